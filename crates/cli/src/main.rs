@@ -1,1 +1,57 @@
-fn main() {}
+//! The `benchgate` binary: parses the command line and wires the crates together. Each
+//! subcommand is a thin use-case in `commands/`; everything else lives in the library crates.
+
+mod cli;
+mod commands;
+mod convert;
+mod output;
+mod progress;
+mod quantity;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::commands::Conclusion;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(&error),
+    };
+    let result = match &cli.command {
+        Command::Run(args) => commands::run::execute(args, &cli.global),
+        Command::Compare(args) => commands::compare::execute(args, &cli.global),
+    };
+    match result {
+        Ok(Conclusion::Passed) => ExitCode::SUCCESS,
+        Ok(Conclusion::GateFailed) => ExitCode::from(1),
+        Ok(Conclusion::CommandFailed) => ExitCode::from(3),
+        Err(error) => {
+            // One line: the context chain joined by ": ", no backtrace.
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Help and version go to standard output as clap renders them; a real usage error becomes one
+/// line on standard error and exit code 2.
+fn usage_error(error: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(error.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        // A closed pipe while printing help is not worth a complaint.
+        let _ = output::print(&error.render().to_string());
+        return ExitCode::SUCCESS;
+    }
+    let rendered = error.render().to_string();
+    if error.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        eprint!("{rendered}");
+        return ExitCode::from(2);
+    }
+    let first = rendered.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid arguments");
+    let first = first.trim_start_matches("error: ");
+    eprintln!("error: {first} (see --help)");
+    ExitCode::from(2)
+}

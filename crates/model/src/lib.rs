@@ -1,1 +1,23 @@
-//! placeholder
+//! benchgate's canonical model (SPEC §2): every source (command runner, harness, load generator,
+//! adapters) produces a [`Run`]; the store keeps it, the gate judges it into [`Verdict`]s and the
+//! report crate renders both. The interchange format is JSON with `"schema": "benchgate/run/v1"`
+//! (see `docs/schema/run.v1.schema.json`). This crate is data and validation only: no I/O.
+
+mod benchmark;
+mod environment;
+mod error;
+mod metric;
+mod provenance;
+mod run;
+mod verdict;
+
+pub use benchmark::{Benchmark, Status};
+pub use environment::Environment;
+pub use error::ModelError;
+pub use metric::{Direction, Interval, Measure, Metric, Summary, Unit};
+pub use provenance::{Mode, Provenance};
+pub use run::{RUN_SCHEMA, Run, Source};
+pub use verdict::{
+    COMPARISON_SCHEMA, Comparison, Effect, GeomeanRow, Outcome, RunRef, Severity, Thresholds,
+    Verdict, VerdictKind,
+};

@@ -1,1 +1,26 @@
-//! placeholder
+//! Renders benchgate's runs and comparisons for people and machines (SPEC §8): aligned terminal
+//! tables in the style of benchstat, Markdown for pull-request comments and step summaries, and
+//! JSON. Each format is one module behind the [`Format`] trait; values are scaled for humans by
+//! [`units`] at the last moment (the model keeps nanoseconds and bytes).
+
+mod describe;
+mod json;
+mod markdown;
+mod table;
+mod terminal;
+pub mod units;
+
+use benchgate_model::{Comparison, Run, Verdict};
+
+pub use json::Json;
+pub use markdown::Markdown;
+pub use terminal::Terminal;
+
+/// One output format.
+pub trait Format {
+    /// A run's measurements; `comparisons` holds verdicts of later benchmarks against the first
+    /// (the ad-hoc `benchgate run -- A -- B` case) and may be empty.
+    fn run(&self, run: &Run, comparisons: &[Verdict]) -> String;
+    /// A judged comparison of two runs.
+    fn comparison(&self, comparison: &Comparison) -> String;
+}

@@ -1,0 +1,202 @@
+//! The command line: clap definitions only. Parsing of human units lives in `quantity`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::quantity::{Duration, Percent};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  passed (warnings allowed)
+  1  the gate failed: a fail-level regression or a broken budget (warnings too with --deny-warnings)
+  2  usage or input error: bad flag, unreadable or malformed file, missing command
+  3  a benchmarked command failed";
+
+/// Measure software performance, remember it, and judge every change against it.
+#[derive(Debug, Parser)]
+#[command(
+    name = "benchgate",
+    version,
+    after_help = EXIT_CODES,
+    max_term_width = 100,
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Print nothing but results and errors (no progress).
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+    /// Never colour the output (also when NO_COLOR is set).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// Machine output: the same as --format json.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Benchmark one or more commands (hyperfine-style); several commands are interleaved A B A B …
+    ///
+    /// Each command follows a `--`. A command given as one argument is split like a shell would
+    /// (no shell runs unless --shell); several arguments are taken as the argv as they are.
+    #[command(
+        after_help = "Examples:\n  benchgate run -- 'gzip -c Cargo.lock' -- 'gzip -9 -c Cargo.lock'\n  \
+                      benchgate run --runs 20 --parameter-list level 1,6,9 -- 'gzip -{level} -c Cargo.lock'\n  \
+                      benchgate run --export-json base.json -- 'sleep 0.01'"
+    )]
+    Run(RunArgs),
+    /// Compare two benchgate run files, benchstat-style, and judge the change.
+    Compare(CompareArgs),
+}
+
+/// Output formats for the report on standard output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Aligned tables for a terminal.
+    Terminal,
+    /// Markdown, fit for a pull-request comment.
+    #[value(alias = "md")]
+    Markdown,
+    /// Machine-readable JSON (schema-versioned).
+    Json,
+}
+
+/// Provenance mode of the measured numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// Measured on the real system.
+    Real,
+    /// Measured against a stand-in (mock backend, synthetic data); labelled in every report.
+    Simulated,
+}
+
+#[derive(Debug, Args)]
+pub struct JudgeArgs {
+    /// Relative regression that makes a warning (on the effect's confidence bound).
+    #[arg(long, value_name = "PERCENT", default_value = "5%")]
+    pub warn: Percent,
+    /// Relative regression that fails the gate.
+    #[arg(long, value_name = "PERCENT", default_value = "10%")]
+    pub fail: Percent,
+    /// Significance level, after Benjamini–Hochberg control across all comparisons.
+    #[arg(long, value_name = "P", default_value_t = 0.05)]
+    pub alpha: f64,
+    /// Never flag a time change smaller than this in absolute terms (e.g. 20us).
+    #[arg(long, value_name = "DURATION", default_value = "0ns")]
+    pub min_delta: Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Warm-up runs per command before measuring (not recorded).
+    #[arg(long, short = 'w', value_name = "N", default_value_t = 3)]
+    pub warmup: u32,
+    /// Exactly N measured runs per command (turns off adaptive sampling).
+    #[arg(long, short = 'r', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub runs: Option<u32>,
+    /// Adaptive sampling never stops before N runs.
+    #[arg(long, short = 'm', value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    pub min_runs: u32,
+    /// Adaptive sampling never goes beyond N runs.
+    #[arg(long, short = 'M', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_runs: Option<u32>,
+    /// Adaptive sampling stops when a command has spent this long (its runs plus prepare/conclude).
+    #[arg(long, value_name = "DURATION", default_value = "20s")]
+    pub max_time: Duration,
+    /// Adaptive sampling stops once the 95% interval of the median is within ± this of the median.
+    #[arg(long, value_name = "PERCENT", default_value = "1%")]
+    pub precision: Percent,
+    /// Run before every run of a command, untimed. Once for all commands, or once per command.
+    #[arg(long, short = 'p', value_name = "CMD")]
+    pub prepare: Vec<String>,
+    /// Run after every run of a command, untimed. Once for all commands, or once per command.
+    #[arg(long, short = 'C', value_name = "CMD")]
+    pub conclude: Vec<String>,
+    /// Run once before a command's first run. Once for all commands, or once per command.
+    #[arg(long, short = 's', value_name = "CMD")]
+    pub setup: Vec<String>,
+    /// Run once after a command's last run. Once for all commands, or once per command.
+    #[arg(long, short = 'c', value_name = "CMD")]
+    pub cleanup: Vec<String>,
+    /// Benchmark for each integer NAME from MIN to MAX, substituted for `{NAME}` in the commands.
+    #[arg(long, short = 'P', num_args = 3, value_names = ["NAME", "MIN", "MAX"])]
+    pub parameter_scan: Vec<String>,
+    /// Step of --parameter-scan (decimals allowed).
+    #[arg(long, short = 'D', value_name = "STEP", requires = "parameter_scan")]
+    pub parameter_step_size: Option<String>,
+    /// Benchmark for each of the comma-separated VALUES, substituted for `{NAME}`. Repeatable: the
+    /// commands run for every combination.
+    #[arg(long, short = 'L', num_args = 2, value_names = ["NAME", "VALUES"])]
+    pub parameter_list: Vec<String>,
+    /// Run the commands through a shell (`sh` unless named, e.g. --shell=bash).
+    #[arg(long, short = 'S', value_name = "SHELL", num_args = 0..=1, default_missing_value = "sh", require_equals = true)]
+    pub shell: Option<String>,
+    /// Feed this file to every run's standard input (default: /dev/null).
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// Kill a run (and every process it started) after this long; it counts as failed.
+    #[arg(long, short = 't', value_name = "DURATION")]
+    pub timeout: Option<Duration>,
+    /// Keep measuring commands that fail (non-zero exit, signal, timeout) and count those runs.
+    #[arg(long, short = 'i')]
+    pub ignore_failure: bool,
+    /// Let the commands print to the terminal instead of discarding their output.
+    #[arg(long)]
+    pub show_output: bool,
+    /// Name of a command in reports, in the order of the commands.
+    #[arg(long, short = 'n', value_name = "NAME")]
+    pub name: Vec<String>,
+    /// Label the run real or simulated.
+    #[arg(long, value_enum, default_value_t = ModeArg::Real)]
+    pub mode: ModeArg,
+    /// Write the run as canonical JSON (benchgate/run/v1) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub export_json: Option<PathBuf>,
+    /// Write the run as a Markdown table to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub export_markdown: Option<PathBuf>,
+    /// Format of the report on standard output.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Terminal)]
+    pub format: OutputFormat,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+    /// The commands, each after a `--`.
+    #[arg(last = true, value_name = "CMD", num_args = 1.., allow_hyphen_values = true)]
+    pub commands: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The baseline run (a benchgate JSON file).
+    #[arg(value_name = "BASELINE")]
+    pub baseline: PathBuf,
+    /// The current run (a benchgate JSON file).
+    #[arg(value_name = "CURRENT")]
+    pub current: PathBuf,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+    /// A measure that can fail the gate (repeatable; default wall_time). Exact measures always can.
+    #[arg(long, value_name = "MEASURE")]
+    pub measure: Vec<String>,
+    /// Treat warnings (warn-level regressions, insufficient data) as failures: exit 1.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Format of the report on standard output.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Terminal)]
+    pub format: OutputFormat,
+    /// Also write the verdicts as JSON (benchgate/comparison/v1) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub export_json: Option<PathBuf>,
+    /// Also write the Markdown report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub export_markdown: Option<PathBuf>,
+}

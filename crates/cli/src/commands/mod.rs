@@ -1,0 +1,61 @@
+//! One module per subcommand: thin use-cases that wire sources, the gate and outputs together.
+
+pub mod compare;
+pub mod run;
+
+use benchgate_gate::CompareOptions;
+use benchgate_model::{Measure, Thresholds};
+
+use crate::cli::{GlobalArgs, JudgeArgs, OutputFormat};
+use benchgate_report::{Format, Json, Markdown, Terminal};
+
+/// What a subcommand concluded, mapped to the exit codes of SPEC §3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conclusion {
+    Passed,
+    GateFailed,
+    CommandFailed,
+}
+
+impl JudgeArgs {
+    pub fn options(&self, gated: Vec<Measure>) -> anyhow::Result<CompareOptions> {
+        if !(self.alpha > 0.0 && self.alpha < 1.0) {
+            anyhow::bail!("--alpha must be between 0 and 1 (exclusive), got {}", self.alpha);
+        }
+        if self.warn.fraction > self.fail.fraction {
+            anyhow::bail!(
+                "--warn ({}%) is larger than --fail ({}%)",
+                self.warn.fraction * 100.0,
+                self.fail.fraction * 100.0
+            );
+        }
+        Ok(CompareOptions {
+            thresholds: Thresholds {
+                warn: self.warn.fraction,
+                fail: self.fail.fraction,
+                alpha: self.alpha,
+                min_delta_ns: self.min_delta.nanos,
+                ..Thresholds::default()
+            },
+            gated_measures: gated,
+            ..CompareOptions::default()
+        })
+    }
+}
+
+/// The renderer for standard output.
+pub fn formatter(format: OutputFormat, global: &GlobalArgs) -> Box<dyn Format> {
+    let format = if global.json { OutputFormat::Json } else { format };
+    match format {
+        OutputFormat::Terminal => Box::new(Terminal { color: use_color(global) }),
+        OutputFormat::Markdown => Box::new(Markdown),
+        OutputFormat::Json => Box::new(Json),
+    }
+}
+
+fn use_color(global: &GlobalArgs) -> bool {
+    use std::io::IsTerminal;
+    !global.no_color
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::stdout().is_terminal()
+}

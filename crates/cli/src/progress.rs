@@ -1,0 +1,113 @@
+//! Progress while commands run: a bar with ETA on a terminal (indicatif), plain lines otherwise
+//! (CI logs), nothing with --quiet.
+
+use std::io::Write;
+use std::time::Duration;
+
+use benchgate_measure::{Event, Observer, Sample};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+pub enum Progress {
+    Bar { bar: ProgressBar, names: Vec<String> },
+    Lines { names: Vec<String>, medians: Vec<Vec<u64>> },
+    Quiet,
+}
+
+impl Progress {
+    pub fn new(names: Vec<String>, quiet: bool, terminal: bool) -> Progress {
+        if quiet {
+            return Progress::Quiet;
+        }
+        if !terminal {
+            let medians = vec![Vec::new(); names.len()];
+            return Progress::Lines { names, medians };
+        }
+        let bar = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr_with_hz(10));
+        let style = ProgressStyle::with_template(
+            "{spinner} {prefix:.bold} [{bar:30}] {pos}/{len} runs · {elapsed} · ETA {eta}",
+        )
+        .map(|s| s.progress_chars("=> "))
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style);
+        bar.enable_steady_tick(Duration::from_millis(100));
+        Progress::Bar { bar, names }
+    }
+
+    pub fn finish(&self) {
+        if let Progress::Bar { bar, .. } = self {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn line(text: &str) {
+    // Progress is best effort: a closed stderr must not stop the benchmark.
+    let _ = writeln!(std::io::stderr(), "{text}");
+}
+
+fn median_ms(samples: &mut [u64]) -> Option<f64> {
+    if samples.is_empty() {
+        return None;
+    }
+    samples.sort_unstable();
+    Some(samples[samples.len() / 2] as f64 / 1e6)
+}
+
+impl Observer for Progress {
+    fn event(&mut self, event: &Event<'_>) {
+        match self {
+            Progress::Quiet => {}
+            Progress::Bar { bar, names } => match *event {
+                Event::Warmup { command, .. } | Event::Setup { command } => {
+                    bar.set_prefix(names.get(command).cloned().unwrap_or_default());
+                }
+                Event::Sample { command, .. } => {
+                    bar.set_prefix(names.get(command).cloned().unwrap_or_default());
+                }
+                Event::Progress { done, expected_total } => {
+                    bar.set_length(expected_total.max(done));
+                    bar.set_position(done);
+                }
+                Event::Failed { command, failure } => bar.println(format!(
+                    "{}: {} {}",
+                    names.get(command).map_or("", String::as_str),
+                    failure.phase,
+                    failure.message
+                )),
+                Event::Finished { .. } => {}
+            },
+            Progress::Lines { names, medians } => match *event {
+                Event::Setup { command } => {
+                    line(&format!("{}: setup", names.get(command).map_or("", String::as_str)));
+                }
+                Event::Warmup { command, run: 1, of } => line(&format!(
+                    "{}: {of} warm-up run{}",
+                    names.get(command).map_or("", String::as_str),
+                    if of == 1 { "" } else { "s" }
+                )),
+                Event::Sample { command, sample: &Sample { wall_ns, .. }, .. } => {
+                    if let Some(m) = medians.get_mut(command) {
+                        m.push(wall_ns);
+                    }
+                }
+                Event::Failed { command, failure } => line(&format!(
+                    "{}: {} {}",
+                    names.get(command).map_or("", String::as_str),
+                    failure.phase,
+                    failure.message
+                )),
+                Event::Finished { command } => {
+                    let name = names.get(command).map_or("", String::as_str);
+                    let samples = medians.get_mut(command).map(std::mem::take).unwrap_or_default();
+                    let n = samples.len();
+                    let mut samples = samples;
+                    match median_ms(&mut samples) {
+                        Some(ms) => line(&format!("{name}: {n} runs, median {ms:.3} ms")),
+                        None => line(&format!("{name}: no runs recorded")),
+                    }
+                }
+                _ => {}
+            },
+        }
+    }
+}

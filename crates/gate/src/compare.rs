@@ -1,0 +1,358 @@
+//! A whole run against a baseline run: pairing benchmarks and measures, false-discovery-rate
+//! control across the run, the geometric-mean summary and the gate's outcome.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use benchgate_model::{
+    COMPARISON_SCHEMA, Comparison, Direction, GeomeanRow, Measure, Metric, Outcome, Run, RunRef,
+    Severity, Status, Thresholds, Unit, Verdict, VerdictKind,
+};
+use benchgate_stats::geometric_mean;
+
+use crate::metric::{MetricJudgement, adjust, judge_metric};
+
+/// How to judge.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompareOptions {
+    pub thresholds: Thresholds,
+    /// Measures that can fail the gate (exact measures always can); the rest is reported.
+    pub gated_measures: Vec<Measure>,
+    /// Bootstrap resamples for effect intervals.
+    pub resamples: usize,
+    /// Seed of the bootstrap, so a comparison is reproducible.
+    pub seed: u64,
+}
+
+impl Default for CompareOptions {
+    fn default() -> Self {
+        CompareOptions {
+            thresholds: Thresholds::default(),
+            gated_measures: vec![Measure::WallTime],
+            resamples: 10_000,
+            seed: 0x6265_6e63_6867_6174, // "benchgat"
+        }
+    }
+}
+
+/// One row waiting for the run-wide adjustment.
+struct Pending {
+    benchmark: String,
+    measure: Measure,
+    baseline: Option<Metric>,
+    current: Option<Metric>,
+    state: PendingState,
+}
+
+enum PendingState {
+    Judged(MetricJudgement),
+    Fixed { kind: VerdictKind, severity: Option<Severity>, reason: String },
+}
+
+/// Judges `current` against `baseline`, benchmark by benchmark and measure by measure.
+pub fn compare_runs(
+    baseline: &Run,
+    baseline_label: &str,
+    current: &Run,
+    current_label: &str,
+    options: &CompareOptions,
+) -> Comparison {
+    let mut pending = Vec::new();
+    for bench in &current.benchmarks {
+        let base = baseline.benchmark(&bench.name);
+        match (&bench.status, base) {
+            (Status::Skipped { reason }, _) => pending.push(fixed(
+                &bench.name,
+                primary_measure(bench.metrics.first(), options),
+                VerdictKind::Skipped,
+                None,
+                format!("skipped: {reason}"),
+            )),
+            (Status::Failed { message }, _) => pending.push(fixed(
+                &bench.name,
+                primary_measure(bench.metrics.first(), options),
+                VerdictKind::Failed,
+                Some(Severity::Fail),
+                format!("failed: {message}"),
+            )),
+            (Status::Ok, None) => {
+                for metric in &bench.metrics {
+                    let mut row = fixed(
+                        &bench.name,
+                        metric.measure.clone(),
+                        VerdictKind::New,
+                        None,
+                        "not in the baseline".into(),
+                    );
+                    row.current = Some(metric.clone());
+                    pending.push(row);
+                }
+            }
+            (Status::Ok, Some(base)) => {
+                let base_note = match &base.status {
+                    Status::Ok => None,
+                    Status::Failed { message } => Some(format!("baseline failed: {message}")),
+                    Status::Skipped { reason } => Some(format!("baseline skipped: {reason}")),
+                };
+                for metric in &bench.metrics {
+                    let base_metric = base.metric(&metric.measure).filter(|_| base_note.is_none());
+                    let mut row = match base_metric {
+                        Some(base_metric) => Pending {
+                            benchmark: bench.name.clone(),
+                            measure: metric.measure.clone(),
+                            baseline: Some(base_metric.clone()),
+                            current: None,
+                            state: PendingState::Judged(judge_metric(
+                                base_metric,
+                                metric,
+                                &options.thresholds,
+                                options.resamples,
+                                seed_for(options.seed, &bench.name, &metric.measure),
+                            )),
+                        },
+                        None => fixed(
+                            &bench.name,
+                            metric.measure.clone(),
+                            VerdictKind::New,
+                            None,
+                            base_note.clone().unwrap_or_else(|| "measure not in the baseline".into()),
+                        ),
+                    };
+                    row.current = Some(metric.clone());
+                    pending.push(row);
+                }
+                let current_measures: BTreeSet<&Measure> =
+                    bench.metrics.iter().map(|m| &m.measure).collect();
+                for metric in base.metrics.iter().filter(|m| !current_measures.contains(&m.measure)) {
+                    let mut row = fixed(
+                        &bench.name,
+                        metric.measure.clone(),
+                        VerdictKind::Missing,
+                        None,
+                        "measure not in the current run".into(),
+                    );
+                    row.baseline = Some(metric.clone());
+                    pending.push(row);
+                }
+            }
+        }
+    }
+    for base in baseline.benchmarks.iter().filter(|b| current.benchmark(&b.name).is_none()) {
+        let mut row = fixed(
+            &base.name,
+            primary_measure(base.metrics.first(), options),
+            VerdictKind::Missing,
+            None,
+            "benchmark not in the current run".into(),
+        );
+        row.baseline = base.metrics.first().cloned();
+        pending.push(row);
+    }
+
+    let mut warnings = Vec::new();
+    if baseline.environment.fingerprint != current.environment.fingerprint {
+        warnings.push(format!(
+            "the runs come from different machines (fingerprint {} vs {}): differences may be the \
+             machine's, not the code's",
+            baseline.environment.fingerprint, current.environment.fingerprint
+        ));
+    }
+    if baseline.provenance.mode != current.provenance.mode {
+        warnings.push(format!(
+            "the baseline is {} and the current run is {}: they measure different things",
+            baseline.provenance.mode.as_str(),
+            current.provenance.mode.as_str()
+        ));
+    }
+
+    let verdicts = finish(pending, options);
+    Comparison {
+        schema: COMPARISON_SCHEMA.to_string(),
+        baseline: run_ref(baseline, baseline_label),
+        current: run_ref(current, current_label),
+        thresholds: options.thresholds,
+        geomean: geomean_rows(&verdicts),
+        outcome: outcome(&verdicts),
+        verdicts,
+        warnings,
+    }
+}
+
+/// Judges every benchmark of one run against its first benchmark (the ad-hoc `run -- A -- B` case):
+/// `measures` are compared, the rest ignored.
+pub fn compare_within_run(run: &Run, measures: &[Measure], options: &CompareOptions) -> Vec<Verdict> {
+    let Some((first, rest)) = run.benchmarks.split_first() else {
+        return Vec::new();
+    };
+    let mut pending = Vec::new();
+    for bench in rest {
+        for measure in measures {
+            let (Some(base), Some(cur)) = (first.metric(measure), bench.metric(measure)) else {
+                continue;
+            };
+            let state = if bench.status == Status::Ok && first.status == Status::Ok {
+                PendingState::Judged(judge_metric(
+                    base,
+                    cur,
+                    &options.thresholds,
+                    options.resamples,
+                    seed_for(options.seed, &bench.name, measure),
+                ))
+            } else {
+                PendingState::Fixed {
+                    kind: VerdictKind::Failed,
+                    severity: None,
+                    reason: "one of the commands failed".into(),
+                }
+            };
+            pending.push(Pending {
+                benchmark: bench.name.clone(),
+                measure: measure.clone(),
+                baseline: Some(base.clone()),
+                current: Some(cur.clone()),
+                state,
+            });
+        }
+    }
+    finish(pending, options)
+}
+
+fn finish(pending: Vec<Pending>, options: &CompareOptions) -> Vec<Verdict> {
+    let p_values: Vec<Option<f64>> = pending
+        .iter()
+        .map(|row| match &row.state {
+            PendingState::Judged(j) if j.insufficient.is_none() => j.p_value,
+            _ => None,
+        })
+        .collect();
+    let q_values = adjust(&p_values);
+    pending
+        .into_iter()
+        .zip(q_values)
+        .map(|(row, q)| {
+            let (unit, direction, exact) = row
+                .current
+                .as_ref()
+                .or(row.baseline.as_ref())
+                .map_or((Unit::Nanoseconds, Direction::LowerIsBetter, false), |m| {
+                    (m.unit.clone(), m.direction, m.exact)
+                });
+            let gating = exact || options.gated_measures.contains(&row.measure);
+            let (kind, severity, reason, effect, p_value) = match row.state {
+                PendingState::Judged(judgement) => {
+                    let c = judgement.classify(q, &options.thresholds);
+                    (c.kind, c.severity, c.reason, judgement.effect, judgement.p_value)
+                }
+                PendingState::Fixed { kind, severity, reason } => (kind, severity, reason, None, None),
+            };
+            Verdict {
+                benchmark: row.benchmark,
+                measure: row.measure,
+                unit,
+                direction,
+                exact,
+                kind,
+                severity,
+                gating,
+                baseline: row.baseline.map(|m| m.summary),
+                current: row.current.map(|m| m.summary),
+                effect,
+                p_value,
+                q_value: q,
+                reason,
+            }
+        })
+        .collect()
+}
+
+fn fixed(
+    benchmark: &str,
+    measure: Measure,
+    kind: VerdictKind,
+    severity: Option<Severity>,
+    reason: String,
+) -> Pending {
+    Pending {
+        benchmark: benchmark.to_string(),
+        measure,
+        baseline: None,
+        current: None,
+        state: PendingState::Fixed { kind, severity, reason },
+    }
+}
+
+fn primary_measure(metric: Option<&Metric>, options: &CompareOptions) -> Measure {
+    metric
+        .map(|m| m.measure.clone())
+        .or_else(|| options.gated_measures.first().cloned())
+        .unwrap_or(Measure::WallTime)
+}
+
+/// A per-row seed, so adding a benchmark does not change the intervals of the others.
+fn seed_for(seed: u64, benchmark: &str, measure: &Measure) -> u64 {
+    // FNV-1a: stable across Rust versions, unlike the std hasher.
+    let mut hash = 0xcbf2_9ce4_8422_2325u64 ^ seed;
+    for byte in benchmark.bytes().chain([0]).chain(measure.as_str().bytes()) {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+fn run_ref(run: &Run, label: &str) -> RunRef {
+    RunRef {
+        id: run.id,
+        label: label.to_string(),
+        source: run.source.clone(),
+        mode: run.provenance.mode,
+        commit: run.provenance.commit.clone(),
+        started_at: run.started_at,
+        fingerprint: run.environment.fingerprint.clone(),
+    }
+}
+
+/// Geometric means of the medians of every measure judged in both runs.
+fn geomean_rows(verdicts: &[Verdict]) -> Vec<GeomeanRow> {
+    let mut by_measure: BTreeMap<&Measure, (Unit, Vec<f64>, Vec<f64>)> = BTreeMap::new();
+    for v in verdicts {
+        if let (Some(b), Some(c)) = (&v.baseline, &v.current)
+            && !matches!(v.kind, VerdictKind::Failed | VerdictKind::Skipped)
+        {
+            let entry =
+                by_measure.entry(&v.measure).or_insert_with(|| (v.unit.clone(), Vec::new(), Vec::new()));
+            entry.1.push(b.median);
+            entry.2.push(c.median);
+        }
+    }
+    by_measure
+        .into_iter()
+        .filter_map(|(measure, (unit, base, cur))| {
+            let (b, c) = (geometric_mean(&base)?, geometric_mean(&cur)?);
+            Some(GeomeanRow {
+                measure: measure.clone(),
+                unit,
+                benchmarks: base.len(),
+                baseline: b,
+                current: c,
+                ratio: c / b,
+            })
+        })
+        .collect()
+}
+
+/// The gate: a failing gated verdict fails it; a warning, an unjudgeable gated measure or a lost
+/// benchmark warns.
+fn outcome(verdicts: &[Verdict]) -> Outcome {
+    verdicts
+        .iter()
+        .filter(|v| v.gating)
+        .map(|v| match (v.kind, v.severity) {
+            (_, Some(Severity::Fail)) => Outcome::Failed,
+            (_, Some(Severity::Warn))
+            | (VerdictKind::InsufficientData | VerdictKind::Inconclusive | VerdictKind::Missing, _) => {
+                Outcome::Warned
+            }
+            _ => Outcome::Passed,
+        })
+        .max()
+        .unwrap_or(Outcome::Passed)
+}

@@ -1,0 +1,35 @@
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Measure, Metric};
+
+/// Whether a benchmark produced results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Status {
+    Ok,
+    Failed { message: String },
+    Skipped { reason: String },
+}
+
+/// One benchmark of a run: a name in `group/function/param=value` style, its parameters, status and
+/// metrics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Benchmark {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
+    /// The command line that was measured, for command-sourced benchmarks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    pub status: Status,
+    pub metrics: Vec<Metric>,
+}
+
+impl Benchmark {
+    pub fn metric(&self, measure: &Measure) -> Option<&Metric> {
+        self.metrics.iter().find(|m| &m.measure == measure)
+    }
+}

@@ -1,0 +1,249 @@
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// What a metric measures. The well-known measures have variants; anything else (a harness's custom
+/// counter such as `backend_calls`) is kept by name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum Measure {
+    WallTime,
+    UserTime,
+    SysTime,
+    MaxRss,
+    Instructions,
+    AllocBytes,
+    Allocs,
+    Throughput,
+    LatencyP50,
+    LatencyP90,
+    LatencyP95,
+    LatencyP99,
+    LatencyP999,
+    ErrorRate,
+    Custom(String),
+}
+
+impl Measure {
+    const NAMED: [(Measure, &'static str); 14] = [
+        (Measure::WallTime, "wall_time"),
+        (Measure::UserTime, "user_time"),
+        (Measure::SysTime, "sys_time"),
+        (Measure::MaxRss, "max_rss"),
+        (Measure::Instructions, "instructions"),
+        (Measure::AllocBytes, "alloc_bytes"),
+        (Measure::Allocs, "allocs"),
+        (Measure::Throughput, "throughput"),
+        (Measure::LatencyP50, "latency_p50"),
+        (Measure::LatencyP90, "latency_p90"),
+        (Measure::LatencyP95, "latency_p95"),
+        (Measure::LatencyP99, "latency_p99"),
+        (Measure::LatencyP999, "latency_p999"),
+        (Measure::ErrorRate, "error_rate"),
+    ];
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Measure::Custom(name) => name,
+            known => Self::NAMED
+                .iter()
+                .find(|(m, _)| m == known)
+                .map_or("", |(_, name)| name),
+        }
+    }
+
+    pub fn parse(name: &str) -> Measure {
+        Self::NAMED
+            .iter()
+            .find(|(_, n)| *n == name)
+            .map_or_else(|| Measure::Custom(name.to_string()), |(m, _)| m.clone())
+    }
+}
+
+impl From<String> for Measure {
+    fn from(name: String) -> Self {
+        Measure::parse(&name)
+    }
+}
+
+impl From<Measure> for String {
+    fn from(measure: Measure) -> Self {
+        measure.as_str().to_string()
+    }
+}
+
+impl fmt::Display for Measure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Canonical units: time in nanoseconds, sizes in bytes, rates per second. Anything else is kept
+/// verbatim so ingested custom units are not lost.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum Unit {
+    Nanoseconds,
+    Bytes,
+    Count,
+    PerSecond,
+    Ratio,
+    Custom(String),
+}
+
+impl Unit {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Unit::Nanoseconds => "ns",
+            Unit::Bytes => "B",
+            Unit::Count => "count",
+            Unit::PerSecond => "1/s",
+            Unit::Ratio => "ratio",
+            Unit::Custom(unit) => unit,
+        }
+    }
+}
+
+impl From<String> for Unit {
+    fn from(unit: String) -> Self {
+        match unit.as_str() {
+            "ns" => Unit::Nanoseconds,
+            "B" => Unit::Bytes,
+            "count" => Unit::Count,
+            "1/s" => Unit::PerSecond,
+            "ratio" => Unit::Ratio,
+            _ => Unit::Custom(unit),
+        }
+    }
+}
+
+impl From<Unit> for String {
+    fn from(unit: Unit) -> Self {
+        unit.as_str().to_string()
+    }
+}
+
+impl fmt::Display for Unit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which way is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    LowerIsBetter,
+    HigherIsBetter,
+}
+
+/// A two-sided interval and the confidence it attains.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Interval {
+    pub lo: f64,
+    pub hi: f64,
+    pub confidence: f64,
+}
+
+impl From<benchgate_stats::Interval> for Interval {
+    fn from(i: benchgate_stats::Interval) -> Self {
+        Interval { lo: i.lo, hi: i.hi, confidence: i.confidence }
+    }
+}
+
+/// The §2 summary of a metric's samples. Derived data: recomputed from the samples whenever there
+/// are samples, kept as given only for sources that report summaries without samples.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Summary {
+    pub n: usize,
+    pub mean: f64,
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
+    pub stddev: f64,
+    pub mad: f64,
+    pub p95: f64,
+    pub p99: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub median_ci: Option<Interval>,
+}
+
+impl Summary {
+    /// `None` for no samples or any non-finite sample.
+    pub fn of(samples: &[f64]) -> Option<Summary> {
+        let s = benchgate_stats::Summary::of(samples)?;
+        Some(Summary {
+            n: s.n,
+            mean: s.mean,
+            median: s.median,
+            min: s.min,
+            max: s.max,
+            stddev: s.stddev,
+            mad: s.mad,
+            p95: s.p95,
+            p99: s.p99,
+            median_ci: s.median_ci.map(Interval::from),
+        })
+    }
+}
+
+/// One measure of one benchmark with every raw sample.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metric {
+    pub measure: Measure,
+    pub unit: Unit,
+    pub direction: Direction,
+    /// Deterministic counts (instructions, binary size): any change is real, thresholds only.
+    #[serde(default)]
+    pub exact: bool,
+    pub samples: Vec<f64>,
+    /// Iterations behind each sample, when a sample is an average over several iterations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iterations: Option<Vec<u64>>,
+    pub summary: Summary,
+}
+
+impl Metric {
+    /// A metric from raw samples; `None` when there are no samples or a sample is not finite.
+    pub fn from_samples(
+        measure: Measure,
+        unit: Unit,
+        direction: Direction,
+        samples: Vec<f64>,
+    ) -> Option<Metric> {
+        let summary = Summary::of(&samples)?;
+        Some(Metric { measure, unit, direction, exact: false, samples, iterations: None, summary })
+    }
+
+    pub fn exact(mut self, exact: bool) -> Self {
+        self.exact = exact;
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn measure_names_round_trip() {
+        for (measure, name) in Measure::NAMED {
+            assert_eq!(measure.as_str(), name);
+            assert_eq!(Measure::parse(name), measure);
+        }
+        assert_eq!(Measure::parse("backend_calls"), Measure::Custom("backend_calls".into()));
+        assert_eq!(serde_json::to_string(&Measure::MaxRss).unwrap(), "\"max_rss\"");
+    }
+
+    #[test]
+    fn units_round_trip() {
+        for unit in ["ns", "B", "count", "1/s", "ratio", "widgets/op"] {
+            let u = Unit::from(unit.to_string());
+            assert_eq!(String::from(u), unit);
+        }
+        assert_eq!(Unit::from("ns".to_string()), Unit::Nanoseconds);
+    }
+}

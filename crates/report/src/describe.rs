@@ -1,0 +1,205 @@
+//! Wording shared by the human formats: spreads, change cells, verdict labels and headlines.
+
+use benchgate_model::{
+    Comparison, Measure, Metric, Mode, Outcome, Run, Severity, Summary, Unit, Verdict, VerdictKind,
+};
+
+use crate::units::{format_value, p_value, percent};
+
+/// The relative half-width of the median's confidence interval, benchstat's `± 1%`; `± ∞` when
+/// there are too few samples for one.
+pub fn spread(summary: &Summary) -> String {
+    match summary.median_ci {
+        Some(ci) if summary.median != 0.0 => {
+            let half = (summary.median - ci.lo).max(ci.hi - summary.median) / summary.median.abs();
+            format!("± {:.0}%", (half * 100.0).ceil())
+        }
+        Some(_) => "± 0%".into(),
+        None => "± ∞".into(),
+    }
+}
+
+/// `median ± spread`.
+pub fn center(summary: &Summary, unit: &Unit) -> String {
+    format!("{} {}", format_value(summary.median, unit), spread(summary))
+}
+
+/// `+99.1% (p=0.000 n=10+10)` or `~ (p=0.432 n=10)`, benchstat's delta column.
+pub fn change(v: &Verdict) -> String {
+    let n = match (&v.baseline, &v.current) {
+        (Some(b), Some(c)) if b.n == c.n => format!("n={}", b.n),
+        (Some(b), Some(c)) => format!("n={}+{}", b.n, c.n),
+        _ => String::new(),
+    };
+    let Some(effect) = v.effect else {
+        return match v.kind {
+            VerdictKind::New => "(new)".into(),
+            VerdictKind::Missing => "(missing)".into(),
+            other => format!("({other})"),
+        };
+    };
+    if v.exact {
+        return if effect.ratio == 1.0 { "~ (exact)".into() } else { format!("{} (exact)", percent(effect.percent())) };
+    }
+    let p = v.q_value.or(v.p_value);
+    let p_text = p.map(|p| format!("p={}", p_value(p)));
+    let detail = [p_text.as_deref(), (!n.is_empty()).then_some(n.as_str())]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let significant = matches!(v.kind, VerdictKind::Regressed | VerdictKind::Improved)
+        || (v.kind == VerdictKind::Unchanged && v.reason.starts_with("significant"));
+    if significant {
+        format!("{} ({detail})", percent(effect.percent()))
+    } else if v.kind == VerdictKind::InsufficientData {
+        format!("? ({detail})")
+    } else {
+        format!("~ ({detail})")
+    }
+}
+
+/// A short word for the verdict column.
+pub fn label(v: &Verdict) -> &'static str {
+    match (v.kind, v.severity) {
+        (VerdictKind::Regressed, Some(Severity::Fail)) => "FAIL",
+        (VerdictKind::Regressed, _) => "warn",
+        (VerdictKind::BudgetExceeded, Some(Severity::Fail)) => "BUDGET",
+        (VerdictKind::BudgetExceeded, _) => "budget",
+        (VerdictKind::Improved, _) => "improved",
+        (VerdictKind::Unchanged, _) => "ok",
+        (VerdictKind::InsufficientData, _) => "insufficient data",
+        (VerdictKind::Inconclusive, _) => "inconclusive",
+        (VerdictKind::New, _) => "new",
+        (VerdictKind::Missing, _) => "missing",
+        (VerdictKind::Skipped, _) => "skipped",
+        (VerdictKind::Failed, _) => "FAILED",
+    }
+}
+
+/// The verdicts grouped by measure, in first-seen order (the run's own order, so output is stable).
+pub fn by_measure(verdicts: &[Verdict]) -> Vec<(&Measure, Vec<&Verdict>)> {
+    let mut groups: Vec<(&Measure, Vec<&Verdict>)> = Vec::new();
+    for v in verdicts {
+        match groups.iter_mut().find(|(m, _)| *m == &v.measure) {
+            Some((_, rows)) => rows.push(v),
+            None => groups.push((&v.measure, vec![v])),
+        }
+    }
+    groups
+}
+
+/// Verdicts worth a line of explanation: everything but plain `unchanged`.
+pub fn notable(comparison: &Comparison) -> impl Iterator<Item = &Verdict> {
+    comparison.verdicts.iter().filter(|v| v.kind != VerdictKind::Unchanged)
+}
+
+/// The one-line verdict on the whole comparison.
+pub fn headline(comparison: &Comparison) -> String {
+    let count = |pred: &dyn Fn(&Verdict) -> bool| comparison.verdicts.iter().filter(|v| pred(v)).count();
+    let failing = count(&|v| v.gating && v.severity == Some(Severity::Fail));
+    let warning = count(&|v| {
+        v.gating
+            && (v.severity == Some(Severity::Warn)
+                || matches!(
+                    v.kind,
+                    VerdictKind::InsufficientData | VerdictKind::Inconclusive | VerdictKind::Missing
+                ))
+    });
+    let improved = count(&|v| v.gating && v.kind == VerdictKind::Improved);
+    let skipped = count(&|v| v.kind == VerdictKind::Skipped);
+    let judged = count(&|v| v.gating);
+    let mut parts = Vec::new();
+    if failing > 0 {
+        parts.push(format!("{failing} failing"));
+    }
+    if warning > 0 {
+        parts.push(format!("{warning} warning{}", if warning == 1 { "" } else { "s" }));
+    }
+    if improved > 0 {
+        parts.push(format!("{improved} improved"));
+    }
+    if skipped > 0 {
+        parts.push(format!("{skipped} skipped"));
+    }
+    let detail = if parts.is_empty() {
+        format!("{judged} gated comparison{} unchanged", if judged == 1 { "" } else { "s" })
+    } else {
+        format!("{} of {judged} gated comparison{}", parts.join(", "), if judged == 1 { "" } else { "s" })
+    };
+    let word = match comparison.outcome {
+        Outcome::Passed => "PASSED",
+        Outcome::Warned => "PASSED with warnings",
+        Outcome::Failed => "FAILED",
+    };
+    format!("{word}: {detail}")
+}
+
+/// A short description of a run for headers: label, source, mode, commit.
+pub fn run_line(label: &str, mode: Mode, commit: Option<&str>, dirty: Option<bool>) -> String {
+    let mut out = format!("{label} ({}", mode.as_str());
+    if let Some(commit) = commit {
+        out.push_str(", commit ");
+        out.push_str(&commit[..commit.len().min(10)]);
+        if dirty == Some(true) {
+            out.push_str("+dirty");
+        }
+    }
+    out.push(')');
+    out
+}
+
+/// The run's header line.
+pub fn run_header(run: &Run) -> String {
+    let mut line = format!(
+        "run {} · {} · {}",
+        run.id,
+        run.source,
+        run.provenance.mode.as_str()
+    );
+    if let Some(commit) = &run.provenance.commit {
+        line.push_str(&format!(" · commit {}", &commit[..commit.len().min(10)]));
+        if run.provenance.dirty == Some(true) {
+            line.push_str("+dirty");
+        }
+    }
+    line
+}
+
+/// `min … max` of a metric.
+pub fn range(metric: &Metric) -> String {
+    format!(
+        "{} … {}",
+        format_value(metric.summary.min, &metric.unit),
+        format_value(metric.summary.max, &metric.unit)
+    )
+}
+
+/// `mean ± σ`.
+pub fn mean_sd(metric: &Metric) -> String {
+    format!(
+        "{} ± {}",
+        format_value(metric.summary.mean, &metric.unit),
+        format_value(metric.summary.stddev, &metric.unit)
+    )
+}
+
+/// How a later command compares with the first in an ad-hoc run: `1.52× slower`.
+pub fn relative(v: &Verdict) -> String {
+    let Some(effect) = v.effect else { return String::new() };
+    if effect.ratio >= 1.0 {
+        format!("{:.2}× {}", effect.ratio, if v.measure == Measure::MaxRss { "larger" } else { "slower" })
+    } else if effect.ratio > 0.0 {
+        format!("{:.2}× {}", 1.0 / effect.ratio, if v.measure == Measure::MaxRss { "smaller" } else { "faster" })
+    } else {
+        String::new()
+    }
+}
+
+/// `[+50.1%, +54.6%]`.
+pub fn interval(v: &Verdict) -> String {
+    v.effect
+        .and_then(|e| e.ci)
+        .map(|ci| format!("[{}, {}]", percent((ci.lo - 1.0) * 100.0), percent((ci.hi - 1.0) * 100.0)))
+        .unwrap_or_default()
+}

@@ -1,0 +1,147 @@
+//! Markdown for pull-request comments and `$GITHUB_STEP_SUMMARY`: a one-line verdict, a table of
+//! what changed and the full comparison collapsed in `<details>`.
+
+use benchgate_model::{Comparison, Measure, Mode, Outcome, Run, Status, Verdict};
+
+use crate::Format;
+use crate::describe::{
+    center, change, headline, interval, label, mean_sd, notable, range, relative, run_header,
+    run_line,
+};
+use crate::units::{format_value, p_value};
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Markdown;
+
+/// Escapes what would break a table cell.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+fn verdict_rows(out: &mut String, rows: &[&Verdict]) {
+    out.push_str("| benchmark | measure | baseline | current | change | verdict |\n");
+    out.push_str("|---|---|--:|--:|---|---|\n");
+    for v in rows {
+        let base = v.baseline.as_ref().map_or_else(|| "-".into(), |s| center(s, &v.unit));
+        let cur = v.current.as_ref().map_or_else(|| "-".into(), |s| center(s, &v.unit));
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} | {} |\n",
+            cell(&v.benchmark),
+            v.measure,
+            base,
+            cur,
+            cell(&change(v)),
+            label(v)
+        ));
+    }
+}
+
+impl Format for Markdown {
+    fn run(&self, run: &Run, comparisons: &[Verdict]) -> String {
+        let mut out = format!("### benchgate run\n\n{}\n\n", cell(&run_header(run)));
+        if run.provenance.mode == Mode::Simulated {
+            out.push_str("> **Simulated**: these numbers come from a stand-in, not the real system.\n\n");
+        }
+        out.push_str("| benchmark | wall time | mean ± σ | min … max | user | sys | max RSS | runs |\n");
+        out.push_str("|---|--:|--:|--:|--:|--:|--:|--:|\n");
+        for bench in &run.benchmarks {
+            let status = match &bench.status {
+                Status::Ok => String::new(),
+                Status::Failed { message } => format!(" (failed: {})", cell(message)),
+                Status::Skipped { reason } => format!(" (skipped: {})", cell(reason)),
+            };
+            let Some(wall) = bench.metric(&Measure::WallTime) else {
+                out.push_str(&format!("| `{}`{status} | - | - | - | - | - | - | 0 |\n", cell(&bench.name)));
+                continue;
+            };
+            let median_of = |measure: &Measure| {
+                bench
+                    .metric(measure)
+                    .map_or_else(|| "-".to_string(), |m| format_value(m.summary.median, &m.unit))
+            };
+            out.push_str(&format!(
+                "| `{}`{status} | {} | {} | {} | {} | {} | {} | {} |\n",
+                cell(&bench.name),
+                center(&wall.summary, &wall.unit),
+                mean_sd(wall),
+                range(wall),
+                median_of(&Measure::UserTime),
+                median_of(&Measure::SysTime),
+                median_of(&Measure::MaxRss),
+                wall.summary.n
+            ));
+        }
+        if let Some(first) = run.benchmarks.first().filter(|_| !comparisons.is_empty()) {
+            out.push_str(&format!("\nCompared with `{}`:\n\n", cell(&first.name)));
+            out.push_str("| benchmark | measure | change | interval | p | relative | verdict |\n");
+            out.push_str("|---|---|--:|---|--:|---|---|\n");
+            for v in comparisons {
+                out.push_str(&format!(
+                    "| `{}` | {} | {} | {} | {} | {} | {} |\n",
+                    cell(&v.benchmark),
+                    v.measure,
+                    v.effect.map_or_else(String::new, |e| crate::units::percent(e.percent())),
+                    interval(v),
+                    v.p_value.map_or_else(String::new, p_value),
+                    relative(v),
+                    v.kind
+                ));
+            }
+        }
+        out
+    }
+
+    fn comparison(&self, c: &Comparison) -> String {
+        let icon = match c.outcome {
+            Outcome::Passed => "✅",
+            Outcome::Warned => "⚠️",
+            Outcome::Failed => "❌",
+        };
+        let mut out = format!("### {icon} benchgate: {}\n\n", headline(c));
+        out.push_str(&format!(
+            "Current {} against baseline {}.\n\n",
+            cell(&run_line(&c.current.label, c.current.mode, c.current.commit.as_deref(), None)),
+            cell(&run_line(&c.baseline.label, c.baseline.mode, c.baseline.commit.as_deref(), None)),
+        ));
+        for warning in &c.warnings {
+            out.push_str(&format!("> **Warning**: {}\n\n", cell(warning)));
+        }
+        let changes: Vec<&Verdict> = notable(c).collect();
+        if changes.is_empty() {
+            out.push_str("No changes beyond the noise.\n\n");
+        } else {
+            verdict_rows(&mut out, &changes);
+            out.push('\n');
+            for v in &changes {
+                out.push_str(&format!("- `{}` · {}: {}\n", cell(&v.benchmark), v.measure, cell(&v.reason)));
+            }
+            out.push('\n');
+        }
+        out.push_str(&format!(
+            "<details><summary>All {} comparisons</summary>\n\n",
+            c.verdicts.len()
+        ));
+        let all: Vec<&Verdict> = c.verdicts.iter().collect();
+        verdict_rows(&mut out, &all);
+        if !c.geomean.is_empty() {
+            out.push_str("\n| geomean | baseline | current | change |\n|---|--:|--:|--:|\n");
+            for g in &c.geomean {
+                out.push_str(&format!(
+                    "| {} ({} benchmarks) | {} | {} | {} |\n",
+                    g.measure,
+                    g.benchmarks,
+                    format_value(g.baseline, &g.unit),
+                    format_value(g.current, &g.unit),
+                    crate::units::percent((g.ratio - 1.0) * 100.0)
+                ));
+            }
+        }
+        out.push_str(&format!(
+            "\nThresholds: warn {}%, fail {}%, α={} (Benjamini–Hochberg across the run).\n\n</details>\n",
+            c.thresholds.warn * 100.0,
+            c.thresholds.fail * 100.0,
+            c.thresholds.alpha
+        ));
+        out
+    }
+}

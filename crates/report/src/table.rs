@@ -1,0 +1,109 @@
+//! A plain aligned text table: columns padded by character count, numbers right-aligned. Colour is
+//! applied after padding so escape codes never disturb the alignment.
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Right,
+}
+
+/// A cell: its text and an optional ANSI style applied after padding.
+pub struct Cell {
+    pub text: String,
+    pub style: Option<&'static str>,
+}
+
+impl From<String> for Cell {
+    fn from(text: String) -> Self {
+        Cell { text, style: None }
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(text: &str) -> Self {
+        Cell { text: text.to_string(), style: None }
+    }
+}
+
+pub struct Table {
+    align: Vec<Align>,
+    rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    pub fn new(align: Vec<Align>) -> Table {
+        Table { align, rows: Vec::new() }
+    }
+
+    pub fn row(&mut self, cells: Vec<Cell>) {
+        self.rows.push(cells);
+    }
+
+    /// Renders with two spaces between columns; `color` enables the cells' styles.
+    pub fn render(&self, color: bool) -> String {
+        let columns = self.rows.iter().map(Vec::len).max().unwrap_or(0);
+        let mut widths = vec![0usize; columns];
+        for row in &self.rows {
+            for (i, cell) in row.iter().enumerate() {
+                widths[i] = widths[i].max(cell.text.chars().count());
+            }
+        }
+        let mut out = String::new();
+        for row in &self.rows {
+            let mut line = String::new();
+            for (i, cell) in row.iter().enumerate() {
+                if i > 0 {
+                    line.push_str("  ");
+                }
+                let pad = widths[i] - cell.text.chars().count();
+                let last = i + 1 == row.len();
+                let align = self.align.get(i).copied().unwrap_or(Align::Left);
+                if align == Align::Right {
+                    line.extend(std::iter::repeat_n(' ', pad));
+                }
+                match (color, cell.style) {
+                    (true, Some(style)) => {
+                        line.push_str(style);
+                        line.push_str(&cell.text);
+                        line.push_str(RESET);
+                    }
+                    _ => line.push_str(&cell.text),
+                }
+                if align == Align::Left && !last {
+                    line.extend(std::iter::repeat_n(' ', pad));
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+pub const RESET: &str = "\x1b[0m";
+pub const RED: &str = "\x1b[1;31m";
+pub const YELLOW: &str = "\x1b[33m";
+pub const GREEN: &str = "\x1b[32m";
+pub const DIM: &str = "\x1b[2m";
+pub const BOLD: &str = "\x1b[1m";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aligns_by_characters() {
+        let mut t = Table::new(vec![Align::Left, Align::Right]);
+        t.row(vec!["name".into(), "time".into()]);
+        t.row(vec!["a".into(), "1.718µs".into()]);
+        assert_eq!(t.render(false), "name     time\na     1.718µs\n");
+    }
+
+    #[test]
+    fn colour_does_not_change_alignment() {
+        let mut t = Table::new(vec![Align::Left, Align::Left]);
+        t.row(vec![Cell { text: "x".into(), style: Some(RED) }, "y".into()]);
+        t.row(vec!["long".into(), "z".into()]);
+        assert_eq!(t.render(true), format!("{RED}x{RESET}     y\nlong  z\n"));
+    }
+}

@@ -1,0 +1,180 @@
+//! Aligned terminal tables (benchstat-like), optionally coloured.
+
+use benchgate_model::{Comparison, Measure, Mode, Run, Severity, Status, Verdict, VerdictKind};
+
+use crate::Format;
+use crate::describe::{
+    center, change, headline, interval, label, mean_sd, notable, range, relative, run_header,
+    run_line, by_measure,
+};
+use crate::table::{Align, BOLD, Cell, DIM, GREEN, RED, Table, YELLOW};
+use crate::units::{format_value, p_value};
+
+/// The terminal format; `color` adds ANSI colours.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Terminal {
+    pub color: bool,
+}
+
+impl Terminal {
+    fn paint(&self, text: &str, style: &str) -> String {
+        if self.color { format!("{style}{text}{}", crate::table::RESET) } else { text.to_string() }
+    }
+}
+
+fn style_of(v: &Verdict) -> Option<&'static str> {
+    match (v.kind, v.severity) {
+        (_, Some(Severity::Fail)) | (VerdictKind::Failed, _) => Some(RED),
+        (_, Some(Severity::Warn)) | (VerdictKind::InsufficientData | VerdictKind::Inconclusive, _) => {
+            Some(YELLOW)
+        }
+        (VerdictKind::Improved, _) => Some(GREEN),
+        (VerdictKind::Skipped | VerdictKind::New | VerdictKind::Missing, _) => Some(DIM),
+        _ => None,
+    }
+}
+
+impl Format for Terminal {
+    fn run(&self, run: &Run, comparisons: &[Verdict]) -> String {
+        let mut out = String::new();
+        out.push_str(&self.paint(&run_header(run), DIM));
+        out.push('\n');
+        if run.provenance.mode == Mode::Simulated {
+            out.push_str(&self.paint("SIMULATED: these numbers come from a stand-in, not the real system\n", YELLOW));
+        }
+        let mut table = Table::new(vec![
+            Align::Left,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+        ]);
+        table.row(
+            ["benchmark", "wall time", "mean ± σ", "min … max", "user", "sys", "max RSS", "runs"]
+                .into_iter()
+                .map(|h| Cell { text: h.to_string(), style: Some(BOLD) })
+                .collect(),
+        );
+        let mut notes = Vec::new();
+        for bench in &run.benchmarks {
+            match &bench.status {
+                Status::Skipped { reason } => notes.push(format!("{}: skipped: {reason}", bench.name)),
+                Status::Failed { message } => notes.push(format!("{}: FAILED: {message}", bench.name)),
+                Status::Ok => {}
+            }
+            let Some(wall) = bench.metric(&Measure::WallTime) else {
+                continue;
+            };
+            let median_of = |measure: &Measure| {
+                bench
+                    .metric(measure)
+                    .map_or_else(|| "-".to_string(), |m| format_value(m.summary.median, &m.unit))
+            };
+            table.row(vec![
+                bench.name.clone().into(),
+                center(&wall.summary, &wall.unit).into(),
+                mean_sd(wall).into(),
+                range(wall).into(),
+                median_of(&Measure::UserTime).into(),
+                median_of(&Measure::SysTime).into(),
+                median_of(&Measure::MaxRss).into(),
+                wall.summary.n.to_string().into(),
+            ]);
+        }
+        out.push_str(&table.render(self.color));
+        for note in notes {
+            out.push_str(&self.paint(&note, RED));
+            out.push('\n');
+        }
+        if let Some(first) = run.benchmarks.first().filter(|_| !comparisons.is_empty()) {
+            out.push_str(&format!("\ncompared with {}:\n", first.name));
+            let mut table = Table::new(vec![Align::Left, Align::Left, Align::Right, Align::Left, Align::Left, Align::Left, Align::Left]);
+            for v in comparisons {
+                let effect = v.effect.map_or_else(String::new, |e| crate::units::percent(e.percent()));
+                let p = v.p_value.map_or_else(String::new, |p| format!("p={}", p_value(p)));
+                table.row(vec![
+                    v.benchmark.clone().into(),
+                    v.measure.as_str().into(),
+                    effect.into(),
+                    interval(v).into(),
+                    p.into(),
+                    relative(v).into(),
+                    Cell { text: v.kind.as_str().replace('_', " "), style: style_of(v) },
+                ]);
+            }
+            out.push_str(&table.render(self.color));
+        }
+        out
+    }
+
+    fn comparison(&self, c: &Comparison) -> String {
+        let mut out = String::new();
+        out.push_str(&format!(
+            "baseline: {}\ncurrent:  {}\n",
+            run_line(&c.baseline.label, c.baseline.mode, c.baseline.commit.as_deref(), None),
+            run_line(&c.current.label, c.current.mode, c.current.commit.as_deref(), None),
+        ));
+        for warning in &c.warnings {
+            out.push_str(&self.paint(&format!("warning: {warning}"), YELLOW));
+            out.push('\n');
+        }
+        for (measure, rows) in by_measure(&c.verdicts) {
+            out.push('\n');
+            let gated = rows.iter().any(|v| v.gating);
+            let mut table =
+                Table::new(vec![Align::Left, Align::Right, Align::Right, Align::Left, Align::Left]);
+            let title = if gated { measure.to_string() } else { format!("{measure} (not gated)") };
+            table.row(
+                [title.as_str(), "baseline", "current", "change", "verdict"]
+                    .into_iter()
+                    .map(|h| Cell { text: h.to_string(), style: Some(BOLD) })
+                    .collect(),
+            );
+            for v in &rows {
+                let base = v.baseline.as_ref().map_or_else(|| "-".into(), |s| center(s, &v.unit));
+                let cur = v.current.as_ref().map_or_else(|| "-".into(), |s| center(s, &v.unit));
+                table.row(vec![
+                    v.benchmark.clone().into(),
+                    base.into(),
+                    cur.into(),
+                    change(v).into(),
+                    Cell { text: label(v).to_string(), style: style_of(v) },
+                ]);
+            }
+            if let Some(g) = c.geomean.iter().find(|g| &g.measure == measure).filter(|g| g.benchmarks > 1) {
+                table.row(vec![
+                    "geomean".into(),
+                    format_value(g.baseline, &g.unit).into(),
+                    format_value(g.current, &g.unit).into(),
+                    crate::units::percent((g.ratio - 1.0) * 100.0).into(),
+                ]);
+            }
+            out.push_str(&table.render(self.color));
+        }
+        let notes: Vec<&Verdict> = notable(c).collect();
+        if !notes.is_empty() {
+            out.push('\n');
+            for v in notes {
+                let line = format!("{} · {}: {} — {}", v.benchmark, v.measure, label(v), v.reason);
+                match style_of(v) {
+                    Some(style) => out.push_str(&self.paint(&line, style)),
+                    None => out.push_str(&line),
+                }
+                out.push('\n');
+            }
+        }
+        out.push('\n');
+        let headline = headline(c);
+        let style = match c.outcome {
+            benchgate_model::Outcome::Passed => GREEN,
+            benchgate_model::Outcome::Warned => YELLOW,
+            benchgate_model::Outcome::Failed => RED,
+        };
+        out.push_str(&self.paint(&headline, style));
+        out.push('\n');
+        out
+    }
+}
