@@ -1,0 +1,309 @@
+//! Agreement with NumPy/SciPy on the committed fixture `tests/fixtures/scipy.json`
+//! (regenerate with `tests/fixtures/make_fixtures.py`). Run with `--nocapture` to see the maximum
+//! relative error per statistic.
+//!
+//! Tolerances: 1e-9 relative for everything computed from the same formula or an exact reference;
+//! the bootstrap against `scipy.stats.bootstrap` uses different random draws, so its endpoints
+//! only have to agree within Monte-Carlo error, [`BOOTSTRAP_VS_SCIPY_TOLERANCE`].
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use benchgate_stats::{
+    Method, Rng, Summary, benjamini_hochberg, geometric_mean, mann_whitney_u, mann_whitney_u_with,
+    min_attainable_p, ratio_of_medians_ci,
+};
+use serde_json::Value;
+
+const TOLERANCE: f64 = 1e-9;
+/// 10 000 resamples put each 2.5 %/97.5 % endpoint's Monte-Carlo error around 0.05 % relative on
+/// these data; 0.5 % leaves a wide margin while still catching a wrong resampling scheme.
+const BOOTSTRAP_VS_SCIPY_TOLERANCE: f64 = 5e-3;
+
+fn fixture() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/scipy.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn floats(v: &Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
+fn num(v: &Value) -> f64 {
+    v.as_f64().unwrap()
+}
+
+fn relative_error(actual: f64, expected: f64) -> f64 {
+    if actual == expected {
+        0.0
+    } else {
+        (actual - expected).abs() / expected.abs().max(f64::MIN_POSITIVE)
+    }
+}
+
+/// Collects the worst relative error per statistic and every failure, so one run reports all.
+#[derive(Default)]
+struct Agreement {
+    worst: BTreeMap<&'static str, f64>,
+    failures: Vec<String>,
+}
+
+impl Agreement {
+    fn check(&mut self, stat: &'static str, case: &str, actual: f64, expected: f64, tol: f64) {
+        let err = relative_error(actual, expected);
+        let worst = self.worst.entry(stat).or_insert(0.0);
+        *worst = worst.max(err);
+        if err.is_nan() || err > tol {
+            self.failures.push(format!(
+                "{stat} [{case}]: got {actual:e}, expected {expected:e} (rel {err:e} > {tol:e})"
+            ));
+        }
+    }
+
+    fn require(&mut self, what: &str, ok: bool) {
+        if !ok {
+            self.failures.push(what.to_owned());
+        }
+    }
+
+    fn finish(self, section: &str) {
+        let mut report = format!("max relative error vs scipy — {section}:\n");
+        for (stat, err) in &self.worst {
+            writeln!(report, "  {stat:<38} {err:.3e}").unwrap();
+        }
+        eprint!("{report}");
+        assert!(self.failures.is_empty(), "{}", self.failures.join("\n"));
+    }
+}
+
+#[test]
+fn fixture_records_versions() {
+    let f = fixture();
+    eprintln!(
+        "fixture from numpy {} / scipy {}",
+        f["numpy_version"].as_str().unwrap(),
+        f["scipy_version"].as_str().unwrap()
+    );
+}
+
+#[test]
+fn summaries_agree_with_numpy_and_scipy() {
+    let f = fixture();
+    let mut agreement = Agreement::default();
+    for case in f["summaries"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let s = Summary::of(&floats(&case["data"])).unwrap();
+        agreement.require(
+            &format!("n [{name}]"),
+            s.n == case["data"].as_array().unwrap().len(),
+        );
+        for (stat, actual) in [
+            ("summary.mean", s.mean),
+            ("summary.median", s.median),
+            ("summary.min", s.min),
+            ("summary.max", s.max),
+            ("summary.stddev", s.stddev),
+            ("summary.mad", s.mad),
+            ("summary.p95", s.p95),
+            ("summary.p99", s.p99),
+        ] {
+            let key = stat.trim_start_matches("summary.");
+            agreement.check(stat, name, actual, num(&case[key]), TOLERANCE);
+        }
+        match (&s.median_ci, &case["median_ci"]) {
+            (None, Value::Null) => {}
+            (Some(ci), expected @ Value::Object(_)) => {
+                agreement.check("median_ci.lo", name, ci.lo, num(&expected["lo"]), TOLERANCE);
+                agreement.check("median_ci.hi", name, ci.hi, num(&expected["hi"]), TOLERANCE);
+                let coverage = num(&expected["confidence"]);
+                agreement.check(
+                    "median_ci.confidence",
+                    name,
+                    ci.confidence,
+                    coverage,
+                    TOLERANCE,
+                );
+            }
+            (ours, theirs) => {
+                agreement.require(&format!("median_ci [{name}]: {ours:?} vs {theirs}"), false)
+            }
+        }
+    }
+    agreement.finish("summaries");
+}
+
+#[test]
+fn mann_whitney_agrees_with_scipy() {
+    let f = fixture();
+    let mut agreement = Agreement::default();
+    for case in f["mann_whitney"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let (a, b) = (floats(&case["a"]), floats(&case["b"]));
+        let u = num(&case["u"]);
+
+        let asymptotic = mann_whitney_u_with(&a, &b, Method::Asymptotic).unwrap();
+        agreement.check("mwu.u", name, asymptotic.u, u, 0.0);
+        let p_asymptotic = num(&case["p_asymptotic"]);
+        agreement.check(
+            "mwu.p asymptotic",
+            name,
+            asymptotic.p_value,
+            p_asymptotic,
+            TOLERANCE,
+        );
+
+        let exact = mann_whitney_u_with(&a, &b, Method::Exact);
+        match (&exact, case.get("p_exact_scipy")) {
+            (Some(exact), Some(p_scipy)) => {
+                agreement.check("mwu.u", name, exact.u, u, 0.0);
+                agreement.check(
+                    "mwu.p exact (scipy)",
+                    name,
+                    exact.p_value,
+                    num(p_scipy),
+                    TOLERANCE,
+                );
+                let p_bigint = num(&case["p_exact_bigint"]);
+                let label = "mwu.p exact (big-integer ref)";
+                agreement.check(label, name, exact.p_value, p_bigint, TOLERANCE);
+            }
+            // Beyond EXACT_MAX_PAIRS neither side computes the exact test.
+            (None, None) => {}
+            (ours, _) => {
+                agreement.require(&format!("exact availability [{name}]: {ours:?}"), false)
+            }
+        }
+
+        // Automatic choice: exact exactly when tie-free and small enough, and then identical.
+        let auto = mann_whitney_u(&a, &b).unwrap();
+        let ties = case["ties"].as_bool().unwrap();
+        let expect_exact = !ties && a.len() * b.len() <= benchgate_stats::EXACT_MAX_PAIRS;
+        let expected = if expect_exact {
+            exact.unwrap()
+        } else {
+            asymptotic
+        };
+        agreement.require(
+            &format!("auto [{name}]: {auto:?} vs {expected:?}"),
+            auto == expected,
+        );
+    }
+    for entry in f["min_attainable_p"].as_array().unwrap() {
+        let (n1, n2) = (entry[0].as_u64().unwrap(), entry[1].as_u64().unwrap());
+        let ours = min_attainable_p(n1 as usize, n2 as usize);
+        agreement.check(
+            "min_attainable_p",
+            &format!("{n1}x{n2}"),
+            ours,
+            num(&entry[2]),
+            TOLERANCE,
+        );
+    }
+    agreement.finish("mann-whitney");
+}
+
+#[test]
+fn benjamini_hochberg_agrees_with_scipy() {
+    let f = fixture();
+    let mut agreement = Agreement::default();
+    for (i, case) in f["bh"].as_array().unwrap().iter().enumerate() {
+        let ours = benjamini_hochberg(&floats(&case["p"]));
+        let theirs = floats(&case["adjusted"]);
+        agreement.require(&format!("bh length [{i}]"), ours.len() == theirs.len());
+        for (o, t) in ours.iter().zip(&theirs) {
+            agreement.check("bh.adjusted", &i.to_string(), *o, *t, TOLERANCE);
+        }
+    }
+    agreement.finish("benjamini-hochberg");
+}
+
+#[test]
+fn geometric_mean_agrees_with_scipy() {
+    let f = fixture();
+    let mut agreement = Agreement::default();
+    for (i, case) in f["gmean"].as_array().unwrap().iter().enumerate() {
+        let ours = geometric_mean(&floats(&case["values"])).unwrap();
+        agreement.check(
+            "gmean",
+            &i.to_string(),
+            ours,
+            num(&case["gmean"]),
+            TOLERANCE,
+        );
+    }
+    agreement.finish("geometric mean");
+}
+
+#[test]
+fn rng_streams_match_python_replay() {
+    let f = fixture();
+    for case in f["rng"].as_array().unwrap() {
+        let parse = |v: &Value| v.as_str().unwrap().parse::<u64>().unwrap();
+        let seed = parse(&case["seed"]);
+        let mut rng = Rng::seed_from_u64(seed);
+        for expected in case["next_u64"].as_array().unwrap() {
+            assert_eq!(rng.next_u64(), parse(expected), "seed {seed}");
+        }
+        for pair in case["below"].as_array().unwrap() {
+            let bound = parse(&pair[0]);
+            assert_eq!(
+                rng.below(bound),
+                parse(&pair[1]),
+                "seed {seed}, bound {bound}"
+            );
+        }
+    }
+}
+
+#[test]
+fn bootstrap_replays_python_exactly_and_matches_scipy_bootstrap() {
+    let f = fixture();
+    let mut agreement = Agreement::default();
+    for case in f["bootstrap"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let ci = ratio_of_medians_ci(
+            &floats(&case["baseline"]),
+            &floats(&case["current"]),
+            num(&case["confidence"]),
+            case["resamples"].as_u64().unwrap() as usize,
+            case["seed"].as_u64().unwrap(),
+        )
+        .unwrap();
+        agreement.check(
+            "bootstrap.lo (python replay)",
+            name,
+            ci.lo,
+            num(&case["lo"]),
+            TOLERANCE,
+        );
+        agreement.check(
+            "bootstrap.hi (python replay)",
+            name,
+            ci.hi,
+            num(&case["hi"]),
+            TOLERANCE,
+        );
+        if let (Some(lo), Some(hi)) = (case.get("scipy_lo"), case.get("scipy_hi")) {
+            let tol = BOOTSTRAP_VS_SCIPY_TOLERANCE;
+            agreement.check(
+                "bootstrap.lo (scipy.stats.bootstrap)",
+                name,
+                ci.lo,
+                num(lo),
+                tol,
+            );
+            agreement.check(
+                "bootstrap.hi (scipy.stats.bootstrap)",
+                name,
+                ci.hi,
+                num(hi),
+                tol,
+            );
+        }
+    }
+    agreement.finish("bootstrap");
+}
