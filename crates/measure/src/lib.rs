@@ -1,1 +1,20 @@
-//! placeholder
+//! benchgate-measure: runs benchmark commands many times and returns raw per-run measurements
+//! (wall time, CPU time, peak RSS, outcome). No statistics beyond the stopping rule, no output
+//! drawing: progress goes to an [`Observer`].
+//!
+//! [`expand`] turns command-line templates and parameters into [`CommandSpec`]s; [`run`] executes
+//! them (setup, warm-up, interleaved measured runs, cleanup) and returns [`CommandResult`]s.
+
+mod error;
+mod expand;
+mod process;
+mod runner;
+mod sys;
+
+pub use error::MeasureError;
+pub use expand::{
+    AuxCommands, CommandSpec, CommandTemplate, Invocation, MAX_PARAMETER_VALUES, Parameter, expand,
+};
+pub use runner::{
+    CommandResult, Event, Failure, Observer, Outcome, Phase, RunnerOptions, Sample, preflight, run,
+};

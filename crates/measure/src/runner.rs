@@ -1,0 +1,710 @@
+//! The benchmark schedule: setup, warm-up, interleaved measured runs, cleanup.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use benchgate_stats::{median_ci, percentile};
+
+use crate::process::{self, Exec, Io, Resolver};
+use crate::{CommandSpec, Invocation, MeasureError};
+
+/// How many runs, for how long, and how processes are wired up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunnerOptions {
+    /// Unrecorded runs per command before measuring (default 3).
+    pub warmup: u32,
+    /// Exactly this many measured runs per command; `None` = adaptive (default).
+    pub runs: Option<u32>,
+    /// Adaptive: at least this many runs (default 10).
+    pub min_runs: u32,
+    /// Adaptive: never more than this many runs.
+    pub max_runs: Option<u32>,
+    /// Adaptive: stop once a command has spent this long in its runs plus prepare/conclude, even
+    /// if the precision target is not met (default 20 s, per command).
+    pub max_time: Duration,
+    /// Adaptive: stop once the 95 % CI half-width of the median is at most this fraction of the
+    /// median (default 0.01).
+    pub precision: f64,
+    /// Kill any run (including prepare/conclude/setup/cleanup) that takes longer than this.
+    pub timeout: Option<Duration>,
+    /// Stdin for measured and warm-up runs (rewound each run); `/dev/null` when `None`.
+    pub stdin: Option<PathBuf>,
+    /// Record failing measured runs as samples instead of stopping the command.
+    pub ignore_failure: bool,
+    /// Let all processes inherit stdout/stderr (no stderr capture then).
+    pub show_output: bool,
+}
+
+impl Default for RunnerOptions {
+    fn default() -> Self {
+        RunnerOptions {
+            warmup: 3,
+            runs: None,
+            min_runs: 10,
+            max_runs: None,
+            max_time: Duration::from_secs(20),
+            precision: 0.01,
+            timeout: None,
+            stdin: None,
+            ignore_failure: false,
+            show_output: false,
+        }
+    }
+}
+
+impl RunnerOptions {
+    /// Rejects contradictory settings.
+    pub fn validate(&self) -> Result<(), MeasureError> {
+        let bad = |m: &str| Err(MeasureError::InvalidOptions(m.to_owned()));
+        if self.runs == Some(0) {
+            return bad("--runs must be at least 1");
+        }
+        if self.max_runs == Some(0) {
+            return bad("--max-runs must be at least 1");
+        }
+        if let Some(max) = self.max_runs
+            && self.runs.is_none()
+            && self.min_runs > max
+        {
+            return Err(MeasureError::InvalidOptions(format!(
+                "--min-runs ({}) is greater than --max-runs ({max})",
+                self.min_runs
+            )));
+        }
+        if !self.precision.is_finite() || self.precision < 0.0 {
+            return bad("precision must be a non-negative number");
+        }
+        if self.timeout == Some(Duration::ZERO) {
+            return bad("timeout must be positive");
+        }
+        Ok(())
+    }
+}
+
+/// How a process ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    Exited(i32),
+    Signaled(i32),
+    /// Killed by us after [`RunnerOptions::timeout`].
+    TimedOut,
+}
+
+impl Outcome {
+    pub fn success(&self) -> bool {
+        matches!(self, Outcome::Exited(0))
+    }
+}
+
+impl fmt::Display for Outcome {
+    /// `exited with status 1`, `killed by signal 9 (SIGKILL)`, `timed out`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Outcome::Exited(code) => write!(f, "exited with status {code}"),
+            Outcome::Signaled(sig) => match process::signal_name(sig) {
+                Some(name) => write!(f, "killed by signal {sig} ({name})"),
+                None => write!(f, "killed by signal {sig}"),
+            },
+            Outcome::TimedOut => f.write_str("timed out"),
+        }
+    }
+}
+
+/// One measured run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sample {
+    /// From just before spawn to just after reaping.
+    pub wall_ns: u64,
+    /// The child's own (and its reaped descendants') CPU time, from `wait4`.
+    pub user_ns: u64,
+    pub sys_ns: u64,
+    /// Peak resident set of this run's process (per child, not the RUSAGE_CHILDREN high-water mark).
+    pub max_rss_bytes: u64,
+    pub outcome: Outcome,
+}
+
+/// Where in the schedule a failure happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Phase {
+    Setup,
+    Prepare,
+    /// A warm-up or measured run of the command itself.
+    Run,
+    Conclude,
+    Cleanup,
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Phase::Setup => "setup",
+            Phase::Prepare => "prepare",
+            Phase::Run => "run",
+            Phase::Conclude => "conclude",
+            Phase::Cleanup => "cleanup",
+        })
+    }
+}
+
+/// Why a command stopped early (or its cleanup failed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub phase: Phase,
+    /// `exited with status 1`, `killed by signal 9 (SIGKILL)`, `timed out after 500ms`.
+    pub message: String,
+    /// Last ≤ 20 lines / 2 KiB of the failing process's stderr (empty with `show_output`).
+    pub stderr_tail: String,
+    pub outcome: Outcome,
+}
+
+/// Everything measured for one spec.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommandResult {
+    pub spec: CommandSpec,
+    /// Measured runs in execution order.
+    pub samples: Vec<Sample>,
+    /// Warm-up runs actually executed.
+    pub warmup_runs: u32,
+    /// The first failure; samples gathered before it are kept.
+    pub failure: Option<Failure>,
+}
+
+/// Progress notifications, in execution order. `command` indexes the `specs` given to [`run`].
+///
+/// Per command: `Setup` (if it has a setup command), `Warmup` before each warm-up run, `Sample`
+/// after each recorded run, `Failed` when it fails, then `Finished` exactly once when it leaves
+/// the rotation. A failing cleanup reports `Failed` after `Finished`. `Progress` follows every
+/// warm-up and measured run; `done` counts both.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Event<'a> {
+    Setup {
+        command: usize,
+    },
+    Warmup {
+        command: usize,
+        run: u32,
+        of: u32,
+    },
+    Sample {
+        command: usize,
+        index: usize,
+        sample: &'a Sample,
+    },
+    /// `expected_total` is a running estimate and may move in both directions; it is ≥ `done`.
+    Progress {
+        done: u64,
+        expected_total: u64,
+    },
+    Failed {
+        command: usize,
+        failure: &'a Failure,
+    },
+    Finished {
+        command: usize,
+    },
+}
+
+/// Receives [`Event`]s; the CLI draws progress bars from them.
+pub trait Observer {
+    fn event(&mut self, event: &Event<'_>);
+}
+
+/// Ignores all events.
+impl Observer for () {
+    fn event(&mut self, _event: &Event<'_>) {}
+}
+
+/// Checks that every program (commands, auxiliary commands, shells) can be found, without
+/// running anything. [`run`] does this itself first.
+pub fn preflight(specs: &[CommandSpec]) -> Result<(), MeasureError> {
+    let mut resolver = Resolver::default();
+    for spec in specs {
+        for inv in invocations(spec).into_iter().flatten() {
+            resolver.program_of(inv)?;
+        }
+    }
+    Ok(())
+}
+
+fn invocations(spec: &CommandSpec) -> [Option<&Invocation>; 5] {
+    [
+        Some(&spec.command),
+        spec.setup.as_ref(),
+        spec.prepare.as_ref(),
+        spec.conclude.as_ref(),
+        spec.cleanup.as_ref(),
+    ]
+}
+
+/// A reusable process description.
+struct Prog {
+    cmd: Command,
+    display: String,
+    /// Holds its descriptors between runs (true for as many commands as the fd budget allows).
+    persistent: bool,
+}
+
+struct SpecProgs {
+    main: Prog,
+    setup: Option<Prog>,
+    prepare: Option<Prog>,
+    conclude: Option<Prog>,
+    cleanup: Option<Prog>,
+}
+
+/// Descriptors kept open by persistent commands (3 each); beyond this, commands get their
+/// descriptors attached per run so big parameter scans stay under RLIMIT_NOFILE.
+const FD_BUDGET: usize = 600;
+
+#[derive(Default)]
+struct State {
+    samples: Vec<Sample>,
+    /// Wall times of `samples`, kept sorted for the precision check.
+    sorted_wall: Vec<f64>,
+    /// Cached relative CI half-width of the median, refreshed after each sample.
+    rel_halfwidth: Option<f64>,
+    warmups: u32,
+    warmups_over: bool,
+    /// Measured attempts, including a final failed one.
+    runs_done: u64,
+    /// Wall time of measured runs plus their prepare/conclude.
+    measuring_ns: u128,
+    started: bool,
+    finished: bool,
+    failure: Option<Failure>,
+}
+
+/// Runs the specs and returns one result per spec, in order.
+///
+/// Schedule: preflight; per spec `setup` then its warm-up runs (so warm-ups of A come before
+/// those of B); then measured runs round-robin A B A B … over the commands still active, each
+/// wrapped by untimed `prepare`/`conclude`; finally every spec's `cleanup`. A failing benchmark
+/// only ends that command; `Err` means an infrastructure problem (spawn failure, I/O).
+pub fn run(
+    specs: &[CommandSpec],
+    options: &RunnerOptions,
+    observer: &mut dyn Observer,
+) -> Result<Vec<CommandResult>, MeasureError> {
+    options.validate()?;
+    let mut resolver = Resolver::default();
+    let mut budget = FD_BUDGET;
+    let io = Io::new(options.stdin.as_deref(), options.show_output)?;
+    let mut make = |inv: &Invocation, main: bool| -> Result<Prog, MeasureError> {
+        let (path, argv) = resolver.program_of(inv)?;
+        let mut cmd = process::build_command(&path, &argv);
+        let persistent = budget >= 3;
+        if persistent {
+            budget -= 3;
+            io.attach(&mut cmd, main)?;
+        }
+        Ok(Prog {
+            cmd,
+            display: inv.to_string(),
+            persistent,
+        })
+    };
+    // Main commands first so they get the persistent descriptors; this is also the preflight:
+    // nothing runs unless every program resolves.
+    let mains = specs
+        .iter()
+        .map(|s| make(&s.command, true))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut progs = Vec::with_capacity(specs.len());
+    for (spec, main) in specs.iter().zip(mains) {
+        let mut aux = |inv: &Option<Invocation>| inv.as_ref().map(|i| make(i, false)).transpose();
+        progs.push(SpecProgs {
+            main,
+            setup: aux(&spec.setup)?,
+            prepare: aux(&spec.prepare)?,
+            conclude: aux(&spec.conclude)?,
+            cleanup: aux(&spec.cleanup)?,
+        });
+    }
+
+    let mut runner = Runner {
+        io,
+        options,
+        observer,
+        progs,
+        states: specs.iter().map(|_| State::default()).collect(),
+        done: 0,
+    };
+    let scheduled = runner.schedule();
+    let cleaned = runner.cleanup_all();
+    scheduled?;
+    cleaned?;
+    Ok(specs
+        .iter()
+        .zip(runner.states)
+        .map(|(spec, s)| CommandResult {
+            spec: spec.clone(),
+            samples: s.samples,
+            warmup_runs: s.warmups,
+            failure: s.failure,
+        })
+        .collect())
+}
+
+struct Runner<'o> {
+    io: Io,
+    options: &'o RunnerOptions,
+    observer: &'o mut dyn Observer,
+    progs: Vec<SpecProgs>,
+    states: Vec<State>,
+    /// Warm-up plus measured runs so far.
+    done: u64,
+}
+
+enum Which {
+    Setup,
+    Prepare,
+    Conclude,
+    Cleanup,
+}
+
+impl Runner<'_> {
+    fn schedule(&mut self) -> Result<(), MeasureError> {
+        let n = self.states.len();
+        for i in 0..n {
+            self.states[i].started = true;
+            if self.progs[i].setup.is_some() {
+                self.observer.event(&Event::Setup { command: i });
+                if !self.aux(i, Which::Setup)? {
+                    self.finish(i);
+                    continue;
+                }
+            }
+            self.warm_up(i)?;
+            self.states[i].warmups_over = true;
+        }
+
+        let mut active: Vec<usize> = Vec::with_capacity(n);
+        for i in 0..n {
+            if self.states[i].finished {
+                continue;
+            }
+            if self.wants_more(i) {
+                active.push(i);
+            } else {
+                self.finish(i);
+            }
+        }
+        while !active.is_empty() {
+            let mut k = 0;
+            while k < active.len() {
+                let i = active[k];
+                if self.measure_once(i)? {
+                    k += 1;
+                } else {
+                    active.remove(k);
+                    self.finish(i);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn warm_up(&mut self, i: usize) -> Result<(), MeasureError> {
+        let of = self.options.warmup;
+        for run in 1..=of {
+            self.observer.event(&Event::Warmup {
+                command: i,
+                run,
+                of,
+            });
+            if !self.aux(i, Which::Prepare)? {
+                self.finish(i);
+                return Ok(());
+            }
+            let exec = self.main(i)?;
+            self.states[i].warmups += 1;
+            self.done += 1;
+            if !exec.outcome.success() && !self.options.ignore_failure {
+                let tail = self.io.take_stderr(true)?;
+                self.fail(i, Phase::Run, exec.outcome, tail);
+                self.progress();
+                self.finish(i);
+                return Ok(());
+            }
+            self.io.take_stderr(false)?;
+            if !self.aux(i, Which::Conclude)? {
+                self.progress();
+                self.finish(i);
+                return Ok(());
+            }
+            self.progress();
+        }
+        Ok(())
+    }
+
+    /// One measured run of command `i`. Returns whether it stays in the rotation.
+    fn measure_once(&mut self, i: usize) -> Result<bool, MeasureError> {
+        // Prepare's and conclude's time count towards max_time (accumulated inside `aux`).
+        if !self.aux(i, Which::Prepare)? {
+            return Ok(false);
+        }
+        let exec = self.main(i)?;
+        let state = &mut self.states[i];
+        state.measuring_ns += u128::from(exec.wall_ns);
+        state.runs_done += 1;
+        self.done += 1;
+        if !exec.outcome.success() && !self.options.ignore_failure {
+            let tail = self.io.take_stderr(true)?;
+            self.fail(i, Phase::Run, exec.outcome, tail);
+            self.progress();
+            return Ok(false);
+        }
+        self.io.take_stderr(false)?;
+        let sample = Sample {
+            wall_ns: exec.wall_ns,
+            user_ns: exec.user_ns,
+            sys_ns: exec.sys_ns,
+            max_rss_bytes: exec.max_rss_bytes,
+            outcome: exec.outcome,
+        };
+        let state = &mut self.states[i];
+        state.samples.push(sample);
+        let wall = exec.wall_ns as f64;
+        let at = state.sorted_wall.partition_point(|&w| w <= wall);
+        state.sorted_wall.insert(at, wall);
+        state.rel_halfwidth = rel_halfwidth(&state.sorted_wall);
+        let index = state.samples.len() - 1;
+        self.observer.event(&Event::Sample {
+            command: i,
+            index,
+            sample: &sample,
+        });
+        if !self.aux(i, Which::Conclude)? {
+            self.progress();
+            return Ok(false);
+        }
+        self.progress();
+        Ok(self.wants_more(i))
+    }
+
+    fn main(&mut self, i: usize) -> Result<Exec, MeasureError> {
+        let prog = &mut self.progs[i].main;
+        self.io.prepare_input(&mut prog.cmd)?;
+        exec_prog(&self.io, prog, self.options.timeout, true)
+    }
+
+    /// Runs an auxiliary command if the spec has one. Returns `false` (after recording the
+    /// failure) if it did not succeed.
+    fn aux(&mut self, i: usize, which: Which) -> Result<bool, MeasureError> {
+        let progs = &mut self.progs[i];
+        let (prog, phase) = match which {
+            Which::Setup => (progs.setup.as_mut(), Phase::Setup),
+            Which::Prepare => (progs.prepare.as_mut(), Phase::Prepare),
+            Which::Conclude => (progs.conclude.as_mut(), Phase::Conclude),
+            Which::Cleanup => (progs.cleanup.as_mut(), Phase::Cleanup),
+        };
+        let Some(prog) = prog else { return Ok(true) };
+        let exec = exec_prog(&self.io, prog, self.options.timeout, false)?;
+        let state = &mut self.states[i];
+        if matches!(phase, Phase::Prepare | Phase::Conclude) && state.warmups_over {
+            state.measuring_ns += u128::from(exec.wall_ns);
+        }
+        if exec.outcome.success() {
+            self.io.take_stderr(false)?;
+            return Ok(true);
+        }
+        let tail = self.io.take_stderr(true)?;
+        self.fail(i, phase, exec.outcome, tail);
+        Ok(false)
+    }
+
+    fn fail(&mut self, i: usize, phase: Phase, outcome: Outcome, stderr_tail: String) {
+        let message = match (outcome, self.options.timeout) {
+            (Outcome::TimedOut, Some(t)) => format!("timed out after {}", fmt_duration(t)),
+            _ => outcome.to_string(),
+        };
+        let state = &mut self.states[i];
+        if state.failure.is_some() {
+            return; // keep the first, root-cause failure
+        }
+        let failure = state.failure.insert(Failure {
+            phase,
+            message,
+            stderr_tail,
+            outcome,
+        });
+        self.observer.event(&Event::Failed {
+            command: i,
+            failure,
+        });
+    }
+
+    fn finish(&mut self, i: usize) {
+        if !self.states[i].finished {
+            self.states[i].finished = true;
+            self.observer.event(&Event::Finished { command: i });
+        }
+    }
+
+    /// Cleanup for every spec whose schedule started, even after failures or an error.
+    fn cleanup_all(&mut self) -> Result<(), MeasureError> {
+        let mut first_err = None;
+        for i in 0..self.states.len() {
+            if !self.states[i].started {
+                continue;
+            }
+            self.finish(i);
+            if let Err(e) = self.aux(i, Which::Cleanup) {
+                first_err.get_or_insert(e);
+            }
+        }
+        first_err.map_or(Ok(()), Err)
+    }
+
+    /// The stopping rule (see [`RunnerOptions`]).
+    fn wants_more(&self, i: usize) -> bool {
+        let s = &self.states[i];
+        let o = self.options;
+        let n = s.samples.len() as u64;
+        if let Some(runs) = o.runs {
+            return n < u64::from(runs);
+        }
+        if o.max_runs.is_some_and(|m| n >= u64::from(m)) {
+            return false;
+        }
+        if n < u64::from(o.min_runs) {
+            return true;
+        }
+        let precision_met = s.rel_halfwidth.is_some_and(|r| r <= o.precision);
+        !precision_met && s.measuring_ns < o.max_time.as_nanos()
+    }
+
+    fn progress(&mut self) {
+        let expected_total = self.expected_total().max(self.done);
+        self.observer.event(&Event::Progress {
+            done: self.done,
+            expected_total,
+        });
+    }
+
+    /// Honest estimate of warm-up + measured runs over all commands.
+    fn expected_total(&self) -> u64 {
+        let o = self.options;
+        let mut total = 0u64;
+        for s in &self.states {
+            let warm = if s.warmups_over || s.finished {
+                s.warmups
+            } else {
+                o.warmup
+            };
+            total = total.saturating_add(u64::from(warm));
+            let measured = if s.finished {
+                s.runs_done
+            } else {
+                self.estimate_runs(s)
+            };
+            total = total.saturating_add(measured);
+        }
+        total
+    }
+
+    fn estimate_runs(&self, s: &State) -> u64 {
+        let o = self.options;
+        if let Some(runs) = o.runs {
+            return u64::from(runs).max(s.runs_done);
+        }
+        let n = s.samples.len() as f64;
+        let min_runs = f64::from(o.min_runs);
+        // Half-width shrinks like 1/√n, so reaching the target needs n·(current/target)² runs.
+        let mut est = match s.rel_halfwidth {
+            Some(rel) if o.precision > 0.0 => min_runs.max(n * (rel / o.precision).powi(2)),
+            Some(_) => f64::INFINITY,
+            None => min_runs.max(n + 1.0),
+        };
+        if s.runs_done > 0 && s.measuring_ns > 0 {
+            let mean = s.measuring_ns as f64 / s.runs_done as f64;
+            let by_time = (o.max_time.as_nanos() as f64 / mean).ceil();
+            est = est.min(by_time.max(min_runs));
+        }
+        if let Some(max) = o.max_runs {
+            est = est.min(f64::from(max));
+        }
+        // `as` saturates; the `max` keeps the estimate from lagging behind reality.
+        (est.ceil() as u64).max(s.runs_done)
+    }
+}
+
+fn exec_prog(
+    io: &Io,
+    prog: &mut Prog,
+    timeout: Option<Duration>,
+    main: bool,
+) -> Result<Exec, MeasureError> {
+    if !prog.persistent {
+        io.attach(&mut prog.cmd, main)?;
+    }
+    let result = process::execute(&mut prog.cmd, &prog.display, timeout);
+    if !prog.persistent {
+        Io::detach(&mut prog.cmd);
+    }
+    result
+}
+
+/// (hi − lo)/2 ÷ median of the 95 % median CI, `None` while too few samples.
+fn rel_halfwidth(sorted: &[f64]) -> Option<f64> {
+    let ci = median_ci(sorted, 0.95)?;
+    let median = percentile(sorted, 50.0);
+    (median > 0.0).then(|| (ci.hi - ci.lo) / 2.0 / median)
+}
+
+/// `500ms`, `2s`, `1.5s`-style rendering for messages.
+fn fmt_duration(d: Duration) -> String {
+    if d.subsec_nanos() == 0 {
+        format!("{}s", d.as_secs())
+    } else if d.subsec_nanos().is_multiple_of(1_000_000) && d.as_secs() == 0 {
+        format!("{}ms", d.subsec_millis())
+    } else {
+        format!("{d:?}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(fmt_duration(Duration::from_millis(500)), "500ms");
+        assert_eq!(fmt_duration(Duration::from_secs(2)), "2s");
+        assert_eq!(fmt_duration(Duration::from_millis(1500)), "1.5s");
+    }
+
+    #[test]
+    fn outcome_messages() {
+        assert_eq!(Outcome::Exited(1).to_string(), "exited with status 1");
+        assert_eq!(
+            Outcome::Signaled(9).to_string(),
+            "killed by signal 9 (SIGKILL)"
+        );
+        assert!(Outcome::Exited(0).success());
+        assert!(!Outcome::Signaled(15).success());
+    }
+
+    #[test]
+    fn options_validation() {
+        assert!(RunnerOptions::default().validate().is_ok());
+        let o = RunnerOptions {
+            runs: Some(0),
+            ..Default::default()
+        };
+        assert!(o.validate().is_err());
+        let o = RunnerOptions {
+            min_runs: 10,
+            max_runs: Some(5),
+            ..Default::default()
+        };
+        assert!(o.validate().is_err());
+        let o = RunnerOptions {
+            precision: f64::NAN,
+            ..Default::default()
+        };
+        assert!(o.validate().is_err());
+    }
+}
