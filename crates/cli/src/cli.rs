@@ -32,13 +32,13 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Print nothing but results and errors (no progress).
-    #[arg(long, short = 'q', global = true)]
+    #[arg(help_heading = "Global options", long, short = 'q', global = true)]
     pub quiet: bool,
     /// Never colour the output (also when NO_COLOR is set).
-    #[arg(long, global = true)]
+    #[arg(help_heading = "Global options", long, global = true)]
     pub no_color: bool,
     /// Machine output: the same as --format json.
-    #[arg(long, global = true)]
+    #[arg(help_heading = "Global options", long, global = true)]
     pub json: bool,
 }
 
@@ -53,7 +53,7 @@ pub enum Command {
                       benchgate run --runs 20 --parameter-list level 1,6,9 -- 'gzip -{level} -c Cargo.lock'\n  \
                       benchgate run --export-json base.json -- 'sleep 0.01'"
     )]
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Compare two benchgate run files, benchstat-style, and judge the change.
     Compare(CompareArgs),
 }
@@ -82,90 +82,132 @@ pub enum ModeArg {
 #[derive(Debug, Args)]
 pub struct JudgeArgs {
     /// Relative regression that makes a warning (on the effect's confidence bound).
-    #[arg(long, value_name = "PERCENT", default_value = "5%")]
+    #[arg(
+        help_heading = "Judging",
+        long,
+        value_name = "PERCENT",
+        default_value = "5%"
+    )]
     pub warn: Percent,
     /// Relative regression that fails the gate.
-    #[arg(long, value_name = "PERCENT", default_value = "10%")]
+    #[arg(
+        help_heading = "Judging",
+        long,
+        value_name = "PERCENT",
+        default_value = "10%"
+    )]
     pub fail: Percent,
     /// Significance level, after Benjamini–Hochberg control across all comparisons.
-    #[arg(long, value_name = "P", default_value_t = 0.05)]
+    #[arg(
+        help_heading = "Judging",
+        long,
+        value_name = "P",
+        default_value_t = 0.05
+    )]
     pub alpha: f64,
     /// Never flag a time change smaller than this in absolute terms (e.g. 20us).
-    #[arg(long, value_name = "DURATION", default_value = "0ns")]
+    #[arg(
+        help_heading = "Judging",
+        long,
+        value_name = "DURATION",
+        default_value = "0ns"
+    )]
     pub min_delta: Duration,
 }
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Warm-up runs per command before measuring (not recorded).
-    #[arg(long, short = 'w', value_name = "N", default_value_t = 3)]
+    #[arg(
+        help_heading = "Sampling",
+        long,
+        short = 'w',
+        value_name = "N",
+        default_value_t = 3
+    )]
     pub warmup: u32,
     /// Exactly N measured runs per command (turns off adaptive sampling).
-    #[arg(long, short = 'r', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(help_heading = "Sampling", long, short = 'r', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub runs: Option<u32>,
     /// Adaptive sampling never stops before N runs.
-    #[arg(long, short = 'm', value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(help_heading = "Sampling", long, short = 'm', value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
     pub min_runs: u32,
     /// Adaptive sampling never goes beyond N runs.
-    #[arg(long, short = 'M', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(help_heading = "Sampling", long, short = 'M', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_runs: Option<u32>,
     /// Adaptive sampling stops when a command has spent this long (its runs plus prepare/conclude).
-    #[arg(long, value_name = "DURATION", default_value = "20s")]
+    #[arg(
+        help_heading = "Sampling",
+        long,
+        value_name = "DURATION",
+        default_value = "20s"
+    )]
     pub max_time: Duration,
     /// Adaptive sampling stops once the 95% interval of the median is within ± this of the median.
-    #[arg(long, value_name = "PERCENT", default_value = "1%")]
+    #[arg(
+        help_heading = "Sampling",
+        long,
+        value_name = "PERCENT",
+        default_value = "1%"
+    )]
     pub precision: Percent,
     /// Run before every run of a command, untimed. Once for all commands, or once per command.
-    #[arg(long, short = 'p', value_name = "CMD")]
+    #[arg(help_heading = "Commands", long, short = 'p', value_name = "CMD")]
     pub prepare: Vec<String>,
     /// Run after every run of a command, untimed. Once for all commands, or once per command.
-    #[arg(long, short = 'C', value_name = "CMD")]
+    #[arg(help_heading = "Commands", long, short = 'C', value_name = "CMD")]
     pub conclude: Vec<String>,
     /// Run once before a command's first run. Once for all commands, or once per command.
-    #[arg(long, short = 's', value_name = "CMD")]
+    #[arg(help_heading = "Commands", long, short = 's', value_name = "CMD")]
     pub setup: Vec<String>,
     /// Run once after a command's last run. Once for all commands, or once per command.
-    #[arg(long, short = 'c', value_name = "CMD")]
+    #[arg(help_heading = "Commands", long, short = 'c', value_name = "CMD")]
     pub cleanup: Vec<String>,
     /// Benchmark for each integer NAME from MIN to MAX, substituted for `{NAME}` in the commands.
-    #[arg(long, short = 'P', num_args = 3, value_names = ["NAME", "MIN", "MAX"])]
+    #[arg(help_heading = "Commands", long, short = 'P', num_args = 3, value_names = ["NAME", "MIN", "MAX"])]
     pub parameter_scan: Vec<String>,
     /// Step of --parameter-scan (decimals allowed).
-    #[arg(long, short = 'D', value_name = "STEP", requires = "parameter_scan")]
+    #[arg(
+        help_heading = "Commands",
+        long,
+        short = 'D',
+        value_name = "STEP",
+        requires = "parameter_scan"
+    )]
     pub parameter_step_size: Option<String>,
     /// Benchmark for each of the comma-separated VALUES, substituted for `{NAME}`. Repeatable: the
     /// commands run for every combination.
-    #[arg(long, short = 'L', num_args = 2, value_names = ["NAME", "VALUES"])]
+    #[arg(help_heading = "Commands", long, short = 'L', num_args = 2, value_names = ["NAME", "VALUES"])]
     pub parameter_list: Vec<String>,
     /// Run the commands through a shell (`sh` unless named, e.g. --shell=bash).
-    #[arg(long, short = 'S', value_name = "SHELL", num_args = 0..=1, default_missing_value = "sh", require_equals = true)]
+    #[arg(help_heading = "Commands", long, short = 'S', value_name = "SHELL", num_args = 0..=1, default_missing_value = "sh", require_equals = true)]
     pub shell: Option<String>,
     /// Feed this file to every run's standard input (default: /dev/null).
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Commands", long, value_name = "FILE")]
     pub input: Option<PathBuf>,
     /// Kill a run (and every process it started) after this long; it counts as failed.
-    #[arg(long, short = 't', value_name = "DURATION")]
+    #[arg(help_heading = "Sampling", long, short = 't', value_name = "DURATION")]
     pub timeout: Option<Duration>,
     /// Keep measuring commands that fail (non-zero exit, signal, timeout) and count those runs.
-    #[arg(long, short = 'i')]
+    #[arg(help_heading = "Commands", long, short = 'i')]
     pub ignore_failure: bool,
     /// Let the commands print to the terminal instead of discarding their output.
-    #[arg(long)]
+    #[arg(help_heading = "Commands", long)]
     pub show_output: bool,
     /// Name of a command in reports, in the order of the commands.
-    #[arg(long, short = 'n', value_name = "NAME")]
+    #[arg(help_heading = "Commands", long, short = 'n', value_name = "NAME")]
     pub name: Vec<String>,
     /// Label the run real or simulated.
-    #[arg(long, value_enum, default_value_t = ModeArg::Real)]
+    #[arg(help_heading = "Commands", long, value_enum, default_value_t = ModeArg::Real)]
     pub mode: ModeArg,
     /// Write the run as canonical JSON (benchgate/run/v1) to FILE.
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Output", long, value_name = "FILE")]
     pub export_json: Option<PathBuf>,
     /// Write the run as a Markdown table to FILE.
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Output", long, value_name = "FILE")]
     pub export_markdown: Option<PathBuf>,
     /// Format of the report on standard output.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Terminal)]
+    #[arg(help_heading = "Output", long, value_enum, default_value_t = OutputFormat::Terminal)]
     pub format: OutputFormat,
     #[command(flatten)]
     pub judge: JudgeArgs,
@@ -185,18 +227,18 @@ pub struct CompareArgs {
     #[command(flatten)]
     pub judge: JudgeArgs,
     /// A measure that can fail the gate (repeatable; default wall_time). Exact measures always can.
-    #[arg(long, value_name = "MEASURE")]
+    #[arg(help_heading = "Judging", long, value_name = "MEASURE")]
     pub measure: Vec<String>,
     /// Treat warnings (warn-level regressions, insufficient data) as failures: exit 1.
-    #[arg(long)]
+    #[arg(help_heading = "Judging", long)]
     pub deny_warnings: bool,
     /// Format of the report on standard output.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Terminal)]
+    #[arg(help_heading = "Output", long, value_enum, default_value_t = OutputFormat::Terminal)]
     pub format: OutputFormat,
     /// Also write the verdicts as JSON (benchgate/comparison/v1) to FILE.
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Output", long, value_name = "FILE")]
     pub export_json: Option<PathBuf>,
     /// Also write the Markdown report to FILE.
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Output", long, value_name = "FILE")]
     pub export_markdown: Option<PathBuf>,
 }

@@ -40,7 +40,10 @@ fn main() -> ExitCode {
 /// line on standard error and exit code 2.
 fn usage_error(error: &clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
-    if matches!(error.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+    ) {
         // A closed pipe while printing help is not worth a complaint.
         let _ = output::print(&error.render().to_string());
         return ExitCode::SUCCESS;
@@ -50,7 +53,10 @@ fn usage_error(error: &clap::Error) -> ExitCode {
         eprint!("{rendered}");
         return ExitCode::from(2);
     }
-    let first = rendered.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid arguments");
+    let first = rendered
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("invalid arguments");
     let first = first.trim_start_matches("error: ");
     eprintln!("error: {first} (see --help)");
     ExitCode::from(2)

@@ -10,7 +10,10 @@ use anyhow::Context;
 /// reader has what it wanted.
 pub fn print(text: &str) -> anyhow::Result<()> {
     let mut stdout = io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => std::process::exit(0),
         Err(e) => Err(e).context("cannot write to standard output"),
@@ -29,7 +32,8 @@ pub fn write_file(path: &Path, contents: &str) -> anyhow::Result<()> {
     tmp.write_all(contents.as_bytes())
         .and_then(|()| tmp.as_file().sync_all())
         .with_context(|| format!("cannot write {}", path.display()))?;
-    tmp.persist(path).with_context(|| format!("cannot write {}", path.display()))?;
+    tmp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
 
@@ -42,7 +46,16 @@ pub fn append_step_summary(markdown: &str) -> anyhow::Result<()> {
         .create(true)
         .append(true)
         .open(&path)
-        .with_context(|| format!("cannot open $GITHUB_STEP_SUMMARY ({})", Path::new(&path).display()))?;
-    file.write_all(markdown.as_bytes())
-        .with_context(|| format!("cannot write $GITHUB_STEP_SUMMARY ({})", Path::new(&path).display()))
+        .with_context(|| {
+            format!(
+                "cannot open $GITHUB_STEP_SUMMARY ({})",
+                Path::new(&path).display()
+            )
+        })?;
+    file.write_all(markdown.as_bytes()).with_context(|| {
+        format!(
+            "cannot write $GITHUB_STEP_SUMMARY ({})",
+            Path::new(&path).display()
+        )
+    })
 }

@@ -8,8 +8,14 @@ use benchgate_measure::{Event, Observer, Sample};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 pub enum Progress {
-    Bar { bar: ProgressBar, names: Vec<String> },
-    Lines { names: Vec<String>, medians: Vec<Vec<u64>> },
+    Bar {
+        bar: ProgressBar,
+        names: Vec<String>,
+    },
+    Lines {
+        names: Vec<String>,
+        medians: Vec<Vec<u64>>,
+    },
     Quiet,
 }
 
@@ -64,7 +70,10 @@ impl Observer for Progress {
                 Event::Sample { command, .. } => {
                     bar.set_prefix(names.get(command).cloned().unwrap_or_default());
                 }
-                Event::Progress { done, expected_total } => {
+                Event::Progress {
+                    done,
+                    expected_total,
+                } => {
                     bar.set_length(expected_total.max(done));
                     bar.set_position(done);
                 }
@@ -78,14 +87,25 @@ impl Observer for Progress {
             },
             Progress::Lines { names, medians } => match *event {
                 Event::Setup { command } => {
-                    line(&format!("{}: setup", names.get(command).map_or("", String::as_str)));
+                    line(&format!(
+                        "{}: setup",
+                        names.get(command).map_or("", String::as_str)
+                    ));
                 }
-                Event::Warmup { command, run: 1, of } => line(&format!(
+                Event::Warmup {
+                    command,
+                    run: 1,
+                    of,
+                } => line(&format!(
                     "{}: {of} warm-up run{}",
                     names.get(command).map_or("", String::as_str),
                     if of == 1 { "" } else { "s" }
                 )),
-                Event::Sample { command, sample: &Sample { wall_ns, .. }, .. } => {
+                Event::Sample {
+                    command,
+                    sample: &Sample { wall_ns, .. },
+                    ..
+                } => {
                     if let Some(m) = medians.get_mut(command) {
                         m.push(wall_ns);
                     }
@@ -98,7 +118,10 @@ impl Observer for Progress {
                 )),
                 Event::Finished { command } => {
                     let name = names.get(command).map_or("", String::as_str);
-                    let samples = medians.get_mut(command).map(std::mem::take).unwrap_or_default();
+                    let samples = medians
+                        .get_mut(command)
+                        .map(std::mem::take)
+                        .unwrap_or_default();
                     let n = samples.len();
                     let mut samples = samples;
                     match median_ms(&mut samples) {

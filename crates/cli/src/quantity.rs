@@ -43,7 +43,9 @@ impl FromStr for Duration {
         if !value.is_finite() || value < 0.0 {
             return Err(format!("{text:?}: a duration must be zero or positive"));
         }
-        Ok(Duration { nanos: value * scale })
+        Ok(Duration {
+            nanos: value * scale,
+        })
     }
 }
 
@@ -69,7 +71,9 @@ impl FromStr for Percent {
         if !value.is_finite() || value < 0.0 {
             return Err(format!("{text:?}: a percentage must be zero or positive"));
         }
-        Ok(Percent { fraction: value / 100.0 })
+        Ok(Percent {
+            fraction: value / 100.0,
+        })
     }
 }
 
@@ -85,8 +89,18 @@ mod tests {
         assert_eq!("20µs".parse::<Duration>().unwrap().nanos, 20e3);
         assert_eq!("1.5m".parse::<Duration>().unwrap().nanos, 90e9);
         assert_eq!("0.25".parse::<Duration>().unwrap().nanos, 0.25e9);
-        assert!("-1s".parse::<Duration>().unwrap_err().contains("zero or positive"));
-        assert!("5 parsecs".parse::<Duration>().unwrap_err().contains("unknown duration unit"));
+        assert!(
+            "-1s"
+                .parse::<Duration>()
+                .unwrap_err()
+                .contains("zero or positive")
+        );
+        assert!(
+            "5 parsecs"
+                .parse::<Duration>()
+                .unwrap_err()
+                .contains("unknown duration unit")
+        );
         assert!("fast".parse::<Duration>().is_err());
     }
 

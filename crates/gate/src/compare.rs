@@ -45,7 +45,11 @@ struct Pending {
 
 enum PendingState {
     Judged(MetricJudgement),
-    Fixed { kind: VerdictKind, severity: Option<Severity>, reason: String },
+    Fixed {
+        kind: VerdictKind,
+        severity: Option<Severity>,
+        reason: String,
+    },
 }
 
 /// Judges `current` against `baseline`, benchmark by benchmark and measure by measure.
@@ -114,7 +118,9 @@ pub fn compare_runs(
                             metric.measure.clone(),
                             VerdictKind::New,
                             None,
-                            base_note.clone().unwrap_or_else(|| "measure not in the baseline".into()),
+                            base_note
+                                .clone()
+                                .unwrap_or_else(|| "measure not in the baseline".into()),
                         ),
                     };
                     row.current = Some(metric.clone());
@@ -122,7 +128,11 @@ pub fn compare_runs(
                 }
                 let current_measures: BTreeSet<&Measure> =
                     bench.metrics.iter().map(|m| &m.measure).collect();
-                for metric in base.metrics.iter().filter(|m| !current_measures.contains(&m.measure)) {
+                for metric in base
+                    .metrics
+                    .iter()
+                    .filter(|m| !current_measures.contains(&m.measure))
+                {
                     let mut row = fixed(
                         &bench.name,
                         metric.measure.clone(),
@@ -136,7 +146,11 @@ pub fn compare_runs(
             }
         }
     }
-    for base in baseline.benchmarks.iter().filter(|b| current.benchmark(&b.name).is_none()) {
+    for base in baseline
+        .benchmarks
+        .iter()
+        .filter(|b| current.benchmark(&b.name).is_none())
+    {
         let mut row = fixed(
             &base.name,
             primary_measure(base.metrics.first(), options),
@@ -179,7 +193,11 @@ pub fn compare_runs(
 
 /// Judges every benchmark of one run against its first benchmark (the ad-hoc `run -- A -- B` case):
 /// `measures` are compared, the rest ignored.
-pub fn compare_within_run(run: &Run, measures: &[Measure], options: &CompareOptions) -> Vec<Verdict> {
+pub fn compare_within_run(
+    run: &Run,
+    measures: &[Measure],
+    options: &CompareOptions,
+) -> Vec<Verdict> {
     let Some((first, rest)) = run.benchmarks.split_first() else {
         return Vec::new();
     };
@@ -240,9 +258,19 @@ fn finish(pending: Vec<Pending>, options: &CompareOptions) -> Vec<Verdict> {
             let (kind, severity, reason, effect, p_value) = match row.state {
                 PendingState::Judged(judgement) => {
                     let c = judgement.classify(q, &options.thresholds);
-                    (c.kind, c.severity, c.reason, judgement.effect, judgement.p_value)
+                    (
+                        c.kind,
+                        c.severity,
+                        c.reason,
+                        judgement.effect,
+                        judgement.p_value,
+                    )
                 }
-                PendingState::Fixed { kind, severity, reason } => (kind, severity, reason, None, None),
+                PendingState::Fixed {
+                    kind,
+                    severity,
+                    reason,
+                } => (kind, severity, reason, None, None),
             };
             Verdict {
                 benchmark: row.benchmark,
@@ -276,7 +304,11 @@ fn fixed(
         measure,
         baseline: None,
         current: None,
-        state: PendingState::Fixed { kind, severity, reason },
+        state: PendingState::Fixed {
+            kind,
+            severity,
+            reason,
+        },
     }
 }
 
@@ -317,8 +349,9 @@ fn geomean_rows(verdicts: &[Verdict]) -> Vec<GeomeanRow> {
         if let (Some(b), Some(c)) = (&v.baseline, &v.current)
             && !matches!(v.kind, VerdictKind::Failed | VerdictKind::Skipped)
         {
-            let entry =
-                by_measure.entry(&v.measure).or_insert_with(|| (v.unit.clone(), Vec::new(), Vec::new()));
+            let entry = by_measure
+                .entry(&v.measure)
+                .or_insert_with(|| (v.unit.clone(), Vec::new(), Vec::new()));
             entry.1.push(b.median);
             entry.2.push(c.median);
         }
@@ -348,9 +381,10 @@ fn outcome(verdicts: &[Verdict]) -> Outcome {
         .map(|v| match (v.kind, v.severity) {
             (_, Some(Severity::Fail)) => Outcome::Failed,
             (_, Some(Severity::Warn))
-            | (VerdictKind::InsufficientData | VerdictKind::Inconclusive | VerdictKind::Missing, _) => {
-                Outcome::Warned
-            }
+            | (
+                VerdictKind::InsufficientData | VerdictKind::Inconclusive | VerdictKind::Missing,
+                _,
+            ) => Outcome::Warned,
             _ => Outcome::Passed,
         })
         .max()

@@ -1,6 +1,8 @@
 //! The verdict on one metric: baseline samples against current samples.
 
-use benchgate_model::{Direction, Effect, Interval, Metric, Severity, Thresholds, Unit, VerdictKind};
+use benchgate_model::{
+    Direction, Effect, Interval, Metric, Severity, Thresholds, Unit, VerdictKind,
+};
 use benchgate_stats::{benjamini_hochberg, mann_whitney_u, min_attainable_p, ratio_of_medians_ci};
 
 /// The statistics of one comparison before false-discovery-rate control; [`MetricJudgement::classify`]
@@ -44,7 +46,11 @@ pub fn judge_metric(
             return judgement;
         }
     };
-    judgement.effect = Some(Effect { ratio, delta: cur_center - base_center, ci: None });
+    judgement.effect = Some(Effect {
+        ratio,
+        delta: cur_center - base_center,
+        ci: None,
+    });
     if exact {
         return judgement;
     }
@@ -110,21 +116,35 @@ impl MetricJudgement {
         if self.exact {
             let w = worse(effect.ratio);
             return if effect.ratio == 1.0 {
-                classified(VerdictKind::Unchanged, None, "identical (exact measure)".into())
+                classified(
+                    VerdictKind::Unchanged,
+                    None,
+                    "identical (exact measure)".into(),
+                )
             } else if w >= thresholds.fail {
                 classified(
                     VerdictKind::Regressed,
                     Some(Severity::Fail),
-                    format!("{change} (exact measure) passes the {} fail threshold", pct(thresholds.fail)),
+                    format!(
+                        "{change} (exact measure) passes the {} fail threshold",
+                        pct(thresholds.fail)
+                    ),
                 )
             } else if w >= thresholds.warn {
                 classified(
                     VerdictKind::Regressed,
                     Some(Severity::Warn),
-                    format!("{change} (exact measure) passes the {} warn threshold", pct(thresholds.warn)),
+                    format!(
+                        "{change} (exact measure) passes the {} warn threshold",
+                        pct(thresholds.warn)
+                    ),
                 )
             } else if -w >= thresholds.warn {
-                classified(VerdictKind::Improved, None, format!("{change} (exact measure)"))
+                classified(
+                    VerdictKind::Improved,
+                    None,
+                    format!("{change} (exact measure)"),
+                )
             } else {
                 classified(
                     VerdictKind::Unchanged,
@@ -141,7 +161,11 @@ impl MetricJudgement {
                 let (a, b) = (worse(ci.lo), worse(ci.hi));
                 (a.min(b), -(a.max(b)), a.max(b))
             }
-            None => (worse(effect.ratio), -worse(effect.ratio), worse(effect.ratio)),
+            None => (
+                worse(effect.ratio),
+                -worse(effect.ratio),
+                worse(effect.ratio),
+            ),
         };
         let ci_text = effect.ci.map_or_else(String::new, |ci| {
             format!(
@@ -184,14 +208,20 @@ impl MetricJudgement {
                 return classified(
                     VerdictKind::Regressed,
                     Some(Severity::Fail),
-                    format!("{change} ({p_text}{ci_text}) passes the {} fail threshold", pct(thresholds.fail)),
+                    format!(
+                        "{change} ({p_text}{ci_text}) passes the {} fail threshold",
+                        pct(thresholds.fail)
+                    ),
                 );
             }
             if worse_at_least >= thresholds.warn {
                 return classified(
                     VerdictKind::Regressed,
                     Some(Severity::Warn),
-                    format!("{change} ({p_text}{ci_text}) passes the {} warn threshold", pct(thresholds.warn)),
+                    format!(
+                        "{change} ({p_text}{ci_text}) passes the {} warn threshold",
+                        pct(thresholds.warn)
+                    ),
                 );
             }
             return classified(
@@ -204,7 +234,11 @@ impl MetricJudgement {
             );
         }
         if better_at_least >= thresholds.warn {
-            return classified(VerdictKind::Improved, None, format!("{change} ({p_text}{ci_text})"));
+            return classified(
+                VerdictKind::Improved,
+                None,
+                format!("{change} ({p_text}{ci_text})"),
+            );
         }
         classified(
             VerdictKind::Unchanged,
@@ -218,14 +252,21 @@ impl MetricJudgement {
 }
 
 fn classified(kind: VerdictKind, severity: Option<Severity>, reason: String) -> Classification {
-    Classification { kind, severity, reason }
+    Classification {
+        kind,
+        severity,
+        reason,
+    }
 }
 
 /// Benjamini–Hochberg over the tested judgements; `None` stays `None`.
 pub(crate) fn adjust(p_values: &[Option<f64>]) -> Vec<Option<f64>> {
     let tested: Vec<f64> = p_values.iter().flatten().copied().collect();
     let mut adjusted = benjamini_hochberg(&tested).into_iter();
-    p_values.iter().map(|p| p.and_then(|_| adjusted.next())).collect()
+    p_values
+        .iter()
+        .map(|p| p.and_then(|_| adjusted.next()))
+        .collect()
 }
 
 fn pct(fraction: f64) -> String {
@@ -239,12 +280,20 @@ fn trim_float(x: f64) -> String {
 
 fn fmt_percent(percent: f64) -> String {
     if percent.is_infinite() {
-        return if percent > 0.0 { "+inf%".into() } else { "-inf%".into() };
+        return if percent > 0.0 {
+            "+inf%".into()
+        } else {
+            "-inf%".into()
+        };
     }
     format!("{percent:+.1}%")
 }
 
 /// p-values as benchstat prints them: three decimals, never a misleading 0.
 pub(crate) fn fmt_p(p: f64) -> String {
-    if p < 0.001 { "<0.001".into() } else { format!("{p:.3}") }
+    if p < 0.001 {
+        "<0.001".into()
+    } else {
+        format!("{p:.3}")
+    }
 }

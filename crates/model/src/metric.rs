@@ -148,7 +148,11 @@ pub struct Interval {
 
 impl From<benchgate_stats::Interval> for Interval {
     fn from(i: benchgate_stats::Interval) -> Self {
-        Interval { lo: i.lo, hi: i.hi, confidence: i.confidence }
+        Interval {
+            lo: i.lo,
+            hi: i.hi,
+            confidence: i.confidence,
+        }
     }
 }
 
@@ -215,7 +219,15 @@ impl Metric {
         samples: Vec<f64>,
     ) -> Option<Metric> {
         let summary = Summary::of(&samples)?;
-        Some(Metric { measure, unit, direction, exact: false, samples, iterations: None, summary })
+        Some(Metric {
+            measure,
+            unit,
+            direction,
+            exact: false,
+            samples,
+            iterations: None,
+            summary,
+        })
     }
 
     pub fn exact(mut self, exact: bool) -> Self {
@@ -234,8 +246,14 @@ mod tests {
             assert_eq!(measure.as_str(), name);
             assert_eq!(Measure::parse(name), measure);
         }
-        assert_eq!(Measure::parse("backend_calls"), Measure::Custom("backend_calls".into()));
-        assert_eq!(serde_json::to_string(&Measure::MaxRss).unwrap(), "\"max_rss\"");
+        assert_eq!(
+            Measure::parse("backend_calls"),
+            Measure::Custom("backend_calls".into())
+        );
+        assert_eq!(
+            serde_json::to_string(&Measure::MaxRss).unwrap(),
+            "\"max_rss\""
+        );
     }
 
     #[test]

@@ -105,10 +105,16 @@ impl Run {
         match tag.schema {
             Some(serde_json::Value::String(s)) if s == RUN_SCHEMA => {}
             Some(other) => {
-                return Err(ModelError::Schema { found: other.to_string(), expected: RUN_SCHEMA });
+                return Err(ModelError::Schema {
+                    found: other.to_string(),
+                    expected: RUN_SCHEMA,
+                });
             }
             None => {
-                return Err(ModelError::Schema { found: "missing".into(), expected: RUN_SCHEMA });
+                return Err(ModelError::Schema {
+                    found: "missing".into(),
+                    expected: RUN_SCHEMA,
+                });
             }
         }
         let mut run: Run = parse(bytes)?;
@@ -146,7 +152,10 @@ impl Run {
                     ));
                 }
                 if let Some(k) = metric.samples.iter().position(|s| !s.is_finite()) {
-                    return Err(invalid(at(&format!(".samples[{k}]")), "sample is not finite"));
+                    return Err(invalid(
+                        at(&format!(".samples[{k}]")),
+                        "sample is not finite",
+                    ));
                 }
                 if let Some(iterations) = &metric.iterations
                     && iterations.len() != metric.samples.len()
@@ -170,7 +179,11 @@ impl Run {
 
     /// Recomputes every summary that has samples behind it (summaries are derived data).
     pub fn refresh_summaries(&mut self) {
-        for metric in self.benchmarks.iter_mut().flat_map(|b| b.metrics.iter_mut()) {
+        for metric in self
+            .benchmarks
+            .iter_mut()
+            .flat_map(|b| b.metrics.iter_mut())
+        {
             if let Some(summary) = Summary::of(&metric.samples) {
                 metric.summary = summary;
             }
@@ -179,7 +192,10 @@ impl Run {
 }
 
 fn invalid(path: String, message: &str) -> ModelError {
-    ModelError::Invalid { path, message: message.to_string() }
+    ModelError::Invalid {
+        path,
+        message: message.to_string(),
+    }
 }
 
 pub(crate) fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ModelError> {
@@ -189,7 +205,11 @@ pub(crate) fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, M
         let path = e.path().to_string();
         let inner = e.into_inner();
         ModelError::Json {
-            path: if path == "." { "$".into() } else { format!("$.{}", path.trim_start_matches('.')) },
+            path: if path == "." {
+                "$".into()
+            } else {
+                format!("$.{}", path.trim_start_matches('.'))
+            },
             message: strip_position(&inner.to_string()),
             line: inner.line(),
             column: inner.column(),

@@ -136,7 +136,13 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds { warn: 0.05, fail: 0.10, alpha: 0.05, min_delta_ns: 0.0, confidence: 0.95 }
+        Thresholds {
+            warn: 0.05,
+            fail: 0.10,
+            alpha: 0.05,
+            min_delta_ns: 0.0,
+            confidence: 0.95,
+        }
     }
 }
 

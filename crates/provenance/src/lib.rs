@@ -10,7 +10,10 @@ use benchgate_model::{Environment, Mode, Provenance};
 /// Provenance for `dir`: commit, branch and dirtiness when `dir` is inside a git checkout (and git
 /// is installed); just the mode otherwise.
 pub fn git_provenance(dir: &Path, mode: Mode) -> Provenance {
-    let mut provenance = Provenance { mode, ..Provenance::default() };
+    let mut provenance = Provenance {
+        mode,
+        ..Provenance::default()
+    };
     let Some(commit) = git(dir, &["rev-parse", "--verify", "-q", "HEAD"]) else {
         return provenance;
     };
@@ -22,7 +25,9 @@ pub fn git_provenance(dir: &Path, mode: Mode) -> Provenance {
 }
 
 fn git(dir: &Path, args: &[&str]) -> Option<String> {
-    git_output(dir, args).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+    git_output(dir, args)
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
 }
 
 fn git_output(dir: &Path, args: &[&str]) -> Option<String> {
@@ -34,7 +39,10 @@ fn git_output(dir: &Path, args: &[&str]) -> Option<String> {
         .stderr(Stdio::null())
         .output()
         .ok()?;
-    output.status.success().then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 /// Describes this machine, with its fingerprint set.
@@ -63,13 +71,23 @@ fn uname() -> Uname {
     let mut buf: libc::utsname = unsafe { std::mem::zeroed() };
     // SAFETY: `buf` is a valid, writable utsname.
     if unsafe { libc::uname(&mut buf) } != 0 {
-        return Uname { nodename: String::new(), release: String::new() };
+        return Uname {
+            nodename: String::new(),
+            release: String::new(),
+        };
     }
-    Uname { nodename: c_field(&buf.nodename), release: c_field(&buf.release) }
+    Uname {
+        nodename: c_field(&buf.nodename),
+        release: c_field(&buf.release),
+    }
 }
 
 fn c_field(field: &[libc::c_char]) -> String {
-    let bytes: Vec<u8> = field.iter().take_while(|&&c| c != 0).map(|&c| c as u8).collect();
+    let bytes: Vec<u8> = field
+        .iter()
+        .take_while(|&&c| c != 0)
+        .map(|&c| c as u8)
+        .collect();
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
@@ -80,12 +98,14 @@ fn cpu_model() -> Option<String> {
 
 fn cpuinfo_model(cpuinfo: &str) -> Option<String> {
     // x86 says "model name", many ARM kernels only "Hardware" or "CPU part".
-    ["model name", "Hardware", "cpu model", "CPU part"].iter().find_map(|key| {
-        cpuinfo.lines().find_map(|line| {
-            let (k, v) = line.split_once(':')?;
-            (k.trim() == *key).then(|| v.trim().to_string())
+    ["model name", "Hardware", "cpu model", "CPU part"]
+        .iter()
+        .find_map(|key| {
+            cpuinfo.lines().find_map(|line| {
+                let (k, v) = line.split_once(':')?;
+                (k.trim() == *key).then(|| v.trim().to_string())
+            })
         })
-    })
 }
 
 fn memory_bytes() -> Option<u64> {
@@ -109,7 +129,10 @@ mod tests {
             cpuinfo_model("processor\t: 0\nmodel name\t: AMD EPYC 7B13\n").as_deref(),
             Some("AMD EPYC 7B13")
         );
-        assert_eq!(meminfo_total("MemTotal:       24594296 kB\nMemFree: 1 kB\n"), Some(24594296 * 1024));
+        assert_eq!(
+            meminfo_total("MemTotal:       24594296 kB\nMemFree: 1 kB\n"),
+            Some(24594296 * 1024)
+        );
         assert_eq!(meminfo_total("nothing"), None);
     }
 
@@ -123,7 +146,12 @@ mod tests {
     }
 
     fn sh(dir: &Path, script: &str) {
-        let status = Command::new("sh").arg("-c").arg(script).current_dir(dir).status().unwrap();
+        let status = Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .current_dir(dir)
+            .status()
+            .unwrap();
         assert!(status.success(), "{script}");
     }
 
@@ -131,7 +159,13 @@ mod tests {
     fn reads_git_state() {
         let dir = tempfile::tempdir().unwrap();
         let none = git_provenance(dir.path(), Mode::Simulated);
-        assert_eq!(none, Provenance { mode: Mode::Simulated, ..Provenance::default() });
+        assert_eq!(
+            none,
+            Provenance {
+                mode: Mode::Simulated,
+                ..Provenance::default()
+            }
+        );
 
         sh(
             dir.path(),

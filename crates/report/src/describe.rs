@@ -39,7 +39,11 @@ pub fn change(v: &Verdict) -> String {
         };
     };
     if v.exact {
-        return if effect.ratio == 1.0 { "~ (exact)".into() } else { format!("{} (exact)", percent(effect.percent())) };
+        return if effect.ratio == 1.0 {
+            "~ (exact)".into()
+        } else {
+            format!("{} (exact)", percent(effect.percent()))
+        };
     }
     let p = v.q_value.or(v.p_value);
     let p_text = p.map(|p| format!("p={}", p_value(p)));
@@ -91,19 +95,25 @@ pub fn by_measure(verdicts: &[Verdict]) -> Vec<(&Measure, Vec<&Verdict>)> {
 
 /// Verdicts worth a line of explanation: everything but plain `unchanged`.
 pub fn notable(comparison: &Comparison) -> impl Iterator<Item = &Verdict> {
-    comparison.verdicts.iter().filter(|v| v.kind != VerdictKind::Unchanged)
+    comparison
+        .verdicts
+        .iter()
+        .filter(|v| v.kind != VerdictKind::Unchanged)
 }
 
 /// The one-line verdict on the whole comparison.
 pub fn headline(comparison: &Comparison) -> String {
-    let count = |pred: &dyn Fn(&Verdict) -> bool| comparison.verdicts.iter().filter(|v| pred(v)).count();
+    let count =
+        |pred: &dyn Fn(&Verdict) -> bool| comparison.verdicts.iter().filter(|v| pred(v)).count();
     let failing = count(&|v| v.gating && v.severity == Some(Severity::Fail));
     let warning = count(&|v| {
         v.gating
             && (v.severity == Some(Severity::Warn)
                 || matches!(
                     v.kind,
-                    VerdictKind::InsufficientData | VerdictKind::Inconclusive | VerdictKind::Missing
+                    VerdictKind::InsufficientData
+                        | VerdictKind::Inconclusive
+                        | VerdictKind::Missing
                 ))
     });
     let improved = count(&|v| v.gating && v.kind == VerdictKind::Improved);
@@ -114,7 +124,10 @@ pub fn headline(comparison: &Comparison) -> String {
         parts.push(format!("{failing} failing"));
     }
     if warning > 0 {
-        parts.push(format!("{warning} warning{}", if warning == 1 { "" } else { "s" }));
+        parts.push(format!(
+            "{warning} warning{}",
+            if warning == 1 { "" } else { "s" }
+        ));
     }
     if improved > 0 {
         parts.push(format!("{improved} improved"));
@@ -123,9 +136,16 @@ pub fn headline(comparison: &Comparison) -> String {
         parts.push(format!("{skipped} skipped"));
     }
     let detail = if parts.is_empty() {
-        format!("{judged} gated comparison{} unchanged", if judged == 1 { "" } else { "s" })
+        format!(
+            "{judged} gated comparison{} unchanged",
+            if judged == 1 { "" } else { "s" }
+        )
     } else {
-        format!("{} of {judged} gated comparison{}", parts.join(", "), if judged == 1 { "" } else { "s" })
+        format!(
+            "{} of {judged} gated comparison{}",
+            parts.join(", "),
+            if judged == 1 { "" } else { "s" }
+        )
     };
     let word = match comparison.outcome {
         Outcome::Passed => "PASSED",
@@ -186,11 +206,29 @@ pub fn mean_sd(metric: &Metric) -> String {
 
 /// How a later command compares with the first in an ad-hoc run: `1.52× slower`.
 pub fn relative(v: &Verdict) -> String {
-    let Some(effect) = v.effect else { return String::new() };
+    let Some(effect) = v.effect else {
+        return String::new();
+    };
     if effect.ratio >= 1.0 {
-        format!("{:.2}× {}", effect.ratio, if v.measure == Measure::MaxRss { "larger" } else { "slower" })
+        format!(
+            "{:.2}× {}",
+            effect.ratio,
+            if v.measure == Measure::MaxRss {
+                "larger"
+            } else {
+                "slower"
+            }
+        )
     } else if effect.ratio > 0.0 {
-        format!("{:.2}× {}", 1.0 / effect.ratio, if v.measure == Measure::MaxRss { "smaller" } else { "faster" })
+        format!(
+            "{:.2}× {}",
+            1.0 / effect.ratio,
+            if v.measure == Measure::MaxRss {
+                "smaller"
+            } else {
+                "faster"
+            }
+        )
     } else {
         String::new()
     }
@@ -200,6 +238,12 @@ pub fn relative(v: &Verdict) -> String {
 pub fn interval(v: &Verdict) -> String {
     v.effect
         .and_then(|e| e.ci)
-        .map(|ci| format!("[{}, {}]", percent((ci.lo - 1.0) * 100.0), percent((ci.hi - 1.0) * 100.0)))
+        .map(|ci| {
+            format!(
+                "[{}, {}]",
+                percent((ci.lo - 1.0) * 100.0),
+                percent((ci.hi - 1.0) * 100.0)
+            )
+        })
         .unwrap_or_default()
 }

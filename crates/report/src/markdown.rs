@@ -22,8 +22,14 @@ fn verdict_rows(out: &mut String, rows: &[&Verdict]) {
     out.push_str("| benchmark | measure | baseline | current | change | verdict |\n");
     out.push_str("|---|---|--:|--:|---|---|\n");
     for v in rows {
-        let base = v.baseline.as_ref().map_or_else(|| "-".into(), |s| center(s, &v.unit));
-        let cur = v.current.as_ref().map_or_else(|| "-".into(), |s| center(s, &v.unit));
+        let base = v
+            .baseline
+            .as_ref()
+            .map_or_else(|| "-".into(), |s| center(s, &v.unit));
+        let cur = v
+            .current
+            .as_ref()
+            .map_or_else(|| "-".into(), |s| center(s, &v.unit));
         out.push_str(&format!(
             "| `{}` | {} | {} | {} | {} | {} |\n",
             cell(&v.benchmark),
@@ -40,9 +46,13 @@ impl Format for Markdown {
     fn run(&self, run: &Run, comparisons: &[Verdict]) -> String {
         let mut out = format!("### benchgate run\n\n{}\n\n", cell(&run_header(run)));
         if run.provenance.mode == Mode::Simulated {
-            out.push_str("> **Simulated**: these numbers come from a stand-in, not the real system.\n\n");
+            out.push_str(
+                "> **Simulated**: these numbers come from a stand-in, not the real system.\n\n",
+            );
         }
-        out.push_str("| benchmark | wall time | mean ± σ | min … max | user | sys | max RSS | runs |\n");
+        out.push_str(
+            "| benchmark | wall time | mean ± σ | min … max | user | sys | max RSS | runs |\n",
+        );
         out.push_str("|---|--:|--:|--:|--:|--:|--:|--:|\n");
         for bench in &run.benchmarks {
             let status = match &bench.status {
@@ -51,13 +61,17 @@ impl Format for Markdown {
                 Status::Skipped { reason } => format!(" (skipped: {})", cell(reason)),
             };
             let Some(wall) = bench.metric(&Measure::WallTime) else {
-                out.push_str(&format!("| `{}`{status} | - | - | - | - | - | - | 0 |\n", cell(&bench.name)));
+                out.push_str(&format!(
+                    "| `{}`{status} | - | - | - | - | - | - | 0 |\n",
+                    cell(&bench.name)
+                ));
                 continue;
             };
             let median_of = |measure: &Measure| {
-                bench
-                    .metric(measure)
-                    .map_or_else(|| "-".to_string(), |m| format_value(m.summary.median, &m.unit))
+                bench.metric(measure).map_or_else(
+                    || "-".to_string(),
+                    |m| format_value(m.summary.median, &m.unit),
+                )
             };
             out.push_str(&format!(
                 "| `{}`{status} | {} | {} | {} | {} | {} | {} | {} |\n",
@@ -80,7 +94,8 @@ impl Format for Markdown {
                     "| `{}` | {} | {} | {} | {} | {} | {} |\n",
                     cell(&v.benchmark),
                     v.measure,
-                    v.effect.map_or_else(String::new, |e| crate::units::percent(e.percent())),
+                    v.effect
+                        .map_or_else(String::new, |e| crate::units::percent(e.percent())),
                     interval(v),
                     v.p_value.map_or_else(String::new, p_value),
                     relative(v),
@@ -100,8 +115,18 @@ impl Format for Markdown {
         let mut out = format!("### {icon} benchgate: {}\n\n", headline(c));
         out.push_str(&format!(
             "Current {} against baseline {}.\n\n",
-            cell(&run_line(&c.current.label, c.current.mode, c.current.commit.as_deref(), None)),
-            cell(&run_line(&c.baseline.label, c.baseline.mode, c.baseline.commit.as_deref(), None)),
+            cell(&run_line(
+                &c.current.label,
+                c.current.mode,
+                c.current.commit.as_deref(),
+                None
+            )),
+            cell(&run_line(
+                &c.baseline.label,
+                c.baseline.mode,
+                c.baseline.commit.as_deref(),
+                None
+            )),
         ));
         for warning in &c.warnings {
             out.push_str(&format!("> **Warning**: {}\n\n", cell(warning)));
@@ -113,7 +138,12 @@ impl Format for Markdown {
             verdict_rows(&mut out, &changes);
             out.push('\n');
             for v in &changes {
-                out.push_str(&format!("- `{}` · {}: {}\n", cell(&v.benchmark), v.measure, cell(&v.reason)));
+                out.push_str(&format!(
+                    "- `{}` · {}: {}\n",
+                    cell(&v.benchmark),
+                    v.measure,
+                    cell(&v.reason)
+                ));
             }
             out.push('\n');
         }

@@ -21,7 +21,10 @@ impl From<String> for Cell {
 
 impl From<&str> for Cell {
     fn from(text: &str) -> Self {
-        Cell { text: text.to_string(), style: None }
+        Cell {
+            text: text.to_string(),
+            style: None,
+        }
     }
 }
 
@@ -32,7 +35,10 @@ pub struct Table {
 
 impl Table {
     pub fn new(align: Vec<Align>) -> Table {
-        Table { align, rows: Vec::new() }
+        Table {
+            align,
+            rows: Vec::new(),
+        }
     }
 
     pub fn row(&mut self, cells: Vec<Cell>) {
@@ -102,7 +108,13 @@ mod tests {
     #[test]
     fn colour_does_not_change_alignment() {
         let mut t = Table::new(vec![Align::Left, Align::Left]);
-        t.row(vec![Cell { text: "x".into(), style: Some(RED) }, "y".into()]);
+        t.row(vec![
+            Cell {
+                text: "x".into(),
+                style: Some(RED),
+            },
+            "y".into(),
+        ]);
         t.row(vec!["long".into(), "z".into()]);
         assert_eq!(t.render(true), format!("{RED}x{RESET}     y\nlong  z\n"));
     }

@@ -4,8 +4,8 @@ use benchgate_model::{Comparison, Measure, Mode, Run, Severity, Status, Verdict,
 
 use crate::Format;
 use crate::describe::{
-    center, change, headline, interval, label, mean_sd, notable, range, relative, run_header,
-    run_line, by_measure,
+    by_measure, center, change, headline, interval, label, mean_sd, notable, range, relative,
+    run_header, run_line,
 };
 use crate::table::{Align, BOLD, Cell, DIM, GREEN, RED, Table, YELLOW};
 use crate::units::{format_value, p_value};
@@ -18,16 +18,19 @@ pub struct Terminal {
 
 impl Terminal {
     fn paint(&self, text: &str, style: &str) -> String {
-        if self.color { format!("{style}{text}{}", crate::table::RESET) } else { text.to_string() }
+        if self.color {
+            format!("{style}{text}{}", crate::table::RESET)
+        } else {
+            text.to_string()
+        }
     }
 }
 
 fn style_of(v: &Verdict) -> Option<&'static str> {
     match (v.kind, v.severity) {
         (_, Some(Severity::Fail)) | (VerdictKind::Failed, _) => Some(RED),
-        (_, Some(Severity::Warn)) | (VerdictKind::InsufficientData | VerdictKind::Inconclusive, _) => {
-            Some(YELLOW)
-        }
+        (_, Some(Severity::Warn))
+        | (VerdictKind::InsufficientData | VerdictKind::Inconclusive, _) => Some(YELLOW),
         (VerdictKind::Improved, _) => Some(GREEN),
         (VerdictKind::Skipped | VerdictKind::New | VerdictKind::Missing, _) => Some(DIM),
         _ => None,
@@ -40,7 +43,10 @@ impl Format for Terminal {
         out.push_str(&self.paint(&run_header(run), DIM));
         out.push('\n');
         if run.provenance.mode == Mode::Simulated {
-            out.push_str(&self.paint("SIMULATED: these numbers come from a stand-in, not the real system\n", YELLOW));
+            out.push_str(&self.paint(
+                "SIMULATED: these numbers come from a stand-in, not the real system\n",
+                YELLOW,
+            ));
         }
         let mut table = Table::new(vec![
             Align::Left,
@@ -53,25 +59,42 @@ impl Format for Terminal {
             Align::Right,
         ]);
         table.row(
-            ["benchmark", "wall time", "mean ± σ", "min … max", "user", "sys", "max RSS", "runs"]
-                .into_iter()
-                .map(|h| Cell { text: h.to_string(), style: Some(BOLD) })
-                .collect(),
+            [
+                "benchmark",
+                "wall time",
+                "mean ± σ",
+                "min … max",
+                "user",
+                "sys",
+                "max RSS",
+                "runs",
+            ]
+            .into_iter()
+            .map(|h| Cell {
+                text: h.to_string(),
+                style: Some(BOLD),
+            })
+            .collect(),
         );
         let mut notes = Vec::new();
         for bench in &run.benchmarks {
             match &bench.status {
-                Status::Skipped { reason } => notes.push(format!("{}: skipped: {reason}", bench.name)),
-                Status::Failed { message } => notes.push(format!("{}: FAILED: {message}", bench.name)),
+                Status::Skipped { reason } => {
+                    notes.push(format!("{}: skipped: {reason}", bench.name))
+                }
+                Status::Failed { message } => {
+                    notes.push(format!("{}: FAILED: {message}", bench.name))
+                }
                 Status::Ok => {}
             }
             let Some(wall) = bench.metric(&Measure::WallTime) else {
                 continue;
             };
             let median_of = |measure: &Measure| {
-                bench
-                    .metric(measure)
-                    .map_or_else(|| "-".to_string(), |m| format_value(m.summary.median, &m.unit))
+                bench.metric(measure).map_or_else(
+                    || "-".to_string(),
+                    |m| format_value(m.summary.median, &m.unit),
+                )
             };
             table.row(vec![
                 bench.name.clone().into(),
@@ -91,10 +114,22 @@ impl Format for Terminal {
         }
         if let Some(first) = run.benchmarks.first().filter(|_| !comparisons.is_empty()) {
             out.push_str(&format!("\ncompared with {}:\n", first.name));
-            let mut table = Table::new(vec![Align::Left, Align::Left, Align::Right, Align::Left, Align::Left, Align::Left, Align::Left]);
+            let mut table = Table::new(vec![
+                Align::Left,
+                Align::Left,
+                Align::Right,
+                Align::Left,
+                Align::Left,
+                Align::Left,
+                Align::Left,
+            ]);
             for v in comparisons {
-                let effect = v.effect.map_or_else(String::new, |e| crate::units::percent(e.percent()));
-                let p = v.p_value.map_or_else(String::new, |p| format!("p={}", p_value(p)));
+                let effect = v
+                    .effect
+                    .map_or_else(String::new, |e| crate::units::percent(e.percent()));
+                let p = v
+                    .p_value
+                    .map_or_else(String::new, |p| format!("p={}", p_value(p)));
                 table.row(vec![
                     v.benchmark.clone().into(),
                     v.measure.as_str().into(),
@@ -102,7 +137,10 @@ impl Format for Terminal {
                     interval(v).into(),
                     p.into(),
                     relative(v).into(),
-                    Cell { text: v.kind.as_str().replace('_', " "), style: style_of(v) },
+                    Cell {
+                        text: v.kind.as_str().replace('_', " "),
+                        style: style_of(v),
+                    },
                 ]);
             }
             out.push_str(&table.render(self.color));
@@ -114,8 +152,18 @@ impl Format for Terminal {
         let mut out = String::new();
         out.push_str(&format!(
             "baseline: {}\ncurrent:  {}\n",
-            run_line(&c.baseline.label, c.baseline.mode, c.baseline.commit.as_deref(), None),
-            run_line(&c.current.label, c.current.mode, c.current.commit.as_deref(), None),
+            run_line(
+                &c.baseline.label,
+                c.baseline.mode,
+                c.baseline.commit.as_deref(),
+                None
+            ),
+            run_line(
+                &c.current.label,
+                c.current.mode,
+                c.current.commit.as_deref(),
+                None
+            ),
         ));
         for warning in &c.warnings {
             out.push_str(&self.paint(&format!("warning: {warning}"), YELLOW));
@@ -124,27 +172,53 @@ impl Format for Terminal {
         for (measure, rows) in by_measure(&c.verdicts) {
             out.push('\n');
             let gated = rows.iter().any(|v| v.gating);
-            let mut table =
-                Table::new(vec![Align::Left, Align::Right, Align::Right, Align::Left, Align::Left]);
-            let title = if gated { measure.to_string() } else { format!("{measure} (not gated)") };
+            let mut table = Table::new(vec![
+                Align::Left,
+                Align::Right,
+                Align::Right,
+                Align::Left,
+                Align::Left,
+            ]);
+            let title = if gated {
+                measure.to_string()
+            } else {
+                format!("{measure} (not gated)")
+            };
             table.row(
                 [title.as_str(), "baseline", "current", "change", "verdict"]
                     .into_iter()
-                    .map(|h| Cell { text: h.to_string(), style: Some(BOLD) })
+                    .map(|h| Cell {
+                        text: h.to_string(),
+                        style: Some(BOLD),
+                    })
                     .collect(),
             );
             for v in &rows {
-                let base = v.baseline.as_ref().map_or_else(|| "-".into(), |s| center(s, &v.unit));
-                let cur = v.current.as_ref().map_or_else(|| "-".into(), |s| center(s, &v.unit));
+                let base = v
+                    .baseline
+                    .as_ref()
+                    .map_or_else(|| "-".into(), |s| center(s, &v.unit));
+                let cur = v
+                    .current
+                    .as_ref()
+                    .map_or_else(|| "-".into(), |s| center(s, &v.unit));
                 table.row(vec![
                     v.benchmark.clone().into(),
                     base.into(),
                     cur.into(),
                     change(v).into(),
-                    Cell { text: label(v).to_string(), style: style_of(v) },
+                    Cell {
+                        text: label(v).to_string(),
+                        style: style_of(v),
+                    },
                 ]);
             }
-            if let Some(g) = c.geomean.iter().find(|g| &g.measure == measure).filter(|g| g.benchmarks > 1) {
+            if let Some(g) = c
+                .geomean
+                .iter()
+                .find(|g| &g.measure == measure)
+                .filter(|g| g.benchmarks > 1)
+            {
                 table.row(vec![
                     "geomean".into(),
                     format_value(g.baseline, &g.unit).into(),
@@ -158,7 +232,13 @@ impl Format for Terminal {
         if !notes.is_empty() {
             out.push('\n');
             for v in notes {
-                let line = format!("{} · {}: {} — {}", v.benchmark, v.measure, label(v), v.reason);
+                let line = format!(
+                    "{} · {}: {} — {}",
+                    v.benchmark,
+                    v.measure,
+                    label(v),
+                    v.reason
+                );
                 match style_of(v) {
                     Some(style) => out.push_str(&self.paint(&line, style)),
                     None => out.push_str(&line),

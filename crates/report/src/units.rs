@@ -12,9 +12,17 @@ pub fn format_value(value: f64, unit: &Unit) -> String {
         Unit::Nanoseconds => scaled(value, &[(1e9, "s"), (1e6, "ms"), (1e3, "µs"), (1.0, "ns")]),
         Unit::Bytes => scaled(
             value,
-            &[(1_073_741_824.0, "GiB"), (1_048_576.0, "MiB"), (1024.0, "KiB"), (1.0, "B")],
+            &[
+                (1_073_741_824.0, "GiB"),
+                (1_048_576.0, "MiB"),
+                (1024.0, "KiB"),
+                (1.0, "B"),
+            ],
         ),
-        Unit::PerSecond => scaled(value, &[(1e9, "G/s"), (1e6, "M/s"), (1e3, "k/s"), (1.0, "/s")]),
+        Unit::PerSecond => scaled(
+            value,
+            &[(1e9, "G/s"), (1e6, "M/s"), (1e3, "k/s"), (1.0, "/s")],
+        ),
         Unit::Count => scaled(value, &[(1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, "")]),
         Unit::Ratio => format!("{}%", significant(value * 100.0)),
         Unit::Custom(name) => format!("{} {name}", significant(value)),
@@ -53,14 +61,22 @@ pub fn significant(x: f64) -> String {
 /// A signed percentage with one decimal (`+12.3%`).
 pub fn percent(change: f64) -> String {
     if change.is_infinite() {
-        return if change > 0.0 { "+inf%".into() } else { "-inf%".into() };
+        return if change > 0.0 {
+            "+inf%".into()
+        } else {
+            "-inf%".into()
+        };
     }
     format!("{change:+.1}%")
 }
 
 /// A p-value with three decimals; never prints a misleading `0.000`.
 pub fn p_value(p: f64) -> String {
-    if p < 0.001 { "<0.001".into() } else { format!("{p:.3}") }
+    if p < 0.001 {
+        "<0.001".into()
+    } else {
+        format!("{p:.3}")
+    }
 }
 
 #[cfg(test)]
@@ -85,7 +101,10 @@ mod tests {
         assert_eq!(format_value(2048.0, &Unit::Bytes), "2.000KiB");
         assert_eq!(format_value(12_340.0, &Unit::PerSecond), "12.34k/s");
         assert_eq!(format_value(0.001, &Unit::Ratio), "0.1000%");
-        assert_eq!(format_value(7.0, &Unit::Custom("widgets/op".into())), "7.000 widgets/op");
+        assert_eq!(
+            format_value(7.0, &Unit::Custom("widgets/op".into())),
+            "7.000 widgets/op"
+        );
         assert_eq!(format_value(f64::NAN, &Unit::Bytes), "NaN");
     }
 

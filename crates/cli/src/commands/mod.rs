@@ -20,7 +20,10 @@ pub enum Conclusion {
 impl JudgeArgs {
     pub fn options(&self, gated: Vec<Measure>) -> anyhow::Result<CompareOptions> {
         if !(self.alpha > 0.0 && self.alpha < 1.0) {
-            anyhow::bail!("--alpha must be between 0 and 1 (exclusive), got {}", self.alpha);
+            anyhow::bail!(
+                "--alpha must be between 0 and 1 (exclusive), got {}",
+                self.alpha
+            );
         }
         if self.warn.fraction > self.fail.fraction {
             anyhow::bail!(
@@ -45,9 +48,15 @@ impl JudgeArgs {
 
 /// The renderer for standard output.
 pub fn formatter(format: OutputFormat, global: &GlobalArgs) -> Box<dyn Format> {
-    let format = if global.json { OutputFormat::Json } else { format };
+    let format = if global.json {
+        OutputFormat::Json
+    } else {
+        format
+    };
     match format {
-        OutputFormat::Terminal => Box::new(Terminal { color: use_color(global) }),
+        OutputFormat::Terminal => Box::new(Terminal {
+            color: use_color(global),
+        }),
         OutputFormat::Markdown => Box::new(Markdown),
         OutputFormat::Json => Box::new(Json),
     }

@@ -5,7 +5,9 @@ use std::io::IsTerminal;
 
 use anyhow::{Context, bail};
 use benchgate_gate::compare_within_run;
-use benchgate_measure::{AuxCommands, CommandTemplate, Parameter, RunnerOptions, expand, preflight};
+use benchgate_measure::{
+    AuxCommands, CommandTemplate, Parameter, RunnerOptions, expand, preflight,
+};
 use benchgate_model::{Measure, Mode, Run, Source};
 use benchgate_report::{Json, Markdown};
 use time::OffsetDateTime;
@@ -36,9 +38,14 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
     };
     options.validate()?;
     if let Some(input) = &args.input {
-        std::fs::metadata(input).with_context(|| format!("cannot read --input {}", input.display()))?;
+        std::fs::metadata(input)
+            .with_context(|| format!("cannot read --input {}", input.display()))?;
     }
     let compare = args.judge.options(vec![Measure::WallTime])?;
+    // Refuse an export that cannot be written before spending minutes measuring.
+    for path in args.export_json.iter().chain(&args.export_markdown) {
+        check_writable_parent(path)?;
+    }
 
     let mode = match args.mode {
         ModeArg::Real => Mode::Real,
@@ -76,7 +83,26 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
     print(&formatter(args.format, global).run(&run, &comparisons))?;
 
     let failed = results.iter().any(|r| r.failure.is_some());
-    Ok(if failed { Conclusion::CommandFailed } else { Conclusion::Passed })
+    Ok(if failed {
+        Conclusion::CommandFailed
+    } else {
+        Conclusion::Passed
+    })
+}
+
+fn check_writable_parent(path: &std::path::Path) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    if !dir.is_dir() {
+        bail!(
+            "cannot write {}: directory {} does not exist",
+            path.display(),
+            dir.display()
+        );
+    }
+    Ok(())
 }
 
 /// Splits the trailing arguments at each `--` into one template per command.
@@ -93,12 +119,19 @@ fn templates(args: &RunArgs) -> anyhow::Result<Vec<CommandTemplate>> {
         bail!("command {} is empty (two `--` in a row?)", i + 1);
     }
     if args.name.len() > groups.len() {
-        bail!("{} --name given for {} command(s)", args.name.len(), groups.len());
+        bail!(
+            "{} --name given for {} command(s)",
+            args.name.len(),
+            groups.len()
+        );
     }
     Ok(groups
         .into_iter()
         .enumerate()
-        .map(|(i, tokens)| CommandTemplate { name: args.name.get(i).cloned(), tokens })
+        .map(|(i, tokens)| CommandTemplate {
+            name: args.name.get(i).cloned(),
+            tokens,
+        })
         .collect())
 }
 
@@ -144,7 +177,12 @@ fn parameters(args: &RunArgs) -> anyhow::Result<Vec<Parameter>> {
     let mut params = Vec::new();
     for scan in args.parameter_scan.chunks(3) {
         if let [name, min, max] = scan {
-            params.push(Parameter::scan(name, min, max, args.parameter_step_size.as_deref())?);
+            params.push(Parameter::scan(
+                name,
+                min,
+                max,
+                args.parameter_step_size.as_deref(),
+            )?);
         }
     }
     for list in args.parameter_list.chunks(2) {

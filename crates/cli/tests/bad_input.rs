@@ -1,0 +1,197 @@
+//! Bad input gets one clear line on stderr naming what is wrong, exit code 2, no panic, and no
+//! file written.
+
+mod common;
+
+use std::path::Path;
+
+use common::{benchgate, stderr};
+
+/// Runs benchgate expecting a usage/input error; returns the single stderr line.
+fn one_line_error(args: &[&str], dir: &Path) -> String {
+    let out = benchgate(args, dir);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "{args:?} should print one line, got: {err}");
+    assert!(lines[0].starts_with("error: "), "{err}");
+    assert!(
+        out.stdout.is_empty(),
+        "nothing on stdout: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    lines[0].to_string()
+}
+
+fn good_run(dir: &Path, file: &str) {
+    let out = benchgate(
+        &[
+            "run",
+            "-q",
+            "--runs",
+            "2",
+            "--export-json",
+            file,
+            "--",
+            "true",
+        ],
+        dir,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn missing_command_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = one_line_error(
+        &[
+            "run",
+            "--export-json",
+            "x.json",
+            "--",
+            "no-such-benchgate-command --flag",
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        line,
+        "error: command not found: no-such-benchgate-command (searched PATH)"
+    );
+    assert!(!dir.path().join("x.json").exists());
+}
+
+#[test]
+fn missing_command_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = one_line_error(&["run"], dir.path());
+    assert!(line.contains("no command to benchmark"), "{line}");
+}
+
+#[test]
+fn unknown_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = one_line_error(&["run", "--frobnicate", "--", "true"], dir.path());
+    assert!(line.contains("'--frobnicate'"), "{line}");
+    let line = one_line_error(&["compare", "--warn", "lots", "a", "b"], dir.path());
+    assert!(
+        line.contains("lots") && line.contains("percentage"),
+        "{line}"
+    );
+    let line = one_line_error(&["run", "--timeout=-1s", "--", "true"], dir.path());
+    assert!(line.contains("zero or positive"), "{line}");
+}
+
+#[test]
+fn unbalanced_quote() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = one_line_error(&["run", "--", "echo 'oops"], dir.path());
+    assert!(line.contains("echo 'oops"), "{line}");
+}
+
+#[test]
+fn unreadable_file_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    good_run(dir.path(), "a.json");
+    let line = one_line_error(&["compare", "a.json", "nope.json"], dir.path());
+    assert!(line.starts_with("error: cannot read nope.json: "), "{line}");
+}
+
+#[test]
+fn malformed_json_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    good_run(dir.path(), "a.json");
+    let text = std::fs::read_to_string(dir.path().join("a.json")).unwrap();
+    // Cut the file in the middle: truncated JSON.
+    std::fs::write(dir.path().join("cut.json"), &text[..text.len() / 2]).unwrap();
+    let line = one_line_error(&["compare", "a.json", "cut.json"], dir.path());
+    assert!(line.starts_with("error: cut.json: "), "{line}");
+    assert!(line.contains("line "), "{line}");
+
+    std::fs::write(dir.path().join("junk.json"), "\u{0}\u{1}binary garbage").unwrap();
+    let line = one_line_error(&["compare", "junk.json", "a.json"], dir.path());
+    assert!(line.starts_with("error: junk.json: "), "{line}");
+}
+
+#[test]
+fn wrong_schema_is_refused_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    good_run(dir.path(), "a.json");
+    std::fs::write(
+        dir.path().join("hyperfine.json"),
+        r#"{"results": [{"command": "true", "times": [0.001]}]}"#,
+    )
+    .unwrap();
+    let line = one_line_error(&["compare", "hyperfine.json", "a.json"], dir.path());
+    assert_eq!(
+        line,
+        "error: hyperfine.json: not a benchgate run: schema is missing, expected \"benchgate/run/v1\""
+    );
+    std::fs::write(
+        dir.path().join("v9.json"),
+        r#"{"schema": "benchgate/run/v9"}"#,
+    )
+    .unwrap();
+    let line = one_line_error(&["compare", "v9.json", "a.json"], dir.path());
+    assert!(line.contains(r#"schema is "benchgate/run/v9""#), "{line}");
+}
+
+#[test]
+fn wrong_shape_names_the_json_path() {
+    let dir = tempfile::tempdir().unwrap();
+    good_run(dir.path(), "a.json");
+    let mut run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("a.json")).unwrap()).unwrap();
+    run["benchmarks"][0]["metrics"][1]["samples"][1] = serde_json::json!("fast");
+    std::fs::write(dir.path().join("bad.json"), run.to_string()).unwrap();
+    let line = one_line_error(&["compare", "a.json", "bad.json"], dir.path());
+    assert!(
+        line.contains("$.benchmarks[0].metrics[1].samples[1]"),
+        "{line}"
+    );
+
+    run["benchmarks"][0]["metrics"][1]["samples"][1] = serde_json::json!(1.0);
+    run["benchmarks"][0]["surprise"] = serde_json::json!(true);
+    std::fs::write(dir.path().join("bad.json"), run.to_string()).unwrap();
+    let line = one_line_error(&["compare", "a.json", "bad.json"], dir.path());
+    assert!(line.contains("surprise"), "{line}");
+
+    // Semantically invalid: a duplicate benchmark name.
+    run["benchmarks"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("surprise");
+    let first = run["benchmarks"][0].clone();
+    run["benchmarks"].as_array_mut().unwrap().push(first);
+    std::fs::write(dir.path().join("bad.json"), run.to_string()).unwrap();
+    let line = one_line_error(&["compare", "a.json", "bad.json"], dir.path());
+    assert!(
+        line.contains("$.benchmarks[1].name: duplicate benchmark name"),
+        "{line}"
+    );
+}
+
+#[test]
+fn export_to_an_unwritable_place_fails_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = one_line_error(
+        &[
+            "run",
+            "-q",
+            "--runs",
+            "2",
+            "--export-json",
+            "no/such/dir/x.json",
+            "--",
+            "true",
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        line,
+        "error: cannot write no/such/dir/x.json: directory no/such/dir does not exist"
+    );
+}
