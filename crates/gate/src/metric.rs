@@ -154,18 +154,20 @@ impl MetricJudgement {
             };
         }
         let p = q.or(self.p_value);
-        let p_text = p.map_or_else(|| "p=n/a".to_string(), |p| format!("p={}", fmt_p(p)));
+        let p_text = match (self.p_value, q) {
+            (Some(raw), Some(q)) if q != raw => {
+                format!("p={}, adjusted q={}", fmt_p(raw), fmt_p(q))
+            }
+            (Some(raw), _) => format!("p={}", fmt_p(raw)),
+            (None, _) => "p=n/a".to_string(),
+        };
         // The conservative ends of the interval: how bad (or good) the change is at least.
-        let (worse_at_least, better_at_least, worse_at_most) = match effect.ci {
+        let (worse_at_least, better_at_least) = match effect.ci {
             Some(ci) => {
                 let (a, b) = (worse(ci.lo), worse(ci.hi));
-                (a.min(b), -(a.max(b)), a.max(b))
+                (a.min(b), -a.max(b))
             }
-            None => (
-                worse(effect.ratio),
-                -worse(effect.ratio),
-                worse(effect.ratio),
-            ),
+            None => (worse(effect.ratio), -worse(effect.ratio)),
         };
         let ci_text = effect.ci.map_or_else(String::new, |ci| {
             format!(
@@ -177,16 +179,6 @@ impl MetricJudgement {
         });
         let significant = p.is_some_and(|p| p < thresholds.alpha);
         if !significant {
-            if worse_at_most >= thresholds.fail && effect.ci.is_some() {
-                return classified(
-                    VerdictKind::Inconclusive,
-                    None,
-                    format!(
-                        "not significant ({p_text}) but a regression beyond {} cannot be ruled out{ci_text}",
-                        pct(thresholds.fail)
-                    ),
-                );
-            }
             return classified(
                 VerdictKind::Unchanged,
                 None,

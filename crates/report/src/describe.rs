@@ -6,13 +6,19 @@ use benchgate_model::{
 
 use crate::units::{format_value, p_value, percent};
 
-/// The relative half-width of the median's confidence interval, benchstat's `± 1%`; `± ∞` when
+/// The relative half-width of the median's 95 % confidence interval (the quantity `--precision`
+/// targets), benchstat's `± 1%`; `± ∞` when
 /// there are too few samples for one.
 pub fn spread(summary: &Summary) -> String {
     match summary.median_ci {
         Some(ci) if summary.median != 0.0 => {
-            let half = (summary.median - ci.lo).max(ci.hi - summary.median) / summary.median.abs();
-            format!("± {:.0}%", (half * 100.0).ceil())
+            let half = (ci.hi - ci.lo) / 2.0 / summary.median.abs();
+            let percent = half * 100.0;
+            if percent < 10.0 {
+                format!("± {percent:.1}%")
+            } else {
+                format!("± {percent:.0}%")
+            }
         }
         Some(_) => "± 0%".into(),
         None => "± ∞".into(),
@@ -45,8 +51,8 @@ pub fn change(v: &Verdict) -> String {
             format!("{} (exact)", percent(effect.percent()))
         };
     }
-    let p = v.q_value.or(v.p_value);
-    let p_text = p.map(|p| format!("p={}", p_value(p)));
+    // The raw p, as benchstat prints it; significance itself is decided on the adjusted q.
+    let p_text = v.p_value.map(p_value);
     let detail = [p_text.as_deref(), (!n.is_empty()).then_some(n.as_str())]
         .into_iter()
         .flatten()

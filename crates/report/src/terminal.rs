@@ -127,9 +127,7 @@ impl Format for Terminal {
                 let effect = v
                     .effect
                     .map_or_else(String::new, |e| crate::units::percent(e.percent()));
-                let p = v
-                    .p_value
-                    .map_or_else(String::new, |p| format!("p={}", p_value(p)));
+                let p = v.p_value.map_or_else(String::new, p_value);
                 table.row(vec![
                     v.benchmark.clone().into(),
                     v.measure.as_str().into(),

@@ -70,12 +70,12 @@ pub fn percent(change: f64) -> String {
     format!("{change:+.1}%")
 }
 
-/// A p-value with three decimals; never prints a misleading `0.000`.
+/// `p=0.432`, or `p<0.001` rather than a misleading `p=0.000`.
 pub fn p_value(p: f64) -> String {
     if p < 0.001 {
-        "<0.001".into()
+        "p<0.001".into()
     } else {
-        format!("{p:.3}")
+        format!("p={p:.3}")
     }
 }
 
@@ -112,7 +112,7 @@ mod tests {
     fn formats_percent_and_p() {
         assert_eq!(percent(-17.2), "-17.2%");
         assert_eq!(percent(99.06), "+99.1%");
-        assert_eq!(p_value(0.0004), "<0.001");
-        assert_eq!(p_value(0.4321), "0.432");
+        assert_eq!(p_value(0.0004), "p<0.001");
+        assert_eq!(p_value(0.4321), "p=0.432");
     }
 }

@@ -1,0 +1,383 @@
+//! Exact verdicts on synthetic runs with known effects.
+
+use benchgate_gate::{CompareOptions, compare_runs, compare_within_run};
+use benchgate_model::{
+    Benchmark, Direction, Environment, Measure, Metric, Mode, Outcome, Provenance, Run, Severity,
+    Source, Status, Unit, Verdict, VerdictKind,
+};
+use time::macros::datetime;
+
+/// 20 distinct samples around `center` with ±2 % spread, in a fixed order.
+fn samples(center: f64, n: usize) -> Vec<f64> {
+    (0..n)
+        .map(|i| center * (0.98 + 0.04 * ((i * 7) % n) as f64 / n as f64))
+        .collect()
+}
+
+fn metric(measure: Measure, values: Vec<f64>) -> Metric {
+    Metric::from_samples(measure, Unit::Nanoseconds, Direction::LowerIsBetter, values).unwrap()
+}
+
+fn bench(name: &str, metrics: Vec<Metric>) -> Benchmark {
+    Benchmark {
+        name: name.into(),
+        params: Default::default(),
+        command: None,
+        status: Status::Ok,
+        metrics,
+    }
+}
+
+fn run(benchmarks: Vec<Benchmark>) -> Run {
+    let environment = Environment {
+        os: "linux".into(),
+        cpu_model: "test".into(),
+        ..Default::default()
+    }
+    .with_fingerprint();
+    let mut run = Run::new(
+        Source::Command,
+        datetime!(2026-11-24 10:00 UTC),
+        Provenance {
+            mode: Mode::Real,
+            ..Default::default()
+        },
+        environment,
+    );
+    run.benchmarks = benchmarks;
+    run
+}
+
+fn wall(name: &str, center: f64, n: usize) -> Benchmark {
+    bench(name, vec![metric(Measure::WallTime, samples(center, n))])
+}
+
+fn only(verdicts: &[Verdict], name: &str) -> Verdict {
+    let found: Vec<&Verdict> = verdicts.iter().filter(|v| v.benchmark == name).collect();
+    assert_eq!(found.len(), 1, "{name}: {found:#?}");
+    found[0].clone()
+}
+
+#[test]
+fn identical_runs_are_unchanged_and_pass() {
+    let base = run(vec![wall("a", 1e6, 20), wall("b", 2e3, 20)]);
+    let c = compare_runs(&base, "base", &base, "base", &CompareOptions::default());
+    assert_eq!(c.outcome, Outcome::Passed);
+    for v in &c.verdicts {
+        assert_eq!(v.kind, VerdictKind::Unchanged, "{v:#?}");
+        assert_eq!(v.p_value, Some(1.0));
+        assert_eq!(v.effect.unwrap().ratio, 1.0);
+    }
+    assert_eq!(c.geomean.len(), 1);
+    assert_eq!(c.geomean[0].ratio, 1.0);
+    assert!(c.warnings.is_empty());
+}
+
+#[test]
+fn effects_are_graded_by_the_interval_bound() {
+    let base = run(vec![
+        wall("double", 1e6, 20),
+        wall("plus7", 1e6, 20),
+        wall("plus2", 1e6, 20),
+        wall("faster", 1e6, 20),
+    ]);
+    let current = run(vec![
+        wall("double", 2e6, 20),
+        wall("plus7", 1.07e6, 20),
+        wall("plus2", 1.02e6, 20),
+        wall("faster", 0.8e6, 20),
+    ]);
+    let c = compare_runs(&base, "a", &current, "b", &CompareOptions::default());
+    let double = only(&c.verdicts, "double");
+    assert_eq!(
+        (double.kind, double.severity),
+        (VerdictKind::Regressed, Some(Severity::Fail))
+    );
+    assert!((double.effect.unwrap().ratio - 2.0).abs() < 1e-12);
+    assert!(double.effect.unwrap().ci.unwrap().lo > 1.9);
+    assert!(
+        double.reason.contains("passes the 10% fail threshold"),
+        "{}",
+        double.reason
+    );
+
+    let plus7 = only(&c.verdicts, "plus7");
+    assert_eq!(
+        (plus7.kind, plus7.severity),
+        (VerdictKind::Regressed, Some(Severity::Warn))
+    );
+
+    // Significant, but its interval does not surely clear 5 %: not flagged.
+    let plus2 = only(&c.verdicts, "plus2");
+    assert_eq!(plus2.kind, VerdictKind::Unchanged);
+    assert!(plus2.p_value.unwrap() < 0.05);
+    assert!(
+        plus2.reason.starts_with("significant +2.0%"),
+        "{}",
+        plus2.reason
+    );
+
+    let faster = only(&c.verdicts, "faster");
+    assert_eq!(faster.kind, VerdictKind::Improved);
+    assert_eq!(c.outcome, Outcome::Failed);
+    let g = &c.geomean[0];
+    let expected = (2.0f64 * 1.07 * 1.02 * 0.8).powf(0.25);
+    assert!(
+        (g.ratio - expected).abs() < 1e-9,
+        "{} vs {expected}",
+        g.ratio
+    );
+}
+
+#[test]
+fn warn_level_only_warns() {
+    let base = run(vec![wall("plus7", 1e6, 20)]);
+    let current = run(vec![wall("plus7", 1.07e6, 20)]);
+    let c = compare_runs(&base, "a", &current, "b", &CompareOptions::default());
+    assert_eq!(c.outcome, Outcome::Warned);
+}
+
+#[test]
+fn min_delta_silences_small_absolute_changes() {
+    let base = run(vec![wall("tiny", 100.0, 20)]);
+    let current = run(vec![wall("tiny", 200.0, 20)]);
+    let mut options = CompareOptions::default();
+    options.thresholds.min_delta_ns = 1_000.0;
+    let c = compare_runs(&base, "a", &current, "b", &options);
+    let v = only(&c.verdicts, "tiny");
+    assert_eq!(v.kind, VerdictKind::Unchanged);
+    assert!(v.reason.contains("below min_delta"), "{}", v.reason);
+    assert_eq!(c.outcome, Outcome::Passed);
+}
+
+#[test]
+fn too_few_samples_are_insufficient_data() {
+    let base = run(vec![wall("few", 1e6, 3)]);
+    let current = run(vec![wall("few", 3e6, 3)]);
+    let c = compare_runs(&base, "a", &current, "b", &CompareOptions::default());
+    let v = only(&c.verdicts, "few");
+    assert_eq!(v.kind, VerdictKind::InsufficientData);
+    assert_eq!(v.p_value, None);
+    assert!(
+        v.reason.contains("smallest possible p=0.100"),
+        "{}",
+        v.reason
+    );
+    // Never a pass in disguise.
+    assert_eq!(c.outcome, Outcome::Warned);
+}
+
+#[test]
+fn exact_measures_compare_deterministically() {
+    let exact = |name: &str, value: f64| {
+        bench(
+            name,
+            vec![
+                Metric::from_samples(
+                    Measure::Instructions,
+                    Unit::Count,
+                    Direction::LowerIsBetter,
+                    vec![value],
+                )
+                .unwrap()
+                .exact(true),
+            ],
+        )
+    };
+    let base = run(vec![
+        exact("same", 1e9),
+        exact("plus3", 1e9),
+        exact("plus6", 1e9),
+        exact("plus12", 1e9),
+    ]);
+    let current = run(vec![
+        exact("same", 1e9),
+        exact("plus3", 1.03e9),
+        exact("plus6", 1.06e9),
+        exact("plus12", 1.12e9),
+    ]);
+    let c = compare_runs(&base, "a", &current, "b", &CompareOptions::default());
+    assert_eq!(only(&c.verdicts, "same").kind, VerdictKind::Unchanged);
+    assert_eq!(only(&c.verdicts, "plus3").kind, VerdictKind::Unchanged);
+    let plus6 = only(&c.verdicts, "plus6");
+    assert_eq!(
+        (plus6.kind, plus6.severity),
+        (VerdictKind::Regressed, Some(Severity::Warn))
+    );
+    let plus12 = only(&c.verdicts, "plus12");
+    assert_eq!(
+        (plus12.kind, plus12.severity),
+        (VerdictKind::Regressed, Some(Severity::Fail))
+    );
+    // Exact measures gate even though only wall_time is configured.
+    assert!(plus12.gating);
+    assert_eq!(c.outcome, Outcome::Failed);
+}
+
+#[test]
+fn higher_is_better_flips_the_direction() {
+    let throughput = |center: f64| {
+        bench(
+            "rate",
+            vec![
+                Metric::from_samples(
+                    Measure::Throughput,
+                    Unit::PerSecond,
+                    Direction::HigherIsBetter,
+                    samples(center, 20),
+                )
+                .unwrap(),
+            ],
+        )
+    };
+    let options = CompareOptions {
+        gated_measures: vec![Measure::Throughput],
+        ..CompareOptions::default()
+    };
+    let c = compare_runs(
+        &run(vec![throughput(1e4)]),
+        "a",
+        &run(vec![throughput(5e3)]),
+        "b",
+        &options,
+    );
+    let v = only(&c.verdicts, "rate");
+    assert_eq!(
+        (v.kind, v.severity),
+        (VerdictKind::Regressed, Some(Severity::Fail))
+    );
+    let c = compare_runs(
+        &run(vec![throughput(5e3)]),
+        "a",
+        &run(vec![throughput(1e4)]),
+        "b",
+        &options,
+    );
+    assert_eq!(only(&c.verdicts, "rate").kind, VerdictKind::Improved);
+}
+
+#[test]
+fn new_missing_skipped_and_failed_benchmarks() {
+    let base = run(vec![
+        wall("kept", 1e6, 20),
+        wall("gone", 1e6, 20),
+        wall("skip", 1e6, 20),
+        wall("broke", 1e6, 20),
+    ]);
+    let mut skip = bench("skip", Vec::new());
+    skip.status = Status::Skipped {
+        reason: "HELIOS_CLI_PATH is not set".into(),
+    };
+    let mut broke = bench("broke", Vec::new());
+    broke.status = Status::Failed {
+        message: "run: exited with status 1".into(),
+    };
+    let current = run(vec![
+        wall("kept", 1e6, 20),
+        wall("fresh", 1e6, 20),
+        skip,
+        broke,
+    ]);
+    let c = compare_runs(&base, "a", &current, "b", &CompareOptions::default());
+    assert_eq!(only(&c.verdicts, "kept").kind, VerdictKind::Unchanged);
+    assert_eq!(only(&c.verdicts, "fresh").kind, VerdictKind::New);
+    assert_eq!(only(&c.verdicts, "gone").kind, VerdictKind::Missing);
+    let skipped = only(&c.verdicts, "skip");
+    assert_eq!(skipped.kind, VerdictKind::Skipped);
+    assert_eq!(skipped.reason, "skipped: HELIOS_CLI_PATH is not set");
+    let failed = only(&c.verdicts, "broke");
+    assert_eq!(
+        (failed.kind, failed.severity),
+        (VerdictKind::Failed, Some(Severity::Fail))
+    );
+    assert_eq!(c.outcome, Outcome::Failed);
+}
+
+#[test]
+fn benjamini_hochberg_tempers_many_comparisons() {
+    // One clear change among 30 unchanged benchmarks with few samples: its raw p passes α=0.05
+    // while the adjusted q does not, so it is not called a regression — alone, it would be.
+    let mut base = Vec::new();
+    let mut current = Vec::new();
+    for i in 0..30 {
+        base.push(wall(&format!("b{i}"), 1e6, 6));
+        current.push(wall(&format!("b{i}"), 1e6, 6));
+    }
+    // 6 vs 6 samples fully separated: exact two-sided p = 2/924 ≈ 0.0022.
+    base.push(wall("shift", 1e6, 6));
+    current.push(bench(
+        "shift",
+        vec![metric(Measure::WallTime, samples(1.3e6, 6))],
+    ));
+    let c = compare_runs(
+        &run(base),
+        "a",
+        &run(current),
+        "b",
+        &CompareOptions::default(),
+    );
+    let shift = only(&c.verdicts, "shift");
+    let (p, q) = (shift.p_value.unwrap(), shift.q_value.unwrap());
+    assert!((p - 2.0 / 924.0).abs() < 1e-12, "{p}");
+    // The other 30 have p = 1, so q = p · 31 / 1.
+    assert!((q - p * 31.0).abs() < 1e-12, "{q}");
+    assert_eq!(shift.kind, VerdictKind::Unchanged, "q={q} is above 0.05");
+    assert!(
+        shift.reason.contains("adjusted q=0.067"),
+        "{}",
+        shift.reason
+    );
+    let mut strict = CompareOptions::default();
+    strict.thresholds.alpha = 0.01;
+    let c = compare_runs(
+        &run(vec![wall("shift", 1e6, 6)]),
+        "a",
+        &run(vec![bench(
+            "shift",
+            vec![metric(Measure::WallTime, samples(1.3e6, 6))],
+        )]),
+        "b",
+        &strict,
+    );
+    assert_eq!(
+        only(&c.verdicts, "shift").kind,
+        VerdictKind::Regressed,
+        "alone, p=0.0022 < 0.01"
+    );
+}
+
+#[test]
+fn different_machines_and_modes_are_warned_about() {
+    let base = run(vec![wall("a", 1e6, 20)]);
+    let mut current = base.clone();
+    current.environment.cpu_model = "other".into();
+    current.environment = current.environment.with_fingerprint();
+    current.provenance.mode = Mode::Simulated;
+    let c = compare_runs(&base, "a", &current, "b", &CompareOptions::default());
+    assert_eq!(c.warnings.len(), 2, "{:?}", c.warnings);
+    assert!(c.warnings[0].contains("different machines"));
+    assert!(c.warnings[1].contains("simulated"));
+}
+
+#[test]
+fn within_run_compares_with_the_first_benchmark() {
+    let r = run(vec![
+        wall("a", 1e6, 20),
+        wall("b", 2e6, 20),
+        wall("c", 1e6, 20),
+    ]);
+    let verdicts = compare_within_run(&r, &[Measure::WallTime], &CompareOptions::default());
+    assert_eq!(verdicts.len(), 2);
+    assert_eq!(verdicts[0].benchmark, "b");
+    assert_eq!(verdicts[0].kind, VerdictKind::Regressed);
+    assert_eq!(verdicts[1].kind, VerdictKind::Unchanged);
+}
+
+#[test]
+fn comparisons_are_reproducible() {
+    let base = run(vec![wall("a", 1e6, 20)]);
+    let current = run(vec![wall("a", 1.2e6, 20)]);
+    let one = compare_runs(&base, "a", &current, "b", &CompareOptions::default());
+    let two = compare_runs(&base, "a", &current, "b", &CompareOptions::default());
+    assert_eq!(one.verdicts, two.verdicts);
+}
