@@ -235,18 +235,30 @@ pub fn compare_within_run(
 }
 
 fn finish(pending: Vec<Pending>, options: &CompareOptions) -> Vec<Verdict> {
-    let p_values: Vec<Option<f64>> = pending
-        .iter()
-        .map(|row| match &row.state {
-            PendingState::Judged(j) if j.insufficient.is_none() => j.p_value,
-            _ => None,
-        })
+    // Two families for false-discovery control: the comparisons that can fail the gate, and the
+    // informational rest, so reporting more measures never costs the gate power.
+    let gating: Vec<bool> = pending.iter().map(|row| is_gating(row, options)).collect();
+    let tested = |family: bool| -> Vec<Option<f64>> {
+        pending
+            .iter()
+            .zip(&gating)
+            .map(|(row, &g)| match &row.state {
+                PendingState::Judged(j) if j.insufficient.is_none() && g == family => j.p_value,
+                _ => None,
+            })
+            .collect()
+    };
+    let (gated_q, other_q) = (adjust(&tested(true)), adjust(&tested(false)));
+    let q_values: Vec<Option<f64>> = gated_q
+        .into_iter()
+        .zip(other_q)
+        .map(|(a, b)| a.or(b))
         .collect();
-    let q_values = adjust(&p_values);
     pending
         .into_iter()
         .zip(q_values)
-        .map(|(row, q)| {
+        .zip(gating)
+        .map(|((row, q), gating)| {
             let (unit, direction, exact) = row
                 .current
                 .as_ref()
@@ -254,7 +266,6 @@ fn finish(pending: Vec<Pending>, options: &CompareOptions) -> Vec<Verdict> {
                 .map_or((Unit::Nanoseconds, Direction::LowerIsBetter, false), |m| {
                     (m.unit.clone(), m.direction, m.exact)
                 });
-            let gating = exact || options.gated_measures.contains(&row.measure);
             let (kind, severity, reason, effect, p_value) = match row.state {
                 PendingState::Judged(judgement) => {
                     let c = judgement.classify(q, &options.thresholds);
@@ -290,6 +301,17 @@ fn finish(pending: Vec<Pending>, options: &CompareOptions) -> Vec<Verdict> {
             }
         })
         .collect()
+}
+
+/// Whether a row can fail the gate: a gated measure, or an exact one.
+fn is_gating(row: &Pending, options: &CompareOptions) -> bool {
+    let exact = row
+        .current
+        .as_ref()
+        .or(row.baseline.as_ref())
+        .is_some_and(|m| m.exact)
+        || matches!(&row.state, PendingState::Judged(j) if j.exact);
+    exact || options.gated_measures.contains(&row.measure)
 }
 
 fn fixed(

@@ -58,10 +58,10 @@ pub fn judge_metric(
     let min_p = min_attainable_p(nb, nc);
     if nb == 0 || nc == 0 || min_p > thresholds.alpha {
         judgement.insufficient = Some(format!(
-            "{nb} vs {nc} samples cannot reach significance at α={} (smallest possible p={}); \
+            "{nb} vs {nc} samples cannot reach significance at α={} (smallest possible {}); \
              run more",
             thresholds.alpha,
-            fmt_p(min_p)
+            fmt_p("p", min_p)
         ));
         return judgement;
     }
@@ -156,9 +156,9 @@ impl MetricJudgement {
         let p = q.or(self.p_value);
         let p_text = match (self.p_value, q) {
             (Some(raw), Some(q)) if q != raw => {
-                format!("p={}, adjusted q={}", fmt_p(raw), fmt_p(q))
+                format!("{}, adjusted {}", fmt_p("p", raw), fmt_p("q", q))
             }
-            (Some(raw), _) => format!("p={}", fmt_p(raw)),
+            (Some(raw), _) => fmt_p("p", raw),
             (None, _) => "p=n/a".to_string(),
         };
         // The conservative ends of the interval: how bad (or good) the change is at least.
@@ -281,11 +281,11 @@ fn fmt_percent(percent: f64) -> String {
     format!("{percent:+.1}%")
 }
 
-/// p-values as benchstat prints them: three decimals, never a misleading 0.
-pub(crate) fn fmt_p(p: f64) -> String {
+/// `p=0.432`, or `p<0.001` rather than a misleading `p=0.000`.
+fn fmt_p(name: &str, p: f64) -> String {
     if p < 0.001 {
-        "<0.001".into()
+        format!("{name}<0.001")
     } else {
-        format!("{p:.3}")
+        format!("{name}={p:.3}")
     }
 }
