@@ -3,7 +3,8 @@
 use std::io;
 use std::path::PathBuf;
 
-/// Infrastructure and input errors. A benchmarked command that fails is *not* an error: it is
+/// Infrastructure and input errors. Messages do not repeat their `source`: print the chain
+/// (`{:#}` with anyhow) to see it. A benchmarked command that fails is *not* an error: it is
 /// reported as a [`crate::Failure`] inside its [`crate::CommandResult`].
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -43,15 +44,15 @@ pub enum MeasureError {
     CommandNotFound { command: String },
 
     /// The `--input`/stdin file could not be opened.
-    #[error("cannot open stdin file {}: {source}", .path.display())]
+    #[error("cannot open stdin file {}", .path.display())]
     Stdin { path: PathBuf, source: io::Error },
 
     /// Starting a process failed although preflight passed.
-    #[error("failed to spawn `{command}`: {source}")]
+    #[error("failed to spawn `{command}`")]
     Spawn { command: String, source: io::Error },
 
     /// Any other operating-system failure while running (waiting, capturing stderr, …).
-    #[error("{context}: {source}")]
+    #[error("{context}")]
     Io { context: String, source: io::Error },
 }
 

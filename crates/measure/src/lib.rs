@@ -12,6 +12,16 @@ mod runner;
 mod sys;
 
 pub use error::MeasureError;
+
+/// Makes SIGINT, SIGTERM and SIGHUP kill the run in flight (its whole process group) before the
+/// process dies of the signal. Each run has its own process group, so without this a Ctrl-C
+/// would end benchgate and leave the benchmarked command running.
+pub fn install_interrupt_handlers() -> Result<(), MeasureError> {
+    sys::install_interrupt_handlers().map_err(|e| MeasureError::Io {
+        context: "cannot install signal handlers".into(),
+        source: e,
+    })
+}
 pub use expand::{
     AuxCommands, CommandSpec, CommandTemplate, Invocation, MAX_PARAMETER_VALUES, Parameter, expand,
 };

@@ -303,7 +303,10 @@ pub(crate) fn execute(
     // We reap through wait4 ourselves; std's Child must not be waited on. Dropping it neither
     // kills nor waits.
     drop(child);
-    let (reaped, end, timed_out) = match reap(pid, start, timeout) {
+    sys::set_active_group(pid);
+    let reaped = reap(pid, start, timeout);
+    sys::set_active_group(0);
+    let (reaped, end, timed_out) = match reaped {
         Ok(r) => r,
         Err(e) => {
             // Do not leave the child behind if waiting itself failed.

@@ -105,3 +105,40 @@ pub(crate) fn memfd(name: &std::ffi::CStr) -> io::Result<File> {
     // SAFETY: fresh descriptor owned by nobody else.
     Ok(unsafe { File::from_raw_fd(fd) })
 }
+
+/// The process group of the run in flight (0 when none), for the interrupt handler: each run has
+/// its own group, so a terminal's Ctrl-C does not reach it and we must forward it.
+static ACTIVE_GROUP: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+pub(crate) fn set_active_group(pgid: libc::pid_t) {
+    ACTIVE_GROUP.store(pgid, std::sync::atomic::Ordering::SeqCst);
+}
+
+extern "C" fn on_interrupt(signal: libc::c_int) {
+    let pgid = ACTIVE_GROUP.load(std::sync::atomic::Ordering::SeqCst);
+    // SAFETY: killpg, signal and raise are async-signal-safe and take plain values.
+    unsafe {
+        if pgid > 0 {
+            libc::killpg(pgid, libc::SIGKILL);
+        }
+        // Die by the same signal, so the parent (a shell, CI) sees an interrupted benchgate.
+        libc::signal(signal, libc::SIG_DFL);
+        libc::raise(signal);
+    }
+}
+
+/// Installs handlers for SIGINT, SIGTERM and SIGHUP that kill the run in flight (its whole
+/// process group) before benchgate itself dies of the signal.
+pub(crate) fn install_interrupt_handlers() -> io::Result<()> {
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: sigaction is plain old data; zeroed is valid (empty mask, no flags).
+        let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
+        action.sa_sigaction = on_interrupt as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        action.sa_flags = libc::SA_RESTART;
+        // SAFETY: `action` is a valid sigaction and the handler only makes async-signal-safe calls.
+        if unsafe { libc::sigaction(signal, &action, std::ptr::null_mut()) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}

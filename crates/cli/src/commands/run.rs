@@ -19,6 +19,7 @@ use crate::output::{print, write_file};
 use crate::progress::Progress;
 
 pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+    benchgate_measure::install_interrupt_handlers()?;
     let templates = templates(args)?;
     let aux = aux_commands(args, templates.len())?;
     let params = parameters(args)?;

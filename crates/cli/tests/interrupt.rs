@@ -1,0 +1,59 @@
+//! Ctrl-C (or a CI runner's SIGTERM) while a command runs: benchgate dies of the signal and takes
+//! the benchmarked command's whole process group with it.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Pids of live `sleep MARKER` processes (zombies have an empty cmdline and do not count).
+fn sleeps(marker: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) {
+            let argv: Vec<&[u8]> = cmdline.split(|&b| b == 0).collect();
+            if argv.len() >= 2 && argv[0].ends_with(b"sleep") && argv[1] == marker.as_bytes() {
+                found.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+    }
+    found
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn interrupted_run_leaves_nothing_behind(signal: libc::c_int, marker: &str) {
+    let script = format!("sleep {marker} & sleep {marker}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_benchgate"))
+        .args([
+            "run", "-q", "--warmup", "0", "--runs", "1", "--shell", "--", &script,
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until("both benchmarked sleeps to start", || {
+        sleeps(marker).len() == 2
+    });
+    // SAFETY: sending a signal to our own child.
+    assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
+    let status = child.wait().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(signal), "{status:?}");
+    wait_until("the sleeps to die", || sleeps(marker).is_empty());
+}
+
+#[test]
+fn sigint_kills_the_run_in_flight() {
+    interrupted_run_leaves_nothing_behind(libc::SIGINT, "97.3131");
+}
+
+#[test]
+fn sigterm_kills_the_run_in_flight() {
+    interrupted_run_leaves_nothing_behind(libc::SIGTERM, "97.4141");
+}
