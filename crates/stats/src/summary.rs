@@ -167,6 +167,27 @@ fn numpy_lerp(a: f64, b: f64, t: f64) -> f64 {
     }
 }
 
+const RESCALE_EXPONENT: i64 = 900;
+const RESCALE_ABOVE: f64 = 1e250;
+const RESCALE_BY: f64 = pow2(-900);
+
+/// 2^e for e in the normal range [−1022, 1023], built from its bits.
+const fn pow2(e: i64) -> f64 {
+    f64::from_bits(((e + 1023) as u64) << 52)
+}
+
+/// `value · 2^exponent`, for `value` below 2⁸⁵⁰; 0 once that is far below anything a coverage
+/// can resolve.
+fn scaled(value: f64, exponent: i64) -> f64 {
+    if exponent >= -1022 {
+        value * pow2(exponent.min(1023))
+    } else if exponent >= -2000 {
+        value * pow2(-1000) * pow2((exponent + 1000).max(-1022))
+    } else {
+        0.0
+    }
+}
+
 /// Distribution-free confidence interval of the median from order statistics: the narrowest
 /// symmetric pair of ranks whose Binomial(n, ½) coverage reaches `confidence`.
 ///
@@ -181,20 +202,29 @@ pub fn median_ci(sorted: &[f64], confidence: f64) -> Option<Interval> {
     if n == 0 {
         return None;
     }
-    // P(B = k−1) is tracked in log space because 2⁻ⁿ underflows for n > 1074.
-    let mut ln_pmf = -(n as f64) * std::f64::consts::LN_2; // ln P(B = 0)
-    let mut cdf = 0.0f64; // P(B ≤ k−1)
+    // P(B = j) = C(n, j)·2⁻ⁿ. 2⁻ⁿ underflows for n > 1074 and C(n, j) overflows later, so the
+    // running terms are kept as `value · 2^exponent`, rescaled whenever they grow large. This keeps
+    // the loop to a few multiplications per rank (no exp/ln), which matters because adaptive
+    // sampling asks for this interval again and again.
+    let mut exponent = -i64::try_from(n).unwrap_or(i64::MAX);
+    let mut pmf = 1.0f64; // C(n, k−1), scaled by 2^(exponent + n)
+    let mut cdf = 0.0f64; // P(B ≤ k−1) · 2^(−exponent)
     let mut best: Option<(usize, f64)> = None;
     for k in 1..=n.div_ceil(2) {
-        cdf += ln_pmf.exp();
-        let coverage_k = 1.0 - 2.0 * cdf;
+        cdf += pmf;
+        let coverage_k = 1.0 - 2.0 * scaled(cdf, exponent);
         // Coverage falls as k grows, so the first miss ends the search.
         if coverage_k >= confidence {
             best = Some((k, coverage_k));
         } else {
             break;
         }
-        ln_pmf += ((n - (k - 1)) as f64 / k as f64).ln();
+        pmf *= (n - (k - 1)) as f64 / k as f64;
+        if pmf > RESCALE_ABOVE {
+            pmf *= RESCALE_BY;
+            cdf *= RESCALE_BY;
+            exponent += RESCALE_EXPONENT;
+        }
     }
     best.map(|(k, coverage)| Interval {
         lo: sorted[k - 1],
