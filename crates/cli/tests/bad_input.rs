@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{benchgate, stderr};
+use common::{benchgate, record, stderr};
 
 /// Runs benchgate expecting a usage/input error; returns the single stderr line.
 fn one_line_error(args: &[&str], dir: &Path) -> String {
@@ -28,20 +28,7 @@ fn one_line_error(args: &[&str], dir: &Path) -> String {
 }
 
 fn good_run(dir: &Path, file: &str) {
-    let out = benchgate(
-        &[
-            "run",
-            "-q",
-            "--runs",
-            "2",
-            "--export-json",
-            file,
-            "--",
-            "true",
-        ],
-        dir,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    record(dir, file, "true", "true", 2);
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{assert_valid, benchgate, read_json, stderr, stdout};
+use common::{assert_valid, benchgate, read_json, record, stderr, stdout};
 use serde_json::Value;
 
 fn metric<'a>(bench: &'a Value, measure: &str) -> &'a Value {
@@ -211,26 +211,8 @@ fn compare_of_a_run_with_itself_is_unchanged_everywhere() {
 #[test]
 fn compare_flags_a_doubling_as_a_failing_regression() {
     let dir = tempfile::tempdir().unwrap();
-    for (file, cmd) in [("a.json", "sleep 0.01"), ("b.json", "sleep 0.02")] {
-        let out = benchgate(
-            &[
-                "run",
-                "-q",
-                "--runs",
-                "10",
-                "--warmup",
-                "1",
-                "--name",
-                "sleeper",
-                "--export-json",
-                file,
-                "--",
-                cmd,
-            ],
-            dir.path(),
-        );
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    }
+    record(dir.path(), "a.json", "sleeper", "sleep 0.01", 10);
+    record(dir.path(), "b.json", "sleeper", "sleep 0.02", 10);
     let out = benchgate(&["compare", "--json", "a.json", "b.json"], dir.path());
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let comparison: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -265,26 +247,8 @@ fn compare_flags_a_doubling_as_a_failing_regression() {
 #[test]
 fn thresholds_decide_between_warn_and_fail() {
     let dir = tempfile::tempdir().unwrap();
-    for (file, cmd) in [("a.json", "sleep 0.01"), ("b.json", "sleep 0.02")] {
-        let out = benchgate(
-            &[
-                "run",
-                "-q",
-                "--runs",
-                "10",
-                "--warmup",
-                "1",
-                "--name",
-                "s",
-                "--export-json",
-                file,
-                "--",
-                cmd,
-            ],
-            dir.path(),
-        );
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    }
+    record(dir.path(), "a.json", "s", "sleep 0.01", 10);
+    record(dir.path(), "b.json", "s", "sleep 0.02", 10);
     // A doubling is beyond a 20% warn but inside a 1000% fail: a warning, which passes…
     let out = benchgate(
         &[
@@ -333,20 +297,7 @@ fn thresholds_decide_between_warn_and_fail() {
 #[test]
 fn markdown_report_is_written_to_the_step_summary() {
     let dir = tempfile::tempdir().unwrap();
-    let out = benchgate(
-        &[
-            "run",
-            "-q",
-            "--runs",
-            "6",
-            "--export-json",
-            "a.json",
-            "--",
-            "true",
-        ],
-        dir.path(),
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    record(dir.path(), "a.json", "true", "true", 6);
     let summary = dir.path().join("summary.md");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_benchgate"))
         .args(["compare", "a.json", "a.json", "--format", "md"])
@@ -363,24 +314,8 @@ fn markdown_report_is_written_to_the_step_summary() {
 #[test]
 fn too_few_samples_are_insufficient_data_not_a_pass() {
     let dir = tempfile::tempdir().unwrap();
-    for file in ["a.json", "b.json"] {
-        let out = benchgate(
-            &[
-                "run",
-                "-q",
-                "--runs",
-                "3",
-                "--name",
-                "s",
-                "--export-json",
-                file,
-                "--",
-                "true",
-            ],
-            dir.path(),
-        );
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    }
+    record(dir.path(), "a.json", "s", "true", 3);
+    record(dir.path(), "b.json", "s", "true", 3);
     let out = benchgate(&["compare", "--json", "a.json", "b.json"], dir.path());
     assert_eq!(out.status.code(), Some(0));
     let comparison: Value = serde_json::from_slice(&out.stdout).unwrap();

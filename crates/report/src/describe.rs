@@ -1,7 +1,8 @@
 //! Wording shared by the human formats: spreads, change cells, verdict labels and headlines.
 
 use benchgate_model::{
-    Comparison, Measure, Metric, Mode, Outcome, Run, Severity, Summary, Unit, Verdict, VerdictKind,
+    Benchmark, Comparison, Measure, Metric, Mode, Outcome, Run, Severity, Summary, Unit, Verdict,
+    VerdictKind,
 };
 
 use crate::units::{format_value, p_value, percent};
@@ -28,6 +29,23 @@ pub fn spread(summary: &Summary) -> String {
 /// `median ± spread`.
 pub fn center(summary: &Summary, unit: &Unit) -> String {
     format!("{} {}", format_value(summary.median, unit), spread(summary))
+}
+
+/// The baseline and current columns of a verdict: `median ± spread`, or `-` where absent.
+pub fn sides(v: &Verdict) -> (String, String) {
+    let side = |s: &Option<Summary>| {
+        s.as_ref()
+            .map_or_else(|| "-".into(), |s| center(s, &v.unit))
+    };
+    (side(&v.baseline), side(&v.current))
+}
+
+/// The median of one measure of a benchmark, scaled, or `-` when it has none.
+pub fn median_of(bench: &Benchmark, measure: &Measure) -> String {
+    bench.metric(measure).map_or_else(
+        || "-".to_string(),
+        |m| format_value(m.summary.median, &m.unit),
+    )
 }
 
 /// `+99.1% (p=0.000 n=10+10)` or `~ (p=0.432 n=10)`, benchstat's delta column.

@@ -5,8 +5,8 @@ use benchgate_model::{Comparison, Measure, Mode, Outcome, Run, Status, Verdict};
 
 use crate::Format;
 use crate::describe::{
-    center, change, headline, interval, label, mean_sd, notable, range, relative, run_header,
-    run_line,
+    center, change, headline, interval, label, mean_sd, median_of, notable, range, relative,
+    run_header, run_line, sides,
 };
 use crate::units::{format_value, p_value};
 
@@ -22,14 +22,7 @@ fn verdict_rows(out: &mut String, rows: &[&Verdict]) {
     out.push_str("| benchmark | measure | baseline | current | change | verdict |\n");
     out.push_str("|---|---|--:|--:|---|---|\n");
     for v in rows {
-        let base = v
-            .baseline
-            .as_ref()
-            .map_or_else(|| "-".into(), |s| center(s, &v.unit));
-        let cur = v
-            .current
-            .as_ref()
-            .map_or_else(|| "-".into(), |s| center(s, &v.unit));
+        let (base, cur) = sides(v);
         out.push_str(&format!(
             "| `{}` | {} | {} | {} | {} | {} |\n",
             cell(&v.benchmark),
@@ -67,21 +60,15 @@ impl Format for Markdown {
                 ));
                 continue;
             };
-            let median_of = |measure: &Measure| {
-                bench.metric(measure).map_or_else(
-                    || "-".to_string(),
-                    |m| format_value(m.summary.median, &m.unit),
-                )
-            };
             out.push_str(&format!(
                 "| `{}`{status} | {} | {} | {} | {} | {} | {} | {} |\n",
                 cell(&bench.name),
                 center(&wall.summary, &wall.unit),
                 mean_sd(wall),
                 range(wall),
-                median_of(&Measure::UserTime),
-                median_of(&Measure::SysTime),
-                median_of(&Measure::MaxRss),
+                median_of(bench, &Measure::UserTime),
+                median_of(bench, &Measure::SysTime),
+                median_of(bench, &Measure::MaxRss),
                 wall.summary.n
             ));
         }

@@ -4,8 +4,8 @@ use benchgate_model::{Comparison, Measure, Mode, Run, Severity, Status, Verdict,
 
 use crate::Format;
 use crate::describe::{
-    by_measure, center, change, headline, interval, label, mean_sd, notable, range, relative,
-    run_header, run_line,
+    by_measure, center, change, headline, interval, label, mean_sd, median_of, notable, range,
+    relative, run_header, run_line, sides,
 };
 use crate::table::{Align, BOLD, Cell, DIM, GREEN, RED, Table, YELLOW};
 use crate::units::{format_value, p_value};
@@ -90,20 +90,14 @@ impl Format for Terminal {
             let Some(wall) = bench.metric(&Measure::WallTime) else {
                 continue;
             };
-            let median_of = |measure: &Measure| {
-                bench.metric(measure).map_or_else(
-                    || "-".to_string(),
-                    |m| format_value(m.summary.median, &m.unit),
-                )
-            };
             table.row(vec![
                 bench.name.clone().into(),
                 center(&wall.summary, &wall.unit).into(),
                 mean_sd(wall).into(),
                 range(wall).into(),
-                median_of(&Measure::UserTime).into(),
-                median_of(&Measure::SysTime).into(),
-                median_of(&Measure::MaxRss).into(),
+                median_of(bench, &Measure::UserTime).into(),
+                median_of(bench, &Measure::SysTime).into(),
+                median_of(bench, &Measure::MaxRss).into(),
                 wall.summary.n.to_string().into(),
             ]);
         }
@@ -192,14 +186,7 @@ impl Format for Terminal {
                     .collect(),
             );
             for v in &rows {
-                let base = v
-                    .baseline
-                    .as_ref()
-                    .map_or_else(|| "-".into(), |s| center(s, &v.unit));
-                let cur = v
-                    .current
-                    .as_ref()
-                    .map_or_else(|| "-".into(), |s| center(s, &v.unit));
+                let (base, cur) = sides(v);
                 table.row(vec![
                     v.benchmark.clone().into(),
                     base.into(),

@@ -16,6 +16,29 @@ pub fn benchgate(args: &[&str], dir: &Path) -> Output {
         .expect("the benchgate binary runs")
 }
 
+/// Benchmarks `command` as `name` with `runs` runs (one warm-up) into `file`.
+pub fn record(dir: &std::path::Path, file: &str, name: &str, command: &str, runs: u32) {
+    let runs = runs.to_string();
+    let out = benchgate(
+        &[
+            "run",
+            "-q",
+            "--runs",
+            &runs,
+            "--warmup",
+            "1",
+            "--name",
+            name,
+            "--export-json",
+            file,
+            "--",
+            command,
+        ],
+        dir,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
