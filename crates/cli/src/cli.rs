@@ -68,6 +68,8 @@ pub enum OutputFormat {
     Markdown,
     /// Machine-readable JSON (schema-versioned).
     Json,
+    /// JUnit XML: one test case per judged (benchmark, measure).
+    Junit,
 }
 
 /// Provenance mode of the measured numbers.

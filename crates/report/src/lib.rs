@@ -1,10 +1,11 @@
 //! Renders benchgate's runs and comparisons for people and machines (SPEC §8): aligned terminal
 //! tables in the style of benchstat, Markdown for pull-request comments and step summaries, and
-//! JSON. Each format is one module behind the [`Format`] trait; values are scaled for humans by
+//! JSON and JUnit XML. Each format is one module behind the [`Format`] trait; values are scaled for humans by
 //! [`units`] at the last moment (the model keeps nanoseconds and bytes).
 
 mod describe;
 mod json;
+mod junit;
 mod markdown;
 mod table;
 mod terminal;
@@ -13,6 +14,7 @@ pub mod units;
 use benchgate_model::{Comparison, Run, Verdict};
 
 pub use json::Json;
+pub use junit::Junit;
 pub use markdown::Markdown;
 pub use terminal::Terminal;
 

@@ -4,7 +4,7 @@ use benchgate_gate::{CompareOptions, compare_runs, compare_within_run};
 use benchgate_model::{
     Benchmark, Direction, Environment, Measure, Metric, Mode, Provenance, Run, Source, Status, Unit,
 };
-use benchgate_report::{Format, Json, Markdown, Terminal};
+use benchgate_report::{Format, Json, Junit, Markdown, Terminal};
 use time::macros::datetime;
 use uuid::Uuid;
 
@@ -129,4 +129,9 @@ fn colour_marks_failures_red() {
             .comparison(&comparison())
             .contains('\x1b')
     );
+}
+
+#[test]
+fn junit_comparison() {
+    insta::assert_snapshot!(Junit.comparison(&comparison()));
 }

@@ -7,7 +7,7 @@ use benchgate_gate::CompareOptions;
 use benchgate_model::{Measure, Thresholds};
 
 use crate::cli::{GlobalArgs, JudgeArgs, OutputFormat};
-use benchgate_report::{Format, Json, Markdown, Terminal};
+use benchgate_report::{Format, Json, Junit, Markdown, Terminal};
 
 /// What a subcommand concluded, mapped to the exit codes of SPEC §3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +59,7 @@ pub fn formatter(format: OutputFormat, global: &GlobalArgs) -> Box<dyn Format> {
         }),
         OutputFormat::Markdown => Box::new(Markdown),
         OutputFormat::Json => Box::new(Json),
+        OutputFormat::Junit => Box::new(Junit),
     }
 }
 
