@@ -1,0 +1,394 @@
+//! Conversion between the model and the flat rows both backends store: sample blobs, JSON columns,
+//! timestamps and the text forms of enums. Backends only move these rows in and out of SQL.
+
+use std::collections::BTreeMap;
+
+use benchgate_model::{
+    Benchmark, Direction, Environment, Measure, Metric, Mode, Provenance, Run, Source, Status,
+    Summary, Unit,
+};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
+
+use crate::{Baseline, Result, RunSummary, SeriesPoint, StoreError};
+
+/// One row of `runs`.
+#[derive(Debug, Clone)]
+pub(crate) struct RunRow {
+    pub id: String,
+    pub schema_tag: String,
+    pub started_at: String,
+    pub started_ns: i64,
+    pub ended_at: String,
+    pub source: String,
+    pub mode: String,
+    pub commit: Option<String>,
+    pub branch: Option<String>,
+    pub dirty: Option<bool>,
+    pub merge_base: Option<String>,
+    pub tags: String,
+    pub environment: String,
+    pub fingerprint: String,
+    pub benchmark_count: i64,
+}
+
+/// One row of `benchmarks` (without the run id).
+#[derive(Debug, Clone)]
+pub(crate) struct BenchRow {
+    pub ordinal: i64,
+    pub name: String,
+    pub params: String,
+    pub command: Option<String>,
+    pub status_kind: String,
+    pub status_text: Option<String>,
+}
+
+/// One row of `metrics` (without the run id).
+#[derive(Debug, Clone)]
+pub(crate) struct MetricRow {
+    pub bench_ordinal: i64,
+    pub ordinal: i64,
+    pub bench_name: String,
+    pub measure: String,
+    pub unit: String,
+    pub direction: String,
+    pub exact: bool,
+    pub summary: String,
+    /// `None` when the median is not finite (SQLite cannot hold NaN).
+    pub median: Option<f64>,
+    pub samples: Vec<u8>,
+    pub iterations: Option<Vec<u8>>,
+}
+
+/// A run flattened into rows.
+#[derive(Debug, Clone)]
+pub(crate) struct Encoded {
+    pub run: RunRow,
+    pub benchmarks: Vec<BenchRow>,
+    pub metrics: Vec<MetricRow>,
+}
+
+/// The columns of `runs` behind a [`RunSummary`].
+#[derive(Debug, Clone)]
+pub(crate) struct SummaryRow {
+    pub id: String,
+    pub started_at: String,
+    pub source: String,
+    pub mode: String,
+    pub commit: Option<String>,
+    pub branch: Option<String>,
+    pub fingerprint: String,
+    pub benchmark_count: i64,
+}
+
+pub(crate) fn encode(run: &Run) -> Result<Encoded> {
+    run.validate()
+        .map_err(|source| StoreError::InvalidRun { id: run.id, source })?;
+    let unstorable = |reason: String| StoreError::Unstorable { id: run.id, reason };
+    let started_ns = i64::try_from(run.started_at.unix_timestamp_nanos())
+        .map_err(|_| unstorable("the start time is outside the years 1677–2262".into()))?;
+    let mut benchmarks = Vec::with_capacity(run.benchmarks.len());
+    let mut metrics = Vec::new();
+    for (b, bench) in run.benchmarks.iter().enumerate() {
+        let bench_ordinal = to_i64(b);
+        let (status_kind, status_text) = match &bench.status {
+            Status::Ok => ("ok", None),
+            Status::Failed { message } => ("failed", Some(message.clone())),
+            Status::Skipped { reason } => ("skipped", Some(reason.clone())),
+        };
+        benchmarks.push(BenchRow {
+            ordinal: bench_ordinal,
+            name: bench.name.clone(),
+            params: to_json(&bench.params),
+            command: bench.command.clone(),
+            status_kind: status_kind.to_string(),
+            status_text,
+        });
+        for (m, metric) in bench.metrics.iter().enumerate() {
+            let s = &metric.summary;
+            let ci = s.median_ci.map_or([0.0; 3], |i| [i.lo, i.hi, i.confidence]);
+            let finite = [
+                s.mean, s.median, s.min, s.max, s.stddev, s.mad, s.p95, s.p99,
+            ]
+            .iter()
+            .chain(ci.iter())
+            .all(|v| v.is_finite());
+            if !finite {
+                return Err(unstorable(format!(
+                    "the summary of {} / {} is not finite",
+                    bench.name, metric.measure
+                )));
+            }
+            metrics.push(MetricRow {
+                bench_ordinal,
+                ordinal: to_i64(m),
+                bench_name: bench.name.clone(),
+                measure: metric.measure.as_str().to_string(),
+                unit: metric.unit.as_str().to_string(),
+                direction: direction_str(metric.direction).to_string(),
+                exact: metric.exact,
+                summary: to_json(&metric.summary),
+                median: Some(s.median),
+                samples: f64_blob(&metric.samples),
+                iterations: metric.iterations.as_deref().map(u64_blob),
+            });
+        }
+    }
+    let p = &run.provenance;
+    Ok(Encoded {
+        run: RunRow {
+            id: run.id.to_string(),
+            schema_tag: run.schema.clone(),
+            started_at: timestamp(run.started_at).map_err(unstorable)?,
+            started_ns,
+            ended_at: timestamp(run.ended_at).map_err(unstorable)?,
+            source: run.source.to_string(),
+            mode: p.mode.as_str().to_string(),
+            commit: p.commit.clone(),
+            branch: p.branch.clone(),
+            dirty: p.dirty,
+            merge_base: p.merge_base.clone(),
+            tags: to_json(&p.tags),
+            environment: to_json(&run.environment),
+            fingerprint: run.environment.fingerprint.clone(),
+            benchmark_count: to_i64(run.benchmarks.len()),
+        },
+        benchmarks,
+        metrics,
+    })
+}
+
+pub(crate) fn decode(row: RunRow, benches: Vec<BenchRow>, metrics: Vec<MetricRow>) -> Result<Run> {
+    let mut benchmarks = Vec::with_capacity(benches.len());
+    for b in benches {
+        let status = match (b.status_kind.as_str(), b.status_text) {
+            ("ok", _) => Status::Ok,
+            ("failed", Some(message)) => Status::Failed { message },
+            ("skipped", Some(reason)) => Status::Skipped { reason },
+            (kind, _) => {
+                return Err(corrupt(format!(
+                    "benchmark {:?} has status {kind:?} without a valid text",
+                    b.name
+                )));
+            }
+        };
+        benchmarks.push((
+            b.ordinal,
+            Benchmark {
+                params: from_json::<BTreeMap<String, String>>(&b.params, "benchmark params")?,
+                name: b.name,
+                command: b.command,
+                status,
+                metrics: Vec::new(),
+            },
+        ));
+    }
+    for m in metrics {
+        let Some((_, bench)) = benchmarks.iter_mut().find(|(o, _)| *o == m.bench_ordinal) else {
+            return Err(corrupt(format!(
+                "a metric belongs to missing benchmark #{}",
+                m.bench_ordinal
+            )));
+        };
+        bench.metrics.push(Metric {
+            measure: Measure::parse(&m.measure),
+            unit: Unit::from(m.unit),
+            direction: parse_direction(&m.direction)?,
+            exact: m.exact,
+            samples: f64s(&m.samples)?,
+            iterations: m.iterations.as_deref().map(u64s).transpose()?,
+            summary: from_json::<Summary>(&m.summary, "metric summary")?,
+        });
+    }
+    Ok(Run {
+        schema: row.schema_tag,
+        id: parse_uuid(&row.id)?,
+        started_at: parse_timestamp(&row.started_at)?,
+        ended_at: parse_timestamp(&row.ended_at)?,
+        source: parse_source(row.source)?,
+        provenance: Provenance {
+            mode: parse_mode(&row.mode)?,
+            commit: row.commit,
+            branch: row.branch,
+            dirty: row.dirty,
+            merge_base: row.merge_base,
+            tags: from_json(&row.tags, "run tags")?,
+        },
+        environment: from_json::<Environment>(&row.environment, "run environment")?,
+        benchmarks: benchmarks.into_iter().map(|(_, b)| b).collect(),
+    })
+}
+
+pub(crate) fn decode_summary(row: SummaryRow) -> Result<RunSummary> {
+    Ok(RunSummary {
+        id: parse_uuid(&row.id)?,
+        started_at: parse_timestamp(&row.started_at)?,
+        source: parse_source(row.source)?,
+        mode: parse_mode(&row.mode)?,
+        commit: row.commit,
+        branch: row.branch,
+        fingerprint: row.fingerprint,
+        benchmarks: usize::try_from(row.benchmark_count)
+            .map_err(|_| corrupt(format!("negative benchmark count {}", row.benchmark_count)))?,
+    })
+}
+
+pub(crate) fn decode_baseline(name: String, run_id: &str, created_at: &str) -> Result<Baseline> {
+    Ok(Baseline {
+        name,
+        run_id: parse_uuid(run_id)?,
+        created_at: parse_timestamp(created_at)?,
+    })
+}
+
+pub(crate) fn decode_point(
+    run_id: &str,
+    started_at: &str,
+    commit: Option<String>,
+    median: f64,
+) -> Result<SeriesPoint> {
+    Ok(SeriesPoint {
+        run_id: parse_uuid(run_id)?,
+        started_at: parse_timestamp(started_at)?,
+        commit,
+        median,
+    })
+}
+
+/// The current time as stored in `created_at` columns.
+pub(crate) fn now() -> String {
+    timestamp(OffsetDateTime::now_utc()).unwrap_or_default()
+}
+
+pub(crate) fn check_name(name: &str) -> Result<()> {
+    if name.trim().is_empty() {
+        return Err(StoreError::InvalidArgument(
+            "a baseline name must not be empty".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn check_prefix(prefix: &str) -> Result<&str> {
+    let prefix = prefix.trim();
+    if prefix.is_empty() {
+        return Err(StoreError::InvalidArgument(
+            "a commit prefix must not be empty".into(),
+        ));
+    }
+    Ok(prefix)
+}
+
+/// Limits are `usize` in the API and `i64` in SQL; anything huge means "no limit".
+pub(crate) fn to_i64(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+pub(crate) fn parse_uuid(s: &str) -> Result<Uuid> {
+    Uuid::parse_str(s).map_err(|_| corrupt(format!("{s:?} is not a run id")))
+}
+
+fn timestamp(t: OffsetDateTime) -> Result<String, String> {
+    t.format(&Rfc3339)
+        .map_err(|_| format!("the timestamp {t} has no RFC 3339 form"))
+}
+
+fn parse_timestamp(s: &str) -> Result<OffsetDateTime> {
+    OffsetDateTime::parse(s, &Rfc3339).map_err(|_| corrupt(format!("{s:?} is not a timestamp")))
+}
+
+fn parse_source(s: String) -> Result<Source> {
+    Source::try_from(s).map_err(corrupt)
+}
+
+fn parse_mode(s: &str) -> Result<Mode> {
+    match s {
+        "real" => Ok(Mode::Real),
+        "simulated" => Ok(Mode::Simulated),
+        other => Err(corrupt(format!("unknown mode {other:?}"))),
+    }
+}
+
+fn direction_str(d: Direction) -> &'static str {
+    match d {
+        Direction::LowerIsBetter => "lower_is_better",
+        Direction::HigherIsBetter => "higher_is_better",
+    }
+}
+
+fn parse_direction(s: &str) -> Result<Direction> {
+    match s {
+        "lower_is_better" => Ok(Direction::LowerIsBetter),
+        "higher_is_better" => Ok(Direction::HigherIsBetter),
+        other => Err(corrupt(format!("unknown direction {other:?}"))),
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    // Maps with string keys and finite numbers (checked above) always serialise.
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> Result<T> {
+    serde_json::from_str(s).map_err(|e| corrupt(format!("{what} is not valid JSON ({e})")))
+}
+
+fn corrupt(message: String) -> StoreError {
+    StoreError::Corrupt(message)
+}
+
+/// Samples as little-endian `f64`s, bit for bit.
+pub(crate) fn f64_blob(values: &[f64]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+pub(crate) fn f64s(blob: &[u8]) -> Result<Vec<f64>> {
+    words(blob, "samples").map(|w| w.map(f64::from_le_bytes).collect())
+}
+
+/// Iteration counts as little-endian `u64`s.
+pub(crate) fn u64_blob(values: &[u64]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+pub(crate) fn u64s(blob: &[u8]) -> Result<Vec<u64>> {
+    words(blob, "iterations").map(|w| w.map(u64::from_le_bytes).collect())
+}
+
+fn words<'a>(blob: &'a [u8], what: &str) -> Result<impl Iterator<Item = [u8; 8]> + 'a> {
+    if !blob.len().is_multiple_of(8) {
+        return Err(corrupt(format!(
+            "the {what} blob is {} bytes, not a multiple of 8",
+            blob.len()
+        )));
+    }
+    Ok(blob.chunks_exact(8).map(|c| {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(c);
+        word
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blobs_are_bit_exact() {
+        let samples = [0.1, -0.0, f64::MIN_POSITIVE, 1e300, 5e-324, 123_456.789];
+        let back = f64s(&f64_blob(&samples)).unwrap();
+        assert_eq!(
+            back.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            samples.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+        );
+        let iters = [0, 1, u64::MAX];
+        assert_eq!(u64s(&u64_blob(&iters)).unwrap(), iters);
+    }
+
+    #[test]
+    fn truncated_blob_is_corrupt_not_a_panic() {
+        assert!(matches!(f64s(&[1, 2, 3]), Err(StoreError::Corrupt(_))));
+        assert!(f64s(&[]).unwrap().is_empty());
+    }
+}

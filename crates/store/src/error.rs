@@ -1,0 +1,89 @@
+use std::path::PathBuf;
+
+use thiserror::Error;
+use uuid::Uuid;
+
+/// Why a store operation failed. Messages describe what was being done; the underlying database or
+/// I/O error is only ever the [`source`](std::error::Error::source), never repeated in the message.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The URL names no backend this build knows, or is malformed.
+    #[error("unsupported store URL {url:?}: {reason}")]
+    BadUrl { url: String, reason: &'static str },
+
+    /// The directory that should hold the SQLite file could not be created.
+    #[error("cannot create the store directory {}", path.display())]
+    CreateDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// An SQLite operation failed; `context` says which.
+    #[error("SQLite store: {context}")]
+    Sqlite {
+        context: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    /// A PostgreSQL operation failed; `context` says which.
+    #[error("PostgreSQL store: {context}")]
+    Postgres {
+        context: String,
+        #[source]
+        source: postgres::Error,
+    },
+
+    /// The database was written by a newer benchgate whose schema this one does not know.
+    #[error(
+        "the database schema is at version {found}, newer than the newest this benchgate knows ({supported}); upgrade benchgate to use this store"
+    )]
+    SchemaTooNew { found: i64, supported: i64 },
+
+    /// A run with this id is already stored.
+    #[error("run {id} is already stored")]
+    DuplicateRun { id: Uuid },
+
+    /// The run is inconsistent and was not stored.
+    #[error("run {id} is invalid and was not stored")]
+    InvalidRun {
+        id: Uuid,
+        #[source]
+        source: benchgate_model::ModelError,
+    },
+
+    /// A run cannot be represented in the store (e.g. a timestamp outside RFC 3339).
+    #[error("run {id} cannot be stored: {reason}")]
+    Unstorable { id: Uuid, reason: String },
+
+    /// A baseline name that is not saved.
+    #[error("no baseline named {name:?}")]
+    UnknownBaseline { name: String },
+
+    /// A run id that is not stored.
+    #[error("no stored run has id {id}")]
+    UnknownRun { id: Uuid },
+
+    /// An argument that can never match anything (an empty name or prefix).
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+
+    /// Stored data that does not decode (written by something else, or damaged).
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    pub(crate) fn sqlite(context: impl Into<String>) -> impl FnOnce(rusqlite::Error) -> StoreError {
+        let context = context.into();
+        move |source| StoreError::Sqlite { context, source }
+    }
+
+    pub(crate) fn postgres(
+        context: impl Into<String>,
+    ) -> impl FnOnce(postgres::Error) -> StoreError {
+        let context = context.into();
+        move |source| StoreError::Postgres { context, source }
+    }
+}

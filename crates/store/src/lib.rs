@@ -1,0 +1,191 @@
+//! benchgate's history store (SPEC §9): every [`Run`] is kept, with all of its raw samples, so that
+//! later runs can be judged against any earlier one.
+//!
+//! Two real backends implement the [`Store`] trait with the same logical schema:
+//!
+//! - **SQLite** (`sqlite://path/to/history.db`, the embedded default): WAL journal, a 30 s busy
+//!   timeout and `BEGIN IMMEDIATE` writes, so concurrent writer processes wait for each other instead
+//!   of failing; one transaction per run, so a killed writer leaves either the whole run or nothing.
+//! - **PostgreSQL** (`postgres://…` or `postgresql://…`, for a team), without TLS.
+//!
+//! The schema is created and upgraded by hand-written, versioned migrations (see [`schema`]) applied
+//! in one transaction when a store is opened; a database written by a newer benchgate is refused.
+//!
+//! Samples are stored compactly as little-endian `f64` blobs (iterations as little-endian `u64`),
+//! timestamps as RFC 3339 text plus integer nanoseconds for ordering, and the free-form parts
+//! (params, tags, environment, summaries) as JSON, so a run reads back exactly as it was stored.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), benchgate_store::StoreError> {
+//! let store = benchgate_store::open("sqlite://.benchgate/history.db")?;
+//! for run in store.list_runs(10)? {
+//!     println!("{} {} {} benchmarks", run.id, run.source, run.benchmarks);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+mod codec;
+mod error;
+mod postgres;
+pub mod schema;
+mod sqlite;
+
+use std::path::PathBuf;
+
+use benchgate_model::{Measure, Mode, Run, Source};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+pub use crate::error::StoreError;
+pub use crate::postgres::PostgresStore;
+pub use crate::sqlite::SqliteStore;
+
+/// The result type of every store operation.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The URL the CLI uses when none is given.
+pub const DEFAULT_URL: &str = "sqlite://.benchgate/history.db";
+
+/// One line of the run history: enough to list runs and resolve baselines without loading samples.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSummary {
+    pub id: Uuid,
+    pub started_at: OffsetDateTime,
+    pub source: Source,
+    pub mode: Mode,
+    pub commit: Option<String>,
+    pub branch: Option<String>,
+    pub fingerprint: String,
+    /// How many benchmarks the run holds.
+    pub benchmarks: usize,
+}
+
+/// A named pointer to a stored run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Baseline {
+    pub name: String,
+    pub run_id: Uuid,
+    pub created_at: OffsetDateTime,
+}
+
+/// One point of a benchmark's history for one measure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesPoint {
+    pub run_id: Uuid,
+    pub started_at: OffsetDateTime,
+    pub commit: Option<String>,
+    /// The median of the metric's samples (from its summary).
+    pub median: f64,
+}
+
+/// The history store. The API is synchronous; implementations are internally synchronised, so one
+/// store can be shared between threads (e.g. behind an `Arc` in the server, called from
+/// `spawn_blocking`: the PostgreSQL client must not run on an async runtime's worker threads).
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Which backend this is (`"sqlite"` or `"postgres"`), for messages.
+    fn backend(&self) -> &'static str;
+
+    /// Stores a run with all of its samples in one transaction. A run whose id is already stored is
+    /// an error ([`StoreError::DuplicateRun`]); so is a run that fails [`Run::validate`].
+    fn put_run(&self, run: &Run) -> Result<()>;
+
+    /// Reads a run back exactly as it was stored, or `None` if no run has this id.
+    fn get_run(&self, id: Uuid) -> Result<Option<Run>>;
+
+    /// The newest `limit` runs, newest first.
+    fn list_runs(&self, limit: usize) -> Result<Vec<RunSummary>>;
+
+    /// The newest run, if any.
+    fn latest_run(&self) -> Result<Option<RunSummary>> {
+        Ok(self.list_runs(1)?.into_iter().next())
+    }
+
+    /// Runs whose commit starts with `prefix` (a full or abbreviated SHA), newest first. An empty
+    /// prefix is an error.
+    fn runs_at_commit(&self, prefix: &str) -> Result<Vec<RunSummary>>;
+
+    /// The newest `n` runs measured on machines with this environment fingerprint, newest first
+    /// (the `window:N` baseline selector).
+    fn latest_runs_with_fingerprint(&self, fingerprint: &str, n: usize) -> Result<Vec<RunSummary>>;
+
+    /// Points the baseline `name` at a stored run, replacing any earlier target of that name.
+    fn save_baseline(&self, name: &str, run_id: Uuid) -> Result<()>;
+
+    /// Every named baseline, by name.
+    fn list_baselines(&self) -> Result<Vec<Baseline>>;
+
+    /// Removes a named baseline; an unknown name is an error ([`StoreError::UnknownBaseline`]).
+    fn delete_baseline(&self, name: &str) -> Result<()>;
+
+    /// The run a named baseline points at, or `None` if there is no such baseline.
+    fn baseline(&self, name: &str) -> Result<Option<Uuid>>;
+
+    /// The history of one measure of one benchmark: the newest `limit` points, oldest first.
+    fn series(&self, benchmark: &str, measure: &Measure, limit: usize) -> Result<Vec<SeriesPoint>>;
+}
+
+/// Opens (creating and migrating as needed) the store at `url`:
+/// `sqlite://relative/or/absolute/path.db` (parent directories are created) or
+/// `postgres://user@host:port/db` / `postgresql://…`.
+pub fn open(url: &str) -> Result<Box<dyn Store>> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        if path.is_empty() {
+            return Err(StoreError::BadUrl {
+                url: url.to_string(),
+                reason: "the SQLite path is empty",
+            });
+        }
+        Ok(Box::new(SqliteStore::open(PathBuf::from(path))?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Box::new(PostgresStore::connect(url)?))
+    } else {
+        Err(StoreError::BadUrl {
+            url: redact(url),
+            reason: "expected sqlite://PATH, postgres://… or postgresql://…",
+        })
+    }
+}
+
+/// Hides a password in a URL before it goes into a message.
+pub(crate) fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_scheme_is_refused_clearly() {
+        let err = open("mysql://x/y").err().map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some(
+                "unsupported store URL \"mysql://x/y\": expected sqlite://PATH, postgres://… or postgresql://…"
+            )
+        );
+        assert!(open("sqlite://").is_err());
+        assert!(open("history.db").is_err());
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact("postgres://u:secret@h:5/db"),
+            "postgres://u:***@h:5/db"
+        );
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+    }
+}

@@ -1,0 +1,427 @@
+//! The PostgreSQL backend (a team's shared store), over the synchronous `postgres` client without
+//! TLS.
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use benchgate_model::{Measure, Run};
+use postgres::error::SqlState;
+use postgres::types::ToSql;
+use postgres::{Client, GenericClient, NoTls, Row};
+use uuid::Uuid;
+
+use crate::codec::{self, BenchRow, MetricRow, RunRow, SummaryRow, to_i64};
+use crate::schema;
+use crate::{Baseline, Result, RunSummary, SeriesPoint, Store, StoreError};
+
+/// Serialises concurrent migrations of one database (`pg_advisory_xact_lock` key, "benchgat").
+const MIGRATION_LOCK: i64 = 0x6265_6e63_6867_6174;
+
+const SUMMARY_COLUMNS: &str =
+    "id, started_at, source, mode, git_commit, git_branch, fingerprint, benchmark_count";
+
+type Params<'a> = [&'a (dyn ToSql + Sync)];
+
+/// A history store in a PostgreSQL database.
+///
+/// The synchronous `postgres` client drives its own small tokio runtime, so inside an async runtime
+/// (the server) call the store from `tokio::task::spawn_blocking`, never directly from a task.
+pub struct PostgresStore {
+    client: Mutex<Client>,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore").finish_non_exhaustive()
+    }
+}
+
+impl PostgresStore {
+    /// Connects to `url` (`postgres://user[:password]@host[:port]/database`) and brings the schema
+    /// up to date.
+    pub fn connect(url: &str) -> Result<PostgresStore> {
+        let mut client = Client::connect(url, NoTls).map_err(StoreError::postgres(format!(
+            "cannot connect to {}",
+            crate::redact(url)
+        )))?;
+        migrate(&mut client)?;
+        Ok(PostgresStore {
+            client: Mutex::new(client),
+        })
+    }
+
+    /// The schema version recorded in the database.
+    pub fn schema_version(&self) -> Result<i64> {
+        self.lock()
+            .query_one(
+                "SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations",
+                &[],
+            )
+            .and_then(|r| r.try_get(0))
+            .map_err(StoreError::postgres("cannot read the schema version"))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Client> {
+        // A transaction dropped by a panic rolls back, so the client stays usable.
+        self.client.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn summaries(&self, where_clause: &str, params: &Params<'_>) -> Result<Vec<RunSummary>> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM runs {where_clause} ORDER BY started_ns DESC, id DESC LIMIT ${}",
+            params.len()
+        );
+        let rows = self
+            .lock()
+            .query(&sql, params)
+            .map_err(StoreError::postgres("cannot list runs"))?;
+        rows.iter()
+            .map(|r| {
+                summary_row(r)
+                    .map_err(StoreError::postgres("cannot list runs"))
+                    .and_then(codec::decode_summary)
+            })
+            .collect()
+    }
+}
+
+fn migrate(client: &mut Client) -> Result<()> {
+    let err = StoreError::postgres;
+    let mut tx = client
+        .transaction()
+        .map_err(err("cannot start the migration transaction"))?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .map_err(err("cannot take the migration lock"))?;
+    tx.batch_execute(schema::CREATE_MIGRATIONS_TABLE)
+        .map_err(err("cannot create schema_migrations"))?;
+    let current: i64 = tx
+        .query_one(
+            "SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations",
+            &[],
+        )
+        .and_then(|r| r.try_get(0))
+        .map_err(err("cannot read the schema version"))?;
+    for (version, sql) in schema::pending(current, &schema::POSTGRES)? {
+        tx.batch_execute(sql).map_err(StoreError::postgres(format!(
+            "cannot apply migration {version}"
+        )))?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+            &[&version, &codec::now()],
+        )
+        .map_err(StoreError::postgres(format!(
+            "cannot record migration {version}"
+        )))?;
+    }
+    tx.commit().map_err(err("cannot commit the migrations"))
+}
+
+fn summary_row(r: &Row) -> Result<SummaryRow, postgres::Error> {
+    Ok(SummaryRow {
+        id: r.try_get(0)?,
+        started_at: r.try_get(1)?,
+        source: r.try_get(2)?,
+        mode: r.try_get(3)?,
+        commit: r.try_get(4)?,
+        branch: r.try_get(5)?,
+        fingerprint: r.try_get(6)?,
+        benchmark_count: r.try_get(7)?,
+    })
+}
+
+fn run_exists(client: &mut impl GenericClient, id: &str) -> Result<bool, postgres::Error> {
+    Ok(client
+        .query_opt("SELECT 1 FROM runs WHERE id = $1", &[&id])?
+        .is_some())
+}
+
+impl Store for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn put_run(&self, run: &Run) -> Result<()> {
+        let enc = codec::encode(run)?;
+        let context = |what: &str| format!("cannot store run {}: {what}", run.id);
+        let mut client = self.lock();
+        let mut tx = client.transaction().map_err(StoreError::postgres(context(
+            "cannot start the transaction",
+        )))?;
+        let r = &enc.run;
+        let inserted = tx.execute(
+            "INSERT INTO runs (id, schema_tag, started_at, started_ns, ended_at, source, mode, \
+             git_commit, git_branch, dirty, merge_base, tags, environment, fingerprint, benchmark_count) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+            &[
+                &r.id,
+                &r.schema_tag,
+                &r.started_at,
+                &r.started_ns,
+                &r.ended_at,
+                &r.source,
+                &r.mode,
+                &r.commit,
+                &r.branch,
+                &r.dirty,
+                &r.merge_base,
+                &r.tags,
+                &r.environment,
+                &r.fingerprint,
+                &r.benchmark_count,
+            ],
+        );
+        match inserted {
+            Ok(_) => {}
+            Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+                return Err(StoreError::DuplicateRun { id: run.id });
+            }
+            Err(e) => return Err(StoreError::postgres(context("cannot insert the run"))(e)),
+        }
+        let stmt = tx
+            .prepare(
+                "INSERT INTO benchmarks (run_id, ordinal, name, params, command, status_kind, status_text) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .map_err(StoreError::postgres(context("cannot insert benchmarks")))?;
+        for b in &enc.benchmarks {
+            tx.execute(
+                &stmt,
+                &[
+                    &r.id,
+                    &b.ordinal,
+                    &b.name,
+                    &b.params,
+                    &b.command,
+                    &b.status_kind,
+                    &b.status_text,
+                ],
+            )
+            .map_err(StoreError::postgres(context("cannot insert a benchmark")))?;
+        }
+        let stmt = tx
+            .prepare(
+                "INSERT INTO metrics (run_id, bench_ordinal, ordinal, bench_name, measure, unit, \
+                 direction, exact, summary, median, samples, iterations) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .map_err(StoreError::postgres(context("cannot insert metrics")))?;
+        for m in &enc.metrics {
+            tx.execute(
+                &stmt,
+                &[
+                    &r.id,
+                    &m.bench_ordinal,
+                    &m.ordinal,
+                    &m.bench_name,
+                    &m.measure,
+                    &m.unit,
+                    &m.direction,
+                    &m.exact,
+                    &m.summary,
+                    &m.median,
+                    &m.samples,
+                    &m.iterations,
+                ],
+            )
+            .map_err(StoreError::postgres(context("cannot insert a metric")))?;
+        }
+        tx.commit()
+            .map_err(StoreError::postgres(context("cannot commit")))
+    }
+
+    fn get_run(&self, id: Uuid) -> Result<Option<Run>> {
+        let err = || StoreError::postgres(format!("cannot read run {id}"));
+        let id = id.to_string();
+        let mut client = self.lock();
+        // Runs are written in one transaction and never changed, so three reads agree.
+        let row = client
+            .query_opt(
+                "SELECT id, schema_tag, started_at, started_ns, ended_at, source, mode, git_commit, \
+                 git_branch, dirty, merge_base, tags, environment, fingerprint, benchmark_count \
+                 FROM runs WHERE id = $1",
+                &[&id],
+            )
+            .map_err(err())?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let row = (|| {
+            Ok::<_, postgres::Error>(RunRow {
+                id: row.try_get(0)?,
+                schema_tag: row.try_get(1)?,
+                started_at: row.try_get(2)?,
+                started_ns: row.try_get(3)?,
+                ended_at: row.try_get(4)?,
+                source: row.try_get(5)?,
+                mode: row.try_get(6)?,
+                commit: row.try_get(7)?,
+                branch: row.try_get(8)?,
+                dirty: row.try_get(9)?,
+                merge_base: row.try_get(10)?,
+                tags: row.try_get(11)?,
+                environment: row.try_get(12)?,
+                fingerprint: row.try_get(13)?,
+                benchmark_count: row.try_get(14)?,
+            })
+        })()
+        .map_err(err())?;
+        let benches = client
+            .query(
+                "SELECT ordinal, name, params, command, status_kind, status_text \
+                 FROM benchmarks WHERE run_id = $1 ORDER BY ordinal",
+                &[&id],
+            )
+            .and_then(|rows| {
+                rows.iter()
+                    .map(|r| {
+                        Ok(BenchRow {
+                            ordinal: r.try_get(0)?,
+                            name: r.try_get(1)?,
+                            params: r.try_get(2)?,
+                            command: r.try_get(3)?,
+                            status_kind: r.try_get(4)?,
+                            status_text: r.try_get(5)?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, postgres::Error>>()
+            })
+            .map_err(err())?;
+        let metrics = client
+            .query(
+                "SELECT bench_ordinal, ordinal, bench_name, measure, unit, direction, exact, \
+                 summary, median, samples, iterations \
+                 FROM metrics WHERE run_id = $1 ORDER BY bench_ordinal, ordinal",
+                &[&id],
+            )
+            .and_then(|rows| {
+                rows.iter()
+                    .map(|r| {
+                        Ok(MetricRow {
+                            bench_ordinal: r.try_get(0)?,
+                            ordinal: r.try_get(1)?,
+                            bench_name: r.try_get(2)?,
+                            measure: r.try_get(3)?,
+                            unit: r.try_get(4)?,
+                            direction: r.try_get(5)?,
+                            exact: r.try_get(6)?,
+                            summary: r.try_get(7)?,
+                            median: r.try_get(8)?,
+                            samples: r.try_get(9)?,
+                            iterations: r.try_get(10)?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, postgres::Error>>()
+            })
+            .map_err(err())?;
+        drop(client);
+        codec::decode(row, benches, metrics).map(Some)
+    }
+
+    fn list_runs(&self, limit: usize) -> Result<Vec<RunSummary>> {
+        self.summaries("", &[&to_i64(limit)])
+    }
+
+    fn runs_at_commit(&self, prefix: &str) -> Result<Vec<RunSummary>> {
+        let prefix = codec::check_prefix(prefix)?;
+        let len = i32::try_from(prefix.chars().count()).unwrap_or(i32::MAX);
+        self.summaries(
+            "WHERE substr(git_commit, 1, $2) = $1",
+            &[&prefix, &len, &i64::MAX],
+        )
+    }
+
+    fn latest_runs_with_fingerprint(&self, fingerprint: &str, n: usize) -> Result<Vec<RunSummary>> {
+        self.summaries("WHERE fingerprint = $1", &[&fingerprint, &to_i64(n)])
+    }
+
+    fn save_baseline(&self, name: &str, run_id: Uuid) -> Result<()> {
+        codec::check_name(name)?;
+        let err = || StoreError::postgres(format!("cannot save baseline {name:?}"));
+        let mut client = self.lock();
+        let mut tx = client.transaction().map_err(err())?;
+        let id = run_id.to_string();
+        if !run_exists(&mut tx, &id).map_err(err())? {
+            return Err(StoreError::UnknownRun { id: run_id });
+        }
+        tx.execute(
+            "INSERT INTO baselines (name, run_id, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO UPDATE SET run_id = excluded.run_id, created_at = excluded.created_at",
+            &[&name, &id, &codec::now()],
+        )
+        .map_err(err())?;
+        tx.commit().map_err(err())
+    }
+
+    fn list_baselines(&self) -> Result<Vec<Baseline>> {
+        let err = || StoreError::postgres("cannot list baselines");
+        let rows = self
+            .lock()
+            .query(
+                "SELECT name, run_id, created_at FROM baselines ORDER BY name",
+                &[],
+            )
+            .map_err(err())?;
+        rows.iter()
+            .map(|r| {
+                let (name, id, at): (String, String, String) =
+                    (|| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))().map_err(err())?;
+                codec::decode_baseline(name, &id, &at)
+            })
+            .collect()
+    }
+
+    fn delete_baseline(&self, name: &str) -> Result<()> {
+        let deleted = self
+            .lock()
+            .execute("DELETE FROM baselines WHERE name = $1", &[&name])
+            .map_err(StoreError::postgres(format!(
+                "cannot delete baseline {name:?}"
+            )))?;
+        if deleted == 0 {
+            return Err(StoreError::UnknownBaseline {
+                name: name.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    fn baseline(&self, name: &str) -> Result<Option<Uuid>> {
+        let err = || StoreError::postgres(format!("cannot read baseline {name:?}"));
+        let row = self
+            .lock()
+            .query_opt("SELECT run_id FROM baselines WHERE name = $1", &[&name])
+            .map_err(err())?;
+        match row {
+            None => Ok(None),
+            Some(row) => {
+                let id: String = row.try_get(0).map_err(err())?;
+                codec::parse_uuid(&id).map(Some)
+            }
+        }
+    }
+
+    fn series(&self, benchmark: &str, measure: &Measure, limit: usize) -> Result<Vec<SeriesPoint>> {
+        let err =
+            || StoreError::postgres(format!("cannot read the series of {benchmark} / {measure}"));
+        let rows = self
+            .lock()
+            .query(
+                "SELECT r.id, r.started_at, r.git_commit, m.median \
+                 FROM metrics m JOIN runs r ON r.id = m.run_id \
+                 WHERE m.bench_name = $1 AND m.measure = $2 AND m.median IS NOT NULL \
+                 ORDER BY r.started_ns DESC, r.id DESC LIMIT $3",
+                &[&benchmark, &measure.as_str(), &to_i64(limit)],
+            )
+            .map_err(err())?;
+        let mut points = rows
+            .iter()
+            .map(|r| {
+                let (id, at, commit, median): (String, String, Option<String>, f64) =
+                    (|| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))()
+                        .map_err(err())?;
+                codec::decode_point(&id, &at, commit, median)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        points.reverse();
+        Ok(points)
+    }
+}

@@ -1,0 +1,156 @@
+//! The store schema as hand-written, versioned migrations, one ordered list per SQL dialect.
+//!
+//! Migration `i` (0-based) brings a database to version `i + 1`; the versions applied are recorded in
+//! `schema_migrations(version)`. Both dialects describe the same logical schema:
+//!
+//! - `runs`: one row per run (timestamps as RFC 3339 text plus `started_ns` for ordering; tags and
+//!   environment as JSON; the environment fingerprint and git fields as columns for the selectors);
+//! - `benchmarks`: one row per benchmark (params as JSON, status kind and text);
+//! - `metrics`: one row per metric, the summary as JSON plus a `median` column for series queries,
+//!   samples as a blob of little-endian `f64` and iterations as a blob of little-endian `u64`;
+//! - `baselines`: named pointers to runs.
+
+/// The newest schema version this build knows.
+pub const SCHEMA_VERSION: i64 = 2;
+
+/// The migrations for SQLite, oldest first.
+pub const SQLITE: [&str; 2] = [
+    r#"
+CREATE TABLE runs (
+    id              TEXT PRIMARY KEY NOT NULL,
+    schema_tag      TEXT NOT NULL,
+    started_at      TEXT NOT NULL,
+    started_ns      INTEGER NOT NULL,
+    ended_at        TEXT NOT NULL,
+    source          TEXT NOT NULL,
+    mode            TEXT NOT NULL,
+    git_commit      TEXT,
+    git_branch      TEXT,
+    dirty           INTEGER,
+    merge_base      TEXT,
+    tags            TEXT NOT NULL,
+    environment     TEXT NOT NULL,
+    fingerprint     TEXT NOT NULL,
+    benchmark_count INTEGER NOT NULL
+);
+CREATE INDEX runs_started ON runs (started_ns);
+CREATE INDEX runs_commit ON runs (git_commit);
+CREATE INDEX runs_fingerprint ON runs (fingerprint, started_ns);
+CREATE TABLE benchmarks (
+    run_id      TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    ordinal     INTEGER NOT NULL,
+    name        TEXT NOT NULL,
+    params      TEXT NOT NULL,
+    command     TEXT,
+    status_kind TEXT NOT NULL,
+    status_text TEXT,
+    PRIMARY KEY (run_id, ordinal)
+);
+CREATE TABLE metrics (
+    run_id        TEXT NOT NULL,
+    bench_ordinal INTEGER NOT NULL,
+    ordinal       INTEGER NOT NULL,
+    bench_name    TEXT NOT NULL,
+    measure       TEXT NOT NULL,
+    unit          TEXT NOT NULL,
+    direction     TEXT NOT NULL,
+    exact         INTEGER NOT NULL,
+    summary       TEXT NOT NULL,
+    median        REAL,
+    samples       BLOB NOT NULL,
+    iterations    BLOB,
+    PRIMARY KEY (run_id, bench_ordinal, ordinal),
+    FOREIGN KEY (run_id, bench_ordinal) REFERENCES benchmarks (run_id, ordinal) ON DELETE CASCADE
+);
+CREATE TABLE baselines (
+    name       TEXT PRIMARY KEY NOT NULL,
+    run_id     TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL
+);
+"#,
+    r#"
+CREATE INDEX metrics_series ON metrics (bench_name, measure);
+"#,
+];
+
+/// The migrations for PostgreSQL, oldest first.
+pub const POSTGRES: [&str; 2] = [
+    r#"
+CREATE TABLE runs (
+    id              TEXT PRIMARY KEY,
+    schema_tag      TEXT NOT NULL,
+    started_at      TEXT NOT NULL,
+    started_ns      BIGINT NOT NULL,
+    ended_at        TEXT NOT NULL,
+    source          TEXT NOT NULL,
+    mode            TEXT NOT NULL,
+    git_commit      TEXT,
+    git_branch      TEXT,
+    dirty           BOOLEAN,
+    merge_base      TEXT,
+    tags            TEXT NOT NULL,
+    environment     TEXT NOT NULL,
+    fingerprint     TEXT NOT NULL,
+    benchmark_count BIGINT NOT NULL
+);
+CREATE INDEX runs_started ON runs (started_ns);
+CREATE INDEX runs_commit ON runs (git_commit);
+CREATE INDEX runs_fingerprint ON runs (fingerprint, started_ns);
+CREATE TABLE benchmarks (
+    run_id      TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    ordinal     BIGINT NOT NULL,
+    name        TEXT NOT NULL,
+    params      TEXT NOT NULL,
+    command     TEXT,
+    status_kind TEXT NOT NULL,
+    status_text TEXT,
+    PRIMARY KEY (run_id, ordinal)
+);
+CREATE TABLE metrics (
+    run_id        TEXT NOT NULL,
+    bench_ordinal BIGINT NOT NULL,
+    ordinal       BIGINT NOT NULL,
+    bench_name    TEXT NOT NULL,
+    measure       TEXT NOT NULL,
+    unit          TEXT NOT NULL,
+    direction     TEXT NOT NULL,
+    exact         BOOLEAN NOT NULL,
+    summary       TEXT NOT NULL,
+    median        DOUBLE PRECISION,
+    samples       BYTEA NOT NULL,
+    iterations    BYTEA,
+    PRIMARY KEY (run_id, bench_ordinal, ordinal),
+    FOREIGN KEY (run_id, bench_ordinal) REFERENCES benchmarks (run_id, ordinal) ON DELETE CASCADE
+);
+CREATE TABLE baselines (
+    name       TEXT PRIMARY KEY,
+    run_id     TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL
+);
+"#,
+    r#"
+CREATE INDEX metrics_series ON metrics (bench_name, measure);
+"#,
+];
+
+/// Creates the bookkeeping table (inside the migration transaction).
+pub(crate) const CREATE_MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY NOT NULL, applied_at TEXT NOT NULL)";
+
+/// Which migrations a database at `current` still needs, or the error for a newer database.
+pub(crate) fn pending(
+    current: i64,
+    migrations: &[&'static str],
+) -> crate::Result<Vec<(i64, &'static str)>> {
+    if current > SCHEMA_VERSION {
+        return Err(crate::StoreError::SchemaTooNew {
+            found: current,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(migrations
+        .iter()
+        .enumerate()
+        .map(|(i, sql)| (crate::codec::to_i64(i) + 1, *sql))
+        .filter(|(version, _)| *version > current)
+        .collect())
+}

@@ -1,0 +1,486 @@
+//! The embedded SQLite backend.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use benchgate_model::{Measure, Run};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior, params};
+use uuid::Uuid;
+
+use crate::codec::{self, BenchRow, MetricRow, RunRow, SummaryRow, to_i64};
+use crate::schema;
+use crate::{Baseline, Result, RunSummary, SeriesPoint, Store, StoreError};
+
+/// How long a writer waits for another process's transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+const SUMMARY_COLUMNS: &str =
+    "id, started_at, source, mode, git_commit, git_branch, fingerprint, benchmark_count";
+
+/// A history store in one SQLite file (WAL journal, so readers never block the writer).
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// Opens or creates the database at `path` (creating its parent directories) and brings its
+    /// schema up to date.
+    pub fn open(path: impl Into<PathBuf>) -> Result<SqliteStore> {
+        let path = path.into();
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateDir {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let shown = path.display().to_string();
+        let mut conn =
+            Connection::open(&path).map_err(StoreError::sqlite(format!("cannot open {shown}")))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(StoreError::sqlite("cannot set the busy timeout"))?;
+        enable_wal(&conn).map_err(StoreError::sqlite(format!(
+            "cannot switch {shown} to the WAL journal"
+        )))?;
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+            .map_err(StoreError::sqlite("cannot configure the connection"))?;
+        migrate(&mut conn)?;
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+            path,
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version recorded in the database.
+    pub fn schema_version(&self) -> Result<i64> {
+        self.lock()
+            .query_row(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(StoreError::sqlite("cannot read the schema version"))
+    }
+
+    /// Runs `PRAGMA integrity_check` and returns its report (`"ok"` for a sound database).
+    pub fn integrity_check(&self) -> Result<String> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare("PRAGMA integrity_check")
+            .map_err(StoreError::sqlite("cannot check integrity"))?;
+        let lines = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(StoreError::sqlite("cannot check integrity"))?;
+        Ok(lines.join("\n"))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave a half-written run: the transaction rolls
+        // back when dropped, so the connection is still usable.
+        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn summaries(
+        &self,
+        where_clause: &str,
+        params: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<RunSummary>> {
+        let conn = self.lock();
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM runs {where_clause} ORDER BY started_ns DESC, id DESC LIMIT ?{}",
+            params.len()
+        );
+        let mut stmt = conn
+            .prepare_cached(&sql)
+            .map_err(StoreError::sqlite("cannot list runs"))?;
+        let rows = stmt
+            .query_map(params, summary_row)
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(StoreError::sqlite("cannot list runs"))?;
+        rows.into_iter().map(codec::decode_summary).collect()
+    }
+}
+
+/// Switches to WAL. The switch needs an exclusive lock, which several processes opening a new file
+/// at once may contend for; retry within the busy timeout.
+fn enable_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let started = Instant::now();
+    loop {
+        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0)) {
+            Ok(_) => return Ok(()),
+            Err(e) if is_busy(&e) && started.elapsed() < BUSY_TIMEOUT => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let err = StoreError::sqlite;
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(err("cannot start the migration transaction"))?;
+    tx.execute(schema::CREATE_MIGRATIONS_TABLE, [])
+        .map_err(err("cannot create schema_migrations"))?;
+    let current: i64 = tx
+        .query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(err("cannot read the schema version"))?;
+    for (version, sql) in schema::pending(current, &schema::SQLITE)? {
+        tx.execute_batch(sql).map_err(StoreError::sqlite(format!(
+            "cannot apply migration {version}"
+        )))?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+            params![version, codec::now()],
+        )
+        .map_err(StoreError::sqlite(format!(
+            "cannot record migration {version}"
+        )))?;
+    }
+    tx.commit().map_err(err("cannot commit the migrations"))
+}
+
+fn summary_row(r: &Row<'_>) -> rusqlite::Result<SummaryRow> {
+    Ok(SummaryRow {
+        id: r.get(0)?,
+        started_at: r.get(1)?,
+        source: r.get(2)?,
+        mode: r.get(3)?,
+        commit: r.get(4)?,
+        branch: r.get(5)?,
+        fingerprint: r.get(6)?,
+        benchmark_count: r.get(7)?,
+    })
+}
+
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn put_run(&self, run: &Run) -> Result<()> {
+        let enc = codec::encode(run)?;
+        let context = |what: &str| format!("cannot store run {}: {what}", run.id);
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::sqlite(context("cannot start the transaction")))?;
+        let exists = tx
+            .query_row(
+                "SELECT 1 FROM runs WHERE id = ?1",
+                [&enc.run.id],
+                |_| Ok(()),
+            )
+            .optional()
+            .map_err(StoreError::sqlite(context("cannot look the id up")))?
+            .is_some();
+        if exists {
+            return Err(StoreError::DuplicateRun { id: run.id });
+        }
+        let r = &enc.run;
+        tx.execute(
+            "INSERT INTO runs (id, schema_tag, started_at, started_ns, ended_at, source, mode, \
+             git_commit, git_branch, dirty, merge_base, tags, environment, fingerprint, benchmark_count) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            params![
+                r.id,
+                r.schema_tag,
+                r.started_at,
+                r.started_ns,
+                r.ended_at,
+                r.source,
+                r.mode,
+                r.commit,
+                r.branch,
+                r.dirty,
+                r.merge_base,
+                r.tags,
+                r.environment,
+                r.fingerprint,
+                r.benchmark_count
+            ],
+        )
+        .map_err(StoreError::sqlite(context("cannot insert the run")))?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO benchmarks (run_id, ordinal, name, params, command, status_kind, status_text) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .map_err(StoreError::sqlite(context("cannot insert benchmarks")))?;
+            for b in &enc.benchmarks {
+                stmt.execute(params![
+                    r.id,
+                    b.ordinal,
+                    b.name,
+                    b.params,
+                    b.command,
+                    b.status_kind,
+                    b.status_text
+                ])
+                .map_err(StoreError::sqlite(context("cannot insert a benchmark")))?;
+            }
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO metrics (run_id, bench_ordinal, ordinal, bench_name, measure, unit, \
+                     direction, exact, summary, median, samples, iterations) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                )
+                .map_err(StoreError::sqlite(context("cannot insert metrics")))?;
+            for m in &enc.metrics {
+                stmt.execute(params![
+                    r.id,
+                    m.bench_ordinal,
+                    m.ordinal,
+                    m.bench_name,
+                    m.measure,
+                    m.unit,
+                    m.direction,
+                    m.exact,
+                    m.summary,
+                    m.median,
+                    m.samples,
+                    m.iterations
+                ])
+                .map_err(StoreError::sqlite(context("cannot insert a metric")))?;
+            }
+        }
+        tx.commit()
+            .map_err(StoreError::sqlite(context("cannot commit")))
+    }
+
+    fn get_run(&self, id: Uuid) -> Result<Option<Run>> {
+        let context = || format!("cannot read run {id}");
+        let id = id.to_string();
+        let mut conn = self.lock();
+        // One read transaction, so the run and its rows come from one snapshot.
+        let tx = conn.transaction().map_err(StoreError::sqlite(context()))?;
+        let row = tx
+            .query_row(
+                "SELECT id, schema_tag, started_at, started_ns, ended_at, source, mode, git_commit, \
+                 git_branch, dirty, merge_base, tags, environment, fingerprint, benchmark_count \
+                 FROM runs WHERE id = ?1",
+                [&id],
+                |r| {
+                    Ok(RunRow {
+                        id: r.get(0)?,
+                        schema_tag: r.get(1)?,
+                        started_at: r.get(2)?,
+                        started_ns: r.get(3)?,
+                        ended_at: r.get(4)?,
+                        source: r.get(5)?,
+                        mode: r.get(6)?,
+                        commit: r.get(7)?,
+                        branch: r.get(8)?,
+                        dirty: r.get(9)?,
+                        merge_base: r.get(10)?,
+                        tags: r.get(11)?,
+                        environment: r.get(12)?,
+                        fingerprint: r.get(13)?,
+                        benchmark_count: r.get(14)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(StoreError::sqlite(context()))?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let benches = {
+            let mut stmt = tx
+                .prepare_cached(
+                    "SELECT ordinal, name, params, command, status_kind, status_text \
+                     FROM benchmarks WHERE run_id = ?1 ORDER BY ordinal",
+                )
+                .map_err(StoreError::sqlite(context()))?;
+            stmt.query_map([&id], |r| {
+                Ok(BenchRow {
+                    ordinal: r.get(0)?,
+                    name: r.get(1)?,
+                    params: r.get(2)?,
+                    command: r.get(3)?,
+                    status_kind: r.get(4)?,
+                    status_text: r.get(5)?,
+                })
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(StoreError::sqlite(context()))?
+        };
+        let metrics = {
+            let mut stmt = tx
+                .prepare_cached(
+                    "SELECT bench_ordinal, ordinal, bench_name, measure, unit, direction, exact, \
+                     summary, median, samples, iterations \
+                     FROM metrics WHERE run_id = ?1 ORDER BY bench_ordinal, ordinal",
+                )
+                .map_err(StoreError::sqlite(context()))?;
+            stmt.query_map([&id], |r| {
+                Ok(MetricRow {
+                    bench_ordinal: r.get(0)?,
+                    ordinal: r.get(1)?,
+                    bench_name: r.get(2)?,
+                    measure: r.get(3)?,
+                    unit: r.get(4)?,
+                    direction: r.get(5)?,
+                    exact: r.get(6)?,
+                    summary: r.get(7)?,
+                    median: r.get(8)?,
+                    samples: r.get(9)?,
+                    iterations: r.get(10)?,
+                })
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(StoreError::sqlite(context()))?
+        };
+        drop(tx);
+        codec::decode(row, benches, metrics).map(Some)
+    }
+
+    fn list_runs(&self, limit: usize) -> Result<Vec<RunSummary>> {
+        self.summaries("", &[&to_i64(limit)])
+    }
+
+    fn runs_at_commit(&self, prefix: &str) -> Result<Vec<RunSummary>> {
+        let prefix = codec::check_prefix(prefix)?;
+        self.summaries(
+            "WHERE substr(git_commit, 1, ?2) = ?1",
+            &[&prefix, &to_i64(prefix.chars().count()), &i64::MAX],
+        )
+    }
+
+    fn latest_runs_with_fingerprint(&self, fingerprint: &str, n: usize) -> Result<Vec<RunSummary>> {
+        self.summaries("WHERE fingerprint = ?1", &[&fingerprint, &to_i64(n)])
+    }
+
+    fn save_baseline(&self, name: &str, run_id: Uuid) -> Result<()> {
+        codec::check_name(name)?;
+        let err = || StoreError::sqlite(format!("cannot save baseline {name:?}"));
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err())?;
+        let id = run_id.to_string();
+        let exists = tx
+            .query_row("SELECT 1 FROM runs WHERE id = ?1", [&id], |_| Ok(()))
+            .optional()
+            .map_err(err())?
+            .is_some();
+        if !exists {
+            return Err(StoreError::UnknownRun { id: run_id });
+        }
+        tx.execute(
+            "INSERT INTO baselines (name, run_id, created_at) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (name) DO UPDATE SET run_id = excluded.run_id, created_at = excluded.created_at",
+            params![name, id, codec::now()],
+        )
+        .map_err(err())?;
+        tx.commit().map_err(err())
+    }
+
+    fn list_baselines(&self) -> Result<Vec<Baseline>> {
+        let conn = self.lock();
+        let err = || StoreError::sqlite("cannot list baselines");
+        let mut stmt = conn
+            .prepare_cached("SELECT name, run_id, created_at FROM baselines ORDER BY name")
+            .map_err(err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(err())?;
+        rows.into_iter()
+            .map(|(name, id, at)| codec::decode_baseline(name, &id, &at))
+            .collect()
+    }
+
+    fn delete_baseline(&self, name: &str) -> Result<()> {
+        let deleted = self
+            .lock()
+            .execute("DELETE FROM baselines WHERE name = ?1", [name])
+            .map_err(StoreError::sqlite(format!(
+                "cannot delete baseline {name:?}"
+            )))?;
+        if deleted == 0 {
+            return Err(StoreError::UnknownBaseline {
+                name: name.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    fn baseline(&self, name: &str) -> Result<Option<Uuid>> {
+        let id: Option<String> = self
+            .lock()
+            .query_row(
+                "SELECT run_id FROM baselines WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(StoreError::sqlite(format!("cannot read baseline {name:?}")))?;
+        id.as_deref().map(codec::parse_uuid).transpose()
+    }
+
+    fn series(&self, benchmark: &str, measure: &Measure, limit: usize) -> Result<Vec<SeriesPoint>> {
+        let conn = self.lock();
+        let err =
+            || StoreError::sqlite(format!("cannot read the series of {benchmark} / {measure}"));
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT r.id, r.started_at, r.git_commit, m.median \
+                 FROM metrics m JOIN runs r ON r.id = m.run_id \
+                 WHERE m.bench_name = ?1 AND m.measure = ?2 AND m.median IS NOT NULL \
+                 ORDER BY r.started_ns DESC, r.id DESC LIMIT ?3",
+            )
+            .map_err(err())?;
+        let rows = stmt
+            .query_map(params![benchmark, measure.as_str(), to_i64(limit)], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, f64>(3)?,
+                ))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(err())?;
+        let mut points = rows
+            .into_iter()
+            .map(|(id, at, commit, median)| codec::decode_point(&id, &at, commit, median))
+            .collect::<Result<Vec<_>>>()?;
+        points.reverse();
+        Ok(points)
+    }
+}

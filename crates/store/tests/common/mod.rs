@@ -1,0 +1,504 @@
+//! Shared fixtures and backend-independent checks for the store tests.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::process::{Child, Command, Stdio};
+
+use benchgate_model::{
+    Benchmark, Direction, Environment, Interval, Measure, Metric, Mode, Provenance, Run, Source,
+    Status, Summary, Unit,
+};
+use benchgate_store::{Store, StoreError};
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+/// The env var that turns the `child_writer` test into a writer process.
+pub const CHILD_ENV: &str = "BENCHGATE_STORE_TEST_CHILD";
+
+pub fn environment(fingerprint_seed: &str) -> Environment {
+    Environment {
+        hostname: "ci-runner-7".into(),
+        os: "linux".into(),
+        kernel: "6.1.0-27-amd64".into(),
+        arch: "x86_64".into(),
+        cpu_model: format!("AMD EPYC 7B13 {fingerprint_seed}"),
+        logical_cores: 2,
+        memory_bytes: 8_589_934_592,
+        fingerprint: String::new(),
+    }
+    .with_fingerprint()
+}
+
+fn metric(measure: Measure, unit: Unit, direction: Direction, samples: Vec<f64>) -> Metric {
+    Metric::from_samples(measure, unit, direction, samples).expect("finite samples")
+}
+
+/// A run with everything the model can hold: several benchmarks, params, failed and skipped
+/// statuses, custom measures and units, iterations, exact metrics, a summary-only metric, tags,
+/// a non-UTC offset and nanosecond timestamps.
+pub fn rich_run() -> Run {
+    let started = datetime!(2026-03-14 15:09:26.535897932 +05:30);
+    let mut run = Run::new(
+        Source::Ingest("criterion".into()),
+        started,
+        Provenance {
+            mode: Mode::Simulated,
+            commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
+            branch: Some("feature/ünïcode-branch".into()),
+            dirty: Some(true),
+            merge_base: Some("fedcba9876543210fedcba9876543210fedcba98".into()),
+            tags: BTreeMap::from([
+                ("pr".into(), "1234".into()),
+                ("runner".into(), "gha \"quoted\" 'x'".into()),
+            ]),
+        },
+        environment("rich"),
+    );
+    run.ended_at = started + Duration::nanoseconds(61_000_000_007);
+    let mut wall = metric(
+        Measure::WallTime,
+        Unit::Nanoseconds,
+        Direction::LowerIsBetter,
+        vec![
+            0.1,
+            0.2,
+            0.30000000000000004,
+            1e-300,
+            5e-324,
+            123_456.789_012_345_67,
+            -0.0,
+            1.234_567_890_123_456_7e150,
+        ],
+    );
+    wall.iterations = Some(vec![1, 2, 3, 4, 5, 6, 7, u64::MAX]);
+    let instructions = metric(
+        Measure::Instructions,
+        Unit::Count,
+        Direction::LowerIsBetter,
+        vec![1_234_567.0; 3],
+    )
+    .exact(true);
+    let custom = metric(
+        Measure::Custom("backend_calls".into()),
+        Unit::Custom("calls/op".into()),
+        Direction::HigherIsBetter,
+        vec![3.0, 4.0, 5.5],
+    );
+    let summary_only = Metric {
+        measure: Measure::LatencyP99,
+        unit: Unit::Nanoseconds,
+        direction: Direction::LowerIsBetter,
+        exact: false,
+        samples: Vec::new(),
+        iterations: None,
+        summary: Summary {
+            n: 1000,
+            mean: 12.5,
+            median: 12.25,
+            min: 1.0,
+            max: 99.75,
+            stddev: 0.1,
+            mad: 0.01,
+            p95: 50.0,
+            p99: 90.0,
+            median_ci: Some(Interval {
+                lo: 12.0,
+                hi: 12.5,
+                confidence: 0.95,
+            }),
+        },
+    };
+    run.benchmarks = vec![
+        Benchmark {
+            name: "parse/json/size=1k".into(),
+            params: BTreeMap::from([("size".into(), "1k".into()), ("mode".into(), "fast".into())]),
+            command: Some("./bench --size 1k 'a b'".into()),
+            status: Status::Ok,
+            metrics: vec![wall, instructions, custom, summary_only],
+        },
+        Benchmark {
+            name: "parse/json/size=1m".into(),
+            params: BTreeMap::from([("size".into(), "1m".into())]),
+            command: None,
+            status: Status::Failed {
+                message: "exit status 101: thread 'main' panicked".into(),
+            },
+            metrics: Vec::new(),
+        },
+        Benchmark {
+            name: "net/roundtrip".into(),
+            params: BTreeMap::new(),
+            command: None,
+            status: Status::Skipped {
+                reason: "needs network".into(),
+            },
+            metrics: Vec::new(),
+        },
+        Benchmark {
+            name: "alloc/vec".into(),
+            params: BTreeMap::new(),
+            command: Some("true".into()),
+            status: Status::Ok,
+            metrics: vec![
+                metric(
+                    Measure::MaxRss,
+                    Unit::Bytes,
+                    Direction::LowerIsBetter,
+                    vec![1024.0, 2048.0],
+                ),
+                metric(
+                    Measure::Throughput,
+                    Unit::PerSecond,
+                    Direction::HigherIsBetter,
+                    vec![1e9, 1.1e9],
+                ),
+                metric(
+                    Measure::ErrorRate,
+                    Unit::Ratio,
+                    Direction::LowerIsBetter,
+                    vec![0.0, 0.001],
+                ),
+            ],
+        },
+    ];
+    run.validate().expect("the fixture is valid");
+    run
+}
+
+/// A deterministic run of 100 000 samples (10 benchmarks × 2 metrics × 5 000), id from `seed`.
+pub fn big_run(seed: u64) -> Run {
+    let mut run = Run::new(
+        Source::Command,
+        datetime!(2026-01-01 00:00:00 UTC) + Duration::seconds(seed as i64),
+        Provenance::default(),
+        environment("big"),
+    );
+    run.id = Uuid::from_u128(0xb16_0000_0000_0000_0000_0000 + u128::from(seed));
+    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+    let mut next = move || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    };
+    for b in 0..10 {
+        let wall: Vec<f64> = (0..5000).map(|_| 1000.0 + 100.0 * next()).collect();
+        let rss: Vec<f64> = (0..5000).map(|_| (1u64 << 20) as f64 * next()).collect();
+        let mut wall = metric(
+            Measure::WallTime,
+            Unit::Nanoseconds,
+            Direction::LowerIsBetter,
+            wall,
+        );
+        wall.iterations = Some((0..5000).map(|i| i as u64 + 1).collect());
+        run.benchmarks.push(Benchmark {
+            name: format!("big/{b}"),
+            params: BTreeMap::new(),
+            command: None,
+            status: Status::Ok,
+            metrics: vec![
+                wall,
+                metric(Measure::MaxRss, Unit::Bytes, Direction::LowerIsBetter, rss),
+            ],
+        });
+    }
+    run
+}
+
+/// A small run of one benchmark whose wall-time median is `median`.
+pub fn small_run(
+    started_at: OffsetDateTime,
+    commit: &str,
+    fingerprint_seed: &str,
+    median: f64,
+) -> Run {
+    let mut run = Run::new(
+        Source::Command,
+        started_at,
+        Provenance {
+            commit: Some(commit.into()),
+            branch: Some("main".into()),
+            ..Provenance::default()
+        },
+        environment(fingerprint_seed),
+    );
+    run.benchmarks.push(Benchmark {
+        name: "a".into(),
+        params: BTreeMap::new(),
+        command: Some("true".into()),
+        status: Status::Ok,
+        metrics: vec![metric(
+            Measure::WallTime,
+            Unit::Nanoseconds,
+            Direction::LowerIsBetter,
+            vec![median - 1.0, median, median + 1.0],
+        )],
+    });
+    run
+}
+
+/// Every sample of every metric, as bits (so `-0.0` and `0.0` differ).
+pub fn sample_bits(run: &Run) -> Vec<u64> {
+    run.benchmarks
+        .iter()
+        .flat_map(|b| &b.metrics)
+        .flat_map(|m| &m.samples)
+        .map(|s| s.to_bits())
+        .collect()
+}
+
+/// Store, read back, compare; duplicates and invalid runs are refused without panicking.
+pub fn check_round_trip(store: &dyn Store) {
+    let run = rich_run();
+    store.put_run(&run).unwrap();
+    let back = store.get_run(run.id).unwrap().expect("stored run");
+    assert_eq!(back, run);
+    assert_eq!(sample_bits(&back), sample_bits(&run));
+    assert_eq!(back.started_at.offset(), run.started_at.offset());
+    assert_eq!(back.to_json_pretty(), run.to_json_pretty());
+
+    let dup = store.put_run(&run).unwrap_err();
+    assert!(
+        matches!(dup, StoreError::DuplicateRun { id } if id == run.id),
+        "{dup}"
+    );
+    assert_eq!(dup.to_string(), format!("run {} is already stored", run.id));
+
+    let mut bad = rich_run();
+    bad.benchmarks[0].metrics[0].samples[0] = f64::NAN;
+    let err = store.put_run(&bad).unwrap_err();
+    assert!(matches!(err, StoreError::InvalidRun { .. }), "{err}");
+    assert!(store.get_run(bad.id).unwrap().is_none());
+
+    assert!(store.get_run(Uuid::now_v7()).unwrap().is_none());
+    let listed = store.list_runs(10).unwrap();
+    assert_eq!(listed.len(), 1);
+    let s = &listed[0];
+    assert_eq!(s.id, run.id);
+    assert_eq!(s.started_at, run.started_at);
+    assert_eq!(s.source, run.source);
+    assert_eq!(s.mode, Mode::Simulated);
+    assert_eq!(s.commit, run.provenance.commit);
+    assert_eq!(s.branch, run.provenance.branch);
+    assert_eq!(s.fingerprint, run.environment.fingerprint);
+    assert_eq!(s.benchmarks, 4);
+
+    let big = big_run(7);
+    store.put_run(&big).unwrap();
+    let back = store.get_run(big.id).unwrap().unwrap();
+    assert_eq!(sample_bits(&back).len(), 100_000);
+    assert_eq!(back, big);
+}
+
+/// latest, commit prefix, fingerprint window, series.
+pub fn check_selectors(store: &dyn Store) {
+    assert!(store.latest_run().unwrap().is_none());
+    assert!(
+        store
+            .series("a", &Measure::WallTime, 10)
+            .unwrap()
+            .is_empty()
+    );
+    let t0 = datetime!(2026-02-01 12:00:00 UTC);
+    let mut runs = Vec::new();
+    for i in 0..6 {
+        let fp = if i % 2 == 0 { "even" } else { "odd" };
+        let commit = format!("{i}{i}{i}abcdef0123456789");
+        let run = small_run(t0 + Duration::minutes(i), &commit, fp, 100.0 + i as f64);
+        runs.push(run);
+    }
+    // Insert out of order: ordering must come from started_at, not insertion.
+    for i in [3, 0, 5, 1, 4, 2] {
+        store.put_run(&runs[i]).unwrap();
+    }
+    let latest = store.latest_run().unwrap().unwrap();
+    assert_eq!(latest.id, runs[5].id);
+    let listed: Vec<Uuid> = store.list_runs(3).unwrap().iter().map(|r| r.id).collect();
+    assert_eq!(listed, vec![runs[5].id, runs[4].id, runs[3].id]);
+    assert_eq!(store.list_runs(0).unwrap().len(), 0);
+    assert_eq!(store.list_runs(usize::MAX).unwrap().len(), 6);
+
+    let at = store.runs_at_commit("333abc").unwrap();
+    assert_eq!(at.len(), 1);
+    assert_eq!(at[0].id, runs[3].id);
+    assert_eq!(
+        store
+            .runs_at_commit(&runs[2].provenance.commit.clone().unwrap())
+            .unwrap()[0]
+            .id,
+        runs[2].id
+    );
+    assert!(store.runs_at_commit("999").unwrap().is_empty());
+    assert!(store.runs_at_commit("%").unwrap().is_empty());
+    assert!(matches!(
+        store.runs_at_commit("  "),
+        Err(StoreError::InvalidArgument(_))
+    ));
+
+    let even_fp = runs[0].environment.fingerprint.clone();
+    let window: Vec<Uuid> = store
+        .latest_runs_with_fingerprint(&even_fp, 2)
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(window, vec![runs[4].id, runs[2].id]);
+    assert!(
+        store
+            .latest_runs_with_fingerprint("nope", 5)
+            .unwrap()
+            .is_empty()
+    );
+
+    let series = store.series("a", &Measure::WallTime, 3).unwrap();
+    let medians: Vec<f64> = series.iter().map(|p| p.median).collect();
+    assert_eq!(medians, vec![103.0, 104.0, 105.0]);
+    assert_eq!(series[0].run_id, runs[3].id);
+    assert_eq!(series[2].commit, runs[5].provenance.commit);
+    assert_eq!(series[2].started_at, runs[5].started_at);
+    assert!(store.series("a", &Measure::MaxRss, 3).unwrap().is_empty());
+    assert!(store.series("b", &Measure::WallTime, 3).unwrap().is_empty());
+}
+
+pub fn check_baselines(store: &dyn Store) {
+    let a = small_run(datetime!(2026-02-01 12:00:00 UTC), "aaaa", "x", 10.0);
+    let b = small_run(datetime!(2026-02-01 13:00:00 UTC), "bbbb", "x", 11.0);
+    store.put_run(&a).unwrap();
+    store.put_run(&b).unwrap();
+
+    assert!(store.list_baselines().unwrap().is_empty());
+    assert_eq!(store.baseline("main").unwrap(), None);
+    store.save_baseline("main", a.id).unwrap();
+    store.save_baseline("release-1.0", b.id).unwrap();
+    assert_eq!(store.baseline("main").unwrap(), Some(a.id));
+    // Saving again moves the pointer.
+    store.save_baseline("main", b.id).unwrap();
+    assert_eq!(store.baseline("main").unwrap(), Some(b.id));
+    let listed = store.list_baselines().unwrap();
+    let names: Vec<(&str, Uuid)> = listed.iter().map(|b| (b.name.as_str(), b.run_id)).collect();
+    assert_eq!(names, vec![("main", b.id), ("release-1.0", b.id)]);
+
+    let missing = Uuid::now_v7();
+    let err = store.save_baseline("ghost", missing).unwrap_err();
+    assert!(
+        matches!(err, StoreError::UnknownRun { id } if id == missing),
+        "{err}"
+    );
+    assert!(matches!(
+        store.save_baseline("", a.id),
+        Err(StoreError::InvalidArgument(_))
+    ));
+
+    store.delete_baseline("release-1.0").unwrap();
+    assert_eq!(store.baseline("release-1.0").unwrap(), None);
+    let err = store.delete_baseline("release-1.0").unwrap_err();
+    assert_eq!(err.to_string(), "no baseline named \"release-1.0\"");
+    assert_eq!(store.list_baselines().unwrap().len(), 1);
+}
+
+/// What a `child_writer` process should do, from its environment.
+pub enum ChildTask {
+    /// Write `big_run(seed)` to the URL. Just before `put_run` the child creates `marker`; after it,
+    /// it writes how long `put_run` took (µs) to `marker.took`.
+    Big {
+        url: String,
+        seed: u64,
+        marker: std::path::PathBuf,
+    },
+    /// Write `count` small runs tagged `writer=<writer>`.
+    Many {
+        url: String,
+        writer: u32,
+        count: u32,
+    },
+}
+
+pub fn spawn_child(task: &ChildTask) -> Child {
+    let exe = std::env::current_exe().expect("test binary path");
+    let mut cmd = Command::new(exe);
+    cmd.args(["--exact", "child_writer", "--nocapture", "--test-threads=1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    match task {
+        ChildTask::Big { url, seed, marker } => {
+            cmd.env(CHILD_ENV, format!("big|{url}|{seed}|{}", marker.display()))
+        }
+        ChildTask::Many { url, writer, count } => {
+            cmd.env(CHILD_ENV, format!("many|{url}|{writer}|{count}"))
+        }
+    };
+    cmd.spawn().expect("spawn the child writer")
+}
+
+/// The body of the `child_writer` test: a no-op unless [`CHILD_ENV`] is set.
+pub fn child_writer() {
+    let Ok(task) = std::env::var(CHILD_ENV) else {
+        return;
+    };
+    let parts: Vec<&str> = task.split('|').collect();
+    match parts.as_slice() {
+        ["big", url, seed, marker] => {
+            let store = benchgate_store::open(url).unwrap();
+            let run = big_run(seed.parse().unwrap());
+            std::fs::write(marker, b"").unwrap();
+            let started = std::time::Instant::now();
+            store.put_run(&run).unwrap();
+            let took = started.elapsed().as_micros().to_string();
+            std::fs::write(format!("{marker}.took"), took).unwrap();
+        }
+        ["many", url, writer, count] => {
+            let store = benchgate_store::open(url).unwrap();
+            let count: u32 = count.parse().unwrap();
+            for i in 0..count {
+                let mut run = small_run(
+                    OffsetDateTime::now_utc(),
+                    &format!("{writer}-{i}"),
+                    "many",
+                    10.0 + f64::from(i),
+                );
+                run.provenance
+                    .tags
+                    .insert("writer".into(), (*writer).into());
+                store.put_run(&run).unwrap();
+            }
+        }
+        _ => panic!("bad {CHILD_ENV}: {task}"),
+    }
+}
+
+/// Starts 8 writer processes of 50 runs each on `url` and checks all 400 arrive.
+pub fn check_concurrent_writers(url: &str) {
+    // The writers also race to create the schema.
+    let started = std::time::Instant::now();
+    let children: Vec<Child> = (0..8)
+        .map(|writer| {
+            spawn_child(&ChildTask::Many {
+                url: url.to_string(),
+                writer,
+                count: 50,
+            })
+        })
+        .collect();
+    for mut child in children {
+        let status = child.wait().unwrap();
+        assert!(status.success(), "a writer failed: {status}");
+    }
+    let store = benchgate_store::open(url).unwrap();
+    eprintln!(
+        "{}: 8 writers × 50 runs in {:.2?}",
+        store.backend(),
+        started.elapsed()
+    );
+    let runs = store.list_runs(10_000).unwrap();
+    assert_eq!(runs.len(), 400);
+    let mut per_writer = BTreeMap::<String, usize>::new();
+    for summary in &runs {
+        let run = store.get_run(summary.id).unwrap().unwrap();
+        *per_writer
+            .entry(run.provenance.tags["writer"].clone())
+            .or_default() += 1;
+    }
+    assert_eq!(per_writer.len(), 8);
+    assert!(per_writer.values().all(|&n| n == 50), "{per_writer:?}");
+}

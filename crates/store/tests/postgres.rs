@@ -1,0 +1,193 @@
+//! The PostgreSQL backend against a real server: `BENCHGATE_TEST_POSTGRES_URL` (start one with
+//! `source .ci/postgres.sh`). Each test works in its own, freshly created database.
+
+mod common;
+
+use benchgate_store::{PostgresStore, SqliteStore, Store, StoreError, schema};
+
+/// A fresh database named after the test, or `None` (skip) when no server is configured outside CI.
+fn fresh_database(test: &str) -> Option<String> {
+    let base = std::env::var("BENCHGATE_TEST_POSTGRES_URL").unwrap_or_default();
+    if base.is_empty() {
+        if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+            panic!(
+                "BENCHGATE_TEST_POSTGRES_URL is not set but CI is: PostgreSQL tests must run in CI \
+                 (source .ci/postgres.sh first)"
+            );
+        }
+        eprintln!("skipping: BENCHGATE_TEST_POSTGRES_URL not set ({test})");
+        return None;
+    }
+    let db = format!("benchgate_test_{test}");
+    let mut admin = postgres::Client::connect(&base, postgres::NoTls)
+        .unwrap_or_else(|e| panic!("cannot connect to BENCHGATE_TEST_POSTGRES_URL: {e}"));
+    // Separate statements: CREATE DATABASE cannot run in the implicit transaction of a batch.
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+        format!("CREATE DATABASE {db}"),
+    ] {
+        admin
+            .batch_execute(&sql)
+            .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+    }
+    Some(with_database(&base, &db))
+}
+
+/// `base` with its database name replaced by `db`.
+fn with_database(base: &str, db: &str) -> String {
+    let (scheme, rest) = base.split_once("://").expect("a URL");
+    let (rest, query) = match rest.split_once('?') {
+        Some((r, q)) => (r, format!("?{q}")),
+        None => (rest, String::new()),
+    };
+    let authority = rest.split('/').next().unwrap_or(rest);
+    format!("{scheme}://{authority}/{db}{query}")
+}
+
+#[test]
+fn child_writer() {
+    common::child_writer();
+}
+
+#[test]
+fn database_url_rewriting() {
+    assert_eq!(
+        with_database("postgres://u@h:1/postgres", "x"),
+        "postgres://u@h:1/x"
+    );
+    assert_eq!(
+        with_database("postgresql://u:p@h/postgres?sslmode=disable", "x"),
+        "postgresql://u:p@h/x?sslmode=disable"
+    );
+    assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
+}
+
+#[test]
+fn round_trip() {
+    let Some(url) = fresh_database("round_trip") else {
+        return;
+    };
+    let store = benchgate_store::open(&url).unwrap();
+    assert_eq!(store.backend(), "postgres");
+    common::check_round_trip(store.as_ref());
+}
+
+#[test]
+fn both_backends_read_back_identical_runs() {
+    let Some(url) = fresh_database("both_backends") else {
+        return;
+    };
+    let pg = PostgresStore::connect(&url).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let lite = SqliteStore::open(dir.path().join("h.db")).unwrap();
+    for run in [common::rich_run(), common::big_run(3)] {
+        pg.put_run(&run).unwrap();
+        lite.put_run(&run).unwrap();
+        let from_pg = pg.get_run(run.id).unwrap().unwrap();
+        let from_lite = lite.get_run(run.id).unwrap().unwrap();
+        assert_eq!(from_pg, from_lite);
+        assert_eq!(
+            common::sample_bits(&from_pg),
+            common::sample_bits(&from_lite)
+        );
+        assert_eq!(from_pg.to_json_pretty(), from_lite.to_json_pretty());
+        assert_eq!(from_pg, run);
+    }
+    assert_eq!(pg.list_runs(10).unwrap(), lite.list_runs(10).unwrap());
+    let measure = benchgate_model::Measure::WallTime;
+    assert_eq!(
+        pg.series("big/3", &measure, 10).unwrap(),
+        lite.series("big/3", &measure, 10).unwrap()
+    );
+}
+
+#[test]
+fn selectors_and_series() {
+    let Some(url) = fresh_database("selectors") else {
+        return;
+    };
+    common::check_selectors(&PostgresStore::connect(&url).unwrap());
+}
+
+#[test]
+fn baselines() {
+    let Some(url) = fresh_database("baselines") else {
+        return;
+    };
+    common::check_baselines(&PostgresStore::connect(&url).unwrap());
+}
+
+#[test]
+fn migrations_are_idempotent_upgrade_and_refuse_newer() {
+    let Some(url) = fresh_database("migrations") else {
+        return;
+    };
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    // An older database: only the first migration applied.
+    client.batch_execute(schema::POSTGRES[0]).unwrap();
+    client
+        .batch_execute(
+            "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY NOT NULL, applied_at TEXT NOT NULL);
+             INSERT INTO schema_migrations VALUES (1, '2026-01-01T00:00:00Z');",
+        )
+        .unwrap();
+    let run = common::rich_run();
+    for _ in 0..3 {
+        let store = PostgresStore::connect(&url).unwrap();
+        assert_eq!(store.schema_version().unwrap(), schema::SCHEMA_VERSION);
+        if store.get_run(run.id).unwrap().is_none() {
+            store.put_run(&run).unwrap();
+        }
+        assert_eq!(store.get_run(run.id).unwrap().unwrap(), run);
+    }
+    let versions: Vec<i64> = client
+        .query(
+            "SELECT version FROM schema_migrations ORDER BY version",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(versions, (1..=schema::SCHEMA_VERSION).collect::<Vec<_>>());
+    let index = client
+        .query_one(
+            "SELECT count(*) FROM pg_indexes WHERE indexname = 'metrics_series'",
+            &[],
+        )
+        .unwrap()
+        .get::<_, i64>(0);
+    assert_eq!(index, 1);
+
+    client
+        .execute(
+            "INSERT INTO schema_migrations VALUES (99, '2030-01-01T00:00:00Z')",
+            &[],
+        )
+        .unwrap();
+    let err = PostgresStore::connect(&url).unwrap_err();
+    assert!(
+        matches!(err, StoreError::SchemaTooNew { found: 99, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("upgrade benchgate"));
+}
+
+#[test]
+fn unreachable_server_is_a_clear_error() {
+    // Port 1 on loopback: nothing listens there.
+    let err = benchgate_store::open("postgres://u:secret@127.0.0.1:1/x").unwrap_err();
+    assert!(matches!(err, StoreError::Postgres { .. }), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "PostgreSQL store: cannot connect to postgres://u:***@127.0.0.1:1/x"
+    );
+}
+
+#[test]
+fn concurrent_writer_processes() {
+    let Some(url) = fresh_database("concurrency") else {
+        return;
+    };
+    common::check_concurrent_writers(&url);
+}

@@ -1,0 +1,261 @@
+//! The SQLite backend against real database files.
+
+mod common;
+
+use std::os::unix::process::ExitStatusExt;
+use std::time::{Duration, Instant};
+
+use benchgate_store::{SqliteStore, Store, StoreError, schema};
+use common::{ChildTask, big_run, spawn_child};
+
+fn temp_store() -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("history.db")).unwrap();
+    (dir, store)
+}
+
+#[test]
+fn child_writer() {
+    common::child_writer();
+}
+
+#[test]
+fn round_trip() {
+    let (_dir, store) = temp_store();
+    common::check_round_trip(&store);
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+}
+
+#[test]
+fn selectors_and_series() {
+    let (_dir, store) = temp_store();
+    common::check_selectors(&store);
+}
+
+#[test]
+fn baselines() {
+    let (_dir, store) = temp_store();
+    common::check_baselines(&store);
+}
+
+#[test]
+fn open_url_creates_parent_directories_and_uses_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a/b/history.db");
+    let store = benchgate_store::open(&format!("sqlite://{}", path.display())).unwrap();
+    assert_eq!(store.backend(), "sqlite");
+    assert!(path.exists());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn uncreatable_directory_is_a_clear_error() {
+    let err = benchgate_store::open("sqlite:///proc/definitely/not/here.db").unwrap_err();
+    assert!(matches!(err, StoreError::CreateDir { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("cannot create the store directory /proc/definitely/not")
+    );
+}
+
+#[test]
+fn reopening_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("h.db");
+    let run = common::rich_run();
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        store.put_run(&run).unwrap();
+    }
+    for _ in 0..2 {
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), schema::SCHEMA_VERSION);
+        assert_eq!(store.get_run(run.id).unwrap().unwrap(), run);
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let versions: Vec<i64> = conn
+        .prepare("SELECT version FROM schema_migrations ORDER BY version")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(versions, (1..=schema::SCHEMA_VERSION).collect::<Vec<_>>());
+}
+
+#[test]
+fn older_database_is_upgraded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(schema::SQLITE[0]).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY NOT NULL, applied_at TEXT NOT NULL);
+             INSERT INTO schema_migrations VALUES (1, '2026-01-01T00:00:00Z');",
+        )
+        .unwrap();
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), schema::SCHEMA_VERSION);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let index: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'metrics_series'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(index, 1);
+    common::check_selectors(&store);
+}
+
+#[test]
+fn newer_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("future.db");
+    drop(SqliteStore::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute(
+        "INSERT INTO schema_migrations VALUES (99, '2030-01-01T00:00:00Z')",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let err = SqliteStore::open(&path).unwrap_err();
+    assert!(
+        matches!(err, StoreError::SchemaTooNew { found: 99, supported } if supported == schema::SCHEMA_VERSION),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "the database schema is at version 99, newer than the newest this benchgate knows ({}); upgrade benchgate to use this store",
+            schema::SCHEMA_VERSION
+        )
+    );
+}
+
+#[test]
+fn garbage_file_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("garbage.db");
+    std::fs::write(&path, vec![0x5a; 8192]).unwrap();
+    let err = SqliteStore::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::Sqlite { .. }), "{err}");
+    // The message names the operation; the SQLite error is the source, not repeated.
+    let source = std::error::Error::source(&err).unwrap().to_string();
+    assert!(!err.to_string().contains(&source), "{err} / {source}");
+}
+
+/// When to SIGKILL the writer.
+#[derive(Debug, Clone, Copy)]
+enum Kill {
+    /// Let it finish.
+    Never,
+    /// This long after spawning it.
+    AfterSpawn(Duration),
+    /// This long after it announced it is calling `put_run` (i.e. inside the write).
+    InsidePut(Duration),
+}
+
+/// Writes `big_run(seed)` in a child process to a fresh file, kills it as told and checks the file:
+/// sound, and the run either complete or absent. Returns (how long `put_run` took if the child
+/// finished, whether it was killed, whether the run is present).
+fn write_and_kill(dir: &std::path::Path, seed: u64, kill: Kill) -> (Option<Duration>, bool, bool) {
+    let path = dir.join(format!("crash-{seed}.db"));
+    let marker = dir.join(format!("crash-{seed}.writing"));
+    // Most files exist before the writer starts, so kills land in the run's transaction rather
+    // than in schema creation.
+    if !seed.is_multiple_of(4) {
+        drop(SqliteStore::open(&path).unwrap());
+    }
+    let url = format!("sqlite://{}", path.display());
+    let mut child = spawn_child(&ChildTask::Big {
+        url,
+        seed,
+        marker: marker.clone(),
+    });
+    let delay = match kill {
+        Kill::Never => None,
+        Kill::AfterSpawn(delay) => Some(delay),
+        Kill::InsidePut(delay) => {
+            let waiting = Instant::now();
+            while !marker.exists() {
+                assert!(
+                    waiting.elapsed() < Duration::from_secs(60),
+                    "the writer never started"
+                );
+                std::thread::sleep(Duration::from_micros(200));
+            }
+            Some(delay)
+        }
+    };
+    if let Some(delay) = delay {
+        std::thread::sleep(delay);
+        let _ = child.kill(); // SIGKILL; the child may already be done.
+    }
+    let status = child.wait().unwrap();
+    let killed = status.signal() == Some(libc::SIGKILL);
+    assert!(killed || status.success(), "writer failed: {status}");
+    let took = std::fs::read_to_string(marker.with_extension("writing.took"))
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map(Duration::from_micros);
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+    let expected = big_run(seed);
+    let present = match store.get_run(expected.id).unwrap() {
+        Some(run) => {
+            assert_eq!(run, expected, "a partial run after {kill:?}");
+            true
+        }
+        None => {
+            assert!(store.list_runs(10).unwrap().is_empty());
+            false
+        }
+    };
+    (took, killed, present)
+}
+
+#[test]
+fn killed_writer_leaves_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    // An unkilled writer tells how long `put_run` of 100 000 samples takes.
+    let (took, killed, present) = write_and_kill(dir.path(), 1000, Kill::Never);
+    assert!(!killed && present);
+    let put = took.expect("the writer reports its put_run time");
+    let mut kills: Vec<Kill> = [0, 5, 20, 80]
+        .map(|ms| Kill::AfterSpawn(Duration::from_millis(ms)))
+        .to_vec();
+    kills.extend((0..12).map(|i| Kill::InsidePut(put.mul_f64(f64::from(i) / 10.0))));
+    let mut outcomes = Vec::new();
+    for (seed, kill) in kills.into_iter().enumerate() {
+        let (_, killed, present) = write_and_kill(dir.path(), seed as u64, kill);
+        outcomes.push((kill, killed, present));
+    }
+    eprintln!("put_run of 100 000 samples took {put:.1?}; (kill, killed, run present):");
+    for outcome in &outcomes {
+        eprintln!("  {outcome:?}");
+    }
+    // Kills inside the write really interrupted some writes.
+    assert!(
+        outcomes
+            .iter()
+            .any(|(k, killed, present)| matches!(k, Kill::InsidePut(_)) && *killed && !present),
+        "{outcomes:?}"
+    );
+}
+
+#[test]
+fn concurrent_writer_processes() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("shared.db").display());
+    common::check_concurrent_writers(&url);
+    let store = SqliteStore::open(dir.path().join("shared.db")).unwrap();
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+}
