@@ -29,6 +29,7 @@ mod codec;
 mod error;
 mod postgres;
 pub mod schema;
+mod selector;
 mod sqlite;
 
 use std::path::PathBuf;
@@ -39,6 +40,7 @@ use uuid::Uuid;
 
 pub use crate::error::StoreError;
 pub use crate::postgres::PostgresStore;
+pub use crate::selector::{Resolved, Selector, resolve};
 pub use crate::sqlite::SqliteStore;
 
 /// The result type of every store operation.

@@ -110,6 +110,14 @@ fn selectors_and_series() {
 }
 
 #[test]
+fn selectors_resolve() {
+    let Some(url) = fresh_database("selectors_resolve") else {
+        return;
+    };
+    common::check_resolve(&PostgresStore::connect(&url).unwrap());
+}
+
+#[test]
 fn baselines() {
     let Some(url) = fresh_database("baselines") else {
         return;

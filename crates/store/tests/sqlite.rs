@@ -33,6 +33,12 @@ fn selectors_and_series() {
 }
 
 #[test]
+fn selectors_resolve() {
+    let (_dir, store) = temp_store();
+    common::check_resolve(&store);
+}
+
+#[test]
 fn baselines() {
     let (_dir, store) = temp_store();
     common::check_baselines(&store);

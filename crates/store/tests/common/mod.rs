@@ -502,3 +502,76 @@ pub fn check_concurrent_writers(url: &str) {
     assert_eq!(per_writer.len(), 8);
     assert!(per_writer.values().all(|&n| n == 50), "{per_writer:?}");
 }
+
+/// Baseline selectors resolve to the runs they name, on any backend.
+pub fn check_resolve(store: &dyn Store) {
+    use benchgate_store::{Selector, resolve};
+    use time::macros::datetime;
+    let fp = environment("here").fingerprint;
+    // Nothing stored yet: `last` and `window:N` find nothing, names are errors.
+    assert_eq!(resolve(store, &Selector::Last, &fp, None).unwrap(), None);
+    assert_eq!(
+        resolve(store, &Selector::Window(3), &fp, None).unwrap(),
+        None
+    );
+    let err = resolve(store, &Selector::Name("main".into()), &fp, None).unwrap_err();
+    assert_eq!(err.to_string(), "no baseline named \"main\"");
+
+    let r1 = small_run(datetime!(2026-11-20 10:00 UTC), "aaaa1111", "here", 100.0);
+    let r2 = small_run(
+        datetime!(2026-11-21 10:00 UTC),
+        "bbbb2222",
+        "elsewhere",
+        200.0,
+    );
+    let r3 = small_run(datetime!(2026-11-22 10:00 UTC), "cccc3333", "here", 300.0);
+    for run in [&r1, &r2, &r3] {
+        store.put_run(run).unwrap();
+    }
+    let ids = |r: Option<benchgate_store::Resolved>| -> Vec<uuid::Uuid> {
+        r.unwrap().runs.iter().map(|run| run.id).collect()
+    };
+    assert_eq!(
+        ids(resolve(store, &Selector::Last, &fp, None).unwrap()),
+        [r3.id]
+    );
+    // The run being judged is never its own baseline.
+    assert_eq!(
+        ids(resolve(store, &Selector::Last, &fp, Some(r3.id)).unwrap()),
+        [r2.id]
+    );
+    assert_eq!(
+        ids(resolve(store, &Selector::Run(r1.id), &fp, None).unwrap()),
+        [r1.id]
+    );
+    assert_eq!(
+        ids(resolve(store, &Selector::Commit("bbbb".into()), &fp, None).unwrap()),
+        [r2.id]
+    );
+    // window:N pools runs of this machine only, newest first.
+    let window = resolve(store, &Selector::Window(5), &fp, None)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        window.runs.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [r3.id, r1.id]
+    );
+    assert_eq!(window.label, "window:5 (2 runs)");
+    assert_eq!(
+        ids(resolve(store, &Selector::Window(5), &fp, Some(r3.id)).unwrap()),
+        [r1.id]
+    );
+    store.save_baseline("main", r1.id).unwrap();
+    assert_eq!(
+        ids(resolve(store, &Selector::Name("main".into()), &fp, None).unwrap()),
+        [r1.id]
+    );
+    let err = resolve(store, &Selector::Commit("dddd".into()), &fp, None).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid argument: no stored run at commit dddd"
+    );
+    let unknown = uuid::Uuid::from_u128(1);
+    let err = resolve(store, &Selector::Run(unknown), &fp, None).unwrap_err();
+    assert_eq!(err.to_string(), format!("no stored run has id {unknown}"));
+}
