@@ -40,6 +40,17 @@ pub struct GlobalArgs {
     /// Machine output: the same as --format json.
     #[arg(help_heading = "Global options", long, global = true)]
     pub json: bool,
+    /// The history store: sqlite://PATH (embedded, the default) or postgres://USER@HOST:PORT/DB.
+    #[arg(
+        help_heading = "Global options",
+        long,
+        global = true,
+        env = "BENCHGATE_DB",
+        hide_env_values = true,
+        value_name = "URL",
+        default_value = benchgate_store::DEFAULT_URL
+    )]
+    pub db: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -54,8 +65,85 @@ pub enum Command {
                       benchgate run --export-json base.json -- 'sleep 0.01'"
     )]
     Run(Box<RunArgs>),
-    /// Compare two benchgate run files, benchstat-style, and judge the change.
+    /// Compare two runs, benchstat-style, and judge the change.
+    ///
+    /// Each run is a benchgate JSON file or, when no such file exists, a stored run named by a
+    /// selector: a baseline name, last, run:<id>, commit:<sha> or window:N.
     Compare(CompareArgs),
+    /// Stored runs.
+    #[command(subcommand)]
+    Runs(RunsCommand),
+    /// Print a stored run as canonical JSON (benchgate/run/v1).
+    Export(ExportArgs),
+    /// Store runs from canonical JSON files; all files are checked before any is stored.
+    Import(ImportArgs),
+    /// Named baselines: pointers to stored runs.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+    /// Render a stored run, or its comparison with a baseline.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunsCommand {
+    /// The newest stored runs, newest first.
+    List {
+        /// How many runs to show.
+        #[arg(long, short = 'n', value_name = "N", default_value_t = 20)]
+        limit: usize,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The run: a selector (a baseline name, last, run:<id>, commit:<sha>).
+    #[arg(value_name = "RUN", default_value = "last")]
+    pub run: String,
+    /// Write to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// benchgate run files (benchgate/run/v1).
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Point the baseline NAME at a stored run (the newest by default).
+    Save {
+        /// The baseline's name, e.g. main.
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// The run: a selector (last, run:<id>, commit:<sha>, another baseline's name).
+        #[arg(value_name = "RUN", default_value = "last")]
+        run: String,
+    },
+    /// Every named baseline.
+    List,
+    /// Remove a named baseline (the run stays stored).
+    Delete {
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The run: a selector (a baseline name, last, run:<id>, commit:<sha>).
+    #[arg(value_name = "RUN", default_value = "last")]
+    pub run: String,
+    /// Judge the run against this baseline (a name, last, run:<id>, commit:<sha>, window:N).
+    #[arg(long, value_name = "SELECTOR")]
+    pub baseline: Option<String>,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+    /// Format of the report on standard output.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Terminal)]
+    pub format: OutputFormat,
 }
 
 /// Output formats for the report on standard output.
@@ -220,12 +308,12 @@ pub struct RunArgs {
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// The baseline run (a benchgate JSON file).
+    /// The baseline run: a benchgate JSON file or a stored run's selector.
     #[arg(value_name = "BASELINE")]
-    pub baseline: PathBuf,
-    /// The current run (a benchgate JSON file).
+    pub baseline: String,
+    /// The current run: a benchgate JSON file or a stored run's selector.
     #[arg(value_name = "CURRENT")]
-    pub current: PathBuf,
+    pub current: String,
     #[command(flatten)]
     pub judge: JudgeArgs,
     /// A measure that can fail the gate (repeatable; default wall_time). Exact measures always can.

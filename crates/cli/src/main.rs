@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, RunsCommand};
 use crate::commands::Conclusion;
 
 fn main() -> ExitCode {
@@ -23,6 +23,11 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Run(args) => commands::run::execute(args, &cli.global),
         Command::Compare(args) => commands::compare::execute(args, &cli.global),
+        Command::Runs(RunsCommand::List { limit }) => commands::history::list(*limit, &cli.global),
+        Command::Export(args) => commands::history::export(args, &cli.global),
+        Command::Import(args) => commands::history::import(args, &cli.global),
+        Command::Baseline(command) => commands::baseline::execute(command, &cli.global),
+        Command::Report(args) => commands::report::execute(args, &cli.global),
     };
     match result {
         Ok(Conclusion::Passed) => ExitCode::SUCCESS,

@@ -30,3 +30,21 @@ fn compare_help() {
 fn help_subcommand_matches_flag() {
     assert_eq!(help(&["help", "run"]), help(&["run", "--help"]));
 }
+
+#[test]
+fn store_command_helps() {
+    for args in [
+        &["runs", "--help"][..],
+        &["runs", "list", "--help"],
+        &["export", "--help"],
+        &["import", "--help"],
+        &["baseline", "--help"],
+        &["baseline", "save", "--help"],
+        &["baseline", "list", "--help"],
+        &["baseline", "delete", "--help"],
+        &["report", "--help"],
+    ] {
+        let name = args[..args.len() - 1].join("_");
+        insta::assert_snapshot!(format!("{name}_help"), help(args));
+    }
+}

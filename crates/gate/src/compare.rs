@@ -4,11 +4,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use benchgate_model::{
-    COMPARISON_SCHEMA, Comparison, Direction, GeomeanRow, Measure, Metric, Outcome, Run, RunRef,
-    Severity, Status, Thresholds, Unit, Verdict, VerdictKind,
+    BudgetCheck, COMPARISON_SCHEMA, Comparison, Direction, GeomeanRow, Measure, Metric, Outcome,
+    Run, RunRef, Severity, Status, Thresholds, Unit, Verdict, VerdictKind,
 };
 use benchgate_stats::geometric_mean;
 
+use crate::budget::budget_verdicts;
 use crate::metric::{MetricJudgement, adjust, judge_metric};
 
 /// How to judge.
@@ -60,6 +61,32 @@ pub fn compare_runs(
     current_label: &str,
     options: &CompareOptions,
 ) -> Comparison {
+    judge(
+        Some((baseline, baseline_label)),
+        current,
+        current_label,
+        options,
+    )
+}
+
+/// A run with nothing to compare with (the first one): every metric is `new`, skipped and failed
+/// benchmarks are still reported as such.
+pub fn judge_without_baseline(
+    current: &Run,
+    current_label: &str,
+    options: &CompareOptions,
+) -> Comparison {
+    judge(None, current, current_label, options)
+}
+
+fn judge(
+    baseline_run: Option<(&Run, &str)>,
+    current: &Run,
+    current_label: &str,
+    options: &CompareOptions,
+) -> Comparison {
+    let empty = current.clone_header();
+    let baseline = baseline_run.map_or(&empty, |(run, _)| run);
     let mut pending = Vec::new();
     for bench in &current.benchmarks {
         let base = baseline.benchmark(&bench.name);
@@ -80,12 +107,17 @@ pub fn compare_runs(
             )),
             (Status::Ok, None) => {
                 for metric in &bench.metrics {
+                    let why = if baseline_run.is_some() {
+                        "not in the baseline"
+                    } else {
+                        "no baseline yet"
+                    };
                     let mut row = fixed(
                         &bench.name,
                         metric.measure.clone(),
                         VerdictKind::New,
                         None,
-                        "not in the baseline".into(),
+                        why.into(),
                     );
                     row.current = Some(metric.clone());
                     pending.push(row);
@@ -163,14 +195,15 @@ pub fn compare_runs(
     }
 
     let mut warnings = Vec::new();
-    if baseline.environment.fingerprint != current.environment.fingerprint {
+    if baseline_run.is_some() && baseline.environment.fingerprint != current.environment.fingerprint
+    {
         warnings.push(format!(
             "the runs come from different machines (fingerprint {} vs {}): differences may be the \
              machine's, not the code's",
             baseline.environment.fingerprint, current.environment.fingerprint
         ));
     }
-    if baseline.provenance.mode != current.provenance.mode {
+    if baseline_run.is_some() && baseline.provenance.mode != current.provenance.mode {
         warnings.push(format!(
             "the baseline is {} and the current run is {}: they measure different things",
             baseline.provenance.mode.as_str(),
@@ -181,14 +214,23 @@ pub fn compare_runs(
     let verdicts = finish(pending, options);
     Comparison {
         schema: COMPARISON_SCHEMA.to_string(),
-        baseline: run_ref(baseline, baseline_label),
+        baseline: baseline_run.map(|(run, label)| run_ref(run, label)),
         current: run_ref(current, current_label),
         thresholds: options.thresholds,
         geomean: geomean_rows(&verdicts),
         outcome: outcome(&verdicts),
         verdicts,
+        budgets: Vec::new(),
         warnings,
     }
+}
+
+/// Adds budget checks to a comparison: broken budgets become `budget_exceeded` verdicts and the
+/// outcome is decided again.
+pub fn apply_budgets(comparison: &mut Comparison, checks: Vec<BudgetCheck>) {
+    comparison.verdicts.extend(budget_verdicts(&checks));
+    comparison.budgets = checks;
+    comparison.outcome = outcome(&comparison.verdicts);
 }
 
 /// Judges every benchmark of one run against its first benchmark (the ad-hoc `run -- A -- B` case):

@@ -3,8 +3,17 @@
 //! effect, its interval, the p-value and a reason a human can read. Pure domain logic over the
 //! canonical model: no I/O, no formatting beyond the one-line reasons.
 
+mod budget;
 mod compare;
 mod metric;
+mod pool;
 
-pub use compare::{CompareOptions, compare_runs, compare_within_run};
+pub use budget::{
+    Budget, budget_verdict, budget_verdicts, canonical_unit, check_budgets, default_direction,
+    format_value, glob_match,
+};
+pub use compare::{
+    CompareOptions, apply_budgets, compare_runs, compare_within_run, judge_without_baseline,
+};
 pub use metric::{Classification, MetricJudgement, judge_metric};
+pub use pool::pool_runs;

@@ -1,6 +1,6 @@
 //! Exact verdicts on synthetic runs with known effects.
 
-use benchgate_gate::{CompareOptions, compare_runs, compare_within_run};
+use benchgate_gate::{CompareOptions, compare_runs, compare_within_run, judge_without_baseline};
 use benchgate_model::{
     Benchmark, Direction, Environment, Measure, Metric, Mode, Outcome, Provenance, Run, Severity,
     Source, Status, Unit, Verdict, VerdictKind,
@@ -380,4 +380,20 @@ fn comparisons_are_reproducible() {
     let one = compare_runs(&base, "a", &current, "b", &CompareOptions::default());
     let two = compare_runs(&base, "a", &current, "b", &CompareOptions::default());
     assert_eq!(one.verdicts, two.verdicts);
+}
+
+#[test]
+fn a_first_run_is_all_new_and_passes() {
+    let mut skip = bench("skip", Vec::new());
+    skip.status = Status::Skipped {
+        reason: "no firecracker".into(),
+    };
+    let current = run(vec![wall("a", 1e6, 20), skip]);
+    let c = judge_without_baseline(&current, "now", &CompareOptions::default());
+    assert_eq!(c.baseline, None);
+    assert_eq!(c.outcome, Outcome::Passed);
+    assert_eq!(only(&c.verdicts, "a").kind, VerdictKind::New);
+    assert_eq!(only(&c.verdicts, "a").reason, "no baseline yet");
+    assert_eq!(only(&c.verdicts, "skip").kind, VerdictKind::Skipped);
+    assert!(c.warnings.is_empty());
 }

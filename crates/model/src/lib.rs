@@ -4,6 +4,7 @@
 //! (see `docs/schema/run.v1.schema.json`). This crate is data and validation only: no I/O.
 
 mod benchmark;
+mod budget;
 mod environment;
 mod error;
 mod metric;
@@ -12,6 +13,7 @@ mod run;
 mod verdict;
 
 pub use benchmark::{Benchmark, Status};
+pub use budget::{BudgetCheck, BudgetStatus};
 pub use environment::Environment;
 pub use error::ModelError;
 pub use metric::{Direction, Interval, Measure, Metric, Summary, Unit};

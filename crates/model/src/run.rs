@@ -90,6 +90,20 @@ impl Run {
         }
     }
 
+    /// A copy of everything but the benchmarks (cheap even for runs with millions of samples).
+    pub fn clone_header(&self) -> Run {
+        Run {
+            schema: self.schema.clone(),
+            id: self.id,
+            started_at: self.started_at,
+            ended_at: self.ended_at,
+            source: self.source.clone(),
+            provenance: self.provenance.clone(),
+            environment: self.environment.clone(),
+            benchmarks: Vec::new(),
+        }
+    }
+
     pub fn benchmark(&self, name: &str) -> Option<&Benchmark> {
         self.benchmarks.iter().find(|b| b.name == name)
     }

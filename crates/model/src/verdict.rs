@@ -176,12 +176,18 @@ pub enum Outcome {
 #[serde(deny_unknown_fields)]
 pub struct Comparison {
     pub schema: String,
-    pub baseline: RunRef,
+    /// `None` when there was nothing to compare with (a first run): every verdict is then `new`
+    /// and only budgets can fail the gate.
+    pub baseline: Option<RunRef>,
     pub current: RunRef,
     pub thresholds: Thresholds,
     pub verdicts: Vec<Verdict>,
     pub geomean: Vec<GeomeanRow>,
     pub outcome: Outcome,
+    /// Every budget checked against the current run, with its headroom (broken ones also appear
+    /// among the verdicts as `budget_exceeded`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub budgets: Vec<crate::BudgetCheck>,
     /// Caveats about the comparison as a whole (different machines, simulated data).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,

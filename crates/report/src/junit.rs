@@ -129,7 +129,11 @@ impl Format for Junit {
         render(
             &format!(
                 "{} vs {}",
-                comparison.current.label, comparison.baseline.label
+                comparison.current.label,
+                comparison
+                    .baseline
+                    .as_ref()
+                    .map_or("no baseline", |b| b.label.as_str())
             ),
             &cases,
         )

@@ -108,11 +108,9 @@ impl Format for Markdown {
                 c.current.commit.as_deref(),
                 None
             )),
-            cell(&run_line(
-                &c.baseline.label,
-                c.baseline.mode,
-                c.baseline.commit.as_deref(),
-                None
+            cell(&c.baseline.as_ref().map_or_else(
+                || "none yet".to_string(),
+                |b| run_line(&b.label, b.mode, b.commit.as_deref(), None)
             )),
         ));
         for warning in &c.warnings {

@@ -144,11 +144,9 @@ impl Format for Terminal {
         let mut out = String::new();
         out.push_str(&format!(
             "baseline: {}\ncurrent:  {}\n",
-            run_line(
-                &c.baseline.label,
-                c.baseline.mode,
-                c.baseline.commit.as_deref(),
-                None
+            c.baseline.as_ref().map_or_else(
+                || "none yet".to_string(),
+                |b| run_line(&b.label, b.mode, b.commit.as_deref(), None)
             ),
             run_line(
                 &c.current.label,

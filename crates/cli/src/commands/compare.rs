@@ -3,10 +3,12 @@
 use std::path::Path;
 
 use anyhow::Context;
-use benchgate_gate::compare_runs;
+use benchgate_gate::{compare_runs, pool_runs};
 use benchgate_model::{Measure, Outcome, Run};
 use benchgate_report::{Format, Json, Markdown};
+use benchgate_store::{Selector, Store, resolve};
 
+use super::stored::{open_store, select_run};
 use super::{Conclusion, formatter};
 use crate::cli::{CompareArgs, GlobalArgs};
 use crate::output::{append_step_summary, print, write_file};
@@ -18,13 +20,14 @@ pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Conclu
         args.measure.iter().map(|m| Measure::parse(m)).collect()
     };
     let options = args.judge.options(gated)?;
-    let baseline = read_run(&args.baseline)?;
-    let current = read_run(&args.current)?;
+    let mut store = None;
+    let (current, current_label) = operand(&args.current, global, &mut store, None)?;
+    let (baseline, baseline_label) = operand(&args.baseline, global, &mut store, Some(&current))?;
     let comparison = compare_runs(
         &baseline,
-        &args.baseline.display().to_string(),
+        &baseline_label,
         &current,
-        &args.current.display().to_string(),
+        &current_label,
         &options,
     );
     if let Some(path) = &args.export_json {
@@ -41,6 +44,39 @@ pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Conclu
         Outcome::Warned if args.deny_warnings => Conclusion::GateFailed,
         Outcome::Passed | Outcome::Warned => Conclusion::Passed,
     })
+}
+
+/// A run named on the command line: a JSON file when it looks like one (has a `/`, ends in
+/// `.json` or exists), otherwise a stored run's selector. For the baseline side (`judged` is the
+/// current run) `window:N` pools runs of the current run's machine.
+fn operand(
+    text: &str,
+    global: &GlobalArgs,
+    store: &mut Option<Box<dyn Store>>,
+    judged: Option<&Run>,
+) -> anyhow::Result<(Run, String)> {
+    let path = Path::new(text);
+    if text.contains('/') || text.ends_with(".json") || path.exists() {
+        return Ok((read_run(path)?, text.to_string()));
+    }
+    let store = match store {
+        Some(store) => store,
+        None => store.insert(open_store(global)?),
+    };
+    let Some(judged) = judged else {
+        return select_run(store.as_ref(), text);
+    };
+    let selector = Selector::parse(text)?;
+    let resolved = resolve(
+        store.as_ref(),
+        &selector,
+        &judged.environment.fingerprint,
+        Some(judged.id),
+    )?
+    .ok_or_else(|| anyhow::anyhow!("{text}: no stored run to compare with"))?;
+    let pooled = pool_runs(&resolved.runs)
+        .ok_or_else(|| anyhow::anyhow!("{text}: no stored run to compare with"))?;
+    Ok((pooled, resolved.label))
 }
 
 /// Reads a benchgate run file; errors name the file and the JSON path or line.

@@ -1,7 +1,11 @@
 //! One module per subcommand: thin use-cases that wire sources, the gate and outputs together.
 
+pub mod baseline;
 pub mod compare;
+pub mod history;
+pub mod report;
 pub mod run;
+mod stored;
 
 use benchgate_gate::CompareOptions;
 use benchgate_model::{Measure, Thresholds};

@@ -11,6 +11,7 @@ pub fn benchgate(args: &[&str], dir: &Path) -> Output {
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("BENCHGATE_DB")
         .stdin(Stdio::null())
         .output()
         .expect("the benchgate binary runs")

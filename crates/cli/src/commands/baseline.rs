@@ -1,0 +1,49 @@
+//! `benchgate baseline save | list | delete`: named pointers to stored runs.
+
+use super::Conclusion;
+use super::stored::{open_store, select_run};
+use crate::cli::{BaselineCommand, GlobalArgs};
+use crate::output::print;
+
+pub fn execute(command: &BaselineCommand, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+    let store = open_store(global)?;
+    match command {
+        BaselineCommand::Save { name, run } => {
+            let (run, label) = select_run(store.as_ref(), run)?;
+            store.save_baseline(name, run.id)?;
+            if !global.quiet {
+                print(&format!("baseline {name} → {label}\n"))?;
+            }
+        }
+        BaselineCommand::List => {
+            let baselines = store.list_baselines()?;
+            let mut out = String::new();
+            if global.json {
+                let rows: Vec<serde_json::Value> = baselines
+                    .iter()
+                    .map(|b| serde_json::json!({ "name": b.name, "run_id": b.run_id.to_string() }))
+                    .collect();
+                out = format!("{}\n", serde_json::Value::Array(rows));
+            } else if baselines.is_empty() {
+                out.push_str("no baselines saved (benchgate baseline save NAME [RUN])\n");
+            } else {
+                let width = baselines
+                    .iter()
+                    .map(|b| b.name.chars().count())
+                    .max()
+                    .unwrap_or(0);
+                for b in &baselines {
+                    out.push_str(&format!("{:<width$}  run:{}\n", b.name, b.run_id));
+                }
+            }
+            print(&out)?;
+        }
+        BaselineCommand::Delete { name } => {
+            store.delete_baseline(name)?;
+            if !global.quiet {
+                print(&format!("baseline {name} deleted\n"))?;
+            }
+        }
+    }
+    Ok(Conclusion::Passed)
+}

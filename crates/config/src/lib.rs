@@ -1,0 +1,296 @@
+//! Reads and validates `benchgate.toml` (SPEC §6): runner defaults, gate settings, the benchmarks
+//! to run and the budgets to hold them to. Human units (`500ms`, `64MiB`, `10k/s`, `5%`) become
+//! canonical values (ns, bytes, per second, ratios); `${VAR}` is expanded from the environment;
+//! every error is one line naming `file:line:column`, the key and what was expected.
+//!
+//! Parsing is pure given the text and an environment lookup ([`Config::parse_with_env`]); the
+//! only I/O is reading the file ([`Config::load`]) and checking requirements
+//! ([`Requirements::check`]). Budgets come out as [`benchgate_gate::Budget`] (config depends on
+//! gate, not the other way round); benchmarks convert into the runner's types
+//! ([`Bench::runner_options`], [`Bench::template`], [`Bench::aux`], [`Bench::params`]).
+
+mod error;
+mod parse;
+mod units;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use benchgate_gate::Budget;
+use benchgate_measure::{AuxCommands, CommandTemplate, Parameter, RunnerOptions};
+use benchgate_model::{Measure, Mode, Thresholds};
+pub use error::ConfigError;
+pub use units::{Kind, parse_quantity};
+
+/// The default file name.
+pub const DEFAULT_FILE: &str = "benchgate.toml";
+
+/// A whole `benchgate.toml`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Config {
+    /// Runner defaults for every bench (`[defaults]`).
+    pub defaults: RunnerDefaults,
+    /// Judging settings (`[gate]`).
+    pub gate: GateConfig,
+    /// `[[bench]]` entries, in file order.
+    pub benches: Vec<Bench>,
+    /// `[[budget]]` entries, in file order, values in canonical units.
+    pub budgets: Vec<Budget>,
+}
+
+/// Runner settings; `None` = not set here (the runner's or an outer level's default applies).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RunnerDefaults {
+    pub warmup: Option<u32>,
+    pub runs: Option<u32>,
+    pub min_runs: Option<u32>,
+    pub max_runs: Option<u32>,
+    pub max_time: Option<Duration>,
+    /// Relative precision target as a ratio (`"1%"` → 0.01).
+    pub precision: Option<f64>,
+    pub timeout: Option<Duration>,
+    /// Shell for commands (`"bash -e"`); `None` = run directly.
+    pub shell: Option<String>,
+}
+
+impl RunnerDefaults {
+    /// `self` where set, else `outer`.
+    pub fn or(&self, outer: &RunnerDefaults) -> RunnerDefaults {
+        RunnerDefaults {
+            warmup: self.warmup.or(outer.warmup),
+            runs: self.runs.or(outer.runs),
+            min_runs: self.min_runs.or(outer.min_runs),
+            max_runs: self.max_runs.or(outer.max_runs),
+            max_time: self.max_time.or(outer.max_time),
+            precision: self.precision.or(outer.precision),
+            timeout: self.timeout.or(outer.timeout),
+            shell: self.shell.clone().or_else(|| outer.shell.clone()),
+        }
+    }
+
+    /// Applies the settings that are set onto `options`.
+    pub fn apply(&self, options: &mut RunnerOptions) {
+        if let Some(w) = self.warmup {
+            options.warmup = w;
+        }
+        if let Some(r) = self.runs {
+            options.runs = Some(r);
+        }
+        if let Some(m) = self.min_runs {
+            options.min_runs = m;
+        }
+        if let Some(m) = self.max_runs {
+            options.max_runs = Some(m);
+        }
+        if let Some(t) = self.max_time {
+            options.max_time = t;
+        }
+        if let Some(p) = self.precision {
+            options.precision = p;
+        }
+        if let Some(t) = self.timeout {
+            options.timeout = Some(t);
+        }
+    }
+}
+
+/// `[gate]`; `None` = not set here.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GateConfig {
+    pub alpha: Option<f64>,
+    /// Relative warn threshold as a ratio (`"5%"` → 0.05).
+    pub warn: Option<f64>,
+    /// Relative fail threshold as a ratio.
+    pub fail: Option<f64>,
+    /// Smallest absolute change worth flagging, in nanoseconds.
+    pub min_delta_ns: Option<f64>,
+    /// Measures that can fail the gate.
+    pub measures: Option<Vec<Measure>>,
+    /// Baseline selector (`main`, `last`, `run:<id>`, …, SPEC §7.3).
+    pub baseline: Option<String>,
+}
+
+impl GateConfig {
+    /// Applies the settings that are set onto `thresholds`.
+    pub fn apply(&self, thresholds: &mut Thresholds) {
+        if let Some(a) = self.alpha {
+            thresholds.alpha = a;
+        }
+        if let Some(w) = self.warn {
+            thresholds.warn = w;
+        }
+        if let Some(f) = self.fail {
+            thresholds.fail = f;
+        }
+        if let Some(d) = self.min_delta_ns {
+            thresholds.min_delta_ns = d;
+        }
+    }
+}
+
+/// One `[[bench]]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bench {
+    pub name: String,
+    /// The command line, `${VAR}` expanded.
+    pub command: String,
+    pub prepare: Option<String>,
+    pub conclude: Option<String>,
+    pub setup: Option<String>,
+    pub cleanup: Option<String>,
+    /// Stdin for measured runs.
+    pub input: Option<PathBuf>,
+    /// Per-bench runner overrides (`shell` included).
+    pub runner: RunnerDefaults,
+    pub mode: Mode,
+    pub requires: Requirements,
+    /// Parameters in file order, expanded into their values (lists verbatim, scans computed).
+    pub params: Vec<Parameter>,
+    /// Set when the bench cannot run because a variable it uses is unset and listed in
+    /// `requires.env`; the bench is then recorded as skipped with this reason.
+    pub skip: Option<String>,
+}
+
+impl Bench {
+    /// The runner options for this bench: runner defaults, then `[defaults]`, then its overrides.
+    /// `input` becomes the runner's stdin.
+    pub fn runner_options(&self, defaults: &RunnerDefaults) -> RunnerOptions {
+        let mut options = RunnerOptions::default();
+        self.runner.or(defaults).apply(&mut options);
+        if let Some(input) = &self.input {
+            options.stdin = Some(input.clone());
+        }
+        options
+    }
+
+    /// The shell to run this bench's commands with, if any.
+    pub fn shell<'a>(&'a self, defaults: &'a RunnerDefaults) -> Option<&'a str> {
+        self.runner.shell.as_deref().or(defaults.shell.as_deref())
+    }
+
+    /// The command template for the runner, named after the bench.
+    pub fn template(&self) -> CommandTemplate {
+        CommandTemplate {
+            name: Some(self.name.clone()),
+            tokens: vec![self.command.clone()],
+        }
+    }
+
+    pub fn aux(&self) -> AuxCommands {
+        AuxCommands {
+            prepare: self.prepare.clone(),
+            conclude: self.conclude.clone(),
+            setup: self.setup.clone(),
+            cleanup: self.cleanup.clone(),
+        }
+    }
+
+    /// Why this bench must be skipped: an unset variable it needs, or a missing requirement
+    /// (checks the environment, `PATH` and the file system).
+    pub fn skip_reason(&self) -> Option<String> {
+        self.skip.clone().or_else(|| self.requires.check())
+    }
+}
+
+/// `requires = { env = [...], commands = [...], files = [...] }` (SPEC §4.7).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Requirements {
+    /// Environment variables that must be set (and not empty).
+    pub env: Vec<String>,
+    /// Programs that must be found on `PATH` (or exist, when given with a `/`).
+    pub commands: Vec<String>,
+    /// Files or directories that must exist.
+    pub files: Vec<PathBuf>,
+}
+
+impl Requirements {
+    pub fn is_empty(&self) -> bool {
+        self.env.is_empty() && self.commands.is_empty() && self.files.is_empty()
+    }
+
+    /// The reason a bench must be skipped, or `None` when every requirement is met. Reads the
+    /// process environment, `PATH` and the file system.
+    pub fn check(&self) -> Option<String> {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        self.check_with(
+            &|name| std::env::var(name).ok(),
+            &|command| find_on_path(command, &path),
+            &|file| file.exists(),
+        )
+    }
+
+    /// [`Requirements::check`] with injected lookups, for tests.
+    pub fn check_with(
+        &self,
+        env: &dyn Fn(&str) -> Option<String>,
+        command_exists: &dyn Fn(&str) -> bool,
+        file_exists: &dyn Fn(&Path) -> bool,
+    ) -> Option<String> {
+        let mut reasons = Vec::new();
+        let missing_env: Vec<&str> = self
+            .env
+            .iter()
+            .filter(|v| env(v).is_none_or(|s| s.is_empty()))
+            .map(String::as_str)
+            .collect();
+        match missing_env.as_slice() {
+            [] => {}
+            [one] => reasons.push(format!("environment variable {one} is not set")),
+            many => reasons.push(format!(
+                "environment variables {} are not set",
+                many.join(", ")
+            )),
+        }
+        for command in self.commands.iter().filter(|c| !command_exists(c)) {
+            reasons.push(format!("command `{command}` not found on PATH"));
+        }
+        for file in self.files.iter().filter(|f| !file_exists(f)) {
+            reasons.push(format!("file {} does not exist", file.display()));
+        }
+        (!reasons.is_empty()).then(|| format!("requires: {}", reasons.join("; ")))
+    }
+}
+
+fn find_on_path(command: &str, path: &std::ffi::OsStr) -> bool {
+    if command.contains('/') {
+        return Path::new(command).is_file();
+    }
+    std::env::split_paths(path).any(|dir| dir.join(command).is_file())
+}
+
+impl Config {
+    /// Reads and validates the file at `path`; errors name the path as given.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(&text, &path.display().to_string())
+    }
+
+    /// Parses `text`, expanding `${VAR}` from the process environment. `origin` names the file
+    /// in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        Config::parse_with_env(text, origin, &|name| std::env::var(name).ok())
+    }
+
+    /// Parses `text` with an injected environment lookup. Pure.
+    pub fn parse_with_env(
+        text: &str,
+        origin: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        parse::parse(text, origin, env)
+    }
+
+    pub fn bench(&self, name: &str) -> Option<&Bench> {
+        self.benches.iter().find(|b| b.name == name)
+    }
+
+    /// The judging thresholds: [`Thresholds::default`] overridden by `[gate]`.
+    pub fn thresholds(&self) -> Thresholds {
+        let mut t = Thresholds::default();
+        self.gate.apply(&mut t);
+        t
+    }
+}

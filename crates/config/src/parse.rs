@@ -1,0 +1,874 @@
+//! Walks the spanned TOML tree, checking every key and value and converting human units, so each
+//! error can name the file, line, column and key.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use benchgate_gate::{Budget, canonical_unit};
+use benchgate_measure::{MAX_PARAMETER_VALUES, MeasureError, Parameter};
+use benchgate_model::{Measure, Mode, Unit};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::error::line_col;
+use crate::units::{Kind, parse_quantity};
+use crate::{Bench, Config, ConfigError, GateConfig, Requirements, RunnerDefaults};
+
+type Val<'i> = Spanned<DeValue<'i>>;
+
+const TOP_KEYS: [&str; 4] = ["defaults", "gate", "bench", "budget"];
+const DEFAULT_KEYS: [&str; 8] = [
+    "warmup",
+    "runs",
+    "min_runs",
+    "max_runs",
+    "max_time",
+    "precision",
+    "timeout",
+    "shell",
+];
+const GATE_KEYS: [&str; 6] = ["alpha", "warn", "fail", "min_delta", "measures", "baseline"];
+const BENCH_KEYS: [&str; 18] = [
+    "name",
+    "command",
+    "prepare",
+    "conclude",
+    "setup",
+    "cleanup",
+    "input",
+    "timeout",
+    "warmup",
+    "runs",
+    "min_runs",
+    "max_runs",
+    "max_time",
+    "precision",
+    "shell",
+    "mode",
+    "requires",
+    "params",
+];
+const REQUIRES_KEYS: [&str; 3] = ["env", "commands", "files"];
+const SCAN_KEYS: [&str; 3] = ["min", "max", "step"];
+const BUDGET_KEYS: [&str; 7] = ["bench", "measure", "max", "min", "target", "warn", "fail"];
+
+struct Ctx<'t> {
+    text: &'t str,
+    origin: &'t str,
+    env: &'t dyn Fn(&str) -> Option<String>,
+}
+
+impl Ctx<'_> {
+    fn err(&self, span: &Range<usize>, message: impl Into<String>) -> ConfigError {
+        let (line, column) = line_col(self.text, span.start);
+        ConfigError::Invalid {
+            origin: self.origin.to_string(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+}
+
+/// A table being read: where it is and how to name its keys in messages.
+struct Section<'a, 'i> {
+    table: &'a DeTable<'i>,
+    span: Range<usize>,
+    /// `[defaults]`, `[[bench]] #2`, or empty at the top level.
+    name: String,
+    /// Dotted path of the table inside the section (`requires.`), or empty.
+    prefix: String,
+}
+
+impl<'a, 'i> Section<'a, 'i> {
+    fn key(&self, key: &str) -> String {
+        if self.name.is_empty() {
+            format!("`{}{key}`", self.prefix)
+        } else {
+            format!("{} `{}{key}`", self.name, self.prefix)
+        }
+    }
+
+    /// The section itself, for errors about the whole table.
+    fn whole(&self) -> String {
+        match (self.name.is_empty(), self.prefix.is_empty()) {
+            (true, true) => "the document".to_string(),
+            (false, true) => self.name.clone(),
+            (true, false) => format!("`{}`", self.prefix.trim_end_matches('.')),
+            (false, false) => format!("{} `{}`", self.name, self.prefix.trim_end_matches('.')),
+        }
+    }
+
+    fn check_keys(&self, ctx: &Ctx, allowed: &[&str]) -> Result<(), ConfigError> {
+        for (key, _) in self.table.iter() {
+            if !allowed.contains(&key.get_ref().as_ref()) {
+                return Err(ctx.err(
+                    &key.span(),
+                    format!(
+                        "{}: unknown key (expected one of {})",
+                        self.key(key.get_ref()),
+                        allowed.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn get(&self, key: &str) -> Option<&'a Val<'i>> {
+        self.table.get(key)
+    }
+
+    fn bad(&self, ctx: &Ctx, key: &str, value: &Val, message: impl AsRef<str>) -> ConfigError {
+        ctx.err(
+            &value.span(),
+            format!("{}: {}", self.key(key), message.as_ref()),
+        )
+    }
+
+    fn wrong_type(&self, ctx: &Ctx, key: &str, value: &Val, expected: &str) -> ConfigError {
+        self.bad(
+            ctx,
+            key,
+            value,
+            format!("expected {expected}, found {}", value.get_ref().type_str()),
+        )
+    }
+
+    fn missing(&self, ctx: &Ctx, key: &str) -> ConfigError {
+        ctx.err(
+            &self.span,
+            format!("{}: missing required key `{key}`", self.whole()),
+        )
+    }
+
+    fn string(&self, ctx: &Ctx, key: &str) -> Result<Option<(&'a str, &'a Val<'i>)>, ConfigError> {
+        let Some(value) = self.get(key) else {
+            return Ok(None);
+        };
+        match value.get_ref() {
+            DeValue::String(s) => {
+                if s.trim().is_empty() {
+                    Err(self.bad(ctx, key, value, "must not be empty"))
+                } else {
+                    Ok(Some((s.as_ref(), value)))
+                }
+            }
+            _ => Err(self.wrong_type(ctx, key, value, "a string")),
+        }
+    }
+
+    fn table(&self, ctx: &Ctx, key: &str) -> Result<Option<Section<'a, 'i>>, ConfigError> {
+        let Some(value) = self.get(key) else {
+            return Ok(None);
+        };
+        match value.get_ref() {
+            DeValue::Table(table) => Ok(Some(Section {
+                table,
+                span: value.span(),
+                name: self.name.clone(),
+                prefix: format!("{}{key}.", self.prefix),
+            })),
+            _ => Err(self.wrong_type(ctx, key, value, "a table")),
+        }
+    }
+
+    fn string_list(
+        &self,
+        ctx: &Ctx,
+        key: &str,
+    ) -> Result<Vec<(&'a str, &'a Val<'i>)>, ConfigError> {
+        let Some(value) = self.get(key) else {
+            return Ok(Vec::new());
+        };
+        let DeValue::Array(items) = value.get_ref() else {
+            return Err(self.wrong_type(ctx, key, value, "an array of strings"));
+        };
+        let mut out = Vec::new();
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::String(s) if !s.trim().is_empty() => out.push((s.as_ref(), item)),
+                DeValue::String(_) => {
+                    return Err(self.bad(ctx, key, item, "entries must not be empty"));
+                }
+                _ => return Err(self.wrong_type(ctx, key, item, "a string")),
+            }
+        }
+        Ok(out)
+    }
+
+    fn integer(&self, ctx: &Ctx, key: &str, min: u32) -> Result<Option<u32>, ConfigError> {
+        let Some(value) = self.get(key) else {
+            return Ok(None);
+        };
+        let DeValue::Integer(i) = value.get_ref() else {
+            return Err(self.wrong_type(ctx, key, value, "an integer"));
+        };
+        match i64::from_str_radix(i.as_str(), i.radix()) {
+            Ok(n) if n < i64::from(min) => {
+                Err(self.bad(ctx, key, value, format!("must be at least {min}, got {n}")))
+            }
+            Ok(n) => u32::try_from(n)
+                .map(Some)
+                .map_err(|_| self.bad(ctx, key, value, format!("{n} is too large"))),
+            Err(_) => Err(self.bad(ctx, key, value, "integer out of range")),
+        }
+    }
+
+    /// A quantity of the expected kind. Plain TOML numbers are accepted where `plain_ok`.
+    fn quantity(
+        &self,
+        ctx: &Ctx,
+        key: &str,
+        expected: Kind,
+        plain_ok: bool,
+    ) -> Result<Option<(f64, &'a Val<'i>)>, ConfigError> {
+        let Some(value) = self.get(key) else {
+            return Ok(None);
+        };
+        let (number, kind) = match value.get_ref() {
+            DeValue::String(s) => parse_quantity(s).map_err(|m| self.bad(ctx, key, value, m))?,
+            DeValue::Integer(i) => {
+                let n = i64::from_str_radix(i.as_str(), i.radix())
+                    .map_err(|_| self.bad(ctx, key, value, "integer out of range"))?;
+                if n < 0 {
+                    return Err(self.bad(ctx, key, value, format!("{n} is negative")));
+                }
+                (n as f64, Kind::Plain)
+            }
+            DeValue::Float(f) => {
+                let n: f64 = f.as_str().replace('_', "").parse().unwrap_or(f64::NAN);
+                if !n.is_finite() {
+                    return Err(self.bad(
+                        ctx,
+                        key,
+                        value,
+                        format!("{} is not a finite number", f.as_str()),
+                    ));
+                }
+                if n < 0.0 {
+                    return Err(self.bad(ctx, key, value, format!("{} is negative", f.as_str())));
+                }
+                (n, Kind::Plain)
+            }
+            _ => {
+                return Err(self.wrong_type(ctx, key, value, expected.example()));
+            }
+        };
+        if kind == expected || (kind == Kind::Plain && plain_ok) {
+            Ok(Some((number, value)))
+        } else {
+            Err(self.bad(
+                ctx,
+                key,
+                value,
+                format!(
+                    "expected {}, found {}",
+                    expected.example(),
+                    shown(value, kind)
+                ),
+            ))
+        }
+    }
+
+    fn duration(
+        &self,
+        ctx: &Ctx,
+        key: &str,
+        zero_ok: bool,
+    ) -> Result<Option<Duration>, ConfigError> {
+        let Some((ns, value)) = self.quantity(ctx, key, Kind::Duration, false)? else {
+            return Ok(None);
+        };
+        if ns == 0.0 && !zero_ok {
+            return Err(self.bad(ctx, key, value, "must be longer than zero"));
+        }
+        if ns >= u64::MAX as f64 {
+            return Err(self.bad(ctx, key, value, "is too long"));
+        }
+        Ok(Some(Duration::from_nanos(ns.round() as u64)))
+    }
+
+    fn percent(&self, ctx: &Ctx, key: &str) -> Result<Option<f64>, ConfigError> {
+        let Some((ratio, value)) = self.quantity(ctx, key, Kind::Percent, false)? else {
+            return Ok(None);
+        };
+        if ratio == 0.0 {
+            return Err(self.bad(ctx, key, value, "must be greater than 0%"));
+        }
+        Ok(Some(ratio))
+    }
+}
+
+/// How a value of a known kind is shown in a mismatch message.
+fn shown(value: &Val, kind: Kind) -> String {
+    match value.get_ref() {
+        DeValue::String(s) => format!("{s:?}, {}", kind.describe()),
+        DeValue::Integer(i) => format!("{}, {} without a unit", i.as_str(), kind.describe()),
+        DeValue::Float(f) => format!("{}, {} without a unit", f.as_str(), kind.describe()),
+        other => other.type_str().to_string(),
+    }
+}
+
+pub(crate) fn parse(
+    text: &str,
+    origin: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Config, ConfigError> {
+    let ctx = Ctx { text, origin, env };
+    let document = DeTable::parse(text).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        let message = e.message().trim().replace('\n', "; ");
+        ctx.err(&span, format!("invalid TOML: {message}"))
+    })?;
+    let top = Section {
+        table: document.get_ref(),
+        span: document.span(),
+        name: String::new(),
+        prefix: String::new(),
+    };
+    top.check_keys(&ctx, &TOP_KEYS)?;
+    let mut config = Config::default();
+    if let Some(value) = top.get("defaults") {
+        let section = top_table(&ctx, &top, "defaults", value, "[defaults]")?;
+        section.check_keys(&ctx, &DEFAULT_KEYS)?;
+        config.defaults = runner_settings(&ctx, &section, &[])?;
+    }
+    if let Some(value) = top.get("gate") {
+        let section = top_table(&ctx, &top, "gate", value, "[gate]")?;
+        config.gate = gate(&ctx, &section)?;
+    }
+    if let Some(value) = top.get("bench") {
+        let mut names = BTreeSet::new();
+        for (i, item) in tables(&ctx, &top, "bench", value)?.into_iter().enumerate() {
+            let section = Section {
+                table: item.0,
+                span: item.1,
+                name: format!("[[bench]] #{}", i + 1),
+                prefix: String::new(),
+            };
+            let bench = bench(&ctx, &section)?;
+            if !names.insert(bench.name.clone())
+                && let Some(value) = section.get("name")
+            {
+                return Err(section.bad(
+                    &ctx,
+                    "name",
+                    value,
+                    format!("duplicate bench name {:?}", bench.name),
+                ));
+            }
+            config.benches.push(bench);
+        }
+    }
+    if let Some(value) = top.get("budget") {
+        for (i, item) in tables(&ctx, &top, "budget", value)?.into_iter().enumerate() {
+            let section = Section {
+                table: item.0,
+                span: item.1,
+                name: format!("[[budget]] #{}", i + 1),
+                prefix: String::new(),
+            };
+            config.budgets.push(budget(&ctx, &section)?);
+        }
+    }
+    Ok(config)
+}
+
+fn top_table<'a, 'i>(
+    ctx: &Ctx,
+    top: &Section<'a, 'i>,
+    key: &str,
+    value: &'a Val<'i>,
+    name: &str,
+) -> Result<Section<'a, 'i>, ConfigError> {
+    match value.get_ref() {
+        DeValue::Table(table) => Ok(Section {
+            table,
+            span: value.span(),
+            name: name.to_string(),
+            prefix: String::new(),
+        }),
+        _ => Err(top.wrong_type(ctx, key, value, &format!("a table {name}"))),
+    }
+}
+
+fn tables<'a, 'i>(
+    ctx: &Ctx,
+    top: &Section<'a, 'i>,
+    key: &str,
+    value: &'a Val<'i>,
+) -> Result<Vec<(&'a DeTable<'i>, Range<usize>)>, ConfigError> {
+    let expected = format!("an array of tables [[{key}]]");
+    let DeValue::Array(items) = value.get_ref() else {
+        return Err(top.wrong_type(ctx, key, value, &expected));
+    };
+    items
+        .iter()
+        .map(|item| match item.get_ref() {
+            DeValue::Table(t) => Ok((t, item.span())),
+            _ => Err(top.wrong_type(ctx, key, item, &expected)),
+        })
+        .collect()
+}
+
+/// The runner settings shared by `[defaults]` and `[[bench]]`.
+fn runner_settings(
+    ctx: &Ctx,
+    s: &Section,
+    allowed_unset: &[String],
+) -> Result<RunnerDefaults, ConfigError> {
+    let settings = RunnerDefaults {
+        warmup: s.integer(ctx, "warmup", 0)?,
+        runs: s.integer(ctx, "runs", 1)?,
+        min_runs: s.integer(ctx, "min_runs", 1)?,
+        max_runs: s.integer(ctx, "max_runs", 1)?,
+        max_time: s.duration(ctx, "max_time", false)?,
+        precision: s.percent(ctx, "precision")?,
+        timeout: s.duration(ctx, "timeout", false)?,
+        shell: match s.string(ctx, "shell")? {
+            Some((text, value)) => Some(expand(ctx, s, "shell", text, value, allowed_unset)?.0),
+            None => None,
+        },
+    };
+    if let (Some(min), Some(max)) = (settings.min_runs, settings.max_runs)
+        && min > max
+        && let Some(value) = s.get("min_runs")
+    {
+        return Err(s.bad(
+            ctx,
+            "min_runs",
+            value,
+            format!("min_runs ({min}) is greater than max_runs ({max})"),
+        ));
+    }
+    Ok(settings)
+}
+
+fn gate(ctx: &Ctx, s: &Section) -> Result<GateConfig, ConfigError> {
+    s.check_keys(ctx, &GATE_KEYS)?;
+    let alpha = match s.get("alpha") {
+        None => None,
+        Some(value) => {
+            let (a, _) = match value.get_ref() {
+                DeValue::String(_) => s
+                    .quantity(ctx, "alpha", Kind::Percent, true)?
+                    .unwrap_or((f64::NAN, value)),
+                _ => s
+                    .quantity(ctx, "alpha", Kind::Plain, true)?
+                    .unwrap_or((f64::NAN, value)),
+            };
+            if !(a > 0.0 && a < 1.0) {
+                return Err(s.bad(ctx, "alpha", value, "must be between 0 and 1 (exclusive)"));
+            }
+            Some(a)
+        }
+    };
+    let warn = s.percent(ctx, "warn")?;
+    let fail = s.percent(ctx, "fail")?;
+    if let (Some(w), Some(f)) = (warn, fail)
+        && w > f
+        && let Some(value) = s.get("warn")
+    {
+        return Err(s.bad(ctx, "warn", value, "must not be greater than `fail`"));
+    }
+    let min_delta_ns = s
+        .duration(ctx, "min_delta", true)?
+        .map(|d| d.as_nanos() as f64);
+    let measures = match s.get("measures") {
+        None => None,
+        Some(_) => Some(
+            s.string_list(ctx, "measures")?
+                .into_iter()
+                .map(|(m, _)| Measure::parse(m.trim()))
+                .collect(),
+        ),
+    };
+    let baseline = s
+        .string(ctx, "baseline")?
+        .map(|(b, _)| b.trim().to_string());
+    Ok(GateConfig {
+        alpha,
+        warn,
+        fail,
+        min_delta_ns,
+        measures,
+        baseline,
+    })
+}
+
+fn bench(ctx: &Ctx, s: &Section) -> Result<Bench, ConfigError> {
+    s.check_keys(ctx, &BENCH_KEYS)?;
+    let requires = match s.table(ctx, "requires")? {
+        None => Requirements::default(),
+        Some(r) => {
+            r.check_keys(ctx, &REQUIRES_KEYS)?;
+            let env: Vec<String> = r
+                .string_list(ctx, "env")?
+                .into_iter()
+                .map(|(v, _)| v.trim().to_string())
+                .collect();
+            let commands = r
+                .string_list(ctx, "commands")?
+                .into_iter()
+                .map(|(v, _)| v.trim().to_string())
+                .collect();
+            let mut files = Vec::new();
+            for (f, value) in r.string_list(ctx, "files")? {
+                let (f, _) = expand(ctx, &r, "files", f, value, &env)?;
+                files.push(PathBuf::from(f));
+            }
+            Requirements {
+                env,
+                commands,
+                files,
+            }
+        }
+    };
+    let allowed = &requires.env;
+    let mut skipped: Vec<String> = Vec::new();
+    let mut text = |key: &str| -> Result<Option<String>, ConfigError> {
+        match s.string(ctx, key)? {
+            None => Ok(None),
+            Some((t, value)) => {
+                let (expanded, missing) = expand(ctx, s, key, t, value, allowed)?;
+                for m in missing {
+                    if !skipped.contains(&m) {
+                        skipped.push(m);
+                    }
+                }
+                Ok(Some(expanded))
+            }
+        }
+    };
+    let name = text("name")?.ok_or_else(|| s.missing(ctx, "name"))?;
+    let command = text("command")?.ok_or_else(|| s.missing(ctx, "command"))?;
+    let prepare = text("prepare")?;
+    let conclude = text("conclude")?;
+    let setup = text("setup")?;
+    let cleanup = text("cleanup")?;
+    let input = text("input")?.map(PathBuf::from);
+    let mut runner = runner_settings(ctx, s, allowed)?;
+    if let Some(value) = s.get("shell")
+        && let DeValue::String(t) = value.get_ref()
+    {
+        let (shell, missing) = expand(ctx, s, "shell", t, value, allowed)?;
+        runner.shell = Some(shell);
+        for m in missing {
+            if !skipped.contains(&m) {
+                skipped.push(m);
+            }
+        }
+    }
+    let mode = match s.string(ctx, "mode")? {
+        None => Mode::Real,
+        Some(("real", _)) => Mode::Real,
+        Some(("simulated", _)) => Mode::Simulated,
+        Some((other, value)) => {
+            return Err(s.bad(
+                ctx,
+                "mode",
+                value,
+                format!("unknown mode {other:?} (expected \"real\" or \"simulated\")"),
+            ));
+        }
+    };
+    let params = match s.table(ctx, "params")? {
+        None => Vec::new(),
+        Some(p) => params(ctx, &p)?,
+    };
+    let skip = match skipped.as_slice() {
+        [] => None,
+        [one] => Some(format!("requires: environment variable {one} is not set")),
+        many => Some(format!(
+            "requires: environment variables {} are not set",
+            many.join(", ")
+        )),
+    };
+    Ok(Bench {
+        name,
+        command,
+        prepare,
+        conclude,
+        setup,
+        cleanup,
+        input,
+        runner,
+        mode,
+        requires,
+        params,
+        skip,
+    })
+}
+
+fn scalar(value: &Val) -> Option<String> {
+    match value.get_ref() {
+        DeValue::String(s) => Some(s.to_string()),
+        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+            .ok()
+            .map(|n| n.to_string()),
+        DeValue::Float(f) => Some(f.as_str().replace('_', "")),
+        DeValue::Boolean(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn params(ctx: &Ctx, p: &Section) -> Result<Vec<Parameter>, ConfigError> {
+    let mut out = Vec::new();
+    for (key, value) in p.table.iter() {
+        let name = key.get_ref().as_ref();
+        let invalid = |e: MeasureError| {
+            let message = match e {
+                MeasureError::InvalidParameter { message, .. } => message,
+                other => other.to_string(),
+            };
+            p.bad(ctx, name, value, message)
+        };
+        if name.contains(['{', '}']) {
+            return Err(ctx.err(
+                &key.span(),
+                format!(
+                    "{}: a parameter name must not contain `{{` or `}}`",
+                    p.key(name)
+                ),
+            ));
+        }
+        match value.get_ref() {
+            DeValue::Array(items) => {
+                if items.is_empty() {
+                    return Err(p.bad(ctx, name, value, "no values"));
+                }
+                if items.len() > MAX_PARAMETER_VALUES {
+                    return Err(p.bad(
+                        ctx,
+                        name,
+                        value,
+                        format!("too many values (limit {MAX_PARAMETER_VALUES})"),
+                    ));
+                }
+                let mut values = Vec::new();
+                for item in items.iter() {
+                    match scalar(item) {
+                        Some(v) => values.push(v),
+                        None => {
+                            return Err(p.wrong_type(
+                                ctx,
+                                name,
+                                item,
+                                "a string, number or boolean",
+                            ));
+                        }
+                    }
+                }
+                out.push(Parameter {
+                    name: name.to_string(),
+                    values,
+                });
+            }
+            DeValue::Table(table) => {
+                let scan = Section {
+                    table,
+                    span: value.span(),
+                    name: p.name.clone(),
+                    prefix: format!("{}{name}.", p.prefix),
+                };
+                scan.check_keys(ctx, &SCAN_KEYS)?;
+                let bound = |k: &str| -> Result<Option<String>, ConfigError> {
+                    match scan.get(k) {
+                        None => Ok(None),
+                        Some(v) => match v.get_ref() {
+                            DeValue::Integer(_) | DeValue::Float(_) | DeValue::String(_) => {
+                                Ok(scalar(v))
+                            }
+                            _ => Err(scan.wrong_type(ctx, k, v, "a number")),
+                        },
+                    }
+                };
+                let min = bound("min")?.ok_or_else(|| scan.missing(ctx, "min"))?;
+                let max = bound("max")?.ok_or_else(|| scan.missing(ctx, "max"))?;
+                let step = bound("step")?;
+                out.push(Parameter::scan(name, &min, &max, step.as_deref()).map_err(invalid)?);
+            }
+            _ => {
+                return Err(p.wrong_type(
+                    ctx,
+                    name,
+                    value,
+                    "a list of values or a scan { min, max, step }",
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn budget(ctx: &Ctx, s: &Section) -> Result<Budget, ConfigError> {
+    s.check_keys(ctx, &BUDGET_KEYS)?;
+    let (measure_name, _) = s
+        .string(ctx, "measure")?
+        .ok_or_else(|| s.missing(ctx, "measure"))?;
+    let measure = Measure::parse(measure_name.trim());
+    let bench = s.string(ctx, "bench")?.map(|(b, _)| b.trim().to_string());
+    let unit = canonical_unit(&measure);
+    let (kind, plain_ok, unit_name) = match unit {
+        Unit::Nanoseconds => (Kind::Duration, false, "a duration"),
+        Unit::Bytes => (Kind::Size, true, "bytes"),
+        Unit::PerSecond => (Kind::Rate, true, "a rate per second"),
+        Unit::Ratio => (Kind::Percent, false, "a percentage"),
+        _ => (Kind::Plain, true, "a plain count"),
+    };
+    let bound = |key: &str| -> Result<Option<f64>, ConfigError> {
+        let value = match s.quantity(ctx, key, kind, plain_ok) {
+            Ok(v) => v,
+            Err(e) => {
+                // Name the measure when the unit is the problem.
+                if let Some(value) = s.get(key)
+                    && let DeValue::String(text) = value.get_ref()
+                    && let Ok((_, found)) = parse_quantity(text)
+                    && found != kind
+                {
+                    return Err(s.bad(
+                        ctx,
+                        key,
+                        value,
+                        format!(
+                            "{text:?} is {}, but {measure} is measured as {unit_name} (expected {})",
+                            found.describe(),
+                            kind.example()
+                        ),
+                    ));
+                }
+                return Err(e);
+            }
+        };
+        match value {
+            None => Ok(None),
+            Some((0.0, value)) => Err(s.bad(
+                ctx,
+                key,
+                value,
+                "must be greater than zero (headroom is measured relative to it)",
+            )),
+            Some((v, _)) => Ok(Some(v)),
+        }
+    };
+    let max = bound("max")?;
+    let min = bound("min")?;
+    let target = bound("target")?;
+    let warn = s.percent(ctx, "warn")?;
+    let fail = s.percent(ctx, "fail")?;
+    if let (Some(lo), Some(hi)) = (min, max)
+        && lo > hi
+        && let Some(value) = s.get("min")
+    {
+        return Err(s.bad(ctx, "min", value, "must not be greater than `max`"));
+    }
+    if let (Some(w), Some(f)) = (warn, fail)
+        && w > f
+        && let Some(value) = s.get("warn")
+    {
+        return Err(s.bad(ctx, "warn", value, "must not be greater than `fail`"));
+    }
+    if max.is_none() && min.is_none() && target.is_none() && warn.is_none() && fail.is_none() {
+        return Err(ctx.err(
+            &s.span,
+            format!(
+                "{}: no bound (set at least one of max, min, target, warn, fail)",
+                s.whole()
+            ),
+        ));
+    }
+    Ok(Budget {
+        bench,
+        measure,
+        max,
+        min,
+        target,
+        warn,
+        fail,
+    })
+}
+
+/// Expands `${VAR}` in `text` (`$$` is a literal `$`; any other `$` is kept). Variables listed in
+/// `allowed_unset` may be unset: they are kept verbatim and returned so the bench can be skipped.
+fn expand(
+    ctx: &Ctx,
+    s: &Section,
+    key: &str,
+    text: &str,
+    value: &Val,
+    allowed_unset: &[String],
+) -> Result<(String, Vec<String>), ConfigError> {
+    // Byte offset of `text[i]` in the file when the string is written without escapes.
+    let span = value.span();
+    let raw = ctx.text.get(span.clone()).unwrap_or("");
+    let verbatim = raw.len() == text.len() + 2 && raw.get(1..raw.len() - 1) == Some(text);
+    let at = |i: usize| {
+        if verbatim {
+            span.start + 1 + i..span.end
+        } else {
+            span.clone()
+        }
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut missing = Vec::new();
+    let mut rest = text;
+    let mut offset = 0;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(tail) = after.strip_prefix('$') {
+            out.push('$');
+            rest = tail;
+            offset += i + 2;
+        } else if let Some(body) = after.strip_prefix('{') {
+            let Some(end) = body.find('}') else {
+                return Err(ctx.err(
+                    &at(offset + i),
+                    format!(
+                        "{}: unterminated `${{` (write `$$` for a literal `$`)",
+                        s.key(key)
+                    ),
+                ));
+            };
+            let name = &body[..end];
+            let valid = !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !name.starts_with(|c: char| c.is_ascii_digit());
+            if !valid {
+                return Err(ctx.err(
+                    &at(offset + i),
+                    format!("{}: invalid variable name `${{{name}}}`", s.key(key)),
+                ));
+            }
+            match (ctx.env)(name) {
+                Some(v) => out.push_str(&v),
+                None if allowed_unset.iter().any(|a| a == name) => {
+                    out.push_str(&rest[i..i + 3 + end]);
+                    if !missing.iter().any(|m| m == name) {
+                        missing.push(name.to_string());
+                    }
+                }
+                None => {
+                    return Err(ctx.err(
+                        &at(offset + i),
+                        format!(
+                            "{}: environment variable {name} is not set (list it in `requires.env` to skip the bench instead)",
+                            s.key(key)
+                        ),
+                    ));
+                }
+            }
+            rest = &body[end + 1..];
+            offset += i + 3 + end;
+        } else {
+            out.push('$');
+            rest = after;
+            offset += i + 1;
+        }
+    }
+    out.push_str(rest);
+    Ok((out, missing))
+}

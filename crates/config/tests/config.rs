@@ -1,0 +1,576 @@
+//! `benchgate.toml` parsed into exact values, and every kind of bad input rejected with one line
+//! naming file:line:column and the key.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use benchgate_config::{Budget, Config, ConfigError, Requirements, RunnerDefaults};
+use benchgate_measure::{AuxCommands, CommandTemplate, Parameter};
+use benchgate_model::{Measure, Mode, Thresholds};
+
+const EXAMPLE: &str = r#"# benchgate configuration
+[defaults]
+warmup = 3
+min_runs = 10
+max_runs = 200
+max_time = "20s"
+precision = "1%"
+timeout = "1.5m"
+shell = "bash -e"
+
+[gate]
+alpha = 0.01
+warn = "5%"
+fail = "10%"
+min_delta = "20us"
+measures = ["wall_time", "max_rss"]
+baseline = "main"
+
+[[bench]]
+name = "helios/commit"
+command = "${HELIOS_CLI_PATH} commit --json"
+prepare = "rm -rf $$TMPDIR/helios"
+requires = { env = ["HELIOS_CLI_PATH"], commands = ["git"], files = ["${HOME}/.helios"] }
+mode = "real"
+
+[[bench]]
+name = "sort"
+command = "sort-bench --threads {threads} --size {size}"
+setup = "make sort-bench"
+cleanup = "make clean"
+conclude = "sync"
+input = "data/input.txt"
+runs = 20
+warmup = 0
+timeout = "500ms"
+shell = "sh"
+mode = "simulated"
+params = { threads = [1, 2, 4], size = { min = 10, max = 30, step = 10 } }
+
+[[budget]]
+bench = "helios/*"    # glob
+measure = "wall_time"
+max = "50ms"
+
+[[budget]]
+bench = "api/*"
+measure = "latency_p99"
+max = "250ms"
+
+[[budget]]
+measure = "error_rate"
+max = "0.1%"
+
+[[budget]]
+bench = "api/*"
+measure = "throughput"
+target = "10k/s"      # warn below the target
+min = "5000/s"        # fail below the minimum
+fail = "20%"
+
+[[budget]]
+measure = "max_rss"
+max = "64MiB"
+
+[[budget]]
+measure = "allocs"
+max = 12
+warn = "2.5%"
+"#;
+
+fn env(name: &str) -> Option<String> {
+    match name {
+        "HELIOS_CLI_PATH" => Some("/opt/helios/bin/helios".into()),
+        "HOME" => Some("/home/ci".into()),
+        _ => None,
+    }
+}
+
+fn parse(text: &str) -> Result<Config, ConfigError> {
+    Config::parse_with_env(text, "benchgate.toml", &env)
+}
+
+fn error(text: &str) -> String {
+    match parse(text) {
+        Ok(config) => panic!("expected an error, got {config:#?}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn full_example() {
+    let config = parse(EXAMPLE).unwrap();
+    assert_eq!(
+        config.defaults,
+        RunnerDefaults {
+            warmup: Some(3),
+            runs: None,
+            min_runs: Some(10),
+            max_runs: Some(200),
+            max_time: Some(Duration::from_secs(20)),
+            precision: Some(0.01),
+            timeout: Some(Duration::from_secs(90)),
+            shell: Some("bash -e".into()),
+        }
+    );
+    assert_eq!(config.gate.alpha, Some(0.01));
+    assert_eq!(config.gate.warn, Some(0.05));
+    assert_eq!(config.gate.fail, Some(0.10));
+    assert_eq!(config.gate.min_delta_ns, Some(20_000.0));
+    assert_eq!(
+        config.gate.measures,
+        Some(vec![Measure::WallTime, Measure::MaxRss])
+    );
+    assert_eq!(config.gate.baseline.as_deref(), Some("main"));
+    assert_eq!(
+        config.thresholds(),
+        Thresholds {
+            warn: 0.05,
+            fail: 0.10,
+            alpha: 0.01,
+            min_delta_ns: 20_000.0,
+            confidence: 0.95,
+        }
+    );
+
+    assert_eq!(config.benches.len(), 2);
+    let helios = &config.benches[0];
+    assert_eq!(helios.name, "helios/commit");
+    assert_eq!(helios.command, "/opt/helios/bin/helios commit --json");
+    assert_eq!(helios.prepare.as_deref(), Some("rm -rf $TMPDIR/helios"));
+    assert_eq!(helios.mode, Mode::Real);
+    assert_eq!(
+        helios.requires,
+        Requirements {
+            env: vec!["HELIOS_CLI_PATH".into()],
+            commands: vec!["git".into()],
+            files: vec![PathBuf::from("/home/ci/.helios")],
+        }
+    );
+    assert_eq!(helios.skip, None);
+    assert!(helios.params.is_empty());
+    // Inherits every default.
+    let options = helios.runner_options(&config.defaults);
+    assert_eq!(options.warmup, 3);
+    assert_eq!(options.runs, None);
+    assert_eq!(options.min_runs, 10);
+    assert_eq!(options.max_runs, Some(200));
+    assert_eq!(options.max_time, Duration::from_secs(20));
+    assert_eq!(options.precision, 0.01);
+    assert_eq!(options.timeout, Some(Duration::from_secs(90)));
+    assert_eq!(options.stdin, None);
+    assert_eq!(helios.shell(&config.defaults), Some("bash -e"));
+
+    let sort = &config.benches[1];
+    assert_eq!(sort.mode, Mode::Simulated);
+    assert_eq!(
+        sort.template(),
+        CommandTemplate {
+            name: Some("sort".into()),
+            tokens: vec!["sort-bench --threads {threads} --size {size}".into()],
+        }
+    );
+    assert_eq!(
+        sort.aux(),
+        AuxCommands {
+            prepare: None,
+            conclude: Some("sync".into()),
+            setup: Some("make sort-bench".into()),
+            cleanup: Some("make clean".into()),
+        }
+    );
+    assert_eq!(
+        sort.params,
+        vec![
+            Parameter {
+                name: "threads".into(),
+                values: vec!["1".into(), "2".into(), "4".into()],
+            },
+            Parameter {
+                name: "size".into(),
+                values: vec!["10".into(), "20".into(), "30".into()],
+            },
+        ]
+    );
+    let options = sort.runner_options(&config.defaults);
+    assert_eq!(options.warmup, 0);
+    assert_eq!(options.runs, Some(20));
+    assert_eq!(options.timeout, Some(Duration::from_millis(500)));
+    assert_eq!(options.stdin, Some(PathBuf::from("data/input.txt")));
+    assert_eq!(sort.shell(&config.defaults), Some("sh"));
+
+    assert_eq!(
+        config.budgets,
+        vec![
+            Budget {
+                bench: Some("helios/*".into()),
+                max: Some(50e6),
+                ..Budget::new(Measure::WallTime)
+            },
+            Budget {
+                bench: Some("api/*".into()),
+                max: Some(250e6),
+                ..Budget::new(Measure::LatencyP99)
+            },
+            Budget {
+                max: Some(0.001),
+                ..Budget::new(Measure::ErrorRate)
+            },
+            Budget {
+                bench: Some("api/*".into()),
+                target: Some(10_000.0),
+                min: Some(5_000.0),
+                fail: Some(0.2),
+                ..Budget::new(Measure::Throughput)
+            },
+            Budget {
+                max: Some(67_108_864.0),
+                ..Budget::new(Measure::MaxRss)
+            },
+            Budget {
+                max: Some(12.0),
+                warn: Some(0.025),
+                ..Budget::new(Measure::Allocs)
+            },
+        ]
+    );
+    assert_eq!(config.budgets[0].label(), "wall_time ≤ 50ms on helios/*");
+}
+
+#[test]
+fn empty_file_is_all_defaults() {
+    let config = parse("").unwrap();
+    assert_eq!(config, Config::default());
+    assert_eq!(config.thresholds(), Thresholds::default());
+}
+
+#[test]
+fn sizes_and_rates() {
+    let config = parse(
+        r#"
+[[budget]]
+measure = "alloc_bytes"
+max = "1GB"
+min = "512B"
+target = "1KiB"
+[[budget]]
+measure = "throughput"
+min = "2.5M/s"
+target = 3000000
+[[budget]]
+measure = "max_rss"
+max = 1048576
+[[budget]]
+measure = "backend_calls"
+max = "12"
+"#,
+    )
+    .unwrap();
+    let b = &config.budgets;
+    assert_eq!(
+        (b[0].max, b[0].min, b[0].target),
+        (Some(1e9), Some(512.0), Some(1024.0))
+    );
+    assert_eq!((b[1].min, b[1].target), (Some(2.5e6), Some(3e6)));
+    assert_eq!(b[2].max, Some(1_048_576.0));
+    assert_eq!(b[3].measure, Measure::Custom("backend_calls".into()));
+    assert_eq!(b[3].max, Some(12.0));
+}
+
+#[test]
+fn unknown_keys() {
+    assert_eq!(
+        error(
+            "[[bench]]\nname = \"a\"\ncommand = \"x\"\n\n[[bench]]\nname = \"b\"\ncomand = \"y\"\n"
+        ),
+        "benchgate.toml:7:1: [[bench]] #2 `comand`: unknown key (expected one of name, command, prepare, conclude, setup, cleanup, input, timeout, warmup, runs, min_runs, max_runs, max_time, precision, shell, mode, requires, params)"
+    );
+    assert_eq!(
+        error("[defaults]\nwarmup = 3\nmax_tme = \"2s\"\n"),
+        "benchgate.toml:3:1: [defaults] `max_tme`: unknown key (expected one of warmup, runs, min_runs, max_runs, max_time, precision, timeout, shell)"
+    );
+    assert_eq!(
+        error("[gates]\nalpha = 0.1\n"),
+        "benchgate.toml:1:2: `gates`: unknown key (expected one of defaults, gate, bench, budget)"
+    );
+    assert_eq!(
+        error("[[bench]]\nname = \"a\"\ncommand = \"x\"\nrequires = { envs = [\"X\"] }\n"),
+        "benchgate.toml:4:14: [[bench]] #1 `requires.envs`: unknown key (expected one of env, commands, files)"
+    );
+    assert_eq!(
+        error("[[budget]]\nmeasure = \"wall_time\"\nmax = \"5ms\"\nmaximum = \"6ms\"\n"),
+        "benchgate.toml:4:1: [[budget]] #1 `maximum`: unknown key (expected one of bench, measure, max, min, target, warn, fail)"
+    );
+}
+
+#[test]
+fn malformed_toml() {
+    assert_eq!(
+        error("[defaults\nwarmup = 3\n"),
+        "benchgate.toml:1:10: invalid TOML: unclosed table, expected `]`"
+    );
+    assert_eq!(
+        error("[defaults]\nwarmup = 3\nwarmup = 4\n"),
+        "benchgate.toml:3:1: invalid TOML: duplicate key"
+    );
+}
+
+#[test]
+fn missing_and_wrong_types() {
+    assert_eq!(
+        error("[[bench]]\nname = \"a\"\n"),
+        "benchgate.toml:1:1: [[bench]] #1: missing required key `command`"
+    );
+    assert_eq!(
+        error("[[budget]]\nmax = \"5ms\"\n"),
+        "benchgate.toml:1:1: [[budget]] #1: missing required key `measure`"
+    );
+    assert_eq!(
+        error("[[budget]]\nmeasure = \"wall_time\"\n"),
+        "benchgate.toml:1:1: [[budget]] #1: no bound (set at least one of max, min, target, warn, fail)"
+    );
+    assert_eq!(
+        error("[defaults]\nwarmup = \"3\"\n"),
+        "benchgate.toml:2:10: [defaults] `warmup`: expected an integer, found string"
+    );
+    assert_eq!(
+        error("[defaults]\nruns = 0\n"),
+        "benchgate.toml:2:8: [defaults] `runs`: must be at least 1, got 0"
+    );
+    assert_eq!(
+        error("[bench]\nname = \"a\"\n"),
+        "benchgate.toml:1:1: `bench`: expected an array of tables [[bench]], found table"
+    );
+    assert_eq!(
+        error("[[bench]]\nname = \"a\"\ncommand = \"x\"\nmode = \"mock\"\n"),
+        "benchgate.toml:4:8: [[bench]] #1 `mode`: unknown mode \"mock\" (expected \"real\" or \"simulated\")"
+    );
+    assert_eq!(
+        error(
+            "[[bench]]\nname = \"a\"\ncommand = \"x\"\n[[bench]]\nname = \"a\"\ncommand = \"y\"\n"
+        ),
+        "benchgate.toml:5:8: [[bench]] #2 `name`: duplicate bench name \"a\""
+    );
+    assert_eq!(
+        error("[[bench]]\nname = \"a\"\ncommand = \"  \"\n"),
+        "benchgate.toml:3:11: [[bench]] #1 `command`: must not be empty"
+    );
+    assert_eq!(
+        error("[defaults]\nmin_runs = 20\nmax_runs = 10\n"),
+        "benchgate.toml:2:12: [defaults] `min_runs`: min_runs (20) is greater than max_runs (10)"
+    );
+}
+
+#[test]
+fn bad_units() {
+    assert_eq!(
+        error("[[budget]]\nmeasure = \"max_rss\"\nmax = \"50ms\"\n"),
+        "benchgate.toml:3:7: [[budget]] #1 `max`: \"50ms\" is a duration, but max_rss is measured as bytes (expected a size such as \"512B\", \"64MiB\" or \"1GB\")"
+    );
+    assert_eq!(
+        error("[[budget]]\nmeasure = \"wall_time\"\nmax = 50\n"),
+        "benchgate.toml:3:7: [[budget]] #1 `max`: expected a duration such as \"500ms\", \"20s\" or \"20us\", found 50, a plain number without a unit"
+    );
+    assert_eq!(
+        error("[[budget]]\nmeasure = \"error_rate\"\nmax = \"0.001\"\n"),
+        "benchgate.toml:3:7: [[budget]] #1 `max`: \"0.001\" is a plain number, but error_rate is measured as a percentage (expected a percentage such as \"5%\")"
+    );
+    assert_eq!(
+        error("[[budget]]\nmeasure = \"wall_time\"\nmax = \"-5ms\"\n"),
+        "benchgate.toml:3:7: [[budget]] #1 `max`: \"-5ms\" is negative"
+    );
+    assert_eq!(
+        error("[[budget]]\nmeasure = \"wall_time\"\nmax = \"0ms\"\n"),
+        "benchgate.toml:3:7: [[budget]] #1 `max`: must be greater than zero (headroom is measured relative to it)"
+    );
+    assert_eq!(
+        error("[[budget]]\nmeasure = \"allocs\"\nmax = nan\n"),
+        "benchgate.toml:3:7: [[budget]] #1 `max`: nan is not a finite number"
+    );
+    assert_eq!(
+        error("[defaults]\nmax_time = \"0s\"\n"),
+        "benchgate.toml:2:12: [defaults] `max_time`: must be longer than zero"
+    );
+    assert_eq!(
+        error("[defaults]\ntimeout = \"5 fortnights\"\n"),
+        "benchgate.toml:2:11: [defaults] `timeout`: \"5 fortnights\" has an unknown unit `fortnights` (durations: ns, us, ms, s, m, h; sizes: B, kB, MB, GB, KiB, MiB, GiB; rates: /s, k/s, M/s; percentages: %)"
+    );
+    assert_eq!(
+        error("[gate]\nwarn = 0.05\n"),
+        "benchgate.toml:2:8: [gate] `warn`: expected a percentage such as \"5%\", found 0.05, a plain number without a unit"
+    );
+    assert_eq!(
+        error("[gate]\nwarn = \"20%\"\nfail = \"10%\"\n"),
+        "benchgate.toml:2:8: [gate] `warn`: must not be greater than `fail`"
+    );
+    assert_eq!(
+        error("[gate]\nalpha = 1.5\n"),
+        "benchgate.toml:2:9: [gate] `alpha`: must be between 0 and 1 (exclusive)"
+    );
+    assert_eq!(
+        error("[[budget]]\nmeasure = \"throughput\"\nmin = \"9k/s\"\nmax = \"5k/s\"\n"),
+        "benchgate.toml:3:7: [[budget]] #1 `min`: must not be greater than `max`"
+    );
+}
+
+#[test]
+fn params_errors() {
+    assert_eq!(
+        error("[[bench]]\nname = \"a\"\ncommand = \"x\"\nparams = { n = [] }\n"),
+        "benchgate.toml:4:16: [[bench]] #1 `params.n`: no values"
+    );
+    assert_eq!(
+        error("[[bench]]\nname = \"a\"\ncommand = \"x\"\nparams = { n = { min = 5, max = 1 } }\n"),
+        "benchgate.toml:4:16: [[bench]] #1 `params.n`: minimum 5 is greater than maximum 1"
+    );
+    assert_eq!(
+        error("[[bench]]\nname = \"a\"\ncommand = \"x\"\nparams = { n = { min = 1, top = 4 } }\n"),
+        "benchgate.toml:4:27: [[bench]] #1 `params.n.top`: unknown key (expected one of min, max, step)"
+    );
+    let config = parse(
+        "[[bench]]\nname = \"a\"\ncommand = \"x\"\nparams = { r = { min = 0, max = 0.3, step = 0.1 }, mode = [\"fast\", true, 1.5] }\n",
+    )
+    .unwrap();
+    assert_eq!(
+        config.benches[0].params,
+        vec![
+            Parameter {
+                name: "r".into(),
+                values: vec!["0.0".into(), "0.1".into(), "0.2".into(), "0.3".into()],
+            },
+            Parameter {
+                name: "mode".into(),
+                values: vec!["fast".into(), "true".into(), "1.5".into()],
+            },
+        ]
+    );
+}
+
+#[test]
+fn env_expansion() {
+    let config = parse(
+        "[[bench]]\nname = \"a\"\ncommand = \"${HELIOS_CLI_PATH}/x $HOME $$ $${HOME} ${HOME}\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        config.benches[0].command,
+        "/opt/helios/bin/helios/x $HOME $ ${HOME} /home/ci"
+    );
+    // Unset and not required: an error pointing at the `${`.
+    assert_eq!(
+        error("[[bench]]\nname = \"a\"\ncommand = \"run ${NOPE} now\"\n"),
+        "benchgate.toml:3:16: [[bench]] #1 `command`: environment variable NOPE is not set (list it in `requires.env` to skip the bench instead)"
+    );
+    assert_eq!(
+        error("[[bench]]\nname = \"a\"\ncommand = \"run ${NOPE\"\n"),
+        "benchgate.toml:3:16: [[bench]] #1 `command`: unterminated `${` (write `$$` for a literal `$`)"
+    );
+    assert_eq!(
+        error("[[bench]]\nname = \"a\"\ncommand = \"run ${1X}\"\n"),
+        "benchgate.toml:3:16: [[bench]] #1 `command`: invalid variable name `${1X}`"
+    );
+    assert_eq!(
+        error("[defaults]\nshell = \"${SHELL_PATH}\"\n"),
+        "benchgate.toml:2:10: [defaults] `shell`: environment variable SHELL_PATH is not set (list it in `requires.env` to skip the bench instead)"
+    );
+}
+
+#[test]
+fn unset_required_variable_skips_the_bench() {
+    let text = r#"
+[[bench]]
+name = "firecracker/boot"
+command = "${FC_BIN} --config ${FC_CONFIG}"
+prepare = "${FC_BIN} --version"
+requires = { env = ["FC_BIN", "FC_CONFIG"] }
+[[bench]]
+name = "other"
+command = "true"
+"#;
+    let config = Config::parse_with_env(text, "benchgate.toml", &|_| None).unwrap();
+    let fc = &config.benches[0];
+    assert_eq!(fc.command, "${FC_BIN} --config ${FC_CONFIG}");
+    assert_eq!(
+        fc.skip.as_deref(),
+        Some("requires: environment variables FC_BIN, FC_CONFIG are not set")
+    );
+    assert_eq!(fc.skip_reason(), fc.skip);
+    assert_eq!(config.benches[1].skip, None);
+}
+
+#[test]
+fn requirements_with_injected_lookups() {
+    let requires = Requirements {
+        env: vec!["SET".into(), "EMPTY".into(), "UNSET".into()],
+        commands: vec!["git".into(), "firecracker".into()],
+        files: vec![PathBuf::from("/present"), PathBuf::from("/absent")],
+    };
+    let env = |name: &str| match name {
+        "SET" => Some("1".to_string()),
+        "EMPTY" => Some(String::new()),
+        _ => None,
+    };
+    let reason = requires.check_with(&env, &|c| c == "git", &|f: &Path| {
+        f == Path::new("/present")
+    });
+    assert_eq!(
+        reason.as_deref(),
+        Some(
+            "requires: environment variables EMPTY, UNSET are not set; command `firecracker` not found on PATH; file /absent does not exist"
+        )
+    );
+    let one = Requirements {
+        env: vec!["UNSET".into()],
+        ..Default::default()
+    };
+    assert_eq!(
+        one.check_with(&env, &|_| true, &|_| true).as_deref(),
+        Some("requires: environment variable UNSET is not set")
+    );
+    assert_eq!(Requirements::default().check(), None);
+}
+
+#[test]
+fn requirements_on_the_real_system() {
+    let dir = tempfile::tempdir().unwrap();
+    let present = dir.path().join("present");
+    std::fs::write(&present, "x").unwrap();
+    let ok = Requirements {
+        env: vec!["PATH".into()],
+        commands: vec!["sh".into()],
+        files: vec![present],
+    };
+    assert_eq!(ok.check(), None);
+    let missing = Requirements {
+        commands: vec!["benchgate-no-such-command-xyz".into()],
+        files: vec![dir.path().join("absent")],
+        ..Default::default()
+    };
+    assert_eq!(
+        missing.check(),
+        Some(format!(
+            "requires: command `benchgate-no-such-command-xyz` not found on PATH; file {} does not exist",
+            dir.path().join("absent").display()
+        ))
+    );
+}
+
+#[test]
+fn load_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("benchgate.toml");
+    std::fs::write(&path, "[defaults]\nwarmup = -1\n").unwrap();
+    assert_eq!(
+        Config::load(&path).unwrap_err().to_string(),
+        format!(
+            "{}:2:10: [defaults] `warmup`: must be at least 0, got -1",
+            path.display()
+        )
+    );
+    std::fs::write(&path, EXAMPLE).unwrap();
+    // ${HELIOS_CLI_PATH} is required by its bench, so the real environment never makes this fail.
+    let config = Config::load(&path);
+    assert!(config.is_ok() || config.unwrap_err().to_string().contains("HOME"));
+    let err = Config::load(&dir.path().join("missing.toml")).unwrap_err();
+    assert!(err.to_string().starts_with("cannot read "), "{err}");
+}

@@ -1,0 +1,497 @@
+//! Budgets (SPEC §2, §6): bounds on one measure of the benchmarks whose names match a glob.
+//! Absolute bounds (`max`, `min`) fail the gate when broken, a `target` warns, and relative
+//! bounds (`warn`, `fail` fractions) compare the current median with the baseline median.
+//! Every check reports its headroom: how far the value is from its limit, in percent.
+//! Pure: no I/O.
+
+use benchgate_model::{
+    BudgetCheck, BudgetStatus, Direction, Measure, Run, Severity, Status, Unit, Verdict,
+    VerdictKind,
+};
+
+/// A bound on one measure of the benchmarks matching `bench`. Values are in the measure's
+/// canonical unit ([`canonical_unit`]): ns, bytes, per second, ratio or count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Budget {
+    /// Glob over benchmark names (`*` any run of characters, `?` one character); `None` = all.
+    pub bench: Option<String>,
+    pub measure: Measure,
+    /// Fail when the value is above this.
+    pub max: Option<f64>,
+    /// Fail when the value is below this.
+    pub min: Option<f64>,
+    /// Warn when the value is on the wrong side of this (above for lower-is-better measures,
+    /// below for higher-is-better ones).
+    pub target: Option<f64>,
+    /// Warn when the value is worse than the baseline median by more than this fraction (0.05 = 5 %).
+    pub warn: Option<f64>,
+    /// Fail when the value is worse than the baseline median by more than this fraction.
+    pub fail: Option<f64>,
+}
+
+impl Budget {
+    /// A budget on `measure` for every benchmark, with no bounds yet.
+    pub fn new(measure: Measure) -> Budget {
+        Budget {
+            bench: None,
+            measure,
+            max: None,
+            min: None,
+            target: None,
+            warn: None,
+            fail: None,
+        }
+    }
+
+    /// Whether this budget applies to the benchmark called `name`.
+    pub fn matches(&self, name: &str) -> bool {
+        self.bench
+            .as_deref()
+            .is_none_or(|pattern| glob_match(pattern, name))
+    }
+
+    /// A human label such as `wall_time ≤ 50ms on helios/*`.
+    pub fn label(&self) -> String {
+        let unit = canonical_unit(&self.measure);
+        let v = |x: f64| format_value(x, &unit);
+        let mut parts = Vec::new();
+        if let Some(max) = self.max {
+            parts.push(format!("≤ {}", v(max)));
+        }
+        if let Some(min) = self.min {
+            parts.push(format!("≥ {}", v(min)));
+        }
+        if let Some(target) = self.target {
+            parts.push(format!("target {}", v(target)));
+        }
+        let sign = match default_direction(&self.measure) {
+            Direction::LowerIsBetter => "+",
+            Direction::HigherIsBetter => "-",
+        };
+        if let Some(warn) = self.warn {
+            parts.push(format!(
+                "warn {sign}{} vs baseline",
+                format_percent(warn * 100.0)
+            ));
+        }
+        if let Some(fail) = self.fail {
+            parts.push(format!(
+                "fail {sign}{} vs baseline",
+                format_percent(fail * 100.0)
+            ));
+        }
+        let bounds = if parts.is_empty() {
+            "(no bounds)".to_string()
+        } else {
+            parts.join(", ")
+        };
+        let on = self.bench.as_deref().unwrap_or("*");
+        format!("{} {bounds} on {on}", self.measure)
+    }
+}
+
+/// The canonical unit a budget on `measure` is expressed in.
+pub fn canonical_unit(measure: &Measure) -> Unit {
+    match measure {
+        Measure::WallTime
+        | Measure::UserTime
+        | Measure::SysTime
+        | Measure::LatencyP50
+        | Measure::LatencyP90
+        | Measure::LatencyP95
+        | Measure::LatencyP99
+        | Measure::LatencyP999 => Unit::Nanoseconds,
+        Measure::MaxRss | Measure::AllocBytes => Unit::Bytes,
+        Measure::Throughput => Unit::PerSecond,
+        Measure::ErrorRate => Unit::Ratio,
+        Measure::Instructions | Measure::Allocs | Measure::Custom(_) => Unit::Count,
+    }
+}
+
+/// Which way is better for `measure` when no metric says so.
+pub fn default_direction(measure: &Measure) -> Direction {
+    match measure {
+        Measure::Throughput => Direction::HigherIsBetter,
+        _ => Direction::LowerIsBetter,
+    }
+}
+
+/// The verdict for a broken budget (`Warn` or `Fail`); `None` for other checks.
+pub fn budget_verdict(check: &BudgetCheck) -> Option<Verdict> {
+    let severity = match check.status {
+        BudgetStatus::Warn => Severity::Warn,
+        BudgetStatus::Fail => Severity::Fail,
+        BudgetStatus::Ok | BudgetStatus::Unchecked => return None,
+    };
+    Some(Verdict {
+        benchmark: check.benchmark.clone(),
+        measure: check.measure.clone(),
+        unit: check.unit.clone(),
+        direction: check.direction,
+        exact: false,
+        kind: VerdictKind::BudgetExceeded,
+        severity: Some(severity),
+        gating: true,
+        baseline: None,
+        current: None,
+        effect: None,
+        p_value: None,
+        q_value: None,
+        reason: check.reason.clone(),
+    })
+}
+
+/// The verdicts of every broken budget among `checks`, in order.
+pub fn budget_verdicts(checks: &[BudgetCheck]) -> Vec<Verdict> {
+    checks.iter().filter_map(budget_verdict).collect()
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Side {
+    Upper,
+    Lower,
+}
+
+#[derive(Clone, Copy)]
+struct Limit {
+    value: f64,
+    side: Side,
+    hard: bool,
+    what: &'static str,
+}
+
+impl Limit {
+    fn headroom(&self, value: f64) -> f64 {
+        // Multiply first so round numbers give round percentages.
+        match self.side {
+            Side::Upper => (self.value - value) * 100.0 / self.value.abs(),
+            Side::Lower => (value - self.value) * 100.0 / self.value.abs(),
+        }
+    }
+
+    fn broken(&self, value: f64) -> bool {
+        match self.side {
+            Side::Upper => value > self.value,
+            Side::Lower => value < self.value,
+        }
+    }
+}
+
+/// Applies every budget to every matching benchmark of `current`, in budget order then benchmark
+/// order. Relative bounds use the median of the same benchmark and measure in `baseline`.
+pub fn check_budgets(
+    budgets: &[Budget],
+    current: &Run,
+    baseline: Option<&Run>,
+) -> Vec<BudgetCheck> {
+    let mut checks = Vec::new();
+    for (index, budget) in budgets.iter().enumerate() {
+        let label = budget.label();
+        for bench in current
+            .benchmarks
+            .iter()
+            .filter(|b| budget.matches(&b.name))
+        {
+            let metric = bench.metric(&budget.measure);
+            let unit = metric.map_or_else(|| canonical_unit(&budget.measure), |m| m.unit.clone());
+            let direction =
+                metric.map_or_else(|| default_direction(&budget.measure), |m| m.direction);
+            let mut check = BudgetCheck {
+                budget: index,
+                label: label.clone(),
+                benchmark: bench.name.clone(),
+                measure: budget.measure.clone(),
+                unit: unit.clone(),
+                direction,
+                value: None,
+                baseline: None,
+                limit: None,
+                headroom_percent: None,
+                status: BudgetStatus::Unchecked,
+                reason: String::new(),
+            };
+            let prefix = format!("budget #{} {label}: {}", index + 1, bench.name);
+            match &bench.status {
+                Status::Skipped { reason } => {
+                    check.reason = format!("{prefix} not checked: skipped ({reason})");
+                    checks.push(check);
+                    continue;
+                }
+                Status::Failed { message } => {
+                    check.reason = format!("{prefix} not checked: failed ({message})");
+                    checks.push(check);
+                    continue;
+                }
+                Status::Ok => {}
+            }
+            let Some(metric) = metric else {
+                check.reason = format!("{prefix} not checked: no {} measured", budget.measure);
+                checks.push(check);
+                continue;
+            };
+            let value = metric.summary.median;
+            check.value = Some(value);
+            let base = baseline
+                .and_then(|run| run.benchmark(&bench.name))
+                .filter(|b| b.status == Status::Ok)
+                .and_then(|b| b.metric(&budget.measure))
+                .map(|m| m.summary.median)
+                .filter(|m| m.is_finite() && *m > 0.0);
+            check.baseline = base;
+            judge(budget, &mut check, value, base, &prefix);
+            checks.push(check);
+        }
+    }
+    checks
+}
+
+fn judge(budget: &Budget, check: &mut BudgetCheck, value: f64, base: Option<f64>, prefix: &str) {
+    let worse_side = match check.direction {
+        Direction::LowerIsBetter => Side::Upper,
+        Direction::HigherIsBetter => Side::Lower,
+    };
+    let relative = |fraction: f64| match worse_side {
+        Side::Upper => 1.0 + fraction,
+        Side::Lower => 1.0 - fraction,
+    };
+    let mut limits = Vec::new();
+    if let Some(max) = budget.max {
+        limits.push(Limit {
+            value: max,
+            side: Side::Upper,
+            hard: true,
+            what: "max",
+        });
+    }
+    if let Some(min) = budget.min {
+        limits.push(Limit {
+            value: min,
+            side: Side::Lower,
+            hard: true,
+            what: "min",
+        });
+    }
+    if let Some(target) = budget.target {
+        limits.push(Limit {
+            value: target,
+            side: worse_side,
+            hard: false,
+            what: "target",
+        });
+    }
+    if let Some(base) = base {
+        if let Some(fail) = budget.fail {
+            limits.push(Limit {
+                value: base * relative(fail),
+                side: worse_side,
+                hard: true,
+                what: "fail",
+            });
+        }
+        if let Some(warn) = budget.warn {
+            limits.push(Limit {
+                value: base * relative(warn),
+                side: worse_side,
+                hard: false,
+                what: "warn",
+            });
+        }
+    }
+    if limits.is_empty() {
+        check.reason = if budget.warn.is_some() || budget.fail.is_some() {
+            format!(
+                "{prefix} not checked: no baseline {} to compare with",
+                budget.measure
+            )
+        } else {
+            format!("{prefix} not checked: the budget has no bounds")
+        };
+        return;
+    }
+    let unit = check.unit.clone();
+    let v = |x: f64| format_value(x, &unit);
+    // The limit to report: a broken hard one, else a broken soft one, else the closest hard one,
+    // else the closest soft one.
+    let closest = |pred: &dyn Fn(&Limit) -> bool| {
+        limits
+            .iter()
+            .filter(|l| pred(l))
+            .min_by(|a, b| a.headroom(value).total_cmp(&b.headroom(value)))
+            .copied()
+    };
+    let broken_hard = closest(&|l: &Limit| l.hard && l.broken(value));
+    let broken_soft = closest(&|l: &Limit| !l.hard && l.broken(value));
+    let (status, limit) = if let Some(l) = broken_hard {
+        (BudgetStatus::Fail, l)
+    } else if let Some(l) = broken_soft {
+        (BudgetStatus::Warn, l)
+    } else if let Some(l) = closest(&|l: &Limit| l.hard) {
+        (BudgetStatus::Ok, l)
+    } else if let Some(l) = closest(&|_| true) {
+        (BudgetStatus::Ok, l)
+    } else {
+        return;
+    };
+    let headroom = limit.headroom(value);
+    check.status = status;
+    check.limit = Some(limit.value);
+    check.headroom_percent = Some(headroom);
+    let relation = match (limit.side, limit.broken(value)) {
+        (Side::Upper, true) => "above",
+        (Side::Lower, true) => "below",
+        (Side::Upper, false) => "within",
+        (Side::Lower, false) => "within",
+    };
+    let bound = match limit.what {
+        "fail" | "warn" => {
+            let fraction = if limit.what == "fail" {
+                budget.fail
+            } else {
+                budget.warn
+            };
+            let sign = if limit.side == Side::Upper { "+" } else { "-" };
+            format!(
+                "the {} bound {} (baseline {} {sign}{})",
+                limit.what,
+                v(limit.value),
+                v(base.unwrap_or(f64::NAN)),
+                format_percent(fraction.unwrap_or(0.0) * 100.0)
+            )
+        }
+        what => format!("{what} {}", v(limit.value)),
+    };
+    check.reason = format!(
+        "{prefix} {} {} {relation} {bound}, headroom {}",
+        check.measure,
+        v(value),
+        format_percent(headroom)
+    );
+}
+
+/// Glob matching over whole names: `*` matches any run of characters (including `/`), `?` exactly
+/// one character; everything else matches itself.
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    let (mut pi, mut ni) = (0, 0);
+    // Position after the last `*` and the name position it was tried at (classic backtracking).
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi + 1, ni));
+                pi += 1;
+            }
+            Some(&c) if c == '?' || c == n[ni] => {
+                pi += 1;
+                ni += 1;
+            }
+            _ => match star {
+                Some((after, from)) => {
+                    pi = after;
+                    ni = from + 1;
+                    star = Some((after, from + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+/// A value in its canonical unit, the way a person writes it: `50ms`, `64MiB`, `10000/s`, `0.1%`.
+pub fn format_value(value: f64, unit: &Unit) -> String {
+    if !value.is_finite() {
+        return format!("{value}");
+    }
+    let scaled = |steps: &[(f64, &str)], suffix: &str| {
+        let a = value.abs();
+        let (div, name) = steps
+            .iter()
+            .rev()
+            .find(|(d, _)| a >= *d)
+            .copied()
+            .unwrap_or(steps[0]);
+        format!("{}{name}{suffix}", trim(value / div))
+    };
+    match unit {
+        Unit::Nanoseconds => scaled(&[(1.0, "ns"), (1e3, "µs"), (1e6, "ms"), (1e9, "s")], ""),
+        Unit::Bytes => scaled(
+            &[
+                (1.0, "B"),
+                (1024.0, "KiB"),
+                (1024.0 * 1024.0, "MiB"),
+                (1024.0 * 1024.0 * 1024.0, "GiB"),
+                (1024.0 * 1024.0 * 1024.0 * 1024.0, "TiB"),
+            ],
+            "",
+        ),
+        Unit::PerSecond => scaled(&[(1.0, ""), (1e6, "M"), (1e9, "G")], "/s"),
+        Unit::Ratio => format_percent(value * 100.0),
+        Unit::Count => trim(value),
+        Unit::Custom(u) => format!("{} {u}", trim(value)),
+    }
+}
+
+fn format_percent(percent: f64) -> String {
+    format!("{}%", trim(percent))
+}
+
+/// At most three decimals, without trailing zeros.
+fn trim(x: f64) -> String {
+    let s = format!("{x:.3}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    if s == "-0" { "0".to_string() } else { s }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("helios/*", "helios/commit"));
+        assert!(glob_match("helios/*", "helios/"));
+        assert!(!glob_match("helios/*", "helio/commit"));
+        assert!(glob_match("*", ""));
+        assert!(glob_match("a?c", "abc"));
+        assert!(!glob_match("a?c", "ac"));
+        assert!(glob_match("*/threads=?", "x/y/threads=4"));
+        assert!(glob_match("a*b*c", "aXbYbZc"));
+        assert!(!glob_match("a*b*c", "aXbYbZ"));
+        assert!(glob_match("exact", "exact"));
+        assert!(!glob_match("exact", "exactly"));
+    }
+
+    #[test]
+    fn values() {
+        assert_eq!(format_value(50e6, &Unit::Nanoseconds), "50ms");
+        assert_eq!(format_value(1.5e9, &Unit::Nanoseconds), "1.5s");
+        assert_eq!(format_value(20e3, &Unit::Nanoseconds), "20µs");
+        assert_eq!(format_value(64.0 * 1024.0 * 1024.0, &Unit::Bytes), "64MiB");
+        assert_eq!(format_value(10000.0, &Unit::PerSecond), "10000/s");
+        assert_eq!(format_value(2.5e6, &Unit::PerSecond), "2.5M/s");
+        assert_eq!(format_value(0.001, &Unit::Ratio), "0.1%");
+        assert_eq!(format_value(12.0, &Unit::Count), "12");
+    }
+
+    #[test]
+    fn labels() {
+        let mut b = Budget::new(Measure::WallTime);
+        b.bench = Some("helios/*".into());
+        b.max = Some(50e6);
+        assert_eq!(b.label(), "wall_time ≤ 50ms on helios/*");
+        let mut t = Budget::new(Measure::Throughput);
+        t.min = Some(5000.0);
+        t.target = Some(10000.0);
+        t.fail = Some(0.2);
+        assert_eq!(
+            t.label(),
+            "throughput ≥ 5000/s, target 10000/s, fail -20% vs baseline on *"
+        );
+    }
+}
