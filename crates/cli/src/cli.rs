@@ -55,12 +55,18 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Benchmark one or more commands (hyperfine-style); several commands are interleaved A B A B …
+    /// Run the configured suite and gate it, or benchmark commands given after `--`
     ///
-    /// Each command follows a `--`. A command given as one argument is split like a shell would
-    /// (no shell runs unless --shell); several arguments are taken as the argv as they are.
+    /// Without commands: runs the benchmarks of benchgate.toml (those matching FILTER), stores the
+    /// run, judges it against the baseline and the budgets, prints the report and sets the exit
+    /// code. With commands: benchmarks them hyperfine-style, interleaved A B A B …, and compares
+    /// each with the first; nothing is stored. A command given as one argument is split like a
+    /// shell would (no shell runs unless --shell); several arguments are taken as the argv as they
+    /// are.
     #[command(
-        after_help = "Examples:\n  benchgate run -- 'gzip -c Cargo.lock' -- 'gzip -9 -c Cargo.lock'\n  \
+        after_help = "Examples:\n  benchgate run                     the suite of ./benchgate.toml, judged and stored\n  \
+                      benchgate run 'gzip/*' --baseline main\n  \
+                      benchgate run -- 'gzip -c Cargo.lock' -- 'gzip -9 -c Cargo.lock'\n  \
                       benchgate run --runs 20 --parameter-list level 1,6,9 -- 'gzip -{level} -c Cargo.lock'\n  \
                       benchgate run --export-json base.json -- 'sleep 0.01'"
     )]
@@ -169,78 +175,62 @@ pub enum ModeArg {
     Simulated,
 }
 
+/// Judging flags; unset ones come from benchgate.toml's `[gate]`, then the defaults shown.
 #[derive(Debug, Args)]
 pub struct JudgeArgs {
-    /// Relative regression that makes a warning (on the effect's confidence bound).
-    #[arg(
-        help_heading = "Judging",
-        long,
-        value_name = "PERCENT",
-        default_value = "5%"
-    )]
-    pub warn: Percent,
-    /// Relative regression that fails the gate.
-    #[arg(
-        help_heading = "Judging",
-        long,
-        value_name = "PERCENT",
-        default_value = "10%"
-    )]
-    pub fail: Percent,
-    /// Significance level, after Benjamini–Hochberg control across all comparisons.
-    #[arg(
-        help_heading = "Judging",
-        long,
-        value_name = "P",
-        default_value_t = 0.05
-    )]
-    pub alpha: f64,
-    /// Never flag a time change smaller than this in absolute terms (e.g. 20us).
-    #[arg(
-        help_heading = "Judging",
-        long,
-        value_name = "DURATION",
-        default_value = "0ns"
-    )]
-    pub min_delta: Duration,
+    /// Relative regression that makes a warning, on the effect's confidence bound [default: 5%].
+    #[arg(help_heading = "Judging", long, value_name = "PERCENT")]
+    pub warn: Option<Percent>,
+    /// Relative regression that fails the gate [default: 10%].
+    #[arg(help_heading = "Judging", long, value_name = "PERCENT")]
+    pub fail: Option<Percent>,
+    /// Significance level, after Benjamini–Hochberg control across all comparisons
+    /// [default: 0.05].
+    #[arg(help_heading = "Judging", long, value_name = "P")]
+    pub alpha: Option<f64>,
+    /// Never flag a time change smaller than this in absolute terms, e.g. 20us [default: 0].
+    #[arg(help_heading = "Judging", long, value_name = "DURATION")]
+    pub min_delta: Option<Duration>,
 }
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Warm-up runs per command before measuring (not recorded).
-    #[arg(
-        help_heading = "Sampling",
-        long,
-        short = 'w',
-        value_name = "N",
-        default_value_t = 3
-    )]
-    pub warmup: u32,
+    /// Only the configured benchmarks whose names match (a glob with * and ?, or a substring).
+    #[arg(value_name = "FILTER")]
+    pub filter: Option<String>,
+    /// The configuration file.
+    #[arg(help_heading = "Suite", long, value_name = "FILE", default_value = benchgate_config::DEFAULT_FILE)]
+    pub config: PathBuf,
+    /// Judge against this baseline instead of the configured one: a name, last, run:<id>,
+    /// commit:<sha> or window:N.
+    #[arg(help_heading = "Suite", long, value_name = "SELECTOR")]
+    pub baseline: Option<String>,
+    /// Judge even when the baseline is real and this run simulated (or the reverse).
+    #[arg(help_heading = "Suite", long)]
+    pub allow_mode_mismatch: bool,
+    /// Treat warnings (warn-level regressions, insufficient data, missed targets) as failures.
+    #[arg(help_heading = "Suite", long)]
+    pub deny_warnings: bool,
+    /// Warm-up runs per command before measuring, not recorded [default: 3].
+    #[arg(help_heading = "Sampling", long, short = 'w', value_name = "N")]
+    pub warmup: Option<u32>,
     /// Exactly N measured runs per command (turns off adaptive sampling).
     #[arg(help_heading = "Sampling", long, short = 'r', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub runs: Option<u32>,
-    /// Adaptive sampling never stops before N runs.
-    #[arg(help_heading = "Sampling", long, short = 'm', value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
-    pub min_runs: u32,
+    /// Adaptive sampling never stops before N runs [default: 10].
+    #[arg(help_heading = "Sampling", long, short = 'm', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub min_runs: Option<u32>,
     /// Adaptive sampling never goes beyond N runs.
     #[arg(help_heading = "Sampling", long, short = 'M', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_runs: Option<u32>,
-    /// Adaptive sampling stops when a command has spent this long (its runs plus prepare/conclude).
-    #[arg(
-        help_heading = "Sampling",
-        long,
-        value_name = "DURATION",
-        default_value = "20s"
-    )]
-    pub max_time: Duration,
-    /// Adaptive sampling stops once the 95% interval of the median is within ± this of the median.
-    #[arg(
-        help_heading = "Sampling",
-        long,
-        value_name = "PERCENT",
-        default_value = "1%"
-    )]
-    pub precision: Percent,
+    /// Adaptive sampling stops when a command has spent this long, its runs plus prepare and
+    /// conclude [default: 20s].
+    #[arg(help_heading = "Sampling", long, value_name = "DURATION")]
+    pub max_time: Option<Duration>,
+    /// Adaptive sampling stops once the 95% interval of the median is within ± this of the median
+    /// [default: 1%].
+    #[arg(help_heading = "Sampling", long, value_name = "PERCENT")]
+    pub precision: Option<Percent>,
     /// Run before every run of a command, untimed. Once for all commands, or once per command.
     #[arg(help_heading = "Commands", long, short = 'p', value_name = "CMD")]
     pub prepare: Vec<String>,

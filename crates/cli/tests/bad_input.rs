@@ -54,7 +54,14 @@ fn missing_command_is_named() {
 #[test]
 fn missing_command_list() {
     let dir = tempfile::tempdir().unwrap();
+    // No commands and no benchgate.toml: say how to do either.
     let line = one_line_error(&["run"], dir.path());
+    assert_eq!(
+        line,
+        "error: benchgate.toml: no such file; write one (see docs/config.md) or benchmark \
+         commands directly with `benchgate run -- CMD`"
+    );
+    let line = one_line_error(&["run", "--", "--"], dir.path());
     assert!(line.contains("no command to benchmark"), "{line}");
 }
 

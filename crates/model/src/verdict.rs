@@ -178,6 +178,7 @@ pub struct Comparison {
     pub schema: String,
     /// `None` when there was nothing to compare with (a first run): every verdict is then `new`
     /// and only budgets can fail the gate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<RunRef>,
     pub current: RunRef,
     pub thresholds: Thresholds,

@@ -117,12 +117,54 @@ pub fn by_measure(verdicts: &[Verdict]) -> Vec<(&Measure, Vec<&Verdict>)> {
     groups
 }
 
-/// Verdicts worth a line of explanation: everything but plain `unchanged`.
+/// Verdicts worth a line of explanation: everything but plain `unchanged` (and `new`, when
+/// there is no baseline and everything is new).
 pub fn notable(comparison: &Comparison) -> impl Iterator<Item = &Verdict> {
+    let first_run = comparison.baseline.is_none();
+    comparison.verdicts.iter().filter(move |v| {
+        v.kind != VerdictKind::Unchanged && !(first_run && v.kind == VerdictKind::New)
+    })
+}
+
+/// The verdicts shown in per-measure comparison tables: none without a baseline, and never the
+/// broken budgets (they have their own table).
+pub fn compared(comparison: &Comparison) -> Vec<Verdict> {
+    if comparison.baseline.is_none() {
+        return Vec::new();
+    }
     comparison
         .verdicts
         .iter()
-        .filter(|v| v.kind != VerdictKind::Unchanged)
+        .filter(|v| v.kind != VerdictKind::BudgetExceeded)
+        .cloned()
+        .collect()
+}
+
+/// The rows of the budget table: label, benchmark, value, limit, headroom, status.
+pub fn budget_rows(comparison: &Comparison) -> Vec<[String; 6]> {
+    comparison
+        .budgets
+        .iter()
+        .map(|b| {
+            let value = b
+                .value
+                .map_or_else(|| "-".to_string(), |v| format_value(v, &b.unit));
+            let limit = b
+                .limit
+                .map_or_else(|| "-".to_string(), |v| format_value(v, &b.unit));
+            let headroom = b
+                .headroom_percent
+                .map_or_else(|| "-".to_string(), |h| format!("{h:+.1}%"));
+            [
+                b.label.clone(),
+                b.benchmark.clone(),
+                value,
+                limit,
+                headroom,
+                b.status.to_string(),
+            ]
+        })
+        .collect()
 }
 
 /// The one-line verdict on the whole comparison.

@@ -5,8 +5,8 @@ use benchgate_model::{Comparison, Measure, Mode, Outcome, Run, Status, Verdict};
 
 use crate::Format;
 use crate::describe::{
-    center, change, headline, interval, label, mean_sd, median_of, notable, range, relative,
-    run_header, run_line, sides,
+    budget_rows, center, change, compared, headline, interval, label, mean_sd, median_of, notable,
+    range, relative, run_header, run_line, sides,
 };
 use crate::units::{format_value, p_value};
 
@@ -117,7 +117,9 @@ impl Format for Markdown {
             out.push_str(&format!("> **Warning**: {}\n\n", cell(warning)));
         }
         let changes: Vec<&Verdict> = notable(c).collect();
-        if changes.is_empty() {
+        if c.baseline.is_none() && changes.is_empty() {
+            out.push_str("No baseline yet: this run is the first to compare with.\n\n");
+        } else if changes.is_empty() {
             out.push_str("No changes beyond the noise.\n\n");
         } else {
             verdict_rows(&mut out, &changes);
@@ -132,11 +134,25 @@ impl Format for Markdown {
             }
             out.push('\n');
         }
+        let budgets = budget_rows(c);
+        if !budgets.is_empty() {
+            out.push_str("| budget | benchmark | value | limit | headroom | status |\n");
+            out.push_str("|---|---|--:|--:|--:|---|\n");
+            for [label, bench, value, limit, headroom, status] in budgets {
+                out.push_str(&format!(
+                    "| {} | `{}` | {value} | {limit} | {headroom} | {status} |\n",
+                    cell(&label),
+                    cell(&bench)
+                ));
+            }
+            out.push('\n');
+        }
+        let compared = compared(c);
         out.push_str(&format!(
             "<details><summary>All {} comparisons</summary>\n\n",
-            c.verdicts.len()
+            compared.len()
         ));
-        let all: Vec<&Verdict> = c.verdicts.iter().collect();
+        let all: Vec<&Verdict> = compared.iter().collect();
         verdict_rows(&mut out, &all);
         if !c.geomean.is_empty() {
             out.push_str("\n| geomean | baseline | current | change |\n|---|--:|--:|--:|\n");

@@ -1,11 +1,13 @@
 //! Aligned terminal tables (benchstat-like), optionally coloured.
 
-use benchgate_model::{Comparison, Measure, Mode, Run, Severity, Status, Verdict, VerdictKind};
+use benchgate_model::{
+    BudgetStatus, Comparison, Measure, Mode, Run, Severity, Status, Verdict, VerdictKind,
+};
 
 use crate::Format;
 use crate::describe::{
-    by_measure, center, change, headline, interval, label, mean_sd, median_of, notable, range,
-    relative, run_header, run_line, sides,
+    budget_rows, by_measure, center, change, compared, headline, interval, label, mean_sd,
+    median_of, notable, range, relative, run_header, run_line, sides,
 };
 use crate::table::{Align, BOLD, Cell, DIM, GREEN, RED, Table, YELLOW};
 use crate::units::{format_value, p_value};
@@ -159,7 +161,8 @@ impl Format for Terminal {
             out.push_str(&self.paint(&format!("warning: {warning}"), YELLOW));
             out.push('\n');
         }
-        for (measure, rows) in by_measure(&c.verdicts) {
+        let compared = compared(c);
+        for (measure, rows) in by_measure(&compared) {
             out.push('\n');
             let gated = rows.iter().any(|v| v.gating);
             let mut table = Table::new(vec![
@@ -207,6 +210,54 @@ impl Format for Terminal {
                     format_value(g.baseline, &g.unit).into(),
                     format_value(g.current, &g.unit).into(),
                     crate::units::percent((g.ratio - 1.0) * 100.0).into(),
+                ]);
+            }
+            out.push_str(&table.render(self.color));
+        }
+        let budgets = budget_rows(c);
+        if !budgets.is_empty() {
+            out.push('\n');
+            let mut table = Table::new(vec![
+                Align::Left,
+                Align::Left,
+                Align::Right,
+                Align::Right,
+                Align::Right,
+                Align::Left,
+            ]);
+            table.row(
+                [
+                    "budget",
+                    "benchmark",
+                    "value",
+                    "limit",
+                    "headroom",
+                    "status",
+                ]
+                .into_iter()
+                .map(|h| Cell {
+                    text: h.to_string(),
+                    style: Some(BOLD),
+                })
+                .collect(),
+            );
+            for (row, check) in budgets.into_iter().zip(&c.budgets) {
+                let style = match check.status {
+                    BudgetStatus::Fail => Some(RED),
+                    BudgetStatus::Warn | BudgetStatus::Unchecked => Some(YELLOW),
+                    BudgetStatus::Ok => None,
+                };
+                let [label, bench, value, limit, headroom, status] = row;
+                table.row(vec![
+                    label.into(),
+                    bench.into(),
+                    value.into(),
+                    limit.into(),
+                    headroom.into(),
+                    Cell {
+                        text: status,
+                        style,
+                    },
                 ]);
             }
             out.push_str(&table.render(self.color));

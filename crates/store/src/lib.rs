@@ -149,6 +149,16 @@ pub fn open(url: &str) -> Result<Box<dyn Store>> {
     }
 }
 
+/// Whether `url` names a store that already holds data: false only for an SQLite file that does
+/// not exist yet, so a command that would fail anyway can refuse without creating one. Server
+/// URLs (and malformed ones, which [`open`] reports) count as existing.
+pub fn exists(url: &str) -> bool {
+    match url.strip_prefix("sqlite://") {
+        Some(path) if !path.is_empty() => std::path::Path::new(path).exists(),
+        _ => true,
+    }
+}
+
 /// Hides a password in a URL before it goes into a message.
 pub(crate) fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
@@ -168,6 +178,14 @@ pub(crate) fn redact(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_missing_sqlite_file_does_not_exist() {
+        assert!(!exists("sqlite:///nonexistent/benchgate/history.db"));
+        assert!(exists("sqlite:///"));
+        assert!(exists("postgres://u@127.0.0.1:1/x"));
+        assert!(exists("mysql://x"));
+    }
 
     #[test]
     fn unknown_scheme_is_refused_clearly() {

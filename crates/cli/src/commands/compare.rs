@@ -4,7 +4,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use benchgate_gate::{compare_runs, pool_runs};
-use benchgate_model::{Measure, Outcome, Run};
+use benchgate_model::{Measure, Outcome, Run, Thresholds};
 use benchgate_report::{Format, Json, Markdown};
 use benchgate_store::{Selector, Store, resolve};
 
@@ -19,7 +19,7 @@ pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Conclu
     } else {
         args.measure.iter().map(|m| Measure::parse(m)).collect()
     };
-    let options = args.judge.options(gated)?;
+    let options = args.judge.options(Thresholds::default(), gated)?;
     let mut store = None;
     let (current, current_label) = operand(&args.current, global, &mut store, None)?;
     let (baseline, baseline_label) = operand(&args.baseline, global, &mut store, Some(&current))?;

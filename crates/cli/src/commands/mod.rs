@@ -6,6 +6,7 @@ pub mod history;
 pub mod report;
 pub mod run;
 mod stored;
+mod suite;
 
 use benchgate_gate::CompareOptions;
 use benchgate_model::{Measure, Thresholds};
@@ -22,28 +23,30 @@ pub enum Conclusion {
 }
 
 impl JudgeArgs {
-    pub fn options(&self, gated: Vec<Measure>) -> anyhow::Result<CompareOptions> {
-        if !(self.alpha > 0.0 && self.alpha < 1.0) {
+    /// The judging options: `base` (defaults, or a config's `[gate]`) with these flags on top.
+    pub fn options(&self, base: Thresholds, gated: Vec<Measure>) -> anyhow::Result<CompareOptions> {
+        let thresholds = Thresholds {
+            warn: self.warn.map_or(base.warn, |p| p.fraction),
+            fail: self.fail.map_or(base.fail, |p| p.fraction),
+            alpha: self.alpha.unwrap_or(base.alpha),
+            min_delta_ns: self.min_delta.map_or(base.min_delta_ns, |d| d.nanos),
+            ..base
+        };
+        if !(thresholds.alpha > 0.0 && thresholds.alpha < 1.0) {
             anyhow::bail!(
                 "--alpha must be between 0 and 1 (exclusive), got {}",
-                self.alpha
+                thresholds.alpha
             );
         }
-        if self.warn.fraction > self.fail.fraction {
+        if thresholds.warn > thresholds.fail {
             anyhow::bail!(
                 "--warn ({}%) is larger than --fail ({}%)",
-                self.warn.fraction * 100.0,
-                self.fail.fraction * 100.0
+                thresholds.warn * 100.0,
+                thresholds.fail * 100.0
             );
         }
         Ok(CompareOptions {
-            thresholds: Thresholds {
-                warn: self.warn.fraction,
-                fail: self.fail.fraction,
-                alpha: self.alpha,
-                min_delta_ns: self.min_delta.nanos,
-                ..Thresholds::default()
-            },
+            thresholds,
             gated_measures: gated,
             ..CompareOptions::default()
         })

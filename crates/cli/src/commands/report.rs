@@ -17,9 +17,10 @@ pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Conclus
         print(&format.run(&run, &[]))?;
         return Ok(Conclusion::Passed);
     };
-    let options = args
-        .judge
-        .options(vec![benchgate_model::Measure::WallTime])?;
+    let options = args.judge.options(
+        benchgate_model::Thresholds::default(),
+        vec![benchgate_model::Measure::WallTime],
+    )?;
     let selector = Selector::parse(baseline)?;
     let resolved = resolve(
         store.as_ref(),

@@ -1,15 +1,18 @@
 //! `benchgate run -- CMD [-- CMD2 …]`: benchmark commands, print the table and, with several
-//! commands, how each compares with the first.
+//! commands, how each compares with the first. Without commands, `run` is the configured suite
+//! (`suite.rs`); the pieces both share live here.
 
 use std::io::IsTerminal;
 
 use anyhow::{Context, bail};
+use benchgate_config::RunnerDefaults;
 use benchgate_gate::compare_within_run;
 use benchgate_measure::{
-    AuxCommands, CommandTemplate, Parameter, RunnerOptions, expand, preflight,
+    AuxCommands, CommandResult, CommandSpec, CommandTemplate, Parameter, RunnerOptions, expand,
+    preflight,
 };
-use benchgate_model::{Measure, Mode, Run, Source};
-use benchgate_report::{Json, Markdown};
+use benchgate_model::{Environment, Measure, Mode, Run, Source, Thresholds};
+use benchgate_report::{Format, Json, Markdown};
 use time::OffsetDateTime;
 
 use super::{Conclusion, formatter};
@@ -19,52 +22,34 @@ use crate::output::{print, write_file};
 use crate::progress::Progress;
 
 pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+    if args.commands.is_empty() {
+        return super::suite::execute(args, global);
+    }
+    if let Some(filter) = &args.filter {
+        bail!(
+            "{filter:?}: a FILTER selects configured benchmarks; it cannot be combined with commands after `--`"
+        );
+    }
     benchgate_measure::install_interrupt_handlers()?;
     let templates = templates(args)?;
     let aux = aux_commands(args, templates.len())?;
     let params = parameters(args)?;
     let specs = expand(&templates, &aux, &params, args.shell.as_deref())?;
     preflight(&specs)?;
-    let options = RunnerOptions {
-        warmup: args.warmup,
-        runs: args.runs,
-        min_runs: args.min_runs,
-        max_runs: args.max_runs,
-        max_time: args.max_time.to_std(),
-        precision: args.precision.fraction,
-        timeout: args.timeout.map(|t| t.to_std()),
-        stdin: args.input.clone(),
-        ignore_failure: args.ignore_failure,
-        show_output: args.show_output,
-    };
+    let mut options = RunnerOptions::default();
+    sampling_flags(args).apply(&mut options);
+    io_flags(args, &mut options)?;
     options.validate()?;
-    if let Some(input) = &args.input {
-        std::fs::metadata(input)
-            .with_context(|| format!("cannot read --input {}", input.display()))?;
-    }
-    let compare = args.judge.options(vec![Measure::WallTime])?;
-    // Refuse an export that cannot be written before spending minutes measuring.
-    for path in args.export_json.iter().chain(&args.export_markdown) {
-        check_writable_parent(path)?;
-    }
+    let compare = args
+        .judge
+        .options(Thresholds::default(), vec![Measure::WallTime])?;
+    check_exports(args)?;
 
-    let mode = match args.mode {
-        ModeArg::Real => Mode::Real,
-        ModeArg::Simulated => Mode::Simulated,
-    };
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let mut run = Run::new(
-        Source::Command,
-        OffsetDateTime::now_utc(),
-        benchgate_provenance::git_provenance(&cwd, mode),
+    let mut run = new_run(
+        mode_of(args.mode),
         benchgate_provenance::detect_environment(),
-    );
-
-    let names = specs.iter().map(|s| s.name.clone()).collect();
-    let mut progress = Progress::new(names, global.quiet, std::io::stderr().is_terminal());
-    let results = benchgate_measure::run(&specs, &options, &mut progress);
-    progress.finish();
-    let results = results?;
+    )?;
+    let results = measure(&specs, &options, global)?;
     run.ended_at = OffsetDateTime::now_utc();
     run.benchmarks = results.iter().map(convert::benchmark).collect();
     run.validate()?;
@@ -74,7 +59,6 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
     } else {
         Vec::new()
     };
-    use benchgate_report::Format;
     if let Some(path) = &args.export_json {
         write_file(path, &Json.run(&run, &comparisons))?;
     }
@@ -91,7 +75,72 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
     })
 }
 
-fn check_writable_parent(path: &std::path::Path) -> anyhow::Result<()> {
+/// The sampling flags that were given, to layer over the runner's (or a config's) defaults.
+pub(super) fn sampling_flags(args: &RunArgs) -> RunnerDefaults {
+    RunnerDefaults {
+        warmup: args.warmup,
+        runs: args.runs,
+        min_runs: args.min_runs,
+        max_runs: args.max_runs,
+        max_time: args.max_time.map(|d| d.to_std()),
+        precision: args.precision.map(|p| p.fraction),
+        timeout: args.timeout.map(|t| t.to_std()),
+        shell: args.shell.clone(),
+    }
+}
+
+/// Standard input, failure handling and output flags.
+pub(super) fn io_flags(args: &RunArgs, options: &mut RunnerOptions) -> anyhow::Result<()> {
+    if let Some(input) = &args.input {
+        std::fs::metadata(input)
+            .with_context(|| format!("cannot read --input {}", input.display()))?;
+        options.stdin = Some(input.clone());
+    }
+    options.ignore_failure = args.ignore_failure;
+    options.show_output = args.show_output;
+    Ok(())
+}
+
+/// Refuses an export that cannot be written before spending minutes measuring.
+pub(super) fn check_exports(args: &RunArgs) -> anyhow::Result<()> {
+    for path in args.export_json.iter().chain(&args.export_markdown) {
+        check_writable_parent(path)?;
+    }
+    Ok(())
+}
+
+pub(super) fn mode_of(mode: ModeArg) -> Mode {
+    match mode {
+        ModeArg::Real => Mode::Real,
+        ModeArg::Simulated => Mode::Simulated,
+    }
+}
+
+/// A new command-sourced run with the working directory's git provenance.
+pub(super) fn new_run(mode: Mode, environment: Environment) -> anyhow::Result<Run> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    Ok(Run::new(
+        Source::Command,
+        OffsetDateTime::now_utc(),
+        benchgate_provenance::git_provenance(&cwd, mode),
+        environment,
+    ))
+}
+
+/// Runs `specs` with a progress display.
+pub(super) fn measure(
+    specs: &[CommandSpec],
+    options: &RunnerOptions,
+    global: &GlobalArgs,
+) -> anyhow::Result<Vec<CommandResult>> {
+    let names = specs.iter().map(|s| s.name.clone()).collect();
+    let mut progress = Progress::new(names, global.quiet, std::io::stderr().is_terminal());
+    let results = benchgate_measure::run(specs, options, &mut progress);
+    progress.finish();
+    Ok(results?)
+}
+
+pub(super) fn check_writable_parent(path: &std::path::Path) -> anyhow::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => std::path::Path::new("."),

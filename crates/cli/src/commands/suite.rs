@@ -1,0 +1,276 @@
+//! `benchgate run [FILTER]` on benchgate.toml: measure the configured suite, store the run, judge
+//! it against the baseline and the budgets, report, and set the exit code (SPEC §3). Everything
+//! that can be refused (the file, the store, the baseline, a mode mismatch) is refused before
+//! anything is measured or written.
+
+use anyhow::{Context, bail};
+use benchgate_config::{Bench, Config};
+use benchgate_gate::{
+    apply_budgets, check_budgets, compare_runs, glob_match, judge_without_baseline, pool_runs,
+};
+use benchgate_measure::{CommandResult, CommandSpec, RunnerOptions, expand, preflight};
+use benchgate_model::{Benchmark, Measure, Mode, Outcome, Status};
+use benchgate_report::{Format, Json, Markdown};
+use benchgate_store::{Selector, StoreError, resolve};
+use time::OffsetDateTime;
+
+use super::run::{check_exports, io_flags, measure, new_run, sampling_flags};
+use super::stored::open_store;
+use super::{Conclusion, formatter};
+use crate::cli::{GlobalArgs, OutputFormat, RunArgs};
+use crate::convert;
+use crate::output::{append_step_summary, print, write_file};
+
+/// The selector used when neither `--baseline` nor `[gate] baseline` names one.
+const DEFAULT_BASELINE: &str = "last";
+
+/// One expanded command of a configured bench, with the options it runs under.
+struct Entry {
+    bench: usize,
+    spec: CommandSpec,
+    options: RunnerOptions,
+}
+
+pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+    let path = &args.config;
+    if !path.exists() {
+        bail!(
+            "{}: no such file; write one (see docs/config.md) or benchmark commands directly with \
+             `benchgate run -- CMD`",
+            path.display()
+        );
+    }
+    let config = Config::load(path)?;
+    let gated = config
+        .gate
+        .measures
+        .clone()
+        .unwrap_or_else(|| vec![Measure::WallTime]);
+    let options = args.judge.options(config.thresholds(), gated)?;
+    check_exports(args)?;
+
+    let benches: Vec<&Bench> = config
+        .benches
+        .iter()
+        .filter(|b| {
+            args.filter
+                .as_deref()
+                .is_none_or(|f| matches_filter(f, &b.name))
+        })
+        .collect();
+    if benches.is_empty() {
+        match &args.filter {
+            Some(f) => bail!("{}: no [[bench]] matches {f:?}", path.display()),
+            None => bail!("{}: no [[bench]] to run", path.display()),
+        }
+    }
+
+    // Decide what runs and what is skipped, and expand every runnable bench.
+    let flags = sampling_flags(args);
+    let mut skipped: Vec<Option<String>> = Vec::with_capacity(benches.len());
+    let mut entries = Vec::new();
+    for (i, bench) in benches.iter().enumerate() {
+        let reason = bench.skip_reason();
+        if reason.is_none() {
+            let mut runner = RunnerOptions::default();
+            flags
+                .or(&bench.runner.or(&config.defaults))
+                .apply(&mut runner);
+            if let Some(input) = &bench.input {
+                runner.stdin = Some(input.clone());
+            }
+            io_flags(args, &mut runner)?;
+            runner
+                .validate()
+                .with_context(|| format!("[[bench]] {}", bench.name))?;
+            let shell = args.shell.as_deref().or(bench.shell(&config.defaults));
+            let specs = expand(&[bench.template()], &[bench.aux()], &bench.params, shell)
+                .with_context(|| format!("[[bench]] {}", bench.name))?;
+            preflight(&specs).with_context(|| format!("[[bench]] {}", bench.name))?;
+            entries.extend(specs.into_iter().map(|spec| Entry {
+                bench: i,
+                spec,
+                options: runner.clone(),
+            }));
+        }
+        skipped.push(reason);
+    }
+
+    // Simulated numbers must never pass for real ones: one simulated bench makes the run simulated.
+    let simulated: Vec<&str> = benches
+        .iter()
+        .zip(&skipped)
+        .filter(|(b, why)| why.is_none() && b.mode == Mode::Simulated)
+        .map(|(b, _)| b.name.as_str())
+        .collect();
+    let mode = if simulated.is_empty() {
+        Mode::Real
+    } else {
+        Mode::Simulated
+    };
+
+    // A store that does not exist yet is created only when there is a run to put in it.
+    let mut store = if benchgate_store::exists(&global.db) {
+        Some(open_store(global)?)
+    } else {
+        None
+    };
+    let environment = benchgate_provenance::detect_environment();
+    let mut notes = Vec::new();
+    let (selector_text, explicit) = match (&args.baseline, &config.gate.baseline) {
+        (Some(s), _) => (s.as_str(), true),
+        (None, Some(s)) => (s.as_str(), false),
+        (None, None) => (DEFAULT_BASELINE, false),
+    };
+    let selector = Selector::parse(selector_text)?;
+    let found = match &store {
+        Some(store) => resolve(store.as_ref(), &selector, &environment.fingerprint, None),
+        None => match &selector {
+            Selector::Last | Selector::Window(_) => Ok(None),
+            Selector::Name(name) => Err(StoreError::UnknownBaseline { name: name.clone() }),
+            Selector::Run(_) | Selector::Commit(_) => Err(StoreError::InvalidArgument(format!(
+                "{selector}: the store holds no runs yet"
+            ))),
+        },
+    };
+    let resolved = match found {
+        Ok(resolved) => resolved,
+        Err(StoreError::UnknownBaseline { name }) if !explicit => {
+            notes.push(format!(
+                "baseline {name:?} (from {}) does not exist yet: judged without a baseline; save \
+                 one with `benchgate baseline save {name}`",
+                path.display()
+            ));
+            None
+        }
+        Err(e) => return Err(e).context(format!("baseline {selector_text}")),
+    };
+    if resolved.is_none() && notes.is_empty() {
+        notes.push(format!(
+            "no stored run matches baseline {selector_text} yet: this run is the first"
+        ));
+    }
+    let baseline = resolved.and_then(|r| pool_runs(&r.runs).map(|run| (run, r.label)));
+    if let Some((base, label)) = &baseline
+        && base.provenance.mode != mode
+        && !args.allow_mode_mismatch
+    {
+        bail!(
+            "baseline {label} is {} but this run is {}: they measure different things; pass \
+             --allow-mode-mismatch to compare them anyway",
+            base.provenance.mode.as_str(),
+            mode.as_str()
+        );
+    }
+
+    // Measure: entries with the same options are interleaved together.
+    let mut run = new_run(mode, environment)?;
+    if !simulated.is_empty() {
+        run.provenance
+            .tags
+            .insert("simulated".into(), simulated.join(","));
+    }
+    let mut results: Vec<Option<CommandResult>> = entries.iter().map(|_| None).collect();
+    let mut done = vec![false; entries.len()];
+    for first in 0..entries.len() {
+        if done[first] {
+            continue;
+        }
+        let group: Vec<usize> = (first..entries.len())
+            .filter(|&k| !done[k] && entries[k].options == entries[first].options)
+            .collect();
+        let specs: Vec<CommandSpec> = group.iter().map(|&k| entries[k].spec.clone()).collect();
+        let measured = measure(&specs, &entries[first].options, global)?;
+        for (&k, result) in group.iter().zip(measured) {
+            done[k] = true;
+            results[k] = Some(result);
+        }
+    }
+    run.ended_at = OffsetDateTime::now_utc();
+    for (i, bench) in benches.iter().enumerate() {
+        match &skipped[i] {
+            Some(reason) => run.benchmarks.push(Benchmark {
+                name: bench.name.clone(),
+                params: Default::default(),
+                command: Some(bench.command.clone()),
+                status: Status::Skipped {
+                    reason: reason.clone(),
+                },
+                metrics: Vec::new(),
+            }),
+            None => run.benchmarks.extend(
+                entries
+                    .iter()
+                    .zip(&results)
+                    .filter(|(e, _)| e.bench == i)
+                    .filter_map(|(_, r)| r.as_ref().map(convert::benchmark)),
+            ),
+        }
+    }
+    run.validate()?;
+    let store = match store.take() {
+        Some(store) => store,
+        None => open_store(global)?,
+    };
+    store.put_run(&run).context("cannot store the run")?;
+
+    let current_label = format!("run {}", run.id);
+    let mut comparison = match &baseline {
+        Some((base, label)) => compare_runs(base, label, &run, &current_label, &options),
+        None => judge_without_baseline(&run, &current_label, &options),
+    };
+    apply_budgets(
+        &mut comparison,
+        check_budgets(&config.budgets, &run, baseline.as_ref().map(|(b, _)| b)),
+    );
+
+    if let Some(path) = &args.export_json {
+        write_file(path, &Json.run(&run, &[]))?;
+    }
+    let markdown = Markdown.comparison(&comparison);
+    if let Some(path) = &args.export_markdown {
+        write_file(path, &markdown)?;
+    }
+    append_step_summary(&markdown)?;
+    for note in &notes {
+        eprintln!("note: {note}");
+    }
+    let format = if global.json {
+        OutputFormat::Json
+    } else {
+        args.format
+    };
+    let report = match format {
+        // On a terminal the measurements come first, then the judgement.
+        OutputFormat::Terminal => {
+            let terminal = formatter(format, global);
+            format!(
+                "{}\n{}",
+                terminal.run(&run, &[]),
+                terminal.comparison(&comparison)
+            )
+        }
+        _ => formatter(format, global).comparison(&comparison),
+    };
+    print(&report)?;
+
+    let failed = run
+        .benchmarks
+        .iter()
+        .any(|b| matches!(b.status, Status::Failed { .. }));
+    Ok(match comparison.outcome {
+        _ if failed => Conclusion::CommandFailed,
+        Outcome::Failed => Conclusion::GateFailed,
+        Outcome::Warned if args.deny_warnings => Conclusion::GateFailed,
+        Outcome::Passed | Outcome::Warned => Conclusion::Passed,
+    })
+}
+
+/// A glob when the filter has `*` or `?`, a substring otherwise.
+fn matches_filter(filter: &str, name: &str) -> bool {
+    if filter.contains(['*', '?']) {
+        glob_match(filter, name)
+    } else {
+        name.contains(filter)
+    }
+}

@@ -1,0 +1,376 @@
+//! `benchgate run` on a benchgate.toml: measure, store, judge against the baseline and budgets,
+//! exit per SPEC §3. Real commands, a real SQLite file in a temporary directory.
+
+mod common;
+
+use std::path::Path;
+
+use common::{assert_valid, benchgate, stderr, stdout};
+use serde_json::Value;
+
+const SUITE: &str = r#"
+[defaults]
+warmup = 1
+runs = 6
+
+[gate]
+baseline = "last"
+
+[[bench]]
+name = "true"
+command = "true"
+
+[[bench]]
+name = "sleep"
+command = "sleep 0.002"
+
+[[bench]]
+name = "helios/commit"
+command = "${BENCHGATE_TEST_UNSET_VAR} commit"
+requires = { env = ["BENCHGATE_TEST_UNSET_VAR"] }
+"#;
+
+fn suite_dir(extra: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("benchgate.toml"),
+        format!("{SUITE}\n{extra}"),
+    )
+    .unwrap();
+    dir
+}
+
+fn json_run(dir: &Path, args: &[&str]) -> (Option<i32>, Value, String) {
+    let mut all = vec!["--json", "run", "-q"];
+    all.extend_from_slice(args);
+    let out = benchgate(&all, dir);
+    let err = stderr(&out);
+    let value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{err}", stdout(&out)));
+    (out.status.code(), value, err)
+}
+
+fn stored_runs(dir: &Path) -> Vec<Value> {
+    let out = benchgate(&["--json", "runs", "list"], dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    serde_json::from_slice::<Value>(&out.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn verdict<'a>(comparison: &'a Value, bench: &str, kind: &str) -> Option<&'a Value> {
+    comparison["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["benchmark"] == bench && v["kind"] == kind)
+}
+
+#[test]
+fn first_run_is_stored_and_the_second_is_judged_against_it() {
+    let dir = suite_dir("");
+    let (code, first, err) = json_run(dir.path(), &[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_valid("comparison.v1.schema.json", &first);
+    assert!(first.get("baseline").is_none(), "{first}");
+    assert!(err.contains("this run is the first"), "{err}");
+    assert_eq!(stored_runs(dir.path()).len(), 1);
+    assert!(dir.path().join(".benchgate/history.db").exists());
+    // The skipped bench is skipped, never passed.
+    assert!(
+        verdict(&first, "helios/commit", "skipped").is_some(),
+        "{first}"
+    );
+
+    let (code, second, err) = json_run(dir.path(), &[]);
+    assert_eq!(code, Some(0), "{err}");
+    let baseline_label = second["baseline"]["label"].as_str().unwrap();
+    assert!(baseline_label.starts_with("last (run "), "{baseline_label}");
+    assert_eq!(second["baseline"]["id"], first["current"]["id"]);
+    assert_ne!(second["current"]["id"], first["current"]["id"]);
+    let wall = second["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["benchmark"] == "sleep" && v["measure"] == "wall_time")
+        .unwrap();
+    assert_eq!(wall["baseline"]["n"], 6);
+    assert_eq!(wall["current"]["n"], 6);
+    assert_eq!(stored_runs(dir.path()).len(), 2);
+
+    // The terminal report says the same, with the skip visible.
+    let out = benchgate(&["run", "-q"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("helios/commit: skipped: requires: environment variable BENCHGATE_TEST_UNSET_VAR is not set"), "{text}");
+    assert!(text.contains("PASSED"), "{text}");
+}
+
+#[test]
+fn a_broken_budget_fails_the_gate_and_is_named() {
+    let dir = suite_dir("[[budget]]\nbench = \"sleep\"\nmeasure = \"wall_time\"\nmax = \"1ms\"\n");
+    let (code, c, err) = json_run(dir.path(), &[]);
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(c["outcome"], "failed");
+    let broken = verdict(&c, "sleep", "budget_exceeded").unwrap();
+    assert_eq!(broken["severity"], "fail");
+    let reason = broken["reason"].as_str().unwrap();
+    assert!(reason.contains("wall_time ≤ 1ms on sleep"), "{reason}");
+    let check = &c["budgets"][0];
+    assert_eq!(check["status"], "fail");
+    assert!(
+        check["headroom_percent"].as_f64().unwrap() < -50.0,
+        "{check}"
+    );
+    // The run is stored even though the gate failed: history keeps failures too.
+    assert_eq!(stored_runs(dir.path()).len(), 1);
+    let out = benchgate(&["run", "-q"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("wall_time ≤ 1ms on sleep"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_warning_passes_unless_warnings_are_denied() {
+    let dir =
+        suite_dir("[[budget]]\nbench = \"sleep\"\nmeasure = \"wall_time\"\ntarget = \"1ms\"\n");
+    let (code, c, err) = json_run(dir.path(), &[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(c["outcome"], "warned");
+    assert_eq!(
+        verdict(&c, "sleep", "budget_exceeded").unwrap()["severity"],
+        "warn"
+    );
+    let (code, _, _) = json_run(dir.path(), &["--deny-warnings"]);
+    assert_eq!(code, Some(1));
+}
+
+#[test]
+fn filter_selects_benchmarks() {
+    let dir = suite_dir("");
+    let (code, c, err) = json_run(dir.path(), &["sl*"]);
+    assert_eq!(code, Some(0), "{err}");
+    let names: Vec<&str> = c["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["benchmark"].as_str().unwrap())
+        .collect();
+    assert!(names.iter().all(|n| *n == "sleep"), "{names:?}");
+}
+
+#[test]
+fn baselines_are_saved_selected_and_listed() {
+    let dir = suite_dir("");
+    let (code, first, _) = json_run(dir.path(), &[]);
+    assert_eq!(code, Some(0));
+    let first_id = first["current"]["id"].as_str().unwrap().to_string();
+    let out = benchgate(&["baseline", "save", "main"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        format!("baseline main → last (run {first_id})\n")
+    );
+    json_run(dir.path(), &[]);
+    let (code, third, err) = json_run(dir.path(), &["--baseline", "main"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(third["baseline"]["id"], first_id.as_str());
+    let (_, pooled, _) = json_run(dir.path(), &["--baseline", "window:3"]);
+    assert_eq!(pooled["baseline"]["label"], "window:3 (3 runs)");
+    let sleep = pooled["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["benchmark"] == "sleep")
+        .unwrap();
+    assert_eq!(
+        sleep["baseline"]["n"], 18,
+        "three runs of six samples are pooled"
+    );
+
+    let out = benchgate(&["baseline", "list"], dir.path());
+    assert_eq!(stdout(&out), format!("main  run:{first_id}\n"));
+    let out = benchgate(&["baseline", "delete", "main"], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    let out = benchgate(&["baseline", "delete", "main"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out), "error: no baseline named \"main\"\n");
+}
+
+#[test]
+fn export_import_and_report_move_runs_between_stores() {
+    let dir = suite_dir("");
+    json_run(dir.path(), &[]);
+    let out = benchgate(&["export", "last", "--output", "run.json"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let exported: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("run.json")).unwrap())
+            .unwrap();
+    assert_valid("run.v1.schema.json", &exported);
+
+    let other = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/other.db", other.path().display());
+    let run_file = dir.path().join("run.json");
+    let out = benchgate(
+        &["--db", &db, "import", run_file.to_str().unwrap()],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with(&format!(
+        "imported run {}",
+        exported["id"].as_str().unwrap()
+    )));
+    // Importing it again is refused and stores nothing.
+    let out = benchgate(
+        &["--db", &db, "import", run_file.to_str().unwrap()],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("is already stored"),
+        "{}",
+        stderr(&out)
+    );
+    // Exported from the second store, it is byte for byte the same document.
+    let out = benchgate(
+        &[
+            "--db",
+            &db,
+            "export",
+            &format!("run:{}", exported["id"].as_str().unwrap()),
+        ],
+        dir.path(),
+    );
+    assert_eq!(stdout(&out), std::fs::read_to_string(&run_file).unwrap());
+
+    let out = benchgate(&["report", "--format", "junit"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let xml = stdout(&out);
+    assert!(
+        xml.contains("<testcase classname=\"helios/commit\" name=\"run\">"),
+        "{xml}"
+    );
+    assert!(xml.contains("<skipped message="), "{xml}");
+    json_run(dir.path(), &[]);
+    let out = benchgate(
+        &[
+            "report",
+            "--format",
+            "md",
+            "--baseline",
+            "run:".to_string().as_str(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let out = benchgate(
+        &[
+            "--json",
+            "report",
+            "--baseline",
+            &format!("run:{}", exported["id"].as_str().unwrap()),
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let c: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_valid("comparison.v1.schema.json", &c);
+    assert_eq!(c["baseline"]["id"], exported["id"]);
+}
+
+#[test]
+fn a_mode_mismatch_is_refused_unless_allowed() {
+    let dir = suite_dir("");
+    let simulated = SUITE.replace(
+        "command = \"true\"",
+        "command = \"true\"\nmode = \"simulated\"",
+    );
+    std::fs::write(dir.path().join("sim.toml"), simulated).unwrap();
+    let (code, c, err) = json_run(dir.path(), &["--config", "sim.toml"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(c["current"]["mode"], "simulated");
+    let out = benchgate(&["run", "-q"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("is simulated but this run is real"), "{err}");
+    assert_eq!(
+        stored_runs(dir.path()).len(),
+        1,
+        "nothing measured or stored"
+    );
+    let (code, c, _) = json_run(dir.path(), &["--allow-mode-mismatch"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        c["warnings"][0].as_str().unwrap().contains("simulated"),
+        "{c}"
+    );
+}
+
+/// Bad input: one line, exit 2, nothing stored.
+fn refused(dir: &Path, args: &[&str]) -> String {
+    let out = benchgate(args, dir);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    err.trim_end().to_string()
+}
+
+#[test]
+fn bad_configuration_and_stores_are_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |text: &str| std::fs::write(dir.path().join("benchgate.toml"), text).unwrap();
+
+    write("[[bench]]\nname = \"a\"\ncommand = \"true\"\n[gate\n");
+    let err = refused(dir.path(), &["run"]);
+    assert!(err.starts_with("error: benchgate.toml:4:"), "{err}");
+
+    write("[[bench]]\nname = \"a\"\ncomand = \"true\"\n");
+    let err = refused(dir.path(), &["run"]);
+    assert!(
+        err.starts_with("error: benchgate.toml:3:1:") && err.contains("comand"),
+        "{err}"
+    );
+
+    write("[defaults]\nmax_time = \"-5s\"\n[[bench]]\nname = \"a\"\ncommand = \"true\"\n");
+    let err = refused(dir.path(), &["run"]);
+    assert!(
+        err.starts_with("error: benchgate.toml:2:") && err.contains("max_time"),
+        "{err}"
+    );
+    assert!(!dir.path().join(".benchgate").exists(), "nothing written");
+
+    write("[[bench]]\nname = \"a\"\ncommand = \"true\"\n");
+    let err = refused(
+        dir.path(),
+        &["--db", "postgres://nobody@127.0.0.1:1/none", "run"],
+    );
+    assert!(
+        err.starts_with("error: cannot open the history store"),
+        "{err}"
+    );
+    let err = refused(dir.path(), &["--db", "mysql://x", "run"]);
+    assert!(err.contains("unsupported store URL"), "{err}");
+
+    let err = refused(dir.path(), &["run", "--baseline", "no-such-baseline"]);
+    assert_eq!(
+        err,
+        "error: baseline no-such-baseline: no baseline named \"no-such-baseline\""
+    );
+    let err = refused(dir.path(), &["run", "--baseline", "window:0"]);
+    assert!(err.contains("window:N needs a positive number"), "{err}");
+    assert!(!dir.path().join(".benchgate").exists(), "nothing written");
+
+    let err = refused(dir.path(), &["run", "--config", "missing.toml"]);
+    assert!(
+        err.starts_with("error: missing.toml: no such file"),
+        "{err}"
+    );
+    let err = refused(dir.path(), &["run", "zzz"]);
+    assert_eq!(err, "error: benchgate.toml: no [[bench]] matches \"zzz\"");
+}
