@@ -88,6 +88,14 @@ pub enum Command {
     Baseline(BaselineCommand),
     /// Render a stored run, or its comparison with a baseline.
     Report(ReportArgs),
+    /// Resolves a baseline selector and prints what it names as JSON (used by `run` so that the
+    /// process that measures never loads the store; see commands/suite.rs).
+    #[command(hide = true, name = "internal-resolve-baseline")]
+    InternalResolveBaseline {
+        selector: String,
+        #[arg(long)]
+        fingerprint: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -28,6 +28,10 @@ fn main() -> ExitCode {
         Command::Import(args) => commands::history::import(args, &cli.global),
         Command::Baseline(command) => commands::baseline::execute(command, &cli.global),
         Command::Report(args) => commands::report::execute(args, &cli.global),
+        Command::InternalResolveBaseline {
+            selector,
+            fingerprint,
+        } => commands::suite::preview_baseline(selector, fingerprint, &cli.global),
     };
     match result {
         Ok(Conclusion::Passed) => ExitCode::SUCCESS,

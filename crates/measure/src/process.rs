@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::fs::File;
-use std::io::{self, Seek, SeekFrom};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::os::unix::fs::{FileExt, OpenOptionsExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -117,6 +117,9 @@ pub(crate) struct Io {
     pub(crate) input: Input,
     /// stderr capture (memfd), `None` with `show_output` or if no capture file could be made.
     capture: Option<File>,
+    /// `/proc/self/clear_refs`, to reset our own peak RSS before each spawn (see
+    /// [`Io::reset_peak_rss`]); `None` where it cannot be opened.
+    clear_refs: Option<File>,
     show_output: bool,
 }
 
@@ -146,10 +149,15 @@ impl Io {
             }
         };
         let capture = if show_output { None } else { capture_file() };
+        let clear_refs = File::options()
+            .write(true)
+            .open("/proc/self/clear_refs")
+            .ok();
         Ok(Io {
             devnull,
             input,
             capture,
+            clear_refs,
             show_output,
         })
     }
@@ -183,6 +191,17 @@ impl Io {
             });
         }
         Ok(())
+    }
+
+    /// Lowers our own peak RSS to the current RSS. A child created by vfork (as posix_spawn does)
+    /// inherits, at exec, the high-water mark of the memory it shared with us, so without this
+    /// every child's `ru_maxrss` would be at least benchgate's own *peak* so far (which grows as a
+    /// run goes on). After it, the floor is benchgate's current RSS, which stays put between runs.
+    pub(crate) fn reset_peak_rss(&self) {
+        if let Some(mut f) = self.clear_refs.as_ref() {
+            // Best effort: only the floor of max_rss depends on it.
+            let _ = f.write_all(b"5");
+        }
     }
 
     /// Drops `cmd`'s descriptors (keeps the descriptor count bounded with many commands).

@@ -294,6 +294,7 @@ pub fn run(
     options.validate()?;
     let mut resolver = Resolver::default();
     let mut budget = FD_BUDGET;
+    crate::sys::release_free_memory();
     let io = Io::new(options.stdin.as_deref(), options.show_output)?;
     let mut make = |inv: &Invocation, main: bool| -> Result<Prog, MeasureError> {
         let (path, argv) = resolver.program_of(inv)?;
@@ -652,6 +653,7 @@ fn exec_prog(
     if !prog.persistent {
         io.attach(&mut prog.cmd, main)?;
     }
+    io.reset_peak_rss();
     let result = process::execute(&mut prog.cmd, &prog.display, timeout);
     if !prog.persistent {
         Io::detach(&mut prog.cmd);

@@ -90,6 +90,8 @@ pub fn change(v: &Verdict) -> String {
 /// A short word for the verdict column.
 pub fn label(v: &Verdict) -> &'static str {
     match (v.kind, v.severity) {
+        // Reported, but it cannot fail the gate: no shouting.
+        (VerdictKind::Regressed, _) if !v.gating => "regressed",
         (VerdictKind::Regressed, Some(Severity::Fail)) => "FAIL",
         (VerdictKind::Regressed, _) => "warn",
         (VerdictKind::BudgetExceeded, Some(Severity::Fail)) => "BUDGET",

@@ -30,6 +30,7 @@ impl Terminal {
 
 fn style_of(v: &Verdict) -> Option<&'static str> {
     match (v.kind, v.severity) {
+        (VerdictKind::Regressed, _) if !v.gating => Some(YELLOW),
         (_, Some(Severity::Fail)) | (VerdictKind::Failed, _) => Some(RED),
         (_, Some(Severity::Warn))
         | (VerdictKind::InsufficientData | VerdictKind::Inconclusive, _) => Some(YELLOW),

@@ -6,7 +6,7 @@ pub mod history;
 pub mod report;
 pub mod run;
 mod stored;
-mod suite;
+pub mod suite;
 
 use benchgate_gate::CompareOptions;
 use benchgate_model::{Measure, Thresholds};

@@ -110,11 +110,6 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
     };
 
     // A store that does not exist yet is created only when there is a run to put in it.
-    let mut store = if benchgate_store::exists(&global.db) {
-        Some(open_store(global)?)
-    } else {
-        None
-    };
     let environment = benchgate_provenance::detect_environment();
     let mut notes = Vec::new();
     let (selector_text, explicit) = match (&args.baseline, &config.gate.baseline) {
@@ -123,19 +118,39 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
         (None, None) => (DEFAULT_BASELINE, false),
     };
     let selector = Selector::parse(selector_text)?;
-    let found = match &store {
-        Some(store) => resolve(store.as_ref(), &selector, &environment.fingerprint, None),
-        None => match &selector {
-            Selector::Last | Selector::Window(_) => Ok(None),
-            Selector::Name(name) => Err(StoreError::UnknownBaseline { name: name.clone() }),
-            Selector::Run(_) | Selector::Commit(_) => Err(StoreError::InvalidArgument(format!(
-                "{selector}: the store holds no runs yet"
-            ))),
-        },
+    let preview = if benchgate_store::exists(&global.db) {
+        preview_in_subprocess(selector_text, &environment.fingerprint, global)?
+    } else {
+        // A store that does not exist yet is created only when there is a run to put in it.
+        match &selector {
+            Selector::Last | Selector::Window(_) => Preview::Nothing,
+            Selector::Name(name) => Preview::UnknownBaseline(name.clone()),
+            Selector::Run(_) | Selector::Commit(_) => {
+                bail!("baseline {selector_text}: the store holds no runs yet")
+            }
+        }
     };
-    let resolved = match found {
-        Ok(resolved) => resolved,
-        Err(StoreError::UnknownBaseline { name }) if !explicit => {
+    let baseline_ids = match preview {
+        Preview::Found { ids, label, modes } => {
+            if let Some(other) = modes.iter().find(|m| **m != mode)
+                && !args.allow_mode_mismatch
+            {
+                bail!(
+                    "baseline {label} is {} but this run is {}: they measure different things; \
+                     pass --allow-mode-mismatch to compare them anyway",
+                    other.as_str(),
+                    mode.as_str()
+                );
+            }
+            Some((ids, label))
+        }
+        Preview::Nothing => {
+            notes.push(format!(
+                "no stored run matches baseline {selector_text} yet: this run is the first"
+            ));
+            None
+        }
+        Preview::UnknownBaseline(name) if !explicit => {
             notes.push(format!(
                 "baseline {name:?} (from {}) does not exist yet: judged without a baseline; save \
                  one with `benchgate baseline save {name}`",
@@ -143,25 +158,11 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
             ));
             None
         }
-        Err(e) => return Err(e).context(format!("baseline {selector_text}")),
+        Preview::UnknownBaseline(name) => {
+            return Err(StoreError::UnknownBaseline { name })
+                .context(format!("baseline {selector_text}"));
+        }
     };
-    if resolved.is_none() && notes.is_empty() {
-        notes.push(format!(
-            "no stored run matches baseline {selector_text} yet: this run is the first"
-        ));
-    }
-    let baseline = resolved.and_then(|r| pool_runs(&r.runs).map(|run| (run, r.label)));
-    if let Some((base, label)) = &baseline
-        && base.provenance.mode != mode
-        && !args.allow_mode_mismatch
-    {
-        bail!(
-            "baseline {label} is {} but this run is {}: they measure different things; pass \
-             --allow-mode-mismatch to compare them anyway",
-            base.provenance.mode.as_str(),
-            mode.as_str()
-        );
-    }
 
     // Measure: entries with the same options are interleaved together.
     let mut run = new_run(mode, environment)?;
@@ -208,9 +209,17 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
         }
     }
     run.validate()?;
-    let store = match store.take() {
-        Some(store) => store,
-        None => open_store(global)?,
+    let store = open_store(global)?;
+    let baseline = match baseline_ids {
+        Some((ids, label)) => {
+            let runs = ids
+                .iter()
+                .map(|&id| store.get_run(id)?.ok_or(StoreError::UnknownRun { id }))
+                .collect::<Result<Vec<_>, StoreError>>()
+                .context("cannot read the baseline back")?;
+            pool_runs(&runs).map(|run| (run, label))
+        }
+        None => None,
     };
     store.put_run(&run).context("cannot store the run")?;
 
@@ -273,4 +282,73 @@ fn matches_filter(filter: &str, name: &str) -> bool {
     } else {
         name.contains(filter)
     }
+}
+
+/// What a baseline selector names, found before measuring.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Preview {
+    Found {
+        ids: Vec<uuid::Uuid>,
+        label: String,
+        modes: Vec<Mode>,
+    },
+    Nothing,
+    UnknownBaseline(String),
+}
+
+/// Resolves the baseline in a child benchgate process. Every measured command's peak RSS is
+/// floored at benchgate's own resident set (a vfork'd child inherits it at exec), and opening a
+/// store leaves its code resident for good: measuring in a process that never opened one keeps
+/// `max_rss` comparable from run to run.
+fn preview_in_subprocess(
+    selector: &str,
+    fingerprint: &str,
+    global: &GlobalArgs,
+) -> anyhow::Result<Preview> {
+    let exe = std::env::current_exe().context("cannot find the benchgate executable")?;
+    let output = std::process::Command::new(exe)
+        .args([
+            "--db",
+            &global.db,
+            "internal-resolve-baseline",
+            selector,
+            "--fingerprint",
+            fingerprint,
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .context("cannot run benchgate to resolve the baseline")?;
+    if !output.status.success() {
+        let err = String::from_utf8_lossy(&output.stderr);
+        let line = err
+            .lines()
+            .next()
+            .unwrap_or("resolving the baseline failed");
+        bail!("{}", line.trim_start_matches("error: "));
+    }
+    serde_json::from_slice(&output.stdout)
+        .context("unreadable answer from benchgate internal-resolve-baseline")
+}
+
+/// The child side of [`preview_in_subprocess`].
+pub fn preview_baseline(
+    selector: &str,
+    fingerprint: &str,
+    global: &GlobalArgs,
+) -> anyhow::Result<Conclusion> {
+    let store = open_store(global)?;
+    let parsed = Selector::parse(selector)?;
+    let preview = match resolve(store.as_ref(), &parsed, fingerprint, None) {
+        Ok(Some(r)) => Preview::Found {
+            ids: r.runs.iter().map(|run| run.id).collect(),
+            label: r.label,
+            modes: r.runs.iter().map(|run| run.provenance.mode).collect(),
+        },
+        Ok(None) => Preview::Nothing,
+        Err(StoreError::UnknownBaseline { name }) => Preview::UnknownBaseline(name),
+        Err(e) => return Err(e).context(format!("baseline {selector}")),
+    };
+    print(&format!("{}\n", serde_json::to_string(&preview)?))?;
+    Ok(Conclusion::Passed)
 }
