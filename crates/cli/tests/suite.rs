@@ -374,3 +374,36 @@ fn bad_configuration_and_stores_are_refused_before_anything_runs() {
     let err = refused(dir.path(), &["run", "zzz"]);
     assert_eq!(err, "error: benchgate.toml: no [[bench]] matches \"zzz\"");
 }
+
+/// The same gate on a PostgreSQL store (the server `.ci/postgres.sh` starts).
+#[test]
+fn the_gate_works_on_postgresql_too() {
+    let url = match std::env::var("BENCHGATE_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("BENCHGATE_TEST_POSTGRES_URL is not set under CI (source .ci/postgres.sh)")
+        }
+        _ => {
+            eprintln!(
+                "skipping: BENCHGATE_TEST_POSTGRES_URL not set (the_gate_works_on_postgresql_too)"
+            );
+            return;
+        }
+    };
+    let dir = suite_dir("");
+    let (code, first, err) = json_run(dir.path(), &["--db", &url]);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, second, err) = json_run(dir.path(), &["--db", &url]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(second["baseline"]["id"], first["current"]["id"]);
+    let id = second["current"]["id"].as_str().unwrap();
+    let out = benchgate(&["--db", &url, "export", &format!("run:{id}")], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let run: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_valid("run.v1.schema.json", &run);
+    assert_eq!(run["id"], id);
+    assert!(
+        !dir.path().join(".benchgate").exists(),
+        "nothing went to SQLite"
+    );
+}
