@@ -1,7 +1,7 @@
 //! Seeded percentile bootstrap of the ratio of medians.
 
 use crate::rng::Rng;
-use crate::summary::{Interval, median_in_place, quantile};
+use crate::summary::{Interval, midpoint, quantile};
 
 /// Percentile-bootstrap interval of `median(current) / median(baseline)`.
 ///
@@ -36,18 +36,12 @@ pub fn ratio_of_medians_ci(
         return None;
     }
     let mut rng = Rng::seed_from_u64(seed);
-    let mut baseline_resample = vec![0.0; baseline.len()];
-    let mut current_resample = vec![0.0; current.len()];
+    let mut baseline = Ranked::new(baseline);
+    let mut current = Ranked::new(current);
     let mut ratios = Vec::with_capacity(resamples);
     for _ in 0..resamples {
-        for slot in &mut baseline_resample {
-            *slot = baseline[rng.index(baseline.len())];
-        }
-        let baseline_median = median_in_place(&mut baseline_resample);
-        for slot in &mut current_resample {
-            *slot = current[rng.index(current.len())];
-        }
-        let current_median = median_in_place(&mut current_resample);
+        let baseline_median = baseline.resample_median(&mut rng);
+        let current_median = current.resample_median(&mut rng);
         let ratio = current_median / baseline_median;
         if baseline_median == 0.0 || !ratio.is_finite() {
             return None;
@@ -60,6 +54,63 @@ pub fn ratio_of_medians_ci(
         hi: quantile(&ratios, (1.0 + confidence) / 2.0),
         confidence,
     })
+}
+
+/// A sample prepared for fast bootstrap medians. A resample draws `n` indices into the sample;
+/// its median is the value at the middle *rank* among the drawn indices, which counting finds in
+/// O(n) without comparing floats. The draws and the result are exactly those of sorting (or
+/// selecting among) the drawn values, several times faster on large (e.g. pooled) samples.
+struct Ranked {
+    /// The values in ascending order.
+    sorted: Vec<f64>,
+    /// `rank[i]`: where value `i` of the original sample sits in `sorted`.
+    rank: Vec<usize>,
+    /// How often each rank was drawn in the current resample.
+    counts: Vec<u32>,
+}
+
+impl Ranked {
+    fn new(values: &[f64]) -> Ranked {
+        let mut order: Vec<usize> = (0..values.len()).collect();
+        order.sort_by(|&a, &b| values[a].total_cmp(&values[b]).then(a.cmp(&b)));
+        let mut rank = vec![0; values.len()];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i] = r;
+        }
+        Ranked {
+            sorted: order.iter().map(|&i| values[i]).collect(),
+            rank,
+            counts: vec![0; values.len()],
+        }
+    }
+
+    /// The median of one resample with replacement (NumPy's: mean of the two middle values for
+    /// even n).
+    fn resample_median(&mut self, rng: &mut Rng) -> f64 {
+        let n = self.sorted.len();
+        self.counts.fill(0);
+        for _ in 0..n {
+            self.counts[self.rank[rng.index(n)]] += 1;
+        }
+        // The drawn ranks in order; the median needs the ((n−1)/2)-th and (n/2)-th of them.
+        let (lo_k, hi_k) = ((n - 1) / 2, n / 2);
+        let (mut lo, mut seen) = (None, 0usize);
+        for (r, &c) in self.counts.iter().enumerate() {
+            seen += c as usize;
+            if lo.is_none() && seen > lo_k {
+                lo = Some(r);
+            }
+            if seen > hi_k {
+                let lo = lo.unwrap_or(r);
+                return if n % 2 == 1 {
+                    self.sorted[r]
+                } else {
+                    midpoint(self.sorted[lo], self.sorted[r])
+                };
+            }
+        }
+        f64::NAN
+    }
 }
 
 #[cfg(test)]

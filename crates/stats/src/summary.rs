@@ -102,7 +102,7 @@ pub(crate) fn median_of_sorted(sorted: &[f64]) -> f64 {
 }
 
 /// `(a + b) / 2` as NumPy computes it, without overflowing for values near ±`f64::MAX`.
-fn midpoint(a: f64, b: f64) -> f64 {
+pub(crate) fn midpoint(a: f64, b: f64) -> f64 {
     let sum = a + b;
     if sum.is_finite() {
         sum / 2.0

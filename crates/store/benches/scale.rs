@@ -1,0 +1,237 @@
+//! The store at scale (a benchmark, not a test): insert N runs × 100 benchmarks (10 000 runs =
+//! 1 M metrics), then time baseline resolution, a 100-point history query and a full comparison of
+//! the newest run against `window:30`, on SQLite and — when `BENCHGATE_TEST_POSTGRES_URL` or
+//! `--postgres URL` is given — PostgreSQL.
+//!
+//! `cargo bench -p benchgate-store --bench scale -- [--runs N] [--postgres URL]`
+
+use std::time::{Duration, Instant};
+
+use benchgate_gate::{CompareOptions, compare_runs, pool_runs};
+use benchgate_model::{
+    Benchmark, Direction, Environment, Measure, Metric, Mode, Provenance, Run, Source, Status, Unit,
+};
+use benchgate_store::{Selector, Store, resolve};
+use time::OffsetDateTime;
+
+const BENCHMARKS: usize = 100;
+const SAMPLES: usize = 10;
+
+/// SplitMix64: deterministic data without a dependency.
+struct Prng(u64);
+
+impl Prng {
+    fn next(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+fn environment() -> Environment {
+    Environment {
+        hostname: "bench".into(),
+        os: "linux".into(),
+        kernel: "6.1".into(),
+        arch: "x86_64".into(),
+        cpu_model: "bench cpu".into(),
+        logical_cores: 2,
+        memory_bytes: 24 << 30,
+        fingerprint: String::new(),
+    }
+    .with_fingerprint()
+}
+
+fn make_run(i: usize, rng: &mut Prng, env: &Environment) -> Run {
+    let started = OffsetDateTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000 + i as u64 * 60);
+    let mut run = Run::new(
+        Source::Command,
+        started,
+        Provenance {
+            mode: Mode::Real,
+            commit: Some(format!("{:040x}", i as u128 * 0x9e37_79b9)),
+            branch: Some("main".into()),
+            dirty: Some(false),
+            ..Provenance::default()
+        },
+        env.clone(),
+    );
+    run.ended_at = started + Duration::from_secs(30);
+    for b in 0..BENCHMARKS {
+        let center = 1e5 * (1.0 + b as f64);
+        let samples = (0..SAMPLES)
+            .map(|_| center * (0.97 + 0.06 * rng.next()))
+            .collect();
+        let metric = Metric::from_samples(
+            Measure::WallTime,
+            Unit::Nanoseconds,
+            Direction::LowerIsBetter,
+            samples,
+        )
+        .expect("finite samples");
+        run.benchmarks.push(Benchmark {
+            name: format!("suite/bench-{b:03}"),
+            params: Default::default(),
+            command: None,
+            status: Status::Ok,
+            metrics: vec![metric],
+        });
+    }
+    run
+}
+
+/// Median wall time of `repeat` calls of `f`.
+fn time_it<T>(repeat: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+    let mut times = Vec::with_capacity(repeat);
+    let mut last = None;
+    for _ in 0..repeat {
+        let start = Instant::now();
+        last = Some(f());
+        times.push(start.elapsed());
+    }
+    times.sort();
+    (times[times.len() / 2], last.expect("repeat > 0"))
+}
+
+struct Figures {
+    backend: &'static str,
+    insert: Duration,
+    last: Duration,
+    named: Duration,
+    series: Duration,
+    window_load: Duration,
+    window_judge: Duration,
+}
+
+fn measure(store: &dyn Store, runs: usize) -> Figures {
+    let env = environment();
+    let mut rng = Prng(7);
+    let start = Instant::now();
+    let mut newest = None;
+    for i in 0..runs {
+        let run = make_run(i, &mut rng, &env);
+        store.put_run(&run).expect("put_run");
+        if (i + 1) % 1000 == 0 {
+            eprintln!(
+                "  {}: {} runs stored ({:.1?})",
+                store.backend(),
+                i + 1,
+                start.elapsed()
+            );
+        }
+        newest = Some(run.id);
+    }
+    let insert = start.elapsed();
+    let newest = newest.expect("at least one run");
+    let fp = &env.fingerprint;
+
+    let (last, _) = time_it(9, || {
+        resolve(store, &Selector::Last, fp, None).expect("last")
+    });
+    store.save_baseline("main", newest).expect("save baseline");
+    let (named, _) = time_it(9, || {
+        resolve(store, &Selector::Name("main".into()), fp, None).expect("name")
+    });
+    let (series, points) = time_it(9, || {
+        store
+            .series("suite/bench-042", &Measure::WallTime, 100)
+            .expect("series")
+    });
+    assert_eq!(points.len(), 100.min(runs));
+
+    let current = store.get_run(newest).expect("get").expect("stored");
+    let (window_load, pooled) = time_it(3, || {
+        let resolved = resolve(store, &Selector::Window(30), fp, Some(newest))
+            .expect("window")
+            .expect("runs");
+        pool_runs(&resolved.runs).expect("pooled")
+    });
+    let options = CompareOptions::default();
+    let (window_judge, comparison) = time_it(3, || {
+        compare_runs(&pooled, "window:30", &current, "newest", &options)
+    });
+    assert_eq!(comparison.verdicts.len(), BENCHMARKS);
+    Figures {
+        backend: store.backend(),
+        insert,
+        last,
+        named,
+        series,
+        window_load,
+        window_judge,
+    }
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let mut runs = 10_000usize;
+    let mut postgres = std::env::var("BENCHGATE_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--runs" => runs = args.next().and_then(|n| n.parse().ok()).expect("--runs N"),
+            "--postgres" => postgres = args.next(),
+            _ => {} // `cargo bench` passes --bench
+        }
+    }
+    println!(
+        "# {runs} runs × {BENCHMARKS} benchmarks = {} metrics, {SAMPLES} samples each",
+        runs * BENCHMARKS
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("history.db");
+    let sqlite = benchgate_store::open(&format!("sqlite://{}", path.display())).expect("sqlite");
+    let mut all = vec![measure(sqlite.as_ref(), runs)];
+    let db_size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0)
+        + std::fs::metadata(path.with_extension("db-wal"))
+            .map(|m| m.len())
+            .unwrap_or(0);
+    match &postgres {
+        Some(url) => {
+            let store = benchgate_store::open(url).expect("postgres");
+            all.push(measure(store.as_ref(), runs));
+        }
+        None => println!("# PostgreSQL: skipped (no BENCHGATE_TEST_POSTGRES_URL / --postgres)"),
+    }
+    println!(
+        "{:<9} {:>10} {:>9} {:>9} {:>11} {:>11} {:>13} {:>12}",
+        "backend", "insert", "runs/s", "last", "name", "series 100", "window:30 load", "judge 100"
+    );
+    for f in &all {
+        println!(
+            "{:<9} {:>9.1}s {:>9.0} {:>9.2?} {:>11.2?} {:>11.2?} {:>14.2?} {:>12.2?}",
+            f.backend,
+            f.insert.as_secs_f64(),
+            runs as f64 / f.insert.as_secs_f64(),
+            f.last,
+            f.named,
+            f.series,
+            f.window_load,
+            f.window_judge
+        );
+    }
+    println!(
+        "# SQLite file: {:.1} MiB",
+        db_size as f64 / (1 << 20) as f64
+    );
+    let sqlite = &all[0];
+    let comparison = sqlite.window_load + sqlite.window_judge;
+    println!(
+        "goal (SQLite): history query < 50 ms: {} ({:.2?}); comparison against window:30 < 500 ms: {} ({:.2?})",
+        if sqlite.series < Duration::from_millis(50) {
+            "met"
+        } else {
+            "NOT met"
+        },
+        sqlite.series,
+        if comparison < Duration::from_millis(500) {
+            "met"
+        } else {
+            "NOT met"
+        },
+        comparison
+    );
+}
