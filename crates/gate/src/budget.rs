@@ -4,6 +4,7 @@
 //! Every check reports its headroom: how far the value is from its limit, in percent.
 //! Pure: no I/O.
 
+use benchgate_model::display::{format_percent, format_plain as format_value};
 use benchgate_model::{
     BudgetCheck, BudgetStatus, Direction, Measure, Run, Severity, Status, Unit, Verdict,
     VerdictKind,
@@ -399,55 +400,6 @@ pub fn glob_match(pattern: &str, name: &str) -> bool {
     p[pi..].iter().all(|&c| c == '*')
 }
 
-/// A value in its canonical unit, the way a person writes it: `50ms`, `64MiB`, `10000/s`, `0.1%`.
-pub fn format_value(value: f64, unit: &Unit) -> String {
-    if !value.is_finite() {
-        return format!("{value}");
-    }
-    let scaled = |steps: &[(f64, &str)], suffix: &str| {
-        let a = value.abs();
-        let (div, name) = steps
-            .iter()
-            .rev()
-            .find(|(d, _)| a >= *d)
-            .copied()
-            .unwrap_or(steps[0]);
-        format!("{}{name}{suffix}", trim(value / div))
-    };
-    match unit {
-        Unit::Nanoseconds => scaled(&[(1.0, "ns"), (1e3, "µs"), (1e6, "ms"), (1e9, "s")], ""),
-        Unit::Bytes => scaled(
-            &[
-                (1.0, "B"),
-                (1024.0, "KiB"),
-                (1024.0 * 1024.0, "MiB"),
-                (1024.0 * 1024.0 * 1024.0, "GiB"),
-                (1024.0 * 1024.0 * 1024.0 * 1024.0, "TiB"),
-            ],
-            "",
-        ),
-        Unit::PerSecond => scaled(&[(1.0, ""), (1e6, "M"), (1e9, "G")], "/s"),
-        Unit::Ratio => format_percent(value * 100.0),
-        Unit::Count => trim(value),
-        Unit::Custom(u) => format!("{} {u}", trim(value)),
-    }
-}
-
-fn format_percent(percent: f64) -> String {
-    format!("{}%", trim(percent))
-}
-
-/// At most three decimals, without trailing zeros.
-fn trim(x: f64) -> String {
-    let s = format!("{x:.3}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    };
-    if s == "-0" { "0".to_string() } else { s }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -465,18 +417,6 @@ mod tests {
         assert!(!glob_match("a*b*c", "aXbYbZ"));
         assert!(glob_match("exact", "exact"));
         assert!(!glob_match("exact", "exactly"));
-    }
-
-    #[test]
-    fn values() {
-        assert_eq!(format_value(50e6, &Unit::Nanoseconds), "50ms");
-        assert_eq!(format_value(1.5e9, &Unit::Nanoseconds), "1.5s");
-        assert_eq!(format_value(20e3, &Unit::Nanoseconds), "20µs");
-        assert_eq!(format_value(64.0 * 1024.0 * 1024.0, &Unit::Bytes), "64MiB");
-        assert_eq!(format_value(10000.0, &Unit::PerSecond), "10000/s");
-        assert_eq!(format_value(2.5e6, &Unit::PerSecond), "2.5M/s");
-        assert_eq!(format_value(0.001, &Unit::Ratio), "0.1%");
-        assert_eq!(format_value(12.0, &Unit::Count), "12");
     }
 
     #[test]

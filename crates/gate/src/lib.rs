@@ -10,7 +10,7 @@ mod pool;
 
 pub use budget::{
     Budget, budget_verdict, budget_verdicts, canonical_unit, check_budgets, default_direction,
-    format_value, glob_match,
+    glob_match,
 };
 pub use compare::{
     CompareOptions, apply_budgets, compare_runs, compare_within_run, judge_without_baseline,

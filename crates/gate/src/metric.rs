@@ -1,5 +1,6 @@
 //! The verdict on one metric: baseline samples against current samples.
 
+use benchgate_model::display::{format_percent, percent, probability};
 use benchgate_model::{
     Direction, Effect, Interval, Metric, Severity, Thresholds, Unit, VerdictKind,
 };
@@ -61,7 +62,7 @@ pub fn judge_metric(
             "{nb} vs {nc} samples cannot reach significance at α={} (smallest possible {}); \
              run more",
             thresholds.alpha,
-            fmt_p("p", min_p)
+            probability("p", min_p)
         ));
         return judgement;
     }
@@ -109,7 +110,7 @@ impl MetricJudgement {
             Direction::LowerIsBetter => ratio - 1.0,
             Direction::HigherIsBetter => 1.0 - ratio,
         };
-        let change = fmt_percent(effect.percent());
+        let change = percent(effect.percent());
         let below_min_delta = self.unit == Unit::Nanoseconds
             && effect.delta.abs() < thresholds.min_delta_ns
             && thresholds.min_delta_ns > 0.0;
@@ -156,9 +157,13 @@ impl MetricJudgement {
         let p = q.or(self.p_value);
         let p_text = match (self.p_value, q) {
             (Some(raw), Some(q)) if q != raw => {
-                format!("{}, adjusted {}", fmt_p("p", raw), fmt_p("q", q))
+                format!(
+                    "{}, adjusted {}",
+                    probability("p", raw),
+                    probability("q", q)
+                )
             }
-            (Some(raw), _) => fmt_p("p", raw),
+            (Some(raw), _) => probability("p", raw),
             (None, _) => "p=n/a".to_string(),
         };
         // The conservative ends of the interval: how bad (or good) the change is at least.
@@ -173,8 +178,8 @@ impl MetricJudgement {
             format!(
                 ", {:.0}% interval [{}, {}]",
                 ci.confidence * 100.0,
-                fmt_percent((ci.lo - 1.0) * 100.0),
-                fmt_percent((ci.hi - 1.0) * 100.0)
+                percent((ci.lo - 1.0) * 100.0),
+                percent((ci.hi - 1.0) * 100.0)
             )
         });
         let significant = p.is_some_and(|p| p < thresholds.alpha);
@@ -262,30 +267,5 @@ pub(crate) fn adjust(p_values: &[Option<f64>]) -> Vec<Option<f64>> {
 }
 
 fn pct(fraction: f64) -> String {
-    format!("{}%", trim_float(fraction * 100.0))
-}
-
-fn trim_float(x: f64) -> String {
-    let s = format!("{x:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-fn fmt_percent(percent: f64) -> String {
-    if percent.is_infinite() {
-        return if percent > 0.0 {
-            "+inf%".into()
-        } else {
-            "-inf%".into()
-        };
-    }
-    format!("{percent:+.1}%")
-}
-
-/// `p=0.432`, or `p<0.001` rather than a misleading `p=0.000`.
-fn fmt_p(name: &str, p: f64) -> String {
-    if p < 0.001 {
-        format!("{name}<0.001")
-    } else {
-        format!("{name}={p:.3}")
-    }
+    format_percent(fraction * 100.0)
 }

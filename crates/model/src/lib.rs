@@ -5,6 +5,7 @@
 
 mod benchmark;
 mod budget;
+pub mod display;
 mod environment;
 mod error;
 mod metric;

@@ -5,7 +5,7 @@ use benchgate_model::{
     VerdictKind,
 };
 
-use crate::units::{format_value, p_value, percent};
+use crate::units::{format_plain, format_value, p_value, percent};
 
 /// The relative half-width of the median's 95 % confidence interval (the quantity `--precision`
 /// targets), benchstat's `± 1%`; `± ∞` when
@@ -153,7 +153,7 @@ pub fn budget_rows(comparison: &Comparison) -> Vec<[String; 6]> {
                 .map_or_else(|| "-".to_string(), |v| format_value(v, &b.unit));
             let limit = b
                 .limit
-                .map_or_else(|| "-".to_string(), |v| format_value(v, &b.unit));
+                .map_or_else(|| "-".to_string(), |v| format_plain(v, &b.unit));
             let headroom = b
                 .headroom_percent
                 .map_or_else(|| "-".to_string(), |h| format!("{h:+.1}%"));
