@@ -371,6 +371,11 @@ fn bad_configuration_and_stores_are_refused_before_anything_runs() {
         err.starts_with("error: missing.toml: no such file"),
         "{err}"
     );
+    let err = refused(dir.path(), &["run", "--prepare", "sync"]);
+    assert!(
+        err.starts_with("error: --prepare applies to commands given after `--`"),
+        "{err}"
+    );
     let err = refused(dir.path(), &["run", "zzz"]);
     assert_eq!(err, "error: benchgate.toml: no [[bench]] matches \"zzz\"");
 }

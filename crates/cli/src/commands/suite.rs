@@ -41,6 +41,24 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
         );
     }
     let config = Config::load(path)?;
+    // These describe ad-hoc commands; a configured bench says them in benchgate.toml.
+    let adhoc_only = [
+        ("--prepare", !args.prepare.is_empty()),
+        ("--conclude", !args.conclude.is_empty()),
+        ("--setup", !args.setup.is_empty()),
+        ("--cleanup", !args.cleanup.is_empty()),
+        ("--parameter-scan", !args.parameter_scan.is_empty()),
+        ("--parameter-list", !args.parameter_list.is_empty()),
+        ("--name", !args.name.is_empty()),
+        ("--mode", args.mode != crate::cli::ModeArg::Real),
+    ];
+    if let Some((flag, _)) = adhoc_only.iter().find(|(_, given)| *given) {
+        bail!(
+            "{flag} applies to commands given after `--`; for the benches of {} set it in the file \
+             (see docs/config.md)",
+            path.display()
+        );
+    }
     let gated = config
         .gate
         .measures
