@@ -4,6 +4,7 @@
 mod common;
 
 use benchgate_store::{PostgresStore, SqliteStore, Store, StoreError, schema};
+use std::io::Write;
 
 /// A fresh database named after the test, or `None` (skip) when no server is configured outside CI.
 fn fresh_database(test: &str) -> Option<String> {
@@ -15,7 +16,12 @@ fn fresh_database(test: &str) -> Option<String> {
                  (source .ci/postgres.sh first)"
             );
         }
-        eprintln!("skipping: BENCHGATE_TEST_POSTGRES_URL not set ({test})");
+        // Straight to the terminal: libtest would swallow eprintln! of a passing test, and a
+        // skipped test must say so.
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipping: BENCHGATE_TEST_POSTGRES_URL not set ({test})"
+        );
         return None;
     }
     let db = format!("benchgate_test_{test}");
