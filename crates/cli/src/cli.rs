@@ -88,6 +88,13 @@ pub enum Command {
     Baseline(BaselineCommand),
     /// Render a stored run, or its comparison with a baseline.
     Report(ReportArgs),
+    /// Print a shell completion script (e.g. `benchgate completions bash > /etc/bash_completion.d/benchgate`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `benchgate man > benchgate.1`.
+    Man,
     /// Resolves a baseline selector and prints what it names as JSON (used by `run` so that the
     /// process that measures never loads the store; see commands/suite.rs).
     #[command(hide = true, name = "internal-resolve-baseline")]

@@ -28,6 +28,8 @@ fn main() -> ExitCode {
         Command::Import(args) => commands::history::import(args, &cli.global),
         Command::Baseline(command) => commands::baseline::execute(command, &cli.global),
         Command::Report(args) => commands::report::execute(args, &cli.global),
+        Command::Completions { shell } => commands::docs::completions(*shell),
+        Command::Man => commands::docs::man(),
         Command::InternalResolveBaseline {
             selector,
             fingerprint,

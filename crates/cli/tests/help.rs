@@ -48,3 +48,27 @@ fn store_command_helps() {
         insta::assert_snapshot!(format!("{name}_help"), help(args));
     }
 }
+
+#[test]
+fn completions_and_man_page_cover_every_command() {
+    let dir = std::env::temp_dir();
+    for shell in ["bash", "zsh", "fish"] {
+        let out = benchgate(&["completions", shell], &dir);
+        assert!(out.status.success(), "{shell}");
+        let script = stdout(&out);
+        for command in ["run", "compare", "baseline", "report", "import", "export"] {
+            assert!(
+                script.contains(command),
+                "{shell} completion lacks {command}"
+            );
+        }
+    }
+    let out = benchgate(&["man"], &dir);
+    assert!(out.status.success());
+    let page = stdout(&out);
+    assert!(page.contains(".TH benchgate 1"), "{page}");
+    assert!(
+        page.contains("Exit codes"),
+        "the man page carries the exit codes"
+    );
+}

@@ -2,6 +2,7 @@
 
 pub mod baseline;
 pub mod compare;
+pub mod docs;
 pub mod history;
 pub mod report;
 pub mod run;
