@@ -291,6 +291,19 @@ impl<'a, 'i> Section<'a, 'i> {
         Ok(Some(Duration::from_nanos(ns.round() as u64)))
     }
 
+    /// The relative `warn` and `fail` thresholds of `[gate]` or a `[[budget]]`; warn ≤ fail.
+    fn warn_fail(&self, ctx: &Ctx) -> Result<(Option<f64>, Option<f64>), ConfigError> {
+        let warn = self.percent(ctx, "warn")?;
+        let fail = self.percent(ctx, "fail")?;
+        if let (Some(w), Some(f)) = (warn, fail)
+            && w > f
+            && let Some(value) = self.get("warn")
+        {
+            return Err(self.bad(ctx, "warn", value, "must not be greater than `fail`"));
+        }
+        Ok((warn, fail))
+    }
+
     fn percent(&self, ctx: &Ctx, key: &str) -> Result<Option<f64>, ConfigError> {
         let Some((ratio, value)) = self.quantity(ctx, key, Kind::Percent, false)? else {
             return Ok(None);
@@ -466,14 +479,7 @@ fn gate(ctx: &Ctx, s: &Section) -> Result<GateConfig, ConfigError> {
             Some(a)
         }
     };
-    let warn = s.percent(ctx, "warn")?;
-    let fail = s.percent(ctx, "fail")?;
-    if let (Some(w), Some(f)) = (warn, fail)
-        && w > f
-        && let Some(value) = s.get("warn")
-    {
-        return Err(s.bad(ctx, "warn", value, "must not be greater than `fail`"));
-    }
+    let (warn, fail) = s.warn_fail(ctx)?;
     let min_delta_ns = s
         .duration(ctx, "min_delta", true)?
         .map(|d| d.as_nanos() as f64);
@@ -757,19 +763,12 @@ fn budget(ctx: &Ctx, s: &Section) -> Result<Budget, ConfigError> {
     let max = bound("max")?;
     let min = bound("min")?;
     let target = bound("target")?;
-    let warn = s.percent(ctx, "warn")?;
-    let fail = s.percent(ctx, "fail")?;
+    let (warn, fail) = s.warn_fail(ctx)?;
     if let (Some(lo), Some(hi)) = (min, max)
         && lo > hi
         && let Some(value) = s.get("min")
     {
         return Err(s.bad(ctx, "min", value, "must not be greater than `max`"));
-    }
-    if let (Some(w), Some(f)) = (warn, fail)
-        && w > f
-        && let Some(value) = s.get("warn")
-    {
-        return Err(s.bad(ctx, "warn", value, "must not be greater than `fail`"));
     }
     if max.is_none() && min.is_none() && target.is_none() && warn.is_none() && fail.is_none() {
         return Err(ctx.err(
