@@ -415,3 +415,26 @@ fn the_gate_works_on_postgresql_too() {
         "nothing went to SQLite"
     );
 }
+
+#[test]
+fn reading_commands_never_create_a_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = benchgate(&["runs", "list"], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out), "no runs stored yet\n");
+    for args in [
+        &["export"][..],
+        &["report"],
+        &["baseline", "list"],
+        &["compare", "last", "last"],
+    ] {
+        let err = refused(dir.path(), args);
+        assert_eq!(
+            err,
+            "error: sqlite://.benchgate/history.db: no runs stored here yet (`benchgate run` or \
+             `benchgate import` stores some)",
+            "{args:?}"
+        );
+    }
+    assert!(!dir.path().join(".benchgate").exists(), "nothing created");
+}

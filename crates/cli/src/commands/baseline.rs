@@ -1,12 +1,12 @@
 //! `benchgate baseline save | list | delete`: named pointers to stored runs.
 
 use super::Conclusion;
-use super::stored::{open_store, select_run};
+use super::stored::{open_existing_store, select_run};
 use crate::cli::{BaselineCommand, GlobalArgs};
 use crate::output::print;
 
 pub fn execute(command: &BaselineCommand, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
-    let store = open_store(global)?;
+    let store = open_existing_store(global)?;
     match command {
         BaselineCommand::Save { name, run } => {
             let (run, label) = select_run(store.as_ref(), run)?;

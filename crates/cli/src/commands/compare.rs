@@ -8,7 +8,7 @@ use benchgate_model::{Measure, Outcome, Run, Thresholds};
 use benchgate_report::{Format, Json, Markdown};
 use benchgate_store::{Selector, Store, resolve};
 
-use super::stored::{open_store, select_run};
+use super::stored::{open_existing_store, select_run};
 use super::{Conclusion, formatter};
 use crate::cli::{CompareArgs, GlobalArgs};
 use crate::output::{append_step_summary, print, write_file};
@@ -61,7 +61,7 @@ fn operand(
     }
     let store = match store {
         Some(store) => store,
-        None => store.insert(open_store(global)?),
+        None => store.insert(open_existing_store(global)?),
     };
     let Some(judged) = judged else {
         return select_run(store.as_ref(), text);

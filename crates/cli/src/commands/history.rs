@@ -6,12 +6,20 @@ use benchgate_model::Run;
 use serde_json::json;
 
 use super::Conclusion;
-use super::stored::{open_store, select_run};
+use super::stored::{open_existing_store, open_store, select_run};
 use crate::cli::{ExportArgs, GlobalArgs, ImportArgs};
 use crate::commands::compare::read_run;
 use crate::output::{print, write_file};
 
 pub fn list(limit: usize, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+    if !benchgate_store::exists(&global.db) {
+        print(if global.json {
+            "[]\n"
+        } else {
+            "no runs stored yet\n"
+        })?;
+        return Ok(Conclusion::Passed);
+    }
     let store = open_store(global)?;
     let runs = store.list_runs(limit)?;
     if global.json {
@@ -63,7 +71,7 @@ pub fn list(limit: usize, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
 }
 
 pub fn export(args: &ExportArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
-    let store = open_store(global)?;
+    let store = open_existing_store(global)?;
     let (run, _) = select_run(store.as_ref(), &args.run)?;
     let mut text = run.to_json_pretty();
     text.push('\n');

@@ -4,13 +4,13 @@
 use benchgate_gate::{compare_runs, pool_runs};
 use benchgate_store::{Selector, resolve};
 
-use super::stored::{open_store, select_run};
+use super::stored::{open_existing_store, select_run};
 use super::{Conclusion, formatter};
 use crate::cli::{GlobalArgs, ReportArgs};
 use crate::output::print;
 
 pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
-    let store = open_store(global)?;
+    let store = open_existing_store(global)?;
     let (run, label) = select_run(store.as_ref(), &args.run)?;
     let format = formatter(args.format, global);
     let Some(baseline) = &args.baseline else {

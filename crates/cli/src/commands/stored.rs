@@ -11,6 +11,17 @@ pub fn open_store(global: &GlobalArgs) -> anyhow::Result<Box<dyn Store>> {
     benchgate_store::open(&global.db).context("cannot open the history store")
 }
 
+/// Opens a store that must already hold runs: reading commands never create an empty one.
+pub fn open_existing_store(global: &GlobalArgs) -> anyhow::Result<Box<dyn Store>> {
+    if !benchgate_store::exists(&global.db) {
+        bail!(
+            "{}: no runs stored here yet (`benchgate run` or `benchgate import` stores some)",
+            global.db
+        );
+    }
+    open_store(global)
+}
+
 /// The one stored run `text` names (any selector but `window:N`), with a label for reports.
 pub fn select_run(store: &dyn Store, text: &str) -> anyhow::Result<(Run, String)> {
     let selector = Selector::parse(text)?;
