@@ -34,6 +34,7 @@ pub fn benchmark(result: &CommandResult) -> Benchmark {
     Benchmark {
         name: result.spec.name.clone(),
         params: result.spec.params.clone(),
+        labels: Default::default(),
         command: Some(result.spec.display.clone()),
         status,
         metrics,

@@ -722,6 +722,7 @@ fn budget(ctx: &Ctx, s: &Section) -> Result<Budget, ConfigError> {
         Unit::Nanoseconds => (Kind::Duration, false, "a duration"),
         Unit::Bytes => (Kind::Size, true, "bytes"),
         Unit::PerSecond => (Kind::Rate, true, "a rate per second"),
+        Unit::BytesPerSecond => (Kind::Plain, true, "bytes per second"),
         Unit::Ratio => (Kind::Percent, false, "a percentage"),
         _ => (Kind::Plain, true, "a plain count"),
     };

@@ -104,6 +104,7 @@ pub fn canonical_unit(measure: &Measure) -> Unit {
         | Measure::LatencyP999 => Unit::Nanoseconds,
         Measure::MaxRss | Measure::AllocBytes => Unit::Bytes,
         Measure::Throughput => Unit::PerSecond,
+        Measure::BytesPerSecond => Unit::BytesPerSecond,
         Measure::ErrorRate => Unit::Ratio,
         Measure::Instructions | Measure::Allocs | Measure::Custom(_) => Unit::Count,
     }
@@ -112,7 +113,7 @@ pub fn canonical_unit(measure: &Measure) -> Unit {
 /// Which way is better for `measure` when no metric says so.
 pub fn default_direction(measure: &Measure) -> Direction {
     match measure {
-        Measure::Throughput => Direction::HigherIsBetter,
+        Measure::Throughput | Measure::BytesPerSecond => Direction::HigherIsBetter,
         _ => Direction::LowerIsBetter,
     }
 }

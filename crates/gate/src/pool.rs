@@ -75,6 +75,7 @@ mod tests {
             run.benchmarks.push(Benchmark {
                 name: (*name).into(),
                 params: Default::default(),
+                labels: Default::default(),
                 command: None,
                 status: Status::Ok,
                 metrics: vec![

@@ -27,6 +27,7 @@ fn bench(name: &str, metrics: Vec<Metric>) -> Benchmark {
     Benchmark {
         name: name.into(),
         params: Default::default(),
+        labels: Default::default(),
         command: None,
         status: Status::Ok,
         metrics,

@@ -21,6 +21,11 @@ pub struct Benchmark {
     pub name: String,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub params: BTreeMap<String, String>,
+    /// What the source said about this benchmark that is neither a parameter nor a measurement,
+    /// kept verbatim: Go's `pkg` and `goos`, Google Benchmark's `label`, pytest-benchmark's
+    /// `group` and `extra_info`, criterion's own estimates. Not part of the benchmark's identity.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
     /// The command line that was measured, for command-sourced benchmarks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,

@@ -25,6 +25,10 @@ pub fn format_value(value: f64, unit: &Unit) -> String {
             value,
             &[(1e9, "G/s"), (1e6, "M/s"), (1e3, "k/s"), (1.0, "/s")],
         ),
+        Unit::BytesPerSecond => scaled(
+            value,
+            &[(1e9, "GB/s"), (1e6, "MB/s"), (1e3, "kB/s"), (1.0, "B/s")],
+        ),
         Unit::Count => scaled(value, &[(1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, "")]),
         Unit::Ratio => format!("{}%", significant(value * 100.0)),
         Unit::Custom(name) => format!("{} {name}", significant(value)),
@@ -114,6 +118,7 @@ pub fn format_plain(value: f64, unit: &Unit) -> String {
             "",
         ),
         Unit::PerSecond => scaled(&[(1.0, ""), (1e6, "M"), (1e9, "G")], "/s"),
+        Unit::BytesPerSecond => scaled(&[(1.0, "B"), (1e3, "kB"), (1e6, "MB"), (1e9, "GB")], "/s"),
         Unit::Ratio => format_percent(value * 100.0),
         Unit::Count => trim(value),
         Unit::Custom(u) => format!("{} {u}", trim(value)),
@@ -156,6 +161,7 @@ mod tests {
         assert_eq!(format_value(512.0, &Unit::Bytes), "512.0B");
         assert_eq!(format_value(2048.0, &Unit::Bytes), "2.000KiB");
         assert_eq!(format_value(12_340.0, &Unit::PerSecond), "12.34k/s");
+        assert_eq!(format_value(812.5e6, &Unit::BytesPerSecond), "812.5MB/s");
         assert_eq!(format_value(0.001, &Unit::Ratio), "0.1000%");
         assert_eq!(
             format_value(7.0, &Unit::Custom("widgets/op".into())),
@@ -172,6 +178,7 @@ mod tests {
         assert_eq!(format_plain(64.0 * 1024.0 * 1024.0, &Unit::Bytes), "64MiB");
         assert_eq!(format_plain(10000.0, &Unit::PerSecond), "10000/s");
         assert_eq!(format_plain(2.5e6, &Unit::PerSecond), "2.5M/s");
+        assert_eq!(format_plain(200e6, &Unit::BytesPerSecond), "200MB/s");
         assert_eq!(format_plain(0.001, &Unit::Ratio), "0.1%");
         assert_eq!(format_plain(12.0, &Unit::Count), "12");
     }

@@ -15,6 +15,8 @@ pub enum Measure {
     AllocBytes,
     Allocs,
     Throughput,
+    /// Bytes processed per second (Go's `MB/s`, criterion's byte throughput).
+    BytesPerSecond,
     LatencyP50,
     LatencyP90,
     LatencyP95,
@@ -25,7 +27,7 @@ pub enum Measure {
 }
 
 impl Measure {
-    const NAMED: [(Measure, &'static str); 14] = [
+    const NAMED: [(Measure, &'static str); 15] = [
         (Measure::WallTime, "wall_time"),
         (Measure::UserTime, "user_time"),
         (Measure::SysTime, "sys_time"),
@@ -34,6 +36,7 @@ impl Measure {
         (Measure::AllocBytes, "alloc_bytes"),
         (Measure::Allocs, "allocs"),
         (Measure::Throughput, "throughput"),
+        (Measure::BytesPerSecond, "bytes_per_second"),
         (Measure::LatencyP50, "latency_p50"),
         (Measure::LatencyP90, "latency_p90"),
         (Measure::LatencyP95, "latency_p95"),
@@ -78,8 +81,8 @@ impl fmt::Display for Measure {
     }
 }
 
-/// Canonical units: time in nanoseconds, sizes in bytes, rates per second. Anything else is kept
-/// verbatim so ingested custom units are not lost.
+/// Canonical units: time in nanoseconds, sizes in bytes, rates per second (bytes per second for
+/// data rates). Anything else is kept verbatim so ingested custom units are not lost.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(from = "String", into = "String")]
 pub enum Unit {
@@ -87,6 +90,7 @@ pub enum Unit {
     Bytes,
     Count,
     PerSecond,
+    BytesPerSecond,
     Ratio,
     Custom(String),
 }
@@ -98,6 +102,7 @@ impl Unit {
             Unit::Bytes => "B",
             Unit::Count => "count",
             Unit::PerSecond => "1/s",
+            Unit::BytesPerSecond => "B/s",
             Unit::Ratio => "ratio",
             Unit::Custom(unit) => unit,
         }
@@ -111,6 +116,7 @@ impl From<String> for Unit {
             "B" => Unit::Bytes,
             "count" => Unit::Count,
             "1/s" => Unit::PerSecond,
+            "B/s" => Unit::BytesPerSecond,
             "ratio" => Unit::Ratio,
             _ => Unit::Custom(unit),
         }
@@ -258,7 +264,7 @@ mod tests {
 
     #[test]
     fn units_round_trip() {
-        for unit in ["ns", "B", "count", "1/s", "ratio", "widgets/op"] {
+        for unit in ["ns", "B", "count", "1/s", "B/s", "ratio", "widgets/op"] {
             let u = Unit::from(unit.to_string());
             assert_eq!(String::from(u), unit);
         }

@@ -45,6 +45,7 @@ fn sample_run() -> Run {
     run.benchmarks.push(Benchmark {
         name: "parse/small/size=10".into(),
         params: [("size".to_string(), "10".to_string())].into(),
+        labels: [("pkg".to_string(), "example.com/parse".to_string())].into(),
         command: None,
         status: Status::Ok,
         metrics: vec![wall, custom],
@@ -52,6 +53,7 @@ fn sample_run() -> Run {
     run.benchmarks.push(Benchmark {
         name: "helios/commit".into(),
         params: Default::default(),
+        labels: Default::default(),
         command: None,
         status: Status::Skipped {
             reason: "HELIOS_CLI_PATH is not set".into(),

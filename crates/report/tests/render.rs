@@ -21,6 +21,7 @@ fn bench(name: &str, wall: f64, rss: f64) -> Benchmark {
     Benchmark {
         name: name.into(),
         params: Default::default(),
+        labels: Default::default(),
         command: Some(format!("./{name}")),
         status: Status::Ok,
         metrics: vec![

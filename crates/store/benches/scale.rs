@@ -74,6 +74,7 @@ fn make_run(i: usize, rng: &mut Prng, env: &Environment) -> Run {
         run.benchmarks.push(Benchmark {
             name: format!("suite/bench-{b:03}"),
             params: Default::default(),
+            labels: Default::default(),
             command: None,
             status: Status::Ok,
             metrics: vec![metric],

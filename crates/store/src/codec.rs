@@ -39,6 +39,8 @@ pub(crate) struct BenchRow {
     pub ordinal: i64,
     pub name: String,
     pub params: String,
+    /// `None` when the benchmark has no labels (and for rows written before schema version 3).
+    pub labels: Option<String>,
     pub command: Option<String>,
     pub status_kind: String,
     pub status_text: Option<String>,
@@ -101,6 +103,7 @@ pub(crate) fn encode(run: &Run) -> Result<Encoded> {
             ordinal: bench_ordinal,
             name: bench.name.clone(),
             params: to_json(&bench.params),
+            labels: (!bench.labels.is_empty()).then(|| to_json(&bench.labels)),
             command: bench.command.clone(),
             status_kind: status_kind.to_string(),
             status_text,
@@ -177,6 +180,10 @@ pub(crate) fn decode(row: RunRow, benches: Vec<BenchRow>, metrics: Vec<MetricRow
             b.ordinal,
             Benchmark {
                 params: from_json::<BTreeMap<String, String>>(&b.params, "benchmark params")?,
+                labels: match &b.labels {
+                    Some(text) => from_json::<BTreeMap<String, String>>(text, "benchmark labels")?,
+                    None => BTreeMap::new(),
+                },
                 name: b.name,
                 command: b.command,
                 status,

@@ -180,9 +180,9 @@ impl Store for PostgresStore {
         // 100-benchmark run cost ~20 ms on loopback.
         let benches = &enc.benchmarks;
         tx.execute(
-            "INSERT INTO benchmarks (run_id, ordinal, name, params, command, status_kind, status_text) \
-             SELECT $1::text, * FROM UNNEST($2::int8[], $3::text[], $4::text[], $5::text[], \
-             $6::text[], $7::text[])",
+            "INSERT INTO benchmarks (run_id, ordinal, name, params, command, status_kind, status_text, \
+             labels) SELECT $1::text, * FROM UNNEST($2::int8[], $3::text[], $4::text[], $5::text[], \
+             $6::text[], $7::text[], $8::text[])",
             &[
                 &r.id,
                 &benches.iter().map(|b| b.ordinal).collect::<Vec<_>>(),
@@ -191,6 +191,7 @@ impl Store for PostgresStore {
                 &benches.iter().map(|b| b.command.as_deref()).collect::<Vec<_>>(),
                 &benches.iter().map(|b| b.status_kind.as_str()).collect::<Vec<_>>(),
                 &benches.iter().map(|b| b.status_text.as_deref()).collect::<Vec<_>>(),
+                &benches.iter().map(|b| b.labels.as_deref()).collect::<Vec<_>>(),
             ],
         )
         .map_err(StoreError::postgres(context("cannot insert the benchmarks")))?;
@@ -277,7 +278,7 @@ impl Store for PostgresStore {
         .map_err(err())?;
         let benches = client
             .query(
-                "SELECT ordinal, name, params, command, status_kind, status_text \
+                "SELECT ordinal, name, params, command, status_kind, status_text, labels \
                  FROM benchmarks WHERE run_id = $1 ORDER BY ordinal",
                 &[&id],
             )
@@ -291,6 +292,7 @@ impl Store for PostgresStore {
                             command: r.try_get(3)?,
                             status_kind: r.try_get(4)?,
                             status_text: r.try_get(5)?,
+                            labels: r.try_get(6)?,
                         })
                     })
                     .collect::<Result<Vec<_>, postgres::Error>>()

@@ -5,16 +5,16 @@
 //!
 //! - `runs`: one row per run (timestamps as RFC 3339 text plus `started_ns` for ordering; tags and
 //!   environment as JSON; the environment fingerprint and git fields as columns for the selectors);
-//! - `benchmarks`: one row per benchmark (params as JSON, status kind and text);
+//! - `benchmarks`: one row per benchmark (params and labels as JSON, status kind and text);
 //! - `metrics`: one row per metric, the summary as JSON plus a `median` column for series queries,
 //!   samples as a blob of little-endian `f64` and iterations as a blob of little-endian `u64`;
 //! - `baselines`: named pointers to runs.
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// The migrations for SQLite, oldest first.
-pub const SQLITE: [&str; 2] = [
+pub const SQLITE: [&str; 3] = [
     r#"
 CREATE TABLE runs (
     id              TEXT PRIMARY KEY NOT NULL,
@@ -71,10 +71,13 @@ CREATE TABLE baselines (
     r#"
 CREATE INDEX metrics_series ON metrics (bench_name, measure);
 "#,
+    r#"
+ALTER TABLE benchmarks ADD COLUMN labels TEXT;
+"#,
 ];
 
 /// The migrations for PostgreSQL, oldest first.
-pub const POSTGRES: [&str; 2] = [
+pub const POSTGRES: [&str; 3] = [
     r#"
 CREATE TABLE runs (
     id              TEXT PRIMARY KEY,
@@ -130,6 +133,9 @@ CREATE TABLE baselines (
 "#,
     r#"
 CREATE INDEX metrics_series ON metrics (bench_name, measure);
+"#,
+    r#"
+ALTER TABLE benchmarks ADD COLUMN labels TEXT;
 "#,
 ];
 

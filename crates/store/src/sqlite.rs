@@ -231,8 +231,8 @@ impl Store for SqliteStore {
         {
             let mut stmt = tx
                 .prepare_cached(
-                    "INSERT INTO benchmarks (run_id, ordinal, name, params, command, status_kind, status_text) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    "INSERT INTO benchmarks (run_id, ordinal, name, params, command, status_kind, status_text, labels) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 )
                 .map_err(StoreError::sqlite(context("cannot insert benchmarks")))?;
             for b in &enc.benchmarks {
@@ -243,7 +243,8 @@ impl Store for SqliteStore {
                     b.params,
                     b.command,
                     b.status_kind,
-                    b.status_text
+                    b.status_text,
+                    b.labels
                 ])
                 .map_err(StoreError::sqlite(context("cannot insert a benchmark")))?;
             }
@@ -316,7 +317,7 @@ impl Store for SqliteStore {
         let benches = {
             let mut stmt = tx
                 .prepare_cached(
-                    "SELECT ordinal, name, params, command, status_kind, status_text \
+                    "SELECT ordinal, name, params, command, status_kind, status_text, labels \
                      FROM benchmarks WHERE run_id = ?1 ORDER BY ordinal",
                 )
                 .map_err(StoreError::sqlite(context()))?;
@@ -328,6 +329,7 @@ impl Store for SqliteStore {
                     command: r.get(3)?,
                     status_kind: r.get(4)?,
                     status_text: r.get(5)?,
+                    labels: r.get(6)?,
                 })
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())

@@ -211,6 +211,7 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
             Some(reason) => run.benchmarks.push(Benchmark {
                 name: bench.name.clone(),
                 params: Default::default(),
+                labels: Default::default(),
                 command: Some(bench.command.clone()),
                 status: Status::Skipped {
                     reason: reason.clone(),

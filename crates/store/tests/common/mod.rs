@@ -113,6 +113,10 @@ pub fn rich_run() -> Run {
         Benchmark {
             name: "parse/json/size=1k".into(),
             params: BTreeMap::from([("size".into(), "1k".into()), ("mode".into(), "fast".into())]),
+            labels: BTreeMap::from([
+                ("pkg".into(), "example.com/parse".into()),
+                ("label".into(), "ünïcode \"quoted\"".into()),
+            ]),
             command: Some("./bench --size 1k 'a b'".into()),
             status: Status::Ok,
             metrics: vec![wall, instructions, custom, summary_only],
@@ -120,6 +124,7 @@ pub fn rich_run() -> Run {
         Benchmark {
             name: "parse/json/size=1m".into(),
             params: BTreeMap::from([("size".into(), "1m".into())]),
+            labels: BTreeMap::new(),
             command: None,
             status: Status::Failed {
                 message: "exit status 101: thread 'main' panicked".into(),
@@ -129,6 +134,7 @@ pub fn rich_run() -> Run {
         Benchmark {
             name: "net/roundtrip".into(),
             params: BTreeMap::new(),
+            labels: BTreeMap::new(),
             command: None,
             status: Status::Skipped {
                 reason: "needs network".into(),
@@ -138,6 +144,7 @@ pub fn rich_run() -> Run {
         Benchmark {
             name: "alloc/vec".into(),
             params: BTreeMap::new(),
+            labels: BTreeMap::new(),
             command: Some("true".into()),
             status: Status::Ok,
             metrics: vec![
@@ -195,6 +202,7 @@ pub fn big_run(seed: u64) -> Run {
         run.benchmarks.push(Benchmark {
             name: format!("big/{b}"),
             params: BTreeMap::new(),
+            labels: BTreeMap::new(),
             command: None,
             status: Status::Ok,
             metrics: vec![
@@ -226,6 +234,7 @@ pub fn small_run(
     run.benchmarks.push(Benchmark {
         name: "a".into(),
         params: BTreeMap::new(),
+        labels: BTreeMap::new(),
         command: Some("true".into()),
         status: Status::Ok,
         metrics: vec![metric(
