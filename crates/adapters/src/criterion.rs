@@ -30,3 +30,13 @@ pub fn baselines(_tree: &Tree) -> BTreeSet<String> {
 pub fn parse(_tree: &Tree, _baseline: &str) -> Result<Parsed, ParseError> {
     Err(ParseError::input("this adapter is being written"))
 }
+
+/// Whether `cargo bench` output comes from criterion.
+pub fn sniff_stdout(_head: &[u8]) -> bool {
+    false
+}
+
+/// The baseline `--save-baseline NAME` names in cargo bench arguments.
+pub fn saved_baseline(_args: &[String]) -> Option<String> {
+    None
+}

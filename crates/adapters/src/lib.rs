@@ -37,7 +37,7 @@ pub mod pytest_benchmark;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use benchgate_model::{Benchmark, Source};
+use benchgate_model::{Benchmark, Mode, Source};
 use time::OffsetDateTime;
 
 pub use crate::error::{Location, ParseError};
@@ -163,6 +163,9 @@ pub struct Context {
     pub commit: Option<String>,
     pub branch: Option<String>,
     pub dirty: Option<bool>,
+    pub merge_base: Option<String>,
+    /// Set when the input says whether its numbers are real or simulated (a benchgate run does).
+    pub mode: Option<Mode>,
     pub started_at: Option<OffsetDateTime>,
     pub ended_at: Option<OffsetDateTime>,
     /// How the run was produced when the input says so (a benchgate run file does); otherwise

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use benchgate_model::{Benchmark, Metric, Status, Summary};
+use benchgate_model::{Benchmark, Metric, Mode, Status, Summary};
 use thiserror::Error;
 
 use crate::Parsed;
@@ -150,9 +150,15 @@ fn merge_context(into: &mut crate::Context, from: crate::Context) {
         commit,
         branch,
         dirty,
+        merge_base,
         started_at,
         source
     );
+    // One simulated input makes the pooled run simulated.
+    into.mode = match (into.mode, from.mode) {
+        (Some(Mode::Simulated), _) | (_, Some(Mode::Simulated)) => Some(Mode::Simulated),
+        (a, b) => a.or(b),
+    };
     // The run ends when its last input does.
     into.ended_at = match (into.ended_at, from.ended_at) {
         (Some(a), Some(b)) => Some(a.max(b)),

@@ -71,10 +71,44 @@ pub enum Command {
                       benchgate run --export-json base.json -- 'sleep 0.01'"
     )]
     Run(Box<RunArgs>),
+    /// Read results other harnesses wrote, store them and gate them like `run`
+    ///
+    /// Each FILE is what go test -bench (text or -json), hyperfine --export-json, Google Benchmark
+    /// (JSON), pytest-benchmark (--benchmark-json), libtest (#[bench] lines) or benchgate wrote, or
+    /// a criterion directory (target/criterion, or DIR@NAME for its baseline NAME; `new` by
+    /// default). The format is recognised by content unless --adapter names it. All files form one
+    /// run: a benchmark found in several files has the samples of all of them. Nothing is stored
+    /// unless every file reads cleanly.
+    #[command(
+        after_help = "Examples:\n  go test -bench . -count 10 > new.txt && benchgate ingest new.txt\n  \
+                      benchgate ingest --adapter hyperfine results.json --baseline main\n  \
+                      benchgate ingest target/criterion@before"
+    )]
+    Ingest(Box<IngestArgs>),
+    /// Run a benchmark harness, read what it prints, store it and gate it like `run`
+    ///
+    /// Runs CMD directly (no shell) and streams its standard output to standard error as it comes
+    /// (standard output stays benchgate's report), then reads the results from that output — or,
+    /// for criterion, from the target/criterion files the run wrote — and stores and judges them
+    /// like `ingest`. A harness that exits unsuccessfully makes exit code 3, after whatever
+    /// results it printed are stored.
+    #[command(
+        after_help = "Examples:\n  benchgate exec -- go test -bench . -benchmem -count 10 ./...\n  \
+                      benchgate exec -- cargo bench --bench parse\n  \
+                      benchgate exec --adapter google-benchmark -- ./bench --benchmark_format=json"
+    )]
+    Exec(Box<ExecArgs>),
     /// Compare two runs, benchstat-style, and judge the change.
     ///
-    /// Each run is a benchgate JSON file or, when no such file exists, a stored run named by a
-    /// selector: a baseline name, last, run:<id>, commit:<sha> or window:N.
+    /// Each run is a file, read like `ingest` reads it (benchgate JSON, go test output, hyperfine,
+    /// Google Benchmark, pytest-benchmark or libtest results, a criterion directory or DIR@NAME
+    /// for one of its baselines) or, when no such file exists, a stored run named by a selector:
+    /// a baseline name, last, run:<id>, commit:<sha> or window:N.
+    #[command(
+        after_help = "Examples:\n  benchgate compare old.txt new.txt                       two go test -bench outputs\n  \
+                      benchgate compare target/criterion@before target/criterion@after\n  \
+                      benchgate compare main last                             two stored runs"
+    )]
     Compare(CompareArgs),
     /// Stored runs.
     #[command(subcommand)]
@@ -102,6 +136,8 @@ pub enum Command {
         selector: String,
         #[arg(long)]
         fingerprint: String,
+        #[arg(long)]
+        source: String,
     },
 }
 
@@ -311,14 +347,108 @@ pub struct RunArgs {
     pub commands: Vec<String>,
 }
 
+/// Which adapter reads an input: one format, or recognition by content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Adapter {
+    Auto,
+    Format(benchgate_adapters::Format),
+}
+
+fn parse_adapter(text: &str) -> Result<Adapter, String> {
+    if text.eq_ignore_ascii_case("auto") {
+        return Ok(Adapter::Auto);
+    }
+    benchgate_adapters::Format::from_name(text)
+        .map(Adapter::Format)
+        .ok_or_else(|| {
+            let names: Vec<&str> = benchgate_adapters::Format::ALL
+                .iter()
+                .map(|f| f.name())
+                .collect();
+            format!(
+                "unknown adapter {text:?}; expected auto, {}",
+                names.join(", ")
+            )
+        })
+}
+
+/// Storing and judging flags of `ingest` and `exec`.
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// Read [gate] and [[budget]] from FILE [default: benchgate.toml, when there is one].
+    #[arg(help_heading = "Judging", long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Judge against this baseline instead of the configured one: a name, last, run:<id>,
+    /// commit:<sha> or window:N (`last` and `window:N` look at runs of the same format only).
+    #[arg(help_heading = "Judging", long, value_name = "SELECTOR")]
+    pub baseline: Option<String>,
+    /// Judge even when the baseline is real and this run simulated (or the reverse).
+    #[arg(help_heading = "Judging", long)]
+    pub allow_mode_mismatch: bool,
+    /// Treat warnings (warn-level regressions, insufficient data, missed targets) as failures.
+    #[arg(help_heading = "Judging", long)]
+    pub deny_warnings: bool,
+    /// A measure that can fail the gate (repeatable) [default: [gate] measures, else wall_time].
+    #[arg(help_heading = "Judging", long, value_name = "MEASURE")]
+    pub measure: Vec<String>,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+    /// Label the run real or simulated (a benchgate file that says simulated stays simulated).
+    #[arg(help_heading = "Input", long, value_enum, default_value_t = ModeArg::Real)]
+    pub mode: ModeArg,
+    /// Write the run as canonical JSON (benchgate/run/v1) to FILE.
+    #[arg(help_heading = "Output", long, value_name = "FILE")]
+    pub export_json: Option<PathBuf>,
+    /// Write the Markdown report to FILE.
+    #[arg(help_heading = "Output", long, value_name = "FILE")]
+    pub export_markdown: Option<PathBuf>,
+    /// Format of the report on standard output.
+    #[arg(help_heading = "Output", long, value_enum, default_value_t = OutputFormat::Terminal)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Result files, criterion directories, or DIR@NAME for a criterion baseline.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<String>,
+    /// The format of the inputs: auto (recognised by content), go, go-json, criterion, hyperfine,
+    /// google-benchmark, pytest-benchmark, libtest or benchgate.
+    #[arg(help_heading = "Input", long, value_name = "NAME", default_value = "auto", value_parser = parse_adapter)]
+    pub adapter: Adapter,
+    #[command(flatten)]
+    pub gate: GateArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// The format of the harness's results: auto (recognised by content), go, go-json,
+    /// criterion, hyperfine, google-benchmark, pytest-benchmark, libtest or benchgate.
+    #[arg(help_heading = "Input", long, value_name = "NAME", default_value = "auto", value_parser = parse_adapter)]
+    pub adapter: Adapter,
+    /// Where criterion writes its results [default: $CARGO_TARGET_DIR/criterion, else
+    /// target/criterion].
+    #[arg(help_heading = "Input", long, value_name = "DIR")]
+    pub criterion_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub gate: GateArgs,
+    /// The harness and its arguments, after `--`.
+    #[arg(last = true, required = true, value_name = "CMD", num_args = 1.., allow_hyphen_values = true)]
+    pub command: Vec<String>,
+}
+
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// The baseline run: a benchgate JSON file or a stored run's selector.
+    /// The baseline run: a results file (any format ingest reads) or a stored run's selector.
     #[arg(value_name = "BASELINE")]
     pub baseline: String,
-    /// The current run: a benchgate JSON file or a stored run's selector.
+    /// The current run: a results file (any format ingest reads) or a stored run's selector.
     #[arg(value_name = "CURRENT")]
     pub current: String,
+    /// The format of files given: auto (recognised by content), go, go-json, criterion,
+    /// hyperfine, google-benchmark, pytest-benchmark, libtest or benchgate.
+    #[arg(long, value_name = "NAME", default_value = "auto", value_parser = parse_adapter)]
+    pub adapter: Adapter,
     #[command(flatten)]
     pub judge: JudgeArgs,
     /// A measure that can fail the gate (repeatable; default wall_time). Exact measures always can.

@@ -22,6 +22,8 @@ fn main() -> ExitCode {
     };
     let result = match &cli.command {
         Command::Run(args) => commands::run::execute(args, &cli.global),
+        Command::Ingest(args) => commands::ingest::execute(args, &cli.global),
+        Command::Exec(args) => commands::exec::execute(args, &cli.global),
         Command::Compare(args) => commands::compare::execute(args, &cli.global),
         Command::Runs(RunsCommand::List { limit }) => commands::history::list(*limit, &cli.global),
         Command::Export(args) => commands::history::export(args, &cli.global),
@@ -33,7 +35,8 @@ fn main() -> ExitCode {
         Command::InternalResolveBaseline {
             selector,
             fingerprint,
-        } => commands::suite::preview_baseline(selector, fingerprint, &cli.global),
+            source,
+        } => commands::suite::preview_baseline(selector, fingerprint, source, &cli.global),
     };
     match result {
         Ok(Conclusion::Passed) => ExitCode::SUCCESS,

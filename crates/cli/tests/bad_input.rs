@@ -114,15 +114,22 @@ fn malformed_json_names_file_and_line() {
 fn wrong_schema_is_refused_plainly() {
     let dir = tempfile::tempdir().unwrap();
     good_run(dir.path(), "a.json");
-    std::fs::write(
-        dir.path().join("hyperfine.json"),
-        r#"{"results": [{"command": "true", "times": [0.001]}]}"#,
-    )
-    .unwrap();
-    let line = one_line_error(&["compare", "hyperfine.json", "a.json"], dir.path());
+    std::fs::write(dir.path().join("other.json"), r#"{"rows": [{"x": 1}]}"#).unwrap();
+    let line = one_line_error(&["compare", "other.json", "a.json"], dir.path());
     assert_eq!(
         line,
-        "error: hyperfine.json: not a benchgate run: schema is missing, expected \"benchgate/run/v1\""
+        "error: other.json: cannot tell which harness wrote this; benchgate reads go test -bench \
+         text or -json, hyperfine, Google Benchmark, pytest-benchmark and benchgate JSON, libtest \
+         bench lines and criterion directories (name the format with --adapter)"
+    );
+    // Forced to read it as benchgate's own format, it says what is missing.
+    let line = one_line_error(
+        &["compare", "--adapter", "benchgate", "other.json", "a.json"],
+        dir.path(),
+    );
+    assert_eq!(
+        line,
+        "error: other.json: not a benchgate run: schema is missing, expected \"benchgate/run/v1\""
     );
     std::fs::write(
         dir.path().join("v9.json"),

@@ -27,6 +27,16 @@ fn compare_help() {
 }
 
 #[test]
+fn ingest_help() {
+    insta::assert_snapshot!(help(&["ingest", "--help"]));
+}
+
+#[test]
+fn exec_help() {
+    insta::assert_snapshot!(help(&["exec", "--help"]));
+}
+
+#[test]
 fn help_subcommand_matches_flag() {
     assert_eq!(help(&["help", "run"]), help(&["run", "--help"]));
 }
@@ -56,7 +66,9 @@ fn completions_and_man_page_cover_every_command() {
         let out = benchgate(&["completions", shell], &dir);
         assert!(out.status.success(), "{shell}");
         let script = stdout(&out);
-        for command in ["run", "compare", "baseline", "report", "import", "export"] {
+        for command in [
+            "run", "ingest", "exec", "compare", "baseline", "report", "import", "export",
+        ] {
             assert!(
                 script.contains(command),
                 "{shell} completion lacks {command}"

@@ -40,7 +40,7 @@ use uuid::Uuid;
 
 pub use crate::error::StoreError;
 pub use crate::postgres::PostgresStore;
-pub use crate::selector::{Resolved, Selector, resolve};
+pub use crate::selector::{Resolved, Selector, resolve, resolve_for_source};
 pub use crate::sqlite::SqliteStore;
 
 /// The result type of every store operation.
@@ -110,6 +110,16 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// The newest `n` runs measured on machines with this environment fingerprint, newest first
     /// (the `window:N` baseline selector).
     fn latest_runs_with_fingerprint(&self, fingerprint: &str, n: usize) -> Result<Vec<RunSummary>>;
+
+    /// The newest `n` runs produced by `source`, newest first, only those measured on machines
+    /// with `fingerprint` when one is given (the `last` and `window:N` selectors scoped to one
+    /// source, so that an ingested Go run is never the baseline of a command suite).
+    fn latest_runs_of_source(
+        &self,
+        source: &Source,
+        fingerprint: Option<&str>,
+        n: usize,
+    ) -> Result<Vec<RunSummary>>;
 
     /// Points the baseline `name` at a stored run, replacing any earlier target of that name.
     fn save_baseline(&self, name: &str, run_id: Uuid) -> Result<()>;

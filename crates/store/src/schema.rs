@@ -73,6 +73,7 @@ CREATE INDEX metrics_series ON metrics (bench_name, measure);
 "#,
     r#"
 ALTER TABLE benchmarks ADD COLUMN labels TEXT;
+CREATE INDEX runs_source ON runs (source, started_ns);
 "#,
 ];
 
@@ -136,6 +137,7 @@ CREATE INDEX metrics_series ON metrics (bench_name, measure);
 "#,
     r#"
 ALTER TABLE benchmarks ADD COLUMN labels TEXT;
+CREATE INDEX runs_source ON runs (source, started_ns);
 "#,
 ];
 

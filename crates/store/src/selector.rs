@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use benchgate_model::Run;
+use benchgate_model::{Run, Source};
 use uuid::Uuid;
 
 use crate::{Result, Store, StoreError};
@@ -93,6 +93,29 @@ pub fn resolve(
     fingerprint: &str,
     exclude: Option<Uuid>,
 ) -> Result<Option<Resolved>> {
+    resolve_scoped(store, selector, fingerprint, exclude, None)
+}
+
+/// [`resolve`] for a run produced by `source`: `last` and `window:N` consider only stored runs of
+/// the same source (the newest Go ingest is no baseline for a command suite, nor the reverse).
+/// Names, ids and commits are explicit and resolve as they do everywhere.
+pub fn resolve_for_source(
+    store: &dyn Store,
+    selector: &Selector,
+    fingerprint: &str,
+    exclude: Option<Uuid>,
+    source: &Source,
+) -> Result<Option<Resolved>> {
+    resolve_scoped(store, selector, fingerprint, exclude, Some(source))
+}
+
+fn resolve_scoped(
+    store: &dyn Store,
+    selector: &Selector,
+    fingerprint: &str,
+    exclude: Option<Uuid>,
+    source: Option<&Source>,
+) -> Result<Option<Resolved>> {
     let load =
         |id: Uuid| -> Result<Run> { store.get_run(id)?.ok_or(StoreError::UnknownRun { id }) };
     let label = selector.to_string();
@@ -104,10 +127,12 @@ pub fn resolve(
     };
     match selector {
         Selector::Last => {
-            let newest = store
-                .list_runs(2)?
-                .into_iter()
-                .find(|r| Some(r.id) != exclude);
+            let newest = match source {
+                Some(source) => store.latest_runs_of_source(source, None, 2)?,
+                None => store.list_runs(2)?,
+            }
+            .into_iter()
+            .find(|r| Some(r.id) != exclude);
             match newest {
                 Some(summary) => single(load(summary.id)?),
                 None => Ok(None),
@@ -132,7 +157,10 @@ pub fn resolve(
             }
         }
         Selector::Window(n) => {
-            let summaries = store.latest_runs_with_fingerprint(fingerprint, n + 1)?;
+            let summaries = match source {
+                Some(source) => store.latest_runs_of_source(source, Some(fingerprint), n + 1)?,
+                None => store.latest_runs_with_fingerprint(fingerprint, n + 1)?,
+            };
             let runs = summaries
                 .into_iter()
                 .filter(|r| Some(r.id) != exclude)

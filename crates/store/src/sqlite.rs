@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use benchgate_model::{Measure, Run};
+use benchgate_model::{Measure, Run, Source};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior, params};
 use uuid::Uuid;
 
@@ -379,6 +379,22 @@ impl Store for SqliteStore {
 
     fn latest_runs_with_fingerprint(&self, fingerprint: &str, n: usize) -> Result<Vec<RunSummary>> {
         self.summaries("WHERE fingerprint = ?1", &[&fingerprint, &to_i64(n)])
+    }
+
+    fn latest_runs_of_source(
+        &self,
+        source: &Source,
+        fingerprint: Option<&str>,
+        n: usize,
+    ) -> Result<Vec<RunSummary>> {
+        let source = source.to_string();
+        match fingerprint {
+            Some(fp) => self.summaries(
+                "WHERE source = ?1 AND fingerprint = ?2",
+                &[&source, &fp, &to_i64(n)],
+            ),
+            None => self.summaries("WHERE source = ?1", &[&source, &to_i64(n)]),
+        }
     }
 
     fn save_baseline(&self, name: &str, run_id: Uuid) -> Result<()> {

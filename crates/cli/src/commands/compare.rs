@@ -3,14 +3,18 @@
 use std::path::Path;
 
 use anyhow::Context;
+use benchgate_adapters::Format as InputFormat;
 use benchgate_gate::{compare_runs, pool_runs};
+use benchgate_model::Mode;
 use benchgate_model::{Measure, Outcome, Run, Thresholds};
 use benchgate_report::{Format, Json, Markdown};
-use benchgate_store::{Selector, Store, resolve};
+use benchgate_store::{Selector, Store, resolve_for_source};
+use time::OffsetDateTime;
 
+use super::ingest::{build_run, combine, read_input};
 use super::stored::{open_existing_store, select_run};
 use super::{Conclusion, formatter};
-use crate::cli::{CompareArgs, GlobalArgs};
+use crate::cli::{Adapter, CompareArgs, GlobalArgs};
 use crate::output::{append_step_summary, print, write_file};
 
 pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
@@ -21,8 +25,9 @@ pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Conclu
     };
     let options = args.judge.options(Thresholds::default(), gated)?;
     let mut store = None;
-    let (current, current_label) = operand(&args.current, global, &mut store, None)?;
-    let (baseline, baseline_label) = operand(&args.baseline, global, &mut store, Some(&current))?;
+    let (current, current_label) = operand(&args.current, args, global, &mut store, None)?;
+    let (baseline, baseline_label) =
+        operand(&args.baseline, args, global, &mut store, Some(&current))?;
     let comparison = compare_runs(
         &baseline,
         &baseline_label,
@@ -46,18 +51,20 @@ pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Conclu
     })
 }
 
-/// A run named on the command line: a JSON file when it looks like one (has a `/`, ends in
-/// `.json` or exists), otherwise a stored run's selector. For the baseline side (`judged` is the
-/// current run) `window:N` pools runs of the current run's machine.
+/// A run named on the command line: a results file (or criterion directory, or `DIR@NAME`)
+/// when it looks like one (has a `/`, ends in `.json` or exists), otherwise a stored run's
+/// selector. For the baseline side (`judged` is the current run) `last` and `window:N` look at
+/// runs of the current run's source, and `window:N` at its machine.
 fn operand(
     text: &str,
+    args: &CompareArgs,
     global: &GlobalArgs,
     store: &mut Option<Box<dyn Store>>,
     judged: Option<&Run>,
 ) -> anyhow::Result<(Run, String)> {
     let path = Path::new(text);
     if text.contains('/') || text.ends_with(".json") || path.exists() {
-        return Ok((read_run(path)?, text.to_string()));
+        return Ok((read_file_run(text, args.adapter)?, text.to_string()));
     }
     let store = match store {
         Some(store) => store,
@@ -67,16 +74,39 @@ fn operand(
         return select_run(store.as_ref(), text);
     };
     let selector = Selector::parse(text)?;
-    let resolved = resolve(
+    let resolved = resolve_for_source(
         store.as_ref(),
         &selector,
         &judged.environment.fingerprint,
         Some(judged.id),
+        &judged.source,
     )?
     .ok_or_else(|| anyhow::anyhow!("{text}: no stored run to compare with"))?;
     let pooled = pool_runs(&resolved.runs)
         .ok_or_else(|| anyhow::anyhow!("{text}: no stored run to compare with"))?;
     Ok((pooled, resolved.label))
+}
+
+/// A run from a results file of any format the adapters read. A benchgate run file is taken as
+/// it is (its id, machine and provenance); other formats become a run as `ingest` makes them.
+fn read_file_run(text: &str, adapter: Adapter) -> anyhow::Result<Run> {
+    let path = Path::new(text);
+    let native = match adapter {
+        Adapter::Format(format) => format == InputFormat::Benchgate,
+        Adapter::Auto => {
+            path.is_file()
+                && std::fs::read(path).ok().is_some_and(|bytes| {
+                    benchgate_adapters::detect(&bytes) == Some(InputFormat::Benchgate)
+                })
+        }
+    };
+    if native {
+        return read_run(path);
+    }
+    let input = read_input(text, adapter)?;
+    let (format, parsed) = combine(vec![input])?;
+    let now = OffsetDateTime::now_utc();
+    build_run(format, parsed, Mode::Real, (now, now))
 }
 
 /// Reads a benchgate run file; errors name the file and the JSON path or line.

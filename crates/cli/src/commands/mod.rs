@@ -3,7 +3,10 @@
 pub mod baseline;
 pub mod compare;
 pub mod docs;
+pub mod exec;
+mod gate;
 pub mod history;
+pub mod ingest;
 pub mod report;
 pub mod run;
 mod stored;

@@ -2,7 +2,7 @@
 //! baseline, in any output format.
 
 use benchgate_gate::{compare_runs, pool_runs};
-use benchgate_store::{Selector, resolve};
+use benchgate_store::{Selector, resolve_for_source};
 
 use super::stored::{open_existing_store, select_run};
 use super::{Conclusion, formatter};
@@ -22,11 +22,12 @@ pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Conclus
         vec![benchgate_model::Measure::WallTime],
     )?;
     let selector = Selector::parse(baseline)?;
-    let resolved = resolve(
+    let resolved = resolve_for_source(
         store.as_ref(),
         &selector,
         &run.environment.fingerprint,
         Some(run.id),
+        &run.source,
     )?
     .ok_or_else(|| anyhow::anyhow!("baseline {baseline}: no stored run to compare with"))?;
     let Some(pooled) = pool_runs(&resolved.runs) else {

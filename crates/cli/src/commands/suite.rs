@@ -5,24 +5,21 @@
 
 use anyhow::{Context, bail};
 use benchgate_config::{Bench, Config};
-use benchgate_gate::{
-    apply_budgets, check_budgets, compare_runs, glob_match, judge_without_baseline, pool_runs,
-};
+use benchgate_gate::glob_match;
 use benchgate_measure::{CommandResult, CommandSpec, RunnerOptions, expand, preflight};
-use benchgate_model::{Benchmark, Measure, Mode, Outcome, Status};
-use benchgate_report::{Format, Json, Markdown};
-use benchgate_store::{Selector, StoreError, resolve};
+use benchgate_model::{Benchmark, Measure, Mode, Source, Status};
 use time::OffsetDateTime;
 
+use super::Conclusion;
+use super::gate::{
+    BaselineChoice, Gating, Preview, accept_preview, preview, preview_without_store,
+    store_judge_report,
+};
 use super::run::{check_exports, io_flags, measure, new_run, sampling_flags};
 use super::stored::open_store;
-use super::{Conclusion, formatter};
-use crate::cli::{GlobalArgs, OutputFormat, RunArgs};
+use crate::cli::{GlobalArgs, RunArgs};
 use crate::convert;
-use crate::output::{append_step_summary, print, write_file};
-
-/// The selector used when neither `--baseline` nor `[gate] baseline` names one.
-const DEFAULT_BASELINE: &str = "last";
+use crate::output::print;
 
 /// One expanded command of a configured bench, with the options it runs under.
 struct Entry {
@@ -130,57 +127,18 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
     // A store that does not exist yet is created only when there is a run to put in it.
     let environment = benchgate_provenance::detect_environment();
     let mut notes = Vec::new();
-    let (selector_text, explicit) = match (&args.baseline, &config.gate.baseline) {
-        (Some(s), _) => (s.as_str(), true),
-        (None, Some(s)) => (s.as_str(), false),
-        (None, None) => (DEFAULT_BASELINE, false),
-    };
-    let selector = Selector::parse(selector_text)?;
+    let choice = BaselineChoice::new(
+        args.baseline.as_deref(),
+        config.gate.baseline.as_deref(),
+        Some(path),
+    );
     let preview = if benchgate_store::exists(&global.db) {
-        preview_in_subprocess(selector_text, &environment.fingerprint, global)?
+        preview_in_subprocess(&choice.selector, &environment.fingerprint, global)?
     } else {
-        // A store that does not exist yet is created only when there is a run to put in it.
-        match &selector {
-            Selector::Last | Selector::Window(_) => Preview::Nothing,
-            Selector::Name(name) => Preview::UnknownBaseline(name.clone()),
-            Selector::Run(_) | Selector::Commit(_) => {
-                bail!("baseline {selector_text}: the store holds no runs yet")
-            }
-        }
+        preview_without_store(&choice.selector)?
     };
-    let baseline_ids = match preview {
-        Preview::Found { ids, label, modes } => {
-            if let Some(other) = modes.iter().find(|m| **m != mode)
-                && !args.allow_mode_mismatch
-            {
-                bail!(
-                    "baseline {label} is {} but this run is {}: they measure different things; \
-                     pass --allow-mode-mismatch to compare them anyway",
-                    other.as_str(),
-                    mode.as_str()
-                );
-            }
-            Some((ids, label))
-        }
-        Preview::Nothing => {
-            notes.push(format!(
-                "no stored run matches baseline {selector_text} yet: this run is the first"
-            ));
-            None
-        }
-        Preview::UnknownBaseline(name) if !explicit => {
-            notes.push(format!(
-                "baseline {name:?} (from {}) does not exist yet: judged without a baseline; save \
-                 one with `benchgate baseline save {name}`",
-                path.display()
-            ));
-            None
-        }
-        Preview::UnknownBaseline(name) => {
-            return Err(StoreError::UnknownBaseline { name })
-                .context(format!("baseline {selector_text}"));
-        }
-    };
+    let baseline_ids =
+        accept_preview(preview, &choice, mode, args.allow_mode_mismatch, &mut notes)?;
 
     // Measure: entries with the same options are interleaved together.
     let mut run = new_run(mode, environment)?;
@@ -229,69 +187,15 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
     }
     run.validate()?;
     let store = open_store(global)?;
-    let baseline = match baseline_ids {
-        Some((ids, label)) => {
-            let runs = ids
-                .iter()
-                .map(|&id| store.get_run(id)?.ok_or(StoreError::UnknownRun { id }))
-                .collect::<Result<Vec<_>, StoreError>>()
-                .context("cannot read the baseline back")?;
-            pool_runs(&runs).map(|run| (run, label))
-        }
-        None => None,
+    let gating = Gating {
+        options,
+        budgets: &config.budgets,
+        deny_warnings: args.deny_warnings,
+        format: args.format,
+        export_json: args.export_json.as_deref(),
+        export_markdown: args.export_markdown.as_deref(),
     };
-    store.put_run(&run).context("cannot store the run")?;
-
-    let current_label = format!("run {}", run.id);
-    let mut comparison = match &baseline {
-        Some((base, label)) => compare_runs(base, label, &run, &current_label, &options),
-        None => judge_without_baseline(&run, &current_label, &options),
-    };
-    apply_budgets(
-        &mut comparison,
-        check_budgets(&config.budgets, &run, baseline.as_ref().map(|(b, _)| b)),
-    );
-
-    if let Some(path) = &args.export_json {
-        write_file(path, &Json.run(&run, &[]))?;
-    }
-    let markdown = Markdown.comparison(&comparison);
-    if let Some(path) = &args.export_markdown {
-        write_file(path, &markdown)?;
-    }
-    append_step_summary(&markdown)?;
-    for note in &notes {
-        eprintln!("note: {note}");
-    }
-    let format = if global.json {
-        OutputFormat::Json
-    } else {
-        args.format
-    };
-    let report = match format {
-        // On a terminal the measurements come first, then the judgement.
-        OutputFormat::Terminal => {
-            let terminal = formatter(format, global);
-            format!(
-                "{}\n{}",
-                terminal.run(&run, &[]),
-                terminal.comparison(&comparison)
-            )
-        }
-        _ => formatter(format, global).comparison(&comparison),
-    };
-    print(&report)?;
-
-    let failed = run
-        .benchmarks
-        .iter()
-        .any(|b| matches!(b.status, Status::Failed { .. }));
-    Ok(match comparison.outcome {
-        _ if failed => Conclusion::CommandFailed,
-        Outcome::Failed => Conclusion::GateFailed,
-        Outcome::Warned if args.deny_warnings => Conclusion::GateFailed,
-        Outcome::Passed | Outcome::Warned => Conclusion::Passed,
-    })
+    store_judge_report(store.as_ref(), &run, baseline_ids, &gating, &notes, global)
 }
 
 /// A glob when the filter has `*` or `?`, a substring otherwise.
@@ -301,19 +205,6 @@ fn matches_filter(filter: &str, name: &str) -> bool {
     } else {
         name.contains(filter)
     }
-}
-
-/// What a baseline selector names, found before measuring.
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Preview {
-    Found {
-        ids: Vec<uuid::Uuid>,
-        label: String,
-        modes: Vec<Mode>,
-    },
-    Nothing,
-    UnknownBaseline(String),
 }
 
 /// Resolves the baseline in a child benchgate process. Every measured command's peak RSS is
@@ -334,6 +225,8 @@ fn preview_in_subprocess(
             selector,
             "--fingerprint",
             fingerprint,
+            "--source",
+            &Source::Command.to_string(),
         ])
         .stdin(std::process::Stdio::null())
         .output()
@@ -354,20 +247,12 @@ fn preview_in_subprocess(
 pub fn preview_baseline(
     selector: &str,
     fingerprint: &str,
+    source: &str,
     global: &GlobalArgs,
 ) -> anyhow::Result<Conclusion> {
+    let source = Source::try_from(source.to_string()).map_err(anyhow::Error::msg)?;
     let store = open_store(global)?;
-    let parsed = Selector::parse(selector)?;
-    let preview = match resolve(store.as_ref(), &parsed, fingerprint, None) {
-        Ok(Some(r)) => Preview::Found {
-            ids: r.runs.iter().map(|run| run.id).collect(),
-            label: r.label,
-            modes: r.runs.iter().map(|run| run.provenance.mode).collect(),
-        },
-        Ok(None) => Preview::Nothing,
-        Err(StoreError::UnknownBaseline { name }) => Preview::UnknownBaseline(name),
-        Err(e) => return Err(e).context(format!("baseline {selector}")),
-    };
+    let preview = preview(store.as_ref(), selector, fingerprint, &source)?;
     print(&format!("{}\n", serde_json::to_string(&preview)?))?;
     Ok(Conclusion::Passed)
 }

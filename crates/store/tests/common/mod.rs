@@ -583,4 +583,39 @@ pub fn check_resolve(store: &dyn Store) {
     let unknown = uuid::Uuid::from_u128(1);
     let err = resolve(store, &Selector::Run(unknown), &fp, None).unwrap_err();
     assert_eq!(err.to_string(), format!("no stored run has id {unknown}"));
+
+    // Scoped to a source, `last` and `window:N` skip runs another source produced.
+    use benchgate_store::resolve_for_source;
+    let mut go = small_run(datetime!(2026-11-23 10:00 UTC), "eeee5555", "here", 400.0);
+    go.source = Source::Ingest("go".into());
+    store.put_run(&go).unwrap();
+    let command = r3.source.clone();
+    assert_eq!(
+        ids(resolve(store, &Selector::Last, &fp, None).unwrap()),
+        [go.id]
+    );
+    assert_eq!(
+        ids(resolve_for_source(store, &Selector::Last, &fp, None, &command).unwrap()),
+        [r3.id]
+    );
+    assert_eq!(
+        resolve_for_source(store, &Selector::Last, &fp, Some(go.id), &go.source).unwrap(),
+        None
+    );
+    assert_eq!(
+        ids(resolve_for_source(store, &Selector::Window(5), &fp, None, &command).unwrap()),
+        [r3.id, r1.id]
+    );
+    assert_eq!(
+        ids(resolve_for_source(store, &Selector::Window(5), &fp, None, &go.source).unwrap()),
+        [go.id]
+    );
+    // Explicit selectors are not scoped.
+    assert_eq!(
+        ids(
+            resolve_for_source(store, &Selector::Name("main".into()), &fp, None, &go.source)
+                .unwrap()
+        ),
+        [r1.id]
+    );
 }

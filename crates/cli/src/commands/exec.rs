@@ -1,0 +1,166 @@
+//! `benchgate exec -- CMD…`: run a foreign harness (`cargo bench`, `go test -bench .`, a Google
+//! Benchmark binary), stream what it prints, then read its results with the adapters — from its
+//! standard output, or from the criterion files it wrote during the run — and store and gate them
+//! like `ingest`.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::SystemTime;
+
+use anyhow::{Context, bail};
+use benchgate_adapters::{Format, criterion};
+use time::OffsetDateTime;
+
+use super::Conclusion;
+use super::ingest::{GateSetup, Input, build_run, combine, detect_format};
+use super::run::mode_of;
+use crate::cli::{Adapter, ExecArgs, GlobalArgs};
+
+pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+    let setup = GateSetup::load(&args.gate)?;
+    let Some((program, rest)) = args.command.split_first() else {
+        bail!("no command to run: give it after `--`, e.g. benchgate exec -- cargo bench");
+    };
+    let display = shell_words::join(&args.command);
+    let started = OffsetDateTime::now_utc();
+    let started_system = SystemTime::now();
+    let mut child = Command::new(program)
+        .args(rest)
+        .stdin(Stdio::inherit())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .with_context(|| format!("cannot run {program}"))?;
+    let captured = match child.stdout.take() {
+        Some(stdout) => stream(stdout, global.quiet),
+        None => Ok(Vec::new()),
+    };
+    let status = child
+        .wait()
+        .with_context(|| format!("cannot wait for {program}"))?;
+    let captured = captured.with_context(|| format!("cannot read the output of {program}"))?;
+    let ended = OffsetDateTime::now_utc();
+
+    let input = read_results(args, &captured, started_system);
+    let input = match (input, status.success()) {
+        (Ok(input), _) => input,
+        (Err(e), true) => return Err(e),
+        // The harness failed and left nothing readable: that is the failure to report.
+        (Err(e), false) => {
+            eprintln!("error: `{display}` failed ({status}) and left no results: {e:#}");
+            return Ok(Conclusion::CommandFailed);
+        }
+    };
+    let (format, parsed) = combine(vec![input])?;
+    let mut run = build_run(format, parsed, mode_of(args.gate.mode), (started, ended))?;
+    run.provenance.tags.insert("exec".into(), display.clone());
+    let conclusion = setup.finish(&run, &args.gate, global)?;
+    if !status.success() {
+        eprintln!("error: `{display}` failed ({status}); the results it printed were stored");
+        return Ok(Conclusion::CommandFailed);
+    }
+    Ok(conclusion)
+}
+
+/// Copies the child's standard output to our standard error as it arrives (unless `quiet`) and
+/// keeps all of it for parsing. Our own standard output carries only benchgate's report.
+fn stream(mut from: impl Read, quiet: bool) -> std::io::Result<Vec<u8>> {
+    let mut captured = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    let mut echo = !quiet;
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let chunk = buf.get(..n).unwrap_or_default();
+        captured.extend_from_slice(chunk);
+        if echo {
+            let mut err = std::io::stderr().lock();
+            // A closed standard error must not stop the harness or lose its results.
+            echo = err.write_all(chunk).and_then(|()| err.flush()).is_ok();
+        }
+    }
+    Ok(captured)
+}
+
+/// The results of the run: criterion's files when the adapter says criterion, or auto-detection
+/// finds criterion's report in the output (or nothing else, but fresh criterion files);
+/// otherwise the output itself.
+fn read_results(args: &ExecArgs, output: &[u8], since: SystemTime) -> anyhow::Result<Input> {
+    let criterion_dir = args
+        .criterion_dir
+        .clone()
+        .unwrap_or_else(default_criterion_dir);
+    let baseline = criterion::saved_baseline(&args.command).unwrap_or_else(|| "new".into());
+    let name = "the command's output";
+    let format = match args.adapter {
+        Adapter::Format(format) => format,
+        Adapter::Auto if criterion::sniff_stdout(output) => Format::Criterion,
+        Adapter::Auto => match detect_format(name, output) {
+            Ok(format) => format,
+            Err(e) if criterion::looks_like(&criterion_dir) => {
+                return read_fresh_criterion(&criterion_dir, &baseline, since)
+                    .map_err(|criterion_error| e.context(format!("{criterion_error:#}")));
+            }
+            Err(e) => return Err(e),
+        },
+    };
+    if format == Format::Criterion {
+        return read_fresh_criterion(&criterion_dir, &baseline, since);
+    }
+    let parsed =
+        benchgate_adapters::parse(format, output).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    Ok(Input {
+        label: name.to_string(),
+        format,
+        parsed,
+    })
+}
+
+fn default_criterion_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .filter(|d| !d.is_empty())
+        .map_or_else(|| PathBuf::from("target"), PathBuf::from)
+        .join("criterion")
+}
+
+/// The benchmarks of `baseline` under `dir` that this run wrote: a criterion directory keeps
+/// every benchmark ever run, and a filtered `cargo bench -- parse` rewrites only some of them.
+fn read_fresh_criterion(dir: &Path, baseline: &str, since: SystemTime) -> anyhow::Result<Input> {
+    let label = format!("{}@{baseline}", dir.display());
+    if !criterion::looks_like(dir) {
+        bail!(
+            "{}: no criterion results (expected {}); pass --criterion-dir if they are elsewhere",
+            dir.display(),
+            Format::Criterion.expected()
+        );
+    }
+    let mut tree =
+        criterion::read_tree(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    // Modification times can be a little coarse; a second of slack is far less than any run.
+    let since = since
+        .checked_sub(std::time::Duration::from_secs(1))
+        .unwrap_or(since);
+    tree.files.retain(|(relative, _)| {
+        std::fs::metadata(dir.join(relative))
+            .and_then(|m| m.modified())
+            .is_ok_and(|modified| modified >= since)
+    });
+    if tree.files.is_empty() {
+        bail!(
+            "{}: the command wrote no criterion results during this run",
+            dir.display()
+        );
+    }
+    let parsed =
+        criterion::parse(&tree, baseline).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+    Ok(Input {
+        label,
+        format: Format::Criterion,
+        parsed,
+    })
+}

@@ -1,0 +1,284 @@
+//! `benchgate ingest FILE…`: read what other harnesses wrote (benchgate-adapters), make one run of
+//! it, store it and gate it the way `run` gates the configured suite. The reading and the run
+//! building here are shared with `exec` and with `compare` on foreign files.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use benchgate_adapters::{Format, Parsed, criterion, merge};
+use benchgate_config::Config;
+use benchgate_model::{Environment, Measure, Mode, Run, Source};
+use time::OffsetDateTime;
+
+use super::Conclusion;
+use super::gate::{
+    BaselineChoice, Gating, accept_preview, preview, preview_without_store, store_judge_report,
+};
+use super::run::{check_writable_parent, mode_of};
+use super::stored::open_store;
+use crate::cli::{Adapter, GateArgs, GlobalArgs, IngestArgs};
+
+pub fn execute(args: &IngestArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+    let setup = GateSetup::load(&args.gate)?;
+    // Every input is read and checked before anything is stored.
+    let inputs = args
+        .files
+        .iter()
+        .map(|f| read_input(f, args.adapter))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let (format, parsed) = combine(inputs)?;
+    let now = OffsetDateTime::now_utc();
+    let run = build_run(format, parsed, mode_of(args.gate.mode), (now, now))?;
+    setup.finish(&run, &args.gate, global)
+}
+
+/// One input read by its adapter.
+pub struct Input {
+    /// How it is named in messages (the path, with `@NAME` for a criterion baseline).
+    pub label: String,
+    pub format: Format,
+    pub parsed: Parsed,
+}
+
+/// Reads one command-line input: a file (format by `adapter` or by content), a criterion
+/// directory, or `DIR@NAME` for the criterion baseline NAME. Errors name the file and say what
+/// was expected.
+pub fn read_input(text: &str, adapter: Adapter) -> anyhow::Result<Input> {
+    let path = Path::new(text);
+    if path.is_dir() {
+        return read_criterion(path, "new", text, adapter);
+    }
+    if !path.exists()
+        && let Some((dir, baseline)) = text.rsplit_once('@')
+        && Path::new(dir).is_dir()
+    {
+        return read_criterion(Path::new(dir), baseline, text, adapter);
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {text}"))?;
+    let format = match adapter {
+        Adapter::Format(Format::Criterion) => bail!(
+            "{text}: criterion results are a directory (target/criterion or DIR@NAME), not a file"
+        ),
+        Adapter::Format(format) => format,
+        Adapter::Auto => detect_format(text, &bytes)?,
+    };
+    let parsed =
+        benchgate_adapters::parse(format, &bytes).map_err(|e| anyhow::anyhow!("{text}: {e}"))?;
+    Ok(Input {
+        label: text.to_string(),
+        format,
+        parsed,
+    })
+}
+
+/// The format of `bytes` (from `name`), or an error saying what benchgate reads.
+pub fn detect_format(name: &str, bytes: &[u8]) -> anyhow::Result<Format> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        bail!(
+            "{name}: the file is empty; expected benchmark results (see `benchgate ingest --help`)"
+        );
+    }
+    benchgate_adapters::detect(bytes).ok_or_else(|| {
+        anyhow::anyhow!(
+            "{name}: cannot tell which harness wrote this; benchgate reads go test -bench text or \
+             -json, hyperfine, Google Benchmark, pytest-benchmark and benchgate JSON, libtest bench \
+             lines and criterion directories (name the format with --adapter)"
+        )
+    })
+}
+
+fn read_criterion(
+    dir: &Path,
+    baseline: &str,
+    label: &str,
+    adapter: Adapter,
+) -> anyhow::Result<Input> {
+    if let Adapter::Format(other) = adapter
+        && other != Format::Criterion
+    {
+        bail!("{label}: is a directory, but {other} results are a file");
+    }
+    if !criterion::looks_like(dir) {
+        bail!(
+            "{}: no criterion results in this directory (expected {})",
+            dir.display(),
+            Format::Criterion.expected()
+        );
+    }
+    let tree =
+        criterion::read_tree(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    let parsed =
+        criterion::parse(&tree, baseline).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+    Ok(Input {
+        label: label.to_string(),
+        format: Format::Criterion,
+        parsed,
+    })
+}
+
+/// Pools the inputs of one run; they must all be of one format.
+pub fn combine(inputs: Vec<Input>) -> anyhow::Result<(Format, Parsed)> {
+    let Some(first) = inputs.first() else {
+        bail!("no input to read");
+    };
+    let (format, first_label) = (first.format, first.label.clone());
+    if let Some(other) = inputs.iter().find(|i| i.format != format) {
+        bail!(
+            "{}: is {} output but {first_label} is {format}: one run holds results of one harness \
+             (ingest them separately)",
+            other.label,
+            other.format
+        );
+    }
+    let parsed = merge(inputs.into_iter().map(|i| (i.label, i.parsed)).collect())?;
+    if parsed.benchmarks.is_empty() {
+        bail!("{first_label}: no benchmark results in it");
+    }
+    Ok((format, parsed))
+}
+
+/// The run made of what the inputs held: their benchmarks, with the machine and git state they
+/// report overriding what this machine and this directory say. `window` is when the results
+/// were produced, used where the inputs do not say.
+pub fn build_run(
+    format: Format,
+    parsed: Parsed,
+    mode: Mode,
+    window: (OffsetDateTime, OffsetDateTime),
+) -> anyhow::Result<Run> {
+    let context = parsed.context;
+    let mut environment = benchgate_provenance::detect_environment();
+    overlay_environment(&mut environment, &context);
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let mode = match (mode, context.mode) {
+        (Mode::Simulated, _) | (_, Some(Mode::Simulated)) => Mode::Simulated,
+        _ => Mode::Real,
+    };
+    let mut provenance = benchgate_provenance::git_provenance(&cwd, mode);
+    if let Some(commit) = context.commit {
+        // The input names the commit it measured; this directory's branch and state say nothing
+        // about that commit.
+        provenance.commit = Some(commit);
+        provenance.branch = context.branch;
+        provenance.dirty = context.dirty;
+        provenance.merge_base = context.merge_base;
+    }
+    provenance.tags.extend(context.tags);
+    let source = context
+        .source
+        .unwrap_or_else(|| Source::Ingest(format.name().to_string()));
+    let started_at = context.started_at.unwrap_or(window.0);
+    let ended_at = context.ended_at.unwrap_or(window.1).max(started_at);
+    let mut run = Run::new(source, started_at, provenance, environment);
+    run.ended_at = ended_at;
+    run.benchmarks = parsed.benchmarks;
+    run.validate()
+        .context("the results do not form a valid run")?;
+    Ok(run)
+}
+
+fn overlay_environment(env: &mut Environment, c: &benchgate_adapters::Context) {
+    macro_rules! take {
+        ($($field:ident),*) => { $( if let Some(v) = &c.$field { env.$field = v.clone(); } )* };
+    }
+    take!(
+        hostname,
+        os,
+        kernel,
+        arch,
+        cpu_model,
+        logical_cores,
+        memory_bytes
+    );
+    env.fingerprint = env.compute_fingerprint();
+}
+
+/// The judging settings of `ingest` and `exec`: benchgate.toml's `[gate]` and budgets when there
+/// is one, with the flags on top.
+pub struct GateSetup {
+    config: Config,
+    config_path: Option<PathBuf>,
+    options: benchgate_gate::CompareOptions,
+}
+
+impl GateSetup {
+    pub fn load(args: &GateArgs) -> anyhow::Result<GateSetup> {
+        let (config, config_path) = match &args.config {
+            Some(path) => (Config::load(path)?, Some(path.clone())),
+            None => {
+                let default = PathBuf::from(benchgate_config::DEFAULT_FILE);
+                if default.exists() {
+                    (Config::load(&default)?, Some(default))
+                } else {
+                    (Config::default(), None)
+                }
+            }
+        };
+        let gated = if args.measure.is_empty() {
+            config
+                .gate
+                .measures
+                .clone()
+                .unwrap_or_else(|| vec![Measure::WallTime])
+        } else {
+            args.measure.iter().map(|m| Measure::parse(m)).collect()
+        };
+        let options = args.judge.options(config.thresholds(), gated)?;
+        for path in args.export_json.iter().chain(&args.export_markdown) {
+            check_writable_parent(path)?;
+        }
+        Ok(GateSetup {
+            config,
+            config_path,
+            options,
+        })
+    }
+
+    /// Finds the baseline (refusing a mode mismatch or an unknown explicit name before anything
+    /// is written), stores `run`, judges and reports it.
+    pub fn finish(
+        self,
+        run: &Run,
+        args: &GateArgs,
+        global: &GlobalArgs,
+    ) -> anyhow::Result<Conclusion> {
+        let choice = BaselineChoice::new(
+            args.baseline.as_deref(),
+            self.config.gate.baseline.as_deref(),
+            self.config_path.as_deref(),
+        );
+        let (store, found) = if benchgate_store::exists(&global.db) {
+            let store = open_store(global)?;
+            let found = preview(
+                store.as_ref(),
+                &choice.selector,
+                &run.environment.fingerprint,
+                &run.source,
+            )?;
+            (Some(store), found)
+        } else {
+            (None, preview_without_store(&choice.selector)?)
+        };
+        let mut notes = Vec::new();
+        let baseline_ids = accept_preview(
+            found,
+            &choice,
+            run.provenance.mode,
+            args.allow_mode_mismatch,
+            &mut notes,
+        )?;
+        let store = match store {
+            Some(store) => store,
+            None => open_store(global)?,
+        };
+        let gating = Gating {
+            options: self.options,
+            budgets: &self.config.budgets,
+            deny_warnings: args.deny_warnings,
+            format: args.format,
+            export_json: args.export_json.as_deref(),
+            export_markdown: args.export_markdown.as_deref(),
+        };
+        store_judge_report(store.as_ref(), run, baseline_ids, &gating, &notes, global)
+    }
+}
