@@ -120,6 +120,41 @@ fn older_database_is_upgraded() {
     common::check_selectors(&store);
 }
 
+/// A run written before benchmarks had labels (schema version 2) reads back with none.
+#[test]
+fn runs_stored_before_labels_read_back_without_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v2.db");
+    let id = "01900000-0000-7000-8000-000000000001";
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(schema::SQLITE[0]).unwrap();
+        conn.execute_batch(schema::SQLITE[1]).unwrap();
+        conn.execute_batch(&format!(
+            "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY NOT NULL, applied_at TEXT NOT NULL);
+             INSERT INTO schema_migrations VALUES (1, '2026-01-01T00:00:00Z'), (2, '2026-01-01T00:00:00Z');
+             INSERT INTO runs VALUES ('{id}', 'benchgate/run/v1', '2026-11-01T10:00:00Z', 1793527200000000000,
+                 '2026-11-01T10:00:01Z', 'command', 'real', NULL, NULL, NULL, NULL, '{{}}',
+                 '{{\"hostname\":\"h\",\"os\":\"linux\",\"kernel\":\"6\",\"arch\":\"x86_64\",\"cpu_model\":\"c\",\"logical_cores\":2,\"memory_bytes\":1,\"fingerprint\":\"f\"}}',
+                 'f', 1);
+             INSERT INTO benchmarks VALUES ('{id}', 0, 'old/bench', '{{}}', NULL, 'ok', NULL);
+             INSERT INTO metrics VALUES ('{id}', 0, 0, 'old/bench', 'wall_time', 'ns', 'lower_is_better', 0,
+                 '{{\"n\":1,\"mean\":5.0,\"median\":5.0,\"min\":5.0,\"max\":5.0,\"stddev\":0.0,\"mad\":0.0,\"p95\":5.0,\"p99\":5.0}}',
+                 5.0, X'0000000000001440', NULL);"
+        ))
+        .unwrap();
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), schema::SCHEMA_VERSION);
+    let run = store
+        .get_run(uuid::Uuid::parse_str(id).unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(run.benchmarks[0].name, "old/bench");
+    assert!(run.benchmarks[0].labels.is_empty());
+    assert_eq!(run.benchmarks[0].metrics[0].samples, [5.0]);
+}
+
 #[test]
 fn newer_database_is_refused() {
     let dir = tempfile::tempdir().unwrap();
