@@ -74,13 +74,21 @@ pub fn sniff(head: &[u8]) -> bool {
     if start.and_then(|i| head.get(i)) != Some(&b'{') {
         return false;
     }
-    let has = |needle: &[u8]| memchr::memmem::find(head, needle).is_some();
-    has(b"\"benchmarks\"")
-        && !has(b"\"benchgate/run/v")
-        && (has(b"\"machine_info\"")
-            || has(b"\"commit_info\"")
-            || (has(b"\"fullname\"") && has(b"\"stats\""))
-            || has(b"\"stddev_outliers\""))
+    has_key(head, b"\"benchmarks\"")
+        && memchr::memmem::find(head, b"\"benchgate/run/v").is_none()
+        && (has_key(head, b"\"machine_info\"")
+            || has_key(head, b"\"commit_info\"")
+            || (has_key(head, b"\"fullname\"") && has_key(head, b"\"stats\""))
+            || has_key(head, b"\"stddev_outliers\""))
+}
+
+/// Whether `key` (quoted) occurs as an object key: followed by optional whitespace and a colon.
+fn has_key(head: &[u8], key: &[u8]) -> bool {
+    memchr::memmem::find_iter(head, key).any(|at| {
+        head.get(at + key.len()..)
+            .and_then(|rest| rest.iter().find(|b| !b.is_ascii_whitespace()))
+            == Some(&b':')
+    })
 }
 
 /// Parses a whole input.

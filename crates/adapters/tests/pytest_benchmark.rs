@@ -98,13 +98,14 @@ fn sniff_needs_the_keys_even_in_a_cut_head() {
 
 #[test]
 fn sniff_leaves_other_formats_alone() {
-    let others: [&[u8]; 7] = [
+    let others: [&[u8]; 8] = [
         br#"{"results": [{"command": "sleep 1", "times": [1.0]}]}"#,
         br#"{"context": {"date": "x"}, "benchmarks": [{"name": "BM_x", "real_time": 1}]}"#,
         br#"{"schema": "benchgate/run/v1", "benchmarks": [{"name": "x", "labels": {"machine_info": "1"}}], "environment": {"tags": {"machine_info.node": "vm"}}}"#,
         b"goos: linux\nBenchmarkX-8  100  12 ns/op\n",
         b"test x ... bench:  1,234 ns/iter (+/- 56)\n",
         b"[{\"machine_info\": {}, \"benchmarks\": []}]",
+        br#"{"benchmarks": [{"name": "machine_info", "note": "commit_info"}]}"#,
         b"",
     ];
     for other in others {
