@@ -23,8 +23,13 @@ pub(crate) fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ParseEr
     Ok(value)
 }
 
-/// serde_path_to_error writes `results[0].times`, or `.` for the root.
+/// serde_path_to_error writes `results[0].times`, `.` for the root, and `?` for a key it had not
+/// read yet (a syntax error inside an object): that segment is left out, the parent is named.
 pub(crate) fn json_path(path: &str) -> String {
+    let mut path = path;
+    while let Some(parent) = path.strip_suffix(".?").or_else(|| path.strip_suffix('?')) {
+        path = parent;
+    }
     if path == "." || path.is_empty() {
         "$".into()
     } else {
@@ -61,6 +66,11 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "$.results[0].times[1]: invalid type: string \"x\", expected f64 (line 2, column 4)"
+        );
+        let err = from_slice::<Doc>(b"{\"results\": [{\"times\": [1], x").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "$.results[0]: key must be a string (line 1, column 29)"
         );
         let err = from_slice::<Doc>(b"{\"results\": []} trailing").unwrap_err();
         assert_eq!(

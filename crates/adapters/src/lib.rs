@@ -68,9 +68,9 @@ impl Format {
     /// Every format, in the order [`detect`] tries them.
     pub const ALL: [Format; 8] = [
         Format::Benchgate,
-        Format::Hyperfine,
-        Format::GoogleBenchmark,
         Format::PytestBenchmark,
+        Format::GoogleBenchmark,
+        Format::Hyperfine,
         Format::GoJson,
         Format::Libtest,
         Format::Go,

@@ -8,30 +8,10 @@ use thiserror::Error;
 
 use crate::Parsed;
 
-/// Why inputs cannot be pooled.
+/// Why inputs cannot be pooled: the same benchmark and measure disagree on unit or direction.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum MergeError {
-    #[error(
-        "{second}: {benchmark} / {measure} is in {second_unit} but {first} has it in {first_unit}"
-    )]
-    UnitMismatch {
-        first: String,
-        second: String,
-        benchmark: String,
-        measure: String,
-        first_unit: String,
-        second_unit: String,
-    },
-    #[error(
-        "{second}: {benchmark} / {measure} has the opposite direction (better when higher/lower) to {first}"
-    )]
-    DirectionMismatch {
-        first: String,
-        second: String,
-        benchmark: String,
-        measure: String,
-    },
-}
+#[error("{0}")]
+pub struct MergeError(String);
 
 /// Pools `inputs` (each with a label naming where it came from, for errors) into one.
 ///
@@ -87,22 +67,16 @@ fn merge_benchmark(
             None => into.metrics.push(metric),
             Some(existing) => {
                 if existing.unit != metric.unit {
-                    return Err(MergeError::UnitMismatch {
-                        first: first.to_string(),
-                        second: second.to_string(),
-                        benchmark: into.name.clone(),
-                        measure: metric.measure.to_string(),
-                        first_unit: existing.unit.to_string(),
-                        second_unit: metric.unit.to_string(),
-                    });
+                    return Err(MergeError(format!(
+                        "{second}: {} / {} is in {} but {first} has it in {}",
+                        into.name, metric.measure, metric.unit, existing.unit
+                    )));
                 }
                 if existing.direction != metric.direction {
-                    return Err(MergeError::DirectionMismatch {
-                        first: first.to_string(),
-                        second: second.to_string(),
-                        benchmark: into.name.clone(),
-                        measure: metric.measure.to_string(),
-                    });
+                    return Err(MergeError(format!(
+                        "{second}: {} / {} is better the other way round than in {first}",
+                        into.name, metric.measure
+                    )));
                 }
                 append(existing, metric);
             }

@@ -167,8 +167,13 @@ pub fn build_run(
     let source = context
         .source
         .unwrap_or_else(|| Source::Ingest(format.name().to_string()));
-    let started_at = context.started_at.unwrap_or(window.0);
-    let ended_at = context.ended_at.unwrap_or(window.1).max(started_at);
+    // A source may give only one end of its run (pytest-benchmark writes when it finished).
+    let (started_at, ended_at) = match (context.started_at, context.ended_at) {
+        (Some(start), Some(end)) => (start, end.max(start)),
+        (Some(start), None) => (start, start),
+        (None, Some(end)) => (end, end),
+        (None, None) => window,
+    };
     let mut run = Run::new(source, started_at, provenance, environment);
     run.ended_at = ended_at;
     run.benchmarks = parsed.benchmarks;
