@@ -205,9 +205,9 @@ pub fn parse(tree: &Tree, baseline: &str) -> Result<Parsed, ParseError> {
                 "tukey.json" => &mut e.tukey,
                 _ => continue,
             };
-            *slot = Some(bytes);
+            put(slot, bytes, path)?;
         } else if sub == "change" && file == "estimates.json" && baseline == "new" {
-            entries.entry(dir).or_default().change = Some(bytes);
+            put(&mut entries.entry(dir).or_default().change, bytes, path)?;
         }
     }
     if !present.contains(baseline) {
@@ -299,6 +299,16 @@ pub fn parse(tree: &Tree, baseline: &str) -> Result<Parsed, ParseError> {
     }
     parsed.benchmarks = read.into_iter().map(|(_, _, b)| b.build()).collect();
     Ok(parsed)
+}
+
+/// Files are never overwritten: a hand-made tree may list one path twice (or `/new/x` beside
+/// `new/x`, which name the same file here).
+fn put<'a>(slot: &mut Option<&'a [u8]>, bytes: &'a [u8], path: &str) -> Result<(), ParseError> {
+    if slot.is_some() {
+        return Err(ParseError::input("the tree holds this file twice").in_file(path));
+    }
+    *slot = Some(bytes);
+    Ok(())
 }
 
 fn join(dir: &str, name: &str) -> String {
@@ -887,13 +897,20 @@ const TAKES_VALUE: [&str; 16] = [
 
 /// Whether a `cargo bench` command line makes criterion write results into `target/criterion`:
 /// not with `--discard-baseline`, `--load-baseline` (re-analyses saved samples), `--profile-time`,
-/// `--list` or `--test` (runs each benchmark once, measuring nothing).
+/// `--list`, `--ignored` (runs nothing) or `--test` (runs each benchmark once, measuring
+/// nothing). A bench binary run directly (or by `cargo test --benches`) without `--bench` is in
+/// test mode as well; that is not looked at here.
 pub fn writes_results(args: &[String]) -> bool {
     !criterion_args(args).iter().any(|a| {
         let name = a.split_once('=').map_or(a.as_str(), |(name, _)| name);
         matches!(
             name,
-            "--discard-baseline" | "--load-baseline" | "--profile-time" | "--list" | "--test"
+            "--discard-baseline"
+                | "--load-baseline"
+                | "--profile-time"
+                | "--list"
+                | "--test"
+                | "--ignored"
         )
     })
 }
