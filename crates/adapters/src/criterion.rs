@@ -914,13 +914,3 @@ pub fn writes_results(args: &[String]) -> bool {
         )
     })
 }
-
-/// Whether `cargo bench` output comes from criterion.
-pub fn sniff_stdout(_head: &[u8]) -> bool {
-    false
-}
-
-/// The baseline `--save-baseline NAME` names in cargo bench arguments.
-pub fn saved_baseline(_args: &[String]) -> Option<String> {
-    None
-}
