@@ -764,6 +764,17 @@ fn empty_and_garbage_inputs() {
         "$.benchmarks: the list of benchmark results is empty; expected Google Benchmark JSON: \
          {\"context\": {…}, \"benchmarks\": […]}"
     );
+    // Nesting deeper than serde_json's limit is refused, not a stack overflow.
+    let deep = format!(
+        r#"{{"context": {{}}, "benchmarks": [{{"name": "BM_A", "x": {}}}]}}"#,
+        "[".repeat(100_000)
+    );
+    let deep = error(deep.as_bytes());
+    assert!(deep.starts_with("$.benchmarks[0].x[0][0]"), "{deep}");
+    assert!(
+        deep.ends_with("[0]: recursion limit exceeded (line 1, column 178)"),
+        "{deep}"
+    );
     assert_eq!(
         error(br#"{"context": {}}"#),
         "$: missing field `benchmarks` (line 1, column 15)"
