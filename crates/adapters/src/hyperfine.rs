@@ -1,7 +1,7 @@
 //! hyperfine `--export-json` files, in both of hyperfine's JSON layouts.
 //!
 //! **hyperfine 1.x** writes `{"results": [{"command", "mean", "stddev", "median", "user",
-//! "system", "min", "max", "times": [...], "memory_usage_byte": [...] (1.16+), "exit_codes":
+//! "system", "min", "max", "times": [...], "memory_usage_byte": [...] (not yet in 1.15), "exit_codes":
 //! [...], "parameters": {"n": "1"}}]}`, times in seconds. **hyperfine 2.x** (`"schema_version":
 //! 2`) writes `{"metadata": {...}, "primary_metric", "results": [{"command", "name",
 //! "parameters": {"n": {"value": "1"}}, "environment", "measurements": [{"time_wall_clock":
@@ -23,9 +23,11 @@
 //!   `wall_time`; `time_user` → `user_time`; `time_system` → `sys_time`; `time_cpu` → custom
 //!   `cpu_time`; all in ns (seconds × 1e9, unrounded). `memory_usage_byte` /
 //!   `memory_peak_resident` → `max_rss` in bytes. `instructions` → `instructions`, other counters
-//!   (`cpu_cycles`, `cache_misses`, …) → custom measures of their own name, counts. hyperfine 1.x
-//!   has no per-run CPU times, only `user`/`system` means: each becomes one sample with
-//!   `iterations = [runs]`. A 1.x result without `times` keeps `mean` the same way.
+//!   (`cpu_cycles`, `cache_misses`, …) → custom measures of their own name, counts; a quantity in
+//!   a unit this module does not know keeps it verbatim. hyperfine 1.x has no per-run CPU times,
+//!   only `user`/`system` means: each becomes one sample with `iterations = [runs]` (per-run
+//!   `user_times`/`system_times`, which some forks write, are used when present). A 1.x result
+//!   without `times` keeps `mean` the same way.
 //! - **mean/stddev/median/min/max** and 2.x's `summary` are derived from the runs and not kept,
 //!   unless the wall-clock ones disagree with the runs (or there are no runs): then they are
 //!   kept as labels `reported.mean` … in seconds.
@@ -67,7 +69,8 @@ pub fn sniff(head: &[u8]) -> bool {
     let Some(rest) = rest.strip_prefix(b":") else {
         return false;
     };
-    rest.trim_ascii_start().starts_with(b"[") && memchr::memmem::find(head, b"\"command\"").is_some()
+    rest.trim_ascii_start().starts_with(b"[")
+        && memchr::memmem::find(head, b"\"command\"").is_some()
 }
 
 /// Parses a hyperfine `--export-json` file (1.x or 2.x layout).
@@ -208,9 +211,7 @@ impl<'de> Deserialize<'de> for RawResult {
                         }
                         "exit_codes" => set(&mut exit_codes, map.next_value()?, "exit_codes")?,
                         "parameters" => set(&mut parameters, map.next_value()?, "parameters")?,
-                        "environment" => {
-                            set(&mut environment, map.next_value()?, "environment")?
-                        }
+                        "environment" => set(&mut environment, map.next_value()?, "environment")?,
                         "measurements" => {
                             set(&mut measurements, map.next_value()?, "measurements")?
                         }
@@ -382,7 +383,15 @@ fn convert(i: usize, raw: RawResult) -> Result<Item, ParseError> {
             // How many runs the CPU-time means stand for: `times` when present, else the codes.
             let runs = raw.times.as_ref().map_or(codes.len(), Vec::len);
             v1_runs(&mut b, &path, raw.times, &codes, reported)?;
-            cpu_time(&mut b, &path, Measure::UserTime, "user", raw.user_times, raw.user, runs)?;
+            cpu_time(
+                &mut b,
+                &path,
+                Measure::UserTime,
+                "user",
+                raw.user_times,
+                raw.user,
+                runs,
+            )?;
             cpu_time(
                 &mut b,
                 &path,
@@ -395,7 +404,7 @@ fn convert(i: usize, raw: RawResult) -> Result<Item, ParseError> {
             for (j, bytes) in raw.memory_usage_byte.into_iter().flatten().enumerate() {
                 push(
                     &mut b,
-                    &format!("{path}.memory_usage_byte[{j}]"),
+                    || format!("{path}.memory_usage_byte[{j}]"),
                     Measure::MaxRss,
                     Unit::Bytes,
                     bytes,
@@ -464,10 +473,12 @@ impl Reported {
             // Variance sums differ in rounding between implementations: a looser bound.
             (self.stddev, derived.stddev, 1e-6),
         ];
-        pairs.iter().all(|&(reported, derived, rel)| match (reported, derived) {
-            (Some(r), Some(d)) => close(r, d, rel),
-            _ => true,
-        })
+        pairs
+            .iter()
+            .all(|&(reported, derived, rel)| match (reported, derived) {
+                (Some(r), Some(d)) => close(r, d, rel),
+                _ => true,
+            })
     }
 
     fn keep_as_labels(&self, b: &mut BenchBuilder) {
@@ -498,14 +509,13 @@ impl Derived {
         let mut sorted = times.to_vec();
         sorted.sort_by(f64::total_cmp);
         let mid = sorted.len() / 2;
-        let median = if sorted.len() % 2 == 0 {
+        let median = if sorted.len().is_multiple_of(2) {
             (sorted.get(mid.wrapping_sub(1))? + sorted.get(mid)?) / 2.0
         } else {
             *sorted.get(mid)?
         };
-        let stddev = (times.len() > 1).then(|| {
-            (times.iter().map(|t| (t - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
-        });
+        let stddev = (times.len() > 1)
+            .then(|| (times.iter().map(|t| (t - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt());
         Some(Derived {
             mean,
             median,
@@ -528,8 +538,8 @@ fn v1_runs(
     match times.filter(|t| !t.is_empty()) {
         Some(times) => {
             for (j, &t) in times.iter().enumerate() {
-                let at = format!("{path}.times[{j}]");
-                push(b, &at, Measure::WallTime, Unit::Nanoseconds, t * 1e9, None)?;
+                let at = || format!("{path}.times[{j}]");
+                push(b, at, Measure::WallTime, Unit::Nanoseconds, t * 1e9, None)?;
             }
             if !reported.agrees_with(&times) {
                 reported.keep_as_labels(b);
@@ -546,8 +556,15 @@ fn v1_runs(
                 ));
             };
             let runs = u64::try_from(codes.len()).ok().filter(|&n| n > 0);
-            let at = format!("{path}.mean");
-            push(b, &at, Measure::WallTime, Unit::Nanoseconds, mean * 1e9, runs)?;
+            let at = || format!("{path}.mean");
+            push(
+                b,
+                at,
+                Measure::WallTime,
+                Unit::Nanoseconds,
+                mean * 1e9,
+                runs,
+            )?;
             reported.keep_as_labels(b);
         }
     }
@@ -568,15 +585,15 @@ fn cpu_time(
     match per_run {
         Some(values) => {
             for (j, v) in values.into_iter().enumerate() {
-                let at = format!("{path}.{field}_times[{j}]");
-                push(b, &at, measure.clone(), Unit::Nanoseconds, v * 1e9, None)?;
+                let at = || format!("{path}.{field}_times[{j}]");
+                push(b, at, measure.clone(), Unit::Nanoseconds, v * 1e9, None)?;
             }
         }
         None => {
             if let Some(mean) = mean {
                 let runs = u64::try_from(runs).ok().filter(|&n| n > 0);
-                let at = format!("{path}.{field}");
-                push(b, &at, measure, Unit::Nanoseconds, mean * 1e9, runs)?;
+                let at = || format!("{path}.{field}");
+                push(b, at, measure, Unit::Nanoseconds, mean * 1e9, runs)?;
             }
         }
     }
@@ -606,16 +623,16 @@ fn v2_runs(
             codes.push(code);
         }
         for (key, value) in run.values {
-            let at = format!("{path}.measurements[{j}].{key}");
+            let at = || format!("{path}.measurements[{j}].{key}");
             let Some((number, unit)) = quantity(&value) else {
                 unknown.entry(key).or_default().push(value);
                 continue;
             };
-            let (measure, unit, value) = canonical(&key, number, unit, &at)?;
+            let (measure, unit, value) = canonical(&key, number, unit, at)?;
             if measure == Measure::WallTime {
                 wall_seconds.push(value / 1e9);
             }
-            push(b, &at, measure, unit, value, None)?;
+            push(b, at, measure, unit, value, None)?;
         }
     }
     if wall_seconds.is_empty() {
@@ -632,8 +649,10 @@ fn v2_runs(
         reported.keep_as_labels(b);
     }
     for (key, values) in unknown {
-        b.labels
-            .insert(format!("measurements.{key}"), Value::Array(values).to_string());
+        b.labels.insert(
+            format!("measurements.{key}"),
+            Value::Array(values).to_string(),
+        );
     }
     Ok(codes)
 }
@@ -659,7 +678,7 @@ fn canonical(
     key: &str,
     value: f64,
     unit: Option<&str>,
-    at: &str,
+    at: impl Fn() -> String,
 ) -> Result<(Measure, Unit, f64), ParseError> {
     let (measure, expected) = match key {
         "time_wall_clock" => (Measure::WallTime, Unit::Nanoseconds),
@@ -684,7 +703,7 @@ fn canonical(
                 (Unit::Bytes, value * factor)
             } else if known {
                 return Err(ParseError::json(
-                    at,
+                    at(),
                     0,
                     0,
                     format!("unknown unit {u:?}; expected {}", unit_hint(&expected)),
@@ -696,7 +715,7 @@ fn canonical(
     };
     if known && unit != expected {
         return Err(ParseError::json(
-            at,
+            at(),
             0,
             0,
             format!(
@@ -744,7 +763,7 @@ fn size_factor(unit: &str) -> Option<f64> {
 
 fn push(
     b: &mut BenchBuilder,
-    at: &str,
+    at: impl Fn() -> String,
     measure: Measure,
     unit: Unit,
     value: f64,
@@ -752,7 +771,7 @@ fn push(
 ) -> Result<(), ParseError> {
     if !value.is_finite() {
         return Err(ParseError::json(
-            at,
+            at(),
             0,
             0,
             format!("the value is out of range ({value} {unit} after conversion)"),
@@ -760,7 +779,7 @@ fn push(
     }
     b.metric(measure, unit, Direction::LowerIsBetter)
         .and_then(|m| m.push(value, iterations))
-        .map_err(|e| ParseError::json(at, 0, 0, e))
+        .map_err(|e| ParseError::json(at(), 0, 0, e))
 }
 
 /// `exit_codes` run-length encoded in run order, and `failed_runs` when any run failed.

@@ -49,7 +49,7 @@ use std::collections::{HashMap, HashSet};
 
 use benchgate_model::{Direction, Measure, Status, Unit};
 
-use crate::collect::Benches;
+use crate::collect::BenchBuilder;
 use crate::{Context, Format, ParseError, Parsed};
 
 /// Whether `head` has a libtest bench line: `test NAME ... bench:`.
@@ -57,7 +57,8 @@ pub fn sniff(head: &[u8]) -> bool {
     memchr::memmem::find_iter(head, b" ... bench:").any(|at| {
         let before = head.get(..at).unwrap_or_default();
         let start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
-        head.get(start..).is_some_and(|line| line.starts_with(b"test "))
+        head.get(start..)
+            .is_some_and(|line| line.starts_with(b"test "))
     })
 }
 
@@ -163,7 +164,10 @@ enum Mode {
     #[default]
     Results,
     /// Inside `---- name stdout ----`: every line is captured output until the next header.
-    Failure { group: Option<usize>, text: Vec<String> },
+    Failure {
+        group: Option<usize>,
+        text: Vec<String>,
+    },
 }
 
 #[derive(Default)]
@@ -174,7 +178,7 @@ struct Reader {
     sections: usize,
     section: Option<Section>,
     groups: Vec<Group>,
-    group_index: HashMap<(Key, String), usize>,
+    group_index: HashMap<Key, HashMap<String, usize>>,
     records: Vec<Record>,
     mode: Mode,
     benches: usize,
@@ -193,12 +197,14 @@ impl Reader {
             self.end_failure_output();
         }
         let trimmed = line.trim();
-        if let Some(rest) = line.trim_start().strip_prefix("Running ") {
+        // cargo right-aligns its status words in 12 columns; requiring that keeps a benchmark's
+        // own "Running …" output (with --nocapture) from being taken for a new target.
+        if let Some(rest) = line.strip_prefix("     Running ") {
             self.end_section();
             self.current_target = Some(self.target(rest.trim()));
-        } else if let Some(name) = trimmed.strip_prefix("Doc-tests ") {
+        } else if let Some(name) = line.strip_prefix("   Doc-tests ") {
             self.end_section();
-            self.current_target = Some(self.target_named(trimmed, name));
+            self.current_target = Some(self.target_named(trimmed, name.trim()));
         } else if let Some(n) = running_count(trimmed) {
             self.end_section();
             self.sections += 1;
@@ -211,7 +217,11 @@ impl Reader {
                 target: self.current_target,
             });
         } else if let Some(name) = failure_header(trimmed) {
-            let group = self.group_index.get(&(self.key(), name.to_string())).copied();
+            let group = self
+                .group_index
+                .get(&self.key())
+                .and_then(|names| names.get(name))
+                .copied();
             self.mode = Mode::Failure {
                 group,
                 text: Vec::new(),
@@ -221,11 +231,15 @@ impl Reader {
                 .current_target
                 .and_then(|t| self.targets.get(t))
                 .map_or(String::new(), |t| format!("{}: ", t.description));
-            self.test_results.push(format!("{prefix}{}", summary.trim_end()));
+            self.test_results
+                .push(format!("{prefix}{}", summary.trim_end()));
             if let Some(s) = &mut self.section {
                 s.finished = true;
             }
-        } else if let Some(rest) = trimmed.strip_prefix("process didn't exit successfully: ") {
+        } else if let Some(rest) = trimmed
+            .strip_prefix("process didn't exit successfully: ")
+            .or_else(|| trimmed.strip_prefix("error: process didn't exit successfully: "))
+        {
             if let Some(s) = &mut self.section {
                 s.died = Some(rest.to_string());
             }
@@ -279,18 +293,20 @@ impl Reader {
         }
         self.count_reported();
         let key = self.key();
-        let next = self.groups.len();
-        let group = *self
-            .group_index
-            .entry((key, name.to_string()))
-            .or_insert(next);
-        if group == next {
-            self.groups.push(Group {
-                key,
-                name: name.to_string(),
-                failures: Vec::new(),
-            });
-        }
+        let names = self.group_index.entry(key).or_default();
+        let group = match names.get(name) {
+            Some(&g) => g,
+            None => {
+                let g = self.groups.len();
+                names.insert(name.to_string(), g);
+                self.groups.push(Group {
+                    key,
+                    name: name.to_string(),
+                    failures: Vec::new(),
+                });
+                g
+            }
+        };
         self.records.push(Record { group, outcome });
         Ok(())
     }
@@ -372,13 +388,10 @@ impl Reader {
         if s.finished || s.reported >= s.announced {
             return;
         }
-        let target = s
-            .target
-            .and_then(|t| self.targets.get(t))
-            .map_or_else(
-                || format!("the tests announced on line {}", s.line),
-                |t| t.description.clone(),
-            );
+        let target = s.target.and_then(|t| self.targets.get(t)).map_or_else(
+            || format!("the tests announced on line {}", s.line),
+            |t| t.description.clone(),
+        );
         let why = s.died.map_or_else(
             || "its output stops early".to_string(),
             |d| format!("process didn't exit successfully: {d}"),
@@ -422,75 +435,76 @@ impl Reader {
                 Format::Libtest.expected()
             )));
         }
+        // Groups are unique (target or section, name) pairs in first-seen order, and their final
+        // names are unique: one builder per group, found by index.
         let names = self.names();
-        let mut benches = Benches::default();
-        let mut deviations: HashMap<usize, Vec<String>> = HashMap::new();
-        for record in &self.records {
-            let Some((group, name)) = self.groups.get(record.group).zip(names.get(record.group))
-            else {
+        let mut builders: Vec<BenchBuilder> = Vec::with_capacity(self.groups.len());
+        for (group, name) in self.groups.iter().zip(names) {
+            let mut b = BenchBuilder::new("");
+            b.name = name;
+            if let Key::Target(t) = group.key
+                && let Some(target) = self.targets.get(t)
+            {
+                b.labels.insert("target".into(), target.description.clone());
+                b.labels.insert("binary".into(), target.binary.clone());
+            }
+            builders.push(b);
+        }
+        let mut deviations: Vec<String> = vec![String::new(); self.groups.len()];
+        for record in std::mem::take(&mut self.records) {
+            let (Some(b), Some(group)) = (
+                builders.get_mut(record.group),
+                self.groups.get(record.group),
+            ) else {
                 continue;
             };
-            let (b, created) = benches.entry(name);
-            if created && let Key::Target(t) = group.key {
-                if let Some(target) = self.targets.get(t) {
-                    b.labels
-                        .insert("target".into(), target.description.clone());
-                    b.labels.insert("binary".into(), target.binary.clone());
-                }
-            }
-            match &record.outcome {
+            match record.outcome {
                 Outcome::Bench {
                     ns,
                     deviation,
                     mb_s,
                 } => {
-                    let wall = b
-                        .metric(
-                            Measure::WallTime,
-                            Unit::Nanoseconds,
-                            Direction::LowerIsBetter,
-                        )
-                        .map_err(ParseError::input)?;
-                    wall.push(*ns, None).map_err(ParseError::input)?;
+                    b.metric(
+                        Measure::WallTime,
+                        Unit::Nanoseconds,
+                        Direction::LowerIsBetter,
+                    )
+                    .and_then(|m| m.push(ns, None))
+                    .map_err(ParseError::input)?;
                     if let Some(mb_s) = mb_s {
-                        let rate = b
-                            .metric(
-                                Measure::BytesPerSecond,
-                                Unit::BytesPerSecond,
-                                Direction::HigherIsBetter,
-                            )
-                            .map_err(ParseError::input)?;
-                        rate.push(mb_s * 1e6, None).map_err(ParseError::input)?;
+                        b.metric(
+                            Measure::BytesPerSecond,
+                            Unit::BytesPerSecond,
+                            Direction::HigherIsBetter,
+                        )
+                        .and_then(|m| m.push(mb_s * 1e6, None))
+                        .map_err(ParseError::input)?;
                     }
-                    deviations
-                        .entry(record.group)
-                        .or_default()
-                        .push(deviation.clone());
+                    if let Some(all) = deviations.get_mut(record.group) {
+                        if !all.is_empty() {
+                            all.push_str("; ");
+                        }
+                        all.push_str(&deviation);
+                    }
                 }
                 Outcome::Skipped(reason) => {
-                    b.status = worse(
-                        std::mem::replace(&mut b.status, Status::Ok),
-                        Status::Skipped {
-                            reason: reason.clone(),
-                        },
-                    );
+                    let status = std::mem::replace(&mut b.status, Status::Ok);
+                    b.status = worse(status, Status::Skipped { reason });
                 }
                 Outcome::Failed(result) => {
                     let message = if group.failures.is_empty() {
-                        result.clone()
+                        result
                     } else {
                         group.failures.join("\n\n")
                     };
-                    b.status = worse(
-                        std::mem::replace(&mut b.status, Status::Ok),
-                        Status::Failed { message },
-                    );
+                    let status = std::mem::replace(&mut b.status, Status::Ok);
+                    b.status = worse(status, Status::Failed { message });
                 }
             }
         }
-        for (group, values) in deviations {
-            if let Some(b) = names.get(group).and_then(|n| benches.get_mut(n)) {
-                b.labels.insert("deviation_ns".into(), values.join("; "));
+        for (b, deviation) in builders.iter_mut().zip(deviations) {
+            if !deviation.is_empty() {
+                b.labels.insert("deviation_ns".into(), deviation);
             }
         }
         let mut context = Context::default();
@@ -505,7 +519,7 @@ impl Reader {
                 .insert("incomplete".into(), self.incomplete.join("\n"));
         }
         Ok(Parsed {
-            benchmarks: benches.into_benchmarks(),
+            benchmarks: builders.into_iter().map(BenchBuilder::build).collect(),
             context,
         })
     }
@@ -518,11 +532,10 @@ impl Reader {
         for (i, g) in self.groups.iter().enumerate() {
             by_name.entry(g.name.as_str()).or_default().push(i);
         }
-        let mut wanted = Vec::with_capacity(self.groups.len());
-        for (i, g) in self.groups.iter().enumerate() {
-            let sharing = by_name.get(g.name.as_str()).map_or(&[][..], Vec::as_slice);
+        // `None`: the group keeps its own name.
+        let mut wanted: Vec<Option<String>> = vec![None; self.groups.len()];
+        for (name, sharing) in &by_name {
             if sharing.len() < 2 {
-                wanted.push(g.name.clone());
                 continue;
             }
             let stems: Option<Vec<&str>> = sharing
@@ -532,34 +545,35 @@ impl Reader {
                     _ => None,
                 })
                 .collect();
-            let distinct = stems
-                .as_ref()
-                .is_some_and(|s| s.iter().collect::<HashSet<_>>().len() == s.len());
-            let position = sharing.iter().position(|&j| j == i).unwrap_or(0);
-            wanted.push(match (distinct, stems) {
-                (true, Some(stems)) => {
-                    format!("{}::{}", stems.get(position).unwrap_or(&""), g.name)
+            let stems = stems.filter(|s| s.iter().collect::<HashSet<_>>().len() == s.len());
+            for (position, &j) in sharing.iter().enumerate() {
+                let renamed = match &stems {
+                    Some(stems) => stems.get(position).map(|stem| format!("{stem}::{name}")),
+                    None if position == 0 => None,
+                    None => Some(format!("{name} #{}", position + 1)),
+                };
+                if let Some(slot) = wanted.get_mut(j) {
+                    *slot = renamed;
                 }
-                _ if position == 0 => g.name.clone(),
-                _ => format!("{} #{}", g.name, position + 1),
-            });
+            }
+        }
+        if wanted.iter().all(Option::is_none) {
+            // No name is shared: every group's name is already unique.
+            return self.groups.iter().map(|g| g.name.clone()).collect();
         }
         // A qualified or numbered name may be some other benchmark's real name.
         let real: HashSet<&str> = self.groups.iter().map(|g| g.name.as_str()).collect();
-        let mut taken: HashSet<String> = HashSet::new();
-        let mut names = Vec::with_capacity(wanted.len());
-        for (i, name) in wanted.into_iter().enumerate() {
-            let renamed = self.groups.get(i).is_some_and(|g| g.name != name);
+        let mut taken: HashSet<String> = HashSet::with_capacity(self.groups.len());
+        let mut names = Vec::with_capacity(self.groups.len());
+        for (g, wanted) in self.groups.iter().zip(wanted) {
+            let renamed = wanted.is_some();
+            let name = wanted.unwrap_or_else(|| g.name.clone());
             let clash = |n: &str| taken.contains(n) || (renamed && real.contains(n));
             let name = if clash(&name) {
-                let mut k = 2;
-                loop {
-                    let candidate = format!("{name} #{k}");
-                    if !clash(&candidate) && !real.contains(candidate.as_str()) {
-                        break candidate;
-                    }
-                    k += 1;
-                }
+                (2..)
+                    .map(|k| format!("{name} #{k}"))
+                    .find(|c| !clash(c) && !real.contains(c.as_str()))
+                    .unwrap_or(name)
             } else {
                 name
             };
@@ -577,7 +591,7 @@ fn ends_failure_output(line: &str) -> bool {
         || trimmed == "failures:"
         || line.starts_with("test result: ")
         || running_count(trimmed).is_some()
-        || line.trim_start().starts_with("Running ")
+        || line.starts_with("     Running ")
 }
 
 /// `---- NAME stdout ----` → NAME.
@@ -643,7 +657,11 @@ fn bench_figures(line: usize, figures: &str) -> Result<Outcome, ParseError> {
             })?;
         Some(speed)
     };
-    Ok(Outcome::Bench { ns, deviation, mb_s })
+    Ok(Outcome::Bench {
+        ns,
+        deviation,
+        mb_s,
+    })
 }
 
 fn split_token(s: &str) -> (&str, &str) {
@@ -657,14 +675,20 @@ fn split_token(s: &str) -> (&str, &str) {
 fn number(text: &str) -> Option<f64> {
     let first = text.chars().next()?;
     if !first.is_ascii_digit()
-        || !text.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+        || !text
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
         || text.chars().filter(|&c| c == '.').count() > 1
         || text.ends_with(',')
     {
         return None;
     }
-    let plain: String = text.chars().filter(|&c| c != ',').collect();
-    plain.parse().ok().filter(|v: &f64| v.is_finite())
+    let value: f64 = if text.contains(',') {
+        text.replace(',', "").parse().ok()?
+    } else {
+        text.parse().ok()?
+    };
+    value.is_finite().then_some(value)
 }
 
 /// Failed over skipped over ok, as when pooling inputs.
@@ -683,7 +707,9 @@ fn stem(binary: &str) -> String {
     let file = file.strip_suffix(".exe").unwrap_or(file);
     match file.rsplit_once('-') {
         Some((stem, hash))
-            if !stem.is_empty() && !hash.is_empty() && hash.chars().all(|c| c.is_ascii_hexdigit()) =>
+            if !stem.is_empty()
+                && !hash.is_empty()
+                && hash.chars().all(|c| c.is_ascii_hexdigit()) =>
         {
             stem.to_string()
         }
