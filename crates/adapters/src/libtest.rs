@@ -23,20 +23,24 @@
 //! - **bytes_per_second**: ` = N MB/s` (set by `b.bytes`), N × 1e6 B/s, higher is better.
 //! - label **deviation_ns**: the `(+/- N)` figure verbatim (libtest's max − min of its inner
 //!   samples); with several runs of one benchmark, every run's figure, joined by `; `.
-//! - **status**: `ignored` → skipped with the text as printed as the reason (`ignored, needs a
-//!   quiet machine`; in bench mode libtest also reports plain `#[test]`s this way); `FAILED` →
-//!   failed with the benchmark's `---- name stdout ----` section as the message. `ok` lines are
-//!   passing tests, not benchmarks, and are skipped over.
+//! - **status**: `ignored` → skipped, with the text as printed as the reason (`ignored, needs a
+//!   quiet machine`); `FAILED` → failed, with the benchmark's `---- name stdout ----` section as
+//!   the message. `ok` lines are passing tests, not benchmarks, and are skipped over.
+//! - **tests**: in bench mode libtest lists every plain `#[test]` as `ignored` too. It pads
+//!   benchmark names to the longest one and never pads test names, so an `ignored` line whose
+//!   name field is neither padded nor as wide as the section's benchmark names is a test: it is
+//!   not a benchmark, and context tag `tests_not_run` lists it.
 //! - labels **target**/**binary**: which bench target printed the result, from cargo's `Running
 //!   benches/a.rs (target/release/deps/a-…)` line, when the input has it.
-//! - **Context** tags: `test_result` (every `test result:` line, prefixed by its target) and
-//!   `incomplete` (a target whose process died before reporting every benchmark it announced).
+//! - **Context** tags: `test_result` (every `test result:` line, prefixed by its target),
+//!   `incomplete` (a target whose process died before reporting every benchmark it announced)
+//!   and `tests_not_run`.
 //!
 //! **Repetitions and duplicate names.** The same name reported again by the *same target binary*
 //! (cargo's `Running` line) is a repeated run: its results become more samples of one benchmark.
 //! The same name in *different targets* (benches/a.rs and benches/b.rs both having
 //! `bench_shared`) are different benchmarks: each is qualified by its target (`a::bench_shared`,
-//! `b::bench_shared`). Without `Running` lines nothing tells a second target from a second run, so
+//! `b::bench_shared`; numbered as below if two targets share a binary name). Without `Running` lines nothing tells a second target from a second run, so
 //! a name reported again after a new `running N tests` line is kept apart, in input order:
 //! `bench_shared`, `bench_shared #2`, … — never pooled by guesswork. To pool repeated runs,
 //! capture cargo's stderr too (`2>&1`) or give each run its own file.
@@ -145,6 +149,11 @@ enum Outcome {
 struct Record {
     group: usize,
     outcome: Outcome,
+    /// The `running N tests` section (0: before any) and the width of the name field.
+    section: usize,
+    width: usize,
+    /// Whether the name was padded: libtest pads benchmark names, never test names.
+    padded: bool,
 }
 
 /// The `running N tests` block being read.
@@ -185,6 +194,10 @@ struct Reader {
     passed_tests: usize,
     test_results: Vec<String>,
     incomplete: Vec<String>,
+    /// Per section: the width libtest padded benchmark names to (the longest benchmark name).
+    widths: HashMap<usize, usize>,
+    /// Per section: where it is, for messages (`benches/a.rs`).
+    places: HashMap<usize, String>,
 }
 
 impl Reader {
@@ -208,6 +221,14 @@ impl Reader {
         } else if let Some(n) = running_count(trimmed) {
             self.end_section();
             self.sections += 1;
+            let place = self
+                .current_target
+                .and_then(|t| self.targets.get(t))
+                .map_or_else(
+                    || format!("the tests announced on line {number}"),
+                    |t| t.description.clone(),
+                );
+            self.places.insert(self.sections, place);
             self.section = Some(Section {
                 line: number,
                 announced: n,
@@ -261,7 +282,9 @@ impl Reader {
         let Some(at) = rest.rfind(" ... ") else {
             return Ok(()); // not a result line (e.g. program output starting with "test ")
         };
-        let name = rest.get(..at).unwrap_or_default().trim();
+        let field = rest.get(..at).unwrap_or_default();
+        let name = field.trim();
+        let padded = field.ends_with(' ');
         let result = rest.get(at + 5..).unwrap_or_default().trim();
         if name.is_empty() {
             return Err(ParseError::line(
@@ -288,8 +311,13 @@ impl Reader {
                 ),
             ));
         };
-        if matches!(outcome, Outcome::Bench { .. }) {
+        let is_bench = matches!(outcome, Outcome::Bench { .. });
+        if is_bench {
             self.benches += 1;
+        }
+        if is_bench || padded {
+            let width = self.widths.entry(self.sections).or_default();
+            *width = (*width).max(field.len());
         }
         self.count_reported();
         let key = self.key();
@@ -307,7 +335,13 @@ impl Reader {
                 g
             }
         };
-        self.records.push(Record { group, outcome });
+        self.records.push(Record {
+            group,
+            outcome,
+            section: self.sections,
+            width: field.len(),
+            padded,
+        });
         Ok(())
     }
 
@@ -435,6 +469,14 @@ impl Reader {
                 Format::Libtest.expected()
             )));
         }
+        let tests = self.drop_tests();
+        if self.records.is_empty() {
+            return Err(ParseError::input(format!(
+                "the input has only tests, which libtest lists as ignored in bench mode, and no \
+                 benchmarks; expected {}",
+                Format::Libtest.expected()
+            )));
+        }
         // Groups are unique (target or section, name) pairs in first-seen order, and their final
         // names are unique: one builder per group, found by index.
         let names = self.names();
@@ -518,10 +560,77 @@ impl Reader {
                 .tags
                 .insert("incomplete".into(), self.incomplete.join("\n"));
         }
+        if !tests.is_empty() {
+            context
+                .tags
+                .insert("tests_not_run".into(), tests.join("\n"));
+        }
         Ok(Parsed {
             benchmarks: builders.into_iter().map(BenchBuilder::build).collect(),
             context,
         })
+    }
+
+    /// Takes out the `#[test]` functions libtest lists as `ignored` in bench mode: an ignored
+    /// line whose name is not padded to the section's benchmark-name width. (libtest pads every
+    /// benchmark name to the longest one and no test name; with no width known, an unpadded
+    /// ignored line is taken for a test.) Returns them per section, for the context.
+    fn drop_tests(&mut self) -> Vec<String> {
+        let mut tests: Vec<(usize, Vec<String>)> = Vec::new();
+        let mut benchmark_groups = vec![false; self.groups.len()];
+        let mut kept = Vec::with_capacity(self.records.len());
+        for record in std::mem::take(&mut self.records) {
+            let is_test = matches!(record.outcome, Outcome::Skipped(_))
+                && !record.padded
+                && self.widths.get(&record.section) != Some(&record.width);
+            if is_test {
+                let name = self.groups.get(record.group).map(|g| g.name.clone());
+                match tests.last_mut() {
+                    Some((section, names)) if *section == record.section => {
+                        names.extend(name);
+                    }
+                    _ => tests.push((record.section, name.into_iter().collect())),
+                }
+            } else {
+                if let Some(b) = benchmark_groups.get_mut(record.group) {
+                    *b = true;
+                }
+                kept.push(record);
+            }
+        }
+        // Renumber the groups that hold benchmarks, keeping their order.
+        let mut new_index = vec![usize::MAX; self.groups.len()];
+        let mut groups = Vec::with_capacity(self.groups.len());
+        for (i, (group, keep)) in std::mem::take(&mut self.groups)
+            .into_iter()
+            .zip(benchmark_groups)
+            .enumerate()
+        {
+            if keep && let Some(slot) = new_index.get_mut(i) {
+                *slot = groups.len();
+                groups.push(group);
+            }
+        }
+        self.groups = groups;
+        for record in &mut kept {
+            record.group = new_index.get(record.group).copied().unwrap_or(usize::MAX);
+        }
+        self.records = kept;
+        tests
+            .into_iter()
+            .map(|(section, names)| {
+                let place = self
+                    .places
+                    .get(&section)
+                    .map_or("the input", String::as_str);
+                format!(
+                    "{place}: {} test{} not run (libtest lists tests as ignored in bench mode): {}",
+                    names.len(),
+                    if names.len() == 1 { "" } else { "s" },
+                    names.join(", ")
+                )
+            })
+            .collect()
     }
 
     /// The final name of every group: names reported by one target (or one section) only are

@@ -69,7 +69,6 @@ fn cargo_bench_with_cargo_s_lines() {
     assert_eq!(
         names(&p),
         [
-            "tests::parse_works",
             "tests::bench_ignored",
             "tests::bench_panics",
             "tests::bench_parse",
@@ -83,25 +82,25 @@ fn cargo_bench_with_cargo_s_lines() {
         ]
     );
 
-    // In bench mode libtest reports a plain #[test] as ignored.
-    let test = bench(&p, "tests::parse_works");
+    // In bench mode libtest lists a plain #[test] as ignored, with its name not padded to the
+    // benchmarks' width: not a benchmark, but said in the context.
     assert_eq!(
-        test.status,
-        Status::Skipped {
-            reason: "ignored".into()
-        }
+        p.context.tags["tests_not_run"],
+        "unittests src/lib.rs: 1 test not run (libtest lists tests as ignored in bench mode): \
+         tests::parse_works"
     );
-    assert!(test.metrics.is_empty());
-    assert_eq!(label(test, "target"), Some("unittests src/lib.rs"));
+    let ignored = bench(&p, "tests::bench_ignored");
     assert_eq!(
-        label(test, "binary"),
-        Some("target/release/deps/ltfix-afa7446ed8189557")
-    );
-    assert_eq!(
-        bench(&p, "tests::bench_ignored").status,
+        ignored.status,
         Status::Skipped {
             reason: "ignored, needs a quiet machine".into()
         }
+    );
+    assert!(ignored.metrics.is_empty());
+    assert_eq!(label(ignored, "target"), Some("unittests src/lib.rs"));
+    assert_eq!(
+        label(ignored, "binary"),
+        Some("target/release/deps/ltfix-afa7446ed8189557")
     );
 
     // A panic fails that benchmark only; the message is its captured output.
@@ -174,7 +173,7 @@ fn cargo_bench_with_cargo_s_lines() {
          benches/b.rs: ok. 0 passed; 0 failed; 0 ignored; 1 measured; 0 filtered out; finished \
          in 0.28s"
     );
-    assert_eq!(p.context.tags.len(), 2);
+    assert_eq!(p.context.tags.len(), 3);
     assert_eq!(p.context.started_at, None);
 }
 
@@ -184,7 +183,6 @@ fn cargo_bench_stdout_only_keeps_same_names_of_different_sections_apart() {
     assert_eq!(
         names(&p),
         [
-            "tests::parse_works",
             "tests::bench_ignored",
             "tests::bench_panics",
             "tests::bench_parse",
@@ -222,6 +220,11 @@ fn cargo_bench_stdout_only_keeps_same_names_of_different_sections_apart() {
         "the tests announced on line 33: 1 of 3 announced results reported; its output stops early"
     );
     assert!(p.context.tags["test_result"].starts_with("FAILED. 0 passed; 1 failed;"));
+    assert_eq!(
+        p.context.tags["tests_not_run"],
+        "the tests announced on line 2: 1 test not run (libtest lists tests as ignored in bench \
+         mode): tests::parse_works"
+    );
 }
 
 #[test]
@@ -368,12 +371,12 @@ fn statuses_of_repeated_runs_and_failure_sections() {
         "     Running benches/a.rs (target/release/deps/a-1111)\n\
          running 2 tests\n\
          test flaky ... bench: 1.00 ns/iter (+/- 0.10)\n\
-         test skip ... ignored\n\
+         test skip  ... ignored\n\
          test result: ok. 0 passed; 0 failed; 1 ignored; 1 measured; 0 filtered out\n\
          \x20    Running benches/a.rs (target/release/deps/a-1111)\n\
          running 2 tests\n\
          test flaky ... FAILED\n\
-         test skip ... ignored\n\
+         test skip  ... ignored\n\
          failures:\n\
          \n\
          ---- flaky stdout ----\n\
@@ -520,7 +523,7 @@ fn truncated_inputs_are_errors() {
     let at = text.find("the benchmark found a bug").unwrap();
     let p = parse(Format::Libtest, &WITH_STDERR[..at]).unwrap();
     assert_eq!(
-        p.benchmarks[2].status,
+        p.benchmarks[1].status,
         Status::Failed {
             message: "setting up\n\nthread 'main' (26553) panicked at src/lib.rs:49:9:".into()
         }
@@ -565,5 +568,44 @@ fn only_cargo_s_own_running_lines_switch_targets() {
         p.context.tags["incomplete"],
         "benches/sim.rs: 2 of 3 announced results reported; process didn't exit successfully: \
          `target/release/deps/sim-1111 --bench` (signal: 11)"
+    );
+}
+
+#[test]
+fn tests_are_told_from_ignored_benchmarks_by_libtest_s_padding() {
+    let p = text(
+        "running 5 tests\n\
+         test tests::a_test ... ignored\n\
+         test tests::bench_long_name ... ignored\n\
+         test tests::bench_x         ... ignored, slow\n\
+         test tests::a_much_longer_test_name ... ignored\n\
+         test tests::bench_y         ... bench: 1.00 ns/iter (+/- 0.10)\n\
+         \n\
+         running 2 tests\n\
+         test only_tests_here ... ignored\n\
+         test and_here ... ignored\n",
+    );
+    // The longest benchmark name is not padded, but has the padded names' width.
+    assert_eq!(
+        names(&p),
+        ["tests::bench_long_name", "tests::bench_x", "tests::bench_y"]
+    );
+    assert_eq!(
+        p.benchmarks[0].status,
+        Status::Skipped {
+            reason: "ignored".into()
+        }
+    );
+    assert_eq!(
+        p.context.tags["tests_not_run"],
+        "the tests announced on line 1: 2 tests not run (libtest lists tests as ignored in bench \
+         mode): tests::a_test, tests::a_much_longer_test_name\n\
+         the tests announced on line 8: 2 tests not run (libtest lists tests as ignored in bench \
+         mode): only_tests_here, and_here"
+    );
+    assert_eq!(
+        err("running 1 test\ntest it_works ... ignored\n"),
+        "the input has only tests, which libtest lists as ignored in bench mode, and no \
+         benchmarks; expected libtest bench lines: `test name ... bench: 1,234 ns/iter (+/- 56)`"
     );
 }
