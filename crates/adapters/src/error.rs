@@ -26,6 +26,8 @@ pub struct ParseError {
     pub location: Location,
     /// What was wrong and what was expected, e.g. `expected a number of iterations, found "x"`.
     pub message: String,
+    /// Advice shown after the location, e.g. that the input looks like another format.
+    pub hint: Option<String>,
 }
 
 impl ParseError {
@@ -35,6 +37,7 @@ impl ParseError {
             file: None,
             location: Location::Input,
             message: message.into(),
+            hint: None,
         }
     }
 
@@ -44,6 +47,7 @@ impl ParseError {
             file: None,
             location: Location::Line { line, column: None },
             message: message.into(),
+            hint: None,
         }
     }
 
@@ -62,6 +66,7 @@ impl ParseError {
                 column,
             },
             message: message.into(),
+            hint: None,
         }
     }
 
@@ -88,6 +93,10 @@ impl fmt::Display for ParseError {
             Location::Json { path, line, column } => {
                 write!(f, "{path}: {} (line {line}, column {column})", self.message)
             }
+        }?;
+        match &self.hint {
+            Some(hint) => write!(f, "; {hint}"),
+            None => Ok(()),
         }
     }
 }

@@ -221,8 +221,8 @@ pub fn parse(format: Format, bytes: &[u8]) -> Result<Parsed, ParseError> {
     };
     result.map_err(|mut e| {
         if let Some(other) = detect(bytes).filter(|f| *f != format) {
-            e.message.push_str(&format!(
-                "; the input looks like {other} output (try --adapter {other} or --adapter auto)"
+            e.hint = Some(format!(
+                "the input looks like {other} output (try --adapter {other} or --adapter auto)"
             ));
         }
         e

@@ -820,7 +820,10 @@ fn non_json_inputs_say_what_they_start_with() {
 fn other_json_formats_are_refused_with_the_expected_shape() {
     assert_eq!(
         error(br#"{"results": [{"command": "sleep 0.1", "times": [0.1, 0.2]}]}"#),
-        format!("$: no \"benchmarks\" array; expected {EXPECTED} (line 1, column 60)")
+        format!(
+            "$: no \"benchmarks\" array; expected {EXPECTED} (line 1, column 60); the input looks \
+             like hyperfine output (try --adapter hyperfine or --adapter auto)"
+        )
     );
     let gbench = br#"{
   "context": {"date": "2024-01-01T00:00:00+00:00", "num_cpus": 2},
