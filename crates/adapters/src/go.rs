@@ -8,7 +8,9 @@
 //!   anything else (`commit: abc`, a TestMain's `dataset: v1`, even a line a benchmark prints) is a
 //!   user key, exactly as benchfmt treats it.
 //! - `Benchmark<Name> <iterations> <value> <unit> [<value> <unit>]...` is one result.
-//! - `Unit <unit> better=higher|lower assume=exact|nothing` is unit metadata, for the whole input.
+//! - `Unit <unit> better=higher|lower assume=exact|nothing` is unit metadata, for the whole input
+//!   (before or after the results); other keys go to `Context.tags["go.unit.<unit>.<key>"]`. A
+//!   key given two different values is an error.
 //! - `--- FAIL: Benchmark<Name>` / `--- SKIP: Benchmark<Name>` give a status, with the message in
 //!   the indented lines after it (plain output) or, in chatty output (`-v`, `-json`), in the
 //!   indented lines between the bare `Benchmark<Name>` line and it.
@@ -25,6 +27,9 @@
 //! exited) is a failed benchmark; an input that ends in the middle of one is an error
 //! (truncated), and a pending result replaced by another `Benchmark` line is counted in
 //! `Context.tags["go.unfinished"]` (a printed line that only looks like a benchmark name).
+//! Chatty output prints a benchmark's name only with its result, so there the benchmark that
+//! was running when its package FAILed is the last one announced (`BenchmarkX` alone on a line)
+//! with neither a result nor a status since; it fails with the `panic:` line, if any.
 //!
 //! A line that has a benchmark name and an iteration count but a broken value/unit list, or that
 //! has a value/unit list after something that is not an iteration count, is an error naming the
@@ -39,7 +44,8 @@
 //!   (`gomaxprocs` if the name itself has a `procs=` part).
 //! - labels: every configuration value in effect for the benchmark's results (`goos`, `goarch`,
 //!   `pkg`, `cpu`, user keys), verbatim. A key whose value changes between the repetitions of one
-//!   benchmark keeps all its values, in order, joined by ` | ` (`(unset)` where it was not set).
+//!   benchmark keeps all its values, in order, joined by ` | ` (`(unset)` where it was not set;
+//!   the first 20 and how many there were in all).
 //!   `nan.<unit>` says how many values of a unit were NaN or infinite (they cannot be samples).
 //! - metrics: `ns/op` → `wall_time` (ns), `sec/op` → `wall_time` (×1e9), `B/op` →
 //!   `alloc_bytes`, `allocs/op` → `allocs`, `MB/s` → `bytes_per_second` (×1e6, higher is better),
@@ -48,8 +54,9 @@
 //!   (without metadata) when it ends in `/s`. `assume=exact` marks a metric exact.
 //! - samples: each result line is one sample per unit, with `iterations` = its N; the lines of one
 //!   benchmark in one package (`-count`) are more samples, in input order.
-//! - status: failed with the message Go printed; skipped with the reason; a parent benchmark
-//!   that failed only because a sub-benchmark did says so.
+//! - status: failed with the message Go printed (without Go's indentation); skipped with the
+//!   reason; a parent benchmark that failed only because a sub-benchmark did says so; a failure
+//!   outranks a skip, and a status reported several times says how many.
 //! - context: `goos` → os, `goarch` → arch in `uname -m` spelling (`amd64` → `x86_64`, `arm64` →
 //!   `aarch64`, `386` → `i686`), `cpu` → cpu_model, each from its first occurrence.
 //! - skipped benchmarks appear only in chatty output: plain `go test -bench` prints nothing for
@@ -249,7 +256,12 @@ pub(crate) struct Reader<'a> {
     units: HashMap<Key<'a>, UnitMeta<'a>>,
     context: Context,
     scratch: Vec<(Key<'a>, &'a str, f64, f64)>,
-    unfinished: Vec<(Pos, &'a str)>,
+    /// (entry, snapshot) pairs seen, so that each entry lists a configuration once.
+    entry_snapshots: HashSet<(usize, u32)>,
+    /// The package of each chunk fed with one (`go test -json`), for messages.
+    chunk_pkgs: HashMap<usize, &'a str>,
+    /// How many `Benchmark` lines had a name but never a result, and the first of them.
+    unfinished: (usize, Option<(Pos, &'a str)>),
 }
 
 impl<'a> Reader<'a> {
@@ -267,7 +279,9 @@ impl<'a> Reader<'a> {
             units: HashMap::new(),
             context: Context::default(),
             scratch: Vec::new(),
-            unfinished: Vec::new(),
+            entry_snapshots: HashSet::new(),
+            chunk_pkgs: HashMap::new(),
+            unfinished: (0, None),
         };
         reader.snapshots.push(Snapshot {
             pairs: Vec::new(),
@@ -292,6 +306,7 @@ impl<'a> Reader<'a> {
         pkg: Option<&'a str>,
     ) -> Result<(), TextError> {
         if let Some(pkg) = pkg {
+            self.chunk_pkgs.insert(chunk, pkg);
             self.config.clear();
             if !pkg.is_empty() {
                 self.config.push(("pkg", pkg));
@@ -342,15 +357,16 @@ impl<'a> Reader<'a> {
         }
         if first == b' ' || first == b'\t' {
             let t = trim_start(line);
-            if st.result.is_some() && t.first().is_some_and(u8::is_ascii_digit) {
-                if let Some(r) = self.continuation(t) {
-                    self.end_block(text, st, None);
-                    if let Some(p) = st.result.take() {
-                        st.panic = None;
-                        self.record(p.name, p.snapshot, p.pos, r)?;
-                    }
-                    return Ok(());
+            if st.result.is_some()
+                && t.first().is_some_and(u8::is_ascii_digit)
+                && let Some(r) = self.continuation(t)
+            {
+                self.end_block(text, st, None);
+                if let Some(p) = st.result.take() {
+                    st.panic = None;
+                    self.record(p.name, p.snapshot, p.pos, r)?;
                 }
+                return Ok(());
             }
             if !t.starts_with(b"--- ") {
                 // Go indents message lines, blank ones included.
@@ -368,28 +384,29 @@ impl<'a> Reader<'a> {
         if t.starts_with(b"--- ") {
             return self.marker_line(t, pos, before, st);
         }
-        if first.is_ascii_digit() && st.result.is_some() {
-            // An iteration count of 10^7 or more has no leading spaces.
-            if let Some(r) = self.continuation(line) {
-                if let Some(p) = st.result.take() {
-                    st.panic = None;
-                    self.record(p.name, p.snapshot, p.pos, r)?;
-                }
-                return Ok(());
+        // An iteration count of 10^7 or more has no leading spaces.
+        if first.is_ascii_digit()
+            && st.result.is_some()
+            && let Some(r) = self.continuation(line)
+        {
+            if let Some(p) = st.result.take() {
+                st.panic = None;
+                self.record(p.name, p.snapshot, p.pos, r)?;
             }
+            return Ok(());
         }
-        if first == b'U' && (line.starts_with(b"Unit ") || line.starts_with(b"Unit\t")) {
+        if first == b'U' && Fields::new(line).next() == Some(b"Unit") {
             return self.unit_line(line, pos);
         }
-        if first.is_ascii_lowercase() || first >= 0x80 {
-            if let Ok(s) = std::str::from_utf8(line) {
-                if s.starts_with("panic: ") {
-                    st.panic = Some(s);
-                }
-                if let Some((key, value)) = config_line(s) {
-                    self.set_config(key, value);
-                    return Ok(());
-                }
+        if (first.is_ascii_lowercase() || first >= 0x80)
+            && let Ok(s) = std::str::from_utf8(line)
+        {
+            if s.starts_with("panic: ") {
+                st.panic = Some(s);
+            }
+            if let Some((key, value)) = config_line(s) {
+                self.set_config(key, value);
+                return Ok(());
             }
         }
         if line.starts_with(b"ok  \t") || line.starts_with(b"FAIL\t") || line.starts_with(b"?   \t")
@@ -417,7 +434,8 @@ impl<'a> Reader<'a> {
             return Ok(());
         }
         if let Some(p) = st.result.take() {
-            self.unfinished.push((p.pos, p.name));
+            self.unfinished.0 += 1;
+            self.unfinished.1.get_or_insert((p.pos, p.name));
         }
         if name_end == line.len() {
             // Chatty output announces each benchmark on a line of its own.
@@ -612,7 +630,7 @@ impl<'a> Reader<'a> {
             }
         };
         let entry = &mut self.entries[i];
-        if entry.snapshots.last() != Some(&snapshot) && !entry.snapshots.contains(&snapshot) {
+        if entry.snapshots.last() != Some(&snapshot) && self.entry_snapshots.insert((i, snapshot)) {
             entry.snapshots.push(snapshot);
         }
         i
@@ -864,10 +882,10 @@ impl<'a> Reader<'a> {
             StatusKind::Skipped
         };
         let pkg_id = self.pkg_ids.get(pkg).copied();
-        if let Some(&e) = pkg_id.and_then(|p| self.index.get(&(p, name))) {
-            if self.entries[e].status.is_some() {
-                return;
-            }
+        if let Some(&e) = pkg_id.and_then(|p| self.index.get(&(p, name)))
+            && self.entries[e].status.is_some()
+        {
+            return;
         }
         self.config.clear();
         self.config.push(("pkg", pkg));
@@ -926,10 +944,11 @@ impl<'a> Reader<'a> {
             units,
             mut context,
             unfinished,
+            chunk_pkgs,
             ..
         } = self;
         let names = final_names(&entries)?;
-        let failed: Vec<&str> = entries
+        let mut failed: Vec<&str> = entries
             .iter()
             .zip(&names)
             .filter(|(e, _)| {
@@ -939,18 +958,22 @@ impl<'a> Reader<'a> {
             })
             .map(|(_, n)| n.as_str())
             .collect();
+        // Sorted, to find a failed sub-benchmark of a name by binary search.
+        failed.sort_unstable();
         let mut benchmarks = Vec::with_capacity(entries.len());
         for (entry, name) in entries.into_iter().zip(names.iter()) {
             benchmarks.push(build(entry, name, &snapshots, &units, &failed));
         }
-        if !unfinished.is_empty() {
-            let (pos, name) = unfinished[0];
+        if let (count, Some((pos, name))) = unfinished {
+            let place = match chunk_pkgs.get(&pos.chunk) {
+                Some(pkg) => format!("line {} of the output of package {pkg}", pos.line),
+                None => format!("line {}", pos.line),
+            };
             context.tags.insert(
                 "go.unfinished".into(),
                 format!(
-                    "{} Benchmark line(s) with a name but no result, the first Benchmark{name} at line {}",
-                    unfinished.len(),
-                    pos.line
+                    "{count} Benchmark line(s) with a name but no result, the first \
+                     Benchmark{name} at {place}"
                 ),
             );
         }
@@ -998,10 +1021,11 @@ fn final_names(entries: &[Entry<'_>]) -> Result<Vec<String>, TextError> {
             return Err(TextError::new(
                 e.first,
                 format!(
-                    "Benchmark{} of package {} is called {name} once qualified by its package, \
-                     like another benchmark: expected distinct names",
+                    "{name} names two benchmarks once names found in several packages are \
+                     qualified by package (this one is Benchmark{} of {}); expected distinct names",
                     e.name,
-                    e.pkg.unwrap_or("(none)")
+                    e.pkg
+                        .map_or("no package".to_string(), |p| format!("package {p}"))
                 ),
             ));
         }
@@ -1069,7 +1093,8 @@ fn build(
             let mut message = s.message.unwrap_or_default();
             if message.is_empty() {
                 let prefix = format!("{name}/");
-                message = match failed.iter().find(|f| f.starts_with(&prefix)) {
+                let at = failed.partition_point(|f| *f < prefix.as_str());
+                message = match failed.get(at).filter(|f| f.starts_with(&prefix)) {
                     Some(sub) if s.kind == StatusKind::Failed => {
                         format!("a sub-benchmark failed: {sub}")
                     }
@@ -1137,21 +1162,36 @@ fn labels(ids: &[u32], snapshots: &[Snapshot<'_>]) -> BTreeMap<String, String> {
     keys.dedup();
     for key in keys {
         let mut values: Vec<&str> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
         for id in ids {
             let v = pairs_of(id)
                 .iter()
                 .find(|(k, _)| *k == key)
                 .map_or("(unset)", |(_, v)| v);
-            if !values.contains(&v) {
+            if seen.insert(v) {
                 values.push(v);
             }
         }
         if values.len() > 1 {
-            labels.insert(key.to_string(), values.join(" | "));
+            // A value printed anew for every repetition (a counter, a time) would make a label
+            // as long as the input.
+            let mut label = values
+                .iter()
+                .take(MAX_LABEL_VALUES)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" | ");
+            if values.len() > MAX_LABEL_VALUES {
+                label.push_str(&format!(" | … ({} distinct values in all)", values.len()));
+            }
+            labels.insert(key.to_string(), label);
         }
     }
     labels
 }
+
+/// How many of the values a configuration key took for one benchmark its label lists.
+const MAX_LABEL_VALUES: usize = 20;
 
 /// `key=value` parts of the name and the GOMAXPROCS suffix.
 fn params(name: &str) -> BTreeMap<String, String> {

@@ -206,10 +206,14 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, ParseError> {
     Ok(parsed)
 }
 
-/// An error of the JSON text of one line, at that line of the stream.
+/// An error of the JSON text of one line, at that line of the stream. A path ending in an
+/// object key not read yet (`$.?`, the line ends inside the event) names the object instead.
 fn at_line(mut e: ParseError, line_no: usize) -> ParseError {
-    if let Location::Json { line, .. } = &mut e.location {
+    if let Location::Json { line, path, .. } = &mut e.location {
         *line = line_no;
+        if let Some(parent) = path.strip_suffix(".?") {
+            *path = parent.to_string();
+        }
     }
     e
 }
