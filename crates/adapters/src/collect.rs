@@ -30,42 +30,6 @@ impl Benches {
         (&mut self.list[i], created)
     }
 
-    pub fn get_mut(&mut self, name: &str) -> Option<&mut BenchBuilder> {
-        let i = *self.index.get(name)?;
-        self.list.get_mut(i)
-    }
-
-    pub fn contains(&self, name: &str) -> bool {
-        self.index.contains_key(name)
-    }
-
-    pub fn len(&self) -> usize {
-        self.list.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.list.is_empty()
-    }
-
-    /// Renames a benchmark (to disambiguate it); false if `to` is taken or `from` unknown.
-    pub fn rename(&mut self, from: &str, to: &str) -> bool {
-        if self.index.contains_key(to) {
-            return false;
-        }
-        let Some(i) = self.index.remove(from) else {
-            return false;
-        };
-        if let Some(b) = self.list.get_mut(i) {
-            b.name = to.to_string();
-        }
-        self.index.insert(to.to_string(), i);
-        true
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &BenchBuilder> {
-        self.list.iter()
-    }
-
     pub fn into_benchmarks(self) -> Vec<Benchmark> {
         self.list.into_iter().map(BenchBuilder::build).collect()
     }
