@@ -7,14 +7,26 @@ use benchgate_model::{ModelError, RUN_SCHEMA, Run};
 
 use crate::{Context, ParseError, Parsed};
 
-/// Whether `head` carries a benchgate run schema tag (any version: a file of another version is
-/// then refused with a plain message naming it).
+/// Whether `head` is a benchgate run: it carries the schema tag (any version: a file of another
+/// version is then refused with a plain message naming it), or — when the tag comes later than
+/// the bytes looked at, as in JSON written with sorted keys — benchgate's own metric shape.
 pub fn sniff(head: &[u8]) -> bool {
     let text = String::from_utf8_lossy(head);
+    if !text.trim_start().starts_with('{') {
+        return false;
+    }
     let family = RUN_SCHEMA.trim_end_matches(|c: char| c != '/');
-    text.trim_start().starts_with('{')
-        && text.contains("\"schema\"")
-        && text.contains(&format!("\"{family}"))
+    let tagged = text.contains("\"schema\"") && text.contains(&format!("\"{family}"));
+    let shaped = [
+        "\"metrics\"",
+        "\"measure\"",
+        "\"direction\"",
+        "\"summary\"",
+        "\"samples\"",
+    ]
+    .iter()
+    .all(|key| text.contains(key));
+    tagged || shaped
 }
 
 /// Parses a whole run file.

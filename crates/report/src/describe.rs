@@ -48,6 +48,42 @@ pub fn median_of(bench: &Benchmark, measure: &Measure) -> String {
     )
 }
 
+/// How many measures besides wall time a run table shows; the rest are in the JSON.
+pub const MAX_EXTRA_COLUMNS: usize = 6;
+
+/// The measures a run table shows besides wall time: user, sys and max RSS first (what the
+/// command runner records), then the others in the order the run first has them. Returns the
+/// shown measures and how many more the run holds.
+pub fn extra_measures(run: &Run) -> (Vec<Measure>, usize) {
+    let mut seen: Vec<Measure> = Vec::new();
+    for metric in run.benchmarks.iter().flat_map(|b| &b.metrics) {
+        if metric.measure != Measure::WallTime && !seen.contains(&metric.measure) {
+            seen.push(metric.measure.clone());
+        }
+    }
+    let rank = |m: &Measure| match m {
+        Measure::UserTime => 0,
+        Measure::SysTime => 1,
+        Measure::MaxRss => 2,
+        _ => 3,
+    };
+    // A stable sort keeps first-seen order among the rest.
+    seen.sort_by_key(rank);
+    let hidden = seen.len().saturating_sub(MAX_EXTRA_COLUMNS);
+    seen.truncate(MAX_EXTRA_COLUMNS);
+    (seen, hidden)
+}
+
+/// A run table's column title for a measure.
+pub fn column_title(measure: &Measure) -> String {
+    match measure {
+        Measure::UserTime => "user".into(),
+        Measure::SysTime => "sys".into(),
+        Measure::MaxRss => "max RSS".into(),
+        other => other.as_str().replace('_', " "),
+    }
+}
+
 /// `+99.1% (p=0.000 n=10+10)` or `~ (p=0.432 n=10)`, benchstat's delta column.
 pub fn change(v: &Verdict) -> String {
     let n = match (&v.baseline, &v.current) {

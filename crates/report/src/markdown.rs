@@ -5,8 +5,8 @@ use benchgate_model::{Comparison, Measure, Mode, Outcome, Run, Status, Verdict};
 
 use crate::Format;
 use crate::describe::{
-    budget_rows, center, change, compared, headline, interval, label, mean_sd, median_of, notable,
-    range, relative, run_header, run_line, sides,
+    budget_rows, center, change, column_title, compared, extra_measures, headline, interval, label,
+    mean_sd, median_of, notable, range, relative, run_header, run_line, sides,
 };
 use crate::units::{format_value, p_value};
 
@@ -43,10 +43,15 @@ impl Format for Markdown {
                 "> **Simulated**: these numbers come from a stand-in, not the real system.\n\n",
             );
         }
-        out.push_str(
-            "| benchmark | wall time | mean ± σ | min … max | user | sys | max RSS | runs |\n",
-        );
-        out.push_str("|---|--:|--:|--:|--:|--:|--:|--:|\n");
+        let (extra, hidden) = extra_measures(run);
+        let titles: Vec<String> = extra.iter().map(column_title).collect();
+        out.push_str("| benchmark | wall time | mean ± σ | min … max |");
+        for title in &titles {
+            out.push_str(&format!(" {} |", cell(title)));
+        }
+        out.push_str(" runs |\n|---|--:|--:|--:|");
+        out.push_str(&"--:|".repeat(extra.len()));
+        out.push_str("--:|\n");
         for bench in &run.benchmarks {
             let status = match &bench.status {
                 Status::Ok => String::new(),
@@ -55,21 +60,27 @@ impl Format for Markdown {
             };
             let Some(wall) = bench.metric(&Measure::WallTime) else {
                 out.push_str(&format!(
-                    "| `{}`{status} | - | - | - | - | - | - | 0 |\n",
-                    cell(&bench.name)
+                    "| `{}`{status} | - | - | - |{} 0 |\n",
+                    cell(&bench.name),
+                    " - |".repeat(extra.len())
                 ));
                 continue;
             };
             out.push_str(&format!(
-                "| `{}`{status} | {} | {} | {} | {} | {} | {} | {} |\n",
+                "| `{}`{status} | {} | {} | {} |",
                 cell(&bench.name),
                 center(&wall.summary, &wall.unit),
                 mean_sd(wall),
                 range(wall),
-                median_of(bench, &Measure::UserTime),
-                median_of(bench, &Measure::SysTime),
-                median_of(bench, &Measure::MaxRss),
-                wall.summary.n
+            ));
+            for m in &extra {
+                out.push_str(&format!(" {} |", median_of(bench, m)));
+            }
+            out.push_str(&format!(" {} |\n", wall.summary.n));
+        }
+        if hidden > 0 {
+            out.push_str(&format!(
+                "\n{hidden} more measures are in the JSON output.\n"
             ));
         }
         if let Some(first) = run.benchmarks.first().filter(|_| !comparisons.is_empty()) {

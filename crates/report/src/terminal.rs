@@ -6,8 +6,8 @@ use benchgate_model::{
 
 use crate::Format;
 use crate::describe::{
-    budget_rows, by_measure, center, change, compared, headline, interval, label, mean_sd,
-    median_of, notable, range, relative, run_header, run_line, sides,
+    budget_rows, by_measure, center, change, column_title, compared, extra_measures, headline,
+    interval, label, mean_sd, median_of, notable, range, relative, run_header, run_line, sides,
 };
 use crate::table::{Align, BOLD, Cell, DIM, GREEN, RED, Table, YELLOW};
 use crate::units::{format_value, p_value};
@@ -51,33 +51,25 @@ impl Format for Terminal {
                 YELLOW,
             ));
         }
-        let mut table = Table::new(vec![
-            Align::Left,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-        ]);
-        table.row(
-            [
-                "benchmark",
-                "wall time",
-                "mean ± σ",
-                "min … max",
-                "user",
-                "sys",
-                "max RSS",
-                "runs",
-            ]
+        let (extra, hidden) = extra_measures(run);
+        let mut aligns = vec![Align::Left, Align::Right, Align::Right, Align::Right];
+        aligns.extend(extra.iter().map(|_| Align::Right));
+        aligns.push(Align::Right);
+        let mut table = Table::new(aligns);
+        let mut titles: Vec<String> = ["benchmark", "wall time", "mean ± σ", "min … max"]
             .into_iter()
-            .map(|h| Cell {
-                text: h.to_string(),
-                style: Some(BOLD),
-            })
-            .collect(),
+            .map(String::from)
+            .collect();
+        titles.extend(extra.iter().map(column_title));
+        titles.push("runs".into());
+        table.row(
+            titles
+                .into_iter()
+                .map(|text| Cell {
+                    text,
+                    style: Some(BOLD),
+                })
+                .collect(),
         );
         let mut notes = Vec::new();
         for bench in &run.benchmarks {
@@ -93,18 +85,23 @@ impl Format for Terminal {
             let Some(wall) = bench.metric(&Measure::WallTime) else {
                 continue;
             };
-            table.row(vec![
+            let mut row: Vec<Cell> = vec![
                 bench.name.clone().into(),
                 center(&wall.summary, &wall.unit).into(),
                 mean_sd(wall).into(),
                 range(wall).into(),
-                median_of(bench, &Measure::UserTime).into(),
-                median_of(bench, &Measure::SysTime).into(),
-                median_of(bench, &Measure::MaxRss).into(),
-                wall.summary.n.to_string().into(),
-            ]);
+            ];
+            row.extend(extra.iter().map(|m| median_of(bench, m).into()));
+            row.push(wall.summary.n.to_string().into());
+            table.row(row);
         }
         out.push_str(&table.render(self.color));
+        if hidden > 0 {
+            out.push_str(&self.paint(
+                &format!("({hidden} more measures: see --format json)\n"),
+                DIM,
+            ));
+        }
         for note in notes {
             out.push_str(&self.paint(&note, RED));
             out.push('\n');
