@@ -263,7 +263,7 @@ struct State {
     samples: Vec<Sample>,
     /// Wall times of `samples`, kept sorted for the precision check.
     sorted_wall: Vec<f64>,
-    /// Cached relative CI half-width of the median (adaptive sampling only).
+    /// Cached relative reach of the median's CI, see [`rel_halfwidth`] (adaptive sampling only).
     rel_halfwidth: Option<f64>,
     /// Sample count at which `rel_halfwidth` is next refreshed: after every sample while there are
     /// few, then every n/64 samples, so the check costs O(1) amortised per run (and stops at most
@@ -662,10 +662,12 @@ fn exec_prog(
 }
 
 /// (hi − lo)/2 ÷ median of the 95 % median CI, `None` while too few samples.
+/// How far the 95 % interval of the median reaches from the median, relative to it: the farther
+/// end counts (benchstat's `± x%`), so "within ± precision" holds on both sides.
 fn rel_halfwidth(sorted: &[f64]) -> Option<f64> {
     let ci = median_ci(sorted, 0.95)?;
     let median = percentile(sorted, 50.0);
-    (median > 0.0).then(|| (ci.hi - ci.lo) / 2.0 / median)
+    (median > 0.0).then(|| (ci.hi / median - 1.0).max(1.0 - ci.lo / median))
 }
 
 /// `500ms`, `2s`, `1.5s`-style rendering for messages.

@@ -7,14 +7,15 @@ use benchgate_model::{
 
 use crate::units::{format_plain, format_value, p_value, percent};
 
-/// The relative half-width of the median's 95 % confidence interval (the quantity `--precision`
-/// targets), benchstat's `± 1%`; `± ∞` when
-/// there are too few samples for one.
+/// How far the median's 95 % confidence interval reaches from the median, relative to it (the
+/// farther end: benchstat's `± 1%`, and the quantity `--precision` targets); `± ∞` when there are
+/// too few samples for one.
 pub fn spread(summary: &Summary) -> String {
     match summary.median_ci {
         Some(ci) if summary.median != 0.0 => {
-            let half = (ci.hi - ci.lo) / 2.0 / summary.median.abs();
-            let percent = half * 100.0;
+            // benchstat's convention: the farther end of the interval, relative to the median.
+            let c = summary.median;
+            let percent = (ci.hi / c - 1.0).max(1.0 - ci.lo / c).abs() * 100.0;
             if percent < 10.0 {
                 format!("± {percent:.1}%")
             } else {

@@ -3,6 +3,7 @@
 //! standard output, or from the criterion files it wrote during the run — and store and gate them
 //! like `ingest`.
 
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -23,8 +24,13 @@ pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Conclusio
         bail!("no command to run: give it after `--`, e.g. benchgate exec -- cargo bench");
     };
     let display = shell_words::join(&args.command);
+    let criterion_dir = args
+        .criterion_dir
+        .clone()
+        .unwrap_or_else(default_criterion_dir);
+    // Criterion results are files that outlive the run: what the run wrote is what changed.
+    let before = modification_times(&criterion_dir);
     let started = OffsetDateTime::now_utc();
-    let started_system = SystemTime::now();
     let mut child = Command::new(program)
         .args(rest)
         .stdin(Stdio::inherit())
@@ -42,7 +48,7 @@ pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Conclusio
     let captured = captured.with_context(|| format!("cannot read the output of {program}"))?;
     let ended = OffsetDateTime::now_utc();
 
-    let input = read_results(args, &captured, started_system);
+    let input = read_results(args, &captured, &criterion_dir, &before);
     let input = match (input, status.success()) {
         (Ok(input), _) => input,
         (Err(e), true) => return Err(e),
@@ -90,11 +96,12 @@ fn stream(mut from: impl Read, quiet: bool) -> std::io::Result<Vec<u8>> {
 /// The results of the run: criterion's files when the adapter says criterion, or auto-detection
 /// finds criterion's report in the output (or nothing else, but fresh criterion files);
 /// otherwise the output itself.
-fn read_results(args: &ExecArgs, output: &[u8], since: SystemTime) -> anyhow::Result<Input> {
-    let criterion_dir = args
-        .criterion_dir
-        .clone()
-        .unwrap_or_else(default_criterion_dir);
+fn read_results(
+    args: &ExecArgs,
+    output: &[u8],
+    criterion_dir: &Path,
+    before: &HashMap<PathBuf, SystemTime>,
+) -> anyhow::Result<Input> {
     let baseline = criterion::saved_baseline(&args.command).unwrap_or_else(|| "new".into());
     let name = "the command's output";
     let format = match args.adapter {
@@ -102,15 +109,15 @@ fn read_results(args: &ExecArgs, output: &[u8], since: SystemTime) -> anyhow::Re
         Adapter::Auto if criterion::sniff_stdout(output) => Format::Criterion,
         Adapter::Auto => match detect_format(name, output) {
             Ok(format) => format,
-            Err(e) if criterion::looks_like(&criterion_dir) => {
-                return read_fresh_criterion(&criterion_dir, &baseline, since)
+            Err(e) if criterion::looks_like(criterion_dir) => {
+                return read_fresh_criterion(criterion_dir, &baseline, before)
                     .map_err(|criterion_error| e.context(format!("{criterion_error:#}")));
             }
             Err(e) => return Err(e),
         },
     };
     if format == Format::Criterion {
-        return read_fresh_criterion(&criterion_dir, &baseline, since);
+        return read_fresh_criterion(criterion_dir, &baseline, before);
     }
     let parsed =
         benchgate_adapters::parse(format, output).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
@@ -128,9 +135,36 @@ fn default_criterion_dir() -> PathBuf {
         .join("criterion")
 }
 
-/// The benchmarks of `baseline` under `dir` that this run wrote: a criterion directory keeps
-/// every benchmark ever run, and a filtered `cargo bench -- parse` rewrites only some of them.
-fn read_fresh_criterion(dir: &Path, baseline: &str, since: SystemTime) -> anyhow::Result<Input> {
+/// The modification time of every file under `dir` (nothing when it does not exist yet).
+fn modification_times(dir: &Path) -> HashMap<PathBuf, SystemTime> {
+    let mut times = HashMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                pending.push(entry.path());
+            } else if let Ok(modified) = entry.metadata().and_then(|m| m.modified()) {
+                times.insert(entry.path(), modified);
+            }
+        }
+    }
+    times
+}
+
+/// The benchmarks of `baseline` under `dir` that this run wrote (files that are new or changed
+/// since `before`): a criterion directory keeps every benchmark ever run, and a filtered
+/// `cargo bench -- parse` rewrites only some of them.
+fn read_fresh_criterion(
+    dir: &Path,
+    baseline: &str,
+    before: &HashMap<PathBuf, SystemTime>,
+) -> anyhow::Result<Input> {
     let label = format!("{}@{baseline}", dir.display());
     if !criterion::looks_like(dir) {
         bail!(
@@ -141,14 +175,10 @@ fn read_fresh_criterion(dir: &Path, baseline: &str, since: SystemTime) -> anyhow
     }
     let mut tree =
         criterion::read_tree(dir).with_context(|| format!("cannot read {}", dir.display()))?;
-    // Modification times can be a little coarse; a second of slack is far less than any run.
-    let since = since
-        .checked_sub(std::time::Duration::from_secs(1))
-        .unwrap_or(since);
     tree.files.retain(|(relative, _)| {
-        std::fs::metadata(dir.join(relative))
-            .and_then(|m| m.modified())
-            .is_ok_and(|modified| modified >= since)
+        let path = dir.join(relative);
+        let now = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+        now.is_some() && before.get(&path).copied() != now
     });
     if tree.files.is_empty() {
         bail!(
