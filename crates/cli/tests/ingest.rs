@@ -588,3 +588,58 @@ fn exec_runs_the_real_go_test() {
         "go test -run '^$' -bench . -benchmem -benchtime 50x -count 3"
     );
 }
+
+/// `cargo bench` prints which bench target runs on standard error and libtest's results on
+/// standard output; `exec` hears both, so the same name in two targets is two benchmarks named
+/// by target rather than `#2`.
+#[test]
+fn exec_tells_libtest_targets_apart_by_cargos_running_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = r#"
+set -e
+say() { printf '%s\n' "$1"; sleep 0.2; }
+err() { printf '%s\n' "$1" >&2; sleep 0.2; }
+err '     Running benches/a.rs (target/release/deps/a-c4c295bf774701c0)'
+say ''
+say 'running 2 tests'
+say 'test bench_only_in_a ... bench:           0.62 ns/iter (+/- 5.02)'
+say 'test bench_shared    ... bench:           1.25 ns/iter (+/- 10.05)'
+say ''
+say 'test result: ok. 0 passed; 0 failed; 0 ignored; 2 measured; 0 filtered out; finished in 0.62s'
+err '     Running benches/b.rs (target/release/deps/b-4e57dcabe90b70dd)'
+say ''
+say 'running 1 test'
+say 'test bench_shared ... bench:           2.49 ns/iter (+/- 20.07)'
+say ''
+say 'test result: ok. 0 passed; 0 failed; 0 ignored; 1 measured; 0 filtered out; finished in 0.28s'
+"#;
+    let out = exec(
+        &[
+            "exec",
+            "--export-json",
+            "run.json",
+            "--",
+            "sh",
+            "-c",
+            script,
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let run = read_json(&dir.path().join("run.json"));
+    assert_eq!(run["source"], "ingest:libtest");
+    let names: Vec<&str> = run["benchmarks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["bench_only_in_a", "a::bench_shared", "b::bench_shared"]
+    );
+    assert_eq!(run["benchmarks"][2]["metrics"][0]["samples"][0], 2.49);
+    // Both streams were shown as they came.
+    let err = stderr(&out);
+    assert!(err.contains("Running benches/b.rs") && err.contains("test bench_shared ... bench:"));
+}

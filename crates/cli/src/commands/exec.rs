@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
 
 use anyhow::{Context, bail};
@@ -35,20 +36,32 @@ pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Conclusio
         .args(rest)
         .stdin(Stdio::inherit())
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::piped())
         .spawn()
         .with_context(|| format!("cannot run {program}"))?;
+    let merged = Arc::new(Mutex::new(Vec::new()));
+    // The harness's standard error is shown as it comes, even with --quiet (it carries its
+    // errors); its lines also go into the merged capture, in arrival order.
+    let stderr_thread = child.stderr.take().map(|from| {
+        let merged = Arc::clone(&merged);
+        std::thread::spawn(move || stream(from, true, &merged))
+    });
     let captured = match child.stdout.take() {
-        Some(stdout) => stream(stdout, global.quiet),
+        Some(from) => stream(from, !global.quiet, &merged),
         None => Ok(Vec::new()),
     };
+    if let Some(thread) = stderr_thread {
+        // Its own output only matters through `merged`; a read error there loses nothing else.
+        let _ = thread.join();
+    }
     let status = child
         .wait()
         .with_context(|| format!("cannot wait for {program}"))?;
     let captured = captured.with_context(|| format!("cannot read the output of {program}"))?;
     let ended = OffsetDateTime::now_utc();
+    let merged = std::mem::take(&mut *merged.lock().unwrap_or_else(PoisonError::into_inner));
 
-    let input = read_results(args, &captured, &criterion_dir, &before);
+    let input = read_results(args, &captured, &merged, &criterion_dir, &before);
     let input = match (input, status.success()) {
         (Ok(input), _) => input,
         (Err(e), true) => return Err(e),
@@ -69,12 +82,15 @@ pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Conclusio
     Ok(conclusion)
 }
 
-/// Copies the child's standard output to our standard error as it arrives (unless `quiet`) and
-/// keeps all of it for parsing. Our own standard output carries only benchgate's report.
-fn stream(mut from: impl Read, quiet: bool) -> std::io::Result<Vec<u8>> {
+/// Copies one of the child's streams to our standard error as it arrives (when `echo`), keeps
+/// all of it, and adds each complete line to `merged` (both streams, in arrival order: cargo
+/// prints which bench target runs on standard error, libtest its results on standard output).
+/// Our own standard output carries only benchgate's report.
+fn stream(mut from: impl Read, echo: bool, merged: &Mutex<Vec<u8>>) -> std::io::Result<Vec<u8>> {
     let mut captured = Vec::new();
     let mut buf = [0u8; 16 * 1024];
-    let mut echo = !quiet;
+    let mut echo = echo;
+    let mut line_start = 0;
     loop {
         let n = match from.read(&mut buf) {
             Ok(0) => break,
@@ -83,12 +99,28 @@ fn stream(mut from: impl Read, quiet: bool) -> std::io::Result<Vec<u8>> {
             Err(e) => return Err(e),
         };
         let chunk = buf.get(..n).unwrap_or_default();
+        let chunk_start = captured.len();
         captured.extend_from_slice(chunk);
+        // Only the new bytes are searched: the output may be large.
+        if let Some(i) = chunk.iter().rposition(|&b| b == b'\n') {
+            let last_newline = chunk_start + i;
+            let lines = captured.get(line_start..=last_newline).unwrap_or_default();
+            merged
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .extend_from_slice(lines);
+            line_start = last_newline + 1;
+        }
         if echo {
             let mut err = std::io::stderr().lock();
             // A closed standard error must not stop the harness or lose its results.
             echo = err.write_all(chunk).and_then(|()| err.flush()).is_ok();
         }
+    }
+    if let Some(rest) = captured.get(line_start..).filter(|r| !r.is_empty()) {
+        let mut merged = merged.lock().unwrap_or_else(PoisonError::into_inner);
+        merged.extend_from_slice(rest);
+        merged.push(b'\n');
     }
     Ok(captured)
 }
@@ -99,6 +131,7 @@ fn stream(mut from: impl Read, quiet: bool) -> std::io::Result<Vec<u8>> {
 fn read_results(
     args: &ExecArgs,
     output: &[u8],
+    merged: &[u8],
     criterion_dir: &Path,
     before: &HashMap<PathBuf, SystemTime>,
 ) -> anyhow::Result<Input> {
@@ -119,6 +152,18 @@ fn read_results(
     if format == Format::Criterion {
         return read_fresh_criterion(criterion_dir, &baseline, before);
     }
+    // With cargo's `Running <target>` lines libtest's results can be told apart by bench target;
+    // they are on standard error, so the merged capture has them.
+    if format == Format::Libtest
+        && has_cargo_running_lines(merged)
+        && let Ok(parsed) = benchgate_adapters::parse(format, merged)
+    {
+        return Ok(Input {
+            label: name.to_string(),
+            format,
+            parsed,
+        });
+    }
     let parsed =
         benchgate_adapters::parse(format, output).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
     Ok(Input {
@@ -126,6 +171,11 @@ fn read_results(
         format,
         parsed,
     })
+}
+
+fn has_cargo_running_lines(text: &[u8]) -> bool {
+    text.split(|&b| b == b'\n')
+        .any(|line| line.trim_ascii_start().starts_with(b"Running ") && line.starts_with(b"  "))
 }
 
 fn default_criterion_dir() -> PathBuf {
