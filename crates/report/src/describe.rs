@@ -223,6 +223,8 @@ pub fn headline(comparison: &Comparison) -> String {
     });
     let improved = count(&|v| v.gating && v.kind == VerdictKind::Improved);
     let skipped = count(&|v| v.kind == VerdictKind::Skipped);
+    // Nothing to compare with is not "unchanged".
+    let new = count(&|v| v.gating && v.kind == VerdictKind::New);
     let judged = count(&|v| v.gating);
     let mut parts = Vec::new();
     if failing > 0 {
@@ -239,6 +241,9 @@ pub fn headline(comparison: &Comparison) -> String {
     }
     if skipped > 0 {
         parts.push(format!("{skipped} skipped"));
+    }
+    if new > 0 {
+        parts.push(format!("{new} new"));
     }
     let detail = if parts.is_empty() {
         format!(

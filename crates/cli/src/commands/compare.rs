@@ -11,7 +11,7 @@ use benchgate_report::{Format, Json, Markdown};
 use benchgate_store::{Selector, Store, resolve_for_source};
 use time::OffsetDateTime;
 
-use super::ingest::{build_run, combine, read_input};
+use super::ingest::{Git, build_run, combine, read_input};
 use super::stored::{open_existing_store, select_run};
 use super::{Conclusion, formatter};
 use crate::cli::{Adapter, CompareArgs, GlobalArgs};
@@ -106,7 +106,7 @@ fn read_file_run(text: &str, adapter: Adapter) -> anyhow::Result<Run> {
     let input = read_input(text, adapter)?;
     let (format, parsed) = combine(vec![input])?;
     let now = OffsetDateTime::now_utc();
-    build_run(format, parsed, Mode::Real, (now, now))
+    build_run(format, parsed, Mode::Real, (now, now), Git::None)
 }
 
 /// Reads a benchgate run file; errors name the file and the JSON path or line.

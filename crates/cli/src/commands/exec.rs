@@ -15,7 +15,7 @@ use benchgate_adapters::{Format, criterion};
 use time::OffsetDateTime;
 
 use super::Conclusion;
-use super::ingest::{GateSetup, Input, build_run, combine, detect_format};
+use super::ingest::{GateSetup, Git, Input, build_run, combine, detect_format};
 use super::run::mode_of;
 use crate::cli::{Adapter, ExecArgs, GlobalArgs};
 
@@ -72,7 +72,13 @@ pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Conclusio
         }
     };
     let (format, parsed) = combine(vec![input])?;
-    let mut run = build_run(format, parsed, mode_of(args.gate.mode), (started, ended))?;
+    let mut run = build_run(
+        format,
+        parsed,
+        mode_of(args.gate.mode),
+        (started, ended),
+        Git::FromDirectory,
+    )?;
     run.provenance.tags.insert("exec".into(), display.clone());
     let conclusion = setup.finish(&run, &args.gate, global)?;
     if !status.success() {

@@ -28,7 +28,13 @@ pub fn execute(args: &IngestArgs, global: &GlobalArgs) -> anyhow::Result<Conclus
         .collect::<anyhow::Result<Vec<_>>>()?;
     let (format, parsed) = combine(inputs)?;
     let now = OffsetDateTime::now_utc();
-    let run = build_run(format, parsed, mode_of(args.gate.mode), (now, now))?;
+    let run = build_run(
+        format,
+        parsed,
+        mode_of(args.gate.mode),
+        (now, now),
+        Git::FromDirectory,
+    )?;
     setup.finish(&run, &args.gate, global)
 }
 
@@ -137,6 +143,16 @@ pub fn combine(inputs: Vec<Input>) -> anyhow::Result<(Format, Parsed)> {
     Ok((format, parsed))
 }
 
+/// Whether a run made of files takes the git state of the current directory (where the inputs
+/// do not name a commit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Git {
+    /// `ingest` and `exec`: the results were just produced from this checkout.
+    FromDirectory,
+    /// `compare` of files: they may come from anywhere; claim no commit.
+    None,
+}
+
 /// The run made of what the inputs held: their benchmarks, with the machine and git state they
 /// report overriding what this machine and this directory say. `window` is when the results
 /// were produced, used where the inputs do not say.
@@ -145,6 +161,7 @@ pub fn build_run(
     parsed: Parsed,
     mode: Mode,
     window: (OffsetDateTime, OffsetDateTime),
+    git: Git,
 ) -> anyhow::Result<Run> {
     let context = parsed.context;
     let mut environment = benchgate_provenance::detect_environment();
@@ -154,7 +171,13 @@ pub fn build_run(
         (Mode::Simulated, _) | (_, Some(Mode::Simulated)) => Mode::Simulated,
         _ => Mode::Real,
     };
-    let mut provenance = benchgate_provenance::git_provenance(&cwd, mode);
+    let mut provenance = match git {
+        Git::FromDirectory => benchgate_provenance::git_provenance(&cwd, mode),
+        Git::None => benchgate_model::Provenance {
+            mode,
+            ..Default::default()
+        },
+    };
     if let Some(commit) = context.commit {
         // The input names the commit it measured; this directory's branch and state say nothing
         // about that commit.
