@@ -55,7 +55,6 @@
 //!   `--benchmark_context` keys, …) is a tag, verbatim; `caches` is summarised as
 //!   `L1 Data 32768 B shared by 1, …`.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
@@ -67,7 +66,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::collect::{BenchBuilder, Benches};
-use crate::{Context, Format, Location, ParseError, Parsed};
+use crate::{Context, Format, ParseError, Parsed};
 
 /// Whether `head` looks like Google Benchmark JSON: an object with a `"context"` key and at least
 /// one of the context keys only Google Benchmark writes.
@@ -76,7 +75,7 @@ pub fn sniff(head: &[u8]) -> bool {
     if first != Some(&b'{') {
         return false;
     }
-    has_key(head, b"\"context\"")
+    crate::json::has_key(head, b"\"context\"")
         && [
             &b"\"host_name\""[..],
             b"\"num_cpus\"",
@@ -85,22 +84,13 @@ pub fn sniff(head: &[u8]) -> bool {
             b"\"cpu_scaling_enabled\"",
         ]
         .iter()
-        .any(|key| has_key(head, key))
-}
-
-/// Whether `key` (quoted) occurs followed by optional whitespace and a colon.
-fn has_key(head: &[u8], key: &[u8]) -> bool {
-    memchr::memmem::find_iter(head, key).any(|at| {
-        head.get(at + key.len()..)
-            .and_then(|rest| rest.iter().find(|b| !b.is_ascii_whitespace()))
-            == Some(&b':')
-    })
+        .any(|key| crate::json::has_key(head, key))
 }
 
 /// Parses a whole Google Benchmark JSON document.
 pub fn parse(bytes: &[u8]) -> Result<Parsed, ParseError> {
-    let (text, rewrites) = quote_non_finite(bytes);
-    let doc: Doc = crate::json::from_slice(&text).map_err(|e| unshift(e, &text, &rewrites))?;
+    let quoted = crate::non_finite::quote(bytes);
+    let doc: Doc = crate::json::from_slice(&quoted.text).map_err(|e| quoted.unshift(e))?;
     if doc.benchmarks.is_empty() {
         return Err(ParseError::json(
             "$.benchmarks",
@@ -121,145 +111,6 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, ParseError> {
             ..context
         },
     })
-}
-
-// ---------------------------------------------------------------------------------------------
-// Bare NaN/Infinity: rewritten into strings before deserialising.
-
-/// One non-finite token turned into a JSON string.
-#[derive(Debug, Clone, Copy)]
-struct Rewrite {
-    /// Where the replacement starts in the rewritten text.
-    at: usize,
-    new_len: usize,
-    old_len: usize,
-}
-
-/// Quotes the bare `NaN`/`Infinity`/`-Infinity` tokens (any case, also `nan`, `inf`, `+inf`)
-/// outside strings as `"NaN"`, `"Infinity"`, `"-Infinity"`, which [`Num`] reads back. One pass;
-/// the input is copied only when it has such a token.
-fn quote_non_finite(bytes: &[u8]) -> (Cow<'_, [u8]>, Vec<Rewrite>) {
-    let mut out: Option<Vec<u8>> = None;
-    let mut rewrites = Vec::new();
-    let mut copied = 0;
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'"' => i = string_end(bytes, i + 1),
-            b'N' | b'n' | b'I' | b'i' | b'-' | b'+' => match non_finite_token(bytes, i) {
-                Some((old_len, replacement)) => {
-                    let out = out.get_or_insert_with(|| Vec::with_capacity(bytes.len() + 64));
-                    out.extend_from_slice(bytes.get(copied..i).unwrap_or_default());
-                    rewrites.push(Rewrite {
-                        at: out.len(),
-                        new_len: replacement.len(),
-                        old_len,
-                    });
-                    out.extend_from_slice(replacement);
-                    i += old_len;
-                    copied = i;
-                }
-                None => i += 1,
-            },
-            _ => i += 1,
-        }
-    }
-    match out {
-        None => (Cow::Borrowed(bytes), rewrites),
-        Some(mut out) => {
-            out.extend_from_slice(bytes.get(copied..).unwrap_or_default());
-            (Cow::Owned(out), rewrites)
-        }
-    }
-}
-
-/// The index just past the closing quote of the string whose contents start at `from` (escapes
-/// skipped), or the input's length when it is not closed.
-fn string_end(bytes: &[u8], mut from: usize) -> usize {
-    while let Some(rest) = bytes.get(from..) {
-        match memchr::memchr2(b'"', b'\\', rest) {
-            Some(k) if rest.get(k) == Some(&b'\\') => from += k + 2,
-            Some(k) => return from + k + 1,
-            None => break,
-        }
-    }
-    bytes.len()
-}
-
-/// A non-finite number token at `i`: its length and its quoted replacement.
-fn non_finite_token(bytes: &[u8], i: usize) -> Option<(usize, &'static [u8])> {
-    let is_word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'.';
-    if i > 0 && bytes.get(i - 1).is_some_and(is_word) {
-        return None;
-    }
-    let (negative, start) = match bytes.get(i) {
-        Some(b'-') => (true, i + 1),
-        Some(b'+') => (false, i + 1),
-        _ => (false, i),
-    };
-    let rest = bytes.get(start..)?;
-    let word_len = [&b"infinity"[..], b"inf", b"nan"]
-        .into_iter()
-        .find(|w| {
-            rest.get(..w.len())
-                .is_some_and(|p| p.eq_ignore_ascii_case(w))
-        })
-        .map(<[u8]>::len)?;
-    if rest.get(word_len).is_some_and(is_word) {
-        return None;
-    }
-    let replacement: &'static [u8] = match (rest.first().map(u8::to_ascii_lowercase), negative) {
-        (Some(b'n'), _) => b"\"NaN\"",
-        (_, true) => b"\"-Infinity\"",
-        _ => b"\"Infinity\"",
-    };
-    Some((start - i + word_len, replacement))
-}
-
-/// Moves an error's column back to where it is in the original input, and drops the `?` a
-/// JSON path gets for a key not read yet (rows are read as maps, for their counters).
-fn unshift(mut error: ParseError, text: &[u8], rewrites: &[Rewrite]) -> ParseError {
-    if let Location::Json { path, .. } = &mut error.location {
-        while let Some(parent) = path.strip_suffix(".?") {
-            *path = parent.to_string();
-        }
-    }
-    if rewrites.is_empty() {
-        return error;
-    }
-    if let Location::Json { line, column, .. } = &mut error.location
-        && *line > 0
-    {
-        let line_start = if *line == 1 {
-            0
-        } else {
-            match memchr::memchr_iter(b'\n', text).nth(*line - 2) {
-                Some(newline) => newline + 1,
-                None => return error,
-            }
-        };
-        let at = line_start + column.saturating_sub(1);
-        let first = rewrites.partition_point(|r| r.at < line_start);
-        let shift: usize = rewrites
-            .get(first..)
-            .unwrap_or_default()
-            .iter()
-            .take_while(|r| r.at < at)
-            .map(|r| {
-                let inside = at - r.at;
-                if inside >= r.new_len {
-                    r.new_len - r.old_len
-                } else if inside + 1 == r.new_len {
-                    // The closing quote: the token's last byte.
-                    inside - (r.old_len - 1)
-                } else {
-                    inside - inside.min(r.old_len - 1)
-                }
-            })
-            .sum();
-        *column = column.saturating_sub(shift);
-    }
-    error
 }
 
 /// A number that may be NaN or infinite (written as a bare token, read back from the quoted
@@ -285,7 +136,8 @@ impl<'de> Deserialize<'de> for Num {
                 Ok(Num(v as f64))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Num, E> {
-                non_finite(v)
+                crate::non_finite::value_of(v)
+                    .or_else(|| quoted_non_finite(v))
                     .map(Num)
                     .ok_or_else(|| E::invalid_value(de::Unexpected::Str(v), &self))
             }
@@ -294,7 +146,8 @@ impl<'de> Deserialize<'de> for Num {
     }
 }
 
-fn non_finite(s: &str) -> Option<f64> {
+/// A non-finite number some writers put in quotes.
+fn quoted_non_finite(s: &str) -> Option<f64> {
     match s {
         "NaN" => Some(f64::NAN),
         "Infinity" => Some(f64::INFINITY),
@@ -651,7 +504,7 @@ impl Filler<'_> {
         for (key, value) in &row.extra {
             let number = match value {
                 Value::Number(n) => n.as_f64(),
-                Value::String(s) => non_finite(s),
+                Value::String(s) => crate::non_finite::value_of(s),
                 _ => None,
             };
             match number {
@@ -812,10 +665,11 @@ fn number(v: f64) -> String {
     }
 }
 
-/// A JSON value as a label or tag: strings as they are, anything else as compact JSON.
+/// A JSON value as a label or tag: strings as they are (a bare NaN/Infinity as the source wrote
+/// it), anything else as compact JSON.
 fn verbatim(value: &Value) -> String {
     match value {
-        Value::String(s) => s.clone(),
+        Value::String(s) => crate::non_finite::value_of(s).map_or_else(|| s.clone(), number),
         other => other.to_string(),
     }
 }
@@ -1131,33 +985,10 @@ fn caches_summary(caches: &[BTreeMap<String, Value>]) -> String {
 mod tests {
     use super::*;
 
-    fn rewritten(input: &str) -> String {
-        String::from_utf8(quote_non_finite(input.as_bytes()).0.into_owned()).unwrap()
-    }
-
-    #[test]
-    fn bare_non_finite_tokens_are_quoted_outside_strings_only() {
-        assert_eq!(
-            rewritten(r#"{"a": NaN, "b": -Infinity, "c": inf, "d": -nan, "e": +INF}"#),
-            r#"{"a": "NaN", "b": "-Infinity", "c": "Infinity", "d": "NaN", "e": "Infinity"}"#
-        );
-        let untouched = r#"{"NaN": "x NaN \" Infinity", "n": null, "v": -1.5e-3}"#;
-        assert_eq!(rewritten(untouched), untouched);
-        assert!(matches!(
-            quote_non_finite(untouched.as_bytes()).0,
-            Cow::Borrowed(_)
-        ));
-        // Words that merely start like a token are left for the JSON parser to refuse.
-        assert_eq!(
-            rewritten("[nanny, Infinite, xnan]"),
-            "[nanny, Infinite, xnan]"
-        );
-    }
-
     #[test]
     fn positions_after_a_rewrite_are_those_of_the_original() {
         let position = |text: &str| match parse(text.as_bytes()).unwrap_err().location {
-            Location::Json { line, column, .. } => (line, column),
+            crate::Location::Json { line, column, .. } => (line, column),
             other => panic!("{other:?}"),
         };
         // `inf` becomes the 10 bytes `"Infinity"`; the error after it is where it is in the input.

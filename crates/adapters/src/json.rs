@@ -23,6 +23,16 @@ pub(crate) fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ParseEr
     Ok(value)
 }
 
+/// Whether `key` (quoted, e.g. `b"\"benchmarks\""`) occurs in `head` as an object key: followed
+/// by optional whitespace and a colon. For sniffing the first bytes of a JSON input cheaply.
+pub(crate) fn has_key(head: &[u8], key: &[u8]) -> bool {
+    memchr::memmem::find_iter(head, key).any(|at| {
+        head.get(at + key.len()..)
+            .and_then(|rest| rest.iter().find(|b| !b.is_ascii_whitespace()))
+            == Some(&b':')
+    })
+}
+
 /// serde_path_to_error writes `results[0].times`, `.` for the root, and `?` for a key it had not
 /// read yet (a syntax error inside an object): that segment is left out, the parent is named.
 pub(crate) fn json_path(path: &str) -> String {

@@ -24,6 +24,7 @@ mod collect;
 mod error;
 mod json;
 mod merge;
+mod non_finite;
 
 pub mod criterion;
 pub mod go;

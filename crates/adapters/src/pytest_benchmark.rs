@@ -64,6 +64,7 @@ use time::macros::format_description;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
 use crate::collect::{BenchBuilder, Benches};
+use crate::non_finite;
 use crate::{Context, Format, ParseError, Parsed};
 
 /// Whether `head` (the first bytes of an input) looks like this format: a JSON object with a
@@ -74,21 +75,13 @@ pub fn sniff(head: &[u8]) -> bool {
     if start.and_then(|i| head.get(i)) != Some(&b'{') {
         return false;
     }
-    has_key(head, b"\"benchmarks\"")
+    crate::json::has_key(head, b"\"benchmarks\"")
         && memchr::memmem::find(head, b"\"benchgate/run/v").is_none()
-        && (has_key(head, b"\"machine_info\"")
-            || has_key(head, b"\"commit_info\"")
-            || (has_key(head, b"\"fullname\"") && has_key(head, b"\"stats\""))
-            || has_key(head, b"\"stddev_outliers\""))
-}
-
-/// Whether `key` (quoted) occurs as an object key: followed by optional whitespace and a colon.
-fn has_key(head: &[u8], key: &[u8]) -> bool {
-    memchr::memmem::find_iter(head, key).any(|at| {
-        head.get(at + key.len()..)
-            .and_then(|rest| rest.iter().find(|b| !b.is_ascii_whitespace()))
-            == Some(&b':')
-    })
+        && (crate::json::has_key(head, b"\"machine_info\"")
+            || crate::json::has_key(head, b"\"commit_info\"")
+            || (crate::json::has_key(head, b"\"fullname\"")
+                && crate::json::has_key(head, b"\"stats\""))
+            || crate::json::has_key(head, b"\"stddev_outliers\""))
 }
 
 /// Parses a whole input.
@@ -108,16 +101,9 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, ParseError> {
             show_start(rest)
         )));
     }
-    let doc: Document = match crate::json::from_slice(bytes) {
-        Ok(doc) => doc,
-        Err(strict) => match non_finite::rewrite(bytes) {
-            // Python's json module writes NaN/Infinity bare; read them the second time round.
-            Some((rewritten, shifts)) => {
-                crate::json::from_slice(&rewritten).map_err(|e| non_finite::unshift(e, &shifts))?
-            }
-            None => return Err(strict),
-        },
-    };
+    // Python's json module writes NaN/Infinity bare.
+    let quoted = non_finite::quote(bytes);
+    let doc: Document = crate::json::from_slice(&quoted.text).map_err(|e| quoted.unshift(e))?;
     build(doc)
 }
 
@@ -747,117 +733,9 @@ fn write_json(v: &Value, out: &mut String) {
     }
 }
 
-/// Bare `NaN`, `Infinity` and `-Infinity`, which Python's `json` writes for non-finite floats and
-/// serde_json refuses: outside strings they are rewritten to marker strings (a NUL byte and a
-/// name no real value holds), read back as the non-finite float or as their text.
-mod non_finite {
-    use crate::{Location, ParseError};
-
-    const TOKENS: [(&[u8], &[u8], &str); 3] = [
-        (
-            b"-Infinity",
-            b"\"\\u0000benchgate:-Infinity\"",
-            "\0benchgate:-Infinity",
-        ),
-        (
-            b"Infinity",
-            b"\"\\u0000benchgate:Infinity\"",
-            "\0benchgate:Infinity",
-        ),
-        (b"NaN", b"\"\\u0000benchgate:NaN\"", "\0benchgate:NaN"),
-    ];
-
-    /// The float a marker string stands for.
-    pub(super) fn value_of(s: &str) -> Option<f64> {
-        match s.strip_prefix("\0benchgate:")? {
-            "NaN" => Some(f64::NAN),
-            "Infinity" => Some(f64::INFINITY),
-            "-Infinity" => Some(f64::NEG_INFINITY),
-            _ => None,
-        }
-    }
-
-    /// Where a replacement made a line longer: (line, column just after the marker, bytes added).
-    pub(super) type Shift = (usize, usize, usize);
-
-    /// The input with every bare token replaced, or `None` when there is none.
-    pub(super) fn rewrite(bytes: &[u8]) -> Option<(Vec<u8>, Vec<Shift>)> {
-        let mut out = Vec::with_capacity(bytes.len() + 64);
-        let mut shifts = Vec::new();
-        let (mut in_string, mut escaped) = (false, false);
-        let (mut line, mut column) = (1usize, 0usize);
-        let mut i = 0;
-        while let Some(&b) = bytes.get(i) {
-            if !in_string && matches!(b, b'N' | b'I' | b'-') {
-                let rest = bytes.get(i..).unwrap_or_default();
-                if let Some((token, marker, _)) = TOKENS.iter().find(|(t, ..)| rest.starts_with(t))
-                {
-                    out.extend_from_slice(marker);
-                    column += marker.len();
-                    shifts.push((line, column, marker.len() - token.len()));
-                    i += token.len();
-                    continue;
-                }
-            }
-            if in_string {
-                if escaped {
-                    escaped = false;
-                } else if b == b'\\' {
-                    escaped = true;
-                } else if b == b'"' {
-                    in_string = false;
-                }
-            } else if b == b'"' {
-                in_string = true;
-            }
-            if b == b'\n' {
-                line += 1;
-                column = 0;
-            } else {
-                column += 1;
-            }
-            out.push(b);
-            i += 1;
-        }
-        (!shifts.is_empty()).then_some((out, shifts))
-    }
-
-    /// An error found in the rewritten input, with its column mapped back onto the original.
-    pub(super) fn unshift(mut e: ParseError, shifts: &[Shift]) -> ParseError {
-        if let Location::Json { line, column, .. } = &mut e.location {
-            let added: usize = shifts
-                .iter()
-                .filter(|(l, c, _)| l == line && c <= column)
-                .map(|(.., d)| d)
-                .sum();
-            *column = column.saturating_sub(added);
-        }
-        e
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bare_non_finite_tokens_outside_strings_are_rewritten() {
-        let (out, shifts) =
-            non_finite::rewrite(br#"{"a": NaN, "b": "NaN -Infinity", "c": [-Infinity]}"#).unwrap();
-        let v: Value = serde_json::from_slice(&out).unwrap();
-        assert!(
-            non_finite::value_of(v["a"].as_str().unwrap())
-                .unwrap()
-                .is_nan()
-        );
-        assert_eq!(v["b"], "NaN -Infinity");
-        assert_eq!(
-            non_finite::value_of(v["c"][0].as_str().unwrap()),
-            Some(f64::NEG_INFINITY)
-        );
-        assert_eq!(shifts.len(), 2);
-        assert!(non_finite::rewrite(br#"{"a": "NaN"}"#).is_none());
-    }
 
     #[test]
     fn floats_are_written_as_python_writes_them() {
