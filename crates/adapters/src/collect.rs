@@ -169,6 +169,17 @@ impl MetricBuilder {
     }
 }
 
+/// The worse of two statuses, failed over skipped over ok (the first of equals): what one
+/// benchmark reported several times, or found in several inputs, is.
+pub(crate) fn worse_status(a: Status, b: Status) -> Status {
+    let rank = |s: &Status| match s {
+        Status::Ok => 0,
+        Status::Skipped { .. } => 1,
+        Status::Failed { .. } => 2,
+    };
+    if rank(&b) > rank(&a) { b } else { a }
+}
+
 /// `key=value` parts of a `/`-separated benchmark name, the way Go's sub-benchmarks and
 /// criterion's parameters spell them: `Decode/size=1k/mode=fast` → {mode: fast, size: 1k}.
 pub(crate) fn params_from_name(name: &str) -> BTreeMap<String, String> {

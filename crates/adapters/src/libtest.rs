@@ -53,7 +53,7 @@ use std::collections::{HashMap, HashSet};
 
 use benchgate_model::{Direction, Measure, Status, Unit};
 
-use crate::collect::BenchBuilder;
+use crate::collect::{BenchBuilder, worse_status};
 use crate::{Context, Format, ParseError, Parsed};
 
 /// Whether `head` has a libtest bench line: `test NAME ... bench:`.
@@ -531,7 +531,7 @@ impl Reader {
                 }
                 Outcome::Skipped(reason) => {
                     let status = std::mem::replace(&mut b.status, Status::Ok);
-                    b.status = worse(status, Status::Skipped { reason });
+                    b.status = worse_status(status, Status::Skipped { reason });
                 }
                 Outcome::Failed(result) => {
                     let message = if group.failures.is_empty() {
@@ -540,7 +540,7 @@ impl Reader {
                         group.failures.join("\n\n")
                     };
                     let status = std::mem::replace(&mut b.status, Status::Ok);
-                    b.status = worse(status, Status::Failed { message });
+                    b.status = worse_status(status, Status::Failed { message });
                 }
             }
         }
@@ -798,16 +798,6 @@ fn number(text: &str) -> Option<f64> {
         text.parse().ok()?
     };
     value.is_finite().then_some(value)
-}
-
-/// Failed over skipped over ok, as when pooling inputs.
-fn worse(a: Status, b: Status) -> Status {
-    let rank = |s: &Status| match s {
-        Status::Ok => 0,
-        Status::Skipped { .. } => 1,
-        Status::Failed { .. } => 2,
-    };
-    if rank(&b) > rank(&a) { b } else { a }
 }
 
 /// `target/release/deps/a-c4c295bf774701c0` → `a`.

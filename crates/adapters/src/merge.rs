@@ -7,6 +7,7 @@ use benchgate_model::{Benchmark, Metric, Mode, Status, Summary};
 use thiserror::Error;
 
 use crate::Parsed;
+use crate::collect::worse_status;
 
 /// Why inputs cannot be pooled: the same benchmark and measure disagree on unit or direction.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -48,7 +49,7 @@ fn merge_benchmark(
     first: &str,
     second: &str,
 ) -> Result<(), MergeError> {
-    into.status = worse(&into.status, from.status);
+    into.status = worse_status(std::mem::replace(&mut into.status, Status::Ok), from.status);
     for (k, v) in from.params {
         into.params.entry(k).or_insert(v);
     }
@@ -98,15 +99,6 @@ fn append(into: &mut Metric, from: Metric) {
     if let Some(summary) = Summary::of(&into.samples) {
         into.summary = summary;
     }
-}
-
-fn worse(a: &Status, b: Status) -> Status {
-    let rank = |s: &Status| match s {
-        Status::Ok => 0,
-        Status::Skipped { .. } => 1,
-        Status::Failed { .. } => 2,
-    };
-    if rank(&b) > rank(a) { b } else { a.clone() }
 }
 
 fn merge_context(into: &mut crate::Context, from: crate::Context) {

@@ -3,6 +3,10 @@
 //! `before` (fast) and `after` (slowed by SLOW=1), and `change/` from comparing the last run with
 //! the first.
 
+mod common;
+
+use common::bench;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -23,13 +27,6 @@ fn tree() -> &'static Tree {
 
 fn parsed(baseline: &str) -> Parsed {
     criterion::parse(tree(), baseline).unwrap()
-}
-
-fn bench<'a>(p: &'a Parsed, name: &str) -> &'a Benchmark {
-    p.benchmarks
-        .iter()
-        .find(|b| b.name == name)
-        .unwrap_or_else(|| panic!("no benchmark {name:?}"))
 }
 
 fn metric(b: &Benchmark, measure: Measure) -> &Metric {

@@ -1,8 +1,12 @@
 //! The Go benchmark text adapter against real `go test -bench` output (fixtures/go, made by
 //! fixtures/go/regenerate.sh) and against hand-made inputs for the rules and the errors.
 
+mod common;
+
+use common::{bench, failed, map, metric, names};
+
 use benchgate_adapters::{Format, Parsed, detect, go, parse};
-use benchgate_model::{Benchmark, Direction, Measure, Metric, Status, Unit};
+use benchgate_model::{Direction, Measure, Status, Unit};
 
 const ALL: &[u8] = include_bytes!("fixtures/go/all.txt");
 const VERBOSE: &[u8] = include_bytes!("fixtures/go/verbose.txt");
@@ -17,36 +21,6 @@ fn go(text: &str) -> Parsed {
 
 fn err(text: &[u8]) -> String {
     parse(Format::Go, text).unwrap_err().to_string()
-}
-
-fn bench<'a>(parsed: &'a Parsed, name: &str) -> &'a Benchmark {
-    parsed
-        .benchmarks
-        .iter()
-        .find(|b| b.name == name)
-        .unwrap_or_else(|| panic!("no benchmark {name}"))
-}
-
-fn metric<'a>(b: &'a Benchmark, measure: &str) -> &'a Metric {
-    b.metric(&Measure::parse(measure))
-        .unwrap_or_else(|| panic!("{} has no {measure}", b.name))
-}
-
-fn names(parsed: &Parsed) -> Vec<&str> {
-    parsed.benchmarks.iter().map(|b| b.name.as_str()).collect()
-}
-
-fn map(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
-fn failed(message: &str) -> Status {
-    Status::Failed {
-        message: message.into(),
-    }
 }
 
 const CODEC: &str = "example.com/benchfix/codec";

@@ -1,8 +1,12 @@
 //! The Google Benchmark adapter against real outputs of Google Benchmark 1.7.1 (see
 //! tests/fixtures/google-benchmark/regenerate.sh): exact names, params, labels, units, samples.
 
+mod common;
+
+use common::{bench, metric, names};
+
 use benchgate_adapters::{Format, Location, Parsed, detect, google_benchmark, parse};
-use benchgate_model::{Benchmark, Direction, Measure, Metric, Source, Status, Unit};
+use benchgate_model::{Benchmark, Direction, Measure, Source, Status, Unit};
 use time::macros::datetime;
 
 const REPETITIONS: &[u8] = include_bytes!("fixtures/google-benchmark/repetitions.json");
@@ -21,19 +25,6 @@ const FIXTURES: [(&str, &[u8]); 4] = [
 
 fn parsed(bytes: &[u8]) -> Parsed {
     parse(Format::GoogleBenchmark, bytes).expect("fixture parses")
-}
-
-fn bench<'a>(parsed: &'a Parsed, name: &str) -> &'a Benchmark {
-    parsed
-        .benchmarks
-        .iter()
-        .find(|b| b.name == name)
-        .unwrap_or_else(|| panic!("no benchmark {name}"))
-}
-
-fn metric<'a>(b: &'a Benchmark, measure: &str) -> &'a Metric {
-    b.metric(&Measure::parse(measure))
-        .unwrap_or_else(|| panic!("{} has no {measure}", b.name))
 }
 
 fn measures(b: &Benchmark) -> Vec<String> {
@@ -87,10 +78,6 @@ const NAMES: [&str; 26] = [
     "BM_Manual/manual_time",
     "BM_Repeats/3/repeats:2",
 ];
-
-fn names(parsed: &Parsed) -> Vec<&str> {
-    parsed.benchmarks.iter().map(|b| b.name.as_str()).collect()
-}
 
 // --- detection --------------------------------------------------------------------------------
 

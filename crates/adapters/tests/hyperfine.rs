@@ -3,6 +3,10 @@
 //! versions cannot produce here (null exit codes, hardware counters, forks' extra fields) and
 //! for broken inputs.
 
+mod common;
+
+use common::{bench, names};
+
 use benchgate_adapters::{Format, Location, Parsed, detect, hyperfine, parse};
 use benchgate_model::{Benchmark, Direction, Measure, Status, Unit};
 
@@ -83,17 +87,6 @@ fn fixture(name: &str) -> &'static [u8] {
 
 fn parsed(name: &str) -> Parsed {
     parse(Format::Hyperfine, fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-fn names(p: &Parsed) -> Vec<&str> {
-    p.benchmarks.iter().map(|b| b.name.as_str()).collect()
-}
-
-fn bench<'a>(p: &'a Parsed, name: &str) -> &'a Benchmark {
-    p.benchmarks
-        .iter()
-        .find(|b| b.name == name)
-        .unwrap_or_else(|| panic!("no benchmark {name:?} in {:?}", names(p)))
 }
 
 fn samples<'a>(b: &'a Benchmark, measure: &Measure) -> &'a [f64] {

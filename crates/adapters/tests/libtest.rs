@@ -2,6 +2,10 @@
 //! (tests/fixtures/libtest, see regenerate.sh there), plus hand-written lines for what this
 //! toolchain does not print (older integer figures, colours, cargo -v) and for broken inputs.
 
+mod common;
+
+use common::{bench, names};
+
 use benchgate_adapters::{Format, Location, Parsed, detect, libtest, parse};
 use benchgate_model::{Benchmark, Direction, Measure, Status, Unit};
 
@@ -32,17 +36,6 @@ fn err(input: &str) -> String {
     parse(Format::Libtest, input.as_bytes())
         .expect_err("expected an error")
         .to_string()
-}
-
-fn names(p: &Parsed) -> Vec<&str> {
-    p.benchmarks.iter().map(|b| b.name.as_str()).collect()
-}
-
-fn bench<'a>(p: &'a Parsed, name: &str) -> &'a Benchmark {
-    p.benchmarks
-        .iter()
-        .find(|b| b.name == name)
-        .unwrap_or_else(|| panic!("no benchmark {name:?} in {:?}", names(p)))
 }
 
 fn wall(b: &Benchmark) -> &[f64] {

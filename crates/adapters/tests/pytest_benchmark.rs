@@ -1,6 +1,10 @@
 //! The pytest-benchmark adapter against real pytest-benchmark output (fixtures written by
 //! tests/fixtures/pytest-benchmark/regenerate.sh; versions in VERSIONS there).
 
+mod common;
+
+use common::bench;
+
 use benchgate_adapters::{Format, Location, Parsed, detect, merge, parse, pytest_benchmark};
 use benchgate_model::{Benchmark, Direction, Measure, Metric, Status, Unit};
 use serde_json::Value;
@@ -27,13 +31,6 @@ fn fixture(name: &str) -> Vec<u8> {
 
 fn parsed(name: &str) -> Parsed {
     parse(Format::PytestBenchmark, &fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-fn bench<'a>(p: &'a Parsed, name: &str) -> &'a Benchmark {
-    p.benchmarks
-        .iter()
-        .find(|b| b.name == name)
-        .unwrap_or_else(|| panic!("no benchmark {name}"))
 }
 
 fn wall(b: &Benchmark) -> &Metric {

@@ -380,19 +380,6 @@ fn criterion_baselines_compare_by_name() {
     );
 }
 
-fn exec(args: &[&str], dir: &Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_benchgate"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("BENCHGATE_DB")
-        .env_remove("CARGO_TARGET_DIR")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
 /// `exec` runs the harness (here `cat` and `sh`, real child processes), shows its output as it
 /// comes — on standard error, so standard output holds only the report — and stores what it
 /// printed. A failing harness is exit code 3, after its results are stored.
@@ -401,7 +388,7 @@ fn exec_streams_parses_and_stores() {
     let dir = tempfile::tempdir().unwrap();
     let old = fixture("go/benchstat/old.txt");
     let new = fixture("go/benchstat/new.txt");
-    let out = exec(&["exec", "--", "cat", &old], dir.path());
+    let out = benchgate(&["exec", "--", "cat", &old], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
@@ -415,7 +402,7 @@ fn exec_streams_parses_and_stores() {
     assert!(stdout(&out).contains("run "), "{}", stdout(&out));
 
     let script = format!("cat '{new}'; echo 'some tests failed' >&2; exit 7");
-    let out = exec(&["exec", "--", "sh", "-c", &script], dir.path());
+    let out = benchgate(&["exec", "--", "sh", "-c", &script], dir.path());
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(stderr(&out).contains("error: `sh -c"), "{}", stderr(&out));
     assert!(stderr(&out).contains("failed (exit status: 7); the results it printed were stored"));
@@ -428,18 +415,18 @@ fn exec_streams_parses_and_stores() {
     assert_eq!(stored.len(), 2);
 
     // Nothing readable and a failure: exit 3, nothing stored.
-    let out = exec(&["exec", "--", "sh", "-c", "echo oops; exit 4"], dir.path());
+    let out = benchgate(&["exec", "--", "sh", "-c", "echo oops; exit 4"], dir.path());
     assert_eq!(out.status.code(), Some(3));
     assert!(stderr(&out).contains("failed (exit status: 4) and left no results"));
     // Nothing readable and success: an input error.
-    let out = exec(
+    let out = benchgate(
         &["exec", "--", "sh", "-c", "echo no results here"],
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("the command's output: cannot tell which harness wrote this"));
     // A harness that does not exist.
-    let out = exec(&["exec", "--", "/nonexistent/harness"], dir.path());
+    let out = benchgate(&["exec", "--", "/nonexistent/harness"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).starts_with("error: cannot run /nonexistent/harness: "));
     assert_eq!(runs(dir.path()).len(), 2);
@@ -472,7 +459,7 @@ fn exec_reads_only_fresh_criterion_results() {
         "cp -r '{}' target/criterion/ && echo 'hash/fnv/1024           time:   [1.0418 µs 1.0591 µs 1.0811 µs]'",
         tree.join("hash").display()
     );
-    let out = exec(
+    let out = benchgate(
         &[
             "exec",
             "--export-json",
@@ -496,7 +483,7 @@ fn exec_reads_only_fresh_criterion_results() {
     assert!(!names.is_empty());
     assert!(names.iter().all(|n| n.starts_with("hash/")), "{names:?}");
     // A run that wrote nothing new says so.
-    let out = exec(
+    let out = benchgate(
         &["exec", "--adapter", "criterion", "--", "true"],
         dir.path(),
     );
@@ -613,7 +600,7 @@ say 'test bench_shared ... bench:           2.49 ns/iter (+/- 20.07)'
 say ''
 say 'test result: ok. 0 passed; 0 failed; 0 ignored; 1 measured; 0 filtered out; finished in 0.28s'
 "#;
-    let out = exec(
+    let out = benchgate(
         &[
             "exec",
             "--export-json",

@@ -12,6 +12,8 @@ pub fn benchgate(args: &[&str], dir: &Path) -> Output {
         .env("NO_COLOR", "1")
         .env_remove("GITHUB_STEP_SUMMARY")
         .env_remove("BENCHGATE_DB")
+        // `exec` looks for criterion's results under $CARGO_TARGET_DIR.
+        .env_remove("CARGO_TARGET_DIR")
         .stdin(Stdio::null())
         .output()
         .expect("the benchgate binary runs")
