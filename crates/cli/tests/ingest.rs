@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::{assert_valid, benchgate, read_json, stderr, stdout};
+use common::{assert_valid, benchgate, benchmark_names, read_json, stderr, stdout, stored_runs};
 use serde_json::Value;
 
 fn fixtures() -> PathBuf {
@@ -16,16 +16,6 @@ fn fixtures() -> PathBuf {
 
 fn fixture(rel: &str) -> String {
     fixtures().join(rel).display().to_string()
-}
-
-fn runs(dir: &Path) -> Vec<Value> {
-    let out = benchgate(&["--json", "runs", "list"], dir);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    serde_json::from_slice::<Value>(&out.stdout)
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .clone()
 }
 
 fn verdict<'a>(comparison: &'a Value, benchmark: &str, measure: &str) -> &'a Value {
@@ -177,7 +167,7 @@ fn ingest_stores_and_gates_go_results() {
         "{header}"
     );
     assert!(!header.contains("max RSS"), "{header}");
-    let stored = runs(dir.path());
+    let stored = stored_runs(dir.path());
     assert_eq!(stored.len(), 2);
     assert!(stored.iter().all(|r| r["source"] == "ingest:go"));
     // --deny-warnings has nothing to add to a failure; a lax --fail lets it pass with a warning.
@@ -220,7 +210,7 @@ fn last_is_the_newest_run_of_the_same_format() {
         let out = benchgate(&["ingest", &fixture(file)], dir.path());
         assert_eq!(out.status.code(), Some(code), "{file}: {}", stderr(&out));
     }
-    let stored = runs(dir.path());
+    let stored = stored_runs(dir.path());
     let sources: Vec<&str> = stored
         .iter()
         .map(|r| r["source"].as_str().unwrap())
@@ -263,7 +253,7 @@ fn several_files_are_one_run_with_pooled_samples() {
     // a.txt's samples first (lines 1, 3, 5, …), then b.txt's.
     assert_eq!(hash["samples"][0], 37505.0);
     assert_eq!(hash["samples"][5], 40746.0);
-    assert_eq!(runs(dir.path()).len(), 1);
+    assert_eq!(stored_runs(dir.path()).len(), 1);
 }
 
 #[test]
@@ -335,7 +325,7 @@ fn bad_inputs_are_named_and_store_nothing() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let out = benchgate(&["ingest", "good.txt", "junk.bin"], d);
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(runs(d).len(), 1);
+    assert_eq!(stored_runs(d).len(), 1);
 }
 
 /// Two criterion baselines of one target/criterion directory, by name.
@@ -411,7 +401,7 @@ fn exec_streams_parses_and_stores() {
         "{}",
         stdout(&out)
     );
-    let stored = runs(dir.path());
+    let stored = stored_runs(dir.path());
     assert_eq!(stored.len(), 2);
 
     // Nothing readable and a failure: exit 3, nothing stored.
@@ -429,7 +419,7 @@ fn exec_streams_parses_and_stores() {
     let out = benchgate(&["exec", "--", "/nonexistent/harness"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).starts_with("error: cannot run /nonexistent/harness: "));
-    assert_eq!(runs(dir.path()).len(), 2);
+    assert_eq!(stored_runs(dir.path()).len(), 2);
 }
 
 /// Criterion's results are files: `exec` reads those the run wrote, not the stale ones an
@@ -474,12 +464,7 @@ fn exec_reads_only_fresh_criterion_results() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let run = read_json(&dir.path().join("run.json"));
     assert_eq!(run["source"], "ingest:criterion");
-    let names: Vec<&str> = run["benchmarks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["name"].as_str().unwrap())
-        .collect();
+    let names = benchmark_names(&run);
     assert!(!names.is_empty());
     assert!(names.iter().all(|n| n.starts_with("hash/")), "{names:?}");
     // A run that wrote nothing new says so.
@@ -545,12 +530,7 @@ fn exec_runs_the_real_go_test() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let run = read_json(&dir.path().join("run.json"));
     assert_eq!(run["source"], "ingest:go");
-    let names: Vec<&str> = run["benchmarks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["name"].as_str().unwrap())
-        .collect();
+    let names = benchmark_names(&run);
     let procs = names[0].rsplit('-').next().unwrap().to_string();
     let expect: Vec<String> = ["Hash", "Sort", "Compress", "Search"]
         .iter()
@@ -615,12 +595,7 @@ say 'test result: ok. 0 passed; 0 failed; 0 ignored; 1 measured; 0 filtered out;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let run = read_json(&dir.path().join("run.json"));
     assert_eq!(run["source"], "ingest:libtest");
-    let names: Vec<&str> = run["benchmarks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["name"].as_str().unwrap())
-        .collect();
+    let names = benchmark_names(&run);
     assert_eq!(
         names,
         ["bench_only_in_a", "a::bench_shared", "b::bench_shared"]

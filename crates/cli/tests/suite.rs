@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{assert_valid, benchgate, stderr, stdout};
+use common::{assert_valid, benchgate, stderr, stdout, stored_runs};
 use serde_json::Value;
 
 const SUITE: &str = r#"
@@ -48,16 +48,6 @@ fn json_run(dir: &Path, args: &[&str]) -> (Option<i32>, Value, String) {
     let value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}\n{err}", stdout(&out)));
     (out.status.code(), value, err)
-}
-
-fn stored_runs(dir: &Path) -> Vec<Value> {
-    let out = benchgate(&["--json", "runs", "list"], dir);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    serde_json::from_slice::<Value>(&out.stdout)
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .clone()
 }
 
 fn verdict<'a>(comparison: &'a Value, bench: &str, kind: &str) -> Option<&'a Value> {

@@ -73,3 +73,24 @@ pub fn assert_valid(schema_name: &str, document: &serde_json::Value) {
 pub fn read_json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
+
+/// The runs the store in `dir` holds, newest first, as `runs list --json` prints them.
+pub fn stored_runs(dir: &Path) -> Vec<serde_json::Value> {
+    let out = benchgate(&["--json", "runs", "list"], dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    serde_json::from_slice::<serde_json::Value>(&out.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// The names of a run document's benchmarks, in order.
+pub fn benchmark_names(run: &serde_json::Value) -> Vec<&str> {
+    run["benchmarks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["name"].as_str().unwrap())
+        .collect()
+}
