@@ -30,7 +30,10 @@ pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Conclusio
         .clone()
         .unwrap_or_else(default_criterion_dir);
     // Criterion results are files that outlive the run: what the run wrote is what changed.
-    let before = modification_times(&criterion_dir);
+    let before = match args.adapter {
+        Adapter::Auto | Adapter::Format(Format::Criterion) => modification_times(&criterion_dir),
+        Adapter::Format(_) => HashMap::new(),
+    };
     let started = OffsetDateTime::now_utc();
     let mut child = Command::new(program)
         .args(rest)
