@@ -45,8 +45,16 @@ pub fn list(limit: usize, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
         print(&format!("no runs stored in {}\n", global.db))?;
         return Ok(Conclusion::Passed);
     }
-    let mut out = String::from(
-        "id                                    started                source   mode       commit      branch  benchmarks\n",
+    // Sources run from `load` to `ingest:google-benchmark`: the column is as wide as they are.
+    let width = runs
+        .iter()
+        .map(|r| r.source.to_string().len())
+        .max()
+        .unwrap_or(0)
+        .max("source".len());
+    let mut out = format!(
+        "id                                    started                {:<width$}  mode       commit      branch  benchmarks\n",
+        "source"
     );
     for r in &runs {
         let started = r
@@ -56,7 +64,7 @@ pub fn list(limit: usize, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
             ))
             .unwrap_or_default();
         out.push_str(&format!(
-            "{}  {}  {:<7}  {:<9}  {:<10}  {:<6}  {}\n",
+            "{}  {}  {:<width$}  {:<9}  {:<10}  {:<6}  {}\n",
             r.id,
             started,
             r.source.to_string(),
