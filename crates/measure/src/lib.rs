@@ -26,5 +26,6 @@ pub use expand::{
     AuxCommands, CommandSpec, CommandTemplate, Invocation, MAX_PARAMETER_VALUES, Parameter, expand,
 };
 pub use runner::{
-    CommandResult, Event, Failure, Observer, Outcome, Phase, RunnerOptions, Sample, preflight, run,
+    CommandResult, Event, Failure, Observer, Outcome, PairedResult, Phase, RunnerOptions, Sample,
+    preflight, run, run_paired,
 };

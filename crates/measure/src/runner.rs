@@ -24,8 +24,8 @@ pub struct RunnerOptions {
     /// Adaptive: stop once a command has spent this long in its runs plus prepare/conclude, even
     /// if the precision target is not met (default 20 s, per command).
     pub max_time: Duration,
-    /// Adaptive: stop once the 95 % CI half-width of the median is at most this fraction of the
-    /// median (default 0.01).
+    /// Adaptive: stop once the 95 % interval of the median lies within ± this fraction of the
+    /// median, its farther end counting (default 0.01).
     pub precision: f64,
     /// Kill any run (including prepare/conclude/setup/cleanup) that takes longer than this.
     pub timeout: Option<Duration>,
@@ -291,51 +291,7 @@ pub fn run(
     options: &RunnerOptions,
     observer: &mut dyn Observer,
 ) -> Result<Vec<CommandResult>, MeasureError> {
-    options.validate()?;
-    let mut resolver = Resolver::default();
-    let mut budget = FD_BUDGET;
-    crate::sys::release_free_memory();
-    let io = Io::new(options.stdin.as_deref(), options.show_output)?;
-    let mut make = |inv: &Invocation, main: bool| -> Result<Prog, MeasureError> {
-        let (path, argv) = resolver.program_of(inv)?;
-        let mut cmd = process::build_command(&path, &argv);
-        let persistent = budget >= 3;
-        if persistent {
-            budget -= 3;
-            io.attach(&mut cmd, main)?;
-        }
-        Ok(Prog {
-            cmd,
-            display: inv.to_string(),
-            persistent,
-        })
-    };
-    // Main commands first so they get the persistent descriptors; this is also the preflight:
-    // nothing runs unless every program resolves.
-    let mains = specs
-        .iter()
-        .map(|s| make(&s.command, true))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut progs = Vec::with_capacity(specs.len());
-    for (spec, main) in specs.iter().zip(mains) {
-        let mut aux = |inv: &Option<Invocation>| inv.as_ref().map(|i| make(i, false)).transpose();
-        progs.push(SpecProgs {
-            main,
-            setup: aux(&spec.setup)?,
-            prepare: aux(&spec.prepare)?,
-            conclude: aux(&spec.conclude)?,
-            cleanup: aux(&spec.cleanup)?,
-        });
-    }
-
-    let mut runner = Runner {
-        io,
-        options,
-        observer,
-        progs,
-        states: specs.iter().map(|_| State::default()).collect(),
-        done: 0,
-    };
+    let mut runner = Runner::new(specs, options, observer)?;
     let scheduled = runner.schedule();
     let cleaned = runner.cleanup_all();
     scheduled?;
@@ -350,6 +306,62 @@ pub fn run(
             failure: s.failure,
         })
         .collect())
+}
+
+/// What [`run_paired`] measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairedResult {
+    pub base: CommandResult,
+    pub head: CommandResult,
+    /// For pair k (`base.samples[k]`, `head.samples[k]`): whether base ran first.
+    pub base_first: Vec<bool>,
+}
+
+/// Runs `base` and `head` alternately in balanced pairs for a paired comparison (SPEC §7.2):
+/// setup of both, warm-ups alternated (A B A B …), then measured pairs in the order A B, B A,
+/// A B, … so each command takes each place in a pair equally often and drift between pairs, and
+/// any advantage of running second, cancel out.
+///
+/// It stops after exactly `options.runs` pairs when that is set; otherwise after each complete
+/// pair, once `options.min_runs` pairs are done, `stop(base_samples, head_samples)` decides, and
+/// `options.max_runs` pairs or `options.max_time` (the two commands' measuring time together)
+/// end it regardless. A failing run ends both commands (its pair is dropped, so the two sample
+/// lists stay the same length and pair up); its failure is in that command's result.
+/// `options.precision` is not used: the stopping rule is the caller's.
+pub fn run_paired(
+    base: &CommandSpec,
+    head: &CommandSpec,
+    options: &RunnerOptions,
+    stop: &mut dyn FnMut(&[Sample], &[Sample]) -> bool,
+    observer: &mut dyn Observer,
+) -> Result<PairedResult, MeasureError> {
+    let specs = [base.clone(), head.clone()];
+    let mut runner = Runner::new(&specs, options, observer)?;
+    let mut base_first = Vec::new();
+    let scheduled = runner.schedule_paired(stop, &mut base_first);
+    let cleaned = runner.cleanup_all();
+    scheduled?;
+    cleaned?;
+    let mut results = specs
+        .into_iter()
+        .zip(runner.states)
+        .map(|(spec, s)| CommandResult {
+            spec,
+            samples: s.samples,
+            warmup_runs: s.warmups,
+            failure: s.failure,
+        });
+    match (results.next(), results.next()) {
+        (Some(base), Some(head)) => Ok(PairedResult {
+            base,
+            head,
+            base_first,
+        }),
+        // Two specs in, two states out.
+        _ => Err(MeasureError::InvalidOptions(
+            "paired run lost a command".into(),
+        )),
+    }
 }
 
 struct Runner<'o> {
@@ -369,7 +381,61 @@ enum Which {
     Cleanup,
 }
 
-impl Runner<'_> {
+impl<'o> Runner<'o> {
+    /// Resolves every program and wires up descriptors; nothing runs yet.
+    fn new(
+        specs: &[CommandSpec],
+        options: &'o RunnerOptions,
+        observer: &'o mut dyn Observer,
+    ) -> Result<Runner<'o>, MeasureError> {
+        options.validate()?;
+        let mut resolver = Resolver::default();
+        let mut budget = FD_BUDGET;
+        crate::sys::release_free_memory();
+        let io = Io::new(options.stdin.as_deref(), options.show_output)?;
+        let mut make = |inv: &Invocation, main: bool| -> Result<Prog, MeasureError> {
+            let (path, argv) = resolver.program_of(inv)?;
+            let mut cmd = process::build_command(&path, &argv);
+            let persistent = budget >= 3;
+            if persistent {
+                budget -= 3;
+                io.attach(&mut cmd, main)?;
+            }
+            Ok(Prog {
+                cmd,
+                display: inv.to_string(),
+                persistent,
+            })
+        };
+        // Main commands first so they get the persistent descriptors; this is also the preflight:
+        // nothing runs unless every program resolves.
+        let mains = specs
+            .iter()
+            .map(|s| make(&s.command, true))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut progs = Vec::with_capacity(specs.len());
+        for (spec, main) in specs.iter().zip(mains) {
+            let mut aux =
+                |inv: &Option<Invocation>| inv.as_ref().map(|i| make(i, false)).transpose();
+            progs.push(SpecProgs {
+                main,
+                setup: aux(&spec.setup)?,
+                prepare: aux(&spec.prepare)?,
+                conclude: aux(&spec.conclude)?,
+                cleanup: aux(&spec.cleanup)?,
+            });
+        }
+
+        Ok(Runner {
+            io,
+            options,
+            observer,
+            progs,
+            states: specs.iter().map(|_| State::default()).collect(),
+            done: 0,
+        })
+    }
+
     fn schedule(&mut self) -> Result<(), MeasureError> {
         let n = self.states.len();
         for i in 0..n {
@@ -411,41 +477,124 @@ impl Runner<'_> {
         Ok(())
     }
 
+    /// The schedule of [`run_paired`] over commands 0 (base) and 1 (head).
+    fn schedule_paired(
+        &mut self,
+        stop: &mut dyn FnMut(&[Sample], &[Sample]) -> bool,
+        base_first: &mut Vec<bool>,
+    ) -> Result<(), MeasureError> {
+        for i in 0..2 {
+            self.states[i].started = true;
+            if self.progs[i].setup.is_some() {
+                self.observer.event(&Event::Setup { command: i });
+                if !self.aux(i, Which::Setup)? {
+                    self.finish(0);
+                    self.finish(1);
+                    return Ok(());
+                }
+            }
+        }
+        for run in 1..=self.options.warmup {
+            for i in 0..2 {
+                if !self.warm_up_once(i, run)? {
+                    self.finish(0);
+                    self.finish(1);
+                    return Ok(());
+                }
+            }
+        }
+        for i in 0..2 {
+            self.states[i].warmups_over = true;
+        }
+        let o = self.options;
+        loop {
+            let pairs = self.states[0].samples.len();
+            let enough = match o.runs {
+                Some(runs) => pairs >= runs as usize,
+                None => {
+                    let spent = self.states[0].measuring_ns + self.states[1].measuring_ns;
+                    o.max_runs.is_some_and(|m| pairs >= m as usize)
+                        || spent >= o.max_time.as_nanos()
+                        || (pairs >= o.min_runs as usize
+                            && stop(&self.states[0].samples, &self.states[1].samples))
+                }
+            };
+            if enough {
+                break;
+            }
+            let first = pairs % 2 == 0;
+            let order = if first { [0, 1] } else { [1, 0] };
+            let mut ok = true;
+            for i in order {
+                if !self.measure_sample(i)? {
+                    ok = false;
+                    break;
+                }
+            }
+            if !ok {
+                // Keep only complete pairs.
+                for s in &mut self.states {
+                    if s.samples.len() > pairs {
+                        s.samples.truncate(pairs);
+                    }
+                }
+                break;
+            }
+            base_first.push(first);
+        }
+        self.finish(0);
+        self.finish(1);
+        Ok(())
+    }
+
     fn warm_up(&mut self, i: usize) -> Result<(), MeasureError> {
-        let of = self.options.warmup;
-        for run in 1..=of {
-            self.observer.event(&Event::Warmup {
-                command: i,
-                run,
-                of,
-            });
-            if !self.aux(i, Which::Prepare)? {
+        for run in 1..=self.options.warmup {
+            if !self.warm_up_once(i, run)? {
                 self.finish(i);
                 return Ok(());
             }
-            let exec = self.main(i)?;
-            self.states[i].warmups += 1;
-            self.done += 1;
-            if !exec.outcome.success() && !self.options.ignore_failure {
-                let tail = self.io.take_stderr(true)?;
-                self.fail(i, Phase::Run, exec.outcome, tail);
-                self.progress();
-                self.finish(i);
-                return Ok(());
-            }
-            self.io.take_stderr(false)?;
-            if !self.aux(i, Which::Conclude)? {
-                self.progress();
-                self.finish(i);
-                return Ok(());
-            }
-            self.progress();
         }
         Ok(())
     }
 
+    /// Warm-up run `run` of command `i`. Returns whether it succeeded (with its prepare and
+    /// conclude); a failure is recorded.
+    fn warm_up_once(&mut self, i: usize, run: u32) -> Result<bool, MeasureError> {
+        let of = self.options.warmup;
+        self.observer.event(&Event::Warmup {
+            command: i,
+            run,
+            of,
+        });
+        if !self.aux(i, Which::Prepare)? {
+            return Ok(false);
+        }
+        let exec = self.main(i)?;
+        self.states[i].warmups += 1;
+        self.done += 1;
+        if !exec.outcome.success() && !self.options.ignore_failure {
+            let tail = self.io.take_stderr(true)?;
+            self.fail(i, Phase::Run, exec.outcome, tail);
+            self.progress();
+            return Ok(false);
+        }
+        self.io.take_stderr(false)?;
+        if !self.aux(i, Which::Conclude)? {
+            self.progress();
+            return Ok(false);
+        }
+        self.progress();
+        Ok(true)
+    }
+
     /// One measured run of command `i`. Returns whether it stays in the rotation.
     fn measure_once(&mut self, i: usize) -> Result<bool, MeasureError> {
+        Ok(self.measure_sample(i)? && self.wants_more(i))
+    }
+
+    /// One measured run of command `i`, recorded. Returns whether it succeeded (with its
+    /// prepare and conclude); a failure is recorded and ends the command.
+    fn measure_sample(&mut self, i: usize) -> Result<bool, MeasureError> {
         // Prepare's and conclude's time count towards max_time (accumulated inside `aux`).
         if !self.aux(i, Which::Prepare)? {
             return Ok(false);
@@ -494,7 +643,7 @@ impl Runner<'_> {
             return Ok(false);
         }
         self.progress();
-        Ok(self.wants_more(i))
+        Ok(true)
     }
 
     fn main(&mut self, i: usize) -> Result<Exec, MeasureError> {
@@ -661,7 +810,6 @@ fn exec_prog(
     result
 }
 
-/// (hi − lo)/2 ÷ median of the 95 % median CI, `None` while too few samples.
 /// How far the 95 % interval of the median reaches from the median, relative to it: the farther
 /// end counts (benchstat's `± x%`), so "within ± precision" holds on both sides.
 fn rel_halfwidth(sorted: &[f64]) -> Option<f64> {
