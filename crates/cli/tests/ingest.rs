@@ -605,3 +605,65 @@ say 'test result: ok. 0 passed; 0 failed; 0 ignored; 1 measured; 0 filtered out;
     let err = stderr(&out);
     assert!(err.contains("Running benches/b.rs") && err.contains("test bench_shared ... bench:"));
 }
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+/// `--baseline merge-base` judges a branch against the newest run stored at the commit it forked
+/// from, whatever was stored since.
+#[test]
+fn merge_base_is_the_run_at_the_fork_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    std::fs::write(d.join(".gitignore"), ".benchgate/\n*.txt\n*.json\n").unwrap();
+    git(d, &["add", ".gitignore"]);
+    git(d, &["commit", "-q", "-m", "fork point"]);
+    std::fs::copy(fixture("go/benchstat/old.txt"), d.join("old.txt")).unwrap();
+    std::fs::copy(fixture("go/benchstat/new.txt"), d.join("new.txt")).unwrap();
+    let out = benchgate(&["ingest", "old.txt", "--export-json", "fork.json"], d);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let fork = read_json(&d.join("fork.json"));
+    // main moves on and stores another (slow) run; the branch forks from the first commit.
+    git(d, &["checkout", "-q", "-b", "feature"]);
+    git(d, &["commit", "-q", "--allow-empty", "-m", "feature work"]);
+    git(d, &["checkout", "-q", "main"]);
+    git(d, &["commit", "-q", "--allow-empty", "-m", "main moves on"]);
+    let out = benchgate(&["ingest", "new.txt"], d);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    git(d, &["checkout", "-q", "feature"]);
+    let out = benchgate(
+        &["--json", "ingest", "new.txt", "--baseline", "merge-base"],
+        d,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let cmp: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let label = cmp["baseline"]["label"].as_str().unwrap();
+    let fork_commit = fork["provenance"]["commit"].as_str().unwrap();
+    assert_eq!(
+        label,
+        format!(
+            "merge-base:main = commit:{fork_commit} (run {})",
+            fork["id"].as_str().unwrap()
+        )
+    );
+    // A branch that does not exist is a clear error, and nothing is stored.
+    let before = stored_runs(d).len();
+    let out = benchgate(&["ingest", "new.txt", "--baseline", "merge-base:nope"], d);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with("error: baseline merge-base:nope: git merge-base HEAD nope: "),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stored_runs(d).len(), before);
+}

@@ -522,7 +522,7 @@ impl<'o> Runner<'o> {
             if enough {
                 break;
             }
-            let first = pairs % 2 == 0;
+            let first = pairs.is_multiple_of(2);
             let order = if first { [0, 1] } else { [1, 0] };
             let mut ok = true;
             for i in order {

@@ -24,6 +24,30 @@ pub fn git_provenance(dir: &Path, mode: Mode) -> Provenance {
     provenance
 }
 
+/// The merge base of HEAD and `branch` in the checkout at `dir` (`git merge-base HEAD branch`):
+/// the commit a branch forked from, whose stored run is the fair baseline of a pull request.
+/// The error says what git said.
+pub fn merge_base(dir: &Path, branch: &str) -> Result<String, String> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["merge-base", "HEAD", branch])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    let sha = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    if output.status.success() && !sha.is_empty() {
+        return Ok(sha);
+    }
+    let err = String::from_utf8_lossy(&output.stderr);
+    let why = err.lines().next().unwrap_or("").trim();
+    Err(if why.is_empty() {
+        format!("HEAD and {branch} have no merge base")
+    } else {
+        format!("git merge-base HEAD {branch}: {why}")
+    })
+}
+
 fn git(dir: &Path, args: &[&str]) -> Option<String> {
     git_output(dir, args)
         .map(|s| s.trim().to_string())

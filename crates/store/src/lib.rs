@@ -40,7 +40,9 @@ use uuid::Uuid;
 
 pub use crate::error::StoreError;
 pub use crate::postgres::PostgresStore;
-pub use crate::selector::{Resolved, Selector, resolve, resolve_for_source};
+pub use crate::selector::{
+    DEFAULT_MERGE_BASE_BRANCH, Resolved, Selector, resolve, resolve_for_source,
+};
 pub use crate::sqlite::SqliteStore;
 
 /// The result type of every store operation.

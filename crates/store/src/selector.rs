@@ -21,7 +21,16 @@ pub enum Selector {
     Window(usize),
     /// A named baseline saved with `benchgate baseline save`.
     Name(String),
+    /// The newest run at the merge base of HEAD and `branch` (`merge-base`, `merge-base:BRANCH`).
+    /// The store knows no git: the caller finds the commit and sets `commit` before resolving.
+    MergeBase {
+        branch: String,
+        commit: Option<String>,
+    },
 }
+
+/// The branch `merge-base` means when none is named.
+pub const DEFAULT_MERGE_BASE_BRANCH: &str = "main";
 
 impl Selector {
     pub fn parse(text: &str) -> Result<Selector> {
@@ -32,6 +41,21 @@ impl Selector {
         }
         if text == "last" {
             return Ok(Selector::Last);
+        }
+        if text == "merge-base" {
+            return Ok(Selector::MergeBase {
+                branch: DEFAULT_MERGE_BASE_BRANCH.into(),
+                commit: None,
+            });
+        }
+        if let Some(branch) = text.strip_prefix("merge-base:") {
+            if branch.trim().is_empty() {
+                return Err(bad(format!("{text:?}: merge-base:BRANCH needs a branch")));
+            }
+            return Ok(Selector::MergeBase {
+                branch: branch.trim().to_string(),
+                commit: None,
+            });
         }
         if let Some(id) = text.strip_prefix("run:") {
             return Uuid::parse_str(id)
@@ -57,7 +81,7 @@ impl Selector {
         }
         if text.contains(':') {
             return Err(bad(format!(
-                "{text:?}: unknown selector (expected a name, last, run:<id>, commit:<sha> or window:N)"
+                "{text:?}: unknown selector (expected a name, last, run:<id>, commit:<sha>, window:N or merge-base[:BRANCH])"
             )));
         }
         Ok(Selector::Name(text.to_string()))
@@ -72,6 +96,7 @@ impl fmt::Display for Selector {
             Selector::Commit(sha) => write!(f, "commit:{sha}"),
             Selector::Window(n) => write!(f, "window:{n}"),
             Selector::Name(name) => f.write_str(name),
+            Selector::MergeBase { branch, .. } => write!(f, "merge-base:{branch}"),
         }
     }
 }
@@ -139,6 +164,30 @@ fn resolve_scoped(
             }
         }
         Selector::Run(id) => single(load(*id)?),
+        Selector::MergeBase { branch, commit } => {
+            let Some(sha) = commit else {
+                return Err(StoreError::InvalidArgument(format!(
+                    "merge-base:{branch}: the merge base's commit was not looked up"
+                )));
+            };
+            match resolve_scoped(
+                store,
+                &Selector::Commit(sha.clone()),
+                fingerprint,
+                exclude,
+                source,
+            ) {
+                Ok(Some(r)) => Ok(Some(Resolved {
+                    label: format!("merge-base:{branch} = {}", r.label),
+                    runs: r.runs,
+                })),
+                Ok(None) => Ok(None),
+                Err(StoreError::InvalidArgument(_)) => Err(StoreError::InvalidArgument(format!(
+                    "merge-base:{branch} is commit {sha}, and no run is stored at it"
+                ))),
+                Err(e) => Err(e),
+            }
+        }
         Selector::Commit(sha) => {
             let runs = store.runs_at_commit(sha)?;
             let commits: std::collections::BTreeSet<&str> =
@@ -215,5 +264,19 @@ mod tests {
             assert!(Selector::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(Selector::Window(3).to_string(), "window:3");
+        assert_eq!(
+            Selector::parse("merge-base").unwrap(),
+            Selector::MergeBase {
+                branch: "main".into(),
+                commit: None
+            }
+        );
+        assert_eq!(
+            Selector::parse("merge-base:release/1.2")
+                .unwrap()
+                .to_string(),
+            "merge-base:release/1.2"
+        );
+        assert!(Selector::parse("merge-base:").is_err());
     }
 }

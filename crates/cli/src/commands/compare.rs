@@ -8,11 +8,11 @@ use benchgate_gate::{compare_runs, pool_runs};
 use benchgate_model::Mode;
 use benchgate_model::{Measure, Outcome, Run, Thresholds};
 use benchgate_report::{Format, Json, Markdown};
-use benchgate_store::{Selector, Store, resolve_for_source};
+use benchgate_store::{Store, resolve_for_source};
 use time::OffsetDateTime;
 
 use super::ingest::{Git, build_run, combine, read_input};
-use super::stored::{open_existing_store, select_run};
+use super::stored::{open_existing_store, parse_selector, select_run};
 use super::{Conclusion, formatter};
 use crate::cli::{Adapter, CompareArgs, GlobalArgs};
 use crate::output::{append_step_summary, print, write_file};
@@ -73,7 +73,7 @@ fn operand(
     let Some(judged) = judged else {
         return select_run(store.as_ref(), text);
     };
-    let selector = Selector::parse(text)?;
+    let selector = parse_selector(text)?;
     let resolved = resolve_for_source(
         store.as_ref(),
         &selector,

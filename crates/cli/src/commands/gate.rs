@@ -13,6 +13,7 @@ use benchgate_model::{Mode, Outcome, Run, Source, Status};
 use benchgate_report::{Format, Json, Markdown};
 use benchgate_store::{Selector, Store, StoreError, resolve_for_source};
 
+use super::stored::parse_selector;
 use super::{Conclusion, formatter};
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::output::{append_step_summary, print, write_file};
@@ -82,7 +83,7 @@ pub fn preview(
     fingerprint: &str,
     source: &Source,
 ) -> anyhow::Result<Preview> {
-    let parsed = Selector::parse(selector)?;
+    let parsed = parse_selector(selector)?;
     Ok(
         match resolve_for_source(store, &parsed, fingerprint, None, source) {
             Ok(Some(r)) => Preview::Found {
@@ -100,10 +101,10 @@ pub fn preview(
 /// What to do when no store exists yet: `last` and `window:N` find nothing, a name is unknown,
 /// and an id or a commit cannot be found.
 pub fn preview_without_store(selector: &str) -> anyhow::Result<Preview> {
-    Ok(match Selector::parse(selector)? {
+    Ok(match parse_selector(selector)? {
         Selector::Last | Selector::Window(_) => Preview::Nothing,
         Selector::Name(name) => Preview::UnknownBaseline(name),
-        Selector::Run(_) | Selector::Commit(_) => {
+        Selector::Run(_) | Selector::Commit(_) | Selector::MergeBase { .. } => {
             bail!("baseline {selector}: the store holds no runs yet")
         }
     })

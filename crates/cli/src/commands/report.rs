@@ -2,9 +2,9 @@
 //! baseline, in any output format.
 
 use benchgate_gate::{compare_runs, pool_runs};
-use benchgate_store::{Selector, resolve_for_source};
+use benchgate_store::resolve_for_source;
 
-use super::stored::{open_existing_store, select_run};
+use super::stored::{open_existing_store, parse_selector, select_run};
 use super::{Conclusion, formatter};
 use crate::cli::{GlobalArgs, ReportArgs};
 use crate::output::print;
@@ -21,7 +21,7 @@ pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Conclus
         benchgate_model::Thresholds::default(),
         vec![benchgate_model::Measure::WallTime],
     )?;
-    let selector = Selector::parse(baseline)?;
+    let selector = parse_selector(baseline)?;
     let resolved = resolve_for_source(
         store.as_ref(),
         &selector,

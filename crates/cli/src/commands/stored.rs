@@ -22,9 +22,26 @@ pub fn open_existing_store(global: &GlobalArgs) -> anyhow::Result<Box<dyn Store>
     open_store(global)
 }
 
+/// Parses a baseline selector. `merge-base[:BRANCH]` is looked up with git in the current
+/// directory here, so the store resolves it as the commit it is.
+pub fn parse_selector(text: &str) -> anyhow::Result<Selector> {
+    match Selector::parse(text)? {
+        Selector::MergeBase { branch, .. } => {
+            let cwd = std::env::current_dir().context("cannot read the current directory")?;
+            let commit = benchgate_provenance::merge_base(&cwd, &branch)
+                .map_err(|why| anyhow::anyhow!("baseline {text}: {why}"))?;
+            Ok(Selector::MergeBase {
+                branch,
+                commit: Some(commit),
+            })
+        }
+        other => Ok(other),
+    }
+}
+
 /// The one stored run `text` names (any selector but `window:N`), with a label for reports.
 pub fn select_run(store: &dyn Store, text: &str) -> anyhow::Result<(Run, String)> {
-    let selector = Selector::parse(text)?;
+    let selector = parse_selector(text)?;
     if let Selector::Window(_) = selector {
         bail!("{text}: window:N names several runs; use it as a baseline, not as a run");
     }
