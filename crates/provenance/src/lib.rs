@@ -1,6 +1,11 @@
 //! Reads a run's context from the outside world: the git state of a working directory
-//! ([`git_provenance`]) and the machine's description ([`detect_environment`]). Everything here is
+//! ([`git_provenance`], [`merge_base`]), the machine's description ([`detect_environment`]) and
+//! its state as it affects measurements ([`machine_state`]). Everything here is
 //! best effort: a field that cannot be read is left empty rather than failing a benchmark.
+
+mod machine;
+
+pub use machine::{MachineState, cpu_times, governors, load_average, machine_state, shares};
 
 use std::path::Path;
 use std::process::{Command, Stdio};
