@@ -129,7 +129,7 @@ fn clock_resolution_ns() -> Option<f64> {
     };
     // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
     let rc = unsafe { libc::clock_getres(libc::CLOCK_MONOTONIC, &mut ts) };
-    (rc == 0).then(|| ts.tv_sec as f64 * 1e9 + ts.tv_nsec as f64)
+    (rc == 0).then_some(ts.tv_sec as f64 * 1e9 + ts.tv_nsec as f64)
 }
 
 /// The smallest non-zero step of `Instant::now()` over a few thousand readings.
