@@ -264,6 +264,48 @@ pub(crate) fn decode_point(
 }
 
 /// The current time as stored in `created_at` columns.
+/// A noise floor as its columns, checked.
+pub(crate) fn encode_noise_floor(f: &crate::NoiseFloor) -> Result<(String, i64)> {
+    if !(f.relative.is_finite() && f.relative >= 0.0) {
+        return Err(StoreError::InvalidArgument(format!(
+            "the noise floor of {} / {} must be a non-negative number, not {}",
+            f.benchmark, f.measure, f.relative
+        )));
+    }
+    let at = timestamp(f.learned_at).map_err(StoreError::InvalidArgument)?;
+    Ok((at, to_i64(f.samples)))
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn decode_noise_floor(
+    fingerprint: String,
+    benchmark: String,
+    measure: &str,
+    relative: f64,
+    samples: i64,
+    method: String,
+    learned_at: &str,
+) -> Result<crate::NoiseFloor> {
+    Ok(crate::NoiseFloor {
+        fingerprint,
+        benchmark,
+        measure: Measure::parse(measure),
+        relative,
+        samples: usize::try_from(samples)
+            .map_err(|_| corrupt(format!("{samples} noise samples")))?,
+        method,
+        learned_at: parse_timestamp(learned_at)?,
+    })
+}
+
+/// By benchmark, then measure, byte-wise: the same order on every backend, whatever its collation.
+pub(crate) fn sort_noise_floors(mut floors: Vec<crate::NoiseFloor>) -> Vec<crate::NoiseFloor> {
+    floors.sort_by(|a, b| {
+        (a.benchmark.as_str(), a.measure.as_str()).cmp(&(b.benchmark.as_str(), b.measure.as_str()))
+    });
+    floors
+}
+
 pub(crate) fn now() -> String {
     timestamp(OffsetDateTime::now_utc()).unwrap_or_default()
 }

@@ -73,6 +73,21 @@ pub struct Baseline {
     pub created_at: OffsetDateTime,
 }
 
+/// How much a benchmark's measure moves by noise alone on one kind of machine: a change smaller
+/// than `relative` (a fraction: 0.02 = 2 %) is not called a regression there (SPEC §7.4).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoiseFloor {
+    pub fingerprint: String,
+    pub benchmark: String,
+    pub measure: Measure,
+    pub relative: f64,
+    /// How many comparisons (A/A pairs, history runs) it was learned from.
+    pub samples: usize,
+    /// How it was learned: `aa` (an A/A calibration) or `history`.
+    pub method: String,
+    pub learned_at: OffsetDateTime,
+}
+
 /// One point of a benchmark's history for one measure.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SeriesPoint {
@@ -134,6 +149,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// The run a named baseline points at, or `None` if there is no such baseline.
     fn baseline(&self, name: &str) -> Result<Option<Uuid>>;
+
+    /// Saves a noise floor, replacing the one of the same fingerprint, benchmark and measure. A
+    /// relative floor that is negative or not finite is an error.
+    fn save_noise_floor(&self, floor: &NoiseFloor) -> Result<()>;
+
+    /// Every noise floor learned on machines with `fingerprint`, by benchmark and measure.
+    fn noise_floors(&self, fingerprint: &str) -> Result<Vec<NoiseFloor>>;
 
     /// The history of one measure of one benchmark: the newest `limit` points, oldest first.
     fn series(&self, benchmark: &str, measure: &Measure, limit: usize) -> Result<Vec<SeriesPoint>>;

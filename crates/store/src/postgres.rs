@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::codec::{self, BenchRow, MetricRow, RunRow, SummaryRow, to_i64};
 use crate::schema;
-use crate::{Baseline, Result, RunSummary, SeriesPoint, Store, StoreError};
+use crate::{Baseline, NoiseFloor, Result, RunSummary, SeriesPoint, Store, StoreError};
 
 /// Serialises concurrent migrations of one database (`pg_advisory_xact_lock` key, "benchgat").
 const MIGRATION_LOCK: i64 = 0x6265_6e63_6867_6174;
@@ -426,6 +426,58 @@ impl Store for PostgresStore {
                 codec::parse_uuid(&id).map(Some)
             }
         }
+    }
+
+    fn save_noise_floor(&self, floor: &NoiseFloor) -> Result<()> {
+        let (at, samples) = codec::encode_noise_floor(floor)?;
+        self.lock()
+            .execute(
+                "INSERT INTO noise_floors (fingerprint, benchmark, measure, relative, samples, method, learned_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (fingerprint, benchmark, measure) DO UPDATE SET \
+                 relative = excluded.relative, samples = excluded.samples, method = excluded.method, \
+                 learned_at = excluded.learned_at",
+                &[
+                    &floor.fingerprint,
+                    &floor.benchmark,
+                    &floor.measure.as_str(),
+                    &floor.relative,
+                    &samples,
+                    &floor.method,
+                    &at,
+                ],
+            )
+            .map_err(StoreError::postgres("cannot save a noise floor"))?;
+        Ok(())
+    }
+
+    fn noise_floors(&self, fingerprint: &str) -> Result<Vec<NoiseFloor>> {
+        let err = || StoreError::postgres("cannot read noise floors");
+        let rows = self
+            .lock()
+            .query(
+                "SELECT fingerprint, benchmark, measure, relative, samples, method, learned_at \
+                 FROM noise_floors WHERE fingerprint = $1 ORDER BY benchmark, measure",
+                &[&fingerprint],
+            )
+            .map_err(err())?;
+        rows.iter()
+            .map(|r| {
+                let get = || -> std::result::Result<_, postgres::Error> {
+                    Ok((
+                        r.try_get::<_, String>(0)?,
+                        r.try_get::<_, String>(1)?,
+                        r.try_get::<_, String>(2)?,
+                        r.try_get::<_, f64>(3)?,
+                        r.try_get::<_, i64>(4)?,
+                        r.try_get::<_, String>(5)?,
+                        r.try_get::<_, String>(6)?,
+                    ))
+                };
+                let (f, b, m, rel, n, method, at) = get().map_err(err())?;
+                codec::decode_noise_floor(f, b, &m, rel, n, method, &at)
+            })
+            .collect::<Result<Vec<_>>>()
+            .map(codec::sort_noise_floors)
     }
 
     fn series(&self, benchmark: &str, measure: &Measure, limit: usize) -> Result<Vec<SeriesPoint>> {

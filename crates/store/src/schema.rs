@@ -8,13 +8,15 @@
 //! - `benchmarks`: one row per benchmark (params and labels as JSON, status kind and text);
 //! - `metrics`: one row per metric, the summary as JSON plus a `median` column for series queries,
 //!   samples as a blob of little-endian `f64` and iterations as a blob of little-endian `u64`;
-//! - `baselines`: named pointers to runs.
+//! - `baselines`: named pointers to runs;
+//! - `noise_floors`: per machine fingerprint, benchmark and measure, the relative change its noise
+//!   alone reaches (learned from A/A runs or history).
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// The migrations for SQLite, oldest first.
-pub const SQLITE: [&str; 3] = [
+pub const SQLITE: [&str; 4] = [
     r#"
 CREATE TABLE runs (
     id              TEXT PRIMARY KEY NOT NULL,
@@ -75,10 +77,22 @@ CREATE INDEX metrics_series ON metrics (bench_name, measure);
 ALTER TABLE benchmarks ADD COLUMN labels TEXT;
 CREATE INDEX runs_source ON runs (source, started_ns);
 "#,
+    r#"
+CREATE TABLE noise_floors (
+    fingerprint TEXT NOT NULL,
+    benchmark   TEXT NOT NULL,
+    measure     TEXT NOT NULL,
+    relative    REAL NOT NULL,
+    samples     INTEGER NOT NULL,
+    method      TEXT NOT NULL,
+    learned_at  TEXT NOT NULL,
+    PRIMARY KEY (fingerprint, benchmark, measure)
+);
+"#,
 ];
 
 /// The migrations for PostgreSQL, oldest first.
-pub const POSTGRES: [&str; 3] = [
+pub const POSTGRES: [&str; 4] = [
     r#"
 CREATE TABLE runs (
     id              TEXT PRIMARY KEY,
@@ -138,6 +152,18 @@ CREATE INDEX metrics_series ON metrics (bench_name, measure);
     r#"
 ALTER TABLE benchmarks ADD COLUMN labels TEXT;
 CREATE INDEX runs_source ON runs (source, started_ns);
+"#,
+    r#"
+CREATE TABLE noise_floors (
+    fingerprint TEXT NOT NULL,
+    benchmark   TEXT NOT NULL,
+    measure     TEXT NOT NULL,
+    relative    DOUBLE PRECISION NOT NULL,
+    samples     BIGINT NOT NULL,
+    method      TEXT NOT NULL,
+    learned_at  TEXT NOT NULL,
+    PRIMARY KEY (fingerprint, benchmark, measure)
+);
 "#,
 ];
 

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::codec::{self, BenchRow, MetricRow, RunRow, SummaryRow, to_i64};
 use crate::schema;
-use crate::{Baseline, Result, RunSummary, SeriesPoint, Store, StoreError};
+use crate::{Baseline, NoiseFloor, Result, RunSummary, SeriesPoint, Store, StoreError};
 
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -469,6 +469,59 @@ impl Store for SqliteStore {
             .optional()
             .map_err(StoreError::sqlite(format!("cannot read baseline {name:?}")))?;
         id.as_deref().map(codec::parse_uuid).transpose()
+    }
+
+    fn save_noise_floor(&self, floor: &NoiseFloor) -> Result<()> {
+        let (at, samples) = codec::encode_noise_floor(floor)?;
+        self.lock()
+            .execute(
+                "INSERT INTO noise_floors (fingerprint, benchmark, measure, relative, samples, method, learned_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (fingerprint, benchmark, measure) DO UPDATE SET \
+                 relative = excluded.relative, samples = excluded.samples, method = excluded.method, \
+                 learned_at = excluded.learned_at",
+                params![
+                    floor.fingerprint,
+                    floor.benchmark,
+                    floor.measure.as_str(),
+                    floor.relative,
+                    samples,
+                    floor.method,
+                    at
+                ],
+            )
+            .map_err(StoreError::sqlite("cannot save a noise floor"))?;
+        Ok(())
+    }
+
+    fn noise_floors(&self, fingerprint: &str) -> Result<Vec<NoiseFloor>> {
+        let conn = self.lock();
+        let err = || StoreError::sqlite("cannot read noise floors");
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT fingerprint, benchmark, measure, relative, samples, method, learned_at \
+                 FROM noise_floors WHERE fingerprint = ?1 ORDER BY benchmark, measure",
+            )
+            .map_err(err())?;
+        let rows = stmt
+            .query_map([fingerprint], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, f64>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                ))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(err())?;
+        rows.into_iter()
+            .map(|(f, b, m, rel, n, method, at)| {
+                codec::decode_noise_floor(f, b, &m, rel, n, method, &at)
+            })
+            .collect::<Result<Vec<_>>>()
+            .map(codec::sort_noise_floors)
     }
 
     fn series(&self, benchmark: &str, measure: &Measure, limit: usize) -> Result<Vec<SeriesPoint>> {

@@ -124,6 +124,14 @@ fn selectors_resolve() {
 }
 
 #[test]
+fn noise_floors() {
+    let Some(url) = fresh_database("noise_floors") else {
+        return;
+    };
+    common::check_noise_floors(&PostgresStore::connect(&url).unwrap());
+}
+
+#[test]
 fn baselines() {
     let Some(url) = fresh_database("baselines") else {
         return;

@@ -39,6 +39,12 @@ fn selectors_resolve() {
 }
 
 #[test]
+fn noise_floors() {
+    let (_dir, store) = temp_store();
+    common::check_noise_floors(&store);
+}
+
+#[test]
 fn baselines() {
     let (_dir, store) = temp_store();
     common::check_baselines(&store);

@@ -619,3 +619,52 @@ pub fn check_resolve(store: &dyn Store) {
         [r1.id]
     );
 }
+
+/// Noise floors are kept per fingerprint, benchmark and measure, replaced on save.
+pub fn check_noise_floors(store: &dyn Store) {
+    use benchgate_store::NoiseFloor;
+    let floor = |fp: &str, bench: &str, rel: f64, method: &str| NoiseFloor {
+        fingerprint: fp.into(),
+        benchmark: bench.into(),
+        measure: Measure::WallTime,
+        relative: rel,
+        samples: 30,
+        method: method.into(),
+        learned_at: datetime!(2026-11-30 12:00:00.123456789 UTC),
+    };
+    assert!(store.noise_floors("here").unwrap().is_empty());
+    store
+        .save_noise_floor(&floor("here", "b", 0.02, "aa"))
+        .unwrap();
+    store
+        .save_noise_floor(&floor("here", "a", 0.015, "history"))
+        .unwrap();
+    store
+        .save_noise_floor(&floor("there", "a", 0.5, "aa"))
+        .unwrap();
+    let mut custom = floor("here", "a", 0.1, "aa");
+    custom.measure = Measure::Custom("backend_calls".into());
+    store.save_noise_floor(&custom).unwrap();
+    let here = store.noise_floors("here").unwrap();
+    assert_eq!(here.len(), 3);
+    assert_eq!(here[0], custom);
+    assert_eq!(here[1], floor("here", "a", 0.015, "history"));
+    assert_eq!(here[2].benchmark, "b");
+    // A second calibration replaces the first.
+    store
+        .save_noise_floor(&floor("here", "b", 0.03, "aa"))
+        .unwrap();
+    let here = store.noise_floors("here").unwrap();
+    assert_eq!(here.len(), 3);
+    assert_eq!(here[2].relative, 0.03);
+    for bad in [-0.1, f64::NAN, f64::INFINITY] {
+        let err = store
+            .save_noise_floor(&floor("here", "b", bad, "aa"))
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("must be a non-negative number"),
+            "{err}"
+        );
+    }
+    assert_eq!(store.noise_floors("there").unwrap().len(), 1);
+}
