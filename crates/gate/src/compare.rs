@@ -22,6 +22,10 @@ pub struct CompareOptions {
     pub resamples: usize,
     /// Seed of the bootstrap, so a comparison is reproducible.
     pub seed: u64,
+    /// Learned noise floors (SPEC §7.4) by benchmark and measure, as fractions: on a metric
+    /// with a floor, a change is a regression or an improvement only beyond
+    /// max(threshold, floor), since noise alone reaches the floor on this machine.
+    pub noise_floors: BTreeMap<(String, Measure), f64>,
 }
 
 impl Default for CompareOptions {
@@ -33,6 +37,7 @@ impl Default for CompareOptions {
             // and a 100-benchmark comparison against a pooled window:30 stays well under 500 ms.
             resamples: 5_000,
             seed: 0x6265_6e63_6867_6174, // "benchgat"
+            noise_floors: BTreeMap::new(),
         }
     }
 }
@@ -333,7 +338,11 @@ fn finish(mut pending: Vec<Pending>, options: &CompareOptions) -> Vec<Verdict> {
                 });
             let (kind, severity, reason, effect, p_value) = match row.state {
                 PendingState::Judged(judgement) => {
-                    let c = judgement.classify(q, &options.thresholds);
+                    let floor = options
+                        .noise_floors
+                        .get(&(row.benchmark.clone(), row.measure.clone()))
+                        .copied();
+                    let c = judgement.classify(q, &options.thresholds, floor);
                     (
                         c.kind,
                         c.severity,

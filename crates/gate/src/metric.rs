@@ -89,8 +89,40 @@ pub struct Classification {
 }
 
 impl MetricJudgement {
-    /// Decides the verdict given the adjusted p-value `q` (`None` for exact measures).
-    pub fn classify(&self, q: Option<f64>, thresholds: &Thresholds) -> Classification {
+    /// Decides the verdict given the adjusted p-value `q` (`None` for exact measures) and the
+    /// metric's learned noise `floor` (a fraction), which raises the warn and fail thresholds to
+    /// at least itself: a change noise alone reaches on this machine is not called a change.
+    /// Exact measures have no noise and ignore it.
+    pub fn classify(
+        &self,
+        q: Option<f64>,
+        thresholds: &Thresholds,
+        floor: Option<f64>,
+    ) -> Classification {
+        let raised = floor.filter(|f| !self.exact && f.is_finite() && *f > thresholds.warn);
+        let floored;
+        let thresholds = match raised {
+            Some(f) => {
+                floored = Thresholds {
+                    warn: f,
+                    fail: thresholds.fail.max(f),
+                    ..*thresholds
+                };
+                &floored
+            }
+            None => thresholds,
+        };
+        let mut c = self.classify_with(q, thresholds);
+        if let Some(f) = raised {
+            c.reason.push_str(&format!(
+                " (thresholds raised to this benchmark's {} noise floor)",
+                pct(f)
+            ));
+        }
+        c
+    }
+
+    fn classify_with(&self, q: Option<f64>, thresholds: &Thresholds) -> Classification {
         if let Some(why) = &self.insufficient {
             return Classification {
                 kind: VerdictKind::InsufficientData,

@@ -398,3 +398,50 @@ fn a_first_run_is_all_new_and_passes() {
     assert_eq!(only(&c.verdicts, "skip").kind, VerdictKind::Skipped);
     assert!(c.warnings.is_empty());
 }
+
+/// A learned noise floor raises the thresholds of its benchmark only: an 8 % slowdown is a
+/// warning at warn 5 %, but not on a benchmark whose noise alone reaches 12 %.
+#[test]
+fn noise_floors_raise_the_thresholds_of_their_benchmark() {
+    let base = run(vec![wall("steady", 1e6, 20), wall("noisy", 1e6, 20)]);
+    let cur = run(vec![wall("steady", 1.08e6, 20), wall("noisy", 1.08e6, 20)]);
+    let mut options = CompareOptions::default();
+    let c = compare_runs(&base, "a", &cur, "b", &options);
+    for name in ["steady", "noisy"] {
+        let v = only(&c.verdicts, name);
+        assert_eq!(
+            (v.kind, v.severity),
+            (VerdictKind::Regressed, Some(Severity::Warn)),
+            "{v:#?}"
+        );
+    }
+    options
+        .noise_floors
+        .insert(("noisy".into(), Measure::WallTime), 0.12);
+    let c = compare_runs(&base, "a", &cur, "b", &options);
+    let steady = only(&c.verdicts, "steady");
+    assert_eq!(
+        (steady.kind, steady.severity),
+        (VerdictKind::Regressed, Some(Severity::Warn))
+    );
+    let noisy = only(&c.verdicts, "noisy");
+    assert_eq!(
+        (noisy.kind, noisy.severity),
+        (VerdictKind::Unchanged, None),
+        "{noisy:#?}"
+    );
+    assert!(
+        noisy.reason.ends_with(
+            "but not surely beyond the 12% warn threshold (thresholds raised to this benchmark's \
+             12% noise floor)"
+        ),
+        "{}",
+        noisy.reason
+    );
+    // A floor below the warn threshold changes nothing.
+    options
+        .noise_floors
+        .insert(("noisy".into(), Measure::WallTime), 0.01);
+    let c = compare_runs(&base, "a", &cur, "b", &options);
+    assert_eq!(only(&c.verdicts, "noisy").severity, Some(Severity::Warn));
+}
