@@ -180,11 +180,21 @@ pub fn store_judge_report(
         None => None,
     };
     store.put_run(run).context("cannot store the run")?;
+    // What noise alone reaches on this machine (learned by `benchgate doctor`) is no regression.
+    let mut options = gating.options.clone();
+    for floor in store
+        .noise_floors(&run.environment.fingerprint)
+        .context("cannot read the noise floors")?
+    {
+        options
+            .noise_floors
+            .insert((floor.benchmark, floor.measure), floor.relative);
+    }
 
     let current_label = format!("run {}", run.id);
     let mut comparison = match &baseline {
-        Some((base, label)) => compare_runs(base, label, run, &current_label, &gating.options),
-        None => judge_without_baseline(run, &current_label, &gating.options),
+        Some((base, label)) => compare_runs(base, label, run, &current_label, &options),
+        None => judge_without_baseline(run, &current_label, &options),
     };
     apply_budgets(
         &mut comparison,
