@@ -3,6 +3,8 @@
 use std::io;
 use std::path::PathBuf;
 
+use crate::{Outcome, Phase};
+
 /// Infrastructure and input errors. Messages do not repeat their `source`: print the chain
 /// (`{:#}` with anyhow) to see it. A benchmarked command that fails is *not* an error: it is
 /// reported as a [`crate::Failure`] inside its [`crate::CommandResult`].
@@ -54,6 +56,80 @@ pub enum MeasureError {
     /// Any other operating-system failure while running (waiting, capturing stderr, …).
     #[error("{context}")]
     Io { context: String, source: io::Error },
+
+    /// Instruction counts: the valgrind executable could not be found.
+    #[error(
+        "instruction counts need valgrind (apt-get install valgrind): `{valgrind}` not found{hint}",
+        hint = not_found_hint(.valgrind)
+    )]
+    ValgrindNotFound { valgrind: String },
+
+    /// Instruction counts: the command (under valgrind) or one of its setup/prepare/conclude/
+    /// cleanup commands failed or timed out. (The timing runner reports such failures as a
+    /// [`crate::Failure`] instead; a count from a failed run would not be comparable.)
+    #[error("{}", failed_message(*.phase, .command, .message, .stderr_tail, .valgrind_messages))]
+    CommandFailed {
+        phase: Phase,
+        command: String,
+        outcome: Outcome,
+        /// `exited with status 1`, `killed by signal 11 (SIGSEGV)`, `timed out after 2s`.
+        message: String,
+        /// Last ≤ 20 lines of the command's own stderr (valgrind's messages are not in it).
+        stderr_tail: String,
+        /// Valgrind's messages about the run (its start-up banner removed), last ≤ 20 lines.
+        valgrind_messages: String,
+    },
+
+    /// Instruction counts: the run succeeded but valgrind wrote no callgrind out file.
+    #[error("valgrind wrote no callgrind output for `{command}`{}", indented("valgrind", .valgrind_messages))]
+    NoCallgrindOutput {
+        command: String,
+        valgrind_messages: String,
+    },
+
+    /// Instruction counts: a callgrind out file is not in the expected format. The file is kept.
+    #[error(
+        "cannot parse callgrind output {}{}: {message}",
+        .path.display(),
+        .line.map(|l| format!(":{l}")).unwrap_or_default()
+    )]
+    CallgrindParse {
+        path: PathBuf,
+        /// 1-based; `None` when something is missing from the whole file.
+        line: Option<usize>,
+        message: String,
+    },
+}
+
+fn failed_message(
+    phase: Phase,
+    command: &str,
+    message: &str,
+    stderr_tail: &str,
+    valgrind_messages: &str,
+) -> String {
+    let what = match phase {
+        Phase::Run => format!("`{command}` {message} under valgrind"),
+        other => format!("{other} command `{command}` {message}"),
+    };
+    format!(
+        "{what}{}{}",
+        indented("stderr", stderr_tail),
+        indented("valgrind", valgrind_messages)
+    )
+}
+
+/// `\n<label>:\n  line\n  line`, or nothing for empty text.
+fn indented(label: &str, text: &str) -> String {
+    if text.trim().is_empty() {
+        return String::new();
+    }
+    let mut out = format!("\n{label}:");
+    for line in text.lines() {
+        out.push_str("\n  ");
+        out.push_str(line);
+    }
+    out
 }
 
 fn not_found_hint(command: &str) -> &'static str {

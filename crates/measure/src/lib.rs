@@ -4,9 +4,11 @@
 //!
 //! [`expand`] turns command-line templates and parameters into [`CommandSpec`]s; [`run`] executes
 //! them (setup, warm-up, interleaved measured runs, cleanup) and returns [`CommandResult`]s.
+//! [`count_instructions`] runs one spec under callgrind for its exact instruction count.
 
 mod error;
 mod expand;
+mod instructions;
 mod process;
 mod runner;
 mod sys;
@@ -24,6 +26,9 @@ pub fn install_interrupt_handlers() -> Result<(), MeasureError> {
 }
 pub use expand::{
     AuxCommands, CommandSpec, CommandTemplate, Invocation, MAX_PARAMETER_VALUES, Parameter, expand,
+};
+pub use instructions::{
+    InstructionCount, InstructionOptions, ProcessInstructions, count_instructions,
 };
 pub use runner::{
     CommandResult, Event, Failure, Observer, Outcome, PairedResult, Phase, RunnerOptions, Sample,

@@ -819,7 +819,7 @@ fn rel_halfwidth(sorted: &[f64]) -> Option<f64> {
 }
 
 /// `500ms`, `2s`, `1.5s`-style rendering for messages.
-fn fmt_duration(d: Duration) -> String {
+pub(crate) fn fmt_duration(d: Duration) -> String {
     if d.subsec_nanos() == 0 {
         format!("{}s", d.as_secs())
     } else if d.subsec_nanos().is_multiple_of(1_000_000) && d.as_secs() == 0 {
