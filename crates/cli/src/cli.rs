@@ -217,6 +217,15 @@ pub enum OutputFormat {
     Junit,
 }
 
+/// What a command is measured for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MeasureArg {
+    /// Timed runs: wall, user and system time and peak RSS.
+    Time,
+    /// One run under valgrind's callgrind: the exact instruction count, the same run after run.
+    Instructions,
+}
+
 /// Provenance mode of the measured numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ModeArg {
@@ -262,6 +271,10 @@ pub struct RunArgs {
     /// Treat warnings (warn-level regressions, insufficient data, missed targets) as failures.
     #[arg(help_heading = "Suite", long)]
     pub deny_warnings: bool,
+    /// What to measure (repeatable): time (timed runs) or instructions (one run under
+    /// valgrind --tool=callgrind; its --timeout is 50 times --timeout) [default: time].
+    #[arg(help_heading = "Sampling", long, value_enum, value_name = "WHAT")]
+    pub measure: Vec<MeasureArg>,
     /// Warm-up runs per command before measuring, not recorded [default: 3].
     #[arg(help_heading = "Sampling", long, short = 'w', value_name = "N")]
     pub warmup: Option<u32>,

@@ -51,6 +51,17 @@ pub struct RunnerDefaults {
     pub timeout: Option<Duration>,
     /// Shell for commands (`"bash -e"`); `None` = run directly.
     pub shell: Option<String>,
+    /// What to measure (`measure = "time"`, `"instructions"` or both); `None` = time.
+    pub measure: Option<Vec<Measurement>>,
+}
+
+/// What a bench's command is measured for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measurement {
+    /// Timed runs: wall, user and system time and peak RSS, sampled to the precision target.
+    Time,
+    /// One run under `valgrind --tool=callgrind`: the exact instruction count (SPEC §4.1).
+    Instructions,
 }
 
 impl RunnerDefaults {
@@ -65,6 +76,7 @@ impl RunnerDefaults {
             precision: self.precision.or(outer.precision),
             timeout: self.timeout.or(outer.timeout),
             shell: self.shell.clone().or_else(|| outer.shell.clone()),
+            measure: self.measure.clone().or_else(|| outer.measure.clone()),
         }
     }
 

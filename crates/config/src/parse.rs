@@ -14,12 +14,13 @@ use toml::de::{DeTable, DeValue};
 
 use crate::error::line_col;
 use crate::units::{Kind, parse_quantity};
-use crate::{Bench, Config, ConfigError, GateConfig, Requirements, RunnerDefaults};
+use crate::{Bench, Config, ConfigError, GateConfig, Measurement, Requirements, RunnerDefaults};
 
 type Val<'i> = Spanned<DeValue<'i>>;
 
 const TOP_KEYS: [&str; 4] = ["defaults", "gate", "bench", "budget"];
-const DEFAULT_KEYS: [&str; 8] = [
+const DEFAULT_KEYS: [&str; 9] = [
+    "measure",
     "warmup",
     "runs",
     "min_runs",
@@ -30,9 +31,10 @@ const DEFAULT_KEYS: [&str; 8] = [
     "shell",
 ];
 const GATE_KEYS: [&str; 6] = ["alpha", "warn", "fail", "min_delta", "measures", "baseline"];
-const BENCH_KEYS: [&str; 18] = [
+const BENCH_KEYS: [&str; 19] = [
     "name",
     "command",
+    "measure",
     "prepare",
     "conclude",
     "setup",
@@ -445,6 +447,7 @@ fn runner_settings(
             Some((text, value)) => Some(expand(ctx, s, "shell", text, value, allowed_unset)?.0),
             None => None,
         },
+        measure: measurements(ctx, s)?,
     };
     if let (Some(min), Some(max)) = (settings.min_runs, settings.max_runs)
         && min > max
@@ -458,6 +461,49 @@ fn runner_settings(
         ));
     }
     Ok(settings)
+}
+
+/// `measure = "time"`, `"instructions"` or a list of both.
+fn measurements(ctx: &Ctx, s: &Section) -> Result<Option<Vec<Measurement>>, ConfigError> {
+    let Some(value) = s.get("measure") else {
+        return Ok(None);
+    };
+    let names: Vec<(&str, &Val)> = match value.get_ref() {
+        DeValue::String(one) => vec![(one.as_ref(), value)],
+        DeValue::Array(_) => s.string_list(ctx, "measure")?,
+        _ => {
+            return Err(s.wrong_type(
+                ctx,
+                "measure",
+                value,
+                "\"time\", \"instructions\" or a list of them",
+            ));
+        }
+    };
+    let mut out = Vec::new();
+    for (name, item) in names {
+        let m = match name.trim() {
+            "time" => Measurement::Time,
+            "instructions" => Measurement::Instructions,
+            other => {
+                return Err(s.bad(
+                    ctx,
+                    "measure",
+                    item,
+                    format!(
+                        "unknown measurement {other:?} (expected \"time\" or \"instructions\")"
+                    ),
+                ));
+            }
+        };
+        if !out.contains(&m) {
+            out.push(m);
+        }
+    }
+    if out.is_empty() {
+        return Err(s.bad(ctx, "measure", value, "must name at least one measurement"));
+    }
+    Ok(Some(out))
 }
 
 fn gate(ctx: &Ctx, s: &Section) -> Result<GateConfig, ConfigError> {

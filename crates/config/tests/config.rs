@@ -111,6 +111,7 @@ fn full_example() {
             precision: Some(0.01),
             timeout: Some(Duration::from_secs(90)),
             shell: Some("bash -e".into()),
+            measure: None,
         }
     );
     assert_eq!(config.gate.alpha, Some(0.01));
@@ -283,7 +284,7 @@ fn unknown_keys() {
         error(
             "[[bench]]\nname = \"a\"\ncommand = \"x\"\n\n[[bench]]\nname = \"b\"\ncomand = \"y\"\n"
         ),
-        "benchgate.toml:7:1: [[bench]] #2 `comand`: unknown key (expected one of name, command, prepare, conclude, setup, cleanup, input, timeout, warmup, runs, min_runs, max_runs, max_time, precision, shell, mode, requires, params)"
+        "benchgate.toml:7:1: [[bench]] #2 `comand`: unknown key (expected one of name, command, measure, prepare, conclude, setup, cleanup, input, timeout, warmup, runs, min_runs, max_runs, max_time, precision, shell, mode, requires, params)"
     );
     assert_eq!(
         error("[defaults]\nwarmup = 3\nmax_tme = \"2s\"\n"),

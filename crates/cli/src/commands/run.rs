@@ -5,18 +5,20 @@
 use std::io::IsTerminal;
 
 use anyhow::{Context, bail};
-use benchgate_config::RunnerDefaults;
+use benchgate_config::{Measurement, RunnerDefaults};
 use benchgate_gate::compare_within_run;
 use benchgate_measure::{
-    AuxCommands, CommandResult, CommandSpec, CommandTemplate, Parameter, RunnerOptions, expand,
-    preflight,
+    AuxCommands, CommandResult, CommandSpec, CommandTemplate, InstructionOptions, MeasureError,
+    Parameter, RunnerOptions, expand, preflight,
 };
-use benchgate_model::{Environment, Measure, Mode, Run, Source, Thresholds};
+use benchgate_model::{
+    Benchmark, Direction, Environment, Measure, Metric, Mode, Run, Source, Status, Thresholds, Unit,
+};
 use benchgate_report::{Format, Json, Markdown};
 use time::OffsetDateTime;
 
 use super::{Conclusion, formatter};
-use crate::cli::{GlobalArgs, ModeArg, RunArgs};
+use crate::cli::{GlobalArgs, MeasureArg, ModeArg, RunArgs};
 use crate::convert;
 use crate::output::{print, write_file};
 use crate::progress::Progress;
@@ -45,17 +47,30 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
         .options(Thresholds::default(), vec![Measure::WallTime])?;
     check_exports(args)?;
 
+    let (time, instructions) = measurements(&sampling_flags(args));
     let mut run = new_run(
         mode_of(args.mode),
         benchgate_provenance::detect_environment(),
     )?;
-    let results = measure(&specs, &options, global)?;
-    run.ended_at = OffsetDateTime::now_utc();
+    let results = if time {
+        measure(&specs, &options, global)?
+    } else {
+        specs.iter().map(unmeasured).collect()
+    };
     run.benchmarks = results.iter().map(convert::benchmark).collect();
+    if instructions {
+        let refs: Vec<&CommandSpec> = specs.iter().collect();
+        count_instructions(&mut run.benchmarks, &refs, &options, global)?;
+    }
+    run.ended_at = OffsetDateTime::now_utc();
     run.validate()?;
 
     let comparisons = if run.benchmarks.len() > 1 {
-        compare_within_run(&run, &[Measure::WallTime, Measure::MaxRss], &compare)
+        compare_within_run(
+            &run,
+            &[Measure::WallTime, Measure::MaxRss, Measure::Instructions],
+            &compare,
+        )
     } else {
         Vec::new()
     };
@@ -67,12 +82,25 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
     }
     print(&formatter(args.format, global).run(&run, &comparisons))?;
 
-    let failed = results.iter().any(|r| r.failure.is_some());
+    let failed = run
+        .benchmarks
+        .iter()
+        .any(|b| matches!(b.status, Status::Failed { .. }));
     Ok(if failed {
         Conclusion::CommandFailed
     } else {
         Conclusion::Passed
     })
+}
+
+/// A spec that is not timed (only its instructions are counted): no samples, no failure.
+pub(super) fn unmeasured(spec: &CommandSpec) -> CommandResult {
+    CommandResult {
+        spec: spec.clone(),
+        samples: Vec::new(),
+        warmup_runs: 0,
+        failure: None,
+    }
 }
 
 /// The sampling flags that were given, to layer over the runner's (or a config's) defaults.
@@ -86,6 +114,72 @@ pub(super) fn sampling_flags(args: &RunArgs) -> RunnerDefaults {
         precision: args.precision.map(|p| p.fraction),
         timeout: args.timeout.map(|t| t.to_std()),
         shell: args.shell.clone(),
+        measure: (!args.measure.is_empty()).then(|| {
+            args.measure
+                .iter()
+                .map(|m| match m {
+                    MeasureArg::Time => Measurement::Time,
+                    MeasureArg::Instructions => Measurement::Instructions,
+                })
+                .collect()
+        }),
+    }
+}
+
+/// How much longer than a plain run a run under valgrind may take before it is killed.
+const VALGRIND_TIMEOUT_FACTOR: u32 = 50;
+
+/// Adds the exact instruction count of each spec (one run under callgrind) to its benchmark. A
+/// command that fails under valgrind fails its benchmark; valgrind missing is an error.
+pub(super) fn count_instructions(
+    benchmarks: &mut [Benchmark],
+    specs: &[&CommandSpec],
+    options: &RunnerOptions,
+    global: &GlobalArgs,
+) -> anyhow::Result<()> {
+    let counting = InstructionOptions {
+        timeout: options.timeout.map(|t| t * VALGRIND_TIMEOUT_FACTOR),
+        stdin: options.stdin.clone(),
+        ignore_failure: options.ignore_failure,
+        show_output: options.show_output,
+        ..InstructionOptions::default()
+    };
+    for (bench, spec) in benchmarks.iter_mut().zip(specs) {
+        if !global.quiet {
+            eprintln!("counting the instructions of {} under valgrind", spec.name);
+        }
+        match benchgate_measure::count_instructions(spec, &counting) {
+            Ok(count) => {
+                let metric = Metric::from_samples(
+                    Measure::Instructions,
+                    Unit::Count,
+                    Direction::LowerIsBetter,
+                    vec![count.instructions as f64],
+                )
+                .map(|m| m.exact(true));
+                bench.metrics.extend(metric);
+            }
+            Err(e @ MeasureError::ValgrindNotFound { .. }) => return Err(e.into()),
+            Err(e) => {
+                if bench.status == Status::Ok {
+                    bench.status = Status::Failed {
+                        message: format!("under valgrind: {e}"),
+                    };
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The measurements asked for (`--measure`, a bench's `measure`), time when none.
+pub(super) fn measurements(flags: &RunnerDefaults) -> (bool, bool) {
+    match &flags.measure {
+        None => (true, false),
+        Some(m) => (
+            m.contains(&Measurement::Time),
+            m.contains(&Measurement::Instructions),
+        ),
     }
 }
 

@@ -15,17 +15,23 @@ use super::gate::{
     BaselineChoice, Gating, Preview, accept_preview, preview, preview_without_store,
     store_judge_report,
 };
-use super::run::{check_exports, io_flags, measure, new_run, sampling_flags};
+use super::run::{
+    check_exports, count_instructions, io_flags, measure, measurements, new_run, sampling_flags,
+    unmeasured,
+};
 use super::stored::open_store;
 use crate::cli::{GlobalArgs, RunArgs};
 use crate::convert;
 use crate::output::print;
 
-/// One expanded command of a configured bench, with the options it runs under.
+/// One expanded command of a configured bench, with the options it runs under and what it is
+/// measured for.
 struct Entry {
     bench: usize,
     spec: CommandSpec,
     options: RunnerOptions,
+    time: bool,
+    instructions: bool,
 }
 
 pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
@@ -88,9 +94,9 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
         let reason = bench.skip_reason();
         if reason.is_none() {
             let mut runner = RunnerOptions::default();
-            flags
-                .or(&bench.runner.or(&config.defaults))
-                .apply(&mut runner);
+            let settings = flags.or(&bench.runner.or(&config.defaults));
+            settings.apply(&mut runner);
+            let (time, instructions) = measurements(&settings);
             if let Some(input) = &bench.input {
                 runner.stdin = Some(input.clone());
             }
@@ -106,6 +112,8 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
                 bench: i,
                 spec,
                 options: runner.clone(),
+                time,
+                instructions,
             }));
         }
         skipped.push(reason);
@@ -147,8 +155,11 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
             .tags
             .insert("simulated".into(), simulated.join(","));
     }
-    let mut results: Vec<Option<CommandResult>> = entries.iter().map(|_| None).collect();
-    let mut done = vec![false; entries.len()];
+    let mut results: Vec<Option<CommandResult>> = entries
+        .iter()
+        .map(|e| (!e.time).then(|| unmeasured(&e.spec)))
+        .collect();
+    let mut done: Vec<bool> = entries.iter().map(|e| !e.time).collect();
     for first in 0..entries.len() {
         if done[first] {
             continue;
@@ -161,6 +172,25 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
         for (&k, result) in group.iter().zip(measured) {
             done[k] = true;
             results[k] = Some(result);
+        }
+    }
+    // Instruction counts, one valgrind run per command that asks for them.
+    let mut counted: Vec<Option<Benchmark>> = entries
+        .iter()
+        .zip(&results)
+        .map(|(e, r)| match (e.instructions, r) {
+            (true, Some(r)) => Some(convert::benchmark(r)),
+            _ => None,
+        })
+        .collect();
+    for (k, entry) in entries.iter().enumerate() {
+        if let Some(Some(bench)) = counted.get_mut(k) {
+            count_instructions(
+                std::slice::from_mut(bench),
+                &[&entry.spec],
+                &entry.options,
+                global,
+            )?;
         }
     }
     run.ended_at = OffsetDateTime::now_utc();
@@ -179,9 +209,11 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
             None => run.benchmarks.extend(
                 entries
                     .iter()
-                    .zip(&results)
+                    .zip(results.iter().zip(counted.iter_mut()))
                     .filter(|(e, _)| e.bench == i)
-                    .filter_map(|(_, r)| r.as_ref().map(convert::benchmark)),
+                    .filter_map(|(_, (r, c))| {
+                        c.take().or_else(|| r.as_ref().map(convert::benchmark))
+                    }),
             ),
         }
     }
