@@ -20,7 +20,6 @@ type Val<'i> = Spanned<DeValue<'i>>;
 
 const TOP_KEYS: [&str; 4] = ["defaults", "gate", "bench", "budget"];
 const DEFAULT_KEYS: [&str; 9] = [
-    "measure",
     "warmup",
     "runs",
     "min_runs",
@@ -29,6 +28,7 @@ const DEFAULT_KEYS: [&str; 9] = [
     "precision",
     "timeout",
     "shell",
+    "measure",
 ];
 const GATE_KEYS: [&str; 6] = ["alpha", "warn", "fail", "min_delta", "measures", "baseline"];
 const BENCH_KEYS: [&str; 19] = [

@@ -288,7 +288,7 @@ fn unknown_keys() {
     );
     assert_eq!(
         error("[defaults]\nwarmup = 3\nmax_tme = \"2s\"\n"),
-        "benchgate.toml:3:1: [defaults] `max_tme`: unknown key (expected one of warmup, runs, min_runs, max_runs, max_time, precision, timeout, shell)"
+        "benchgate.toml:3:1: [defaults] `max_tme`: unknown key (expected one of warmup, runs, min_runs, max_runs, max_time, precision, timeout, shell, measure)"
     );
     assert_eq!(
         error("[gates]\nalpha = 0.1\n"),
