@@ -3,22 +3,30 @@
 //!
 //! Every function works on raw `f64` samples (nanoseconds, bytes, …) and never panics: inputs it
 //! cannot handle (empty, non-finite, too small) give `None` or a documented value instead.
-//! `tests/scipy_agreement.rs` checks each statistic against SciPy/NumPy fixtures.
+//! `tests/scipy_agreement.rs` and `tests/paired_agreement.rs` check each statistic against
+//! SciPy/NumPy fixtures.
 
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod bootstrap;
 pub mod fdr;
+pub mod hodges_lehmann;
 pub mod mann_whitney;
 pub mod mean;
 pub mod rng;
 pub mod summary;
+pub mod wilcoxon;
 
 pub use bootstrap::ratio_of_medians_ci;
 pub use fdr::benjamini_hochberg;
+pub use hodges_lehmann::{HodgesLehmann, hodges_lehmann};
 pub use mann_whitney::{
     EXACT_MAX_PAIRS, MannWhitney, Method, mann_whitney_u, mann_whitney_u_with, min_attainable_p,
 };
 pub use mean::{geometric_mean, mean};
 pub use rng::Rng;
 pub use summary::{Interval, Summary, median, median_ci, percentile, quantile};
+pub use wilcoxon::{
+    WilcoxonSignedRank, min_attainable_p as wilcoxon_min_attainable_p, wilcoxon_signed_rank,
+    wilcoxon_signed_rank_with,
+};

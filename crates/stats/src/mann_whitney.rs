@@ -12,7 +12,8 @@ pub const EXACT_MAX_PAIRS: usize = 10_000;
 /// How the p-value was computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
-    /// Exact permutation distribution of U assuming no ties.
+    /// Exact permutation distribution of the statistic assuming no ties (and, for the
+    /// signed-rank test, no zeros).
     Exact,
     /// Normal approximation with tie correction and continuity correction.
     Asymptotic,
@@ -205,7 +206,7 @@ fn exact_cdf(n1: usize, n2: usize, k: usize) -> f64 {
 
 /// Standard normal CDF Φ(x), computed as Cephes `ndtr` (which SciPy uses) so tails keep full
 /// relative precision.
-fn standard_normal_cdf(x: f64) -> f64 {
+pub(crate) fn standard_normal_cdf(x: f64) -> f64 {
     let scaled = x * std::f64::consts::FRAC_1_SQRT_2;
     let magnitude = scaled.abs();
     if magnitude < std::f64::consts::FRAC_1_SQRT_2 {
