@@ -6,6 +6,7 @@
 mod budget;
 mod compare;
 mod metric;
+mod paired;
 mod pool;
 
 pub use budget::{
@@ -16,4 +17,5 @@ pub use compare::{
     CompareOptions, apply_budgets, compare_runs, compare_within_run, judge_without_baseline,
 };
 pub use metric::{Classification, MetricJudgement, judge_metric};
+pub use paired::{PairedJudgement, Sequential, judge_pair_sets, judge_pairs, log_ratios};
 pub use pool::pool_runs;

@@ -130,7 +130,14 @@ pub fn judge_pairs(
     judge_pair_sets(&[(base, head)], direction, thresholds)
         .pop()
         .unwrap_or_else(|| {
-            judgement(0, None, None, VerdictKind::InsufficientData, None, "no pairs".into())
+            judgement(
+                0,
+                None,
+                None,
+                VerdictKind::InsufficientData,
+                None,
+                "no pairs".into(),
+            )
         })
 }
 
@@ -151,7 +158,9 @@ pub fn judge_pair_sets(
     // Only comparisons that can reach significance take part in the adjustment.
     let testable = |n: usize, e: &Option<(Effect, Option<f64>)>| -> Option<f64> {
         match e {
-            Some((effect, Some(p))) if effect.ci.is_some() && min_attainable_p(n) <= thresholds.alpha => {
+            Some((effect, Some(p)))
+                if effect.ci.is_some() && min_attainable_p(n) <= thresholds.alpha =>
+            {
                 Some(*p)
             }
             _ => None,
@@ -235,10 +244,17 @@ fn classify_fixed(
         (
             VerdictKind::Unchanged,
             None,
-            format!("significant {text} but not surely beyond ±{}", pct(thresholds.warn)),
+            format!(
+                "significant {text} but not surely beyond ±{}",
+                pct(thresholds.warn)
+            ),
         )
     } else {
-        (VerdictKind::Unchanged, None, format!("no significant change: {text}"))
+        (
+            VerdictKind::Unchanged,
+            None,
+            format!("no significant change: {text}"),
+        )
     };
     let mut j = judgement(n, Some(effect), Some(p), kind, severity, reason);
     j.q_value = Some(q);
@@ -298,7 +314,10 @@ impl Sequential {
             Some((
                 VerdictKind::Regressed,
                 Some(Severity::Fail),
-                format!("{text} passes the {} fail threshold", pct(self.thresholds.fail)),
+                format!(
+                    "{text} passes the {} fail threshold",
+                    pct(self.thresholds.fail)
+                ),
             ))
         } else if worse_at_least >= warn {
             Some((
@@ -318,9 +337,8 @@ impl Sequential {
         } else {
             None
         };
-        let verdict = decided.map(|(kind, severity, reason)| {
-            judgement(n, Some(effect), p, kind, severity, reason)
-        });
+        let verdict = decided
+            .map(|(kind, severity, reason)| judgement(n, Some(effect), p, kind, severity, reason));
         self.last = Some(verdict.clone().unwrap_or_else(|| {
             judgement(
                 n,
