@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
+use std::path::PathBuf;
 
 use crate::MeasureError;
 
@@ -204,6 +205,9 @@ pub struct CommandSpec {
     pub setup: Option<Invocation>,
     /// Once after all runs, also when the command failed.
     pub cleanup: Option<Invocation>,
+    /// The working directory of the command and its auxiliary commands (`None`: benchgate's).
+    /// A program given by a relative path (`./target/release/app`) is found from it.
+    pub cwd: Option<PathBuf>,
 }
 
 /// Expands templates × parameter combinations into concrete specs.
@@ -316,6 +320,7 @@ pub fn expand(
                 conclude: aux_inv("conclude command", aux.and_then(|a| a.conclude.as_ref()))?,
                 setup: aux_inv("setup command", aux.and_then(|a| a.setup.as_ref()))?,
                 cleanup: aux_inv("cleanup command", aux.and_then(|a| a.cleanup.as_ref()))?,
+                cwd: None,
             });
         }
     }

@@ -152,12 +152,18 @@ pub fn count_instructions(
         .ok_or_else(|| MeasureError::ValgrindNotFound {
             valgrind: options.valgrind.display().to_string(),
         })?;
-    let (program, argv) = resolver.program_of(&spec.command)?;
+    crate::runner::check_cwd(spec)?;
+    let cwd = spec.cwd.as_deref();
+    let (program, argv) = resolver.program_in(&spec.command, cwd)?;
     let mut aux = |inv: &Option<Invocation>| -> Result<Option<Aux>, MeasureError> {
         let Some(inv) = inv else { return Ok(None) };
-        let (path, argv) = resolver.program_of(inv)?;
+        let (path, argv) = resolver.program_in(inv, cwd)?;
+        let mut cmd = process::build_command(&path, &argv);
+        if let Some(dir) = cwd {
+            cmd.current_dir(dir);
+        }
         Ok(Some(Aux {
-            cmd: process::build_command(&path, &argv),
+            cmd,
             display: inv.to_string(),
         }))
     };
@@ -180,6 +186,9 @@ pub fn count_instructions(
         &program,
         &argv,
     );
+    if let Some(dir) = cwd {
+        cmd.current_dir(dir);
+    }
 
     crate::sys::release_free_memory();
     let mut io = Io::new(options.stdin.as_deref(), options.show_output)?;

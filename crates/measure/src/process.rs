@@ -20,6 +20,24 @@ pub(crate) struct Resolver {
 
 impl Resolver {
     pub(crate) fn resolve(&mut self, program: &str) -> Result<PathBuf, MeasureError> {
+        self.resolve_in(program, None)
+    }
+
+    /// [`Resolver::resolve`] for a command that runs in `cwd`: a relative path with a `/` is
+    /// taken from there (as the child's `execvp` would).
+    pub(crate) fn resolve_in(
+        &mut self,
+        program: &str,
+        cwd: Option<&Path>,
+    ) -> Result<PathBuf, MeasureError> {
+        let program_in_cwd;
+        let program = match cwd {
+            Some(dir) if program.contains('/') && !program.starts_with('/') => {
+                program_in_cwd = dir.join(program).display().to_string();
+                program_in_cwd.as_str()
+            }
+            _ => program,
+        };
         if let Some(hit) = self.cache.get(program) {
             return hit.clone().ok_or_else(|| MeasureError::CommandNotFound {
                 command: program.to_owned(),
@@ -32,10 +50,12 @@ impl Resolver {
         })
     }
 
-    /// Program path and the arguments that precede the user's (for `Shell`: the shell's own words and `-c`).
-    pub(crate) fn program_of(
+    /// Program path and the arguments that precede the user's (for `Shell`: the shell's own
+    /// words and `-c`), for a command that runs in `cwd` (`None`: ours).
+    pub(crate) fn program_in(
         &mut self,
         inv: &Invocation,
+        cwd: Option<&Path>,
     ) -> Result<(PathBuf, Vec<String>), MeasureError> {
         let (argv0, rest): (String, Vec<String>) = match inv {
             Invocation::Direct { argv } => match argv.split_first() {
@@ -63,7 +83,7 @@ impl Resolver {
                 (first.clone(), args)
             }
         };
-        let path = self.resolve(&argv0)?;
+        let path = self.resolve_in(&argv0, cwd)?;
         let mut all = Vec::with_capacity(rest.len() + 1);
         all.push(argv0);
         all.extend(rest);

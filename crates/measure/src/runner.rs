@@ -221,11 +221,24 @@ impl Observer for () {
 pub fn preflight(specs: &[CommandSpec]) -> Result<(), MeasureError> {
     let mut resolver = Resolver::default();
     for spec in specs {
+        check_cwd(spec)?;
         for inv in invocations(spec).into_iter().flatten() {
-            resolver.program_of(inv)?;
+            resolver.program_in(inv, spec.cwd.as_deref())?;
         }
     }
     Ok(())
+}
+
+/// A spec's working directory must be a directory.
+pub(crate) fn check_cwd(spec: &CommandSpec) -> Result<(), MeasureError> {
+    match &spec.cwd {
+        Some(dir) if !dir.is_dir() => Err(MeasureError::InvalidOptions(format!(
+            "{}: the working directory {} does not exist",
+            spec.name,
+            dir.display()
+        ))),
+        _ => Ok(()),
+    }
 }
 
 fn invocations(spec: &CommandSpec) -> [Option<&Invocation>; 5] {
@@ -393,30 +406,37 @@ impl<'o> Runner<'o> {
         let mut budget = FD_BUDGET;
         crate::sys::release_free_memory();
         let io = Io::new(options.stdin.as_deref(), options.show_output)?;
-        let mut make = |inv: &Invocation, main: bool| -> Result<Prog, MeasureError> {
-            let (path, argv) = resolver.program_of(inv)?;
-            let mut cmd = process::build_command(&path, &argv);
-            let persistent = budget >= 3;
-            if persistent {
-                budget -= 3;
-                io.attach(&mut cmd, main)?;
-            }
-            Ok(Prog {
-                cmd,
-                display: inv.to_string(),
-                persistent,
-            })
-        };
+        let mut make =
+            |spec: &CommandSpec, inv: &Invocation, main: bool| -> Result<Prog, MeasureError> {
+                let (path, argv) = resolver.program_in(inv, spec.cwd.as_deref())?;
+                let mut cmd = process::build_command(&path, &argv);
+                if let Some(dir) = &spec.cwd {
+                    cmd.current_dir(dir);
+                }
+                let persistent = budget >= 3;
+                if persistent {
+                    budget -= 3;
+                    io.attach(&mut cmd, main)?;
+                }
+                Ok(Prog {
+                    cmd,
+                    display: inv.to_string(),
+                    persistent,
+                })
+            };
         // Main commands first so they get the persistent descriptors; this is also the preflight:
         // nothing runs unless every program resolves.
+        for spec in specs {
+            check_cwd(spec)?;
+        }
         let mains = specs
             .iter()
-            .map(|s| make(&s.command, true))
+            .map(|s| make(s, &s.command, true))
             .collect::<Result<Vec<_>, _>>()?;
         let mut progs = Vec::with_capacity(specs.len());
         for (spec, main) in specs.iter().zip(mains) {
             let mut aux =
-                |inv: &Option<Invocation>| inv.as_ref().map(|i| make(i, false)).transpose();
+                |inv: &Option<Invocation>| inv.as_ref().map(|i| make(spec, i, false)).transpose();
             progs.push(SpecProgs {
                 main,
                 setup: aux(&spec.setup)?,

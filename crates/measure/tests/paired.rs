@@ -127,3 +127,43 @@ fn a_failure_drops_the_incomplete_pair() {
     assert_eq!(failure.message, "exited with status 1");
     assert!(result.base.failure.is_none());
 }
+
+/// Two checkouts of one program: the same command line, each run in its own directory, a
+/// relative program path found from there.
+#[test]
+fn each_side_runs_in_its_own_directory() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("log");
+    for (side, letter) in [("base", "A"), ("head", "B")] {
+        let d = dir.path().join(side);
+        fs::create_dir(&d).unwrap();
+        let script = d.join("bench.sh");
+        fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\nprintf {letter}$(basename \"$PWD\") >> '{}'\n",
+                log.display()
+            ),
+        )
+        .unwrap();
+        fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let mut base = spec(&["./bench.sh"]);
+    base.cwd = Some(dir.path().join("base"));
+    let mut head = spec(&["./bench.sh"]);
+    head.cwd = Some(dir.path().join("head"));
+    let options = RunnerOptions {
+        warmup: 0,
+        runs: Some(2),
+        ..Default::default()
+    };
+    let mut never = |_: &[Sample], _: &[Sample]| false;
+    run_paired(&base, &head, &options, &mut never, &mut ()).unwrap();
+    assert_eq!(fs::read_to_string(&log).unwrap(), "AbaseBheadBheadAbase");
+    // A directory that does not exist is refused before anything runs.
+    head.cwd = Some(dir.path().join("missing"));
+    let err = run_paired(&base, &head, &options, &mut never, &mut ()).unwrap_err();
+    assert!(err.to_string().contains("the working directory"), "{err}");
+    assert!(err.to_string().contains("missing does not exist"), "{err}");
+}
