@@ -11,7 +11,8 @@ Exit codes:
   0  passed (warnings allowed)
   1  the gate failed: a fail-level regression or a broken budget (warnings too with --deny-warnings)
   2  usage or input error: bad flag, unreadable or malformed file, missing command
-  3  a benchmarked command failed";
+  3  a benchmarked command failed
+  4  inconclusive (ab): the comparison could not decide within --max-time";
 
 /// Measure software performance, remember it, and judge every change against it.
 #[derive(Debug, Parser)]
@@ -98,6 +99,22 @@ pub enum Command {
                       benchgate exec --adapter google-benchmark -- ./bench --benchmark_format=json"
     )]
     Exec(Box<ExecArgs>),
+    /// Compare two builds on this machine: run them alternately in pairs and judge the change
+    ///
+    /// Runs BASE and HEAD (or the configured suite from two checkouts, --base-dir and
+    /// --head-dir) in balanced pairs, A B, B A, A B, …, after their warm-ups, and estimates the
+    /// change from the per-pair ratios (Hodges–Lehmann with its Wilcoxon signed-rank interval),
+    /// which cancels the machine's drift. Unless --runs fixes the number of pairs, it samples
+    /// until the interval of the change lies wholly within ± --warn (unchanged) or wholly beyond
+    /// it (regressed, improved), or until --max-time is spent: then the verdict is
+    /// inconclusive, exit code 4. Nothing is stored.
+    #[command(
+        after_help = "Examples:\n  benchgate ab --base './old/app bench' --head './new/app bench'\n  \
+                      benchgate ab --base-dir ../main --head-dir . 'parse/*'\n  \
+                      benchgate ab --runs 30 --base 'gzip -6 -c f' --head 'gzip -9 -c f'\n  \
+                      benchgate ab --measure instructions --base './old/app' --head './new/app'"
+    )]
+    Ab(Box<AbArgs>),
     /// Compare two runs, benchstat-style, and judge the change.
     ///
     /// Each run is a file, read like `ingest` reads it (benchgate JSON, go test output, hyperfine,
@@ -383,6 +400,95 @@ fn parse_adapter(text: &str) -> Result<Adapter, String> {
                 names.join(", ")
             )
         })
+}
+
+#[derive(Debug, Args)]
+pub struct AbArgs {
+    /// The baseline build's command line.
+    #[arg(help_heading = "Builds", long, value_name = "CMD", requires = "head", conflicts_with_all = ["base_dir", "head_dir"])]
+    pub base: Option<String>,
+    /// The changed build's command line.
+    #[arg(help_heading = "Builds", long, value_name = "CMD", requires = "base")]
+    pub head: Option<String>,
+    /// Run the configured benchmarks (benchgate.toml) in this directory as the baseline: a
+    /// checkout or a build of the baseline.
+    #[arg(
+        help_heading = "Builds",
+        long,
+        value_name = "DIR",
+        requires = "head_dir"
+    )]
+    pub base_dir: Option<PathBuf>,
+    /// Run the configured benchmarks in this directory as the change.
+    #[arg(
+        help_heading = "Builds",
+        long,
+        value_name = "DIR",
+        requires = "base_dir"
+    )]
+    pub head_dir: Option<PathBuf>,
+    /// With --base-dir/--head-dir: the configured benchmarks whose names match (a glob or a
+    /// substring).
+    #[arg(value_name = "FILTER")]
+    pub filter: Option<String>,
+    /// The configuration file (with --base-dir/--head-dir).
+    #[arg(help_heading = "Builds", long, value_name = "FILE", default_value = benchgate_config::DEFAULT_FILE)]
+    pub config: PathBuf,
+    /// The benchmark's name in reports (with --base/--head) [default: the head command].
+    #[arg(help_heading = "Builds", long, short = 'n', value_name = "NAME")]
+    pub name: Option<String>,
+    /// What to measure: time (paired timed runs) or instructions (one run of each under
+    /// valgrind's callgrind, compared exactly) [default: time].
+    #[arg(help_heading = "Sampling", long, value_enum, value_name = "WHAT")]
+    pub measure: Option<MeasureArg>,
+    /// Exactly N pairs, judged once (no adaptive stopping).
+    #[arg(help_heading = "Sampling", long, short = 'r', value_name = "N", value_parser = clap::value_parser!(u32).range(6..))]
+    pub runs: Option<u32>,
+    /// Adaptive: the first look at the pairs after N of them [default: 10].
+    #[arg(help_heading = "Sampling", long, short = 'm', value_name = "N", value_parser = clap::value_parser!(u32).range(6..))]
+    pub min_runs: Option<u32>,
+    /// Adaptive: never more than N pairs.
+    #[arg(help_heading = "Sampling", long, short = 'M', value_name = "N", value_parser = clap::value_parser!(u32).range(6..))]
+    pub max_runs: Option<u32>,
+    /// Adaptive: stop undecided (inconclusive) once a benchmark's pairs have taken this long
+    /// [default: 60s].
+    #[arg(help_heading = "Sampling", long, value_name = "DURATION")]
+    pub max_time: Option<Duration>,
+    /// Warm-up runs of each build before measuring [default: 3].
+    #[arg(help_heading = "Sampling", long, short = 'w', value_name = "N")]
+    pub warmup: Option<u32>,
+    /// Kill a run (and every process it started) after this long; it counts as failed.
+    #[arg(help_heading = "Sampling", long, short = 't', value_name = "DURATION")]
+    pub timeout: Option<Duration>,
+    /// Run before every run, untimed.
+    #[arg(help_heading = "Commands", long, short = 'p', value_name = "CMD")]
+    pub prepare: Option<String>,
+    /// Run the commands through a shell (`sh` unless named, e.g. --shell=bash).
+    #[arg(help_heading = "Commands", long, short = 'S', value_name = "SHELL", num_args = 0..=1, default_missing_value = "sh", require_equals = true)]
+    pub shell: Option<String>,
+    /// Feed this file to every run's standard input (default: /dev/null).
+    #[arg(help_heading = "Commands", long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// Let the commands print to the terminal instead of discarding their output.
+    #[arg(help_heading = "Commands", long)]
+    pub show_output: bool,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+    /// Treat warnings (warn-level regressions, insufficient data) as failures: exit 1.
+    #[arg(help_heading = "Judging", long)]
+    pub deny_warnings: bool,
+    /// Label the numbers real or simulated.
+    #[arg(help_heading = "Output", long, value_enum, default_value_t = ModeArg::Real)]
+    pub mode: ModeArg,
+    /// Format of the report on standard output.
+    #[arg(help_heading = "Output", long, value_enum, default_value_t = OutputFormat::Terminal)]
+    pub format: OutputFormat,
+    /// Also write the verdicts as JSON (benchgate/comparison/v1) to FILE.
+    #[arg(help_heading = "Output", long, value_name = "FILE")]
+    pub export_json: Option<PathBuf>,
+    /// Also write the Markdown report to FILE.
+    #[arg(help_heading = "Output", long, value_name = "FILE")]
+    pub export_markdown: Option<PathBuf>,
 }
 
 /// Storing and judging flags of `ingest` and `exec`.

@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         Command::Run(args) => commands::run::execute(args, &cli.global),
         Command::Ingest(args) => commands::ingest::execute(args, &cli.global),
         Command::Exec(args) => commands::exec::execute(args, &cli.global),
+        Command::Ab(args) => commands::ab::execute(args, &cli.global),
         Command::Compare(args) => commands::compare::execute(args, &cli.global),
         Command::Runs(RunsCommand::List { limit }) => commands::history::list(*limit, &cli.global),
         Command::Export(args) => commands::history::export(args, &cli.global),
@@ -42,6 +43,7 @@ fn main() -> ExitCode {
         Ok(Conclusion::Passed) => ExitCode::SUCCESS,
         Ok(Conclusion::GateFailed) => ExitCode::from(1),
         Ok(Conclusion::CommandFailed) => ExitCode::from(3),
+        Ok(Conclusion::Inconclusive) => ExitCode::from(4),
         Err(error) => {
             // One line: the context chain joined by ": ", no backtrace.
             eprintln!("error: {error:#}");
@@ -67,11 +69,23 @@ fn usage_error(error: &clap::Error) -> ExitCode {
         eprint!("{rendered}");
         return ExitCode::from(2);
     }
-    let first = rendered
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("invalid arguments");
-    let first = first.trim_start_matches("error: ");
+    // The first line, and the indented lines that complete it ("the following required
+    // arguments were not provided:" is followed by their names).
+    let mut lines = rendered.lines().skip_while(|l| l.trim().is_empty());
+    let mut first = lines
+        .next()
+        .unwrap_or("invalid arguments")
+        .trim_start_matches("error: ")
+        .to_string();
+    if first.ends_with(':') {
+        let more: Vec<&str> = lines
+            .take_while(|l| l.starts_with(' ') && !l.trim().is_empty())
+            .map(str::trim)
+            .collect();
+        if !more.is_empty() {
+            first = format!("{} {}", first, more.join(", "));
+        }
+    }
     eprintln!("error: {first} (see --help)");
     ExitCode::from(2)
 }

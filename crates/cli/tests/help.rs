@@ -84,3 +84,8 @@ fn completions_and_man_page_cover_every_command() {
         "the man page carries the exit codes"
     );
 }
+
+#[test]
+fn ab_help() {
+    insta::assert_snapshot!(help(&["ab", "--help"]));
+}

@@ -232,6 +232,21 @@ fn judge(
     }
 }
 
+/// Puts `verdict` in the place of the comparison's verdict on the same benchmark and measure
+/// (or adds it) and decides the outcome again: how a paired A/B judgement replaces the unpaired
+/// one of a comparison of the two builds' runs.
+pub fn replace_verdict(comparison: &mut Comparison, verdict: Verdict) {
+    match comparison
+        .verdicts
+        .iter_mut()
+        .find(|v| v.benchmark == verdict.benchmark && v.measure == verdict.measure)
+    {
+        Some(slot) => *slot = verdict,
+        None => comparison.verdicts.push(verdict),
+    }
+    comparison.outcome = outcome(&comparison.verdicts);
+}
+
 /// Adds budget checks to a comparison: broken budgets become `budget_exceeded` verdicts and the
 /// outcome is decided again.
 pub fn apply_budgets(comparison: &mut Comparison, checks: Vec<BudgetCheck>) {

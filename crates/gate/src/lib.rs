@@ -15,6 +15,7 @@ pub use budget::{
 };
 pub use compare::{
     CompareOptions, apply_budgets, compare_runs, compare_within_run, judge_without_baseline,
+    replace_verdict,
 };
 pub use metric::{Classification, MetricJudgement, judge_metric};
 pub use paired::{PairedJudgement, Sequential, judge_pair_sets, judge_pairs, log_ratios};

@@ -19,7 +19,9 @@
 use std::f64::consts::PI;
 
 use benchgate_model::display::{format_percent, percent, probability};
-use benchgate_model::{Direction, Effect, Interval, Severity, Thresholds, VerdictKind};
+use benchgate_model::{
+    Direction, Effect, Interval, Measure, Metric, Severity, Thresholds, Verdict, VerdictKind,
+};
 use benchgate_stats::hodges_lehmann::hodges_lehmann;
 use benchgate_stats::median;
 use benchgate_stats::wilcoxon::{min_attainable_p, wilcoxon_signed_rank};
@@ -39,6 +41,35 @@ pub struct PairedJudgement {
     pub kind: VerdictKind,
     pub severity: Option<Severity>,
     pub reason: String,
+}
+
+impl PairedJudgement {
+    /// The verdict on `measure` of `benchmark` (gating), with the two sides' summaries.
+    pub fn into_verdict(
+        self,
+        benchmark: &str,
+        measure: Measure,
+        base: Option<&Metric>,
+        head: Option<&Metric>,
+    ) -> Verdict {
+        let side = head.or(base);
+        Verdict {
+            benchmark: benchmark.to_string(),
+            measure,
+            unit: side.map_or(benchgate_model::Unit::Nanoseconds, |m| m.unit.clone()),
+            direction: side.map_or(Direction::LowerIsBetter, |m| m.direction),
+            exact: false,
+            kind: self.kind,
+            severity: self.severity,
+            gating: true,
+            baseline: base.map(|m| m.summary.clone()),
+            current: head.map(|m| m.summary.clone()),
+            effect: self.effect,
+            p_value: self.p_value,
+            q_value: self.q_value,
+            reason: format!("{} (paired)", self.reason),
+        }
+    }
 }
 
 /// Per-pair log-ratios `ln(head_i / base_i)`; `None` when the lengths differ or a value is not
@@ -328,12 +359,15 @@ impl Sequential {
         } else if better_at_least >= warn {
             Some((VerdictKind::Improved, None, text.clone()))
         } else if worse_at_least > -warn && better_at_least > -warn {
-            // Both ends inside the band: no change larger than warn either way.
-            Some((
-                VerdictKind::Unchanged,
-                None,
-                format!("{text} lies within ±{}", pct(warn)),
-            ))
+            // Both ends inside the band: no change larger than warn either way. A change can be
+            // real (significant) and still too small to matter.
+            let band = pct(warn);
+            let reason = if p.is_some_and(|p| p < self.thresholds.alpha) {
+                format!("significant {text} but lies within ±{band}")
+            } else {
+                format!("{text} lies within ±{band}")
+            };
+            Some((VerdictKind::Unchanged, None, reason))
         } else {
             None
         };

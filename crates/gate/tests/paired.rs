@@ -118,7 +118,7 @@ fn adaptive_stopping_decides_as_soon_as_the_interval_is_clear() {
     let mut s = Sequential::new(Direction::LowerIsBetter, t);
     let j = s.look(&same, &same).expect("decided");
     assert_eq!(j.kind, VerdictKind::Unchanged, "{j:?}");
-    assert!(j.reason.contains("lies within ±5%"), "{}", j.reason);
+    assert!(j.reason.ends_with(" lies within ±5%"), "{}", j.reason);
     // A 2× slowdown: regressed, failing, at once.
     let (base, head) = pairs(10, 2.0, 5);
     let mut s = Sequential::new(Direction::LowerIsBetter, t);

@@ -33,7 +33,12 @@ impl Resolver {
         let program_in_cwd;
         let program = match cwd {
             Some(dir) if program.contains('/') && !program.starts_with('/') => {
-                program_in_cwd = dir.join(program).display().to_string();
+                // Absolute: the child changes directory before it executes the program.
+                let joined = dir.join(program);
+                program_in_cwd = std::path::absolute(&joined)
+                    .unwrap_or(joined)
+                    .display()
+                    .to_string();
                 program_in_cwd.as_str()
             }
             _ => program,

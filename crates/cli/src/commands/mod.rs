@@ -1,5 +1,6 @@
 //! One module per subcommand: thin use-cases that wire sources, the gate and outputs together.
 
+pub mod ab;
 pub mod baseline;
 pub mod compare;
 pub mod docs;
@@ -24,6 +25,8 @@ pub enum Conclusion {
     Passed,
     GateFailed,
     CommandFailed,
+    /// `ab` could not decide within its time (exit code 4).
+    Inconclusive,
 }
 
 impl JudgeArgs {

@@ -1,0 +1,331 @@
+//! `benchgate ab`: a paired, interleaved A/B comparison of two builds on this machine (SPEC §7.2):
+//! run both alternately in balanced pairs and judge the change from the per-pair ratios, with
+//! adaptive stopping on the comparison itself. `--base/--head` compares two command lines;
+//! `--base-dir/--head-dir` runs the configured suite from two checkouts. Nothing is stored.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use benchgate_config::{Bench, Config, RunnerDefaults};
+use benchgate_gate::{PairedJudgement, Sequential, compare_runs, judge_pair_sets, replace_verdict};
+use benchgate_measure::{
+    AuxCommands, CommandSpec, CommandTemplate, PairedResult, RunnerOptions, Sample, expand,
+    preflight, run_paired,
+};
+use benchgate_model::{Benchmark, Direction, Measure, Outcome, Run, Status, VerdictKind};
+use benchgate_report::{Format, Json, Markdown};
+use time::OffsetDateTime;
+
+use super::run::{count_instructions, mode_of, new_run, unmeasured};
+use super::{Conclusion, formatter};
+use crate::cli::{AbArgs, GlobalArgs, MeasureArg};
+use crate::convert;
+use crate::output::{append_step_summary, print, write_file};
+use crate::progress::Progress;
+
+/// The pairs of a benchmark are looked at after `min_runs` pairs and then each time their number
+/// has grown by half: the error rate each look spends shrinks with the number of looks, so
+/// looking less often keeps the intervals narrow.
+const LOOK_GROWTH: f64 = 1.5;
+
+/// The default time budget of one benchmark's pairs.
+const DEFAULT_MAX_TIME_SECS: u64 = 60;
+
+/// One benchmark to compare: its name and the two sides' specs.
+struct Pairing {
+    name: String,
+    base: CommandSpec,
+    head: CommandSpec,
+}
+
+pub fn execute(args: &AbArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+    let judging = args.judge.options(
+        benchgate_model::Thresholds::default(),
+        vec![Measure::WallTime],
+    )?;
+    let thresholds = judging.thresholds;
+    for path in args.export_json.iter().chain(&args.export_markdown) {
+        super::run::check_writable_parent(path)?;
+    }
+    let pairings = pairings(args)?;
+    if pairings.is_empty() {
+        bail!("nothing to compare");
+    }
+    for p in &pairings {
+        preflight(&[p.base.clone(), p.head.clone()]).with_context(|| p.name.clone())?;
+    }
+    benchgate_measure::install_interrupt_handlers()?;
+    let options = runner_options(args)?;
+
+    let environment = benchgate_provenance::detect_environment();
+    let mode = mode_of(args.mode);
+    let mut base_run = new_run(mode, environment.clone())?;
+    let mut head_run = new_run(mode, environment)?;
+    let base_label = side_label("base", args.base.as_deref(), args.base_dir.as_deref());
+    let head_label = side_label("head", args.head.as_deref(), args.head_dir.as_deref());
+
+    if args.measure == Some(MeasureArg::Instructions) {
+        // Deterministic: one count each, compared exactly (no pairs needed).
+        for p in &pairings {
+            let mut base = vec![named(convert::benchmark(&unmeasured(&p.base)), &p.name)];
+            let mut head = vec![named(convert::benchmark(&unmeasured(&p.head)), &p.name)];
+            count_instructions(&mut base, &[&p.base], &options, global)?;
+            count_instructions(&mut head, &[&p.head], &options, global)?;
+            base_run.benchmarks.extend(base);
+            head_run.benchmarks.extend(head);
+        }
+        let comparison = compare_runs(&base_run, &base_label, &head_run, &head_label, &judging);
+        return report(args, global, comparison, &head_run);
+    }
+
+    // Adaptive stopping spends α across the benchmarks too (Bonferroni), so a suite does not
+    // raise more false alarms than one benchmark.
+    let mut sequential_thresholds = thresholds;
+    sequential_thresholds.alpha /= pairings.len() as f64;
+    let mut results: Vec<(PairedResult, Option<PairedJudgement>)> = Vec::new();
+    for p in &pairings {
+        let names = vec![format!("{} (base)", p.name), format!("{} (head)", p.name)];
+        let mut progress = Progress::new(names, global.quiet, std::io::stderr().is_terminal());
+        let mut sequential = Sequential::new(Direction::LowerIsBetter, sequential_thresholds);
+        let mut decided: Option<PairedJudgement> = None;
+        let mut next_look = options.min_runs as usize;
+        let mut stop = |base: &[Sample], head: &[Sample]| -> bool {
+            if base.len() < next_look {
+                return false;
+            }
+            next_look = ((base.len() as f64) * LOOK_GROWTH).ceil() as usize;
+            decided = sequential.look(&wall(base), &wall(head));
+            decided.is_some()
+        };
+        let result = run_paired(&p.base, &p.head, &options, &mut stop, &mut progress)?;
+        progress.finish();
+        let judgement = if options.runs.is_some() {
+            None
+        } else {
+            Some(match decided {
+                Some(j) => j,
+                None => {
+                    sequential.conclude(&wall(&result.base.samples), &wall(&result.head.samples))
+                }
+            })
+        };
+        results.push((result, judgement));
+    }
+    // Fixed pairs are judged together, with the false-discovery rate controlled across them.
+    let walls: Vec<(Vec<f64>, Vec<f64>)> = results
+        .iter()
+        .map(|(r, _)| (wall(&r.base.samples), wall(&r.head.samples)))
+        .collect();
+    let sets: Vec<(&[f64], &[f64])> = walls
+        .iter()
+        .map(|(b, h)| (b.as_slice(), h.as_slice()))
+        .collect();
+    let fixed = judge_pair_sets(&sets, Direction::LowerIsBetter, &thresholds);
+
+    base_run.ended_at = OffsetDateTime::now_utc();
+    head_run.ended_at = base_run.ended_at;
+    let mut judgements = Vec::new();
+    for ((p, (result, adaptive)), fixed) in pairings.iter().zip(results).zip(fixed) {
+        base_run
+            .benchmarks
+            .push(named(convert::benchmark(&result.base), &p.name));
+        head_run
+            .benchmarks
+            .push(named(convert::benchmark(&result.head), &p.name));
+        judgements.push(adaptive.unwrap_or(fixed));
+    }
+    base_run.validate()?;
+    head_run.validate()?;
+    let mut comparison = compare_runs(&base_run, &base_label, &head_run, &head_label, &judging);
+    for ((p, judgement), (base, head)) in pairings
+        .iter()
+        .zip(judgements)
+        .zip(base_run.benchmarks.iter().zip(&head_run.benchmarks))
+    {
+        if base.status != Status::Ok || head.status != Status::Ok {
+            continue; // a failed side keeps the comparison's `failed` verdict
+        }
+        let verdict = judgement.into_verdict(
+            &p.name,
+            Measure::WallTime,
+            base.metric(&Measure::WallTime),
+            head.metric(&Measure::WallTime),
+        );
+        replace_verdict(&mut comparison, verdict);
+    }
+    report(args, global, comparison, &head_run)
+}
+
+/// Writes the outputs and turns the outcome into an exit code: a failed command 3, a failed
+/// gate 1, an undecided comparison 4.
+fn report(
+    args: &AbArgs,
+    global: &GlobalArgs,
+    comparison: benchgate_model::Comparison,
+    head: &Run,
+) -> anyhow::Result<Conclusion> {
+    if let Some(path) = &args.export_json {
+        write_file(path, &Json.comparison(&comparison))?;
+    }
+    let markdown = Markdown.comparison(&comparison);
+    if let Some(path) = &args.export_markdown {
+        write_file(path, &markdown)?;
+    }
+    append_step_summary(&markdown)?;
+    print(&formatter(args.format, global).comparison(&comparison))?;
+    let failed = head
+        .benchmarks
+        .iter()
+        .any(|b| matches!(b.status, Status::Failed { .. }));
+    let inconclusive = comparison
+        .verdicts
+        .iter()
+        .any(|v| v.gating && v.kind == VerdictKind::Inconclusive);
+    Ok(match comparison.outcome {
+        _ if failed => Conclusion::CommandFailed,
+        Outcome::Failed => Conclusion::GateFailed,
+        _ if inconclusive => Conclusion::Inconclusive,
+        Outcome::Warned if args.deny_warnings => Conclusion::GateFailed,
+        Outcome::Passed | Outcome::Warned => Conclusion::Passed,
+    })
+}
+
+fn wall(samples: &[Sample]) -> Vec<f64> {
+    samples.iter().map(|s| s.wall_ns as f64).collect()
+}
+
+fn named(mut bench: Benchmark, name: &str) -> Benchmark {
+    bench.name = name.to_string();
+    bench
+}
+
+fn side_label(side: &str, command: Option<&str>, dir: Option<&Path>) -> String {
+    match (command, dir) {
+        (Some(c), _) => format!("{side}: {c}"),
+        (None, Some(d)) => format!("{side}: {}", d.display()),
+        (None, None) => side.to_string(),
+    }
+}
+
+/// The runner's options: pairs, warm-up, limits and wiring from the flags.
+fn runner_options(args: &AbArgs) -> anyhow::Result<RunnerOptions> {
+    let flags = RunnerDefaults {
+        warmup: args.warmup,
+        runs: args.runs,
+        min_runs: args.min_runs,
+        max_runs: args.max_runs,
+        max_time: Some(
+            args.max_time
+                .map_or(std::time::Duration::from_secs(DEFAULT_MAX_TIME_SECS), |d| {
+                    d.to_std()
+                }),
+        ),
+        precision: None,
+        timeout: args.timeout.map(|t| t.to_std()),
+        shell: args.shell.clone(),
+        measure: None,
+    };
+    let mut options = RunnerOptions::default();
+    flags.apply(&mut options);
+    if let Some(input) = &args.input {
+        std::fs::metadata(input)
+            .with_context(|| format!("cannot read --input {}", input.display()))?;
+        options.stdin = Some(input.clone());
+    }
+    options.show_output = args.show_output;
+    options.validate()?;
+    Ok(options)
+}
+
+/// What to compare: the two command lines, or each configured bench in the two directories.
+fn pairings(args: &AbArgs) -> anyhow::Result<Vec<Pairing>> {
+    let shell = args.shell.as_deref();
+    let aux = match &args.prepare {
+        Some(prepare) => vec![AuxCommands {
+            prepare: Some(prepare.clone()),
+            ..AuxCommands::default()
+        }],
+        None => Vec::new(),
+    };
+    if let (Some(base), Some(head)) = (&args.base, &args.head) {
+        if args.filter.is_some() {
+            bail!(
+                "a FILTER selects configured benchmarks (with --base-dir/--head-dir), not --base/--head"
+            );
+        }
+        let one = |command: &str| -> anyhow::Result<CommandSpec> {
+            let template = CommandTemplate {
+                name: None,
+                tokens: vec![command.to_string()],
+            };
+            expand(&[template], &aux, &[], shell)?
+                .pop()
+                .ok_or_else(|| anyhow::anyhow!("{command:?}: no command"))
+        };
+        let name = args.name.clone().unwrap_or_else(|| head.clone());
+        return Ok(vec![Pairing {
+            name,
+            base: one(base)?,
+            head: one(head)?,
+        }]);
+    }
+    let (Some(base_dir), Some(head_dir)) = (&args.base_dir, &args.head_dir) else {
+        bail!(
+            "give --base and --head (two commands) or --base-dir and --head-dir (the configured suite from two directories)"
+        );
+    };
+    for dir in [base_dir, head_dir] {
+        if !dir.is_dir() {
+            bail!("{}: no such directory", dir.display());
+        }
+    }
+    if args.name.is_some() {
+        bail!("--name names the --base/--head comparison; configured benches have their names");
+    }
+    if !args.config.exists() {
+        bail!(
+            "{}: no such file (ab --base-dir/--head-dir runs the configured suite)",
+            args.config.display()
+        );
+    }
+    let config = Config::load(&args.config)?;
+    let benches: Vec<&Bench> = config
+        .benches
+        .iter()
+        .filter(|b| {
+            args.filter.as_deref().is_none_or(|f| {
+                if f.contains(['*', '?']) {
+                    benchgate_gate::glob_match(f, &b.name)
+                } else {
+                    b.name.contains(f)
+                }
+            })
+        })
+        .collect();
+    if benches.is_empty() {
+        bail!("{}: no [[bench]] to compare", args.config.display());
+    }
+    let mut out = Vec::new();
+    for bench in benches {
+        if let Some(reason) = bench.skip_reason() {
+            eprintln!("note: {} skipped: {reason}", bench.name);
+            continue;
+        }
+        let shell = shell.or(bench.shell(&config.defaults));
+        let specs = expand(&[bench.template()], &[bench.aux()], &bench.params, shell)
+            .with_context(|| format!("[[bench]] {}", bench.name))?;
+        for spec in specs {
+            let mut base = spec.clone();
+            base.cwd = Some(base_dir.clone());
+            let mut head = spec;
+            head.cwd = Some(head_dir.clone());
+            out.push(Pairing {
+                name: head.name.clone(),
+                base,
+                head,
+            });
+        }
+    }
+    Ok(out)
+}
