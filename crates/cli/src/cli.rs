@@ -115,6 +115,19 @@ pub enum Command {
                       benchgate ab --measure instructions --base './old/app' --head './new/app'"
     )]
     Ab(Box<AbArgs>),
+    /// Check this machine for noise, and learn benchmarks' noise floors
+    ///
+    /// Reports what makes measurements here noisy: CPU frequency scaling (governor, turbo),
+    /// load and other processes' CPU use, time stolen by a hypervisor, the clock's resolution.
+    /// With BENCH (configured benchmarks whose names match) it also runs an A/A calibration:
+    /// --rounds rounds of two separately sampled runs of the same command, as a stored baseline
+    /// and a later run are, and how far their medians drift apart is the benchmark's noise
+    /// floor on this machine. Floors are stored per machine fingerprint; later verdicts on the
+    /// benchmark treat changes smaller than its floor as noise.
+    #[command(
+        after_help = "Examples:\n  benchgate doctor\n  benchgate doctor 'gzip/*' --rounds 10\n  benchgate doctor --no-save '*'"
+    )]
+    Doctor(DoctorArgs),
     /// Compare two runs, benchstat-style, and judge the change.
     ///
     /// Each run is a file, read like `ingest` reads it (benchgate JSON, go test output, hyperfine,
@@ -400,6 +413,23 @@ fn parse_adapter(text: &str) -> Result<Adapter, String> {
                 names.join(", ")
             )
         })
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Calibrate the configured benchmarks whose names match (a glob with * and ?, or a
+    /// substring).
+    #[arg(value_name = "BENCH")]
+    pub bench: Option<String>,
+    /// The configuration file.
+    #[arg(long, value_name = "FILE", default_value = benchgate_config::DEFAULT_FILE)]
+    pub config: PathBuf,
+    /// A/A rounds per benchmark: each measures the command twice, separately.
+    #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(2..))]
+    pub rounds: u32,
+    /// Report the floors without storing them.
+    #[arg(long)]
+    pub no_save: bool,
 }
 
 #[derive(Debug, Args)]

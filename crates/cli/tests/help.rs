@@ -89,3 +89,8 @@ fn completions_and_man_page_cover_every_command() {
 fn ab_help() {
     insta::assert_snapshot!(help(&["ab", "--help"]));
 }
+
+#[test]
+fn doctor_help() {
+    insta::assert_snapshot!(help(&["doctor", "--help"]));
+}

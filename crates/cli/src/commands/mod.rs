@@ -4,6 +4,7 @@ pub mod ab;
 pub mod baseline;
 pub mod compare;
 pub mod docs;
+pub mod doctor;
 pub mod exec;
 mod gate;
 pub mod history;

@@ -1,0 +1,258 @@
+#!/usr/bin/env python3
+"""The accuracy experiment (issue 5): how often does each way of judging call identical code
+slower (false alarms), how often does it catch a real slowdown (detection), how often does it
+say it cannot tell (inconclusive), and how much machine time does a verdict cost?
+
+The workload is work.c: N rounds of a fixed-cost loop in a fresh process (about 2.5 ms here).
+A slowdown of x % is injected by giving the head build more rounds: the script first measures
+the per-round cost and the fixed cost of a run (process start), and picks M so that the whole
+run takes x % longer, not just the loop. Trials are A/A (0 %) and A/B (+2 %, +5 %, +10 %).
+
+Judges (a trial's verdict is "regressed" when it says the head is slower, in any severity):
+  bg-run        benchgate run of base, then of head, separately (as a stored baseline is), then
+                benchgate compare: Mann-Whitney + bootstrap interval of the ratio of medians.
+  bg-ab         benchgate ab --runs 30: 30 interleaved pairs, signed-rank + Hodges-Lehmann.
+  bg-ab-adapt   benchgate ab (adaptive stopping): samples until the interval of the change lies
+                within or beyond ±warn, or --max-time 20s (inconclusive).
+  bg-instr      benchgate ab --measure instructions: exact instruction counts under callgrind.
+  criterion     criterion 0.8 change detection of the same loop in process: --save-baseline
+                base with WORK_N=N, then --baseline base with WORK_N=M ("Performance has
+                regressed" = regressed). Shorter than criterion's defaults (2 s measurement +
+                1 s warm-up instead of 5 s + 3 s) to fit the trials in the time.
+  hyperfine     hyperfine -N --runs 20 of both commands, regressed when the mean grew > 5 %.
+
+benchgate's thresholds for the experiment: --warn 2.5% --fail 10% (a +5 % change must lie
+beyond the warn band to be caught; the default 5 % band would put it on the edge).
+
+Usage: python3 bench/accuracy/run.py [--quick] [--judges bg-ab,criterion] [--out results.json]
+Needs: a release build of benchgate (cargo build --release), gcc, hyperfine, valgrind, and for
+criterion a build of bench/accuracy/criterion-bench (the script builds it).
+"""
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+BENCHGATE = ROOT / "target" / "release" / "benchgate"
+CRITERION_TARGET = ROOT / "target" / "accuracy-criterion"
+BASE_N = 1_000_000
+THRESHOLDS = ["--warn", "2.5%", "--fail", "10%"]
+
+
+def sh(args, **kw):
+    return subprocess.run(args, capture_output=True, text=True, **kw)
+
+
+def build(tmp):
+    work = tmp / "work"
+    r = sh(["gcc", "-O2", "-o", str(work), str(HERE / "work.c")])
+    if r.returncode != 0:
+        sys.exit(f"gcc failed: {r.stderr}")
+    if not BENCHGATE.exists():
+        sys.exit(f"{BENCHGATE} is missing: cargo build --release first")
+    return work
+
+
+def median_ns(work, n, runs=40):
+    """Median wall time of `work n` by benchgate run (nanoseconds)."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as f:
+        r = sh([str(BENCHGATE), "run", "-q", "--runs", str(runs), "--warmup", "3",
+                "--export-json", f.name, "--", f"{work} {n}"])
+        if r.returncode != 0:
+            sys.exit(f"calibration failed: {r.stderr}")
+        run = json.load(open(f.name))
+    return run["benchmarks"][0]["metrics"][0]["summary"]["median"]
+
+
+def calibrate(work):
+    """Per-round cost and fixed cost, from runs of N and 2N rounds (interleaved twice)."""
+    t1 = statistics.median([median_ns(work, BASE_N) for _ in range(3)])
+    t2 = statistics.median([median_ns(work, 2 * BASE_N) for _ in range(3)])
+    per_round = (t2 - t1) / BASE_N
+    fixed = t1 - per_round * BASE_N
+    return t1, per_round, fixed
+
+
+def rounds_for(slowdown, t_base, per_round):
+    """Rounds M such that `work M` takes (1 + slowdown) × the time of `work BASE_N`."""
+    return BASE_N + round(slowdown * t_base / per_round)
+
+
+# ---------------------------------------------------------------- judges: each returns a verdict
+# "regressed" | "improved" | "unchanged" | "inconclusive" | "error:<text>"
+
+def kind_of(cmp):
+    v = [v for v in cmp["verdicts"] if v["measure"] in ("wall_time", "instructions") and v["gating"]]
+    if not v:
+        return "error:no verdict"
+    k = v[0]["kind"]
+    return {"regressed": "regressed", "improved": "improved", "unchanged": "unchanged",
+            "inconclusive": "inconclusive", "insufficient_data": "inconclusive"}.get(k, "error:" + k)
+
+
+def bg_run(work, m, tmp):
+    base, head = tmp / "base.json", tmp / "head.json"
+    for path, n in ((base, BASE_N), (head, m)):
+        r = sh([str(BENCHGATE), "run", "-q", "--export-json", str(path), "--max-time", "20s",
+                "--", f"{work} {n}"])
+        if r.returncode != 0:
+            return "error:" + r.stderr.strip()[:200]
+    r = sh([str(BENCHGATE), "--json", "compare", str(base), str(head)] + THRESHOLDS)
+    return kind_of(json.loads(r.stdout))
+
+
+def bg_ab(extra):
+    def judge(work, m, tmp):
+        r = sh([str(BENCHGATE), "--json", "ab", "-q", "--base", f"{work} {BASE_N}",
+                "--head", f"{work} {m}"] + THRESHOLDS + extra)
+        if r.returncode not in (0, 1, 4):
+            return "error:" + r.stderr.strip()[:200]
+        return kind_of(json.loads(r.stdout))
+    return judge
+
+
+def criterion(work, m, tmp):
+    bench = CRITERION_TARGET / "bench-binary"
+    common = ["--bench", "--measurement-time", "2", "--warm-up-time", "1", "--noplot"]
+    env = dict(os.environ, CRITERION_HOME=str(tmp / "criterion"))
+    r = sh([str(bench)] + common + ["--save-baseline", "base"], env=dict(env, WORK_N=str(BASE_N)))
+    if r.returncode != 0:
+        return "error:" + r.stderr.strip()[:200]
+    r = sh([str(bench)] + common + ["--baseline", "base"], env=dict(env, WORK_N=str(m)))
+    out = r.stdout + r.stderr
+    if "Performance has regressed" in out:
+        return "regressed"
+    if "Performance has improved" in out:
+        return "improved"
+    if "No change in performance detected" in out or "Change within noise threshold" in out:
+        return "unchanged"
+    return "error:" + out.strip()[-200:]
+
+
+def hyperfine(work, m, tmp):
+    out = tmp / "h.json"
+    r = sh(["hyperfine", "-N", "--runs", "20", "--warmup", "3", "--export-json", str(out),
+            f"{work} {BASE_N}", f"{work} {m}"])
+    if r.returncode != 0:
+        return "error:" + r.stderr.strip()[:200]
+    res = json.load(open(out))["results"]
+    change = res[1]["mean"] / res[0]["mean"] - 1
+    if change > 0.05:
+        return "regressed"
+    if change < -0.05:
+        return "improved"
+    return "unchanged"
+
+
+JUDGES = {
+    "bg-run": bg_run,
+    "bg-ab": bg_ab(["--runs", "30"]),
+    "bg-ab-adapt": bg_ab(["--max-time", "20s"]),
+    "bg-instr": bg_ab(["--measure", "instructions"]),
+    "criterion": criterion,
+    "hyperfine": hyperfine,
+}
+
+
+def build_criterion():
+    crate = HERE / "criterion-bench"
+    r = sh(["cargo", "bench", "--no-run", "--message-format=json"], cwd=crate,
+           env=dict(os.environ, CARGO_TARGET_DIR=str(CRITERION_TARGET)))
+    for line in r.stdout.splitlines():
+        try:
+            msg = json.loads(line)
+        except ValueError:
+            continue
+        if msg.get("reason") == "compiler-artifact" and msg.get("target", {}).get("name") == "work" \
+                and msg.get("executable"):
+            link = CRITERION_TARGET / "bench-binary"
+            if link.exists() or link.is_symlink():
+                link.unlink()
+            link.symlink_to(msg["executable"])
+            return
+    sys.exit("could not build the criterion bench:\n" + r.stderr[-2000:])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="10 trials of each kind")
+    ap.add_argument("--judges", default=",".join(JUDGES))
+    ap.add_argument("--aa", type=int, default=100)
+    ap.add_argument("--ab5", type=int, default=100)
+    ap.add_argument("--ab2", type=int, default=30)
+    ap.add_argument("--ab10", type=int, default=30)
+    ap.add_argument("--out", default=str(HERE / "results.json"))
+    args = ap.parse_args()
+    judges = args.judges.split(",")
+    counts = {"0%": args.aa, "2%": args.ab2, "5%": args.ab5, "10%": args.ab10}
+    if args.quick:
+        counts = {k: min(v, 10) for k, v in counts.items()}
+    with tempfile.TemporaryDirectory() as t:
+        tmp = Path(t)
+        work = build(tmp)
+        if "criterion" in judges:
+            build_criterion()
+        t_base, per_round, fixed = calibrate(work)
+        plan = {k: rounds_for(float(k[:-1]) / 100, t_base, per_round) for k in counts}
+        print(f"work {BASE_N}: {t_base / 1e6:.3f} ms ({fixed / 1e6:.3f} ms fixed, "
+              f"{per_round:.3f} ns per round); head rounds: {plan}", flush=True)
+        results = {"calibration": {"base_rounds": BASE_N, "t_base_ns": t_base,
+                                   "per_round_ns": per_round, "fixed_ns": fixed, "head_rounds": plan},
+                   "trials": []}
+        # Trials of all kinds interleaved, so machine drift hits all of them alike.
+        order = []
+        for i in range(max(counts.values())):
+            for kind in counts:
+                if i < counts[kind]:
+                    order.append(kind)
+        for i, kind in enumerate(order):
+            for judge in judges:
+                start = time.monotonic()
+                verdict = JUDGES[judge](work, plan[kind], tmp)
+                seconds = time.monotonic() - start
+                results["trials"].append({"judge": judge, "slowdown": kind, "verdict": verdict,
+                                          "seconds": seconds})
+            if (i + 1) % 10 == 0:
+                print(f"  {i + 1}/{len(order)} trials", flush=True)
+                json.dump(results, open(args.out, "w"), indent=1)
+        json.dump(results, open(args.out, "w"), indent=1)
+    print_table(results, judges)
+
+
+def print_table(results, judges):
+    print()
+    print(f"{'judge':<12} {'false alarms (A/A)':>19} {'detected +2%':>13} {'detected +5%':>13} "
+          f"{'detected +10%':>14} {'inconclusive':>13} {'errors':>7} {'s/verdict':>10}")
+    for judge in judges:
+        rows = [t for t in results["trials"] if t["judge"] == judge]
+
+        def rate(kind, verdict):
+            r = [t for t in rows if t["slowdown"] == kind]
+            if not r:
+                return "-"
+            k = sum(1 for t in r if t["verdict"] == verdict)
+            return f"{k}/{len(r)} {100 * k / len(r):.0f}%"
+
+        inconclusive = sum(1 for t in rows if t["verdict"] == "inconclusive")
+        errors = sum(1 for t in rows if t["verdict"].startswith("error"))
+        secs = statistics.mean(t["seconds"] for t in rows) if rows else 0
+        print(f"{judge:<12} {rate('0%', 'regressed'):>19} {rate('2%', 'regressed'):>13} "
+              f"{rate('5%', 'regressed'):>13} {rate('10%', 'regressed'):>14} "
+              f"{inconclusive:>6}/{len(rows):<6} {errors:>7} {secs:>10.2f}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--table":
+        r = json.load(open(sys.argv[2] if len(sys.argv) > 2 else HERE / "results.json"))
+        print_table(r, sorted({t["judge"] for t in r["trials"]}, key=list(JUDGES).index))
+    else:
+        main()
