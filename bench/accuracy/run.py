@@ -103,7 +103,7 @@ def bg_run(work, m, tmp):
     base, head = tmp / "base.json", tmp / "head.json"
     for path, n in ((base, BASE_N), (head, m)):
         r = sh([str(BENCHGATE), "run", "-q", "--export-json", str(path), "--max-time", "20s",
-                "--", f"{work} {n}"])
+                "--name", "work", "--", f"{work} {n}"])
         if r.returncode != 0:
             return "error:" + r.stderr.strip()[:200]
     r = sh([str(BENCHGATE), "--json", "compare", str(base), str(head)] + THRESHOLDS)
@@ -112,8 +112,8 @@ def bg_run(work, m, tmp):
 
 def bg_ab(extra):
     def judge(work, m, tmp):
-        r = sh([str(BENCHGATE), "--json", "ab", "-q", "--base", f"{work} {BASE_N}",
-                "--head", f"{work} {m}"] + THRESHOLDS + extra)
+        r = sh([str(BENCHGATE), "--json", "ab", "-q", "--name", "work", "--base",
+                f"{work} {BASE_N}", "--head", f"{work} {m}"] + THRESHOLDS + extra)
         if r.returncode not in (0, 1, 4):
             return "error:" + r.stderr.strip()[:200]
         return kind_of(json.loads(r.stdout))
