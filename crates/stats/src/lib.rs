@@ -8,6 +8,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod bootstrap;
+pub mod changepoint;
 pub mod fdr;
 pub mod mann_whitney;
 pub mod mean;
@@ -15,6 +16,9 @@ pub mod rng;
 pub mod summary;
 
 pub use bootstrap::ratio_of_medians_ci;
+pub use changepoint::{
+    ChangePoint, ChangePointOptions, Penalty, auto_penalty, change_points, l2_segmentation,
+};
 pub use fdr::benjamini_hochberg;
 pub use mann_whitney::{
     EXACT_MAX_PAIRS, MannWhitney, Method, mann_whitney_u, mann_whitney_u_with, min_attainable_p,
