@@ -9,6 +9,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod bootstrap;
+pub mod changepoint;
 pub mod fdr;
 pub mod hodges_lehmann;
 pub mod mann_whitney;
@@ -18,6 +19,9 @@ pub mod summary;
 pub mod wilcoxon;
 
 pub use bootstrap::ratio_of_medians_ci;
+pub use changepoint::{
+    ChangePoint, ChangePointOptions, Penalty, auto_penalty, change_points, l2_segmentation,
+};
 pub use fdr::benjamini_hochberg;
 pub use hodges_lehmann::{HodgesLehmann, hodges_lehmann};
 pub use mann_whitney::{
