@@ -115,6 +115,17 @@ pub enum Command {
                       benchgate ab --measure instructions --base './old/app' --head './new/app'"
     )]
     Ab(Box<AbArgs>),
+    /// A benchmark's history, and the shifts of level found in it
+    ///
+    /// The medians of one measure of BENCH in the stored runs, oldest first, measured on this
+    /// machine (its environment fingerprint) unless --all-machines, and the change points found
+    /// in them: when it got slower or faster, and by how much. Change points come from PELT on
+    /// the logarithms of the medians with the penalty 6·σ̂²·ln n, σ̂ the series' own noise (from
+    /// its first differences); a level must last --min-segment runs.
+    #[command(
+        after_help = "Examples:\n  benchgate history gzip/default\n  benchgate history parse/json --measure alloc_bytes --limit 50\n  benchgate history gzip/default --save-noise-floor"
+    )]
+    History(HistoryArgs),
     /// Check this machine for noise, and learn benchmarks' noise floors
     ///
     /// Reports what makes measurements here noisy: CPU frequency scaling (governor, turbo),
@@ -413,6 +424,29 @@ fn parse_adapter(text: &str) -> Result<Adapter, String> {
                 names.join(", ")
             )
         })
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The benchmark's name, as in the runs.
+    #[arg(value_name = "BENCH")]
+    pub bench: String,
+    /// The measure [default: wall_time].
+    #[arg(long, value_name = "MEASURE", default_value = "wall_time")]
+    pub measure: String,
+    /// At most the newest N runs.
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 200)]
+    pub limit: usize,
+    /// Runs of every machine, not only of this one's fingerprint.
+    #[arg(long)]
+    pub all_machines: bool,
+    /// The fewest runs a level must last to count as one.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    pub min_segment: u32,
+    /// Store the noise floor seen since the last shift (the largest change between consecutive
+    /// runs at the current level, from ≥ 5 runs) for this machine, as `doctor` does from A/A runs.
+    #[arg(long)]
+    pub save_noise_floor: bool,
 }
 
 #[derive(Debug, Args)]

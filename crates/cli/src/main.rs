@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         Command::Exec(args) => commands::exec::execute(args, &cli.global),
         Command::Ab(args) => commands::ab::execute(args, &cli.global),
         Command::Doctor(args) => commands::doctor::execute(args, &cli.global),
+        Command::History(args) => commands::series::execute(args, &cli.global),
         Command::Compare(args) => commands::compare::execute(args, &cli.global),
         Command::Runs(RunsCommand::List { limit }) => commands::history::list(*limit, &cli.global),
         Command::Export(args) => commands::history::export(args, &cli.global),

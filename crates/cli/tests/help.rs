@@ -94,3 +94,8 @@ fn ab_help() {
 fn doctor_help() {
     insta::assert_snapshot!(help(&["doctor", "--help"]));
 }
+
+#[test]
+fn history_help() {
+    insta::assert_snapshot!(help(&["history", "--help"]));
+}

@@ -253,12 +253,14 @@ pub(crate) fn decode_point(
     run_id: &str,
     started_at: &str,
     commit: Option<String>,
+    fingerprint: String,
     median: f64,
 ) -> Result<SeriesPoint> {
     Ok(SeriesPoint {
         run_id: parse_uuid(run_id)?,
         started_at: parse_timestamp(started_at)?,
         commit,
+        fingerprint,
         median,
     })
 }

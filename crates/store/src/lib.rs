@@ -94,6 +94,8 @@ pub struct SeriesPoint {
     pub run_id: Uuid,
     pub started_at: OffsetDateTime,
     pub commit: Option<String>,
+    /// The environment fingerprint of the machine the run was measured on.
+    pub fingerprint: String,
     /// The median of the metric's samples (from its summary).
     pub median: f64,
 }

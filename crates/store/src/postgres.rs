@@ -486,7 +486,7 @@ impl Store for PostgresStore {
         let rows = self
             .lock()
             .query(
-                "SELECT r.id, r.started_at, r.git_commit, m.median \
+                "SELECT r.id, r.started_at, r.git_commit, r.fingerprint, m.median \
                  FROM metrics m JOIN runs r ON r.id = m.run_id \
                  WHERE m.bench_name = $1 AND m.measure = $2 AND m.median IS NOT NULL \
                  ORDER BY r.started_ns DESC, r.id DESC LIMIT $3",
@@ -496,10 +496,18 @@ impl Store for PostgresStore {
         let mut points = rows
             .iter()
             .map(|r| {
-                let (id, at, commit, median): (String, String, Option<String>, f64) =
-                    (|| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))()
-                        .map_err(err())?;
-                codec::decode_point(&id, &at, commit, median)
+                let (id, at, commit, fp, median): (String, String, Option<String>, String, f64) =
+                    (|| {
+                        Ok((
+                            r.try_get(0)?,
+                            r.try_get(1)?,
+                            r.try_get(2)?,
+                            r.try_get(3)?,
+                            r.try_get(4)?,
+                        ))
+                    })()
+                    .map_err(err())?;
+                codec::decode_point(&id, &at, commit, fp, median)
             })
             .collect::<Result<Vec<_>>>()?;
         points.reverse();

@@ -530,7 +530,7 @@ impl Store for SqliteStore {
             || StoreError::sqlite(format!("cannot read the series of {benchmark} / {measure}"));
         let mut stmt = conn
             .prepare_cached(
-                "SELECT r.id, r.started_at, r.git_commit, m.median \
+                "SELECT r.id, r.started_at, r.git_commit, r.fingerprint, m.median \
                  FROM metrics m JOIN runs r ON r.id = m.run_id \
                  WHERE m.bench_name = ?1 AND m.measure = ?2 AND m.median IS NOT NULL \
                  ORDER BY r.started_ns DESC, r.id DESC LIMIT ?3",
@@ -542,14 +542,15 @@ impl Store for SqliteStore {
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
                     r.get::<_, Option<String>>(2)?,
-                    r.get::<_, f64>(3)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, f64>(4)?,
                 ))
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(err())?;
         let mut points = rows
             .into_iter()
-            .map(|(id, at, commit, median)| codec::decode_point(&id, &at, commit, median))
+            .map(|(id, at, commit, fp, median)| codec::decode_point(&id, &at, commit, fp, median))
             .collect::<Result<Vec<_>>>()?;
         points.reverse();
         Ok(points)

@@ -11,6 +11,7 @@ pub mod history;
 pub mod ingest;
 pub mod report;
 pub mod run;
+pub mod series;
 mod stored;
 pub mod suite;
 

@@ -1,0 +1,214 @@
+//! `benchgate history BENCH`: a benchmark's stored series and the shifts of level detected in it
+//! (SPEC §7.3), and the noise floor of its current level.
+
+use std::fmt::Write as _;
+
+use anyhow::{Context, bail};
+use benchgate_gate::canonical_unit;
+use benchgate_model::Measure;
+use benchgate_model::display::{format_value, percent};
+use benchgate_stats::changepoint::{ChangePointOptions, Penalty, change_points};
+use benchgate_store::{NoiseFloor, SeriesPoint};
+use serde_json::json;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::Conclusion;
+use super::stored::open_existing_store;
+use crate::cli::{GlobalArgs, HistoryArgs};
+use crate::output::print;
+
+/// The fewest runs at the current level a noise floor is learned from.
+const FLOOR_MIN_RUNS: usize = 5;
+
+pub fn execute(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+    let store = open_existing_store(global)?;
+    let measure = Measure::parse(args.measure.trim());
+    let fingerprint = benchgate_provenance::detect_environment().fingerprint;
+    let mut points = store
+        .series(&args.bench, &measure, usize::MAX)
+        .with_context(|| format!("cannot read the history of {}", args.bench))?;
+    if !args.all_machines {
+        points.retain(|p| p.fingerprint == fingerprint);
+    }
+    let skip = points.len().saturating_sub(args.limit);
+    points.drain(..skip);
+    if points.is_empty() {
+        bail!(
+            "{} / {measure}: no stored run{} has it (`benchgate runs list` shows what is stored)",
+            args.bench,
+            if args.all_machines {
+                ""
+            } else {
+                " of this machine"
+            }
+        );
+    }
+    let values: Vec<f64> = points.iter().map(|p| p.median).collect();
+    let options = ChangePointOptions {
+        penalty: Penalty::Auto,
+        min_segment: args.min_segment as usize,
+    };
+    // Medians that are 0 or negative (a counter that can be 0) have no logarithm: no shifts.
+    let shifts = change_points(&values, &options).unwrap_or_default();
+    let current_level = shifts.last().map_or(0, |c| c.index);
+    let floor = noise_floor(&values[current_level..]);
+
+    let mut saved = None;
+    if args.save_noise_floor {
+        let Some(relative) = floor else {
+            bail!(
+                "{}: {} run(s) at the current level; a noise floor needs at least {FLOOR_MIN_RUNS}",
+                args.bench,
+                values.len() - current_level
+            );
+        };
+        let record = NoiseFloor {
+            fingerprint: fingerprint.clone(),
+            benchmark: args.bench.clone(),
+            measure: measure.clone(),
+            relative,
+            samples: values.len() - current_level,
+            method: "history".into(),
+            learned_at: OffsetDateTime::now_utc(),
+        };
+        store
+            .save_noise_floor(&record)
+            .context("cannot store the noise floor")?;
+        saved = Some(relative);
+    }
+
+    if global.json {
+        let doc = json!({
+            "schema": "benchgate/history/v1",
+            "benchmark": args.bench,
+            "measure": measure.as_str(),
+            "fingerprint": (!args.all_machines).then_some(fingerprint),
+            "points": points.iter().map(|p| json!({
+                "run_id": p.run_id.to_string(),
+                "started_at": p.started_at.format(&Rfc3339).unwrap_or_default(),
+                "commit": p.commit,
+                "fingerprint": p.fingerprint,
+                "median": p.median,
+            })).collect::<Vec<_>>(),
+            "change_points": shifts.iter().map(|c| json!({
+                "index": c.index,
+                "run_id": points.get(c.index).map(|p| p.run_id.to_string()),
+                "before_median": c.before_median,
+                "after_median": c.after_median,
+                "relative_shift": c.relative_shift,
+            })).collect::<Vec<_>>(),
+            "noise_floor": floor,
+            "noise_floor_saved": saved.is_some(),
+        });
+        print(&format!("{doc:#}\n"))?;
+        return Ok(Conclusion::Passed);
+    }
+
+    let unit = canonical_unit(&measure);
+    let mut out = format!(
+        "{} · {} · {} run{}{}, oldest first\n",
+        args.bench,
+        measure,
+        points.len(),
+        if points.len() == 1 { "" } else { "s" },
+        if args.all_machines {
+            String::from(" of every machine")
+        } else {
+            format!(" on machine {fingerprint}")
+        }
+    );
+    let _ = writeln!(
+        out,
+        "{:>4}  {:<19}  {:<10}  {:>10}",
+        "#", "started", "commit", "median"
+    );
+    for (i, p) in points.iter().enumerate() {
+        let marker = shifts
+            .iter()
+            .find(|c| c.index == i)
+            .map_or_else(String::new, |c| {
+                format!("  ← {} shift", percent(c.relative_shift * 100.0))
+            });
+        let _ = writeln!(
+            out,
+            "{:>4}  {:<19}  {:<10}  {:>10}{marker}",
+            i + 1,
+            started(p),
+            p.commit.as_deref().map_or("-", |c| &c[..c.len().min(10)]),
+            format_value(p.median, &unit),
+        );
+    }
+    if shifts.is_empty() {
+        out.push_str("\nno shift of level");
+        if values.len() < 2 * options.min_segment {
+            let _ = write!(
+                out,
+                " (too few runs: a level must last {} runs)",
+                options.min_segment
+            );
+        }
+        out.push('\n');
+    } else {
+        out.push_str("\nshifts of level:\n");
+        for c in &shifts {
+            let at = &points[c.index.min(points.len() - 1)];
+            let _ = writeln!(
+                out,
+                "  at #{} ({}, commit {}): {} → {} ({}), runs {}–{} vs {}–{}",
+                c.index + 1,
+                started(at),
+                at.commit.as_deref().map_or("-", |s| &s[..s.len().min(10)]),
+                format_value(c.before_median, &unit),
+                format_value(c.after_median, &unit),
+                percent(c.relative_shift * 100.0),
+                c.before.start + 1,
+                c.before.end,
+                c.after.start + 1,
+                c.after.end,
+            );
+        }
+    }
+    match (floor, saved) {
+        (Some(f), Some(_)) => {
+            let _ = writeln!(
+                out,
+                "noise floor at the current level: {} (stored)",
+                percent(f * 100.0).trim_start_matches('+')
+            );
+        }
+        (Some(f), None) => {
+            let _ = writeln!(
+                out,
+                "noise floor at the current level: {}",
+                percent(f * 100.0).trim_start_matches('+')
+            );
+        }
+        (None, _) => {}
+    }
+    print(&out)?;
+    Ok(Conclusion::Passed)
+}
+
+fn started(p: &SeriesPoint) -> String {
+    p.started_at
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute]:[second]"
+        ))
+        .unwrap_or_default()
+}
+
+/// The largest relative change between consecutive runs at one level: what two separate runs
+/// of unchanged code differ by here. `None` below [`FLOOR_MIN_RUNS`] runs.
+fn noise_floor(level: &[f64]) -> Option<f64> {
+    if level.len() < FLOOR_MIN_RUNS {
+        return None;
+    }
+    level
+        .windows(2)
+        .filter_map(|w| match w {
+            [a, b] if *a > 0.0 => Some((b / a - 1.0).abs()),
+            _ => None,
+        })
+        .fold(None, |m: Option<f64>, c| Some(m.map_or(c, |m| m.max(c))))
+}

@@ -1,0 +1,96 @@
+//! `benchgate history`: a stored series with a planted shift of level, found and sized; flat
+//! series show none; the noise floor of the current level is stored on request.
+
+mod common;
+
+use std::path::Path;
+
+use common::{benchgate, stderr, stdout};
+use serde_json::Value;
+
+/// Stores one Go run of `Parse-2` whose five samples sit around `level` ns.
+fn ingest(dir: &Path, i: usize, level: f64) {
+    let mut text = String::new();
+    for k in 0..5 {
+        let v = level * (1.0 + 0.004 * (((i * 7 + k * 3) % 5) as f64 - 2.0));
+        text.push_str(&format!("BenchmarkParse-2   \t 1000\t {v:.1} ns/op\n"));
+    }
+    let file = dir.join(format!("run{i}.txt"));
+    std::fs::write(&file, text).unwrap();
+    let out = benchgate(
+        &[
+            "ingest",
+            "-q",
+            file.to_str().unwrap(),
+            "--warn",
+            "50%",
+            "--fail",
+            "60%",
+        ],
+        dir,
+    );
+    assert!(matches!(out.status.code(), Some(0)), "{}", stderr(&out));
+}
+
+#[test]
+fn a_planted_shift_is_found_and_sized() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Twelve runs at 1 µs, then ten at 1.2 µs: 20 % slower from run 13 on.
+    for i in 0..22 {
+        ingest(d, i, if i < 12 { 1000.0 } else { 1200.0 });
+    }
+    let out = benchgate(&["--json", "history", "Parse-2"], d);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let h: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(h["schema"], "benchgate/history/v1");
+    assert_eq!(h["points"].as_array().unwrap().len(), 22);
+    let shifts = h["change_points"].as_array().unwrap();
+    assert_eq!(shifts.len(), 1, "{shifts:?}");
+    assert_eq!(shifts[0]["index"], 12);
+    let shift = shifts[0]["relative_shift"].as_f64().unwrap();
+    assert!((shift - 0.2).abs() < 0.01, "{shift}");
+
+    let out = benchgate(&["history", "Parse-2", "--save-noise-floor"], d);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("← +20.0% shift"), "{text}");
+    assert!(text.contains("shifts of level:\n  at #13"), "{text}");
+    assert!(text.contains("runs 1–12 vs 13–22"), "{text}");
+    assert!(
+        text.contains("noise floor at the current level: "),
+        "{text}"
+    );
+    assert!(text.contains("(stored)"), "{text}");
+}
+
+#[test]
+fn a_flat_series_has_no_shift_and_errors_are_plain() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for i in 0..15 {
+        ingest(d, i, 1000.0);
+    }
+    let out = benchgate(&["history", "Parse-2"], d);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("\nno shift of level\n"),
+        "{}",
+        stdout(&out)
+    );
+    let out = benchgate(&["history", "Nope"], d);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with("error: Nope / wall_time: no stored run of this machine has it"),
+        "{}",
+        stderr(&out)
+    );
+    let empty = tempfile::tempdir().unwrap();
+    let out = benchgate(&["history", "Parse-2"], empty.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no runs stored here yet"),
+        "{}",
+        stderr(&out)
+    );
+}
