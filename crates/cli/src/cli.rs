@@ -312,6 +312,10 @@ pub struct RunArgs {
     /// Treat warnings (warn-level regressions, insufficient data, missed targets) as failures.
     #[arg(help_heading = "Suite", long)]
     pub deny_warnings: bool,
+    /// Judge benchmarks that look regressed on their first measurement as they are, instead of
+    /// measuring them once more and judging the new measurement ([gate] confirm = false).
+    #[arg(help_heading = "Suite", long)]
+    pub no_confirm: bool,
     /// What to measure (repeatable): time (timed runs) or instructions (one run under
     /// valgrind --tool=callgrind; its --timeout is 50 times --timeout) [default: time].
     #[arg(help_heading = "Sampling", long, value_enum, value_name = "WHAT")]

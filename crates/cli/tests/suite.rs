@@ -428,3 +428,82 @@ fn reading_commands_never_create_a_store() {
     }
     assert!(!dir.path().join(".benchgate").exists(), "nothing created");
 }
+
+/// A benchmark that looks regressed is measured once more before the gate fails: a slowdown
+/// that does not repeat (here: only while a file exists, which the bench's cleanup removes) is
+/// not a regression; one that repeats still fails; `--no-confirm` judges the first measurement.
+#[test]
+fn suspects_are_measured_again_before_failing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("benchgate.toml"),
+        r#"
+[defaults]
+warmup = 1
+runs = 8
+
+[gate]
+baseline = "last"
+
+[[bench]]
+name = "nap"
+command = "sh -c 'if [ -f slow ]; then sleep 0.03; else sleep 0.003; fi'"
+cleanup = "rm -f transient"
+"#,
+    )
+    .unwrap();
+    let first = benchgate(&["run", "-q"], d);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+
+    // Now slow while the file `transient` exists, which the bench's cleanup removes after its
+    // first measurement: slow then, fast when measured again.
+    std::fs::write(
+        d.join("benchgate.toml"),
+        std::fs::read_to_string(d.join("benchgate.toml"))
+            .unwrap()
+            .replace("[ -f slow ]", "[ -f transient ]"),
+    )
+    .unwrap();
+    std::fs::write(d.join("transient"), "").unwrap();
+    let (code, cmp, err) = json_run(d, &[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("measured again before judging (they looked regressed): nap"),
+        "{err}"
+    );
+    let nap = cmp["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["benchmark"] == "nap" && v["measure"] == "wall_time")
+        .unwrap();
+    assert_eq!(nap["kind"], "unchanged", "{nap}");
+    let stored = stored_runs(d);
+    assert_eq!(stored.len(), 2);
+
+    // A slowdown that repeats fails after the second measurement too.
+    std::fs::write(d.join("transient"), "").unwrap();
+    std::fs::write(
+        d.join("benchgate.toml"),
+        std::fs::read_to_string(d.join("benchgate.toml"))
+            .unwrap()
+            .replace("cleanup = \"rm -f transient\"", ""),
+    )
+    .unwrap();
+    let (code, _, err) = json_run(d, &[]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("measured again before judging"), "{err}");
+
+    // --no-confirm: the first measurement decides.
+    let (code, _, err) = json_run(
+        d,
+        &[
+            "--no-confirm",
+            "--baseline",
+            &format!("run:{}", stored[1]["id"].as_str().unwrap()),
+        ],
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(!err.contains("measured again"), "{err}");
+}

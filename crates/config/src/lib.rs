@@ -120,6 +120,8 @@ pub struct GateConfig {
     pub measures: Option<Vec<Measure>>,
     /// Baseline selector (`main`, `last`, `run:<id>`, …, SPEC §7.3).
     pub baseline: Option<String>,
+    /// Re-measure the benchmarks that look regressed before failing (default true).
+    pub confirm: Option<bool>,
 }
 
 impl GateConfig {

@@ -30,7 +30,15 @@ const DEFAULT_KEYS: [&str; 9] = [
     "shell",
     "measure",
 ];
-const GATE_KEYS: [&str; 6] = ["alpha", "warn", "fail", "min_delta", "measures", "baseline"];
+const GATE_KEYS: [&str; 7] = [
+    "alpha",
+    "warn",
+    "fail",
+    "min_delta",
+    "measures",
+    "baseline",
+    "confirm",
+];
 const BENCH_KEYS: [&str; 19] = [
     "name",
     "command",
@@ -541,6 +549,13 @@ fn gate(ctx: &Ctx, s: &Section) -> Result<GateConfig, ConfigError> {
     let baseline = s
         .string(ctx, "baseline")?
         .map(|(b, _)| b.trim().to_string());
+    let confirm = match s.get("confirm") {
+        None => None,
+        Some(value) => match value.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            _ => return Err(s.wrong_type(ctx, "confirm", value, "true or false")),
+        },
+    };
     Ok(GateConfig {
         alpha,
         warn,
@@ -548,6 +563,7 @@ fn gate(ctx: &Ctx, s: &Section) -> Result<GateConfig, ConfigError> {
         min_delta_ns,
         measures,
         baseline,
+        confirm,
     })
 }
 

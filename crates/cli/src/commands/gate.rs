@@ -157,6 +157,41 @@ pub fn accept_preview(
     }
 }
 
+/// The baseline runs `ids` name, read back and pooled into one, with its label.
+pub fn load_baseline(
+    store: &dyn Store,
+    ids: Option<(Vec<uuid::Uuid>, String)>,
+) -> anyhow::Result<Option<(Run, String)>> {
+    let Some((ids, label)) = ids else {
+        return Ok(None);
+    };
+    let runs = ids
+        .iter()
+        .map(|&id| store.get_run(id)?.ok_or(StoreError::UnknownRun { id }))
+        .collect::<Result<Vec<_>, StoreError>>()
+        .context("cannot read the baseline back")?;
+    Ok(pool_runs(&runs).map(|run| (run, label)))
+}
+
+/// `options` with the noise floors learned for `run`'s machine (`benchgate doctor`, `history
+/// --save-noise-floor`): what noise alone reaches there is no regression.
+pub fn with_noise_floors(
+    store: &dyn Store,
+    run: &Run,
+    options: &CompareOptions,
+) -> anyhow::Result<CompareOptions> {
+    let mut options = options.clone();
+    for floor in store
+        .noise_floors(&run.environment.fingerprint)
+        .context("cannot read the noise floors")?
+    {
+        options
+            .noise_floors
+            .insert((floor.benchmark, floor.measure), floor.relative);
+    }
+    Ok(options)
+}
+
 /// Reads the baseline back (before storing `run`), stores `run`, judges it against the baseline
 /// and the budgets, writes the exports and the report, and concludes: a failed benchmark is exit
 /// 3, a failed gate 1 (warnings too with `--deny-warnings`).
@@ -168,29 +203,9 @@ pub fn store_judge_report(
     notes: &[String],
     global: &GlobalArgs,
 ) -> anyhow::Result<Conclusion> {
-    let baseline = match baseline_ids {
-        Some((ids, label)) => {
-            let runs = ids
-                .iter()
-                .map(|&id| store.get_run(id)?.ok_or(StoreError::UnknownRun { id }))
-                .collect::<Result<Vec<_>, StoreError>>()
-                .context("cannot read the baseline back")?;
-            pool_runs(&runs).map(|run| (run, label))
-        }
-        None => None,
-    };
+    let baseline = load_baseline(store, baseline_ids)?;
     store.put_run(run).context("cannot store the run")?;
-    // What noise alone reaches on this machine (learned by `benchgate doctor`) is no regression.
-    let mut options = gating.options.clone();
-    for floor in store
-        .noise_floors(&run.environment.fingerprint)
-        .context("cannot read the noise floors")?
-    {
-        options
-            .noise_floors
-            .insert((floor.benchmark, floor.measure), floor.relative);
-    }
-
+    let options = with_noise_floors(store, run, &gating.options)?;
     let current_label = format!("run {}", run.id);
     let mut comparison = match &baseline {
         Some((base, label)) => compare_runs(base, label, run, &current_label, &options),
