@@ -9,8 +9,10 @@ the per-round cost and the fixed cost of a run (process start), and picks M so t
 run takes x % longer, not just the loop. Trials are A/A (0 %) and A/B (+2 %, +5 %, +10 %).
 
 Judges (a trial's verdict is "regressed" when it says the head is slower, in any severity):
-  bg-run        benchgate run of base, then of head, separately (as a stored baseline is), then
-                benchgate compare: Mann-Whitney + bootstrap interval of the ratio of medians.
+  bg-run        benchgate run of a one-bench suite for base, stored, then for head against it
+                ([gate] baseline = "last"): base and head sampled separately, as a stored
+                baseline and a later run are (adaptive, max_time 5 s); Mann-Whitney + bootstrap
+                interval of the ratio of medians; suspects measured again before failing.
   bg-ab         benchgate ab --runs 30: 30 interleaved pairs, signed-rank + Hodges-Lehmann.
   bg-ab-adapt   benchgate ab (adaptive stopping): samples until the interval of the change lies
                 within or beyond ±warn, or --max-time 20s (inconclusive).
@@ -100,14 +102,23 @@ def kind_of(cmp):
 
 
 def bg_run(work, m, tmp):
-    base, head = tmp / "base.json", tmp / "head.json"
-    for path, n in ((base, BASE_N), (head, m)):
-        r = sh([str(BENCHGATE), "run", "-q", "--export-json", str(path), "--max-time", "20s",
-                "--name", "work", "--", f"{work} {n}"])
-        if r.returncode != 0:
+    """The configured suite against the stored run before it (`[gate] baseline = "last"`), as CI
+    runs it: adaptive sampling, and suspects measured again before failing (`confirm`)."""
+    suite = tmp / "suite"
+    suite.mkdir(exist_ok=True)
+    db = f"sqlite://{suite}/history.db"
+    for f in suite.glob("history.db*"):
+        f.unlink()
+    for n, judge in ((BASE_N, False), (m, True)):
+        (suite / "benchgate.toml").write_text(
+            f'[defaults]\nmax_time = "5s"\n\n[gate]\nbaseline = "last"\n\n'
+            f'[[bench]]\nname = "work"\ncommand = "{work} {n}"\n')
+        r = sh([str(BENCHGATE), "--db", db, "--json", "run", "-q"] + THRESHOLDS, cwd=suite)
+        if r.returncode not in (0, 1):
             return "error:" + r.stderr.strip()[:200]
-    r = sh([str(BENCHGATE), "--json", "compare", str(base), str(head)] + THRESHOLDS)
-    return kind_of(json.loads(r.stdout))
+        if judge:
+            return kind_of(json.loads(r.stdout))
+    return "error:unreachable"
 
 
 def bg_ab(extra):

@@ -153,12 +153,14 @@ pub fn execute(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Conclu
         out.push_str("\nshifts of level:\n");
         for c in &shifts {
             let at = &points[c.index.min(points.len() - 1)];
+            let commit = at.commit.as_deref().map_or_else(String::new, |s| {
+                format!(", commit {}", &s[..s.len().min(10)])
+            });
             let _ = writeln!(
                 out,
-                "  at #{} ({}, commit {}): {} → {} ({}), runs {}–{} vs {}–{}",
+                "  at #{} ({}{commit}): {} → {} ({}), runs {}–{} vs {}–{}",
                 c.index + 1,
                 started(at),
-                at.commit.as_deref().map_or("-", |s| &s[..s.len().min(10)]),
                 format_value(c.before_median, &unit),
                 format_value(c.after_median, &unit),
                 percent(c.relative_shift * 100.0),
