@@ -64,6 +64,15 @@ pub fn significant(x: f64) -> String {
     format!("{x:.decimals$}")
 }
 
+/// The first ten characters of a commit id, as reports show it. Ids read from other tools' files
+/// need not be hexadecimal, so this cuts at a character, never inside one.
+pub fn short_commit(commit: &str) -> &str {
+    match commit.char_indices().nth(10) {
+        Some((end, _)) => &commit[..end],
+        None => commit,
+    }
+}
+
 /// A signed percentage with one decimal (`+12.3%`).
 pub fn percent(change: f64) -> String {
     if change.is_infinite() {
@@ -181,6 +190,13 @@ mod tests {
         assert_eq!(format_plain(200e6, &Unit::BytesPerSecond), "200MB/s");
         assert_eq!(format_plain(0.001, &Unit::Ratio), "0.1%");
         assert_eq!(format_plain(12.0, &Unit::Count), "12");
+    }
+
+    #[test]
+    fn commits_are_cut_at_characters() {
+        assert_eq!(short_commit("4d1ed3d385f0a1"), "4d1ed3d385");
+        assert_eq!(short_commit("abc"), "abc");
+        assert_eq!(short_commit("ééééééééééééé"), "éééééééééé");
     }
 
     #[test]

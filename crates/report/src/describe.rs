@@ -270,7 +270,7 @@ pub fn run_line(label: &str, mode: Mode, commit: Option<&str>, dirty: Option<boo
     let mut out = format!("{label} ({}", mode.as_str());
     if let Some(commit) = commit {
         out.push_str(", commit ");
-        out.push_str(&commit[..commit.len().min(10)]);
+        out.push_str(benchgate_model::display::short_commit(commit));
         if dirty == Some(true) {
             out.push_str("+dirty");
         }
@@ -288,7 +288,10 @@ pub fn run_header(run: &Run) -> String {
         run.provenance.mode.as_str()
     );
     if let Some(commit) = &run.provenance.commit {
-        line.push_str(&format!(" · commit {}", &commit[..commit.len().min(10)]));
+        line.push_str(&format!(
+            " · commit {}",
+            benchgate_model::display::short_commit(commit)
+        ));
         if run.provenance.dirty == Some(true) {
             line.push_str("+dirty");
         }

@@ -69,7 +69,9 @@ pub fn list(limit: usize, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
             started,
             r.source.to_string(),
             r.mode.as_str(),
-            r.commit.as_deref().map_or("-", |c| &c[..c.len().min(10)]),
+            r.commit
+                .as_deref()
+                .map_or("-", benchgate_model::display::short_commit),
             r.branch.as_deref().unwrap_or("-"),
             r.benchmarks
         ));

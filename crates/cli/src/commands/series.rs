@@ -135,7 +135,9 @@ pub fn execute(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Conclu
             "{:>4}  {:<19}  {:<10}  {:>10}{marker}",
             i + 1,
             started(p),
-            p.commit.as_deref().map_or("-", |c| &c[..c.len().min(10)]),
+            p.commit
+                .as_deref()
+                .map_or("-", benchgate_model::display::short_commit),
             format_value(p.median, &unit),
         );
     }
@@ -154,7 +156,7 @@ pub fn execute(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Conclu
         for c in &shifts {
             let at = &points[c.index.min(points.len() - 1)];
             let commit = at.commit.as_deref().map_or_else(String::new, |s| {
-                format!(", commit {}", &s[..s.len().min(10)])
+                format!(", commit {}", benchgate_model::display::short_commit(s))
             });
             let _ = writeln!(
                 out,
