@@ -3,7 +3,8 @@
 slower (false alarms), how often does it catch a real slowdown (detection), how often does it
 say it cannot tell (inconclusive), and how much machine time does a verdict cost?
 
-The workload is work.c: N rounds of a fixed-cost loop in a fresh process (about 2.5 ms here).
+The workload is work.c: N rounds of a fixed-cost loop in a fresh process (4 M rounds, about
+8.5 ms here, of which ~0.7 ms is starting the process).
 A slowdown of x % is injected by giving the head build more rounds: the script first measures
 the per-round cost and the fixed cost of a run (process start), and picks M so that the whole
 run takes x % longer, not just the loop. Trials are A/A (0 %) and A/B (+2 %, +5 %, +10 %).
@@ -19,9 +20,14 @@ Judges (a trial's verdict is "regressed" when it says the head is slower, in any
   bg-instr      benchgate ab --measure instructions: exact instruction counts under callgrind.
   criterion     criterion 0.8 change detection of the same loop in process: --save-baseline
                 base with WORK_N=N, then --baseline base with WORK_N=M ("Performance has
-                regressed" = regressed). Shorter than criterion's defaults (2 s measurement +
-                1 s warm-up instead of 5 s + 3 s) to fit the trials in the time.
+                regressed" = regressed). Shorter than criterion's defaults (1 s measurement +
+                0.5 s warm-up instead of 5 s + 3 s) to fit the trials in the time.
   hyperfine     hyperfine -N --runs 20 of both commands, regressed when the mean grew > 5 %.
+  perfgate      perfgate 0.18 (cargo install perfgate-cli): `run --repeat 20 --warmup 3` of
+                each, then `compare --threshold 0.05` (its wall_ms warn or fail = regressed).
+  perfgate-paired  `perfgate paired --repeat 20 --warmup 3 --fail-on-regression 5.0
+                --require-significance --significance-alpha 0.05` (exit 2 = regressed).
+                perfgate times in whole milliseconds, which a 2.5 ms workload rounds away.
 
 benchgate's thresholds for the experiment: --warn 2.5% --fail 10% (a +5 % change must lie
 beyond the warn band to be caught; the default 5 % band would put it on the edge).
@@ -46,7 +52,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 BENCHGATE = ROOT / "target" / "release" / "benchgate"
 CRITERION_TARGET = ROOT / "target" / "accuracy-criterion"
-BASE_N = 1_000_000
+BASE_N = 4_000_000
 THRESHOLDS = ["--warn", "2.5%", "--fail", "10%"]
 
 
@@ -133,7 +139,7 @@ def bg_ab(extra):
 
 def criterion(work, m, tmp):
     bench = CRITERION_TARGET / "bench-binary"
-    common = ["--bench", "--measurement-time", "2", "--warm-up-time", "1", "--noplot"]
+    common = ["--bench", "--measurement-time", "1", "--warm-up-time", "0.5", "--noplot"]
     env = dict(os.environ, CRITERION_HOME=str(tmp / "criterion"))
     r = sh([str(bench)] + common + ["--save-baseline", "base"], env=dict(env, WORK_N=str(BASE_N)))
     if r.returncode != 0:
@@ -164,6 +170,39 @@ def hyperfine(work, m, tmp):
     return "unchanged"
 
 
+PERFGATE = Path(os.environ.get("PERFGATE", "/work/perfgate/bin/perfgate"))
+
+
+def perfgate(work, m, tmp):
+    base, head, cmp = tmp / "pg-base.json", tmp / "pg-head.json", tmp / "pg-cmp.json"
+    for path, n in ((base, BASE_N), (head, m)):
+        r = sh([str(PERFGATE), "run", "--name", "work", "--repeat", "20", "--warmup", "3",
+                "--out", str(path), "--", str(work), str(n)])
+        if r.returncode != 0:
+            return "error:" + r.stderr.strip()[:200]
+    r = sh([str(PERFGATE), "compare", "--baseline", str(base), "--current", str(head),
+            "--threshold", "0.05", "--out", str(cmp)])
+    if r.returncode not in (0, 2):
+        return "error:" + r.stderr.strip()[:200]
+    wall = json.load(open(cmp))["deltas"]["wall_ms"]
+    if wall["status"] in ("warn", "fail"):
+        return "regressed"
+    return "improved" if wall["pct"] < -0.05 else "unchanged"
+
+
+def perfgate_paired(work, m, tmp):
+    out = tmp / "pg-paired.json"
+    r = sh([str(PERFGATE), "paired", "--name", "work", "--baseline", f"{work} {BASE_N}",
+            "--current", f"{work} {m}", "--repeat", "20", "--warmup", "3",
+            "--fail-on-regression", "5.0", "--require-significance", "--significance-alpha",
+            "0.05", "--out", str(out)])
+    if r.returncode == 2 or "wall time regression" in r.stderr:
+        return "regressed"
+    if r.returncode != 0:
+        return "error:" + r.stderr.strip()[:200]
+    return "unchanged"
+
+
 JUDGES = {
     "bg-run": bg_run,
     "bg-ab": bg_ab(["--runs", "30"]),
@@ -171,6 +210,8 @@ JUDGES = {
     "bg-instr": bg_ab(["--measure", "instructions"]),
     "criterion": criterion,
     "hyperfine": hyperfine,
+    "perfgate": perfgate,
+    "perfgate-paired": perfgate_paired,
 }
 
 
@@ -199,8 +240,8 @@ def main():
     ap.add_argument("--judges", default=",".join(JUDGES))
     ap.add_argument("--aa", type=int, default=100)
     ap.add_argument("--ab5", type=int, default=100)
-    ap.add_argument("--ab2", type=int, default=30)
-    ap.add_argument("--ab10", type=int, default=30)
+    ap.add_argument("--ab2", type=int, default=20)
+    ap.add_argument("--ab10", type=int, default=20)
     ap.add_argument("--out", default=str(HERE / "results.json"))
     args = ap.parse_args()
     judges = args.judges.split(",")
@@ -241,7 +282,7 @@ def main():
 
 def print_table(results, judges):
     print()
-    print(f"{'judge':<12} {'false alarms (A/A)':>19} {'detected +2%':>13} {'detected +5%':>13} "
+    print(f"{'judge':<16} {'false alarms (A/A)':>19} {'detected +2%':>13} {'detected +5%':>13} "
           f"{'detected +10%':>14} {'inconclusive':>13} {'errors':>7} {'s/verdict':>10}")
     for judge in judges:
         rows = [t for t in results["trials"] if t["judge"] == judge]
@@ -256,7 +297,7 @@ def print_table(results, judges):
         inconclusive = sum(1 for t in rows if t["verdict"] == "inconclusive")
         errors = sum(1 for t in rows if t["verdict"].startswith("error"))
         secs = statistics.mean(t["seconds"] for t in rows) if rows else 0
-        print(f"{judge:<12} {rate('0%', 'regressed'):>19} {rate('2%', 'regressed'):>13} "
+        print(f"{judge:<16} {rate('0%', 'regressed'):>19} {rate('2%', 'regressed'):>13} "
               f"{rate('5%', 'regressed'):>13} {rate('10%', 'regressed'):>14} "
               f"{inconclusive:>6}/{len(rows):<6} {errors:>7} {secs:>10.2f}")
 

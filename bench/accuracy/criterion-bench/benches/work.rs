@@ -18,7 +18,7 @@ fn bench(c: &mut Criterion) {
     let n: u64 = std::env::var("WORK_N")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+        .unwrap_or(4_000_000);
     c.bench_function("work", |b| b.iter(|| work(black_box(n))));
 }
 
