@@ -104,18 +104,31 @@ fn forked_subshell_does_not_count_its_parent_twice() {
     // A subshell is a fork without exec: it starts with a copy of the parent's counters, so
     // without the dump before fork the loop would be counted twice (≈ 2× `looped`).
     let looping = "i=0; while [ $i -lt 200 ]; do i=$((i+1)); done";
-    let looped = count(&shell(looping));
+    // The control differs only in the builtin `:` for the subshell `(:)`. Dash's count for the
+    // same loop still moves by up to ~15 % with the environment and the script's length (seen:
+    // 2.48 M against 2.87 M with `CI=true` set), so the bounds are ratios, not an ordering.
+    let looped = count(&shell(&format!("{looping}; :")));
     let with_subshell = count(&shell(&format!("{looping}; (:)")));
     let empty_shell = count(&shell(":"));
     assert_eq!(with_subshell.processes.len(), 2);
-    assert!(with_subshell.instructions > looped.instructions);
-    // The subshell adds less than a whole shell's start-up, let alone the loop.
+    // The subshell's own count is a few thousand instructions, less than even an empty shell's
+    // start-up: it does not start from a copy of the parent's loop.
+    let child = with_subshell
+        .processes
+        .iter()
+        .map(|p| p.instructions)
+        .min()
+        .unwrap_or(0);
     assert!(
-        with_subshell.instructions < looped.instructions + empty_shell.instructions,
-        "{} vs {} + {}",
-        with_subshell.instructions,
-        looped.instructions,
+        child > 0 && child < empty_shell.instructions,
+        "{with_subshell:?} vs an empty shell's {}",
         empty_shell.instructions
+    );
+    // And the total is the loop once, not twice.
+    let ratio = with_subshell.instructions as f64 / looped.instructions as f64;
+    assert!(
+        (0.7..1.3).contains(&ratio),
+        "{with_subshell:?} vs {looped:?}: ratio {ratio}"
     );
 }
 
