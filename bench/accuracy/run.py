@@ -103,8 +103,9 @@ def kind_of(cmp):
     if not v:
         return "error:no verdict"
     k = v[0]["kind"]
-    return {"regressed": "regressed", "improved": "improved", "unchanged": "unchanged",
-            "inconclusive": "inconclusive", "insufficient_data": "inconclusive"}.get(k, "error:" + k)
+    verdict = {"regressed": "regressed", "improved": "improved", "unchanged": "unchanged",
+               "inconclusive": "inconclusive", "insufficient_data": "inconclusive"}.get(k, "error:" + k)
+    return verdict, v[0].get("reason", "")
 
 
 def bg_run(work, m, tmp):
@@ -243,6 +244,8 @@ def main():
     ap.add_argument("--ab2", type=int, default=20)
     ap.add_argument("--ab10", type=int, default=20)
     ap.add_argument("--out", default=str(HERE / "results.json"))
+    ap.add_argument("--resume", action="store_true",
+                    help="keep the trials already in --out (and its calibration) and run the rest")
     args = ap.parse_args()
     judges = args.judges.split(",")
     counts = {"0%": args.aa, "2%": args.ab2, "5%": args.ab5, "10%": args.ab10}
@@ -253,26 +256,36 @@ def main():
         work = build(tmp)
         if "criterion" in judges:
             build_criterion()
-        t_base, per_round, fixed = calibrate(work)
-        plan = {k: rounds_for(float(k[:-1]) / 100, t_base, per_round) for k in counts}
-        print(f"work {BASE_N}: {t_base / 1e6:.3f} ms ({fixed / 1e6:.3f} ms fixed, "
-              f"{per_round:.3f} ns per round); head rounds: {plan}", flush=True)
-        results = {"calibration": {"base_rounds": BASE_N, "t_base_ns": t_base,
-                                   "per_round_ns": per_round, "fixed_ns": fixed, "head_rounds": plan},
-                   "trials": []}
+        if args.resume:
+            results = json.load(open(args.out))
+            plan = results["calibration"]["head_rounds"]
+        else:
+            t_base, per_round, fixed = calibrate(work)
+            plan = {k: rounds_for(float(k[:-1]) / 100, t_base, per_round) for k in counts}
+            results = {"calibration": {"base_rounds": BASE_N, "t_base_ns": t_base,
+                                       "per_round_ns": per_round, "fixed_ns": fixed,
+                                       "head_rounds": plan},
+                       "trials": []}
+        print(f"work {BASE_N}: head rounds {plan}", flush=True)
+        # Trials already done (by the first judge's count), when resuming.
+        done = {k: sum(1 for t in results["trials"] if t["slowdown"] == k and t["judge"] == judges[0])
+                for k in counts}
         # Trials of all kinds interleaved, so machine drift hits all of them alike.
         order = []
         for i in range(max(counts.values())):
             for kind in counts:
-                if i < counts[kind]:
+                if done[kind] <= i < counts[kind]:
                     order.append(kind)
         for i, kind in enumerate(order):
             for judge in judges:
                 start = time.monotonic()
                 verdict = JUDGES[judge](work, plan[kind], tmp)
                 seconds = time.monotonic() - start
-                results["trials"].append({"judge": judge, "slowdown": kind, "verdict": verdict,
-                                          "seconds": seconds})
+                trial = {"judge": judge, "slowdown": kind, "seconds": seconds}
+                if isinstance(verdict, tuple):  # benchgate's judges also say why
+                    verdict, trial["reason"] = verdict
+                trial["verdict"] = verdict
+                results["trials"].append(trial)
             if (i + 1) % 10 == 0:
                 print(f"  {i + 1}/{len(order)} trials", flush=True)
                 json.dump(results, open(args.out, "w"), indent=1)
