@@ -34,9 +34,16 @@ pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Conclusio
         Adapter::Auto | Adapter::Format(Format::Criterion) => modification_times(&criterion_dir),
         Adapter::Format(_) => HashMap::new(),
     };
+    // benchgate-harness bench targets write their runs here too (one file per target), so a
+    // `cargo bench` of several targets is read whole whatever their tables print.
+    let harness_dir = tempfile::Builder::new()
+        .prefix("benchgate-harness-")
+        .tempdir()
+        .context("cannot create a directory for the harness's results")?;
     let started = OffsetDateTime::now_utc();
     let mut child = Command::new(program)
         .args(rest)
+        .env(HARNESS_OUTPUT_ENV, harness_dir.path())
         .stdin(Stdio::inherit())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -64,7 +71,10 @@ pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Conclusio
     let ended = OffsetDateTime::now_utc();
     let merged = std::mem::take(&mut *merged.lock().unwrap_or_else(PoisonError::into_inner));
 
-    let input = read_results(args, &captured, &merged, &criterion_dir, &before);
+    let input = match read_harness_runs(args, harness_dir.path()) {
+        Some(inputs) => inputs,
+        None => read_results(args, &captured, &merged, &criterion_dir, &before).map(|i| vec![i]),
+    };
     let input = match (input, status.success()) {
         (Ok(input), _) => input,
         (Err(e), true) => return Err(e),
@@ -74,7 +84,7 @@ pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Conclusio
             return Ok(Conclusion::CommandFailed);
         }
     };
-    let (format, parsed) = combine(vec![input])?;
+    let (format, parsed) = combine(input)?;
     let mut run = build_run(
         format,
         parsed,
@@ -89,6 +99,48 @@ pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Conclusio
         return Ok(Conclusion::CommandFailed);
     }
     Ok(conclusion)
+}
+
+/// The variable benchgate-harness reads for an extra output directory (its `OUTPUT_ENV`).
+const HARNESS_OUTPUT_ENV: &str = "BENCHGATE_HARNESS_OUTPUT";
+
+/// The runs benchgate-harness targets wrote into `dir` (in name order), when the adapter allows
+/// benchgate's format; `None` when there are none.
+fn read_harness_runs(args: &ExecArgs, dir: &Path) -> Option<anyhow::Result<Vec<Input>>> {
+    if !matches!(
+        args.adapter,
+        Adapter::Auto | Adapter::Format(Format::Benchgate)
+    ) {
+        return None;
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    if files.is_empty() {
+        return None;
+    }
+    files.sort();
+    Some(
+        files
+            .iter()
+            .map(|path| {
+                let label = path
+                    .file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                let bytes = std::fs::read(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let parsed = benchgate_adapters::parse(Format::Benchgate, &bytes)
+                    .map_err(|e| anyhow::anyhow!("{label}: {e}"))?;
+                Ok(Input {
+                    label,
+                    format: Format::Benchgate,
+                    parsed,
+                })
+            })
+            .collect(),
+    )
 }
 
 /// Copies one of the child's streams to our standard error as it arrives (when `echo`), keeps

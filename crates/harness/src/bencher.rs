@@ -1,0 +1,480 @@
+//! The timing loop. A sample runs the routine a fixed number of iterations between two reads of
+//! the clock and records the time per iteration; the number of iterations is calibrated in
+//! warm-up so a sample takes `measurement / sample_count` (and never less than 1 000 ticks of the
+//! timer), which puts the clock's resolution and the cost of reading it far below the sample.
+//! Every sample has the same number of iterations (flat sampling): each is an independent
+//! estimate of the time per iteration, and their median and its interval are the summary (§2).
+//!
+//! Allocation counts (when [`crate::CountingAllocator`] is installed) and custom counters are
+//! read around exactly the timed part of a sample, so setup in [`Bencher::iter_batched`] is
+//! outside both the time and the counts.
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use crate::alloc::{self, AllocCounts};
+use crate::counters;
+
+/// How a benchmark is sampled (the suite's [`crate::Config`] resolved for one benchmark).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Settings {
+    pub warm_up: Duration,
+    pub measurement: Duration,
+    pub sample_count: usize,
+    /// Run the routine once and measure nothing (`cargo test` of a bench target).
+    pub smoke: bool,
+    /// The clock's smallest observable step.
+    pub granularity: Duration,
+    /// Whether the counting allocator is the global allocator.
+    pub count_allocations: bool,
+}
+
+/// How many inputs [`Bencher::iter_batched`] prepares at once before timing the routine on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchSize {
+    /// Inputs that are cheap to hold: a tenth of a sample's iterations per batch.
+    SmallInput,
+    /// Inputs too large to hold many of: a thousandth of a sample's iterations per batch.
+    LargeInput,
+    /// One input per timed call (clock read around every iteration: use for slow routines).
+    PerIteration,
+    /// This many batches per sample.
+    NumBatches(u64),
+    /// This many iterations per batch.
+    NumIterations(u64),
+}
+
+impl BatchSize {
+    fn per_batch(self, iters: u64) -> u64 {
+        let n = match self {
+            BatchSize::SmallInput => iters.div_ceil(10),
+            BatchSize::LargeInput => iters.div_ceil(1000),
+            BatchSize::PerIteration => 1,
+            BatchSize::NumBatches(b) => iters.div_ceil(b.max(1)),
+            BatchSize::NumIterations(n) => n,
+        };
+        n.clamp(1, iters.max(1))
+    }
+}
+
+/// What the timed part of one sample did.
+#[derive(Debug, Default)]
+struct SampleTally {
+    elapsed: Duration,
+    allocs: AllocCounts,
+    peak_live: i64,
+    counters: Vec<(String, u64)>,
+}
+
+/// Brackets the timed part of a sample (possibly several chunks of it).
+struct Probe<'t> {
+    tally: &'t mut SampleTally,
+    count_allocations: bool,
+    start_allocs: AllocCounts,
+    start_live: i64,
+    start: Instant,
+}
+
+impl<'t> Probe<'t> {
+    #[inline(always)]
+    fn start(tally: &'t mut SampleTally, count_allocations: bool) -> Probe<'t> {
+        counters::reset();
+        let (start_allocs, start_live) = if count_allocations {
+            alloc::reset_thread_peak();
+            (AllocCounts::current(), alloc::thread_live_bytes())
+        } else {
+            (AllocCounts::default(), 0)
+        };
+        Probe {
+            tally,
+            count_allocations,
+            start_allocs,
+            start_live,
+            start: Instant::now(),
+        }
+    }
+
+    #[inline(always)]
+    fn stop(self) {
+        let elapsed = self.start.elapsed();
+        let tally = self.tally;
+        tally.elapsed += elapsed;
+        if self.count_allocations {
+            let d = AllocCounts::current().since(&self.start_allocs);
+            let a = &mut tally.allocs;
+            a.allocs += d.allocs;
+            a.deallocs += d.deallocs;
+            a.reallocs += d.reallocs;
+            a.bytes_allocated += d.bytes_allocated;
+            a.bytes_freed += d.bytes_freed;
+            tally.peak_live = tally
+                .peak_live
+                .max(alloc::thread_peak_live_bytes() - self.start_live);
+        }
+        // After the allocation counts: a counter's first appearance allocates its name here.
+        accumulate_counters(&mut tally.counters);
+    }
+}
+
+/// Adds this thread's counters to a sample's. A counter seen only outside the timed part (in
+/// warm-up, or in setup) is reported too, as zero per operation: a cache whose misses all
+/// happened in warm-up has 0 backend calls per operation, which is the finding.
+fn accumulate_counters(into: &mut Vec<(String, u64)>) {
+    counters::with(|name, n| match into.iter_mut().find(|(k, _)| k == name) {
+        Some((_, v)) => *v += n,
+        None => into.push((name.to_owned(), n)),
+    });
+}
+
+/// Raw results of one benchmark: per sample, the iterations and what they cost.
+#[derive(Debug, Default)]
+pub(crate) struct Measured {
+    pub iterations: Vec<u64>,
+    pub ns_per_iter: Vec<f64>,
+    /// Per-sample totals (not per iteration); `None` without the counting allocator.
+    pub allocs: Option<Vec<AllocCounts>>,
+    pub peak_live: Option<Vec<i64>>,
+    pub counters: BTreeMap<String, Vec<u64>>,
+    pub bytes_per_iter: Option<u64>,
+    pub elements_per_iter: Option<u64>,
+    /// Warm-up: iterations run and their timed duration.
+    pub warm_up: (u64, Duration),
+}
+
+/// Passed to a benchmark's closure; call exactly one of the `iter` methods on it.
+pub struct Bencher {
+    settings: Settings,
+    measured: RefCell<Option<Measured>>,
+    calls: Cell<u32>,
+    bytes: Cell<Option<u64>>,
+    elements: Cell<Option<u64>>,
+}
+
+impl Bencher {
+    pub(crate) fn new(settings: Settings) -> Bencher {
+        Bencher {
+            settings,
+            measured: RefCell::new(None),
+            calls: Cell::new(0),
+            bytes: Cell::new(None),
+            elements: Cell::new(None),
+        }
+    }
+
+    /// Times `routine`, its output dropped inside the timed loop.
+    pub fn iter<O>(&self, mut routine: impl FnMut() -> O) {
+        let count_allocations = self.settings.count_allocations;
+        self.measure(|iters, tally| {
+            let probe = Probe::start(tally, count_allocations);
+            for _ in 0..iters {
+                black_box(routine());
+            }
+            probe.stop();
+        });
+    }
+
+    /// Times `routine` on inputs made by `setup`, which is neither timed nor counted; outputs are
+    /// dropped outside the timed part. `size` says how many inputs are made at once.
+    pub fn iter_batched<I, O>(
+        &self,
+        mut setup: impl FnMut() -> I,
+        mut routine: impl FnMut(I) -> O,
+        size: BatchSize,
+    ) {
+        let count_allocations = self.settings.count_allocations;
+        self.measure(|iters, tally| {
+            let per_batch = size.per_batch(iters);
+            let mut done = 0;
+            while done < iters {
+                let n = per_batch.min(iters - done);
+                let mut inputs: Vec<I> = (0..n).map(|_| setup()).collect();
+                let mut outputs: Vec<O> = Vec::with_capacity(n as usize);
+                let probe = Probe::start(tally, count_allocations);
+                for input in inputs.drain(..) {
+                    outputs.push(black_box(routine(black_box(input))));
+                }
+                probe.stop();
+                drop(outputs);
+                done += n;
+            }
+        });
+    }
+
+    /// Like [`Bencher::iter_batched`], with the routine borrowing its input (the input is dropped
+    /// outside the timed part too).
+    pub fn iter_batched_ref<I, O>(
+        &self,
+        mut setup: impl FnMut() -> I,
+        mut routine: impl FnMut(&mut I) -> O,
+        size: BatchSize,
+    ) {
+        let count_allocations = self.settings.count_allocations;
+        self.measure(|iters, tally| {
+            let per_batch = size.per_batch(iters);
+            let mut done = 0;
+            while done < iters {
+                let n = per_batch.min(iters - done);
+                let mut inputs: Vec<I> = (0..n).map(|_| setup()).collect();
+                let mut outputs: Vec<O> = Vec::with_capacity(n as usize);
+                let probe = Probe::start(tally, count_allocations);
+                for input in inputs.iter_mut() {
+                    outputs.push(black_box(routine(black_box(input))));
+                }
+                probe.stop();
+                drop(outputs);
+                drop(inputs);
+                done += n;
+            }
+        });
+    }
+
+    /// Per-iteration setup outside the timing: [`Bencher::iter_batched`] with one input per call.
+    pub fn iter_with_setup<I, O>(&self, setup: impl FnMut() -> I, routine: impl FnMut(I) -> O) {
+        self.iter_batched(setup, routine, BatchSize::PerIteration);
+    }
+
+    /// The routine times itself: it runs `iters` iterations and returns how long they took (for
+    /// work spread over threads, or timed by another clock). Allocations are not counted.
+    pub fn iter_custom(&self, mut routine: impl FnMut(u64) -> Duration) {
+        self.measure(|iters, tally| {
+            counters::reset();
+            tally.elapsed += routine(iters);
+            accumulate_counters(&mut tally.counters);
+        });
+        if let Some(m) = self.measured.borrow_mut().as_mut() {
+            m.allocs = None;
+            m.peak_live = None;
+        }
+    }
+
+    /// Adds `n` to the custom counter `name` (reported per iteration); the same as
+    /// [`crate::count`].
+    pub fn count(&self, name: &str, n: u64) {
+        counters::count(name, n);
+    }
+
+    /// Each iteration processes `n` bytes: adds `bytes_per_second`.
+    pub fn bytes(&self, n: u64) {
+        self.bytes.set(Some(n));
+    }
+
+    /// Each iteration processes `n` elements: adds `throughput` (elements per second).
+    pub fn elements(&self, n: u64) {
+        self.elements.set(Some(n));
+    }
+
+    /// How many `iter*` calls were made (the suite reports anything but one as an error).
+    pub(crate) fn calls(&self) -> u32 {
+        self.calls.get()
+    }
+
+    pub(crate) fn into_measured(self) -> Option<Measured> {
+        let mut m = self.measured.into_inner()?;
+        m.bytes_per_iter = self.bytes.get();
+        m.elements_per_iter = self.elements.get();
+        Some(m)
+    }
+
+    /// Warm-up, calibration and sampling around `sample(iters, tally)`, which must add the timed
+    /// duration of `iters` iterations (and their counts) to the tally.
+    fn measure(&self, mut sample: impl FnMut(u64, &mut SampleTally)) {
+        self.calls.set(self.calls.get() + 1);
+        if self.calls.get() > 1 {
+            return;
+        }
+        let s = self.settings;
+        let mut measured = Measured::default();
+        counters::clear();
+        if s.smoke {
+            let mut tally = SampleTally::default();
+            sample(1, &mut tally);
+            self.record(&mut measured, 1, tally);
+            *self.measured.borrow_mut() = Some(measured);
+            return;
+        }
+
+        // Warm-up: doubling batches until the warm-up time is spent (at least one iteration),
+        // which also estimates the time per iteration.
+        let started = Instant::now();
+        let (mut warm_iters, mut warm_time) = (0u64, Duration::ZERO);
+        let mut batch = 1u64;
+        loop {
+            let mut tally = SampleTally::default();
+            sample(batch, &mut tally);
+            warm_iters += batch;
+            warm_time += tally.elapsed;
+            if started.elapsed() >= s.warm_up {
+                break;
+            }
+            batch = batch.saturating_mul(2);
+        }
+        measured.warm_up = (warm_iters, warm_time);
+        let per_iter_ns = (warm_time.as_nanos() as f64 / warm_iters as f64).max(0.01);
+
+        // Calibration: a sample takes measurement / sample_count, and at least 1 000 timer ticks.
+        let target_ns = (s.measurement.as_nanos() as f64 / s.sample_count as f64)
+            .max(1000.0 * s.granularity.as_nanos() as f64);
+        let iters = (target_ns / per_iter_ns).ceil().clamp(1.0, 1e15) as u64;
+        // A routine slower than a sample's share: fewer samples (at least 10), one iteration each.
+        let samples = if iters == 1 {
+            let fit = (s.measurement.as_nanos() as f64 / per_iter_ns) as usize;
+            fit.clamp(10.min(s.sample_count), s.sample_count)
+        } else {
+            s.sample_count
+        };
+        for _ in 0..samples {
+            let mut tally = SampleTally::default();
+            sample(iters, &mut tally);
+            self.record(&mut measured, iters, tally);
+        }
+        *self.measured.borrow_mut() = Some(measured);
+    }
+
+    fn record(&self, m: &mut Measured, iters: u64, tally: SampleTally) {
+        m.iterations.push(iters);
+        m.ns_per_iter
+            .push(tally.elapsed.as_nanos() as f64 / iters as f64);
+        if self.settings.count_allocations {
+            m.allocs.get_or_insert_with(Vec::new).push(tally.allocs);
+            m.peak_live
+                .get_or_insert_with(Vec::new)
+                .push(tally.peak_live);
+        }
+        let sample_index = m.iterations.len() - 1;
+        for (name, n) in tally.counters {
+            let v = m.counters.entry(name).or_default();
+            // A counter first seen in a later sample was zero before it.
+            v.resize(sample_index, 0);
+            v.push(n);
+        }
+        for v in m.counters.values_mut() {
+            v.resize(sample_index + 1, 0);
+        }
+    }
+}
+
+/// The smallest step of `Instant` observed in a short probe (1 ns floor).
+pub(crate) fn timer_granularity() -> Duration {
+    let mut best = Duration::MAX;
+    for _ in 0..200 {
+        let a = Instant::now();
+        let mut b = Instant::now();
+        let mut spins = 0;
+        while b == a && spins < 1_000_000 {
+            b = Instant::now();
+            spins += 1;
+        }
+        let d = b.saturating_duration_since(a);
+        if !d.is_zero() {
+            best = best.min(d);
+        }
+    }
+    if best == Duration::MAX {
+        Duration::from_nanos(1)
+    } else {
+        best.max(Duration::from_nanos(1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(smoke: bool) -> Settings {
+        Settings {
+            warm_up: Duration::from_millis(5),
+            measurement: Duration::from_millis(20),
+            sample_count: 10,
+            smoke,
+            granularity: Duration::from_nanos(40),
+            count_allocations: false,
+        }
+    }
+
+    #[test]
+    fn batch_sizes() {
+        assert_eq!(BatchSize::SmallInput.per_batch(1000), 100);
+        assert_eq!(BatchSize::LargeInput.per_batch(1000), 1);
+        assert_eq!(BatchSize::LargeInput.per_batch(5000), 5);
+        assert_eq!(BatchSize::PerIteration.per_batch(1000), 1);
+        assert_eq!(BatchSize::NumBatches(4).per_batch(10), 3);
+        assert_eq!(BatchSize::NumIterations(50).per_batch(10), 10);
+        assert_eq!(BatchSize::NumIterations(0).per_batch(10), 1);
+    }
+
+    #[test]
+    fn samples_are_flat_and_counters_per_sample() {
+        let b = Bencher::new(settings(false));
+        b.iter(|| {
+            counters::count("calls", 2);
+            black_box(3u64.pow(black_box(7)))
+        });
+        let m = b.into_measured().unwrap();
+        assert_eq!(m.iterations.len(), 10);
+        assert!(m.iterations.iter().all(|&i| i == m.iterations[0] && i > 1));
+        let calls = &m.counters["calls"];
+        assert_eq!(calls.len(), 10);
+        assert!(calls.iter().zip(&m.iterations).all(|(c, i)| *c == 2 * i));
+    }
+
+    #[test]
+    fn batched_setup_runs_once_per_iteration_and_is_not_counted() {
+        let setups = Cell::new(0u64);
+        let b = Bencher::new(settings(false));
+        b.iter_batched(
+            || {
+                setups.set(setups.get() + 1);
+                counters::count("setup", 1);
+                vec![1u8; 64]
+            },
+            |v| {
+                counters::count("routine", 1);
+                v.len()
+            },
+            BatchSize::SmallInput,
+        );
+        let m = b.into_measured().unwrap();
+        let measured: u64 = m.iterations.iter().sum();
+        assert_eq!(setups.get(), measured + m.warm_up.0);
+        assert_eq!(m.counters["routine"], m.iterations);
+        assert!(m.counters["setup"].iter().all(|&n| n == 0));
+    }
+
+    #[test]
+    fn slow_routines_get_fewer_single_iteration_samples() {
+        let mut s = settings(false);
+        s.measurement = Duration::from_millis(30);
+        s.sample_count = 100;
+        let b = Bencher::new(s);
+        b.iter(|| std::thread::sleep(Duration::from_millis(2)));
+        let m = b.into_measured().unwrap();
+        assert!(m.iterations.iter().all(|&i| i == 1));
+        assert!(
+            (10..=15).contains(&m.iterations.len()),
+            "{}",
+            m.iterations.len()
+        );
+    }
+
+    #[test]
+    fn smoke_runs_once_and_a_second_iter_call_is_refused() {
+        let runs = Cell::new(0);
+        let b = Bencher::new(settings(true));
+        b.iter(|| runs.set(runs.get() + 1));
+        b.iter(|| runs.set(runs.get() + 100));
+        assert_eq!(runs.get(), 1);
+        assert_eq!(b.calls(), 2);
+        assert_eq!(b.into_measured().unwrap().iterations, [1]);
+    }
+
+    #[test]
+    fn granularity_is_positive_and_small() {
+        let g = timer_granularity();
+        assert!(
+            g >= Duration::from_nanos(1) && g < Duration::from_millis(1),
+            "{g:?}"
+        );
+    }
+}

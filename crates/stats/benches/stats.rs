@@ -1,0 +1,68 @@
+//! The statistics behind every verdict, timed with benchgate's own harness (a benchmark, not a
+//! test): the summary of a metric, Mann–Whitney (exact and normal), the bootstrap interval,
+//! signed-rank and Hodges–Lehmann for paired A/B, and change points over a history — at the
+//! sizes benchgate meets (10 to 10 000 samples). Allocations per call come with the timing.
+//!
+//! `cargo bench -p benchgate-stats --bench stats` (`-- --quick`, `-- FILTER`, `-- --list`);
+//! `benchgate exec -- cargo bench -p benchgate-stats --bench stats` stores and judges it.
+
+use benchgate_harness::{CountingAllocator, Suite, black_box};
+use benchgate_stats::{
+    ChangePointOptions, Rng, Summary, change_points, hodges_lehmann, mann_whitney_u,
+    ratio_of_medians_ci, wilcoxon_signed_rank,
+};
+
+#[global_allocator]
+static ALLOC: CountingAllocator = CountingAllocator::system();
+
+/// `n` log-normal-ish timings around 1 ms (seeded: the same data every run).
+fn timings(n: usize, seed: u64, scale: f64) -> Vec<f64> {
+    let mut rng = Rng::seed_from_u64(seed);
+    (0..n)
+        .map(|_| {
+            scale * 1e6 * (1.0 + 0.05 * (rng.next_f64() - 0.5) + 0.02 * rng.next_f64().powi(8))
+        })
+        .collect()
+}
+
+fn main() {
+    let mut suite = Suite::from_args();
+
+    suite.bench_with_inputs("summary", "n", [10usize, 100, 10_000], |b, &n| {
+        let xs = timings(n, 1, 1.0);
+        b.elements(n as u64);
+        b.iter(|| Summary::of(black_box(&xs)))
+    });
+
+    // Exact for small groups (the default up to EXACT_MAX_PAIRS pairs), normal beyond.
+    suite.bench_with_inputs("mann_whitney", "n", [10usize, 100, 1000], |b, &n| {
+        let (a, c) = (timings(n, 2, 1.0), timings(n, 3, 1.02));
+        b.iter(|| mann_whitney_u(black_box(&a), black_box(&c)))
+    });
+
+    suite.bench_with_inputs("bootstrap_ratio_ci", "n", [10usize, 100], |b, &n| {
+        let (a, c) = (timings(n, 4, 1.0), timings(n, 5, 1.02));
+        b.iter(|| ratio_of_medians_ci(black_box(&a), black_box(&c), 0.95, 1000, 7))
+    });
+
+    suite.group("paired", |g| {
+        g.bench_with_inputs("wilcoxon", "n", [10usize, 30, 300], |b, &n| {
+            let d: Vec<f64> = timings(n, 6, 1.0).iter().map(|x| x / 1e6 - 1.0).collect();
+            b.iter(|| wilcoxon_signed_rank(black_box(&d)))
+        });
+        g.bench_with_inputs("hodges_lehmann", "n", [10usize, 30, 300], |b, &n| {
+            let d: Vec<f64> = timings(n, 7, 1.0).iter().map(|x| x / 1e6 - 1.0).collect();
+            b.iter(|| hodges_lehmann(black_box(&d), 0.95))
+        });
+    });
+
+    // A history with one shift of level, as `benchgate history` analyses it.
+    suite.bench_with_inputs("change_points", "n", [30usize, 300], |b, &n| {
+        let mut series = timings(n / 2, 8, 1.0);
+        series.extend(timings(n - n / 2, 9, 1.2));
+        let options = ChangePointOptions::default();
+        b.iter(|| change_points(black_box(&series), &options))
+    });
+
+    suite.finish();
+}
