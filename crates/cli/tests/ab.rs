@@ -48,12 +48,16 @@ fn identical_commands_are_unchanged_within_a_few_looks() {
     assert_eq!(code, Some(0), "{err}");
     let v = wall(&cmp);
     assert_eq!(v["kind"], "unchanged", "{v}");
-    assert_eq!(v["current"]["n"], 10);
-    assert_eq!(v["baseline"]["n"], 10);
+    // Normally the first look (10 pairs) decides; on a loaded machine one delayed `sleep` can
+    // widen its interval, so a later look (15, 23, 35 pairs: each half as many again, rounded up) may.
+    let n = v["current"]["n"].as_u64().unwrap();
+    assert!([10, 15, 23, 35].contains(&n), "{v}");
+    assert_eq!(v["baseline"]["n"], n);
     assert_eq!(v["benchmark"], "sleep 0.002");
     let reason = v["reason"].as_str().unwrap();
     assert!(
-        reason.contains("after 10 pairs") && reason.ends_with("lies within ±50% (paired)"),
+        reason.contains(&format!("after {n} pairs"))
+            && reason.ends_with("lies within ±50% (paired)"),
         "{reason}"
     );
     assert_eq!(cmp["baseline"]["label"], "base: sleep 0.002");
@@ -85,8 +89,10 @@ fn a_two_fold_slowdown_fails_long_before_max_time() {
         "{v}"
     );
     assert_eq!(v["benchmark"], "nap");
+    // Usually the first look decides; a loaded machine (one `sleep 0.005` took 105 ms once)
+    // may need the third, still a second or two.
     assert!(
-        v["current"]["n"].as_u64().unwrap() <= 15,
+        v["current"]["n"].as_u64().unwrap() <= 23,
         "decided at the first looks: {v}"
     );
     let ratio = v["effect"]["ratio"].as_f64().unwrap();
