@@ -5,6 +5,9 @@
 //! Every sample has the same number of iterations (flat sampling): each is an independent
 //! estimate of the time per iteration, and their median and its interval are the summary (§2).
 //!
+//! The reported time per iteration includes the loop's own cost (about one cycle per iteration,
+//! as criterion reports it; divan subtracts a calibrated loop cost instead).
+//!
 //! Allocation counts (when [`crate::CountingAllocator`] is installed) and custom counters are
 //! read around exactly the timed part of a sample, so setup in [`Bencher::iter_batched`] is
 //! outside both the time and the counts.
@@ -141,6 +144,8 @@ pub(crate) struct Measured {
     pub elements_per_iter: Option<u64>,
     /// Warm-up: iterations run and their timed duration.
     pub warm_up: (u64, Duration),
+    /// The samples planned, when the time budget stopped sampling before them.
+    pub cut_short: Option<usize>,
 }
 
 /// Passed to a benchmark's closure; call exactly one of the `iter` methods on it.
@@ -296,7 +301,9 @@ impl Bencher {
         }
 
         // Warm-up: doubling batches until the warm-up time is spent (at least one iteration),
-        // which also estimates the time per iteration.
+        // which also estimates the time per iteration. A batch never takes more than the time
+        // left (by the wall time per iteration so far, setup included), so the warm-up ends on
+        // time instead of overrunning by up to its own length.
         let started = Instant::now();
         let (mut warm_iters, mut warm_time) = (0u64, Duration::ZERO);
         let mut batch = 1u64;
@@ -305,13 +312,20 @@ impl Bencher {
             sample(batch, &mut tally);
             warm_iters += batch;
             warm_time += tally.elapsed;
-            if started.elapsed() >= s.warm_up {
+            let elapsed = started.elapsed();
+            if elapsed >= s.warm_up {
                 break;
             }
-            batch = batch.saturating_mul(2);
+            let wall_per_iter = elapsed.as_nanos() as f64 / warm_iters as f64;
+            let fits = ((s.warm_up - elapsed).as_nanos() as f64 / wall_per_iter.max(0.01)) as u64;
+            batch = batch.saturating_mul(2).min(fits.max(1));
         }
         measured.warm_up = (warm_iters, warm_time);
-        let per_iter_ns = (warm_time.as_nanos() as f64 / warm_iters as f64).max(0.01);
+        // Sized by the wall time per iteration (setup and the clock reads around batches
+        // included), so `measurement` is what sampling costs even when setup dominates.
+        let timed_per_iter = warm_time.as_nanos() as f64 / warm_iters as f64;
+        let wall_per_iter = started.elapsed().as_nanos() as f64 / warm_iters as f64;
+        let per_iter_ns = timed_per_iter.max(wall_per_iter).max(0.01);
 
         // Calibration: a sample takes measurement / sample_count, and at least 1 000 timer ticks.
         let target_ns = (s.measurement.as_nanos() as f64 / s.sample_count as f64)
@@ -324,10 +338,20 @@ impl Bencher {
         } else {
             s.sample_count
         };
-        for _ in 0..samples {
+        // The iterations were sized by the warm-up's estimate: a machine that slows down later,
+        // or a setup far dearer than the routine, would stretch the measurement without bound.
+        // Past 1.5 × its time, sampling stops once it has 10 samples (and says so).
+        let measuring = Instant::now();
+        let budget = s.measurement.mul_f64(1.5);
+        let floor = 10.min(samples);
+        for done in 1..=samples {
             let mut tally = SampleTally::default();
             sample(iters, &mut tally);
             self.record(&mut measured, iters, tally);
+            if done >= floor && done < samples && measuring.elapsed() > budget {
+                measured.cut_short = Some(samples);
+                break;
+            }
         }
         *self.measured.borrow_mut() = Some(measured);
     }
@@ -456,6 +480,66 @@ mod tests {
             "{}",
             m.iterations.len()
         );
+    }
+
+    #[test]
+    fn warm_up_ends_near_its_time() {
+        let mut s = settings(false);
+        s.warm_up = Duration::from_millis(40);
+        s.measurement = Duration::from_millis(1);
+        let b = Bencher::new(s);
+        let started = Instant::now();
+        b.iter(|| black_box(1u64).wrapping_mul(black_box(3)));
+        let m = b.into_measured().unwrap();
+        // The doubling batches alone would end anywhere up to 80 ms; capped ones near 40 ms.
+        // (Structural bound, generous for a loaded machine: the cap is what it checks.)
+        assert!(m.warm_up.1 < Duration::from_millis(60), "{:?}", m.warm_up);
+        assert!(started.elapsed() >= Duration::from_millis(40));
+    }
+
+    #[test]
+    fn a_dear_setup_cannot_stretch_the_measurement_past_its_budget() {
+        let mut s = settings(false);
+        s.measurement = Duration::from_millis(20);
+        s.sample_count = 50;
+        let b = Bencher::new(s);
+        // The routine is nearly free, the setup 1 ms: sized by the routine, 50 samples of
+        // setups would take far longer than the 20 ms budget.
+        b.iter_batched(
+            || std::thread::sleep(Duration::from_millis(1)),
+            |()| black_box(1),
+            BatchSize::PerIteration,
+        );
+        let m = b.into_measured().unwrap();
+        // Sized by the wall time per iteration (≥ 1 ms): one iteration a sample and at most the
+        // 20 that fit in 20 ms, not 50 samples of thousands of setups each.
+        assert!(m.iterations.iter().all(|&i| i == 1), "{:?}", m.iterations);
+        assert!(
+            (10..=20).contains(&m.iterations.len()),
+            "{}",
+            m.iterations.len()
+        );
+    }
+
+    #[test]
+    fn sampling_stops_past_one_and_a_half_times_its_budget() {
+        let mut s = settings(false);
+        s.warm_up = Duration::from_millis(1);
+        s.measurement = Duration::from_millis(20);
+        s.sample_count = 40;
+        let b = Bencher::new(s);
+        // Fast in the 1 ms warm-up, then 100 µs a call: sized for 40 samples of 0.5 ms at the
+        // fast rate, each sample takes far longer, so the budget stops sampling at the floor of 10.
+        let started = Instant::now();
+        b.iter(|| {
+            if started.elapsed() > Duration::from_millis(5) {
+                std::thread::sleep(Duration::from_micros(100));
+            }
+        });
+        let m = b.into_measured().unwrap();
+        assert!(m.iterations.len() < 40, "{}", m.iterations.len());
+        assert!(m.iterations.len() >= 10);
+        assert_eq!(m.cut_short, Some(40));
     }
 
     #[test]

@@ -121,6 +121,15 @@ pub(crate) fn benchmark(name: String, params: BTreeMap<String, String>, m: &Meas
             ),
         );
     }
+    if let Some(planned) = m.cut_short {
+        labels.insert(
+            "cut_short".into(),
+            format!(
+                "{} of {planned} samples: the measurement passed 1.5 × its time",
+                m.ns_per_iter.len()
+            ),
+        );
+    }
     labels.insert(
         "warm_up".into(),
         format!(
