@@ -104,11 +104,15 @@ fn a_two_fold_slowdown_fails_long_before_max_time() {
 #[test]
 fn an_undecidable_comparison_is_inconclusive_exit_4() {
     let dir = tempfile::tempdir().unwrap();
-    // A ±0.01 % band cannot be resolved in half a second: neither within nor beyond it.
+    // A ±0.01 % band cannot be resolved in half a second: neither within nor beyond it. The
+    // interval of identical commands misses their true change (0) with probability α, and then
+    // may lie wholly beyond the band: α = 0.001 keeps that chance to one run in a thousand.
     let out = benchgate(
         &[
             "ab",
             "-q",
+            "--alpha",
+            "0.001",
             "--warn",
             "0.01%",
             "--max-time",
