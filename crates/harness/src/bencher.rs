@@ -184,25 +184,13 @@ impl Bencher {
     /// dropped outside the timed part. `size` says how many inputs are made at once.
     pub fn iter_batched<I, O>(
         &self,
-        mut setup: impl FnMut() -> I,
+        setup: impl FnMut() -> I,
         mut routine: impl FnMut(I) -> O,
         size: BatchSize,
     ) {
-        let count_allocations = self.settings.count_allocations;
-        self.measure(|iters, tally| {
-            let per_batch = size.per_batch(iters);
-            let mut done = 0;
-            while done < iters {
-                let n = per_batch.min(iters - done);
-                let mut inputs: Vec<I> = (0..n).map(|_| setup()).collect();
-                let mut outputs: Vec<O> = Vec::with_capacity(n as usize);
-                let probe = Probe::start(tally, count_allocations);
-                for input in inputs.drain(..) {
-                    outputs.push(black_box(routine(black_box(input))));
-                }
-                probe.stop();
-                drop(outputs);
-                done += n;
+        self.batched(setup, size, |inputs, outputs| {
+            for input in inputs.drain(..) {
+                outputs.push(black_box(routine(black_box(input))));
             }
         });
     }
@@ -211,9 +199,24 @@ impl Bencher {
     /// outside the timed part too).
     pub fn iter_batched_ref<I, O>(
         &self,
-        mut setup: impl FnMut() -> I,
+        setup: impl FnMut() -> I,
         mut routine: impl FnMut(&mut I) -> O,
         size: BatchSize,
+    ) {
+        self.batched(setup, size, |inputs, outputs| {
+            for input in inputs.iter_mut() {
+                outputs.push(black_box(routine(black_box(input))));
+            }
+        });
+    }
+
+    /// Batches of `setup`'s inputs, each handed to `timed` (with room for its outputs reserved
+    /// beforehand, so pushing them does not allocate) between the probe's start and stop.
+    fn batched<I, O>(
+        &self,
+        mut setup: impl FnMut() -> I,
+        size: BatchSize,
+        mut timed: impl FnMut(&mut Vec<I>, &mut Vec<O>),
     ) {
         let count_allocations = self.settings.count_allocations;
         self.measure(|iters, tally| {
@@ -224,9 +227,7 @@ impl Bencher {
                 let mut inputs: Vec<I> = (0..n).map(|_| setup()).collect();
                 let mut outputs: Vec<O> = Vec::with_capacity(n as usize);
                 let probe = Probe::start(tally, count_allocations);
-                for input in inputs.iter_mut() {
-                    outputs.push(black_box(routine(black_box(input))));
-                }
+                timed(&mut inputs, &mut outputs);
                 probe.stop();
                 drop(outputs);
                 drop(inputs);

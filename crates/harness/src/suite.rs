@@ -123,13 +123,7 @@ impl Suite {
         mut f: impl FnMut(&Bencher, &I),
     ) {
         let config = self.config;
-        for input in inputs {
-            let value = input.to_string();
-            let params = BTreeMap::from([(param.to_string(), value.clone())]);
-            self.timed(format!("{name}/{param}={value}"), params, config, |b| {
-                f(b, &input)
-            });
-        }
+        self.timed_inputs(name.to_string(), param, inputs, config, f);
     }
 
     /// Benchmarks named `{name}/…`, with their own sampling.
@@ -305,6 +299,24 @@ impl Suite {
         }
     }
 
+    /// `{name}/{param}={input}` for each input, the parameter recorded.
+    fn timed_inputs<I: Display>(
+        &mut self,
+        name: String,
+        param: &str,
+        inputs: impl IntoIterator<Item = I>,
+        config: Config,
+        mut f: impl FnMut(&Bencher, &I),
+    ) {
+        for input in inputs {
+            let value = input.to_string();
+            let params = BTreeMap::from([(param.to_string(), value.clone())]);
+            self.timed(format!("{name}/{param}={value}"), params, config, |b| {
+                f(b, &input)
+            });
+        }
+    }
+
     fn timed(
         &mut self,
         name: String,
@@ -412,13 +424,8 @@ impl Group<'_> {
         inputs: impl IntoIterator<Item = I>,
         mut f: impl FnMut(&Bencher, &I),
     ) {
-        for input in inputs {
-            let value = input.to_string();
-            let params = BTreeMap::from([(param.to_string(), value.clone())]);
-            let name = format!("{}/{name}/{param}={value}", self.prefix);
-            self.suite
-                .timed(name, params, self.config, |b| f(b, &input));
-        }
+        let name = format!("{}/{name}", self.prefix);
+        self.suite.timed_inputs(name, param, inputs, self.config, f);
     }
 
     /// A nested group `{group}/{name}/…`.

@@ -5,6 +5,10 @@
 //!
 //! `cargo bench -p benchgate-store --bench ops` (`-- --quick`, `-- --list`).
 
+mod common;
+
+use common::environment;
+
 use std::time::Duration;
 
 use benchgate_harness::{BatchSize, CountingAllocator, Suite, black_box};
@@ -19,20 +23,6 @@ static ALLOC: CountingAllocator = CountingAllocator::system();
 
 const RUNS: usize = 200;
 const BENCHMARKS: usize = 100;
-
-fn environment() -> Environment {
-    Environment {
-        hostname: "bench".into(),
-        os: "linux".into(),
-        kernel: "6.1".into(),
-        arch: "x86_64".into(),
-        cpu_model: "bench cpu".into(),
-        logical_cores: 2,
-        memory_bytes: 24 << 30,
-        fingerprint: String::new(),
-    }
-    .with_fingerprint()
-}
 
 /// Run `i`: 100 benchmarks of 10 deterministic samples each.
 fn make_run(i: usize, env: &Environment) -> Run {

@@ -5,6 +5,10 @@
 //!
 //! `cargo bench -p benchgate-store --bench scale -- [--runs N] [--postgres URL]`
 
+mod common;
+
+use common::environment;
+
 use std::time::{Duration, Instant};
 
 use benchgate_gate::{CompareOptions, compare_runs, pool_runs};
@@ -28,20 +32,6 @@ impl Prng {
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
     }
-}
-
-fn environment() -> Environment {
-    Environment {
-        hostname: "bench".into(),
-        os: "linux".into(),
-        kernel: "6.1".into(),
-        arch: "x86_64".into(),
-        cpu_model: "bench cpu".into(),
-        logical_cores: 2,
-        memory_bytes: 24 << 30,
-        fingerprint: String::new(),
-    }
-    .with_fingerprint()
 }
 
 fn make_run(i: usize, rng: &mut Prng, env: &Environment) -> Run {
