@@ -120,7 +120,7 @@ impl Suite {
         name: &str,
         param: &str,
         inputs: impl IntoIterator<Item = I>,
-        mut f: impl FnMut(&Bencher, &I),
+        f: impl FnMut(&Bencher, &I),
     ) {
         let config = self.config;
         self.timed_inputs(name.to_string(), param, inputs, config, f);
@@ -422,7 +422,7 @@ impl Group<'_> {
         name: &str,
         param: &str,
         inputs: impl IntoIterator<Item = I>,
-        mut f: impl FnMut(&Bencher, &I),
+        f: impl FnMut(&Bencher, &I),
     ) {
         let name = format!("{}/{name}", self.prefix);
         self.suite.timed_inputs(name, param, inputs, self.config, f);
