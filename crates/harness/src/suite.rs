@@ -58,6 +58,9 @@ pub struct Suite {
     bench_name: String,
     exe: PathBuf,
     granularity: Duration,
+    /// Measured once per suite (lazily): ns per iteration of the timed loop around an empty
+    /// closure, which every `time/op` includes.
+    loop_overhead_ns: Option<f64>,
     count_allocations: bool,
     started: OffsetDateTime,
     benchmarks: Vec<Benchmark>,
@@ -89,6 +92,7 @@ impl Suite {
             exe,
             config: Config::default(),
             granularity: bencher::timer_granularity(),
+            loop_overhead_ns: None,
             count_allocations: alloc::is_installed(),
             started: OffsetDateTime::now_utc(),
             benchmarks: Vec::new(),
@@ -269,6 +273,12 @@ impl Suite {
                 }
                 Format::Table => {
                     let _ = write!(stdout, "\n{}", output::table(&run));
+                    if let Some(ns) = self.loop_overhead_ns {
+                        let _ = writeln!(
+                            stdout,
+                            "time/op includes the timed loop's own {ns:.2} ns per iteration (an empty closure's)"
+                        );
+                    }
                 }
             }
             let mut dirs = Vec::new();
@@ -340,6 +350,9 @@ impl Suite {
             granularity: self.granularity,
             count_allocations: self.count_allocations,
         };
+        if !settings.smoke && self.loop_overhead_ns.is_none() {
+            self.loop_overhead_ns = Some(self.measure_loop_overhead());
+        }
         let b = Bencher::new(settings);
         let result = catch_unwind(AssertUnwindSafe(|| f(&b)));
         let benchmark = match result {
@@ -358,12 +371,38 @@ impl Suite {
                 ),
             ),
             Ok(()) => match b.into_measured() {
-                Some(m) => record::benchmark(name, params, &m),
+                Some(m) => {
+                    let mut bench = record::benchmark(name, params, &m);
+                    if let Some(ns) = self.loop_overhead_ns.filter(|_| !settings.smoke) {
+                        bench
+                            .labels
+                            .insert("loop_overhead_ns".into(), format!("{ns:.3}"));
+                    }
+                    bench
+                }
                 None => failed(name, params, "nothing was measured".into()),
             },
         };
         self.report_one(&benchmark);
         self.benchmarks.push(benchmark);
+    }
+
+    /// The time per iteration of the timed loop around an empty closure (the median of 20 short
+    /// samples): what every `time/op` includes besides the routine. Reported, not subtracted
+    /// (divan subtracts it; criterion, like this harness, does not).
+    fn measure_loop_overhead(&self) -> f64 {
+        let b = Bencher::new(Settings {
+            warm_up: Duration::from_millis(10),
+            measurement: Duration::from_millis(40),
+            sample_count: 20,
+            smoke: false,
+            granularity: self.granularity,
+            count_allocations: self.count_allocations,
+        });
+        b.iter(|| {});
+        let mut ns = b.into_measured().map(|m| m.ns_per_iter).unwrap_or_default();
+        ns.sort_by(f64::total_cmp);
+        ns.get(ns.len() / 2).copied().unwrap_or(0.0)
     }
 
     /// The sampling a benchmark gets: the code's configuration, replaced by `--quick`'s, with

@@ -126,6 +126,10 @@ fn the_table_goes_to_stdout_and_the_json_to_the_output_dir() {
         header.contains("time/op") && header.contains("backend_calls/op"),
         "{table}"
     );
+    assert!(
+        table.contains("time/op includes the timed loop's own "),
+        "{table}"
+    );
     let row = table.lines().find(|l| l.starts_with("sum ")).unwrap();
     assert!(row.contains("20 × "), "{row}");
     for d in [dir.path(), extra.path()] {

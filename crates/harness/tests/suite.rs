@@ -178,6 +178,15 @@ fn names_params_and_groups() {
         5
     );
     assert_eq!(run.source, Source::Harness);
+    // The loop's own cost is measured once and reported with every timed benchmark.
+    let overhead: Vec<&String> = run
+        .benchmarks
+        .iter()
+        .map(|b| &b.labels["loop_overhead_ns"])
+        .collect();
+    assert!(overhead.iter().all(|o| *o == overhead[0]));
+    let ns: f64 = overhead[0].parse().unwrap();
+    assert!((0.0..1000.0).contains(&ns), "{ns}");
 }
 
 #[test]
@@ -255,7 +264,9 @@ fn smoke_runs_each_benchmark_once() {
     let mut calls = 0;
     s.bench("once", |b| b.iter(|| calls += 1));
     assert_eq!(calls, 1);
-    assert_eq!(metric(&s.run(), "once", "wall_time").samples.len(), 1);
+    let run = s.run();
+    assert_eq!(metric(&run, "once", "wall_time").samples.len(), 1);
+    assert!(!run.benchmarks[0].labels.contains_key("loop_overhead_ns"));
 }
 
 #[test]

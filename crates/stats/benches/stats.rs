@@ -46,11 +46,11 @@ fn main() {
     });
 
     suite.group("paired", |g| {
-        g.bench_with_inputs("wilcoxon", "n", [10usize, 30, 300], |b, &n| {
+        g.bench_with_inputs("wilcoxon", "n", [10usize, 30, 300, 1000], |b, &n| {
             let d: Vec<f64> = timings(n, 6, 1.0).iter().map(|x| x / 1e6 - 1.0).collect();
             b.iter(|| wilcoxon_signed_rank(black_box(&d)))
         });
-        g.bench_with_inputs("hodges_lehmann", "n", [10usize, 30, 300], |b, &n| {
+        g.bench_with_inputs("hodges_lehmann", "n", [10usize, 30, 300, 1000], |b, &n| {
             let d: Vec<f64> = timings(n, 7, 1.0).iter().map(|x| x / 1e6 - 1.0).collect();
             b.iter(|| hodges_lehmann(black_box(&d), 0.95))
         });
