@@ -6,14 +6,14 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{assert_valid, benchgate, read_json, stderr, stdout};
+use common::{assert_valid, benchgate_with_env, read_json, stderr, stdout};
 use serde_json::Value;
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn exec_demo(dir: &Path, extra_env: Option<(&str, &str)>) -> std::process::Output {
+fn exec_demo(dir: &Path, extra_env: &[(&str, &str)]) -> std::process::Output {
     let manifest = workspace().join("Cargo.toml");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let args = [
@@ -36,22 +36,7 @@ fn exec_demo(dir: &Path, extra_env: Option<(&str, &str)>) -> std::process::Outpu
         "--quick",
         "--no-save",
     ];
-    match extra_env {
-        None => benchgate(&args, dir),
-        Some((k, v)) => {
-            // The variable reaches cargo and the bench binary through benchgate's environment.
-            std::process::Command::new(env!("CARGO_BIN_EXE_benchgate"))
-                .args(args)
-                .current_dir(dir)
-                .env("NO_COLOR", "1")
-                .env_remove("BENCHGATE_DB")
-                .env_remove("CARGO_TARGET_DIR")
-                .env(k, v)
-                .stdin(std::process::Stdio::null())
-                .output()
-                .unwrap()
-        }
-    }
+    benchgate_with_env(&args, dir, extra_env)
 }
 
 fn bench<'v>(run: &'v Value, name: &str) -> &'v Value {
@@ -75,7 +60,7 @@ fn metric<'v>(b: &'v Value, measure: &str) -> &'v Value {
 #[test]
 fn exec_stores_the_harness_run_with_every_kind_of_benchmark() {
     let dir = tempfile::tempdir().unwrap();
-    let out = exec_demo(dir.path(), None);
+    let out = exec_demo(dir.path(), &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     // The harness's table and progress are streamed to our stderr; stdout is benchgate's report.
     assert!(stderr(&out).contains("bench parse/owned_fields ... ok"));
@@ -127,7 +112,7 @@ fn exec_stores_the_harness_run_with_every_kind_of_benchmark() {
 #[test]
 fn a_leak_fails_the_harness_and_is_stored_as_failed() {
     let dir = tempfile::tempdir().unwrap();
-    let out = exec_demo(dir.path(), Some(("DEMO_LEAK", "1")));
+    let out = exec_demo(dir.path(), &[("DEMO_LEAK", "1")]);
     // The harness exits 101 (a failed benchmark): exec stores what it wrote and exits 3.
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(

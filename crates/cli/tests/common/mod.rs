@@ -6,8 +6,14 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 pub fn benchgate(args: &[&str], dir: &Path) -> Output {
+    benchgate_with_env(args, dir, &[])
+}
+
+/// [`benchgate`] with extra environment variables (which reach the commands it runs).
+pub fn benchgate_with_env(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_benchgate"))
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("GITHUB_STEP_SUMMARY")
