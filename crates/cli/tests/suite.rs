@@ -478,7 +478,12 @@ cleanup = "rm -f transient"
         .iter()
         .find(|v| v["benchmark"] == "nap" && v["measure"] == "wall_time")
         .unwrap();
-    assert_eq!(nap["kind"], "unchanged", "{nap}");
+    // Judged on the second, fast measurement: not regressed. (Against a baseline sampled at
+    // another moment, a loaded machine can make it look faster: `improved` is not a failure.)
+    assert!(
+        nap["kind"] == "unchanged" || nap["kind"] == "improved",
+        "{nap}"
+    );
     let stored = stored_runs(d);
     assert_eq!(stored.len(), 2);
 
