@@ -445,6 +445,10 @@ runs = 8
 
 [gate]
 baseline = "last"
+# The slow path is ten times the fast one: wide thresholds keep two fast measurements (8 runs
+# each, sampled at different moments on a shared machine) from ever looking different.
+warn = "50%"
+fail = "60%"
 
 [[bench]]
 name = "nap"
@@ -478,12 +482,8 @@ cleanup = "rm -f transient"
         .iter()
         .find(|v| v["benchmark"] == "nap" && v["measure"] == "wall_time")
         .unwrap();
-    // Judged on the second, fast measurement: not regressed. (Against a baseline sampled at
-    // another moment, a loaded machine can make it look faster: `improved` is not a failure.)
-    assert!(
-        nap["kind"] == "unchanged" || nap["kind"] == "improved",
-        "{nap}"
-    );
+    // Judged on the second, fast measurement: unchanged.
+    assert_eq!(nap["kind"], "unchanged", "{nap}");
     let stored = stored_runs(d);
     assert_eq!(stored.len(), 2);
 
