@@ -14,14 +14,13 @@ use benchgate_measure::{
     preflight, run_paired,
 };
 use benchgate_model::{Benchmark, Direction, Measure, Outcome, Run, Status, VerdictKind};
-use benchgate_report::{Format, Json, Markdown};
 use time::OffsetDateTime;
 
 use super::run::{count_instructions, mode_of, new_run, unmeasured};
-use super::{Conclusion, formatter};
+use super::suite::matches_filter;
+use super::{Conclusion, write_comparison};
 use crate::cli::{AbArgs, GlobalArgs, MeasureArg};
 use crate::convert;
-use crate::output::{append_step_summary, print, write_file};
 use crate::progress::Progress;
 
 /// The pairs of a benchmark are looked at after `min_runs` pairs and then each time their number
@@ -165,15 +164,13 @@ fn report(
     comparison: benchgate_model::Comparison,
     head: &Run,
 ) -> anyhow::Result<Conclusion> {
-    if let Some(path) = &args.export_json {
-        write_file(path, &Json.comparison(&comparison))?;
-    }
-    let markdown = Markdown.comparison(&comparison);
-    if let Some(path) = &args.export_markdown {
-        write_file(path, &markdown)?;
-    }
-    append_step_summary(&markdown)?;
-    print(&formatter(args.format, global).comparison(&comparison))?;
+    write_comparison(
+        &comparison,
+        args.export_json.as_deref(),
+        args.export_markdown.as_deref(),
+        args.format,
+        global,
+    )?;
     let failed = head
         .benchmarks
         .iter()
@@ -294,13 +291,9 @@ fn pairings(args: &AbArgs) -> anyhow::Result<Vec<Pairing>> {
         .benches
         .iter()
         .filter(|b| {
-            args.filter.as_deref().is_none_or(|f| {
-                if f.contains(['*', '?']) {
-                    benchgate_gate::glob_match(f, &b.name)
-                } else {
-                    b.name.contains(f)
-                }
-            })
+            args.filter
+                .as_deref()
+                .is_none_or(|f| matches_filter(f, &b.name))
         })
         .collect();
     if benches.is_empty() {

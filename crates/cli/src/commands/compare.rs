@@ -7,15 +7,13 @@ use benchgate_adapters::Format as InputFormat;
 use benchgate_gate::{compare_runs, pool_runs};
 use benchgate_model::Mode;
 use benchgate_model::{Measure, Outcome, Run, Thresholds};
-use benchgate_report::{Format, Json, Markdown};
 use benchgate_store::{Store, resolve_for_source};
 use time::OffsetDateTime;
 
 use super::ingest::{Git, build_run, combine, read_input};
 use super::stored::{open_existing_store, parse_selector, select_run};
-use super::{Conclusion, formatter};
+use super::{Conclusion, write_comparison};
 use crate::cli::{Adapter, CompareArgs, GlobalArgs};
-use crate::output::{append_step_summary, print, write_file};
 
 pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
     let gated: Vec<Measure> = if args.measure.is_empty() {
@@ -35,15 +33,13 @@ pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Conclu
         &current_label,
         &options,
     );
-    if let Some(path) = &args.export_json {
-        write_file(path, &Json.comparison(&comparison))?;
-    }
-    let markdown = Markdown.comparison(&comparison);
-    if let Some(path) = &args.export_markdown {
-        write_file(path, &markdown)?;
-    }
-    append_step_summary(&markdown)?;
-    print(&formatter(args.format, global).comparison(&comparison))?;
+    write_comparison(
+        &comparison,
+        args.export_json.as_deref(),
+        args.export_markdown.as_deref(),
+        args.format,
+        global,
+    )?;
     Ok(match comparison.outcome {
         Outcome::Failed => Conclusion::GateFailed,
         Outcome::Warned if args.deny_warnings => Conclusion::GateFailed,

@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use benchgate_config::{Bench, Config};
-use benchgate_gate::glob_match;
 use benchgate_measure::{CommandSpec, RunnerOptions, expand, preflight};
 use benchgate_model::display::{format_value, percent};
 use benchgate_model::{Measure, Unit};
@@ -19,6 +18,7 @@ use time::OffsetDateTime;
 use super::Conclusion;
 use super::run::measure;
 use super::stored::open_store;
+use super::suite::matches_filter;
 use crate::cli::{DoctorArgs, GlobalArgs};
 use crate::output::print;
 
@@ -43,13 +43,7 @@ pub fn execute(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<Conclus
     let benches: Vec<&Bench> = config
         .benches
         .iter()
-        .filter(|b| {
-            if filter.contains(['*', '?']) {
-                glob_match(filter, &b.name)
-            } else {
-                b.name.contains(filter.as_str())
-            }
-        })
+        .filter(|b| matches_filter(filter, &b.name))
         .collect();
     if benches.is_empty() {
         bail!("{}: no [[bench]] matches {filter:?}", args.config.display());

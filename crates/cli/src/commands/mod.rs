@@ -15,8 +15,12 @@ pub mod series;
 mod stored;
 pub mod suite;
 
+use std::path::Path;
+
 use benchgate_gate::CompareOptions;
-use benchgate_model::{Measure, Thresholds};
+use benchgate_model::{Comparison, Measure, Thresholds};
+
+use crate::output::{append_step_summary, print, write_file};
 
 use crate::cli::{GlobalArgs, JudgeArgs, OutputFormat};
 use benchgate_report::{Format, Json, Junit, Markdown, Terminal};
@@ -60,6 +64,26 @@ impl JudgeArgs {
             ..CompareOptions::default()
         })
     }
+}
+
+/// Writes a comparison where it was asked for (`--export-json`, `--export-markdown`, the CI step
+/// summary) and prints it in the chosen format.
+pub fn write_comparison(
+    comparison: &Comparison,
+    export_json: Option<&Path>,
+    export_markdown: Option<&Path>,
+    format: OutputFormat,
+    global: &GlobalArgs,
+) -> anyhow::Result<()> {
+    if let Some(path) = export_json {
+        write_file(path, &Json.comparison(comparison))?;
+    }
+    let markdown = Markdown.comparison(comparison);
+    if let Some(path) = export_markdown {
+        write_file(path, &markdown)?;
+    }
+    append_step_summary(&markdown)?;
+    print(&formatter(format, global).comparison(comparison))
 }
 
 /// The renderer for standard output.

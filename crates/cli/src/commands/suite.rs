@@ -334,7 +334,7 @@ fn confirm_suspects(
 }
 
 /// A glob when the filter has `*` or `?`, a substring otherwise.
-fn matches_filter(filter: &str, name: &str) -> bool {
+pub(crate) fn matches_filter(filter: &str, name: &str) -> bool {
     if filter.contains(['*', '?']) {
         glob_match(filter, name)
     } else {
