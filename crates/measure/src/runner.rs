@@ -592,13 +592,9 @@ impl<'o> Runner<'o> {
         let exec = self.main(i)?;
         self.states[i].warmups += 1;
         self.done += 1;
-        if !exec.outcome.success() && !self.options.ignore_failure {
-            let tail = self.io.take_stderr(true)?;
-            self.fail(i, Phase::Run, exec.outcome, tail);
-            self.progress();
+        if !self.main_succeeded(i, exec.outcome)? {
             return Ok(false);
         }
-        self.io.take_stderr(false)?;
         if !self.aux(i, Which::Conclude)? {
             self.progress();
             return Ok(false);
@@ -624,13 +620,9 @@ impl<'o> Runner<'o> {
         state.measuring_ns += u128::from(exec.wall_ns);
         state.runs_done += 1;
         self.done += 1;
-        if !exec.outcome.success() && !self.options.ignore_failure {
-            let tail = self.io.take_stderr(true)?;
-            self.fail(i, Phase::Run, exec.outcome, tail);
-            self.progress();
+        if !self.main_succeeded(i, exec.outcome)? {
             return Ok(false);
         }
-        self.io.take_stderr(false)?;
         let sample = Sample {
             wall_ns: exec.wall_ns,
             user_ns: exec.user_ns,
@@ -695,6 +687,20 @@ impl<'o> Runner<'o> {
         let tail = self.io.take_stderr(true)?;
         self.fail(i, phase, exec.outcome, tail);
         Ok(false)
+    }
+
+    /// After a (warm-up or measured) run of command `i`: a failure, unless failures are ignored,
+    /// is recorded with the tail of its standard error and ends the command (`false`); otherwise
+    /// its standard error is discarded.
+    fn main_succeeded(&mut self, i: usize, outcome: Outcome) -> Result<bool, MeasureError> {
+        if !outcome.success() && !self.options.ignore_failure {
+            let tail = self.io.take_stderr(true)?;
+            self.fail(i, Phase::Run, outcome, tail);
+            self.progress();
+            return Ok(false);
+        }
+        self.io.take_stderr(false)?;
+        Ok(true)
     }
 
     fn fail(&mut self, i: usize, phase: Phase, outcome: Outcome, stderr_tail: String) {
