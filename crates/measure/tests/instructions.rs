@@ -5,6 +5,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use common::lingering;
+
+mod common;
+
 use benchgate_measure::{
     AuxCommands, CommandSpec, CommandTemplate, InstructionCount, InstructionOptions, MeasureError,
     Outcome, Phase, count_instructions, expand,
@@ -249,25 +253,6 @@ fn missing_program_is_command_not_found() {
         matches!(&err, MeasureError::CommandNotFound { command } if command == "no-such-program-4711"),
         "{err:?}"
     );
-}
-
-fn lingering(markers: &[&str]) -> Vec<String> {
-    let mut found = Vec::new();
-    let Ok(entries) = fs::read_dir("/proc") else {
-        return found;
-    };
-    for entry in entries.flatten() {
-        if let Ok(raw) = fs::read(entry.path().join("cmdline")) {
-            let cmdline = String::from_utf8_lossy(&raw).replace('\0', " ");
-            if markers.iter().any(|m| cmdline.contains(m)) {
-                found.push(format!(
-                    "{}: {cmdline}",
-                    entry.file_name().to_string_lossy()
-                ));
-            }
-        }
-    }
-    found
 }
 
 #[test]

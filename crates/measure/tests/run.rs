@@ -4,6 +4,10 @@ use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use common::lingering;
+
+mod common;
+
 use benchgate_measure::{
     AuxCommands, CommandResult, CommandSpec, CommandTemplate, Event, MeasureError, Observer,
     Outcome, Phase, RunnerOptions, expand, run,
@@ -141,25 +145,6 @@ fn peak_rss_is_per_child_not_a_leaking_high_water_mark() {
             s.max_rss_bytes
         );
     }
-}
-
-fn lingering(markers: &[&str]) -> Vec<String> {
-    let mut found = Vec::new();
-    let Ok(entries) = fs::read_dir("/proc") else {
-        return found;
-    };
-    for entry in entries.flatten() {
-        if let Ok(raw) = fs::read(entry.path().join("cmdline")) {
-            let cmdline = String::from_utf8_lossy(&raw).replace('\0', " ");
-            if markers.iter().any(|m| cmdline.contains(m)) {
-                found.push(format!(
-                    "{}: {cmdline}",
-                    entry.file_name().to_string_lossy()
-                ));
-            }
-        }
-    }
-    found
 }
 
 #[test]

@@ -7,27 +7,14 @@
 //! through `libm` (not the platform's libm), so every count asserted here is exact and the same
 //! on every platform. Run with `--nocapture` to see the measured numbers.
 
+mod common;
+
 use benchgate_stats::changepoint::{AUTO_PENALTY_BETA, DEFAULT_MIN_SEGMENT};
 use benchgate_stats::{
     ChangePoint, ChangePointOptions, Penalty, Rng, auto_penalty, change_points, l2_segmentation,
 };
+use common::{fixture, floats, relative_error};
 use serde_json::Value;
-
-fn fixture() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/changepoint.json"
-    );
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
 
 fn indices(v: &Value) -> Vec<usize> {
     v.as_array()
@@ -37,15 +24,6 @@ fn indices(v: &Value) -> Vec<usize> {
         .collect()
 }
 
-fn relative_error(actual: f64, expected: f64) -> f64 {
-    if actual == expected {
-        0.0
-    } else {
-        (actual - expected).abs() / expected.abs().max(f64::MIN_POSITIVE)
-    }
-}
-
-/// Standard normal by Box–Muller (cosine branch only: one normal per two uniforms).
 fn normal(rng: &mut Rng) -> f64 {
     let u1 = 1.0 - rng.next_f64(); // in (0, 1], so the log is finite
     let u2 = rng.next_f64();
@@ -128,7 +106,7 @@ fn brute_force(x: &[f64], penalty: f64, min_segment: usize) -> Vec<usize> {
 
 #[test]
 fn fixture_records_versions() {
-    let f = fixture();
+    let f = fixture("changepoint.json");
     eprintln!(
         "fixture from python {} / numpy {} / ruptures {}",
         f["python_version"].as_str().unwrap(),
@@ -139,7 +117,7 @@ fn fixture_records_versions() {
 
 #[test]
 fn segmentation_is_the_exact_optimum_and_matches_ruptures_where_ruptures_is_optimal() {
-    let f = fixture();
+    let f = fixture("changepoint.json");
     let cases = f["segmentation"].as_array().unwrap();
     let (mut same_as_ruptures, mut ruptures_suboptimal) = (0, Vec::new());
     let mut failures = Vec::new();
@@ -190,7 +168,7 @@ fn segmentation_is_the_exact_optimum_and_matches_ruptures_where_ruptures_is_opti
 
 #[test]
 fn pipeline_matches_the_numpy_replay() {
-    let f = fixture();
+    let f = fixture("changepoint.json");
     let mut failures = Vec::new();
     for case in f["pipeline"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();

@@ -11,14 +11,14 @@
 //! interval ends) are the same floating-point values computed the same way, so they must match
 //! exactly.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
+mod common;
 
 use benchgate_stats::wilcoxon::EXACT_MAX_N;
 use benchgate_stats::{
     Method, hodges_lehmann, wilcoxon_min_attainable_p, wilcoxon_signed_rank,
     wilcoxon_signed_rank_with,
 };
+use common::{Agreement, fixture, floats, num};
 use serde_json::Value;
 
 const TOLERANCE: f64 = 1e-9;
@@ -27,102 +27,9 @@ const SCIPY_EXACT_ABSOLUTE: f64 = 1e-15;
 /// …which is within [`TOLERANCE`] relative above this p-value; below it, only absolute.
 const SCIPY_EXACT_RELATIVE_ABOVE: f64 = 1e-6;
 
-fn fixture() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/paired.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
-
-fn num(v: &Value) -> f64 {
-    v.as_f64().unwrap()
-}
-
-fn relative_error(actual: f64, expected: f64) -> f64 {
-    if actual == expected {
-        0.0
-    } else {
-        (actual - expected).abs() / expected.abs().max(f64::MIN_POSITIVE)
-    }
-}
-
-/// Collects the worst relative error per statistic and every failure, so one run reports all.
-#[derive(Default)]
-struct Agreement {
-    worst: BTreeMap<&'static str, f64>,
-    failures: Vec<String>,
-    checks: usize,
-}
-
-impl Agreement {
-    fn check(&mut self, stat: &'static str, case: &str, actual: f64, expected: f64, tol: f64) {
-        self.record(
-            stat,
-            case,
-            actual,
-            expected,
-            relative_error(actual, expected),
-            tol,
-        );
-    }
-
-    /// Like [`Self::check`] on the absolute difference.
-    fn check_absolute(
-        &mut self,
-        stat: &'static str,
-        case: &str,
-        actual: f64,
-        expected: f64,
-        tol: f64,
-    ) {
-        self.record(stat, case, actual, expected, (actual - expected).abs(), tol);
-    }
-
-    fn record(
-        &mut self,
-        stat: &'static str,
-        case: &str,
-        actual: f64,
-        expected: f64,
-        err: f64,
-        tol: f64,
-    ) {
-        self.checks += 1;
-        let worst = self.worst.entry(stat).or_insert(0.0);
-        *worst = worst.max(err);
-        if err.is_nan() || err > tol {
-            self.failures.push(format!(
-                "{stat} [{case}]: got {actual:e}, expected {expected:e} (error {err:e} > {tol:e})"
-            ));
-        }
-    }
-
-    fn require(&mut self, what: &str, ok: bool) {
-        self.checks += 1;
-        if !ok {
-            self.failures.push(what.to_owned());
-        }
-    }
-
-    fn finish(self, section: &str) {
-        let mut report = format!("max error — {section} ({} checks):\n", self.checks);
-        for (stat, err) in &self.worst {
-            writeln!(report, "  {stat:<40} {err:.3e}").unwrap();
-        }
-        eprint!("{report}");
-        assert!(self.failures.is_empty(), "{}", self.failures.join("\n"));
-    }
-}
-
 #[test]
 fn fixture_records_versions() {
-    let f = fixture();
+    let f = fixture("paired.json");
     eprintln!(
         "fixture from numpy {} / scipy {}",
         f["numpy_version"].as_str().unwrap(),
@@ -132,7 +39,7 @@ fn fixture_records_versions() {
 
 #[test]
 fn wilcoxon_agrees_with_scipy_and_exact_reference() {
-    let f = fixture();
+    let f = fixture("paired.json");
     let mut agreement = Agreement::default();
     let cases = f["wilcoxon"].as_array().unwrap();
     assert!(cases.len() > 50);
@@ -225,7 +132,7 @@ fn wilcoxon_agrees_with_scipy_and_exact_reference() {
 
 #[test]
 fn hodges_lehmann_agrees_with_brute_force() {
-    let f = fixture();
+    let f = fixture("paired.json");
     let mut agreement = Agreement::default();
     let cases = f["hodges_lehmann"].as_array().unwrap();
     assert!(cases.len() > 30);

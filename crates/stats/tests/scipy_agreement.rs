@@ -6,13 +6,13 @@
 //! the bootstrap against `scipy.stats.bootstrap` uses different random draws, so its endpoints
 //! only have to agree within Monte-Carlo error, [`BOOTSTRAP_VS_SCIPY_TOLERANCE`].
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
+mod common;
 
 use benchgate_stats::{
     Method, Rng, Summary, benjamini_hochberg, geometric_mean, mann_whitney_u, mann_whitney_u_with,
     min_attainable_p, ratio_of_medians_ci,
 };
+use common::{Agreement, fixture, floats, num};
 use serde_json::Value;
 
 const TOLERANCE: f64 = 1e-9;
@@ -20,69 +20,9 @@ const TOLERANCE: f64 = 1e-9;
 /// these data; 0.5 % leaves a wide margin while still catching a wrong resampling scheme.
 const BOOTSTRAP_VS_SCIPY_TOLERANCE: f64 = 5e-3;
 
-fn fixture() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/scipy.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
-
-fn num(v: &Value) -> f64 {
-    v.as_f64().unwrap()
-}
-
-fn relative_error(actual: f64, expected: f64) -> f64 {
-    if actual == expected {
-        0.0
-    } else {
-        (actual - expected).abs() / expected.abs().max(f64::MIN_POSITIVE)
-    }
-}
-
-/// Collects the worst relative error per statistic and every failure, so one run reports all.
-#[derive(Default)]
-struct Agreement {
-    worst: BTreeMap<&'static str, f64>,
-    failures: Vec<String>,
-}
-
-impl Agreement {
-    fn check(&mut self, stat: &'static str, case: &str, actual: f64, expected: f64, tol: f64) {
-        let err = relative_error(actual, expected);
-        let worst = self.worst.entry(stat).or_insert(0.0);
-        *worst = worst.max(err);
-        if err.is_nan() || err > tol {
-            self.failures.push(format!(
-                "{stat} [{case}]: got {actual:e}, expected {expected:e} (rel {err:e} > {tol:e})"
-            ));
-        }
-    }
-
-    fn require(&mut self, what: &str, ok: bool) {
-        if !ok {
-            self.failures.push(what.to_owned());
-        }
-    }
-
-    fn finish(self, section: &str) {
-        let mut report = format!("max relative error vs scipy — {section}:\n");
-        for (stat, err) in &self.worst {
-            writeln!(report, "  {stat:<38} {err:.3e}").unwrap();
-        }
-        eprint!("{report}");
-        assert!(self.failures.is_empty(), "{}", self.failures.join("\n"));
-    }
-}
-
 #[test]
 fn fixture_records_versions() {
-    let f = fixture();
+    let f = fixture("scipy.json");
     eprintln!(
         "fixture from numpy {} / scipy {}",
         f["numpy_version"].as_str().unwrap(),
@@ -92,7 +32,7 @@ fn fixture_records_versions() {
 
 #[test]
 fn summaries_agree_with_numpy_and_scipy() {
-    let f = fixture();
+    let f = fixture("scipy.json");
     let mut agreement = Agreement::default();
     for case in f["summaries"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
@@ -138,7 +78,7 @@ fn summaries_agree_with_numpy_and_scipy() {
 
 #[test]
 fn mann_whitney_agrees_with_scipy() {
-    let f = fixture();
+    let f = fixture("scipy.json");
     let mut agreement = Agreement::default();
     for case in f["mann_whitney"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
@@ -208,7 +148,7 @@ fn mann_whitney_agrees_with_scipy() {
 
 #[test]
 fn benjamini_hochberg_agrees_with_scipy() {
-    let f = fixture();
+    let f = fixture("scipy.json");
     let mut agreement = Agreement::default();
     for (i, case) in f["bh"].as_array().unwrap().iter().enumerate() {
         let ours = benjamini_hochberg(&floats(&case["p"]));
@@ -223,7 +163,7 @@ fn benjamini_hochberg_agrees_with_scipy() {
 
 #[test]
 fn geometric_mean_agrees_with_scipy() {
-    let f = fixture();
+    let f = fixture("scipy.json");
     let mut agreement = Agreement::default();
     for (i, case) in f["gmean"].as_array().unwrap().iter().enumerate() {
         let ours = geometric_mean(&floats(&case["values"])).unwrap();
@@ -240,7 +180,7 @@ fn geometric_mean_agrees_with_scipy() {
 
 #[test]
 fn rng_streams_match_python_replay() {
-    let f = fixture();
+    let f = fixture("scipy.json");
     for case in f["rng"].as_array().unwrap() {
         let parse = |v: &Value| v.as_str().unwrap().parse::<u64>().unwrap();
         let seed = parse(&case["seed"]);
@@ -261,7 +201,7 @@ fn rng_streams_match_python_replay() {
 
 #[test]
 fn bootstrap_replays_python_exactly_and_matches_scipy_bootstrap() {
-    let f = fixture();
+    let f = fixture("scipy.json");
     let mut agreement = Agreement::default();
     for case in f["bootstrap"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
