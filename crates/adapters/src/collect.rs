@@ -96,6 +96,7 @@ impl BenchBuilder {
     /// must therefore have pushed at least one sample to be useful, which the parsers check.
     pub fn build(self) -> Benchmark {
         Benchmark {
+            mode: None,
             name: self.name,
             params: self.params,
             labels: self.labels,

@@ -1118,6 +1118,7 @@ fn build(
         None => Status::Ok,
     };
     Benchmark {
+        mode: None,
         name: name.to_string(),
         params: params(entry.name),
         labels,

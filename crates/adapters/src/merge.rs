@@ -151,6 +151,7 @@ mod tests {
         .unwrap();
         metric.iterations = iterations;
         Benchmark {
+            mode: None,
             name: name.into(),
             params: Default::default(),
             labels: Default::default(),

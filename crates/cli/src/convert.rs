@@ -32,6 +32,7 @@ pub fn benchmark(result: &CommandResult) -> Benchmark {
     })
     .collect();
     Benchmark {
+        mode: None,
         name: result.spec.name.clone(),
         params: result.spec.params.clone(),
         labels: Default::default(),

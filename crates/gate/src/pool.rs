@@ -73,6 +73,7 @@ mod tests {
         );
         for (name, samples) in values {
             run.benchmarks.push(Benchmark {
+                mode: None,
                 name: (*name).into(),
                 params: Default::default(),
                 labels: Default::default(),

@@ -25,6 +25,7 @@ fn wall(ms: f64) -> Metric {
 
 fn bench(name: &str, metrics: Vec<Metric>) -> Benchmark {
     Benchmark {
+        mode: None,
         name: name.into(),
         params: Default::default(),
         labels: Default::default(),

@@ -20,6 +20,7 @@ fn metric(measure: Measure, values: Vec<f64>) -> Metric {
 
 fn bench(name: &str, metrics: Vec<Metric>) -> Benchmark {
     Benchmark {
+        mode: None,
         name: name.into(),
         params: Default::default(),
         labels: Default::default(),

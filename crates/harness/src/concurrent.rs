@@ -644,6 +644,7 @@ fn benchmark(
         }
     };
     Benchmark {
+        mode: None,
         name: format!("{name}/concurrency={n}"),
         params: BTreeMap::from([("concurrency".to_string(), n.to_string())]),
         labels,

@@ -232,6 +232,7 @@ fn result(
     metrics: Vec<Metric>,
 ) -> Benchmark {
     Benchmark {
+        mode: None,
         name: name.to_string(),
         params: BTreeMap::new(),
         labels,

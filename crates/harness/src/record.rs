@@ -139,6 +139,7 @@ pub(crate) fn benchmark(name: String, params: BTreeMap<String, String>, m: &Meas
         ),
     );
     Benchmark {
+        mode: None,
         name,
         params,
         labels,

@@ -480,6 +480,7 @@ impl Group<'_> {
 
 fn failed(name: String, params: BTreeMap<String, String>, message: String) -> Benchmark {
     Benchmark {
+        mode: None,
         name,
         params,
         labels: BTreeMap::new(),

@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Measure, Metric};
+use crate::{Measure, Metric, Mode};
 
 /// Whether a benchmark produced results.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,11 +29,20 @@ pub struct Benchmark {
     /// The command line that was measured, for command-sourced benchmarks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
+    /// `real` or `simulated` for this benchmark (SPEC §2, §4.7): a suite may mix both. `None`
+    /// means the run's mode (`provenance.mode`), as in runs written before benchmarks had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<Mode>,
     pub status: Status,
     pub metrics: Vec<Metric>,
 }
 
 impl Benchmark {
+    /// This benchmark's mode: its own, else the run's (`run_mode`).
+    pub fn mode_or(&self, run_mode: Mode) -> Mode {
+        self.mode.unwrap_or(run_mode)
+    }
+
     pub fn metric(&self, measure: &Measure) -> Option<&Metric> {
         self.metrics.iter().find(|m| &m.measure == measure)
     }

@@ -214,6 +214,29 @@ pub struct Metric {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iterations: Option<Vec<u64>>,
     pub summary: Summary,
+    /// For adaptive sampling: the precision it aimed at and what it reached when it stopped
+    /// (SPEC §4.1). `None` when the number of samples was fixed or the source does not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<Precision>,
+}
+
+/// The precision target of adaptive sampling and what was reached: the farther end of the
+/// median's 95 % interval relative to the median (`± x%`), as fractions.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Precision {
+    /// What sampling aimed at (0.01 = ±1 %).
+    pub target: f64,
+    /// What it reached when it stopped; `None` when the samples gave no interval at all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reached: Option<f64>,
+}
+
+impl Precision {
+    /// Whether the target was reached.
+    pub fn met(&self) -> bool {
+        self.reached.is_some_and(|r| r <= self.target)
+    }
 }
 
 impl Metric {
@@ -233,6 +256,7 @@ impl Metric {
             samples,
             iterations: None,
             summary,
+            precision: None,
         })
     }
 

@@ -43,6 +43,7 @@ fn sample_run() -> Run {
     .unwrap()
     .exact(true);
     run.benchmarks.push(Benchmark {
+        mode: None,
         name: "parse/small/size=10".into(),
         params: [("size".to_string(), "10".to_string())].into(),
         labels: [("pkg".to_string(), "example.com/parse".to_string())].into(),
@@ -51,6 +52,7 @@ fn sample_run() -> Run {
         metrics: vec![wall, custom],
     });
     run.benchmarks.push(Benchmark {
+        mode: None,
         name: "helios/commit".into(),
         params: Default::default(),
         labels: Default::default(),

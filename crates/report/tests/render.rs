@@ -19,6 +19,7 @@ fn bench(name: &str, wall: f64, rss: f64) -> Benchmark {
         Metric::from_samples(measure, unit, Direction::LowerIsBetter, samples(center, 12)).unwrap()
     };
     Benchmark {
+        mode: None,
         name: name.into(),
         params: Default::default(),
         labels: Default::default(),

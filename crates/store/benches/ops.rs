@@ -50,6 +50,7 @@ fn make_run(i: usize, env: &Environment) -> Run {
             continue;
         };
         run.benchmarks.push(Benchmark {
+            mode: None,
             name: format!("suite/bench-{b:03}"),
             params: Default::default(),
             labels: Default::default(),

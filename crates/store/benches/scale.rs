@@ -62,6 +62,7 @@ fn make_run(i: usize, rng: &mut Prng, env: &Environment) -> Run {
         )
         .expect("finite samples");
         run.benchmarks.push(Benchmark {
+            mode: None,
             name: format!("suite/bench-{b:03}"),
             params: Default::default(),
             labels: Default::default(),

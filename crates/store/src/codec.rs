@@ -179,6 +179,7 @@ pub(crate) fn decode(row: RunRow, benches: Vec<BenchRow>, metrics: Vec<MetricRow
         benchmarks.push((
             b.ordinal,
             Benchmark {
+                mode: None,
                 params: from_json::<BTreeMap<String, String>>(&b.params, "benchmark params")?,
                 labels: match &b.labels {
                     Some(text) => from_json::<BTreeMap<String, String>>(text, "benchmark labels")?,
@@ -199,6 +200,7 @@ pub(crate) fn decode(row: RunRow, benches: Vec<BenchRow>, metrics: Vec<MetricRow
             )));
         };
         bench.metrics.push(Metric {
+            precision: None,
             measure: Measure::parse(&m.measure),
             unit: Unit::from(m.unit),
             direction: parse_direction(&m.direction)?,

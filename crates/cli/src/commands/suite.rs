@@ -186,6 +186,7 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
     for (i, bench) in benches.iter().enumerate() {
         match &skipped[i] {
             Some(reason) => run.benchmarks.push(Benchmark {
+                mode: None,
                 name: bench.name.clone(),
                 params: Default::default(),
                 labels: Default::default(),

@@ -86,6 +86,7 @@ pub fn rich_run() -> Run {
         vec![3.0, 4.0, 5.5],
     );
     let summary_only = Metric {
+        precision: None,
         measure: Measure::LatencyP99,
         unit: Unit::Nanoseconds,
         direction: Direction::LowerIsBetter,
@@ -111,6 +112,7 @@ pub fn rich_run() -> Run {
     };
     run.benchmarks = vec![
         Benchmark {
+            mode: None,
             name: "parse/json/size=1k".into(),
             params: BTreeMap::from([("size".into(), "1k".into()), ("mode".into(), "fast".into())]),
             labels: BTreeMap::from([
@@ -122,6 +124,7 @@ pub fn rich_run() -> Run {
             metrics: vec![wall, instructions, custom, summary_only],
         },
         Benchmark {
+            mode: None,
             name: "parse/json/size=1m".into(),
             params: BTreeMap::from([("size".into(), "1m".into())]),
             labels: BTreeMap::new(),
@@ -132,6 +135,7 @@ pub fn rich_run() -> Run {
             metrics: Vec::new(),
         },
         Benchmark {
+            mode: None,
             name: "net/roundtrip".into(),
             params: BTreeMap::new(),
             labels: BTreeMap::new(),
@@ -142,6 +146,7 @@ pub fn rich_run() -> Run {
             metrics: Vec::new(),
         },
         Benchmark {
+            mode: None,
             name: "alloc/vec".into(),
             params: BTreeMap::new(),
             labels: BTreeMap::new(),
@@ -200,6 +205,7 @@ pub fn big_run(seed: u64) -> Run {
         );
         wall.iterations = Some((0..5000).map(|i| i as u64 + 1).collect());
         run.benchmarks.push(Benchmark {
+            mode: None,
             name: format!("big/{b}"),
             params: BTreeMap::new(),
             labels: BTreeMap::new(),
@@ -232,6 +238,7 @@ pub fn small_run(
         environment(fingerprint_seed),
     );
     run.benchmarks.push(Benchmark {
+        mode: None,
         name: "a".into(),
         params: BTreeMap::new(),
         labels: BTreeMap::new(),
