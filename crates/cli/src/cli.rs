@@ -237,6 +237,13 @@ pub struct ReportArgs {
     /// Judge the run against this baseline (a name, last, run:<id>, commit:<sha>, window:N).
     #[arg(long, value_name = "SELECTOR")]
     pub baseline: Option<String>,
+    /// Read [gate] and [[budget]] from FILE, for runs of the sources it judges [default:
+    /// benchgate.toml, when there is one]; judged as `run`, `ingest` and `exec` judged them.
+    #[arg(help_heading = "Judging", long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// A measure that can fail the gate (repeatable) [default: [gate] measures, else wall_time].
+    #[arg(help_heading = "Judging", long, value_name = "MEASURE")]
+    pub measure: Vec<String>,
     #[command(flatten)]
     pub judge: JudgeArgs,
     /// Format of the report on standard output.
@@ -562,7 +569,9 @@ pub struct AbArgs {
 /// Storing and judging flags of `ingest` and `exec`.
 #[derive(Debug, Args)]
 pub struct GateArgs {
-    /// Read [gate] and [[budget]] from FILE [default: benchgate.toml, when there is one].
+    /// Read [gate] and [[budget]] from FILE, for runs of the sources it judges ([gate] sources;
+    /// by default a file with [[bench]]es judges only its own suite) [default: benchgate.toml,
+    /// when there is one].
     #[arg(help_heading = "Judging", long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Judge against this baseline instead of the configured one: a name, last, run:<id>,
@@ -636,9 +645,14 @@ pub struct CompareArgs {
     /// hyperfine, google-benchmark, pytest-benchmark, libtest or benchgate.
     #[arg(long, value_name = "NAME", default_value = "auto", value_parser = parse_adapter)]
     pub adapter: Adapter,
+    /// Read [gate] and [[budget]] from FILE, for runs of the sources it judges [default:
+    /// benchgate.toml, when there is one], so `compare` judges as `run` and `ingest` do.
+    #[arg(help_heading = "Judging", long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     #[command(flatten)]
     pub judge: JudgeArgs,
-    /// A measure that can fail the gate (repeatable; default wall_time). Exact measures always can.
+    /// A measure that can fail the gate (repeatable) [default: [gate] measures, else wall_time].
+    /// Exact measures always can.
     #[arg(help_heading = "Judging", long, value_name = "MEASURE")]
     pub measure: Vec<String>,
     /// Treat warnings (warn-level regressions, insufficient data) as failures: exit 1.

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 pub use benchgate_gate::Budget;
 use benchgate_measure::{AuxCommands, CommandTemplate, Parameter, RunnerOptions};
-use benchgate_model::{Measure, Mode, Thresholds};
+use benchgate_model::{Measure, Mode, Source, Thresholds};
 pub use error::ConfigError;
 pub use units::{Kind, parse_quantity};
 
@@ -122,6 +122,9 @@ pub struct GateConfig {
     pub baseline: Option<String>,
     /// Re-measure the benchmarks that look regressed before failing (default true).
     pub confirm: Option<bool>,
+    /// The sources whose runs `[gate]` and the budgets judge (`command`, `harness`,
+    /// `ingest:go`, …); `None` = see [`Config::judges`].
+    pub sources: Option<Vec<Source>>,
 }
 
 impl GateConfig {
@@ -302,6 +305,17 @@ impl Config {
     }
 
     /// The judging thresholds: [`Thresholds::default`] overridden by `[gate]`.
+    /// Whether `[gate]` and the budgets judge runs of `source`: the sources `[gate] sources`
+    /// lists; without that key, a file with `[[bench]]`es judges only its own suite (`command`
+    /// runs) — settings tuned for commands (a `min_delta` of 20 µs, a budget on max RSS) must not
+    /// silently judge a Go or criterion suite — and a file without benches judges every source.
+    pub fn judges(&self, source: &Source) -> bool {
+        match &self.gate.sources {
+            Some(sources) => sources.contains(source),
+            None => self.benches.is_empty() || *source == Source::Command,
+        }
+    }
+
     pub fn thresholds(&self) -> Thresholds {
         let mut t = Thresholds::default();
         self.gate.apply(&mut t);

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use benchgate_gate::{Budget, canonical_unit};
 use benchgate_measure::{MAX_PARAMETER_VALUES, MeasureError, Parameter};
-use benchgate_model::{Measure, Mode, Unit};
+use benchgate_model::{Measure, Mode, Source, Unit};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
@@ -30,7 +30,7 @@ const DEFAULT_KEYS: [&str; 9] = [
     "shell",
     "measure",
 ];
-const GATE_KEYS: [&str; 7] = [
+const GATE_KEYS: [&str; 8] = [
     "alpha",
     "warn",
     "fail",
@@ -38,6 +38,7 @@ const GATE_KEYS: [&str; 7] = [
     "measures",
     "baseline",
     "confirm",
+    "sources",
 ];
 const BENCH_KEYS: [&str; 19] = [
     "name",
@@ -539,12 +540,36 @@ fn gate(ctx: &Ctx, s: &Section) -> Result<GateConfig, ConfigError> {
         .map(|d| d.as_nanos() as f64);
     let measures = match s.get("measures") {
         None => None,
-        Some(_) => Some(
-            s.string_list(ctx, "measures")?
-                .into_iter()
-                .map(|(m, _)| Measure::parse(m.trim()))
-                .collect(),
-        ),
+        Some(_) => {
+            let mut out = Vec::new();
+            for (m, item) in s.string_list(ctx, "measures")? {
+                let name = m.trim();
+                // A misspelt measure would gate nothing and pass every regression.
+                if let Some(known) = Measure::closest_known(name) {
+                    return Err(s.bad(
+                        ctx,
+                        "measures",
+                        item,
+                        &format!("unknown measure {name:?} (did you mean {known:?}?)"),
+                    ));
+                }
+                out.push(Measure::parse(name));
+            }
+            Some(out)
+        }
+    };
+    let sources = match s.get("sources") {
+        None => None,
+        Some(_) => {
+            let mut out = Vec::new();
+            for (text, item) in s.string_list(ctx, "sources")? {
+                match Source::try_from(text.trim().to_string()) {
+                    Ok(source) => out.push(source),
+                    Err(why) => return Err(s.bad(ctx, "sources", item, &why)),
+                }
+            }
+            Some(out)
+        }
     };
     let baseline = s
         .string(ctx, "baseline")?
@@ -564,6 +589,7 @@ fn gate(ctx: &Ctx, s: &Section) -> Result<GateConfig, ConfigError> {
         measures,
         baseline,
         confirm,
+        sources,
     })
 }
 
@@ -774,9 +800,20 @@ fn params(ctx: &Ctx, p: &Section) -> Result<Vec<Parameter>, ConfigError> {
 
 fn budget(ctx: &Ctx, s: &Section) -> Result<Budget, ConfigError> {
     s.check_keys(ctx, &BUDGET_KEYS)?;
-    let (measure_name, _) = s
+    let (measure_name, measure_value) = s
         .string(ctx, "measure")?
         .ok_or_else(|| s.missing(ctx, "measure"))?;
+    if let Some(known) = Measure::closest_known(measure_name.trim()) {
+        return Err(s.bad(
+            ctx,
+            "measure",
+            measure_value,
+            format!(
+                "unknown measure {:?} (did you mean {known:?}?)",
+                measure_name.trim()
+            ),
+        ));
+    }
     let measure = Measure::parse(measure_name.trim());
     let bench = s.string(ctx, "bench")?.map(|(b, _)| b.trim().to_string());
     let unit = canonical_unit(&measure);

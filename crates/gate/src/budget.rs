@@ -118,11 +118,14 @@ pub fn default_direction(measure: &Measure) -> Direction {
     }
 }
 
-/// The verdict for a broken budget (`Warn` or `Fail`); `None` for other checks.
+/// The verdict for a broken budget (`Warn` or `Fail`) or one whose measure the benchmark lacks
+/// (a warning); `None` for other checks.
 pub fn budget_verdict(check: &BudgetCheck) -> Option<Verdict> {
-    let severity = match check.status {
-        BudgetStatus::Warn => Severity::Warn,
-        BudgetStatus::Fail => Severity::Fail,
+    let (kind, severity) = match check.status {
+        BudgetStatus::Warn => (VerdictKind::BudgetExceeded, Some(Severity::Warn)),
+        BudgetStatus::Fail => (VerdictKind::BudgetExceeded, Some(Severity::Fail)),
+        // A budget that cannot see its measure must not pass silently.
+        BudgetStatus::Unmeasured => (VerdictKind::InsufficientData, None),
         BudgetStatus::Ok | BudgetStatus::Unchecked => return None,
     };
     Some(Verdict {
@@ -131,8 +134,8 @@ pub fn budget_verdict(check: &BudgetCheck) -> Option<Verdict> {
         unit: check.unit.clone(),
         direction: check.direction,
         exact: false,
-        kind: VerdictKind::BudgetExceeded,
-        severity: Some(severity),
+        kind,
+        severity,
         gating: true,
         baseline: None,
         current: None,
@@ -140,6 +143,7 @@ pub fn budget_verdict(check: &BudgetCheck) -> Option<Verdict> {
         p_value: None,
         q_value: None,
         reason: check.reason.clone(),
+        caveats: Vec::new(),
     })
 }
 
@@ -188,6 +192,42 @@ pub fn check_budgets(
 ) -> Vec<BudgetCheck> {
     let mut checks = Vec::new();
     for (index, budget) in budgets.iter().enumerate() {
+        let first = checks.len();
+        check_budget(index, budget, current, baseline, &mut checks);
+        // A budget whose measure none of its benchmarks has (a misspelt or unreported measure)
+        // checks nothing: a warning, never a silent pass. Benchmarks without the measure beside
+        // ones that have it (an error-rate budget on `*` over commands and load tests) are not.
+        let mine = &mut checks[first..];
+        let ran: Vec<&mut BudgetCheck> = mine
+            .iter_mut()
+            .filter(|c| {
+                current
+                    .benchmark(&c.benchmark)
+                    .is_some_and(|b| b.status == Status::Ok)
+            })
+            .collect();
+        if !ran.is_empty() && ran.iter().all(|c| c.value.is_none()) {
+            for check in ran {
+                check.status = BudgetStatus::Unmeasured;
+                check.reason = check.reason.replace(
+                    "not checked: no ",
+                    "not checked: no benchmark it applies to has ",
+                );
+            }
+        }
+    }
+    checks
+}
+
+/// The checks of one budget (`index` in the list) against every matching benchmark.
+fn check_budget(
+    index: usize,
+    budget: &Budget,
+    current: &Run,
+    baseline: Option<&Run>,
+    checks: &mut Vec<BudgetCheck>,
+) {
+    {
         let label = budget.label();
         for bench in current
             .benchmarks
@@ -227,7 +267,11 @@ pub fn check_budgets(
                 Status::Ok => {}
             }
             let Some(metric) = metric else {
-                check.reason = format!("{prefix} not checked: no {} measured", budget.measure);
+                check.reason = format!(
+                    "{prefix} not checked: no {} measured (measures here: {})",
+                    budget.measure,
+                    measure_list(bench)
+                );
                 checks.push(check);
                 continue;
             };
@@ -244,7 +288,16 @@ pub fn check_budgets(
             checks.push(check);
         }
     }
-    checks
+}
+
+/// The measures a benchmark has, for messages.
+fn measure_list(bench: &benchgate_model::Benchmark) -> String {
+    let names: Vec<&str> = bench.metrics.iter().map(|m| m.measure.as_str()).collect();
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
 }
 
 fn judge(budget: &Budget, check: &mut BudgetCheck, value: f64, base: Option<f64>, prefix: &str) {

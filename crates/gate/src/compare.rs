@@ -4,10 +4,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use benchgate_model::{
-    BudgetCheck, COMPARISON_SCHEMA, Comparison, Direction, GeomeanRow, Measure, Metric, Outcome,
-    Run, RunRef, Severity, Status, Thresholds, Unit, Verdict, VerdictKind,
+    BudgetCheck, COMPARISON_SCHEMA, Caveat, Comparison, Direction, GeomeanRow, Measure, Metric,
+    Outcome, Run, RunRef, Severity, Status, Thresholds, Unit, Verdict, VerdictKind,
 };
-use benchgate_stats::geometric_mean;
+use benchgate_stats::{geometric_mean, min_attainable_p};
 
 use crate::budget::budget_verdicts;
 use crate::metric::{MetricJudgement, adjust, judge_metric};
@@ -26,6 +26,8 @@ pub struct CompareOptions {
     /// with a floor, a change is a regression or an improvement only beyond
     /// max(threshold, floor), since noise alone reaches the floor on this machine.
     pub noise_floors: BTreeMap<(String, Measure), f64>,
+    /// Warnings fail the gate (`--deny-warnings`).
+    pub deny_warnings: bool,
 }
 
 impl Default for CompareOptions {
@@ -38,6 +40,7 @@ impl Default for CompareOptions {
             resamples: 5_000,
             seed: 0x6265_6e63_6867_6174, // "benchgat"
             noise_floors: BTreeMap::new(),
+            deny_warnings: false,
         }
     }
 }
@@ -219,17 +222,33 @@ fn judge(
     }
 
     let verdicts = finish(pending, options);
-    Comparison {
+    let geomean = geomean_rows(&verdicts);
+    for row in geomean.iter().filter(|g| g.sets_differ) {
+        warnings.push(format!(
+            "{}: the benchmark set differs from the baseline's ({} vs {} benchmarks); the \
+             geometric means may not be comparable (the change is the geometric mean of the \
+             ratios of the benchmarks both have)",
+            row.measure, row.baseline_benchmarks, row.benchmarks
+        ));
+    }
+    if let Some(note) = underpowered_note(&verdicts) {
+        warnings.push(note);
+    }
+    let mut comparison = Comparison {
         schema: COMPARISON_SCHEMA.to_string(),
         baseline: baseline_run.map(|(run, label)| run_ref(run, label)),
         current: run_ref(current, current_label),
         thresholds: options.thresholds,
-        geomean: geomean_rows(&verdicts),
-        outcome: outcome(&verdicts),
+        geomean,
+        outcome: Outcome::Passed,
+        deny_warnings: options.deny_warnings,
+        command_failures: Vec::new(),
         verdicts,
         budgets: Vec::new(),
         warnings,
-    }
+    };
+    settle(&mut comparison);
+    comparison
 }
 
 /// Puts `verdict` in the place of the comparison's verdict on the same benchmark and measure
@@ -244,7 +263,7 @@ pub fn replace_verdict(comparison: &mut Comparison, verdict: Verdict) {
         Some(slot) => *slot = verdict,
         None => comparison.verdicts.push(verdict),
     }
-    comparison.outcome = outcome(&comparison.verdicts);
+    settle(comparison);
 }
 
 /// Adds budget checks to a comparison: broken budgets become `budget_exceeded` verdicts and the
@@ -252,7 +271,59 @@ pub fn replace_verdict(comparison: &mut Comparison, verdict: Verdict) {
 pub fn apply_budgets(comparison: &mut Comparison, checks: Vec<BudgetCheck>) {
     comparison.verdicts.extend(budget_verdicts(&checks));
     comparison.budgets = checks;
-    comparison.outcome = outcome(&comparison.verdicts);
+    settle(comparison);
+}
+
+/// Records that a command or harness failed while measuring the current run (`what`, one line)
+/// and decides the outcome again: it is then `command_failed`.
+pub fn record_command_failure(comparison: &mut Comparison, what: String) {
+    comparison.command_failures.push(what);
+    settle(comparison);
+}
+
+/// Sets whether warnings fail the gate and decides the outcome again.
+pub fn deny_warnings(comparison: &mut Comparison, deny: bool) {
+    comparison.deny_warnings = deny;
+    settle(comparison);
+}
+
+/// Decides `comparison.outcome` from its verdicts, `deny_warnings` and command failures: the one
+/// place the outcome is computed, so every output and the exit code agree.
+pub fn settle(comparison: &mut Comparison) {
+    comparison.outcome = decide(
+        &comparison.verdicts,
+        comparison.deny_warnings,
+        !comparison.command_failures.is_empty(),
+    );
+}
+
+/// The gate's outcome. A failed command outranks everything; then a failing gated verdict fails
+/// the gate; an undecided paired comparison is inconclusive; any other warning of a gated
+/// verdict warns, or fails under `deny_warnings`. Verdicts that cannot gate never change it.
+pub fn decide(verdicts: &[Verdict], deny_warnings: bool, command_failed: bool) -> Outcome {
+    if command_failed {
+        return Outcome::CommandFailed;
+    }
+    verdicts
+        .iter()
+        .filter(|v| v.gating)
+        .map(|v| {
+            if v.is_failure() {
+                Outcome::Failed
+            } else if v.kind == VerdictKind::Inconclusive {
+                Outcome::Inconclusive
+            } else if v.is_warning() {
+                if deny_warnings {
+                    Outcome::Failed
+                } else {
+                    Outcome::Warned
+                }
+            } else {
+                Outcome::Passed
+            }
+        })
+        .max()
+        .unwrap_or(Outcome::Passed)
 }
 
 /// Judges every benchmark of one run against its first benchmark (the ad-hoc `run -- A -- B` case):
@@ -333,12 +404,16 @@ fn finish(mut pending: Vec<Pending>, options: &CompareOptions) -> Vec<Verdict> {
             })
             .collect()
     };
-    let (gated_q, other_q) = (adjust(&tested(true)), adjust(&tested(false)));
+    let (gated_p, other_p) = (tested(true), tested(false));
+    let family_size = |ps: &[Option<f64>]| ps.iter().flatten().count();
+    let (gated_m, other_m) = (family_size(&gated_p), family_size(&other_p));
+    let (gated_q, other_q) = (adjust(&gated_p), adjust(&other_p));
     let q_values: Vec<Option<f64>> = gated_q
         .into_iter()
         .zip(other_q)
         .map(|(a, b)| a.or(b))
         .collect();
+    let alpha = options.thresholds.alpha;
     pending
         .into_iter()
         .zip(q_values)
@@ -351,13 +426,23 @@ fn finish(mut pending: Vec<Pending>, options: &CompareOptions) -> Vec<Verdict> {
                 .map_or((Unit::Nanoseconds, Direction::LowerIsBetter, false), |m| {
                     (m.unit.clone(), m.direction, m.exact)
                 });
+            let mut caveats = Vec::new();
             let (kind, severity, reason, effect, p_value) = match row.state {
                 PendingState::Judged(judgement) => {
                     let floor = options
                         .noise_floors
                         .get(&(row.benchmark.clone(), row.measure.clone()))
                         .copied();
-                    let c = judgement.classify(q, &options.thresholds, floor);
+                    let mut c = judgement.classify(q, &options.thresholds, floor);
+                    let family = if gating { gated_m } else { other_m };
+                    if let Some(caveat) = underpowered(&judgement, q, family, alpha) {
+                        // Not significant, and no change could have been: say so, never `~ ok`.
+                        c.kind = VerdictKind::InsufficientData;
+                        c.severity = None;
+                        c.reason = format!("{}; {}", caveat_text(&caveat), c.reason);
+                        c.caveats.push(caveat);
+                    }
+                    caveats = c.caveats;
                     (
                         c.kind,
                         c.severity,
@@ -395,9 +480,93 @@ fn finish(mut pending: Vec<Pending>, options: &CompareOptions) -> Vec<Verdict> {
                 p_value,
                 q_value: q,
                 reason,
+                caveats,
             }
         })
         .collect()
+}
+
+/// When false-discovery-rate control across `family` tests makes significance unreachable for
+/// this row's sample sizes (even the most extreme samples give a smallest p whose adjusted value
+/// as a sole discovery, p·family, is above `alpha`) and the row is not significant: the caveat
+/// saying so and how many samples per side could reach it.
+fn underpowered(
+    judgement: &MetricJudgement,
+    q: Option<f64>,
+    family: usize,
+    alpha: f64,
+) -> Option<Caveat> {
+    let q = q?;
+    if judgement.exact || q < alpha || family == 0 {
+        return None;
+    }
+    let (nb, nc) = judgement.sizes;
+    let smallest_q = min_attainable_p(nb, nc) * family as f64;
+    if smallest_q <= alpha {
+        return None;
+    }
+    Some(Caveat::Underpowered {
+        n_baseline: nb,
+        n_current: nc,
+        comparisons: family,
+        alpha,
+        needed: samples_needed(family, alpha),
+    })
+}
+
+/// The fewest samples per side (equal sizes, up to 1000) whose smallest p, adjusted as a sole
+/// discovery among `family` tests, reaches `alpha`.
+pub fn samples_needed(family: usize, alpha: f64) -> Option<usize> {
+    (1..=1000).find(|&n| min_attainable_p(n, n) * family as f64 <= alpha)
+}
+
+/// One line for an underpowered caveat.
+fn caveat_text(caveat: &Caveat) -> String {
+    match caveat {
+        Caveat::Underpowered {
+            n_baseline,
+            n_current,
+            comparisons,
+            alpha,
+            needed,
+        } => {
+            let n = if n_baseline == n_current {
+                format!("n={n_current}")
+            } else {
+                format!("n={n_baseline}+{n_current}")
+            };
+            let can = needed.map_or_else(String::new, |k| format!("; n≥{k} can"));
+            format!(
+                "insufficient data: {n} cannot reach α={alpha} across {comparisons} comparison{}{can}",
+                if *comparisons == 1 { "" } else { "s" }
+            )
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+/// The comparison-wide note when gated comparisons are underpowered.
+fn underpowered_note(verdicts: &[Verdict]) -> Option<String> {
+    let rows: Vec<&Verdict> = verdicts
+        .iter()
+        .filter(|v| {
+            v.gating
+                && v
+                    .caveats
+                    .iter()
+                    .any(|c| matches!(c, Caveat::Underpowered { .. }))
+        })
+        .collect();
+    let first = rows.first()?;
+    let caveat = first
+        .caveats
+        .iter()
+        .find(|c| matches!(c, Caveat::Underpowered { .. }))?;
+    Some(format!(
+        "{} of the gated comparisons cannot detect any change: {}",
+        rows.len(),
+        caveat_text(caveat)
+    ))
 }
 
 /// Whether a row can fail the gate: a gated measure, or an exact one.
@@ -461,51 +630,57 @@ fn run_ref(run: &Run, label: &str) -> RunRef {
     }
 }
 
-/// Geometric means of the medians of every measure judged in both runs.
+/// Geometric means per measure as benchstat computes them: each side over the benchmarks it has
+/// (failed and skipped ones left out), and the change as the geometric mean of the per-benchmark
+/// ratios of the benchmarks both have.
 fn geomean_rows(verdicts: &[Verdict]) -> Vec<GeomeanRow> {
-    let mut by_measure: BTreeMap<&Measure, (Unit, Vec<f64>, Vec<f64>)> = BTreeMap::new();
-    for v in verdicts {
-        if let (Some(b), Some(c)) = (&v.baseline, &v.current)
-            && !matches!(v.kind, VerdictKind::Failed | VerdictKind::Skipped)
-        {
-            let entry = by_measure
-                .entry(&v.measure)
-                .or_insert_with(|| (v.unit.clone(), Vec::new(), Vec::new()));
-            entry.1.push(b.median);
-            entry.2.push(c.median);
+    #[derive(Default)]
+    struct Sides {
+        unit: Option<Unit>,
+        base: Vec<f64>,
+        cur: Vec<f64>,
+        ratios: Vec<f64>,
+    }
+    let mut by_measure: BTreeMap<&Measure, Sides> = BTreeMap::new();
+    for v in verdicts.iter().filter(|v| {
+        !matches!(
+            v.kind,
+            VerdictKind::Failed | VerdictKind::Skipped | VerdictKind::BudgetExceeded
+        )
+    }) {
+        let entry = by_measure.entry(&v.measure).or_default();
+        entry.unit.get_or_insert_with(|| v.unit.clone());
+        if let Some(b) = &v.baseline {
+            entry.base.push(b.median);
+        }
+        if let Some(c) = &v.current {
+            entry.cur.push(c.median);
+        }
+        if let (Some(b), Some(c)) = (&v.baseline, &v.current) {
+            // 0/0 is no change, as benchstat takes it.
+            entry.ratios.push(if b.median == c.median {
+                1.0
+            } else {
+                c.median / b.median
+            });
         }
     }
     by_measure
         .into_iter()
-        .filter_map(|(measure, (unit, base, cur))| {
-            let (b, c) = (geometric_mean(&base)?, geometric_mean(&cur)?);
+        .filter_map(|(measure, sides)| {
+            let (b, c) = (geometric_mean(&sides.base)?, geometric_mean(&sides.cur)?);
+            let ratio = geometric_mean(&sides.ratios)?;
             Some(GeomeanRow {
                 measure: measure.clone(),
-                unit,
-                benchmarks: base.len(),
+                unit: sides.unit.unwrap_or(Unit::Count),
+                benchmarks: sides.cur.len(),
+                baseline_benchmarks: sides.base.len(),
                 baseline: b,
                 current: c,
-                ratio: c / b,
+                ratio,
+                sets_differ: sides.ratios.len() != sides.base.len()
+                    || sides.ratios.len() != sides.cur.len(),
             })
         })
         .collect()
-}
-
-/// The gate: a failing gated verdict fails it; a warning, an unjudgeable gated measure or a lost
-/// benchmark warns.
-fn outcome(verdicts: &[Verdict]) -> Outcome {
-    verdicts
-        .iter()
-        .filter(|v| v.gating)
-        .map(|v| match (v.kind, v.severity) {
-            (_, Some(Severity::Fail)) => Outcome::Failed,
-            (_, Some(Severity::Warn))
-            | (
-                VerdictKind::InsufficientData | VerdictKind::Inconclusive | VerdictKind::Missing,
-                _,
-            ) => Outcome::Warned,
-            _ => Outcome::Passed,
-        })
-        .max()
-        .unwrap_or(Outcome::Passed)
 }

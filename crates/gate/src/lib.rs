@@ -5,6 +5,7 @@
 
 mod budget;
 mod compare;
+mod measures;
 mod metric;
 mod paired;
 mod pool;
@@ -14,9 +15,10 @@ pub use budget::{
     glob_match,
 };
 pub use compare::{
-    CompareOptions, apply_budgets, compare_runs, compare_within_run, judge_without_baseline,
-    replace_verdict,
+    CompareOptions, apply_budgets, compare_runs, compare_within_run, decide, deny_warnings,
+    judge_without_baseline, record_command_failure, replace_verdict, samples_needed, settle,
 };
+pub use measures::{UnknownMeasure, check_gated_measures};
 pub use metric::{Classification, MetricJudgement, judge_metric};
 pub use paired::{PairedJudgement, Sequential, judge_pair_sets, judge_pairs, log_ratios};
 pub use pool::pool_runs;

@@ -1,8 +1,14 @@
 //! The verdict on one metric: baseline samples against current samples.
+//!
+//! A change is called a regression (or an improvement) only when it is significant after
+//! false-discovery-rate control, the conservative end of its interval reaches the warn or fail
+//! threshold (raised to the benchmark's noise floor when it has one), and its absolute size
+//! reaches `min_delta`. Every rule that keeps a significant change from being flagged says so in
+//! a [`Caveat`], so a regression never passes silently.
 
-use benchgate_model::display::{format_percent, percent, probability};
+use benchgate_model::display::{format_percent, format_value, percent, probability};
 use benchgate_model::{
-    Direction, Effect, Interval, Metric, Severity, Thresholds, Unit, VerdictKind,
+    Caveat, Direction, Effect, Interval, Metric, Severity, Side, Thresholds, Unit, VerdictKind,
 };
 use benchgate_stats::{benjamini_hochberg, mann_whitney_u, min_attainable_p, ratio_of_medians_ci};
 
@@ -17,6 +23,47 @@ pub struct MetricJudgement {
     pub p_value: Option<f64>,
     /// Set when the samples cannot reach significance at all.
     pub insufficient: Option<String>,
+    /// Sample sizes of the baseline and the current side.
+    pub sizes: (usize, usize),
+    /// Caveats found in the data themselves (imprecise sampling, an exact measure that varies).
+    pub caveats: Vec<Caveat>,
+}
+
+/// The central value of an exact measure's samples: the most frequent value (the smallest of
+/// equally frequent ones), as benchstat's `assume=exact` takes it; and the range when they vary.
+fn exact_center(metric: &Metric) -> (f64, Option<(f64, f64)>) {
+    let mut sorted: Vec<f64> = metric
+        .samples
+        .iter()
+        .copied()
+        .filter(|x| x.is_finite())
+        .collect();
+    if sorted.is_empty() {
+        return (metric.summary.median, None);
+    }
+    sorted.sort_by(f64::total_cmp);
+    let (mut mode, mut mode_count) = (sorted[0], 0usize);
+    let mut i = 0;
+    while i < sorted.len() {
+        let value = sorted[i];
+        let run = sorted[i..].iter().take_while(|&&x| x == value).count();
+        if run > mode_count {
+            (mode, mode_count) = (value, run);
+        }
+        i += run;
+    }
+    let (lo, hi) = (sorted[0], sorted[sorted.len() - 1]);
+    (mode, (lo != hi).then_some((lo, hi)))
+}
+
+/// The precision caveat of one side, when its adaptive sampling missed its target.
+fn precision_caveat(metric: &Metric, side: Side) -> Option<Caveat> {
+    let precision = metric.precision?;
+    (!precision.met()).then_some(Caveat::InsufficientPrecision {
+        side,
+        target: precision.target,
+        reached: precision.reached,
+    })
 }
 
 /// Computes effect, interval and p-value of `current` against `baseline`.
@@ -28,8 +75,7 @@ pub fn judge_metric(
     seed: u64,
 ) -> MetricJudgement {
     let exact = baseline.exact || current.exact;
-    let base_center = baseline.summary.median;
-    let cur_center = current.summary.median;
+    let (nb, nc) = (baseline.samples.len(), current.samples.len());
     let mut judgement = MetricJudgement {
         direction: current.direction,
         unit: current.unit.clone(),
@@ -37,6 +83,28 @@ pub fn judge_metric(
         effect: None,
         p_value: None,
         insufficient: None,
+        sizes: (nb, nc),
+        caveats: [
+            precision_caveat(baseline, Side::Baseline),
+            precision_caveat(current, Side::Current),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+    };
+    let (base_center, cur_center) = if exact {
+        let (b, b_range) = exact_center(baseline);
+        let (c, c_range) = exact_center(current);
+        for (side, range) in [(Side::Baseline, b_range), (Side::Current, c_range)] {
+            if let Some((min, max)) = range {
+                judgement
+                    .caveats
+                    .push(Caveat::ExactVaries { side, min, max });
+            }
+        }
+        (b, c)
+    } else {
+        (baseline.summary.median, current.summary.median)
     };
     let ratio = match (base_center, cur_center) {
         (b, c) if b != 0.0 => c / b,
@@ -55,7 +123,6 @@ pub fn judge_metric(
     if exact {
         return judgement;
     }
-    let (nb, nc) = (baseline.samples.len(), current.samples.len());
     let min_p = min_attainable_p(nb, nc);
     if nb == 0 || nc == 0 || min_p > thresholds.alpha {
         judgement.insufficient = Some(format!(
@@ -80,113 +147,68 @@ pub fn judge_metric(
     judgement
 }
 
-/// A verdict's kind, severity and reason.
+/// A verdict's kind, severity, reason and caveats.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Classification {
     pub kind: VerdictKind,
     pub severity: Option<Severity>,
     pub reason: String,
+    pub caveats: Vec<Caveat>,
+}
+
+/// How far a change goes the bad way (> 0) or the good way (< 0), as a fraction of the baseline.
+fn worse(direction: Direction, ratio: f64) -> f64 {
+    match direction {
+        Direction::LowerIsBetter => ratio - 1.0,
+        Direction::HigherIsBetter => 1.0 - ratio,
+    }
 }
 
 impl MetricJudgement {
     /// Decides the verdict given the adjusted p-value `q` (`None` for exact measures) and the
     /// metric's learned noise `floor` (a fraction), which raises the warn and fail thresholds to
     /// at least itself: a change noise alone reaches on this machine is not called a change.
-    /// Exact measures have no noise and ignore it.
+    /// Exact measures have no noise and ignore it. A threshold is *reached* at equality: a change
+    /// of exactly `fail` fails.
     pub fn classify(
         &self,
         q: Option<f64>,
         thresholds: &Thresholds,
         floor: Option<f64>,
     ) -> Classification {
-        let raised = floor.filter(|f| !self.exact && f.is_finite() && *f > thresholds.warn);
-        let floored;
-        let thresholds = match raised {
-            Some(f) => {
-                floored = Thresholds {
-                    warn: f,
-                    fail: thresholds.fail.max(f),
-                    ..*thresholds
-                };
-                &floored
-            }
-            None => thresholds,
-        };
-        let mut c = self.classify_with(q, thresholds);
-        if let Some(f) = raised {
-            c.reason.push_str(&format!(
-                " (thresholds raised to this benchmark's {} noise floor)",
-                pct(f)
-            ));
-        }
+        let mut c = self.classify_inner(q, thresholds, floor);
+        let mut caveats = self.caveats.clone();
+        caveats.append(&mut c.caveats);
+        c.caveats = caveats;
         c
     }
 
-    fn classify_with(&self, q: Option<f64>, thresholds: &Thresholds) -> Classification {
+    fn classify_inner(
+        &self,
+        q: Option<f64>,
+        thresholds: &Thresholds,
+        floor: Option<f64>,
+    ) -> Classification {
         if let Some(why) = &self.insufficient {
-            return Classification {
-                kind: VerdictKind::InsufficientData,
-                severity: None,
-                reason: why.clone(),
-            };
+            return classified(VerdictKind::InsufficientData, None, why.clone());
         }
         let Some(effect) = self.effect else {
-            return Classification {
-                kind: VerdictKind::InsufficientData,
-                severity: None,
-                reason: "no central value to compare".into(),
-            };
-        };
-        // `worse` > 0 means the change goes the bad way, as a fraction of the baseline.
-        let worse = |ratio: f64| match self.direction {
-            Direction::LowerIsBetter => ratio - 1.0,
-            Direction::HigherIsBetter => 1.0 - ratio,
+            return classified(
+                VerdictKind::InsufficientData,
+                None,
+                "no central value to compare".into(),
+            );
         };
         let change = percent(effect.percent());
-        let below_min_delta = self.unit == Unit::Nanoseconds
-            && effect.delta.abs() < thresholds.min_delta_ns
-            && thresholds.min_delta_ns > 0.0;
         if self.exact {
-            let w = worse(effect.ratio);
-            return if effect.ratio == 1.0 {
-                classified(
-                    VerdictKind::Unchanged,
-                    None,
-                    "identical (exact measure)".into(),
-                )
-            } else if w >= thresholds.fail {
-                classified(
-                    VerdictKind::Regressed,
-                    Some(Severity::Fail),
-                    format!(
-                        "{change} (exact measure) passes the {} fail threshold",
-                        pct(thresholds.fail)
-                    ),
-                )
-            } else if w >= thresholds.warn {
-                classified(
-                    VerdictKind::Regressed,
-                    Some(Severity::Warn),
-                    format!(
-                        "{change} (exact measure) passes the {} warn threshold",
-                        pct(thresholds.warn)
-                    ),
-                )
-            } else if -w >= thresholds.warn {
-                classified(
-                    VerdictKind::Improved,
-                    None,
-                    format!("{change} (exact measure)"),
-                )
-            } else {
-                classified(
-                    VerdictKind::Unchanged,
-                    None,
-                    format!("{change} (exact measure), within ±{}", pct(thresholds.warn)),
-                )
-            };
+            return self.classify_exact(effect, thresholds);
         }
-        let p = q.or(self.p_value);
+        // The floor raises both thresholds; only a floor above `warn` changes anything.
+        let floor = floor.filter(|f| f.is_finite() && *f > thresholds.warn);
+        let (warn, fail) = match floor {
+            Some(f) => (f, thresholds.fail.max(f)),
+            None => (thresholds.warn, thresholds.fail),
+        };
         let p_text = match (self.p_value, q) {
             (Some(raw), Some(q)) if q != raw => {
                 format!(
@@ -201,10 +223,13 @@ impl MetricJudgement {
         // The conservative ends of the interval: how bad (or good) the change is at least.
         let (worse_at_least, better_at_least) = match effect.ci {
             Some(ci) => {
-                let (a, b) = (worse(ci.lo), worse(ci.hi));
+                let (a, b) = (worse(self.direction, ci.lo), worse(self.direction, ci.hi));
                 (a.min(b), -a.max(b))
             }
-            None => (worse(effect.ratio), -worse(effect.ratio)),
+            None => (
+                worse(self.direction, effect.ratio),
+                -worse(self.direction, effect.ratio),
+            ),
         };
         let ci_text = effect.ci.map_or_else(String::new, |ci| {
             format!(
@@ -214,7 +239,7 @@ impl MetricJudgement {
                 percent((ci.hi - 1.0) * 100.0)
             )
         });
-        let significant = p.is_some_and(|p| p < thresholds.alpha);
+        let significant = q.or(self.p_value).is_some_and(|p| p < thresholds.alpha);
         if !significant {
             return classified(
                 VerdictKind::Unchanged,
@@ -222,61 +247,127 @@ impl MetricJudgement {
                 format!("no significant change ({p_text}{ci_text})"),
             );
         }
-        if worse(effect.ratio) > 0.0 {
-            if below_min_delta {
-                return classified(
-                    VerdictKind::Unchanged,
-                    None,
-                    format!(
-                        "{change} ({p_text}) is below min_delta ({} ns absolute)",
-                        thresholds.min_delta_ns
-                    ),
-                );
-            }
-            if worse_at_least >= thresholds.fail {
-                return classified(
-                    VerdictKind::Regressed,
-                    Some(Severity::Fail),
-                    format!(
-                        "{change} ({p_text}{ci_text}) passes the {} fail threshold",
-                        pct(thresholds.fail)
-                    ),
-                );
-            }
-            if worse_at_least >= thresholds.warn {
-                return classified(
-                    VerdictKind::Regressed,
-                    Some(Severity::Warn),
-                    format!(
-                        "{change} ({p_text}{ci_text}) passes the {} warn threshold",
-                        pct(thresholds.warn)
-                    ),
-                );
-            }
-            return classified(
+        let stats = format!("{change} ({p_text}{ci_text})");
+        let floor_caveat = |swallowed: bool| {
+            floor.map(|floor| Caveat::NoiseFloor { floor, swallowed })
+        };
+        let floor_note = floor.map_or_else(String::new, |f| {
+            format!(" (thresholds raised to this benchmark's {} noise floor)", pct(f))
+        });
+        // min_delta judges both directions: a change too small to matter in absolute terms is
+        // neither a regression nor an improvement.
+        let below_min_delta = self.unit == Unit::Nanoseconds
+            && thresholds.min_delta_ns > 0.0
+            && effect.delta.abs() < thresholds.min_delta_ns;
+        let goes_bad = worse(self.direction, effect.ratio) > 0.0;
+        let (at_least, base_warn_reached) = if goes_bad {
+            (worse_at_least, worse_at_least >= thresholds.warn)
+        } else {
+            (better_at_least, better_at_least >= thresholds.warn)
+        };
+        if below_min_delta && base_warn_reached {
+            let mut c = classified(
                 VerdictKind::Unchanged,
                 None,
                 format!(
-                    "significant {change} ({p_text}{ci_text}) but not surely beyond the {} warn threshold",
-                    pct(thresholds.warn)
+                    "{stats} is below min_delta {} in absolute terms ({} change)",
+                    format_value(thresholds.min_delta_ns, &Unit::Nanoseconds),
+                    format_value(effect.delta.abs(), &Unit::Nanoseconds)
                 ),
             );
+            c.caveats.push(Caveat::BelowMinDelta {
+                min_delta: thresholds.min_delta_ns,
+            });
+            return c;
         }
-        if better_at_least >= thresholds.warn {
-            return classified(
-                VerdictKind::Improved,
-                None,
-                format!("{change} ({p_text}{ci_text})"),
+        if goes_bad && at_least >= fail {
+            let mut c = classified(
+                VerdictKind::Regressed,
+                Some(Severity::Fail),
+                format!("{stats} reaches the {} fail threshold{floor_note}", pct(fail)),
             );
+            c.caveats.extend(floor_caveat(false));
+            return c;
         }
+        if at_least >= warn {
+            let mut c = if goes_bad {
+                classified(
+                    VerdictKind::Regressed,
+                    Some(Severity::Warn),
+                    format!("{stats} reaches the {} warn threshold{floor_note}", pct(warn)),
+                )
+            } else {
+                classified(VerdictKind::Improved, None, format!("{stats}{floor_note}"))
+            };
+            c.caveats.extend(floor_caveat(false));
+            return c;
+        }
+        if base_warn_reached && let Some(f) = floor {
+            // Flagged without the floor; the floor says noise reaches this far here.
+            let mut c = classified(
+                VerdictKind::Unchanged,
+                None,
+                format!(
+                    "{stats} is within this benchmark's {} noise floor on this machine",
+                    pct(f)
+                ),
+            );
+            c.caveats.extend(floor_caveat(true));
+            return c;
+        }
+        let band = if goes_bad {
+            format!("the {} warn threshold", pct(thresholds.warn))
+        } else {
+            format!("±{}", pct(thresholds.warn))
+        };
         classified(
             VerdictKind::Unchanged,
             None,
-            format!(
-                "significant {change} ({p_text}{ci_text}) but not surely beyond ±{}",
-                pct(thresholds.warn)
-            ),
+            format!("significant {stats} but not surely beyond {band}"),
         )
+    }
+
+    /// Exact measures: any change is real, so the thresholds alone decide (at equality too).
+    fn classify_exact(&self, effect: Effect, thresholds: &Thresholds) -> Classification {
+        let change = percent(effect.percent());
+        let w = worse(self.direction, effect.ratio);
+        if effect.ratio == 1.0 {
+            classified(
+                VerdictKind::Unchanged,
+                None,
+                "identical (exact measure)".into(),
+            )
+        } else if w >= thresholds.fail {
+            classified(
+                VerdictKind::Regressed,
+                Some(Severity::Fail),
+                format!(
+                    "{change} (exact measure) reaches the {} fail threshold",
+                    pct(thresholds.fail)
+                ),
+            )
+        } else if w >= thresholds.warn {
+            classified(
+                VerdictKind::Regressed,
+                Some(Severity::Warn),
+                format!(
+                    "{change} (exact measure) reaches the {} warn threshold",
+                    pct(thresholds.warn)
+                ),
+            )
+        } else if -w >= thresholds.warn {
+            classified(
+                VerdictKind::Improved,
+                None,
+                format!("{change} (exact measure)"),
+            )
+        } else {
+            classified(
+                VerdictKind::Unchanged,
+                None,
+                format!("{change} (exact measure), within ±{}", pct(thresholds.warn)),
+            )
+        }
     }
 }
 
@@ -285,6 +376,7 @@ fn classified(kind: VerdictKind, severity: Option<Severity>, reason: String) -> 
         kind,
         severity,
         reason,
+        caveats: Vec::new(),
     }
 }
 

@@ -68,6 +68,7 @@ impl PairedJudgement {
             p_value: self.p_value,
             q_value: self.q_value,
             reason: format!("{} (paired)", self.reason),
+            caveats: Vec::new(),
         }
     }
 }

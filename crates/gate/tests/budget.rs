@@ -250,7 +250,7 @@ fn error_rate_max_one_in_a_thousand() {
     assert_eq!(checks[2].status, BudgetStatus::Unchecked);
     assert_eq!(
         checks[2].reason,
-        "budget #1 error_rate ≤ 0.1% on *: cpu/only not checked: no error_rate measured"
+        "budget #1 error_rate ≤ 0.1% on *: cpu/only not checked: no error_rate measured (measures here: wall_time)"
     );
 }
 

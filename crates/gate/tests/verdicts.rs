@@ -2,7 +2,7 @@
 
 use benchgate_gate::{CompareOptions, compare_runs, compare_within_run, judge_without_baseline};
 use benchgate_model::{
-    Benchmark, Direction, Environment, Measure, Metric, Mode, Outcome, Provenance, Run, Severity,
+    Benchmark, Caveat, Direction, Environment, Measure, Metric, Mode, Outcome, Provenance, Run, Severity,
     Source, Status, Unit, Verdict, VerdictKind,
 };
 use time::macros::datetime;
@@ -98,7 +98,7 @@ fn effects_are_graded_by_the_interval_bound() {
     assert!((double.effect.unwrap().ratio - 2.0).abs() < 1e-12);
     assert!(double.effect.unwrap().ci.unwrap().lo > 1.9);
     assert!(
-        double.reason.contains("passes the 10% fail threshold"),
+        double.reason.contains("reaches the 10% fail threshold"),
         "{}",
         double.reason
     );
@@ -298,7 +298,9 @@ fn new_missing_skipped_and_failed_benchmarks() {
 #[test]
 fn benjamini_hochberg_tempers_many_comparisons() {
     // One clear change among 30 unchanged benchmarks with few samples: its raw p passes α=0.05
-    // while the adjusted q does not, so it is not called a regression — alone, it would be.
+    // while the adjusted q does not, so it is not called a regression — alone, it would be. And
+    // since no 6 vs 6 comparison can reach q < 0.05 among 31, every row says so (a warning),
+    // with the number of samples that could: never a silent `~ ok`.
     let mut base = Vec::new();
     let mut current = Vec::new();
     for i in 0..30 {
@@ -323,11 +325,41 @@ fn benjamini_hochberg_tempers_many_comparisons() {
     assert!((p - 2.0 / 924.0).abs() < 1e-12, "{p}");
     // The other 30 have p = 1, so q = p · 31 / 1.
     assert!((q - p * 31.0).abs() < 1e-12, "{q}");
-    assert_eq!(shift.kind, VerdictKind::Unchanged, "q={q} is above 0.05");
+    assert_eq!(shift.kind, VerdictKind::InsufficientData, "q={q} is above 0.05");
+    let underpowered = Caveat::Underpowered {
+        n_baseline: 6,
+        n_current: 6,
+        comparisons: 31,
+        alpha: 0.05,
+        // min p(7, 7) = 2/3432; × 31 = 0.018 ≤ 0.05, while 2/924 × 31 = 0.067 is not.
+        needed: Some(7),
+    };
+    assert_eq!(shift.caveats, vec![underpowered.clone()]);
+    assert!(
+        shift.reason.starts_with(
+            "insufficient data: n=6 cannot reach α=0.05 across 31 comparisons; n≥7 can; "
+        ),
+        "{}",
+        shift.reason
+    );
     assert!(
         shift.reason.contains("adjusted q=0.067"),
         "{}",
         shift.reason
+    );
+    for i in 0..30 {
+        let row = only(&c.verdicts, &format!("b{i}"));
+        assert_eq!(row.kind, VerdictKind::InsufficientData);
+        assert_eq!(row.caveats, vec![underpowered.clone()]);
+    }
+    assert_eq!(c.outcome, Outcome::Warned);
+    assert_eq!(
+        c.warnings,
+        vec![
+            "31 of the gated comparisons cannot detect any change: insufficient data: n=6 cannot \
+             reach α=0.05 across 31 comparisons; n≥7 can"
+                .to_string()
+        ]
     );
     let mut strict = CompareOptions::default();
     strict.thresholds.alpha = 0.01;
@@ -341,11 +373,9 @@ fn benjamini_hochberg_tempers_many_comparisons() {
         "b",
         &strict,
     );
-    assert_eq!(
-        only(&c.verdicts, "shift").kind,
-        VerdictKind::Regressed,
-        "alone, p=0.0022 < 0.01"
-    );
+    let shift = only(&c.verdicts, "shift");
+    assert_eq!(shift.kind, VerdictKind::Regressed, "alone, p=0.0022 < 0.01");
+    assert!(shift.caveats.is_empty());
 }
 
 #[test]
@@ -432,13 +462,20 @@ fn noise_floors_raise_the_thresholds_of_their_benchmark() {
         "{noisy:#?}"
     );
     assert!(
-        noisy.reason.ends_with(
-            "but not surely beyond the 12% warn threshold (thresholds raised to this benchmark's \
-             12% noise floor)"
-        ),
+        noisy
+            .reason
+            .ends_with("is within this benchmark's 12% noise floor on this machine"),
         "{}",
         noisy.reason
     );
+    assert_eq!(
+        noisy.caveats,
+        vec![Caveat::NoiseFloor {
+            floor: 0.12,
+            swallowed: true
+        }]
+    );
+    assert!(steady.caveats.is_empty());
     // A floor below the warn threshold changes nothing.
     options
         .noise_floors

@@ -17,9 +17,12 @@ pub enum BudgetStatus {
     Warn,
     /// An absolute `max`/`min` or the relative fail bound is broken.
     Fail,
-    /// Could not be checked (benchmark skipped or failed, measure missing, no baseline for a
-    /// purely relative budget). Never counts as passing.
+    /// Could not be checked (benchmark skipped or failed, no baseline for a purely relative
+    /// budget). Never counts as passing.
     Unchecked,
+    /// The benchmark ran but has no value of the budget's measure (a misspelt measure, or one
+    /// this source does not report): a warning, never a silent pass.
+    Unmeasured,
 }
 
 impl BudgetStatus {
@@ -29,6 +32,7 @@ impl BudgetStatus {
             BudgetStatus::Warn => "warn",
             BudgetStatus::Fail => "fail",
             BudgetStatus::Unchecked => "unchecked",
+            BudgetStatus::Unmeasured => "unmeasured",
         }
     }
 }

@@ -21,6 +21,6 @@ pub use metric::{Direction, Interval, Measure, Metric, Precision, Summary, Unit}
 pub use provenance::{Mode, Provenance};
 pub use run::{RUN_SCHEMA, Run, Source};
 pub use verdict::{
-    COMPARISON_SCHEMA, Comparison, Effect, GeomeanRow, Outcome, RunRef, Severity, Thresholds,
-    Verdict, VerdictKind,
+    COMPARISON_SCHEMA, Caveat, Comparison, Effect, GeomeanRow, Outcome, RunRef, Severity, Side,
+    Thresholds, Verdict, VerdictKind,
 };

@@ -55,12 +55,49 @@ impl Measure {
         }
     }
 
+    /// The well-known measure whose name `name` most likely misspells (at most two edits away),
+    /// when `name` is not itself well known: `wall_tme` → `wall_time`.
+    pub fn closest_known(name: &str) -> Option<&'static str> {
+        if Self::NAMED.iter().any(|(_, n)| *n == name) {
+            return None;
+        }
+        Self::NAMED
+            .iter()
+            .map(|(_, known)| (edit_distance(name, known), *known))
+            .filter(|(d, _)| *d <= 2)
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, known)| known)
+    }
+
+    /// Whether this is one of the well-known measures (not a custom name).
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Measure::Custom(_))
+    }
+
     pub fn parse(name: &str) -> Measure {
         Self::NAMED
             .iter()
             .find(|(_, n)| *n == name)
             .map_or_else(|| Measure::Custom(name.to_string()), |(m, _)| m.clone())
     }
+}
+
+/// Levenshtein distance over characters (names are short).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 impl From<String> for Measure {

@@ -104,18 +104,113 @@ pub struct Verdict {
     pub q_value: Option<f64>,
     /// One line a human can read.
     pub reason: String,
+    /// What the reader must know besides the kind: why a change was not flagged (below
+    /// `min_delta`, within a noise floor) or why the verdict is weaker than it looks (too little
+    /// precision or data). Warning caveats make a gating verdict a warning.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub caveats: Vec<Caveat>,
 }
 
-/// The geometric mean of one measure across the benchmarks present in both runs.
+/// Which run of a comparison something refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Baseline,
+    Current,
+}
+
+impl Side {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Baseline => "baseline",
+            Side::Current => "current",
+        }
+    }
+}
+
+/// A caveat on one verdict (see [`Verdict::caveats`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Caveat {
+    /// A significant change smaller than `min_delta` (in the metric's unit) in absolute terms:
+    /// not flagged.
+    BelowMinDelta { min_delta: f64 },
+    /// The warn and fail thresholds were raised to this benchmark's learned noise floor (a
+    /// fraction). `swallowed`: without the floor the change would have been flagged.
+    NoiseFloor { floor: f64, swallowed: bool },
+    /// Adaptive sampling of one side stopped (at its time or run limit) before the median was
+    /// known to its precision target (fractions; `reached` is `None` without any interval).
+    InsufficientPrecision {
+        side: Side,
+        target: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reached: Option<f64>,
+    },
+    /// With false-discovery-rate control across `comparisons` tests, `n_baseline` vs `n_current`
+    /// samples cannot reach significance at `alpha` even for the largest possible change;
+    /// `needed` samples per side can.
+    Underpowered {
+        n_baseline: usize,
+        n_current: usize,
+        comparisons: usize,
+        alpha: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        needed: Option<usize>,
+    },
+    /// A measure declared exact (deterministic) varies between samples of one side.
+    ExactVaries { side: Side, min: f64, max: f64 },
+}
+
+impl Caveat {
+    /// Whether this caveat makes a gating verdict a warning (one `--deny-warnings` fails).
+    pub fn is_warning(&self) -> bool {
+        matches!(
+            self,
+            Caveat::InsufficientPrecision { .. }
+                | Caveat::Underpowered { .. }
+                | Caveat::ExactVaries { .. }
+        )
+    }
+}
+
+impl Verdict {
+    /// Whether this verdict makes the gate warn (without failing it): a warn-level regression or
+    /// budget, an undecidable or lost comparison, or a warning caveat.
+    pub fn is_warning(&self) -> bool {
+        self.severity == Some(Severity::Warn)
+            || matches!(
+                self.kind,
+                VerdictKind::InsufficientData | VerdictKind::Inconclusive | VerdictKind::Missing
+            )
+            || self.caveats.iter().any(Caveat::is_warning)
+    }
+
+    /// Whether this verdict fails the gate by itself.
+    pub fn is_failure(&self) -> bool {
+        self.severity == Some(Severity::Fail) || self.kind == VerdictKind::Failed
+    }
+}
+
+/// The geometric mean of one measure, as benchstat computes it: each side's own over the
+/// benchmarks it has, and the change as the geometric mean of the per-benchmark ratios of the
+/// benchmarks both have (the same thing when the sets match).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GeomeanRow {
     pub measure: Measure,
     pub unit: Unit,
+    /// Benchmarks behind the current side's geometric mean.
     pub benchmarks: usize,
+    /// Benchmarks behind the baseline side's geometric mean.
+    #[serde(default)]
+    pub baseline_benchmarks: usize,
     pub baseline: f64,
     pub current: f64,
+    /// Geometric mean of current/baseline over the benchmarks both sides have.
     pub ratio: f64,
+    /// The two sides' benchmark sets differ, so their geometric means may not be comparable.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sets_differ: bool,
 }
 
 /// The thresholds a comparison was judged with.
@@ -162,13 +257,56 @@ pub struct RunRef {
     pub fingerprint: String,
 }
 
-/// What the gate says about the whole comparison.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+/// What the gate says about the whole comparison: the one outcome every output renders and the
+/// exit code comes from. Ordered from best to worst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
+    /// Nothing to object to.
     Passed,
+    /// Passed, with warnings (that `--deny-warnings` would fail).
     Warned,
+    /// A paired comparison could not decide within its time: neither a pass nor a failure.
+    Inconclusive,
+    /// The gate failed: a fail-level regression, a broken budget, a failed benchmark in the
+    /// judged data, or warnings under `--deny-warnings`.
     Failed,
+    /// A benchmarked command or harness failed while measuring.
+    CommandFailed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Passed => "passed",
+            Outcome::Warned => "warned",
+            Outcome::Inconclusive => "inconclusive",
+            Outcome::Failed => "failed",
+            Outcome::CommandFailed => "command_failed",
+        }
+    }
+
+    /// The process exit code (SPEC §3): 0 passed (warnings allowed), 1 the gate failed, 3 a
+    /// benchmarked command failed, 4 inconclusive.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Passed | Outcome::Warned => 0,
+            Outcome::Failed => 1,
+            Outcome::CommandFailed => 3,
+            Outcome::Inconclusive => 4,
+        }
+    }
+
+    /// Whether the gate let the change through.
+    pub fn passed(self) -> bool {
+        matches!(self, Outcome::Passed | Outcome::Warned)
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A judged comparison of a current run against a baseline.
@@ -185,6 +323,14 @@ pub struct Comparison {
     pub verdicts: Vec<Verdict>,
     pub geomean: Vec<GeomeanRow>,
     pub outcome: Outcome,
+    /// Whether warnings fail the gate (`--deny-warnings`): then every warning is a failure in
+    /// every output, not only in the exit code.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deny_warnings: bool,
+    /// Commands or harnesses that failed while measuring the current run (the outcome is then
+    /// `command_failed`), one line each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub command_failures: Vec<String>,
     /// Every budget checked against the current run, with its headroom (broken ones also appear
     /// among the verdicts as `budget_exceeded`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

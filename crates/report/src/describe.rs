@@ -1,8 +1,8 @@
 //! Wording shared by the human formats: spreads, change cells, verdict labels and headlines.
 
 use benchgate_model::{
-    Benchmark, Comparison, Measure, Metric, Mode, Outcome, Run, Severity, Summary, Unit, Verdict,
-    VerdictKind,
+    Benchmark, Caveat, Comparison, Measure, Metric, Mode, Outcome, Run, Severity, Summary, Unit,
+    Verdict, VerdictKind,
 };
 
 use crate::units::{format_plain, format_value, p_value, percent};
@@ -32,20 +32,87 @@ pub fn center(summary: &Summary, unit: &Unit) -> String {
     format!("{} {}", format_value(summary.median, unit), spread(summary))
 }
 
-/// The baseline and current columns of a verdict: `median ± spread`, or `-` where absent.
+/// A run table's wall-time cell: `median ± spread`, followed by `(target ±2%)` when adaptive
+/// sampling stopped before reaching its precision target.
+pub fn wall_center(metric: &Metric) -> String {
+    let text = center(&metric.summary, &metric.unit);
+    match metric.precision {
+        Some(p) if !p.met() => format!(
+            "{text} (target ±{})",
+            crate::units::format_percent(p.target * 100.0)
+        ),
+        _ => text,
+    }
+}
+
+/// An exact measure's value: every digit when all samples agree (`6123456`, `1024 B`), else its
+/// median and how far its range reaches from it (`101 ± 1%`, benchstat's form for an exact
+/// measure that varies).
+pub fn exact_center(summary: &Summary, unit: &Unit) -> String {
+    if summary.min == summary.max {
+        return exact_value(summary.median, unit);
+    }
+    let c = summary.median;
+    let reach = if c == 0.0 {
+        f64::INFINITY
+    } else {
+        ((summary.max / c - 1.0).max(1.0 - summary.min / c)).abs() * 100.0
+    };
+    let reach = if reach.is_infinite() {
+        "∞".to_string()
+    } else if reach < 10.0 {
+        format!("{reach:.1}%")
+    } else {
+        format!("{reach:.0}%")
+    };
+    format!("{} ± {reach}", exact_value(c, unit))
+}
+
+/// A value of an exact measure written out in full: integers keep every digit.
+pub fn exact_value(value: f64, unit: &Unit) -> String {
+    const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0; // 2^53
+    if value.fract() != 0.0 || value.abs() >= EXACT_INTEGERS {
+        return format_value(value, unit);
+    }
+    // The cast is exact: an integer below 2^53.
+    let digits = format!("{}", value as i64);
+    match unit {
+        Unit::Count => digits,
+        Unit::Custom(u) => format!("{digits} {u}"),
+        other => format!("{digits} {}", other.as_str()),
+    }
+}
+
+/// The baseline and current columns of a verdict: `median ± spread` (exact measures: their
+/// value), or `-` where absent.
 pub fn sides(v: &Verdict) -> (String, String) {
     let side = |s: &Option<Summary>| {
-        s.as_ref()
-            .map_or_else(|| "-".into(), |s| center(s, &v.unit))
+        s.as_ref().map_or_else(
+            || "-".into(),
+            |s| {
+                if v.exact {
+                    exact_center(s, &v.unit)
+                } else {
+                    center(s, &v.unit)
+                }
+            },
+        )
     };
     (side(&v.baseline), side(&v.current))
 }
 
-/// The median of one measure of a benchmark, scaled, or `-` when it has none.
+/// The median of one measure of a benchmark, scaled (exact measures in full), or `-` when it has
+/// none.
 pub fn median_of(bench: &Benchmark, measure: &Measure) -> String {
     bench.metric(measure).map_or_else(
         || "-".to_string(),
-        |m| format_value(m.summary.median, &m.unit),
+        |m| {
+            if m.exact {
+                exact_center(&m.summary, &m.unit)
+            } else {
+                format_value(m.summary.median, &m.unit)
+            }
+        },
     )
 }
 
@@ -85,8 +152,76 @@ pub fn column_title(measure: &Measure) -> String {
     }
 }
 
-/// `+99.1% (p=0.000 n=10+10)` or `~ (p=0.432 n=10)`, benchstat's delta column.
+/// `+99.1% (p=0.000 n=10+10)` or `~ (p=0.432 n=10)`, benchstat's delta column, followed by
+/// what kept a change from being flagged or weakens the verdict (`below min_delta 20µs`,
+/// `within noise floor 45.5%`, `insufficient precision ±20% (target 2%)`).
 pub fn change(v: &Verdict) -> String {
+    let base = change_only(v);
+    let notes: Vec<String> = v.caveats.iter().map(|c| caveat_short(c, &v.unit)).collect();
+    if notes.is_empty() {
+        base
+    } else {
+        format!("{base} {}", notes.join("; "))
+    }
+}
+
+/// A caveat in a few words, for table cells.
+pub fn caveat_short(caveat: &Caveat, unit: &Unit) -> String {
+    let pct = |f: f64| crate::units::format_percent(f * 100.0);
+    match caveat {
+        Caveat::BelowMinDelta { min_delta } => {
+            format!("below min_delta {}", format_plain(*min_delta, unit))
+        }
+        Caveat::NoiseFloor {
+            floor,
+            swallowed: true,
+        } => format!("within noise floor {}", pct(*floor)),
+        Caveat::NoiseFloor {
+            floor,
+            swallowed: false,
+        } => format!("thresholds raised to noise floor {}", pct(*floor)),
+        Caveat::InsufficientPrecision {
+            side,
+            target,
+            reached,
+        } => {
+            let reached = reached.map_or_else(|| "± ∞".to_string(), |r| format!("±{}", pct(r)));
+            let which = match side {
+                benchgate_model::Side::Current => String::new(),
+                benchgate_model::Side::Baseline => " in the baseline".to_string(),
+            };
+            format!(
+                "insufficient precision{which}: {reached} (target ±{})",
+                pct(*target)
+            )
+        }
+        Caveat::Underpowered {
+            n_baseline,
+            n_current,
+            comparisons,
+            alpha,
+            needed,
+        } => {
+            let n = if n_baseline == n_current {
+                format!("n={n_current}")
+            } else {
+                format!("n={n_baseline}+{n_current}")
+            };
+            let can = needed.map_or_else(String::new, |k| format!("; n≥{k} can"));
+            format!(
+                "insufficient data: {n} cannot reach α={alpha} across {comparisons} comparisons{can}"
+            )
+        }
+        Caveat::ExactVaries { side, min, max } => format!(
+            "exact measure varies in the {}: {} … {}",
+            side.as_str(),
+            format_plain(*min, unit),
+            format_plain(*max, unit)
+        ),
+    }
+}
+
+fn change_only(v: &Verdict) -> String {
     let n = match (&v.baseline, &v.current) {
         (Some(b), Some(c)) if b.n == c.n => format!("n={}", b.n),
         (Some(b), Some(c)) => format!("n={}+{}", b.n, c.n),
@@ -101,7 +236,7 @@ pub fn change(v: &Verdict) -> String {
     };
     if v.exact {
         return if effect.ratio == 1.0 {
-            "~ (exact)".into()
+            format!("~ (exact{})", if n.is_empty() { String::new() } else { format!(" {n}") })
         } else {
             format!("{} (exact)", percent(effect.percent()))
         };
@@ -126,6 +261,19 @@ pub fn change(v: &Verdict) -> String {
 
 /// A short word for the verdict column.
 pub fn label(v: &Verdict) -> &'static str {
+    // A warning caveat on an otherwise quiet verdict is what the reader must see.
+    if matches!(
+        v.kind,
+        VerdictKind::Unchanged | VerdictKind::Improved | VerdictKind::New
+    ) {
+        for caveat in &v.caveats {
+            match caveat {
+                Caveat::InsufficientPrecision { .. } => return "insufficient precision",
+                Caveat::ExactVaries { .. } => return "exact varies",
+                _ => {}
+            }
+        }
+    }
     match (v.kind, v.severity) {
         // Reported, but it cannot fail the gate: no shouting.
         (VerdictKind::Regressed, _) if !v.gating => "regressed",
@@ -161,7 +309,8 @@ pub fn by_measure(verdicts: &[Verdict]) -> Vec<(&Measure, Vec<&Verdict>)> {
 pub fn notable(comparison: &Comparison) -> impl Iterator<Item = &Verdict> {
     let first_run = comparison.baseline.is_none();
     comparison.verdicts.iter().filter(move |v| {
-        v.kind != VerdictKind::Unchanged && !(first_run && v.kind == VerdictKind::New)
+        (v.kind != VerdictKind::Unchanged || !v.caveats.is_empty())
+            && !(first_run && v.kind == VerdictKind::New && v.caveats.is_empty())
     })
 }
 
@@ -206,21 +355,12 @@ pub fn budget_rows(comparison: &Comparison) -> Vec<[String; 6]> {
         .collect()
 }
 
-/// The one-line verdict on the whole comparison.
+/// The one-line verdict on the whole comparison, rendered from its one outcome.
 pub fn headline(comparison: &Comparison) -> String {
     let count =
         |pred: &dyn Fn(&Verdict) -> bool| comparison.verdicts.iter().filter(|v| pred(v)).count();
-    let failing = count(&|v| v.gating && v.severity == Some(Severity::Fail));
-    let warning = count(&|v| {
-        v.gating
-            && (v.severity == Some(Severity::Warn)
-                || matches!(
-                    v.kind,
-                    VerdictKind::InsufficientData
-                        | VerdictKind::Inconclusive
-                        | VerdictKind::Missing
-                ))
-    });
+    let failing = count(&|v| v.gating && v.is_failure());
+    let warning = count(&|v| v.gating && !v.is_failure() && v.is_warning());
     let improved = count(&|v| v.gating && v.kind == VerdictKind::Improved);
     let skipped = count(&|v| v.kind == VerdictKind::Skipped);
     // Nothing to compare with is not "unchanged".
@@ -257,12 +397,22 @@ pub fn headline(comparison: &Comparison) -> String {
             if judged == 1 { "" } else { "s" }
         )
     };
-    let word = match comparison.outcome {
-        Outcome::Passed => "PASSED",
-        Outcome::Warned => "PASSED with warnings",
-        Outcome::Failed => "FAILED",
-    };
-    format!("{word}: {detail}")
+    match comparison.outcome {
+        Outcome::Passed => format!("PASSED: {detail}"),
+        Outcome::Warned => format!("PASSED with warnings: {detail}"),
+        Outcome::Inconclusive => format!("INCONCLUSIVE: {detail}"),
+        Outcome::Failed if failing == 0 && comparison.deny_warnings => {
+            format!("FAILED (warnings denied): {detail}")
+        }
+        Outcome::Failed => format!("FAILED: {detail}"),
+        Outcome::CommandFailed => format!(
+            "FAILED: {} while measuring; {detail}",
+            match comparison.command_failures.as_slice() {
+                [one] => one.clone(),
+                more => format!("{} commands failed", more.len()),
+            }
+        ),
+    }
 }
 
 /// A short description of a run for headers: label, source, mode, commit.

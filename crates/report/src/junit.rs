@@ -1,7 +1,7 @@
 //! JUnit XML for CI test-report views: one test case per judged (benchmark, measure), failures
 //! with their reasons; skipped benchmarks as skipped cases.
 
-use benchgate_model::{Comparison, Run, Severity, Status, Verdict, VerdictKind};
+use benchgate_model::{Comparison, Run, Status, Verdict, VerdictKind};
 
 use crate::Format;
 
@@ -76,17 +76,20 @@ fn render(suite: &str, cases: &[Case]) -> String {
     out
 }
 
-fn case_of(v: &Verdict) -> Case {
-    let failing = v.gating && (v.severity == Some(Severity::Fail) || v.kind == VerdictKind::Failed);
-    let warning = v.severity == Some(Severity::Warn)
-        || matches!(
-            v.kind,
-            VerdictKind::InsufficientData | VerdictKind::Inconclusive | VerdictKind::Missing
-        );
+/// One case per verdict. `deny_warnings`: a gating warning is a failure, as the gate says.
+fn case_of(v: &Verdict, deny_warnings: bool) -> Case {
+    let warning = v.is_warning();
+    let failing = v.gating && (v.is_failure() || (deny_warnings && warning));
     Case {
         class: v.benchmark.clone(),
         name: v.measure.to_string(),
-        failure: failing.then(|| format!("{}: {}", v.kind, v.reason)),
+        failure: failing.then(|| {
+            if v.is_failure() {
+                format!("{}: {}", v.kind, v.reason)
+            } else {
+                format!("{} (warning, denied): {}", v.kind, v.reason)
+            }
+        }),
         skipped: (v.kind == VerdictKind::Skipped).then(|| v.reason.clone()),
         // Warnings pass the gate; they are reported, not failed.
         output: (!failing && v.kind != VerdictKind::Skipped).then(|| {
@@ -120,12 +123,28 @@ impl Format for Junit {
                 output: None,
             })
             .collect();
-        cases.extend(comparisons.iter().map(case_of));
+        cases.extend(comparisons.iter().map(|v| case_of(v, false)));
         render(&format!("run {}", run.id), &cases)
     }
 
     fn comparison(&self, comparison: &Comparison) -> String {
-        let cases: Vec<Case> = comparison.verdicts.iter().map(case_of).collect();
+        let mut cases: Vec<Case> = comparison
+            .command_failures
+            .iter()
+            .map(|message| Case {
+                class: "benchgate".into(),
+                name: "measuring".into(),
+                failure: Some(message.clone()),
+                skipped: None,
+                output: None,
+            })
+            .collect();
+        cases.extend(
+            comparison
+                .verdicts
+                .iter()
+                .map(|v| case_of(v, comparison.deny_warnings)),
+        );
         render(
             &format!(
                 "{} vs {}",

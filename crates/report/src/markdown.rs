@@ -5,8 +5,9 @@ use benchgate_model::{Comparison, Measure, Mode, Outcome, Run, Status, Verdict};
 
 use crate::Format;
 use crate::describe::{
-    budget_rows, center, change, column_title, compared, extra_measures, headline, interval, label,
+    budget_rows, change, column_title, compared, extra_measures, headline, interval, label,
     mean_sd, median_of, notable, range, relative, run_header, run_line, sides,
+    wall_center,
 };
 use crate::units::{format_value, p_value};
 
@@ -59,17 +60,22 @@ impl Format for Markdown {
                 Status::Skipped { reason } => format!(" (skipped: {})", cell(reason)),
             };
             let Some(wall) = bench.metric(&Measure::WallTime) else {
+                // Counted but not timed (`--measure instructions`), or nothing measured.
+                let extras: String = extra
+                    .iter()
+                    .map(|m| format!(" {} |", median_of(bench, m)))
+                    .collect();
+                let runs = bench.metrics.first().map_or(0, |m| m.summary.n);
                 out.push_str(&format!(
-                    "| `{}`{status} | - | - | - |{} 0 |\n",
+                    "| `{}`{status} | - | - | - |{extras} {runs} |\n",
                     cell(&bench.name),
-                    " - |".repeat(extra.len())
                 ));
                 continue;
             };
             out.push_str(&format!(
                 "| `{}`{status} | {} | {} | {} |",
                 cell(&bench.name),
-                center(&wall.summary, &wall.unit),
+                wall_center(wall),
                 mean_sd(wall),
                 range(wall),
             ));
@@ -108,7 +114,8 @@ impl Format for Markdown {
         let icon = match c.outcome {
             Outcome::Passed => "✅",
             Outcome::Warned => "⚠️",
-            Outcome::Failed => "❌",
+            Outcome::Inconclusive => "❔",
+            Outcome::Failed | Outcome::CommandFailed => "❌",
         };
         let mut out = format!("### {icon} benchgate: {}\n\n", headline(c));
         out.push_str(&format!(
@@ -124,6 +131,9 @@ impl Format for Markdown {
                 |b| run_line(&b.label, b.mode, b.commit.as_deref(), None)
             )),
         ));
+        for failure in &c.command_failures {
+            out.push_str(&format!("> **Failed**: {}\n\n", cell(failure)));
+        }
         for warning in &c.warnings {
             out.push_str(&format!("> **Warning**: {}\n\n", cell(warning)));
         }
@@ -179,10 +189,11 @@ impl Format for Markdown {
             }
         }
         out.push_str(&format!(
-            "\nThresholds: warn {}%, fail {}%, α={} (Benjamini–Hochberg across the run).\n\n</details>\n",
+            "\nThresholds: warn {}%, fail {}%, α={} (Benjamini–Hochberg across the gated comparisons){}.\n\n</details>\n",
             c.thresholds.warn * 100.0,
             c.thresholds.fail * 100.0,
-            c.thresholds.alpha
+            c.thresholds.alpha,
+            if c.deny_warnings { "; warnings fail the gate" } else { "" }
         ));
         out
     }

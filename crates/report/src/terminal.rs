@@ -6,8 +6,9 @@ use benchgate_model::{
 
 use crate::Format;
 use crate::describe::{
-    budget_rows, by_measure, center, change, column_title, compared, extra_measures, headline,
+    budget_rows, by_measure, change, column_title, compared, extra_measures, headline,
     interval, label, mean_sd, median_of, notable, range, relative, run_header, run_line, sides,
+    wall_center,
 };
 use crate::table::{Align, BOLD, Cell, DIM, GREEN, RED, Table, YELLOW};
 use crate::units::{format_value, p_value};
@@ -82,17 +83,30 @@ impl Format for Terminal {
                 }
                 Status::Ok => {}
             }
-            let Some(wall) = bench.metric(&Measure::WallTime) else {
+            if bench.metrics.is_empty() {
                 continue;
+            }
+            // Benchmarks counted but not timed (`--measure instructions`) still get their row.
+            let mut row: Vec<Cell> = match bench.metric(&Measure::WallTime) {
+                Some(wall) => vec![
+                    bench.name.clone().into(),
+                    wall_center(wall).into(),
+                    mean_sd(wall).into(),
+                    range(wall).into(),
+                ],
+                None => vec![
+                    bench.name.clone().into(),
+                    "-".into(),
+                    "-".into(),
+                    "-".into(),
+                ],
             };
-            let mut row: Vec<Cell> = vec![
-                bench.name.clone().into(),
-                center(&wall.summary, &wall.unit).into(),
-                mean_sd(wall).into(),
-                range(wall).into(),
-            ];
             row.extend(extra.iter().map(|m| median_of(bench, m).into()));
-            row.push(wall.summary.n.to_string().into());
+            let runs = bench
+                .metric(&Measure::WallTime)
+                .or(bench.metrics.first())
+                .map_or(0, |m| m.summary.n);
+            row.push(runs.to_string().into());
             table.row(row);
         }
         out.push_str(&table.render(self.color));
@@ -155,6 +169,10 @@ impl Format for Terminal {
                 None
             ),
         ));
+        for failure in &c.command_failures {
+            out.push_str(&self.paint(&format!("failed: {failure}"), RED));
+            out.push('\n');
+        }
         for warning in &c.warnings {
             out.push_str(&self.paint(&format!("warning: {warning}"), YELLOW));
             out.push('\n');
@@ -242,7 +260,7 @@ impl Format for Terminal {
             for (row, check) in budgets.into_iter().zip(&c.budgets) {
                 let style = match check.status {
                     BudgetStatus::Fail => Some(RED),
-                    BudgetStatus::Warn | BudgetStatus::Unchecked => Some(YELLOW),
+                    BudgetStatus::Warn | BudgetStatus::Unchecked | BudgetStatus::Unmeasured => Some(YELLOW),
                     BudgetStatus::Ok => None,
                 };
                 let [label, bench, value, limit, headroom, status] = row;
@@ -282,8 +300,8 @@ impl Format for Terminal {
         let headline = headline(c);
         let style = match c.outcome {
             benchgate_model::Outcome::Passed => GREEN,
-            benchgate_model::Outcome::Warned => YELLOW,
-            benchgate_model::Outcome::Failed => RED,
+            benchgate_model::Outcome::Warned | benchgate_model::Outcome::Inconclusive => YELLOW,
+            benchgate_model::Outcome::Failed | benchgate_model::Outcome::CommandFailed => RED,
         };
         out.push_str(&self.paint(&headline, style));
         out.push('\n');

@@ -8,12 +8,15 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use benchgate_config::{Bench, Config, RunnerDefaults};
-use benchgate_gate::{PairedJudgement, Sequential, compare_runs, judge_pair_sets, replace_verdict};
+use benchgate_gate::{
+    PairedJudgement, Sequential, compare_runs, judge_pair_sets, record_command_failure,
+    replace_verdict,
+};
 use benchgate_measure::{
     AuxCommands, CommandSpec, CommandTemplate, PairedResult, RunnerOptions, Sample, expand,
     preflight, run_paired,
 };
-use benchgate_model::{Benchmark, Direction, Measure, Outcome, Run, Status, VerdictKind};
+use benchgate_model::{Benchmark, Direction, Measure, Run, Status};
 use time::OffsetDateTime;
 
 use super::run::{count_instructions, mode_of, new_run, unmeasured};
@@ -42,6 +45,7 @@ pub fn execute(args: &AbArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion>
     let judging = args.judge.options(
         benchgate_model::Thresholds::default(),
         vec![Measure::WallTime],
+        args.deny_warnings,
     )?;
     let thresholds = judging.thresholds;
     for path in args.export_json.iter().chain(&args.export_markdown) {
@@ -75,7 +79,7 @@ pub fn execute(args: &AbArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion>
             head_run.benchmarks.extend(head);
         }
         let comparison = compare_runs(&base_run, &base_label, &head_run, &head_label, &judging);
-        return report(args, global, comparison, &head_run);
+        return report(args, global, comparison, &base_run, &head_run);
     }
 
     // Adaptive stopping spends α across the benchmarks too (Bonferroni), so a suite does not
@@ -153,39 +157,36 @@ pub fn execute(args: &AbArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion>
         );
         replace_verdict(&mut comparison, verdict);
     }
-    report(args, global, comparison, &head_run)
+    report(args, global, comparison, &base_run, &head_run)
 }
 
-/// Writes the outputs and turns the outcome into an exit code: a failed command 3, a failed
-/// gate 1, an undecided comparison 4.
+/// Records the commands that failed on either side (a base that fails is as fatal as a head
+/// that does: nothing was compared), then writes the outputs; the exit code is the comparison's
+/// one outcome (a failed command 3, a failed gate 1, an undecided comparison 4).
 fn report(
     args: &AbArgs,
     global: &GlobalArgs,
-    comparison: benchgate_model::Comparison,
+    mut comparison: benchgate_model::Comparison,
+    base: &Run,
     head: &Run,
 ) -> anyhow::Result<Conclusion> {
+    for (side, run) in [("base", base), ("head", head)] {
+        for bench in &run.benchmarks {
+            if let Status::Failed { message } = &bench.status {
+                record_command_failure(
+                    &mut comparison,
+                    format!("{} ({side}) failed: {message}", bench.name),
+                );
+            }
+        }
+    }
     write_comparison(
         &comparison,
         args.export_json.as_deref(),
         args.export_markdown.as_deref(),
         args.format,
         global,
-    )?;
-    let failed = head
-        .benchmarks
-        .iter()
-        .any(|b| matches!(b.status, Status::Failed { .. }));
-    let inconclusive = comparison
-        .verdicts
-        .iter()
-        .any(|v| v.gating && v.kind == VerdictKind::Inconclusive);
-    Ok(match comparison.outcome {
-        _ if failed => Conclusion::CommandFailed,
-        Outcome::Failed => Conclusion::GateFailed,
-        _ if inconclusive => Conclusion::Inconclusive,
-        Outcome::Warned if args.deny_warnings => Conclusion::GateFailed,
-        Outcome::Passed | Outcome::Warned => Conclusion::Passed,
-    })
+    )
 }
 
 fn wall(samples: &[Sample]) -> Vec<f64> {

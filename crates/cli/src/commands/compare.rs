@@ -4,47 +4,61 @@ use std::path::Path;
 
 use anyhow::Context;
 use benchgate_adapters::Format as InputFormat;
-use benchgate_gate::{compare_runs, pool_runs};
-use benchgate_model::Mode;
-use benchgate_model::{Measure, Outcome, Run, Thresholds};
+use benchgate_gate::{apply_budgets, check_budgets, compare_runs, pool_runs};
+use benchgate_model::{Mode, Run};
 use benchgate_store::{Store, resolve_for_source};
 use time::OffsetDateTime;
 
+use super::gate::{check_measures, judging_for, load_config, with_noise_floors};
 use super::ingest::{Git, build_run, combine, read_input};
 use super::stored::{open_existing_store, parse_selector, select_run};
 use super::{Conclusion, write_comparison};
 use crate::cli::{Adapter, CompareArgs, GlobalArgs};
 
 pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
-    let gated: Vec<Measure> = if args.measure.is_empty() {
-        vec![Measure::WallTime]
-    } else {
-        args.measure.iter().map(|m| Measure::parse(m)).collect()
-    };
-    let options = args.judge.options(Thresholds::default(), gated)?;
+    let (config, config_path) = load_config(args.config.as_deref())?;
     let mut store = None;
     let (current, current_label) = operand(&args.current, args, global, &mut store, None)?;
     let (baseline, baseline_label) =
         operand(&args.baseline, args, global, &mut store, Some(&current))?;
-    let comparison = compare_runs(
+    // Judged as `ingest` and `run` judge runs of this source: the same settings, the same verdict.
+    let judging = judging_for(
+        &config,
+        config_path.as_deref(),
+        &current.source,
+        &args.judge,
+        &args.measure,
+        args.deny_warnings,
+    )?;
+    if let Some(note) = &judging.note {
+        eprintln!("note: {note}");
+    }
+    let measure_warnings = check_measures(&judging.options.gated_measures, Some(&baseline), &current)?;
+    let options = match store.as_deref() {
+        Some(store) => with_noise_floors(store, &current, &judging.options)?,
+        None => judging.options,
+    };
+    let mut comparison = compare_runs(
         &baseline,
         &baseline_label,
         &current,
         &current_label,
         &options,
     );
+    comparison.warnings.extend(measure_warnings);
+    if !judging.budgets.is_empty() {
+        apply_budgets(
+            &mut comparison,
+            check_budgets(&judging.budgets, &current, Some(&baseline)),
+        );
+    }
     write_comparison(
         &comparison,
         args.export_json.as_deref(),
         args.export_markdown.as_deref(),
         args.format,
         global,
-    )?;
-    Ok(match comparison.outcome {
-        Outcome::Failed => Conclusion::GateFailed,
-        Outcome::Warned if args.deny_warnings => Conclusion::GateFailed,
-        Outcome::Passed | Outcome::Warned => Conclusion::Passed,
-    })
+    )
 }
 
 /// A run named on the command line: a results file (or criterion directory, or `DIR@NAME`)

@@ -93,12 +93,15 @@ pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Conclusio
         Git::FromDirectory,
     )?;
     run.provenance.tags.insert("exec".into(), display.clone());
-    let conclusion = setup.finish(&run, &args.gate, global)?;
-    if !status.success() {
-        eprintln!("error: `{display}` failed ({status}); the results it printed were stored");
-        return Ok(Conclusion::CommandFailed);
-    }
-    Ok(conclusion)
+    // A failing harness is part of the one outcome every output renders (exit code 3).
+    let failures = if status.success() {
+        Vec::new()
+    } else {
+        vec![format!(
+            "`{display}` failed ({status}); the results it printed were stored and judged"
+        )]
+    };
+    setup.finish(&run, &args.gate, failures, global)
 }
 
 /// The variable benchgate-harness reads for an extra output directory (its `OUTPUT_ENV`).

@@ -6,26 +6,98 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use benchgate_gate::{
-    Budget, CompareOptions, apply_budgets, check_budgets, compare_runs, judge_without_baseline,
-    pool_runs,
+    Budget, CompareOptions, apply_budgets, check_budgets, check_gated_measures, compare_runs,
+    judge_without_baseline, pool_runs, record_command_failure,
 };
-use benchgate_model::{Mode, Outcome, Run, Source, Status};
+use benchgate_config::Config;
+use benchgate_model::{Measure, Mode, Outcome, Run, Source, Thresholds};
 use benchgate_report::{Format, Json, Markdown};
 use benchgate_store::{Selector, Store, StoreError, resolve_for_source};
 
 use super::stored::parse_selector;
-use super::{Conclusion, formatter};
-use crate::cli::{GlobalArgs, OutputFormat};
+use super::{Conclusion, formatter, parse_measures};
+use crate::cli::{GlobalArgs, JudgeArgs, OutputFormat};
 use crate::output::{append_step_summary, print, write_file};
+
+/// The configuration judging commands read: `--config FILE` (which must exist), else
+/// benchgate.toml in the current directory when there is one, else none (the defaults).
+pub fn load_config(flag: Option<&Path>) -> anyhow::Result<(Config, Option<PathBuf>)> {
+    match flag {
+        Some(path) => Ok((Config::load(path)?, Some(path.to_path_buf()))),
+        None => {
+            let default = PathBuf::from(benchgate_config::DEFAULT_FILE);
+            if default.exists() {
+                Ok((Config::load(&default)?, Some(default)))
+            } else {
+                Ok((Config::default(), None))
+            }
+        }
+    }
+}
+
+/// How runs of one source are judged: thresholds, gated measures, budgets, and a note when the
+/// configuration was left out.
+pub struct Judging {
+    pub options: CompareOptions,
+    pub budgets: Vec<Budget>,
+    pub note: Option<String>,
+}
+
+/// The one rule every judging command uses (`run`, `ingest`, `exec`, `compare`, `report`):
+/// `config`'s `[gate]` and budgets judge runs of `source` only when [`Config::judges`] says so —
+/// settings tuned for one suite must not silently judge another — otherwise the defaults do, with
+/// a note saying why; the flags go on top either way.
+pub fn judging_for(
+    config: &Config,
+    config_path: Option<&Path>,
+    source: &Source,
+    judge: &JudgeArgs,
+    measure_flags: &[String],
+    deny_warnings: bool,
+) -> anyhow::Result<Judging> {
+    let applies = config_path.is_some() && config.judges(source);
+    let note = (config_path.is_some() && !applies).then(|| {
+        let path = config_path.map_or_else(String::new, |p| p.display().to_string());
+        let judged = match &config.gate.sources {
+            Some(sources) => sources
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            None => "command (its own [[bench]] suite)".to_string(),
+        };
+        format!(
+            "{path}'s [gate] and budgets judge {judged} runs; this {source} run is judged with              the defaults and the flags (list {source} in [gate] sources to judge it with them)"
+        )
+    });
+    let (thresholds, configured, budgets) = if applies {
+        (
+            config.thresholds(),
+            config.gate.measures.clone(),
+            config.budgets.clone(),
+        )
+    } else {
+        (Thresholds::default(), None, Vec::new())
+    };
+    let gated = if measure_flags.is_empty() {
+        configured.unwrap_or_else(|| vec![Measure::WallTime])
+    } else {
+        parse_measures(measure_flags)?
+    };
+    Ok(Judging {
+        options: judge.options(thresholds, gated, deny_warnings)?,
+        budgets,
+        note,
+    })
+}
 
 /// The selector used when neither `--baseline` nor `[gate] baseline` names one.
 pub const DEFAULT_BASELINE: &str = "last";
 
-/// How a run is judged and reported.
+/// How a run is judged and reported (`options.deny_warnings` says whether warnings fail).
 pub struct Gating<'a> {
     pub options: CompareOptions,
     pub budgets: &'a [Budget],
-    pub deny_warnings: bool,
     pub format: OutputFormat,
     pub export_json: Option<&'a Path>,
     pub export_markdown: Option<&'a Path>,
@@ -193,17 +265,25 @@ pub fn with_noise_floors(
 }
 
 /// Reads the baseline back (before storing `run`), stores `run`, judges it against the baseline
-/// and the budgets, writes the exports and the report, and concludes: a failed benchmark is exit
-/// 3, a failed gate 1 (warnings too with `--deny-warnings`).
+/// and the budgets, prints the report, then writes the exports, and concludes from the one
+/// outcome: a failed command (`command_failures`) is exit 3, a failed gate 1 (warnings too with
+/// `--deny-warnings`). An export that cannot be written after the run is stored is reported
+/// after the report; it turns a passing gate into exit 2 only when the file was asked for.
 pub fn store_judge_report(
     store: &dyn Store,
     run: &Run,
     baseline_ids: Option<(Vec<uuid::Uuid>, String)>,
     gating: &Gating<'_>,
     notes: &[String],
+    command_failures: Vec<String>,
     global: &GlobalArgs,
 ) -> anyhow::Result<Conclusion> {
     let baseline = load_baseline(store, baseline_ids)?;
+    let measure_warnings = check_measures(
+        &gating.options.gated_measures,
+        baseline.as_ref().map(|(b, _)| b),
+        run,
+    )?;
     store.put_run(run).context("cannot store the run")?;
     let options = with_noise_floors(store, run, &gating.options)?;
     let current_label = format!("run {}", run.id);
@@ -215,15 +295,11 @@ pub fn store_judge_report(
         &mut comparison,
         check_budgets(gating.budgets, run, baseline.as_ref().map(|(b, _)| b)),
     );
+    comparison.warnings.extend(measure_warnings);
+    for failure in command_failures {
+        record_command_failure(&mut comparison, failure);
+    }
 
-    if let Some(path) = gating.export_json {
-        write_file(path, &Json.run(run, &[]))?;
-    }
-    let markdown = Markdown.comparison(&comparison);
-    if let Some(path) = gating.export_markdown {
-        write_file(path, &markdown)?;
-    }
-    append_step_summary(&markdown)?;
     for note in notes {
         eprintln!("note: {note}");
     }
@@ -245,15 +321,57 @@ pub fn store_judge_report(
         _ => formatter(format, global).comparison(&comparison),
     };
     print(&report)?;
+    let markdown = Markdown.comparison(&comparison);
+    let mut exports = Exports::default();
+    if let Some(path) = gating.export_json {
+        exports.asked(write_file(path, &Json.run(run, &[])));
+    }
+    if let Some(path) = gating.export_markdown {
+        exports.asked(write_file(path, &markdown));
+    }
+    exports.automatic(append_step_summary(&markdown));
+    exports.conclude(comparison.outcome)
+}
 
-    let failed = run
-        .benchmarks
-        .iter()
-        .any(|b| matches!(b.status, Status::Failed { .. }));
-    Ok(match comparison.outcome {
-        _ if failed => Conclusion::CommandFailed,
-        Outcome::Failed => Conclusion::GateFailed,
-        Outcome::Warned if gating.deny_warnings => Conclusion::GateFailed,
-        Outcome::Passed | Outcome::Warned => Conclusion::Passed,
-    })
+/// Gated measures checked against the runs judged: an unknown one is an error before anything is
+/// stored; a well-known one no benchmark has gives a warning for the comparison to carry.
+pub fn check_measures(
+    gated: &[benchgate_model::Measure],
+    baseline: Option<&Run>,
+    current: &Run,
+) -> anyhow::Result<Vec<String>> {
+    let runs: Vec<&Run> = baseline.into_iter().chain([current]).collect();
+    Ok(check_gated_measures(gated, &runs)?)
+}
+
+/// Writes that follow the report: their failures are reported after it, and only the ones the
+/// user asked for (`--export-*`) can change the exit code, and only of a passing gate.
+#[derive(Default)]
+pub struct Exports {
+    asked_failed: bool,
+}
+
+impl Exports {
+    /// A file the user asked for.
+    pub fn asked(&mut self, result: anyhow::Result<()>) {
+        if let Err(e) = result {
+            eprintln!("error: {e:#}");
+            self.asked_failed = true;
+        }
+    }
+
+    /// A write benchgate does by itself (`$GITHUB_STEP_SUMMARY`): a warning.
+    pub fn automatic(&mut self, result: anyhow::Result<()>) {
+        if let Err(e) = result {
+            eprintln!("warning: {e:#}");
+        }
+    }
+
+    /// The conclusion: the gate's, unless it passed and an asked-for file could not be written.
+    pub fn conclude(self, outcome: Outcome) -> anyhow::Result<Conclusion> {
+        if self.asked_failed && outcome.passed() {
+            bail!("the report above passed, but an export asked for could not be written");
+        }
+        Ok(Conclusion::from(outcome))
+    }
 }

@@ -7,15 +7,16 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use benchgate_adapters::{Format, Parsed, criterion, merge};
 use benchgate_config::Config;
-use benchgate_model::{Environment, Measure, Mode, Run, Source};
+use benchgate_model::{Environment, Mode, Run, Source};
 use time::OffsetDateTime;
 
 use super::Conclusion;
 use super::gate::{
-    BaselineChoice, Gating, accept_preview, preview, preview_without_store, store_judge_report,
+    BaselineChoice, Gating, accept_preview, judging_for, load_config, preview,
+    preview_without_store, store_judge_report,
 };
 use super::run::{check_writable_parent, mode_of};
-use super::stored::open_store;
+use super::stored::{check_store_writable, open_store};
 use crate::cli::{Adapter, GateArgs, GlobalArgs, IngestArgs};
 
 pub fn execute(args: &IngestArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
@@ -35,7 +36,7 @@ pub fn execute(args: &IngestArgs, global: &GlobalArgs) -> anyhow::Result<Conclus
         (now, now),
         Git::FromDirectory,
     )?;
-    setup.finish(&run, &args.gate, global)
+    setup.finish(&run, &args.gate, Vec::new(), global)
 }
 
 /// One input read by its adapter.
@@ -221,60 +222,59 @@ fn overlay_environment(env: &mut Environment, c: &benchgate_adapters::Context) {
     env.fingerprint = env.compute_fingerprint();
 }
 
-/// The judging settings of `ingest` and `exec`: benchgate.toml's `[gate]` and budgets when there
-/// is one, with the flags on top.
+/// The judging settings of `ingest` and `exec`: benchgate.toml's `[gate]` and budgets when they
+/// judge the run's source (see [`judging_for`]), with the flags on top.
 pub struct GateSetup {
     config: Config,
     config_path: Option<PathBuf>,
-    options: benchgate_gate::CompareOptions,
 }
 
 impl GateSetup {
+    /// Reads the configuration and checks the flags and export paths, before anything runs.
     pub fn load(args: &GateArgs) -> anyhow::Result<GateSetup> {
-        let (config, config_path) = match &args.config {
-            Some(path) => (Config::load(path)?, Some(path.clone())),
-            None => {
-                let default = PathBuf::from(benchgate_config::DEFAULT_FILE);
-                if default.exists() {
-                    (Config::load(&default)?, Some(default))
-                } else {
-                    (Config::default(), None)
-                }
-            }
-        };
-        let gated = if args.measure.is_empty() {
-            config
-                .gate
-                .measures
-                .clone()
-                .unwrap_or_else(|| vec![Measure::WallTime])
-        } else {
-            args.measure.iter().map(|m| Measure::parse(m)).collect()
-        };
-        let options = args.judge.options(config.thresholds(), gated)?;
+        let (config, config_path) = load_config(args.config.as_deref())?;
+        // The flags are checked now; which settings apply waits for the run's source.
+        judging_for(
+            &config,
+            config_path.as_deref(),
+            &Source::Command,
+            &args.judge,
+            &args.measure,
+            args.deny_warnings,
+        )?;
         for path in args.export_json.iter().chain(&args.export_markdown) {
             check_writable_parent(path)?;
         }
         Ok(GateSetup {
             config,
             config_path,
-            options,
         })
     }
 
     /// Finds the baseline (refusing a mode mismatch or an unknown explicit name before anything
-    /// is written), stores `run`, judges and reports it.
+    /// is written), stores `run`, judges and reports it. `command_failures`: the harness that
+    /// produced it failed (the outcome is then `command_failed`).
     pub fn finish(
         self,
         run: &Run,
         args: &GateArgs,
+        command_failures: Vec<String>,
         global: &GlobalArgs,
     ) -> anyhow::Result<Conclusion> {
+        let judging = judging_for(
+            &self.config,
+            self.config_path.as_deref(),
+            &run.source,
+            &args.judge,
+            &args.measure,
+            args.deny_warnings,
+        )?;
         let choice = BaselineChoice::new(
             args.baseline.as_deref(),
             self.config.gate.baseline.as_deref(),
             self.config_path.as_deref(),
         );
+        check_store_writable(global)?;
         let (store, found) = if benchgate_store::exists(&global.db) {
             let store = open_store(global)?;
             let found = preview(
@@ -287,7 +287,7 @@ impl GateSetup {
         } else {
             (None, preview_without_store(&choice.selector)?)
         };
-        let mut notes = Vec::new();
+        let mut notes: Vec<String> = judging.note.into_iter().collect();
         let baseline_ids = accept_preview(
             found,
             &choice,
@@ -300,13 +300,20 @@ impl GateSetup {
             None => open_store(global)?,
         };
         let gating = Gating {
-            options: self.options,
-            budgets: &self.config.budgets,
-            deny_warnings: args.deny_warnings,
+            options: judging.options,
+            budgets: &judging.budgets,
             format: args.format,
             export_json: args.export_json.as_deref(),
             export_markdown: args.export_markdown.as_deref(),
         };
-        store_judge_report(store.as_ref(), run, baseline_ids, &gating, &notes, global)
+        store_judge_report(
+            store.as_ref(),
+            run,
+            baseline_ids,
+            &gating,
+            &notes,
+            command_failures,
+            global,
+        )
     }
 }

@@ -18,7 +18,7 @@ pub mod suite;
 use std::path::Path;
 
 use benchgate_gate::CompareOptions;
-use benchgate_model::{Comparison, Measure, Thresholds};
+use benchgate_model::{Comparison, Measure, Outcome, Thresholds};
 
 use crate::output::{append_step_summary, print, write_file};
 
@@ -35,9 +35,45 @@ pub enum Conclusion {
     Inconclusive,
 }
 
+impl From<Outcome> for Conclusion {
+    /// The exit code comes from the comparison's one outcome, as every output does.
+    fn from(outcome: Outcome) -> Self {
+        match outcome {
+            Outcome::Passed | Outcome::Warned => Conclusion::Passed,
+            Outcome::Failed => Conclusion::GateFailed,
+            Outcome::CommandFailed => Conclusion::CommandFailed,
+            Outcome::Inconclusive => Conclusion::Inconclusive,
+        }
+    }
+}
+
+/// The measures named on the command line (`--measure`): a misspelling of a well-known measure
+/// is an error, never a gate on nothing.
+pub fn parse_measures(names: &[String]) -> anyhow::Result<Vec<Measure>> {
+    names
+        .iter()
+        .map(|name| {
+            let name = name.trim();
+            match Measure::closest_known(name) {
+                Some(known) => {
+                    anyhow::bail!("--measure {name:?}: unknown measure (did you mean {known:?}?)")
+                }
+                None if name.is_empty() => anyhow::bail!("--measure: empty measure name"),
+                None => Ok(Measure::parse(name)),
+            }
+        })
+        .collect()
+}
+
 impl JudgeArgs {
-    /// The judging options: `base` (defaults, or a config's `[gate]`) with these flags on top.
-    pub fn options(&self, base: Thresholds, gated: Vec<Measure>) -> anyhow::Result<CompareOptions> {
+    /// The judging options: `base` (defaults, or a config's `[gate]`) with these flags on top;
+    /// `deny_warnings` makes every warning a failure.
+    pub fn options(
+        &self,
+        base: Thresholds,
+        gated: Vec<Measure>,
+        deny_warnings: bool,
+    ) -> anyhow::Result<CompareOptions> {
         let thresholds = Thresholds {
             warn: self.warn.map_or(base.warn, |p| p.fraction),
             fail: self.fail.map_or(base.fail, |p| p.fraction),
@@ -61,29 +97,33 @@ impl JudgeArgs {
         Ok(CompareOptions {
             thresholds,
             gated_measures: gated,
+            deny_warnings,
             ..CompareOptions::default()
         })
     }
 }
 
-/// Writes a comparison where it was asked for (`--export-json`, `--export-markdown`, the CI step
-/// summary) and prints it in the chosen format.
+/// Prints a comparison in the chosen format, then writes it where it was asked for
+/// (`--export-json`, `--export-markdown`, the CI step summary), and concludes from its one
+/// outcome (see [`gate::Exports`] for write failures).
 pub fn write_comparison(
     comparison: &Comparison,
     export_json: Option<&Path>,
     export_markdown: Option<&Path>,
     format: OutputFormat,
     global: &GlobalArgs,
-) -> anyhow::Result<()> {
-    if let Some(path) = export_json {
-        write_file(path, &Json.comparison(comparison))?;
-    }
+) -> anyhow::Result<Conclusion> {
+    print(&formatter(format, global).comparison(comparison))?;
     let markdown = Markdown.comparison(comparison);
-    if let Some(path) = export_markdown {
-        write_file(path, &markdown)?;
+    let mut exports = gate::Exports::default();
+    if let Some(path) = export_json {
+        exports.asked(write_file(path, &Json.comparison(comparison)));
     }
-    append_step_summary(&markdown)?;
-    print(&formatter(format, global).comparison(comparison))
+    if let Some(path) = export_markdown {
+        exports.asked(write_file(path, &markdown));
+    }
+    exports.automatic(append_step_summary(&markdown));
+    exports.conclude(comparison.outcome)
 }
 
 /// The renderer for standard output.

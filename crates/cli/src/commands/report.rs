@@ -1,9 +1,10 @@
 //! `benchgate report [RUN] [--baseline SEL]`: renders a stored run, or its comparison with a
 //! baseline, in any output format.
 
-use benchgate_gate::{compare_runs, pool_runs};
+use benchgate_gate::{apply_budgets, check_budgets, compare_runs, pool_runs};
 use benchgate_store::resolve_for_source;
 
+use super::gate::{judging_for, load_config, with_noise_floors};
 use super::stored::{open_existing_store, parse_selector, select_run};
 use super::{Conclusion, formatter};
 use crate::cli::{GlobalArgs, ReportArgs};
@@ -17,10 +18,17 @@ pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Conclus
         print(&format.run(&run, &[]))?;
         return Ok(Conclusion::Passed);
     };
-    let options = args.judge.options(
-        benchgate_model::Thresholds::default(),
-        vec![benchgate_model::Measure::WallTime],
+    // Judged as `run` judged it: the same settings and noise floors give the same verdict.
+    let (config, config_path) = load_config(args.config.as_deref())?;
+    let judging = judging_for(
+        &config,
+        config_path.as_deref(),
+        &run.source,
+        &args.judge,
+        &args.measure,
+        false,
     )?;
+    let options = with_noise_floors(store.as_ref(), &run, &judging.options)?;
     let selector = parse_selector(baseline)?;
     let resolved = resolve_for_source(
         store.as_ref(),
@@ -33,7 +41,14 @@ pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Conclus
     let Some(pooled) = pool_runs(&resolved.runs) else {
         anyhow::bail!("baseline {baseline}: no stored run to compare with");
     };
-    let comparison = compare_runs(&pooled, &resolved.label, &run, &label, &options);
+    let mut comparison = compare_runs(&pooled, &resolved.label, &run, &label, &options);
+    if !judging.budgets.is_empty() {
+        apply_budgets(
+            &mut comparison,
+            check_budgets(&judging.budgets, &run, Some(&pooled)),
+        );
+    }
     print(&format.comparison(&comparison))?;
+    // `report` renders; it does not gate.
     Ok(Conclusion::Passed)
 }

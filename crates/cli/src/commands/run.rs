@@ -44,7 +44,7 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
     options.validate()?;
     let compare = args
         .judge
-        .options(Thresholds::default(), vec![Measure::WallTime])?;
+        .options(Thresholds::default(), vec![Measure::WallTime], false)?;
     check_exports(args)?;
 
     let (time, instructions) = measurements(&sampling_flags(args));

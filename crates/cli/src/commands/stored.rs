@@ -11,6 +11,51 @@ pub fn open_store(global: &GlobalArgs) -> anyhow::Result<Box<dyn Store>> {
     benchgate_store::open(&global.db).context("cannot open the history store")
 }
 
+/// Refuses, before anything is measured, an SQLite store that could not be created or written
+/// (a read-only file or directory, a path through a file). PostgreSQL is checked by connecting.
+pub fn check_store_writable(global: &GlobalArgs) -> anyhow::Result<()> {
+    let Some(path) = global.db.strip_prefix("sqlite://") else {
+        return Ok(());
+    };
+    let path = std::path::Path::new(path);
+    let cannot = |why: &dyn std::fmt::Display| {
+        anyhow::anyhow!(
+            "cannot open the history store: {}: {why}; nothing was measured",
+            path.display()
+        )
+    };
+    if path.is_dir() {
+        return Err(cannot(&"is a directory, not an SQLite file"));
+    }
+    if path.exists() {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path)
+            .map_err(|e| cannot(&e))?;
+    }
+    // SQLite writes its journal beside the file: the directory (or the nearest existing
+    // ancestor, for a store not created yet) must take new files.
+    let mut dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    while !dir.exists() {
+        match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => dir = p.to_path_buf(),
+            _ => dir = std::path::PathBuf::from("."),
+        }
+    }
+    if !dir.is_dir() {
+        return Err(cannot(&format!("{} is not a directory", dir.display())));
+    }
+    tempfile::Builder::new()
+        .prefix(".benchgate-probe-")
+        .tempfile_in(&dir)
+        .map(drop)
+        .map_err(|e| cannot(&format!("{} is not writable ({e})", dir.display())))
+}
+
 /// Opens a store that must already hold runs: reading commands never create an empty one.
 pub fn open_existing_store(global: &GlobalArgs) -> anyhow::Result<Box<dyn Store>> {
     if !benchgate_store::exists(&global.db) {

@@ -12,14 +12,14 @@ use time::OffsetDateTime;
 
 use super::Conclusion;
 use super::gate::{
-    BaselineChoice, Gating, Preview, accept_preview, load_baseline, preview, preview_without_store,
-    store_judge_report, with_noise_floors,
+    BaselineChoice, Gating, Preview, accept_preview, judging_for, load_baseline, preview,
+    preview_without_store, store_judge_report, with_noise_floors,
 };
 use super::run::{
     check_exports, count_instructions, io_flags, measure, measurements, new_run, sampling_flags,
     unmeasured,
 };
-use super::stored::open_store;
+use super::stored::{check_store_writable, open_store};
 use crate::cli::{GlobalArgs, RunArgs};
 use crate::convert;
 use crate::output::print;
@@ -62,13 +62,31 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
             path.display()
         );
     }
-    let gated = config
-        .gate
-        .measures
-        .clone()
-        .unwrap_or_else(|| vec![Measure::WallTime]);
-    let options = args.judge.options(config.thresholds(), gated)?;
+    let judging = judging_for(
+        &config,
+        Some(path),
+        &Source::Command,
+        &args.judge,
+        &[],
+        args.deny_warnings,
+    )?;
+    // Commands report these measures; a gated measure they cannot have would gate nothing.
+    if let Some(unknown) = judging
+        .options
+        .gated_measures
+        .iter()
+        .find(|m| !m.is_known())
+    {
+        bail!(
+            "{}: [gate] measures: unknown measure {:?}: commands report wall_time, user_time, \
+             sys_time, max_rss and instructions",
+            path.display(),
+            unknown.as_str()
+        );
+    }
+    let options = judging.options.clone();
     check_exports(args)?;
+    check_store_writable(global)?;
 
     let benches: Vec<&Bench> = config
         .benches
@@ -221,15 +239,24 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
             global,
         )?;
     }
+    notes.extend(judging.note.clone());
     let gating = Gating {
         options,
-        budgets: &config.budgets,
-        deny_warnings: args.deny_warnings,
+        budgets: &judging.budgets,
         format: args.format,
         export_json: args.export_json.as_deref(),
         export_markdown: args.export_markdown.as_deref(),
     };
-    store_judge_report(store.as_ref(), &run, baseline_ids, &gating, &notes, global)
+    let failures = command_failures(&run);
+    store_judge_report(
+        store.as_ref(),
+        &run,
+        baseline_ids,
+        &gating,
+        &notes,
+        failures,
+        global,
+    )
 }
 
 /// Measures the entries `which` (indices into `entries`); entries with the same options are
@@ -332,6 +359,17 @@ fn confirm_suspects(
     run.ended_at = OffsetDateTime::now_utc();
     run.validate()?;
     Ok(())
+}
+
+/// One line per benchmark whose command failed while measuring.
+pub(crate) fn command_failures(run: &benchgate_model::Run) -> Vec<String> {
+    run.benchmarks
+        .iter()
+        .filter_map(|b| match &b.status {
+            Status::Failed { message } => Some(format!("{} failed: {message}", b.name)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A glob when the filter has `*` or `?`, a substring otherwise.
