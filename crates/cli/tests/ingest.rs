@@ -394,13 +394,17 @@ fn exec_streams_parses_and_stores() {
     let script = format!("cat '{new}'; echo 'some tests failed' >&2; exit 7");
     let out = benchgate(&["exec", "--", "sh", "-c", &script], dir.path());
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
-    assert!(stderr(&out).contains("error: `sh -c"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("failed (exit status: 7); the results it printed were stored"));
+    // The failure is part of the one outcome: the report says it, and never PASSED.
+    let report = stdout(&out);
+    assert!(report.contains("failed: `sh -c "), "{report}");
     assert!(
-        stdout(&out).contains("Search-2 · wall_time: FAIL"),
-        "{}",
-        stdout(&out)
+        report.contains("failed (exit status: 7); the results it printed were stored and judged"),
+        "{report}"
     );
+    assert!(report.contains("Search-2 · wall_time: FAIL"), "{report}");
+    let headline = report.lines().last().unwrap_or_default();
+    assert!(headline.starts_with("FAILED: `sh -c"), "{headline}");
+    assert!(!report.contains("PASSED"), "{report}");
     let stored = stored_runs(dir.path());
     assert_eq!(stored.len(), 2);
 

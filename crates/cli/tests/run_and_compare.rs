@@ -241,7 +241,7 @@ fn compare_flags_a_doubling_as_a_failing_regression() {
     let out = benchgate(&["compare", "a.json", "b.json"], dir.path());
     let text = stdout(&out);
     assert!(text.contains("FAIL"), "{text}");
-    assert!(text.contains("passes the 10% fail threshold"), "{text}");
+    assert!(text.contains("reaches the 10% fail threshold"), "{text}");
 }
 
 #[test]
