@@ -470,7 +470,7 @@ pub struct DoctorArgs {
     #[arg(long, value_name = "FILE", default_value = benchgate_config::DEFAULT_FILE)]
     pub config: PathBuf,
     /// A/A rounds per benchmark: each measures the command twice, separately.
-    #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(2..))]
+    #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(4..))]
     pub rounds: u32,
     /// Report the floors without storing them.
     #[arg(long)]

@@ -39,10 +39,10 @@ fn calibration_reports_and_stores_noise_floors() {
         "[defaults]\nwarmup = 0\nruns = 5\n\n[[bench]]\nname = \"wc\"\ncommand = \"wc -{flag} benchgate.toml\"\nparams = { flag = [\"l\", \"c\"] }\n\n[[bench]]\nname = \"other\"\ncommand = \"true\"\n",
     )
     .unwrap();
-    let out = benchgate(&["doctor", "wc", "--rounds", "2"], d);
+    let out = benchgate(&["doctor", "wc", "--rounds", "4"], d);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.contains("A/A calibration, 2 rounds"), "{text}");
+    assert!(text.contains("A/A calibration, 4 rounds"), "{text}");
     assert!(
         text.contains("wc/flag=l") && text.contains("wc/flag=c"),
         "{text}"
@@ -61,7 +61,7 @@ fn calibration_reports_and_stores_noise_floors() {
             "doctor",
             "wc",
             "--rounds",
-            "2",
+            "4",
             "--no-save",
         ],
         d,

@@ -23,9 +23,9 @@ fn ingest(dir: &Path, i: usize, level: f64) {
             "-q",
             file.to_str().unwrap(),
             "--warn",
-            "50%",
+            "150%",
             "--fail",
-            "60%",
+            "200%",
         ],
         dir,
     );
@@ -62,6 +62,49 @@ fn a_planted_shift_is_found_and_sized() {
         "{text}"
     );
     assert!(text.contains("(stored)"), "{text}");
+}
+
+/// A noise floor must not swallow real regressions: over too few runs (where a step cannot be
+/// told from noise) it is refused and nothing is stored, and one slow run in a level does not
+/// make the floor (the largest change between consecutive runs would have made it 40 %).
+#[test]
+fn noise_floors_are_refused_over_too_few_runs_and_ignore_an_outlier_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Five runs with an obvious 2× step: no shift can be found in so few, so no floor either.
+    for (i, level) in [1000.0, 1000.0, 2000.0, 2000.0, 2000.0]
+        .into_iter()
+        .enumerate()
+    {
+        ingest(d, i, level);
+    }
+    let out = benchgate(&["history", "Parse-2", "--save-noise-floor"], d);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert_eq!(
+        stderr(&out).trim(),
+        "error: Parse-2: no noise floor stored: 5 run(s) at the current level; a noise floor \
+         needs at least 10 (fewer cannot tell noise from a change of level)"
+    );
+    let out = benchgate(&["--json", "history", "Parse-2"], d);
+    let h: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(h["noise_floor"], Value::Null);
+    assert_eq!(h["noise_floor_saved"], false);
+
+    // Fourteen more runs at one level, one of them 40 % slow: its median is left out.
+    let other = tempfile::tempdir().unwrap();
+    let o = other.path();
+    for i in 0..14 {
+        ingest(o, i, if i == 6 { 1400.0 } else { 1000.0 });
+    }
+    let out = benchgate(&["--json", "history", "Parse-2", "--save-noise-floor"], o);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let h: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(h["change_points"].as_array().unwrap().len(), 0, "{h}");
+    // Every other run's median is exactly 1 µs (its five samples are symmetric about it).
+    assert_eq!(h["noise_floor"], 0.0, "{h}");
+    assert_eq!(h["noise_floor_outliers"], 1, "{h}");
+    assert_eq!(h["noise_floor_runs"], 14, "{h}");
+    assert_eq!(h["noise_floor_saved"], true, "{h}");
 }
 
 #[test]

@@ -551,8 +551,7 @@ fn underpowered_note(verdicts: &[Verdict]) -> Option<String> {
         .iter()
         .filter(|v| {
             v.gating
-                && v
-                    .caveats
+                && v.caveats
                     .iter()
                     .any(|c| matches!(c, Caveat::Underpowered { .. }))
         })

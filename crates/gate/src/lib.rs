@@ -7,6 +7,7 @@ mod budget;
 mod compare;
 mod measures;
 mod metric;
+mod noise;
 mod paired;
 mod pool;
 
@@ -20,5 +21,9 @@ pub use compare::{
 };
 pub use measures::{UnknownMeasure, check_gated_measures};
 pub use metric::{Classification, MetricJudgement, judge_metric};
+pub use noise::{
+    FLOOR_MIN_CHANGES, FLOOR_MIN_RUNS, FloorEstimate, FloorRefusal, floor_from_changes,
+    floor_from_history,
+};
 pub use paired::{PairedJudgement, Sequential, judge_pair_sets, judge_pairs, log_ratios};
 pub use pool::pool_runs;

@@ -25,7 +25,10 @@ pub struct UnknownMeasure {
 /// benchmark has is an error; a well-known one no benchmark has (instructions on a run that
 /// counted none) gives a warning, returned as a line to show. Warnings never pass silently:
 /// the caller shows them.
-pub fn check_gated_measures(gated: &[Measure], runs: &[&Run]) -> Result<Vec<String>, UnknownMeasure> {
+pub fn check_gated_measures(
+    gated: &[Measure],
+    runs: &[&Run],
+) -> Result<Vec<String>, UnknownMeasure> {
     let present: BTreeSet<&Measure> = runs
         .iter()
         .flat_map(|r| &r.benchmarks)

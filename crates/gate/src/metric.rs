@@ -248,11 +248,13 @@ impl MetricJudgement {
             );
         }
         let stats = format!("{change} ({p_text}{ci_text})");
-        let floor_caveat = |swallowed: bool| {
-            floor.map(|floor| Caveat::NoiseFloor { floor, swallowed })
-        };
+        let floor_caveat =
+            |swallowed: bool| floor.map(|floor| Caveat::NoiseFloor { floor, swallowed });
         let floor_note = floor.map_or_else(String::new, |f| {
-            format!(" (thresholds raised to this benchmark's {} noise floor)", pct(f))
+            format!(
+                " (thresholds raised to this benchmark's {} noise floor)",
+                pct(f)
+            )
         });
         // min_delta judges both directions: a change too small to matter in absolute terms is
         // neither a regression nor an improvement.
@@ -284,7 +286,10 @@ impl MetricJudgement {
             let mut c = classified(
                 VerdictKind::Regressed,
                 Some(Severity::Fail),
-                format!("{stats} reaches the {} fail threshold{floor_note}", pct(fail)),
+                format!(
+                    "{stats} reaches the {} fail threshold{floor_note}",
+                    pct(fail)
+                ),
             );
             c.caveats.extend(floor_caveat(false));
             return c;
@@ -294,7 +299,10 @@ impl MetricJudgement {
                 classified(
                     VerdictKind::Regressed,
                     Some(Severity::Warn),
-                    format!("{stats} reaches the {} warn threshold{floor_note}", pct(warn)),
+                    format!(
+                        "{stats} reaches the {} warn threshold{floor_note}",
+                        pct(warn)
+                    ),
                 )
             } else {
                 classified(VerdictKind::Improved, None, format!("{stats}{floor_note}"))

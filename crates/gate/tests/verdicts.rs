@@ -2,8 +2,8 @@
 
 use benchgate_gate::{CompareOptions, compare_runs, compare_within_run, judge_without_baseline};
 use benchgate_model::{
-    Benchmark, Caveat, Direction, Environment, Measure, Metric, Mode, Outcome, Provenance, Run, Severity,
-    Source, Status, Unit, Verdict, VerdictKind,
+    Benchmark, Caveat, Direction, Environment, Measure, Metric, Mode, Outcome, Provenance, Run,
+    Severity, Source, Status, Unit, Verdict, VerdictKind,
 };
 use time::macros::datetime;
 
@@ -325,7 +325,11 @@ fn benjamini_hochberg_tempers_many_comparisons() {
     assert!((p - 2.0 / 924.0).abs() < 1e-12, "{p}");
     // The other 30 have p = 1, so q = p · 31 / 1.
     assert!((q - p * 31.0).abs() < 1e-12, "{q}");
-    assert_eq!(shift.kind, VerdictKind::InsufficientData, "q={q} is above 0.05");
+    assert_eq!(
+        shift.kind,
+        VerdictKind::InsufficientData,
+        "q={q} is above 0.05"
+    );
     let underpowered = Caveat::Underpowered {
         n_baseline: 6,
         n_current: 6,

@@ -236,7 +236,14 @@ fn change_only(v: &Verdict) -> String {
     };
     if v.exact {
         return if effect.ratio == 1.0 {
-            format!("~ (exact{})", if n.is_empty() { String::new() } else { format!(" {n}") })
+            format!(
+                "~ (exact{})",
+                if n.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {n}")
+                }
+            )
         } else {
             format!("{} (exact)", percent(effect.percent()))
         };

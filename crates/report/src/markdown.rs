@@ -6,8 +6,7 @@ use benchgate_model::{Comparison, Measure, Mode, Outcome, Run, Status, Verdict};
 use crate::Format;
 use crate::describe::{
     budget_rows, change, column_title, compared, extra_measures, headline, interval, label,
-    mean_sd, median_of, notable, range, relative, run_header, run_line, sides,
-    wall_center,
+    mean_sd, median_of, notable, range, relative, run_header, run_line, sides, wall_center,
 };
 use crate::units::{format_value, p_value};
 

@@ -6,9 +6,8 @@ use benchgate_model::{
 
 use crate::Format;
 use crate::describe::{
-    budget_rows, by_measure, change, column_title, compared, extra_measures, headline,
-    interval, label, mean_sd, median_of, notable, range, relative, run_header, run_line, sides,
-    wall_center,
+    budget_rows, by_measure, change, column_title, compared, extra_measures, headline, interval,
+    label, mean_sd, median_of, notable, range, relative, run_header, run_line, sides, wall_center,
 };
 use crate::table::{Align, BOLD, Cell, DIM, GREEN, RED, Table, YELLOW};
 use crate::units::{format_value, p_value};
@@ -260,7 +259,9 @@ impl Format for Terminal {
             for (row, check) in budgets.into_iter().zip(&c.budgets) {
                 let style = match check.status {
                     BudgetStatus::Fail => Some(RED),
-                    BudgetStatus::Warn | BudgetStatus::Unchecked | BudgetStatus::Unmeasured => Some(YELLOW),
+                    BudgetStatus::Warn | BudgetStatus::Unchecked | BudgetStatus::Unmeasured => {
+                        Some(YELLOW)
+                    }
                     BudgetStatus::Ok => None,
                 };
                 let [label, bench, value, limit, headroom, status] = row;

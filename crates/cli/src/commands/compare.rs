@@ -33,7 +33,8 @@ pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Conclu
     if let Some(note) = &judging.note {
         eprintln!("note: {note}");
     }
-    let measure_warnings = check_measures(&judging.options.gated_measures, Some(&baseline), &current)?;
+    let measure_warnings =
+        check_measures(&judging.options.gated_measures, Some(&baseline), &current)?;
     let options = match store.as_deref() {
         Some(store) => with_noise_floors(store, &current, &judging.options)?,
         None => judging.options,

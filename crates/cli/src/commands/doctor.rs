@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use benchgate_config::{Bench, Config};
+use benchgate_gate::floor_from_changes;
 use benchgate_measure::{CommandSpec, RunnerOptions, expand, preflight};
 use benchgate_model::display::{format_value, percent};
 use benchgate_model::{Measure, Unit};
@@ -80,27 +81,35 @@ pub fn execute(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<Conclus
         preflight(&specs).with_context(|| format!("[[bench]] {}", bench.name))?;
         for spec in &specs {
             let (median, changes) = calibrate(spec, &options, args.rounds, global)?;
-            // The largest drift between two separate samplings of the same code: a verdict
-            // against a stored baseline must see more than this before calling it a change.
-            let floor = changes.iter().fold(0.0f64, |m, c| m.max(c.abs()));
+            // How far two separate samplings of the same code drift apart, robustly (one
+            // disturbed round does not make the floor): a verdict against a stored baseline
+            // must see more than this before calling it a change.
             let shown: Vec<String> = changes.iter().map(|c| percent(c * 100.0)).collect();
+            let floor = floor_from_changes(&changes);
             let _ = writeln!(
                 out,
                 "{:<28} {:>12} {:>14} {:>12}",
                 spec.name,
                 format_value(median, &Unit::Nanoseconds),
                 shown.join(" "),
-                percent(floor * 100.0).trim_start_matches('+')
+                match &floor {
+                    Ok(f) => percent(f.relative * 100.0)
+                        .trim_start_matches('+')
+                        .to_string(),
+                    Err(why) => format!("none: {why}"),
+                }
             );
-            floors.push(NoiseFloor {
-                fingerprint: environment.fingerprint.clone(),
-                benchmark: spec.name.clone(),
-                measure: Measure::WallTime,
-                relative: floor,
-                samples: changes.len(),
-                method: "aa".into(),
-                learned_at: OffsetDateTime::now_utc(),
-            });
+            if let Ok(f) = floor {
+                floors.push(NoiseFloor {
+                    fingerprint: environment.fingerprint.clone(),
+                    benchmark: spec.name.clone(),
+                    measure: Measure::WallTime,
+                    relative: f.relative,
+                    samples: changes.len(),
+                    method: "aa".into(),
+                    learned_at: OffsetDateTime::now_utc(),
+                });
+            }
         }
     }
     if args.no_save {

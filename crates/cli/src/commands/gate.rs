@@ -5,11 +5,11 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use benchgate_config::Config;
 use benchgate_gate::{
     Budget, CompareOptions, apply_budgets, check_budgets, check_gated_measures, compare_runs,
     judge_without_baseline, pool_runs, record_command_failure,
 };
-use benchgate_config::Config;
 use benchgate_model::{Measure, Mode, Outcome, Run, Source, Thresholds};
 use benchgate_report::{Format, Json, Markdown};
 use benchgate_store::{Selector, Store, StoreError, resolve_for_source};

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use anyhow::{Context, bail};
-use benchgate_gate::canonical_unit;
+use benchgate_gate::{canonical_unit, floor_from_history};
 use benchgate_model::Measure;
 use benchgate_model::display::{format_value, percent};
 use benchgate_stats::changepoint::{ChangePointOptions, Penalty, change_points};
@@ -17,9 +17,6 @@ use super::Conclusion;
 use super::stored::open_existing_store;
 use crate::cli::{GlobalArgs, HistoryArgs};
 use crate::output::print;
-
-/// The fewest runs at the current level a noise floor is learned from.
-const FLOOR_MIN_RUNS: usize = 5;
 
 pub fn execute(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
     let store = open_existing_store(global)?;
@@ -52,17 +49,16 @@ pub fn execute(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Conclu
     // Medians that are 0 or negative (a counter that can be 0) have no logarithm: no shifts.
     let shifts = change_points(&values, &options).unwrap_or_default();
     let current_level = shifts.last().map_or(0, |c| c.index);
-    let floor = noise_floor(&values[current_level..]);
+    // Only the runs after the last shift: a change of level is not noise.
+    let estimate = floor_from_history(&values[current_level..]);
+    let floor = estimate.as_ref().ok().map(|e| e.relative);
 
     let mut saved = None;
     if args.save_noise_floor {
-        let Some(relative) = floor else {
-            bail!(
-                "{}: {} run(s) at the current level; a noise floor needs at least {FLOOR_MIN_RUNS}",
-                args.bench,
-                values.len() - current_level
-            );
-        };
+        let estimate = estimate
+            .as_ref()
+            .map_err(|why| anyhow::anyhow!("{}: no noise floor stored: {why}", args.bench))?;
+        let relative = estimate.relative;
         let record = NoiseFloor {
             fingerprint: fingerprint.clone(),
             benchmark: args.bench.clone(),
@@ -99,6 +95,9 @@ pub fn execute(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Conclu
                 "relative_shift": c.relative_shift,
             })).collect::<Vec<_>>(),
             "noise_floor": floor,
+            "noise_floor_runs": values.len() - current_level,
+            "noise_floor_outliers": estimate.as_ref().ok().map(|e| e.outliers),
+            "noise_floor_refused": estimate.as_ref().err().map(ToString::to_string),
             "noise_floor_saved": saved.is_some(),
         });
         print(&format!("{doc:#}\n"))?;
@@ -173,22 +172,24 @@ pub fn execute(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Conclu
             );
         }
     }
-    match (floor, saved) {
-        (Some(f), Some(_)) => {
+    match &estimate {
+        Ok(e) => {
             let _ = writeln!(
                 out,
-                "noise floor at the current level: {} (stored)",
-                percent(f * 100.0).trim_start_matches('+')
+                "noise floor at the current level: {} ({} runs{}){}",
+                percent(e.relative * 100.0).trim_start_matches('+'),
+                values.len() - current_level,
+                if e.outliers > 0 {
+                    format!(", {} outlier run(s) left out", e.outliers)
+                } else {
+                    String::new()
+                },
+                if saved.is_some() { " (stored)" } else { "" }
             );
         }
-        (Some(f), None) => {
-            let _ = writeln!(
-                out,
-                "noise floor at the current level: {}",
-                percent(f * 100.0).trim_start_matches('+')
-            );
+        Err(why) => {
+            let _ = writeln!(out, "no noise floor: {why}");
         }
-        (None, _) => {}
     }
     print(&out)?;
     Ok(Conclusion::Passed)
@@ -200,19 +201,4 @@ fn started(p: &SeriesPoint) -> String {
             "[year]-[month]-[day] [hour]:[minute]:[second]"
         ))
         .unwrap_or_default()
-}
-
-/// The largest relative change between consecutive runs at one level: what two separate runs
-/// of unchanged code differ by here. `None` below [`FLOOR_MIN_RUNS`] runs.
-fn noise_floor(level: &[f64]) -> Option<f64> {
-    if level.len() < FLOOR_MIN_RUNS {
-        return None;
-    }
-    level
-        .windows(2)
-        .filter_map(|w| match w {
-            [a, b] if *a > 0.0 => Some((b / a - 1.0).abs()),
-            _ => None,
-        })
-        .fold(None, |m: Option<f64>, c| Some(m.map_or(c, |m| m.max(c))))
 }
