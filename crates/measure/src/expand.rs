@@ -307,10 +307,19 @@ pub fn expand(
                     s.map(|s| invocation_of_tokens(&[substitute(s, combo)], shell, what))
                         .transpose()
                 };
-            let mut name = base_name.clone();
-            for (n, v) in combo {
-                name.push_str(&format!("/{n}={v}"));
-            }
+            // A named template keeps its name with `/param=value` per parameter; an unnamed one
+            // is named by the command it runs, as hyperfine does (never by the template with its
+            // `{placeholders}`).
+            let name = match &template.name {
+                None if !combo.is_empty() => display.clone(),
+                _ => {
+                    let mut name = base_name.clone();
+                    for (n, v) in combo {
+                        name.push_str(&format!("/{n}={v}"));
+                    }
+                    name
+                }
+            };
             specs.push(CommandSpec {
                 name,
                 display,

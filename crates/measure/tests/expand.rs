@@ -53,7 +53,9 @@ fn parameter_scan_substitutes_and_names_uniquely() {
     };
     let specs = expand(&[tpl(&["sleep {t}"])], &[aux], &[t], None).unwrap();
     let names: Vec<_> = specs.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(names, ["sleep {t}/t=1", "sleep {t}/t=2", "sleep {t}/t=3"]);
+    // Unnamed: each is named by the command it runs (as hyperfine shows it), not by the
+    // template with its placeholder.
+    assert_eq!(names, ["sleep 1", "sleep 2", "sleep 3"]);
     assert_eq!(argv(&specs[1].command), ["sleep", "2"]);
     assert_eq!(specs[1].display, "sleep 2");
     assert_eq!(
@@ -73,8 +75,22 @@ fn parameter_scan_with_step() {
     let p = Parameter::scan("t", "0.1", "0.3", Some("0.1")).unwrap();
     assert_eq!(p.values, ["0.1", "0.2", "0.3"]);
     let specs = expand(&[tpl(&["sleep {t}"])], &[], &[p], None).unwrap();
-    assert_eq!(specs[0].name, "sleep {t}/t=0.1");
+    assert_eq!(specs[0].name, "sleep 0.1");
     assert_eq!(argv(&specs[2].command), ["sleep", "0.3"]);
+    // Named: the name, then each parameter.
+    let named = CommandTemplate {
+        name: Some("nap".into()),
+        tokens: vec!["sleep {t}".into()],
+    };
+    let specs = expand(
+        &[named],
+        &[],
+        &[Parameter::scan("t", "1", "2", None).unwrap()],
+        None,
+    )
+    .unwrap();
+    let names: Vec<_> = specs.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["nap/t=1", "nap/t=2"]);
     // Decimal bounds without a step are rejected with a clear message.
     let err = Parameter::scan("t", "0.1", "0.3", None).unwrap_err();
     assert!(err.to_string().contains("explicit step"), "{err}");

@@ -20,7 +20,7 @@ use benchgate_model::{Benchmark, Direction, Measure, Run, Status};
 use time::OffsetDateTime;
 
 use super::run::{count_instructions, mode_of, new_run, unmeasured};
-use super::suite::matches_filter;
+use super::suite::{matches_filter, selected_specs};
 use super::{Conclusion, write_comparison};
 use crate::cli::{AbArgs, GlobalArgs, MeasureArg};
 use crate::convert;
@@ -288,28 +288,23 @@ fn pairings(args: &AbArgs) -> anyhow::Result<Vec<Pairing>> {
         );
     }
     let config = Config::load(&args.config)?;
-    let benches: Vec<&Bench> = config
-        .benches
-        .iter()
-        .filter(|b| {
-            args.filter
-                .as_deref()
-                .is_none_or(|f| matches_filter(f, &b.name))
-        })
-        .collect();
+    let filter = args.filter.as_deref();
+    let benches: Vec<&Bench> = config.benches.iter().collect();
     if benches.is_empty() {
         bail!("{}: no [[bench]] to compare", args.config.display());
     }
     let mut out = Vec::new();
     for bench in benches {
         if let Some(reason) = bench.skip_reason() {
-            eprintln!("note: {} skipped: {reason}", bench.name);
+            if filter.is_none_or(|f| matches_filter(f, &bench.name)) {
+                eprintln!("note: {} skipped: {reason}", bench.name);
+            }
             continue;
         }
         let shell = shell.or(bench.shell(&config.defaults));
         let specs = expand(&[bench.template()], &[bench.aux()], &bench.params, shell)
             .with_context(|| format!("[[bench]] {}", bench.name))?;
-        for spec in specs {
+        for spec in selected_specs(filter, &bench.name, specs) {
             let mut base = spec.clone();
             base.cwd = Some(base_dir.clone());
             let mut head = spec;
@@ -320,6 +315,11 @@ fn pairings(args: &AbArgs) -> anyhow::Result<Vec<Pairing>> {
                 head,
             });
         }
+    }
+    if out.is_empty()
+        && let Some(f) = filter
+    {
+        bail!("{}: no [[bench]] matches {f:?}", args.config.display());
     }
     Ok(out)
 }

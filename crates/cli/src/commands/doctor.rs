@@ -19,7 +19,7 @@ use time::OffsetDateTime;
 use super::Conclusion;
 use super::run::measure;
 use super::stored::open_store;
-use super::suite::matches_filter;
+use super::suite::{matches_filter, selected_specs};
 use crate::cli::{DoctorArgs, GlobalArgs};
 use crate::output::print;
 
@@ -41,10 +41,16 @@ pub fn execute(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<Conclus
         );
     }
     let config = Config::load(&args.config)?;
+    // Benches whose name or expanded names (`wc/flag=l`) the filter matches.
     let benches: Vec<&Bench> = config
         .benches
         .iter()
-        .filter(|b| matches_filter(filter, &b.name))
+        .filter(|b| {
+            matches_filter(filter, &b.name)
+                || expand(&[b.template()], &[b.aux()], &b.params, None).is_ok_and(|specs| {
+                    specs.iter().any(|s| matches_filter(filter, &s.name))
+                })
+        })
         .collect();
     if benches.is_empty() {
         bail!("{}: no [[bench]] matches {filter:?}", args.config.display());
@@ -78,6 +84,7 @@ pub fn execute(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<Conclus
             bench.shell(&config.defaults),
         )
         .with_context(|| format!("[[bench]] {}", bench.name))?;
+        let specs = selected_specs(Some(filter), &bench.name, specs);
         preflight(&specs).with_context(|| format!("[[bench]] {}", bench.name))?;
         for spec in &specs {
             let (median, changes) = calibrate(spec, &options, args.rounds, global)?;

@@ -88,53 +88,58 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
     check_exports(args)?;
     check_store_writable(global)?;
 
-    let benches: Vec<&Bench> = config
-        .benches
-        .iter()
-        .filter(|b| {
-            args.filter
-                .as_deref()
-                .is_none_or(|f| matches_filter(f, &b.name))
-        })
-        .collect();
+    // Decide what runs and what is skipped, and expand every runnable bench. FILTER matches a
+    // bench's name or the names of what it expands to (`wc/level/flag=l`), the names every report
+    // and `history` use.
+    let filter = args.filter.as_deref();
+    let flags = sampling_flags(args);
+    let mut benches: Vec<&Bench> = Vec::new();
+    let mut skipped: Vec<Option<String>> = Vec::new();
+    let mut entries = Vec::new();
+    for bench in &config.benches {
+        let whole = filter.is_none_or(|f| matches_filter(f, &bench.name));
+        if let Some(reason) = bench.skip_reason() {
+            if whole {
+                benches.push(bench);
+                skipped.push(Some(reason));
+            }
+            continue;
+        }
+        let shell = args.shell.as_deref().or(bench.shell(&config.defaults));
+        let specs = expand(&[bench.template()], &[bench.aux()], &bench.params, shell)
+            .with_context(|| format!("[[bench]] {}", bench.name))?;
+        let specs = selected_specs(filter, &bench.name, specs);
+        if specs.is_empty() {
+            continue;
+        }
+        let mut runner = RunnerOptions::default();
+        let settings = flags.or(&bench.runner.or(&config.defaults));
+        settings.apply(&mut runner);
+        let (time, instructions) = measurements(&settings);
+        if let Some(input) = &bench.input {
+            runner.stdin = Some(input.clone());
+        }
+        io_flags(args, &mut runner)?;
+        runner
+            .validate()
+            .with_context(|| format!("[[bench]] {}", bench.name))?;
+        preflight(&specs).with_context(|| format!("[[bench]] {}", bench.name))?;
+        let i = benches.len();
+        benches.push(bench);
+        skipped.push(None);
+        entries.extend(specs.into_iter().map(|spec| Entry {
+            bench: i,
+            spec,
+            options: runner.clone(),
+            time,
+            instructions,
+        }));
+    }
     if benches.is_empty() {
-        match &args.filter {
+        match filter {
             Some(f) => bail!("{}: no [[bench]] matches {f:?}", path.display()),
             None => bail!("{}: no [[bench]] to run", path.display()),
         }
-    }
-
-    // Decide what runs and what is skipped, and expand every runnable bench.
-    let flags = sampling_flags(args);
-    let mut skipped: Vec<Option<String>> = Vec::with_capacity(benches.len());
-    let mut entries = Vec::new();
-    for (i, bench) in benches.iter().enumerate() {
-        let reason = bench.skip_reason();
-        if reason.is_none() {
-            let mut runner = RunnerOptions::default();
-            let settings = flags.or(&bench.runner.or(&config.defaults));
-            settings.apply(&mut runner);
-            let (time, instructions) = measurements(&settings);
-            if let Some(input) = &bench.input {
-                runner.stdin = Some(input.clone());
-            }
-            io_flags(args, &mut runner)?;
-            runner
-                .validate()
-                .with_context(|| format!("[[bench]] {}", bench.name))?;
-            let shell = args.shell.as_deref().or(bench.shell(&config.defaults));
-            let specs = expand(&[bench.template()], &[bench.aux()], &bench.params, shell)
-                .with_context(|| format!("[[bench]] {}", bench.name))?;
-            preflight(&specs).with_context(|| format!("[[bench]] {}", bench.name))?;
-            entries.extend(specs.into_iter().map(|spec| Entry {
-                bench: i,
-                spec,
-                options: runner.clone(),
-                time,
-                instructions,
-            }));
-        }
-        skipped.push(reason);
     }
 
     // Simulated numbers must never pass for real ones: one simulated bench makes the run simulated.
@@ -370,6 +375,22 @@ pub(crate) fn command_failures(run: &benchgate_model::Run) -> Vec<String> {
             _ => None,
         })
         .collect()
+}
+
+/// The expanded commands of the bench `bench_name` that `filter` selects: all of them when it
+/// matches the bench's name, else those whose own names (`wc/level/flag=l`) it matches.
+pub(crate) fn selected_specs(
+    filter: Option<&str>,
+    bench_name: &str,
+    specs: Vec<CommandSpec>,
+) -> Vec<CommandSpec> {
+    match filter {
+        Some(f) if !matches_filter(f, bench_name) => specs
+            .into_iter()
+            .filter(|s| matches_filter(f, &s.name))
+            .collect(),
+        _ => specs,
+    }
 }
 
 /// A glob when the filter has `*` or `?`, a substring otherwise.
