@@ -416,6 +416,21 @@ fn comparisons_are_reproducible() {
     let one = compare_runs(&base, "a", &current, "b", &CompareOptions::default());
     let two = compare_runs(&base, "a", &current, "b", &CompareOptions::default());
     assert_eq!(one.verdicts, two.verdicts);
+    let v = only(&one.verdicts, "a");
+    assert_eq!(
+        (v.kind, v.severity),
+        (VerdictKind::Regressed, Some(Severity::Fail))
+    );
+    // The bootstrap is seeded: another seed gives another interval (the same verdict), so the
+    // equality above is the seed's doing, not a constant.
+    let reseeded = CompareOptions {
+        seed: CompareOptions::default().seed ^ 1,
+        ..CompareOptions::default()
+    };
+    let three = compare_runs(&base, "a", &current, "b", &reseeded);
+    let w = only(&three.verdicts, "a");
+    assert_eq!((w.kind, w.severity), (v.kind, v.severity));
+    assert_ne!(w.effect.unwrap().ci, v.effect.unwrap().ci);
 }
 
 #[test]

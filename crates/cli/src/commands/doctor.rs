@@ -47,9 +47,8 @@ pub fn execute(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<Conclus
         .iter()
         .filter(|b| {
             matches_filter(filter, &b.name)
-                || expand(&[b.template()], &[b.aux()], &b.params, None).is_ok_and(|specs| {
-                    specs.iter().any(|s| matches_filter(filter, &s.name))
-                })
+                || expand(&[b.template()], &[b.aux()], &b.params, None)
+                    .is_ok_and(|specs| specs.iter().any(|s| matches_filter(filter, &s.name)))
         })
         .collect();
     if benches.is_empty() {
