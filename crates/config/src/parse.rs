@@ -550,7 +550,7 @@ fn gate(ctx: &Ctx, s: &Section) -> Result<GateConfig, ConfigError> {
                         ctx,
                         "measures",
                         item,
-                        &format!("unknown measure {name:?} (did you mean {known:?}?)"),
+                        format!("unknown measure {name:?} (did you mean {known:?}?)"),
                     ));
                 }
                 out.push(Measure::parse(name));
