@@ -255,8 +255,20 @@ fn change_only(v: &Verdict) -> String {
         .flatten()
         .collect::<Vec<_>>()
         .join(" ");
+    // A significant change that a rule kept from being flagged still shows its size; the
+    // caveat after it says which rule.
+    let held_back = v.caveats.iter().any(|c| {
+        matches!(
+            c,
+            Caveat::BelowMinDelta { .. }
+                | Caveat::NoiseFloor {
+                    swallowed: true,
+                    ..
+                }
+        )
+    });
     let significant = matches!(v.kind, VerdictKind::Regressed | VerdictKind::Improved)
-        || (v.kind == VerdictKind::Unchanged && v.reason.starts_with("significant"));
+        || (v.kind == VerdictKind::Unchanged && (held_back || v.reason.starts_with("significant")));
     if significant {
         format!("{} ({detail})", percent(effect.percent()))
     } else if v.kind == VerdictKind::InsufficientData {

@@ -67,7 +67,8 @@ pub fn judging_for(
             None => "command (its own [[bench]] suite)".to_string(),
         };
         format!(
-            "{path}'s [gate] and budgets judge {judged} runs; this {source} run is judged with              the defaults and the flags (list {source} in [gate] sources to judge it with them)"
+            "{path}'s [gate] and budgets judge {judged} runs; this {source} run is judged with \
+             the defaults and the flags (list {source} in [gate] sources to judge it with them)"
         )
     });
     let (thresholds, configured, budgets) = if applies {

@@ -13,13 +13,14 @@ pub fn benchgate(args: &[&str], dir: &Path) -> Output {
 pub fn benchgate_with_env(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_benchgate"))
         .args(args)
-        .envs(env.iter().copied())
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("GITHUB_STEP_SUMMARY")
         .env_remove("BENCHGATE_DB")
         // `exec` looks for criterion's results under $CARGO_TARGET_DIR.
         .env_remove("CARGO_TARGET_DIR")
+        // Last, so a test can set what is removed above.
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .output()
         .expect("the benchgate binary runs")
