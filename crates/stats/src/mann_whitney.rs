@@ -2,6 +2,7 @@
 //! of go-moremath's `stats.MannWhitneyUTest(x1, x2, LocationDiffers)`
 //! (github.com/aclements/go-moremath, `stats/utest.go` and `stats/udist.go`), which
 //! golang.org/x/perf's `benchmath.AssumeNothing.Compare` calls with the old sample first.
+//! (go-moremath: Copyright 2015 The Go Authors, BSD-style license.)
 //!
 //! # Which method, when
 //! - **No ties, both samples ≤ [`EXACT_MAX_N`] (50):** the exact null distribution of U

@@ -169,7 +169,8 @@ fn numpy_lerp(a: f64, b: f64, t: f64) -> f64 {
 
 /// Which order statistics bound the confidence interval of the median, and the confidence they
 /// attain: go-moremath's `QuantileCI(n, 0.5, confidence)` (github.com/aclements/go-moremath,
-/// `stats/quantileci.go`), the interval benchstat prints as `± x%`.
+/// `stats/quantileci.go`, Copyright 2020 The Go Authors, BSD-style license; ported in
+/// [`median_ranks`]), the interval benchstat prints as `± x%`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MedianRanks {
     /// 1-based order statistic of the lower end; 0 means −∞ (the sample is too small).
