@@ -1,5 +1,6 @@
 //! The statistics behind every verdict, timed with benchgate's own harness (a benchmark, not a
-//! test): the summary of a metric, Mann–Whitney (exact and normal), the bootstrap interval,
+//! test): the summary of a metric and the median's interval, Mann–Whitney (exact, exact with ties
+//! and normal), the bootstrap interval,
 //! signed-rank and Hodges–Lehmann for paired A/B, and change points over a history — at the
 //! sizes benchgate meets (10 to 10 000 samples). Allocations per call come with the timing.
 //!
@@ -8,7 +9,7 @@
 
 use benchgate_harness::{CountingAllocator, Suite, black_box};
 use benchgate_stats::{
-    ChangePointOptions, Rng, Summary, change_points, hodges_lehmann, mann_whitney_u,
+    ChangePointOptions, Rng, Summary, change_points, hodges_lehmann, mann_whitney_u, median_ci,
     ratio_of_medians_ci, wilcoxon_signed_rank,
 };
 
@@ -34,10 +35,26 @@ fn main() {
         b.iter(|| Summary::of(black_box(&xs)))
     });
 
-    // Exact for small groups (the default up to EXACT_MAX_PAIRS pairs), normal beyond.
-    suite.bench_with_inputs("mann_whitney", "n", [10usize, 100, 1000], |b, &n| {
+    // benchstat's choice: exact up to 50 per sample without ties (50 is the costliest exact
+    // case), the normal approximation beyond.
+    suite.bench_with_inputs("mann_whitney", "n", [10usize, 50, 100, 1000], |b, &n| {
         let (a, c) = (timings(n, 2, 1.0), timings(n, 3, 1.02));
         b.iter(|| mann_whitney_u(black_box(&a), black_box(&c)))
+    });
+    // Timings rounded to 1 µs: many ties. Exact tie-aware up to 25 per sample (25 is the
+    // costliest), normal beyond.
+    suite.bench_with_inputs("mann_whitney_ties", "n", [10usize, 25, 100], |b, &n| {
+        let round = |xs: Vec<f64>| -> Vec<f64> { xs.iter().map(|x| (x / 1e3).round()).collect() };
+        let (a, c) = (round(timings(n, 2, 1.0)), round(timings(n, 3, 1.02)));
+        b.iter(|| mann_whitney_u(black_box(&a), black_box(&c)))
+    });
+
+    // The median's interval, which adaptive sampling asks for after every sample: exact
+    // binomial sums up to 30 samples (lgamma above 20), the normal approximation beyond.
+    suite.bench_with_inputs("median_ci", "n", [10usize, 30, 31, 10_000], |b, &n| {
+        let mut xs = timings(n, 10, 1.0);
+        xs.sort_by(f64::total_cmp);
+        b.iter(|| median_ci(black_box(&xs), 0.95))
     });
 
     suite.bench_with_inputs("bootstrap_ratio_ci", "n", [10usize, 100], |b, &n| {

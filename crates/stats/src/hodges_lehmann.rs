@@ -11,8 +11,8 @@
 //! `[w_(k), w_(M+1−k)]`, k the largest rank with `1 − 2·P(T ≤ k−1) ≥ confidence`,
 //!
 //! which covers the true centre of a continuous symmetric distribution with probability exactly
-//! `1 − 2·P(T ≤ k−1)`, the reported confidence. This is the same rule [`crate::median_ci`] uses
-//! with the binomial distribution. R's `wilcox.test(conf.int = TRUE)` picks the same ranks
+//! `1 − 2·P(T ≤ k−1)`, the reported confidence. (This is the symmetric rule; the median's
+//! interval, [`crate::median_ci`], follows benchstat's rank choice instead.) R's `wilcox.test(conf.int = TRUE)` picks the same ranks
 //! (via `qsignrank`) except when `P(T ≤ k−1)` equals `(1 − confidence)/2` exactly, where this rule
 //! takes the narrower interval, whose coverage is then exactly `confidence`.
 //!

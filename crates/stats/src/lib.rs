@@ -3,8 +3,19 @@
 //!
 //! Every function works on raw `f64` samples (nanoseconds, bytes, …) and never panics: inputs it
 //! cannot handle (empty, non-finite, too small) give `None` or a documented value instead.
-//! `tests/scipy_agreement.rs` and `tests/paired_agreement.rs` check each statistic against
-//! SciPy/NumPy fixtures.
+//!
+//! The two statistics benchstat prints are computed exactly as benchstat (golang.org/x/perf
+//! `benchmath.AssumeNothing`, on github.com/aclements/go-moremath) computes them:
+//! - [`mann_whitney_u`]: go-moremath's `MannWhitneyUTest` — exact (tie-aware with ties) up to
+//!   its size limits, the tie- and continuity-corrected normal approximation beyond; see
+//!   [`mann_whitney`] for the limits and the one guard against an impossible p;
+//! - [`median_ci`] (the `± x%` of [`Summary`]): the order statistics of go-moremath's
+//!   `QuantileCI(n, 0.5, 0.95)`, asymmetric by one rank where go-moremath's are; see
+//!   [`median_ranks`].
+//!
+//! `tests/gomoremath_agreement.rs` checks both against go-moremath's own output;
+//! `tests/scipy_agreement.rs` and `tests/paired_agreement.rs` check the other statistics (and
+//! Mann–Whitney on tie-free data and in its forced asymptotic form) against SciPy/NumPy fixtures.
 
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
@@ -25,11 +36,13 @@ pub use changepoint::{
 pub use fdr::benjamini_hochberg;
 pub use hodges_lehmann::{HodgesLehmann, hodges_lehmann};
 pub use mann_whitney::{
-    EXACT_MAX_PAIRS, MannWhitney, Method, mann_whitney_u, mann_whitney_u_with, min_attainable_p,
+    MannWhitney, Method, mann_whitney_u, mann_whitney_u_with, min_attainable_p,
 };
 pub use mean::{geometric_mean, mean};
 pub use rng::Rng;
-pub use summary::{Interval, Summary, median, median_ci, percentile, quantile};
+pub use summary::{
+    Interval, MedianRanks, Summary, median, median_ci, median_ranks, percentile, quantile,
+};
 pub use wilcoxon::{
     WilcoxonSignedRank, min_attainable_p as wilcoxon_min_attainable_p, wilcoxon_signed_rank,
     wilcoxon_signed_rank_with,

@@ -1,6 +1,7 @@
 //! The store's everyday operations on an SQLite file holding 200 runs of 100 benchmarks, timed
 //! with benchgate's own harness (allocations per call too): storing a run, reading one back,
-//! resolving `last`, and a 100-point history series. (1 M metrics and PostgreSQL:
+//! resolving `last` (the newest run, and per benchmark for the newest run's 100 benchmarks), and a
+//! 100-point history series. (1 M metrics and PostgreSQL:
 //! `benches/scale.rs`.)
 //!
 //! `cargo bench -p benchgate-store --bench ops` (`-- --quick`, `-- --list`).
@@ -15,7 +16,7 @@ use benchgate_harness::{BatchSize, CountingAllocator, Suite, black_box};
 use benchgate_model::{
     Benchmark, Direction, Environment, Measure, Metric, Mode, Provenance, Run, Source, Status, Unit,
 };
-use benchgate_store::{Selector, resolve};
+use benchgate_store::{Scope, Selector, resolve, resolve_in_scope};
 use time::OffsetDateTime;
 
 #[global_allocator]
@@ -78,6 +79,13 @@ fn main() {
     }
     let Some(newest) = newest else { return };
     let fp = env.fingerprint.clone();
+    let current = store
+        .get_run(newest)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("run {newest} is stored"));
+    let wanted = Scope::benchmarks_of(&current);
+    let scope = Scope::of_run(&current, &wanted);
 
     suite.group("sqlite", |g| {
         let mut i = RUNS;
@@ -94,6 +102,9 @@ fn main() {
         g.bench("get_run", |b| b.iter(|| store.get_run(black_box(newest))));
         g.bench("resolve_last", |b| {
             b.iter(|| resolve(&*store, &Selector::Last, &fp, None))
+        });
+        g.bench("resolve_last_per_benchmark", |b| {
+            b.iter(|| resolve_in_scope(&*store, &Selector::Last, &scope))
         });
         g.bench("series_100", |b| {
             b.iter(|| store.series("suite/bench-042", &Measure::WallTime, 100))

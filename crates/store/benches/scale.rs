@@ -1,7 +1,8 @@
 //! The store at scale (a benchmark, not a test): insert N runs × 100 benchmarks (10 000 runs =
-//! 1 M metrics), then time baseline resolution, a 100-point history query and a full comparison of
-//! the newest run against `window:30`, on SQLite and — when `BENCHGATE_TEST_POSTGRES_URL` or
-//! `--postgres URL` is given — PostgreSQL.
+//! 1 M metrics), then time baseline resolution (`last` as the newest run, and per benchmark for
+//! the newest run's 100 benchmarks: the query alone, and with the runs loaded and pruned), a
+//! 100-point history query and a full comparison of the newest run against `window:30`, on SQLite
+//! and — when `BENCHGATE_TEST_POSTGRES_URL` or `--postgres URL` is given — PostgreSQL.
 //!
 //! `cargo bench -p benchgate-store --bench scale -- [--runs N] [--postgres URL]`
 
@@ -15,7 +16,7 @@ use benchgate_gate::{CompareOptions, compare_runs, pool_runs};
 use benchgate_model::{
     Benchmark, Direction, Environment, Measure, Metric, Mode, Provenance, Run, Source, Status, Unit,
 };
-use benchgate_store::{Selector, Store, resolve};
+use benchgate_store::{Scope, Selector, Store, resolve, resolve_in_scope};
 use time::OffsetDateTime;
 
 const BENCHMARKS: usize = 100;
@@ -91,6 +92,8 @@ struct Figures {
     backend: &'static str,
     insert: Duration,
     last: Duration,
+    per_bench_query: Duration,
+    per_bench: Duration,
     named: Duration,
     series: Duration,
     window_load: Duration,
@@ -122,6 +125,24 @@ fn measure(store: &dyn Store, runs: usize) -> Figures {
     let (last, _) = time_it(9, || {
         resolve(store, &Selector::Last, fp, None).expect("last")
     });
+    // `last` per benchmark for the newest run: 100 lookups in one query, then the run(s) found.
+    let current = store.get_run(newest).expect("get").expect("stored");
+    let wanted = Scope::benchmarks_of(&current);
+    let scope = Scope::of_run(&current, &wanted);
+    let (per_bench_query, found) = time_it(9, || {
+        store
+            .latest_measurements(scope.source, scope.fingerprint, &wanted, scope.exclude)
+            .expect("latest measurements")
+    });
+    assert_eq!(found.len(), BENCHMARKS.min(runs - 1));
+    let (per_bench, resolved) = time_it(9, || {
+        resolve_in_scope(store, &Selector::Last, &scope).expect("last per benchmark")
+    });
+    if runs > 1 {
+        let resolved = resolved.expect("a previous run");
+        assert_eq!(resolved.runs.len(), 1);
+        assert_eq!(resolved.runs[0].benchmarks.len(), BENCHMARKS);
+    }
     store.save_baseline("main", newest).expect("save baseline");
     let (named, _) = time_it(9, || {
         resolve(store, &Selector::Name("main".into()), fp, None).expect("name")
@@ -133,7 +154,6 @@ fn measure(store: &dyn Store, runs: usize) -> Figures {
     });
     assert_eq!(points.len(), 100.min(runs));
 
-    let current = store.get_run(newest).expect("get").expect("stored");
     let (window_load, pooled) = time_it(3, || {
         let resolved = resolve(store, &Selector::Window(30), fp, Some(newest))
             .expect("window")
@@ -149,6 +169,8 @@ fn measure(store: &dyn Store, runs: usize) -> Figures {
         backend: store.backend(),
         insert,
         last,
+        per_bench_query,
+        per_bench,
         named,
         series,
         window_load,
@@ -189,16 +211,27 @@ fn main() {
         None => println!("# PostgreSQL: skipped (no BENCHGATE_TEST_POSTGRES_URL / --postgres)"),
     }
     println!(
-        "{:<9} {:>10} {:>9} {:>9} {:>11} {:>11} {:>13} {:>12}",
-        "backend", "insert", "runs/s", "last", "name", "series 100", "window:30 load", "judge 100"
+        "{:<9} {:>10} {:>9} {:>9} {:>13} {:>13} {:>11} {:>11} {:>13} {:>12}",
+        "backend",
+        "insert",
+        "runs/s",
+        "last",
+        "last/bench q",
+        "last/bench",
+        "name",
+        "series 100",
+        "window:30 load",
+        "judge 100"
     );
     for f in &all {
         println!(
-            "{:<9} {:>9.1}s {:>9.0} {:>9.2?} {:>11.2?} {:>11.2?} {:>14.2?} {:>12.2?}",
+            "{:<9} {:>9.1}s {:>9.0} {:>9.2?} {:>13.2?} {:>13.2?} {:>11.2?} {:>11.2?} {:>14.2?} {:>12.2?}",
             f.backend,
             f.insert.as_secs_f64(),
             runs as f64 / f.insert.as_secs_f64(),
             f.last,
+            f.per_bench_query,
+            f.per_bench,
             f.named,
             f.series,
             f.window_load,

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use benchgate_model::{
-    Benchmark, Direction, Environment, Measure, Metric, Mode, Provenance, Run, Source, Status,
-    Summary, Unit,
+    Benchmark, Direction, Environment, Measure, Metric, Mode, Precision, Provenance, Run, Source,
+    Status, Summary, Unit,
 };
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -44,6 +44,8 @@ pub(crate) struct BenchRow {
     pub command: Option<String>,
     pub status_kind: String,
     pub status_text: Option<String>,
+    /// The benchmark's own mode; `None` means the run's (and for rows written before version 5).
+    pub mode: Option<String>,
 }
 
 /// One row of `metrics` (without the run id).
@@ -61,6 +63,17 @@ pub(crate) struct MetricRow {
     pub median: Option<f64>,
     pub samples: Vec<u8>,
     pub iterations: Option<Vec<u8>>,
+    /// The adaptive-sampling precision as JSON; `None` when there is none (and for rows written
+    /// before version 5).
+    pub precision: Option<String>,
+}
+
+/// One row of `measurements` (the rest of its columns come from the run): a benchmark the run
+/// measured with status `ok`, and the mode it was measured in.
+#[derive(Debug, Clone)]
+pub(crate) struct MeasurementRow {
+    pub name: String,
+    pub mode: String,
 }
 
 /// A run flattened into rows.
@@ -69,6 +82,7 @@ pub(crate) struct Encoded {
     pub run: RunRow,
     pub benchmarks: Vec<BenchRow>,
     pub metrics: Vec<MetricRow>,
+    pub measurements: Vec<MeasurementRow>,
 }
 
 /// The columns of `runs` behind a [`RunSummary`].
@@ -92,6 +106,7 @@ pub(crate) fn encode(run: &Run) -> Result<Encoded> {
         .map_err(|_| unstorable("the start time is outside the years 1677–2262".into()))?;
     let mut benchmarks = Vec::with_capacity(run.benchmarks.len());
     let mut metrics = Vec::new();
+    let mut measurements = Vec::with_capacity(run.benchmarks.len());
     for (b, bench) in run.benchmarks.iter().enumerate() {
         let bench_ordinal = to_i64(b);
         let (status_kind, status_text) = match &bench.status {
@@ -107,7 +122,14 @@ pub(crate) fn encode(run: &Run) -> Result<Encoded> {
             command: bench.command.clone(),
             status_kind: status_kind.to_string(),
             status_text,
+            mode: bench.mode.map(|m| m.as_str().to_string()),
         });
+        if bench.status == Status::Ok {
+            measurements.push(MeasurementRow {
+                name: bench.name.clone(),
+                mode: bench.mode_or(run.provenance.mode).as_str().to_string(),
+            });
+        }
         for (m, metric) in bench.metrics.iter().enumerate() {
             let s = &metric.summary;
             let ci = s.median_ci.map_or([0.0; 3], |i| [i.lo, i.hi, i.confidence]);
@@ -123,6 +145,14 @@ pub(crate) fn encode(run: &Run) -> Result<Encoded> {
                     bench.name, metric.measure
                 )));
             }
+            if let Some(p) = &metric.precision
+                && !(p.target.is_finite() && p.reached.is_none_or(f64::is_finite))
+            {
+                return Err(unstorable(format!(
+                    "the precision of {} / {} is not finite",
+                    bench.name, metric.measure
+                )));
+            }
             metrics.push(MetricRow {
                 bench_ordinal,
                 ordinal: to_i64(m),
@@ -135,6 +165,7 @@ pub(crate) fn encode(run: &Run) -> Result<Encoded> {
                 median: Some(s.median),
                 samples: f64_blob(&metric.samples),
                 iterations: metric.iterations.as_deref().map(u64_blob),
+                precision: metric.precision.as_ref().map(to_json),
             });
         }
     }
@@ -159,6 +190,7 @@ pub(crate) fn encode(run: &Run) -> Result<Encoded> {
         },
         benchmarks,
         metrics,
+        measurements,
     })
 }
 
@@ -179,7 +211,7 @@ pub(crate) fn decode(row: RunRow, benches: Vec<BenchRow>, metrics: Vec<MetricRow
         benchmarks.push((
             b.ordinal,
             Benchmark {
-                mode: None,
+                mode: b.mode.as_deref().map(parse_mode).transpose()?,
                 params: from_json::<BTreeMap<String, String>>(&b.params, "benchmark params")?,
                 labels: match &b.labels {
                     Some(text) => from_json::<BTreeMap<String, String>>(text, "benchmark labels")?,
@@ -200,7 +232,11 @@ pub(crate) fn decode(row: RunRow, benches: Vec<BenchRow>, metrics: Vec<MetricRow
             )));
         };
         bench.metrics.push(Metric {
-            precision: None,
+            precision: m
+                .precision
+                .as_deref()
+                .map(|text| from_json::<Precision>(text, "metric precision"))
+                .transpose()?,
             measure: Measure::parse(&m.measure),
             unit: Unit::from(m.unit),
             direction: parse_direction(&m.direction)?,
@@ -314,13 +350,38 @@ pub(crate) fn now() -> String {
     timestamp(OffsetDateTime::now_utc()).unwrap_or_default()
 }
 
+/// A baseline name must read back as itself: [`Selector::parse`](crate::Selector::parse) of it
+/// must give `Selector::Name(name)`, so `--baseline NAME` finds it; control characters (which
+/// break listings and messages) and a leading `-` (read as an option) are refused too.
 pub(crate) fn check_name(name: &str) -> Result<()> {
+    let bad = |reason: String| {
+        Err(StoreError::BadBaselineName {
+            name: name.to_string(),
+            reason,
+        })
+    };
     if name.trim().is_empty() {
-        return Err(StoreError::InvalidArgument(
-            "a baseline name must not be empty".into(),
-        ));
+        return bad("a baseline name must not be empty".into());
     }
-    Ok(())
+    if name.chars().any(char::is_control) {
+        return bad("it holds a control character (a newline, a tab, …)".into());
+    }
+    if name.starts_with('-') {
+        return bad("it starts with `-`, which a command line reads as an option".into());
+    }
+    match crate::Selector::parse(name) {
+        Ok(crate::Selector::Name(parsed)) if parsed == name => Ok(()),
+        Ok(crate::Selector::Name(_)) => {
+            bad("it starts or ends with whitespace, which is trimmed when a selector is read".into())
+        }
+        Ok(other) => bad(format!(
+            "it reads as the selector `{other}`, so it could never be selected by name"
+        )),
+        Err(_) => bad(
+            "it contains `:`, which only selectors use (run:<id>, commit:<sha>, window:N, merge-base:BRANCH)"
+                .into(),
+        ),
+    }
 }
 
 pub(crate) fn check_prefix(prefix: &str) -> Result<&str> {
@@ -331,6 +392,41 @@ pub(crate) fn check_prefix(prefix: &str) -> Result<&str> {
         ));
     }
     Ok(prefix)
+}
+
+/// The distinct `(benchmark, mode)` pairs of a `latest_measurements` request, in their first
+/// order, with their modes as stored.
+pub(crate) fn distinct_wanted(wanted: &[(String, Mode)]) -> Vec<(&str, Mode)> {
+    let mut seen = std::collections::HashSet::with_capacity(wanted.len());
+    wanted
+        .iter()
+        .map(|(name, mode)| (name.as_str(), *mode))
+        .filter(|pair| seen.insert(*pair))
+        .collect()
+}
+
+/// The answer of a `latest_measurements` query: for the `ord`-th wanted pair (0-based), the run
+/// holding its latest measurement, if any.
+pub(crate) fn decode_latest(
+    wanted: &[(&str, Mode)],
+    rows: Vec<(i64, Option<String>)>,
+) -> Result<Vec<crate::LatestMeasurement>> {
+    let mut found = Vec::with_capacity(rows.len());
+    for (ord, run_id) in rows {
+        let Some(run_id) = run_id else { continue };
+        let Some((name, mode)) = usize::try_from(ord).ok().and_then(|i| wanted.get(i)) else {
+            return Err(corrupt(format!(
+                "the latest-measurement query answered for wanted benchmark #{ord}, of {}",
+                wanted.len()
+            )));
+        };
+        found.push(crate::LatestMeasurement {
+            benchmark: (*name).to_string(),
+            mode: *mode,
+            run_id: parse_uuid(&run_id)?,
+        });
+    }
+    Ok(found)
 }
 
 /// Limits are `usize` in the API and `i64` in SQL; anything huge means "no limit".
@@ -355,7 +451,7 @@ fn parse_source(s: String) -> Result<Source> {
     Source::try_from(s).map_err(corrupt)
 }
 
-fn parse_mode(s: &str) -> Result<Mode> {
+pub(crate) fn parse_mode(s: &str) -> Result<Mode> {
     match s {
         "real" => Ok(Mode::Real),
         "simulated" => Ok(Mode::Simulated),

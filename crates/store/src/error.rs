@@ -57,6 +57,11 @@ pub enum StoreError {
     #[error("run {id} cannot be stored: {reason}")]
     Unstorable { id: Uuid, reason: String },
 
+    /// A baseline name that could never be used as one: empty, holding control characters,
+    /// starting with `-`, or read as another selector (`last`, `run:…`, `window:3`, …).
+    #[error("cannot name a baseline {name:?}: {reason}")]
+    BadBaselineName { name: String, reason: String },
+
     /// A baseline name that is not saved.
     #[error("no baseline named {name:?}")]
     UnknownBaseline { name: String },

@@ -41,7 +41,8 @@ use uuid::Uuid;
 pub use crate::error::StoreError;
 pub use crate::postgres::PostgresStore;
 pub use crate::selector::{
-    DEFAULT_MERGE_BASE_BRANCH, Resolved, Selector, resolve, resolve_for_source,
+    DEFAULT_MERGE_BASE_BRANCH, Resolved, Scope, Selector, resolve, resolve_for_source,
+    resolve_in_scope,
 };
 pub use crate::sqlite::SqliteStore;
 
@@ -86,6 +87,18 @@ pub struct NoiseFloor {
     /// How it was learned: `aa` (an A/A calibration) or `history`.
     pub method: String,
     pub learned_at: OffsetDateTime,
+}
+
+/// Where one benchmark's latest stored measurement is: what [`Store::latest_measurements`] finds
+/// for each benchmark the `last` selector looks up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LatestMeasurement {
+    /// The benchmark's name.
+    pub benchmark: String,
+    /// The mode it was measured in (its own, else its run's).
+    pub mode: Mode,
+    /// The newest run that measured it with status `ok`.
+    pub run_id: Uuid,
 }
 
 /// One point of a benchmark's history for one measure.
@@ -140,7 +153,26 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         n: usize,
     ) -> Result<Vec<RunSummary>>;
 
+    /// For each wanted `(benchmark name, mode)`, the newest stored run (by start time, ties broken
+    /// by the larger run id) that measured that benchmark with status `ok` in that mode (the
+    /// benchmark's own mode, else its run's), produced by `source` on a machine with
+    /// `fingerprint`; `exclude` (the run being judged) is never found. This is the `last`
+    /// selector (SPEC §7.3): each benchmark's latest measurement, wherever it is.
+    ///
+    /// One query however long `wanted` is (no limit on its length); the answer follows the order
+    /// of `wanted`, lists a repeated pair once, and leaves out benchmarks never measured so.
+    fn latest_measurements(
+        &self,
+        source: &Source,
+        fingerprint: &str,
+        wanted: &[(String, Mode)],
+        exclude: Option<Uuid>,
+    ) -> Result<Vec<LatestMeasurement>>;
+
     /// Points the baseline `name` at a stored run, replacing any earlier target of that name.
+    /// A name that could not be used as a baseline selector is refused
+    /// ([`StoreError::BadBaselineName`]): empty, with control characters, starting with `-`, or
+    /// one that reads as another selector (`last`, `run:…`, `window:3`, `merge-base`, …).
     fn save_baseline(&self, name: &str, run_id: Uuid) -> Result<()>;
 
     /// Every named baseline, by name.

@@ -3,7 +3,7 @@
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use benchgate_model::{Measure, Run, Source};
+use benchgate_model::{Measure, Mode, Run, Source};
 use postgres::error::SqlState;
 use postgres::types::ToSql;
 use postgres::{Client, GenericClient, NoTls, Row};
@@ -11,7 +11,9 @@ use uuid::Uuid;
 
 use crate::codec::{self, BenchRow, MetricRow, RunRow, SummaryRow, to_i64};
 use crate::schema;
-use crate::{Baseline, NoiseFloor, Result, RunSummary, SeriesPoint, Store, StoreError};
+use crate::{
+    Baseline, LatestMeasurement, NoiseFloor, Result, RunSummary, SeriesPoint, Store, StoreError,
+};
 
 /// Serialises concurrent migrations of one database (`pg_advisory_xact_lock` key, "benchgat").
 const MIGRATION_LOCK: i64 = 0x6265_6e63_6867_6174;
@@ -181,8 +183,8 @@ impl Store for PostgresStore {
         let benches = &enc.benchmarks;
         tx.execute(
             "INSERT INTO benchmarks (run_id, ordinal, name, params, command, status_kind, status_text, \
-             labels) SELECT $1::text, * FROM UNNEST($2::int8[], $3::text[], $4::text[], $5::text[], \
-             $6::text[], $7::text[], $8::text[])",
+             labels, mode) SELECT $1::text, * FROM UNNEST($2::int8[], $3::text[], $4::text[], $5::text[], \
+             $6::text[], $7::text[], $8::text[], $9::text[])",
             &[
                 &r.id,
                 &benches.iter().map(|b| b.ordinal).collect::<Vec<_>>(),
@@ -192,16 +194,17 @@ impl Store for PostgresStore {
                 &benches.iter().map(|b| b.status_kind.as_str()).collect::<Vec<_>>(),
                 &benches.iter().map(|b| b.status_text.as_deref()).collect::<Vec<_>>(),
                 &benches.iter().map(|b| b.labels.as_deref()).collect::<Vec<_>>(),
+                &benches.iter().map(|b| b.mode.as_deref()).collect::<Vec<_>>(),
             ],
         )
         .map_err(StoreError::postgres(context("cannot insert the benchmarks")))?;
         let metrics = &enc.metrics;
         tx.execute(
             "INSERT INTO metrics (run_id, bench_ordinal, ordinal, bench_name, measure, unit, \
-             direction, exact, summary, median, samples, iterations) \
+             direction, exact, summary, median, samples, iterations, precision) \
              SELECT $1::text, * FROM UNNEST($2::int8[], $3::int8[], $4::text[], $5::text[], \
              $6::text[], $7::text[], $8::bool[], $9::text[], $10::float8[], $11::bytea[], \
-             $12::bytea[])",
+             $12::bytea[], $13::text[])",
             &[
                 &r.id,
                 &metrics.iter().map(|m| m.bench_ordinal).collect::<Vec<_>>(),
@@ -233,9 +236,30 @@ impl Store for PostgresStore {
                     .iter()
                     .map(|m| m.iterations.as_deref())
                     .collect::<Vec<_>>(),
+                &metrics
+                    .iter()
+                    .map(|m| m.precision.as_deref())
+                    .collect::<Vec<_>>(),
             ],
         )
         .map_err(StoreError::postgres(context("cannot insert the metrics")))?;
+        let measured = &enc.measurements;
+        tx.execute(
+            "INSERT INTO measurements (name, source, fingerprint, mode, started_ns, run_id) \
+             SELECT u.name, $2::text, $3::text, u.mode, $4::int8, $1::text \
+             FROM UNNEST($5::text[], $6::text[]) AS u (name, mode)",
+            &[
+                &r.id,
+                &r.source,
+                &r.fingerprint,
+                &r.started_ns,
+                &measured.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(),
+                &measured.iter().map(|m| m.mode.as_str()).collect::<Vec<_>>(),
+            ],
+        )
+        .map_err(StoreError::postgres(context(
+            "cannot index the measurements",
+        )))?;
         tx.commit()
             .map_err(StoreError::postgres(context("cannot commit")))
     }
@@ -278,7 +302,7 @@ impl Store for PostgresStore {
         .map_err(err())?;
         let benches = client
             .query(
-                "SELECT ordinal, name, params, command, status_kind, status_text, labels \
+                "SELECT ordinal, name, params, command, status_kind, status_text, labels, mode \
                  FROM benchmarks WHERE run_id = $1 ORDER BY ordinal",
                 &[&id],
             )
@@ -293,6 +317,7 @@ impl Store for PostgresStore {
                             status_kind: r.try_get(4)?,
                             status_text: r.try_get(5)?,
                             labels: r.try_get(6)?,
+                            mode: r.try_get(7)?,
                         })
                     })
                     .collect::<Result<Vec<_>, postgres::Error>>()
@@ -301,7 +326,7 @@ impl Store for PostgresStore {
         let metrics = client
             .query(
                 "SELECT bench_ordinal, ordinal, bench_name, measure, unit, direction, exact, \
-                 summary, median, samples, iterations \
+                 summary, median, samples, iterations, precision \
                  FROM metrics WHERE run_id = $1 ORDER BY bench_ordinal, ordinal",
                 &[&id],
             )
@@ -320,6 +345,7 @@ impl Store for PostgresStore {
                             median: r.try_get(8)?,
                             samples: r.try_get(9)?,
                             iterations: r.try_get(10)?,
+                            precision: r.try_get(11)?,
                         })
                     })
                     .collect::<Result<Vec<_>, postgres::Error>>()
@@ -360,6 +386,48 @@ impl Store for PostgresStore {
             ),
             None => self.summaries("WHERE source = $1", &[&source, &to_i64(n)]),
         }
+    }
+
+    fn latest_measurements(
+        &self,
+        source: &Source,
+        fingerprint: &str,
+        wanted: &[(String, Mode)],
+        exclude: Option<Uuid>,
+    ) -> Result<Vec<LatestMeasurement>> {
+        let wanted = codec::distinct_wanted(wanted);
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        let err = || StoreError::postgres("cannot find the latest measurements");
+        // The wanted pairs travel as two array parameters; each is one backward index scan of
+        // `measurements`, stopped at its first row.
+        let rows = self
+            .lock()
+            .query(
+                "SELECT w.ord - 1, m.run_id \
+                 FROM UNNEST($1::text[], $2::text[]) WITH ORDINALITY AS w (name, mode, ord) \
+                 CROSS JOIN LATERAL ( \
+                     SELECT run_id FROM measurements \
+                     WHERE name = w.name AND source = $3 AND fingerprint = $4 AND mode = w.mode \
+                       AND run_id IS DISTINCT FROM $5::text \
+                     ORDER BY started_ns DESC, run_id DESC LIMIT 1) m \
+                 ORDER BY w.ord",
+                &[
+                    &wanted.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+                    &wanted.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>(),
+                    &source.to_string(),
+                    &fingerprint,
+                    &exclude.map(|id| id.to_string()),
+                ],
+            )
+            .map_err(err())?;
+        let rows = rows
+            .iter()
+            .map(|r| Ok((r.try_get::<_, i64>(0)?, r.try_get::<_, Option<String>>(1)?)))
+            .collect::<Result<Vec<_>, postgres::Error>>()
+            .map_err(err())?;
+        codec::decode_latest(&wanted, rows)
     }
 
     fn save_baseline(&self, name: &str, run_id: Uuid) -> Result<()> {

@@ -10,13 +10,20 @@
 //!   samples as a blob of little-endian `f64` and iterations as a blob of little-endian `u64`;
 //! - `baselines`: named pointers to runs;
 //! - `noise_floors`: per machine fingerprint, benchmark and measure, the relative change its noise
-//!   alone reaches (learned from A/A runs or history).
+//!   alone reaches (learned from A/A runs or history);
+//! - `measurements` (version 5): one row per benchmark a run measured with status `ok`, keyed by
+//!   benchmark name, source, machine fingerprint, mode (the benchmark's own, else the run's) and
+//!   start time, so that the `last` selector finds each benchmark's latest measurement with one
+//!   index seek per benchmark instead of reading every run that ever measured it.
+//!
+//! Version 5 also stores a benchmark's own mode (`benchmarks.mode`, `NULL` = the run's mode) and a
+//! metric's adaptive-sampling precision (`metrics.precision`, JSON, `NULL` = none).
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// The migrations for SQLite, oldest first.
-pub const SQLITE: [&str; 4] = [
+pub const SQLITE: [&str; 5] = [
     r#"
 CREATE TABLE runs (
     id              TEXT PRIMARY KEY NOT NULL,
@@ -89,10 +96,27 @@ CREATE TABLE noise_floors (
     PRIMARY KEY (fingerprint, benchmark, measure)
 );
 "#,
+    r#"
+ALTER TABLE benchmarks ADD COLUMN mode TEXT;
+ALTER TABLE metrics ADD COLUMN precision TEXT;
+CREATE TABLE measurements (
+    name        TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    mode        TEXT NOT NULL,
+    started_ns  INTEGER NOT NULL,
+    run_id      TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    PRIMARY KEY (name, source, fingerprint, mode, started_ns, run_id)
+) WITHOUT ROWID;
+INSERT INTO measurements (name, source, fingerprint, mode, started_ns, run_id)
+SELECT b.name, r.source, r.fingerprint, r.mode, r.started_ns, r.id
+FROM benchmarks b JOIN runs r ON r.id = b.run_id
+WHERE b.status_kind = 'ok';
+"#,
 ];
 
 /// The migrations for PostgreSQL, oldest first.
-pub const POSTGRES: [&str; 4] = [
+pub const POSTGRES: [&str; 5] = [
     r#"
 CREATE TABLE runs (
     id              TEXT PRIMARY KEY,
@@ -164,6 +188,23 @@ CREATE TABLE noise_floors (
     learned_at  TEXT NOT NULL,
     PRIMARY KEY (fingerprint, benchmark, measure)
 );
+"#,
+    r#"
+ALTER TABLE benchmarks ADD COLUMN mode TEXT;
+ALTER TABLE metrics ADD COLUMN precision TEXT;
+CREATE TABLE measurements (
+    name        TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    mode        TEXT NOT NULL,
+    started_ns  BIGINT NOT NULL,
+    run_id      TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    PRIMARY KEY (name, source, fingerprint, mode, started_ns, run_id)
+);
+INSERT INTO measurements (name, source, fingerprint, mode, started_ns, run_id)
+SELECT b.name, r.source, r.fingerprint, r.mode, r.started_ns, r.id
+FROM benchmarks b JOIN runs r ON r.id = b.run_id
+WHERE b.status_kind = 'ok';
 "#,
 ];
 

@@ -1,9 +1,10 @@
 //! Baseline selectors (SPEC §7.3): the words that name a stored run or a set of runs —
-//! a baseline name, `last`, `run:<id>`, `commit:<sha>` or `window:N`.
+//! a baseline name, `last`, `run:<id>`, `commit:<sha>`, `merge-base[:BRANCH]` or `window:N`.
 
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
-use benchgate_model::{Run, Source};
+use benchgate_model::{Mode, Run, Source};
 use uuid::Uuid;
 
 use crate::{Result, Store, StoreError};
@@ -11,7 +12,9 @@ use crate::{Result, Store, StoreError};
 /// What a `--baseline` (or `RUN`) argument names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Selector {
-    /// The newest stored run (other than the one being judged).
+    /// For each benchmark being judged, its latest stored measurement of the same source,
+    /// machine and mode ([`resolve_in_scope`]); without a run being judged ([`resolve`]), the
+    /// newest stored run.
     Last,
     /// A run by its id.
     Run(Uuid),
@@ -51,6 +54,11 @@ impl Selector {
         if let Some(branch) = text.strip_prefix("merge-base:") {
             if branch.trim().is_empty() {
                 return Err(bad(format!("{text:?}: merge-base:BRANCH needs a branch")));
+            }
+            if branch.trim().starts_with('-') {
+                return Err(bad(format!(
+                    "{text:?}: a branch name cannot start with `-` (git would read it as an option)"
+                )));
             }
             return Ok(Selector::MergeBase {
                 branch: branch.trim().to_string(),
@@ -109,9 +117,117 @@ pub struct Resolved {
     pub label: String,
 }
 
+/// What the `last` and `window:N` selectors need to know about the run being judged (SPEC §7.3).
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    /// The source that produced it: only runs of the same source are its `last` or `window:N`.
+    pub source: &'a Source,
+    /// The environment fingerprint of the machine it was measured on.
+    pub fingerprint: &'a str,
+    /// The run itself, when stored: never its own baseline.
+    pub exclude: Option<Uuid>,
+    /// The benchmarks being judged, each with its mode (its own, else the run's): what `last`
+    /// looks up. [`Scope::benchmarks_of`] lists a run's.
+    pub benchmarks: &'a [(String, Mode)],
+}
+
+impl<'a> Scope<'a> {
+    /// Every benchmark of `run` with its mode (its own, else the run's), as
+    /// [`Scope::benchmarks`] wants them.
+    pub fn benchmarks_of(run: &Run) -> Vec<(String, Mode)> {
+        run.benchmarks
+            .iter()
+            .map(|b| (b.name.clone(), b.mode_or(run.provenance.mode)))
+            .collect()
+    }
+
+    /// The scope of judging `run`: its source, fingerprint and id, and `benchmarks` (usually
+    /// [`Scope::benchmarks_of`] of it).
+    pub fn of_run(run: &'a Run, benchmarks: &'a [(String, Mode)]) -> Scope<'a> {
+        Scope {
+            source: &run.source,
+            fingerprint: &run.environment.fingerprint,
+            exclude: Some(run.id),
+            benchmarks,
+        }
+    }
+}
+
+/// Resolves `selector` for the run `scope` describes (SPEC §7.3):
+///
+/// - `last`: for each of `scope.benchmarks`, its latest stored measurement (status `ok`) of the
+///   same source, fingerprint and mode, wherever it is ([`Store::latest_measurements`]). The runs
+///   found are each pruned to the benchmarks they are the latest for, newest first, so
+///   `pool_runs` of them holds exactly one measurement per benchmark. A benchmark that takes the
+///   run's mode gets it written out (`mode: Some(..)`) when that differs from the newest run's,
+///   so pooling under the newest run's header keeps every benchmark's mode. The label is
+///   `last (run <id>)` when one run holds them all, else `last (per benchmark: N runs)`.
+/// - `window:N`: the newest N runs of the same source on the same fingerprint, to be pooled.
+/// - a name, `run:<id>`, `commit:<sha>`, `merge-base`: explicit, resolved as [`resolve`] does.
+///
+/// `Ok(None)` when `last` or `window:N` find nothing (a first run); an unknown name, id or commit
+/// is an error.
+pub fn resolve_in_scope(
+    store: &dyn Store,
+    selector: &Selector,
+    scope: &Scope<'_>,
+) -> Result<Option<Resolved>> {
+    if *selector != Selector::Last {
+        return resolve_scoped(
+            store,
+            selector,
+            scope.fingerprint,
+            scope.exclude,
+            Some(scope.source),
+        );
+    }
+    let found = store.latest_measurements(
+        scope.source,
+        scope.fingerprint,
+        scope.benchmarks,
+        scope.exclude,
+    )?;
+    let mut latest_for: BTreeMap<Uuid, HashSet<(String, Mode)>> = BTreeMap::new();
+    for m in found {
+        latest_for
+            .entry(m.run_id)
+            .or_default()
+            .insert((m.benchmark, m.mode));
+    }
+    let mut runs = Vec::with_capacity(latest_for.len());
+    for (id, wanted) in latest_for {
+        let mut run = store.get_run(id)?.ok_or(StoreError::UnknownRun { id })?;
+        let run_mode = run.provenance.mode;
+        run.benchmarks
+            .retain(|b| wanted.contains(&(b.name.clone(), b.mode_or(run_mode))));
+        if !run.benchmarks.is_empty() {
+            runs.push(run);
+        }
+    }
+    runs.sort_by_key(|r| std::cmp::Reverse((r.started_at, r.id)));
+    let Some(newest_mode) = runs.first().map(|r| r.provenance.mode) else {
+        return Ok(None);
+    };
+    for run in &mut runs {
+        let run_mode = run.provenance.mode;
+        if run_mode != newest_mode {
+            for bench in &mut run.benchmarks {
+                bench.mode = Some(bench.mode_or(run_mode));
+            }
+        }
+    }
+    let label = match runs.as_slice() {
+        [run] => format!("{selector} (run {})", run.id),
+        _ => format!("{selector} (per benchmark: {} runs)", runs.len()),
+    };
+    Ok(Some(Resolved { runs, label }))
+}
+
 /// Resolves `selector` in `store`. `fingerprint` is the current machine's (for `window:N`);
-/// `exclude` is the run being judged, which is never its own baseline. `Ok(None)` when `last` or
-/// `window:N` find nothing yet; an unknown name, id or commit is an error.
+/// `exclude` is the run being judged, which is never its own baseline. `last` is the newest
+/// stored run of any source (what `benchgate report last` shows); to judge a run, use
+/// [`resolve_in_scope`]. `Ok(None)` when `last` or `window:N` find nothing yet; an unknown name,
+/// id or commit is an error.
 pub fn resolve(
     store: &dyn Store,
     selector: &Selector,
@@ -124,6 +240,9 @@ pub fn resolve(
 /// [`resolve`] for a run produced by `source`: `last` and `window:N` consider only stored runs of
 /// the same source (the newest Go ingest is no baseline for a command suite, nor the reverse).
 /// Names, ids and commits are explicit and resolve as they do everywhere.
+///
+/// Here `last` is still the newest run of the source as a whole, which misjudges filtered runs;
+/// [`resolve_in_scope`] resolves it per benchmark (SPEC §7.3) and is what judging should use.
 pub fn resolve_for_source(
     store: &dyn Store,
     selector: &Selector,
@@ -278,5 +397,27 @@ mod tests {
             "merge-base:release/1.2"
         );
         assert!(Selector::parse("merge-base:").is_err());
+    }
+
+    #[test]
+    fn a_branch_never_reaches_git_as_an_option() {
+        for text in [
+            "merge-base:--all",
+            "merge-base:-x",
+            "merge-base: --output=/tmp/x",
+        ] {
+            let err = Selector::parse(text).unwrap_err().to_string();
+            assert!(
+                err.contains("a branch name cannot start with `-`"),
+                "{text}: {err}"
+            );
+        }
+        assert_eq!(
+            Selector::parse("merge-base:feature/-x").unwrap(),
+            Selector::MergeBase {
+                branch: "feature/-x".into(),
+                commit: None
+            }
+        );
     }
 }

@@ -4,13 +4,15 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use benchgate_model::{Measure, Run, Source};
+use benchgate_model::{Measure, Mode, Run, Source};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior, params};
 use uuid::Uuid;
 
 use crate::codec::{self, BenchRow, MetricRow, RunRow, SummaryRow, to_i64};
 use crate::schema;
-use crate::{Baseline, NoiseFloor, Result, RunSummary, SeriesPoint, Store, StoreError};
+use crate::{
+    Baseline, LatestMeasurement, NoiseFloor, Result, RunSummary, SeriesPoint, Store, StoreError,
+};
 
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -231,8 +233,8 @@ impl Store for SqliteStore {
         {
             let mut stmt = tx
                 .prepare_cached(
-                    "INSERT INTO benchmarks (run_id, ordinal, name, params, command, status_kind, status_text, labels) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    "INSERT INTO benchmarks (run_id, ordinal, name, params, command, status_kind, status_text, labels, mode) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 )
                 .map_err(StoreError::sqlite(context("cannot insert benchmarks")))?;
             for b in &enc.benchmarks {
@@ -244,15 +246,16 @@ impl Store for SqliteStore {
                     b.command,
                     b.status_kind,
                     b.status_text,
-                    b.labels
+                    b.labels,
+                    b.mode
                 ])
                 .map_err(StoreError::sqlite(context("cannot insert a benchmark")))?;
             }
             let mut stmt = tx
                 .prepare_cached(
                     "INSERT INTO metrics (run_id, bench_ordinal, ordinal, bench_name, measure, unit, \
-                     direction, exact, summary, median, samples, iterations) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                     direction, exact, summary, median, samples, iterations, precision) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 )
                 .map_err(StoreError::sqlite(context("cannot insert metrics")))?;
             for m in &enc.metrics {
@@ -268,9 +271,27 @@ impl Store for SqliteStore {
                     m.summary,
                     m.median,
                     m.samples,
-                    m.iterations
+                    m.iterations,
+                    m.precision
                 ])
                 .map_err(StoreError::sqlite(context("cannot insert a metric")))?;
+            }
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO measurements (name, source, fingerprint, mode, started_ns, run_id) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(StoreError::sqlite(context("cannot index the measurements")))?;
+            for m in &enc.measurements {
+                stmt.execute(params![
+                    m.name,
+                    r.source,
+                    r.fingerprint,
+                    m.mode,
+                    r.started_ns,
+                    r.id
+                ])
+                .map_err(StoreError::sqlite(context("cannot index a measurement")))?;
             }
         }
         tx.commit()
@@ -317,7 +338,7 @@ impl Store for SqliteStore {
         let benches = {
             let mut stmt = tx
                 .prepare_cached(
-                    "SELECT ordinal, name, params, command, status_kind, status_text, labels \
+                    "SELECT ordinal, name, params, command, status_kind, status_text, labels, mode \
                      FROM benchmarks WHERE run_id = ?1 ORDER BY ordinal",
                 )
                 .map_err(StoreError::sqlite(context()))?;
@@ -330,6 +351,7 @@ impl Store for SqliteStore {
                     status_kind: r.get(4)?,
                     status_text: r.get(5)?,
                     labels: r.get(6)?,
+                    mode: r.get(7)?,
                 })
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
@@ -339,7 +361,7 @@ impl Store for SqliteStore {
             let mut stmt = tx
                 .prepare_cached(
                     "SELECT bench_ordinal, ordinal, bench_name, measure, unit, direction, exact, \
-                     summary, median, samples, iterations \
+                     summary, median, samples, iterations, precision \
                      FROM metrics WHERE run_id = ?1 ORDER BY bench_ordinal, ordinal",
                 )
                 .map_err(StoreError::sqlite(context()))?;
@@ -356,6 +378,7 @@ impl Store for SqliteStore {
                     median: r.get(8)?,
                     samples: r.get(9)?,
                     iterations: r.get(10)?,
+                    precision: r.get(11)?,
                 })
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
@@ -395,6 +418,52 @@ impl Store for SqliteStore {
             ),
             None => self.summaries("WHERE source = ?1", &[&source, &to_i64(n)]),
         }
+    }
+
+    fn latest_measurements(
+        &self,
+        source: &Source,
+        fingerprint: &str,
+        wanted: &[(String, Mode)],
+        exclude: Option<Uuid>,
+    ) -> Result<Vec<LatestMeasurement>> {
+        let wanted = codec::distinct_wanted(wanted);
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The wanted pairs travel as one JSON parameter, so any number of them fits in one
+        // statement (SQLite binds at most 32 766 parameters); each is one seek in `measurements`.
+        let pairs: Vec<(&str, &str)> = wanted.iter().map(|(n, m)| (*n, m.as_str())).collect();
+        let pairs = serde_json::to_string(&pairs).map_err(|e| {
+            StoreError::InvalidArgument(format!("cannot encode the benchmark names ({e})"))
+        })?;
+        let err = || StoreError::sqlite("cannot find the latest measurements");
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare_cached(
+                "WITH wanted (ord, name, mode) AS ( \
+                     SELECT key, value ->> 0, value ->> 1 FROM json_each(?1)) \
+                 SELECT w.ord, ( \
+                     SELECT m.run_id FROM measurements m \
+                     WHERE m.name = w.name AND m.source = ?2 AND m.fingerprint = ?3 \
+                       AND m.mode = w.mode AND m.run_id IS NOT ?4 \
+                     ORDER BY m.started_ns DESC, m.run_id DESC LIMIT 1) \
+                 FROM wanted w ORDER BY w.ord",
+            )
+            .map_err(err())?;
+        let rows = stmt
+            .query_map(
+                params![
+                    pairs,
+                    source.to_string(),
+                    fingerprint,
+                    exclude.map(|id| id.to_string())
+                ],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?)),
+            )
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(err())?;
+        codec::decode_latest(&wanted, rows)
     }
 
     fn save_baseline(&self, name: &str, run_id: Uuid) -> Result<()> {

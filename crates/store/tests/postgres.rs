@@ -140,6 +140,63 @@ fn baselines() {
 }
 
 #[test]
+fn bad_baseline_names_are_refused() {
+    let Some(url) = fresh_database("bad_baseline_names") else {
+        return;
+    };
+    common::check_bad_baseline_names(&PostgresStore::connect(&url).unwrap());
+}
+
+#[test]
+fn mode_and_precision_round_trip() {
+    let Some(url) = fresh_database("mode_and_precision") else {
+        return;
+    };
+    common::check_mode_and_precision_round_trip(&PostgresStore::connect(&url).unwrap());
+}
+
+#[test]
+fn last_is_per_benchmark() {
+    let Some(url) = fresh_database("last_per_benchmark") else {
+        return;
+    };
+    common::check_last_per_benchmark(&PostgresStore::connect(&url).unwrap());
+}
+
+#[test]
+fn last_with_more_benchmarks_than_sqlite_binds_parameters() {
+    let Some(url) = fresh_database("last_many") else {
+        return;
+    };
+    common::check_many_wanted_benchmarks(&PostgresStore::connect(&url).unwrap());
+}
+
+/// A version 4 database (written, then stripped of what version 5 added) upgrades in place: its
+/// runs read back unchanged and `last` finds their measurements.
+#[test]
+fn v4_database_is_upgraded_to_v5() {
+    let Some(url) = fresh_database("v4_upgrade") else {
+        return;
+    };
+    {
+        let store = PostgresStore::connect(&url).unwrap();
+        for run in common::v4_runs() {
+            store.put_run(&run).unwrap();
+        }
+    }
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    client.batch_execute(common::DOWNGRADE_TO_V4).unwrap();
+    let version: i64 = client
+        .query_one("SELECT MAX(version) FROM schema_migrations", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(version, 4);
+    let store = PostgresStore::connect(&url).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 5);
+    common::check_upgraded_from_v4(&store);
+}
+
+#[test]
 fn migrations_are_idempotent_upgrade_and_refuse_newer() {
     let Some(url) = fresh_database("migrations") else {
         return;
@@ -180,6 +237,14 @@ fn migrations_are_idempotent_upgrade_and_refuse_newer() {
         .unwrap()
         .get::<_, i64>(0);
     assert_eq!(index, 1);
+    let table = client
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE tablename = 'measurements'",
+            &[],
+        )
+        .unwrap()
+        .get::<_, i64>(0);
+    assert_eq!(table, 1);
 
     client
         .execute(

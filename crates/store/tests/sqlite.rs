@@ -51,6 +51,59 @@ fn baselines() {
 }
 
 #[test]
+fn bad_baseline_names_are_refused() {
+    let (_dir, store) = temp_store();
+    common::check_bad_baseline_names(&store);
+}
+
+#[test]
+fn mode_and_precision_round_trip() {
+    let (_dir, store) = temp_store();
+    common::check_mode_and_precision_round_trip(&store);
+}
+
+#[test]
+fn last_is_per_benchmark() {
+    let (_dir, store) = temp_store();
+    common::check_last_per_benchmark(&store);
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+}
+
+#[test]
+fn last_with_more_benchmarks_than_sqlite_binds_parameters() {
+    let (_dir, store) = temp_store();
+    common::check_many_wanted_benchmarks(&store);
+}
+
+/// A version 4 database (written, then stripped of what version 5 added) upgrades in place: its
+/// runs read back unchanged and `last` finds their measurements.
+#[test]
+fn v4_database_is_upgraded_to_v5() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v4.db");
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        for run in common::v4_runs() {
+            store.put_run(&run).unwrap();
+        }
+    }
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(common::DOWNGRADE_TO_V4).unwrap();
+        let version: i64 = conn
+            .query_row("SELECT MAX(version) FROM schema_migrations", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(version, 4);
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 5);
+    common::check_upgraded_from_v4(&store);
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+}
+
+#[test]
 fn open_url_creates_parent_directories_and_uses_wal() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("a/b/history.db");
@@ -123,6 +176,14 @@ fn older_database_is_upgraded() {
         )
         .unwrap();
     assert_eq!(index, 1);
+    let table: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'measurements'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(table, 1);
     common::check_selectors(&store);
 }
 

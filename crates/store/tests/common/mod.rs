@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 
 use benchgate_model::{
-    Benchmark, Direction, Environment, Interval, Measure, Metric, Mode, Provenance, Run, Source,
-    Status, Summary, Unit,
+    Benchmark, Direction, Environment, Interval, Measure, Metric, Mode, Precision, Provenance, Run,
+    Source, Status, Summary, Unit,
 };
 use benchgate_store::{Store, StoreError};
 use time::macros::datetime;
@@ -72,6 +72,10 @@ pub fn rich_run() -> Run {
         ],
     );
     wall.iterations = Some(vec![1, 2, 3, 4, 5, 6, 7, u64::MAX]);
+    wall.precision = Some(Precision {
+        target: 0.01,
+        reached: Some(0.009_312_345_678_901_234),
+    });
     let instructions = metric(
         Measure::Instructions,
         Unit::Count,
@@ -79,12 +83,17 @@ pub fn rich_run() -> Run {
         vec![1_234_567.0; 3],
     )
     .exact(true);
-    let custom = metric(
+    let mut custom = metric(
         Measure::Custom("backend_calls".into()),
         Unit::Custom("calls/op".into()),
         Direction::HigherIsBetter,
         vec![3.0, 4.0, 5.5],
     );
+    // Sampling stopped before the samples gave any interval.
+    custom.precision = Some(Precision {
+        target: 0.05,
+        reached: None,
+    });
     let summary_only = Metric {
         precision: None,
         measure: Measure::LatencyP99,
@@ -112,7 +121,8 @@ pub fn rich_run() -> Run {
     };
     run.benchmarks = vec![
         Benchmark {
-            mode: None,
+            // A real benchmark in a simulated run (SPEC §4.7: a suite may mix both).
+            mode: Some(Mode::Real),
             name: "parse/json/size=1k".into(),
             params: BTreeMap::from([("size".into(), "1k".into()), ("mode".into(), "fast".into())]),
             labels: BTreeMap::from([
@@ -124,7 +134,7 @@ pub fn rich_run() -> Run {
             metrics: vec![wall, instructions, custom, summary_only],
         },
         Benchmark {
-            mode: None,
+            mode: Some(Mode::Simulated),
             name: "parse/json/size=1m".into(),
             params: BTreeMap::from([("size".into(), "1m".into())]),
             labels: BTreeMap::new(),
@@ -403,7 +413,7 @@ pub fn check_baselines(store: &dyn Store) {
     );
     assert!(matches!(
         store.save_baseline("", a.id),
-        Err(StoreError::InvalidArgument(_))
+        Err(StoreError::BadBaselineName { .. })
     ));
 
     store.delete_baseline("release-1.0").unwrap();
@@ -674,4 +684,528 @@ pub fn check_noise_floors(store: &dyn Store) {
         );
     }
     assert_eq!(store.noise_floors("there").unwrap().len(), 1);
+}
+
+/// Stores a run, reads it back and checks the fields schema version 5 added: each benchmark's own
+/// mode and each metric's precision come back exactly, `None` staying `None`; a precision that
+/// is not finite is refused.
+pub fn check_mode_and_precision_round_trip(store: &dyn Store) {
+    let run = rich_run();
+    assert_eq!(run.benchmarks[0].mode, Some(Mode::Real));
+    assert_eq!(run.benchmarks[1].mode, Some(Mode::Simulated));
+    assert_eq!(run.benchmarks[3].mode, None);
+    store.put_run(&run).unwrap();
+    let back = store.get_run(run.id).unwrap().unwrap();
+    let modes: Vec<Option<Mode>> = back.benchmarks.iter().map(|b| b.mode).collect();
+    assert_eq!(modes, [Some(Mode::Real), Some(Mode::Simulated), None, None]);
+    let precisions: Vec<Option<Precision>> = back
+        .benchmarks
+        .iter()
+        .flat_map(|b| &b.metrics)
+        .map(|m| m.precision)
+        .collect();
+    assert_eq!(
+        precisions,
+        [
+            Some(Precision {
+                target: 0.01,
+                reached: Some(0.009_312_345_678_901_234)
+            }),
+            None,
+            Some(Precision {
+                target: 0.05,
+                reached: None
+            }),
+            None,
+            None,
+            None,
+            None,
+        ]
+    );
+    let bits = |p: Option<Precision>| p.map(|p| (p.target.to_bits(), p.reached.map(f64::to_bits)));
+    assert_eq!(
+        bits(back.benchmarks[0].metrics[0].precision),
+        bits(run.benchmarks[0].metrics[0].precision)
+    );
+    assert_eq!(back, run);
+
+    for bad in [
+        Precision {
+            target: f64::NAN,
+            reached: None,
+        },
+        Precision {
+            target: 0.01,
+            reached: Some(f64::INFINITY),
+        },
+    ] {
+        let mut run = rich_run();
+        run.id = Uuid::now_v7();
+        run.benchmarks[0].metrics[0].precision = Some(bad);
+        let err = store.put_run(&run).unwrap_err();
+        assert!(matches!(err, StoreError::Unstorable { .. }), "{err}");
+        assert!(err.to_string().contains("precision"), "{err}");
+        assert!(store.get_run(run.id).unwrap().is_none());
+    }
+}
+
+/// A run of `source` measured on `machine` at `minute` minutes past a fixed time, in `mode`, with
+/// the benchmarks `(name, own mode, ok?)`: an ok benchmark has one wall-time metric whose samples
+/// say which run and benchmark they are (`1000 × minute + index of the benchmark`), a failed one
+/// has none.
+pub fn scoped_run(
+    minute: i64,
+    source: Source,
+    machine: &str,
+    mode: Mode,
+    benches: &[(&str, Option<Mode>, bool)],
+) -> Run {
+    let started = datetime!(2026-12-01 09:00 UTC) + Duration::minutes(minute);
+    let mut run = Run::new(
+        source,
+        started,
+        Provenance {
+            mode,
+            ..Provenance::default()
+        },
+        environment(machine),
+    );
+    // Ids ordered like the start times, so ties and ordering are easy to reason about.
+    run.id = Uuid::from_u128(0x5c0e_0000_0000_7000_8000_0000_0000_0000 + minute as u128);
+    for (i, (name, own_mode, ok)) in benches.iter().enumerate() {
+        let marker = 1000.0 * minute as f64 + i as f64;
+        run.benchmarks.push(Benchmark {
+            mode: *own_mode,
+            name: (*name).into(),
+            params: BTreeMap::new(),
+            labels: BTreeMap::new(),
+            command: None,
+            status: if *ok {
+                Status::Ok
+            } else if i % 2 == 0 {
+                Status::Failed {
+                    message: "exit status 1".into(),
+                }
+            } else {
+                Status::Skipped {
+                    reason: "not on this machine".into(),
+                }
+            },
+            metrics: if *ok {
+                vec![metric(
+                    Measure::WallTime,
+                    Unit::Nanoseconds,
+                    Direction::LowerIsBetter,
+                    vec![marker, marker + 0.25, marker + 0.5],
+                )]
+            } else {
+                Vec::new()
+            },
+        });
+    }
+    run
+}
+
+fn wanted(names: &[&str], mode: Mode) -> Vec<(String, Mode)> {
+    names.iter().map(|n| ((*n).to_string(), mode)).collect()
+}
+
+/// The names of a resolved run's benchmarks.
+fn names(run: &Run) -> Vec<&str> {
+    run.benchmarks.iter().map(|b| b.name.as_str()).collect()
+}
+
+/// `last` is each benchmark's latest measurement of the same source, machine and mode
+/// (SPEC §7.3), whichever runs hold them: filtered runs, modes per benchmark, other machines and
+/// sources, failed and skipped measurements, the run being judged.
+pub fn check_last_per_benchmark(store: &dyn Store) {
+    use benchgate_gate::pool_runs;
+    use benchgate_store::{LatestMeasurement, Scope, Selector, resolve_in_scope};
+    const OK: bool = true;
+    const BAD: bool = false;
+    let fp = environment("here").fingerprint;
+    let command = Source::Command;
+    let scope = |benchmarks, exclude| Scope {
+        source: &command,
+        fingerprint: &fp,
+        exclude,
+        benchmarks,
+    };
+    let last = |scope: &Scope<'_>| resolve_in_scope(store, &Selector::Last, scope).unwrap();
+    let ids = |runs: &[Run]| runs.iter().map(|r| r.id).collect::<Vec<_>>();
+    let abc = wanted(&["a", "b", "c"], Mode::Real);
+
+    // A first run: nothing to compare with.
+    assert_eq!(last(&scope(&abc, None)), None);
+    assert!(
+        store
+            .latest_measurements(&command, &fp, &abc, None)
+            .unwrap()
+            .is_empty()
+    );
+
+    // A full run, then filtered ones: `run 'a'`, `run 'b'`.
+    let full = |m| {
+        scoped_run(
+            m,
+            Source::Command,
+            "here",
+            Mode::Real,
+            &[("a", None, OK), ("b", None, OK), ("c", None, OK)],
+        )
+    };
+    let run_a = full(0);
+    let run_b = scoped_run(1, Source::Command, "here", Mode::Real, &[("a", None, OK)]);
+    let run_c = scoped_run(2, Source::Command, "here", Mode::Real, &[("b", None, OK)]);
+    for run in [&run_c, &run_a, &run_b] {
+        store.put_run(run).unwrap();
+    }
+
+    // The store's query: in the order asked, each pair once, unknown benchmarks left out.
+    let ask: Vec<(String, Mode)> = wanted(&["c", "a", "zz", "b", "a"], Mode::Real);
+    let found = store
+        .latest_measurements(&command, &fp, &ask, None)
+        .unwrap();
+    let at = |benchmark: &str, run: &Run| LatestMeasurement {
+        benchmark: benchmark.into(),
+        mode: Mode::Real,
+        run_id: run.id,
+    };
+    assert_eq!(found, [at("c", &run_a), at("a", &run_b), at("b", &run_c)]);
+
+    let resolved = last(&scope(&abc, None)).unwrap();
+    assert_eq!(resolved.label, "last (per benchmark: 3 runs)");
+    assert_eq!(ids(&resolved.runs), [run_c.id, run_b.id, run_a.id]);
+    assert_eq!(names(&resolved.runs[0]), ["b"]);
+    assert_eq!(names(&resolved.runs[1]), ["a"]);
+    assert_eq!(names(&resolved.runs[2]), ["c"]);
+    // Pooled, they hold exactly one measurement per benchmark: B's a, C's b, A's c.
+    let pooled = pool_runs(&resolved.runs).unwrap();
+    let samples = |run: &Run, name: &str| run.benchmark(name).unwrap().metrics[0].samples.clone();
+    assert_eq!(pooled.benchmarks.len(), 3);
+    assert_eq!(samples(&pooled, "a"), samples(&run_b, "a"));
+    assert_eq!(samples(&pooled, "b"), samples(&run_c, "b"));
+    assert_eq!(samples(&pooled, "c"), samples(&run_a, "c"));
+
+    // The run being judged is never its own baseline.
+    let resolved = last(&scope(&abc, Some(run_c.id))).unwrap();
+    assert_eq!(ids(&resolved.runs), [run_b.id, run_a.id]);
+    assert_eq!(names(&resolved.runs[1]), ["b", "c"]);
+    // A filtered run judged: only its own benchmarks are looked up.
+    let judged = Scope::benchmarks_of(&run_c);
+    let resolved = last(&Scope::of_run(&run_c, &judged)).unwrap();
+    assert_eq!(resolved.label, format!("last (run {})", run_a.id));
+    assert_eq!(ids(&resolved.runs), [run_a.id]);
+    assert_eq!(names(&resolved.runs[0]), ["b"]);
+    // Nothing to look up, nothing found.
+    assert_eq!(last(&scope(&[], None)), None);
+
+    // A full run covers everything: one run, as stored.
+    let run_d = full(3);
+    store.put_run(&run_d).unwrap();
+    let resolved = last(&scope(&abc, None)).unwrap();
+    assert_eq!(resolved.label, format!("last (run {})", run_d.id));
+    assert_eq!(resolved.runs, std::slice::from_ref(&run_d));
+
+    // Newer runs on another machine or of another source are not this run's `last`.
+    let elsewhere = scoped_run(
+        4,
+        Source::Command,
+        "there",
+        Mode::Real,
+        &[("a", None, OK), ("b", None, OK), ("c", None, OK)],
+    );
+    let go = scoped_run(
+        5,
+        Source::Ingest("go".into()),
+        "here",
+        Mode::Real,
+        &[("a", None, OK), ("b", None, OK), ("c", None, OK)],
+    );
+    store.put_run(&elsewhere).unwrap();
+    store.put_run(&go).unwrap();
+    assert_eq!(ids(&last(&scope(&abc, None)).unwrap().runs), [run_d.id]);
+    let go_found = store
+        .latest_measurements(&go.source, &fp, &abc, None)
+        .unwrap();
+    assert!(go_found.iter().all(|m| m.run_id == go.id) && go_found.len() == 3);
+    let there = environment("there").fingerprint;
+    let there_found = store
+        .latest_measurements(&command, &there, &abc, None)
+        .unwrap();
+    assert!(there_found.iter().all(|m| m.run_id == elsewhere.id) && there_found.len() == 3);
+
+    // Failed and skipped measurements are skipped over.
+    let run_g = scoped_run(
+        6,
+        Source::Command,
+        "here",
+        Mode::Real,
+        &[("a", None, BAD), ("b", None, BAD), ("c", None, OK)],
+    );
+    assert!(matches!(run_g.benchmarks[1].status, Status::Skipped { .. }));
+    store.put_run(&run_g).unwrap();
+    let resolved = last(&scope(&abc, None)).unwrap();
+    assert_eq!(ids(&resolved.runs), [run_g.id, run_d.id]);
+    assert_eq!(names(&resolved.runs[0]), ["c"]);
+    assert_eq!(names(&resolved.runs[1]), ["a", "b"]);
+
+    // Modes: a simulated measurement is never the `last` of a real benchmark, nor the reverse,
+    // whether the mode is the benchmark's own or its run's.
+    let run_h = scoped_run(
+        7,
+        Source::Command,
+        "here",
+        Mode::Real,
+        &[("a", Some(Mode::Simulated), OK), ("b", None, OK)],
+    );
+    let run_i = scoped_run(
+        8,
+        Source::Command,
+        "here",
+        Mode::Simulated,
+        &[("c", None, OK), ("b", Some(Mode::Real), OK)],
+    );
+    store.put_run(&run_h).unwrap();
+    store.put_run(&run_i).unwrap();
+    let resolved = last(&scope(&abc, None)).unwrap();
+    assert_eq!(ids(&resolved.runs), [run_i.id, run_g.id, run_d.id]);
+    assert_eq!(names(&resolved.runs[0]), ["b"]);
+    assert_eq!(names(&resolved.runs[1]), ["c"]);
+    assert_eq!(names(&resolved.runs[2]), ["a"]);
+    let sim = wanted(&["a", "b", "c"], Mode::Simulated);
+    let resolved = last(&scope(&sim, None)).unwrap();
+    assert_eq!(ids(&resolved.runs), [run_i.id, run_h.id]);
+    assert_eq!(names(&resolved.runs[0]), ["c"]);
+    assert_eq!(names(&resolved.runs[1]), ["a"]);
+    // Pooled under the newest run's header (simulated), a benchmark that took its older run's
+    // mode (real) keeps it, written out.
+    let mixed = vec![
+        ("c".to_string(), Mode::Simulated),
+        ("a".to_string(), Mode::Real),
+        ("b".to_string(), Mode::Real),
+    ];
+    let resolved = last(&scope(&mixed, Some(run_i.id))).unwrap();
+    assert_eq!(ids(&resolved.runs), [run_h.id, run_d.id]);
+    let resolved = last(&scope(&mixed, None)).unwrap();
+    assert_eq!(ids(&resolved.runs), [run_i.id, run_d.id]);
+    assert_eq!(names(&resolved.runs[0]), ["c", "b"]);
+    assert_eq!(resolved.runs[0].benchmarks[0].mode, None);
+    assert_eq!(names(&resolved.runs[1]), ["a"]);
+    assert_eq!(resolved.runs[1].benchmarks[0].mode, Some(Mode::Real));
+    let pooled = pool_runs(&resolved.runs).unwrap();
+    assert_eq!(pooled.provenance.mode, Mode::Simulated);
+    let mode_of = |name: &str| {
+        pooled
+            .benchmark(name)
+            .unwrap()
+            .mode_or(pooled.provenance.mode)
+    };
+    assert_eq!(
+        [mode_of("a"), mode_of("b"), mode_of("c")],
+        [Mode::Real, Mode::Real, Mode::Simulated]
+    );
+
+    // window:N pools whole runs of the source on this machine; explicit selectors are as ever.
+    let window = resolve_in_scope(store, &Selector::Window(2), &scope(&abc, Some(run_i.id)))
+        .unwrap()
+        .unwrap();
+    assert_eq!(ids(&window.runs), [run_h.id, run_g.id]);
+    assert_eq!(window.label, "window:2 (2 runs)");
+    store.save_baseline("main", run_a.id).unwrap();
+    for selector in [Selector::Name("main".into()), Selector::Run(run_a.id)] {
+        let resolved = resolve_in_scope(store, &selector, &scope(&abc, None))
+            .unwrap()
+            .unwrap();
+        assert_eq!(resolved.runs, std::slice::from_ref(&run_a));
+    }
+}
+
+/// More wanted benchmarks than SQLite binds parameters (32 766) still take one query.
+pub fn check_many_wanted_benchmarks(store: &dyn Store) {
+    use benchgate_store::{Scope, Selector, resolve_in_scope};
+    const STORED: usize = 33_000;
+    let mut run = scoped_run(0, Source::Command, "many", Mode::Real, &[("x", None, true)]);
+    let template = run.benchmarks.pop().unwrap();
+    run.benchmarks = (0..STORED)
+        .map(|i| Benchmark {
+            name: format!("n/{i:05}"),
+            ..template.clone()
+        })
+        .collect();
+    store.put_run(&run).unwrap();
+    let mut ask = Scope::benchmarks_of(&run);
+    ask.extend((STORED..40_000).map(|i| (format!("n/{i:05}"), Mode::Real)));
+    ask.reverse();
+    let found = store
+        .latest_measurements(&run.source, &run.environment.fingerprint, &ask, None)
+        .unwrap();
+    assert_eq!(found.len(), STORED);
+    assert!(found.iter().all(|m| m.run_id == run.id));
+    assert_eq!(found[0].benchmark, format!("n/{:05}", STORED - 1));
+    assert_eq!(found[STORED - 1].benchmark, "n/00000");
+    let scope = Scope {
+        source: &run.source,
+        fingerprint: &run.environment.fingerprint,
+        exclude: None,
+        benchmarks: &ask,
+    };
+    let resolved = resolve_in_scope(store, &Selector::Last, &scope)
+        .unwrap()
+        .unwrap();
+    assert_eq!(resolved.label, format!("last (run {})", run.id));
+    assert_eq!(resolved.runs, [run]);
+}
+
+/// Names that would never select their baseline are refused, saving nothing.
+pub fn check_bad_baseline_names(store: &dyn Store) {
+    use benchgate_store::Selector;
+    let run = small_run(datetime!(2026-12-02 10:00 UTC), "abcd", "x", 10.0);
+    store.put_run(&run).unwrap();
+    let id = run.id;
+    for bad in [
+        "",
+        "   ",
+        "last",
+        "merge-base",
+        "merge-base:main",
+        "merge-base:--all",
+        &format!("run:{id}"),
+        "run:abc",
+        "window:3",
+        "commit:abcdef",
+        "tag:v1",
+        "a\nb",
+        "tab\there",
+        "bell\u{7}",
+        "-x",
+        "--all",
+        " padded",
+        "padded ",
+    ] {
+        let err = store.save_baseline(bad, id).unwrap_err();
+        assert!(
+            matches!(&err, StoreError::BadBaselineName { name, .. } if name == bad),
+            "{bad:?}: {err}"
+        );
+    }
+    assert!(store.list_baselines().unwrap().is_empty());
+    let err = store.save_baseline("last", id).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cannot name a baseline \"last\": it reads as the selector `last`, so it could never be selected by name"
+    );
+    let err = store.save_baseline("window:3", id).unwrap_err();
+    assert!(
+        err.to_string().contains("reads as the selector `window:3`"),
+        "{err}"
+    );
+    let err = store.save_baseline("tag:v1", id).unwrap_err();
+    assert!(err.to_string().contains("contains `:`"), "{err}");
+    let err = store.save_baseline("a\nb", id).unwrap_err();
+    assert!(err.to_string().contains("control character"), "{err}");
+    let err = store.save_baseline("-x", id).unwrap_err();
+    assert!(err.to_string().contains("starts with `-`"), "{err}");
+
+    for good in [
+        "main",
+        "release-1.0",
+        "feature/ünïcode",
+        "v1.2 rc",
+        "last-good",
+        "a-",
+    ] {
+        store.save_baseline(good, id).unwrap();
+        assert_eq!(
+            Selector::parse(good).unwrap(),
+            Selector::Name(good.to_string())
+        );
+        assert_eq!(store.baseline(good).unwrap(), Some(id));
+    }
+    assert_eq!(store.list_baselines().unwrap().len(), 6);
+}
+
+/// The runs stored before a downgrade to schema version 4 (mode and precision are v5 fields, so
+/// these runs have none).
+pub fn v4_runs() -> Vec<Run> {
+    vec![
+        scoped_run(
+            0,
+            Source::Command,
+            "here",
+            Mode::Real,
+            &[("a", None, true), ("b", None, true), ("c", None, true)],
+        ),
+        scoped_run(
+            1,
+            Source::Command,
+            "here",
+            Mode::Real,
+            &[("a", None, true), ("c", None, false)],
+        ),
+        scoped_run(
+            2,
+            Source::Command,
+            "here",
+            Mode::Simulated,
+            &[("b", None, true)],
+        ),
+    ]
+}
+
+/// Turns a current database back into a version 4 one: what the version 5 migration added, gone.
+pub const DOWNGRADE_TO_V4: &str = "
+DROP TABLE measurements;
+ALTER TABLE benchmarks DROP COLUMN mode;
+ALTER TABLE metrics DROP COLUMN precision;
+DELETE FROM schema_migrations WHERE version = 5;
+";
+
+/// After the version 5 upgrade of a database holding [`v4_runs`] (see [`DOWNGRADE_TO_V4`]): the
+/// runs read back unchanged, and `last` finds their measurements (the migration indexed them).
+pub fn check_upgraded_from_v4(store: &dyn Store) {
+    use benchgate_store::{Scope, Selector, resolve_in_scope};
+    let runs = v4_runs();
+    for run in &runs {
+        assert_eq!(store.get_run(run.id).unwrap().as_ref(), Some(run));
+    }
+    let fp = environment("here").fingerprint;
+    let abc = wanted(&["a", "b", "c"], Mode::Real);
+    let found: Vec<(String, Uuid)> = store
+        .latest_measurements(&Source::Command, &fp, &abc, None)
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.benchmark, m.run_id))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("a".to_string(), runs[1].id),
+            ("b".to_string(), runs[0].id),
+            ("c".to_string(), runs[0].id)
+        ]
+    );
+    let sim = wanted(&["b"], Mode::Simulated);
+    let found = store
+        .latest_measurements(&Source::Command, &fp, &sim, None)
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].run_id, runs[2].id);
+    // New runs are indexed as they are stored.
+    let newer = scoped_run(3, Source::Command, "here", Mode::Real, &[("b", None, true)]);
+    store.put_run(&newer).unwrap();
+    let scope = Scope {
+        source: &Source::Command,
+        fingerprint: &fp,
+        exclude: None,
+        benchmarks: &abc,
+    };
+    let resolved = resolve_in_scope(store, &Selector::Last, &scope)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        resolved.runs.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [newer.id, runs[1].id, runs[0].id]
+    );
+    check_mode_and_precision_round_trip(store);
 }
