@@ -225,11 +225,23 @@ fn judge(
     let geomean = geomean_rows(&verdicts);
     for row in geomean.iter().filter(|g| g.sets_differ) {
         warnings.push(format!(
-            "{}: the benchmark set differs from the baseline's ({} vs {} benchmarks); the \
-             geometric means may not be comparable (the change is the geometric mean of the \
-             ratios of the benchmarks both have)",
+            "{}: benchmark set differs from baseline ({} vs {} benchmarks); geomeans may not be \
+             comparable (the change is the geomean of the ratios of the benchmarks in both)",
             row.measure, row.baseline_benchmarks, row.benchmarks
         ));
+    }
+    for v in &verdicts {
+        for caveat in &v.caveats {
+            if let Caveat::ExactVaries { side, min, max } = caveat {
+                warnings.push(format!(
+                    "{} · {}: exact distribution expected, but values range from {min} to {max} \
+                     in the {}",
+                    v.benchmark,
+                    v.measure,
+                    side.as_str()
+                ));
+            }
+        }
     }
     if let Some(note) = underpowered_note(&verdicts) {
         warnings.push(note);
@@ -474,8 +486,8 @@ fn finish(mut pending: Vec<Pending>, options: &CompareOptions) -> Vec<Verdict> {
                 kind,
                 severity,
                 gating,
-                baseline: row.baseline.map(|m| m.summary),
-                current: row.current.map(|m| m.summary),
+                baseline: row.baseline.map(|m| verdict_summary(m, exact)),
+                current: row.current.map(|m| verdict_summary(m, exact)),
                 effect,
                 p_value,
                 q_value: q,
@@ -484,6 +496,20 @@ fn finish(mut pending: Vec<Pending>, options: &CompareOptions) -> Vec<Verdict> {
             }
         })
         .collect()
+}
+
+/// A side's summary as a verdict shows it: an exact measure's interval is its whole range, at
+/// confidence 1 (benchstat's `assume=exact`: `± 0%` when the values agree, their spread when not).
+fn verdict_summary(metric: Metric, exact: bool) -> benchgate_model::Summary {
+    let mut summary = metric.summary;
+    if exact {
+        summary.median_ci = Some(benchgate_model::Interval {
+            lo: summary.min,
+            hi: summary.max,
+            confidence: 1.0,
+        });
+    }
+    summary
 }
 
 /// When false-discovery-rate control across `family` tests makes significance unreachable for
@@ -656,7 +682,6 @@ fn geomean_rows(verdicts: &[Verdict]) -> Vec<GeomeanRow> {
             entry.cur.push(c.median);
         }
         if let (Some(b), Some(c)) = (&v.baseline, &v.current) {
-            // 0/0 is no change, as benchstat takes it.
             entry.ratios.push(if b.median == c.median {
                 1.0
             } else {
@@ -666,20 +691,25 @@ fn geomean_rows(verdicts: &[Verdict]) -> Vec<GeomeanRow> {
     }
     by_measure
         .into_iter()
-        .filter_map(|(measure, sides)| {
-            let (b, c) = (geometric_mean(&sides.base)?, geometric_mean(&sides.cur)?);
-            let ratio = geometric_mean(&sides.ratios)?;
-            Some(GeomeanRow {
+        .filter(|(_, sides)| !sides.base.is_empty() || !sides.cur.is_empty())
+        .map(|(measure, sides)| {
+            // 0/0 is no change, as benchstat takes it; x/0 has no ratio at all.
+            let ratio = if sides.ratios.iter().any(|r| !r.is_finite()) {
+                None
+            } else {
+                geometric_mean(&sides.ratios)
+            };
+            GeomeanRow {
                 measure: measure.clone(),
                 unit: sides.unit.unwrap_or(Unit::Count),
                 benchmarks: sides.cur.len(),
                 baseline_benchmarks: sides.base.len(),
-                baseline: b,
-                current: c,
+                baseline: geometric_mean(&sides.base),
+                current: geometric_mean(&sides.cur),
                 ratio,
                 sets_differ: sides.ratios.len() != sides.base.len()
                     || sides.ratios.len() != sides.cur.len(),
-            })
+            }
         })
         .collect()
 }

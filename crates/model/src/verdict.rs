@@ -204,10 +204,12 @@ pub struct GeomeanRow {
     /// Benchmarks behind the baseline side's geometric mean.
     #[serde(default)]
     pub baseline_benchmarks: usize,
-    pub baseline: f64,
-    pub current: f64,
-    /// Geometric mean of current/baseline over the benchmarks both sides have.
-    pub ratio: f64,
+    /// `None` when a value is not positive (a geometric mean needs every value > 0).
+    pub baseline: Option<f64>,
+    pub current: Option<f64>,
+    /// Geometric mean of current/baseline over the benchmarks both sides have (0/0 counts as no
+    /// change); `None` when a ratio is undefined or not positive (a baseline of 0).
+    pub ratio: Option<f64>,
     /// The two sides' benchmark sets differ, so their geometric means may not be comparable.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sets_differ: bool,

@@ -181,9 +181,14 @@ impl Format for Markdown {
                     "| {} ({} benchmarks) | {} | {} | {} |\n",
                     g.measure,
                     g.benchmarks,
-                    format_value(g.baseline, &g.unit),
-                    format_value(g.current, &g.unit),
-                    crate::units::percent((g.ratio - 1.0) * 100.0)
+                    g.baseline
+                        .map_or_else(String::new, |x| format_value(x, &g.unit)),
+                    g.current
+                        .map_or_else(String::new, |x| format_value(x, &g.unit)),
+                    g.ratio.map_or_else(
+                        || "?".to_string(),
+                        |r| crate::units::percent((r - 1.0) * 100.0)
+                    )
                 ));
             }
         }

@@ -222,9 +222,18 @@ impl Format for Terminal {
             {
                 table.row(vec![
                     "geomean".into(),
-                    format_value(g.baseline, &g.unit).into(),
-                    format_value(g.current, &g.unit).into(),
-                    crate::units::percent((g.ratio - 1.0) * 100.0).into(),
+                    g.baseline
+                        .map_or_else(String::new, |x| format_value(x, &g.unit))
+                        .into(),
+                    g.current
+                        .map_or_else(String::new, |x| format_value(x, &g.unit))
+                        .into(),
+                    g.ratio
+                        .map_or_else(
+                            || "?".to_string(),
+                            |r| crate::units::percent((r - 1.0) * 100.0),
+                        )
+                        .into(),
                 ]);
             }
             out.push_str(&table.render(self.color));
