@@ -32,8 +32,9 @@
 //! which benchgate has no option for) and `csvErrors` (`-row .name` on one file: no comparison;
 //! it tests benchstat's CSV warnings on stderr).
 //!
-//! Two known gaps wait on crates/gate and are asserted in their own ignored tests:
-//! [`geomean_over_differing_benchmark_sets`] and [`exact_units`].
+//! Two parts have their own tests: [`geomean_over_differing_benchmark_sets`] (each side's own
+//! geomean, the change over the benchmarks in both, and benchstat's warning) and [`exact_units`]
+//! (`assume=exact`: the range as the interval, a warning when the values vary, geomeans of zeros).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
