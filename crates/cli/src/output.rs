@@ -20,20 +20,57 @@ pub fn print(text: &str) -> anyhow::Result<()> {
     }
 }
 
-/// Writes `contents` to `path` atomically: a temporary file beside it, then a rename, so readers
-/// never see half a file.
+/// Writes `contents` to `path`. A regular file (or a new one) is replaced atomically: a temporary
+/// file beside it, then a rename, so readers never see half a file; it keeps the old file's
+/// permissions, and a new one gets the umask's. A symbolic link is written through to its target,
+/// and a special file (`/dev/stdout`, a FIFO, a device) is written to as it is: never replaced by
+/// a regular file.
 pub fn write_file(path: &Path, contents: &str) -> anyhow::Result<()> {
-    let dir = match path.parent() {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+    let cannot = || format!("cannot write {}", path.display());
+    let target = match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => match std::fs::canonicalize(path) {
+            Ok(resolved) => resolved,
+            // A dangling link: create what it points at.
+            Err(_) => {
+                return std::fs::write(path, contents.as_bytes()).with_context(cannot);
+            }
+        },
+        _ => path.to_path_buf(),
+    };
+    let existing = std::fs::metadata(&target).ok();
+    if let Some(meta) = &existing {
+        let kind = meta.file_type();
+        if kind.is_dir() {
+            anyhow::bail!("cannot write {}: is a directory", path.display());
+        }
+        if kind.is_fifo() || kind.is_char_device() || kind.is_block_device() || kind.is_socket() {
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&target)
+                .with_context(cannot)?;
+            return file.write_all(contents.as_bytes()).with_context(cannot);
+        }
+    }
+    let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    // Mode 0666 at creation, so the umask applies as to any new file.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".benchgate-")
+        .permissions(std::fs::Permissions::from_mode(0o666))
+        .tempfile_in(dir)
+        .with_context(cannot)?;
     tmp.write_all(contents.as_bytes())
         .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        .with_context(cannot)?;
+    if let Some(meta) = existing {
+        tmp.as_file()
+            .set_permissions(meta.permissions())
+            .with_context(cannot)?;
+    }
+    tmp.persist(&target).with_context(cannot)?;
     Ok(())
 }
 

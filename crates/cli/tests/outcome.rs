@@ -392,3 +392,71 @@ fn a_filter_selects_expanded_names_and_scans_are_named_by_their_commands() {
     let run = common::read_json(&d.join("scan.json"));
     assert_eq!(common::benchmark_names(&run), ["true 1", "true 2"]);
 }
+
+/// Exports write through symbolic links and into special files; only regular files are replaced
+/// (atomically). As root, replacing `/dev/stdout` or `/dev/null` with a regular file would break
+/// the machine, so the test uses a FIFO and a link of its own.
+#[test]
+fn exports_write_through_links_and_special_files() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = example_dir();
+    let d = dir.path();
+    std::fs::write(d.join("none.toml"), "").unwrap();
+    std::fs::write(d.join("real.json"), "old").unwrap();
+    std::os::unix::fs::symlink("real.json", d.join("link.json")).unwrap();
+    let out = benchgate(
+        &[
+            "compare",
+            "--config",
+            "none.toml",
+            "--export-json",
+            "link.json",
+            "old.txt",
+            "old.txt",
+        ],
+        d,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        std::fs::symlink_metadata(d.join("link.json"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("real.json")).unwrap()).unwrap();
+    assert_eq!(written["schema"], "benchgate/comparison/v1");
+
+    let fifo = d.join("fifo");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let out = benchgate(
+        &[
+            "compare",
+            "--config",
+            "none.toml",
+            "--export-json",
+            "fifo",
+            "old.txt",
+            "old.txt",
+        ],
+        d,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Checked before waiting for the reader, which would wait forever on a replaced FIFO.
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+    let through: Value = serde_json::from_str(&reader.join().unwrap()).unwrap();
+    assert_eq!(through["outcome"], "passed");
+}
