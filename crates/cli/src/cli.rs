@@ -170,16 +170,6 @@ pub enum Command {
     },
     /// Print the manual page (roff), e.g. `benchgate man > benchgate.1`.
     Man,
-    /// Resolves a baseline selector and prints what it names as JSON (used by `run` so that the
-    /// process that measures never loads the store; see commands/suite.rs).
-    #[command(hide = true, name = "internal-resolve-baseline")]
-    InternalResolveBaseline {
-        selector: String,
-        #[arg(long)]
-        fingerprint: String,
-        #[arg(long)]
-        source: String,
-    },
 }
 
 #[derive(Debug, Subcommand)]

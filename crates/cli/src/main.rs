@@ -35,11 +35,6 @@ fn main() -> ExitCode {
         Command::Report(args) => commands::report::execute(args, &cli.global),
         Command::Completions { shell } => commands::docs::completions(*shell),
         Command::Man => commands::docs::man(),
-        Command::InternalResolveBaseline {
-            selector,
-            fingerprint,
-            source,
-        } => commands::suite::preview_baseline(selector, fingerprint, source, &cli.global),
     };
     match result {
         Ok(Conclusion::Passed) => ExitCode::SUCCESS,

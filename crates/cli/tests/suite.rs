@@ -74,7 +74,9 @@ fn first_run_is_stored_and_the_second_is_judged_against_it() {
         "{first}"
     );
 
-    let (code, second, err) = json_run(dir.path(), &[]);
+    // This test is about storing and finding the baseline, not about verdicts: thresholds no
+    // noise of a busy machine reaches (`true` takes about a millisecond).
+    let (code, second, err) = json_run(dir.path(), &["--warn", "900%", "--fail", "1000%"]);
     assert_eq!(code, Some(0), "{err}");
     let baseline_label = second["baseline"]["label"].as_str().unwrap();
     assert!(baseline_label.starts_with("last (run "), "{baseline_label}");
@@ -91,7 +93,10 @@ fn first_run_is_stored_and_the_second_is_judged_against_it() {
     assert_eq!(stored_runs(dir.path()).len(), 2);
 
     // The terminal report says the same, with the skip visible.
-    let out = benchgate(&["run", "-q"], dir.path());
+    let out = benchgate(
+        &["run", "-q", "--warn", "900%", "--fail", "1000%"],
+        dir.path(),
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("helios/commit: skipped: requires: environment variable BENCHGATE_TEST_UNSET_VAR is not set"), "{text}");
@@ -274,7 +279,7 @@ fn export_import_and_report_move_runs_between_stores() {
 }
 
 #[test]
-fn a_mode_mismatch_is_refused_unless_allowed() {
+fn modes_belong_to_benchmarks_and_a_mismatch_is_refused_unless_allowed() {
     let dir = suite_dir("");
     let simulated = SUITE.replace(
         "command = \"true\"",
@@ -283,20 +288,57 @@ fn a_mode_mismatch_is_refused_unless_allowed() {
     std::fs::write(dir.path().join("sim.toml"), simulated).unwrap();
     let (code, c, err) = json_run(dir.path(), &["--config", "sim.toml"]);
     assert_eq!(code, Some(0), "{err}");
+    // One simulated benchmark labels the run; each benchmark keeps its own mode.
     assert_eq!(c["current"]["mode"], "simulated");
-    let out = benchgate(&["run", "-q"], dir.path());
+    let sim_id = c["current"]["id"].as_str().unwrap().to_string();
+    let out = benchgate(&["export", &format!("run:{sim_id}")], dir.path());
+    let run: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mode_of = |name: &str| {
+        run["benchmarks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["name"] == name)
+            .unwrap()["mode"]
+            .clone()
+    };
+    assert_eq!(mode_of("true"), "simulated");
+    assert_eq!(mode_of("sleep"), "real");
+
+    // `last` is each benchmark's latest measurement in its own mode: the real `true` has none
+    // yet (new), the real `sleep` is judged against the previous real one.
+    let (code, c, err) = json_run(dir.path(), &[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(verdict(&c, "true", "new").is_some(), "{c}");
+    assert!(verdict(&c, "sleep", "new").is_none(), "{c}");
+
+    // A baseline named explicitly that measured `true` simulated is refused before anything runs.
+    let out = benchgate(
+        &["baseline", "save", "sim", &format!("run:{sim_id}")],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let before = stored_runs(dir.path()).len();
+    let out = benchgate(&["run", "-q", "--baseline", "sim"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("is simulated but this run is real"), "{err}");
+    assert!(
+        err.contains("true is simulated there but real here: they measure different things"),
+        "{err}"
+    );
     assert_eq!(
         stored_runs(dir.path()).len(),
-        1,
+        before,
         "nothing measured or stored"
     );
-    let (code, c, _) = json_run(dir.path(), &["--allow-mode-mismatch"]);
+    let (code, c, _) = json_run(dir.path(), &["--baseline", "sim", "--allow-mode-mismatch"]);
     assert_eq!(code, Some(0));
     assert!(
-        c["warnings"][0].as_str().unwrap().contains("simulated"),
+        c["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("simulated")),
         "{c}"
     );
 }

@@ -222,7 +222,12 @@ fn judge(
     }
 
     let verdicts = finish(pending, options);
-    let geomean = geomean_rows(&verdicts);
+    // Without a baseline there is nothing to summarise a change of.
+    let geomean = if baseline_run.is_some() {
+        geomean_rows(&verdicts)
+    } else {
+        Vec::new()
+    };
     for row in geomean.iter().filter(|g| g.sets_differ) {
         warnings.push(format!(
             "{}: benchmark set differs from baseline ({} vs {} benchmarks); geomeans may not be \

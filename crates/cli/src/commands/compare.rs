@@ -6,7 +6,7 @@ use anyhow::Context;
 use benchgate_adapters::Format as InputFormat;
 use benchgate_gate::{apply_budgets, check_budgets, compare_runs, pool_runs};
 use benchgate_model::{Mode, Run};
-use benchgate_store::{Store, resolve_for_source};
+use benchgate_store::{Scope, Store, resolve_in_scope};
 use time::OffsetDateTime;
 
 use super::gate::{check_measures, judging_for, load_config, with_noise_floors};
@@ -85,12 +85,11 @@ fn operand(
         return select_run(store.as_ref(), text);
     };
     let selector = parse_selector(text)?;
-    let resolved = resolve_for_source(
+    let benchmarks = Scope::benchmarks_of(judged);
+    let resolved = resolve_in_scope(
         store.as_ref(),
         &selector,
-        &judged.environment.fingerprint,
-        Some(judged.id),
-        &judged.source,
+        &Scope::of_run(judged, &benchmarks),
     )?
     .ok_or_else(|| anyhow::anyhow!("{text}: no stored run to compare with"))?;
     let pooled = pool_runs(&resolved.runs)

@@ -12,7 +12,7 @@ use benchgate_gate::{
 };
 use benchgate_model::{Measure, Mode, Outcome, Run, Source, Thresholds};
 use benchgate_report::{Format, Json, Markdown};
-use benchgate_store::{Selector, Store, StoreError, resolve_for_source};
+use benchgate_store::{Scope, Selector, Store, StoreError, resolve_in_scope};
 
 use super::stored::parse_selector;
 use super::{Conclusion, formatter, parse_measures};
@@ -136,114 +136,154 @@ impl BaselineChoice {
     }
 }
 
-/// What a baseline selector names, found before the run is measured or stored.
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Preview {
-    Found {
-        ids: Vec<uuid::Uuid>,
-        label: String,
-        modes: Vec<Mode>,
-    },
-    Nothing,
-    UnknownBaseline(String),
+/// The baseline a run is judged against, found before anything is measured or stored: the
+/// stored runs it pools (for per-benchmark `last`, each pruned to what it is the latest for)
+/// and a label for reports.
+pub struct Baseline {
+    pub runs: Vec<Run>,
+    pub label: String,
 }
 
-/// Resolves `selector` in `store` for a run of `source` measured on `fingerprint`.
-pub fn preview(
-    store: &dyn Store,
-    selector: &str,
-    fingerprint: &str,
-    source: &Source,
-) -> anyhow::Result<Preview> {
-    let parsed = parse_selector(selector)?;
-    Ok(
-        match resolve_for_source(store, &parsed, fingerprint, None, source) {
-            Ok(Some(r)) => Preview::Found {
-                ids: r.runs.iter().map(|run| run.id).collect(),
-                label: r.label,
-                modes: r.runs.iter().map(|run| run.provenance.mode).collect(),
-            },
-            Ok(None) => Preview::Nothing,
-            Err(StoreError::UnknownBaseline { name }) => Preview::UnknownBaseline(name),
-            Err(e) => return Err(e).context(format!("baseline {selector}")),
-        },
-    )
+/// What is being judged, for finding its baseline: the source, the machine, and each benchmark
+/// with its mode.
+pub struct Judged<'a> {
+    pub source: &'a Source,
+    pub fingerprint: &'a str,
+    pub benchmarks: &'a [(String, Mode)],
+    /// A FILTER selected these benchmarks: the others are not missing.
+    pub filtered: bool,
 }
 
-/// What to do when no store exists yet: `last` and `window:N` find nothing, a name is unknown,
-/// and an id or a commit cannot be found.
-pub fn preview_without_store(selector: &str) -> anyhow::Result<Preview> {
-    Ok(match parse_selector(selector)? {
-        Selector::Last | Selector::Window(_) => Preview::Nothing,
-        Selector::Name(name) => Preview::UnknownBaseline(name),
-        Selector::Run(_) | Selector::Commit(_) | Selector::MergeBase { .. } => {
-            bail!("baseline {selector}: the store holds no runs yet")
-        }
-    })
-}
-
-/// The baseline runs' ids and label, or `None` with a note saying why there is none. A mode
-/// mismatch (real against simulated) and an explicitly named baseline that does not exist are
-/// errors.
-pub fn accept_preview(
-    preview: Preview,
+/// Finds the baseline `choice` names for `judged`, refusing before anything is measured or
+/// written: a selector that cannot be resolved, an explicitly named baseline that does not
+/// exist, and a benchmark whose baseline was measured in the other mode (real against
+/// simulated) unless `allow_mode_mismatch`. `None`, with a note, when there is nothing to compare
+/// with yet. `last` looks up each benchmark's latest measurement of the same source, machine and
+/// mode; unless filtered, also those of the newest such run, so a benchmark that disappeared is
+/// reported missing.
+pub fn find_baseline(
+    store: Option<&dyn Store>,
     choice: &BaselineChoice,
-    mode: Mode,
+    judged: &Judged<'_>,
     allow_mode_mismatch: bool,
     notes: &mut Vec<String>,
-) -> anyhow::Result<Option<(Vec<uuid::Uuid>, String)>> {
-    match preview {
-        Preview::Found { ids, label, modes } => {
-            if let Some(other) = modes.iter().find(|m| **m != mode)
-                && !allow_mode_mismatch
-            {
-                bail!(
-                    "baseline {label} is {} but this run is {}: they measure different things; \
-                     pass --allow-mode-mismatch to compare them anyway",
-                    other.as_str(),
-                    mode.as_str()
-                );
+) -> anyhow::Result<Option<Baseline>> {
+    let selector = parse_selector(&choice.selector)?;
+    let Some(store) = store else {
+        return match selector {
+            Selector::Last | Selector::Window(_) => {
+                notes.push(format!(
+                    "no stored run matches baseline {} yet: this run is the first",
+                    choice.selector
+                ));
+                Ok(None)
             }
-            Ok(Some((ids, label)))
+            Selector::Name(name) => unknown_baseline(name, choice, notes),
+            Selector::Run(_) | Selector::Commit(_) | Selector::MergeBase { .. } => {
+                bail!("baseline {}: the store holds no runs yet", choice.selector)
+            }
+        };
+    };
+    let mut wanted: Vec<(String, Mode)> = judged.benchmarks.to_vec();
+    if selector == Selector::Last && !judged.filtered {
+        // The newest run's benchmarks too: one the current run lacks is then `missing`.
+        let newest = store
+            .latest_runs_of_source(judged.source, Some(judged.fingerprint), 1)
+            .context("cannot read the stored runs")?;
+        if let Some(summary) = newest.first()
+            && let Some(run) = store.get_run(summary.id)?
+        {
+            for b in &run.benchmarks {
+                let entry = (b.name.clone(), b.mode_or(run.provenance.mode));
+                if !wanted.iter().any(|(n, _)| *n == entry.0) {
+                    wanted.push(entry);
+                }
+            }
         }
-        Preview::Nothing => {
+    }
+    let scope = Scope {
+        source: judged.source,
+        fingerprint: judged.fingerprint,
+        exclude: None,
+        benchmarks: &wanted,
+    };
+    let resolved = match resolve_in_scope(store, &selector, &scope) {
+        Ok(Some(r)) => r,
+        Ok(None) => {
             notes.push(format!(
                 "no stored run matches baseline {} yet: this run is the first",
                 choice.selector
             ));
-            Ok(None)
+            return Ok(None);
         }
-        Preview::UnknownBaseline(name) if !choice.explicit => {
-            let from = choice
-                .config
-                .as_ref()
-                .map_or_else(String::new, |p| format!(" (from {})", p.display()));
-            notes.push(format!(
-                "baseline {name:?}{from} does not exist yet: judged without a baseline; save \
-                 one with `benchgate baseline save {name}`"
-            ));
-            Ok(None)
+        Err(StoreError::UnknownBaseline { name }) => {
+            return unknown_baseline(name, choice, notes);
         }
-        Preview::UnknownBaseline(name) => Err(StoreError::UnknownBaseline { name })
-            .context(format!("baseline {}", choice.selector)),
+        Err(e) => return Err(e).context(format!("baseline {}", choice.selector)),
+    };
+    // The mode belongs to each benchmark: real numbers are never judged against simulated ones
+    // (nor the reverse) without saying so.
+    if !allow_mode_mismatch {
+        for (name, mode) in judged.benchmarks {
+            let other = resolved.runs.iter().find_map(|run| {
+                run.benchmark(name)
+                    .map(|b| b.mode_or(run.provenance.mode))
+                    .filter(|m| m != mode)
+            });
+            if let Some(other) = other {
+                bail!(
+                    "baseline {}: {name} is {} there but {} here: they measure different \
+                     things; pass --allow-mode-mismatch to compare them anyway",
+                    resolved.label,
+                    other.as_str(),
+                    mode.as_str()
+                );
+            }
+        }
     }
+    Ok(Some(Baseline {
+        runs: resolved.runs,
+        label: resolved.label,
+    }))
 }
 
-/// The baseline runs `ids` name, read back and pooled into one, with its label.
-pub fn load_baseline(
-    store: &dyn Store,
-    ids: Option<(Vec<uuid::Uuid>, String)>,
-) -> anyhow::Result<Option<(Run, String)>> {
-    let Some((ids, label)) = ids else {
-        return Ok(None);
-    };
-    let runs = ids
-        .iter()
-        .map(|&id| store.get_run(id)?.ok_or(StoreError::UnknownRun { id }))
-        .collect::<Result<Vec<_>, StoreError>>()
-        .context("cannot read the baseline back")?;
-    Ok(pool_runs(&runs).map(|run| (run, label)))
+/// A baseline name that does not exist: an error when it was asked for on the command line, a
+/// note (and no baseline) when it comes from the configuration.
+fn unknown_baseline(
+    name: String,
+    choice: &BaselineChoice,
+    notes: &mut Vec<String>,
+) -> anyhow::Result<Option<Baseline>> {
+    if choice.explicit {
+        return Err(StoreError::UnknownBaseline { name })
+            .context(format!("baseline {}", choice.selector));
+    }
+    let from = choice
+        .config
+        .as_ref()
+        .map_or_else(String::new, |p| format!(" (from {})", p.display()));
+    notes.push(format!(
+        "baseline {name:?}{from} does not exist yet: judged without a baseline; save one with \
+         `benchgate baseline save {name}`"
+    ));
+    Ok(None)
+}
+
+/// The baseline's runs pooled into one, with its label. With a FILTER (`filtered`), only the
+/// benchmarks the run has: what the filter left out is not missing.
+pub fn pooled_baseline(
+    baseline: Option<Baseline>,
+    run: &Run,
+    filtered: bool,
+) -> Option<(Run, String)> {
+    let Baseline { runs, label } = baseline?;
+    let mut pooled = pool_runs(&runs)?;
+    if filtered {
+        pooled
+            .benchmarks
+            .retain(|b| run.benchmark(&b.name).is_some());
+    }
+    Some((pooled, label))
 }
 
 /// `options` with the noise floors learned for `run`'s machine (`benchgate doctor`, `history
@@ -265,7 +305,7 @@ pub fn with_noise_floors(
     Ok(options)
 }
 
-/// Reads the baseline back (before storing `run`), stores `run`, judges it against the baseline
+/// Stores `run`, judges it against the (pooled) baseline
 /// and the budgets, prints the report, then writes the exports, and concludes from the one
 /// outcome: a failed command (`command_failures`) is exit 3, a failed gate 1 (warnings too with
 /// `--deny-warnings`). An export that cannot be written after the run is stored is reported
@@ -273,13 +313,12 @@ pub fn with_noise_floors(
 pub fn store_judge_report(
     store: &dyn Store,
     run: &Run,
-    baseline_ids: Option<(Vec<uuid::Uuid>, String)>,
+    baseline: Option<(Run, String)>,
     gating: &Gating<'_>,
     notes: &[String],
     command_failures: Vec<String>,
     global: &GlobalArgs,
 ) -> anyhow::Result<Conclusion> {
-    let baseline = load_baseline(store, baseline_ids)?;
     let measure_warnings = check_measures(
         &gating.options.gated_measures,
         baseline.as_ref().map(|(b, _)| b),

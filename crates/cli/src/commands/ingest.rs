@@ -8,12 +8,13 @@ use anyhow::{Context, bail};
 use benchgate_adapters::{Format, Parsed, criterion, merge};
 use benchgate_config::Config;
 use benchgate_model::{Environment, Mode, Run, Source};
+use benchgate_store::Scope;
 use time::OffsetDateTime;
 
 use super::Conclusion;
 use super::gate::{
-    BaselineChoice, Gating, accept_preview, judging_for, load_config, preview,
-    preview_without_store, store_judge_report,
+    BaselineChoice, Gating, Judged, find_baseline, judging_for, load_config, pooled_baseline,
+    store_judge_report,
 };
 use super::run::{check_writable_parent, mode_of};
 use super::stored::{check_store_writable, open_store};
@@ -275,27 +276,27 @@ impl GateSetup {
             self.config_path.as_deref(),
         );
         check_store_writable(global)?;
-        let (store, found) = if benchgate_store::exists(&global.db) {
-            let store = open_store(global)?;
-            let found = preview(
-                store.as_ref(),
-                &choice.selector,
-                &run.environment.fingerprint,
-                &run.source,
-            )?;
-            (Some(store), found)
+        let existing = if benchgate_store::exists(&global.db) {
+            Some(open_store(global)?)
         } else {
-            (None, preview_without_store(&choice.selector)?)
+            None
         };
         let mut notes: Vec<String> = judging.note.into_iter().collect();
-        let baseline_ids = accept_preview(
-            found,
+        let benchmarks = Scope::benchmarks_of(run);
+        let judged = Judged {
+            source: &run.source,
+            fingerprint: &run.environment.fingerprint,
+            benchmarks: &benchmarks,
+            filtered: false,
+        };
+        let baseline = find_baseline(
+            existing.as_deref(),
             &choice,
-            run.provenance.mode,
+            &judged,
             args.allow_mode_mismatch,
             &mut notes,
         )?;
-        let store = match store {
+        let store = match existing {
             Some(store) => store,
             None => open_store(global)?,
         };
@@ -309,7 +310,7 @@ impl GateSetup {
         store_judge_report(
             store.as_ref(),
             run,
-            baseline_ids,
+            pooled_baseline(baseline, run, false),
             &gating,
             &notes,
             command_failures,

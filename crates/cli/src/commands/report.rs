@@ -2,7 +2,7 @@
 //! baseline, in any output format.
 
 use benchgate_gate::{apply_budgets, check_budgets, compare_runs, pool_runs};
-use benchgate_store::resolve_for_source;
+use benchgate_store::{Scope, resolve_in_scope};
 
 use super::gate::{judging_for, load_config, with_noise_floors};
 use super::stored::{open_existing_store, parse_selector, select_run};
@@ -30,14 +30,10 @@ pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Conclus
     )?;
     let options = with_noise_floors(store.as_ref(), &run, &judging.options)?;
     let selector = parse_selector(baseline)?;
-    let resolved = resolve_for_source(
-        store.as_ref(),
-        &selector,
-        &run.environment.fingerprint,
-        Some(run.id),
-        &run.source,
-    )?
-    .ok_or_else(|| anyhow::anyhow!("baseline {baseline}: no stored run to compare with"))?;
+    // `last` as `run` resolved it: each benchmark's latest earlier measurement.
+    let benchmarks = Scope::benchmarks_of(&run);
+    let resolved = resolve_in_scope(store.as_ref(), &selector, &Scope::of_run(&run, &benchmarks))?
+        .ok_or_else(|| anyhow::anyhow!("baseline {baseline}: no stored run to compare with"))?;
     let Some(pooled) = pool_runs(&resolved.runs) else {
         anyhow::bail!("baseline {baseline}: no stored run to compare with");
     };

@@ -12,8 +12,8 @@ use time::OffsetDateTime;
 
 use super::Conclusion;
 use super::gate::{
-    BaselineChoice, Gating, Preview, accept_preview, judging_for, load_baseline, preview,
-    preview_without_store, store_judge_report, with_noise_floors,
+    BaselineChoice, Gating, Judged, find_baseline, judging_for, pooled_baseline,
+    store_judge_report, with_noise_floors,
 };
 use super::run::{
     check_exports, count_instructions, io_flags, measure, measurements, new_run, sampling_flags,
@@ -22,7 +22,6 @@ use super::run::{
 use super::stored::{check_store_writable, open_store};
 use crate::cli::{GlobalArgs, RunArgs};
 use crate::convert;
-use crate::output::print;
 
 /// One expanded command of a configured bench, with the options it runs under and what it is
 /// measured for.
@@ -142,7 +141,8 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
         }
     }
 
-    // Simulated numbers must never pass for real ones: one simulated bench makes the run simulated.
+    // The mode belongs to each benchmark; the run is labelled simulated when any of its
+    // measured benchmarks is, so no report can pass simulated numbers off as real.
     let simulated: Vec<&str> = benches
         .iter()
         .zip(&skipped)
@@ -154,8 +154,14 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
     } else {
         Mode::Simulated
     };
+    let wanted: Vec<(String, Mode)> = entries
+        .iter()
+        .map(|e| (e.spec.name.clone(), benches[e.bench].mode))
+        .collect();
 
-    // A store that does not exist yet is created only when there is a run to put in it.
+    // The baseline is found before anything is measured (children are spawned from a small
+    // process of their own, so opening the store here does not move their peak RSS). A store
+    // that does not exist yet is created only when there is a run to put in it.
     let environment = benchgate_provenance::detect_environment();
     let mut notes = Vec::new();
     let choice = BaselineChoice::new(
@@ -163,13 +169,24 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
         config.gate.baseline.as_deref(),
         Some(path),
     );
-    let preview = if benchgate_store::exists(&global.db) {
-        preview_in_subprocess(&choice.selector, &environment.fingerprint, global)?
+    let existing = if benchgate_store::exists(&global.db) {
+        Some(open_store(global)?)
     } else {
-        preview_without_store(&choice.selector)?
+        None
     };
-    let baseline_ids =
-        accept_preview(preview, &choice, mode, args.allow_mode_mismatch, &mut notes)?;
+    let judged = Judged {
+        source: &Source::Command,
+        fingerprint: &environment.fingerprint,
+        benchmarks: &wanted,
+        filtered: filter.is_some(),
+    };
+    let baseline = find_baseline(
+        existing.as_deref(),
+        &choice,
+        &judged,
+        args.allow_mode_mismatch,
+        &mut notes,
+    )?;
 
     // Measure: entries with the same options are interleaved together.
     let mut run = new_run(mode, environment)?;
@@ -209,7 +226,7 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
     for (i, bench) in benches.iter().enumerate() {
         match &skipped[i] {
             Some(reason) => run.benchmarks.push(Benchmark {
-                mode: None,
+                mode: Some(bench.mode),
                 name: bench.name.clone(),
                 params: Default::default(),
                 labels: Default::default(),
@@ -226,19 +243,27 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
                     .filter(|(e, _)| e.bench == i)
                     .filter_map(|(_, (r, c))| {
                         c.take().or_else(|| r.as_ref().map(convert::benchmark))
+                    })
+                    .map(|mut b| {
+                        b.mode = Some(bench.mode);
+                        b
                     }),
             ),
         }
     }
     run.validate()?;
-    let store = open_store(global)?;
+    let store = match existing {
+        Some(store) => store,
+        None => open_store(global)?,
+    };
+    let baseline = pooled_baseline(baseline, &run, filter.is_some());
     let confirm = !args.no_confirm && config.gate.confirm.unwrap_or(true);
-    if confirm {
+    if confirm && let Some(baseline) = &baseline {
         confirm_suspects(
             store.as_ref(),
             &mut run,
             &entries,
-            baseline_ids.clone(),
+            baseline,
             &options,
             &mut notes,
             global,
@@ -256,7 +281,7 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
     store_judge_report(
         store.as_ref(),
         &run,
-        baseline_ids,
+        baseline,
         &gating,
         &notes,
         failures,
@@ -302,16 +327,13 @@ fn confirm_suspects(
     store: &dyn benchgate_store::Store,
     run: &mut benchgate_model::Run,
     entries: &[Entry],
-    baseline_ids: Option<(Vec<uuid::Uuid>, String)>,
+    (base, label): &(benchgate_model::Run, String),
     options: &benchgate_gate::CompareOptions,
     notes: &mut Vec<String>,
     global: &GlobalArgs,
 ) -> anyhow::Result<()> {
-    let Some((base, label)) = load_baseline(store, baseline_ids)? else {
-        return Ok(());
-    };
     let options = with_noise_floors(store, run, options)?;
-    let first = benchgate_gate::compare_runs(&base, &label, run, "first measurement", &options);
+    let first = benchgate_gate::compare_runs(base, label, run, "first measurement", &options);
     let suspects: std::collections::BTreeSet<&str> = first
         .verdicts
         .iter()
@@ -400,54 +422,4 @@ pub(crate) fn matches_filter(filter: &str, name: &str) -> bool {
     } else {
         name.contains(filter)
     }
-}
-
-/// Resolves the baseline in a child benchgate process. Every measured command's peak RSS is
-/// floored at benchgate's own resident set (a vfork'd child inherits it at exec), and opening a
-/// store leaves its code resident for good: measuring in a process that never opened one keeps
-/// `max_rss` comparable from run to run.
-fn preview_in_subprocess(
-    selector: &str,
-    fingerprint: &str,
-    global: &GlobalArgs,
-) -> anyhow::Result<Preview> {
-    let exe = std::env::current_exe().context("cannot find the benchgate executable")?;
-    let output = std::process::Command::new(exe)
-        .args([
-            "--db",
-            &global.db,
-            "internal-resolve-baseline",
-            selector,
-            "--fingerprint",
-            fingerprint,
-            "--source",
-            &Source::Command.to_string(),
-        ])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .context("cannot run benchgate to resolve the baseline")?;
-    if !output.status.success() {
-        let err = String::from_utf8_lossy(&output.stderr);
-        let line = err
-            .lines()
-            .next()
-            .unwrap_or("resolving the baseline failed");
-        bail!("{}", line.trim_start_matches("error: "));
-    }
-    serde_json::from_slice(&output.stdout)
-        .context("unreadable answer from benchgate internal-resolve-baseline")
-}
-
-/// The child side of [`preview_in_subprocess`].
-pub fn preview_baseline(
-    selector: &str,
-    fingerprint: &str,
-    source: &str,
-    global: &GlobalArgs,
-) -> anyhow::Result<Conclusion> {
-    let source = Source::try_from(source.to_string()).map_err(anyhow::Error::msg)?;
-    let store = open_store(global)?;
-    let preview = preview(store.as_ref(), selector, fingerprint, &source)?;
-    print(&format!("{}\n", serde_json::to_string(&preview)?))?;
-    Ok(Conclusion::Passed)
 }
