@@ -554,3 +554,44 @@ cleanup = "rm -f transient"
     assert_eq!(code, Some(1), "{err}");
     assert!(!err.contains("measured again"), "{err}");
 }
+
+/// `last` is each benchmark's latest measurement: a filtered run neither hides the others'
+/// baselines from later runs nor reports what it filtered out as missing.
+#[test]
+fn a_filtered_run_leaves_the_other_benchmarks_their_last() {
+    let dir = suite_dir("");
+    let wide = ["--warn", "900%", "--fail", "1000%"];
+    let with = |filter: Option<&str>| {
+        let mut args: Vec<&str> = wide.to_vec();
+        args.extend(filter);
+        let (code, c, err) = json_run(dir.path(), &args);
+        assert_eq!(code, Some(0), "{err}");
+        c
+    };
+    let kinds = |c: &Value, kind: &str| -> Vec<String> {
+        c["verdicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| v["kind"] == kind)
+            .map(|v| v["benchmark"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let first = with(None);
+    let only_true = with(Some("true"));
+    assert!(kinds(&only_true, "missing").is_empty(), "{only_true}");
+    assert!(kinds(&only_true, "new").is_empty(), "{only_true}");
+    let only_sleep = with(Some("sleep"));
+    // `sleep` is judged against the first run's, not left new by the filtered run between.
+    assert!(kinds(&only_sleep, "new").is_empty(), "{only_sleep}");
+    assert!(kinds(&only_sleep, "missing").is_empty(), "{only_sleep}");
+    assert_eq!(only_sleep["baseline"]["id"], first["current"]["id"]);
+    // A full run then finds each benchmark's latest: two different runs.
+    let full = with(None);
+    assert!(kinds(&full, "new").is_empty(), "{full}");
+    assert!(kinds(&full, "missing").is_empty(), "{full}");
+    assert_eq!(
+        full["baseline"]["label"], "last (per benchmark: 2 runs)",
+        "{full}"
+    );
+}
