@@ -45,6 +45,10 @@ impl Default for CompareOptions {
     }
 }
 
+/// Mixed into the seed of family-wise intervals, so they are not the same resamples as the
+/// 95 % interval's.
+const FAMILY_WISE_SEED: u64 = 0x6661_6d69_6c79; // "family"
+
 /// One row waiting for the run-wide adjustment.
 struct Pending {
     benchmark: String,
@@ -452,7 +456,27 @@ fn finish(mut pending: Vec<Pending>, options: &CompareOptions) -> Vec<Verdict> {
                         .copied();
                     let mut c = judgement.classify(q, &options.thresholds, floor);
                     let family = if gating { gated_m } else { other_m };
-                    if let Some(caveat) = underpowered(&judgement, q, family, alpha) {
+                    // A sole large change among many comparisons with few samples: the
+                    // false-discovery control cannot reach it, its family-wise interval can.
+                    let family_wise = match (gating, &row.baseline, &row.current, q) {
+                        (true, Some(base), Some(cur), Some(q)) if q >= alpha => judgement
+                            .family_wise_fail(
+                                base,
+                                cur,
+                                &options.thresholds,
+                                floor,
+                                family,
+                                seed_for(
+                                    options.seed ^ FAMILY_WISE_SEED,
+                                    &row.benchmark,
+                                    &row.measure,
+                                ),
+                            ),
+                        _ => None,
+                    };
+                    if let Some(fail) = family_wise {
+                        c = fail;
+                    } else if let Some(caveat) = underpowered(&judgement, q, family, alpha) {
                         // Not significant, and no change could have been: say so, never `~ ok`.
                         c.kind = VerdictKind::InsufficientData;
                         c.severity = None;

@@ -335,6 +335,84 @@ impl MetricJudgement {
         )
     }
 
+    /// The fail verdict of a comparison that false-discovery-rate control across `family` tests
+    /// left unflagged (its q is not below α), when its interval at family-wise confidence
+    /// 1 − α/family (a Bonferroni interval of the ratio of medians, bootstrapped with enough
+    /// resamples for its tails) lies wholly beyond the fail threshold (raised to `floor`) and the
+    /// change reaches min_delta. With few samples per benchmark and many benchmarks, no single
+    /// change can be significant after the correction; this keeps the power to fail a sole large
+    /// regression while the chance that noise alone does so stays within α across the family
+    /// (`cargo run --release -p benchgate-gate --example fdr_power` compares the rules).
+    pub fn family_wise_fail(
+        &self,
+        baseline: &Metric,
+        current: &Metric,
+        thresholds: &Thresholds,
+        floor: Option<f64>,
+        family: usize,
+        seed: u64,
+    ) -> Option<Classification> {
+        if self.exact || self.insufficient.is_some() || family == 0 {
+            return None;
+        }
+        let effect = self.effect?;
+        let fail = floor
+            .filter(|f| f.is_finite() && *f > thresholds.warn)
+            .map_or(thresholds.fail, |f| thresholds.fail.max(f));
+        if worse(self.direction, effect.ratio) < fail {
+            return None;
+        }
+        if self.unit == Unit::Nanoseconds
+            && thresholds.min_delta_ns > 0.0
+            && effect.delta.abs() < thresholds.min_delta_ns
+        {
+            return None;
+        }
+        let tail = thresholds.alpha / family as f64 / 2.0;
+        // At least 50 resamples in each tail, within reason.
+        let resamples = ((50.0 / tail).ceil() as usize).clamp(5_000, 400_000);
+        let ci = ratio_of_medians_ci(
+            &baseline.samples,
+            &current.samples,
+            1.0 - thresholds.alpha / family as f64,
+            resamples,
+            seed,
+        )?;
+        let at_least = worse(self.direction, ci.lo).min(worse(self.direction, ci.hi));
+        if at_least < fail {
+            return None;
+        }
+        let q_text = self.p_value.map_or_else(String::new, |p| {
+            format!(
+                "{}; not significant after Benjamini–Hochberg across {family}, ",
+                probability("p", p)
+            )
+        });
+        let mut c = classified(
+            VerdictKind::Regressed,
+            Some(Severity::Fail),
+            format!(
+                "{} ({q_text}but its {:.2}% interval [{}, {}], family-wise over {family} \
+                 comparisons, lies wholly beyond the {} fail threshold)",
+                percent(effect.percent()),
+                ci.confidence * 100.0,
+                percent((ci.lo - 1.0) * 100.0),
+                percent((ci.hi - 1.0) * 100.0),
+                pct(fail)
+            ),
+        );
+        if let Some(f) = floor.filter(|f| f.is_finite() && *f > thresholds.warn) {
+            c.caveats.push(Caveat::NoiseFloor {
+                floor: f,
+                swallowed: false,
+            });
+        }
+        let mut caveats = self.caveats.clone();
+        caveats.append(&mut c.caveats);
+        c.caveats = caveats;
+        Some(c)
+    }
+
     /// Exact measures: any change is real, so the thresholds alone decide (at equality too).
     fn classify_exact(&self, effect: Effect, thresholds: &Thresholds) -> Classification {
         let change = percent(effect.percent());

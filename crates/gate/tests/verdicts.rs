@@ -294,39 +294,24 @@ fn new_missing_skipped_and_failed_benchmarks() {
 
 #[test]
 fn benjamini_hochberg_tempers_many_comparisons() {
-    // One clear change among 30 unchanged benchmarks with few samples: its raw p passes α=0.05
-    // while the adjusted q does not, so it is not called a regression — alone, it would be. And
-    // since no 6 vs 6 comparison can reach q < 0.05 among 31, every row says so (a warning),
-    // with the number of samples that could: never a silent `~ ok`.
-    let mut base = Vec::new();
-    let mut current = Vec::new();
-    for i in 0..30 {
-        base.push(wall(&format!("b{i}"), 1e6, 6));
-        current.push(wall(&format!("b{i}"), 1e6, 6));
-    }
-    // 6 vs 6 samples fully separated: exact two-sided p = 2/924 ≈ 0.0022.
-    base.push(wall("shift", 1e6, 6));
-    current.push(bench(
-        "shift",
-        vec![metric(Measure::WallTime, samples(1.3e6, 6))],
-    ));
-    let c = compare_runs(
-        &run(base),
-        "a",
-        &run(current),
-        "b",
-        &CompareOptions::default(),
-    );
-    let shift = only(&c.verdicts, "shift");
-    let (p, q) = (shift.p_value.unwrap(), shift.q_value.unwrap());
-    assert!((p - 2.0 / 924.0).abs() < 1e-12, "{p}");
-    // The other 30 have p = 1, so q = p · 31 / 1.
-    assert!((q - p * 31.0).abs() < 1e-12, "{q}");
-    assert_eq!(
-        shift.kind,
-        VerdictKind::InsufficientData,
-        "q={q} is above 0.05"
-    );
+    // One change among 30 unchanged benchmarks with few samples: its raw p passes α=0.05 while
+    // the adjusted q does not. No 6 vs 6 comparison can reach q < 0.05 among 31, so every
+    // row that is not flagged says so (a warning), with the number of samples that could: never
+    // a silent `~ ok`. A change whose family-wise interval lies wholly beyond `fail` still fails.
+    let runs = |shift: f64| {
+        let mut base = Vec::new();
+        let mut current = Vec::new();
+        for i in 0..30 {
+            base.push(wall(&format!("b{i}"), 1e6, 6));
+            current.push(wall(&format!("b{i}"), 1e6, 6));
+        }
+        base.push(wall("shift", 1e6, 6));
+        current.push(bench(
+            "shift",
+            vec![metric(Measure::WallTime, samples(shift, 6))],
+        ));
+        (run(base), run(current))
+    };
     let underpowered = Caveat::Underpowered {
         n_baseline: 6,
         n_current: 6,
@@ -335,6 +320,20 @@ fn benjamini_hochberg_tempers_many_comparisons() {
         // min p(7, 7) = 2/3432; × 31 = 0.018 ≤ 0.05, while 2/924 × 31 = 0.067 is not.
         needed: Some(7),
     };
+    // +7 %: beyond warn, not beyond fail: insufficient data, like the rest.
+    let (base, current) = runs(1.07e6);
+    let c = compare_runs(&base, "a", &current, "b", &CompareOptions::default());
+    let shift = only(&c.verdicts, "shift");
+    let (p, q) = (shift.p_value.unwrap(), shift.q_value.unwrap());
+    // 6 vs 6 samples fully separated: exact two-sided p = 2/924 ≈ 0.0022.
+    assert!((p - 2.0 / 924.0).abs() < 1e-12, "{p}");
+    // The other 30 have p = 1, so q = p · 31 / 1.
+    assert!((q - p * 31.0).abs() < 1e-12, "{q}");
+    assert_eq!(
+        shift.kind,
+        VerdictKind::InsufficientData,
+        "q={q} is above 0.05"
+    );
     assert_eq!(shift.caveats, vec![underpowered.clone()]);
     assert!(
         shift.reason.starts_with(
@@ -362,6 +361,27 @@ fn benjamini_hochberg_tempers_many_comparisons() {
                 .to_string()
         ]
     );
+
+    // +30 % in every sample: its interval at 1 − 0.05/31 confidence lies wholly beyond 10 %.
+    let (base, current) = runs(1.3e6);
+    let c = compare_runs(&base, "a", &current, "b", &CompareOptions::default());
+    let shift = only(&c.verdicts, "shift");
+    assert_eq!(
+        (shift.kind, shift.severity),
+        (VerdictKind::Regressed, Some(Severity::Fail))
+    );
+    assert!(shift.caveats.is_empty(), "{shift:#?}");
+    assert!(
+        shift
+            .reason
+            .contains("not significant after Benjamini–Hochberg across 31")
+            && shift.reason.contains(
+                "family-wise over 31 comparisons, lies wholly beyond the 10% fail threshold"
+            ),
+        "{}",
+        shift.reason
+    );
+    assert_eq!(c.outcome, Outcome::Failed);
     let mut strict = CompareOptions::default();
     strict.thresholds.alpha = 0.01;
     let c = compare_runs(
