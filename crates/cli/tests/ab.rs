@@ -161,7 +161,7 @@ fn fixed_pairs_are_judged_once() {
         v["reason"]
             .as_str()
             .unwrap()
-            .contains("passes the 10% fail threshold"),
+            .contains("reaches the 10% fail threshold"),
         "{v}"
     );
     assert!(v["p_value"].as_f64().unwrap() < 0.01);

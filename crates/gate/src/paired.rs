@@ -262,13 +262,13 @@ fn classify_fixed(
         (
             VerdictKind::Regressed,
             Some(Severity::Fail),
-            format!("{text} passes the {} fail threshold", pct(thresholds.fail)),
+            format!("{text} reaches the {} fail threshold", pct(thresholds.fail)),
         )
     } else if significant && worse_at_least >= thresholds.warn {
         (
             VerdictKind::Regressed,
             Some(Severity::Warn),
-            format!("{text} passes the {} warn threshold", pct(thresholds.warn)),
+            format!("{text} reaches the {} warn threshold", pct(thresholds.warn)),
         )
     } else if significant && better_at_least >= thresholds.warn {
         (VerdictKind::Improved, None, text)
@@ -347,7 +347,7 @@ impl Sequential {
                 VerdictKind::Regressed,
                 Some(Severity::Fail),
                 format!(
-                    "{text} passes the {} fail threshold",
+                    "{text} reaches the {} fail threshold",
                     pct(self.thresholds.fail)
                 ),
             ))
@@ -355,7 +355,7 @@ impl Sequential {
             Some((
                 VerdictKind::Regressed,
                 Some(Severity::Warn),
-                format!("{text} passes the {} warn threshold", pct(warn)),
+                format!("{text} reaches the {} warn threshold", pct(warn)),
             ))
         } else if better_at_least >= warn {
             Some((VerdictKind::Improved, None, text.clone()))

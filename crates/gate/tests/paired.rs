@@ -45,7 +45,7 @@ fn fixed_pairs_grade_the_effect() {
     assert!((ratio - 1.20).abs() < 0.01, "{ratio}");
     assert!(j.p_value.unwrap() < 1e-6);
     assert!(
-        j.reason.contains("passes the 10% fail threshold"),
+        j.reason.contains("reaches the 10% fail threshold"),
         "{}",
         j.reason
     );
