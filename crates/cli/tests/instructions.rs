@@ -73,6 +73,40 @@ fn counts_are_identical_across_runs_and_compared_exactly() {
     );
     assert!(v["gating"].as_bool().unwrap());
     assert_eq!(v["effect"]["ratio"].as_f64().unwrap(), c / a);
+
+    // The terminal shows exact counts as exact: every digit, in the run table and the
+    // comparison, never `± ∞`.
+    let digits = format!("{}", a as u64);
+    let out = benchgate(&["compare", "a.json", "b.json"], d);
+    let text = stdout(&out);
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("gzip ") && l.contains("exact"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        row.contains(&format!("{digits}  ")) || row.contains(&format!("{digits} ")),
+        "{row}"
+    );
+    assert!(!text.contains('∞'), "{text}");
+    let out = benchgate(
+        &[
+            "run",
+            "--measure",
+            "instructions",
+            "--name",
+            "gzip",
+            "--",
+            "gzip -c small",
+        ],
+        d,
+    );
+    let text = stdout(&out);
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("gzip "))
+        .unwrap_or_else(|| panic!("the run table has no row: {text}"));
+    assert!(row.contains(&digits), "{row}");
+    assert!(!text.contains('∞'), "{text}");
 }
 
 #[test]

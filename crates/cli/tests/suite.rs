@@ -595,3 +595,64 @@ fn a_filtered_run_leaves_the_other_benchmarks_their_last() {
         "{full}"
     );
 }
+
+/// `report` judges a stored pair exactly as `run` judged it: the configuration's gate (here two
+/// gated measures) and the machine's noise floors (learned by `doctor`).
+#[test]
+fn report_gives_the_verdicts_run_gave() {
+    let dir = suite_dir("");
+    let config = std::fs::read_to_string(dir.path().join("benchgate.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("benchgate.toml"),
+        config.replace(
+            "baseline = \"last\"",
+            "baseline = \"last\"\nmeasures = [\"wall_time\", \"max_rss\"]\nwarn = \"900%\"\nfail = \"1000%\"",
+        ),
+    )
+    .unwrap();
+    let out = benchgate(&["doctor", "true", "--rounds", "4"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (_, first, err) = json_run(dir.path(), &[]);
+    assert!(first["verdicts"].is_array(), "{err}");
+    let (code, second, err) = json_run(dir.path(), &[]);
+    assert_eq!(code, Some(0), "{err}");
+    let out = benchgate(
+        &[
+            "--json",
+            "report",
+            &format!("run:{}", second["current"]["id"].as_str().unwrap()),
+            "--baseline",
+            &format!("run:{}", first["current"]["id"].as_str().unwrap()),
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let reported: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let summary = |c: &Value| -> Vec<(String, String, String, String, bool, String)> {
+        let mut rows: Vec<_> = c["verdicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                (
+                    v["benchmark"].as_str().unwrap().to_string(),
+                    v["measure"].as_str().unwrap().to_string(),
+                    v["kind"].as_str().unwrap().to_string(),
+                    v["severity"].as_str().unwrap_or("-").to_string(),
+                    v["gating"].as_bool().unwrap(),
+                    v["caveats"].to_string(),
+                )
+            })
+            .collect();
+        rows.sort();
+        rows
+    };
+    assert_eq!(summary(&reported), summary(&second));
+    assert_eq!(reported["outcome"], second["outcome"]);
+    // max_rss is gated by the configuration, in both.
+    assert!(
+        summary(&reported)
+            .iter()
+            .any(|(_, m, _, _, gating, _)| m == "max_rss" && *gating)
+    );
+}
