@@ -410,6 +410,18 @@ fn bad_configuration_and_stores_are_refused_before_anything_runs() {
     );
     let err = refused(dir.path(), &["run", "zzz"]);
     assert_eq!(err, "error: benchgate.toml: no [[bench]] matches \"zzz\"");
+    // An SQLite store that cannot be created is refused before anything is measured, as an
+    // unreachable PostgreSQL server is.
+    std::fs::write(dir.path().join("plain-file"), "").unwrap();
+    let err = refused(
+        dir.path(),
+        &["--db", "sqlite://plain-file/history.db", "run"],
+    );
+    assert!(
+        err.starts_with("error: cannot open the history store: plain-file/history.db:")
+            && err.ends_with("nothing was measured"),
+        "{err}"
+    );
 }
 
 /// The same gate on a PostgreSQL store (the server `.ci/postgres.sh` starts).
