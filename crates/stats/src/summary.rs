@@ -202,8 +202,11 @@ const QUANTILE_CI_EXACT_MAX_N: usize = 30;
 ///   n = 8: the outlier x_(8) is outside). The probabilities are go-moremath's `Choose(n, k)·2⁻ⁿ`:
 ///   exact integers up to n = 20, `exp(lgamma)` above, where a probability and its mirror image
 ///   can differ in the last bits, which then decides the side of the longer end (n = 24 at 95 %:
-///   orders 8 and 18, not 7 and 17); benchgate computes the same values with the same formulas
-///   (`libm`'s lgamma and exp, from the same FreeBSD sources as Go's).
+///   orders 8 and 18, not 7 and 17). benchgate evaluates the same formulas with `libm`, whose
+///   lgamma gives Go's bits at every argument used here, so each mirror-image comparison comes out
+///   as in go-moremath; its exp may differ from Go's in the last bit (as Go's own amd64 assembly
+///   and pure-Go `Exp` do), which matters only for a confidence within about 1e-15 of a coverage
+///   the search attains (`tests/gomoremath_agreement.rs` checks all of them).
 /// - n > 30: the normal approximation N(n/2, n/4) with continuity correction, rounded out to
 ///   whole ranks (symmetric), then narrowed by one rank on the right when that still reaches
 ///   `confidence` and lowers the attained confidence (go-moremath's "left-biasing").
