@@ -41,6 +41,7 @@ mod tests {
         // Sorted: 0.01·4/1 = 0.04, 0.02·4/2 = 0.04, 0.03·4/3 = 0.04, 0.5·4/4 = 0.5.
         let adjusted = benjamini_hochberg(&[0.5, 0.03, 0.01, 0.02]);
         let expected = [0.5, 0.04, 0.04, 0.04];
+        assert_eq!(adjusted.len(), expected.len(), "{adjusted:?}");
         for (a, e) in adjusted.iter().zip(expected) {
             assert!((a - e).abs() < 1e-15, "{adjusted:?}");
         }

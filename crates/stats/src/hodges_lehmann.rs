@@ -382,14 +382,19 @@ mod tests {
 
     #[test]
     fn symmetric_differences_give_zero() {
-        for d in [
-            vec![-0.3, -0.1, 0.1, 0.3],
-            vec![-0.2, 0.0, 0.2],
-            vec![-1.5, -0.7, -0.01, 0.01, 0.7, 1.5, -2.0, 2.0],
+        // At 90 %, n = 3 and 4 have no interval (the widest covers 1 − 2/2ⁿ < 0.9); n = 6 and
+        // 8 have one, symmetric about 0.
+        for (d, has_interval) in [
+            (vec![-0.3, -0.1, 0.1, 0.3], false),
+            (vec![-0.2, 0.0, 0.2], false),
+            (vec![-0.5, -0.25, -0.125, 0.125, 0.25, 0.5], true),
+            (vec![-1.5, -0.7, -0.01, 0.01, 0.7, 1.5, -2.0, 2.0], true),
         ] {
             let hl = hodges_lehmann(&d, 0.9).unwrap();
             assert_eq!(hl.estimate, 0.0, "{d:?}");
+            assert_eq!(hl.interval.is_some(), has_interval, "{d:?}: {hl:?}");
             if let Some(ci) = hl.interval {
+                assert!(ci.lo < 0.0, "{d:?}: {ci:?}");
                 assert_eq!(ci.lo, -ci.hi, "{d:?}");
             }
         }

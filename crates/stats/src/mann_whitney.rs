@@ -738,6 +738,39 @@ mod tests {
         assert_eq!(min_attainable_p(1, 1), 1.0);
         assert_eq!(min_attainable_p(2, 2), 1.0 / 3.0);
         assert!((min_attainable_p(5, 5) - 2.0 / 252.0).abs() < 1e-17);
+        // Symmetric in the two sizes, and exact: C(10, 3) = 120 either way.
+        assert_eq!(min_attainable_p(3, 7), 2.0 / 120.0);
+        assert_eq!(min_attainable_p(7, 3), 2.0 / 120.0);
+        // The exact tie-free test reaches that minimum on fully separated samples, in either
+        // order (U = 0 and U = n1·n2), and nothing less separated does. (Its recurrence over
+        // probabilities lands within an ulp or two: 0.016666666666666663 here.)
+        let low = [1.0, 2.0, 3.0];
+        let high = [4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0];
+        for (a, b, u) in [(&low[..], &high[..], 0.0), (&high[..], &low[..], 21.0)] {
+            let r = mann_whitney_u(a, b).unwrap();
+            assert_eq!((r.u, r.method), (u, Method::Exact));
+            assert!(close(r.p_value, 2.0 / 120.0, 4.0 * f64::EPSILON), "{r:?}");
+        }
+        let r = mann_whitney_u(&[1.0, 2.0, 4.0], &[3.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]).unwrap();
+        assert_eq!(r.u, 1.0);
+        assert!(r.p_value > min_attainable_p(3, 7), "{r:?}");
+        // With ties inside each sample, the tie-aware count finds the one split that extreme
+        // (not the floor the p-value is held to), so p is exactly the minimum again.
+        let (low, high) = ([1.0, 1.0, 3.0], [5.0; 7]);
+        assert_eq!(tied_count_at_most(&[2, 1, 7], 3, 0), 1.0);
+        let r = mann_whitney_u(&low, &high).unwrap();
+        assert_eq!(
+            (r.u, r.method, r.p_value),
+            (0.0, Method::Exact, 2.0 / 120.0)
+        );
+        // The other way round go-moremath reads U1's lower tail at U2 = 0, where U1 has no
+        // mass (p = 0, its quirk): benchgate reports the same minimum.
+        assert_eq!(tied_count_at_most(&[2, 1, 7], 7, 0), 0.0);
+        let r = mann_whitney_u(&high, &low).unwrap();
+        assert_eq!(
+            (r.u, r.method, r.p_value),
+            (21.0, Method::Exact, 2.0 / 120.0)
+        );
         // benchmath's uTestMinP table (mktables.go): equal sizes 1..=9.
         for (n, p) in [
             (3, 0.1),

@@ -202,8 +202,11 @@ const QUANTILE_CI_EXACT_MAX_N: usize = 30;
 ///   n = 8: the outlier x_(8) is outside). The probabilities are go-moremath's `Choose(n, k)·2⁻ⁿ`:
 ///   exact integers up to n = 20, `exp(lgamma)` above, where a probability and its mirror image
 ///   can differ in the last bits, which then decides the side of the longer end (n = 24 at 95 %:
-///   orders 8 and 18, not 7 and 17); benchgate computes the same values with the same formulas
-///   (`libm`'s lgamma and exp, from the same FreeBSD sources as Go's).
+///   orders 8 and 18, not 7 and 17). benchgate evaluates the same formulas with `libm`, whose
+///   lgamma gives Go's bits at every argument used here, so each mirror-image comparison comes out
+///   as in go-moremath; its exp may differ from Go's in the last bit (as Go's own amd64 assembly
+///   and pure-Go `Exp` do), which matters only for a confidence within about 1e-15 of a coverage
+///   the search attains (`tests/gomoremath_agreement.rs` checks all of them).
 /// - n > 30: the normal approximation N(n/2, n/4) with continuity correction, rounded out to
 ///   whole ranks (symmetric), then narrowed by one rank on the right when that still reaches
 ///   `confidence` and lowers the attained confidence (go-moremath's "left-biasing").
@@ -559,6 +562,34 @@ mod tests {
         assert_eq!(smallest(0.99), Some(8));
         assert_eq!(smallest(1.0), None);
         assert_eq!(smallest(0.0), Some(2));
+    }
+
+    /// `go_choose` against go-moremath's `mathx.Choose` for every n ≤ 30 (the `choose` section
+    /// of `tests/fixtures/gomoremath.json`): bit for bit up to n = 20 (exact integers); above,
+    /// where both take exp of an lgamma sum, within an ulp.
+    #[test]
+    fn go_choose_matches_go_moremath() {
+        let fixture: serde_json::Value =
+            serde_json::from_str(include_str!("../tests/fixtures/gomoremath.json")).unwrap();
+        let entries = fixture["choose"].as_array().unwrap();
+        // (n, k) for 0 ≤ k ≤ n ≤ 30.
+        assert_eq!(entries.len(), 31 * 32 / 2);
+        let (mut exact, mut off_by_an_ulp) = (0, 0);
+        for entry in entries {
+            let n = entry[0].as_u64().unwrap() as usize;
+            let k = entry[1].as_u64().unwrap() as usize;
+            let want = entry[2].as_f64().unwrap();
+            let got = go_choose(n, k);
+            if got == want {
+                exact += 1;
+            } else {
+                assert!(n > 20, "C({n}, {k}): {got} vs go-moremath {want}");
+                assert_eq!(got.to_bits().abs_diff(want.to_bits()), 1, "C({n}, {k})");
+                off_by_an_ulp += 1;
+            }
+        }
+        // All 231 with n ≤ 20, and 216 of the 265 above (libm's exp against Go's amd64 Exp).
+        assert_eq!((exact, off_by_an_ulp), (447, 49));
     }
 
     #[test]

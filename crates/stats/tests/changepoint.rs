@@ -13,7 +13,7 @@ use benchgate_stats::changepoint::{AUTO_PENALTY_BETA, DEFAULT_MIN_SEGMENT};
 use benchgate_stats::{
     ChangePoint, ChangePointOptions, Penalty, Rng, auto_penalty, change_points, l2_segmentation,
 };
-use common::{fixture, floats, relative_error};
+use common::{cases, fixture, floats, relative_error};
 use serde_json::Value;
 
 fn indices(v: &Value) -> Vec<usize> {
@@ -104,21 +104,28 @@ fn brute_force(x: &[f64], penalty: f64, min_segment: usize) -> Vec<usize> {
     changes
 }
 
+// The cases in each section of changepoint.json, as make_changepoint_fixtures.py writes them.
+const SEGMENTATION: usize = 77;
+const PIPELINE: usize = 8;
+
 #[test]
 fn fixture_records_versions() {
     let f = fixture("changepoint.json");
-    eprintln!(
-        "fixture from python {} / numpy {} / ruptures {}",
-        f["python_version"].as_str().unwrap(),
-        f["numpy_version"].as_str().unwrap(),
-        f["ruptures_version"].as_str().unwrap()
-    );
+    // The versions changepoint.json was generated with (ruptures reports its own as "v1.1.10"):
+    // others may prune or round differently, so a regenerated fixture updates these on purpose.
+    assert_eq!(f["generator"], "make_changepoint_fixtures.py");
+    assert_eq!(f["python_version"], "3.11.7");
+    assert_eq!(f["numpy_version"], "2.4.6");
+    assert_eq!(f["ruptures_version"], "v1.1.10");
+    // Every section the tests below read, with the number of cases they expect.
+    cases(&f, "segmentation", SEGMENTATION);
+    cases(&f, "pipeline", PIPELINE);
 }
 
 #[test]
 fn segmentation_is_the_exact_optimum_and_matches_ruptures_where_ruptures_is_optimal() {
     let f = fixture("changepoint.json");
-    let cases = f["segmentation"].as_array().unwrap();
+    let cases = cases(&f, "segmentation", SEGMENTATION);
     let (mut same_as_ruptures, mut ruptures_suboptimal) = (0, Vec::new());
     let mut failures = Vec::new();
     for case in cases {
@@ -162,7 +169,10 @@ fn segmentation_is_the_exact_optimum_and_matches_ruptures_where_ruptures_is_opti
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // The fixture does exercise both branches, including ruptures pull request #383's example.
-    assert_eq!((cases.len(), same_as_ruptures), (77, 71));
+    assert_eq!(
+        (same_as_ruptures, ruptures_suboptimal.len()),
+        (71, SEGMENTATION - 71)
+    );
     assert!(ruptures_suboptimal.contains(&"pr383_example"));
 }
 
@@ -170,7 +180,8 @@ fn segmentation_is_the_exact_optimum_and_matches_ruptures_where_ruptures_is_opti
 fn pipeline_matches_the_numpy_replay() {
     let f = fixture("changepoint.json");
     let mut failures = Vec::new();
-    for case in f["pipeline"].as_array().unwrap() {
+    let mut shifts_compared = 0;
+    for case in cases(&f, "pipeline", PIPELINE) {
         let name = case["name"].as_str().unwrap();
         let values = floats(&case["values"]);
         let penalty = auto_penalty(&values).unwrap();
@@ -189,7 +200,13 @@ fn pipeline_matches_the_numpy_replay() {
         assert_eq!(indices(&case["ruptures_change_points"]), expected, "{name}");
         let medians = floats(&case["segment_medians"]);
         let shifts = floats(&case["relative_shifts"]);
+        assert_eq!(
+            (medians.len(), shifts.len()),
+            (cps.len() + 1, cps.len()),
+            "{name}"
+        );
         for (k, cp) in cps.iter().enumerate() {
+            shifts_compared += 1;
             // Medians are order statistics (or midpoints of two), so they agree exactly.
             if (cp.before_median, cp.after_median) != (medians[k], medians[k + 1])
                 || relative_error(cp.relative_shift, shifts[k]) > 1e-12
@@ -199,6 +216,8 @@ fn pipeline_matches_the_numpy_replay() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // Three flat or spiky histories with none, and 1 + 2 + 1 + 2 + 1 shifts in the others.
+    assert_eq!(shifts_compared, 7);
 }
 
 #[test]

@@ -22,18 +22,45 @@ mod common;
 use benchgate_stats::{
     Method, Summary, mann_whitney_u, mann_whitney_u_with, median_ranks, min_attainable_p,
 };
-use common::{Agreement, fixture, floats, num};
+use common::{Agreement, cases, fixture, floats, num};
 use serde_json::Value;
 
 const TOLERANCE: f64 = 1e-9;
 
+// The cases in each section of gomoremath.json, as make_gomoremath_fixtures.go writes them (the
+// summaries and mann_whitney sections follow scipy.json's, case by case).
+const QUANTILE_CI: usize = 2906;
+const SUMMARIES: usize = 24;
+const MANN_WHITNEY: usize = 62;
+const MANN_WHITNEY_SYNTHETIC: usize = 212;
+
+#[test]
+fn fixture_records_versions() {
+    let f = fixture("gomoremath.json");
+    // What gomoremath.json was generated with: another go-moremath or Go may change the
+    // reference values, so a regenerated fixture updates these on purpose.
+    assert_eq!(f["generator"], "make_gomoremath_fixtures.go");
+    assert_eq!(
+        f["go_moremath"],
+        "github.com/aclements/go-moremath c8bbc672ef669fb2c0422233931daa48ac1db2c0"
+    );
+    assert_eq!(f["go_version"], "go1.19.8 amd64");
+    // Every section the tests below read, with the number of cases they expect.
+    cases(&f, "quantile_ci", QUANTILE_CI);
+    cases(&f, "summaries", SUMMARIES);
+    cases(&f, "mann_whitney", MANN_WHITNEY);
+    cases(&f, "mann_whitney_synthetic", MANN_WHITNEY_SYNTHETIC);
+    let scipy = fixture("scipy.json");
+    cases(&scipy, "summaries", SUMMARIES);
+    cases(&scipy, "mann_whitney", MANN_WHITNEY);
+}
+
 #[test]
 fn quantile_ci_orders_and_confidence_agree() {
     let f = fixture("gomoremath.json");
-    let cases = f["quantile_ci"].as_array().unwrap();
     let mut agreement = Agreement::default();
     let (mut grid, mut boundary, mut rounding) = (0, 0, 0);
-    for case in cases {
+    for case in cases(&f, "quantile_ci", QUANTILE_CI) {
         let n = case["n"].as_u64().unwrap() as usize;
         let confidence = num(&case["confidence"]);
         let name = format!("n={n} c={confidence:e}");
@@ -57,13 +84,15 @@ fn quantile_ci_orders_and_confidence_agree() {
             let near = [confidence - 2e-15, confidence + 2e-15]
                 .map(|c| orders(median_ranks(n, c).unwrap()));
             agreement.require(
-                &format!("orders [{name}]: got {ranks:?}, go-moremath {want:?}, near {near:?}"),
+                "orders (decided by rounding)",
+                &format!("{name}: got {ranks:?}, go-moremath {want:?}, near {near:?}"),
                 near.contains(&want),
             );
             continue;
         }
         agreement.require(
-            &format!("orders [{name}]: got {ranks:?}, go-moremath {want:?}"),
+            "orders",
+            &format!("{name}: got {ranks:?}, go-moremath {want:?}"),
             orders(ranks) == want,
         );
         // Up to n = 20 both sum exact dyadic numbers: bit for bit.
@@ -77,18 +106,28 @@ fn quantile_ci_orders_and_confidence_agree() {
         );
     }
     eprintln!("{grid} grid cases, {boundary} boundary cases ({rounding} decided by rounding)");
-    assert!(grid > 1500 && boundary > 300, "{grid} {boundary}");
-    assert!(rounding < boundary / 10, "{rounding} of {boundary}");
-    agreement.finish("quantile ci");
+    // The fixture's grid and boundary cases. In 34 boundary cases (21 ≤ n ≤ 30) our orders
+    // differ from go-moremath's, decided by the last bits of exp (libm's, the same on every
+    // platform), and are go-moremath's for a confidence within 2e-15.
+    assert_eq!((grid, boundary), (1760, 1146));
+    assert_eq!(grid + boundary, QUANTILE_CI);
+    assert_eq!(rounding, 34, "{rounding} of {boundary}");
+    agreement.finish(
+        "quantile ci",
+        &[
+            ("orders", QUANTILE_CI - rounding),
+            ("quantile_ci.confidence", QUANTILE_CI - rounding),
+            ("orders (decided by rounding)", rounding),
+        ],
+    );
 }
 
 #[test]
 fn median_intervals_of_the_scipy_samples_agree() {
     let f = fixture("gomoremath.json");
     let data = fixture("scipy.json");
-    let samples = data["summaries"].as_array().unwrap();
-    let expected = f["summaries"].as_array().unwrap();
-    assert_eq!(samples.len(), expected.len());
+    let samples = cases(&data, "summaries", SUMMARIES);
+    let expected = cases(&f, "summaries", SUMMARIES);
     let mut agreement = Agreement::default();
     let mut finite = 0;
     for (sample, want) in samples.iter().zip(expected) {
@@ -96,7 +135,7 @@ fn median_intervals_of_the_scipy_samples_agree() {
         assert_eq!(sample["name"].as_str().unwrap(), name);
         let s = Summary::of(&floats(&sample["data"])).unwrap();
         match (s.median_ci, &want["lo"]) {
-            (None, Value::Null) => {}
+            (None, Value::Null) => agreement.tally("no median_ci on either side"),
             (Some(ci), lo @ Value::Number(_)) => {
                 finite += 1;
                 agreement.check("median_ci.lo", name, ci.lo, num(lo), 0.0);
@@ -109,13 +148,24 @@ fn median_intervals_of_the_scipy_samples_agree() {
                     1e-12,
                 );
             }
-            (ours, theirs) => {
-                agreement.require(&format!("median_ci [{name}]: {ours:?} vs {theirs}"), false)
-            }
+            (ours, theirs) => agreement.require(
+                "median_ci availability",
+                &format!("{name}: {ours:?} vs {theirs}"),
+                false,
+            ),
         }
     }
-    assert!(finite > 15, "{finite} finite intervals");
-    agreement.finish("median ci");
+    // 18 of the 24 samples have a finite interval, the 6 with n ≤ 5 none.
+    assert_eq!(finite, 18);
+    agreement.finish(
+        "median ci",
+        &[
+            ("median_ci.lo", 18),
+            ("median_ci.hi", 18),
+            ("median_ci.confidence", 18),
+            ("no median_ci on either side", 6),
+        ],
+    );
 }
 
 /// How a go-moremath p-value is expected to differ from benchgate's.
@@ -170,7 +220,8 @@ fn check_u_test(
     let limit = if ties { 25 } else { 50 };
     let expect_exact = n1 <= limit && n2 <= limit;
     agreement.require(
-        &format!("method [{name}]: {:?}", ours.method),
+        "mwu method",
+        &format!("{name}: {:?}", ours.method),
         (ours.method == Method::Exact) == expect_exact,
     );
     agreement.check("mwu.u", name, ours.u, num(&go["u"]), 0.0);
@@ -193,7 +244,8 @@ fn check_u_test(
         // Only go-moremath's tied exact branch departs, and then only at U2 < U1 or with uneven
         // ties around the centre.
         agreement.require(
-            &format!("{departure:?} outside the tied exact branch [{name}]"),
+            "departure only in the tied exact branch",
+            &format!("{departure:?} [{name}]"),
             tied_exact,
         );
     }
@@ -233,9 +285,8 @@ fn check_u_test(
 fn mann_whitney_agrees_on_the_scipy_samples() {
     let f = fixture("gomoremath.json");
     let data = fixture("scipy.json");
-    let samples = data["mann_whitney"].as_array().unwrap();
-    let expected = f["mann_whitney"].as_array().unwrap();
-    assert_eq!(samples.len(), expected.len());
+    let samples = cases(&data, "mann_whitney", MANN_WHITNEY);
+    let expected = cases(&f, "mann_whitney", MANN_WHITNEY);
     let mut agreement = Agreement::default();
     for (sample, go) in samples.iter().zip(expected) {
         let name = go["name"].as_str().unwrap();
@@ -243,21 +294,33 @@ fn mann_whitney_agrees_on_the_scipy_samples() {
         let (a, b) = (floats(&sample["a"]), floats(&sample["b"]));
         let departure = check_u_test(&mut agreement, name, &a, &b, go);
         agreement.require(
+            "no departure on the scipy samples",
             &format!("{departure:?} [{name}]"),
             departure == Departure::None,
         );
     }
-    agreement.finish("mann-whitney (scipy samples)");
+    // 62 cases: 49 within go-moremath's exact limits, 13 beyond; 6 tied ones small enough for
+    // the forced exact test.
+    agreement.finish(
+        "mann-whitney (scipy samples)",
+        &[
+            ("mwu method", MANN_WHITNEY),
+            ("mwu.u", MANN_WHITNEY),
+            ("mwu.p exact", 49),
+            ("mwu.p asymptotic (absolute, 1e-15 + 1e-9 relative)", 13),
+            ("mwu.p forced exact, ties", 6),
+            ("no departure on the scipy samples", MANN_WHITNEY),
+        ],
+    );
 }
 
 #[test]
 fn mann_whitney_agrees_on_synthetic_ties_around_the_limits() {
     let f = fixture("gomoremath.json");
-    let cases = f["mann_whitney_synthetic"].as_array().unwrap();
     let mut agreement = Agreement::default();
     let mut departures = std::collections::BTreeMap::new();
     let (mut tied_exact, mut tied_upper) = (0, 0);
-    for go in cases {
+    for go in cases(&f, "mann_whitney_synthetic", MANN_WHITNEY_SYNTHETIC) {
         let name = go["name"].as_str().unwrap();
         let (a, b) = (floats(&go["a"]), floats(&go["b"]));
         let departure = check_u_test(&mut agreement, name, &a, &b, go);
@@ -269,17 +332,32 @@ fn mann_whitney_agrees_on_synthetic_ties_around_the_limits() {
         }
     }
     eprintln!("departures from go-moremath: {departures:?}");
-    // The fixture exercises what it is for: many tied exact cases, on both sides of the centre,
-    // go-moremath's p = 0 case ({1, 2, 3, 5} against {1, 1, 1, 1, 1}) and its truncated bound.
-    assert!(
-        tied_exact >= 100 && tied_upper >= 30,
-        "{tied_exact} {tied_upper}"
+    // The fixture exercises what it is for: many tied exact cases, on both sides of the centre
+    // (118, 60 of them with U1 above it), go-moremath's p = 0 case ({1, 2, 3, 5} against
+    // {1, 1, 1, 1, 1}) among those below the attainable minimum, its p above 1 and its
+    // truncated bound.
+    assert_eq!((tied_exact, tied_upper), (118, 60));
+    let expected: std::collections::BTreeMap<String, usize> = [
+        ("None", 203),
+        ("AboveOne", 2),
+        ("BelowMinimum", 4),
+        ("TruncatedBound", 3),
+    ]
+    .map(|(k, v)| (k.to_owned(), v))
+    .into();
+    assert_eq!(departures, expected);
+    // 212 cases: 158 within go-moremath's exact limits, 54 beyond; 162 tied ones small enough
+    // for the forced exact test; 9 departures, 3 of them the truncated bound.
+    agreement.finish(
+        "mann-whitney (synthetic)",
+        &[
+            ("mwu method", MANN_WHITNEY_SYNTHETIC),
+            ("mwu.u", MANN_WHITNEY_SYNTHETIC),
+            ("mwu.p exact", 158),
+            ("mwu.p asymptotic (absolute, 1e-15 + 1e-9 relative)", 54),
+            ("mwu.p forced exact, ties", 162),
+            ("departure only in the tied exact branch", 2 + 4 + 3),
+            ("go-moremath truncated bound", 3),
+        ],
     );
-    assert!(
-        departures.get("None").copied().unwrap_or(0) >= 150,
-        "{departures:?}"
-    );
-    assert!(departures.contains_key("BelowMinimum"), "{departures:?}");
-    assert!(departures.contains_key("TruncatedBound"), "{departures:?}");
-    agreement.finish("mann-whitney (synthetic)");
 }

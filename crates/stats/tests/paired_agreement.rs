@@ -18,7 +18,7 @@ use benchgate_stats::{
     Method, hodges_lehmann, wilcoxon_min_attainable_p, wilcoxon_signed_rank,
     wilcoxon_signed_rank_with,
 };
-use common::{Agreement, fixture, floats, num};
+use common::{Agreement, cases, fixture, floats, num};
 use serde_json::Value;
 
 const TOLERANCE: f64 = 1e-9;
@@ -27,28 +27,45 @@ const SCIPY_EXACT_ABSOLUTE: f64 = 1e-15;
 /// …which is within [`TOLERANCE`] relative above this p-value; below it, only absolute.
 const SCIPY_EXACT_RELATIVE_ABOVE: f64 = 1e-6;
 
+// The cases in each section of paired.json, as make_paired_fixtures.py writes them.
+const WILCOXON: usize = 86;
+const MIN_ATTAINABLE_P: usize = 15;
+const HODGES_LEHMANN: usize = 44;
+/// Confidences per Hodges–Lehmann case.
+const CONFIDENCES: usize = 4;
+
 #[test]
 fn fixture_records_versions() {
     let f = fixture("paired.json");
-    eprintln!(
-        "fixture from numpy {} / scipy {}",
-        f["numpy_version"].as_str().unwrap(),
-        f["scipy_version"].as_str().unwrap()
-    );
+    // The versions paired.json was generated with: rerunning make_paired_fixtures.py under
+    // others may change the reference values, so a regenerated fixture updates these on purpose.
+    assert_eq!(f["generator"], "make_paired_fixtures.py");
+    assert_eq!(f["numpy_version"], "2.4.6");
+    assert_eq!(f["scipy_version"], "1.17.1");
+    // Every section the tests below read, with the number of cases they expect.
+    cases(&f, "wilcoxon", WILCOXON);
+    cases(&f, "min_attainable_p", MIN_ATTAINABLE_P);
+    for case in cases(&f, "hodges_lehmann", HODGES_LEHMANN) {
+        assert_eq!(
+            case["intervals"].as_array().map(Vec::len),
+            Some(CONFIDENCES),
+            "{}",
+            case["name"]
+        );
+    }
 }
 
 #[test]
 fn wilcoxon_agrees_with_scipy_and_exact_reference() {
     let f = fixture("paired.json");
     let mut agreement = Agreement::default();
-    let cases = f["wilcoxon"].as_array().unwrap();
-    assert!(cases.len() > 50);
-    for case in cases {
+    for case in cases(&f, "wilcoxon", WILCOXON) {
         let name = case["name"].as_str().unwrap();
         let d = floats(&case["d"]);
         if case.get("none").is_some() {
             agreement.require(
-                &format!("None [{name}]"),
+                "None (no non-zero difference, or non-finite)",
+                name,
                 wilcoxon_signed_rank(&d).is_none()
                     && wilcoxon_signed_rank_with(&d, Method::Exact).is_none()
                     && wilcoxon_signed_rank_with(&d, Method::Asymptotic).is_none(),
@@ -58,7 +75,7 @@ fn wilcoxon_agrees_with_scipy_and_exact_reference() {
         let n = case["n"].as_u64().unwrap() as usize;
 
         let asymptotic = wilcoxon_signed_rank_with(&d, Method::Asymptotic).unwrap();
-        agreement.require(&format!("n [{name}]"), asymptotic.n == n);
+        agreement.require("n", name, asymptotic.n == n);
         let statistic = num(&case["statistic"]);
         agreement.check("statistic", name, asymptotic.statistic, statistic, 0.0);
         agreement.check("w_plus", name, asymptotic.w_plus, num(&case["w_plus"]), 0.0);
@@ -78,13 +95,15 @@ fn wilcoxon_agrees_with_scipy_and_exact_reference() {
         let expect_exact = !tie_or_zero && n <= EXACT_MAX_N;
         let exact = if expect_exact {
             agreement.require(
-                &format!("auto [{name}]: {auto:?}"),
+                "auto: exact",
+                &format!("{name}: {auto:?}"),
                 auto.method == Method::Exact,
             );
             Some(auto)
         } else {
             agreement.require(
-                &format!("auto [{name}]: {auto:?} vs {asymptotic:?}"),
+                "auto: asymptotic",
+                &format!("{name}: {auto:?} vs {asymptotic:?}"),
                 auto == asymptotic,
             );
             wilcoxon_signed_rank_with(&d, Method::Exact)
@@ -92,7 +111,7 @@ fn wilcoxon_agrees_with_scipy_and_exact_reference() {
         match (&exact, case.get("p_exact_scipy")) {
             (Some(exact), Some(p_scipy)) => {
                 agreement.check("statistic", name, exact.statistic, statistic, 0.0);
-                agreement.require(&format!("exact n [{name}]"), exact.n == n);
+                agreement.require("exact n", name, exact.n == n);
                 let p_bigint = num(&case["p_exact_bigint"]);
                 let label = "p exact (big-integer ref)";
                 agreement.check(label, name, exact.p_value, p_bigint, TOLERANCE);
@@ -110,13 +129,15 @@ fn wilcoxon_agrees_with_scipy_and_exact_reference() {
                 }
             }
             // Beyond EXACT_MAX_N neither side computes the exact test.
-            (None, None) => agreement.require(&format!("n > limit [{name}]"), n > EXACT_MAX_N),
+            (None, None) => {
+                agreement.require("exact unavailable: n > limit", name, n > EXACT_MAX_N)
+            }
             (ours, _) => {
-                agreement.require(&format!("exact availability [{name}]: {ours:?}"), false)
+                agreement.require("exact availability", &format!("{name}: {ours:?}"), false)
             }
         }
     }
-    for entry in f["min_attainable_p"].as_array().unwrap() {
+    for entry in cases(&f, "min_attainable_p", MIN_ATTAINABLE_P) {
         let n = entry[0].as_u64().unwrap() as usize;
         let ours = wilcoxon_min_attainable_p(n);
         agreement.check(
@@ -127,34 +148,53 @@ fn wilcoxon_agrees_with_scipy_and_exact_reference() {
             0.0,
         );
     }
-    agreement.finish("wilcoxon signed-rank");
+    // 86 cases: 2 without a test, 84 with; 11 of those have ties or zeros and 3 more n > 1000,
+    // so 71 are exact automatically; 81 (all but the 3 largest) have an exact p, 12 of them
+    // below 1e-6.
+    agreement.finish(
+        "wilcoxon signed-rank",
+        &[
+            ("None (no non-zero difference, or non-finite)", 2),
+            ("n", 84),
+            ("statistic", 84 + 81),
+            ("w_plus", 84),
+            ("p asymptotic (scipy)", 84),
+            ("auto: exact", 71),
+            ("auto: asymptotic", 84 - 71),
+            ("exact n", 81),
+            ("p exact (big-integer ref)", 81),
+            ("p exact (scipy)", 81 - 12),
+            ("p exact (scipy, deep tail; absolute)", 12),
+            ("exact unavailable: n > limit", 3),
+            ("min_attainable_p", MIN_ATTAINABLE_P),
+        ],
+    );
 }
 
 #[test]
 fn hodges_lehmann_agrees_with_brute_force() {
     let f = fixture("paired.json");
     let mut agreement = Agreement::default();
-    let cases = f["hodges_lehmann"].as_array().unwrap();
-    assert!(cases.len() > 30);
-    for case in cases {
+    for case in cases(&f, "hodges_lehmann", HODGES_LEHMANN) {
         let name = case["name"].as_str().unwrap();
         let d = floats(&case["d"]);
         for entry in case["intervals"].as_array().unwrap() {
             let confidence = num(&entry["confidence"]);
             let label = format!("{name} @ {confidence}");
             let hl = hodges_lehmann(&d, confidence).unwrap();
-            agreement.require(&format!("n [{label}]"), hl.n == d.len());
+            agreement.require("n", &label, hl.n == d.len());
             agreement.check("estimate", &label, hl.estimate, num(&case["estimate"]), 0.0);
             let method = match entry["method"].as_str().unwrap() {
                 "exact" => Method::Exact,
                 _ => Method::Asymptotic,
             };
             agreement.require(
-                &format!("method [{label}]: {:?}", hl.interval_method),
+                "interval method",
+                &format!("{label}: {:?}", hl.interval_method),
                 hl.interval_method == method,
             );
             match (&hl.interval, &entry["interval"]) {
-                (None, Value::Null) => {}
+                (None, Value::Null) => agreement.tally("no interval on either side"),
                 (Some(ci), expected @ Value::Object(_)) => {
                     agreement.check("interval.lo", &label, ci.lo, num(&expected["lo"]), 0.0);
                     agreement.check("interval.hi", &label, ci.hi, num(&expected["hi"]), 0.0);
@@ -165,11 +205,28 @@ fn hodges_lehmann_agrees_with_brute_force() {
                     };
                     agreement.check(stat, &label, ci.confidence, coverage, TOLERANCE);
                 }
-                (ours, theirs) => {
-                    agreement.require(&format!("interval [{label}]: {ours:?} vs {theirs}"), false)
-                }
+                (ours, theirs) => agreement.require(
+                    "interval availability",
+                    &format!("{label}: {ours:?} vs {theirs}"),
+                    false,
+                ),
             }
         }
     }
-    agreement.finish("hodges-lehmann");
+    // 44 samples at 4 confidences: 142 intervals (114 from exact ranks, 28 normal), and 34
+    // where neither side has one.
+    let all = HODGES_LEHMANN * CONFIDENCES;
+    agreement.finish(
+        "hodges-lehmann",
+        &[
+            ("n", all),
+            ("estimate", all),
+            ("interval method", all),
+            ("interval.lo", 142),
+            ("interval.hi", 142),
+            ("interval.confidence (exact integers)", 114),
+            ("interval.confidence (normal, ndtr)", 28),
+            ("no interval on either side", 34),
+        ],
+    );
 }

@@ -16,7 +16,7 @@ use benchgate_stats::{
     Method, Rng, Summary, benjamini_hochberg, geometric_mean, mann_whitney, mann_whitney_u,
     mann_whitney_u_with, median_ranks, min_attainable_p, ratio_of_medians_ci,
 };
-use common::{Agreement, fixture, floats, num};
+use common::{Agreement, cases, fixture, floats, num};
 use serde_json::Value;
 
 const TOLERANCE: f64 = 1e-9;
@@ -24,25 +24,46 @@ const TOLERANCE: f64 = 1e-9;
 /// these data; 0.5 % leaves a wide margin while still catching a wrong resampling scheme.
 const BOOTSTRAP_VS_SCIPY_TOLERANCE: f64 = 5e-3;
 
+// The cases in each section of scipy.json, as make_fixtures.py writes them.
+const SUMMARIES: usize = 24;
+const MANN_WHITNEY: usize = 62;
+const MIN_ATTAINABLE_P: usize = 12;
+const BH: usize = 7;
+const GMEAN: usize = 5;
+const RNG: usize = 5;
+const BOOTSTRAP: usize = 6;
+
 #[test]
 fn fixture_records_versions() {
     let f = fixture("scipy.json");
-    eprintln!(
-        "fixture from numpy {} / scipy {}",
-        f["numpy_version"].as_str().unwrap(),
-        f["scipy_version"].as_str().unwrap()
-    );
+    // The versions scipy.json was generated with: rerunning make_fixtures.py under others may
+    // change the reference values, so a regenerated fixture has to update these on purpose.
+    assert_eq!(f["generator"], "make_fixtures.py");
+    assert_eq!(f["numpy_version"], "2.4.6");
+    assert_eq!(f["scipy_version"], "1.17.1");
+    // Every section the tests below read, with the number of cases they expect.
+    for (section, expected) in [
+        ("summaries", SUMMARIES),
+        ("mann_whitney", MANN_WHITNEY),
+        ("min_attainable_p", MIN_ATTAINABLE_P),
+        ("bh", BH),
+        ("gmean", GMEAN),
+        ("rng", RNG),
+        ("bootstrap", BOOTSTRAP),
+    ] {
+        cases(&f, section, expected);
+    }
 }
 
 #[test]
 fn summaries_agree_with_numpy_and_scipy() {
     let f = fixture("scipy.json");
     let mut agreement = Agreement::default();
-    let mut symmetric = 0;
-    for case in f["summaries"].as_array().unwrap() {
+    for case in cases(&f, "summaries", SUMMARIES) {
         let name = case["name"].as_str().unwrap();
         let s = Summary::of(&floats(&case["data"])).unwrap();
         agreement.require(
+            "summary.n",
             &format!("n [{name}]"),
             s.n == case["data"].as_array().unwrap().len(),
         );
@@ -67,9 +88,9 @@ fn summaries_agree_with_numpy_and_scipy() {
         let n = s.n;
         let ranks = median_ranks(n, 0.95).unwrap();
         if n <= 30 && ranks.is_finite(n) && ranks.lo_order + ranks.hi_order == n + 1 {
-            symmetric += 1;
             let (Some(ci), expected @ Value::Object(_)) = (&s.median_ci, &case["median_ci"]) else {
-                agreement.require(&format!("median_ci [{name}]: {:?}", s.median_ci), false);
+                let what = format!("median_ci [{name}]: {:?}", s.median_ci);
+                agreement.require("median_ci present", &what, false);
                 continue;
             };
             agreement.check("median_ci.lo", name, ci.lo, num(&expected["lo"]), TOLERANCE);
@@ -86,20 +107,41 @@ fn summaries_agree_with_numpy_and_scipy() {
         if !ranks.is_finite(n) {
             // Too few samples (n ≤ 5 at 95 %): no interval by either rule.
             agreement.require(
+                "no median_ci (n <= 5)",
                 &format!("no median_ci [{name}]: {:?}", s.median_ci),
                 s.median_ci.is_none() && case["median_ci"].is_null(),
             );
         }
     }
-    assert!(symmetric >= 8, "{symmetric} symmetric intervals");
-    agreement.finish("summaries");
+    // Of the 24 samples, 6 (n ≤ 5) have no interval by either rule, and 10 have go-moremath
+    // orders that are symmetric with n ≤ 30, where SciPy's interval is the same (n = 8 is the one
+    // asymmetric case in 6..=30 here).
+    let all = SUMMARIES;
+    agreement.finish(
+        "summaries",
+        &[
+            ("summary.n", all),
+            ("summary.mean", all),
+            ("summary.median", all),
+            ("summary.min", all),
+            ("summary.max", all),
+            ("summary.stddev", all),
+            ("summary.mad", all),
+            ("summary.p95", all),
+            ("summary.p99", all),
+            ("median_ci.lo", 10),
+            ("median_ci.hi", 10),
+            ("median_ci.confidence", 10),
+            ("no median_ci (n <= 5)", 6),
+        ],
+    );
 }
 
 #[test]
 fn mann_whitney_agrees_with_scipy() {
     let f = fixture("scipy.json");
     let mut agreement = Agreement::default();
-    for case in f["mann_whitney"].as_array().unwrap() {
+    for case in cases(&f, "mann_whitney", MANN_WHITNEY) {
         let name = case["name"].as_str().unwrap();
         let (a, b) = (floats(&case["a"]), floats(&case["b"]));
         let u = num(&case["u"]);
@@ -139,10 +181,16 @@ fn mann_whitney_agrees_with_scipy() {
                 }
             }
             // Beyond EXACT_MAX_PAIRS neither side computes the exact test.
-            (None, None) => {}
-            (ours, _) => {
-                agreement.require(&format!("exact availability [{name}]: {ours:?}"), false)
-            }
+            (None, None) => agreement.require(
+                "mwu exact unavailable beyond EXACT_MAX_PAIRS",
+                &format!("{name}: {} x {}", a.len(), b.len()),
+                a.len() * b.len() > mann_whitney::EXACT_MAX_PAIRS,
+            ),
+            (ours, _) => agreement.require(
+                "mwu exact availability",
+                &format!("{name}: {ours:?}"),
+                false,
+            ),
         }
 
         // Automatic choice: go-moremath's limits (each sample ≤ 50 without ties, ≤ 25 with),
@@ -159,11 +207,12 @@ fn mann_whitney_agrees_with_scipy() {
             asymptotic
         };
         agreement.require(
+            "mwu auto method",
             &format!("auto [{name}]: {auto:?} vs {expected:?}"),
             auto == expected,
         );
     }
-    for entry in f["min_attainable_p"].as_array().unwrap() {
+    for entry in cases(&f, "min_attainable_p", MIN_ATTAINABLE_P) {
         let (n1, n2) = (entry[0].as_u64().unwrap(), entry[1].as_u64().unwrap());
         let ours = min_attainable_p(n1 as usize, n2 as usize);
         agreement.check(
@@ -174,29 +223,50 @@ fn mann_whitney_agrees_with_scipy() {
             TOLERANCE,
         );
     }
-    agreement.finish("mann-whitney");
+    // 62 cases, 9 of them tied; 58 within EXACT_MAX_PAIRS have SciPy's exact p (51 tie-free,
+    // compared here), the other 4 none on either side. U is checked once per method computed.
+    agreement.finish(
+        "mann-whitney",
+        &[
+            ("mwu.u", MANN_WHITNEY + 58),
+            ("mwu.p asymptotic", MANN_WHITNEY),
+            ("mwu.p exact (scipy)", 51),
+            ("mwu.p exact (big-integer ref)", 51),
+            ("mwu exact unavailable beyond EXACT_MAX_PAIRS", 4),
+            ("mwu auto method", MANN_WHITNEY),
+            ("min_attainable_p", MIN_ATTAINABLE_P),
+        ],
+    );
 }
 
 #[test]
 fn benjamini_hochberg_agrees_with_scipy() {
     let f = fixture("scipy.json");
     let mut agreement = Agreement::default();
-    for (i, case) in f["bh"].as_array().unwrap().iter().enumerate() {
+    for (i, case) in cases(&f, "bh", BH).iter().enumerate() {
         let ours = benjamini_hochberg(&floats(&case["p"]));
         let theirs = floats(&case["adjusted"]);
-        agreement.require(&format!("bh length [{i}]"), ours.len() == theirs.len());
+        agreement.require(
+            "bh length",
+            &format!("[{i}]: {} vs {}", ours.len(), theirs.len()),
+            ours.len() == theirs.len(),
+        );
         for (o, t) in ours.iter().zip(&theirs) {
             agreement.check("bh.adjusted", &i.to_string(), *o, *t, TOLERANCE);
         }
     }
-    agreement.finish("benjamini-hochberg");
+    // Families of 1, 4, 4, 5, 20, 100 and 50 p-values.
+    agreement.finish(
+        "benjamini-hochberg",
+        &[("bh length", BH), ("bh.adjusted", 184)],
+    );
 }
 
 #[test]
 fn geometric_mean_agrees_with_scipy() {
     let f = fixture("scipy.json");
     let mut agreement = Agreement::default();
-    for (i, case) in f["gmean"].as_array().unwrap().iter().enumerate() {
+    for (i, case) in cases(&f, "gmean", GMEAN).iter().enumerate() {
         let ours = geometric_mean(&floats(&case["values"])).unwrap();
         agreement.check(
             "gmean",
@@ -206,18 +276,20 @@ fn geometric_mean_agrees_with_scipy() {
             TOLERANCE,
         );
     }
-    agreement.finish("geometric mean");
+    agreement.finish("geometric mean", &[("gmean", GMEAN)]);
 }
 
 #[test]
 fn rng_streams_match_python_replay() {
     let f = fixture("scipy.json");
-    for case in f["rng"].as_array().unwrap() {
+    let (mut outputs, mut bounded) = (0, 0);
+    for case in cases(&f, "rng", RNG) {
         let parse = |v: &Value| v.as_str().unwrap().parse::<u64>().unwrap();
         let seed = parse(&case["seed"]);
         let mut rng = Rng::seed_from_u64(seed);
         for expected in case["next_u64"].as_array().unwrap() {
             assert_eq!(rng.next_u64(), parse(expected), "seed {seed}");
+            outputs += 1;
         }
         for pair in case["below"].as_array().unwrap() {
             let bound = parse(&pair[0]);
@@ -226,15 +298,18 @@ fn rng_streams_match_python_replay() {
                 parse(&pair[1]),
                 "seed {seed}, bound {bound}"
             );
+            bounded += 1;
         }
     }
+    // make_fixtures.py replays 16 raw outputs and then 36 bounded draws per seed.
+    assert_eq!((outputs, bounded), (RNG * 16, RNG * 36));
 }
 
 #[test]
 fn bootstrap_replays_python_exactly_and_matches_scipy_bootstrap() {
     let f = fixture("scipy.json");
     let mut agreement = Agreement::default();
-    for case in f["bootstrap"].as_array().unwrap() {
+    for case in cases(&f, "bootstrap", BOOTSTRAP) {
         let name = case["name"].as_str().unwrap();
         let ci = ratio_of_medians_ci(
             &floats(&case["baseline"]),
@@ -276,5 +351,14 @@ fn bootstrap_replays_python_exactly_and_matches_scipy_bootstrap() {
             );
         }
     }
-    agreement.finish("bootstrap");
+    // All 6 replayed; the 4 larger ones also have scipy.stats.bootstrap's interval.
+    agreement.finish(
+        "bootstrap",
+        &[
+            ("bootstrap.lo (python replay)", BOOTSTRAP),
+            ("bootstrap.hi (python replay)", BOOTSTRAP),
+            ("bootstrap.lo (scipy.stats.bootstrap)", 4),
+            ("bootstrap.hi (scipy.stats.bootstrap)", 4),
+        ],
+    );
 }

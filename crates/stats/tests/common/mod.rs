@@ -34,12 +34,17 @@ pub fn relative_error(actual: f64, expected: f64) -> f64 {
     }
 }
 
-/// Collects the worst relative error per statistic and every failure, so one run reports all.
+/// Collects the worst error and the number of checks per statistic, and every failure, so one
+/// run reports all.
+///
+/// [`Self::finish`] takes the exact number of checks expected per statistic (requirements count
+/// under their own label): a fixture that is empty, mis-keyed, or no longer reaches a branch
+/// changes a count and fails, instead of passing with nothing compared.
 #[derive(Default)]
 pub struct Agreement {
-    worst: BTreeMap<&'static str, f64>,
+    /// Per statistic: the worst error and the number of checks.
+    worst: BTreeMap<&'static str, (f64, usize)>,
     failures: Vec<String>,
-    checks: usize,
 }
 
 impl Agreement {
@@ -75,9 +80,9 @@ impl Agreement {
         err: f64,
         tol: f64,
     ) {
-        self.checks += 1;
-        let worst = self.worst.entry(stat).or_insert(0.0);
+        let (worst, count) = self.worst.entry(stat).or_insert((0.0, 0));
         *worst = worst.max(err);
+        *count += 1;
         if err.is_nan() || err > tol {
             self.failures.push(format!(
                 "{stat} [{case}]: got {actual:e}, expected {expected:e} (error {err:e} > {tol:e})"
@@ -85,19 +90,57 @@ impl Agreement {
         }
     }
 
-    pub fn require(&mut self, what: &str, ok: bool) {
-        self.checks += 1;
+    /// A condition that must hold, counted under `stat`; `what` describes the failure.
+    pub fn require(&mut self, stat: &'static str, what: &str, ok: bool) {
+        self.worst.entry(stat).or_insert((0.0, 0)).1 += 1;
         if !ok {
-            self.failures.push(what.to_owned());
+            self.failures.push(format!("{stat}: {what}"));
         }
     }
 
-    pub fn finish(self, section: &str) {
-        let mut report = format!("max error — {section} ({} checks):\n", self.checks);
-        for (stat, err) in &self.worst {
-            writeln!(report, "  {stat:<40} {err:.3e}").unwrap();
+    /// Counts a case under `stat` where both sides agree there is nothing to compare (no
+    /// interval on either side, say): it is not a check, but the count still says the case was
+    /// reached.
+    pub fn tally(&mut self, stat: &'static str) {
+        self.worst.entry(stat).or_insert((0.0, 0)).1 += 1;
+    }
+
+    /// Prints the worst error per statistic and asserts that nothing failed and that exactly the
+    /// `expected` statistics were checked, each exactly as many times as given (every count
+    /// positive: a statistic with nothing to check has no place here).
+    pub fn finish(self, section: &str, expected: &[(&str, usize)]) {
+        let total: usize = self.worst.values().map(|&(_, count)| count).sum();
+        let mut report = format!("max error — {section} ({total} checks):\n");
+        for (stat, (err, count)) in &self.worst {
+            writeln!(report, "  {stat:<44} {err:.3e} ({count} checks)").unwrap();
         }
         eprint!("{report}");
         assert!(self.failures.is_empty(), "{}", self.failures.join("\n"));
+        assert!(
+            !expected.is_empty() && expected.iter().all(|&(_, count)| count > 0),
+            "{section}: expected counts must name every statistic, each checked at least once"
+        );
+        let actual: BTreeMap<&str, usize> = self
+            .worst
+            .iter()
+            .map(|(&stat, &(_, count))| (stat, count))
+            .collect();
+        let wanted: BTreeMap<&str, usize> = expected.iter().copied().collect();
+        assert_eq!(
+            wanted.len(),
+            expected.len(),
+            "{section}: a statistic is listed twice"
+        );
+        assert_eq!(actual, wanted, "{section}: checks per statistic");
     }
+}
+
+/// The cases of the array `section` of a fixture, asserted to number exactly `expected` (> 0).
+pub fn cases<'a>(fixture: &'a Value, section: &str, expected: usize) -> &'a [Value] {
+    assert!(expected > 0, "{section}: an empty section checks nothing");
+    let cases = fixture[section]
+        .as_array()
+        .unwrap_or_else(|| panic!("the fixture has no array {section:?}"));
+    assert_eq!(cases.len(), expected, "cases in {section:?}");
+    cases
 }
