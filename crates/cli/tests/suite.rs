@@ -668,3 +668,38 @@ fn report_gives_the_verdicts_run_gave() {
             .any(|(_, m, _, _, gating, _)| m == "max_rss" && *gating)
     );
 }
+
+/// Adaptive sampling that stops at its time limit before reaching its precision target says so
+/// in the table and the verdict: a warning, which --deny-warnings fails.
+#[test]
+fn a_missed_precision_target_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("benchgate.toml"),
+        "[defaults]\nwarmup = 0\nmin_runs = 6\nmax_time = \"200ms\"\nprecision = \"0.001%\"\n\n[[bench]]\nname = \"sleep\"\ncommand = \"sleep 0.002\"\n",
+    )
+    .unwrap();
+    let out = benchgate(&["run"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("sleep "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(row.contains("(target ±0.001%)"), "{row}");
+    assert!(text.contains("insufficient precision"), "{text}");
+    assert!(
+        text.trim_end()
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("PASSED with warnings"),
+        "{text}"
+    );
+    let (code, c, err) = json_run(dir.path(), &["--deny-warnings"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(c["outcome"], "failed");
+    let v = &c["verdicts"][0];
+    assert_eq!(v["caveats"][0]["kind"], "insufficient_precision", "{v}");
+    assert_eq!(v["caveats"][0]["target"], 0.00001, "{v}");
+}
