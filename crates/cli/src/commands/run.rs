@@ -12,11 +12,13 @@ use benchgate_measure::{
     Parameter, RunnerOptions, expand, preflight,
 };
 use benchgate_model::{
-    Benchmark, Direction, Environment, Measure, Metric, Mode, Run, Source, Status, Thresholds, Unit,
+    Benchmark, Direction, Environment, Measure, Metric, Mode, Outcome, Run, Source, Status,
+    Thresholds, Unit,
 };
 use benchgate_report::{Format, Json, Markdown};
 use time::OffsetDateTime;
 
+use super::gate::Exports;
 use super::{Conclusion, formatter};
 use crate::cli::{GlobalArgs, MeasureArg, ModeArg, RunArgs};
 use crate::convert;
@@ -74,22 +76,23 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
     } else {
         Vec::new()
     };
+    // The report first, then the files: a file that cannot be written never hides the results.
+    print(&formatter(args.format, global).run(&run, &comparisons))?;
+    let mut exports = Exports::default();
     if let Some(path) = &args.export_json {
-        write_file(path, &Json.run(&run, &comparisons))?;
+        exports.asked(write_file(path, &Json.run(&run, &comparisons)));
     }
     if let Some(path) = &args.export_markdown {
-        write_file(path, &Markdown.run(&run, &comparisons))?;
+        exports.asked(write_file(path, &Markdown.run(&run, &comparisons)));
     }
-    print(&formatter(args.format, global).run(&run, &comparisons))?;
-
     let failed = run
         .benchmarks
         .iter()
         .any(|b| matches!(b.status, Status::Failed { .. }));
-    Ok(if failed {
-        Conclusion::CommandFailed
+    exports.conclude(if failed {
+        Outcome::CommandFailed
     } else {
-        Conclusion::Passed
+        Outcome::Passed
     })
 }
 
