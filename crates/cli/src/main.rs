@@ -16,6 +16,12 @@ use crate::cli::{Cli, Command, RunsCommand};
 use crate::commands::Conclusion;
 
 fn main() -> ExitCode {
+    // benchgate-measure's spawner: forked first, while benchgate is one thread and small, it
+    // starts every benchmarked process so their max RSS does not include benchgate's own. (In
+    // the spawner itself, this same program executed afresh, the call serves and never returns.)
+    if let Err(error) = benchgate_measure::start_spawner() {
+        eprintln!("warning: {error}; benchmarked processes are started by benchgate itself");
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => return usage_error(&error),

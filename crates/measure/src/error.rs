@@ -57,6 +57,23 @@ pub enum MeasureError {
     #[error("{context}")]
     Io { context: String, source: io::Error },
 
+    /// The spawner process (see [`crate::start_spawner`]) could not be started, has exited, or
+    /// answered out of protocol.
+    #[error("spawner: {context}")]
+    Spawner {
+        context: String,
+        #[source]
+        source: Option<io::Error>,
+    },
+
+    /// A process description is larger than a message to the spawner may be.
+    #[error("{what} is too large to hand to the spawner: {size} bytes (limit {limit})")]
+    MessageTooLarge {
+        what: String,
+        size: usize,
+        limit: usize,
+    },
+
     /// Instruction counts: the valgrind executable could not be found.
     #[error(
         "instruction counts need valgrind (apt-get install valgrind): `{valgrind}` not found{hint}",
@@ -141,6 +158,13 @@ fn not_found_hint(command: &str) -> &'static str {
 }
 
 impl MeasureError {
+    pub(crate) fn spawner(context: impl Into<String>, source: Option<io::Error>) -> Self {
+        MeasureError::Spawner {
+            context: context.into(),
+            source,
+        }
+    }
+
     pub(crate) fn io(context: impl Into<String>, source: io::Error) -> Self {
         MeasureError::Io {
             context: context.into(),

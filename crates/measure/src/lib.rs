@@ -5,12 +5,16 @@
 //! [`expand`] turns command-line templates and parameters into [`CommandSpec`]s; [`run`] executes
 //! them (setup, warm-up, interleaved measured runs, cleanup) and returns [`CommandResult`]s.
 //! [`count_instructions`] runs one spec under callgrind for its exact instruction count.
+//! [`start_spawner`], called first thing in `main`, has a small separate process start every
+//! measured process, so their peak RSS does not include this process's own.
 
 mod error;
 mod expand;
 mod instructions;
+mod launch;
 mod process;
 mod runner;
+mod spawner;
 mod sys;
 
 pub use error::MeasureError;
@@ -31,6 +35,7 @@ pub use instructions::{
     InstructionCount, InstructionOptions, ProcessInstructions, count_instructions,
 };
 pub use runner::{
-    CommandResult, Event, Failure, Observer, Outcome, PairedResult, Phase, RunnerOptions, Sample,
-    preflight, run, run_paired,
+    CommandResult, Event, Failure, Observer, Outcome, PairedResult, Phase, PrecisionReached,
+    RunnerOptions, Sample, preflight, run, run_paired,
 };
+pub use spawner::start_spawner;

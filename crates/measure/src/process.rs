@@ -174,10 +174,7 @@ impl Io {
             }
         };
         let capture = if show_output { None } else { capture_file() };
-        let clear_refs = File::options()
-            .write(true)
-            .open("/proc/self/clear_refs")
-            .ok();
+        let clear_refs = open_clear_refs();
         Ok(Io {
             devnull,
             input,
@@ -223,10 +220,7 @@ impl Io {
     /// every child's `ru_maxrss` would be at least benchgate's own *peak* so far (which grows as a
     /// run goes on). After it, the floor is benchgate's current RSS, which stays put between runs.
     pub(crate) fn reset_peak_rss(&self) {
-        if let Some(mut f) = self.clear_refs.as_ref() {
-            // Best effort: only the floor of max_rss depends on it.
-            let _ = f.write_all(b"5");
-        }
+        reset_peak_rss(self.clear_refs.as_ref());
     }
 
     /// Drops `cmd`'s descriptors (keeps the descriptor count bounded with many commands).
@@ -258,29 +252,54 @@ impl Io {
     /// After a run: returns the stderr tail if `want_tail`, and empties the capture file if the
     /// run wrote anything (a single `lseek` when it did not).
     pub(crate) fn take_stderr(&mut self, want_tail: bool) -> Result<String, MeasureError> {
-        let Some(f) = &mut self.capture else {
-            return Ok(String::new());
-        };
-        let len = f
-            .stream_position()
-            .map_err(|e| MeasureError::io("cannot query stderr capture", e))?;
-        if len == 0 {
-            return Ok(String::new());
+        match &mut self.capture {
+            Some(f) => take_captured(f, want_tail),
+            None => Ok(String::new()),
         }
-        let tail = if want_tail {
-            read_tail(f, len)
-        } else {
-            String::new()
-        };
-        f.set_len(0)
-            .map_err(|e| MeasureError::io("cannot truncate stderr capture", e))?;
-        f.seek(SeekFrom::Start(0))
-            .map_err(|e| MeasureError::io("cannot rewind stderr capture", e))?;
-        Ok(tail)
     }
 }
 
-fn capture_file() -> Option<File> {
+/// `/proc/self/clear_refs` of the calling process (the file stays tied to the process that opened
+/// it), `None` where it cannot be opened.
+pub(crate) fn open_clear_refs() -> Option<File> {
+    File::options()
+        .write(true)
+        .open("/proc/self/clear_refs")
+        .ok()
+}
+
+/// Lowers the peak RSS of the process `clear_refs` belongs to, to its current RSS (see
+/// [`Io::reset_peak_rss`]).
+pub(crate) fn reset_peak_rss(clear_refs: Option<&File>) {
+    if let Some(mut f) = clear_refs {
+        // Best effort: only the floor of max_rss depends on it.
+        let _ = f.write_all(b"5");
+    }
+}
+
+/// After a run: returns the tail of what the run wrote to the capture file `f` if `want_tail`,
+/// and empties the file if the run wrote anything (a single `lseek` when it did not).
+pub(crate) fn take_captured(f: &mut File, want_tail: bool) -> Result<String, MeasureError> {
+    let len = f
+        .stream_position()
+        .map_err(|e| MeasureError::io("cannot query stderr capture", e))?;
+    if len == 0 {
+        return Ok(String::new());
+    }
+    let tail = if want_tail {
+        read_tail(f, len)
+    } else {
+        String::new()
+    };
+    f.set_len(0)
+        .map_err(|e| MeasureError::io("cannot truncate stderr capture", e))?;
+    f.seek(SeekFrom::Start(0))
+        .map_err(|e| MeasureError::io("cannot rewind stderr capture", e))?;
+    Ok(tail)
+}
+
+/// An anonymous file to capture stderr in (`None` if none can be made).
+pub(crate) fn capture_file() -> Option<File> {
     if let Ok(f) = sys::memfd(c"benchgate-stderr") {
         return Some(f);
     }
@@ -319,6 +338,7 @@ fn read_tail(f: &File, len: u64) -> String {
 }
 
 /// Measurements of one finished process.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Exec {
     pub wall_ns: u64,
     pub user_ns: u64,
@@ -333,6 +353,9 @@ pub(crate) fn execute(
     display: &str,
     timeout: Option<Duration>,
 ) -> Result<Exec, MeasureError> {
+    // Best effort: without it, an interrupt in the instant before the group is published would
+    // leave the child running.
+    let blocked = sys::InterruptsBlocked::new().ok();
     let start = Instant::now();
     let child = cmd.spawn().map_err(|source| MeasureError::Spawn {
         command: display.to_owned(),
@@ -348,6 +371,8 @@ pub(crate) fn execute(
     // kills nor waits.
     drop(child);
     sys::set_active_group(pid);
+    // A pending interrupt is handled here, and kills the group just published.
+    drop(blocked);
     let reaped = reap(pid, start, timeout);
     sys::set_active_group(0);
     let (reaped, end, timed_out) = match reaped {

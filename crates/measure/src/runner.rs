@@ -2,12 +2,12 @@
 
 use std::fmt;
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::Duration;
 
 use benchgate_stats::{median_ci, percentile};
 
-use crate::process::{self, Exec, Io, Resolver};
+use crate::launch::{Launcher, Ran};
+use crate::process::{self, Resolver};
 use crate::{CommandSpec, Invocation, MeasureError};
 
 /// How many runs, for how long, and how processes are wired up.
@@ -169,6 +169,28 @@ pub struct CommandResult {
     pub warmup_runs: u32,
     /// The first failure; samples gathered before it are kept.
     pub failure: Option<Failure>,
+    /// Adaptive sampling only (`None` with a fixed number of runs, and from [`run_paired`],
+    /// whose stopping rule is the caller's): the precision it aimed at and what it reached.
+    pub precision: Option<PrecisionReached>,
+}
+
+/// The precision target of adaptive sampling and what the samples reached when it stopped, both
+/// as fractions of the median: how far the median's 95 % interval reaches from the median, its
+/// farther end counting (benchstat's `± x%`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PrecisionReached {
+    /// [`RunnerOptions::precision`] (0.01 = ±1 %).
+    pub target: f64,
+    /// Over all samples; `None` when they give no interval (5 or fewer samples, or a median of 0).
+    pub reached: Option<f64>,
+}
+
+impl PrecisionReached {
+    /// Whether sampling stopped because the target was reached (rather than at `max_runs` or
+    /// `max_time`, or after a failure).
+    pub fn met(&self) -> bool {
+        self.reached.is_some_and(|r| r <= self.target)
+    }
 }
 
 /// Progress notifications, in execution order. `command` indexes the `specs` given to [`run`].
@@ -251,25 +273,14 @@ fn invocations(spec: &CommandSpec) -> [Option<&Invocation>; 5] {
     ]
 }
 
-/// A reusable process description.
-struct Prog {
-    cmd: Command,
-    display: String,
-    /// Holds its descriptors between runs (true for as many commands as the fd budget allows).
-    persistent: bool,
-}
-
+/// The ids (see [`Launcher::add`]) of one spec's programs.
 struct SpecProgs {
-    main: Prog,
-    setup: Option<Prog>,
-    prepare: Option<Prog>,
-    conclude: Option<Prog>,
-    cleanup: Option<Prog>,
+    main: usize,
+    setup: Option<usize>,
+    prepare: Option<usize>,
+    conclude: Option<usize>,
+    cleanup: Option<usize>,
 }
-
-/// Descriptors kept open by persistent commands (3 each); beyond this, commands get their
-/// descriptors attached per run so big parameter scans stay under RLIMIT_NOFILE.
-const FD_BUDGET: usize = 600;
 
 #[derive(Default)]
 struct State {
@@ -282,6 +293,8 @@ struct State {
     /// few, then every n/64 samples, so the check costs O(1) amortised per run (and stops at most
     /// ~1.6 % of the runs late) however long the command is sampled.
     next_check: usize,
+    /// Sample count `rel_halfwidth` was computed at.
+    checked_at: usize,
     warmups: u32,
     warmups_over: bool,
     /// Measured attempts, including a final failed one.
@@ -304,16 +317,31 @@ pub fn run(
     options: &RunnerOptions,
     observer: &mut dyn Observer,
 ) -> Result<Vec<CommandResult>, MeasureError> {
-    let mut runner = Runner::new(specs, options, observer)?;
+    run_with(specs, options, observer, None)
+}
+
+/// [`run`], starting processes with `launcher` (`None`: as [`Launcher::new`] chooses).
+fn run_with(
+    specs: &[CommandSpec],
+    options: &RunnerOptions,
+    observer: &mut dyn Observer,
+    launcher: Option<Launcher>,
+) -> Result<Vec<CommandResult>, MeasureError> {
+    let mut runner = Runner::new(specs, options, observer, launcher)?;
     let scheduled = runner.schedule();
     let cleaned = runner.cleanup_all();
     scheduled?;
     cleaned?;
+    let adaptive = options.runs.is_none();
     Ok(specs
         .iter()
         .zip(runner.states)
         .map(|(spec, s)| CommandResult {
             spec: spec.clone(),
+            precision: adaptive.then(|| PrecisionReached {
+                target: options.precision,
+                reached: rel_halfwidth(&s.sorted_wall),
+            }),
             samples: s.samples,
             warmup_runs: s.warmups,
             failure: s.failure,
@@ -349,7 +377,7 @@ pub fn run_paired(
     observer: &mut dyn Observer,
 ) -> Result<PairedResult, MeasureError> {
     let specs = [base.clone(), head.clone()];
-    let mut runner = Runner::new(&specs, options, observer)?;
+    let mut runner = Runner::new(&specs, options, observer, None)?;
     let mut base_first = Vec::new();
     let scheduled = runner.schedule_paired(stop, &mut base_first);
     let cleaned = runner.cleanup_all();
@@ -363,6 +391,7 @@ pub fn run_paired(
             samples: s.samples,
             warmup_runs: s.warmups,
             failure: s.failure,
+            precision: None,
         });
     match (results.next(), results.next()) {
         (Some(base), Some(head)) => Ok(PairedResult {
@@ -378,7 +407,7 @@ pub fn run_paired(
 }
 
 struct Runner<'o> {
-    io: Io,
+    launcher: Launcher,
     options: &'o RunnerOptions,
     observer: &'o mut dyn Observer,
     progs: Vec<SpecProgs>,
@@ -400,30 +429,22 @@ impl<'o> Runner<'o> {
         specs: &[CommandSpec],
         options: &'o RunnerOptions,
         observer: &'o mut dyn Observer,
+        launcher: Option<Launcher>,
     ) -> Result<Runner<'o>, MeasureError> {
         options.validate()?;
         let mut resolver = Resolver::default();
-        let mut budget = FD_BUDGET;
-        crate::sys::release_free_memory();
-        let io = Io::new(options.stdin.as_deref(), options.show_output)?;
-        let mut make =
-            |spec: &CommandSpec, inv: &Invocation, main: bool| -> Result<Prog, MeasureError> {
-                let (path, argv) = resolver.program_in(inv, spec.cwd.as_deref())?;
-                let mut cmd = process::build_command(&path, &argv);
-                if let Some(dir) = &spec.cwd {
-                    cmd.current_dir(dir);
-                }
-                let persistent = budget >= 3;
-                if persistent {
-                    budget -= 3;
-                    io.attach(&mut cmd, main)?;
-                }
-                Ok(Prog {
-                    cmd,
-                    display: inv.to_string(),
-                    persistent,
-                })
-            };
+        let mut launcher = match launcher {
+            Some(l) => l,
+            None => Launcher::new(options)?,
+        };
+        let mut add = |launcher: &mut Launcher,
+                       spec: &CommandSpec,
+                       inv: &Invocation,
+                       main: bool|
+         -> Result<usize, MeasureError> {
+            let (path, argv) = resolver.program_in(inv, spec.cwd.as_deref())?;
+            launcher.add(&path, &argv, spec.cwd.as_deref(), main, inv.to_string())
+        };
         // Main commands first so they get the persistent descriptors; this is also the preflight:
         // nothing runs unless every program resolves.
         for spec in specs {
@@ -431,12 +452,15 @@ impl<'o> Runner<'o> {
         }
         let mains = specs
             .iter()
-            .map(|s| make(s, &s.command, true))
+            .map(|s| add(&mut launcher, s, &s.command, true))
             .collect::<Result<Vec<_>, _>>()?;
         let mut progs = Vec::with_capacity(specs.len());
         for (spec, main) in specs.iter().zip(mains) {
-            let mut aux =
-                |inv: &Option<Invocation>| inv.as_ref().map(|i| make(spec, i, false)).transpose();
+            let mut aux = |inv: &Option<Invocation>| {
+                inv.as_ref()
+                    .map(|i| add(&mut launcher, spec, i, false))
+                    .transpose()
+            };
             progs.push(SpecProgs {
                 main,
                 setup: aux(&spec.setup)?,
@@ -447,7 +471,7 @@ impl<'o> Runner<'o> {
         }
 
         Ok(Runner {
-            io,
+            launcher,
             options,
             observer,
             progs,
@@ -589,10 +613,10 @@ impl<'o> Runner<'o> {
         if !self.aux(i, Which::Prepare)? {
             return Ok(false);
         }
-        let exec = self.main(i)?;
+        let ran = self.main(i)?;
         self.states[i].warmups += 1;
         self.done += 1;
-        if !self.main_succeeded(i, exec.outcome)? {
+        if !self.main_succeeded(i, ran) {
             return Ok(false);
         }
         if !self.aux(i, Which::Conclude)? {
@@ -615,12 +639,13 @@ impl<'o> Runner<'o> {
         if !self.aux(i, Which::Prepare)? {
             return Ok(false);
         }
-        let exec = self.main(i)?;
+        let ran = self.main(i)?;
+        let exec = ran.exec;
         let state = &mut self.states[i];
         state.measuring_ns += u128::from(exec.wall_ns);
         state.runs_done += 1;
         self.done += 1;
-        if !self.main_succeeded(i, exec.outcome)? {
+        if !self.main_succeeded(i, ran) {
             return Ok(false);
         }
         let sample = Sample {
@@ -639,8 +664,14 @@ impl<'o> Runner<'o> {
             let at = state.sorted_wall.partition_point(|&w| w <= wall);
             state.sorted_wall.insert(at, wall);
             let n = state.sorted_wall.len();
-            if n >= state.next_check {
+            // Also refresh when the (possibly older) cached value says the target is met, so
+            // sampling stops for precision only if all the samples meet it.
+            let would_stop = state
+                .rel_halfwidth
+                .is_some_and(|r| r <= self.options.precision);
+            if n >= state.next_check || (would_stop && n != state.checked_at) {
                 state.rel_halfwidth = rel_halfwidth(&state.sorted_wall);
+                state.checked_at = n;
                 state.next_check = n + (n / 64).max(1);
             }
         }
@@ -658,49 +689,42 @@ impl<'o> Runner<'o> {
         Ok(true)
     }
 
-    fn main(&mut self, i: usize) -> Result<Exec, MeasureError> {
-        let prog = &mut self.progs[i].main;
-        self.io.prepare_input(&mut prog.cmd)?;
-        exec_prog(&self.io, prog, self.options.timeout, true)
+    fn main(&mut self, i: usize) -> Result<Ran, MeasureError> {
+        self.launcher.run(self.progs[i].main)
     }
 
     /// Runs an auxiliary command if the spec has one. Returns `false` (after recording the
     /// failure) if it did not succeed.
     fn aux(&mut self, i: usize, which: Which) -> Result<bool, MeasureError> {
-        let progs = &mut self.progs[i];
+        let progs = &self.progs[i];
         let (prog, phase) = match which {
-            Which::Setup => (progs.setup.as_mut(), Phase::Setup),
-            Which::Prepare => (progs.prepare.as_mut(), Phase::Prepare),
-            Which::Conclude => (progs.conclude.as_mut(), Phase::Conclude),
-            Which::Cleanup => (progs.cleanup.as_mut(), Phase::Cleanup),
+            Which::Setup => (progs.setup, Phase::Setup),
+            Which::Prepare => (progs.prepare, Phase::Prepare),
+            Which::Conclude => (progs.conclude, Phase::Conclude),
+            Which::Cleanup => (progs.cleanup, Phase::Cleanup),
         };
         let Some(prog) = prog else { return Ok(true) };
-        let exec = exec_prog(&self.io, prog, self.options.timeout, false)?;
+        let Ran { exec, stderr_tail } = self.launcher.run(prog)?;
         let state = &mut self.states[i];
         if matches!(phase, Phase::Prepare | Phase::Conclude) && state.warmups_over {
             state.measuring_ns += u128::from(exec.wall_ns);
         }
         if exec.outcome.success() {
-            self.io.take_stderr(false)?;
             return Ok(true);
         }
-        let tail = self.io.take_stderr(true)?;
-        self.fail(i, phase, exec.outcome, tail);
+        self.fail(i, phase, exec.outcome, stderr_tail);
         Ok(false)
     }
 
     /// After a (warm-up or measured) run of command `i`: a failure, unless failures are ignored,
-    /// is recorded with the tail of its standard error and ends the command (`false`); otherwise
-    /// its standard error is discarded.
-    fn main_succeeded(&mut self, i: usize, outcome: Outcome) -> Result<bool, MeasureError> {
-        if !outcome.success() && !self.options.ignore_failure {
-            let tail = self.io.take_stderr(true)?;
-            self.fail(i, Phase::Run, outcome, tail);
+    /// is recorded with the tail of its standard error and ends the command (`false`).
+    fn main_succeeded(&mut self, i: usize, ran: Ran) -> bool {
+        if !ran.exec.outcome.success() && !self.options.ignore_failure {
+            self.fail(i, Phase::Run, ran.exec.outcome, ran.stderr_tail);
             self.progress();
-            return Ok(false);
+            return false;
         }
-        self.io.take_stderr(false)?;
-        Ok(true)
+        true
     }
 
     fn fail(&mut self, i: usize, phase: Phase, outcome: Outcome, stderr_tail: String) {
@@ -819,23 +843,6 @@ impl<'o> Runner<'o> {
     }
 }
 
-fn exec_prog(
-    io: &Io,
-    prog: &mut Prog,
-    timeout: Option<Duration>,
-    main: bool,
-) -> Result<Exec, MeasureError> {
-    if !prog.persistent {
-        io.attach(&mut prog.cmd, main)?;
-    }
-    io.reset_peak_rss();
-    let result = process::execute(&mut prog.cmd, &prog.display, timeout);
-    if !prog.persistent {
-        Io::detach(&mut prog.cmd);
-    }
-    result
-}
-
 /// How far the 95 % interval of the median reaches from the median, relative to it: the farther
 /// end counts (benchstat's `± x%`), so "within ± precision" holds on both sides.
 fn rel_halfwidth(sorted: &[f64]) -> Option<f64> {
@@ -858,6 +865,7 @@ pub(crate) fn fmt_duration(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::process::Exec;
 
     #[test]
     fn durations() {
@@ -875,6 +883,107 @@ mod tests {
         );
         assert!(Outcome::Exited(0).success());
         assert!(!Outcome::Signaled(15).success());
+    }
+
+    /// A deterministic stream of wall times around 1 ms, spread by ± `spread` (a fraction).
+    fn seeded_walls(seed: u64, spread: f64) -> impl FnMut(usize) -> Exec {
+        let mut state = seed;
+        move |_| {
+            // splitmix64
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^= z >> 31;
+            let unit = (z >> 11) as f64 / (1u64 << 53) as f64; // [0, 1)
+            Exec {
+                wall_ns: (1.0e6 * (1.0 + spread * (2.0 * unit - 1.0))) as u64,
+                user_ns: 0,
+                sys_ns: 0,
+                max_rss_bytes: 0,
+                outcome: Outcome::Exited(0),
+            }
+        }
+    }
+
+    fn fake_run(options: &RunnerOptions, spread: f64) -> CommandResult {
+        let specs = crate::expand(
+            &[crate::CommandTemplate {
+                name: None,
+                tokens: vec!["true".into()],
+            }],
+            &[],
+            &[],
+            None,
+        )
+        .unwrap();
+        let launcher = Launcher::fake(options, seeded_walls(42, spread));
+        let mut results = run_with(&specs, options, &mut (), Some(launcher)).unwrap();
+        assert_eq!(results.len(), 1);
+        results.remove(0)
+    }
+
+    #[test]
+    fn adaptive_sampling_says_when_it_reached_its_precision() {
+        let o = RunnerOptions {
+            warmup: 0,
+            precision: 0.01,
+            max_runs: Some(1000),
+            ..Default::default()
+        };
+        // ± 0.5 % noise: the median is known to ± 1 % long before 1000 runs.
+        let r = fake_run(&o, 0.005);
+        let p = r.precision.unwrap();
+        assert_eq!(p.target, 0.01);
+        assert!(p.met(), "{p:?}");
+        let reached = p.reached.unwrap();
+        assert!(reached > 0.0 && reached <= 0.01, "{p:?}");
+        assert!(r.samples.len() < 1000, "{}", r.samples.len());
+        // Exactly what the samples give: the figure a reader can recompute.
+        let mut sorted: Vec<f64> = r.samples.iter().map(|s| s.wall_ns as f64).collect();
+        sorted.sort_by(f64::total_cmp);
+        assert_eq!(p.reached, rel_halfwidth(&sorted));
+    }
+
+    #[test]
+    fn adaptive_sampling_says_when_max_runs_ended_it_first() {
+        let o = RunnerOptions {
+            warmup: 0,
+            precision: 0.001,
+            max_runs: Some(30),
+            ..Default::default()
+        };
+        // ± 50 % noise: 30 runs cannot pin the median to ± 0.1 %.
+        let r = fake_run(&o, 0.5);
+        assert_eq!(r.samples.len(), 30);
+        let p = r.precision.unwrap();
+        assert_eq!(p.target, 0.001);
+        assert!(!p.met(), "{p:?}");
+        assert!(p.reached.unwrap() > 0.001, "{p:?}");
+    }
+
+    #[test]
+    fn too_few_samples_give_no_interval_and_fixed_runs_no_precision() {
+        let o = RunnerOptions {
+            warmup: 0,
+            min_runs: 1,
+            max_runs: Some(4),
+            ..Default::default()
+        };
+        let r = fake_run(&o, 0.5);
+        assert_eq!(r.samples.len(), 4);
+        let p = r.precision.unwrap();
+        assert_eq!(p.reached, None);
+        assert!(!p.met());
+
+        let fixed = RunnerOptions {
+            warmup: 0,
+            runs: Some(50),
+            ..Default::default()
+        };
+        let r = fake_run(&fixed, 0.005);
+        assert_eq!(r.samples.len(), 50);
+        assert_eq!(r.precision, None);
     }
 
     #[test]

@@ -64,9 +64,12 @@ pub(crate) fn pidfd_open(pid: libc::pid_t) -> io::Result<OwnedFd> {
 }
 
 /// Waits up to `timeout_ms` for `fd` to become readable. `Ok(false)` on timeout.
-pub(crate) fn poll_readable(fd: &OwnedFd, timeout_ms: libc::c_int) -> io::Result<bool> {
+pub(crate) fn poll_readable(
+    fd: &impl std::os::fd::AsFd,
+    timeout_ms: libc::c_int,
+) -> io::Result<bool> {
     let mut pfd = libc::pollfd {
-        fd: fd.as_raw_fd(),
+        fd: fd.as_fd().as_raw_fd(),
         events: libc::POLLIN,
         revents: 0,
     };
@@ -95,6 +98,15 @@ pub(crate) fn kill_group(pgid: libc::pid_t) -> io::Result<()> {
     }
 }
 
+/// Sends `signal` to the process `pid`.
+pub(crate) fn kill(pid: libc::pid_t, signal: libc::c_int) -> io::Result<()> {
+    // SAFETY: kill has no memory-safety preconditions.
+    if unsafe { libc::kill(pid, signal) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
 /// An anonymous in-memory file (close-on-exec) used to capture stderr.
 pub(crate) fn memfd(name: &std::ffi::CStr) -> io::Result<File> {
     // SAFETY: name is a valid NUL-terminated string that outlives the call.
@@ -114,12 +126,25 @@ pub(crate) fn set_active_group(pgid: libc::pid_t) {
     ACTIVE_GROUP.store(pgid, std::sync::atomic::Ordering::SeqCst);
 }
 
+/// In the main process: the spawner's pid (0 when there is none), which the interrupt handler
+/// tells to kill the run in flight, since only the spawner knows its process group.
+static SPAWNER: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+pub(crate) fn set_spawner(pid: libc::pid_t) {
+    SPAWNER.store(pid, std::sync::atomic::Ordering::SeqCst);
+}
+
 extern "C" fn on_interrupt(signal: libc::c_int) {
     let pgid = ACTIVE_GROUP.load(std::sync::atomic::Ordering::SeqCst);
-    // SAFETY: killpg, signal and raise are async-signal-safe and take plain values.
+    let spawner = SPAWNER.load(std::sync::atomic::Ordering::SeqCst);
+    // SAFETY: killpg, kill, signal and raise are async-signal-safe and take plain values.
     unsafe {
         if pgid > 0 {
             libc::killpg(pgid, libc::SIGKILL);
+        }
+        if spawner > 0 {
+            // Its own handler (this function) kills its run in flight, then it dies.
+            libc::kill(spawner, libc::SIGTERM);
         }
         // Die by the same signal, so the parent (a shell, CI) sees an interrupted benchgate.
         libc::signal(signal, libc::SIG_DFL);
@@ -150,5 +175,205 @@ pub(crate) fn release_free_memory() {
     // SAFETY: malloc_trim only walks the allocator's own free lists.
     unsafe {
         libc::malloc_trim(0);
+    }
+}
+
+/// The signals whose handlers kill the run in flight.
+const INTERRUPTS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+
+/// Holds SIGINT, SIGTERM and SIGHUP back from this thread while it lives, so one that arrives
+/// between spawning a child and publishing its process group (`set_active_group`) is handled
+/// after the group is known instead of leaving the child behind. Children start with an empty
+/// signal mask (std resets it in the child), so they are not affected.
+pub(crate) struct InterruptsBlocked {
+    old: libc::sigset_t,
+}
+
+impl InterruptsBlocked {
+    pub(crate) fn new() -> io::Result<Self> {
+        // SAFETY: sigset_t is plain old data; sigemptyset initialises it before use.
+        let mut set: libc::sigset_t = unsafe { std::mem::zeroed() };
+        // SAFETY: as above.
+        let mut old: libc::sigset_t = unsafe { std::mem::zeroed() };
+        // SAFETY: `set` and `old` are live, writable sigset_t values.
+        let r = unsafe {
+            libc::sigemptyset(&mut set);
+            for signal in INTERRUPTS {
+                libc::sigaddset(&mut set, signal);
+            }
+            libc::pthread_sigmask(libc::SIG_BLOCK, &set, &mut old)
+        };
+        if r != 0 {
+            return Err(io::Error::from_raw_os_error(r));
+        }
+        Ok(InterruptsBlocked { old })
+    }
+}
+
+impl Drop for InterruptsBlocked {
+    fn drop(&mut self) {
+        // SAFETY: `old` is the mask pthread_sigmask filled in; restoring it cannot fail.
+        unsafe {
+            libc::pthread_sigmask(libc::SIG_SETMASK, &self.old, std::ptr::null_mut());
+        }
+    }
+}
+
+/// `fork()`: `Ok(0)` in the child, the child's pid in the parent.
+///
+/// # Safety
+/// The calling process must have a single thread: the child gets only the calling thread, and a
+/// lock another thread held (the allocator's, stdio's) would stay locked in the child forever.
+pub(crate) unsafe fn fork() -> io::Result<libc::pid_t> {
+    // SAFETY: fork takes no arguments; the caller guarantees there is no other thread.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(pid)
+    }
+}
+
+/// Ends the process at once: no atexit handlers, no unwinding, no flushing of buffers that a
+/// forked child shares with its parent's past.
+pub(crate) fn exit_now(code: libc::c_int) -> ! {
+    // SAFETY: _exit takes a plain value and does not return.
+    unsafe { libc::_exit(code) }
+}
+
+/// `prctl(PR_SET_PDEATHSIG, signal)`: the kernel sends `signal` to this process when the thread
+/// that created it (its parent's main thread) exits, however it exits.
+pub(crate) fn set_parent_death_signal(signal: libc::c_int) -> io::Result<()> {
+    let signal = libc::c_ulong::try_from(signal).map_err(|_| io::Error::other("bad signal"))?;
+    // SAFETY: PR_SET_PDEATHSIG takes the signal number by value and touches no memory.
+    if unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, signal, 0, 0, 0) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// `prctl(PR_SET_NAME)`: the process name `ps` and `/proc/PID/comm` show (≤ 15 bytes).
+pub(crate) fn set_process_name(name: &std::ffi::CStr) -> io::Result<()> {
+    // SAFETY: PR_SET_NAME reads at most 16 bytes of a NUL-terminated string that outlives the call.
+    if unsafe { libc::prctl(libc::PR_SET_NAME, name.as_ptr(), 0, 0, 0) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// `dup2(fd, target)`: makes descriptor number `target` (0, 1 or 2) refer to `fd`'s open file,
+/// without close-on-exec, so children inherit it.
+pub(crate) fn redirect(fd: &impl std::os::fd::AsFd, target: libc::c_int) -> io::Result<()> {
+    let fd = fd.as_fd().as_raw_fd();
+    if fd == target {
+        // dup2 would keep close-on-exec set; an explicit duplicate is not needed then anyway.
+        return Err(io::Error::other("descriptor already at its target number"));
+    }
+    loop {
+        // SAFETY: dup2 takes two descriptor numbers by value; `fd` is open (borrowed above) and
+        // `target` is one of the standard descriptors, which this process owns no Rust handle for.
+        if unsafe { libc::dup2(fd, target) } >= 0 {
+            return Ok(());
+        }
+        let err = io::Error::last_os_error();
+        if err.kind() != io::ErrorKind::Interrupted {
+            return Err(err);
+        }
+    }
+}
+
+/// Clears close-on-exec on `fd`, so a program this process executes inherits it.
+pub(crate) fn inherit_across_exec(fd: &impl std::os::fd::AsFd) -> io::Result<()> {
+    // SAFETY: F_SETFD takes the descriptor and a flag word by value; `fd` is open (borrowed).
+    if unsafe { libc::fcntl(fd.as_fd().as_raw_fd(), libc::F_SETFD, 0) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Takes ownership of descriptor `raw`, which this process inherited from its parent across
+/// `exec` for it to own, after checking that it is an open pipe (so a stray number given on the
+/// command line cannot make us close or use someone else's descriptor).
+pub(crate) fn inherited_pipe(raw: libc::c_int) -> io::Result<OwnedFd> {
+    // SAFETY: stat is plain old data; fstat fills it in.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: fstat writes to a live, writable stat; an invalid descriptor only makes it fail.
+    if unsafe { libc::fstat(raw, &mut st) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    if st.st_mode & libc::S_IFMT != libc::S_IFIFO || raw <= 2 {
+        return Err(io::Error::other(format!("descriptor {raw} is not a pipe")));
+    }
+    // SAFETY: `raw` is open (fstat succeeded), and our parent passed it for us to own: nothing
+    // else in this freshly executed process refers to it.
+    Ok(unsafe { OwnedFd::from_raw_fd(raw) })
+}
+
+/// `personality(2)` flag that turns address-space randomisation off for programs executed
+/// afterwards.
+const ADDR_NO_RANDOMIZE: libc::c_ulong = 0x0040000;
+
+/// Sets or clears ADDR_NO_RANDOMIZE in this process's execution domain. It takes effect at the
+/// next `exec` (and is inherited by children), so set it just before executing the program that
+/// should have a fixed layout, and clear it there before that program starts others.
+pub(crate) fn set_no_randomize(on: bool) -> io::Result<()> {
+    // SAFETY: personality(0xffffffff) only queries the current value.
+    let current = unsafe { libc::personality(0xffff_ffff) };
+    if current < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let current = libc::c_ulong::try_from(current).map_err(|_| io::Error::other("personality"))?;
+    let wanted = if on {
+        current | ADDR_NO_RANDOMIZE
+    } else {
+        current & !ADDR_NO_RANDOMIZE
+    };
+    if wanted == current {
+        return Ok(());
+    }
+    // SAFETY: personality takes the new value by value and touches no memory of ours.
+    if unsafe { libc::personality(wanted) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Unmaps from this process's page tables every page of a read-only file mapping (program text,
+/// read-only data of the executable and its libraries) that holds no private change, leaving
+/// them in the page cache. The resident set then holds only what the process touches from here
+/// on. Best effort: a mapping that cannot be read or dropped is left as it is.
+pub(crate) fn drop_clean_file_pages() {
+    let Ok(smaps) = std::fs::read_to_string("/proc/self/smaps") else {
+        return;
+    };
+    let mut current: Option<(usize, usize)> = None;
+    for line in smaps.lines() {
+        let mut fields = line.split_whitespace();
+        let first = fields.next().unwrap_or("");
+        if let Some((start, end)) = first.split_once('-')
+            && let (Ok(start), Ok(end)) = (
+                usize::from_str_radix(start, 16),
+                usize::from_str_radix(end, 16),
+            )
+        {
+            // `start-end perms offset dev inode path`
+            let perms = fields.next().unwrap_or("");
+            let path = fields.nth(3).unwrap_or("");
+            current = (path.starts_with('/') && !perms.contains('w') && end > start)
+                .then_some((start, end - start));
+            continue;
+        }
+        // The `Anonymous:` line of the current mapping: private copies, which must stay.
+        if first == "Anonymous:"
+            && let Some((start, len)) = current.take()
+            && fields.next() == Some("0")
+        {
+            // SAFETY: [start, start + len) is one of our own read-only file mappings without
+            // private pages: every page can be read back from its file, so dropping them loses
+            // nothing and no reference into the mapping dangles (it stays mapped).
+            unsafe {
+                libc::madvise(start as *mut libc::c_void, len, libc::MADV_DONTNEED);
+            }
+        }
     }
 }

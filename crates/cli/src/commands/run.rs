@@ -103,6 +103,7 @@ pub(super) fn unmeasured(spec: &CommandSpec) -> CommandResult {
         samples: Vec::new(),
         warmup_runs: 0,
         failure: None,
+        precision: None,
     }
 }
 

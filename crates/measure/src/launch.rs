@@ -1,0 +1,348 @@
+//! Where the runner's processes start: through the spawner when this process has one (see
+//! [`crate::start_spawner`]), else in this process. Both give the same [`Ran`] for a program.
+
+use std::ffi::OsString;
+use std::fs::File;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use crate::process::{self, Exec, Io};
+use crate::spawner::wire::{self, FailKind, Reply, RunSpec};
+use crate::spawner::{self, Client};
+use crate::{MeasureError, RunnerOptions};
+
+/// One finished process and, if wanted, the tail of its stderr.
+pub(crate) struct Ran {
+    pub exec: Exec,
+    /// Filled only when the run failed and the program was added with `tail_on_failure`.
+    pub stderr_tail: String,
+}
+
+/// Starts the programs of one runner.
+pub(crate) struct Launcher {
+    timeout: Option<Duration>,
+    ignore_failure: bool,
+    kind: Kind,
+}
+
+enum Kind {
+    Local(Local),
+    Remote(Remote),
+    /// Made-up measurements, for tests of the schedule.
+    #[cfg(test)]
+    Fake {
+        programs: usize,
+        exec: Box<dyn FnMut(usize) -> Exec>,
+    },
+}
+
+/// Descriptors kept open by persistent commands (3 each); beyond this, commands get their
+/// descriptors attached per run so big parameter scans stay under RLIMIT_NOFILE.
+const FD_BUDGET: usize = 600;
+
+struct Local {
+    io: Io,
+    progs: Vec<LocalProg>,
+    budget: usize,
+}
+
+/// A reusable process description.
+struct LocalProg {
+    cmd: Command,
+    display: String,
+    main: bool,
+    /// Holds its descriptors between runs (true for as many commands as the fd budget allows).
+    persistent: bool,
+}
+
+struct Remote {
+    client: &'static Mutex<Client>,
+    context: spawner::Context,
+    stdin: Option<PathBuf>,
+    show_output: bool,
+    progs: Vec<RemoteProg>,
+}
+
+struct RemoteProg {
+    /// The complete request, sent as is for every run.
+    frame: Vec<u8>,
+    display: String,
+}
+
+impl Launcher {
+    /// Opens what the runs share (stdin file, stderr capture), in this process or in the spawner.
+    pub(crate) fn new(options: &RunnerOptions) -> Result<Self, MeasureError> {
+        let kind = match spawner::client() {
+            Some(client) => Kind::Remote(Remote::new(client, options)?),
+            None => {
+                crate::sys::release_free_memory();
+                Kind::Local(Local {
+                    io: Io::new(options.stdin.as_deref(), options.show_output)?,
+                    progs: Vec::new(),
+                    budget: FD_BUDGET,
+                })
+            }
+        };
+        Ok(Launcher {
+            timeout: options.timeout,
+            ignore_failure: options.ignore_failure,
+            kind,
+        })
+    }
+
+    #[cfg(test)]
+    pub(crate) fn fake(options: &RunnerOptions, exec: impl FnMut(usize) -> Exec + 'static) -> Self {
+        Launcher {
+            timeout: options.timeout,
+            ignore_failure: options.ignore_failure,
+            kind: Kind::Fake {
+                programs: 0,
+                exec: Box::new(exec),
+            },
+        }
+    }
+
+    /// Describes a program (resolved `path`, `argv` with argv\[0\], working directory); returns
+    /// its id for [`Launcher::run`]. `main`: the benchmarked command (gets the stdin file; its
+    /// stderr tail is kept on failure unless failures are ignored), else an auxiliary command.
+    pub(crate) fn add(
+        &mut self,
+        path: &Path,
+        argv: &[String],
+        cwd: Option<&Path>,
+        main: bool,
+        display: String,
+    ) -> Result<usize, MeasureError> {
+        let tail_on_failure = !main || !self.ignore_failure;
+        match &mut self.kind {
+            Kind::Local(local) => local.add(path, argv, cwd, main, display),
+            Kind::Remote(remote) => remote.add(
+                path,
+                argv,
+                cwd,
+                main,
+                display,
+                tail_on_failure,
+                self.timeout,
+            ),
+            #[cfg(test)]
+            Kind::Fake { programs, .. } => {
+                *programs += 1;
+                Ok(*programs - 1)
+            }
+        }
+    }
+
+    /// Runs program `id` once and reaps it.
+    pub(crate) fn run(&mut self, id: usize) -> Result<Ran, MeasureError> {
+        match &mut self.kind {
+            Kind::Local(local) => local.run(id, self.timeout, self.ignore_failure),
+            Kind::Remote(remote) => remote.run(id),
+            #[cfg(test)]
+            Kind::Fake { exec, .. } => Ok(Ran {
+                exec: exec(id),
+                stderr_tail: String::new(),
+            }),
+        }
+    }
+}
+
+impl Local {
+    fn add(
+        &mut self,
+        path: &Path,
+        argv: &[String],
+        cwd: Option<&Path>,
+        main: bool,
+        display: String,
+    ) -> Result<usize, MeasureError> {
+        let mut cmd = process::build_command(path, argv);
+        if let Some(dir) = cwd {
+            cmd.current_dir(dir);
+        }
+        let persistent = self.budget >= 3;
+        if persistent {
+            self.budget -= 3;
+            self.io.attach(&mut cmd, main)?;
+        }
+        self.progs.push(LocalProg {
+            cmd,
+            display,
+            main,
+            persistent,
+        });
+        Ok(self.progs.len() - 1)
+    }
+
+    fn run(
+        &mut self,
+        id: usize,
+        timeout: Option<Duration>,
+        ignore_failure: bool,
+    ) -> Result<Ran, MeasureError> {
+        let prog = self.progs.get_mut(id).ok_or_else(|| unknown(id))?;
+        if prog.main {
+            self.io.prepare_input(&mut prog.cmd)?;
+        }
+        if !prog.persistent {
+            self.io.attach(&mut prog.cmd, prog.main)?;
+        }
+        self.io.reset_peak_rss();
+        let result = process::execute(&mut prog.cmd, &prog.display, timeout);
+        if !prog.persistent {
+            Io::detach(&mut prog.cmd);
+        }
+        let exec = result?;
+        let tail_on_failure = !prog.main || !ignore_failure;
+        let stderr_tail = self
+            .io
+            .take_stderr(tail_on_failure && !exec.outcome.success())?;
+        Ok(Ran { exec, stderr_tail })
+    }
+}
+
+fn unknown(id: usize) -> MeasureError {
+    MeasureError::InvalidOptions(format!("no program {id} in this runner"))
+}
+
+impl Remote {
+    fn new(client: &'static Mutex<Client>, options: &RunnerOptions) -> Result<Self, MeasureError> {
+        // Refuse an unreadable stdin file before anything runs, as in process (the spawner
+        // opens it itself for the runs); relative paths mean this process's directory.
+        let stdin = match &options.stdin {
+            Some(path) => {
+                File::open(path).map_err(|source| MeasureError::Stdin {
+                    path: path.clone(),
+                    source,
+                })?;
+                Some(
+                    std::path::absolute(path).map_err(|source| MeasureError::Stdin {
+                        path: path.clone(),
+                        source,
+                    })?,
+                )
+            }
+            None => None,
+        };
+        let context = lock(client)?.context();
+        Ok(Remote {
+            client,
+            context,
+            stdin,
+            show_output: options.show_output,
+            progs: Vec::new(),
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        path: &Path,
+        argv: &[String],
+        cwd: Option<&Path>,
+        main: bool,
+        display: String,
+        tail_on_failure: bool,
+        timeout: Option<Duration>,
+    ) -> Result<usize, MeasureError> {
+        let cwd: Option<PathBuf> = match cwd {
+            // The spawner's working directory is not ours if we changed it since the fork.
+            Some(dir) => Some(std::path::absolute(dir).unwrap_or_else(|_| dir.to_owned())),
+            None => self.context.cwd.clone(),
+        };
+        let args: Vec<&[u8]> = argv.iter().map(|a| a.as_bytes()).collect();
+        let env: Vec<(&[u8], Option<&[u8]>)> = self
+            .context
+            .env
+            .iter()
+            .map(|(k, v)| (k.as_bytes(), v.as_ref().map(|v: &OsString| v.as_bytes())))
+            .collect();
+        let spec = RunSpec {
+            generation: self.context.generation,
+            timeout_ns: timeout.map_or(0, |t| u64::try_from(t.as_nanos()).unwrap_or(u64::MAX)),
+            tail_on_failure,
+            show_output: self.show_output,
+            path: path.as_os_str().as_bytes(),
+            argv: &args,
+            cwd: cwd.as_ref().map(|c| c.as_os_str().as_bytes()),
+            stdin: self
+                .stdin
+                .as_ref()
+                .filter(|_| main)
+                .map(|p| p.as_os_str().as_bytes()),
+            env: &env,
+        };
+        let mut frame = Vec::new();
+        wire::encode_run(&mut frame, &spec).map_err(|size| MeasureError::MessageTooLarge {
+            what: format!("the command `{display}`"),
+            size,
+            limit: wire::MAX_REQUEST,
+        })?;
+        frame.shrink_to_fit();
+        self.progs.push(RemoteProg { frame, display });
+        Ok(self.progs.len() - 1)
+    }
+
+    fn run(&mut self, id: usize) -> Result<Ran, MeasureError> {
+        let prog = self.progs.get(id).ok_or_else(|| unknown(id))?;
+        let mut client = lock(self.client)?;
+        let body = client.exchange(&prog.frame)?;
+        match Reply::decode(body) {
+            Ok(Reply::Ran {
+                outcome,
+                wall_ns,
+                user_ns,
+                sys_ns,
+                max_rss_bytes,
+                stderr_tail,
+            }) => Ok(Ran {
+                exec: Exec {
+                    wall_ns,
+                    user_ns,
+                    sys_ns,
+                    max_rss_bytes,
+                    outcome,
+                },
+                stderr_tail: String::from_utf8_lossy(stderr_tail).into_owned(),
+            }),
+            Ok(Reply::Failed {
+                kind,
+                errno,
+                message,
+            }) => {
+                let message = String::from_utf8_lossy(message).into_owned();
+                let source = if errno != 0 {
+                    std::io::Error::from_raw_os_error(errno)
+                } else {
+                    std::io::Error::other(message.clone())
+                };
+                Err(match kind {
+                    FailKind::Spawn => MeasureError::Spawn {
+                        command: prog.display.clone(),
+                        source,
+                    },
+                    FailKind::Stdin => MeasureError::Stdin {
+                        path: self.stdin.clone().unwrap_or_default(),
+                        source,
+                    },
+                    FailKind::Io => MeasureError::Io {
+                        context: format!("spawner: {message} (`{}`)", prog.display),
+                        source,
+                    },
+                    FailKind::Protocol => client.break_down(&message, None),
+                })
+            }
+            Err(wire::Malformed) => Err(client.break_down("malformed reply", None)),
+        }
+    }
+}
+
+fn lock(client: &Mutex<Client>) -> Result<std::sync::MutexGuard<'_, Client>, MeasureError> {
+    // A panic in the middle of an exchange may have left a reply unread.
+    client
+        .lock()
+        .map_err(|_| MeasureError::spawner("connection unusable after a panic", None))
+}
