@@ -1,7 +1,7 @@
 //! Turns the runner's raw results into the canonical model.
 
 use benchgate_measure::{CommandResult, Sample};
-use benchgate_model::{Benchmark, Direction, Measure, Metric, Status, Unit};
+use benchgate_model::{Benchmark, Direction, Measure, Metric, Precision, Status, Unit};
 
 /// One benchmark per command: wall, user and system time in nanoseconds and per-run peak RSS in
 /// bytes, every sample kept.
@@ -29,6 +29,16 @@ pub fn benchmark(result: &CommandResult) -> Benchmark {
     .into_iter()
     .filter_map(|(measure, unit, values)| {
         Metric::from_samples(measure, unit, Direction::LowerIsBetter, values)
+    })
+    .map(|mut metric| {
+        // Adaptive sampling aims the median of the wall time at its precision target.
+        if metric.measure == Measure::WallTime {
+            metric.precision = result.precision.map(|p| Precision {
+                target: p.target,
+                reached: p.reached,
+            });
+        }
+        metric
     })
     .collect();
     Benchmark {

@@ -5,12 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use benchgate_model::{
     BudgetCheck, COMPARISON_SCHEMA, Caveat, Comparison, Direction, GeomeanRow, Measure, Metric,
-    Outcome, Run, RunRef, Severity, Status, Thresholds, Unit, Verdict, VerdictKind,
+    Outcome, Run, RunRef, Severity, Side, Status, Thresholds, Unit, Verdict, VerdictKind,
 };
 use benchgate_stats::{geometric_mean, min_attainable_p};
 
 use crate::budget::budget_verdicts;
-use crate::metric::{MetricJudgement, adjust, judge_metric};
+use crate::metric::{MetricJudgement, adjust, judge_metric, precision_caveat};
 
 /// How to judge.
 #[derive(Debug, Clone, PartialEq)]
@@ -504,7 +504,15 @@ fn finish(mut pending: Vec<Pending>, options: &CompareOptions) -> Vec<Verdict> {
                     kind,
                     severity,
                     reason,
-                } => (kind, severity, reason, None, None),
+                } => {
+                    // A new measurement that missed its precision target says so too.
+                    caveats.extend(
+                        row.current
+                            .as_ref()
+                            .and_then(|m| precision_caveat(m, Side::Current)),
+                    );
+                    (kind, severity, reason, None, None)
+                }
             };
             Verdict {
                 benchmark: row.benchmark,

@@ -57,7 +57,7 @@ fn exact_center(metric: &Metric) -> (f64, Option<(f64, f64)>) {
 }
 
 /// The precision caveat of one side, when its adaptive sampling missed its target.
-fn precision_caveat(metric: &Metric, side: Side) -> Option<Caveat> {
+pub(crate) fn precision_caveat(metric: &Metric, side: Side) -> Option<Caveat> {
     let precision = metric.precision?;
     (!precision.met()).then_some(Caveat::InsufficientPrecision {
         side,
