@@ -4,8 +4,8 @@
 //! spawner's small, constant resident set, not benchgate's own, which is larger and varies.
 //!
 //! Measured on the shared 2-vCPU VM, `true`, 12–15 runs of 15–20 samples each: before the
-//! spawner every sample sat on benchgate's own RSS, 4.8–5.7 MiB in release (10.4–11.0 MiB for this
-//! debug binary) with the medians of the runs up to 680 KiB (572 KiB) apart; with it 1.8–1.9 MiB
+//! spawner every sample sat on benchgate's own RSS, 4.5–5.7 MiB in release (10.4–11.0 MiB for this
+//! debug binary) with the medians of the runs up to 730 KiB (572 KiB) apart; with it 1.9–2.1 MiB
 //! (2.4–2.6 MiB), every median the same but for one 64 KiB step. Single samples move in steps
 //! of up to 128 KiB: the kernel's per-CPU RSS counters, which `ru_maxrss` is read from, are
 //! folded in batches of 32 pages. No timing is asserted.
