@@ -522,3 +522,169 @@ fn paired_verdicts_are_adjusted_across_benchmarks() {
     assert!(q > p);
     assert_eq!(judged[0].severity, Some(Severity::Fail));
 }
+
+fn wall_of(samples: Vec<f64>) -> Metric {
+    metric(
+        Measure::WallTime,
+        Unit::Nanoseconds,
+        Direction::LowerIsBetter,
+        samples,
+    )
+}
+
+/// Six samples around `center`, distinct, ±1 %.
+fn six(center: f64) -> Vec<f64> {
+    (0..6)
+        .map(|i| center * (0.99 + 0.004 * f64::from(i)))
+        .collect()
+}
+
+#[test]
+fn a_relative_budget_needs_a_positive_baseline() {
+    let budget = Budget {
+        warn: Some(0.05),
+        ..Budget::new(Measure::WallTime)
+    };
+    let zero = run(vec![bench("a", vec![wall_of(vec![0.0, 0.0, 0.0])])]);
+    let cur = run(vec![bench("a", vec![wall(1e6)])]);
+    let checks = check_budgets(std::slice::from_ref(&budget), &cur, Some(&zero));
+    assert_eq!(checks[0].status, BudgetStatus::Unchecked, "{:?}", checks[0]);
+    assert_eq!(checks[0].baseline, None);
+    assert_eq!(checks[0].limit, None);
+}
+
+#[test]
+fn the_gated_family_is_adjusted_on_its_own() {
+    // One gated comparison (6 vs 6, fully separated: p = 2/924) beside five reported measures
+    // with no change: reporting more measures never costs the gate power, so q = p.
+    let extra = |m: Measure| metric(m, Unit::Count, Direction::LowerIsBetter, six(100.0));
+    let side = |center: f64| {
+        let mut metrics = vec![wall_of(six(center))];
+        for name in ["a", "b", "c", "d", "e"] {
+            metrics.push(extra(Measure::Custom(name.into())));
+        }
+        run(vec![bench("x", metrics)])
+    };
+    let c = compare_runs(
+        &side(1e6),
+        "a",
+        &side(1.3e6),
+        "b",
+        &CompareOptions::default(),
+    );
+    let wall = c
+        .verdicts
+        .iter()
+        .find(|v| v.measure == Measure::WallTime)
+        .unwrap();
+    assert_eq!(wall.p_value, wall.q_value);
+    assert_eq!(wall.severity, Some(Severity::Fail));
+    // The reported ones are adjusted among themselves.
+    let other = c
+        .verdicts
+        .iter()
+        .find(|v| v.measure == Measure::Custom("a".into()))
+        .unwrap();
+    assert!(!other.gating);
+    assert_eq!(other.q_value, Some(1.0));
+}
+
+#[test]
+fn significant_rows_are_never_called_underpowered() {
+    // 31 benchmarks all 30 % slower, 6 vs 6: each p = 2/924 and, all being discoveries, q = p.
+    // A sole such change could not be significant among 31 (that is what `underpowered` says of
+    // unflagged rows), but these are: every one fails, none is insufficient data.
+    let base: Vec<Benchmark> = (0..31)
+        .map(|i| bench(&format!("b{i}"), vec![wall_of(six(1e6))]))
+        .collect();
+    let cur: Vec<Benchmark> = (0..31)
+        .map(|i| bench(&format!("b{i}"), vec![wall_of(six(1.3e6))]))
+        .collect();
+    let c = compare_runs(&run(base), "a", &run(cur), "b", &CompareOptions::default());
+    assert_eq!(c.verdicts.len(), 31);
+    for v in &c.verdicts {
+        assert_eq!(
+            (v.kind, v.severity),
+            (VerdictKind::Regressed, Some(Severity::Fail)),
+            "{v:#?}"
+        );
+        assert!(v.caveats.is_empty(), "{v:#?}");
+        assert!(!v.reason.contains("family-wise"), "{}", v.reason);
+    }
+}
+
+#[test]
+fn commands_compared_within_a_run_fail_when_one_failed() {
+    let mut r = run(vec![
+        bench("first", vec![wall(1e6)]),
+        bench("second", vec![wall(1e6)]),
+    ]);
+    r.benchmarks[1].status = Status::Failed {
+        message: "exit 1".into(),
+    };
+    let verdicts =
+        benchgate_gate::compare_within_run(&r, &[Measure::WallTime], &CompareOptions::default());
+    assert_eq!(verdicts.len(), 1);
+    assert_eq!(verdicts[0].kind, VerdictKind::Failed);
+    assert_eq!(verdicts[0].reason, "one of the commands failed");
+    // Both fine: judged.
+    r.benchmarks[1].status = Status::Ok;
+    let verdicts =
+        benchgate_gate::compare_within_run(&r, &[Measure::WallTime], &CompareOptions::default());
+    assert_eq!(verdicts[0].kind, VerdictKind::Unchanged);
+}
+
+#[test]
+fn the_outcome_is_decided_again_whenever_the_comparison_changes() {
+    let base = run(vec![
+        bench("a", vec![wall(1e6)]),
+        bench("b", vec![wall(1e6)]),
+    ]);
+    let cur = run(vec![
+        bench("a", vec![wall(1e6)]),
+        bench("b", vec![wall(1e6)]),
+    ]);
+    let mut c = compare_runs(&base, "x", &cur, "y", &CompareOptions::default());
+    assert_eq!(c.outcome, Outcome::Passed);
+
+    // A paired judgement replaces the verdict on the same benchmark and measure, only that one.
+    let mut warned = c.verdicts[1].clone();
+    assert_eq!(warned.benchmark, "b");
+    warned.kind = VerdictKind::Regressed;
+    warned.severity = Some(Severity::Warn);
+    warned.reason = "paired".into();
+    benchgate_gate::replace_verdict(&mut c, warned);
+    assert_eq!(c.verdicts.len(), 2);
+    assert_eq!(c.verdicts[0].kind, VerdictKind::Unchanged);
+    assert_eq!(c.verdicts[1].reason, "paired");
+    assert_eq!(c.outcome, Outcome::Warned);
+    // A verdict on another measure is added, not put in place of one.
+    let mut rss = c.verdicts[0].clone();
+    rss.measure = Measure::MaxRss;
+    rss.gating = false;
+    benchgate_gate::replace_verdict(&mut c, rss);
+    assert_eq!(c.verdicts.len(), 3);
+    assert_eq!(c.verdicts[0].measure, Measure::WallTime);
+
+    // Warnings denied: failed.
+    benchgate_gate::deny_warnings(&mut c, true);
+    assert!(c.deny_warnings);
+    assert_eq!(c.outcome, Outcome::Failed);
+    benchgate_gate::deny_warnings(&mut c, false);
+    assert_eq!(c.outcome, Outcome::Warned);
+
+    // A broken budget fails it.
+    let budget = Budget {
+        max: Some(1.0),
+        ..Budget::new(Measure::WallTime)
+    };
+    let checks = check_budgets(&[budget], &cur, Some(&base));
+    benchgate_gate::apply_budgets(&mut c, checks);
+    assert_eq!(c.budgets.len(), 2);
+    assert_eq!(c.outcome, Outcome::Failed);
+
+    // A command that failed while measuring outranks everything.
+    benchgate_gate::record_command_failure(&mut c, "a failed: exit 1".into());
+    assert_eq!(c.command_failures, vec!["a failed: exit 1".to_string()]);
+    assert_eq!(c.outcome, Outcome::CommandFailed);
+}
