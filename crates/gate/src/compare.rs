@@ -4,13 +4,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use benchgate_model::{
-    BudgetCheck, COMPARISON_SCHEMA, Caveat, Comparison, Direction, GeomeanRow, Measure, Metric,
-    Outcome, Run, RunRef, Severity, Side, Status, Thresholds, Unit, Verdict, VerdictKind,
+    BudgetCheck, COMPARISON_SCHEMA, Caveat, Comparison, Direction, Measure, Metric, Outcome, Run,
+    RunRef, Severity, Side, Status, Thresholds, Unit, Verdict, VerdictKind,
 };
-use benchgate_stats::{geometric_mean, min_attainable_p};
+use benchgate_stats::min_attainable_p;
 
 use crate::budget::budget_verdicts;
+use crate::geomean::geomean_rows;
 use crate::metric::{MetricJudgement, adjust, judge_metric, precision_caveat};
+use crate::outcome::settle;
 
 /// How to judge.
 #[derive(Debug, Clone, PartialEq)]
@@ -293,58 +295,6 @@ pub fn apply_budgets(comparison: &mut Comparison, checks: Vec<BudgetCheck>) {
     comparison.verdicts.extend(budget_verdicts(&checks));
     comparison.budgets = checks;
     settle(comparison);
-}
-
-/// Records that a command or harness failed while measuring the current run (`what`, one line)
-/// and decides the outcome again: it is then `command_failed`.
-pub fn record_command_failure(comparison: &mut Comparison, what: String) {
-    comparison.command_failures.push(what);
-    settle(comparison);
-}
-
-/// Sets whether warnings fail the gate and decides the outcome again.
-pub fn deny_warnings(comparison: &mut Comparison, deny: bool) {
-    comparison.deny_warnings = deny;
-    settle(comparison);
-}
-
-/// Decides `comparison.outcome` from its verdicts, `deny_warnings` and command failures: the one
-/// place the outcome is computed, so every output and the exit code agree.
-pub fn settle(comparison: &mut Comparison) {
-    comparison.outcome = decide(
-        &comparison.verdicts,
-        comparison.deny_warnings,
-        !comparison.command_failures.is_empty(),
-    );
-}
-
-/// The gate's outcome. A failed command outranks everything; then a failing gated verdict fails
-/// the gate; an undecided paired comparison is inconclusive; any other warning of a gated
-/// verdict warns, or fails under `deny_warnings`. Verdicts that cannot gate never change it.
-pub fn decide(verdicts: &[Verdict], deny_warnings: bool, command_failed: bool) -> Outcome {
-    if command_failed {
-        return Outcome::CommandFailed;
-    }
-    verdicts
-        .iter()
-        .filter(|v| v.gating)
-        .map(|v| {
-            if v.is_failure() {
-                Outcome::Failed
-            } else if v.kind == VerdictKind::Inconclusive {
-                Outcome::Inconclusive
-            } else if v.is_warning() {
-                if deny_warnings {
-                    Outcome::Failed
-                } else {
-                    Outcome::Warned
-                }
-            } else {
-                Outcome::Passed
-            }
-        })
-        .max()
-        .unwrap_or(Outcome::Passed)
 }
 
 /// Judges every benchmark of one run against its first benchmark (the ad-hoc `run -- A -- B` case):
@@ -690,63 +640,4 @@ fn run_ref(run: &Run, label: &str) -> RunRef {
         started_at: run.started_at,
         fingerprint: run.environment.fingerprint.clone(),
     }
-}
-
-/// Geometric means per measure as benchstat computes them: each side over the benchmarks it has
-/// (failed and skipped ones left out), and the change as the geometric mean of the per-benchmark
-/// ratios of the benchmarks both have.
-fn geomean_rows(verdicts: &[Verdict]) -> Vec<GeomeanRow> {
-    #[derive(Default)]
-    struct Sides {
-        unit: Option<Unit>,
-        base: Vec<f64>,
-        cur: Vec<f64>,
-        ratios: Vec<f64>,
-    }
-    let mut by_measure: BTreeMap<&Measure, Sides> = BTreeMap::new();
-    for v in verdicts.iter().filter(|v| {
-        !matches!(
-            v.kind,
-            VerdictKind::Failed | VerdictKind::Skipped | VerdictKind::BudgetExceeded
-        )
-    }) {
-        let entry = by_measure.entry(&v.measure).or_default();
-        entry.unit.get_or_insert_with(|| v.unit.clone());
-        if let Some(b) = &v.baseline {
-            entry.base.push(b.median);
-        }
-        if let Some(c) = &v.current {
-            entry.cur.push(c.median);
-        }
-        if let (Some(b), Some(c)) = (&v.baseline, &v.current) {
-            entry.ratios.push(if b.median == c.median {
-                1.0
-            } else {
-                c.median / b.median
-            });
-        }
-    }
-    by_measure
-        .into_iter()
-        .filter(|(_, sides)| !sides.base.is_empty() || !sides.cur.is_empty())
-        .map(|(measure, sides)| {
-            // 0/0 is no change, as benchstat takes it; x/0 has no ratio at all.
-            let ratio = if sides.ratios.iter().any(|r| !r.is_finite()) {
-                None
-            } else {
-                geometric_mean(&sides.ratios)
-            };
-            GeomeanRow {
-                measure: measure.clone(),
-                unit: sides.unit.unwrap_or(Unit::Count),
-                benchmarks: sides.cur.len(),
-                baseline_benchmarks: sides.base.len(),
-                baseline: geometric_mean(&sides.base),
-                current: geometric_mean(&sides.cur),
-                ratio,
-                sets_differ: sides.ratios.len() != sides.base.len()
-                    || sides.ratios.len() != sides.cur.len(),
-            }
-        })
-        .collect()
 }

@@ -5,9 +5,11 @@
 
 mod budget;
 mod compare;
+mod geomean;
 mod measures;
 mod metric;
 mod noise;
+mod outcome;
 mod paired;
 mod pool;
 
@@ -16,8 +18,8 @@ pub use budget::{
     glob_match,
 };
 pub use compare::{
-    CompareOptions, apply_budgets, compare_runs, compare_within_run, decide, deny_warnings,
-    judge_without_baseline, record_command_failure, replace_verdict, samples_needed, settle,
+    CompareOptions, apply_budgets, compare_runs, compare_within_run, judge_without_baseline,
+    replace_verdict, samples_needed,
 };
 pub use measures::{UnknownMeasure, check_gated_measures};
 pub use metric::{Classification, MetricJudgement, judge_metric};
@@ -25,5 +27,6 @@ pub use noise::{
     FLOOR_MIN_CHANGES, FLOOR_MIN_RUNS, FloorEstimate, FloorRefusal, floor_from_changes,
     floor_from_history,
 };
+pub use outcome::{decide, deny_warnings, record_command_failure, settle};
 pub use paired::{PairedJudgement, Sequential, judge_pair_sets, judge_pairs, log_ratios};
 pub use pool::pool_runs;
