@@ -1,5 +1,7 @@
 //! A whole run against a baseline run: pairing benchmarks and measures, false-discovery-rate
-//! control across the run, the geometric-mean summary and the gate's outcome.
+//! control across the gated comparisons, what it cannot reach (underpowered rows, and the
+//! family-wise interval of a sole large change), then the geomean rows (`geomean.rs`) and the
+//! outcome (`outcome.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
