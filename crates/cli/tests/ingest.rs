@@ -403,7 +403,10 @@ fn exec_streams_parses_and_stores() {
     );
     assert!(report.contains("Search-2 · wall_time: FAIL"), "{report}");
     let headline = report.lines().last().unwrap_or_default();
-    assert!(headline.starts_with("FAILED: `sh -c"), "{headline}");
+    assert!(
+        headline.starts_with("FAILED: 1 command failed while measuring; "),
+        "{headline}"
+    );
     assert!(!report.contains("PASSED"), "{report}");
     let stored = stored_runs(dir.path());
     assert_eq!(stored.len(), 2);

@@ -424,13 +424,13 @@ pub fn headline(comparison: &Comparison) -> String {
             format!("FAILED (warnings denied): {detail}")
         }
         Outcome::Failed => format!("FAILED: {detail}"),
-        Outcome::CommandFailed => format!(
-            "FAILED: {} while measuring; {detail}",
-            match comparison.command_failures.as_slice() {
-                [one] => one.clone(),
-                more => format!("{} commands failed", more.len()),
-            }
-        ),
+        Outcome::CommandFailed => {
+            let n = comparison.command_failures.len();
+            format!(
+                "FAILED: {n} command{} failed while measuring; {detail}",
+                if n == 1 { "" } else { "s" }
+            )
+        }
     }
 }
 
