@@ -77,7 +77,7 @@ fn interval_text(ci: Interval) -> String {
     )
 }
 
-/// Runs without benchmarks compare to nothing, and pass.
+/// Runs without benchmarks compare to nothing, and pass (no rows are split over threads).
 #[test]
 fn empty_runs_compare_to_nothing() {
     let c = compare_runs(
@@ -102,31 +102,31 @@ fn empty_runs_compare_to_nothing() {
 /// benchmark's name and the measure: the same figures on every machine and Rust version.
 #[test]
 fn each_row_is_bootstrapped_with_its_own_derived_seed() {
-    let base = run(vec![
-        bench("a", vec![wall(spread(1e6, 20))]),
-        bench("b", vec![wall(spread(2e6, 20))]),
-    ]);
-    let cur = run(vec![
-        bench("a", vec![wall(spread(1.2e6, 20))]),
-        bench("b", vec![wall(spread(2.1e6, 20))]),
-    ]);
+    // (name, baseline center, current center)
+    let rows = [("a", 1e6, 1.2e6), ("b", 2e6, 2.1e6)];
+    let side = |current: bool| {
+        run(rows
+            .iter()
+            .map(|&(name, b, c)| bench(name, vec![wall(spread(if current { c } else { b }, 20))]))
+            .collect())
+    };
     let options = CompareOptions::default();
-    let c = compare_runs(&base, "x", &cur, "y", &options);
-    for (v, (b, n)) in c.verdicts.iter().zip([("a", 1e6), ("b", 2e6)]) {
-        assert_eq!(v.benchmark, b);
-        let cur_center = if b == "a" { 1.2e6 } else { 2.1e6 };
+    let c = compare_runs(&side(false), "x", &side(true), "y", &options);
+    assert_eq!(c.verdicts.len(), 2);
+    for (v, &(name, b, cur)) in c.verdicts.iter().zip(&rows) {
+        assert_eq!(v.benchmark, name);
         let expected = ratio_of_medians_ci(
-            &spread(n, 20),
-            &spread(cur_center, 20),
+            &spread(b, 20),
+            &spread(cur, 20),
             0.95,
             options.resamples,
-            seed_for(options.seed, b, &Measure::WallTime),
+            seed_for(options.seed, name, &Measure::WallTime),
         )
         .unwrap();
         assert_eq!(
             v.effect.unwrap().ci,
             Some(benchgate_model::Interval::from(expected)),
-            "{b}"
+            "{name}"
         );
     }
 }
