@@ -392,13 +392,18 @@ fn finish(mut pending: Vec<Pending>, options: &CompareOptions) -> Vec<Verdict> {
         .zip(q_values)
         .zip(gating)
         .map(|((row, q), gating)| {
-            let (unit, direction, exact) = row
+            let (unit, direction) = row
                 .current
                 .as_ref()
                 .or(row.baseline.as_ref())
-                .map_or((Unit::Nanoseconds, Direction::LowerIsBetter, false), |m| {
-                    (m.unit.clone(), m.direction, m.exact)
+                .map_or((Unit::Nanoseconds, Direction::LowerIsBetter), |m| {
+                    (m.unit.clone(), m.direction)
                 });
+            // Exact when either side is, as the row was judged (`judge_metric`, `is_gating`).
+            let exact = [&row.current, &row.baseline]
+                .into_iter()
+                .flatten()
+                .any(|m| m.exact);
             let mut caveats = Vec::new();
             let (kind, severity, reason, effect, p_value) = match row.state {
                 PendingState::Judged(judgement) => {

@@ -400,6 +400,15 @@ impl Sequential {
                 j.reason.push_str("; stopped by the time or pair limit");
                 j
             }
+            // A time that is not positive has no log-ratio: no amount of pairs helps.
+            _ if log_ratios(base, head).is_none() => judgement(
+                pairs,
+                None,
+                None,
+                VerdictKind::InsufficientData,
+                None,
+                "a time that is zero, negative or not finite has no ratio to judge".to_string(),
+            ),
             _ => judgement(
                 pairs,
                 None,

@@ -365,6 +365,8 @@ fn exact_measures_gate_even_when_not_judged() {
     // Exact in the baseline only: judged as exact, +20 % fails.
     let half = find("half");
     assert!(half.gating, "{half:?}");
+    // The verdict says what it was judged as, whichever side declared it exact.
+    assert!(half.exact, "{half:?}");
     assert_eq!(
         (half.kind, half.severity),
         (VerdictKind::Regressed, Some(Severity::Fail))

@@ -403,4 +403,13 @@ fn concluding_on_other_pairs_never_returns_an_earlier_verdict() {
     let j = s.conclude(&base, &head);
     assert_eq!(j.kind, VerdictKind::InsufficientData, "{j:?}");
     assert_eq!((j.pairs, j.effect), (13, None));
+    // And it says why: more pairs would not help.
+    assert_eq!(
+        j.reason,
+        "a time that is zero, negative or not finite has no ratio to judge"
+    );
+    // Too few pairs for any interval say that instead.
+    let mut s = Sequential::new(Direction::LowerIsBetter, Thresholds::default());
+    let j = s.conclude(&[1e6, 1e6], &[1e6, 1.1e6]);
+    assert_eq!(j.reason, "2 pairs are too few for an interval; run more");
 }
