@@ -147,6 +147,23 @@ mod tests {
     }
 
     #[test]
+    fn a_ratio_that_overflows_is_rejected() {
+        // Both medians are finite and non-zero, but their ratio is not.
+        assert_eq!(
+            ratio_of_medians_ci(&[1e-300; 3], &[1e300; 3], 0.95, 10, 1),
+            None
+        );
+    }
+
+    #[test]
+    fn an_even_resample_takes_the_midpoint() {
+        // Resamples of [1, 3] have median 1, 2 (either order of one of each) or 3 with
+        // probabilities ¼, ½, ¼, so the middle 40 % of the ratios 2 / median are all 2 / 2.
+        let ci = ratio_of_medians_ci(&[1.0, 3.0], &[2.0], 0.4, 4000, 3).unwrap();
+        assert_eq!((ci.lo, ci.hi), (1.0, 1.0));
+    }
+
+    #[test]
     fn single_values_give_a_point_interval() {
         let ci = ratio_of_medians_ci(&[2.0], &[3.0], 0.95, 50, 9).unwrap();
         assert_eq!((ci.lo, ci.hi, ci.confidence), (1.5, 1.5, 0.95));

@@ -333,6 +333,16 @@ fn despike(x: &[f64], half_width: usize, threshold: f64) -> Vec<f64> {
 /// penalty exactly 0, where every start ties — 3 s for 20 000 points) stays O(n²) time; memory
 /// is O(n·k).
 pub fn l2_segmentation(x: &[f64], penalty: f64, min_segment: usize) -> Option<Vec<usize>> {
+    segmentation_and_most_starts(x, penalty, min_segment).map(|(changes, _)| changes)
+}
+
+/// [`l2_segmentation`] and the most starts it kept at once, which the tests pin: pruning that
+/// is too weak still finds the optimum, only slowly.
+fn segmentation_and_most_starts(
+    x: &[f64],
+    penalty: f64,
+    min_segment: usize,
+) -> Option<(Vec<usize>, usize)> {
     if !(penalty.is_finite() && penalty >= 0.0) {
         return None;
     }
@@ -340,7 +350,7 @@ pub fn l2_segmentation(x: &[f64], penalty: f64, min_segment: usize) -> Option<Ve
     let cost = L2Cost::new(x)?;
     let n = x.len();
     if n < min_segment.saturating_mul(2) {
-        return Some(Vec::new());
+        return Some((Vec::new(), 0));
     }
     // best[t]: the optimal total of x[..t] — costs plus one penalty per segment, ruptures'
     // convention, which differs from "per change point" by one penalty and so has the same
@@ -350,12 +360,14 @@ pub fn l2_segmentation(x: &[f64], penalty: f64, min_segment: usize) -> Option<Ve
     // Starts that may still begin the last segment of an optimum, ascending.
     let mut starts: Vec<Start> = Vec::new();
     let mut beaten: Vec<(f64, f64)> = Vec::new();
+    let mut most_starts = 0;
     for end in min_segment..=n {
         // The newest start that leaves the last segment min_segment long; starts in
         // 1..min_segment would leave a first segment that is too short.
         let newest = end - min_segment;
         if newest == 0 || newest >= min_segment {
             admit(newest, &mut starts, &mut beaten, &best, &cost, penalty);
+            most_starts = most_starts.max(starts.len());
         }
         let (mut best_total, mut best_start) = (f64::INFINITY, 0);
         for start in &starts {
@@ -379,7 +391,7 @@ pub fn l2_segmentation(x: &[f64], penalty: f64, min_segment: usize) -> Option<Ve
         end = start;
     }
     changes.reverse();
-    Some(changes)
+    Some((changes, most_starts))
 }
 
 /// Relative slack on every pruning comparison: pruning only ever drops a start whose advantage
@@ -560,6 +572,75 @@ mod tests {
         // Half-width 0 or too short: unchanged.
         assert_eq!(despike(&[0.0, 9.0, 0.0], 0, 0.1), [0.0, 9.0, 0.0]);
         assert_eq!(despike(&[0.0, 9.0, 0.0, 0.0], 2, 0.1), [0.0, 9.0, 0.0, 0.0]);
+    }
+
+    /// Seeded standard normal noise (Box–Muller).
+    fn normal_noise(n: usize, seed: u64) -> Vec<f64> {
+        let mut rng = crate::rng::Rng::seed_from_u64(seed);
+        (0..n)
+            .map(|_| {
+                let u = 1.0 - rng.next_f64();
+                let v = rng.next_f64();
+                (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn functional_pruning_keeps_few_starts() {
+        // The module's speed rests on this (see `l2_segmentation`): weaker pruning finds the same
+        // optimum but keeps hundreds of starts, so only this count shows it.
+        let n = 4000;
+        let flat = normal_noise(n, 7);
+        let mut stepped = normal_noise(n, 8);
+        for (i, v) in stepped.iter_mut().enumerate() {
+            *v += if (i / 500) % 2 == 1 { 4.0 } else { 0.0 };
+        }
+        for (x, name) in [(&flat, "flat"), (&stepped, "stepped")] {
+            let penalty = auto_penalty_from(noise_scale(x).unwrap(), n);
+            for min_segment in [1, 5] {
+                let (changes, most) =
+                    segmentation_and_most_starts(x, penalty, min_segment).unwrap();
+                let expected: Vec<usize> = match name {
+                    "flat" => Vec::new(),
+                    _ => (1..8).map(|k| k * 500).collect(),
+                };
+                assert_eq!(changes, expected, "{name}, min_segment {min_segment}");
+                // 9 to 12 here; PELT's test alone keeps thousands on the flat series.
+                assert!(
+                    most <= 30,
+                    "{name}, min_segment {min_segment}: {most} starts"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn despike_windows_at_their_edges() {
+        // Half-widths 1 and 3: the centred window is 2·h + 1 points, each side 2·h − 1.
+        let mut x = vec![0.0; 9];
+        x[4] = 1.0;
+        assert_eq!(despike(&x, 1, 0.1), vec![0.0; 9]);
+        x[4..6].iter_mut().for_each(|v| *v = 1.0);
+        // Two points are a level for h = 1 (min_segment 2) but a spike for h = 3.
+        assert_eq!(despike(&x, 1, 0.1), x);
+        let mut long = vec![0.0; 15];
+        long[6..9].iter_mut().for_each(|v| *v = 1.0);
+        assert_eq!(despike(&long, 3, 0.1), vec![0.0; 15]);
+        // Exactly one centred window long: filtered, not returned unchanged.
+        assert_eq!(despike(&[0.0, 0.0, 9.0, 0.0, 0.0], 2, 0.1), [0.0; 5]);
+        // A side of exactly h points has its say: x[2] agrees with the median of [2, 0], so it
+        // stays although the centred window's median is 0 (x[0] has no side before it).
+        let x = [2.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+        assert_eq!(
+            despike(&x, 2, 0.1),
+            [0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+        );
+        // A side exactly `threshold` away does not count as deviating: x[5] stays.
+        let x = [0.0, 0.0, 0.5, 0.0, 0.5, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+        assert_eq!(despike(&x, 2, 0.5), x);
+        let x = [0.0, 0.0, 0.5, 0.0, 0.5, 1.25, 0.0, 0.0, 0.0, 0.0, 0.0];
+        assert_eq!(despike(&x, 2, 0.5)[5], 0.0);
     }
 
     #[test]
