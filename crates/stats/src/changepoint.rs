@@ -627,6 +627,12 @@ mod tests {
         let mut long = vec![0.0; 15];
         long[6..9].iter_mut().for_each(|v| *v = 1.0);
         assert_eq!(despike(&long, 3, 0.1), vec![0.0; 15]);
+        // Each side is 2·h − 1 points: one for h = 1, so x[3] is a spike beside x[2] alone,
+        // while the median of x[1] and x[2] would agree with it.
+        assert_eq!(
+            despike(&[0.0, 2.0, 0.0, 1.0, 0.0, 0.0, 0.0], 1, 0.1)[3],
+            0.0
+        );
         // Exactly one centred window long: filtered, not returned unchanged.
         assert_eq!(despike(&[0.0, 0.0, 9.0, 0.0, 0.0], 2, 0.1), [0.0; 5]);
         // A side of exactly h points has its say: x[2] agrees with the median of [2, 0], so it

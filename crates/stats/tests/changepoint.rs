@@ -472,6 +472,8 @@ fn degenerate_input() {
         };
         assert_eq!(change_points(&values, &o), None, "{bad}");
         assert_eq!(l2_segmentation(&values, bad, 3), None, "{bad}");
+        // Also where the series is too short to segment at all.
+        assert_eq!(change_points(&values[..4], &o), None, "{bad}");
     }
     let huge = ChangePointOptions {
         penalty: Penalty::Fixed(1e300),
