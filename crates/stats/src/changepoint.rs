@@ -606,9 +606,10 @@ mod tests {
                     _ => (1..8).map(|k| k * 500).collect(),
                 };
                 assert_eq!(changes, expected, "{name}, min_segment {min_segment}");
-                // 9 to 12 here; PELT's test alone keeps thousands on the flat series.
+                // 9 to 12 with these seeds (deterministic); 20 without merging the intervals
+                // where older starts win, 160 without dropping a start whose region they cover.
                 assert!(
-                    most <= 30,
+                    most <= 15,
                     "{name}, min_segment {min_segment}: {most} starts"
                 );
             }
@@ -656,6 +657,7 @@ mod tests {
         assert!(covered(&beaten, 2.1, 2.9));
         assert!(!covered(&beaten, 0.5, 2.5)); // spans the gap
         assert!(!covered(&beaten, 0.0, 0.5)); // open interval: 0 itself is not beaten
+        assert!(!covered(&beaten, 0.5, 1.0)); // nor is 1
         assert!(!covered(&beaten, -1.0, -0.5));
         assert!(!covered(&beaten, 3.5, 4.0));
         assert!(!covered(&[], 0.0, 0.0));
