@@ -499,14 +499,16 @@ runs = 8
 
 [gate]
 baseline = "last"
-# The slow path is ten times the fast one: wide thresholds keep two fast measurements (8 runs
-# each, sampled at different moments on a shared machine) from ever looking different.
-warn = "50%"
-fail = "60%"
+# The slow path is twenty times the fast one: wide thresholds keep two fast measurements (8
+# runs each, sampled at different moments on a shared machine) from ever looking different. A
+# busy machine once stretched a 3 ms nap to a 13 ms median, so the fast nap is 10 ms and the
+# thresholds allow it to take four times as long.
+warn = "300%"
+fail = "400%"
 
 [[bench]]
 name = "nap"
-command = "sh -c 'if [ -f slow ]; then sleep 0.03; else sleep 0.003; fi'"
+command = "sh -c 'if [ -f slow ]; then sleep 0.2; else sleep 0.01; fi'"
 cleanup = "rm -f transient"
 "#,
     )
