@@ -788,6 +788,7 @@ mod tests {
     fn normal_cdf_tails() {
         assert_eq!(standard_normal_cdf(0.0), 0.5);
         assert!((standard_normal_cdf(-1.959963984540054) - 0.025).abs() < 1e-15);
+        assert!((standard_normal_cdf(1.959963984540054) - 0.975).abs() < 1e-15);
         // Φ(−10) = 7.619853024160527e-24 (mpmath); relative precision is kept in the tail.
         assert!((standard_normal_cdf(-10.0) / 7.619853024160527e-24 - 1.0).abs() < 1e-13);
         assert_eq!(standard_normal_cdf(f64::INFINITY), 1.0);

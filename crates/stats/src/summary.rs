@@ -445,6 +445,19 @@ mod tests {
     }
 
     #[test]
+    fn stddev_sums_squared_deviations() {
+        // Σ(x − x̄)(x + x̄) equals Σ(x − x̄)² on paper, but x̄ = 1e9 + ⅔ is rounded, so the
+        // deviations do not sum to 0 and 2x̄ ≈ 2e9 magnifies that; squared deviations stay exact
+        // to rounding: Σ = 4/9 + 1/9 + 1/9, over n − 1 = 2.
+        let s = Summary::of(&[1e9, 1e9 + 1.0, 1e9 + 1.0]).unwrap();
+        assert!(
+            (s.stddev - (1.0f64 / 3.0).sqrt()).abs() < 1e-6,
+            "{}",
+            s.stddev
+        );
+    }
+
+    #[test]
     fn all_equal_samples_have_zero_spread() {
         let s = Summary::of(&[7.0; 20]).unwrap();
         assert_eq!((s.stddev, s.mad, s.p99), (0.0, 0.0, 7.0));
