@@ -476,6 +476,15 @@ mod tests {
                     let got = walsh.kth_smallest(index as u64 + 1);
                     assert_eq!(got, *expected, "{d:?} k = {} {budget:?}", index + 1);
                     assert!(got.to_bits() != (-0.0f64).to_bits());
+                    // Adjacent ranks, as the estimate asks for: with a budget of 1 a split can
+                    // fall between them, and each side must yield exactly its own.
+                    let last = (index + 2).min(brute.len());
+                    assert_eq!(
+                        walsh.ranks(index as u64 + 1, last as u64),
+                        brute[index..last],
+                        "{d:?} k = {} {budget:?}",
+                        index + 1
+                    );
                 }
                 let pairs = walsh.ranks(1, walsh.total);
                 assert_eq!(pairs, brute, "{d:?} {budget:?}");
