@@ -445,6 +445,25 @@ mod tests {
     }
 
     #[test]
+    fn inverse_normal_cdf_in_both_tails_and_the_middle() {
+        // SciPy's norm.ppf; the rational approximation plus one Halley step is this close.
+        for (p, z) in [
+            (0.001, -3.090232306167813),
+            (0.025, -1.9599639845400545),
+            (0.5, 0.0),
+            (0.9, 1.2815515655446004),
+            (0.99, 2.3263478740408408),
+            (0.999, 3.090232306167813),
+        ] {
+            let got = go_inverse_normal_cdf(p);
+            assert!((got - z).abs() < 1e-13, "p = {p}: {got} against {z}");
+        }
+        assert_eq!(go_inverse_normal_cdf(0.0), f64::NEG_INFINITY);
+        assert_eq!(go_inverse_normal_cdf(1.0), f64::INFINITY);
+        assert!(go_inverse_normal_cdf(1.5).is_nan());
+    }
+
+    #[test]
     fn stddev_sums_squared_deviations() {
         // Σ(x − x̄)(x + x̄) equals Σ(x − x̄)² on paper, but x̄ = 1e9 + ⅔ is rounded, so the
         // deviations do not sum to 0 and 2x̄ ≈ 2e9 magnifies that; squared deviations stay exact
