@@ -445,6 +445,16 @@ mod tests {
     }
 
     #[test]
+    fn median_ranks_reach_both_infinite_ends_when_asked_to() {
+        // n = 5: 31/32 leaves out x_(6)'s side, so 99 % takes both tails to their ends.
+        let r = median_ranks(5, 0.99).unwrap();
+        assert_eq!((r.lo_order, r.hi_order, r.confidence), (0, 6, 1.0));
+        // The normal approximation (n > 30): both ends out of range is all of it.
+        let r = median_ranks(31, 1.0 - 1e-12).unwrap();
+        assert_eq!((r.lo_order, r.hi_order, r.confidence), (0, 32, 1.0));
+    }
+
+    #[test]
     fn inverse_normal_cdf_in_both_tails_and_the_middle() {
         // SciPy's norm.ppf; the rational approximation plus one Halley step is this close.
         for (p, z) in [
