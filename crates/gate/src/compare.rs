@@ -118,14 +118,14 @@ fn judge(
                 primary_measure(bench.metrics.first(), options),
                 VerdictKind::Skipped,
                 None,
-                format!("skipped: {reason}"),
+                reason.clone(),
             )),
             (Status::Failed { message }, _) => pending.push(fixed(
                 &bench.name,
                 primary_measure(bench.metrics.first(), options),
                 VerdictKind::Failed,
                 Some(Severity::Fail),
-                format!("failed: {message}"),
+                message.clone(),
             )),
             (Status::Ok, None) => {
                 for metric in &bench.metrics {

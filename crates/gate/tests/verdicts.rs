@@ -283,7 +283,7 @@ fn new_missing_skipped_and_failed_benchmarks() {
     assert_eq!(only(&c.verdicts, "gone").kind, VerdictKind::Missing);
     let skipped = only(&c.verdicts, "skip");
     assert_eq!(skipped.kind, VerdictKind::Skipped);
-    assert_eq!(skipped.reason, "skipped: HELIOS_CLI_PATH is not set");
+    assert_eq!(skipped.reason, "HELIOS_CLI_PATH is not set");
     let failed = only(&c.verdicts, "broke");
     assert_eq!(
         (failed.kind, failed.severity),
