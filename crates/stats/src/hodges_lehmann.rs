@@ -532,6 +532,8 @@ mod tests {
             assert_eq!(k, normal_k(n), "n = {n}");
             assert!((0.95..0.9501).contains(&coverage), "{coverage}");
         }
+        // Any confidence at all is reached by the middle rank, the last the bisection may pick.
+        assert_eq!(normal_rank(1000, total(1000), 0.0).unwrap().0, 250_250);
         assert_eq!(normal_rank(2, 3, 0.95), None);
         assert_eq!(normal_rank(2, 3, f64::NAN), None);
     }
