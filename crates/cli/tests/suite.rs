@@ -608,6 +608,17 @@ fn a_filtered_run_leaves_the_other_benchmarks_their_last() {
         full["baseline"]["label"], "last (per benchmark: 2 runs)",
         "{full}"
     );
+    // A benchmark gone from the suite is missing from an unfiltered run: `last` also looks at
+    // what the newest run measured, not only at what this one did.
+    let config = std::fs::read_to_string(dir.path().join("benchgate.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("benchgate.toml"),
+        config.replace("[[bench]]\nname = \"true\"\ncommand = \"true\"\n", ""),
+    )
+    .unwrap();
+    let without_true = with(None);
+    assert_eq!(kinds(&without_true, "missing"), ["true"], "{without_true}");
+    assert!(kinds(&without_true, "new").is_empty(), "{without_true}");
 }
 
 /// `report` judges a stored pair exactly as `run` judged it: the configuration's gate (here two

@@ -503,7 +503,11 @@ mod tests {
         assert!((s.stddev / (0.5 * f64::MAX / 2f64.sqrt()) - 1.0).abs() < 1e-15);
         // Three values, so dividing by n − 1 = 2 shows: deviations ⅓, −⅙, −⅙ of MAX.
         let s = Summary::of(&[f64::MAX, f64::MAX / 2.0, f64::MAX / 2.0]).unwrap();
-        assert!((s.stddev / (f64::MAX / 12f64.sqrt()) - 1.0).abs() < 1e-15, "{}", s.stddev);
+        assert!(
+            (s.stddev / (f64::MAX / 12f64.sqrt()) - 1.0).abs() < 1e-15,
+            "{}",
+            s.stddev
+        );
         assert_eq!(percentile(&[-f64::MAX, f64::MAX], 0.0), -f64::MAX);
         assert_eq!(percentile(&[-f64::MAX, f64::MAX], 50.0), 0.0);
     }
