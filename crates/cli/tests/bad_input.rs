@@ -196,3 +196,46 @@ fn export_to_an_unwritable_place_fails_cleanly() {
         "error: cannot write no/such/dir/x.json: directory no/such/dir does not exist"
     );
 }
+
+#[test]
+fn judging_flags_are_checked_at_their_edges() {
+    let dir = tempfile::tempdir().unwrap();
+    good_run(dir.path(), "a.json");
+    let compare = |extra: &[&str]| {
+        let mut args = vec!["compare", "a.json", "a.json"];
+        args.extend_from_slice(extra);
+        args.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let refused = |extra: &[&str]| {
+        let args = compare(extra);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        one_line_error(&args, dir.path())
+    };
+    // α lies strictly between 0 and 1.
+    for alpha in ["0", "1", "2"] {
+        assert_eq!(
+            refused(&["--alpha", alpha]),
+            format!("error: --alpha must be between 0 and 1 (exclusive), got {alpha}")
+        );
+    }
+    // warn may equal fail, never exceed it; percentages print as given, not as 7.000000000000001.
+    assert_eq!(
+        refused(&["--warn", "7%", "--fail", "5%"]),
+        "error: --warn (7%) is larger than --fail (5%)"
+    );
+    for accepted in [&["--warn", "10%", "--fail", "10%"][..], &["--alpha", "0.5"]] {
+        let args = compare(accepted);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = benchgate(&args, dir.path());
+        assert_eq!(out.status.code(), Some(0), "{accepted:?}: {}", stderr(&out));
+    }
+    assert_eq!(
+        refused(&["--measure", ""]),
+        "error: --measure: empty measure name"
+    );
+    // A missing argument is named on the one line.
+    assert_eq!(
+        one_line_error(&["history"], dir.path()),
+        "error: the following required arguments were not provided: <BENCH> (see --help)"
+    );
+}

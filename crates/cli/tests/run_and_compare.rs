@@ -251,6 +251,25 @@ fn thresholds_decide_between_warn_and_fail() {
     let dir = tempfile::tempdir().unwrap();
     record(dir.path(), "a.json", "s", "sleep 0.01", 10);
     record(dir.path(), "b.json", "s", "sleep 0.05", 10);
+    // The flags are what judges: beyond neither a 900% warn nor a 1000% fail, and an α of 0.001
+    // still reachable by 10 runs a side (exact p ≥ 1.1e-5), so the same data is unchanged.
+    let out = benchgate(
+        &[
+            "compare", "--warn", "900%", "--fail", "1000%", "--alpha", "0.001", "--json", "a.json",
+            "b.json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let comparison: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(comparison["outcome"], "passed");
+    assert_eq!(comparison["thresholds"]["warn"], 9.0);
+    assert_eq!(comparison["thresholds"]["alpha"], 0.001);
+    let wall = verdicts(&comparison)
+        .into_iter()
+        .find(|v| v["measure"] == "wall_time")
+        .unwrap();
+    assert_eq!(wall["kind"], "unchanged", "{wall}");
     // Five times slower is beyond a 20% warn but inside a 1000% fail: a warning, which passes…
     let out = benchgate(
         &[

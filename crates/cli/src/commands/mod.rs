@@ -18,6 +18,7 @@ pub mod suite;
 use std::path::Path;
 
 use benchgate_gate::CompareOptions;
+use benchgate_model::display::format_percent;
 use benchgate_model::{Comparison, Measure, Outcome, Thresholds};
 
 use crate::output::{append_step_summary, print, write_file};
@@ -89,9 +90,9 @@ impl JudgeArgs {
         }
         if thresholds.warn > thresholds.fail {
             anyhow::bail!(
-                "--warn ({}%) is larger than --fail ({}%)",
-                thresholds.warn * 100.0,
-                thresholds.fail * 100.0
+                "--warn ({}) is larger than --fail ({})",
+                format_percent(thresholds.warn * 100.0),
+                format_percent(thresholds.fail * 100.0)
             );
         }
         Ok(CompareOptions {
