@@ -474,6 +474,14 @@ mod tests {
     }
 
     #[test]
+    fn median_of_sorted_data_of_every_size() {
+        assert!(median_of_sorted(&[]).is_nan());
+        assert_eq!(median_of_sorted(&[3.0]), 3.0);
+        assert_eq!(median_of_sorted(&[1.0, 4.0]), 2.5);
+        assert_eq!(median_of_sorted(&[1.0, 2.0, 9.0]), 2.0);
+    }
+
+    #[test]
     fn stddev_sums_squared_deviations() {
         // Σ(x − x̄)(x + x̄) equals Σ(x − x̄)² on paper, but x̄ = 1e9 + ⅔ is rounded, so the
         // deviations do not sum to 0 and 2x̄ ≈ 2e9 magnifies that; squared deviations stay exact
