@@ -1,12 +1,12 @@
 //! Budgets with exact headroom numbers, outcomes and reasons.
 
+mod common;
+
+use common::{bench, run};
+
 use benchgate_gate::{Budget, budget_verdicts, check_budgets};
 use benchgate_model::BudgetStatus;
-use benchgate_model::{
-    Benchmark, Direction, Environment, Measure, Metric, Mode, Provenance, Run, Severity, Source,
-    Status, Unit, VerdictKind,
-};
-use time::macros::datetime;
+use benchgate_model::{Direction, Measure, Metric, Severity, Status, Unit, VerdictKind};
 
 fn metric(measure: Measure, unit: Unit, direction: Direction, median: f64) -> Metric {
     // Symmetric around the median so the median is exact.
@@ -21,32 +21,6 @@ fn wall(ms: f64) -> Metric {
         Direction::LowerIsBetter,
         ms * 1e6,
     )
-}
-
-fn bench(name: &str, metrics: Vec<Metric>) -> Benchmark {
-    Benchmark {
-        mode: None,
-        name: name.into(),
-        params: Default::default(),
-        labels: Default::default(),
-        command: None,
-        status: Status::Ok,
-        metrics,
-    }
-}
-
-fn run(benchmarks: Vec<Benchmark>) -> Run {
-    let mut run = Run::new(
-        Source::Command,
-        datetime!(2026-11-24 10:00 UTC),
-        Provenance {
-            mode: Mode::Real,
-            ..Default::default()
-        },
-        Environment::default(),
-    );
-    run.benchmarks = benchmarks;
-    run
 }
 
 fn wall_budget(glob: Option<&str>, max_ms: f64) -> Budget {

@@ -3,15 +3,17 @@
 //! counts only gated ones, exact measures gating wherever they appear, the geomean rows, the
 //! check of gated measures, and pooling a window of runs.
 
+mod common;
+
+use common::{bench, run};
+
 use benchgate_gate::{
     CompareOptions, UnknownMeasure, check_gated_measures, compare_runs, pool_runs,
 };
 use benchgate_model::{
-    Benchmark, Caveat, Direction, Environment, Measure, Metric, Mode, Outcome, Provenance, Run,
-    Severity, Source, Status, Thresholds, Unit, VerdictKind,
+    Caveat, Direction, Measure, Metric, Outcome, Severity, Thresholds, Unit, VerdictKind,
 };
 use benchgate_stats::{Interval, ratio_of_medians_ci};
-use time::macros::datetime;
 
 fn metric(measure: Measure, unit: Unit, samples: Vec<f64>) -> Metric {
     Metric::from_samples(measure, unit, Direction::LowerIsBetter, samples).unwrap()
@@ -19,32 +21,6 @@ fn metric(measure: Measure, unit: Unit, samples: Vec<f64>) -> Metric {
 
 fn wall(samples: Vec<f64>) -> Metric {
     metric(Measure::WallTime, Unit::Nanoseconds, samples)
-}
-
-fn bench(name: &str, metrics: Vec<Metric>) -> Benchmark {
-    Benchmark {
-        mode: None,
-        name: name.into(),
-        params: Default::default(),
-        labels: Default::default(),
-        command: None,
-        status: Status::Ok,
-        metrics,
-    }
-}
-
-fn run(benchmarks: Vec<Benchmark>) -> Run {
-    let mut run = Run::new(
-        Source::Command,
-        datetime!(2026-12-06 10:00 UTC),
-        Provenance {
-            mode: Mode::Real,
-            ..Default::default()
-        },
-        Environment::default(),
-    );
-    run.benchmarks = benchmarks;
-    run
 }
 
 /// `n` distinct samples around `center`, ±2 %, in a fixed order.

@@ -3,10 +3,13 @@
 //! improvements without an interval, and the family-wise fail rule (its confidence, its
 //! resamples, the floor, min_delta, the direction, which end of the interval counts).
 
+mod common;
+
+use common::judged;
+
 use benchgate_gate::{MetricJudgement, judge_metric};
 use benchgate_model::{
-    Caveat, Direction, Effect, Interval, Measure, Metric, Severity, Side, Thresholds, Unit,
-    VerdictKind,
+    Caveat, Direction, Effect, Measure, Metric, Severity, Side, Thresholds, Unit, VerdictKind,
 };
 use benchgate_stats::ratio_of_medians_ci;
 
@@ -33,28 +36,6 @@ fn count(samples: &[f64]) -> Metric {
     )
     .unwrap()
     .exact(true)
-}
-
-/// A judgement with a chosen effect, interval and p-value (as in `rules.rs`).
-fn judged(ratio: f64, ci: Option<(f64, f64)>, p: f64, direction: Direction) -> MetricJudgement {
-    MetricJudgement {
-        direction,
-        unit: Unit::Nanoseconds,
-        exact: false,
-        effect: Some(Effect {
-            ratio,
-            delta: (ratio - 1.0) * 1e6,
-            ci: ci.map(|(lo, hi)| Interval {
-                lo,
-                hi,
-                confidence: 0.95,
-            }),
-        }),
-        p_value: Some(p),
-        insufficient: None,
-        sizes: (20, 20),
-        caveats: Vec::new(),
-    }
 }
 
 // ---- judge_metric ----------------------------------------------------------------------------

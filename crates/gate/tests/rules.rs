@@ -3,41 +3,21 @@
 //! floors raising both thresholds, relative budgets on both directions, inclusive bounds, lost
 //! and failed benchmarks, false-discovery control on paired verdicts, and the one outcome.
 
+mod common;
+
+use common::{bench, judged, run};
+
 use benchgate_gate::{
     Budget, CompareOptions, MetricJudgement, budget_verdicts, check_budgets, compare_runs, decide,
     judge_pair_sets,
 };
 use benchgate_model::{
-    Benchmark, BudgetStatus, Caveat, Direction, Effect, Environment, Interval, Measure, Metric,
-    Mode, Outcome, Precision, Provenance, Run, Severity, Side, Source, Status, Thresholds, Unit,
-    VerdictKind,
+    Benchmark, BudgetStatus, Caveat, Direction, Measure, Metric, Outcome, Precision, Severity,
+    Side, Status, Thresholds, Unit, VerdictKind,
 };
-use time::macros::datetime;
 
 fn thresholds() -> Thresholds {
     Thresholds::default() // warn 5 %, fail 10 %, α 0.05
-}
-
-/// A judgement with a chosen effect, interval and p-value.
-fn judged(ratio: f64, ci: Option<(f64, f64)>, p: f64, direction: Direction) -> MetricJudgement {
-    MetricJudgement {
-        direction,
-        unit: Unit::Nanoseconds,
-        exact: false,
-        effect: Some(Effect {
-            ratio,
-            delta: (ratio - 1.0) * 1e6,
-            ci: ci.map(|(lo, hi)| Interval {
-                lo,
-                hi,
-                confidence: 0.95,
-            }),
-        }),
-        p_value: Some(p),
-        insufficient: None,
-        sizes: (20, 20),
-        caveats: Vec::new(),
-    }
 }
 
 fn exact(ratio: f64, direction: Direction) -> MetricJudgement {
@@ -274,32 +254,6 @@ fn wall(center: f64) -> Metric {
         Direction::LowerIsBetter,
         samples,
     )
-}
-
-fn bench(name: &str, metrics: Vec<Metric>) -> Benchmark {
-    Benchmark {
-        mode: None,
-        name: name.into(),
-        params: Default::default(),
-        labels: Default::default(),
-        command: None,
-        status: Status::Ok,
-        metrics,
-    }
-}
-
-fn run(benchmarks: Vec<Benchmark>) -> Run {
-    let mut run = Run::new(
-        Source::Command,
-        datetime!(2026-12-06 10:00 UTC),
-        Provenance {
-            mode: Mode::Real,
-            ..Default::default()
-        },
-        Environment::default(),
-    );
-    run.benchmarks = benchmarks;
-    run
 }
 
 #[test]

@@ -1,5 +1,9 @@
 //! Exact verdicts on synthetic runs with known effects.
 
+mod common;
+
+use common::bench;
+
 use benchgate_gate::{CompareOptions, compare_runs, compare_within_run, judge_without_baseline};
 use benchgate_model::{
     Benchmark, Caveat, Direction, Environment, Measure, Metric, Mode, Outcome, Provenance, Run,
@@ -16,18 +20,6 @@ fn samples(center: f64, n: usize) -> Vec<f64> {
 
 fn metric(measure: Measure, values: Vec<f64>) -> Metric {
     Metric::from_samples(measure, Unit::Nanoseconds, Direction::LowerIsBetter, values).unwrap()
-}
-
-fn bench(name: &str, metrics: Vec<Metric>) -> Benchmark {
-    Benchmark {
-        mode: None,
-        name: name.into(),
-        params: Default::default(),
-        labels: Default::default(),
-        command: None,
-        status: Status::Ok,
-        metrics,
-    }
 }
 
 fn run(benchmarks: Vec<Benchmark>) -> Run {
