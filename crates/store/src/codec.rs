@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
-use crate::{Baseline, Result, RunSummary, SeriesPoint, StoreError};
+use crate::{Baseline, BaselinedRuns, Deleted, Result, RunSummary, SeriesPoint, StoreError};
 
 /// One row of `runs`.
 #[derive(Debug, Clone)]
@@ -96,6 +96,53 @@ pub(crate) struct SummaryRow {
     pub branch: Option<String>,
     pub fingerprint: String,
     pub benchmark_count: i64,
+}
+
+/// Encodes a batch of runs to be stored together: every run valid, no id twice in the batch.
+pub(crate) fn encode_batch(runs: &[Run]) -> Result<Vec<Encoded>> {
+    let mut seen = std::collections::HashSet::with_capacity(runs.len());
+    for run in runs {
+        if !seen.insert(run.id) {
+            return Err(StoreError::DuplicateRun { id: run.id });
+        }
+    }
+    runs.iter().map(encode).collect()
+}
+
+/// Decides, for [`crate::Store::delete_runs`], whether run `id`, which the baselines `pointing`
+/// point at, is deleted; records what is kept or deleted with it in `deleted`.
+pub(crate) fn may_delete(
+    id: Uuid,
+    pointing: Vec<Baseline>,
+    policy: BaselinedRuns,
+    deleted: &mut Deleted,
+) -> Result<bool> {
+    if pointing.is_empty() {
+        return Ok(true);
+    }
+    match policy {
+        BaselinedRuns::Refuse => Err(StoreError::RunHasBaselines {
+            id,
+            names: pointing.into_iter().map(|b| b.name).collect(),
+        }),
+        BaselinedRuns::Keep => {
+            deleted.kept.extend(pointing);
+            Ok(false)
+        }
+        BaselinedRuns::Delete => {
+            deleted.baselines.extend(pointing);
+            Ok(true)
+        }
+    }
+}
+
+/// `cutoff` in the nanoseconds of `runs.started_ns`, clamped to what that column holds.
+pub(crate) fn cutoff_ns(cutoff: OffsetDateTime) -> i64 {
+    i64::try_from(cutoff.unix_timestamp_nanos()).unwrap_or(if cutoff.year() < 1970 {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
 }
 
 pub(crate) fn encode(run: &Run) -> Result<Encoded> {

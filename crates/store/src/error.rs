@@ -66,6 +66,10 @@ pub enum StoreError {
     #[error("no baseline named {name:?}")]
     UnknownBaseline { name: String },
 
+    /// Runs that named baselines point at, which were not deleted.
+    #[error("run {id} is the baseline {names}; delete the baseline first or force it", names = names.join(", "))]
+    RunHasBaselines { id: Uuid, names: Vec<String> },
+
     /// A run id that is not stored.
     #[error("no stored run has id {id}")]
     UnknownRun { id: Uuid },

@@ -101,6 +101,29 @@ pub struct LatestMeasurement {
     pub run_id: Uuid,
 }
 
+/// What [`Store::delete_runs`] does with a run that a named baseline points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BaselinedRuns {
+    /// Refuse to delete anything.
+    Refuse,
+    /// Keep that run (and its baselines), delete the others.
+    Keep,
+    /// Delete the run and the baselines that point at it.
+    Delete,
+}
+
+/// What [`Store::delete_runs`] did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Deleted {
+    /// The runs deleted.
+    pub runs: Vec<Uuid>,
+    /// The baselines deleted with their runs ([`BaselinedRuns::Delete`]).
+    pub baselines: Vec<Baseline>,
+    /// The runs kept because baselines point at them ([`BaselinedRuns::Keep`]), with those
+    /// baselines.
+    pub kept: Vec<Baseline>,
+}
+
 /// One point of a benchmark's history for one measure.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SeriesPoint {
@@ -122,7 +145,23 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Stores a run with all of its samples in one transaction. A run whose id is already stored is
     /// an error ([`StoreError::DuplicateRun`]); so is a run that fails [`Run::validate`].
-    fn put_run(&self, run: &Run) -> Result<()>;
+    fn put_run(&self, run: &Run) -> Result<()> {
+        self.put_runs(std::slice::from_ref(run))
+    }
+
+    /// Stores several runs in one transaction: all of them or, on any error, none. An id that
+    /// appears twice in `runs` or is already stored is [`StoreError::DuplicateRun`].
+    fn put_runs(&self, runs: &[Run]) -> Result<()>;
+
+    /// Deletes the runs `ids` (with their benchmarks, samples and index rows) in one
+    /// transaction. An unknown id is [`StoreError::UnknownRun`]. A run a named baseline points
+    /// at is refused ([`StoreError::RunHasBaselines`]) unless `baselines` is
+    /// [`BaselinedRuns::Delete`], which deletes those baselines too; with
+    /// [`BaselinedRuns::Keep`] such runs are kept. Nothing is deleted on error.
+    fn delete_runs(&self, ids: &[Uuid], baselines: BaselinedRuns) -> Result<Deleted>;
+
+    /// The ids of the runs that started before `cutoff`, oldest first (for `runs prune`).
+    fn runs_started_before(&self, cutoff: OffsetDateTime) -> Result<Vec<Uuid>>;
 
     /// Reads a run back exactly as it was stored, or `None` if no run has this id.
     fn get_run(&self, id: Uuid) -> Result<Option<Run>>;

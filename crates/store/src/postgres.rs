@@ -7,12 +7,14 @@ use benchgate_model::{Measure, Mode, Run, Source};
 use postgres::error::SqlState;
 use postgres::types::ToSql;
 use postgres::{Client, GenericClient, NoTls, Row};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::codec::{self, BenchRow, MetricRow, RunRow, SummaryRow, to_i64};
 use crate::schema;
 use crate::{
-    Baseline, LatestMeasurement, NoiseFloor, Result, RunSummary, SeriesPoint, Store, StoreError,
+    Baseline, BaselinedRuns, Deleted, LatestMeasurement, NoiseFloor, Result, RunSummary,
+    SeriesPoint, Store, StoreError,
 };
 
 /// Serialises concurrent migrations of one database (`pg_advisory_xact_lock` key, "benchgat").
@@ -136,132 +138,199 @@ fn run_exists(client: &mut impl GenericClient, id: &str) -> Result<bool, postgre
         .is_some())
 }
 
+/// Inserts one encoded run inside `tx`; an id already stored is [`StoreError::DuplicateRun`].
+fn insert_run(tx: &mut postgres::Transaction<'_>, id: Uuid, enc: &codec::Encoded) -> Result<()> {
+    let context = |what: &str| format!("cannot store run {id}: {what}");
+    let r = &enc.run;
+    let inserted = tx.execute(
+        "INSERT INTO runs (id, schema_tag, started_at, started_ns, ended_at, source, mode, \
+         git_commit, git_branch, dirty, merge_base, tags, environment, fingerprint, benchmark_count) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        &[
+            &r.id,
+            &r.schema_tag,
+            &r.started_at,
+            &r.started_ns,
+            &r.ended_at,
+            &r.source,
+            &r.mode,
+            &r.commit,
+            &r.branch,
+            &r.dirty,
+            &r.merge_base,
+            &r.tags,
+            &r.environment,
+            &r.fingerprint,
+            &r.benchmark_count,
+        ],
+    );
+    match inserted {
+        Ok(_) => {}
+        Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+            return Err(StoreError::DuplicateRun { id });
+        }
+        Err(e) => return Err(StoreError::postgres(context("cannot insert the run"))(e)),
+    }
+    // One statement per table, the rows passed as arrays: a round trip per row made a
+    // 100-benchmark run cost ~20 ms on loopback.
+    let benches = &enc.benchmarks;
+    tx.execute(
+        "INSERT INTO benchmarks (run_id, ordinal, name, params, command, status_kind, status_text, \
+         labels, mode) SELECT $1::text, * FROM UNNEST($2::int8[], $3::text[], $4::text[], $5::text[], \
+         $6::text[], $7::text[], $8::text[], $9::text[])",
+        &[
+            &r.id,
+            &benches.iter().map(|b| b.ordinal).collect::<Vec<_>>(),
+            &benches.iter().map(|b| b.name.as_str()).collect::<Vec<_>>(),
+            &benches.iter().map(|b| b.params.as_str()).collect::<Vec<_>>(),
+            &benches.iter().map(|b| b.command.as_deref()).collect::<Vec<_>>(),
+            &benches.iter().map(|b| b.status_kind.as_str()).collect::<Vec<_>>(),
+            &benches.iter().map(|b| b.status_text.as_deref()).collect::<Vec<_>>(),
+            &benches.iter().map(|b| b.labels.as_deref()).collect::<Vec<_>>(),
+            &benches.iter().map(|b| b.mode.as_deref()).collect::<Vec<_>>(),
+        ],
+    )
+    .map_err(StoreError::postgres(context("cannot insert the benchmarks")))?;
+    let metrics = &enc.metrics;
+    tx.execute(
+        "INSERT INTO metrics (run_id, bench_ordinal, ordinal, bench_name, measure, unit, \
+         direction, exact, summary, median, samples, iterations, precision) \
+         SELECT $1::text, * FROM UNNEST($2::int8[], $3::int8[], $4::text[], $5::text[], \
+         $6::text[], $7::text[], $8::bool[], $9::text[], $10::float8[], $11::bytea[], \
+         $12::bytea[], $13::text[])",
+        &[
+            &r.id,
+            &metrics.iter().map(|m| m.bench_ordinal).collect::<Vec<_>>(),
+            &metrics.iter().map(|m| m.ordinal).collect::<Vec<_>>(),
+            &metrics
+                .iter()
+                .map(|m| m.bench_name.as_str())
+                .collect::<Vec<_>>(),
+            &metrics
+                .iter()
+                .map(|m| m.measure.as_str())
+                .collect::<Vec<_>>(),
+            &metrics.iter().map(|m| m.unit.as_str()).collect::<Vec<_>>(),
+            &metrics
+                .iter()
+                .map(|m| m.direction.as_str())
+                .collect::<Vec<_>>(),
+            &metrics.iter().map(|m| m.exact).collect::<Vec<_>>(),
+            &metrics
+                .iter()
+                .map(|m| m.summary.as_str())
+                .collect::<Vec<_>>(),
+            &metrics.iter().map(|m| m.median).collect::<Vec<_>>(),
+            &metrics
+                .iter()
+                .map(|m| m.samples.as_slice())
+                .collect::<Vec<_>>(),
+            &metrics
+                .iter()
+                .map(|m| m.iterations.as_deref())
+                .collect::<Vec<_>>(),
+            &metrics
+                .iter()
+                .map(|m| m.precision.as_deref())
+                .collect::<Vec<_>>(),
+        ],
+    )
+    .map_err(StoreError::postgres(context("cannot insert the metrics")))?;
+    let measured = &enc.measurements;
+    tx.execute(
+        "INSERT INTO measurements (name, source, fingerprint, mode, started_ns, run_id) \
+         SELECT u.name, $2::text, $3::text, u.mode, $4::int8, $1::text \
+         FROM UNNEST($5::text[], $6::text[]) AS u (name, mode)",
+        &[
+            &r.id,
+            &r.source,
+            &r.fingerprint,
+            &r.started_ns,
+            &measured.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(),
+            &measured.iter().map(|m| m.mode.as_str()).collect::<Vec<_>>(),
+        ],
+    )
+    .map_err(StoreError::postgres(context(
+        "cannot index the measurements",
+    )))?;
+    Ok(())
+}
+
 impl Store for PostgresStore {
     fn backend(&self) -> &'static str {
         "postgres"
     }
 
-    fn put_run(&self, run: &Run) -> Result<()> {
-        let enc = codec::encode(run)?;
-        let context = |what: &str| format!("cannot store run {}: {what}", run.id);
+    fn put_runs(&self, runs: &[Run]) -> Result<()> {
+        let encoded = codec::encode_batch(runs)?;
         let mut client = self.lock();
-        let mut tx = client.transaction().map_err(StoreError::postgres(context(
-            "cannot start the transaction",
-        )))?;
-        let r = &enc.run;
-        let inserted = tx.execute(
-            "INSERT INTO runs (id, schema_tag, started_at, started_ns, ended_at, source, mode, \
-             git_commit, git_branch, dirty, merge_base, tags, environment, fingerprint, benchmark_count) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-            &[
-                &r.id,
-                &r.schema_tag,
-                &r.started_at,
-                &r.started_ns,
-                &r.ended_at,
-                &r.source,
-                &r.mode,
-                &r.commit,
-                &r.branch,
-                &r.dirty,
-                &r.merge_base,
-                &r.tags,
-                &r.environment,
-                &r.fingerprint,
-                &r.benchmark_count,
-            ],
-        );
-        match inserted {
-            Ok(_) => {}
-            Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
-                return Err(StoreError::DuplicateRun { id: run.id });
-            }
-            Err(e) => return Err(StoreError::postgres(context("cannot insert the run"))(e)),
+        let mut tx = client.transaction().map_err(StoreError::postgres(
+            "cannot store runs: cannot start the transaction",
+        ))?;
+        for (run, enc) in runs.iter().zip(&encoded) {
+            insert_run(&mut tx, run.id, enc)?;
         }
-        // One statement per table, the rows passed as arrays: a round trip per row made a
-        // 100-benchmark run cost ~20 ms on loopback.
-        let benches = &enc.benchmarks;
-        tx.execute(
-            "INSERT INTO benchmarks (run_id, ordinal, name, params, command, status_kind, status_text, \
-             labels, mode) SELECT $1::text, * FROM UNNEST($2::int8[], $3::text[], $4::text[], $5::text[], \
-             $6::text[], $7::text[], $8::text[], $9::text[])",
-            &[
-                &r.id,
-                &benches.iter().map(|b| b.ordinal).collect::<Vec<_>>(),
-                &benches.iter().map(|b| b.name.as_str()).collect::<Vec<_>>(),
-                &benches.iter().map(|b| b.params.as_str()).collect::<Vec<_>>(),
-                &benches.iter().map(|b| b.command.as_deref()).collect::<Vec<_>>(),
-                &benches.iter().map(|b| b.status_kind.as_str()).collect::<Vec<_>>(),
-                &benches.iter().map(|b| b.status_text.as_deref()).collect::<Vec<_>>(),
-                &benches.iter().map(|b| b.labels.as_deref()).collect::<Vec<_>>(),
-                &benches.iter().map(|b| b.mode.as_deref()).collect::<Vec<_>>(),
-            ],
-        )
-        .map_err(StoreError::postgres(context("cannot insert the benchmarks")))?;
-        let metrics = &enc.metrics;
-        tx.execute(
-            "INSERT INTO metrics (run_id, bench_ordinal, ordinal, bench_name, measure, unit, \
-             direction, exact, summary, median, samples, iterations, precision) \
-             SELECT $1::text, * FROM UNNEST($2::int8[], $3::int8[], $4::text[], $5::text[], \
-             $6::text[], $7::text[], $8::bool[], $9::text[], $10::float8[], $11::bytea[], \
-             $12::bytea[], $13::text[])",
-            &[
-                &r.id,
-                &metrics.iter().map(|m| m.bench_ordinal).collect::<Vec<_>>(),
-                &metrics.iter().map(|m| m.ordinal).collect::<Vec<_>>(),
-                &metrics
-                    .iter()
-                    .map(|m| m.bench_name.as_str())
-                    .collect::<Vec<_>>(),
-                &metrics
-                    .iter()
-                    .map(|m| m.measure.as_str())
-                    .collect::<Vec<_>>(),
-                &metrics.iter().map(|m| m.unit.as_str()).collect::<Vec<_>>(),
-                &metrics
-                    .iter()
-                    .map(|m| m.direction.as_str())
-                    .collect::<Vec<_>>(),
-                &metrics.iter().map(|m| m.exact).collect::<Vec<_>>(),
-                &metrics
-                    .iter()
-                    .map(|m| m.summary.as_str())
-                    .collect::<Vec<_>>(),
-                &metrics.iter().map(|m| m.median).collect::<Vec<_>>(),
-                &metrics
-                    .iter()
-                    .map(|m| m.samples.as_slice())
-                    .collect::<Vec<_>>(),
-                &metrics
-                    .iter()
-                    .map(|m| m.iterations.as_deref())
-                    .collect::<Vec<_>>(),
-                &metrics
-                    .iter()
-                    .map(|m| m.precision.as_deref())
-                    .collect::<Vec<_>>(),
-            ],
-        )
-        .map_err(StoreError::postgres(context("cannot insert the metrics")))?;
-        let measured = &enc.measurements;
-        tx.execute(
-            "INSERT INTO measurements (name, source, fingerprint, mode, started_ns, run_id) \
-             SELECT u.name, $2::text, $3::text, u.mode, $4::int8, $1::text \
-             FROM UNNEST($5::text[], $6::text[]) AS u (name, mode)",
-            &[
-                &r.id,
-                &r.source,
-                &r.fingerprint,
-                &r.started_ns,
-                &measured.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(),
-                &measured.iter().map(|m| m.mode.as_str()).collect::<Vec<_>>(),
-            ],
-        )
-        .map_err(StoreError::postgres(context(
-            "cannot index the measurements",
-        )))?;
-        tx.commit()
-            .map_err(StoreError::postgres(context("cannot commit")))
+        let context = match runs {
+            [run] => format!("cannot store run {}: cannot commit", run.id),
+            _ => format!("cannot store {} runs: cannot commit", runs.len()),
+        };
+        tx.commit().map_err(StoreError::postgres(context))
+    }
+
+    fn delete_runs(&self, ids: &[Uuid], baselines: BaselinedRuns) -> Result<Deleted> {
+        let err = || StoreError::postgres("cannot delete runs");
+        let mut client = self.lock();
+        let mut tx = client.transaction().map_err(err())?;
+        let mut deleted = Deleted::default();
+        let mut seen = std::collections::HashSet::new();
+        for &id in ids {
+            if !seen.insert(id) {
+                continue;
+            }
+            let text = id.to_string();
+            if !run_exists(&mut tx, &text).map_err(err())? {
+                return Err(StoreError::UnknownRun { id });
+            }
+            let rows = tx
+                .query(
+                    "SELECT name, run_id, created_at FROM baselines WHERE run_id = $1 ORDER BY name",
+                    &[&text],
+                )
+                .map_err(err())?;
+            let mut pointing = Vec::with_capacity(rows.len());
+            for row in rows {
+                let name: String = row.try_get(0).map_err(err())?;
+                let run_id: String = row.try_get(1).map_err(err())?;
+                let at: String = row.try_get(2).map_err(err())?;
+                pointing.push(codec::decode_baseline(name, &run_id, &at)?);
+            }
+            if !codec::may_delete(id, pointing, baselines, &mut deleted)? {
+                continue;
+            }
+            tx.execute("DELETE FROM runs WHERE id = $1", &[&text])
+                .map_err(err())?;
+            deleted.runs.push(id);
+        }
+        tx.commit().map_err(err())?;
+        Ok(deleted)
+    }
+
+    fn runs_started_before(&self, cutoff: OffsetDateTime) -> Result<Vec<Uuid>> {
+        let err = || StoreError::postgres("cannot list old runs");
+        let cutoff_ns = codec::cutoff_ns(cutoff);
+        let rows = self
+            .lock()
+            .query(
+                "SELECT id FROM runs WHERE started_ns < $1 ORDER BY started_ns, id",
+                &[&cutoff_ns],
+            )
+            .map_err(err())?;
+        rows.iter()
+            .map(|row| {
+                let id: String = row.try_get(0).map_err(err())?;
+                codec::parse_uuid(&id)
+            })
+            .collect()
     }
 
     fn get_run(&self, id: Uuid) -> Result<Option<Run>> {

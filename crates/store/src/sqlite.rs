@@ -6,12 +6,14 @@ use std::time::{Duration, Instant};
 
 use benchgate_model::{Measure, Mode, Run, Source};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior, params};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::codec::{self, BenchRow, MetricRow, RunRow, SummaryRow, to_i64};
 use crate::schema;
 use crate::{
-    Baseline, LatestMeasurement, NoiseFloor, Result, RunSummary, SeriesPoint, Store, StoreError,
+    Baseline, BaselinedRuns, Deleted, LatestMeasurement, NoiseFloor, Result, RunSummary,
+    SeriesPoint, Store, StoreError,
 };
 
 /// How long a writer waits for another process's transaction before giving up.
@@ -182,120 +184,199 @@ fn summary_row(r: &Row<'_>) -> rusqlite::Result<SummaryRow> {
     })
 }
 
+/// Inserts one encoded run inside `tx`; an id already stored is [`StoreError::DuplicateRun`].
+fn insert_run(tx: &rusqlite::Transaction<'_>, id: Uuid, enc: &codec::Encoded) -> Result<()> {
+    let context = |what: &str| format!("cannot store run {id}: {what}");
+    let exists = tx
+        .query_row(
+            "SELECT 1 FROM runs WHERE id = ?1",
+            [&enc.run.id],
+            |_| Ok(()),
+        )
+        .optional()
+        .map_err(StoreError::sqlite(context("cannot look the id up")))?
+        .is_some();
+    if exists {
+        return Err(StoreError::DuplicateRun { id });
+    }
+    let r = &enc.run;
+    tx.execute(
+        "INSERT INTO runs (id, schema_tag, started_at, started_ns, ended_at, source, mode, \
+         git_commit, git_branch, dirty, merge_base, tags, environment, fingerprint, benchmark_count) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        params![
+            r.id,
+            r.schema_tag,
+            r.started_at,
+            r.started_ns,
+            r.ended_at,
+            r.source,
+            r.mode,
+            r.commit,
+            r.branch,
+            r.dirty,
+            r.merge_base,
+            r.tags,
+            r.environment,
+            r.fingerprint,
+            r.benchmark_count
+        ],
+    )
+    .map_err(StoreError::sqlite(context("cannot insert the run")))?;
+    {
+        let mut stmt = tx
+            .prepare_cached(
+                "INSERT INTO benchmarks (run_id, ordinal, name, params, command, status_kind, status_text, labels, mode) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )
+            .map_err(StoreError::sqlite(context("cannot insert benchmarks")))?;
+        for b in &enc.benchmarks {
+            stmt.execute(params![
+                r.id,
+                b.ordinal,
+                b.name,
+                b.params,
+                b.command,
+                b.status_kind,
+                b.status_text,
+                b.labels,
+                b.mode
+            ])
+            .map_err(StoreError::sqlite(context("cannot insert a benchmark")))?;
+        }
+        let mut stmt = tx
+            .prepare_cached(
+                "INSERT INTO metrics (run_id, bench_ordinal, ordinal, bench_name, measure, unit, \
+                 direction, exact, summary, median, samples, iterations, precision) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )
+            .map_err(StoreError::sqlite(context("cannot insert metrics")))?;
+        for m in &enc.metrics {
+            stmt.execute(params![
+                r.id,
+                m.bench_ordinal,
+                m.ordinal,
+                m.bench_name,
+                m.measure,
+                m.unit,
+                m.direction,
+                m.exact,
+                m.summary,
+                m.median,
+                m.samples,
+                m.iterations,
+                m.precision
+            ])
+            .map_err(StoreError::sqlite(context("cannot insert a metric")))?;
+        }
+        let mut stmt = tx
+            .prepare_cached(
+                "INSERT INTO measurements (name, source, fingerprint, mode, started_ns, run_id) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .map_err(StoreError::sqlite(context("cannot index the measurements")))?;
+        for m in &enc.measurements {
+            stmt.execute(params![
+                m.name,
+                r.source,
+                r.fingerprint,
+                m.mode,
+                r.started_ns,
+                r.id
+            ])
+            .map_err(StoreError::sqlite(context("cannot index a measurement")))?;
+        }
+    }
+    Ok(())
+}
+
 impl Store for SqliteStore {
     fn backend(&self) -> &'static str {
         "sqlite"
     }
 
-    fn put_run(&self, run: &Run) -> Result<()> {
-        let enc = codec::encode(run)?;
-        let context = |what: &str| format!("cannot store run {}: {what}", run.id);
+    fn put_runs(&self, runs: &[Run]) -> Result<()> {
+        let encoded = codec::encode_batch(runs)?;
         let mut conn = self.lock();
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::sqlite(context("cannot start the transaction")))?;
-        let exists = tx
-            .query_row(
-                "SELECT 1 FROM runs WHERE id = ?1",
-                [&enc.run.id],
-                |_| Ok(()),
-            )
-            .optional()
-            .map_err(StoreError::sqlite(context("cannot look the id up")))?
-            .is_some();
-        if exists {
-            return Err(StoreError::DuplicateRun { id: run.id });
+            .map_err(StoreError::sqlite(
+                "cannot store runs: cannot start the transaction",
+            ))?;
+        for (run, enc) in runs.iter().zip(&encoded) {
+            insert_run(&tx, run.id, enc)?;
         }
-        let r = &enc.run;
-        tx.execute(
-            "INSERT INTO runs (id, schema_tag, started_at, started_ns, ended_at, source, mode, \
-             git_commit, git_branch, dirty, merge_base, tags, environment, fingerprint, benchmark_count) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-            params![
-                r.id,
-                r.schema_tag,
-                r.started_at,
-                r.started_ns,
-                r.ended_at,
-                r.source,
-                r.mode,
-                r.commit,
-                r.branch,
-                r.dirty,
-                r.merge_base,
-                r.tags,
-                r.environment,
-                r.fingerprint,
-                r.benchmark_count
-            ],
-        )
-        .map_err(StoreError::sqlite(context("cannot insert the run")))?;
-        {
-            let mut stmt = tx
-                .prepare_cached(
-                    "INSERT INTO benchmarks (run_id, ordinal, name, params, command, status_kind, status_text, labels, mode) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                )
-                .map_err(StoreError::sqlite(context("cannot insert benchmarks")))?;
-            for b in &enc.benchmarks {
-                stmt.execute(params![
-                    r.id,
-                    b.ordinal,
-                    b.name,
-                    b.params,
-                    b.command,
-                    b.status_kind,
-                    b.status_text,
-                    b.labels,
-                    b.mode
-                ])
-                .map_err(StoreError::sqlite(context("cannot insert a benchmark")))?;
+        let context = match runs {
+            [run] => format!("cannot store run {}: cannot commit", run.id),
+            _ => format!("cannot store {} runs: cannot commit", runs.len()),
+        };
+        tx.commit().map_err(StoreError::sqlite(context))
+    }
+
+    fn delete_runs(&self, ids: &[Uuid], baselines: BaselinedRuns) -> Result<Deleted> {
+        let err = || StoreError::sqlite("cannot delete runs");
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err())?;
+        let mut deleted = Deleted::default();
+        let mut seen = std::collections::HashSet::new();
+        for &id in ids {
+            if !seen.insert(id) {
+                continue;
             }
-            let mut stmt = tx
-                .prepare_cached(
-                    "INSERT INTO metrics (run_id, bench_ordinal, ordinal, bench_name, measure, unit, \
-                     direction, exact, summary, median, samples, iterations, precision) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                )
-                .map_err(StoreError::sqlite(context("cannot insert metrics")))?;
-            for m in &enc.metrics {
-                stmt.execute(params![
-                    r.id,
-                    m.bench_ordinal,
-                    m.ordinal,
-                    m.bench_name,
-                    m.measure,
-                    m.unit,
-                    m.direction,
-                    m.exact,
-                    m.summary,
-                    m.median,
-                    m.samples,
-                    m.iterations,
-                    m.precision
-                ])
-                .map_err(StoreError::sqlite(context("cannot insert a metric")))?;
+            let text = id.to_string();
+            let exists = tx
+                .query_row("SELECT 1 FROM runs WHERE id = ?1", [&text], |_| Ok(()))
+                .optional()
+                .map_err(err())?
+                .is_some();
+            if !exists {
+                return Err(StoreError::UnknownRun { id });
             }
-            let mut stmt = tx
-                .prepare_cached(
-                    "INSERT INTO measurements (name, source, fingerprint, mode, started_ns, run_id) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )
-                .map_err(StoreError::sqlite(context("cannot index the measurements")))?;
-            for m in &enc.measurements {
-                stmt.execute(params![
-                    m.name,
-                    r.source,
-                    r.fingerprint,
-                    m.mode,
-                    r.started_ns,
-                    r.id
-                ])
-                .map_err(StoreError::sqlite(context("cannot index a measurement")))?;
+            let rows = {
+                let mut stmt = tx
+                    .prepare_cached(
+                        "SELECT name, run_id, created_at FROM baselines WHERE run_id = ?1 ORDER BY name",
+                    )
+                    .map_err(err())?;
+                stmt.query_map([&text], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                })
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(err())?
+            };
+            let pointing = rows
+                .into_iter()
+                .map(|(name, run_id, at)| codec::decode_baseline(name, &run_id, &at))
+                .collect::<Result<Vec<_>>>()?;
+            if !codec::may_delete(id, pointing, baselines, &mut deleted)? {
+                continue;
             }
+            // The benchmarks, metrics, index rows and baselines go with it (ON DELETE CASCADE).
+            tx.execute("DELETE FROM runs WHERE id = ?1", [&text])
+                .map_err(err())?;
+            deleted.runs.push(id);
         }
-        tx.commit()
-            .map_err(StoreError::sqlite(context("cannot commit")))
+        tx.commit().map_err(err())?;
+        Ok(deleted)
+    }
+
+    fn runs_started_before(&self, cutoff: OffsetDateTime) -> Result<Vec<Uuid>> {
+        let err = || StoreError::sqlite("cannot list old runs");
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare_cached("SELECT id FROM runs WHERE started_ns < ?1 ORDER BY started_ns, id")
+            .map_err(err())?;
+        let ids = stmt
+            .query_map([codec::cutoff_ns(cutoff)], |r| r.get::<_, String>(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(err())?;
+        ids.iter().map(|id| codec::parse_uuid(id)).collect()
     }
 
     fn get_run(&self, id: Uuid) -> Result<Option<Run>> {

@@ -278,3 +278,19 @@ fn concurrent_writer_processes() {
     };
     common::check_concurrent_writers(&url);
 }
+
+#[test]
+fn batch_is_all_or_nothing() {
+    let Some(url) = fresh_database("batch_all_or_nothing") else {
+        return;
+    };
+    common::check_batch_is_all_or_nothing(&PostgresStore::connect(&url).unwrap());
+}
+
+#[test]
+fn delete_and_prune() {
+    let Some(url) = fresh_database("delete_and_prune") else {
+        return;
+    };
+    common::check_delete_and_prune(&PostgresStore::connect(&url).unwrap());
+}

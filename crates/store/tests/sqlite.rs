@@ -367,3 +367,15 @@ fn concurrent_writer_processes() {
     let store = SqliteStore::open(dir.path().join("shared.db")).unwrap();
     assert_eq!(store.integrity_check().unwrap(), "ok");
 }
+
+#[test]
+fn batch_is_all_or_nothing() {
+    let (_dir, store) = temp_store();
+    common::check_batch_is_all_or_nothing(&store);
+}
+
+#[test]
+fn delete_and_prune() {
+    let (_dir, store) = temp_store();
+    common::check_delete_and_prune(&store);
+}

@@ -1209,3 +1209,111 @@ pub fn check_upgraded_from_v4(store: &dyn Store) {
     );
     check_mode_and_precision_round_trip(store);
 }
+
+/// A batch of runs is stored whole or not at all: an id twice in the batch, or one already
+/// stored, stores none of them.
+pub fn check_batch_is_all_or_nothing(store: &dyn Store) {
+    let t0 = datetime!(2026-01-01 00:00 UTC);
+    let a = small_run(t0, "aaaa", "m", 100.0);
+    let b = small_run(t0 + Duration::hours(1), "bbbb", "m", 110.0);
+    let err = store
+        .put_runs(&[a.clone(), b.clone(), a.clone()])
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::DuplicateRun { id } if id == a.id),
+        "{err}"
+    );
+    assert!(store.list_runs(10).unwrap().is_empty());
+
+    store.put_run(&b).unwrap();
+    let c = small_run(t0 + Duration::hours(2), "cccc", "m", 120.0);
+    let err = store
+        .put_runs(&[a.clone(), c.clone(), b.clone()])
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::DuplicateRun { id } if id == b.id),
+        "{err}"
+    );
+    let ids: Vec<Uuid> = store.list_runs(10).unwrap().iter().map(|r| r.id).collect();
+    assert_eq!(ids, vec![b.id], "a and c were not stored");
+
+    store.put_runs(&[a.clone(), c.clone()]).unwrap();
+    assert_eq!(store.list_runs(10).unwrap().len(), 3);
+    assert_eq!(store.get_run(c.id).unwrap().as_ref(), Some(&c));
+}
+
+/// Deleting runs removes them with everything that points at them, in one transaction; a run
+/// a named baseline points at is refused, kept or deleted with its baselines as asked.
+pub fn check_delete_and_prune(store: &dyn Store) {
+    use benchgate_store::BaselinedRuns;
+    let t0 = datetime!(2026-01-01 00:00 UTC);
+    let old = small_run(t0, "aaaa", "m", 100.0);
+    let pinned = small_run(t0 + Duration::days(1), "bbbb", "m", 100.0);
+    let new = small_run(t0 + Duration::days(40), "cccc", "m", 100.0);
+    store
+        .put_runs(&[old.clone(), pinned.clone(), new.clone()])
+        .unwrap();
+    store.save_baseline("release", pinned.id).unwrap();
+
+    let cutoff = t0 + Duration::days(10);
+    assert_eq!(
+        store.runs_started_before(cutoff).unwrap(),
+        vec![old.id, pinned.id]
+    );
+    // Refused as a whole: not even `old` goes.
+    let err = store
+        .delete_runs(&[old.id, pinned.id], BaselinedRuns::Refuse)
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::RunHasBaselines { id, names } if *id == pinned.id && names == &["release".to_string()]),
+        "{err}"
+    );
+    assert_eq!(store.list_runs(10).unwrap().len(), 3);
+    let ghost = Uuid::now_v7();
+    assert!(matches!(
+        store.delete_runs(&[old.id, ghost], BaselinedRuns::Refuse),
+        Err(StoreError::UnknownRun { id }) if id == ghost
+    ));
+    assert_eq!(store.list_runs(10).unwrap().len(), 3);
+
+    let done = store
+        .delete_runs(&[old.id, pinned.id], BaselinedRuns::Keep)
+        .unwrap();
+    assert_eq!(done.runs, vec![old.id]);
+    assert_eq!(done.kept.len(), 1);
+    assert_eq!(done.kept[0].name, "release");
+    assert!(done.baselines.is_empty());
+    assert_eq!(store.get_run(old.id).unwrap(), None);
+    assert!(store.get_run(pinned.id).unwrap().is_some());
+    // The `last` index forgets the deleted run.
+    let latest = store
+        .latest_measurements(
+            &Source::Command,
+            &old.environment.fingerprint,
+            &[("a".to_string(), Mode::Real)],
+            Some(new.id),
+        )
+        .unwrap();
+    assert_eq!(latest.len(), 1);
+    assert_eq!(latest[0].run_id, pinned.id);
+
+    let done = store
+        .delete_runs(&[pinned.id], BaselinedRuns::Delete)
+        .unwrap();
+    assert_eq!(done.runs, vec![pinned.id]);
+    assert_eq!(done.baselines.len(), 1);
+    assert_eq!(store.baseline("release").unwrap(), None);
+    let left: Vec<Uuid> = store.list_runs(10).unwrap().iter().map(|r| r.id).collect();
+    assert_eq!(left, vec![new.id]);
+    assert!(
+        store
+            .latest_measurements(
+                &Source::Command,
+                &old.environment.fingerprint,
+                &[("a".to_string(), Mode::Real)],
+                Some(new.id),
+            )
+            .unwrap()
+            .is_empty()
+    );
+}
