@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::quantity::{Duration, Percent};
+use crate::quantity::{Age, Duration, Percent};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -177,9 +177,40 @@ pub enum RunsCommand {
     /// The newest stored runs, newest first.
     List {
         /// How many runs to show.
-        #[arg(long, short = 'n', value_name = "N", default_value_t = 20)]
-        limit: usize,
+        #[arg(long, short = 'n', value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+        limit: u32,
     },
+    /// Delete stored runs (all of them or, on any error, none).
+    ///
+    /// A run a named baseline points at is kept unless --force, which deletes the baseline too.
+    /// A run that can no longer be read is deleted by its id (run:<id> or the bare id).
+    Delete(RunsDeleteArgs),
+    /// Delete the runs that started before a given age (all of them or, on any error, none).
+    Prune(RunsPruneArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunsDeleteArgs {
+    /// The runs: run:<id>, a bare run id, or any selector of one run (last, commit:<sha>, a
+    /// baseline's name).
+    #[arg(value_name = "RUN", required = true)]
+    pub runs: Vec<String>,
+    /// Also delete the named baselines that point at these runs.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunsPruneArgs {
+    /// Delete runs that started longer ago than AGE (e.g. 30d, 12h, 2w).
+    #[arg(long, value_name = "AGE", required = true)]
+    pub older_than: Age,
+    /// Keep the old runs that named baselines point at (and say which).
+    #[arg(long, conflicts_with = "force")]
+    pub keep_baselines: bool,
+    /// Delete old runs that named baselines point at, with those baselines.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -432,12 +463,12 @@ pub struct HistoryArgs {
     /// The benchmark's name, as in the runs.
     #[arg(value_name = "BENCH")]
     pub bench: String,
-    /// The measure [default: wall_time].
+    /// The measure.
     #[arg(long, value_name = "MEASURE", default_value = "wall_time")]
     pub measure: String,
     /// At most the newest N runs.
-    #[arg(long, short = 'n', value_name = "N", default_value_t = 200)]
-    pub limit: usize,
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: u32,
     /// Runs of every machine, not only of this one's fingerprint.
     #[arg(long)]
     pub all_machines: bool,

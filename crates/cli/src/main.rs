@@ -34,7 +34,11 @@ fn main() -> ExitCode {
         Command::Doctor(args) => commands::doctor::execute(args, &cli.global),
         Command::History(args) => commands::series::execute(args, &cli.global),
         Command::Compare(args) => commands::compare::execute(args, &cli.global),
-        Command::Runs(RunsCommand::List { limit }) => commands::history::list(*limit, &cli.global),
+        Command::Runs(RunsCommand::List { limit }) => {
+            commands::history::list(*limit as usize, &cli.global)
+        }
+        Command::Runs(RunsCommand::Delete(args)) => commands::history::delete(args, &cli.global),
+        Command::Runs(RunsCommand::Prune(args)) => commands::history::prune(args, &cli.global),
         Command::Export(args) => commands::history::export(args, &cli.global),
         Command::Import(args) => commands::history::import(args, &cli.global),
         Command::Baseline(command) => commands::baseline::execute(command, &cli.global),
@@ -48,11 +52,32 @@ fn main() -> ExitCode {
         Ok(Conclusion::CommandFailed) => ExitCode::from(3),
         Ok(Conclusion::Inconclusive) => ExitCode::from(4),
         Err(error) => {
-            // One line: the context chain joined by ": ", no backtrace.
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", one_line(&error));
             ExitCode::from(2)
         }
     }
+}
+
+/// An error as one line: its context chain joined by ": ", leaving out a cause that only says
+/// again what the line already says (an I/O error that its wrapper quotes; SQLite's
+/// "Error code 14: unable to open database file" after "unable to open database file: PATH").
+fn one_line(error: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        let bare = text
+            .strip_prefix("Error code ")
+            .and_then(|rest| rest.split_once(": "))
+            .map_or(text.as_str(), |(_, message)| message);
+        if line.contains(bare) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
 }
 
 /// Help and version go to standard output as clap renders them; a real usage error becomes one

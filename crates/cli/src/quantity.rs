@@ -55,6 +55,38 @@ impl fmt::Display for Duration {
     }
 }
 
+/// How long ago, for `runs prune --older-than`: a positive number of seconds, minutes, hours,
+/// days or weeks (`30d`, `12h`, `2w`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Age {
+    pub seconds: f64,
+}
+
+impl FromStr for Age {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let s = text.trim();
+        let split = s
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(s.len());
+        let (number, unit) = s.split_at(split);
+        let scale = match unit.trim() {
+            "s" => 1.0,
+            "m" | "min" => 60.0,
+            "h" => 3600.0,
+            "d" => 86_400.0,
+            "w" => 604_800.0,
+            _ => return Err(format!("{text:?} is not an age (e.g. 30d, 12h, 2w)")),
+        };
+        match number.parse::<f64>() {
+            Ok(value) if value.is_finite() && value > 0.0 => Ok(Age {
+                seconds: value * scale,
+            }),
+            _ => Err(format!("{text:?} is not an age (e.g. 30d, 12h, 2w)")),
+        }
+    }
+}
+
 /// A percentage, kept as a fraction (5% → 0.05).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Percent {

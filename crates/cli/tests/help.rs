@@ -46,6 +46,8 @@ fn store_command_helps() {
     for args in [
         &["runs", "--help"][..],
         &["runs", "list", "--help"],
+        &["runs", "delete", "--help"],
+        &["runs", "prune", "--help"],
         &["export", "--help"],
         &["import", "--help"],
         &["baseline", "--help"],
@@ -98,4 +100,51 @@ fn doctor_help() {
 #[test]
 fn history_help() {
     insta::assert_snapshot!(help(&["history", "--help"]));
+}
+
+/// The subcommands a help page lists under "Commands:" (without `help`).
+fn subcommands(page: &str) -> Vec<String> {
+    page.lines()
+        .skip_while(|l| *l != "Commands:")
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        // A description wrapped onto more lines is indented further.
+        .filter(|l| !l[2..].starts_with(' '))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .map(str::to_string)
+        .collect()
+}
+
+/// No option's help says its default twice (once in the doc text, once as clap's
+/// `[default: …]`), in any command's --help.
+#[test]
+fn no_help_states_a_default_twice() {
+    let mut pages = Vec::new();
+    for command in subcommands(&help(&["--help"])) {
+        let page = help(&[&command, "--help"]);
+        for sub in subcommands(&page) {
+            pages.push((
+                format!("{command} {sub}"),
+                help(&[&command, &sub, "--help"]),
+            ));
+        }
+        pages.push((command, page));
+    }
+    assert!(pages.len() > 15, "{}", pages.len());
+    for (command, page) in &pages {
+        // One block per option: from a line starting with `-` to the next.
+        let mut block = String::new();
+        for line in page.lines().chain(std::iter::once("  -end")) {
+            if line.trim_start().starts_with('-') {
+                assert!(
+                    block.matches("[default:").count() <= 1,
+                    "{command} --help states a default twice:\n{block}"
+                );
+                block.clear();
+            }
+            block.push_str(line);
+            block.push('\n');
+        }
+    }
 }

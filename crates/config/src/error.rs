@@ -5,7 +5,8 @@ use thiserror::Error;
 /// Why a configuration could not be used. Displayed as one line.
 #[derive(Debug, Error)]
 pub enum ConfigError {
-    #[error("cannot read {}: {source}", path.display())]
+    /// The file could not be read; why is the source (shown after it, not repeated in it).
+    #[error("cannot read {}", path.display())]
     Io {
         path: PathBuf,
         #[source]

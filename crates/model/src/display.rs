@@ -5,6 +5,16 @@
 
 use crate::Unit;
 
+/// A count with its noun, singular or plural as the count asks: `1 benchmark`, `2 benchmarks`,
+/// `0 runs`. For nouns whose plural adds `s`.
+pub fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
 /// A value in its unit, scaled and with four significant digits (`1.718µs`, `3.25MiB`).
 pub fn format_value(value: f64, unit: &Unit) -> String {
     if !value.is_finite() {
@@ -151,6 +161,13 @@ pub fn trim(x: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn plurals_agree_with_their_count() {
+        assert_eq!(super::plural(1, "benchmark"), "1 benchmark");
+        assert_eq!(super::plural(0, "run"), "0 runs");
+        assert_eq!(super::plural(2, "command"), "2 commands");
+    }
+
     use super::*;
 
     #[test]

@@ -178,9 +178,9 @@ impl Format for Markdown {
             out.push_str("\n| geomean | baseline | current | change |\n|---|--:|--:|--:|\n");
             for g in &c.geomean {
                 out.push_str(&format!(
-                    "| {} ({} benchmarks) | {} | {} | {} |\n",
+                    "| {} ({}) | {} | {} | {} |\n",
                     g.measure,
-                    g.benchmarks,
+                    benchgate_model::display::plural(g.benchmarks, "benchmark"),
                     g.baseline
                         .map_or_else(String::new, |x| format_value(x, &g.unit)),
                     g.current

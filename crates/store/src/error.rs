@@ -67,7 +67,7 @@ pub enum StoreError {
     UnknownBaseline { name: String },
 
     /// Runs that named baselines point at, which were not deleted.
-    #[error("run {id} is the baseline {names}; delete the baseline first or force it", names = names.join(", "))]
+    #[error("run {id} is the run of baseline {names}", names = names.join(", "))]
     RunHasBaselines { id: Uuid, names: Vec<String> },
 
     /// A run id that is not stored.

@@ -3,11 +3,14 @@
 
 use anyhow::Context;
 use benchgate_model::Run;
+use benchgate_model::display::plural;
+use benchgate_store::{BaselinedRuns, Deleted, StoreError};
 use serde_json::json;
+use uuid::Uuid;
 
 use super::Conclusion;
 use super::stored::{open_existing_store, open_store, select_run};
-use crate::cli::{ExportArgs, GlobalArgs, ImportArgs};
+use crate::cli::{ExportArgs, GlobalArgs, ImportArgs, RunsDeleteArgs, RunsPruneArgs};
 use crate::commands::compare::read_run;
 use crate::output::{print, write_file};
 
@@ -99,6 +102,15 @@ pub fn import(args: &ImportArgs, global: &GlobalArgs) -> anyhow::Result<Conclusi
         .iter()
         .map(|path| read_run(path).map(|run| (path.display().to_string(), run)))
         .collect::<anyhow::Result<_>>()?;
+    // The same run twice in the batch, or one already stored: nothing is stored.
+    for (i, (name, run)) in runs.iter().enumerate() {
+        if let Some((first, _)) = runs[..i].iter().find(|(_, r)| r.id == run.id) {
+            anyhow::bail!(
+                "{name}: run {} is also in {first}; nothing was imported",
+                run.id
+            );
+        }
+    }
     let store = open_store(global)?;
     for (name, run) in &runs {
         if store.get_run(run.id)?.is_some() {
@@ -108,17 +120,86 @@ pub fn import(args: &ImportArgs, global: &GlobalArgs) -> anyhow::Result<Conclusi
             );
         }
     }
+    let batch: Vec<Run> = runs.iter().map(|(_, run)| run.clone()).collect();
+    store.put_runs(&batch).context("nothing was imported")?;
     let mut out = String::new();
     for (name, run) in &runs {
-        store.put_run(run).with_context(|| name.clone())?;
         out.push_str(&format!(
-            "imported run {} ({} benchmarks) from {name}\n",
+            "imported run {} ({}) from {name}\n",
             run.id,
-            run.benchmarks.len()
+            plural(run.benchmarks.len(), "benchmark")
         ));
     }
     if !global.quiet {
         print(&out)?;
     }
     Ok(Conclusion::Passed)
+}
+
+/// `runs delete RUN…`: one transaction; a run a baseline points at needs --force.
+pub fn delete(args: &RunsDeleteArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+    let store = open_existing_store(global)?;
+    let mut ids = Vec::with_capacity(args.runs.len());
+    for text in &args.runs {
+        // An id is taken as it is, without reading the run: one that no longer reads can
+        // still be deleted.
+        let id = match Uuid::parse_str(text.strip_prefix("run:").unwrap_or(text)) {
+            Ok(id) => id,
+            Err(_) => select_run(store.as_ref(), text)?.0.id,
+        };
+        ids.push(id);
+    }
+    let policy = if args.force {
+        BaselinedRuns::Delete
+    } else {
+        BaselinedRuns::Refuse
+    };
+    let deleted = store.delete_runs(&ids, policy).map_err(|e| match e {
+        StoreError::RunHasBaselines { .. } => {
+            anyhow::anyhow!("{e} (--force deletes it and them); nothing was deleted")
+        }
+        e => anyhow::Error::new(e).context("nothing was deleted"),
+    })?;
+    if !global.quiet {
+        print(&describe_deleted(&deleted))?;
+    }
+    Ok(Conclusion::Passed)
+}
+
+/// `runs prune --older-than AGE`: the old runs, in one transaction.
+pub fn prune(args: &RunsPruneArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+    let store = open_existing_store(global)?;
+    let age = time::Duration::seconds_f64(args.older_than.seconds.min(1e15));
+    let cutoff = time::OffsetDateTime::now_utc()
+        .checked_sub(age)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let old = store.runs_started_before(cutoff)?;
+    let policy = if args.force {
+        BaselinedRuns::Delete
+    } else if args.keep_baselines {
+        BaselinedRuns::Keep
+    } else {
+        BaselinedRuns::Refuse
+    };
+    let deleted = store.delete_runs(&old, policy).map_err(|e| match e {
+        StoreError::RunHasBaselines { .. } => anyhow::anyhow!(
+            "{e}; --keep-baselines keeps such runs, --force deletes them with their baselines; nothing was deleted"
+        ),
+        e => anyhow::Error::new(e).context("nothing was deleted"),
+    })?;
+    if !global.quiet {
+        print(&describe_deleted(&deleted))?;
+    }
+    Ok(Conclusion::Passed)
+}
+
+fn describe_deleted(deleted: &Deleted) -> String {
+    let mut out = format!("deleted {}\n", plural(deleted.runs.len(), "run"));
+    for b in &deleted.baselines {
+        out.push_str(&format!("deleted baseline {} (run {})\n", b.name, b.run_id));
+    }
+    for b in &deleted.kept {
+        out.push_str(&format!("kept run {} (baseline {})\n", b.run_id, b.name));
+    }
+    out
 }

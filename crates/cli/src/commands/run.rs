@@ -11,6 +11,7 @@ use benchgate_measure::{
     AuxCommands, CommandResult, CommandSpec, CommandTemplate, InstructionOptions, MeasureError,
     Parameter, RunnerOptions, expand, preflight,
 };
+use benchgate_model::display::plural;
 use benchgate_model::{
     Benchmark, Direction, Environment, Measure, Metric, Mode, Outcome, Run, Source, Status,
     Thresholds, Unit,
@@ -268,9 +269,9 @@ fn templates(args: &RunArgs) -> anyhow::Result<Vec<CommandTemplate>> {
     }
     if args.name.len() > groups.len() {
         bail!(
-            "{} --name given for {} command(s)",
-            args.name.len(),
-            groups.len()
+            "{} given for {}",
+            plural(args.name.len(), "--name"),
+            plural(groups.len(), "command")
         );
     }
     Ok(groups
@@ -294,8 +295,9 @@ fn aux_commands(args: &RunArgs, commands: usize) -> anyhow::Result<Vec<AuxComman
     for (flag, values) in options {
         if values.len() > 1 && values.len() != commands {
             bail!(
-                "{flag} was given {} times for {commands} command(s): give it once or once per command",
-                values.len()
+                "{flag} was given {} times for {}: give it once or once per command",
+                values.len(),
+                plural(commands, "command")
             );
         }
     }

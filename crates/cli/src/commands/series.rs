@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use anyhow::{Context, bail};
 use benchgate_gate::{canonical_unit, floor_from_history};
 use benchgate_model::Measure;
+use benchgate_model::display::plural;
 use benchgate_model::display::{format_value, percent};
 use benchgate_stats::changepoint::{ChangePointOptions, Penalty, change_points};
 use benchgate_store::{NoiseFloor, SeriesPoint};
@@ -28,7 +29,7 @@ pub fn execute(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Conclu
     if !args.all_machines {
         points.retain(|p| p.fingerprint == fingerprint);
     }
-    let skip = points.len().saturating_sub(args.limit);
+    let skip = points.len().saturating_sub(args.limit as usize);
     points.drain(..skip);
     if points.is_empty() {
         bail!(
@@ -145,8 +146,8 @@ pub fn execute(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Conclu
         if values.len() < 2 * options.min_segment {
             let _ = write!(
                 out,
-                " (too few runs: a level must last {} runs)",
-                options.min_segment
+                " (too few runs: a level must last {})",
+                plural(options.min_segment as usize, "run")
             );
         }
         out.push('\n');
