@@ -25,9 +25,24 @@ pub fn print(text: &str) -> anyhow::Result<()> {
 /// permissions, and a new one gets the umask's. A symbolic link is written through to its target,
 /// and a special file (`/dev/stdout`, a FIFO, a device) is written to as it is: never replaced by
 /// a regular file.
+///
+/// A path that is this process's own standard output or error (`/dev/stdout`, `/dev/fd/2`, a
+/// link to either) is written to that stream, after what was printed there: opening it anew
+/// would truncate a file the shell redirected it to, or replace it.
 pub fn write_file(path: &Path, contents: &str) -> anyhow::Result<()> {
     use std::os::unix::fs::{FileTypeExt, PermissionsExt};
     let cannot = || format!("cannot write {}", path.display());
+    match own_stream(path) {
+        Some(Stream::Stdout) => return print(contents),
+        Some(Stream::Stderr) => {
+            let mut stderr = io::stderr().lock();
+            return stderr
+                .write_all(contents.as_bytes())
+                .and_then(|()| stderr.flush())
+                .with_context(cannot);
+        }
+        None => {}
+    }
     let target = match std::fs::symlink_metadata(path) {
         Ok(meta) if meta.file_type().is_symlink() => match std::fs::canonicalize(path) {
             Ok(resolved) => resolved,
@@ -72,6 +87,31 @@ pub fn write_file(path: &Path, contents: &str) -> anyhow::Result<()> {
     }
     tmp.persist(&target).with_context(cannot)?;
     Ok(())
+}
+
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// Which of this process's standard streams `path` is (the same file: device and inode), if
+/// any.
+fn own_stream(path: &Path) -> Option<Stream> {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let target = std::fs::metadata(path).ok()?;
+    let same = |fd: std::os::fd::BorrowedFd<'_>| {
+        let file = std::fs::File::from(fd.try_clone_to_owned().ok()?);
+        let meta = file.metadata().ok()?;
+        Some(meta.dev() == target.dev() && meta.ino() == target.ino())
+    };
+    if same(io::stdout().as_fd()) == Some(true) {
+        Some(Stream::Stdout)
+    } else if same(io::stderr().as_fd()) == Some(true) {
+        Some(Stream::Stderr)
+    } else {
+        None
+    }
 }
 
 /// Appends Markdown to the GitHub Actions step summary when `$GITHUB_STEP_SUMMARY` is set.

@@ -239,3 +239,37 @@ fn judging_flags_are_checked_at_their_edges() {
         "error: the following required arguments were not provided: <BENCH> (see --help)"
     );
 }
+
+/// An error names its cause once: a directory given as the config file is not "Is a
+/// directory (os error 21): Is a directory (os error 21)", and a store that cannot be opened
+/// does not repeat SQLite's message.
+#[test]
+fn no_error_repeats_its_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("conf")).unwrap();
+    std::fs::create_dir(d.join("store")).unwrap();
+    let line = one_line_error(&["run", "--config", "conf"], d);
+    assert_eq!(
+        line,
+        "error: cannot read conf: Is a directory (os error 21)"
+    );
+    let line = one_line_error(&["--db", "sqlite://store", "runs", "list"], d);
+    assert_eq!(
+        line,
+        "error: cannot open the history store: SQLite store: cannot open store: unable to open database file: store"
+    );
+}
+
+/// A count of zero, where only a positive count means anything, is refused.
+#[test]
+fn zero_limits_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["history", "-n", "0", "a"][..],
+        &["runs", "list", "-n", "0"],
+    ] {
+        let line = one_line_error(args, dir.path());
+        assert!(line.contains("'0'") && line.contains("1.."), "{line}");
+    }
+}

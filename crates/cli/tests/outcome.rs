@@ -460,3 +460,135 @@ fn exports_write_through_links_and_special_files() {
     let through: Value = serde_json::from_str(&reader.join().unwrap()).unwrap();
     assert_eq!(through["outcome"], "passed");
 }
+
+/// `--export-json /dev/stdout` with standard output redirected to a file: the JSON follows the
+/// report in that file, which is neither truncated nor replaced (the report used to be lost).
+#[test]
+fn an_export_to_dev_stdout_follows_the_report() {
+    let dir = example_dir();
+    let d = dir.path();
+    std::fs::write(d.join("none.toml"), "").unwrap();
+    let captured = std::fs::File::create(d.join("out.txt")).unwrap();
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_benchgate"))
+        .args([
+            "compare",
+            "--config",
+            "none.toml",
+            "--export-json",
+            "/dev/stdout",
+            "old.txt",
+            "old.txt",
+        ])
+        .current_dir(d)
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("BENCHGATE_DB")
+        .stdout(captured)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    let text = std::fs::read_to_string(d.join("out.txt")).unwrap();
+    let json_at = text.find("{\n").expect("the JSON is there");
+    assert!(
+        text[..json_at].contains("wall_time ") && text[..json_at].contains("Hash-2"),
+        "{text}"
+    );
+    let exported: Value = serde_json::from_str(&text[json_at..]).unwrap();
+    assert_eq!(exported["schema"], "benchgate/comparison/v1");
+}
+
+/// Every command's exports (`run`, `compare`, `ingest` --export-json/--export-markdown, a
+/// configured suite, `export -o`) write through a symbolic link, leave it a link, and create
+/// new files with the umask's permissions (0600 under umask 077, 0644 under 022).
+#[test]
+fn every_export_writes_through_links_and_respects_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = example_dir();
+    let d = dir.path();
+    std::fs::write(d.join("none.toml"), "").unwrap();
+    std::fs::write(
+        d.join("suite.toml"),
+        "[[bench]]\nname = \"t\"\ncommand = \"true\"\nruns = 2\nwarmup = 0\n",
+    )
+    .unwrap();
+    let commands: [&[&str]; 5] = [
+        &[
+            "run", "-q", "--runs", "2", "--warmup", "0", "--EXPORT", "FILE", "--", "true",
+        ],
+        &[
+            "compare",
+            "--config",
+            "none.toml",
+            "--EXPORT",
+            "FILE",
+            "old.txt",
+            "old.txt",
+        ],
+        &[
+            "ingest",
+            "--config",
+            "none.toml",
+            "--EXPORT",
+            "FILE",
+            "old.txt",
+        ],
+        &["run", "-q", "--config", "suite.toml", "--EXPORT", "FILE"],
+        &["export", "-o", "FILE", "last"],
+    ];
+    let mut n = 0;
+    for command in commands {
+        let flags: &[&str] = if command[0] == "export" {
+            &["-o"]
+        } else {
+            &["--export-json", "--export-markdown"]
+        };
+        for flag in flags {
+            for (umask, mode) in [("077", 0o600), ("022", 0o644)] {
+                n += 1;
+                let target = format!("target{n}");
+                let link = format!("link{n}");
+                std::os::unix::fs::symlink(&target, d.join(&link)).unwrap();
+                let fresh = format!("fresh{n}");
+                for file in [&link, &fresh] {
+                    let args: Vec<&str> = command
+                        .iter()
+                        .map(|a| match *a {
+                            "--EXPORT" => *flag,
+                            "FILE" => file.as_str(),
+                            a => a,
+                        })
+                        .collect();
+                    let out = std::process::Command::new("sh")
+                        .arg("-c")
+                        .arg(format!("umask {umask}; exec \"$0\" \"$@\""))
+                        .arg(env!("CARGO_BIN_EXE_benchgate"))
+                        .args(&args)
+                        .current_dir(d)
+                        .env("NO_COLOR", "1")
+                        .env_remove("GITHUB_STEP_SUMMARY")
+                        .env_remove("BENCHGATE_DB")
+                        .output()
+                        .unwrap();
+                    assert!(
+                        out.status.code() == Some(0) || out.status.code() == Some(1),
+                        "{args:?}: {}",
+                        stderr(&out)
+                    );
+                }
+                let link_meta = std::fs::symlink_metadata(d.join(&link)).unwrap();
+                assert!(link_meta.file_type().is_symlink(), "{command:?} {flag}");
+                for file in [&target, &fresh] {
+                    let meta = std::fs::metadata(d.join(file)).unwrap();
+                    assert!(meta.is_file() && meta.len() > 0, "{command:?} {flag}");
+                    assert_eq!(
+                        meta.permissions().mode() & 0o777,
+                        mode,
+                        "{command:?} {flag} under umask {umask}"
+                    );
+                }
+            }
+        }
+    }
+    // The suite stored a run, which `export` read.
+    assert_eq!(n, 18);
+}
