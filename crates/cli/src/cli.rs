@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::quantity::{Age, Duration, Percent};
+use crate::quantity::{Age, Duration, Percent, positive_duration};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -352,7 +352,7 @@ pub struct RunArgs {
     #[arg(help_heading = "Sampling", long, short = 'w', value_name = "N")]
     pub warmup: Option<u32>,
     /// Exactly N measured runs per command (turns off adaptive sampling).
-    #[arg(help_heading = "Sampling", long, short = 'r', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(help_heading = "Sampling", long, short = 'r', value_name = "N", value_parser = clap::value_parser!(u32).range(1..), conflicts_with_all = ["min_runs", "max_runs", "precision"])]
     pub runs: Option<u32>,
     /// Adaptive sampling never stops before N runs [default: 10].
     #[arg(help_heading = "Sampling", long, short = 'm', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
@@ -362,7 +362,7 @@ pub struct RunArgs {
     pub max_runs: Option<u32>,
     /// Adaptive sampling stops when a command has spent this long, its runs plus prepare and
     /// conclude [default: 20s].
-    #[arg(help_heading = "Sampling", long, value_name = "DURATION")]
+    #[arg(help_heading = "Sampling", long, value_name = "DURATION", value_parser = positive_duration)]
     pub max_time: Option<Duration>,
     /// Adaptive sampling stops once the 95% interval of the median is within ± this of the median
     /// [default: 1%].
@@ -403,7 +403,7 @@ pub struct RunArgs {
     #[arg(help_heading = "Commands", long, value_name = "FILE")]
     pub input: Option<PathBuf>,
     /// Kill a run (and every process it started) after this long; it counts as failed.
-    #[arg(help_heading = "Sampling", long, short = 't', value_name = "DURATION")]
+    #[arg(help_heading = "Sampling", long, short = 't', value_name = "DURATION", value_parser = positive_duration)]
     pub timeout: Option<Duration>,
     /// Keep measuring commands that fail (non-zero exit, signal, timeout) and count those runs.
     #[arg(help_heading = "Commands", long, short = 'i')]
@@ -538,7 +538,7 @@ pub struct AbArgs {
     #[arg(help_heading = "Sampling", long, value_enum, value_name = "WHAT")]
     pub measure: Option<MeasureArg>,
     /// Exactly N pairs, judged once (no adaptive stopping).
-    #[arg(help_heading = "Sampling", long, short = 'r', value_name = "N", value_parser = clap::value_parser!(u32).range(6..))]
+    #[arg(help_heading = "Sampling", long, short = 'r', value_name = "N", value_parser = clap::value_parser!(u32).range(6..), conflicts_with_all = ["min_runs", "max_runs"])]
     pub runs: Option<u32>,
     /// Adaptive: the first look at the pairs after N of them [default: 10].
     #[arg(help_heading = "Sampling", long, short = 'm', value_name = "N", value_parser = clap::value_parser!(u32).range(6..))]
@@ -548,13 +548,13 @@ pub struct AbArgs {
     pub max_runs: Option<u32>,
     /// Adaptive: stop undecided (inconclusive) once a benchmark's pairs have taken this long
     /// [default: 60s].
-    #[arg(help_heading = "Sampling", long, value_name = "DURATION")]
+    #[arg(help_heading = "Sampling", long, value_name = "DURATION", value_parser = positive_duration)]
     pub max_time: Option<Duration>,
     /// Warm-up runs of each build before measuring [default: 3].
     #[arg(help_heading = "Sampling", long, short = 'w', value_name = "N")]
     pub warmup: Option<u32>,
     /// Kill a run (and every process it started) after this long; it counts as failed.
-    #[arg(help_heading = "Sampling", long, short = 't', value_name = "DURATION")]
+    #[arg(help_heading = "Sampling", long, short = 't', value_name = "DURATION", value_parser = positive_duration)]
     pub timeout: Option<Duration>,
     /// Run before every run, untimed.
     #[arg(help_heading = "Commands", long, short = 'p', value_name = "CMD")]

@@ -10,7 +10,8 @@ mod quantity;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory, FromArgMatches};
 
 use crate::cli::{Cli, Command, RunsCommand};
 use crate::commands::Conclusion;
@@ -22,10 +23,20 @@ fn main() -> ExitCode {
     if let Err(error) = benchgate_measure::start_spawner() {
         eprintln!("warning: {error}; benchmarked processes are started by benchgate itself");
     }
-    let cli = match Cli::try_parse() {
+    let matches = match Cli::command().try_get_matches() {
+        Ok(matches) => matches,
+        Err(error) => return usage_error(&error),
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(error) => return usage_error(&error),
     };
+    if let Some(format) = json_and_another_format(&matches) {
+        eprintln!(
+            "error: --json and --format {format} ask for two output formats; give one (see --help)"
+        );
+        return ExitCode::from(2);
+    }
     let result = match &cli.command {
         Command::Run(args) => commands::run::execute(args, &cli.global),
         Command::Ingest(args) => commands::ingest::execute(args, &cli.global),
@@ -56,6 +67,21 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The format `--format` names when `--json` was given too and asks for another: the two
+/// conflict (`--format json` with `--json` agrees).
+fn json_and_another_format(matches: &ArgMatches) -> Option<String> {
+    let (_, sub) = matches.subcommand()?;
+    let json = sub.try_get_one::<bool>("json").ok().flatten().copied() == Some(true)
+        || matches.try_get_one::<bool>("json").ok().flatten().copied() == Some(true);
+    // Not every subcommand has --format: ask for its value first (no panic on an unknown id).
+    let format = sub.try_get_raw("format").ok().flatten()?.last()?;
+    if !json || sub.value_source("format") != Some(ValueSource::CommandLine) {
+        return None;
+    }
+    let format = format.to_string_lossy();
+    (format != "json").then(|| format.into_owned())
 }
 
 /// An error as one line: its context chain joined by ": ", leaving out a cause that only says

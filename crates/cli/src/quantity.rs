@@ -1,8 +1,12 @@
 //! Human units on the command line: durations (`20s`, `500ms`, `20us`, `1.5m`) and percentages
-//! (`5%`). Negative or non-finite values are refused with the accepted forms.
+//! (`5%`), read by the same parser as `benchgate.toml` so that a value means the same in both.
+//! Negative, non-finite or unit-less values are refused with the accepted forms.
 
 use std::fmt;
 use std::str::FromStr;
+
+use benchgate_config::{Kind, parse_quantity};
+use benchgate_model::display::trim;
 
 /// A non-negative duration, kept in nanoseconds.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -18,35 +22,26 @@ impl Duration {
 
 impl FromStr for Duration {
     type Err = String;
+    /// Read as `benchgate.toml` reads a duration (one parser): a number with its unit.
     fn from_str(text: &str) -> Result<Self, String> {
-        let s = text.trim();
-        let split = s
-            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+' || c == 'e'))
-            .unwrap_or(s.len());
-        let (number, unit) = s.split_at(split);
-        let scale = match unit.trim() {
-            "ns" => 1.0,
-            "us" | "µs" | "μs" => 1e3,
-            "ms" => 1e6,
-            "s" | "" => 1e9,
-            "m" | "min" => 60e9,
-            "h" => 3600e9,
-            other => {
-                return Err(format!(
-                    "unknown duration unit {other:?} in {text:?} (use ns, us, ms, s, m or h, e.g. 20s)"
-                ));
-            }
-        };
-        let value: f64 = number
-            .parse()
-            .map_err(|_| format!("{text:?} is not a duration (e.g. 500ms, 20s, 20us)"))?;
-        if !value.is_finite() || value < 0.0 {
-            return Err(format!("{text:?}: a duration must be zero or positive"));
+        let expected = |why: String| format!("{why}; expected {}", Kind::Duration.example());
+        match parse_quantity(text).map_err(expected)? {
+            (nanos, Kind::Duration) => Ok(Duration { nanos }),
+            (_, kind) => Err(format!(
+                "{text:?} is {kind}; expected {}",
+                Kind::Duration.example()
+            )),
         }
-        Ok(Duration {
-            nanos: value * scale,
-        })
     }
+}
+
+/// A duration longer than zero (`--max-time`, `--timeout`): 0 would end every run at once.
+pub fn positive_duration(text: &str) -> Result<Duration, String> {
+    let duration: Duration = text.parse()?;
+    if duration.nanos.round() < 1.0 {
+        return Err(format!("{text:?}: the duration must be longer than zero"));
+    }
+    Ok(duration)
 }
 
 impl fmt::Display for Duration {
@@ -95,17 +90,23 @@ pub struct Percent {
 
 impl FromStr for Percent {
     type Err = String;
+    /// Read as `benchgate.toml` reads a percentage (one parser): `5%`. A bare number is refused:
+    /// `0.05` could mean 5 % or 0.05 %.
     fn from_str(text: &str) -> Result<Self, String> {
-        let number = text.trim().trim_end_matches('%').trim();
-        let value: f64 = number
-            .parse()
-            .map_err(|_| format!("{text:?} is not a percentage (e.g. 5%)"))?;
-        if !value.is_finite() || value < 0.0 {
-            return Err(format!("{text:?}: a percentage must be zero or positive"));
+        let expected = |why: String| format!("{why}; expected {}", Kind::Percent.example());
+        match parse_quantity(text).map_err(expected)? {
+            (fraction, Kind::Percent) => Ok(Percent { fraction }),
+            (value, Kind::Plain) => Err(format!(
+                "{text:?} has no unit; write a percentage such as \"5%\" ({} could mean {} % or {} %)",
+                text.trim(),
+                trim(value),
+                trim(value * 100.0)
+            )),
+            (_, kind) => Err(format!(
+                "{text:?} is {kind}; expected {}",
+                Kind::Percent.example()
+            )),
         }
-        Ok(Percent {
-            fraction: value / 100.0,
-        })
     }
 }
 
@@ -120,26 +121,49 @@ mod tests {
         assert_eq!("20us".parse::<Duration>().unwrap().nanos, 20e3);
         assert_eq!("20µs".parse::<Duration>().unwrap().nanos, 20e3);
         assert_eq!("1.5m".parse::<Duration>().unwrap().nanos, 90e9);
-        assert_eq!("0.25".parse::<Duration>().unwrap().nanos, 0.25e9);
-        assert!(
-            "-1s"
-                .parse::<Duration>()
-                .unwrap_err()
-                .contains("zero or positive")
+        assert_eq!(
+            "0.25".parse::<Duration>().unwrap_err(),
+            "\"0.25\" is a plain number; expected a duration such as \"500ms\", \"20s\" or \"20us\""
+        );
+        assert_eq!(
+            "-1s".parse::<Duration>().unwrap_err(),
+            "\"-1s\" is negative; expected a duration such as \"500ms\", \"20s\" or \"20us\""
         );
         assert!(
             "5 parsecs"
                 .parse::<Duration>()
                 .unwrap_err()
-                .contains("unknown duration unit")
+                .contains("unknown unit `parsecs`")
         );
+        assert_eq!("0s".parse::<Duration>().unwrap().nanos, 0.0);
+        assert!(
+            positive_duration("0s")
+                .unwrap_err()
+                .contains("longer than zero")
+        );
+        assert!(
+            positive_duration("1e-300s")
+                .unwrap_err()
+                .contains("longer than zero")
+        );
+        assert_eq!(positive_duration("1ns").unwrap().nanos, 1.0);
         assert!("fast".parse::<Duration>().is_err());
     }
 
     #[test]
     fn parses_percentages() {
         assert_eq!("5%".parse::<Percent>().unwrap().fraction, 0.05);
-        assert_eq!("12.5".parse::<Percent>().unwrap().fraction, 0.125);
+        assert_eq!("12.5%".parse::<Percent>().unwrap().fraction, 0.125);
+        assert_eq!(
+            "0.05".parse::<Percent>().unwrap_err(),
+            "\"0.05\" has no unit; write a percentage such as \"5%\" (0.05 could mean 0.05 % or 5 %)"
+        );
+        assert!(
+            "5ms"
+                .parse::<Percent>()
+                .unwrap_err()
+                .contains("is a duration")
+        );
         assert!("-5%".parse::<Percent>().is_err());
         assert!("lots".parse::<Percent>().is_err());
     }

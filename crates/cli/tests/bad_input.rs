@@ -76,7 +76,10 @@ fn unknown_flag() {
         "{line}"
     );
     let line = one_line_error(&["run", "--timeout=-1s", "--", "true"], dir.path());
-    assert!(line.contains("zero or positive"), "{line}");
+    assert!(
+        line.contains("\"-1s\" is negative; expected a duration"),
+        "{line}"
+    );
 }
 
 #[test]
@@ -272,4 +275,222 @@ fn zero_limits_are_refused() {
         let line = one_line_error(args, dir.path());
         assert!(line.contains("'0'") && line.contains("1.."), "{line}");
     }
+}
+
+/// The command line reads a threshold as `benchgate.toml` does: `5%` in both, and a bare
+/// `0.05` (5 % or 0.05 %?) refused by both.
+#[test]
+fn thresholds_read_the_same_on_the_command_line_and_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    good_run(d, "a.json");
+    let line = one_line_error(&["compare", "--warn", "0.05", "a.json", "a.json"], d);
+    assert_eq!(
+        line,
+        "error: invalid value '0.05' for '--warn <PERCENT>': \"0.05\" has no unit; write a \
+         percentage such as \"5%\" (0.05 could mean 0.05 % or 5 %) (see --help)"
+    );
+    let line = one_line_error(&["compare", "--fail", "10", "a.json", "a.json"], d);
+    assert!(line.contains("10 could mean 10 % or 1000 %"), "{line}");
+    std::fs::write(d.join("bare.toml"), "[gate]\nwarn = 0.05\n").unwrap();
+    let line = one_line_error(&["compare", "--config", "bare.toml", "a.json", "a.json"], d);
+    assert!(
+        line.starts_with(
+            "error: bare.toml:2:8: [gate] `warn`: expected a percentage such as \"5%\""
+        ),
+        "{line}"
+    );
+    // The same 5 % either way.
+    std::fs::write(d.join("five.toml"), "[gate]\nwarn = \"5%\"\n").unwrap();
+    std::fs::write(d.join("none.toml"), "").unwrap();
+    let from_file = benchgate(
+        &[
+            "compare",
+            "--json",
+            "--config",
+            "five.toml",
+            "a.json",
+            "a.json",
+        ],
+        d,
+    );
+    let from_flag = benchgate(
+        &[
+            "compare",
+            "--json",
+            "--config",
+            "none.toml",
+            "--warn",
+            "5%",
+            "a.json",
+            "a.json",
+        ],
+        d,
+    );
+    let warn = |out: &std::process::Output| -> f64 {
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["thresholds"]["warn"]
+            .as_f64()
+            .unwrap()
+    };
+    assert_eq!(warn(&from_file), 0.05);
+    assert_eq!(warn(&from_flag), 0.05);
+}
+
+/// A zero (or rounding-to-zero) --max-time or --timeout is refused, on the command line and in
+/// the file (with its line), before anything runs.
+#[test]
+fn zero_durations_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (flag, value) in [
+        ("--max-time", "0s"),
+        ("--timeout", "0ms"),
+        ("--timeout", "1e-300s"),
+    ] {
+        let line = one_line_error(&["run", flag, value, "--", "true"], d);
+        assert!(
+            line.contains(&format!("for '{flag} <DURATION>'"))
+                && line.contains("must be longer than zero"),
+            "{line}"
+        );
+    }
+    let line = one_line_error(&["run", "--max-time", "20", "--", "true"], d);
+    assert!(
+        line.contains("\"20\" is a plain number; expected a duration"),
+        "{line}"
+    );
+    std::fs::write(
+        d.join("benchgate.toml"),
+        "[[bench]]\nname = \"t\"\ncommand = \"true\"\ntimeout = \"1e-300s\"\n",
+    )
+    .unwrap();
+    let line = one_line_error(&["run"], d);
+    assert_eq!(
+        line,
+        "error: benchgate.toml:4:11: [[bench]] #1 `timeout`: is shorter than 1ns, the smallest duration"
+    );
+}
+
+/// Flags that contradict each other are a usage error naming both, not one silently winning.
+#[test]
+fn conflicting_flags_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let line = one_line_error(&["run", "--runs", "3", "--min-runs", "5", "--", "true"], d);
+    assert_eq!(
+        line,
+        "error: the argument '--runs <N>' cannot be used with '--min-runs <N>' (see --help)"
+    );
+    let line = one_line_error(&["run", "--runs", "3", "--max-runs", "5", "--", "true"], d);
+    assert!(
+        line.contains("'--runs <N>'") && line.contains("'--max-runs <N>'"),
+        "{line}"
+    );
+    good_run(d, "a.json");
+    for args in [
+        &["--json", "compare", "--format", "md", "a.json", "a.json"][..],
+        &[
+            "compare", "--format", "markdown", "--json", "a.json", "a.json",
+        ],
+    ] {
+        let line = one_line_error(args, d);
+        assert!(
+            line.starts_with("error: --json and --format m")
+                && line.ends_with("ask for two output formats; give one (see --help)"),
+            "{line}"
+        );
+    }
+    // The same format twice is no conflict.
+    let out = benchgate(
+        &["--json", "compare", "--format", "json", "a.json", "a.json"],
+        d,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+/// A `{name}` placeholder that names no parameter is an error naming it; `{{x}}` is a literal
+/// `{x}`, and braces that are not placeholders (`{}`, `${HOME}`, `{print $1}`) are kept.
+#[test]
+fn an_undefined_placeholder_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let line = one_line_error(&["run", "--runs", "2", "--", "echo {x}"], d);
+    assert_eq!(
+        line,
+        "error: `echo {x}`: placeholder {x} names no parameter (define a parameter x, or write \
+         {{x}} for a literal {x})"
+    );
+    let line = one_line_error(
+        &[
+            "run",
+            "--runs",
+            "2",
+            "-L",
+            "t",
+            "1,2",
+            "--",
+            "sleep 0.{t}{typo}",
+        ],
+        d,
+    );
+    assert!(
+        line.contains("placeholder {typo} names no parameter"),
+        "{line}"
+    );
+    let out = benchgate(
+        &[
+            "run",
+            "-q",
+            "--runs",
+            "1",
+            "--warmup",
+            "0",
+            "--export-json",
+            "r.json",
+            "--",
+            "printf %s {{x}} ${HOME} {} '{print $1}'",
+        ],
+        d,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let run = common::read_json(&d.join("r.json"));
+    assert_eq!(
+        run["benchmarks"][0]["name"],
+        "printf %s {x} ${HOME} {} '{print $1}'"
+    );
+}
+
+/// `--input DIR` is a usage error before anything runs, not a failure of every run (exit 3).
+#[test]
+fn input_that_is_a_directory_is_refused_before_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("inputs")).unwrap();
+    let line = one_line_error(
+        &[
+            "run",
+            "--runs",
+            "2",
+            "--input",
+            "inputs",
+            "--export-json",
+            "x.json",
+            "--",
+            "cat",
+        ],
+        d,
+    );
+    assert_eq!(
+        line,
+        "error: --input inputs: is a directory; expected a file to feed to standard input"
+    );
+    assert!(!d.join("x.json").exists());
+    let line = one_line_error(
+        &["run", "--runs", "2", "--input", "missing", "--", "cat"],
+        d,
+    );
+    assert!(
+        line.starts_with("error: cannot read --input missing: "),
+        "{line}"
+    );
 }

@@ -293,8 +293,14 @@ impl<'a, 'i> Section<'a, 'i> {
         let Some((ns, value)) = self.quantity(ctx, key, Kind::Duration, false)? else {
             return Ok(None);
         };
-        if ns == 0.0 && !zero_ok {
-            return Err(self.bad(ctx, key, value, "must be longer than zero"));
+        // A duration that rounds to 0 ns is zero to everything that uses it.
+        if ns.round() < 1.0 && !zero_ok {
+            let why = if ns == 0.0 {
+                "must be longer than zero"
+            } else {
+                "is shorter than 1ns, the smallest duration"
+            };
+            return Err(self.bad(ctx, key, value, why));
         }
         if ns >= u64::MAX as f64 {
             return Err(self.bad(ctx, key, value, "is too long"));

@@ -27,6 +27,12 @@ pub enum MeasureError {
     #[error("invalid parameter `{name}`: {message}")]
     InvalidParameter { name: String, message: String },
 
+    /// A `{name}` placeholder in a command that names no parameter.
+    #[error(
+        "`{command}`: placeholder {{{name}}} names no parameter (define a parameter {name}, or write {{{{{name}}}}} for a literal {{{name}}})"
+    )]
+    UndefinedPlaceholder { name: String, command: String },
+
     /// The auxiliary-command list has a length other than 0, 1 or the number of commands.
     #[error(
         "{what} was given {given} times but there are {commands} commands (give it once or once per command)"

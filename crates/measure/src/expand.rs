@@ -272,6 +272,21 @@ pub fn expand(
             });
         }
     }
+    for template in templates {
+        let aux = aux.iter().flat_map(|a| {
+            [&a.prepare, &a.conclude, &a.setup, &a.cleanup]
+                .into_iter()
+                .flatten()
+        });
+        for text in template.tokens.iter().chain(aux) {
+            if let Some(name) = undefined_placeholder(text, params) {
+                return Err(MeasureError::UndefinedPlaceholder {
+                    name: name.to_owned(),
+                    command: text.clone(),
+                });
+            }
+        }
+    }
     let combos = combinations(params);
 
     let mut specs = Vec::with_capacity(templates.len() * combos.len());
@@ -286,10 +301,11 @@ pub fn expand(
             1 => aux.first(),
             _ => aux.get(t_index),
         };
+        // `{{`/`}}` read as the braces they stand for.
         let base_name = template
             .name
             .clone()
-            .unwrap_or_else(|| template.tokens.join(" "));
+            .unwrap_or_else(|| substitute(&template.tokens.join(" "), &[]));
         for combo in &combos {
             let values: BTreeMap<String, String> = combo
                 .iter()
@@ -356,36 +372,70 @@ fn combinations(params: &[Parameter]) -> Vec<Vec<(&str, &str)>> {
 }
 
 /// Single left-to-right pass, so a value that itself contains `{other}` is not substituted again.
+/// Substitutes `{name}` placeholders; `{{` and `}}` are a literal `{` and `}`. Other `{…}`
+/// text (`{}`, `{print $1}`, `${HOME}`) is kept as written; [`undefined_placeholder`] has
+/// refused a `{name}` that names no parameter.
 fn substitute(text: &str, combo: &[(&str, &str)]) -> String {
-    if combo.is_empty() {
-        return text.to_owned();
-    }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find(['}', '{']) {
-            Some(close) if after.as_bytes()[close] == b'}' => {
-                let key = &after[..close];
-                match combo.iter().find(|(n, _)| *n == key) {
-                    Some((_, v)) => out.push_str(v),
-                    None => {
-                        out.push('{');
-                        out.push_str(key);
-                        out.push('}');
-                    }
-                }
-                rest = &after[close + 1..];
-            }
-            _ => {
-                out.push('{');
-                rest = after;
-            }
+    while let Some(at) = rest.find(['{', '}']) {
+        out.push_str(&rest[..at]);
+        let brace = &rest[at..];
+        if brace.starts_with("{{") || brace.starts_with("}}") {
+            out.push_str(&brace[..1]);
+            rest = &brace[2..];
+            continue;
         }
+        if let Some(key) = placeholder(brace)
+            && let Some((_, value)) = combo.iter().find(|(n, _)| *n == key)
+        {
+            out.push_str(value);
+            rest = &brace[key.len() + 2..];
+            continue;
+        }
+        out.push_str(&brace[..1]);
+        rest = &brace[1..];
     }
     out.push_str(rest);
     out
+}
+
+/// The name in a `{name}` at the start of `text`, if it is one: letters, digits, `_`, `-`
+/// and `.`, starting with a letter or `_` (what a parameter name looks like).
+fn placeholder(text: &str) -> Option<&str> {
+    let inner = text.strip_prefix('{')?;
+    let close = inner.find('}')?;
+    let key = &inner[..close];
+    let mut chars = key.chars();
+    let first = chars.next()?;
+    ((first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+    .then_some(key)
+}
+
+/// The first `{name}` in `text` that names no parameter (not `${name}`, a shell's; not
+/// `{{name}}`, a literal).
+fn undefined_placeholder<'t>(text: &'t str, params: &[Parameter]) -> Option<&'t str> {
+    let mut rest = text;
+    let mut previous = None;
+    while let Some(at) = rest.find(['{', '}']) {
+        previous = rest[..at].chars().last().or(previous);
+        let brace = &rest[at..];
+        if brace.starts_with("{{") || brace.starts_with("}}") {
+            previous = brace.chars().next();
+            rest = &brace[2..];
+            continue;
+        }
+        if let Some(key) = placeholder(brace)
+            && previous != Some('$')
+            && !params.iter().any(|p| p.name == key)
+        {
+            return Some(key);
+        }
+        previous = brace.chars().next();
+        rest = &brace[1..];
+    }
+    None
 }
 
 fn display_tokens(tokens: &[String]) -> String {
@@ -475,12 +525,35 @@ mod tests {
         let combo = [("t", "1"), ("u", "{t}")];
         assert_eq!(
             substitute("a {t} {x} {u} {{t}} {", &combo),
-            "a 1 {x} {t} {1} {"
+            "a 1 {x} {t} {t} {"
         );
+        assert_eq!(
+            substitute("find . -exec ls {} ';'", &[]),
+            "find . -exec ls {} ';'"
+        );
+        assert_eq!(substitute("awk '{{print}}'", &[]), "awk '{print}'");
         assert_eq!(
             substitute("awk '{print $1}' {t}", &combo),
             "awk '{print $1}' 1"
         );
+    }
+
+    #[test]
+    fn an_undefined_placeholder_is_found() {
+        let t = [Parameter::list("t", "1,2").unwrap()];
+        assert_eq!(undefined_placeholder("echo {x}", &[]), Some("x"));
+        assert_eq!(undefined_placeholder("sleep {t} {typo}", &t), Some("typo"));
+        assert_eq!(undefined_placeholder("sleep {t}", &t), None);
+        for kept in [
+            "echo ${HOME} ${t}",
+            "find . -exec ls {} ';'",
+            "awk '{print $1}'",
+            "awk '{{print}}'",
+            "curl -d '{\"a\":1}'",
+            "{ unbalanced",
+        ] {
+            assert_eq!(undefined_placeholder(kept, &[]), None, "{kept}");
+        }
     }
 
     #[test]

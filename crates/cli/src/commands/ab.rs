@@ -227,8 +227,7 @@ fn runner_options(args: &AbArgs) -> anyhow::Result<RunnerOptions> {
     let mut options = RunnerOptions::default();
     flags.apply(&mut options);
     if let Some(input) = &args.input {
-        std::fs::metadata(input)
-            .with_context(|| format!("cannot read --input {}", input.display()))?;
+        super::run::check_input("--input", input)?;
         options.stdin = Some(input.clone());
     }
     options.show_output = args.show_output;

@@ -188,11 +188,24 @@ pub(super) fn measurements(flags: &RunnerDefaults) -> (bool, bool) {
     }
 }
 
+/// Refuses, before anything runs, a standard-input file that every run would fail to read: a
+/// directory, a missing or unreadable file.
+pub(super) fn check_input(what: &str, path: &std::path::Path) -> anyhow::Result<()> {
+    if path.is_dir() {
+        bail!(
+            "{what} {}: is a directory; expected a file to feed to standard input",
+            path.display()
+        );
+    }
+    std::fs::File::open(path)
+        .map(drop)
+        .with_context(|| format!("cannot read {what} {}", path.display()))
+}
+
 /// Standard input, failure handling and output flags.
 pub(super) fn io_flags(args: &RunArgs, options: &mut RunnerOptions) -> anyhow::Result<()> {
     if let Some(input) = &args.input {
-        std::fs::metadata(input)
-            .with_context(|| format!("cannot read --input {}", input.display()))?;
+        check_input("--input", input)?;
         options.stdin = Some(input.clone());
     }
     options.ignore_failure = args.ignore_failure;

@@ -16,8 +16,8 @@ use super::gate::{
     store_judge_report, with_noise_floors,
 };
 use super::run::{
-    check_exports, count_instructions, io_flags, measure, measurements, new_run, sampling_flags,
-    unmeasured,
+    check_exports, check_input, count_instructions, io_flags, measure, measurements, new_run,
+    sampling_flags, unmeasured,
 };
 use super::stored::{check_store_writable, open_store};
 use crate::cli::{GlobalArgs, RunArgs};
@@ -116,6 +116,7 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
         settings.apply(&mut runner);
         let (time, instructions) = measurements(&settings);
         if let Some(input) = &bench.input {
+            check_input("input", input).with_context(|| format!("[[bench]] {}", bench.name))?;
             runner.stdin = Some(input.clone());
         }
         io_flags(args, &mut runner)?;
