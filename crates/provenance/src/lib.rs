@@ -36,7 +36,8 @@ pub fn merge_base(dir: &Path, branch: &str) -> Result<String, String> {
     let output = Command::new("git")
         .arg("-C")
         .arg(dir)
-        .args(["merge-base", "HEAD", branch])
+        // A branch is never an option, whatever it looks like (`--all`, `-h`).
+        .args(["merge-base", "--end-of-options", "HEAD", branch])
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("cannot run git: {e}"))?;
@@ -208,5 +209,24 @@ mod tests {
 
         std::fs::write(dir.path().join("new.txt"), "x").unwrap();
         assert_eq!(git_provenance(dir.path(), Mode::Real).dirty, Some(true));
+    }
+
+    #[test]
+    fn a_branch_that_looks_like_an_option_reaches_git_as_a_name() {
+        let dir = tempfile::tempdir().unwrap();
+        sh(
+            dir.path(),
+            "git init -q -b trunk && git -c user.name=t -c user.email=t@t commit -q --allow-empty -m x",
+        );
+        let head = git_provenance(dir.path(), Mode::Real).commit.unwrap();
+        assert_eq!(merge_base(dir.path(), "trunk"), Ok(head));
+        for option in ["--all", "--octopus", "-h"] {
+            assert_eq!(
+                merge_base(dir.path(), option),
+                Err(format!(
+                    "git merge-base HEAD {option}: fatal: Not a valid object name {option}"
+                ))
+            );
+        }
     }
 }
