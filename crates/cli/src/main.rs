@@ -103,6 +103,18 @@ fn one_line(error: &anyhow::Error) -> String {
         }
         line.push_str(&text);
     }
+    // A stored run that no longer reads would stop every command that reads it: say how to
+    // remove it.
+    let unreadable =
+        error.chain().find_map(
+            |cause| match cause.downcast_ref::<benchgate_store::StoreError>() {
+                Some(benchgate_store::StoreError::UnreadableRun { id, .. }) => Some(*id),
+                _ => None,
+            },
+        );
+    if let Some(id) = unreadable {
+        line.push_str(&format!(" (`benchgate runs delete run:{id}` deletes it)"));
+    }
     line
 }
 

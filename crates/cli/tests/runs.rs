@@ -161,3 +161,50 @@ fn runs_prune_deletes_old_runs_and_says_what_it_kept() {
         stderr(&out)
     );
 }
+
+/// A stored run that no longer reads does not leave `last` stuck without a way out: the error
+/// names the run and says how to delete it, and `runs delete` removes it without reading it.
+#[test]
+fn an_unreadable_run_says_how_to_delete_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    record(d, "one.json", "a", "true", 3);
+    let out = benchgate(&["import", "one.json"], d);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let id = stored_runs(d)[0]["id"].as_str().unwrap().to_string();
+    rusqlite::Connection::open(d.join(".benchgate/history.db"))
+        .unwrap()
+        .execute("UPDATE metrics SET samples = x'010203'", [])
+        .unwrap();
+    let out = benchgate(&["report", "last"], d);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "error: stored run {id} cannot be read: stored data is corrupt: the samples blob is 3 \
+             bytes, not a multiple of 8 (`benchgate runs delete run:{id}` deletes it)\n"
+        )
+    );
+    let out = benchgate(&["runs", "delete", &format!("run:{id}")], d);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stored_runs(d).is_empty());
+}
+
+/// Another program's SQLite file named as the store is refused, not given benchgate's tables.
+#[test]
+fn a_foreign_sqlite_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    rusqlite::Connection::open(d.join("app.db"))
+        .unwrap()
+        .execute_batch("CREATE TABLE users (id INTEGER);")
+        .unwrap();
+    record(d, "one.json", "a", "true", 3);
+    let out = benchgate(&["--db", "sqlite://app.db", "import", "one.json"], d);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "error: cannot open the history store: app.db is not a benchgate store: it holds other \
+         tables (users) and no benchgate schema; name another store (--db)\n"
+    );
+}

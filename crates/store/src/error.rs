@@ -41,6 +41,24 @@ pub enum StoreError {
     )]
     SchemaTooNew { found: i64, supported: i64 },
 
+    /// The database belongs to something else: it has tables, but not benchgate's schema.
+    #[error(
+        "{location} is not a benchgate store: it holds other tables ({tables}) and no benchgate schema; name another store (--db)"
+    )]
+    Foreign { location: String, tables: String },
+
+    /// The disk holding the SQLite store is full; nothing of the write was kept.
+    #[error("disk full while writing {}", path.display())]
+    DiskFull { path: PathBuf },
+
+    /// A run is stored but cannot be read back (damaged, or written by something else).
+    #[error("stored run {id} cannot be read")]
+    UnreadableRun {
+        id: Uuid,
+        #[source]
+        source: Box<StoreError>,
+    },
+
     /// A run with this id is already stored.
     #[error("run {id} is already stored")]
     DuplicateRun { id: Uuid },

@@ -47,7 +47,7 @@ impl PostgresStore {
             "cannot connect to {}",
             crate::redact(url)
         )))?;
-        migrate(&mut client)?;
+        migrate(&mut client, &crate::redact(url))?;
         Ok(PostgresStore {
             client: Mutex::new(client),
         })
@@ -88,13 +88,35 @@ impl PostgresStore {
     }
 }
 
-fn migrate(client: &mut Client) -> Result<()> {
+fn migrate(client: &mut Client, location: &str) -> Result<()> {
     let err = StoreError::postgres;
     let mut tx = client
         .transaction()
         .map_err(err("cannot start the migration transaction"))?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
         .map_err(err("cannot take the migration lock"))?;
+    // Another program's database is never given benchgate's tables.
+    let names = |sql: &str, tx: &mut postgres::Transaction<'_>| -> Result<Vec<String>> {
+        tx.query(sql, &[])
+            .map_err(err("cannot list the tables"))?
+            .iter()
+            .map(|r| {
+                r.try_get::<_, String>(0)
+                    .map_err(err("cannot list the tables"))
+            })
+            .collect()
+    };
+    let tables = names(
+        "SELECT table_name::text FROM information_schema.tables \
+         WHERE table_schema = current_schema() ORDER BY table_name",
+        &mut tx,
+    )?;
+    let marker_columns = names(
+        "SELECT column_name::text FROM information_schema.columns \
+         WHERE table_schema = current_schema() AND table_name = 'schema_migrations'",
+        &mut tx,
+    )?;
+    schema::check_ours(location, &tables, &marker_columns)?;
     tx.batch_execute(schema::CREATE_MIGRATIONS_TABLE)
         .map_err(err("cannot create schema_migrations"))?;
     let current: i64 = tx
@@ -335,6 +357,7 @@ impl Store for PostgresStore {
 
     fn get_run(&self, id: Uuid) -> Result<Option<Run>> {
         let err = || StoreError::postgres(format!("cannot read run {id}"));
+        let uuid = id;
         let id = id.to_string();
         let mut client = self.lock();
         // Runs are written in one transaction and never changed, so three reads agree.
@@ -421,7 +444,12 @@ impl Store for PostgresStore {
             })
             .map_err(err())?;
         drop(client);
-        codec::decode(row, benches, metrics).map(Some)
+        codec::decode(row, benches, metrics)
+            .map(Some)
+            .map_err(|source| StoreError::UnreadableRun {
+                id: uuid,
+                source: Box::new(source),
+            })
     }
 
     fn list_runs(&self, limit: usize) -> Result<Vec<RunSummary>> {

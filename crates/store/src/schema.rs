@@ -211,6 +211,35 @@ WHERE b.status_kind = 'ok';
 /// Creates the bookkeeping table (inside the migration transaction).
 pub(crate) const CREATE_MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY NOT NULL, applied_at TEXT NOT NULL)";
 
+/// Refuses a database that is not benchgate's: one holding tables but no `schema_migrations`
+/// with benchgate's columns (`version`, `applied_at`). An empty database is benchgate's to set up.
+pub(crate) fn check_ours(
+    location: &str,
+    tables: &[String],
+    marker_columns: &[String],
+) -> crate::Result<()> {
+    let marked = ["version", "applied_at"]
+        .iter()
+        .all(|c| marker_columns.iter().any(|m| m == c));
+    if tables.is_empty() || marked {
+        return Ok(());
+    }
+    const SHOWN: usize = 5;
+    let mut shown = tables
+        .iter()
+        .take(SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if tables.len() > SHOWN {
+        shown.push_str(", …");
+    }
+    Err(crate::StoreError::Foreign {
+        location: location.to_string(),
+        tables: shown,
+    })
+}
+
 /// Which migrations a database at `current` still needs, or the error for a newer database.
 pub(crate) fn pending(
     current: i64,

@@ -57,7 +57,7 @@ impl SqliteStore {
         )))?;
         conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
             .map_err(StoreError::sqlite("cannot configure the connection"))?;
-        migrate(&mut conn)?;
+        migrate(&mut conn, &path).map_err(|e| disk_full(&path, e))?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
             path,
@@ -91,6 +91,129 @@ impl SqliteStore {
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(StoreError::sqlite("cannot check integrity"))?;
         Ok(lines.join("\n"))
+    }
+
+    fn put_runs_now(&self, runs: &[Run]) -> Result<()> {
+        let encoded = codec::encode_batch(runs)?;
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::sqlite(
+                "cannot store runs: cannot start the transaction",
+            ))?;
+        for (run, enc) in runs.iter().zip(&encoded) {
+            insert_run(&tx, run.id, enc)?;
+        }
+        let context = match runs {
+            [run] => format!("cannot store run {}: cannot commit", run.id),
+            _ => format!("cannot store {} runs: cannot commit", runs.len()),
+        };
+        tx.commit().map_err(StoreError::sqlite(context))
+    }
+
+    fn delete_runs_now(&self, ids: &[Uuid], baselines: BaselinedRuns) -> Result<Deleted> {
+        let err = || StoreError::sqlite("cannot delete runs");
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err())?;
+        let mut deleted = Deleted::default();
+        let mut seen = std::collections::HashSet::new();
+        for &id in ids {
+            if !seen.insert(id) {
+                continue;
+            }
+            let text = id.to_string();
+            let exists = tx
+                .query_row("SELECT 1 FROM runs WHERE id = ?1", [&text], |_| Ok(()))
+                .optional()
+                .map_err(err())?
+                .is_some();
+            if !exists {
+                return Err(StoreError::UnknownRun { id });
+            }
+            let rows = {
+                let mut stmt = tx
+                    .prepare_cached(
+                        "SELECT name, run_id, created_at FROM baselines WHERE run_id = ?1 ORDER BY name",
+                    )
+                    .map_err(err())?;
+                stmt.query_map([&text], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                })
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(err())?
+            };
+            let pointing = rows
+                .into_iter()
+                .map(|(name, run_id, at)| codec::decode_baseline(name, &run_id, &at))
+                .collect::<Result<Vec<_>>>()?;
+            if !codec::may_delete(id, pointing, baselines, &mut deleted)? {
+                continue;
+            }
+            // The benchmarks, metrics, index rows and baselines go with it (ON DELETE CASCADE).
+            tx.execute("DELETE FROM runs WHERE id = ?1", [&text])
+                .map_err(err())?;
+            deleted.runs.push(id);
+        }
+        tx.commit().map_err(err())?;
+        Ok(deleted)
+    }
+
+    fn save_baseline_now(&self, name: &str, run_id: Uuid) -> Result<()> {
+        codec::check_name(name)?;
+        let err = || StoreError::sqlite(format!("cannot save baseline {name:?}"));
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err())?;
+        let id = run_id.to_string();
+        let exists = tx
+            .query_row("SELECT 1 FROM runs WHERE id = ?1", [&id], |_| Ok(()))
+            .optional()
+            .map_err(err())?
+            .is_some();
+        if !exists {
+            return Err(StoreError::UnknownRun { id: run_id });
+        }
+        tx.execute(
+            "INSERT INTO baselines (name, run_id, created_at) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (name) DO UPDATE SET run_id = excluded.run_id, created_at = excluded.created_at",
+            params![name, id, codec::now()],
+        )
+        .map_err(err())?;
+        tx.commit().map_err(err())
+    }
+
+    fn save_noise_floor_now(&self, floor: &NoiseFloor) -> Result<()> {
+        let (at, samples) = codec::encode_noise_floor(floor)?;
+        self.lock()
+            .execute(
+                "INSERT INTO noise_floors (fingerprint, benchmark, measure, relative, samples, method, learned_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (fingerprint, benchmark, measure) DO UPDATE SET \
+                 relative = excluded.relative, samples = excluded.samples, method = excluded.method, \
+                 learned_at = excluded.learned_at",
+                params![
+                    floor.fingerprint,
+                    floor.benchmark,
+                    floor.measure.as_str(),
+                    floor.relative,
+                    samples,
+                    floor.method,
+                    at
+                ],
+            )
+            .map_err(StoreError::sqlite("cannot save a noise floor"))?;
+        Ok(())
+    }
+
+    /// A full disk said as such, with the file: SQLite only says "database or disk is full".
+    fn said_plainly(&self, error: StoreError) -> StoreError {
+        disk_full(&self.path, error)
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
@@ -142,11 +265,46 @@ fn is_busy(e: &rusqlite::Error) -> bool {
     )
 }
 
-fn migrate(conn: &mut Connection) -> Result<()> {
+/// [`StoreError::DiskFull`] for an SQLite error that says the disk is full; any other error
+/// as it is.
+pub(crate) fn disk_full(path: &Path, error: StoreError) -> StoreError {
+    match &error {
+        StoreError::Sqlite { source, .. }
+            if source.sqlite_error_code() == Some(ErrorCode::DiskFull) =>
+        {
+            StoreError::DiskFull {
+                path: path.to_path_buf(),
+            }
+        }
+        _ => error,
+    }
+}
+
+fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let err = StoreError::sqlite;
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(err("cannot start the migration transaction"))?;
+    // Another program's database is never given benchgate's tables.
+    let tables = {
+        let mut stmt = tx
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name",
+            )
+            .map_err(err("cannot list the tables"))?;
+        stmt.query_map([], |r| r.get::<_, String>(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(err("cannot list the tables"))?
+    };
+    let marker_columns = {
+        let mut stmt = tx
+            .prepare("SELECT name FROM pragma_table_info('schema_migrations')")
+            .map_err(err("cannot read schema_migrations"))?;
+        stmt.query_map([], |r| r.get::<_, String>(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(err("cannot read schema_migrations"))?
+    };
+    schema::check_ours(&path.display().to_string(), &tables, &marker_columns)?;
     tx.execute(schema::CREATE_MIGRATIONS_TABLE, [])
         .map_err(err("cannot create schema_migrations"))?;
     let current: i64 = tx
@@ -296,74 +454,12 @@ impl Store for SqliteStore {
     }
 
     fn put_runs(&self, runs: &[Run]) -> Result<()> {
-        let encoded = codec::encode_batch(runs)?;
-        let mut conn = self.lock();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::sqlite(
-                "cannot store runs: cannot start the transaction",
-            ))?;
-        for (run, enc) in runs.iter().zip(&encoded) {
-            insert_run(&tx, run.id, enc)?;
-        }
-        let context = match runs {
-            [run] => format!("cannot store run {}: cannot commit", run.id),
-            _ => format!("cannot store {} runs: cannot commit", runs.len()),
-        };
-        tx.commit().map_err(StoreError::sqlite(context))
+        self.put_runs_now(runs).map_err(|e| self.said_plainly(e))
     }
 
     fn delete_runs(&self, ids: &[Uuid], baselines: BaselinedRuns) -> Result<Deleted> {
-        let err = || StoreError::sqlite("cannot delete runs");
-        let mut conn = self.lock();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err())?;
-        let mut deleted = Deleted::default();
-        let mut seen = std::collections::HashSet::new();
-        for &id in ids {
-            if !seen.insert(id) {
-                continue;
-            }
-            let text = id.to_string();
-            let exists = tx
-                .query_row("SELECT 1 FROM runs WHERE id = ?1", [&text], |_| Ok(()))
-                .optional()
-                .map_err(err())?
-                .is_some();
-            if !exists {
-                return Err(StoreError::UnknownRun { id });
-            }
-            let rows = {
-                let mut stmt = tx
-                    .prepare_cached(
-                        "SELECT name, run_id, created_at FROM baselines WHERE run_id = ?1 ORDER BY name",
-                    )
-                    .map_err(err())?;
-                stmt.query_map([&text], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                    ))
-                })
-                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-                .map_err(err())?
-            };
-            let pointing = rows
-                .into_iter()
-                .map(|(name, run_id, at)| codec::decode_baseline(name, &run_id, &at))
-                .collect::<Result<Vec<_>>>()?;
-            if !codec::may_delete(id, pointing, baselines, &mut deleted)? {
-                continue;
-            }
-            // The benchmarks, metrics, index rows and baselines go with it (ON DELETE CASCADE).
-            tx.execute("DELETE FROM runs WHERE id = ?1", [&text])
-                .map_err(err())?;
-            deleted.runs.push(id);
-        }
-        tx.commit().map_err(err())?;
-        Ok(deleted)
+        self.delete_runs_now(ids, baselines)
+            .map_err(|e| self.said_plainly(e))
     }
 
     fn runs_started_before(&self, cutoff: OffsetDateTime) -> Result<Vec<Uuid>> {
@@ -381,6 +477,7 @@ impl Store for SqliteStore {
 
     fn get_run(&self, id: Uuid) -> Result<Option<Run>> {
         let context = || format!("cannot read run {id}");
+        let uuid = id;
         let id = id.to_string();
         let mut conn = self.lock();
         // One read transaction, so the run and its rows come from one snapshot.
@@ -466,7 +563,12 @@ impl Store for SqliteStore {
             .map_err(StoreError::sqlite(context()))?
         };
         drop(tx);
-        codec::decode(row, benches, metrics).map(Some)
+        codec::decode(row, benches, metrics)
+            .map(Some)
+            .map_err(|source| StoreError::UnreadableRun {
+                id: uuid,
+                source: Box::new(source),
+            })
     }
 
     fn list_runs(&self, limit: usize) -> Result<Vec<RunSummary>> {
@@ -548,28 +650,8 @@ impl Store for SqliteStore {
     }
 
     fn save_baseline(&self, name: &str, run_id: Uuid) -> Result<()> {
-        codec::check_name(name)?;
-        let err = || StoreError::sqlite(format!("cannot save baseline {name:?}"));
-        let mut conn = self.lock();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err())?;
-        let id = run_id.to_string();
-        let exists = tx
-            .query_row("SELECT 1 FROM runs WHERE id = ?1", [&id], |_| Ok(()))
-            .optional()
-            .map_err(err())?
-            .is_some();
-        if !exists {
-            return Err(StoreError::UnknownRun { id: run_id });
-        }
-        tx.execute(
-            "INSERT INTO baselines (name, run_id, created_at) VALUES (?1, ?2, ?3) \
-             ON CONFLICT (name) DO UPDATE SET run_id = excluded.run_id, created_at = excluded.created_at",
-            params![name, id, codec::now()],
-        )
-        .map_err(err())?;
-        tx.commit().map_err(err())
+        self.save_baseline_now(name, run_id)
+            .map_err(|e| self.said_plainly(e))
     }
 
     fn list_baselines(&self) -> Result<Vec<Baseline>> {
@@ -622,25 +704,8 @@ impl Store for SqliteStore {
     }
 
     fn save_noise_floor(&self, floor: &NoiseFloor) -> Result<()> {
-        let (at, samples) = codec::encode_noise_floor(floor)?;
-        self.lock()
-            .execute(
-                "INSERT INTO noise_floors (fingerprint, benchmark, measure, relative, samples, method, learned_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (fingerprint, benchmark, measure) DO UPDATE SET \
-                 relative = excluded.relative, samples = excluded.samples, method = excluded.method, \
-                 learned_at = excluded.learned_at",
-                params![
-                    floor.fingerprint,
-                    floor.benchmark,
-                    floor.measure.as_str(),
-                    floor.relative,
-                    samples,
-                    floor.method,
-                    at
-                ],
-            )
-            .map_err(StoreError::sqlite("cannot save a noise floor"))?;
-        Ok(())
+        self.save_noise_floor_now(floor)
+            .map_err(|e| self.said_plainly(e))
     }
 
     fn noise_floors(&self, fingerprint: &str) -> Result<Vec<NoiseFloor>> {
@@ -704,5 +769,28 @@ impl Store for SqliteStore {
             .collect::<Result<Vec<_>>>()?;
         points.reverse();
         Ok(points)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SQLite's SQLITE_FULL ("database or disk is full") reads as a full disk with the file it
+    /// was writing; other errors are left alone. (Seen for real on a 200 KiB tmpfs.)
+    #[test]
+    fn a_full_disk_is_said_plainly() {
+        let path = Path::new("/ci/.benchgate/history.db");
+        let sqlite = |code| StoreError::Sqlite {
+            context: "cannot store run x: cannot commit".into(),
+            source: rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None),
+        };
+        let full = disk_full(path, sqlite(rusqlite::ffi::SQLITE_FULL));
+        assert_eq!(
+            full.to_string(),
+            "disk full while writing /ci/.benchgate/history.db"
+        );
+        let busy = disk_full(path, sqlite(rusqlite::ffi::SQLITE_BUSY));
+        assert!(matches!(busy, StoreError::Sqlite { .. }), "{busy}");
     }
 }

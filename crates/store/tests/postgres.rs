@@ -294,3 +294,31 @@ fn delete_and_prune() {
     };
     common::check_delete_and_prune(&PostgresStore::connect(&url).unwrap());
 }
+
+/// Another program's database is refused and left as it was: no benchgate table is added.
+#[test]
+fn a_foreign_database_is_refused_untouched() {
+    let Some(url) = fresh_database("foreign") else {
+        return;
+    };
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    client
+        .batch_execute(
+            "CREATE TABLE users (id INTEGER); CREATE TABLE schema_migrations (version TEXT)",
+        )
+        .unwrap();
+    let err = PostgresStore::connect(&url).unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Foreign { tables, .. } if tables == "schema_migrations, users"),
+        "{err}"
+    );
+    assert!(err.to_string().contains(" is not a benchgate store: it holds other tables (schema_migrations, users) and no benchgate schema"), "{err}");
+    let tables: i64 = client
+        .query_one(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(tables, 2);
+}

@@ -379,3 +379,82 @@ fn delete_and_prune() {
     let (_dir, store) = temp_store();
     common::check_delete_and_prune(&store);
 }
+
+/// Another program's SQLite file is refused and left as it was: benchgate's tables are never
+/// added to it. A `schema_migrations` of another tool (Rails has one, with `version` only) is
+/// not benchgate's either; an empty file is benchgate's to set up.
+#[test]
+fn a_foreign_database_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let tables = |path: &std::path::Path| -> Vec<String> {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<Vec<String>>>()
+            .unwrap()
+    };
+    for (file, setup, shown) in [
+        (
+            "app.db",
+            "CREATE TABLE users (id INTEGER); CREATE TABLE orders (id INTEGER);",
+            "orders, users",
+        ),
+        (
+            "rails.db",
+            "CREATE TABLE schema_migrations (version TEXT); CREATE TABLE posts (id INTEGER);",
+            "posts, schema_migrations",
+        ),
+    ] {
+        let path = dir.path().join(file);
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch(setup)
+            .unwrap();
+        let before = tables(&path);
+        let err = SqliteStore::open(&path).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{} is not a benchgate store: it holds other tables ({shown}) and no benchgate schema; name another store (--db)",
+                path.display()
+            )
+        );
+        assert_eq!(tables(&path), before, "{file} was left as it was");
+    }
+    let empty = dir.path().join("empty.db");
+    drop(rusqlite::Connection::open(&empty).unwrap());
+    let store = SqliteStore::open(&empty).unwrap();
+    assert_eq!(store.schema_version().unwrap(), schema::SCHEMA_VERSION);
+}
+
+/// A stored run whose data no longer decodes is reported as that run, by id, so that it can be
+/// deleted (which does not need to read it).
+#[test]
+fn an_unreadable_run_is_named_and_can_be_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.db");
+    let store = SqliteStore::open(&path).unwrap();
+    let run = common::rich_run();
+    store.put_run(&run).unwrap();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute("UPDATE metrics SET samples = x'010203'", [])
+        .unwrap();
+    let err = store.get_run(run.id).unwrap_err();
+    assert!(
+        matches!(&err, StoreError::UnreadableRun { id, .. } if *id == run.id),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!("stored run {} cannot be read", run.id)
+    );
+    let done = store
+        .delete_runs(&[run.id], benchgate_store::BaselinedRuns::Refuse)
+        .unwrap();
+    assert_eq!(done.runs, vec![run.id]);
+    assert!(store.list_runs(10).unwrap().is_empty());
+}
