@@ -76,6 +76,7 @@ pub fn write_file(path: &Path, contents: &str) -> anyhow::Result<()> {
         .prefix(".benchgate-")
         .permissions(std::fs::Permissions::from_mode(0o666))
         .tempfile_in(dir)
+        .map_err(without_temp_path)
         .with_context(cannot)?;
     tmp.write_all(contents.as_bytes())
         .and_then(|()| tmp.as_file().sync_all())
@@ -87,6 +88,21 @@ pub fn write_file(path: &Path, contents: &str) -> anyhow::Result<()> {
     }
     tmp.persist(&target).with_context(cannot)?;
     Ok(())
+}
+
+/// The OS error alone: tempfile adds the temporary file's random name (`at path
+/// "/dir/.benchgate-e4DHMk"`), which means nothing to the user.
+pub fn without_temp_path(error: io::Error) -> io::Error {
+    // tempfile's error displays as "<OS error> at path \"<temporary path>\"" and hides the OS
+    // error from `source()`: keep the text before the path.
+    if error.raw_os_error().is_some() {
+        return error;
+    }
+    let text = error.to_string();
+    match text.rsplit_once(" at path ") {
+        Some((os_error, _)) => io::Error::new(error.kind(), os_error.to_string()),
+        None => error,
+    }
 }
 
 enum Stream {

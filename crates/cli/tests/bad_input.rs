@@ -494,3 +494,73 @@ fn input_that_is_a_directory_is_refused_before_running() {
         "{line}"
     );
 }
+
+/// A write that fails names the file asked for, never the random temporary file beside it.
+#[test]
+fn errors_name_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    good_run(d, "a.json");
+    // Nobody, root included, creates files in /proc.
+    let out = benchgate(
+        &[
+            "compare",
+            "--export-json",
+            "/proc/benchgate-x.json",
+            "a.json",
+            "a.json",
+        ],
+        d,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with(
+            "error: cannot write /proc/benchgate-x.json: No such file or directory (os error 2)\n"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains(".benchgate-"), "{err}");
+    std::fs::write(
+        d.join("ok.toml"),
+        "[[bench]]\nname = \"t\"\ncommand = \"true\"\n",
+    )
+    .unwrap();
+    let line = one_line_error(
+        &[
+            "--db",
+            "sqlite:///proc/benchgate/h.db",
+            "run",
+            "--config",
+            "ok.toml",
+        ],
+        d,
+    );
+    assert!(
+        line.starts_with(
+            "error: cannot open the history store: /proc/benchgate/h.db: /proc is not writable ("
+        ),
+        "{line}"
+    );
+    assert!(!line.contains(".benchgate-probe"), "{line}");
+}
+
+/// `import` of another harness's output says that `ingest` reads it.
+#[test]
+fn import_of_another_format_points_to_ingest() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("old.txt"), "BenchmarkX-2   \t100\t  10.0 ns/op\n").unwrap();
+    let line = one_line_error(&["import", "old.txt"], d);
+    assert_eq!(
+        line,
+        "error: old.txt: this is go output, not a benchgate run file; `benchgate ingest old.txt` reads it"
+    );
+    std::fs::write(d.join("x.json"), "{\"a\": 1}").unwrap();
+    let line = one_line_error(&["import", "x.json"], d);
+    assert!(
+        line.starts_with("error: x.json: not a benchgate run file (")
+            && line.ends_with("; `benchgate ingest` reads other harnesses' output"),
+        "{line}"
+    );
+}

@@ -39,6 +39,7 @@ pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Conclusio
     let harness_dir = tempfile::Builder::new()
         .prefix("benchgate-harness-")
         .tempdir()
+        .map_err(crate::output::without_temp_path)
         .context("cannot create a directory for the harness's results")?;
     let started = OffsetDateTime::now_utc();
     let mut child = Command::new(program)

@@ -95,12 +95,39 @@ pub fn export(args: &ExportArgs, global: &GlobalArgs) -> anyhow::Result<Conclusi
     Ok(Conclusion::Passed)
 }
 
+/// A file that another harness wrote is for `ingest`, not `import`: say so, with the format
+/// recognised.
+fn with_ingest_hint(path: &std::path::Path, error: anyhow::Error) -> anyhow::Error {
+    use benchgate_adapters::Format;
+    let Ok(bytes) = std::fs::read(path) else {
+        return error;
+    };
+    match benchgate_adapters::detect(&bytes) {
+        Some(Format::Benchgate) => error,
+        Some(format) => anyhow::anyhow!(
+            "{}: this is {} output, not a benchgate run file; `benchgate ingest {}` reads it",
+            path.display(),
+            format.name(),
+            path.display()
+        ),
+        None => anyhow::anyhow!(
+            "{}: not a benchgate run file ({}); `benchgate ingest` reads other harnesses' output",
+            path.display(),
+            error.root_cause()
+        ),
+    }
+}
+
 pub fn import(args: &ImportArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
     // Read and check every file first, so one bad file stores nothing.
     let runs: Vec<(String, Run)> = args
         .files
         .iter()
-        .map(|path| read_run(path).map(|run| (path.display().to_string(), run)))
+        .map(|path| {
+            read_run(path)
+                .map(|run| (path.display().to_string(), run))
+                .map_err(|e| with_ingest_hint(path, e))
+        })
         .collect::<anyhow::Result<_>>()?;
     // The same run twice in the batch, or one already stored: nothing is stored.
     for (i, (name, run)) in runs.iter().enumerate() {

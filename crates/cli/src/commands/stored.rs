@@ -53,6 +53,7 @@ pub fn check_store_writable(global: &GlobalArgs) -> anyhow::Result<()> {
         .prefix(".benchgate-probe-")
         .tempfile_in(&dir)
         .map(drop)
+        .map_err(crate::output::without_temp_path)
         .map_err(|e| cannot(&format!("{} is not writable ({e})", dir.display())))
 }
 
