@@ -674,3 +674,41 @@ fn merge_base_is_the_run_at_the_fork_point() {
     );
     assert_eq!(stored_runs(d).len(), before);
 }
+
+/// A large value of a unit benchgate does not know is humanised (`6.382 Gbit/s`, not
+/// `6381647674 bit/s`) in the terminal and Markdown, and a count of one takes the singular
+/// (`(1 benchmark)`, not `(1 benchmarks)`).
+#[test]
+fn large_custom_values_are_humanised_and_counts_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("link.txt"),
+        "goos: linux\nBenchmarkLink-2   \t100\t  10.0 ns/op\t6381647674 bit/s\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("none.toml"), "").unwrap();
+    let out = benchgate(&["ingest", "--config", "none.toml", "link.txt"], d);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let table = stdout(&out);
+    assert!(table.contains(" 6.382 Gbit/s "), "{table}");
+    assert!(!table.contains("6381647674"), "{table}");
+    let out = benchgate(
+        &[
+            "compare",
+            "--config",
+            "none.toml",
+            "--format",
+            "md",
+            "link.txt",
+            "link.txt",
+        ],
+        d,
+    );
+    let markdown = stdout(&out);
+    assert!(
+        markdown.contains("| bit/s (1 benchmark) | 6.382 Gbit/s | 6.382 Gbit/s | +0.0% |"),
+        "{markdown}"
+    );
+    assert!(!markdown.contains("(1 benchmarks)"), "{markdown}");
+}

@@ -41,7 +41,37 @@ pub fn format_value(value: f64, unit: &Unit) -> String {
         ),
         Unit::Count => scaled(value, &[(1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, "")]),
         Unit::Ratio => format!("{}%", significant(value * 100.0)),
-        Unit::Custom(name) => format!("{} {name}", significant(value)),
+        Unit::Custom(name) => custom(value, name),
+    }
+}
+
+/// A value in a unit benchgate does not know (`bit/s`, `allocs/op`): from 1000 on, with an SI
+/// prefix (`6.382 Gbit/s`), or an exponent when the unit already starts with a letter that
+/// reads as one (`1.500e3 ms`, never `1.500 kms`).
+fn custom(value: f64, name: &str) -> String {
+    const PREFIXES: [(f64, &str); 6] = [
+        (1e18, "E"),
+        (1e15, "P"),
+        (1e12, "T"),
+        (1e9, "G"),
+        (1e6, "M"),
+        (1e3, "k"),
+    ];
+    let magnitude = value.abs();
+    let Some(&(factor, prefix)) = PREFIXES.iter().find(|(factor, _)| magnitude >= *factor) else {
+        return format!("{} {name}", significant(value));
+    };
+    let prefixed_already = name.starts_with([
+        'k', 'K', 'M', 'G', 'T', 'P', 'E', 'm', 'µ', 'μ', 'u', 'n', 'p',
+    ]);
+    if prefixed_already {
+        let exponent = magnitude.log10().floor() as i32;
+        format!(
+            "{}e{exponent} {name}",
+            significant(value / 10f64.powi(exponent))
+        )
+    } else {
+        format!("{} {prefix}{name}", significant(value / factor))
     }
 }
 
@@ -161,14 +191,31 @@ pub fn trim(x: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn plurals_agree_with_their_count() {
-        assert_eq!(super::plural(1, "benchmark"), "1 benchmark");
-        assert_eq!(super::plural(0, "run"), "0 runs");
-        assert_eq!(super::plural(2, "command"), "2 commands");
+        assert_eq!(plural(1, "benchmark"), "1 benchmark");
+        assert_eq!(plural(0, "run"), "0 runs");
+        assert_eq!(plural(2, "command"), "2 commands");
     }
 
-    use super::*;
+    #[test]
+    fn large_values_of_other_units_are_humanised() {
+        let unit = |name: &str| Unit::Custom(name.into());
+        assert_eq!(
+            format_value(6_381_647_674.0, &unit("bit/s")),
+            "6.382 Gbit/s"
+        );
+        assert_eq!(
+            format_value(12_345.0, &unit("allocs/op")),
+            "12.35 kallocs/op"
+        );
+        assert_eq!(format_value(999.0, &unit("bit/s")), "999.0 bit/s");
+        assert_eq!(format_value(-2.5e6, &unit("req")), "-2.500 Mreq");
+        assert_eq!(format_value(1500.0, &unit("ms")), "1.500e3 ms");
+        assert_eq!(format_value(6.4e9, &unit("Mbit/s")), "6.400e9 Mbit/s");
+    }
 
     #[test]
     fn scales_time() {
