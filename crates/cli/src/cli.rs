@@ -144,7 +144,7 @@ pub enum Command {
     /// Each run is a file, read like `ingest` reads it (benchgate JSON, go test output, hyperfine,
     /// Google Benchmark, pytest-benchmark or libtest results, a criterion directory or DIR@NAME
     /// for one of its baselines) or, when no such file exists, a stored run named by a selector:
-    /// a baseline name, last, run:<id>, commit:<sha> or window:N.
+    /// a baseline name, last, run:<id>, commit:<sha>, merge-base[:BRANCH] or window:N.
     #[command(
         after_help = "Examples:\n  benchgate compare old.txt new.txt                       two go test -bench outputs\n  \
                       benchgate compare target/criterion@before target/criterion@after\n  \
@@ -168,8 +168,16 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff), e.g. `benchgate man > benchgate.1`.
-    Man,
+    /// Print the manual page (roff), e.g. `benchgate man > benchgate.1`, or write every page.
+    ///
+    /// With --dir, writes benchgate.1 and one page per subcommand (benchgate-run.1,
+    /// benchgate-runs-list.1, …: the pages benchgate.1 refers to) into DIR, e.g. `benchgate man
+    /// --dir ~/.local/share/man/man1`.
+    Man {
+        /// Write every page into this directory (created if missing).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -215,7 +223,7 @@ pub struct RunsPruneArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// The run: a selector (a baseline name, last, run:<id>, commit:<sha>).
+    /// The run: a selector (a baseline name, last, run:<id>, commit:<sha>, merge-base[:BRANCH]).
     #[arg(value_name = "RUN", default_value = "last")]
     pub run: String,
     /// Write to FILE instead of standard output.
@@ -237,7 +245,8 @@ pub enum BaselineCommand {
         /// The baseline's name, e.g. main.
         #[arg(value_name = "NAME")]
         name: String,
-        /// The run: a selector (last, run:<id>, commit:<sha>, another baseline's name).
+        /// The run: a selector (last, run:<id>, commit:<sha>, merge-base[:BRANCH], another
+        /// baseline's name).
         #[arg(value_name = "RUN", default_value = "last")]
         run: String,
     },
@@ -245,6 +254,7 @@ pub enum BaselineCommand {
     List,
     /// Remove a named baseline (the run stays stored).
     Delete {
+        /// The baseline's name, as `baseline list` shows it.
         #[arg(value_name = "NAME")]
         name: String,
     },
@@ -252,10 +262,11 @@ pub enum BaselineCommand {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The run: a selector (a baseline name, last, run:<id>, commit:<sha>).
+    /// The run: a selector (a baseline name, last, run:<id>, commit:<sha>, merge-base[:BRANCH]).
     #[arg(value_name = "RUN", default_value = "last")]
     pub run: String,
-    /// Judge the run against this baseline (a name, last, run:<id>, commit:<sha>, window:N).
+    /// Judge the run against this baseline (a name, last, run:<id>, commit:<sha>,
+    /// merge-base[:BRANCH], window:N).
     #[arg(long, value_name = "SELECTOR")]
     pub baseline: Option<String>,
     /// Read [gate] and [[budget]] from FILE, for runs of the sources it judges [default:
@@ -331,7 +342,8 @@ pub struct RunArgs {
     #[arg(help_heading = "Suite", long, value_name = "FILE", default_value = benchgate_config::DEFAULT_FILE)]
     pub config: PathBuf,
     /// Judge against this baseline instead of the configured one: a name, last, run:<id>,
-    /// commit:<sha> or window:N.
+    /// commit:<sha>, merge-base[:BRANCH] (the newest run at `git merge-base HEAD BRANCH`, main
+    /// by default) or window:N.
     #[arg(help_heading = "Suite", long, value_name = "SELECTOR")]
     pub baseline: Option<String>,
     /// Judge even when the baseline is real and this run simulated (or the reverse).
@@ -596,7 +608,8 @@ pub struct GateArgs {
     #[arg(help_heading = "Judging", long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Judge against this baseline instead of the configured one: a name, last, run:<id>,
-    /// commit:<sha> or window:N (`last` and `window:N` look at runs of the same format only).
+    /// commit:<sha>, merge-base[:BRANCH] (the newest run at `git merge-base HEAD BRANCH`, main
+    /// by default) or window:N (`last` and `window:N` look at runs of the same format only).
     #[arg(help_heading = "Judging", long, value_name = "SELECTOR")]
     pub baseline: Option<String>,
     /// Judge even when the baseline is real and this run simulated (or the reverse).

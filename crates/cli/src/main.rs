@@ -55,7 +55,7 @@ fn main() -> ExitCode {
         Command::Baseline(command) => commands::baseline::execute(command, &cli.global),
         Command::Report(args) => commands::report::execute(args, &cli.global),
         Command::Completions { shell } => commands::docs::completions(*shell),
-        Command::Man => commands::docs::man(),
+        Command::Man { dir } => commands::docs::man(dir.as_deref(), &cli.global),
     };
     match result {
         Ok(Conclusion::Passed) => ExitCode::SUCCESS,

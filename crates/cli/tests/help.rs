@@ -116,10 +116,8 @@ fn subcommands(page: &str) -> Vec<String> {
         .collect()
 }
 
-/// No option's help says its default twice (once in the doc text, once as clap's
-/// `[default: …]`), in any command's --help.
-#[test]
-fn no_help_states_a_default_twice() {
+/// Every command's --help page (subcommands of subcommands included), with its command.
+fn every_help_page() -> Vec<(String, String)> {
     let mut pages = Vec::new();
     for command in subcommands(&help(&["--help"])) {
         let page = help(&[&command, "--help"]);
@@ -132,6 +130,53 @@ fn no_help_states_a_default_twice() {
         pages.push((command, page));
     }
     assert!(pages.len() > 15, "{}", pages.len());
+    pages
+}
+
+/// Every argument and option of every command says what it is (`baseline delete NAME` did
+/// not).
+#[test]
+fn every_argument_is_described() {
+    for (command, page) in every_help_page() {
+        let lines: Vec<&str> = page.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let entry = line.trim_start();
+            let indent = line.len() - entry.len();
+            if !(2..=6).contains(&indent) || !(entry.starts_with('<') || entry.starts_with('-')) {
+                continue;
+            }
+            // Described on the same line (after two spaces) or on the next, indented further.
+            let same_line = entry
+                .split_once("  ")
+                .is_some_and(|(_, text)| !text.trim().is_empty());
+            let next_line = lines.get(i + 1).is_some_and(|next| {
+                next.len() - next.trim_start().len() > indent && !next.trim().is_empty()
+            });
+            assert!(
+                same_line || next_line,
+                "{command} --help: {line:?} has no description"
+            );
+        }
+        // Every --baseline names every selector, merge-base included.
+        if let Some(at) = page.find("--baseline <SELECTOR>") {
+            let block: String = page[at..]
+                .lines()
+                .skip(1)
+                .take_while(|l| !l.trim().is_empty())
+                .collect();
+            assert!(
+                block.contains("merge-base[:BRANCH]"),
+                "{command} --help: {block}"
+            );
+        }
+    }
+}
+
+/// No option's help says its default twice (once in the doc text, once as clap's
+/// `[default: …]`), in any command's --help.
+#[test]
+fn no_help_states_a_default_twice() {
+    let pages = every_help_page();
     for (command, page) in &pages {
         // One block per option: from a line starting with `-` to the next.
         let mut block = String::new();
@@ -147,4 +192,55 @@ fn no_help_states_a_default_twice() {
             block.push('\n');
         }
     }
+}
+
+/// `benchgate man --dir DIR` writes every page the manual refers to: benchgate.1 and one page
+/// per subcommand, each `benchgate-…(1)` reference a file beside it.
+#[test]
+fn man_writes_every_page_it_refers_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = benchgate(&["man", "--dir", "pages"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    let pages = dir.path().join("pages");
+    let mut names: Vec<String> = std::fs::read_dir(&pages)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    for expected in [
+        "benchgate.1",
+        "benchgate-run.1",
+        "benchgate-runs.1",
+        "benchgate-runs-prune.1",
+        "benchgate-baseline-delete.1",
+        "benchgate-man.1",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} in {names:?}"
+        );
+    }
+    let mut references = 0;
+    for name in &names {
+        let page = std::fs::read_to_string(pages.join(name)).unwrap();
+        assert!(
+            page.starts_with(".ie \\n(.g .ds Aq \\(aq") || page.contains(".TH "),
+            "{name}"
+        );
+        for (at, _) in page.match_indices("(1)") {
+            let start = page[..at].rfind(char::is_whitespace).map_or(0, |i| i + 1);
+            let referred = page[start..at].replace("\\-", "-");
+            if referred.starts_with("benchgate") {
+                references += 1;
+                assert!(
+                    names.contains(&format!("{referred}.1")),
+                    "{name} refers to {referred}(1), which was not written"
+                );
+            }
+        }
+    }
+    assert!(references >= names.len() - 1, "{references}");
+    // Without --dir, the main page on standard output, as before.
+    let out = benchgate(&["man"], dir.path());
+    assert!(stdout(&out).contains("benchgate\\-runs(1)"));
 }
