@@ -1,6 +1,7 @@
 //! Progress while commands run: a bar with ETA on a terminal (indicatif), plain lines otherwise
 //! (CI logs), nothing with --quiet.
 
+use benchgate_model::display::plural;
 use std::io::Write;
 use std::time::Duration;
 
@@ -125,7 +126,9 @@ impl Observer for Progress {
                     let n = samples.len();
                     let mut samples = samples;
                     match median_ms(&mut samples) {
-                        Some(ms) => line(&format!("{name}: {n} runs, median {ms:.3} ms")),
+                        Some(ms) => {
+                            line(&format!("{name}: {}, median {ms:.3} ms", plural(n, "run")))
+                        }
                         None => line(&format!("{name}: no runs recorded")),
                     }
                 }

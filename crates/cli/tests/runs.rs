@@ -208,3 +208,36 @@ fn a_foreign_sqlite_file_is_refused() {
          tables (users) and no benchgate schema; name another store (--db)\n"
     );
 }
+
+/// A count of one takes the singular in progress lines and messages.
+#[test]
+fn counts_of_one_are_singular() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = benchgate(&["run", "--runs", "1", "--warmup", "0", "--", "true"], d);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("true: 1 run, median "),
+        "{}",
+        stderr(&out)
+    );
+    let out = benchgate(
+        &[
+            "run",
+            "--prepare",
+            "true",
+            "--prepare",
+            "true",
+            "--",
+            "true",
+        ],
+        d,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "error: --prepare was given 2 times for 1 command: give it once or once per command\n"
+    );
+    let out = benchgate(&["run", "-n", "a", "-n", "b", "--", "true"], d);
+    assert_eq!(stderr(&out), "error: 2 --name given for 1 command\n");
+}

@@ -35,7 +35,8 @@ pub enum MeasureError {
 
     /// The auxiliary-command list has a length other than 0, 1 or the number of commands.
     #[error(
-        "{what} was given {given} times but there are {commands} commands (give it once or once per command)"
+        "{what} was given {given} times but there {} (give it once or once per command)",
+        if *commands == 1 { "is 1 command".to_string() } else { format!("are {commands} commands") }
     )]
     AuxCount {
         what: String,

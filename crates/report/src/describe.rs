@@ -209,7 +209,8 @@ pub fn caveat_short(caveat: &Caveat, unit: &Unit) -> String {
             };
             let can = needed.map_or_else(String::new, |k| format!("; n≥{k} can"));
             format!(
-                "insufficient data: {n} cannot reach α={alpha} across {comparisons} comparisons{can}"
+                "insufficient data: {n} cannot reach α={alpha} across {}{can}",
+                benchgate_model::display::plural(*comparisons, "comparison")
             )
         }
         Caveat::ExactVaries { side, min, max } => format!(

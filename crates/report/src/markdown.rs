@@ -169,8 +169,8 @@ impl Format for Markdown {
         }
         let compared = compared(c);
         out.push_str(&format!(
-            "<details><summary>All {} comparisons</summary>\n\n",
-            compared.len()
+            "<details><summary>All {}</summary>\n\n",
+            benchgate_model::display::plural(compared.len(), "comparison")
         ));
         let all: Vec<&Verdict> = compared.iter().collect();
         verdict_rows(&mut out, &all);

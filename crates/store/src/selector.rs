@@ -1,6 +1,7 @@
 //! Baseline selectors (SPEC §7.3): the words that name a stored run or a set of runs —
 //! a baseline name, `last`, `run:<id>`, `commit:<sha>`, `merge-base[:BRANCH]` or `window:N`.
 
+use benchgate_model::display::plural;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
@@ -218,7 +219,7 @@ pub fn resolve_in_scope(
     }
     let label = match runs.as_slice() {
         [run] => format!("{selector} (run {})", run.id),
-        _ => format!("{selector} (per benchmark: {} runs)", runs.len()),
+        _ => format!("{selector} (per benchmark: {})", plural(runs.len(), "run")),
     };
     Ok(Some(Resolved { runs, label }))
 }
@@ -339,7 +340,7 @@ fn resolve_scoped(
                 return Ok(None);
             }
             Ok(Some(Resolved {
-                label: format!("{label} ({} runs)", runs.len()),
+                label: format!("{label} ({})", plural(runs.len(), "run")),
                 runs,
             }))
         }

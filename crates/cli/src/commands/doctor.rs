@@ -2,6 +2,7 @@
 //! benchmarks — an A/A calibration that learns each one's noise floor (SPEC §7.4) and stores it
 //! for this machine's fingerprint, where the gate reads it.
 
+use benchgate_model::display::plural;
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -59,8 +60,8 @@ pub fn execute(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<Conclus
     let mut floors = Vec::new();
     let _ = writeln!(
         out,
-        "\nA/A calibration, {} rounds of two separately sampled runs each:",
-        args.rounds
+        "\nA/A calibration, {} of two separately sampled runs each:",
+        plural(args.rounds as usize, "round")
     );
     let _ = writeln!(
         out,

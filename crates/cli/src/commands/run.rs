@@ -282,8 +282,8 @@ fn templates(args: &RunArgs) -> anyhow::Result<Vec<CommandTemplate>> {
     }
     if args.name.len() > groups.len() {
         bail!(
-            "{} given for {}",
-            plural(args.name.len(), "--name"),
+            "{} --name given for {}",
+            args.name.len(),
             plural(groups.len(), "command")
         );
     }

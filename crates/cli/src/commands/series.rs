@@ -177,9 +177,9 @@ pub fn execute(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Conclu
         Ok(e) => {
             let _ = writeln!(
                 out,
-                "noise floor at the current level: {} ({} runs{}){}",
+                "noise floor at the current level: {} ({}{}){}",
                 percent(e.relative * 100.0).trim_start_matches('+'),
-                values.len() - current_level,
+                plural(values.len() - current_level, "run"),
                 if e.outliers > 0 {
                     format!(", {} outlier run(s) left out", e.outliers)
                 } else {
