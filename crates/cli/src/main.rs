@@ -76,7 +76,7 @@ fn json_and_another_format(matches: &ArgMatches) -> Option<String> {
     let json = sub.try_get_one::<bool>("json").ok().flatten().copied() == Some(true)
         || matches.try_get_one::<bool>("json").ok().flatten().copied() == Some(true);
     // Not every subcommand has --format: ask for its value first (no panic on an unknown id).
-    let format = sub.try_get_raw("format").ok().flatten()?.last()?;
+    let format = sub.try_get_raw("format").ok().flatten()?.next_back()?;
     if !json || sub.value_source("format") != Some(ValueSource::CommandLine) {
         return None;
     }

@@ -147,7 +147,7 @@ pub fn execute(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Conclu
             let _ = write!(
                 out,
                 " (too few runs: a level must last {})",
-                plural(options.min_segment as usize, "run")
+                plural(options.min_segment, "run")
             );
         }
         out.push('\n');
