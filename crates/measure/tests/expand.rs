@@ -102,8 +102,16 @@ fn parameter_lists_form_a_cartesian_product_in_order() {
     let b = Parameter::list("b", "x,y,z").unwrap();
     let t = CommandTemplate {
         name: Some("cmd".into()),
-        tokens: vec!["echo".into(), "{a}-{b}".into(), "{c}".into()],
+        tokens: vec!["echo".into(), "{a}-{b}".into(), "{{c}}".into()],
     };
+    // An undefined `{c}` is an error naming it; `{{c}}` is a literal `{c}`.
+    let mut undefined = t.clone();
+    undefined.tokens[2] = "{c}".into();
+    let err = expand(&[undefined], &[], &[a.clone(), b.clone()], None).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "`{c}`: placeholder {c} names no parameter (define a parameter c, or write {{c}} for a literal {c})"
+    );
     let specs = expand(&[t], &[], &[a, b], None).unwrap();
     let got: Vec<(String, Vec<&str>)> = specs
         .iter()
