@@ -10,6 +10,7 @@ mod quantity;
 
 use std::process::ExitCode;
 
+use benchgate_report::escape::terminal::line;
 use clap::Parser;
 
 use crate::cli::{Cli, Command, RunsCommand};
@@ -49,7 +50,7 @@ fn main() -> ExitCode {
         Ok(Conclusion::Inconclusive) => ExitCode::from(4),
         Err(error) => {
             // One line: the context chain joined by ": ", no backtrace.
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", line(&format!("{error:#}")));
             ExitCode::from(2)
         }
     }
@@ -89,6 +90,6 @@ fn usage_error(error: &clap::Error) -> ExitCode {
             first = format!("{} {}", first, more.join(", "));
         }
     }
-    eprintln!("error: {first} (see --help)");
+    eprintln!("error: {} (see --help)", line(&first));
     ExitCode::from(2)
 }

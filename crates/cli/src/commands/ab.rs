@@ -17,6 +17,7 @@ use benchgate_measure::{
     preflight, run_paired,
 };
 use benchgate_model::{Benchmark, Direction, Measure, Run, Status};
+use benchgate_report::escape::terminal::{line, lines};
 use time::OffsetDateTime;
 
 use super::run::{count_instructions, mode_of, new_run, unmeasured};
@@ -297,7 +298,7 @@ fn pairings(args: &AbArgs) -> anyhow::Result<Vec<Pairing>> {
     for bench in benches {
         if let Some(reason) = bench.skip_reason() {
             if filter.is_none_or(|f| matches_filter(f, &bench.name)) {
-                eprintln!("note: {} skipped: {reason}", bench.name);
+                eprintln!("note: {} skipped: {}", line(&bench.name), lines(&reason));
             }
             continue;
         }

@@ -15,6 +15,7 @@ use benchgate_model::{
     Benchmark, Direction, Environment, Measure, Metric, Mode, Outcome, Run, Source, Status,
     Thresholds, Unit,
 };
+use benchgate_report::escape::terminal::line;
 use benchgate_report::{Format, Json, Markdown};
 use time::OffsetDateTime;
 
@@ -150,7 +151,10 @@ pub(super) fn count_instructions(
     };
     for (bench, spec) in benchmarks.iter_mut().zip(specs) {
         if !global.quiet {
-            eprintln!("counting the instructions of {} under valgrind", spec.name);
+            eprintln!(
+                "counting the instructions of {} under valgrind",
+                line(&spec.name)
+            );
         }
         match benchgate_measure::count_instructions(spec, &counting) {
             Ok(count) => {

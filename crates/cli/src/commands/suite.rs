@@ -8,6 +8,7 @@ use benchgate_config::{Bench, Config};
 use benchgate_gate::glob_match;
 use benchgate_measure::{CommandResult, CommandSpec, RunnerOptions, expand, preflight};
 use benchgate_model::{Benchmark, Measure, Mode, Source, Status};
+use benchgate_report::escape::terminal::line;
 use time::OffsetDateTime;
 
 use super::Conclusion;
@@ -351,7 +352,10 @@ fn confirm_suspects(
         .map(|&k| entries[k].spec.name.clone())
         .collect();
     if !global.quiet {
-        eprintln!("measuring again before judging: {}", names.join(", "));
+        eprintln!(
+            "measuring again before judging: {}",
+            line(&names.join(", "))
+        );
     }
     for (k, result) in measure_entries(entries, &which, global)? {
         let fresh = convert::benchmark(&result);
