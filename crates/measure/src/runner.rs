@@ -443,7 +443,14 @@ impl<'o> Runner<'o> {
                        main: bool|
          -> Result<usize, MeasureError> {
             let (path, argv) = resolver.program_in(inv, spec.cwd.as_deref())?;
-            launcher.add(&path, &argv, spec.cwd.as_deref(), main, inv.to_string())
+            // The main command is named as the spec shows it (as written in a config file,
+            // without the values of its variables).
+            let display = if main {
+                spec.display.clone()
+            } else {
+                inv.to_string()
+            };
+            launcher.add(&path, &argv, spec.cwd.as_deref(), main, display)
         };
         // Main commands first so they get the persistent descriptors; this is also the preflight:
         // nothing runs unless every program resolves.

@@ -303,7 +303,8 @@ fn pairings(args: &AbArgs) -> anyhow::Result<Vec<Pairing>> {
             continue;
         }
         let shell = shell.or(bench.shell(&config.defaults));
-        let specs = expand(&[bench.template()], &[bench.aux()], &bench.params, shell)
+        let specs = bench
+            .specs(shell)
             .with_context(|| format!("[[bench]] {}", bench.name))?;
         for spec in selected_specs(filter, &bench.name, specs) {
             let mut base = spec.clone();

@@ -6,7 +6,7 @@
 use anyhow::{Context, bail};
 use benchgate_config::{Bench, Config};
 use benchgate_gate::glob_match;
-use benchgate_measure::{CommandResult, CommandSpec, RunnerOptions, expand, preflight};
+use benchgate_measure::{CommandResult, CommandSpec, RunnerOptions, preflight};
 use benchgate_model::{Benchmark, Measure, Mode, Source, Status};
 use benchgate_report::escape::terminal::line;
 use time::OffsetDateTime;
@@ -106,7 +106,8 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
             continue;
         }
         let shell = args.shell.as_deref().or(bench.shell(&config.defaults));
-        let specs = expand(&[bench.template()], &[bench.aux()], &bench.params, shell)
+        let specs = bench
+            .specs(shell)
             .with_context(|| format!("[[bench]] {}", bench.name))?;
         let specs = selected_specs(filter, &bench.name, specs);
         if specs.is_empty() {
@@ -191,6 +192,8 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
 
     // Measure: entries with the same options are interleaved together.
     let mut run = new_run(mode, environment)?;
+    // Only the variables the file marks safe to record (`[env] record`).
+    run.provenance.tags.extend(config.env.tags());
     if !simulated.is_empty() {
         run.provenance
             .tags
@@ -231,7 +234,7 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
                 name: bench.name.clone(),
                 params: Default::default(),
                 labels: Default::default(),
-                command: Some(bench.command.clone()),
+                command: Some(bench.command_as_written.clone()),
                 status: Status::Skipped {
                     reason: reason.clone(),
                 },
