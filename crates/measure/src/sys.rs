@@ -252,6 +252,43 @@ pub(crate) fn set_parent_death_signal(signal: libc::c_int) -> io::Result<()> {
     Ok(())
 }
 
+/// `prctl(PR_SET_CHILD_SUBREAPER, 1)`: orphaned descendants of this process (a benchmarked
+/// command's background children, `setsid` ones included) are re-parented to it instead of to
+/// init, so it can find, kill and reap them.
+pub(crate) fn set_child_subreaper() -> io::Result<()> {
+    // SAFETY: PR_SET_CHILD_SUBREAPER takes a flag by value and touches no memory.
+    if unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1 as libc::c_ulong, 0, 0, 0) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Whether this process has any child at all, running or exited (reaps nothing: `WNOWAIT`).
+pub(crate) fn has_children() -> bool {
+    // SAFETY: siginfo_t is plain old data, all-zero is a valid value.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: the out-pointer points to a live, writable local of the right type.
+        let r = unsafe {
+            libc::waitid(
+                libc::P_ALL,
+                0,
+                &mut info,
+                libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+            )
+        };
+        if r == 0 {
+            return true;
+        }
+        match io::Error::last_os_error().raw_os_error() {
+            Some(libc::EINTR) => {}
+            Some(libc::ECHILD) => return false,
+            // Unknown: look (the caller scans /proc).
+            _ => return true,
+        }
+    }
+}
+
 /// `prctl(PR_SET_NAME)`: the process name `ps` and `/proc/PID/comm` show (≤ 15 bytes).
 pub(crate) fn set_process_name(name: &std::ffi::CStr) -> io::Result<()> {
     // SAFETY: PR_SET_NAME reads at most 16 bytes of a NUL-terminated string that outlives the call.

@@ -103,6 +103,7 @@ pub fn execute(args: &AbArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion>
             decided.is_some()
         };
         let result = run_paired(&p.base, &p.head, &options, &mut stop, &mut progress)?;
+        super::run::note_leftovers(&[&result.base, &result.head]);
         progress.finish();
         let judgement = if options.runs.is_some() {
             None
