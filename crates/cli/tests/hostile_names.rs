@@ -83,3 +83,30 @@ fn terminal_log_and_step_summary_escape_hostile_names_and_child_errors() {
         "{md}"
     );
 }
+
+#[test]
+fn stored_runs_with_hostile_texts_are_listed_escaped() {
+    // A run exported elsewhere, with a hostile branch, imported into a fresh store.
+    let made = suite();
+    let out = benchgate_with_env(
+        &["run", "-q", "--export-json", "run.json"],
+        made.path(),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let mut run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(made.path().join("run.json")).unwrap()).unwrap();
+    run["provenance"]["branch"] = "x\n::error::forged branch\u{1b}[2J".into();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("run.json"), run.to_string()).unwrap();
+    let out = benchgate_with_env(&["import", "run.json"], dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let name = run["benchmarks"][0]["name"].as_str().unwrap();
+    for args in [vec!["runs", "list"], vec!["history", name], vec!["report"]] {
+        let out = benchgate_with_env(&args, dir.path(), &[]);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        assert_log_safe(&format!("{args:?} stdout"), &stdout(&out));
+        assert_log_safe(&format!("{args:?} stderr"), &stderr(&out));
+    }
+}

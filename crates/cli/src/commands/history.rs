@@ -3,6 +3,7 @@
 
 use anyhow::Context;
 use benchgate_model::Run;
+use benchgate_report::escape::terminal::lines;
 use serde_json::json;
 
 use super::Conclusion;
@@ -76,7 +77,8 @@ pub fn list(limit: usize, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
             r.benchmarks
         ));
     }
-    print(&out)?;
+    // Branches and sources of imported runs come from outside.
+    print(&lines(&out))?;
     Ok(Conclusion::Passed)
 }
 
