@@ -50,8 +50,8 @@ prepare = "test ${SECRET} = ${SECRET_AGAIN}"
 
 [[bench]]
 name = "wrong"
-# Fails, and its failure is reported: without the secret.
-command = "sh -c 'test ${SECRET} = nope'"
+# Fails, and its failure is reported with its standard error: without the secret in it.
+command = "sh -c 'echo bad token ${SECRET} >&2; exit 1'"
 "#,
     )
     .unwrap();
@@ -115,6 +115,17 @@ command = "sh -c 'test ${SECRET} = nope'"
         run["provenance"]["tags"]["env.BUILD_MODE"], "release",
         "{run}"
     );
+    // The failed command's standard error names the variable instead of its value.
+    let wrong = run["benchmarks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["name"] == "wrong")
+        .unwrap_or_else(|| panic!("{run}"));
+    assert_eq!(
+        wrong["status"]["message"], "run: exited with status 1; stderr: bad token ${SECRET}",
+        "{run}"
+    );
     assert!(
         run["provenance"]["tags"].get("env.SECRET").is_none(),
         "{run}"
@@ -137,4 +148,23 @@ fn a_name_may_only_use_variables_marked_safe_to_record() {
         "{err}"
     );
     assert!(!err.contains("hunter2"), "{err}");
+}
+
+#[test]
+fn errors_name_the_variable_not_its_value() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("benchgate.toml"),
+        "[[bench]]\nname = \"t\"\ncommand = \"tool --token ${SECRET}\"\n",
+    )
+    .unwrap();
+    // The value cannot be split into words (an unbalanced quote).
+    let out = benchgate_with_env(&["run"], dir.path(), &[("SECRET", "hunter2'x")]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+    assert!(
+        err.contains("cannot parse command `tool --token ${SECRET}`"),
+        "{err}"
+    );
 }

@@ -25,6 +25,9 @@ use benchgate_model::{Measure, Mode, Source, Thresholds};
 pub use error::ConfigError;
 pub use units::{Kind, parse_quantity};
 
+/// Values shorter than this are not redacted by [`Config::redact`].
+pub const REDACT_MIN_LEN: usize = 4;
+
 /// The default file name.
 pub const DEFAULT_FILE: &str = "benchgate.toml";
 
@@ -54,6 +57,8 @@ pub struct EnvConfig {
     pub record: Vec<String>,
     /// The values of the `record` variables that are set, in the same order.
     pub recorded: Vec<(String, String)>,
+    /// The other variables the file expanded, with their values: what [`Config::redact`] hides.
+    unrecorded: Vec<(String, String)>,
 }
 
 impl EnvConfig {
@@ -375,6 +380,20 @@ impl Config {
             Some(sources) => sources.contains(source),
             None => self.benches.is_empty() || *source == Source::Command,
         }
+    }
+
+    /// `text` (an error, a failed command's standard error) with the value of every variable the
+    /// file expanded but does not list in `[env] record` written back as `${NAME}`. Values
+    /// shorter than [`REDACT_MIN_LEN`] are left alone: they hide nothing and would garble the
+    /// text.
+    pub fn redact<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        let mut out = std::borrow::Cow::Borrowed(text);
+        for (name, value) in &self.env.unrecorded {
+            if value.len() >= REDACT_MIN_LEN && out.contains(value.as_str()) {
+                out = std::borrow::Cow::Owned(out.replace(value.as_str(), &format!("${{{name}}}")));
+            }
+        }
+        out
     }
 
     pub fn thresholds(&self) -> Thresholds {

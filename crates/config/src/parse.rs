@@ -72,6 +72,8 @@ struct Ctx<'t> {
     env: &'t dyn Fn(&str) -> Option<String>,
     /// `[env] record`: the variables whose values may be stored.
     record: Vec<String>,
+    /// The other variables expanded so far, with their values (for [`Config::redact`]).
+    unrecorded: std::cell::RefCell<Vec<(String, String)>>,
 }
 
 impl Ctx<'_> {
@@ -349,6 +351,7 @@ pub(crate) fn parse(
         origin,
         env,
         record: Vec::new(),
+        unrecorded: Default::default(),
     };
     let document = DeTable::parse(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
@@ -432,6 +435,13 @@ pub(crate) fn parse(
             config.budgets.push(budget(&ctx, &section)?);
         }
     }
+    config.env.unrecorded = ctx.unrecorded.take();
+    // Longest first, so a value that contains another is replaced whole.
+    config
+        .env
+        .unrecorded
+        .sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
+    config.env.unrecorded.dedup();
     Ok(config)
 }
 
@@ -1037,7 +1047,12 @@ fn expand(
                 ));
             }
             match (ctx.env)(name) {
-                Some(v) => out.push_str(&v),
+                Some(v) => {
+                    out.push_str(&v);
+                    if !ctx.record.iter().any(|r| r == name) {
+                        ctx.unrecorded.borrow_mut().push((name.to_string(), v));
+                    }
+                }
                 None if allowed_unset.iter().any(|a| a == name) => {
                     out.push_str(&rest[i..i + 3 + end]);
                     if !missing.iter().any(|m| m == name) {

@@ -623,6 +623,12 @@ params = { n = [1, 2] }
         }
     );
 
+    // Errors and standard error show unrecorded values as their variable; recorded ones (and
+    // values too short to hide anything) stay.
+    assert_eq!(
+        config.redact("token hunter2 in release mode"),
+        "token ${SECRET} in release mode"
+    );
     let error = |text: &str| {
         Config::parse_with_env(text, "benchgate.toml", &env)
             .unwrap_err()

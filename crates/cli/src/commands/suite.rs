@@ -44,6 +44,14 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
         );
     }
     let config = Config::load(path)?;
+    // An error may quote an expanded command (one that cannot be split into words, a program
+    // not found): the values of variables not marked safe to record are shown as `${NAME}`.
+    run_suite(args, global, &config)
+        .map_err(|e| anyhow::anyhow!("{}", config.redact(&format!("{e:#}"))))
+}
+
+fn run_suite(args: &RunArgs, global: &GlobalArgs, config: &Config) -> anyhow::Result<Conclusion> {
+    let path = &args.config;
     // These describe ad-hoc commands; a configured bench says them in benchgate.toml.
     let adhoc_only = [
         ("--prepare", !args.prepare.is_empty()),
@@ -63,7 +71,7 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
         );
     }
     let judging = judging_for(
-        &config,
+        config,
         Some(path),
         &Source::Command,
         &args.judge,
@@ -281,6 +289,12 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
         export_json: args.export_json.as_deref(),
         export_markdown: args.export_markdown.as_deref(),
     };
+    // A failed command's standard error may echo a variable's value.
+    for bench in &mut run.benchmarks {
+        if let Status::Failed { message } = &mut bench.status {
+            *message = config.redact(message).into_owned();
+        }
+    }
     let failures = command_failures(&run);
     store_judge_report(
         store.as_ref(),
