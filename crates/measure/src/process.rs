@@ -386,6 +386,7 @@ pub(crate) fn execute(
             // Do not leave the child behind if waiting itself failed.
             let _ = sys::kill_group(pid);
             let _ = sys::wait4(pid, false);
+            leftovers::kill_leftovers(pid, &HashSet::new());
             return Err(MeasureError::io(format!("waiting for `{display}`"), e));
         }
     };
@@ -411,7 +412,7 @@ pub(crate) fn execute(
 }
 
 /// What [`reap`] returns: the reaped child, when, and on a timeout the descendants killed with it.
-type Reaped = (sys::Reaped, Instant, Option<HashSet<libc::pid_t>>);
+type Waited = (sys::Reaped, Instant, Option<HashSet<libc::pid_t>>);
 
 fn reap_blocking(pid: libc::pid_t) -> io::Result<(sys::Reaped, Instant)> {
     match sys::wait4(pid, false)? {
@@ -422,7 +423,7 @@ fn reap_blocking(pid: libc::pid_t) -> io::Result<(sys::Reaped, Instant)> {
 
 /// Waits for `pid`; with a timeout, kills its tree and process group once `start + timeout` has
 /// passed.
-fn reap(pid: libc::pid_t, start: Instant, timeout: Option<Duration>) -> io::Result<Reaped> {
+fn reap(pid: libc::pid_t, start: Instant, timeout: Option<Duration>) -> io::Result<Waited> {
     let Some(timeout) = timeout else {
         let (r, end) = reap_blocking(pid)?;
         return Ok((r, end, None));
@@ -435,7 +436,7 @@ fn reap_until(
     pid: libc::pid_t,
     deadline: Instant,
     pidfd: Option<std::os::fd::OwnedFd>,
-) -> io::Result<Reaped> {
+) -> io::Result<Waited> {
     match pidfd {
         Some(pidfd) => loop {
             let now = Instant::now();
