@@ -358,9 +358,9 @@ pub(crate) fn execute(
 ) -> Result<Exec, MeasureError> {
     leftovers::become_subreaper();
     let _one_run_at_a_time = leftovers::serialise();
-    // Best effort: without it, an interrupt in the instant before the group is published would
-    // leave the child running.
-    let blocked = sys::InterruptsBlocked::new().ok();
+    // Without it, an interrupt in the instant before the group is published would leave the
+    // child running.
+    let deferred = sys::InterruptsDeferred::new();
     let start = Instant::now();
     let child = cmd.spawn().map_err(|source| MeasureError::Spawn {
         command: display.to_owned(),
@@ -377,7 +377,7 @@ pub(crate) fn execute(
     drop(child);
     sys::set_active_group(pid);
     // A pending interrupt is handled here, and kills the group just published.
-    drop(blocked);
+    drop(deferred);
     let reaped = reap(pid, start, timeout);
     sys::set_active_group(0);
     let (reaped, end, killed) = match reaped {

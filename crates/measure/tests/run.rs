@@ -623,3 +623,35 @@ fn timeout_kills_grandchildren_in_sessions_of_their_own() {
     // Killed with the timed-out command, not left over.
     assert_eq!(r.leftover_processes, 0);
 }
+
+#[test]
+fn commands_start_with_no_signal_blocked_and_leftovers_get_sigterm_first() {
+    const MARKERS: &[&str] = &["300.6165"];
+    let _cleanup = KillLingering(MARKERS);
+    let dir = tempfile::tempdir().unwrap();
+    let mask = dir.path().join("mask");
+    let termed = dir.path().join("termed");
+    let s = specs(&[
+        // Directly, not through a shell (which clears its mask when it starts).
+        direct(&["cp", "/proc/self/status", &mask.display().to_string()]),
+        // A leftover that says when SIGTERM reaches it, then exits; the command exits once the
+        // leftover's trap is set.
+        direct(&[
+            "sh",
+            "-c",
+            &format!(
+                "sh -c 'trap \"echo TERM > {0}; exit 0\" TERM; touch {1}; sleep 300.6165 & wait' & \
+                 while [ ! -e {1} ]; do sleep 0.01; done; exit 0",
+                termed.display(),
+                dir.path().join("trapped").display()
+            ),
+        ]),
+    ]);
+    let results = run(&s, &fixed(0, 1), &mut ()).unwrap();
+    let status = fs::read_to_string(&mask).unwrap();
+    assert!(status.contains("\nSigBlk:\t0000000000000000\n"), "{status}");
+    assert_eq!(fs::read_to_string(&termed).unwrap(), "TERM\n");
+    assert_eq!(lingering(MARKERS), Vec::<String>::new());
+    // The trapping shell, and the sleep it left when it exited.
+    assert_eq!(results[1].leftover_processes, 2);
+}
