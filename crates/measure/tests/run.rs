@@ -635,12 +635,12 @@ fn commands_start_with_no_signal_blocked_and_leftovers_get_sigterm_first() {
         // Directly, not through a shell (which clears its mask when it starts).
         direct(&["cp", "/proc/self/status", &mask.display().to_string()]),
         // A leftover that says when SIGTERM reaches it, then exits; the command exits once the
-        // leftover's trap is set.
+        // leftover's trap is set and its sleep started.and its sleep started.
         direct(&[
             "sh",
             "-c",
             &format!(
-                "sh -c 'trap \"echo TERM > {0}; exit 0\" TERM; touch {1}; sleep 300.6165 & wait' & \
+                "sh -c 'trap \"echo TERM > {0}; exit 0\" TERM; sleep 300.6165 & touch {1}; wait' & \
                  while [ ! -e {1} ]; do sleep 0.01; done; exit 0",
                 termed.display(),
                 dir.path().join("trapped").display()

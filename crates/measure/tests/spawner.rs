@@ -359,10 +359,10 @@ fn commands_start_with_no_signal_blocked_and_leftovers_get_sigterm_first() {
     let status = fs::read_to_string(&mask).unwrap();
     assert!(status.contains("\nSigBlk:\t0000000000000000\n"), "{status}");
     // A leftover that says when SIGTERM reaches it, then exits; the command exits once the
-    // leftover's trap is set.
+    // leftover's trap is set and its sleep started.
     let termed = dir.path().join("termed");
     let r = sh(&format!(
-        "sh -c 'trap \"echo TERM > {0}; exit 0\" TERM; touch {1}; sleep 300.7174 & wait' & \
+        "sh -c 'trap \"echo TERM > {0}; exit 0\" TERM; sleep 300.7174 & touch {1}; wait' & \
          while [ ! -e {1} ]; do sleep 0.01; done; exit 0",
         termed.display(),
         dir.path().join("trapped").display()
