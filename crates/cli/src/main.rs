@@ -10,6 +10,7 @@ mod quantity;
 
 use std::process::ExitCode;
 
+use benchgate_report::escape::terminal::line;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches};
 
@@ -63,7 +64,7 @@ fn main() -> ExitCode {
         Ok(Conclusion::CommandFailed) => ExitCode::from(3),
         Ok(Conclusion::Inconclusive) => ExitCode::from(4),
         Err(error) => {
-            eprintln!("error: {}", one_line(&error));
+            eprintln!("error: {}", line(&one_line(&error)));
             ExitCode::from(2)
         }
     }
@@ -152,6 +153,6 @@ fn usage_error(error: &clap::Error) -> ExitCode {
             first = format!("{} {}", first, more.join(", "));
         }
     }
-    eprintln!("error: {first} (see --help)");
+    eprintln!("error: {} (see --help)", line(&first));
     ExitCode::from(2)
 }

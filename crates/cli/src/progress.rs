@@ -6,6 +6,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use benchgate_measure::{Event, Observer, Sample};
+use benchgate_report::escape::terminal::line;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 pub enum Progress {
@@ -22,6 +23,9 @@ pub enum Progress {
 
 impl Progress {
     pub fn new(names: Vec<String>, quiet: bool, terminal: bool) -> Progress {
+        // Names come from the user's commands and files: shown escaped, on a terminal and in a
+        // CI log alike.
+        let names: Vec<String> = names.iter().map(|n| line(n).into_owned()).collect();
         if quiet {
             return Progress::Quiet;
         }
@@ -47,7 +51,7 @@ impl Progress {
     }
 }
 
-fn line(text: &str) {
+fn print_line(text: &str) {
     // Progress is best effort: a closed stderr must not stop the benchmark.
     let _ = writeln!(std::io::stderr(), "{text}");
 }
@@ -82,13 +86,13 @@ impl Observer for Progress {
                     "{}: {} {}",
                     names.get(command).map_or("", String::as_str),
                     failure.phase,
-                    failure.message
+                    line(&failure.message)
                 )),
                 Event::Finished { .. } => {}
             },
             Progress::Lines { names, medians } => match *event {
                 Event::Setup { command } => {
-                    line(&format!(
+                    print_line(&format!(
                         "{}: setup",
                         names.get(command).map_or("", String::as_str)
                     ));
@@ -97,7 +101,7 @@ impl Observer for Progress {
                     command,
                     run: 1,
                     of,
-                } => line(&format!(
+                } => print_line(&format!(
                     "{}: {of} warm-up run{}",
                     names.get(command).map_or("", String::as_str),
                     if of == 1 { "" } else { "s" }
@@ -111,11 +115,11 @@ impl Observer for Progress {
                         m.push(wall_ns);
                     }
                 }
-                Event::Failed { command, failure } => line(&format!(
+                Event::Failed { command, failure } => print_line(&format!(
                     "{}: {} {}",
                     names.get(command).map_or("", String::as_str),
                     failure.phase,
-                    failure.message
+                    line(&failure.message)
                 )),
                 Event::Finished { command } => {
                     let name = names.get(command).map_or("", String::as_str);
@@ -127,9 +131,9 @@ impl Observer for Progress {
                     let mut samples = samples;
                     match median_ms(&mut samples) {
                         Some(ms) => {
-                            line(&format!("{name}: {}, median {ms:.3} ms", plural(n, "run")))
+                            print_line(&format!("{name}: {}, median {ms:.3} ms", plural(n, "run")))
                         }
-                        None => line(&format!("{name}: no runs recorded")),
+                        None => print_line(&format!("{name}: no runs recorded")),
                     }
                 }
                 _ => {}

@@ -1,7 +1,8 @@
 //! Reads and validates `benchgate.toml` (SPEC §6): runner defaults, gate settings, the benchmarks
 //! to run and the budgets to hold them to. Human units (`500ms`, `64MiB`, `10k/s`, `5%`) become
-//! canonical values (ns, bytes, per second, ratios); `${VAR}` is expanded from the environment;
-//! every error is one line naming `file:line:column`, the key and what was expected.
+//! canonical values (ns, bytes, per second, ratios); `${VAR}` is expanded from the environment
+//! for execution only (runs keep commands as written, and a variable's value only when `[env]
+//! record` lists it, so secrets stay out of the history and every report); every error is one line naming `file:line:column`, the key and what was expected.
 //!
 //! Parsing is pure given the text and an environment lookup ([`Config::parse_with_env`]); the
 //! only I/O is reading the file ([`Config::load`]) and checking requirements
@@ -17,10 +18,15 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use benchgate_gate::Budget;
-use benchgate_measure::{AuxCommands, CommandTemplate, Parameter, RunnerOptions};
+use benchgate_measure::{
+    AuxCommands, CommandSpec, CommandTemplate, MeasureError, Parameter, RunnerOptions,
+};
 use benchgate_model::{Measure, Mode, Source, Thresholds};
 pub use error::ConfigError;
 pub use units::{Kind, parse_quantity};
+
+/// Values shorter than this are not redacted by [`Config::redact`].
+pub const REDACT_MIN_LEN: usize = 4;
 
 /// The default file name.
 pub const DEFAULT_FILE: &str = "benchgate.toml";
@@ -36,6 +42,32 @@ pub struct Config {
     pub benches: Vec<Bench>,
     /// `[[budget]]` entries, in file order, values in canonical units.
     pub budgets: Vec<Budget>,
+    /// `[env]`: the variables whose values may be recorded.
+    pub env: EnvConfig,
+}
+
+/// `[env]`. A `${VAR}` in a command is expanded to run it, but a run records the command as
+/// written: a token or password passed that way never reaches the history, an export or a
+/// report. Only the variables listed in `record` are safe to store: their values are recorded in
+/// the run's provenance (tags `env.NAME`), and only they may be used in a bench's name (which
+/// every run stores).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EnvConfig {
+    /// `record = ["BUILD_MODE", …]`, in file order.
+    pub record: Vec<String>,
+    /// The values of the `record` variables that are set, in the same order.
+    pub recorded: Vec<(String, String)>,
+    /// The other variables the file expanded, with their values: what [`Config::redact`] hides.
+    unrecorded: Vec<(String, String)>,
+}
+
+impl EnvConfig {
+    /// The provenance tags of the recorded variables: `env.NAME` → value.
+    pub fn tags(&self) -> impl Iterator<Item = (String, String)> + '_ {
+        self.recorded
+            .iter()
+            .map(|(name, value)| (format!("env.{name}"), value.clone()))
+    }
 }
 
 /// Runner settings; `None` = not set here (the runner's or an outer level's default applies).
@@ -149,8 +181,10 @@ impl GateConfig {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bench {
     pub name: String,
-    /// The command line, `${VAR}` expanded.
+    /// The command line, `${VAR}` expanded: what runs. Never stored (see [`EnvConfig`]).
     pub command: String,
+    /// The command line as written in the file (`${VAR}` kept): what runs record and show.
+    pub command_as_written: String,
     pub prepare: Option<String>,
     pub conclude: Option<String>,
     pub setup: Option<String>,
@@ -191,6 +225,38 @@ impl Bench {
             name: Some(self.name.clone()),
             tokens: vec![self.command.clone()],
         }
+    }
+
+    /// [`Bench::template`] as written in the file (`${VAR}` kept): expanded with the same
+    /// parameters, it gives the command lines a run records.
+    pub fn template_as_written(&self) -> CommandTemplate {
+        CommandTemplate {
+            name: Some(self.name.clone()),
+            tokens: vec![self.command_as_written.clone()],
+        }
+    }
+
+    /// The commands this bench runs, one per parameter combination (`shell`: the shell to run
+    /// them with, if any): executed with `${VAR}` expanded, shown and recorded as written
+    /// (`display`, parameters substituted), so a secret passed in a variable stays out of runs,
+    /// exports and reports.
+    pub fn specs(&self, shell: Option<&str>) -> Result<Vec<CommandSpec>, MeasureError> {
+        let mut specs =
+            benchgate_measure::expand(&[self.template()], &[self.aux()], &self.params, shell)?;
+        match benchgate_measure::expand(&[self.template_as_written()], &[], &self.params, None) {
+            Ok(written) if written.len() == specs.len() => {
+                for (spec, written) in specs.iter_mut().zip(written) {
+                    spec.display = written.display;
+                }
+            }
+            // Quoting that only balances once expanded: the line as written, unsubstituted.
+            _ => {
+                for spec in &mut specs {
+                    spec.display = self.command_as_written.clone();
+                }
+            }
+        }
+        Ok(specs)
     }
 
     pub fn aux(&self) -> AuxCommands {
@@ -314,6 +380,20 @@ impl Config {
             Some(sources) => sources.contains(source),
             None => self.benches.is_empty() || *source == Source::Command,
         }
+    }
+
+    /// `text` (an error, a failed command's standard error) with the value of every variable the
+    /// file expanded but does not list in `[env] record` written back as `${NAME}`. Values
+    /// shorter than [`REDACT_MIN_LEN`] are left alone: they hide nothing and would garble the
+    /// text.
+    pub fn redact<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        let mut out = std::borrow::Cow::Borrowed(text);
+        for (name, value) in &self.env.unrecorded {
+            if value.len() >= REDACT_MIN_LEN && out.contains(value.as_str()) {
+                out = std::borrow::Cow::Owned(out.replace(value.as_str(), &format!("${{{name}}}")));
+            }
+        }
+        out
     }
 
     pub fn thresholds(&self) -> Thresholds {

@@ -18,7 +18,8 @@ use crate::{Bench, Config, ConfigError, GateConfig, Measurement, Requirements, R
 
 type Val<'i> = Spanned<DeValue<'i>>;
 
-const TOP_KEYS: [&str; 4] = ["defaults", "gate", "bench", "budget"];
+const TOP_KEYS: [&str; 5] = ["defaults", "gate", "bench", "budget", "env"];
+const ENV_KEYS: [&str; 1] = ["record"];
 const DEFAULT_KEYS: [&str; 9] = [
     "warmup",
     "runs",
@@ -69,6 +70,10 @@ struct Ctx<'t> {
     text: &'t str,
     origin: &'t str,
     env: &'t dyn Fn(&str) -> Option<String>,
+    /// `[env] record`: the variables whose values may be stored.
+    record: Vec<String>,
+    /// The other variables expanded so far, with their values (for [`Config::redact`]).
+    unrecorded: std::cell::RefCell<Vec<(String, String)>>,
 }
 
 impl Ctx<'_> {
@@ -347,7 +352,13 @@ pub(crate) fn parse(
     origin: &str,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Config, ConfigError> {
-    let ctx = Ctx { text, origin, env };
+    let mut ctx = Ctx {
+        text,
+        origin,
+        env,
+        record: Vec::new(),
+        unrecorded: Default::default(),
+    };
     let document = DeTable::parse(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         let message = e.message().trim().replace('\n', "; ");
@@ -361,6 +372,32 @@ pub(crate) fn parse(
     };
     top.check_keys(&ctx, &TOP_KEYS)?;
     let mut config = Config::default();
+    // First: a bench's name may use only the variables listed here.
+    if let Some(value) = top.get("env") {
+        let section = top_table(&ctx, &top, "env", value, "[env]")?;
+        section.check_keys(&ctx, &ENV_KEYS)?;
+        for (name, item) in section.string_list(&ctx, "record")? {
+            let name = name.trim();
+            if !valid_variable(name) {
+                return Err(section.bad(
+                    &ctx,
+                    "record",
+                    item,
+                    format!("invalid variable name {name:?}"),
+                ));
+            }
+            if !config.env.record.iter().any(|r| r == name) {
+                config.env.record.push(name.to_string());
+            }
+        }
+        config.env.recorded = config
+            .env
+            .record
+            .iter()
+            .filter_map(|name| env(name).map(|value| (name.clone(), value)))
+            .collect();
+        ctx.record = config.env.record.clone();
+    }
     if let Some(value) = top.get("defaults") {
         let section = top_table(&ctx, &top, "defaults", value, "[defaults]")?;
         section.check_keys(&ctx, &DEFAULT_KEYS)?;
@@ -404,6 +441,13 @@ pub(crate) fn parse(
             config.budgets.push(budget(&ctx, &section)?);
         }
     }
+    config.env.unrecorded = ctx.unrecorded.take();
+    // Longest first, so a value that contains another is replaced whole.
+    config
+        .env
+        .unrecorded
+        .sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
+    config.env.unrecorded.dedup();
     Ok(config)
 }
 
@@ -643,7 +687,13 @@ fn bench(ctx: &Ctx, s: &Section) -> Result<Bench, ConfigError> {
             }
         }
     };
+    if let Some((name, value)) = s.string(ctx, "name")? {
+        only_recorded_variables(ctx, s, "name", name, value)?;
+    }
     let name = text("name")?.ok_or_else(|| s.missing(ctx, "name"))?;
+    let command_as_written = s
+        .string(ctx, "command")?
+        .map_or_else(String::new, |(t, _)| t.to_string());
     let command = text("command")?.ok_or_else(|| s.missing(ctx, "command"))?;
     let prepare = text("prepare")?;
     let conclude = text("conclude")?;
@@ -690,6 +740,7 @@ fn bench(ctx: &Ctx, s: &Section) -> Result<Bench, ConfigError> {
     Ok(Bench {
         name,
         command,
+        command_as_written,
         prepare,
         conclude,
         setup,
@@ -896,6 +947,62 @@ fn budget(ctx: &Ctx, s: &Section) -> Result<Budget, ConfigError> {
     })
 }
 
+fn valid_variable(name: &str) -> bool {
+    !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// Refuses a `${VAR}` in `text` whose variable `[env] record` does not list: the text is stored
+/// in every run (a bench's name), so only values marked safe may go into it.
+fn only_recorded_variables(
+    ctx: &Ctx,
+    s: &Section,
+    key: &str,
+    text: &str,
+    value: &Val,
+) -> Result<(), ConfigError> {
+    let mut rest = text;
+    let mut offset = 0;
+    while let Some(i) = rest.find('$') {
+        let after = &rest[i + 1..];
+        if let Some(tail) = after.strip_prefix('$') {
+            rest = tail;
+            offset += i + 2;
+            continue;
+        }
+        if let Some(body) = after.strip_prefix('{')
+            && let Some(end) = body.find('}')
+        {
+            let name = &body[..end];
+            if valid_variable(name) && !ctx.record.iter().any(|r| r == name) {
+                return Err(ctx.err(
+                    &position(ctx, value, text, offset + i),
+                    format!(
+                        "{}: {name} would be recorded in every run under this name; list it in `[env] record` if its value may be stored",
+                        s.key(key)
+                    ),
+                ));
+            }
+        }
+        rest = after;
+        offset += i + 1;
+    }
+    Ok(())
+}
+
+/// The span of byte `i` of the string `text` that `value` holds: exact when the file writes it
+/// without escapes, else the whole value.
+fn position(ctx: &Ctx, value: &Val, text: &str, i: usize) -> Range<usize> {
+    let span = value.span();
+    let raw = ctx.text.get(span.clone()).unwrap_or("");
+    if raw.len() == text.len() + 2 && raw.get(1..raw.len() - 1) == Some(text) {
+        span.start + 1 + i..span.end
+    } else {
+        span
+    }
+}
+
 /// Expands `${VAR}` in `text` (`$$` is a literal `$`; any other `$` is kept). Variables listed in
 /// `allowed_unset` may be unset: they are kept verbatim and returned so the bench can be skipped.
 fn expand(
@@ -939,17 +1046,19 @@ fn expand(
                 ));
             };
             let name = &body[..end];
-            let valid = !name.is_empty()
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                && !name.starts_with(|c: char| c.is_ascii_digit());
-            if !valid {
+            if !valid_variable(name) {
                 return Err(ctx.err(
                     &at(offset + i),
                     format!("{}: invalid variable name `${{{name}}}`", s.key(key)),
                 ));
             }
             match (ctx.env)(name) {
-                Some(v) => out.push_str(&v),
+                Some(v) => {
+                    out.push_str(&v);
+                    if !ctx.record.iter().any(|r| r == name) {
+                        ctx.unrecorded.borrow_mut().push((name.to_string(), v));
+                    }
+                }
                 None if allowed_unset.iter().any(|a| a == name) => {
                     out.push_str(&rest[i..i + 3 + end]);
                     if !missing.iter().any(|m| m == name) {

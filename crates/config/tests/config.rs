@@ -292,7 +292,7 @@ fn unknown_keys() {
     );
     assert_eq!(
         error("[gates]\nalpha = 0.1\n"),
-        "benchgate.toml:1:2: `gates`: unknown key (expected one of defaults, gate, bench, budget)"
+        "benchgate.toml:1:2: `gates`: unknown key (expected one of defaults, gate, bench, budget, env)"
     );
     assert_eq!(
         error("[[bench]]\nname = \"a\"\ncommand = \"x\"\nrequires = { envs = [\"X\"] }\n"),
@@ -574,4 +574,76 @@ fn load_names_the_file() {
     assert!(config.is_ok() || config.unwrap_err().to_string().contains("HOME"));
     let err = Config::load(&dir.path().join("missing.toml")).unwrap_err();
     assert!(err.to_string().starts_with("cannot read "), "{err}");
+}
+
+#[test]
+fn commands_are_kept_as_written_and_only_listed_variables_are_recorded() {
+    let text = r#"
+[env]
+record = ["BUILD_MODE", "UNSET_MODE", "BUILD_MODE"]
+
+[[bench]]
+name = "tool/${BUILD_MODE}"
+command = "tool --token ${SECRET} --mode ${BUILD_MODE} {n}"
+params = { n = [1, 2] }
+"#;
+    let env = |name: &str| match name {
+        "SECRET" => Some("hunter2".to_string()),
+        "BUILD_MODE" => Some("release".to_string()),
+        _ => None,
+    };
+    let config = Config::parse_with_env(text, "benchgate.toml", &env).unwrap();
+    assert_eq!(config.env.record, ["BUILD_MODE", "UNSET_MODE"]);
+    assert_eq!(
+        config.env.tags().collect::<Vec<_>>(),
+        [("env.BUILD_MODE".to_string(), "release".to_string())]
+    );
+    let bench = &config.benches[0];
+    assert_eq!(bench.name, "tool/release");
+    assert_eq!(bench.command, "tool --token hunter2 --mode release {n}");
+    assert_eq!(
+        bench.command_as_written,
+        "tool --token ${SECRET} --mode ${BUILD_MODE} {n}"
+    );
+    // Executed expanded, shown (and so recorded) as written, parameters substituted.
+    let specs = bench.specs(None).unwrap();
+    assert_eq!(
+        specs.iter().map(|s| s.display.as_str()).collect::<Vec<_>>(),
+        [
+            "tool --token ${SECRET} --mode ${BUILD_MODE} 1",
+            "tool --token ${SECRET} --mode ${BUILD_MODE} 2"
+        ]
+    );
+    assert_eq!(
+        specs[0].command,
+        benchgate_measure::Invocation::Direct {
+            argv: ["tool", "--token", "hunter2", "--mode", "release", "1"]
+                .map(String::from)
+                .to_vec()
+        }
+    );
+
+    // Errors and standard error show unrecorded values as their variable; recorded ones (and
+    // values too short to hide anything) stay.
+    assert_eq!(
+        config.redact("token hunter2 in release mode"),
+        "token ${SECRET} in release mode"
+    );
+    let error = |text: &str| {
+        Config::parse_with_env(text, "benchgate.toml", &env)
+            .unwrap_err()
+            .to_string()
+    };
+    assert_eq!(
+        error("[[bench]]\nname = \"t/${SECRET}\"\ncommand = \"true\"\n"),
+        "benchgate.toml:2:11: [[bench]] #1 `name`: SECRET would be recorded in every run under this name; list it in `[env] record` if its value may be stored"
+    );
+    assert_eq!(
+        error("[env]\nrecord = [\"1X\"]\n"),
+        "benchgate.toml:2:11: [env] `record`: invalid variable name \"1X\""
+    );
+    assert_eq!(
+        error("[env]\nrecords = []\n"),
+        "benchgate.toml:2:1: [env] `records`: unknown key (expected one of record)"
+    );
 }

@@ -297,6 +297,7 @@ impl Remote {
                 user_ns,
                 sys_ns,
                 max_rss_bytes,
+                leftovers,
                 stderr_tail,
             }) => Ok(Ran {
                 exec: Exec {
@@ -305,6 +306,7 @@ impl Remote {
                     sys_ns,
                     max_rss_bytes,
                     outcome,
+                    leftovers,
                 },
                 stderr_tail: String::from_utf8_lossy(stderr_tail).into_owned(),
             }),

@@ -12,6 +12,7 @@ mod error;
 mod expand;
 mod instructions;
 mod launch;
+mod leftovers;
 mod process;
 mod runner;
 mod spawner;

@@ -1,6 +1,6 @@
 //! Starting, timing and reaping one process; program lookup for the preflight check.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, Seek, SeekFrom, Write};
@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{Invocation, MeasureError, Outcome, sys};
+use crate::{Invocation, MeasureError, Outcome, leftovers, sys};
 
 /// Finds executables like `execvp` would, caching answers so large parameter scans stay cheap.
 #[derive(Default)]
@@ -345,17 +345,22 @@ pub(crate) struct Exec {
     pub sys_ns: u64,
     pub max_rss_bytes: u64,
     pub outcome: Outcome,
+    /// Processes the run left running, killed and reaped after it (see [`crate::leftovers`]).
+    pub leftovers: u32,
 }
 
-/// Spawns `cmd` and reaps it. The timed window is exactly spawn → reap.
+/// Spawns `cmd` and reaps it, then kills and reaps what it left running. The timed window is
+/// exactly spawn → reap.
 pub(crate) fn execute(
     cmd: &mut Command,
     display: &str,
     timeout: Option<Duration>,
 ) -> Result<Exec, MeasureError> {
-    // Best effort: without it, an interrupt in the instant before the group is published would
-    // leave the child running.
-    let blocked = sys::InterruptsBlocked::new().ok();
+    leftovers::become_subreaper();
+    let _one_run_at_a_time = leftovers::serialise();
+    // Without it, an interrupt in the instant before the group is published would leave the
+    // child running.
+    let deferred = sys::InterruptsDeferred::new();
     let start = Instant::now();
     let child = cmd.spawn().map_err(|source| MeasureError::Spawn {
         command: display.to_owned(),
@@ -372,20 +377,22 @@ pub(crate) fn execute(
     drop(child);
     sys::set_active_group(pid);
     // A pending interrupt is handled here, and kills the group just published.
-    drop(blocked);
+    drop(deferred);
     let reaped = reap(pid, start, timeout);
     sys::set_active_group(0);
-    let (reaped, end, timed_out) = match reaped {
+    let (reaped, end, killed) = match reaped {
         Ok(r) => r,
         Err(e) => {
             // Do not leave the child behind if waiting itself failed.
             let _ = sys::kill_group(pid);
             let _ = sys::wait4(pid, false);
+            leftovers::kill_leftovers(pid, &HashSet::new());
             return Err(MeasureError::io(format!("waiting for `{display}`"), e));
         }
     };
+    let leftovers = leftovers::kill_leftovers(pid, killed.as_ref().unwrap_or(&HashSet::new()));
     let status = reaped.status;
-    let outcome = if timed_out {
+    let outcome = if killed.is_some() {
         Outcome::TimedOut
     } else if libc::WIFEXITED(status) {
         Outcome::Exited(libc::WEXITSTATUS(status))
@@ -400,8 +407,12 @@ pub(crate) fn execute(
         sys_ns: reaped.sys_ns,
         max_rss_bytes: reaped.max_rss_bytes,
         outcome,
+        leftovers,
     })
 }
+
+/// What [`reap`] returns: the reaped child, when, and on a timeout the descendants killed with it.
+type Waited = (sys::Reaped, Instant, Option<HashSet<libc::pid_t>>);
 
 fn reap_blocking(pid: libc::pid_t) -> io::Result<(sys::Reaped, Instant)> {
     match sys::wait4(pid, false)? {
@@ -410,15 +421,12 @@ fn reap_blocking(pid: libc::pid_t) -> io::Result<(sys::Reaped, Instant)> {
     }
 }
 
-/// Waits for `pid`; with a timeout, kills its process group once `start + timeout` has passed.
-fn reap(
-    pid: libc::pid_t,
-    start: Instant,
-    timeout: Option<Duration>,
-) -> io::Result<(sys::Reaped, Instant, bool)> {
+/// Waits for `pid`; with a timeout, kills its tree and process group once `start + timeout` has
+/// passed.
+fn reap(pid: libc::pid_t, start: Instant, timeout: Option<Duration>) -> io::Result<Waited> {
     let Some(timeout) = timeout else {
         let (r, end) = reap_blocking(pid)?;
-        return Ok((r, end, false));
+        return Ok((r, end, None));
     };
     // No pidfd (kernel < 5.3, seccomp): fall back to polling.
     reap_until(pid, start + timeout, sys::pidfd_open(pid).ok())
@@ -428,7 +436,7 @@ fn reap_until(
     pid: libc::pid_t,
     deadline: Instant,
     pidfd: Option<std::os::fd::OwnedFd>,
-) -> io::Result<(sys::Reaped, Instant, bool)> {
+) -> io::Result<Waited> {
     match pidfd {
         Some(pidfd) => loop {
             let now = Instant::now();
@@ -441,7 +449,7 @@ fn reap_until(
             match sys::poll_readable(&pidfd, ms) {
                 Ok(true) => {
                     let (r, end) = reap_blocking(pid)?;
-                    return Ok((r, end, false));
+                    return Ok((r, end, None));
                 }
                 Ok(false) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -453,7 +461,7 @@ fn reap_until(
             let mut nap = Duration::from_micros(50);
             loop {
                 if let Some(r) = sys::wait4(pid, true)? {
-                    return Ok((r, Instant::now(), false));
+                    return Ok((r, Instant::now(), None));
                 }
                 let now = Instant::now();
                 if now >= deadline {
@@ -464,9 +472,12 @@ fn reap_until(
             }
         }
     }
+    // Descendants that left the process group (`setsid`) first, while the tree still leads to
+    // them; then the group.
+    let killed = leftovers::kill_tree(pid);
     sys::kill_group(pid)?;
     let (r, end) = reap_blocking(pid)?;
-    Ok((r, end, true))
+    Ok((r, end, Some(killed)))
 }
 
 /// `SIGKILL`-style name of a signal number, if it is a common one.
@@ -513,9 +524,8 @@ mod tests {
     #[test]
     fn polling_fallback_times_out_and_reaps() {
         let (pid, start) = spawn_group("sleep 100.4251 & sleep 100.4252");
-        let (_, end, timed_out) =
-            reap_until(pid, start + Duration::from_millis(200), None).unwrap();
-        assert!(timed_out);
+        let (_, end, killed) = reap_until(pid, start + Duration::from_millis(200), None).unwrap();
+        assert!(killed.is_some());
         assert!(end - start >= Duration::from_millis(200));
         // Already reaped: a second wait has no child.
         assert!(sys::wait4(pid, true).is_err());
@@ -524,8 +534,8 @@ mod tests {
     #[test]
     fn polling_fallback_sees_normal_exit() {
         let (pid, start) = spawn_group("exit 7");
-        let (r, _, timed_out) = reap_until(pid, start + Duration::from_secs(30), None).unwrap();
-        assert!(!timed_out);
+        let (r, _, killed) = reap_until(pid, start + Duration::from_secs(30), None).unwrap();
+        assert!(killed.is_none());
         assert_eq!(libc::WEXITSTATUS(r.status), 7);
     }
 

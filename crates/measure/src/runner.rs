@@ -172,6 +172,10 @@ pub struct CommandResult {
     /// Adaptive sampling only (`None` with a fixed number of runs, and from [`run_paired`],
     /// whose stopping rule is the caller's): the precision it aimed at and what it reached.
     pub precision: Option<PrecisionReached>,
+    /// Processes its runs (warm-ups and auxiliary commands included) left running after they
+    /// ended, which the runner killed and reaped: background children of a command that exited,
+    /// descendants that left its process group (`setsid`). Not counted: what a timeout killed.
+    pub leftover_processes: u64,
 }
 
 /// The precision target of adaptive sampling and what the samples reached when it stopped, both
@@ -304,6 +308,8 @@ struct State {
     started: bool,
     finished: bool,
     failure: Option<Failure>,
+    /// See [`CommandResult::leftover_processes`].
+    leftovers: u64,
 }
 
 /// Runs the specs and returns one result per spec, in order.
@@ -345,6 +351,7 @@ fn run_with(
             samples: s.samples,
             warmup_runs: s.warmups,
             failure: s.failure,
+            leftover_processes: s.leftovers,
         })
         .collect())
 }
@@ -392,6 +399,7 @@ pub fn run_paired(
             warmup_runs: s.warmups,
             failure: s.failure,
             precision: None,
+            leftover_processes: s.leftovers,
         });
     match (results.next(), results.next()) {
         (Some(base), Some(head)) => Ok(PairedResult {
@@ -443,7 +451,14 @@ impl<'o> Runner<'o> {
                        main: bool|
          -> Result<usize, MeasureError> {
             let (path, argv) = resolver.program_in(inv, spec.cwd.as_deref())?;
-            launcher.add(&path, &argv, spec.cwd.as_deref(), main, inv.to_string())
+            // The main command is named as the spec shows it (as written in a config file,
+            // without the values of its variables).
+            let display = if main {
+                spec.display.clone()
+            } else {
+                inv.to_string()
+            };
+            launcher.add(&path, &argv, spec.cwd.as_deref(), main, display)
         };
         // Main commands first so they get the persistent descriptors; this is also the preflight:
         // nothing runs unless every program resolves.
@@ -690,7 +705,9 @@ impl<'o> Runner<'o> {
     }
 
     fn main(&mut self, i: usize) -> Result<Ran, MeasureError> {
-        self.launcher.run(self.progs[i].main)
+        let ran = self.launcher.run(self.progs[i].main)?;
+        self.states[i].leftovers += u64::from(ran.exec.leftovers);
+        Ok(ran)
     }
 
     /// Runs an auxiliary command if the spec has one. Returns `false` (after recording the
@@ -706,6 +723,7 @@ impl<'o> Runner<'o> {
         let Some(prog) = prog else { return Ok(true) };
         let Ran { exec, stderr_tail } = self.launcher.run(prog)?;
         let state = &mut self.states[i];
+        state.leftovers += u64::from(exec.leftovers);
         if matches!(phase, Phase::Prepare | Phase::Conclude) && state.warmups_over {
             state.measuring_ns += u128::from(exec.wall_ns);
         }
@@ -902,6 +920,7 @@ mod tests {
                 sys_ns: 0,
                 max_rss_bytes: 0,
                 outcome: Outcome::Exited(0),
+                leftovers: 0,
             }
         }
     }

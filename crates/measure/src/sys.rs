@@ -135,6 +135,21 @@ pub(crate) fn set_spawner(pid: libc::pid_t) {
 }
 
 extern "C" fn on_interrupt(signal: libc::c_int) {
+    // While a child is being started, remember the signal for `InterruptsDeferred` to handle.
+    let deferred = DEFERRED.compare_exchange(
+        DEFERRING,
+        signal,
+        std::sync::atomic::Ordering::SeqCst,
+        std::sync::atomic::Ordering::SeqCst,
+    );
+    if deferred.is_err() {
+        interrupt(signal);
+    }
+}
+
+/// Kills the run in flight (and, in the main process, has the spawner kill its own), then dies
+/// of `signal`. Async-signal-safe.
+fn interrupt(signal: libc::c_int) {
     let pgid = ACTIVE_GROUP.load(std::sync::atomic::Ordering::SeqCst);
     let spawner = SPAWNER.load(std::sync::atomic::Ordering::SeqCst);
     // SAFETY: killpg, kill, signal and raise are async-signal-safe and take plain values.
@@ -178,43 +193,31 @@ pub(crate) fn release_free_memory() {
     }
 }
 
-/// The signals whose handlers kill the run in flight.
-const INTERRUPTS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+/// `DEFERRING` while a child is being started and its process group is not yet published; a
+/// signal number when an interrupt arrived in that window; `IDLE` otherwise.
+static DEFERRED: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(IDLE);
+const IDLE: libc::c_int = 0;
+const DEFERRING: libc::c_int = -1;
 
-/// Holds SIGINT, SIGTERM and SIGHUP back from this thread while it lives, so one that arrives
-/// between spawning a child and publishing its process group (`set_active_group`) is handled
-/// after the group is known instead of leaving the child behind. Children start with an empty
-/// signal mask (std resets it in the child), so they are not affected.
-pub(crate) struct InterruptsBlocked {
-    old: libc::sigset_t,
-}
+/// Defers SIGINT, SIGTERM and SIGHUP while it lives: one that arrives between spawning a child
+/// and publishing its process group (`set_active_group`) is handled when this is dropped, after
+/// the group is known, instead of leaving the child behind. The signals are not blocked: a child
+/// inherits the signal mask of the thread that starts it (std does not reset it), and a
+/// benchmarked command must not start with SIGTERM blocked.
+pub(crate) struct InterruptsDeferred(());
 
-impl InterruptsBlocked {
-    pub(crate) fn new() -> io::Result<Self> {
-        // SAFETY: sigset_t is plain old data; sigemptyset initialises it before use.
-        let mut set: libc::sigset_t = unsafe { std::mem::zeroed() };
-        // SAFETY: as above.
-        let mut old: libc::sigset_t = unsafe { std::mem::zeroed() };
-        // SAFETY: `set` and `old` are live, writable sigset_t values.
-        let r = unsafe {
-            libc::sigemptyset(&mut set);
-            for signal in INTERRUPTS {
-                libc::sigaddset(&mut set, signal);
-            }
-            libc::pthread_sigmask(libc::SIG_BLOCK, &set, &mut old)
-        };
-        if r != 0 {
-            return Err(io::Error::from_raw_os_error(r));
-        }
-        Ok(InterruptsBlocked { old })
+impl InterruptsDeferred {
+    pub(crate) fn new() -> Self {
+        DEFERRED.store(DEFERRING, std::sync::atomic::Ordering::SeqCst);
+        InterruptsDeferred(())
     }
 }
 
-impl Drop for InterruptsBlocked {
+impl Drop for InterruptsDeferred {
     fn drop(&mut self) {
-        // SAFETY: `old` is the mask pthread_sigmask filled in; restoring it cannot fail.
-        unsafe {
-            libc::pthread_sigmask(libc::SIG_SETMASK, &self.old, std::ptr::null_mut());
+        let signal = DEFERRED.swap(IDLE, std::sync::atomic::Ordering::SeqCst);
+        if signal > 0 {
+            interrupt(signal);
         }
     }
 }
@@ -250,6 +253,43 @@ pub(crate) fn set_parent_death_signal(signal: libc::c_int) -> io::Result<()> {
         return Err(io::Error::last_os_error());
     }
     Ok(())
+}
+
+/// `prctl(PR_SET_CHILD_SUBREAPER, 1)`: orphaned descendants of this process (a benchmarked
+/// command's background children, `setsid` ones included) are re-parented to it instead of to
+/// init, so it can find, kill and reap them.
+pub(crate) fn set_child_subreaper() -> io::Result<()> {
+    // SAFETY: PR_SET_CHILD_SUBREAPER takes a flag by value and touches no memory.
+    if unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1 as libc::c_ulong, 0, 0, 0) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Whether this process has any child at all, running or exited (reaps nothing: `WNOWAIT`).
+pub(crate) fn has_children() -> bool {
+    // SAFETY: siginfo_t is plain old data, all-zero is a valid value.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: the out-pointer points to a live, writable local of the right type.
+        let r = unsafe {
+            libc::waitid(
+                libc::P_ALL,
+                0,
+                &mut info,
+                libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+            )
+        };
+        if r == 0 {
+            return true;
+        }
+        match io::Error::last_os_error().raw_os_error() {
+            Some(libc::EINTR) => {}
+            Some(libc::ECHILD) => return false,
+            // Unknown: look (the caller scans /proc).
+            _ => return true,
+        }
+    }
 }
 
 /// `prctl(PR_SET_NAME)`: the process name `ps` and `/proc/PID/comm` show (≤ 15 bytes).

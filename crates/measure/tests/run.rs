@@ -4,7 +4,7 @@ use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::lingering;
+use common::{KillLingering, lingering};
 
 mod common;
 
@@ -582,4 +582,76 @@ fn many_commands_stay_within_descriptor_limits() {
             .iter()
             .all(|r| r.samples.len() == 1 && r.failure.is_none())
     );
+}
+
+#[test]
+fn background_children_left_running_are_killed_reaped_and_counted() {
+    const MARKERS: &[&str] = &["300.6161", "300.6162"];
+    let _cleanup = KillLingering(MARKERS);
+    let s = specs(&[
+        direct(&["sh", "-c", "sleep 300.6161 & exit 0"]),
+        // In a session of its own: out of the command's process group, still its descendant.
+        direct(&["sh", "-c", "setsid sleep 300.6162 & exit 0"]),
+    ]);
+    let results = run(&s, &fixed(1, 2), &mut ()).unwrap();
+    // Killed and reaped before `run` returned: not even a zombie is left.
+    assert_eq!(lingering(MARKERS), Vec::<String>::new());
+    // One per run, the warm-up included.
+    for r in &results {
+        assert!(r.failure.is_none(), "{:?}", r.failure);
+        assert_eq!(r.leftover_processes, 3, "{}", r.spec.display);
+    }
+}
+
+#[test]
+fn timeout_kills_grandchildren_in_sessions_of_their_own() {
+    const MARKERS: &[&str] = &["300.6163", "300.6164"];
+    let _cleanup = KillLingering(MARKERS);
+    let s = specs(&[direct(&[
+        "sh",
+        "-c",
+        "setsid sleep 300.6163 & sh -c 'setsid sleep 300.6164 & wait' & wait",
+    ])]);
+    let options = RunnerOptions {
+        timeout: Some(Duration::from_millis(300)),
+        ..fixed(0, 1)
+    };
+    let r = run(&s, &options, &mut ()).unwrap().remove(0);
+    let failure = r.failure.expect("a timed-out run is a failure");
+    assert_eq!(failure.outcome, Outcome::TimedOut);
+    assert_eq!(lingering(MARKERS), Vec::<String>::new());
+    // Killed with the timed-out command, not left over.
+    assert_eq!(r.leftover_processes, 0);
+}
+
+#[test]
+fn commands_start_with_no_signal_blocked_and_leftovers_get_sigterm_first() {
+    const MARKERS: &[&str] = &["300.6165"];
+    let _cleanup = KillLingering(MARKERS);
+    let dir = tempfile::tempdir().unwrap();
+    let mask = dir.path().join("mask");
+    let termed = dir.path().join("termed");
+    let s = specs(&[
+        // Directly, not through a shell (which clears its mask when it starts).
+        direct(&["cp", "/proc/self/status", &mask.display().to_string()]),
+        // A leftover that says when SIGTERM reaches it, then exits; the command exits once the
+        // leftover's trap is set and its sleep started.and its sleep started.
+        direct(&[
+            "sh",
+            "-c",
+            &format!(
+                "sh -c 'trap \"echo TERM > {0}; exit 0\" TERM; sleep 300.6165 & touch {1}; wait' & \
+                 while [ ! -e {1} ]; do sleep 0.01; done; exit 0",
+                termed.display(),
+                dir.path().join("trapped").display()
+            ),
+        ]),
+    ]);
+    let results = run(&s, &fixed(0, 1), &mut ()).unwrap();
+    let status = fs::read_to_string(&mask).unwrap();
+    assert!(status.contains("\nSigBlk:\t0000000000000000\n"), "{status}");
+    assert_eq!(fs::read_to_string(&termed).unwrap(), "TERM\n");
+    assert_eq!(lingering(MARKERS), Vec::<String>::new());
+    // The trapping shell, and the sleep it left when it exited.
+    assert_eq!(results[1].leftover_processes, 2);
 }

@@ -16,7 +16,7 @@ use benchgate_measure::{
     CommandSpec, CommandTemplate, MeasureError, Outcome, Phase, RunnerOptions, expand, run,
     start_spawner,
 };
-use common::lingering;
+use common::{KillLingering, lingering};
 
 /// Set for a copy of this binary that plays a main process to be killed (see `child`).
 const CHILD: &str = "BENCHGATE_SPAWNER_TEST_CHILD";
@@ -35,6 +35,14 @@ const TESTS: &[(&str, fn())] = &[
     (
         "timeout_kills_the_whole_process_group",
         timeout_kills_the_whole_process_group,
+    ),
+    (
+        "leftovers_are_killed_counted_and_setsid_cannot_escape_a_timeout",
+        leftovers_are_killed_counted_and_setsid_cannot_escape_a_timeout,
+    ),
+    (
+        "commands_start_with_no_signal_blocked_and_leftovers_get_sigterm_first",
+        commands_start_with_no_signal_blocked_and_leftovers_get_sigterm_first,
     ),
     (
         "stdin_cwd_and_environment_reach_the_child",
@@ -298,6 +306,71 @@ fn timeout_kills_the_whole_process_group() {
     wait_until("the timed-out group to die", || {
         lingering(&markers).is_empty()
     });
+}
+
+fn leftovers_are_killed_counted_and_setsid_cannot_escape_a_timeout() {
+    const MARKERS: &[&str] = &["300.7171", "300.7172", "300.7173"];
+    let _cleanup = KillLingering(MARKERS);
+    let r = run(
+        &specs(&[
+            "sh",
+            "-c",
+            "sleep 300.7171 & setsid sleep 300.7172 & exit 0",
+        ]),
+        &fixed(1, 1),
+        &mut (),
+    )
+    .unwrap()
+    .remove(0);
+    assert!(r.failure.is_none(), "{:?}", r.failure);
+    assert_eq!(lingering(MARKERS), Vec::<String>::new());
+    assert_eq!(r.leftover_processes, 4);
+
+    let options = RunnerOptions {
+        timeout: Some(Duration::from_millis(300)),
+        ..fixed(0, 1)
+    };
+    let r = run(
+        &specs(&["sh", "-c", "setsid sleep 300.7173 & wait"]),
+        &options,
+        &mut (),
+    )
+    .unwrap()
+    .remove(0);
+    assert_eq!(r.failure.map(|f| f.outcome), Some(Outcome::TimedOut));
+    assert_eq!(lingering(MARKERS), Vec::<String>::new());
+    assert_eq!(r.leftover_processes, 0);
+}
+
+fn commands_start_with_no_signal_blocked_and_leftovers_get_sigterm_first() {
+    const MARKERS: &[&str] = &["300.7174"];
+    let _cleanup = KillLingering(MARKERS);
+    let dir = tempfile::tempdir().unwrap();
+    let mask = dir.path().join("mask");
+    // Directly, not through a shell (which clears its mask when it starts).
+    let r = run(
+        &specs(&["cp", "/proc/self/status", &mask.display().to_string()]),
+        &fixed(0, 1),
+        &mut (),
+    )
+    .unwrap()
+    .remove(0);
+    assert!(r.failure.is_none(), "{:?}", r.failure);
+    let status = fs::read_to_string(&mask).unwrap();
+    assert!(status.contains("\nSigBlk:\t0000000000000000\n"), "{status}");
+    // A leftover that says when SIGTERM reaches it, then exits; the command exits once the
+    // leftover's trap is set and its sleep started.
+    let termed = dir.path().join("termed");
+    let r = sh(&format!(
+        "sh -c 'trap \"echo TERM > {0}; exit 0\" TERM; sleep 300.7174 & touch {1}; wait' & \
+         while [ ! -e {1} ]; do sleep 0.01; done; exit 0",
+        termed.display(),
+        dir.path().join("trapped").display()
+    ));
+    assert!(r.failure.is_none(), "{:?}", r.failure);
+    assert_eq!(fs::read_to_string(&termed).unwrap(), "TERM\n");
+    assert_eq!(lingering(MARKERS), Vec::<String>::new());
+    assert_eq!(r.leftover_processes, 2);
 }
 
 fn stdin_cwd_and_environment_reach_the_child() {

@@ -4,6 +4,7 @@
 //! [`units`] at the last moment (the model keeps nanoseconds and bytes).
 
 mod describe;
+pub mod escape;
 mod json;
 mod junit;
 mod markdown;

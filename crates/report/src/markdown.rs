@@ -13,10 +13,7 @@ use crate::units::{format_value, p_value};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Markdown;
 
-/// Escapes what would break a table cell.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
-}
+use crate::escape::markdown::{code, code_cell, text as cell};
 
 fn verdict_rows(out: &mut String, rows: &[&Verdict]) {
     out.push_str("| benchmark | measure | baseline | current | change | verdict |\n");
@@ -24,11 +21,11 @@ fn verdict_rows(out: &mut String, rows: &[&Verdict]) {
     for v in rows {
         let (base, cur) = sides(v);
         out.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} | {} |\n",
-            cell(&v.benchmark),
-            v.measure,
-            base,
-            cur,
+            "| {} | {} | {} | {} | {} | {} |\n",
+            code_cell(&v.benchmark),
+            cell(v.measure.as_str()),
+            cell(&base),
+            cell(&cur),
             cell(&change(v)),
             label(v)
         ));
@@ -62,24 +59,24 @@ impl Format for Markdown {
                 // Counted but not timed (`--measure instructions`), or nothing measured.
                 let extras: String = extra
                     .iter()
-                    .map(|m| format!(" {} |", median_of(bench, m)))
+                    .map(|m| format!(" {} |", cell(&median_of(bench, m))))
                     .collect();
                 let runs = bench.metrics.first().map_or(0, |m| m.summary.n);
                 out.push_str(&format!(
-                    "| `{}`{status} | - | - | - |{extras} {runs} |\n",
-                    cell(&bench.name),
+                    "| {}{status} | - | - | - |{extras} {runs} |\n",
+                    code_cell(&bench.name),
                 ));
                 continue;
             };
             out.push_str(&format!(
-                "| `{}`{status} | {} | {} | {} |",
-                cell(&bench.name),
+                "| {}{status} | {} | {} | {} |",
+                code_cell(&bench.name),
                 wall_center(wall),
                 mean_sd(wall),
                 range(wall),
             ));
             for m in &extra {
-                out.push_str(&format!(" {} |", median_of(bench, m)));
+                out.push_str(&format!(" {} |", cell(&median_of(bench, m))));
             }
             out.push_str(&format!(" {} |\n", wall.summary.n));
         }
@@ -89,18 +86,18 @@ impl Format for Markdown {
             ));
         }
         if let Some(first) = run.benchmarks.first().filter(|_| !comparisons.is_empty()) {
-            out.push_str(&format!("\nCompared with `{}`:\n\n", cell(&first.name)));
+            out.push_str(&format!("\nCompared with {}:\n\n", code(&first.name)));
             out.push_str("| benchmark | measure | change | interval | p | relative | verdict |\n");
             out.push_str("|---|---|--:|---|--:|---|---|\n");
             for v in comparisons {
                 out.push_str(&format!(
-                    "| `{}` | {} | {} | {} | {} | {} | {} |\n",
-                    cell(&v.benchmark),
-                    v.measure,
+                    "| {} | {} | {} | {} | {} | {} | {} |\n",
+                    code_cell(&v.benchmark),
+                    cell(v.measure.as_str()),
                     v.effect
                         .map_or_else(String::new, |e| crate::units::percent(e.percent())),
                     interval(v),
-                    v.p_value.map_or_else(String::new, p_value),
+                    cell(&v.p_value.map_or_else(String::new, p_value)),
                     relative(v),
                     v.kind
                 ));
@@ -146,9 +143,9 @@ impl Format for Markdown {
             out.push('\n');
             for v in &changes {
                 out.push_str(&format!(
-                    "- `{}` · {}: {}\n",
-                    cell(&v.benchmark),
-                    v.measure,
+                    "- {} · {}: {}\n",
+                    code(&v.benchmark),
+                    cell(v.measure.as_str()),
                     cell(&v.reason)
                 ));
             }
@@ -160,9 +157,11 @@ impl Format for Markdown {
             out.push_str("|---|---|--:|--:|--:|---|\n");
             for [label, bench, value, limit, headroom, status] in budgets {
                 out.push_str(&format!(
-                    "| {} | `{}` | {value} | {limit} | {headroom} | {status} |\n",
+                    "| {} | {} | {} | {} | {headroom} | {status} |\n",
                     cell(&label),
-                    cell(&bench)
+                    code_cell(&bench),
+                    cell(&value),
+                    cell(&limit),
                 ));
             }
             out.push('\n');
@@ -179,12 +178,16 @@ impl Format for Markdown {
             for g in &c.geomean {
                 out.push_str(&format!(
                     "| {} ({}) | {} | {} | {} |\n",
-                    g.measure,
+                    cell(g.measure.as_str()),
                     benchgate_model::display::plural(g.benchmarks, "benchmark"),
-                    g.baseline
-                        .map_or_else(String::new, |x| format_value(x, &g.unit)),
-                    g.current
-                        .map_or_else(String::new, |x| format_value(x, &g.unit)),
+                    cell(
+                        &g.baseline
+                            .map_or_else(String::new, |x| format_value(x, &g.unit))
+                    ),
+                    cell(
+                        &g.current
+                            .map_or_else(String::new, |x| format_value(x, &g.unit))
+                    ),
                     g.ratio.map_or_else(
                         || "?".to_string(),
                         |r| crate::units::percent((r - 1.0) * 100.0)

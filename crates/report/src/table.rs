@@ -41,8 +41,19 @@ impl Table {
         }
     }
 
+    /// Adds a row. Every cell is one line of text shown as by [`crate::escape::terminal::line`]
+    /// (names and values from outside cannot carry control sequences into the table), measured
+    /// after escaping so columns stay aligned.
     pub fn row(&mut self, cells: Vec<Cell>) {
-        self.rows.push(cells);
+        self.rows.push(
+            cells
+                .into_iter()
+                .map(|cell| Cell {
+                    text: crate::escape::terminal::line(&cell.text).into_owned(),
+                    style: cell.style,
+                })
+                .collect(),
+        );
     }
 
     /// Renders with two spaces between columns; `color` enables the cells' styles.

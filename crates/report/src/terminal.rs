@@ -9,6 +9,7 @@ use crate::describe::{
     budget_rows, by_measure, change, column_title, compared, extra_measures, headline, interval,
     label, mean_sd, median_of, notable, range, relative, run_header, run_line, sides, wall_center,
 };
+use crate::escape::terminal::{line, lines};
 use crate::table::{Align, BOLD, Cell, DIM, GREEN, RED, Table, YELLOW};
 use crate::units::{format_value, p_value};
 
@@ -43,7 +44,7 @@ fn style_of(v: &Verdict) -> Option<&'static str> {
 impl Format for Terminal {
     fn run(&self, run: &Run, comparisons: &[Verdict]) -> String {
         let mut out = String::new();
-        out.push_str(&self.paint(&run_header(run), DIM));
+        out.push_str(&self.paint(&line(&run_header(run)), DIM));
         out.push('\n');
         if run.provenance.mode == Mode::Simulated {
             out.push_str(&self.paint(
@@ -75,10 +76,10 @@ impl Format for Terminal {
         for bench in &run.benchmarks {
             match &bench.status {
                 Status::Skipped { reason } => {
-                    notes.push(format!("{}: skipped: {reason}", bench.name))
+                    notes.push(format!("{}: skipped: {}", line(&bench.name), lines(reason)))
                 }
                 Status::Failed { message } => {
-                    notes.push(format!("{}: FAILED: {message}", bench.name))
+                    notes.push(format!("{}: FAILED: {}", line(&bench.name), lines(message)))
                 }
                 Status::Ok => {}
             }
@@ -120,7 +121,7 @@ impl Format for Terminal {
             out.push('\n');
         }
         if let Some(first) = run.benchmarks.first().filter(|_| !comparisons.is_empty()) {
-            out.push_str(&format!("\ncompared with {}:\n", first.name));
+            out.push_str(&format!("\ncompared with {}:\n", line(&first.name)));
             let mut table = Table::new(vec![
                 Align::Left,
                 Align::Left,
@@ -159,21 +160,21 @@ impl Format for Terminal {
             "baseline: {}\ncurrent:  {}\n",
             c.baseline.as_ref().map_or_else(
                 || "none yet".to_string(),
-                |b| run_line(&b.label, b.mode, b.commit.as_deref(), None)
+                |b| line(&run_line(&b.label, b.mode, b.commit.as_deref(), None)).into_owned()
             ),
-            run_line(
+            line(&run_line(
                 &c.current.label,
                 c.current.mode,
                 c.current.commit.as_deref(),
                 None
-            ),
+            )),
         ));
         for failure in &c.command_failures {
-            out.push_str(&self.paint(&format!("failed: {failure}"), RED));
+            out.push_str(&self.paint(&format!("failed: {}", line(failure)), RED));
             out.push('\n');
         }
         for warning in &c.warnings {
-            out.push_str(&self.paint(&format!("warning: {warning}"), YELLOW));
+            out.push_str(&self.paint(&format!("warning: {}", line(warning)), YELLOW));
             out.push('\n');
         }
         let compared = compared(c);
@@ -292,16 +293,16 @@ impl Format for Terminal {
         if !notes.is_empty() {
             out.push('\n');
             for v in notes {
-                let line = format!(
+                let note = format!(
                     "{} · {}: {} — {}",
-                    v.benchmark,
-                    v.measure,
+                    line(&v.benchmark),
+                    line(v.measure.as_str()),
                     label(v),
-                    v.reason
+                    lines(&v.reason)
                 );
                 match style_of(v) {
-                    Some(style) => out.push_str(&self.paint(&line, style)),
-                    None => out.push_str(&line),
+                    Some(style) => out.push_str(&self.paint(&note, style)),
+                    None => out.push_str(&note),
                 }
                 out.push('\n');
             }

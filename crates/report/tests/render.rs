@@ -137,3 +137,171 @@ fn colour_marks_failures_red() {
 fn junit_comparison() {
     insta::assert_snapshot!(Junit.comparison(&comparison()));
 }
+
+/// A name that tries everything: a line break and a forged GitHub workflow command, an OSC 8
+/// hyperlink, a backtick that would close a Markdown code span, HTML and a table pipe.
+const HOSTILE: &str = "a\n::error file=x::forged\x1b]8;;http://evil\x07`<img src=x>`|";
+
+/// A run and a comparison in which every string from outside is hostile: benchmark names,
+/// measure, unit, the failure message of a child and a skip reason.
+fn hostile() -> (
+    Run,
+    Vec<benchgate_model::Verdict>,
+    benchgate_model::Comparison,
+) {
+    let named = |suffix: &str, wall| {
+        let mut b = bench(&format!("{HOSTILE}{suffix}"), wall, 1e6);
+        let custom = Metric::from_samples(
+            Measure::from(format!("{HOSTILE}m")),
+            Unit::Custom(format!("{HOSTILE}u")),
+            Direction::LowerIsBetter,
+            samples(5.0, 12),
+        )
+        .unwrap();
+        b.metrics.push(custom);
+        b
+    };
+    let mut failed = named("failed", 1e6);
+    failed.status = Status::Failed {
+        message: format!("run: exited with status 1; stderr: {HOSTILE}"),
+    };
+    let mut skipped = named("skipped", 1e6);
+    skipped.status = Status::Skipped {
+        reason: HOSTILE.into(),
+    };
+    skipped.metrics.clear();
+    let base = run(4, Mode::Real, vec![named("1", 1e6), named("2", 2e6)]);
+    let current = run(
+        5,
+        Mode::Real,
+        vec![named("1", 3e6), named("2", 2e6), failed, skipped],
+    );
+    let verdicts = compare_within_run(&current, &[Measure::WallTime], &CompareOptions::default());
+    let comparison = compare_runs(
+        &base,
+        "base.json",
+        &current,
+        "head.json",
+        &CompareOptions::default(),
+    );
+    (current, verdicts, comparison)
+}
+
+/// No line that GitHub Actions would take for a workflow command (it trims leading white space),
+/// no raw control character but the line breaks.
+fn assert_terminal_safe(text: &str) {
+    for line in text.lines() {
+        assert!(
+            !line.trim_start().starts_with("::"),
+            "forged command: {line:?}\n{text}"
+        );
+    }
+    assert!(
+        !text.chars().any(|c| c.is_control() && c != '\n'),
+        "raw control character in {text:?}"
+    );
+    assert!(
+        text.contains("a\\n::error file=x::forged\\x1b]8;;http://evil\\x07`<img src=x>`|"),
+        "{text}"
+    );
+}
+
+#[test]
+fn terminal_shows_hostile_names_escaped() {
+    let (run, verdicts, comparison) = hostile();
+    assert_terminal_safe(&Terminal { color: false }.run(&run, &verdicts));
+    assert_terminal_safe(&Terminal { color: false }.comparison(&comparison));
+    // With colour, the only escape sequences are benchgate's own SGR codes.
+    let coloured = Terminal { color: true }.comparison(&comparison);
+    assert!(!coloured.contains("\x1b]"), "{coloured}");
+    assert!(!coloured.contains('\x07'), "{coloured}");
+}
+
+/// No raw HTML and no link can get into a Markdown output from a name, and every table row has
+/// exactly as many cell separators as its header.
+fn assert_markdown_safe(text: &str) {
+    // Outside code spans (CommonMark: a run of n backticks up to the next run of exactly n),
+    // neither HTML nor a link nor a stray backtick.
+    let mut plain = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    let run_at = |i: usize| chars[i..].iter().take_while(|&&c| c == '`').count();
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => {
+                plain.extend(&chars[i..(i + 2).min(chars.len())]);
+                i += 2;
+            }
+            '`' => {
+                let n = run_at(i);
+                let mut j = i + n;
+                loop {
+                    assert!(j < chars.len(), "unclosed code span in {text}");
+                    if chars[j] == '`' {
+                        let m = run_at(j);
+                        j += m;
+                        if m == n {
+                            break;
+                        }
+                    } else {
+                        j += 1;
+                    }
+                }
+                i = j;
+            }
+            c => {
+                plain.push(c);
+                i += 1;
+            }
+        }
+    }
+    // benchgate's own HTML: the collapsed details.
+    let ours = ["<details>", "</details>", "<summary>", "</summary>"]
+        .iter()
+        .fold(plain.clone(), |p, tag| p.replace(tag, ""));
+    assert!(!ours.contains('<'), "{plain}");
+    assert!(!plain.contains("http://"), "{plain}");
+    assert!(!text.contains('\x1b') && !text.contains('\x07'), "{text}");
+    for line in text.lines() {
+        assert!(
+            !line.trim_start().starts_with("::"),
+            "forged command: {line:?}\n{text}"
+        );
+    }
+    let separators = |line: &str| {
+        let mut n = 0;
+        let mut escaped = false;
+        for c in line.chars() {
+            if c == '|' && !escaped {
+                n += 1;
+            }
+            escaped = c == '\\' && !escaped;
+        }
+        n
+    };
+    let mut header = None;
+    for line in text.lines() {
+        if !line.starts_with('|') {
+            header = None;
+            continue;
+        }
+        let n = separators(line);
+        match header {
+            None => header = Some(n),
+            Some(h) => assert_eq!(n, h, "row breaks its table: {line:?}\n{text}"),
+        }
+    }
+}
+
+#[test]
+fn markdown_holds_hostile_names_in_unbreakable_code_spans() {
+    let (run, verdicts, comparison) = hostile();
+    let md = Markdown.run(&run, &verdicts);
+    assert_markdown_safe(&md);
+    // The backtick in the name lengthens the fence; the pipe is escaped for the table.
+    assert!(
+        md.contains("``a\\n::error file=x::forged\\x1b]8;;http://evil\\x07`<img src=x>`\\|1``"),
+        "{md}"
+    );
+    assert_markdown_safe(&Markdown.comparison(&comparison));
+}

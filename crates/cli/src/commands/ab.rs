@@ -17,6 +17,7 @@ use benchgate_measure::{
     preflight, run_paired,
 };
 use benchgate_model::{Benchmark, Direction, Measure, Run, Status};
+use benchgate_report::escape::terminal::{line, lines};
 use time::OffsetDateTime;
 
 use super::run::{count_instructions, mode_of, new_run, unmeasured};
@@ -102,6 +103,7 @@ pub fn execute(args: &AbArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion>
             decided.is_some()
         };
         let result = run_paired(&p.base, &p.head, &options, &mut stop, &mut progress)?;
+        super::run::note_leftovers(&[&result.base, &result.head]);
         progress.finish();
         let judgement = if options.runs.is_some() {
             None
@@ -296,12 +298,13 @@ fn pairings(args: &AbArgs) -> anyhow::Result<Vec<Pairing>> {
     for bench in benches {
         if let Some(reason) = bench.skip_reason() {
             if filter.is_none_or(|f| matches_filter(f, &bench.name)) {
-                eprintln!("note: {} skipped: {reason}", bench.name);
+                eprintln!("note: {} skipped: {}", line(&bench.name), lines(&reason));
             }
             continue;
         }
         let shell = shell.or(bench.shell(&config.defaults));
-        let specs = expand(&[bench.template()], &[bench.aux()], &bench.params, shell)
+        let specs = bench
+            .specs(shell)
             .with_context(|| format!("[[bench]] {}", bench.name))?;
         for spec in selected_specs(filter, &bench.name, specs) {
             let mut base = spec.clone();

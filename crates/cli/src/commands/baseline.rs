@@ -1,5 +1,7 @@
 //! `benchgate baseline save | list | delete`: named pointers to stored runs.
 
+use benchgate_report::escape::terminal::line;
+
 use super::Conclusion;
 use super::stored::{open_existing_store, select_run};
 use crate::cli::{BaselineCommand, GlobalArgs};
@@ -33,7 +35,7 @@ pub fn execute(command: &BaselineCommand, global: &GlobalArgs) -> anyhow::Result
                     .max()
                     .unwrap_or(0);
                 for b in &baselines {
-                    out.push_str(&format!("{:<width$}  run:{}\n", b.name, b.run_id));
+                    out.push_str(&format!("{:<width$}  run:{}\n", line(&b.name), b.run_id));
                 }
             }
             print(&out)?;

@@ -6,6 +6,7 @@ use anyhow::Context;
 use benchgate_adapters::Format as InputFormat;
 use benchgate_gate::{apply_budgets, check_budgets, compare_runs, pool_runs};
 use benchgate_model::{Mode, Run};
+use benchgate_report::escape::terminal::lines;
 use benchgate_store::{Scope, Store, resolve_in_scope};
 use time::OffsetDateTime;
 
@@ -31,7 +32,7 @@ pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Conclu
         args.deny_warnings,
     )?;
     if let Some(note) = &judging.note {
-        eprintln!("note: {note}");
+        eprintln!("note: {}", lines(note));
     }
     let measure_warnings =
         check_measures(&judging.options.gated_measures, Some(&baseline), &current)?;

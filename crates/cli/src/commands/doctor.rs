@@ -137,7 +137,8 @@ pub fn execute(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<Conclus
             global.db
         );
     }
-    print(&out)?;
+    // Bench names and skip reasons come from the config file.
+    print(&benchgate_report::escape::terminal::lines(&out))?;
     Ok(Conclusion::Passed)
 }
 

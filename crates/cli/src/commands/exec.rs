@@ -12,6 +12,7 @@ use std::time::SystemTime;
 
 use anyhow::{Context, bail};
 use benchgate_adapters::{Format, criterion};
+use benchgate_report::escape::terminal::line;
 use time::OffsetDateTime;
 
 use super::Conclusion;
@@ -81,7 +82,12 @@ pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Conclusio
         (Err(e), true) => return Err(e),
         // The harness failed and left nothing readable: that is the failure to report.
         (Err(e), false) => {
-            eprintln!("error: `{display}` failed ({status}) and left no results: {e:#}");
+            eprintln!(
+                "error: {}",
+                line(&format!(
+                    "`{display}` failed ({status}) and left no results: {e:#}"
+                ))
+            );
             return Ok(Conclusion::CommandFailed);
         }
     };

@@ -11,6 +11,7 @@ use benchgate_gate::{
     judge_without_baseline, pool_runs, record_command_failure,
 };
 use benchgate_model::{Measure, Mode, Outcome, Run, Source, Thresholds};
+use benchgate_report::escape::terminal::{line, lines};
 use benchgate_report::{Format, Json, Markdown};
 use benchgate_store::{Scope, Selector, Store, StoreError, resolve_in_scope};
 
@@ -341,7 +342,7 @@ pub fn store_judge_report(
     }
 
     for note in notes {
-        eprintln!("note: {note}");
+        eprintln!("note: {}", lines(note));
     }
     let format = if global.json {
         OutputFormat::Json
@@ -395,7 +396,7 @@ impl Exports {
     /// A file the user asked for.
     pub fn asked(&mut self, result: anyhow::Result<()>) {
         if let Err(e) = result {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", line(&format!("{e:#}")));
             self.asked_failed = true;
         }
     }
@@ -403,7 +404,7 @@ impl Exports {
     /// A write benchgate does by itself (`$GITHUB_STEP_SUMMARY`): a warning.
     pub fn automatic(&mut self, result: anyhow::Result<()>) {
         if let Err(e) = result {
-            eprintln!("warning: {e:#}");
+            eprintln!("warning: {}", line(&format!("{e:#}")));
         }
     }
 

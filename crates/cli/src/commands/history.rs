@@ -4,6 +4,7 @@
 use anyhow::Context;
 use benchgate_model::Run;
 use benchgate_model::display::plural;
+use benchgate_report::escape::terminal::lines;
 use benchgate_store::{BaselinedRuns, Deleted, StoreError};
 use serde_json::json;
 use uuid::Uuid;
@@ -79,7 +80,8 @@ pub fn list(limit: usize, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
             r.benchmarks
         ));
     }
-    print(&out)?;
+    // Branches and sources of imported runs come from outside.
+    print(&lines(&out))?;
     Ok(Conclusion::Passed)
 }
 

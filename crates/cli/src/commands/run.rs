@@ -16,6 +16,7 @@ use benchgate_model::{
     Benchmark, Direction, Environment, Measure, Metric, Mode, Outcome, Run, Source, Status,
     Thresholds, Unit,
 };
+use benchgate_report::escape::terminal::line;
 use benchgate_report::{Format, Json, Markdown};
 use time::OffsetDateTime;
 
@@ -105,6 +106,23 @@ pub(super) fn unmeasured(spec: &CommandSpec) -> CommandResult {
         warmup_runs: 0,
         failure: None,
         precision: None,
+        leftover_processes: 0,
+    }
+}
+
+/// A note for each command whose runs left processes running (killed by the runner): `killed 2
+/// leftover processes of `sh -c 'server & exit 0'``.
+pub(super) fn note_leftovers(results: &[&CommandResult]) {
+    for r in results.iter().filter(|r| r.leftover_processes > 0) {
+        let n = r.leftover_processes;
+        eprintln!(
+            "note: {}",
+            line(&format!(
+                "killed {n} leftover process{} of `{}`",
+                if n == 1 { "" } else { "es" },
+                r.spec.display
+            ))
+        );
     }
 }
 
@@ -151,7 +169,10 @@ pub(super) fn count_instructions(
     };
     for (bench, spec) in benchmarks.iter_mut().zip(specs) {
         if !global.quiet {
-            eprintln!("counting the instructions of {} under valgrind", spec.name);
+            eprintln!(
+                "counting the instructions of {} under valgrind",
+                line(&spec.name)
+            );
         }
         match benchgate_measure::count_instructions(spec, &counting) {
             Ok(count) => {
@@ -249,7 +270,9 @@ pub(super) fn measure(
     let mut progress = Progress::new(names, global.quiet, std::io::stderr().is_terminal());
     let results = benchgate_measure::run(specs, options, &mut progress);
     progress.finish();
-    Ok(results?)
+    let results = results?;
+    note_leftovers(&results.iter().collect::<Vec<_>>());
+    Ok(results)
 }
 
 pub(super) fn check_writable_parent(path: &std::path::Path) -> anyhow::Result<()> {

@@ -8,6 +8,7 @@ use benchgate_gate::{canonical_unit, floor_from_history};
 use benchgate_model::Measure;
 use benchgate_model::display::plural;
 use benchgate_model::display::{format_value, percent};
+use benchgate_report::escape::terminal::lines;
 use benchgate_stats::changepoint::{ChangePointOptions, Penalty, change_points};
 use benchgate_store::{NoiseFloor, SeriesPoint};
 use serde_json::json;
@@ -192,7 +193,8 @@ pub fn execute(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Conclu
             let _ = writeln!(out, "no noise floor: {why}");
         }
     }
-    print(&out)?;
+    // The benchmark's name and measure come from outside.
+    print(&lines(&out))?;
     Ok(Conclusion::Passed)
 }
 

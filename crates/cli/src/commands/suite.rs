@@ -6,8 +6,9 @@
 use anyhow::{Context, bail};
 use benchgate_config::{Bench, Config};
 use benchgate_gate::glob_match;
-use benchgate_measure::{CommandResult, CommandSpec, RunnerOptions, expand, preflight};
+use benchgate_measure::{CommandResult, CommandSpec, RunnerOptions, preflight};
 use benchgate_model::{Benchmark, Measure, Mode, Source, Status};
+use benchgate_report::escape::terminal::line;
 use time::OffsetDateTime;
 
 use super::Conclusion;
@@ -43,6 +44,14 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
         );
     }
     let config = Config::load(path)?;
+    // An error may quote an expanded command (one that cannot be split into words, a program
+    // not found): the values of variables not marked safe to record are shown as `${NAME}`.
+    run_suite(args, global, &config)
+        .map_err(|e| anyhow::anyhow!("{}", config.redact(&format!("{e:#}"))))
+}
+
+fn run_suite(args: &RunArgs, global: &GlobalArgs, config: &Config) -> anyhow::Result<Conclusion> {
+    let path = &args.config;
     // These describe ad-hoc commands; a configured bench says them in benchgate.toml.
     let adhoc_only = [
         ("--prepare", !args.prepare.is_empty()),
@@ -62,7 +71,7 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
         );
     }
     let judging = judging_for(
-        &config,
+        config,
         Some(path),
         &Source::Command,
         &args.judge,
@@ -105,7 +114,8 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
             continue;
         }
         let shell = args.shell.as_deref().or(bench.shell(&config.defaults));
-        let specs = expand(&[bench.template()], &[bench.aux()], &bench.params, shell)
+        let specs = bench
+            .specs(shell)
             .with_context(|| format!("[[bench]] {}", bench.name))?;
         let specs = selected_specs(filter, &bench.name, specs);
         if specs.is_empty() {
@@ -191,6 +201,8 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
 
     // Measure: entries with the same options are interleaved together.
     let mut run = new_run(mode, environment)?;
+    // Only the variables the file marks safe to record (`[env] record`).
+    run.provenance.tags.extend(config.env.tags());
     if !simulated.is_empty() {
         run.provenance
             .tags
@@ -231,7 +243,7 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
                 name: bench.name.clone(),
                 params: Default::default(),
                 labels: Default::default(),
-                command: Some(bench.command.clone()),
+                command: Some(bench.command_as_written.clone()),
                 status: Status::Skipped {
                     reason: reason.clone(),
                 },
@@ -278,6 +290,12 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
         export_json: args.export_json.as_deref(),
         export_markdown: args.export_markdown.as_deref(),
     };
+    // A failed command's standard error may echo a variable's value.
+    for bench in &mut run.benchmarks {
+        if let Status::Failed { message } = &mut bench.status {
+            *message = config.redact(message).into_owned();
+        }
+    }
     let failures = command_failures(&run);
     store_judge_report(
         store.as_ref(),
@@ -352,7 +370,10 @@ fn confirm_suspects(
         .map(|&k| entries[k].spec.name.clone())
         .collect();
     if !global.quiet {
-        eprintln!("measuring again before judging: {}", names.join(", "));
+        eprintln!(
+            "measuring again before judging: {}",
+            line(&names.join(", "))
+        );
     }
     for (k, result) in measure_entries(entries, &which, global)? {
         let fresh = convert::benchmark(&result);

@@ -32,6 +32,9 @@ pub(super) fn main(requests: PipeReader, replies: PipeWriter, parent: u32) -> i3
         return 0;
     }
     let _ = sys::set_process_name(c"benchgate-spawn");
+    // What the commands leave running is re-parented here, found and killed after each run.
+    crate::leftovers::become_subreaper();
+    crate::leftovers::every_child_is_measured();
     if sys::install_interrupt_handlers().is_err() {
         return 1;
     }
@@ -178,6 +181,7 @@ impl Spawner {
                 user_ns: exec.user_ns,
                 sys_ns: exec.sys_ns,
                 max_rss_bytes: exec.max_rss_bytes,
+                leftovers: exec.leftovers,
                 stderr_tail: tail.as_bytes(),
             }
             .encode(out),

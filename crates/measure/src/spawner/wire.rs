@@ -7,7 +7,8 @@
 //! path, [cwd], [stdin path], argc `u32` and the arguments (argv\[0\] first), envc `u32` and per
 //! change the name, a `u8` (1: set, 0: remove) and for a set the value. Strings are `u32` length
 //! plus bytes. Reply `TAG_RAN`: outcome kind `u8` and code `i32`, wall, user and sys time in ns
-//! and max RSS in bytes (`u64` each), stderr tail; or `TAG_FAILED`: kind `u8`, errno `i32` (0:
+//! and max RSS in bytes (`u64` each), leftover processes killed (`u32`), stderr tail; or
+//! `TAG_FAILED`: kind `u8`, errno `i32` (0:
 //! none), message.
 
 use std::io::{self, Read};
@@ -407,6 +408,8 @@ pub(crate) enum Reply<'a> {
         user_ns: u64,
         sys_ns: u64,
         max_rss_bytes: u64,
+        /// Processes the run left running, killed and reaped after it.
+        leftovers: u32,
         stderr_tail: &'a [u8],
     },
     Failed {
@@ -436,6 +439,7 @@ impl Reply<'_> {
                 user_ns,
                 sys_ns,
                 max_rss_bytes,
+                leftovers,
                 stderr_tail,
             } => {
                 begin(buf, TAG_RAN);
@@ -446,6 +450,7 @@ impl Reply<'_> {
                 put_u64(buf, user_ns);
                 put_u64(buf, sys_ns);
                 put_u64(buf, max_rss_bytes);
+                put_u32(buf, leftovers);
                 let room = MAX_REPLY - (buf.len() - 4) - 4;
                 put_bytes(buf, &stderr_tail[stderr_tail.len().saturating_sub(room)..]);
             }
@@ -483,6 +488,7 @@ impl Reply<'_> {
                     user_ns: d.u64()?,
                     sys_ns: d.u64()?,
                     max_rss_bytes: d.u64()?,
+                    leftovers: d.u32()?,
                     stderr_tail: d.bytes()?,
                 }
             }
@@ -578,6 +584,7 @@ mod tests {
             user_ns: 2,
             sys_ns: 3,
             max_rss_bytes: 4096,
+            leftovers: 2,
             stderr_tail: b"oops",
         };
         ran.encode(&mut buf);
@@ -613,6 +620,7 @@ mod tests {
             user_ns: 0,
             sys_ns: 0,
             max_rss_bytes: 0,
+            leftovers: 0,
             stderr_tail: &long,
         }
         .encode(&mut buf);

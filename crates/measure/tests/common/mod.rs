@@ -22,3 +22,19 @@ pub fn lingering(markers: &[&str]) -> Vec<String> {
     }
     found
 }
+
+/// Kills (SIGKILL, by pid) the processes still alive with one of `markers` in their command line
+/// when dropped: a test that finds processes left behind fails without leaving them running.
+#[allow(dead_code)] // not every test binary that shares this module uses it
+pub struct KillLingering(pub &'static [&'static str]);
+
+impl Drop for KillLingering {
+    fn drop(&mut self) {
+        for entry in lingering(self.0) {
+            if let Some(pid) = entry.split(':').next().and_then(|p| p.parse::<i32>().ok()) {
+                // SAFETY: kill has no memory-safety preconditions; the pid is one of this test's.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+            }
+        }
+    }
+}
