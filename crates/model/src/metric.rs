@@ -74,6 +74,27 @@ impl Measure {
         !matches!(self, Measure::Custom(_))
     }
 
+    /// The one unit a well-known measure is stored in (SPEC §2); `None` for custom measures,
+    /// which keep the unit their source gives.
+    pub fn canonical_unit(&self) -> Option<Unit> {
+        Some(match self {
+            Measure::WallTime
+            | Measure::UserTime
+            | Measure::SysTime
+            | Measure::LatencyP50
+            | Measure::LatencyP90
+            | Measure::LatencyP95
+            | Measure::LatencyP99
+            | Measure::LatencyP999 => Unit::Nanoseconds,
+            Measure::MaxRss | Measure::AllocBytes => Unit::Bytes,
+            Measure::Instructions | Measure::Allocs => Unit::Count,
+            Measure::Throughput => Unit::PerSecond,
+            Measure::BytesPerSecond => Unit::BytesPerSecond,
+            Measure::ErrorRate => Unit::Ratio,
+            Measure::Custom(_) => return None,
+        })
+    }
+
     pub fn parse(name: &str) -> Measure {
         Self::NAMED
             .iter()
@@ -295,6 +316,38 @@ impl Metric {
             summary,
             precision: None,
         })
+    }
+
+    /// The first sample the measure and unit cannot have, and why: a negative time, size, count
+    /// or rate, or an error rate above 100 %. Custom measures in custom units or counts may be
+    /// negative (a delta, a score).
+    pub fn out_of_range(&self) -> Option<(usize, String)> {
+        let physical = matches!(
+            self.unit,
+            Unit::Nanoseconds | Unit::Bytes | Unit::PerSecond | Unit::BytesPerSecond | Unit::Ratio
+        );
+        if self.measure.is_known() || physical {
+            if let Some(k) = self.samples.iter().position(|&s| s < 0.0) {
+                return Some((
+                    k,
+                    format!(
+                        "{} is negative: {} in {} cannot be",
+                        self.samples[k],
+                        self.measure,
+                        self.unit.as_str()
+                    ),
+                ));
+            }
+        }
+        if self.measure == Measure::ErrorRate
+            && let Some(k) = self.samples.iter().position(|&s| s > 1.0)
+        {
+            return Some((
+                k,
+                format!("error rate {} is above 1 (100 %)", self.samples[k]),
+            ));
+        }
+        None
     }
 
     pub fn exact(mut self, exact: bool) -> Self {
