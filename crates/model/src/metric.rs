@@ -318,42 +318,34 @@ impl Metric {
         })
     }
 
-    /// The first sample the measure and unit cannot have, and why: a negative time, size, count
-    /// or rate, or an error rate above 100 %. Custom measures in custom units or counts may be
-    /// negative (a delta, a score).
+    /// The first sample the measure and unit cannot have, and why (see [`impossible_value`]).
     pub fn out_of_range(&self) -> Option<(usize, String)> {
-        let physical = matches!(
-            self.unit,
-            Unit::Nanoseconds | Unit::Bytes | Unit::PerSecond | Unit::BytesPerSecond | Unit::Ratio
-        );
-        if self.measure.is_known() || physical {
-            if let Some(k) = self.samples.iter().position(|&s| s < 0.0) {
-                return Some((
-                    k,
-                    format!(
-                        "{} is negative: {} in {} cannot be",
-                        self.samples[k],
-                        self.measure,
-                        self.unit.as_str()
-                    ),
-                ));
-            }
-        }
-        if self.measure == Measure::ErrorRate
-            && let Some(k) = self.samples.iter().position(|&s| s > 1.0)
-        {
-            return Some((
-                k,
-                format!("error rate {} is above 1 (100 %)", self.samples[k]),
-            ));
-        }
-        None
+        self.samples.iter().enumerate().find_map(|(k, &value)| {
+            impossible_value(&self.measure, &self.unit, value).map(|why| (k, why))
+        })
     }
 
     pub fn exact(mut self, exact: bool) -> Self {
         self.exact = exact;
         self
     }
+}
+
+/// Why `value` cannot be a sample of `measure` in `unit`: a negative time, size, count or rate
+/// of a well-known measure, or an error rate above 100 %. Custom measures are the source's own
+/// numbers and may be negative (a heap growth, a delta, a score). Non-finite values are refused
+/// separately.
+pub fn impossible_value(measure: &Measure, unit: &Unit, value: f64) -> Option<String> {
+    if value < 0.0 && measure.is_known() {
+        return Some(format!(
+            "{value} is negative: {measure} in {} cannot be",
+            unit.as_str()
+        ));
+    }
+    if *measure == Measure::ErrorRate && value > 1.0 {
+        return Some(format!("error rate {value} is above 1 (100 %)"));
+    }
+    None
 }
 
 #[cfg(test)]
