@@ -303,3 +303,44 @@ fn impossible_values_are_refused_and_not_stored() {
     );
     assert!(!dir.path().join(".benchgate/history.db").exists());
 }
+
+/// Parameter products are refused before expanding (two scans of 100 000 once took 9 GB), and
+/// a name expansion gives twice is refused when the file loads, before anything runs.
+#[test]
+fn parameter_products_and_duplicate_names_are_refused_before_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = one_line_error(
+        &[
+            "run",
+            "--parameter-scan",
+            "a",
+            "1",
+            "100000",
+            "--parameter-scan",
+            "b",
+            "1",
+            "100000",
+            "--",
+            "echo {a} {b}",
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        line,
+        "error: the parameters' values multiply out to 10000000000 benchmarks; the limit is \
+         100000 (use fewer values)"
+    );
+    // The first bench would take seconds; the duplicate is found before it runs.
+    std::fs::write(
+        dir.path().join("benchgate.toml"),
+        "[defaults]\nruns = 2\n\n[[bench]]\nname = \"a\"\ncommand = \"sleep 5\"\n\
+         params = { x = [1, 2] }\n\n[[bench]]\nname = \"a/x=1\"\ncommand = \"true\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        one_line_error(&["run"], dir.path()),
+        "error: benchgate.toml:10:8: [[bench]] #2 `name`: expands to \"a/x=1\", which \
+         [[bench]] #1 (line 7) already names"
+    );
+    assert!(!dir.path().join(".benchgate").exists());
+}

@@ -1,13 +1,16 @@
 //! Walks the spanned TOML tree, checking every key and value and converting human units, so each
 //! error can name the file, line, column and key.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use benchgate_gate::{Budget, canonical_unit};
-use benchgate_measure::{MAX_PARAMETER_VALUES, MeasureError, Parameter};
+use benchgate_measure::{
+    MAX_COMBINATIONS, MAX_PARAMETER_VALUES, MeasureError, Parameter, check_combinations,
+    expanded_names,
+};
 use benchgate_model::{Measure, Mode, Source, Unit};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -366,6 +369,7 @@ pub(crate) fn parse(
     }
     if let Some(value) = top.get("bench") {
         let mut names = BTreeSet::new();
+        let mut expanded = ExpandedNames::default();
         for (i, item) in tables(&ctx, &top, "bench", value)?.into_iter().enumerate() {
             let section = Section {
                 table: item.0,
@@ -384,6 +388,7 @@ pub(crate) fn parse(
                     format!("duplicate bench name {:?}", bench.name),
                 ));
             }
+            expanded.add(&ctx, &section, &bench)?;
             config.benches.push(bench);
         }
     }
@@ -399,6 +404,66 @@ pub(crate) fn parse(
         }
     }
     Ok(config)
+}
+
+/// The names of every benchmark the file's benches expand to, so a name given twice (by two
+/// benches, or by a repeated parameter value) is refused when the file loads, not after the
+/// whole suite ran.
+#[derive(Default)]
+struct ExpandedNames {
+    /// Each name and the bench (`[[bench]] #N`) and span it came from.
+    seen: HashMap<String, (String, Range<usize>)>,
+}
+
+impl ExpandedNames {
+    fn add(&mut self, ctx: &Ctx, s: &Section, bench: &Bench) -> Result<(), ConfigError> {
+        // Where the names come from: the parameters when there are any, else the name.
+        let span = s
+            .get("params")
+            .filter(|_| !bench.params.is_empty())
+            .or_else(|| s.get("name"))
+            .map_or_else(|| s.span.clone(), |v| v.span());
+        let key = if bench.params.is_empty() {
+            "name"
+        } else {
+            "params"
+        };
+        // Each bench was checked against the limit; the file as a whole is held to it too.
+        let count = check_combinations(&bench.params, 1)
+            .map_err(|e| ctx.err(&span, format!("{}: {e}", s.key(key))))?;
+        if self.seen.len() as u64 + count > MAX_COMBINATIONS as u64 {
+            return Err(ctx.err(
+                &span,
+                format!(
+                    "{}: the benches expand to more than {MAX_COMBINATIONS} benchmarks in all",
+                    s.key(key)
+                ),
+            ));
+        }
+        for name in expanded_names(&bench.name, &bench.params) {
+            match self.seen.get(&name) {
+                Some((other, other_span)) => {
+                    let (line, _) = line_col(ctx.text, other_span.start);
+                    let message = if *other == s.name {
+                        format!(
+                            "{}: expands to {name:?} twice (a value is repeated)",
+                            s.key(key)
+                        )
+                    } else {
+                        format!(
+                            "{}: expands to {name:?}, which {other} (line {line}) already names",
+                            s.key(key)
+                        )
+                    };
+                    return Err(ctx.err(&span, message));
+                }
+                None => {
+                    self.seen.insert(name, (s.name.clone(), span.clone()));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 fn top_table<'a, 'i>(
@@ -795,6 +860,8 @@ fn params(ctx: &Ctx, p: &Section) -> Result<Vec<Parameter>, ConfigError> {
             }
         }
     }
+    // Refused before anything multiplies out (checked multiplication, nothing expanded).
+    check_combinations(&out, 1).map_err(|e| ctx.err(&p.span, format!("{}: {e}", p.whole())))?;
     Ok(out)
 }
 

@@ -447,6 +447,57 @@ fn params_errors() {
     );
 }
 
+/// Too many combinations are refused when the file loads, at the `params` table, before anything
+/// multiplies out (two scans of 100 000 once took 9 GB).
+#[test]
+fn too_many_parameter_combinations_are_refused_with_their_line() {
+    assert_eq!(
+        error(
+            "[[bench]]\nname = \"a\"\ncommand = \"x {i} {j}\"\n\
+             params = { i = { min = 1, max = 100000 }, j = { min = 1, max = 100000 } }\n"
+        ),
+        "benchgate.toml:4:10: [[bench]] #1 `params`: the parameters' values multiply out to \
+         10000000000 benchmarks; the limit is 100000 (use fewer values)"
+    );
+    // Within the limit per bench, but not in all.
+    assert_eq!(
+        error(
+            "[[bench]]\nname = \"a\"\ncommand = \"x {i}\"\nparams = { i = { min = 1, max = 60000 } }\n\
+             [[bench]]\nname = \"b\"\ncommand = \"x {i}\"\nparams = { i = { min = 1, max = 60000 } }\n"
+        ),
+        "benchgate.toml:8:10: [[bench]] #2 `params`: the benches expand to more than 100000 \
+         benchmarks in all"
+    );
+}
+
+/// A benchmark name given twice by expansion is found when the file loads, with both places,
+/// not after the whole suite ran.
+#[test]
+fn duplicate_expanded_names_are_refused_with_their_lines() {
+    assert_eq!(
+        error(
+            "[[bench]]\nname = \"a\"\ncommand = \"x {x}\"\nparams = { x = [1, 2] }\n\n\
+             [[bench]]\nname = \"a/x=1\"\ncommand = \"true\"\n"
+        ),
+        "benchgate.toml:7:8: [[bench]] #2 `name`: expands to \"a/x=1\", which [[bench]] #1 \
+         (line 4) already names"
+    );
+    assert_eq!(
+        error(
+            "[[bench]]\nname = \"a/x=2\"\ncommand = \"true\"\n\n\
+             [[bench]]\nname = \"a\"\ncommand = \"x {x}\"\nparams = { x = [1, 2] }\n"
+        ),
+        "benchgate.toml:8:10: [[bench]] #2 `params`: expands to \"a/x=2\", which [[bench]] #1 \
+         (line 2) already names"
+    );
+    // `1` and `"1"` are one value.
+    assert_eq!(
+        error("[[bench]]\nname = \"a\"\ncommand = \"x {x}\"\nparams = { x = [1, \"1\"] }\n"),
+        "benchgate.toml:4:10: [[bench]] #1 `params`: expands to \"a/x=1\" twice (a value is \
+         repeated)"
+    );
+}
+
 #[test]
 fn env_expansion() {
     let config = parse(
