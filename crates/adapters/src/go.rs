@@ -585,7 +585,7 @@ impl<'a> Reader<'a> {
         // Go computes the built-in units itself and never prints NaN, infinity or a negative
         // value for them; custom `ReportMetric` values are the benchmark's own.
         if let Some(&(_, unit, value, _)) = self.scratch.iter().find(|(key, _, value, _)| {
-            !matches!(key, Key::Custom(_)) && !(value.is_finite() && *value >= 0.0)
+            !matches!(key, Key::Custom(_)) && (!value.is_finite() || *value < 0.0)
         }) {
             return Err(TextError::new(
                 pos,

@@ -248,7 +248,8 @@ fn impossible_values_are_refused_and_not_stored() {
     good_run(dir.path(), "a.json");
     let good: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("a.json")).unwrap()).unwrap();
-    let cases: [(&str, Box<dyn Fn(&mut serde_json::Value)>, &str); 4] = [
+    type Spoil = Box<dyn Fn(&mut serde_json::Value)>;
+    let cases: [(&str, Spoil, &str); 4] = [
         (
             "negative.json",
             Box::new(|run| run["benchmarks"][0]["metrics"][0]["samples"][0] = (-5.0).into()),

@@ -22,6 +22,9 @@ use benchgate_model::{Measure, Mode, Source, Thresholds};
 pub use error::ConfigError;
 pub use units::{Kind, parse_quantity};
 
+/// The largest configuration file read: 16 MiB, far above any real one.
+pub const MAX_CONFIG_BYTES: u64 = 16 << 20;
+
 /// The default file name.
 pub const DEFAULT_FILE: &str = "benchgate.toml";
 
@@ -277,11 +280,24 @@ fn find_on_path(command: &str, path: &std::ffi::OsStr) -> bool {
 
 impl Config {
     /// Reads and validates the file at `path`; errors name the path as given.
+    /// A file larger than [`MAX_CONFIG_BYTES`] is refused (`--config /dev/zero` must not fill
+    /// memory).
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        use std::io::Read;
+        let io = |source| ConfigError::Io {
             path: path.to_path_buf(),
             source,
-        })?;
+        };
+        let mut text = String::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_CONFIG_BYTES + 1).read_to_string(&mut text))
+            .map_err(io)?;
+        if text.len() as u64 > MAX_CONFIG_BYTES {
+            return Err(ConfigError::TooLarge {
+                path: path.to_path_buf(),
+                limit: MAX_CONFIG_BYTES,
+            });
+        }
         Config::parse(&text, &path.display().to_string())
     }
 

@@ -626,3 +626,14 @@ fn load_names_the_file() {
     let err = Config::load(&dir.path().join("missing.toml")).unwrap_err();
     assert!(err.to_string().starts_with("cannot read "), "{err}");
 }
+
+/// An endless file is refused once past the limit, not read into memory without end.
+#[test]
+fn an_endless_file_is_refused() {
+    assert_eq!(
+        Config::load(Path::new("/dev/zero"))
+            .unwrap_err()
+            .to_string(),
+        "/dev/zero: larger than 16777216 bytes; a configuration file is far smaller"
+    );
+}

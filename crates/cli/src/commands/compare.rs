@@ -105,9 +105,11 @@ fn read_file_run(text: &str, adapter: Adapter) -> anyhow::Result<Run> {
         Adapter::Format(format) => format == InputFormat::Benchgate,
         Adapter::Auto => {
             path.is_file()
-                && std::fs::read(path).ok().is_some_and(|bytes| {
-                    benchgate_adapters::detect(&bytes) == Some(InputFormat::Benchgate)
-                })
+                && crate::limits::read_file(path, text)
+                    .ok()
+                    .is_some_and(|bytes| {
+                        benchgate_adapters::detect(&bytes) == Some(InputFormat::Benchgate)
+                    })
         }
     };
     if native {
@@ -121,6 +123,6 @@ fn read_file_run(text: &str, adapter: Adapter) -> anyhow::Result<Run> {
 
 /// Reads a benchgate run file; errors name the file and the JSON path or line.
 pub fn read_run(path: &Path) -> anyhow::Result<Run> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = crate::limits::read_file(path, &path.display().to_string())?;
     Run::from_json(&bytes).with_context(|| path.display().to_string())
 }
