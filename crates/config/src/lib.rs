@@ -13,6 +13,7 @@ mod error;
 mod parse;
 mod units;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -215,8 +216,10 @@ impl Bench {
 /// `requires = { env = [...], commands = [...], files = [...] }` (SPEC §4.7).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Requirements {
-    /// Environment variables that must be set (and not empty).
+    /// Environment variables that must be set (and not empty), those of `env_values` included.
     pub env: Vec<String>,
+    /// Variables that must have one value (`requires.env = { USE_REAL = "true" }`).
+    pub env_values: BTreeMap<String, String>,
     /// Programs that must be found on `PATH` (or exist, when given with a `/`).
     pub commands: Vec<String>,
     /// Files or directories that must exist.
@@ -260,6 +263,12 @@ impl Requirements {
                 "environment variables {} are not set",
                 many.join(", ")
             )),
+        }
+        // The value found is not repeated: it may be anything, a secret included.
+        for (name, demanded) in &self.env_values {
+            if env(name).is_some_and(|v| !v.is_empty() && v != *demanded) {
+                reasons.push(format!("environment variable {name} is not {demanded:?}"));
+            }
         }
         for command in self.commands.iter().filter(|c| !command_exists(c)) {
             reasons.push(format!("command `{command}` not found on PATH"));

@@ -1,7 +1,7 @@
 //! Walks the spanned TOML tree, checking every key and value and converting human units, so each
 //! error can name the file, line, column and key.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -664,11 +664,7 @@ fn bench(ctx: &Ctx, s: &Section) -> Result<Bench, ConfigError> {
         None => Requirements::default(),
         Some(r) => {
             r.check_keys(ctx, &REQUIRES_KEYS)?;
-            let env: Vec<String> = r
-                .string_list(ctx, "env")?
-                .into_iter()
-                .map(|(v, _)| v.trim().to_string())
-                .collect();
+            let (env, env_values) = required_env(ctx, &r)?;
             let commands = r
                 .string_list(ctx, "commands")?
                 .into_iter()
@@ -681,6 +677,7 @@ fn bench(ctx: &Ctx, s: &Section) -> Result<Bench, ConfigError> {
             }
             Requirements {
                 env,
+                env_values,
                 commands,
                 files,
             }
@@ -760,6 +757,54 @@ fn bench(ctx: &Ctx, s: &Section) -> Result<Bench, ConfigError> {
         params,
         skip,
     })
+}
+
+/// `requires.env`: an array of names that must be set and non-empty, or a table of names and
+/// the value each must have (`{ USE_REAL = "true" }`). Returns every name, and the demanded
+/// values.
+fn required_env(
+    ctx: &Ctx,
+    r: &Section,
+) -> Result<(Vec<String>, BTreeMap<String, String>), ConfigError> {
+    let Some(value) = r.get("env") else {
+        return Ok(Default::default());
+    };
+    let DeValue::Table(table) = value.get_ref() else {
+        let names = r
+            .string_list(ctx, "env")
+            .map_err(|_| {
+                r.wrong_type(
+                    ctx,
+                    "env",
+                    value,
+                    "an array of variable names or a table of names and values",
+                )
+            })?
+            .into_iter()
+            .map(|(v, _)| v.trim().to_string())
+            .collect();
+        return Ok((names, BTreeMap::new()));
+    };
+    let mut names = Vec::new();
+    let mut values = BTreeMap::new();
+    for (name, demanded) in table.iter() {
+        let name = name.get_ref().trim().to_string();
+        match demanded.get_ref() {
+            DeValue::String(v) if !v.is_empty() => {
+                values.insert(name.clone(), v.to_string());
+                names.push(name);
+            }
+            _ => {
+                return Err(r.wrong_type(
+                    ctx,
+                    &format!("env.{name}"),
+                    demanded,
+                    "a non-empty string (the value the variable must have)",
+                ));
+            }
+        }
+    }
+    Ok((names, values))
 }
 
 fn scalar(value: &Val) -> Option<String> {

@@ -146,6 +146,7 @@ fn full_example() {
             env: vec!["HELIOS_CLI_PATH".into()],
             commands: vec!["git".into()],
             files: vec![PathBuf::from("/home/ci/.helios")],
+            ..Default::default()
         }
     );
     assert_eq!(helios.skip, None);
@@ -556,6 +557,7 @@ fn requirements_with_injected_lookups() {
         env: vec!["SET".into(), "EMPTY".into(), "UNSET".into()],
         commands: vec!["git".into(), "firecracker".into()],
         files: vec![PathBuf::from("/present"), PathBuf::from("/absent")],
+        ..Default::default()
     };
     let env = |name: &str| match name {
         "SET" => Some("1".to_string()),
@@ -591,6 +593,7 @@ fn requirements_on_the_real_system() {
         env: vec!["PATH".into()],
         commands: vec!["sh".into()],
         files: vec![present],
+        ..Default::default()
     };
     assert_eq!(ok.check(), None);
     let missing = Requirements {
@@ -635,5 +638,53 @@ fn an_endless_file_is_refused() {
             .unwrap_err()
             .to_string(),
         "/dev/zero: larger than 16777216 bytes; a configuration file is far smaller"
+    );
+}
+
+/// `requires.env` can demand a value (`USE_REAL = "true"`), not only a non-empty one; a bench
+/// whose variable has another value is skipped, and the reason does not repeat what it holds.
+#[test]
+fn required_environment_values() {
+    let text = r#"
+[[bench]]
+name = "real"
+command = "tool --real ${USE_REAL}"
+requires = { env = { USE_REAL = "true" } }
+"#;
+    let config = Config::parse_with_env(text, "benchgate.toml", &|_| None).unwrap();
+    let bench = &config.benches[0];
+    assert_eq!(bench.requires.env, ["USE_REAL"]);
+    assert_eq!(
+        bench.requires.env_values,
+        [("USE_REAL".to_string(), "true".to_string())].into()
+    );
+    // Unset: skipped like any required variable.
+    assert_eq!(
+        bench.skip.as_deref(),
+        Some("requires: environment variable USE_REAL is not set")
+    );
+    let check = |value: Option<&str>| {
+        bench
+            .requires
+            .check_with(&|_| value.map(str::to_string), &|_| true, &|_| true)
+    };
+    assert_eq!(
+        check(Some("false")).as_deref(),
+        Some("requires: environment variable USE_REAL is not \"true\"")
+    );
+    assert_eq!(check(Some("true")), None);
+    assert_eq!(
+        check(None).as_deref(),
+        Some("requires: environment variable USE_REAL is not set")
+    );
+    assert_eq!(
+        error("[[bench]]\nname = \"a\"\ncommand = \"x\"\nrequires = { env = { USE_REAL = 1 } }\n"),
+        "benchgate.toml:4:33: [[bench]] #1 `requires.env.USE_REAL`: expected a non-empty string (the \
+         value the variable must have), found integer"
+    );
+    assert_eq!(
+        error("[[bench]]\nname = \"a\"\ncommand = \"x\"\nrequires = { env = \"USE_REAL\" }\n"),
+        "benchgate.toml:4:20: [[bench]] #1 `requires.env`: expected an array of variable names or a \
+         table of names and values, found string"
     );
 }
