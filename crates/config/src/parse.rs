@@ -928,7 +928,19 @@ fn budget(ctx: &Ctx, s: &Section) -> Result<Budget, ConfigError> {
     }
     let measure = Measure::parse(measure_name.trim());
     let bench = s.string(ctx, "bench")?.map(|(b, _)| b.trim().to_string());
-    let unit = canonical_unit(&measure);
+    // A custom measure is in whatever unit its source gives (ns from a command's own output, a
+    // ratio, a count): its bounds say which, as a known measure's would (`"100ms"`, `"5%"`,
+    // `"64MiB"`, `"10/s"` or a plain number), and must all say the same.
+    let unit = match &measure {
+        Measure::Custom(_) => match custom_kind(s) {
+            Kind::Duration => Unit::Nanoseconds,
+            Kind::Size => Unit::Bytes,
+            Kind::Rate => Unit::PerSecond,
+            Kind::Percent => Unit::Ratio,
+            Kind::Plain => Unit::Count,
+        },
+        known => canonical_unit(known),
+    };
     let (kind, plain_ok, unit_name) = match unit {
         Unit::Nanoseconds => (Kind::Duration, false, "a duration"),
         Unit::Bytes => (Kind::Size, true, "bytes"),
@@ -936,6 +948,10 @@ fn budget(ctx: &Ctx, s: &Section) -> Result<Budget, ConfigError> {
         Unit::BytesPerSecond => (Kind::Plain, true, "bytes per second"),
         Unit::Ratio => (Kind::Percent, false, "a percentage"),
         _ => (Kind::Plain, true, "a plain count"),
+    };
+    let unit_name = match &measure {
+        Measure::Custom(_) => format!("{unit_name} (by its first bound)"),
+        _ => unit_name.to_string(),
     };
     let bound = |key: &str| -> Result<Option<f64>, ConfigError> {
         let value = match s.quantity(ctx, key, kind, plain_ok) {
@@ -1000,6 +1016,19 @@ fn budget(ctx: &Ctx, s: &Section) -> Result<Budget, ConfigError> {
         warn,
         fail,
     })
+}
+
+/// The kind of the first absolute bound of a budget written with a unit (`max = "100ms"`), or
+/// plain when none is.
+fn custom_kind(s: &Section) -> Kind {
+    ["max", "min", "target"]
+        .iter()
+        .filter_map(|key| match s.get(key)?.get_ref() {
+            DeValue::String(text) => parse_quantity(text).ok().map(|(_, kind)| kind),
+            _ => None,
+        })
+        .find(|kind| *kind != Kind::Plain)
+        .unwrap_or(Kind::Plain)
 }
 
 /// Expands `${VAR}` in `text` (`$$` is a literal `$`; any other `$` is kept). Variables listed in

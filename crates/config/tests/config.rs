@@ -688,3 +688,41 @@ requires = { env = { USE_REAL = "true" } }
          table of names and values, found string"
     );
 }
+
+/// A custom measure takes its bounds in the unit they are written in, as a known measure would:
+/// a duration (ns), a percentage (ratio), a size, a rate or a plain number; all of one kind.
+#[test]
+fn custom_measure_budgets_take_units() {
+    let budget = |bounds: &str| {
+        let text = format!("[[budget]]\nmeasure = \"commit_time\"\n{bounds}\n");
+        let config = parse(&text).unwrap();
+        let b = &config.budgets[0];
+        (b.max, b.min, b.target)
+    };
+    assert_eq!(budget("max = \"100ms\""), (Some(1e8), None, None));
+    assert_eq!(
+        budget("max = \"100ms\"\ntarget = \"50ms\""),
+        (Some(1e8), None, Some(5e7))
+    );
+    assert_eq!(
+        budget("max = \"5%\"\nmin = \"1%\""),
+        (Some(0.05), Some(0.01), None)
+    );
+    assert_eq!(
+        budget("max = \"64MiB\""),
+        (Some(64.0 * 1024.0 * 1024.0), None, None)
+    );
+    assert_eq!(budget("min = \"10/s\""), (None, Some(10.0), None));
+    assert_eq!(budget("max = 12"), (Some(12.0), None, None));
+    assert_eq!(
+        error("[[budget]]\nmeasure = \"commit_time\"\nmax = \"100ms\"\nmin = \"5%\"\n"),
+        "benchgate.toml:4:7: [[budget]] #1 `min`: \"5%\" is a percentage, but commit_time is \
+         measured as a duration (by its first bound) (expected a duration such as \"500ms\", \
+         \"20s\" or \"20us\")"
+    );
+    assert_eq!(
+        error("[[budget]]\nmeasure = \"commit_time\"\nmax = \"100ms\"\nmin = 5\n"),
+        "benchgate.toml:4:7: [[budget]] #1 `min`: expected a duration such as \"500ms\", \"20s\" \
+         or \"20us\", found 5, a plain number without a unit"
+    );
+}

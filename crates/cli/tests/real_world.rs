@@ -1,0 +1,57 @@
+//! What real-world setups asked of benchgate (issue 11, A12): budgets in human units on custom
+//! measures, `compare DIR@NAME DIR@NAME` on a bare criterion directory, one-sample measures shown
+//! as values.
+
+mod common;
+
+use common::{benchgate, record, stderr, stdout};
+
+/// A run of `true` with a custom measure `commit_time` in nanoseconds (as a command's own output
+/// gives it), written to `file`.
+fn run_with_commit_time(dir: &std::path::Path, file: &str, samples_ms: &[f64]) {
+    record(dir, "plain.json", "t", "true", 3);
+    let mut run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("plain.json")).unwrap()).unwrap();
+    let mut metric = run["benchmarks"][0]["metrics"][0].clone();
+    metric["measure"] = "commit_time".into();
+    metric["samples"] = samples_ms.iter().map(|ms| ms * 1e6).collect();
+    metric.as_object_mut().unwrap().remove("iterations");
+    run["benchmarks"][0]["metrics"]
+        .as_array_mut()
+        .unwrap()
+        .push(metric);
+    std::fs::write(dir.join(file), run.to_string()).unwrap();
+}
+
+#[test]
+fn a_budget_on_a_custom_measure_in_ns_takes_a_duration() {
+    let dir = tempfile::tempdir().unwrap();
+    run_with_commit_time(dir.path(), "run.json", &[150.0, 160.0, 155.0]);
+    std::fs::write(
+        dir.path().join("benchgate.toml"),
+        "[[budget]]\nmeasure = \"commit_time\"\nmax = \"100ms\"\n",
+    )
+    .unwrap();
+    let out = benchgate(&["compare", "run.json", "run.json"], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(
+            "t · commit_time: BUDGET — budget #1 commit_time ≤ 100ms on *: t commit_time 155ms \
+             above max 100ms, headroom -55%"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    std::fs::write(
+        dir.path().join("benchgate.toml"),
+        "[[budget]]\nmeasure = \"commit_time\"\nmax = \"200ms\"\n",
+    )
+    .unwrap();
+    let out = benchgate(&["compare", "run.json", "run.json"], dir.path());
+    assert!(
+        stdout(&out).contains("commit_time ≤ 200ms on *"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!stdout(&out).contains("BUDGET"), "{}", stdout(&out));
+}
