@@ -55,3 +55,36 @@ fn a_budget_on_a_custom_measure_in_ns_takes_a_duration() {
     );
     assert!(!stdout(&out).contains("BUDGET"), "{}", stdout(&out));
 }
+
+/// `compare criterion@before criterion@after` run where the criterion directory is: a bare
+/// directory name with a baseline is read as files, not looked up as a stored run.
+#[test]
+fn compare_takes_a_bare_criterion_directory_with_baselines() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../adapters/tests/fixtures/criterion/target-criterion");
+    copy_tree(&tree, &dir.path().join("criterion"));
+    let out = benchgate(
+        &["--json", "compare", "criterion@before", "criterion@after"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let cmp: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(cmp["baseline"]["label"], "criterion@before");
+    assert_eq!(cmp["current"]["label"], "criterion@after");
+    // No store was opened or made for it.
+    assert!(!dir.path().join(".benchgate").exists());
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
