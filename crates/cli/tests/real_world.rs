@@ -88,3 +88,39 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// hyperfine 1.x gives user and system time as one mean per command: reported (not gated), they
+/// are shown as the two values and their change, not as `? (n=1) insufficient data` verdicts.
+#[test]
+fn one_value_measures_are_shown_as_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../adapters/tests/fixtures/hyperfine/v1.15-commands.json");
+    let mut slower: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&fixture).unwrap()).unwrap();
+    for result in slower["results"].as_array_mut().unwrap() {
+        let user = result["user"].as_f64().unwrap();
+        result["user"] = (user * 1.5).into();
+    }
+    std::fs::write(dir.path().join("slower.json"), slower.to_string()).unwrap();
+    let out = benchgate(
+        &["compare", fixture.to_str().unwrap(), "slower.json"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let row = text
+        .lines()
+        .skip_while(|l| !l.starts_with("user_time (not gated)"))
+        .find(|l| l.starts_with("quick"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert_eq!(
+        row.split_whitespace().collect::<Vec<_>>(),
+        [
+            "quick", "677.9µs", "1.017ms", "+50.0%", "(n=1)", "one", "value"
+        ],
+        "{text}"
+    );
+    assert!(!text.contains("user_time: insufficient data"), "{text}");
+    assert!(!text.contains("sys_time: insufficient data"), "{text}");
+}
