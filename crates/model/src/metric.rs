@@ -220,8 +220,8 @@ impl From<benchgate_stats::Interval> for Interval {
     }
 }
 
-/// The §2 summary of a metric's samples. Derived data: recomputed from the samples whenever there
-/// are samples, kept as given only for sources that report summaries without samples.
+/// The §2 summary of a metric's samples. Derived data: recomputed from the samples, which a
+/// stored metric always has ([`crate::Run::validate`] refuses a summary without them).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Summary {
