@@ -124,3 +124,28 @@ fn one_value_measures_are_shown_as_values() {
     assert!(!text.contains("user_time: insufficient data"), "{text}");
     assert!(!text.contains("sys_time: insufficient data"), "{text}");
 }
+
+/// `requires.env = { USE_REAL = "true" }` runs the bench only when the variable has that value;
+/// otherwise it is recorded as skipped, with a reason that does not repeat the value found.
+#[test]
+fn a_required_environment_value_skips_the_bench_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("benchgate.toml"),
+        "[defaults]\nruns = 2\nwarmup = 0\n\n[[bench]]\nname = \"real\"\ncommand = \"true\"\n\
+         requires = { env = { USE_REAL = \"true\" } }\n\n[[bench]]\nname = \"other\"\n\
+         command = \"true\"\n",
+    )
+    .unwrap();
+    let out = common::benchgate_with_env(&["run"], dir.path(), &[("USE_REAL", "secret-ish")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("real: skipped: requires: environment variable USE_REAL is not \"true\""),
+        "{text}"
+    );
+    assert!(!text.contains("secret-ish"), "{text}");
+    let out = common::benchgate_with_env(&["run"], dir.path(), &[("USE_REAL", "true")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stdout(&out).contains("skipped"), "{}", stdout(&out));
+}
