@@ -143,6 +143,9 @@ impl MetricBuilder {
         if !value.is_finite() {
             return Err(format!("{} is not a finite number", value));
         }
+        if let Some(why) = benchgate_model::impossible_value(&self.measure, &self.unit, value) {
+            return Err(why);
+        }
         self.samples.push(value);
         match iterations {
             Some(n) if self.every_sample_has_iterations => self.iterations.push(n),

@@ -582,6 +582,20 @@ impl<'a> Reader<'a> {
                 ));
             }
         }
+        // Go computes the built-in units itself and never prints NaN, infinity or a negative
+        // value for them; custom `ReportMetric` values are the benchmark's own.
+        if let Some(&(_, unit, value, _)) = self.scratch.iter().find(|(key, _, value, _)| {
+            !matches!(key, Key::Custom(_)) && (!value.is_finite() || *value < 0.0)
+        }) {
+            return Err(TextError::new(
+                pos,
+                format!(
+                    "Benchmark{name}: {} {unit} is not a possible value (expected a finite \
+                     number, not negative)",
+                    shown_value(value)
+                ),
+            ));
+        }
         let e = self.entry(name, snapshot, pos);
         let entry = &mut self.entries[e];
         for &(key, unit, value, factor) in &self.scratch {
@@ -1338,6 +1352,16 @@ fn parse_value(field: &[u8]) -> Option<f64> {
     }
     let scale = POW10.get(fraction.unwrap_or(0)).copied()?;
     Some(mantissa as f64 / scale)
+}
+
+/// A value as Go would print it (`NaN`, `+Inf`, `-5`).
+fn shown_value(value: f64) -> String {
+    match value {
+        v if v.is_nan() => "NaN".to_string(),
+        f64::INFINITY => "+Inf".to_string(),
+        f64::NEG_INFINITY => "-Inf".to_string(),
+        v => v.to_string(),
+    }
 }
 
 fn slow_value(field: &[u8]) -> Option<f64> {

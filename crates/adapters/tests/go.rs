@@ -418,32 +418,53 @@ fn units_are_converted_and_unknown_units_kept() {
     );
 }
 
+/// Go computes ns/op, B/op, allocs/op and MB/s itself and never prints NaN, infinity or a
+/// negative number for them: such a line is corrupt and is refused where it is.
 #[test]
-fn non_finite_values_are_left_out_and_said() {
+fn impossible_built_in_values_are_refused_with_their_line() {
+    assert_eq!(
+        err(b"goos: linux\nBenchmarkA 10 3 ns/op\nBenchmarkA 10 NaN ns/op 5 B/op\n"),
+        "line 3: BenchmarkA: NaN ns/op is not a possible value (expected a finite number, not \
+         negative)"
+    );
+    assert_eq!(
+        err(b"BenchmarkB 1 +Inf ns/op\n"),
+        "line 1: BenchmarkB: +Inf ns/op is not a possible value (expected a finite number, not \
+         negative)"
+    );
+    assert_eq!(
+        err(b"BenchmarkC-2 100 -5 ns/op\n"),
+        "line 1: BenchmarkC-2: -5 ns/op is not a possible value (expected a finite number, not \
+         negative)"
+    );
+    assert_eq!(
+        err(b"BenchmarkD 1 3 ns/op -1 B/op\n"),
+        "line 1: BenchmarkD: -1 B/op is not a possible value (expected a finite number, not \
+         negative)"
+    );
+}
+
+/// `b.ReportMetric` values are the benchmark's own: NaN there (0/0) is left out and said, and
+/// negative values are kept.
+#[test]
+fn non_finite_custom_values_are_left_out_and_said() {
     let p = go(
-        "BenchmarkA 10 NaN ns/op 5 B/op +Inf MB/s\nBenchmarkA 10 3 ns/op 5 B/op +Inf MB/s\n\
-         BenchmarkB 1 NaN ns/op\n",
+        "BenchmarkA 10 2 ns/op NaN x/op -4 delta/op\nBenchmarkA 10 3 ns/op 1 x/op -5 delta/op\n\
+         BenchmarkB 1 1 ns/op +Inf x/op\n",
     );
     let a = bench(&p, "A");
     assert_eq!(a.status, Status::Ok);
-    assert_eq!(metric(a, "wall_time").samples, [3.0]);
-    assert_eq!(
-        metric(a, "wall_time").iterations.as_deref(),
-        Some(&[10][..])
-    );
-    assert_eq!(metric(a, "alloc_bytes").samples, [5.0, 5.0]);
-    assert!(a.metric(&Measure::BytesPerSecond).is_none());
+    assert_eq!(metric(a, "wall_time").samples, [2.0, 3.0]);
+    assert_eq!(metric(a, "x/op").samples, [1.0]);
+    assert_eq!(metric(a, "x/op").iterations.as_deref(), Some(&[10][..]));
+    assert_eq!(metric(a, "delta/op").samples, [-4.0, -5.0]);
     assert_eq!(
         a.labels,
-        map(&[
-            ("nan.ns/op", "1 of 2 values were not finite (NaN or ±Inf)"),
-            ("nan.MB/s", "2 of 2 values were not finite (NaN or ±Inf)"),
-        ])
+        map(&[("nan.x/op", "1 of 2 values were not finite (NaN or ±Inf)")])
     );
-    assert_eq!(
-        bench(&p, "B").status,
-        failed("every value it reported was NaN or infinite")
-    );
+    let b = bench(&p, "B");
+    assert_eq!(b.status, Status::Ok);
+    assert!(b.metric(&Measure::Custom("x/op".into())).is_none());
 }
 
 #[test]

@@ -687,6 +687,21 @@ fn wrong_shapes_give_the_path_and_what_was_expected() {
         "$.results[0].measurements[0].time_wall_clock: time_wall_clock is given in B; expected a \
          time unit such as \"second\""
     );
+    // Negative times cannot be measured: refused where they are, not stored.
+    assert_eq!(
+        err(r#"{"results": [{"command": "x", "times": [0.5, -0.1]}]}"#),
+        "$.results[0].times[1]: -100000000 is negative: wall_time in ns cannot be"
+    );
+    assert_eq!(
+        err(r#"{"results": [{"command": "x", "times": [0.5], "user": -0.001}]}"#),
+        "$.results[0].user: -1000000 is negative: user_time in ns cannot be"
+    );
+    assert_eq!(
+        err(
+            r#"{"results": [{"command": "x", "measurements": [{"time_wall_clock": {"value": 1, "unit": "second"}, "memory_peak_resident": {"value": -5, "unit": "byte"}}]}]}"#
+        ),
+        "$.results[0].measurements[0].memory_peak_resident: -5 is negative: max_rss in B cannot be"
+    );
     assert_eq!(
         err(r#"{"results": [{"command": "x", "times": [1e300]}]}"#),
         "$.results[0].times[0]: the value is out of range (inf ns after conversion)"

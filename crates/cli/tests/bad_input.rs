@@ -564,3 +564,109 @@ fn import_of_another_format_points_to_ingest() {
         "{line}"
     );
 }
+
+/// Impossible values are refused with the file and where in it, exit 2, and nothing is stored:
+/// whichever way they come in (import of a run, ingest of a harness's file).
+#[test]
+fn impossible_values_are_refused_and_not_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    good_run(dir.path(), "a.json");
+    let good: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("a.json")).unwrap()).unwrap();
+    type Spoil = Box<dyn Fn(&mut serde_json::Value)>;
+    let cases: [(&str, Spoil, &str); 4] = [
+        (
+            "negative.json",
+            Box::new(|run| run["benchmarks"][0]["metrics"][0]["samples"][0] = (-5.0).into()),
+            "negative.json: $.benchmarks[0].metrics[0].samples[0]: -5 is negative",
+        ),
+        (
+            "backwards.json",
+            Box::new(|run| run["ended_at"] = "2000-01-01T00:00:00Z".into()),
+            "backwards.json: $.ended_at: the run ends (2000-01-01T00:00:00Z) before it starts",
+        ),
+        (
+            "parsecs.json",
+            Box::new(|run| run["benchmarks"][0]["metrics"][0]["unit"] = "parsecs".into()),
+            "parsecs.json: $.benchmarks[0].metrics[0].unit: unit \"parsecs\" for wall_time: \
+             expected \"ns\"",
+        ),
+        (
+            "empty.json",
+            Box::new(|run| run["benchmarks"] = serde_json::json!([])),
+            "empty.json: $.benchmarks: no benchmarks: a run holds at least one",
+        ),
+    ];
+    for (file, spoil, expected) in cases {
+        let mut run = good.clone();
+        spoil(&mut run);
+        std::fs::write(dir.path().join(file), run.to_string()).unwrap();
+        let line = one_line_error(&["import", file], dir.path());
+        assert!(line.starts_with(&format!("error: {expected}")), "{line}");
+    }
+
+    std::fs::write(
+        dir.path().join("hyperfine.json"),
+        r#"{"results": [{"command": "sleep 0.1", "mean": -0.1, "stddev": 0, "median": -0.1,
+            "user": 0.001, "system": 0.001, "min": -0.1, "max": -0.1,
+            "times": [-0.1, -0.1, -0.1], "exit_codes": [0, 0, 0]}]}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        one_line_error(&["ingest", "hyperfine.json"], dir.path()),
+        "error: hyperfine.json: $.results[0].times[0]: -100000000 is negative: wall_time in ns \
+         cannot be"
+    );
+    std::fs::write(
+        dir.path().join("go.txt"),
+        "goos: linux\nBenchmarkA-2 \t 100\t 5 ns/op\nBenchmarkB-2 \t 100\t NaN ns/op\n",
+    )
+    .unwrap();
+    assert_eq!(
+        one_line_error(&["ingest", "go.txt"], dir.path()),
+        "error: go.txt: line 3: BenchmarkB-2: NaN ns/op is not a possible value (expected a \
+         finite number, not negative)"
+    );
+    assert!(!dir.path().join(".benchgate/history.db").exists());
+}
+
+/// Parameter products are refused before expanding (two scans of 100 000 once took 9 GB), and
+/// a name expansion gives twice is refused when the file loads, before anything runs.
+#[test]
+fn parameter_products_and_duplicate_names_are_refused_before_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = one_line_error(
+        &[
+            "run",
+            "--parameter-scan",
+            "a",
+            "1",
+            "100000",
+            "--parameter-scan",
+            "b",
+            "1",
+            "100000",
+            "--",
+            "echo {a} {b}",
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        line,
+        "error: the parameters' values multiply out to 10000000000 benchmarks; the limit is \
+         100000 (use fewer values)"
+    );
+    // The first bench would take seconds; the duplicate is found before it runs.
+    std::fs::write(
+        dir.path().join("benchgate.toml"),
+        "[defaults]\nruns = 2\n\n[[bench]]\nname = \"a\"\ncommand = \"sleep 5\"\n\
+         params = { x = [1, 2] }\n\n[[bench]]\nname = \"a/x=1\"\ncommand = \"true\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        one_line_error(&["run"], dir.path()),
+        "error: benchgate.toml:10:8: [[bench]] #2 `name`: expands to \"a/x=1\", which \
+         [[bench]] #1 (line 7) already names"
+    );
+    assert!(!dir.path().join(".benchgate").exists());
+}

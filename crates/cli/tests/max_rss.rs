@@ -116,14 +116,14 @@ fn max_rss_floor_is_the_spawner_not_benchgate() {
     );
     let out = benchgate(
         &[
-            "run", "-q", "--runs", "3", "--warmup", "0", "--shell", "--", &script,
+            "run", "-q", "--runs", "4", "--warmup", "0", "--shell", "--", &script,
         ],
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = std::fs::read_to_string(&log).unwrap();
     let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split(' ').collect()).collect();
-    assert_eq!(lines.len(), 3, "{text}");
+    assert_eq!(lines.len(), 4, "{text}");
     let mut spawner_rss = Vec::new();
     let mut benchgate_rss = Vec::new();
     for fields in &lines {
@@ -131,9 +131,11 @@ fn max_rss_floor_is_the_spawner_not_benchgate() {
         spawner_rss.push(fields[1].parse::<u64>().unwrap() * KIB);
         benchgate_rss.push(fields[2].parse::<u64>().unwrap() * KIB);
     }
-    // The spawner's memory does not grow from one request to the next.
+    // The spawner's memory does not grow from one request to the next once it has served one:
+    // the first request may fault in code it had not run yet, which the kernel maps 64 KiB at a
+    // time (fault-around) depending only on where the linker put it.
     assert!(
-        spawner_rss.windows(2).all(|w| w[1] <= w[0] + 16 * KIB),
+        spawner_rss[1..].windows(2).all(|w| w[1] <= w[0] + 16 * KIB),
         "{spawner_rss:?}"
     );
 

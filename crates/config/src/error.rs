@@ -12,6 +12,8 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{}: larger than {limit} bytes; a configuration file is far smaller", path.display())]
+    TooLarge { path: PathBuf, limit: u64 },
     /// Malformed TOML or invalid content, at a 1-based line and column (in characters).
     #[error("{origin}:{line}:{column}: {message}")]
     Invalid {

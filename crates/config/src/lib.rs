@@ -14,6 +14,7 @@ mod error;
 mod parse;
 mod units;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -27,6 +28,8 @@ pub use units::{Kind, parse_quantity};
 
 /// Values shorter than this are not redacted by [`Config::redact`].
 pub const REDACT_MIN_LEN: usize = 4;
+/// The largest configuration file read: 16 MiB, far above any real one.
+pub const MAX_CONFIG_BYTES: u64 = 16 << 20;
 
 /// The default file name.
 pub const DEFAULT_FILE: &str = "benchgate.toml";
@@ -278,8 +281,10 @@ impl Bench {
 /// `requires = { env = [...], commands = [...], files = [...] }` (SPEC §4.7).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Requirements {
-    /// Environment variables that must be set (and not empty).
+    /// Environment variables that must be set (and not empty), those of `env_values` included.
     pub env: Vec<String>,
+    /// Variables that must have one value (`requires.env = { USE_REAL = "true" }`).
+    pub env_values: BTreeMap<String, String>,
     /// Programs that must be found on `PATH` (or exist, when given with a `/`).
     pub commands: Vec<String>,
     /// Files or directories that must exist.
@@ -324,6 +329,12 @@ impl Requirements {
                 many.join(", ")
             )),
         }
+        // The value found is not repeated: it may be anything, a secret included.
+        for (name, demanded) in &self.env_values {
+            if env(name).is_some_and(|v| !v.is_empty() && v != *demanded) {
+                reasons.push(format!("environment variable {name} is not {demanded:?}"));
+            }
+        }
         for command in self.commands.iter().filter(|c| !command_exists(c)) {
             reasons.push(format!("command `{command}` not found on PATH"));
         }
@@ -343,11 +354,24 @@ fn find_on_path(command: &str, path: &std::ffi::OsStr) -> bool {
 
 impl Config {
     /// Reads and validates the file at `path`; errors name the path as given.
+    /// A file larger than [`MAX_CONFIG_BYTES`] is refused (`--config /dev/zero` must not fill
+    /// memory).
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        use std::io::Read;
+        let io = |source| ConfigError::Io {
             path: path.to_path_buf(),
             source,
-        })?;
+        };
+        let mut text = String::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_CONFIG_BYTES + 1).read_to_string(&mut text))
+            .map_err(io)?;
+        if text.len() as u64 > MAX_CONFIG_BYTES {
+            return Err(ConfigError::TooLarge {
+                path: path.to_path_buf(),
+                limit: MAX_CONFIG_BYTES,
+            });
+        }
         Config::parse(&text, &path.display().to_string())
     }
 

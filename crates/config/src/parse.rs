@@ -1,13 +1,16 @@
 //! Walks the spanned TOML tree, checking every key and value and converting human units, so each
 //! error can name the file, line, column and key.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use benchgate_gate::{Budget, canonical_unit};
-use benchgate_measure::{MAX_PARAMETER_VALUES, MeasureError, Parameter};
+use benchgate_measure::{
+    MAX_COMBINATIONS, MAX_PARAMETER_VALUES, MeasureError, Parameter, check_combinations,
+    expanded_names,
+};
 use benchgate_model::{Measure, Mode, Source, Unit};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -409,6 +412,7 @@ pub(crate) fn parse(
     }
     if let Some(value) = top.get("bench") {
         let mut names = BTreeSet::new();
+        let mut expanded = ExpandedNames::default();
         for (i, item) in tables(&ctx, &top, "bench", value)?.into_iter().enumerate() {
             let section = Section {
                 table: item.0,
@@ -427,6 +431,7 @@ pub(crate) fn parse(
                     format!("duplicate bench name {:?}", bench.name),
                 ));
             }
+            expanded.add(&ctx, &section, &bench)?;
             config.benches.push(bench);
         }
     }
@@ -449,6 +454,66 @@ pub(crate) fn parse(
         .sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
     config.env.unrecorded.dedup();
     Ok(config)
+}
+
+/// The names of every benchmark the file's benches expand to, so a name given twice (by two
+/// benches, or by a repeated parameter value) is refused when the file loads, not after the
+/// whole suite ran.
+#[derive(Default)]
+struct ExpandedNames {
+    /// Each name and the bench (`[[bench]] #N`) and span it came from.
+    seen: HashMap<String, (String, Range<usize>)>,
+}
+
+impl ExpandedNames {
+    fn add(&mut self, ctx: &Ctx, s: &Section, bench: &Bench) -> Result<(), ConfigError> {
+        // Where the names come from: the parameters when there are any, else the name.
+        let span = s
+            .get("params")
+            .filter(|_| !bench.params.is_empty())
+            .or_else(|| s.get("name"))
+            .map_or_else(|| s.span.clone(), |v| v.span());
+        let key = if bench.params.is_empty() {
+            "name"
+        } else {
+            "params"
+        };
+        // Each bench was checked against the limit; the file as a whole is held to it too.
+        let count = check_combinations(&bench.params, 1)
+            .map_err(|e| ctx.err(&span, format!("{}: {e}", s.key(key))))?;
+        if self.seen.len() as u64 + count > MAX_COMBINATIONS as u64 {
+            return Err(ctx.err(
+                &span,
+                format!(
+                    "{}: the benches expand to more than {MAX_COMBINATIONS} benchmarks in all",
+                    s.key(key)
+                ),
+            ));
+        }
+        for name in expanded_names(&bench.name, &bench.params) {
+            match self.seen.get(&name) {
+                Some((other, other_span)) => {
+                    let (line, _) = line_col(ctx.text, other_span.start);
+                    let message = if *other == s.name {
+                        format!(
+                            "{}: expands to {name:?} twice (a value is repeated)",
+                            s.key(key)
+                        )
+                    } else {
+                        format!(
+                            "{}: expands to {name:?}, which {other} (line {line}) already names",
+                            s.key(key)
+                        )
+                    };
+                    return Err(ctx.err(&span, message));
+                }
+                None => {
+                    self.seen.insert(name, (s.name.clone(), span.clone()));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 fn top_table<'a, 'i>(
@@ -649,11 +714,7 @@ fn bench(ctx: &Ctx, s: &Section) -> Result<Bench, ConfigError> {
         None => Requirements::default(),
         Some(r) => {
             r.check_keys(ctx, &REQUIRES_KEYS)?;
-            let env: Vec<String> = r
-                .string_list(ctx, "env")?
-                .into_iter()
-                .map(|(v, _)| v.trim().to_string())
-                .collect();
+            let (env, env_values) = required_env(ctx, &r)?;
             let commands = r
                 .string_list(ctx, "commands")?
                 .into_iter()
@@ -666,6 +727,7 @@ fn bench(ctx: &Ctx, s: &Section) -> Result<Bench, ConfigError> {
             }
             Requirements {
                 env,
+                env_values,
                 commands,
                 files,
             }
@@ -752,6 +814,54 @@ fn bench(ctx: &Ctx, s: &Section) -> Result<Bench, ConfigError> {
         params,
         skip,
     })
+}
+
+/// `requires.env`: an array of names that must be set and non-empty, or a table of names and
+/// the value each must have (`{ USE_REAL = "true" }`). Returns every name, and the demanded
+/// values.
+fn required_env(
+    ctx: &Ctx,
+    r: &Section,
+) -> Result<(Vec<String>, BTreeMap<String, String>), ConfigError> {
+    let Some(value) = r.get("env") else {
+        return Ok(Default::default());
+    };
+    let DeValue::Table(table) = value.get_ref() else {
+        let names = r
+            .string_list(ctx, "env")
+            .map_err(|_| {
+                r.wrong_type(
+                    ctx,
+                    "env",
+                    value,
+                    "an array of variable names or a table of names and values",
+                )
+            })?
+            .into_iter()
+            .map(|(v, _)| v.trim().to_string())
+            .collect();
+        return Ok((names, BTreeMap::new()));
+    };
+    let mut names = Vec::new();
+    let mut values = BTreeMap::new();
+    for (name, demanded) in table.iter() {
+        let name = name.get_ref().trim().to_string();
+        match demanded.get_ref() {
+            DeValue::String(v) if !v.is_empty() => {
+                values.insert(name.clone(), v.to_string());
+                names.push(name);
+            }
+            _ => {
+                return Err(r.wrong_type(
+                    ctx,
+                    &format!("env.{name}"),
+                    demanded,
+                    "a non-empty string (the value the variable must have)",
+                ));
+            }
+        }
+    }
+    Ok((names, values))
 }
 
 fn scalar(value: &Val) -> Option<String> {
@@ -852,6 +962,8 @@ fn params(ctx: &Ctx, p: &Section) -> Result<Vec<Parameter>, ConfigError> {
             }
         }
     }
+    // Refused before anything multiplies out (checked multiplication, nothing expanded).
+    check_combinations(&out, 1).map_err(|e| ctx.err(&p.span, format!("{}: {e}", p.whole())))?;
     Ok(out)
 }
 
@@ -873,7 +985,19 @@ fn budget(ctx: &Ctx, s: &Section) -> Result<Budget, ConfigError> {
     }
     let measure = Measure::parse(measure_name.trim());
     let bench = s.string(ctx, "bench")?.map(|(b, _)| b.trim().to_string());
-    let unit = canonical_unit(&measure);
+    // A custom measure is in whatever unit its source gives (ns from a command's own output, a
+    // ratio, a count): its bounds say which, as a known measure's would (`"100ms"`, `"5%"`,
+    // `"64MiB"`, `"10/s"` or a plain number), and must all say the same.
+    let unit = match &measure {
+        Measure::Custom(_) => match custom_kind(s) {
+            Kind::Duration => Unit::Nanoseconds,
+            Kind::Size => Unit::Bytes,
+            Kind::Rate => Unit::PerSecond,
+            Kind::Percent => Unit::Ratio,
+            Kind::Plain => Unit::Count,
+        },
+        known => canonical_unit(known),
+    };
     let (kind, plain_ok, unit_name) = match unit {
         Unit::Nanoseconds => (Kind::Duration, false, "a duration"),
         Unit::Bytes => (Kind::Size, true, "bytes"),
@@ -881,6 +1005,10 @@ fn budget(ctx: &Ctx, s: &Section) -> Result<Budget, ConfigError> {
         Unit::BytesPerSecond => (Kind::Plain, true, "bytes per second"),
         Unit::Ratio => (Kind::Percent, false, "a percentage"),
         _ => (Kind::Plain, true, "a plain count"),
+    };
+    let unit_name = match &measure {
+        Measure::Custom(_) => format!("{unit_name} (by its first bound)"),
+        _ => unit_name.to_string(),
     };
     let bound = |key: &str| -> Result<Option<f64>, ConfigError> {
         let value = match s.quantity(ctx, key, kind, plain_ok) {
@@ -1001,6 +1129,19 @@ fn position(ctx: &Ctx, value: &Val, text: &str, i: usize) -> Range<usize> {
     } else {
         span
     }
+}
+
+/// The kind of the first absolute bound of a budget written with a unit (`max = "100ms"`), or
+/// plain when none is.
+fn custom_kind(s: &Section) -> Kind {
+    ["max", "min", "target"]
+        .iter()
+        .filter_map(|key| match s.get(key)?.get_ref() {
+            DeValue::String(text) => parse_quantity(text).ok().map(|(_, kind)| kind),
+            _ => None,
+        })
+        .find(|kind| *kind != Kind::Plain)
+        .unwrap_or(Kind::Plain)
 }
 
 /// Expands `${VAR}` in `text` (`$$` is a literal `$`; any other `$` is kept). Variables listed in

@@ -146,6 +146,7 @@ fn full_example() {
             env: vec!["HELIOS_CLI_PATH".into()],
             commands: vec!["git".into()],
             files: vec![PathBuf::from("/home/ci/.helios")],
+            ..Default::default()
         }
     );
     assert_eq!(helios.skip, None);
@@ -447,6 +448,57 @@ fn params_errors() {
     );
 }
 
+/// Too many combinations are refused when the file loads, at the `params` table, before anything
+/// multiplies out (two scans of 100 000 once took 9 GB).
+#[test]
+fn too_many_parameter_combinations_are_refused_with_their_line() {
+    assert_eq!(
+        error(
+            "[[bench]]\nname = \"a\"\ncommand = \"x {i} {j}\"\n\
+             params = { i = { min = 1, max = 100000 }, j = { min = 1, max = 100000 } }\n"
+        ),
+        "benchgate.toml:4:10: [[bench]] #1 `params`: the parameters' values multiply out to \
+         10000000000 benchmarks; the limit is 100000 (use fewer values)"
+    );
+    // Within the limit per bench, but not in all.
+    assert_eq!(
+        error(
+            "[[bench]]\nname = \"a\"\ncommand = \"x {i}\"\nparams = { i = { min = 1, max = 60000 } }\n\
+             [[bench]]\nname = \"b\"\ncommand = \"x {i}\"\nparams = { i = { min = 1, max = 60000 } }\n"
+        ),
+        "benchgate.toml:8:10: [[bench]] #2 `params`: the benches expand to more than 100000 \
+         benchmarks in all"
+    );
+}
+
+/// A benchmark name given twice by expansion is found when the file loads, with both places,
+/// not after the whole suite ran.
+#[test]
+fn duplicate_expanded_names_are_refused_with_their_lines() {
+    assert_eq!(
+        error(
+            "[[bench]]\nname = \"a\"\ncommand = \"x {x}\"\nparams = { x = [1, 2] }\n\n\
+             [[bench]]\nname = \"a/x=1\"\ncommand = \"true\"\n"
+        ),
+        "benchgate.toml:7:8: [[bench]] #2 `name`: expands to \"a/x=1\", which [[bench]] #1 \
+         (line 4) already names"
+    );
+    assert_eq!(
+        error(
+            "[[bench]]\nname = \"a/x=2\"\ncommand = \"true\"\n\n\
+             [[bench]]\nname = \"a\"\ncommand = \"x {x}\"\nparams = { x = [1, 2] }\n"
+        ),
+        "benchgate.toml:8:10: [[bench]] #2 `params`: expands to \"a/x=2\", which [[bench]] #1 \
+         (line 2) already names"
+    );
+    // `1` and `"1"` are one value.
+    assert_eq!(
+        error("[[bench]]\nname = \"a\"\ncommand = \"x {x}\"\nparams = { x = [1, \"1\"] }\n"),
+        "benchgate.toml:4:10: [[bench]] #1 `params`: expands to \"a/x=1\" twice (a value is \
+         repeated)"
+    );
+}
+
 #[test]
 fn env_expansion() {
     let config = parse(
@@ -505,6 +557,7 @@ fn requirements_with_injected_lookups() {
         env: vec!["SET".into(), "EMPTY".into(), "UNSET".into()],
         commands: vec!["git".into(), "firecracker".into()],
         files: vec![PathBuf::from("/present"), PathBuf::from("/absent")],
+        ..Default::default()
     };
     let env = |name: &str| match name {
         "SET" => Some("1".to_string()),
@@ -540,6 +593,7 @@ fn requirements_on_the_real_system() {
         env: vec!["PATH".into()],
         commands: vec!["sh".into()],
         files: vec![present],
+        ..Default::default()
     };
     assert_eq!(ok.check(), None);
     let missing = Requirements {
@@ -645,5 +699,102 @@ params = { n = [1, 2] }
     assert_eq!(
         error("[env]\nrecords = []\n"),
         "benchgate.toml:2:1: [env] `records`: unknown key (expected one of record)"
+    );
+}
+
+/// An endless file is refused once past the limit, not read into memory without end.
+#[test]
+fn an_endless_file_is_refused() {
+    assert_eq!(
+        Config::load(Path::new("/dev/zero"))
+            .unwrap_err()
+            .to_string(),
+        "/dev/zero: larger than 16777216 bytes; a configuration file is far smaller"
+    );
+}
+
+/// `requires.env` can demand a value (`USE_REAL = "true"`), not only a non-empty one; a bench
+/// whose variable has another value is skipped, and the reason does not repeat what it holds.
+#[test]
+fn required_environment_values() {
+    let text = r#"
+[[bench]]
+name = "real"
+command = "tool --real ${USE_REAL}"
+requires = { env = { USE_REAL = "true" } }
+"#;
+    let config = Config::parse_with_env(text, "benchgate.toml", &|_| None).unwrap();
+    let bench = &config.benches[0];
+    assert_eq!(bench.requires.env, ["USE_REAL"]);
+    assert_eq!(
+        bench.requires.env_values,
+        [("USE_REAL".to_string(), "true".to_string())].into()
+    );
+    // Unset: skipped like any required variable.
+    assert_eq!(
+        bench.skip.as_deref(),
+        Some("requires: environment variable USE_REAL is not set")
+    );
+    let check = |value: Option<&str>| {
+        bench
+            .requires
+            .check_with(&|_| value.map(str::to_string), &|_| true, &|_| true)
+    };
+    assert_eq!(
+        check(Some("false")).as_deref(),
+        Some("requires: environment variable USE_REAL is not \"true\"")
+    );
+    assert_eq!(check(Some("true")), None);
+    assert_eq!(
+        check(None).as_deref(),
+        Some("requires: environment variable USE_REAL is not set")
+    );
+    assert_eq!(
+        error("[[bench]]\nname = \"a\"\ncommand = \"x\"\nrequires = { env = { USE_REAL = 1 } }\n"),
+        "benchgate.toml:4:33: [[bench]] #1 `requires.env.USE_REAL`: expected a non-empty string (the \
+         value the variable must have), found integer"
+    );
+    assert_eq!(
+        error("[[bench]]\nname = \"a\"\ncommand = \"x\"\nrequires = { env = \"USE_REAL\" }\n"),
+        "benchgate.toml:4:20: [[bench]] #1 `requires.env`: expected an array of variable names or a \
+         table of names and values, found string"
+    );
+}
+
+/// A custom measure takes its bounds in the unit they are written in, as a known measure would:
+/// a duration (ns), a percentage (ratio), a size, a rate or a plain number; all of one kind.
+#[test]
+fn custom_measure_budgets_take_units() {
+    let budget = |bounds: &str| {
+        let text = format!("[[budget]]\nmeasure = \"commit_time\"\n{bounds}\n");
+        let config = parse(&text).unwrap();
+        let b = &config.budgets[0];
+        (b.max, b.min, b.target)
+    };
+    assert_eq!(budget("max = \"100ms\""), (Some(1e8), None, None));
+    assert_eq!(
+        budget("max = \"100ms\"\ntarget = \"50ms\""),
+        (Some(1e8), None, Some(5e7))
+    );
+    assert_eq!(
+        budget("max = \"5%\"\nmin = \"1%\""),
+        (Some(0.05), Some(0.01), None)
+    );
+    assert_eq!(
+        budget("max = \"64MiB\""),
+        (Some(64.0 * 1024.0 * 1024.0), None, None)
+    );
+    assert_eq!(budget("min = \"10/s\""), (None, Some(10.0), None));
+    assert_eq!(budget("max = 12"), (Some(12.0), None, None));
+    assert_eq!(
+        error("[[budget]]\nmeasure = \"commit_time\"\nmax = \"100ms\"\nmin = \"5%\"\n"),
+        "benchgate.toml:4:7: [[budget]] #1 `min`: \"5%\" is a percentage, but commit_time is \
+         measured as a duration (by its first bound) (expected a duration such as \"500ms\", \
+         \"20s\" or \"20us\")"
+    );
+    assert_eq!(
+        error("[[budget]]\nmeasure = \"commit_time\"\nmax = \"100ms\"\nmin = 5\n"),
+        "benchgate.toml:4:7: [[budget]] #1 `min`: expected a duration such as \"500ms\", \"20s\" \
+         or \"20us\", found 5, a plain number without a unit"
     );
 }

@@ -53,8 +53,13 @@ impl Budget {
 
     /// A human label such as `wall_time ≤ 50ms on helios/*`.
     pub fn label(&self) -> String {
-        let unit = canonical_unit(&self.measure);
-        let v = |x: f64| format_value(x, &unit);
+        self.label_in(&canonical_unit(&self.measure))
+    }
+
+    /// [`Budget::label`] with the bounds shown in `unit`: a custom measure's bounds are in the
+    /// unit its metrics have (`commit_time ≤ 100ms`, not `≤ 100000000`).
+    pub fn label_in(&self, unit: &Unit) -> String {
+        let v = |x: f64| format_value(x, unit);
         let mut parts = Vec::new();
         if let Some(max) = self.max {
             parts.push(format!("≤ {}", v(max)));
@@ -228,7 +233,7 @@ fn check_budget(
     checks: &mut Vec<BudgetCheck>,
 ) {
     {
-        let label = budget.label();
+        let canonical_label = budget.label();
         for bench in current
             .benchmarks
             .iter()
@@ -236,6 +241,10 @@ fn check_budget(
         {
             let metric = bench.metric(&budget.measure);
             let unit = metric.map_or_else(|| canonical_unit(&budget.measure), |m| m.unit.clone());
+            let label = match (&budget.measure, metric) {
+                (Measure::Custom(_), Some(m)) => budget.label_in(&m.unit),
+                _ => canonical_label.clone(),
+            };
             let direction =
                 metric.map_or_else(|| default_direction(&budget.measure), |m| m.direction);
             let mut check = BudgetCheck {

@@ -32,6 +32,18 @@ pub enum MeasureError {
         "`{command}`: placeholder {{{name}}} names no parameter (define a parameter {name}, or write {{{{{name}}}}} for a literal {{{name}}})"
     )]
     UndefinedPlaceholder { name: String, command: String },
+    /// Commands × the product of the parameters' value counts exceeds
+    /// [`crate::MAX_COMBINATIONS`]; refused before anything is expanded. `benchmarks` is `None`
+    /// when the product overflows 64 bits.
+    #[error(
+        "the parameters' values multiply out to {} benchmarks; the limit is {limit} (use fewer \
+         values)",
+        benchmarks.map_or_else(|| "more than 2^64".to_string(), |c| c.to_string())
+    )]
+    TooManyCombinations {
+        benchmarks: Option<u64>,
+        limit: usize,
+    },
 
     /// The auxiliary-command list has a length other than 0, 1 or the number of commands.
     #[error(

@@ -10,6 +10,54 @@ use crate::MeasureError;
 /// instead of exhausting memory.
 pub const MAX_PARAMETER_VALUES: usize = 100_000;
 
+/// Upper bound on the benchmarks one expansion may produce (commands × the product of the
+/// parameters' value counts), checked before anything is expanded: two scans of 100 000 values
+/// would otherwise build 10^10 command lines.
+pub const MAX_COMBINATIONS: usize = 100_000;
+
+/// The number of value combinations of `params` (1 without parameters), or `None` when the
+/// product overflows.
+pub fn combination_count(params: &[Parameter]) -> Option<u64> {
+    params.iter().try_fold(1u64, |product, p| {
+        product.checked_mul(u64::try_from(p.values.len()).ok()?)
+    })
+}
+
+/// The number of benchmarks `commands` templates give with `params`, refused above
+/// [`MAX_COMBINATIONS`] (checked multiplication: nothing is expanded to find out).
+pub fn check_combinations(params: &[Parameter], commands: usize) -> Result<u64, MeasureError> {
+    let benchmarks =
+        combination_count(params).and_then(|c| c.checked_mul(u64::try_from(commands).ok()?));
+    match benchmarks {
+        Some(n) if n <= MAX_COMBINATIONS as u64 => Ok(n),
+        _ => Err(MeasureError::TooManyCombinations {
+            benchmarks,
+            limit: MAX_COMBINATIONS,
+        }),
+    }
+}
+
+/// The names of the benchmarks a template named `name` expands to with `params`, in expansion
+/// order (first parameter varying slowest): `name/p=v/q=w`. The caller checks the count first
+/// ([`check_combinations`]).
+pub fn expanded_names(name: &str, params: &[Parameter]) -> Vec<String> {
+    combinations(params)
+        .iter()
+        .map(|combo| named(name, combo))
+        .collect()
+}
+
+fn named(name: &str, combo: &[(&str, &str)]) -> String {
+    let mut name = name.to_owned();
+    for (n, v) in combo {
+        name.push('/');
+        name.push_str(n);
+        name.push('=');
+        name.push_str(v);
+    }
+    name
+}
+
 /// How a process is started.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Invocation {
@@ -287,6 +335,8 @@ pub fn expand(
             }
         }
     }
+
+    check_combinations(params, templates.len())?;
     let combos = combinations(params);
 
     let mut specs = Vec::with_capacity(templates.len() * combos.len());
@@ -328,13 +378,7 @@ pub fn expand(
             // `{placeholders}`).
             let name = match &template.name {
                 None if !combo.is_empty() => display.clone(),
-                _ => {
-                    let mut name = base_name.clone();
-                    for (n, v) in combo {
-                        name.push_str(&format!("/{n}={v}"));
-                    }
-                    name
-                }
+                _ => named(&base_name, combo),
             };
             specs.push(CommandSpec {
                 name,

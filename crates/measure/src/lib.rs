@@ -30,7 +30,8 @@ pub fn install_interrupt_handlers() -> Result<(), MeasureError> {
     })
 }
 pub use expand::{
-    AuxCommands, CommandSpec, CommandTemplate, Invocation, MAX_PARAMETER_VALUES, Parameter, expand,
+    AuxCommands, CommandSpec, CommandTemplate, Invocation, MAX_COMBINATIONS, MAX_PARAMETER_VALUES,
+    Parameter, check_combinations, combination_count, expand, expanded_names,
 };
 pub use instructions::{
     InstructionCount, InstructionOptions, ProcessInstructions, count_instructions,

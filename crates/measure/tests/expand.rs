@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use benchgate_measure::{
-    AuxCommands, CommandTemplate, Invocation, MeasureError, Parameter, expand,
+    AuxCommands, CommandTemplate, Invocation, MAX_COMBINATIONS, MeasureError, Parameter,
+    check_combinations, expand,
 };
 
 fn tpl(tokens: &[&str]) -> CommandTemplate {
@@ -256,4 +257,46 @@ fn bad_parameters_are_rejected() {
     };
     assert!(expand(&[tpl(&["echo {e}"])], &[], &[empty], None).is_err());
     assert!(Parameter::list("{x}", "1").is_err());
+}
+
+/// The product of the parameters' value counts is refused before anything is expanded: two
+/// scans of 100 000 values once built 10^10 command lines (9 GB and growing).
+#[test]
+fn too_many_combinations_are_refused_before_expanding() {
+    let scan = |name: &str, max: &str| Parameter::scan(name, "1", max, None).unwrap();
+    let err = expand(
+        &[tpl(&["echo {a} {b}"])],
+        &[],
+        &[scan("a", "400"), scan("b", "400")],
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the parameters' values multiply out to 160000 benchmarks; the limit is 100000 (use \
+         fewer values)"
+    );
+    // Two commands count twice.
+    let half = [scan("a", "250"), scan("b", "250")];
+    assert_eq!(check_combinations(&half, 1).unwrap(), 62_500);
+    assert!(check_combinations(&half, 2).is_err());
+    // A product beyond 64 bits is refused, not wrapped.
+    let huge: Vec<Parameter> = ["a", "b", "c", "d", "e"]
+        .iter()
+        .map(|n| scan(n, "100000"))
+        .collect();
+    assert_eq!(
+        check_combinations(&huge, 1).unwrap_err().to_string(),
+        "the parameters' values multiply out to more than 2^64 benchmarks; the limit is 100000 \
+         (use fewer values)"
+    );
+    // At the limit exactly, expansion goes ahead.
+    let specs = expand(
+        &[tpl(&["echo {a}"])],
+        &[],
+        &[scan("a", &MAX_COMBINATIONS.to_string())],
+        None,
+    )
+    .unwrap();
+    assert_eq!(specs.len(), MAX_COMBINATIONS);
 }

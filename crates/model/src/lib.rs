@@ -17,7 +17,9 @@ pub use benchmark::{Benchmark, Status};
 pub use budget::{BudgetCheck, BudgetStatus};
 pub use environment::Environment;
 pub use error::ModelError;
-pub use metric::{Direction, Interval, Measure, Metric, Precision, Summary, Unit};
+pub use metric::{
+    Direction, Interval, Measure, Metric, Precision, Summary, Unit, impossible_value,
+};
 pub use provenance::{Mode, Provenance};
 pub use run::{RUN_SCHEMA, Run, Source};
 pub use verdict::{

@@ -74,6 +74,27 @@ impl Measure {
         !matches!(self, Measure::Custom(_))
     }
 
+    /// The one unit a well-known measure is stored in (SPEC §2); `None` for custom measures,
+    /// which keep the unit their source gives.
+    pub fn canonical_unit(&self) -> Option<Unit> {
+        Some(match self {
+            Measure::WallTime
+            | Measure::UserTime
+            | Measure::SysTime
+            | Measure::LatencyP50
+            | Measure::LatencyP90
+            | Measure::LatencyP95
+            | Measure::LatencyP99
+            | Measure::LatencyP999 => Unit::Nanoseconds,
+            Measure::MaxRss | Measure::AllocBytes => Unit::Bytes,
+            Measure::Instructions | Measure::Allocs => Unit::Count,
+            Measure::Throughput => Unit::PerSecond,
+            Measure::BytesPerSecond => Unit::BytesPerSecond,
+            Measure::ErrorRate => Unit::Ratio,
+            Measure::Custom(_) => return None,
+        })
+    }
+
     pub fn parse(name: &str) -> Measure {
         Self::NAMED
             .iter()
@@ -199,8 +220,8 @@ impl From<benchgate_stats::Interval> for Interval {
     }
 }
 
-/// The §2 summary of a metric's samples. Derived data: recomputed from the samples whenever there
-/// are samples, kept as given only for sources that report summaries without samples.
+/// The §2 summary of a metric's samples. Derived data: recomputed from the samples, which a
+/// stored metric always has ([`crate::Run::validate`] refuses a summary without them).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Summary {
@@ -297,10 +318,34 @@ impl Metric {
         })
     }
 
+    /// The first sample the measure and unit cannot have, and why (see [`impossible_value`]).
+    pub fn out_of_range(&self) -> Option<(usize, String)> {
+        self.samples.iter().enumerate().find_map(|(k, &value)| {
+            impossible_value(&self.measure, &self.unit, value).map(|why| (k, why))
+        })
+    }
+
     pub fn exact(mut self, exact: bool) -> Self {
         self.exact = exact;
         self
     }
+}
+
+/// Why `value` cannot be a sample of `measure` in `unit`: a negative time, size, count or rate
+/// of a well-known measure, or an error rate above 100 %. Custom measures are the source's own
+/// numbers and may be negative (a heap growth, a delta, a score). Non-finite values are refused
+/// separately.
+pub fn impossible_value(measure: &Measure, unit: &Unit, value: f64) -> Option<String> {
+    if value < 0.0 && measure.is_known() {
+        return Some(format!(
+            "{value} is negative: {measure} in {} cannot be",
+            unit.as_str()
+        ));
+    }
+    if *measure == Measure::ErrorRate && value > 1.0 {
+        return Some(format!("error rate {value} is above 1 (100 %)"));
+    }
+    None
 }
 
 #[cfg(test)]

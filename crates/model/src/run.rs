@@ -142,8 +142,27 @@ impl Run {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
-    /// Checks what the JSON shape cannot: unique names, finite samples, consistent lengths.
+    /// Checks what the JSON shape cannot: at least one benchmark, an end not before the start,
+    /// unique names, finite samples that the measure and unit allow (no negative time, size or
+    /// rate), a unit a well-known measure can have, consistent lengths. Every source (runner,
+    /// adapters, import) goes through here before a run is stored.
     pub fn validate(&self) -> Result<(), ModelError> {
+        if self.benchmarks.is_empty() {
+            return Err(invalid(
+                "$.benchmarks".into(),
+                "no benchmarks: a run holds at least one",
+            ));
+        }
+        if self.ended_at < self.started_at {
+            return Err(invalid(
+                "$.ended_at".into(),
+                &format!(
+                    "the run ends ({}) before it starts ({})",
+                    rfc3339(self.ended_at),
+                    rfc3339(self.started_at)
+                ),
+            ));
+        }
         let mut names = BTreeSet::new();
         for (i, bench) in self.benchmarks.iter().enumerate() {
             let at = |rest: &str| format!("$.benchmarks[{i}]{rest}");
@@ -171,6 +190,22 @@ impl Run {
                         "sample is not finite",
                     ));
                 }
+                if let Some(expected) = metric.measure.canonical_unit()
+                    && metric.unit != expected
+                {
+                    return Err(invalid(
+                        at(".unit"),
+                        &format!(
+                            "unit {:?} for {}: expected {:?}",
+                            metric.unit.as_str(),
+                            metric.measure,
+                            expected.as_str()
+                        ),
+                    ));
+                }
+                if let Some((k, bad)) = metric.out_of_range() {
+                    return Err(invalid(at(&format!(".samples[{k}]")), &bad));
+                }
                 if let Some(iterations) = &metric.iterations
                     && iterations.len() != metric.samples.len()
                 {
@@ -183,8 +218,15 @@ impl Run {
                         ),
                     ));
                 }
-                if metric.samples.is_empty() && metric.summary.n == 0 {
-                    return Err(invalid(at(".samples"), "no samples and an empty summary"));
+                // The summary is derived from the samples; one without them describes nothing.
+                if metric.samples.is_empty() {
+                    return Err(invalid(
+                        at(".samples"),
+                        &format!(
+                            "no samples (the summary says n={}; it is computed from the samples)",
+                            metric.summary.n
+                        ),
+                    ));
                 }
             }
         }
@@ -203,6 +245,11 @@ impl Run {
             }
         }
     }
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.to_string())
 }
 
 fn invalid(path: String, message: &str) -> ModelError {

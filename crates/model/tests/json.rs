@@ -151,3 +151,56 @@ fn malformed_documents_name_where() {
         "$.benchmarks[1].name: benchmark name is empty"
     );
 }
+
+/// Values no measurement can have are refused where they are, whatever source wrote them.
+#[test]
+fn impossible_values_are_refused_with_their_path() {
+    let good: serde_json::Value = serde_json::from_str(&sample_run().to_json_pretty()).unwrap();
+
+    let mut v = good.clone();
+    v["benchmarks"][0]["metrics"][0]["samples"][1] = (-1720.0).into();
+    assert_eq!(
+        error_of(&v).to_string(),
+        "$.benchmarks[0].metrics[0].samples[1]: -1720 is negative: wall_time in ns cannot be"
+    );
+
+    let mut v = good.clone();
+    v["ended_at"] = "2026-11-24T09:59:59Z".into();
+    assert_eq!(
+        error_of(&v).to_string(),
+        "$.ended_at: the run ends (2026-11-24T09:59:59Z) before it starts \
+         (2026-11-24T10:00:00.123456789Z)"
+    );
+
+    let mut v = good.clone();
+    v["benchmarks"][0]["metrics"][0]["samples"] = serde_json::json!([]);
+    v["benchmarks"][0]["metrics"][0]["iterations"] = serde_json::Value::Null;
+    v["benchmarks"][0]["metrics"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("iterations");
+    assert_eq!(
+        error_of(&v).to_string(),
+        "$.benchmarks[0].metrics[0].samples: no samples (the summary says n=3; it is computed \
+         from the samples)"
+    );
+
+    let mut v = good.clone();
+    v["benchmarks"][0]["metrics"][0]["unit"] = "parsecs".into();
+    assert_eq!(
+        error_of(&v).to_string(),
+        "$.benchmarks[0].metrics[0].unit: unit \"parsecs\" for wall_time: expected \"ns\""
+    );
+
+    let mut v = good.clone();
+    v["benchmarks"] = serde_json::json!([]);
+    assert_eq!(
+        error_of(&v).to_string(),
+        "$.benchmarks: no benchmarks: a run holds at least one"
+    );
+
+    // A custom measure in its own unit may be negative (a delta, a score).
+    let mut v = good;
+    v["benchmarks"][0]["metrics"][1]["samples"] = serde_json::json!([-3.0]);
+    assert!(Run::from_json(v.to_string().as_bytes()).is_ok());
+}

@@ -86,11 +86,15 @@ pub fn exact_value(value: f64, unit: &Unit) -> String {
 /// The baseline and current columns of a verdict: `median ± spread` (exact measures: their
 /// value), or `-` where absent.
 pub fn sides(v: &Verdict) -> (String, String) {
+    let single = one_value(v);
     let side = |s: &Option<Summary>| {
         s.as_ref().map_or_else(
             || "-".into(),
             |s| {
-                if v.exact {
+                if single {
+                    // One value has no spread to show.
+                    format_value(s.median, &v.unit)
+                } else if v.exact {
                     exact_center(s, &v.unit)
                 } else {
                     center(s, &v.unit)
@@ -235,6 +239,9 @@ fn change_only(v: &Verdict) -> String {
             other => format!("({other})"),
         };
     };
+    if one_value(v) {
+        return format!("{} ({n})", percent(effect.percent()));
+    }
     if v.exact {
         return if effect.ratio == 1.0 {
             format!(
@@ -279,8 +286,21 @@ fn change_only(v: &Verdict) -> String {
     }
 }
 
+/// Whether `v` is a measure that is reported, not gated, with one value on each side (hyperfine's
+/// user and system means): shown as the two values and their change, not as an
+/// `insufficient data` verdict no number of runs could ever reach.
+pub fn one_value(v: &Verdict) -> bool {
+    !v.gating
+        && v.kind == VerdictKind::InsufficientData
+        && v.effect.is_some()
+        && matches!((&v.baseline, &v.current), (Some(b), Some(c)) if b.n == 1 && c.n == 1)
+}
+
 /// A short word for the verdict column.
 pub fn label(v: &Verdict) -> &'static str {
+    if one_value(v) {
+        return "one value";
+    }
     // A warning caveat on an otherwise quiet verdict is what the reader must see.
     if matches!(
         v.kind,
@@ -330,6 +350,7 @@ pub fn notable(comparison: &Comparison) -> impl Iterator<Item = &Verdict> {
     let first_run = comparison.baseline.is_none();
     comparison.verdicts.iter().filter(move |v| {
         (v.kind != VerdictKind::Unchanged || !v.caveats.is_empty())
+            && !(one_value(v) && v.caveats.is_empty())
             && !(first_run && v.kind == VerdictKind::New && v.caveats.is_empty())
     })
 }

@@ -64,7 +64,8 @@ pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Conclu
 }
 
 /// A run named on the command line: a results file (or criterion directory, or `DIR@NAME`)
-/// when it looks like one (has a `/`, ends in `.json` or exists), otherwise a stored run's
+/// when it looks like one (has a `/`, ends in `.json`, exists, or is `DIR@NAME` with DIR a
+/// directory), otherwise a stored run's
 /// selector. For the baseline side (`judged` is the current run) `last` and `window:N` look at
 /// runs of the current run's source, and `window:N` at its machine.
 fn operand(
@@ -75,7 +76,11 @@ fn operand(
     judged: Option<&Run>,
 ) -> anyhow::Result<(Run, String)> {
     let path = Path::new(text);
-    if text.contains('/') || text.ends_with(".json") || path.exists() {
+    // `criterion@before`: a bare directory name with a criterion baseline.
+    let criterion_baseline = text
+        .rsplit_once('@')
+        .is_some_and(|(dir, _)| !dir.is_empty() && Path::new(dir).is_dir());
+    if text.contains('/') || text.ends_with(".json") || path.exists() || criterion_baseline {
         return Ok((read_file_run(text, args.adapter)?, text.to_string()));
     }
     let store = match store {
@@ -106,9 +111,11 @@ fn read_file_run(text: &str, adapter: Adapter) -> anyhow::Result<Run> {
         Adapter::Format(format) => format == InputFormat::Benchgate,
         Adapter::Auto => {
             path.is_file()
-                && std::fs::read(path).ok().is_some_and(|bytes| {
-                    benchgate_adapters::detect(&bytes) == Some(InputFormat::Benchgate)
-                })
+                && crate::limits::read_file(path, text)
+                    .ok()
+                    .is_some_and(|bytes| {
+                        benchgate_adapters::detect(&bytes) == Some(InputFormat::Benchgate)
+                    })
         }
     };
     if native {
@@ -122,6 +129,6 @@ fn read_file_run(text: &str, adapter: Adapter) -> anyhow::Result<Run> {
 
 /// Reads a benchgate run file; errors name the file and the JSON path or line.
 pub fn read_run(path: &Path) -> anyhow::Result<Run> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = crate::limits::read_file(path, &path.display().to_string())?;
     Run::from_json(&bytes).with_context(|| path.display().to_string())
 }

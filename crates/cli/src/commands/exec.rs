@@ -26,6 +26,7 @@ pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Conclusio
         bail!("no command to run: give it after `--`, e.g. benchgate exec -- cargo bench");
     };
     let display = shell_words::join(&args.command);
+    let limit = crate::limits::max_input()?;
     let criterion_dir = args
         .criterion_dir
         .clone()
@@ -56,20 +57,46 @@ pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Conclusio
     // errors); its lines also go into the merged capture, in arrival order.
     let stderr_thread = child.stderr.take().map(|from| {
         let merged = Arc::clone(&merged);
-        std::thread::spawn(move || stream(from, true, &merged))
+        std::thread::spawn(move || stream(from, true, false, limit, &merged))
     });
     let captured = match child.stdout.take() {
-        Some(from) => stream(from, !global.quiet, &merged),
-        None => Ok(Vec::new()),
+        Some(from) => stream(from, !global.quiet, true, limit, &merged),
+        None => Ok(Capture {
+            bytes: Vec::new(),
+            over_limit: false,
+        }),
     };
-    if let Some(thread) = stderr_thread {
-        // Its own output only matters through `merged`; a read error there loses nothing else.
-        let _ = thread.join();
+    if captured.as_ref().is_ok_and(|c| c.over_limit) {
+        // An endless output (`yes`) is stopped here rather than captured without end. The
+        // standard error thread is left to end with the process.
+        let _ = child.kill();
+        let _ = child.wait();
+        bail!(
+            "`{display}`: its standard output passed the input limit of {}, so it was stopped \
+             (set {}, e.g. to 4GiB, to capture more)",
+            crate::limits::shown(limit),
+            crate::limits::MAX_INPUT_ENV
+        );
     }
+    let stderr_over_limit = match stderr_thread.map(std::thread::JoinHandle::join) {
+        // A read error there loses nothing but lines of `merged`.
+        Some(Ok(Ok(capture))) => capture.over_limit,
+        _ => false,
+    };
     let status = child
         .wait()
         .with_context(|| format!("cannot wait for {program}"))?;
-    let captured = captured.with_context(|| format!("cannot read the output of {program}"))?;
+    let captured = captured
+        .with_context(|| format!("cannot read the output of {program}"))?
+        .bytes;
+    if stderr_over_limit {
+        bail!(
+            "`{display}`: its standard error passed the input limit of {} (set {}, e.g. to 4GiB, \
+             to capture more)",
+            crate::limits::shown(limit),
+            crate::limits::MAX_INPUT_ENV
+        );
+    }
     let ended = OffsetDateTime::now_utc();
     let merged = std::mem::take(&mut *merged.lock().unwrap_or_else(PoisonError::into_inner));
 
@@ -139,8 +166,7 @@ fn read_harness_runs(args: &ExecArgs, dir: &Path) -> Option<anyhow::Result<Vec<I
                 let label = path
                     .file_name()
                     .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-                let bytes = std::fs::read(path)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let bytes = crate::limits::read_file(path, &path.display().to_string())?;
                 let parsed = benchgate_adapters::parse(Format::Benchgate, &bytes)
                     .map_err(|e| anyhow::anyhow!("{label}: {e}"))?;
                 Ok(Input {
@@ -153,15 +179,34 @@ fn read_harness_runs(args: &ExecArgs, dir: &Path) -> Option<anyhow::Result<Vec<I
     )
 }
 
+/// What [`stream`] kept of one of the child's streams.
+struct Capture {
+    /// Everything it wrote, when asked to keep it (standard output).
+    bytes: Vec<u8>,
+    /// It wrote more than the input limit: capturing stopped there (see [`crate::limits`]).
+    over_limit: bool,
+}
+
 /// Copies one of the child's streams to our standard error as it arrives (when `echo`), keeps
-/// all of it, and adds each complete line to `merged` (both streams, in arrival order: cargo
-/// prints which bench target runs on standard error, libtest its results on standard output).
-/// Our own standard output carries only benchgate's report.
-fn stream(mut from: impl Read, echo: bool, merged: &Mutex<Vec<u8>>) -> std::io::Result<Vec<u8>> {
-    let mut captured = Vec::new();
+/// all of it (when `keep`), and adds each complete line to `merged` (both streams, in arrival
+/// order: cargo prints which bench target runs on standard error, libtest its results on
+/// standard output). Our own standard output carries only benchgate's report. At most `limit`
+/// bytes are captured: past it, a stream that is `kept` returns at once (the caller stops the
+/// command), another one is still drained and echoed so the command is not blocked.
+fn stream(
+    mut from: impl Read,
+    echo: bool,
+    keep: bool,
+    limit: u64,
+    merged: &Mutex<Vec<u8>>,
+) -> std::io::Result<Capture> {
+    let mut kept = Vec::new();
+    // The line being written, not yet in `merged`; bounded by the limit like the rest.
+    let mut partial = Vec::new();
+    let mut total: u64 = 0;
+    let mut over_limit = false;
     let mut buf = [0u8; 16 * 1024];
     let mut echo = echo;
-    let mut line_start = 0;
     loop {
         let n = match from.read(&mut buf) {
             Ok(0) => break,
@@ -170,17 +215,32 @@ fn stream(mut from: impl Read, echo: bool, merged: &Mutex<Vec<u8>>) -> std::io::
             Err(e) => return Err(e),
         };
         let chunk = buf.get(..n).unwrap_or_default();
-        let chunk_start = captured.len();
-        captured.extend_from_slice(chunk);
-        // Only the new bytes are searched: the output may be large.
-        if let Some(i) = chunk.iter().rposition(|&b| b == b'\n') {
-            let last_newline = chunk_start + i;
-            let lines = captured.get(line_start..=last_newline).unwrap_or_default();
-            merged
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .extend_from_slice(lines);
-            line_start = last_newline + 1;
+        total = total.saturating_add(n as u64);
+        if total > limit && !over_limit {
+            over_limit = true;
+            partial = Vec::new();
+            if keep {
+                return Ok(Capture {
+                    bytes: kept,
+                    over_limit,
+                });
+            }
+        }
+        if !over_limit {
+            if keep {
+                kept.extend_from_slice(chunk);
+            }
+            // Only the new bytes are searched: the output may be large.
+            match chunk.iter().rposition(|&b| b == b'\n') {
+                Some(i) => {
+                    let mut merged = merged.lock().unwrap_or_else(PoisonError::into_inner);
+                    merged.extend_from_slice(&partial);
+                    merged.extend_from_slice(chunk.get(..=i).unwrap_or_default());
+                    partial.clear();
+                    partial.extend_from_slice(chunk.get(i + 1..).unwrap_or_default());
+                }
+                None => partial.extend_from_slice(chunk),
+            }
         }
         if echo {
             let mut err = std::io::stderr().lock();
@@ -188,12 +248,15 @@ fn stream(mut from: impl Read, echo: bool, merged: &Mutex<Vec<u8>>) -> std::io::
             echo = err.write_all(chunk).and_then(|()| err.flush()).is_ok();
         }
     }
-    if let Some(rest) = captured.get(line_start..).filter(|r| !r.is_empty()) {
+    if !partial.is_empty() {
         let mut merged = merged.lock().unwrap_or_else(PoisonError::into_inner);
-        merged.extend_from_slice(rest);
+        merged.extend_from_slice(&partial);
         merged.push(b'\n');
     }
-    Ok(captured)
+    Ok(Capture {
+        bytes: kept,
+        over_limit,
+    })
 }
 
 /// The results of the run: criterion's files when the adapter says criterion, or auto-detection

@@ -62,7 +62,7 @@ pub fn read_input(text: &str, adapter: Adapter) -> anyhow::Result<Input> {
     {
         return read_criterion(Path::new(dir), baseline, text, adapter);
     }
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {text}"))?;
+    let bytes = crate::limits::read_file(path, text)?;
     let format = match adapter {
         Adapter::Format(Format::Criterion) => bail!(
             "{text}: criterion results are a directory (target/criterion or DIR@NAME), not a file"

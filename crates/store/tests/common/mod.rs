@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 
 use benchgate_model::{
-    Benchmark, Direction, Environment, Interval, Measure, Metric, Mode, Precision, Provenance, Run,
-    Source, Status, Summary, Unit,
+    Benchmark, Direction, Environment, Measure, Metric, Mode, Precision, Provenance, Run, Source,
+    Status, Unit,
 };
 use benchgate_store::{Store, StoreError};
 use time::macros::datetime;
@@ -35,7 +35,7 @@ fn metric(measure: Measure, unit: Unit, direction: Direction, samples: Vec<f64>)
 }
 
 /// A run with everything the model can hold: several benchmarks, params, failed and skipped
-/// statuses, custom measures and units, iterations, exact metrics, a summary-only metric, tags,
+/// statuses, custom measures and units, iterations, exact metrics, tags,
 /// a non-UTC offset and nanosecond timestamps.
 pub fn rich_run() -> Run {
     let started = datetime!(2026-03-14 15:09:26.535897932 +05:30);
@@ -94,31 +94,6 @@ pub fn rich_run() -> Run {
         target: 0.05,
         reached: None,
     });
-    let summary_only = Metric {
-        precision: None,
-        measure: Measure::LatencyP99,
-        unit: Unit::Nanoseconds,
-        direction: Direction::LowerIsBetter,
-        exact: false,
-        samples: Vec::new(),
-        iterations: None,
-        summary: Summary {
-            n: 1000,
-            mean: 12.5,
-            median: 12.25,
-            min: 1.0,
-            max: 99.75,
-            stddev: 0.1,
-            mad: 0.01,
-            p95: 50.0,
-            p99: 90.0,
-            median_ci: Some(Interval {
-                lo: 12.0,
-                hi: 12.5,
-                confidence: 0.95,
-            }),
-        },
-    };
     run.benchmarks = vec![
         Benchmark {
             // A real benchmark in a simulated run (SPEC §4.7: a suite may mix both).
@@ -131,7 +106,7 @@ pub fn rich_run() -> Run {
             ]),
             command: Some("./bench --size 1k 'a b'".into()),
             status: Status::Ok,
-            metrics: vec![wall, instructions, custom, summary_only],
+            metrics: vec![wall, instructions, custom],
         },
         Benchmark {
             mode: Some(Mode::Simulated),
@@ -716,7 +691,6 @@ pub fn check_mode_and_precision_round_trip(store: &dyn Store) {
                 target: 0.05,
                 reached: None
             }),
-            None,
             None,
             None,
             None,
