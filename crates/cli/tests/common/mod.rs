@@ -28,8 +28,45 @@ pub fn benchgate_with_env(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Ou
 
 /// Benchmarks `command` as `name` with `runs` runs (one warm-up) into `file`.
 pub fn record(dir: &std::path::Path, file: &str, name: &str, command: &str, runs: u32) {
+    record_with_env(dir, file, name, command, runs, &[]);
+}
+
+/// [`record`] on fixed samples of `wall_ms` ± 3 % (seeded by `seed`, see [`fixed_samples_line`])
+/// instead of the real runs' timings: a verdict between two such files does not depend on how
+/// busy the machine was.
+pub fn record_fixed(
+    dir: &Path,
+    file: &str,
+    name: &str,
+    command: &str,
+    runs: u32,
+    wall_ms: f64,
+    seed: u64,
+) {
+    let path = dir.join(format!("{file}.samples"));
+    let line = fixed_samples_line(command, wall_ms, 0.03, seed, runs as usize + 1);
+    std::fs::write(&path, line).unwrap();
+    let path = path.to_str().unwrap();
+    record_with_env(
+        dir,
+        file,
+        name,
+        command,
+        runs,
+        &[("BENCHGATE_TEST_FIXED_SAMPLES", path)],
+    );
+}
+
+fn record_with_env(
+    dir: &Path,
+    file: &str,
+    name: &str,
+    command: &str,
+    runs: u32,
+    env: &[(&str, &str)],
+) {
     let runs = runs.to_string();
-    let out = benchgate(
+    let out = benchgate_with_env(
         &[
             "run",
             "-q",
@@ -45,6 +82,7 @@ pub fn record(dir: &std::path::Path, file: &str, name: &str, command: &str, runs
             command,
         ],
         dir,
+        env,
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
