@@ -119,10 +119,11 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAllocator<A> {
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // A free cannot fail, so it is counted first and the inner call is the last (a tail call).
+        record_dealloc(layout.size());
         // SAFETY: the caller guarantees `ptr` was allocated by this allocator (hence by `inner`)
         // with `layout`.
         unsafe { self.inner.dealloc(ptr, layout) };
-        record_dealloc(layout.size());
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
@@ -308,9 +309,10 @@ fn bump(cell: &Cell<u64>, by: u64) {
     cell.set(cell.get().wrapping_add(by));
 }
 
-/// A `Layout` size never exceeds `isize::MAX`, so it fits an `i64` on every supported target.
+/// A `Layout` size never exceeds `isize::MAX`, so it fits an `i64` on every supported target and
+/// the cast keeps its value (and costs no clamping on the hot path).
 fn signed(size: usize) -> i64 {
-    i64::try_from(size).unwrap_or(i64::MAX)
+    size as i64
 }
 
 fn record_alloc(size: usize) {
