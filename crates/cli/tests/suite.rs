@@ -528,10 +528,7 @@ runs = 8
 
 [gate]
 baseline = "last"
-# The slow path is twenty times the fast one: wide thresholds keep two fast measurements (8
-# runs each, sampled at different moments on a shared machine) from ever looking different. A
-# busy machine once stretched a 3 ms nap to a 13 ms median, so the fast nap is 10 ms and the
-# thresholds allow it to take four times as long.
+# The slow path is twenty times the fast one; the verdicts are judged on fixed samples of both.
 warn = "300%"
 fail = "400%"
 
@@ -542,6 +539,17 @@ cleanup = "rm -f transient"
 "#,
     )
     .unwrap();
+    // Each measurement of the command takes the next line of its samples (see
+    // `fixed_samples_line`): the real sleeps run, but a busy machine cannot make a fast
+    // measurement look slow.
+    let transient = "sh -c 'if [ -f transient ]; then sleep 0.2; else sleep 0.01; fi'";
+    let fast = |command: &str, seed| fixed_samples_line(command, 10.0, 0.03, seed, 9);
+    let slow = |command: &str, seed| fixed_samples_line(command, 200.0, 0.03, seed, 9);
+    let samples = |lines: &[String]| fixed_samples_env(d, lines);
+    samples(&[fast(
+        "sh -c 'if [ -f slow ]; then sleep 0.2; else sleep 0.01; fi'",
+        21,
+    )]);
     let first = benchgate(&["run", "-q"], d);
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
 
@@ -555,6 +563,7 @@ cleanup = "rm -f transient"
     )
     .unwrap();
     std::fs::write(d.join("transient"), "").unwrap();
+    samples(&[slow(transient, 22), fast(transient, 23)]);
     let (code, cmp, err) = json_run(d, &[]);
     assert_eq!(code, Some(0), "{err}");
     assert!(
@@ -581,11 +590,13 @@ cleanup = "rm -f transient"
             .replace("cleanup = \"rm -f transient\"", ""),
     )
     .unwrap();
+    samples(&[slow(transient, 24), slow(transient, 25)]);
     let (code, _, err) = json_run(d, &[]);
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("measured again before judging"), "{err}");
 
     // --no-confirm: the first measurement decides.
+    samples(&[slow(transient, 26)]);
     let (code, _, err) = json_run(
         d,
         &[

@@ -170,8 +170,9 @@ impl Launcher {
 /// One line per program: the command as displayed, a tab, then samples separated by spaces, each
 /// `wall_ns:user_ns:sys_ns:max_rss_bytes`. Every run of the program takes the next sample, from the
 /// first again after the last. Two programs with the same display (an A/A of one command) take
-/// that display's lines in the order they were added; a program with no line of its own is
-/// measured for real.
+/// that display's lines in the order they were added, counted over the whole process (so a
+/// benchmark measured again, by a new runner, takes the next line: a suspect's second
+/// measurement); a program with no line of its own is measured for real.
 pub(crate) const FIXED_SAMPLES_ENV: &str = "BENCHGATE_TEST_FIXED_SAMPLES";
 
 struct FixedSamples {
@@ -179,8 +180,6 @@ struct FixedSamples {
     lines: Vec<(String, Vec<Vec<Sample>>)>,
     /// Per program id: its samples (if any) and how many it has used.
     programs: Vec<Option<(Vec<Sample>, usize)>>,
-    /// Per display: how many programs with it were added.
-    added: Vec<usize>,
 }
 
 #[derive(Clone, Copy)]
@@ -237,11 +236,9 @@ impl FixedSamples {
                 None => lines.push((display.to_owned(), vec![samples])),
             }
         }
-        let added = vec![0; lines.len()];
         Ok(Some(FixedSamples {
             lines,
             programs: Vec::new(),
-            added,
         }))
     }
 
@@ -249,8 +246,20 @@ impl FixedSamples {
     fn next_for(&mut self, display: &str) -> Option<Vec<Sample>> {
         let at = self.lines.iter().position(|(d, _)| d == display)?;
         let of_display = &self.lines[at].1;
-        let nth = self.added[at] % of_display.len();
-        self.added[at] += 1;
+        // Per display: how many programs with it this process added.
+        static ADDED: Mutex<Vec<(String, usize)>> = Mutex::new(Vec::new());
+        let mut added = ADDED
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let count = match added.iter_mut().find(|(d, _)| d == display) {
+            Some((_, count)) => count,
+            None => {
+                added.push((display.to_owned(), 0));
+                &mut added.last_mut()?.1
+            }
+        };
+        let nth = *count % of_display.len();
+        *count += 1;
         Some(of_display[nth].clone())
     }
 

@@ -391,9 +391,15 @@ fn adaptive_stops_when_precise_enough() {
     let results = run(&specs(&[direct(&["true"])]), &options, &mut rec).unwrap();
     let n = results[0].samples.len();
     assert!(n >= 5, "{n}");
-    // Stopped for its precision (not for the time limit), however long the runs took.
+    // Stopped for its precision or, on a machine too busy to reach ±5 % in 30 s of runs, at
+    // its time limit: which one depends on the machine, that it stopped for one does not.
+    // (Stopping at the target exactly is checked on fixed samples in the runner's unit tests.)
     let precision = results[0].precision.unwrap();
-    assert!(precision.met(), "{precision:?} after {n} runs");
+    let measured: u64 = results[0].samples.iter().map(|s| s.wall_ns).sum();
+    assert!(
+        precision.met() || measured >= 30_000_000_000,
+        "{precision:?} after {n} runs, {measured} ns"
+    );
     // Progress is monotone in `done` and the estimate never falls behind it.
     let last = rec.progress.last().copied().unwrap();
     assert_eq!(last.0, n as u64 + 1);
