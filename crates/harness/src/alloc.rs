@@ -119,11 +119,13 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAllocator<A> {
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // A free cannot fail, so it is counted first and the inner call is the last (a tail call).
-        record_dealloc(layout.size());
         // SAFETY: the caller guarantees `ptr` was allocated by this allocator (hence by `inner`)
         // with `layout`.
         unsafe { self.inner.dealloc(ptr, layout) };
+        // Counted after the free, although counting first would make the free a tail call:
+        // interleaved runs of both on the development machine put this order 3.5 ns ahead per
+        // Box::new(u64) + drop (paired medians of 25).
+        record_dealloc(layout.size());
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
