@@ -428,12 +428,15 @@ def table(res):
 
 def alloc_only(alternations):
     """Only the allocator overhead, in a few minutes: `alternations` short interleaved runs of
-    `alloc_box_u64` by the four allocator targets (order rotated), fastest and paired."""
+    `alloc_box_u64` by the allocator targets (order rotated), fastest and paired. `bg_divan_alloc`
+    times divan's AllocProfiler with benchgate-harness, which subtracts nothing: divan's own runs
+    subtract its measured cost of counting from every sample."""
     exes, _ = build()
-    order = ["bg", "bg_system", "divan", "divan_alloc"]
+    order = ["bg", "bg_system", "bg_divan_alloc", "divan", "divan_alloc"]
     runs = {t: [] for t in order}
     for i in range(alternations):
-        for t in order[i % 4:] + order[:i % 4]:
+        k = i % len(order)
+        for t in order[k:] + order[:k]:
             if t.startswith("bg"):
                 r, _ = timed([exes[t], "--bench", "--quick", "--format", "json", "--no-save",
                               "alloc_box_u64"])
@@ -447,7 +450,9 @@ def alloc_only(alternations):
     print("| tool | system | counting | overhead (fastest) | overhead (paired) |")
     print("|---|---:|---:|---:|---|")
     for label, sys_t, cnt_t in (("benchgate CountingAllocator", "bg_system", "bg"),
-                                ("divan AllocProfiler", "divan", "divan_alloc")):
+                                ("divan AllocProfiler, timed by benchgate-harness", "bg_system",
+                                 "bg_divan_alloc"),
+                                ("divan AllocProfiler, timed by divan", "divan", "divan_alloc")):
         s_, c_ = runs[sys_t], runs[cnt_t]
         d = [c - s for s, c in zip(s_, c_)]
         print(f"| {label} | {fmt_ns(min(s_))} | {fmt_ns(min(c_))} | {min(c_) - min(s_):+.2f} ns"
