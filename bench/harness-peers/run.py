@@ -426,6 +426,39 @@ def table(res):
     return "\n".join(lines)
 
 
+def alloc_only(alternations):
+    """Only the allocator overhead, in a few minutes: `alternations` short interleaved runs of
+    `alloc_box_u64` by the allocator targets (order rotated), fastest and paired. `bg_divan_alloc`
+    times divan's AllocProfiler with benchgate-harness, which subtracts nothing: divan's own runs
+    subtract its measured cost of counting from every sample."""
+    exes, _ = build()
+    order = ["bg", "bg_system", "bg_divan_alloc", "divan", "divan_alloc"]
+    runs = {t: [] for t in order}
+    for i in range(alternations):
+        k = i % len(order)
+        for t in order[k:] + order[:k]:
+            if t.startswith("bg"):
+                r, _ = timed([exes[t], "--bench", "--quick", "--format", "json", "--no-save",
+                              "alloc_box_u64"])
+                runs[t].append(bg_medians(json.loads(r.stdout))["alloc_box_u64"])
+            else:
+                runs[t].append(divan_run(exes[t], ["alloc_box_u64"])[0]["alloc_box_u64"])
+    print(f"Allocator overhead per `Box::new(u64)` + drop, {alternations} short interleaved runs "
+          f"(load {os.getloadavg()[0]:.2f} at the end): fastest median of each target, fastest "
+          "counting minus fastest system, and the median of the paired differences [range]:")
+    print()
+    print("| tool | system | counting | overhead (fastest) | overhead (paired) |")
+    print("|---|---:|---:|---:|---|")
+    for label, sys_t, cnt_t in (("benchgate CountingAllocator", "bg_system", "bg"),
+                                ("divan AllocProfiler, timed by benchgate-harness", "bg_system",
+                                 "bg_divan_alloc"),
+                                ("divan AllocProfiler, timed by divan", "divan", "divan_alloc")):
+        s_, c_ = runs[sys_t], runs[cnt_t]
+        d = [c - s for s, c in zip(s_, c_)]
+        print(f"| {label} | {fmt_ns(min(s_))} | {fmt_ns(min(c_))} | {min(c_) - min(s_):+.2f} ns"
+              f" | {med(d):+.2f} ns [{min(d):+.2f} – {max(d):+.2f}] |")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rounds", type=int, default=5)
@@ -433,7 +466,13 @@ def main():
     ap.add_argument("--criterion-suite-rounds", type=int, default=1)
     ap.add_argument("--out", default=str(HERE / "results.json"))
     ap.add_argument("--table", metavar="RESULTS_JSON", help="print the table of a saved run")
+    ap.add_argument("--alloc-only", type=int, metavar="ALTERNATIONS",
+                    help="only the allocator overhead table, from this many short interleaved "
+                         "runs (about 4 s each); nothing is saved")
     args = ap.parse_args()
+    if args.alloc_only:
+        alloc_only(args.alloc_only)
+        return
     if args.table:
         res = json.loads(Path(args.table).read_text())
     else:

@@ -5,13 +5,21 @@ mod common;
 
 use std::path::Path;
 
-use common::{assert_valid, benchgate, stderr, stdout};
+use common::{
+    assert_valid, benchgate, benchgate_with_env, fixed_samples_env, fixed_samples_line, stderr,
+    stdout,
+};
 use serde_json::Value;
 
 fn ab(args: &[&str], dir: &Path) -> (Option<i32>, Value, String) {
+    ab_with_env(args, dir, &[])
+}
+
+fn ab_with_env(args: &[&str], dir: &Path, env: &[(&str, String)]) -> (Option<i32>, Value, String) {
     let mut all = vec!["--json", "ab", "-q"];
     all.extend_from_slice(args);
-    let out = benchgate(&all, dir);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let out = benchgate_with_env(&all, dir, &env);
     let err = stderr(&out);
     let value: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}\n{err}", stdout(&out)));
@@ -31,38 +39,38 @@ fn wall(cmp: &Value) -> &Value {
 #[test]
 fn identical_commands_are_unchanged_within_a_few_looks() {
     let dir = tempfile::tempdir().unwrap();
-    // A band wide enough that noise cannot reach its edge: decided after the first 10 pairs.
-    let (code, cmp, err) = ab(
+    // Judged on fixed samples (2 ms ± 3 %, two seeds), not on how long `sleep` took on a
+    // machine that may be busy: the verdict and the look that decides it are always the same.
+    let env = fixed_samples_env(
+        dir.path(),
+        &[
+            fixed_samples_line("sleep 0.002", 2.0, 0.03, 1, 200),
+            fixed_samples_line("sleep 0.002", 2.0, 0.03, 2, 200),
+        ],
+    );
+    let (code, cmp, err) = ab_with_env(
         &[
             "--warn",
-            "50%",
+            "5%",
             "--fail",
-            "60%",
+            "10%",
             "--base",
             "sleep 0.002",
             "--head",
             "sleep 0.002",
         ],
         dir.path(),
+        &env,
     );
     assert_eq!(code, Some(0), "{err}");
     let v = wall(&cmp);
     assert_eq!(v["kind"], "unchanged", "{v}");
-    // Normally the first look (10 pairs) decides; on a loaded machine delayed `sleep`s can
-    // widen its interval, so a later look (15, 23, 35, 53, …: each half as many again, rounded
-    // up) may. Whichever look decides, it is one of them.
-    let n = v["current"]["n"].as_u64().unwrap();
-    let looks: Vec<u64> = std::iter::successors(Some(10u64), |&k| Some((k * 3).div_ceil(2)))
-        .take_while(|&k| k <= 10_000)
-        .collect();
-    assert!(looks.contains(&n), "{n} pairs is not a look: {v}");
-    assert_eq!(v["baseline"]["n"], n);
+    assert_eq!(v["current"]["n"], 10, "the first look decides: {v}");
+    assert_eq!(v["baseline"]["n"], 10);
     assert_eq!(v["benchmark"], "sleep 0.002");
-    let reason = v["reason"].as_str().unwrap();
-    assert!(
-        reason.contains(&format!("after {n} pairs"))
-            && reason.ends_with("lies within ±50% (paired)"),
-        "{reason}"
+    assert_eq!(
+        v["reason"],
+        "-0.2% after 10 pairs (97.3% interval [-1.4%, +1.8%], look 1 at α=0.0304) lies within ±5% (paired)"
     );
     assert_eq!(cmp["baseline"]["label"], "base: sleep 0.002");
     assert_eq!(cmp["current"]["label"], "head: sleep 0.002");
@@ -71,7 +79,15 @@ fn identical_commands_are_unchanged_within_a_few_looks() {
 #[test]
 fn a_clear_slowdown_fails_long_before_max_time() {
     let dir = tempfile::tempdir().unwrap();
-    let (code, cmp, err) = ab(
+    // Fixed samples: 5 ms against 30 ms, ± 5 %, whatever the machine is doing meanwhile.
+    let env = fixed_samples_env(
+        dir.path(),
+        &[
+            fixed_samples_line("sleep 0.005", 5.0, 0.05, 3, 100),
+            fixed_samples_line("sleep 0.03", 30.0, 0.05, 4, 100),
+        ],
+    );
+    let (code, cmp, err) = ab_with_env(
         &[
             "--name",
             "nap",
@@ -83,6 +99,7 @@ fn a_clear_slowdown_fails_long_before_max_time() {
             "sleep 0.03",
         ],
         dir.path(),
+        &env,
     );
     assert_eq!(code, Some(1), "{err}");
     let v = wall(&cmp);
@@ -92,15 +109,10 @@ fn a_clear_slowdown_fails_long_before_max_time() {
         "{v}"
     );
     assert_eq!(v["benchmark"], "nap");
-    // Usually the first look decides; a loaded machine (one `sleep 0.005` took 105 ms once)
-    // may need the third. Samples, not seconds, say it stopped early: timing a shared machine
-    // is no test.
-    assert!(
-        v["current"]["n"].as_u64().unwrap() <= 23,
-        "decided at the first looks: {v}"
-    );
+    // Samples, not seconds, say it stopped early: the first look decides.
+    assert_eq!(v["current"]["n"], 10, "{v}");
     let ratio = v["effect"]["ratio"].as_f64().unwrap();
-    assert!(ratio > 1.5, "{ratio}");
+    assert!(ratio > 5.0 && ratio < 7.0, "{ratio}");
 }
 
 #[test]
@@ -139,7 +151,14 @@ fn an_undecidable_comparison_is_inconclusive_exit_4() {
 #[test]
 fn fixed_pairs_are_judged_once() {
     let dir = tempfile::tempdir().unwrap();
-    let (code, cmp, err) = ab(
+    let env = fixed_samples_env(
+        dir.path(),
+        &[
+            fixed_samples_line("sleep 0.003", 3.0, 0.05, 5, 9),
+            fixed_samples_line("sleep 0.030", 30.0, 0.05, 6, 9),
+        ],
+    );
+    let (code, cmp, err) = ab_with_env(
         &[
             "--runs",
             "8",
@@ -151,9 +170,9 @@ fn fixed_pairs_are_judged_once() {
             "sleep 0.030",
         ],
         dir.path(),
+        &env,
     );
-    // A 27 ms gap: a busy machine would have to delay two base runs that long to undo the
-    // verdict. One such delay moves p from 2/256 to 4/256, so p is held to α, not below it.
+    // Eight pairs, every one slower on the head: the exact sign-flip p is 2/256.
     assert_eq!(code, Some(1), "{err}");
     let v = wall(&cmp);
     assert_eq!(v["current"]["n"], 8);
@@ -164,7 +183,7 @@ fn fixed_pairs_are_judged_once() {
             .contains("reaches the 10% fail threshold"),
         "{v}"
     );
-    assert!(v["p_value"].as_f64().unwrap() < 0.05, "{v}");
+    assert_eq!(v["p_value"].as_f64().unwrap(), 2.0 / 256.0, "{v}");
 }
 
 #[test]
@@ -238,4 +257,25 @@ fn bad_invocations_are_usage_errors_and_failures_exit_3() {
     );
     assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
     assert!(stdout(&out).contains("failed"), "{}", stdout(&out));
+}
+
+/// The test-only sample source refuses a malformed file, naming the line.
+#[test]
+fn a_malformed_fixed_samples_file_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fixed");
+    std::fs::write(&file, "true\t1000:500:100:4096\nfalse\t1:2:3\n").unwrap();
+    let out = benchgate_with_env(
+        &["ab", "-q", "--base", "true", "--head", "true"],
+        dir.path(),
+        &[("BENCHGATE_TEST_FIXED_SAMPLES", file.to_str().unwrap())],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "error: BENCHGATE_TEST_FIXED_SAMPLES={}: line 2: `1:2:3` is not wall_ns:user_ns:sys_ns:max_rss_bytes\n",
+            file.display()
+        )
+    );
 }

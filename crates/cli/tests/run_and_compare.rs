@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{assert_valid, benchgate, read_json, record, stderr, stdout};
+use common::{assert_valid, benchgate, read_json, record, record_fixed, stderr, stdout};
 use serde_json::Value;
 
 fn metric<'a>(bench: &'a Value, measure: &str) -> &'a Value {
@@ -211,10 +211,10 @@ fn compare_of_a_run_with_itself_is_unchanged_everywhere() {
 #[test]
 fn compare_flags_a_clear_slowdown_as_a_failing_regression() {
     let dir = tempfile::tempdir().unwrap();
-    // Five times slower: the two sides are recorded apart, and a busy machine can stretch a
-    // 10 ms sleep by as much again, which a doubling would not survive.
-    record(dir.path(), "a.json", "sleeper", "sleep 0.01", 10);
-    record(dir.path(), "b.json", "sleeper", "sleep 0.05", 10);
+    // Five times slower, on fixed samples (10 ms and 50 ms ± 3 %): the two sides are recorded
+    // apart, and a busy machine would stretch each by its own amount.
+    record_fixed(dir.path(), "a.json", "sleeper", "sleep 0.01", 10, 10.0, 11);
+    record_fixed(dir.path(), "b.json", "sleeper", "sleep 0.05", 10, 50.0, 12);
     let out = benchgate(&["compare", "--json", "a.json", "b.json"], dir.path());
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let comparison: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -229,7 +229,7 @@ fn compare_flags_a_clear_slowdown_as_a_failing_regression() {
     assert_eq!(wall["severity"], "fail");
     assert_eq!(wall["gating"], true);
     let ratio = wall["effect"]["ratio"].as_f64().unwrap();
-    assert!(ratio > 1.5 && ratio < 6.0, "{ratio}");
+    assert!(ratio > 4.5 && ratio < 5.5, "{ratio}");
     assert!(wall["effect"]["ci"]["lo"].as_f64().unwrap() > 1.1);
     assert!(wall["p_value"].as_f64().unwrap() < 0.001);
 
@@ -249,8 +249,8 @@ fn compare_flags_a_clear_slowdown_as_a_failing_regression() {
 #[test]
 fn thresholds_decide_between_warn_and_fail() {
     let dir = tempfile::tempdir().unwrap();
-    record(dir.path(), "a.json", "s", "sleep 0.01", 10);
-    record(dir.path(), "b.json", "s", "sleep 0.05", 10);
+    record_fixed(dir.path(), "a.json", "s", "sleep 0.01", 10, 10.0, 13);
+    record_fixed(dir.path(), "b.json", "s", "sleep 0.05", 10, 50.0, 14);
     // The flags are what judges: beyond neither a 900% warn nor a 1000% fail, and an α of 0.001
     // still reachable by 10 runs a side (exact p ≥ 1.1e-5), so the same data is unchanged.
     let out = benchgate(

@@ -5,7 +5,10 @@ mod common;
 
 use std::path::Path;
 
-use common::{assert_valid, benchgate, stderr, stdout, stored_runs};
+use common::{
+    assert_valid, benchgate_with_env, fixed_samples_env, fixed_samples_line, stderr, stdout,
+    stored_runs,
+};
 use serde_json::Value;
 
 const SUITE: &str = r#"
@@ -30,6 +33,9 @@ command = "${BENCHGATE_TEST_UNSET_VAR} commit"
 requires = { env = ["BENCHGATE_TEST_UNSET_VAR"] }
 "#;
 
+/// A directory with the suite, whose `true` and `sleep 0.002` are judged on fixed samples (1 ms
+/// and 2 ms ± 3 %, the same in every run): these tests are about storing, finding and judging
+/// runs, and a busy machine must not turn an A/A comparison into a regression.
 fn suite_dir(extra: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -37,7 +43,25 @@ fn suite_dir(extra: &str) -> tempfile::TempDir {
         format!("{SUITE}\n{extra}"),
     )
     .unwrap();
+    fixed_samples_env(
+        dir.path(),
+        &[
+            fixed_samples_line("true", 1.0, 0.03, 7, 64),
+            fixed_samples_line("sleep 0.002", 2.0, 0.03, 8, 64),
+        ],
+    );
     dir
+}
+
+/// benchgate in `dir`, with the fixed samples of [`suite_dir`] when `dir` has them.
+fn benchgate(args: &[&str], dir: &Path) -> std::process::Output {
+    let fixed = dir.join("fixed-samples");
+    if fixed.exists() {
+        let fixed = fixed.to_str().unwrap();
+        benchgate_with_env(args, dir, &[("BENCHGATE_TEST_FIXED_SAMPLES", fixed)])
+    } else {
+        common::benchgate(args, dir)
+    }
 }
 
 fn json_run(dir: &Path, args: &[&str]) -> (Option<i32>, Value, String) {
@@ -74,9 +98,8 @@ fn first_run_is_stored_and_the_second_is_judged_against_it() {
         "{first}"
     );
 
-    // This test is about storing and finding the baseline, not about verdicts: thresholds no
-    // noise of a busy machine reaches (`true` takes about a millisecond).
-    let (code, second, err) = json_run(dir.path(), &["--warn", "900%", "--fail", "1000%"]);
+    // An A/A comparison on the fixed samples of `suite_dir`, at the default thresholds.
+    let (code, second, err) = json_run(dir.path(), &[]);
     assert_eq!(code, Some(0), "{err}");
     let baseline_label = second["baseline"]["label"].as_str().unwrap();
     assert!(baseline_label.starts_with("last (run "), "{baseline_label}");
@@ -90,13 +113,19 @@ fn first_run_is_stored_and_the_second_is_judged_against_it() {
         .unwrap();
     assert_eq!(wall["baseline"]["n"], 6);
     assert_eq!(wall["current"]["n"], 6);
+    assert_eq!(wall["kind"], "unchanged", "{wall}");
+    // The same fixed samples in both runs (after one warm-up run of the 64), whatever the
+    // machine was doing: 2 ms ± 3 %.
+    assert_eq!(
+        wall["current"]["median"], wall["baseline"]["median"],
+        "{wall}"
+    );
+    let median = wall["current"]["median"].as_f64().unwrap();
+    assert!((1.94e6..=2.06e6).contains(&median), "{wall}");
     assert_eq!(stored_runs(dir.path()).len(), 2);
 
     // The terminal report says the same, with the skip visible.
-    let out = benchgate(
-        &["run", "-q", "--warn", "900%", "--fail", "1000%"],
-        dir.path(),
-    );
+    let out = benchgate(&["run", "-q"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("helios/commit: skipped: requires: environment variable BENCHGATE_TEST_UNSET_VAR is not set"), "{text}");
@@ -499,10 +528,7 @@ runs = 8
 
 [gate]
 baseline = "last"
-# The slow path is twenty times the fast one: wide thresholds keep two fast measurements (8
-# runs each, sampled at different moments on a shared machine) from ever looking different. A
-# busy machine once stretched a 3 ms nap to a 13 ms median, so the fast nap is 10 ms and the
-# thresholds allow it to take four times as long.
+# The slow path is twenty times the fast one; the verdicts are judged on fixed samples of both.
 warn = "300%"
 fail = "400%"
 
@@ -513,6 +539,17 @@ cleanup = "rm -f transient"
 "#,
     )
     .unwrap();
+    // Each measurement of the command takes the next line of its samples (see
+    // `fixed_samples_line`): the real sleeps run, but a busy machine cannot make a fast
+    // measurement look slow.
+    let transient = "sh -c 'if [ -f transient ]; then sleep 0.2; else sleep 0.01; fi'";
+    let fast = |command: &str, seed| fixed_samples_line(command, 10.0, 0.03, seed, 9);
+    let slow = |command: &str, seed| fixed_samples_line(command, 200.0, 0.03, seed, 9);
+    let samples = |lines: &[String]| fixed_samples_env(d, lines);
+    samples(&[fast(
+        "sh -c 'if [ -f slow ]; then sleep 0.2; else sleep 0.01; fi'",
+        21,
+    )]);
     let first = benchgate(&["run", "-q"], d);
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
 
@@ -526,6 +563,7 @@ cleanup = "rm -f transient"
     )
     .unwrap();
     std::fs::write(d.join("transient"), "").unwrap();
+    samples(&[slow(transient, 22), fast(transient, 23)]);
     let (code, cmp, err) = json_run(d, &[]);
     assert_eq!(code, Some(0), "{err}");
     assert!(
@@ -552,11 +590,13 @@ cleanup = "rm -f transient"
             .replace("cleanup = \"rm -f transient\"", ""),
     )
     .unwrap();
+    samples(&[slow(transient, 24), slow(transient, 25)]);
     let (code, _, err) = json_run(d, &[]);
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("measured again before judging"), "{err}");
 
     // --no-confirm: the first measurement decides.
+    samples(&[slow(transient, 26)]);
     let (code, _, err) = json_run(
         d,
         &[

@@ -37,26 +37,31 @@
 //! (other tests, a logger). Memory allocated on one thread and freed on another counts as allocated
 //! on the first and freed on the second, so a thread's live bytes can be negative.
 //!
-//! [`live_bytes`] is one counter for the whole process (every thread's allocations minus every
+//! [`live_bytes`] is the live bytes of the whole process (every thread's allocations minus every
 //! thread's frees), which is what a leak check ([`crate::leak`]) needs; it is only meaningful
-//! while no unrelated thread is allocating.
+//! while no unrelated thread is allocating. It is a sum, not one counter: each thread adds to a
+//! share of its own (a 128-byte-aligned slot of a static table that the thread takes on its first
+//! allocation and gives back when it ends, for the next thread to continue), and [`live_bytes`]
+//! adds the shares up. Only the owning thread writes a share, so it updates it with a plain load
+//! and store, not an atomic read-modify-write: the hot path has no `lock`-prefixed instruction
+//! and no cache line that other threads write. A thread that finds no free share (more than 256
+//! threads alive at once), and a thread's last frees after it gave its share back, update one
+//! shared atomic instead, which is slower but exact.
 //!
 //! Counting never allocates and never panics: the per-thread counters are `const`-initialised
 //! `thread_local!` cells without destructors (on Linux, macOS and Windows these are native
-//! thread-locals that need no allocation), and a thread whose thread-locals are already gone is
-//! simply not counted per thread (it still counts in [`live_bytes`]). The counters are shared by
-//! every `CountingAllocator` value, so calling `GlobalAlloc` methods on one that is not the global
-//! allocator counts too.
+//! thread-locals that need no allocation). Taking a share registers a thread-local destructor once
+//! per thread, off the hot path; an allocation made meanwhile counts on the shared atomic. A
+//! thread whose thread-locals are already gone is simply not counted per thread (it still counts
+//! in [`live_bytes`]). The counters are shared by every `CountingAllocator` value, so calling
+//! `GlobalAlloc` methods on one that is not the global allocator counts too.
 //!
 //! # Overhead
 //!
-//! A measurement, not a guarantee: on the development machine (a 2-vCPU AMD EPYC VM, Linux,
-//! glibc malloc, Rust 1.95, release build with thin LTO, pinned to one CPU) a `Box::new(u64)` and
-//! its drop took 12.1 ns with the system allocator and 13.0 ns with `CountingAllocator::system()`
-//! (medians of 15 runs, each the best of 7 loops of 20 million): about 0.9 ns per allocation and
-//! free, under 0.5 ns per counted call. The counting is a handful of thread-local adds and one
-//! relaxed atomic add, so the figure is about the same for any allocation size; with many threads
-//! allocating at once that one shared atomic ([`live_bytes`]) is contended and costs more.
+//! A measurement, not a guarantee: `bench/harness-peers` compares a `Box::new(u64)` and its drop
+//! with and without this allocator, and with divan's `AllocProfiler`; its README has the figures.
+//! The counting is a handful of thread-local adds and stores, the same for any allocation size
+//! and for any number of threads allocating at once.
 //!
 //! Without the allocator installed nothing is counted: [`is_installed`] is false and
 //! [`AllocCounts::current`] stays all zeros.
@@ -64,7 +69,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::hint::black_box;
-use std::sync::atomic::{AtomicI64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU8, AtomicUsize, Ordering};
 
 /// A [`GlobalAlloc`] that forwards to `A` (the system allocator by default) and counts every
 /// successful call (see the [module docs](self)).
@@ -117,6 +122,9 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAllocator<A> {
         // SAFETY: the caller guarantees `ptr` was allocated by this allocator (hence by `inner`)
         // with `layout`.
         unsafe { self.inner.dealloc(ptr, layout) };
+        // Counted after the free, although counting first would make the free a tail call:
+        // interleaved runs of both on the development machine put this order 3.5 ns ahead per
+        // Box::new(u64) + drop (paired medians of 25).
         record_dealloc(layout.size());
     }
 
@@ -130,8 +138,52 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAllocator<A> {
     }
 }
 
-/// The live bytes of the whole process: every thread's allocations minus every thread's frees.
-static LIVE_BYTES: AtomicI64 = AtomicI64::new(0);
+/// How many threads at a time keep their own share of the process's live bytes. A thread beyond
+/// that (or one that allocates while its share is being set up or after it was given back, at
+/// its very end) counts in [`SHARED_LIVE`] instead.
+const LIVE_SHARES: usize = 256;
+
+/// One thread's share of the process's live bytes. Only the thread that owns it writes it, with a
+/// plain load and store (no read-modify-write, so no `lock` prefix on x86); [`live_bytes`] sums
+/// all shares. 128 bytes each, so two threads' shares never sit on one cache line or on one pair
+/// of lines that the prefetcher fetches together.
+#[repr(align(128))]
+struct LiveShare {
+    owned: AtomicBool,
+    bytes: AtomicI64,
+}
+
+impl LiveShare {
+    const fn new() -> Self {
+        LiveShare {
+            owned: AtomicBool::new(false),
+            bytes: AtomicI64::new(0),
+        }
+    }
+}
+
+/// A share keeps its bytes when its thread ends and the next owner adds to them, so the sum over
+/// all shares (plus [`SHARED_LIVE`]) is always the live bytes of the whole process.
+static SHARES: [LiveShare; LIVE_SHARES] = [const { LiveShare::new() }; LIVE_SHARES];
+
+/// One past the highest share ever owned: [`live_bytes`] sums no further.
+static SHARES_USED: AtomicUsize = AtomicUsize::new(0);
+
+/// The live bytes counted by threads without a share, with atomic read-modify-writes.
+static SHARED_LIVE: LiveShare = LiveShare::new();
+
+/// Where a thread stands with its share of the live bytes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ShareState {
+    /// Not looked for yet (the thread has not allocated).
+    None,
+    /// Being set up; an allocation now (registering the give-back may allocate) counts shared.
+    Claiming,
+    /// `ThreadCounters::share` holds it.
+    Owned,
+    /// No share was free, or the thread is ending and gave its share back: counts shared.
+    Shared,
+}
 
 struct ThreadCounters {
     allocs: Cell<u64>,
@@ -141,6 +193,10 @@ struct ThreadCounters {
     bytes_freed: Cell<u64>,
     live: Cell<i64>,
     peak: Cell<i64>,
+    share: Cell<Option<&'static LiveShare>>,
+    share_state: Cell<ShareState>,
+    /// How many of this thread's counts went to [`SHARED_LIVE`].
+    shared_updates: Cell<u64>,
 }
 
 impl ThreadCounters {
@@ -153,6 +209,9 @@ impl ThreadCounters {
             bytes_freed: Cell::new(0),
             live: Cell::new(0),
             peak: Cell::new(0),
+            share: Cell::new(None),
+            share_state: Cell::new(ShareState::None),
+            shared_updates: Cell::new(0),
         }
     }
 
@@ -162,10 +221,81 @@ impl ThreadCounters {
         if live > self.peak.get() {
             self.peak.set(live);
         }
+        self.add_to_process(bytes);
     }
 
     fn shrink_live(&self, bytes: i64) {
         self.live.set(self.live.get().wrapping_sub(bytes));
+        self.add_to_process(bytes.wrapping_neg());
+    }
+
+    /// The hot path: this thread's own share, a plain load and store.
+    #[inline]
+    fn add_to_process(&self, bytes: i64) {
+        match self.share.get() {
+            Some(share) => {
+                let now = share.bytes.load(Ordering::Relaxed).wrapping_add(bytes);
+                share.bytes.store(now, Ordering::Relaxed);
+            }
+            None => self.add_to_process_without_share(bytes),
+        }
+    }
+
+    /// Once per thread: takes a free share; otherwise (none free, being set up, thread ending)
+    /// counts on the shared atomic.
+    #[cold]
+    #[inline(never)]
+    fn add_to_process_without_share(&self, bytes: i64) {
+        if self.share_state.get() == ShareState::None {
+            self.share_state.set(ShareState::Claiming);
+            // First access registers the give-back at thread exit, which may allocate and come
+            // back here: `Claiming` sends that allocation to the shared counter.
+            let registered = SHARE_GIVE_BACK.try_with(|_| ()).is_ok();
+            match claim_share().filter(|_| registered) {
+                Some(share) => {
+                    self.share.set(Some(share));
+                    self.share_state.set(ShareState::Owned);
+                    self.add_to_process(bytes);
+                    return;
+                }
+                None => self.share_state.set(ShareState::Shared),
+            }
+        }
+        bump(&self.shared_updates, 1);
+        add_shared(bytes);
+    }
+}
+
+fn add_shared(bytes: i64) {
+    SHARED_LIVE.bytes.fetch_add(bytes, Ordering::Relaxed);
+}
+
+fn claim_share() -> Option<&'static LiveShare> {
+    SHARES.iter().enumerate().find_map(|(index, share)| {
+        let free = !share.owned.load(Ordering::Relaxed)
+            && share
+                .owned
+                .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok();
+        free.then(|| {
+            SHARES_USED.fetch_max(index + 1, Ordering::Relaxed);
+            share
+        })
+    })
+}
+
+/// Gives the thread's share back when the thread ends (a thread-local's destructor).
+struct ShareGiveBack;
+
+impl Drop for ShareGiveBack {
+    fn drop(&mut self) {
+        let _ = COUNTERS.try_with(|c| {
+            if let Some(share) = c.share.take() {
+                // Release: the next owner (Acquire) continues from this thread's last store.
+                share.owned.store(false, Ordering::Release);
+            }
+            c.share_state.set(ShareState::Shared);
+        });
     }
 }
 
@@ -173,52 +303,57 @@ thread_local! {
     // `const` and no destructor: accessing it never allocates or registers a destructor, which
     // would recurse into the allocator.
     static COUNTERS: ThreadCounters = const { ThreadCounters::new() };
+    // Touched once per thread, off the hot path, only to have its destructor run at thread exit.
+    static SHARE_GIVE_BACK: ShareGiveBack = const { ShareGiveBack };
 }
 
 fn bump(cell: &Cell<u64>, by: u64) {
     cell.set(cell.get().wrapping_add(by));
 }
 
-/// A `Layout` size never exceeds `isize::MAX`, so it fits an `i64` on every supported target.
+/// A `Layout` size never exceeds `isize::MAX`, so it fits an `i64` on every supported target and
+/// the cast keeps its value (and costs no clamping on the hot path).
 fn signed(size: usize) -> i64 {
-    i64::try_from(size).unwrap_or(i64::MAX)
+    size as i64
 }
 
 fn record_alloc(size: usize) {
-    LIVE_BYTES.fetch_add(signed(size), Ordering::Relaxed);
-    let _ = COUNTERS.try_with(|c| {
+    let counted = COUNTERS.try_with(|c| {
         bump(&c.allocs, 1);
         bump(&c.bytes_allocated, size as u64);
         c.grow_live(signed(size));
     });
+    if counted.is_err() {
+        add_shared(signed(size));
+    }
 }
 
 fn record_dealloc(size: usize) {
-    LIVE_BYTES.fetch_sub(signed(size), Ordering::Relaxed);
-    let _ = COUNTERS.try_with(|c| {
+    let counted = COUNTERS.try_with(|c| {
         bump(&c.deallocs, 1);
         bump(&c.bytes_freed, size as u64);
         c.shrink_live(signed(size));
     });
+    if counted.is_err() {
+        add_shared(signed(size).wrapping_neg());
+    }
 }
 
 fn record_realloc(old_size: usize, new_size: usize) {
-    if new_size >= old_size {
-        let growth = new_size - old_size;
-        LIVE_BYTES.fetch_add(signed(growth), Ordering::Relaxed);
-        let _ = COUNTERS.try_with(|c| {
-            bump(&c.reallocs, 1);
+    let counted = COUNTERS.try_with(|c| {
+        bump(&c.reallocs, 1);
+        if new_size >= old_size {
+            let growth = new_size - old_size;
             bump(&c.bytes_allocated, growth as u64);
             c.grow_live(signed(growth));
-        });
-    } else {
-        let shrink = old_size - new_size;
-        LIVE_BYTES.fetch_sub(signed(shrink), Ordering::Relaxed);
-        let _ = COUNTERS.try_with(|c| {
-            bump(&c.reallocs, 1);
+        } else {
+            let shrink = old_size - new_size;
             bump(&c.bytes_freed, shrink as u64);
             c.shrink_live(signed(shrink));
-        });
+        }
+    });
+    if counted.is_err() {
+        add_shared(signed(new_size).wrapping_sub(signed(old_size)));
     }
 }
 
@@ -269,7 +404,20 @@ impl AllocCounts {
 /// The live bytes of the whole process (all threads' allocated minus freed bytes), for leak
 /// checks. 0 when [`CountingAllocator`] is not the global allocator.
 pub fn live_bytes() -> i64 {
-    LIVE_BYTES.load(Ordering::Relaxed)
+    let used = SHARES_USED.load(Ordering::Relaxed).min(LIVE_SHARES);
+    SHARES[..used]
+        .iter()
+        .fold(SHARED_LIVE.bytes.load(Ordering::Relaxed), |sum, share| {
+            sum.wrapping_add(share.bytes.load(Ordering::Relaxed))
+        })
+}
+
+/// How many of this thread's counted calls updated the one live-bytes counter that all threads
+/// share (a read-modify-write of one cache line) instead of the thread's own share: 0 for a thread
+/// that got a share, except for its first allocation at most. For tests of the hot path.
+#[doc(hidden)]
+pub fn thread_shared_live_updates() -> u64 {
+    COUNTERS.try_with(|c| c.shared_updates.get()).unwrap_or(0)
 }
 
 /// This thread's allocated minus freed bytes since it started; negative when it freed memory that

@@ -373,3 +373,65 @@ fn module_functions_are_reachable_by_path() {
     let _: fn() -> AllocCounts = AllocCounts::current;
     let _: CountingAllocator<System> = CountingAllocator::system();
 }
+
+/// Allocations, frees and reallocs on this thread and on a new one.
+fn churn() {
+    for i in 0..1000usize {
+        let mut v = black_box(Vec::<u8>::with_capacity(i % 64 + 1));
+        v.extend(std::iter::repeat_n(1u8, 100)); // grows: realloc
+        v.truncate(1);
+        v.shrink_to_fit(); // shrinks: realloc
+        drop(black_box(Box::new(i)));
+    }
+}
+
+/// The hot path is thread-local only: a counted call updates no counter shared between threads
+/// (on x86 that would be a `lock`-prefixed instruction on one cache line, slow on Intel and
+/// contended when threads allocate at once), on this thread or on a freshly spawned one.
+#[test]
+fn counting_touches_no_shared_counter() {
+    let _global = global(); // a failure's backtrace would disturb the live-bytes tests
+    let before = alloc::thread_shared_live_updates();
+    churn();
+    assert_eq!(alloc::thread_shared_live_updates() - before, 0);
+    let spawned = std::thread::spawn(|| {
+        let before = alloc::thread_shared_live_updates();
+        churn();
+        alloc::thread_shared_live_updates() - before
+    });
+    assert_eq!(spawned.join().unwrap(), 0, "on a new thread");
+}
+
+/// A thread that ends gives its share of the process's live bytes back for reuse: a thousand
+/// threads, more than there are shares, one after another, and the last still counts on the fast
+/// path. The live bytes their blocks left behind still count.
+#[test]
+fn ended_threads_give_back_their_live_share() {
+    let _global = global();
+    let before = live_bytes();
+    let mut kept = Vec::with_capacity(1000);
+    for _ in 0..1000 {
+        let block = std::thread::spawn(|| black_box(vec![1u8; 100]))
+            .join()
+            .unwrap();
+        kept.push(block);
+    }
+    let grew = live_bytes() - before;
+    assert!(
+        (grew - 100_000).abs() < 64 << 10,
+        "1000 blocks of 100 B kept alive: live bytes grew {grew}"
+    );
+    let last = std::thread::spawn(|| {
+        let before = alloc::thread_shared_live_updates();
+        churn();
+        alloc::thread_shared_live_updates() - before
+    });
+    assert_eq!(last.join().unwrap(), 0);
+    let held = kept.len();
+    drop(kept);
+    assert!(
+        (live_bytes() - before).abs() < 64 << 10,
+        "{held} blocks freed: live bytes back near the start, moved {}",
+        live_bytes() - before
+    );
+}

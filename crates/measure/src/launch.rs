@@ -26,6 +26,7 @@ pub(crate) struct Launcher {
     timeout: Option<Duration>,
     ignore_failure: bool,
     kind: Kind,
+    fixed: Option<FixedSamples>,
 }
 
 enum Kind {
@@ -90,6 +91,7 @@ impl Launcher {
             timeout: options.timeout,
             ignore_failure: options.ignore_failure,
             kind,
+            fixed: FixedSamples::from_env()?,
         })
     }
 
@@ -102,6 +104,7 @@ impl Launcher {
                 programs: 0,
                 exec: Box::new(exec),
             },
+            fixed: None,
         }
     }
 
@@ -117,7 +120,8 @@ impl Launcher {
         display: String,
     ) -> Result<usize, MeasureError> {
         let tail_on_failure = !main || !self.ignore_failure;
-        match &mut self.kind {
+        let fixed = self.fixed.as_mut().and_then(|f| f.next_for(&display));
+        let id = match &mut self.kind {
             Kind::Local(local) => local.add(path, argv, cwd, main, display),
             Kind::Remote(remote) => remote.add(
                 path,
@@ -133,12 +137,16 @@ impl Launcher {
                 *programs += 1;
                 Ok(*programs - 1)
             }
+        }?;
+        if let (Some(all), Some(samples)) = (&mut self.fixed, fixed) {
+            all.set(id, samples);
         }
+        Ok(id)
     }
 
     /// Runs program `id` once and reaps it.
     pub(crate) fn run(&mut self, id: usize) -> Result<Ran, MeasureError> {
-        match &mut self.kind {
+        let mut ran = match &mut self.kind {
             Kind::Local(local) => local.run(id, self.timeout, self.ignore_failure),
             Kind::Remote(remote) => remote.run(id),
             #[cfg(test)]
@@ -146,7 +154,132 @@ impl Launcher {
                 exec: exec(id),
                 stderr_tail: String::new(),
             }),
+        }?;
+        if let Some(fixed) = &mut self.fixed {
+            fixed.apply(id, &mut ran.exec);
         }
+        Ok(ran)
+    }
+}
+
+/// For tests of verdicts on real processes: the environment variable [`FIXED_SAMPLES_ENV`] names a
+/// file of made-up measurements that replace what the runs of the commands it names measured, so
+/// the verdicts do not depend on how busy the machine is. The processes still run (their exit
+/// status counts); only their wall, user and system time and peak RSS are replaced.
+///
+/// One line per program: the command as displayed, a tab, then samples separated by spaces, each
+/// `wall_ns:user_ns:sys_ns:max_rss_bytes`. Every run of the program takes the next sample, from the
+/// first again after the last. Two programs with the same display (an A/A of one command) take
+/// that display's lines in the order they were added, counted over the whole process (so a
+/// benchmark measured again, by a new runner, takes the next line: a suspect's second
+/// measurement); a program with no line of its own is measured for real.
+pub(crate) const FIXED_SAMPLES_ENV: &str = "BENCHGATE_TEST_FIXED_SAMPLES";
+
+struct FixedSamples {
+    /// Per display, its lines in file order.
+    lines: Vec<(String, Vec<Vec<Sample>>)>,
+    /// Per program id: its samples (if any) and how many it has used.
+    programs: Vec<Option<(Vec<Sample>, usize)>>,
+}
+
+#[derive(Clone, Copy)]
+struct Sample {
+    wall_ns: u64,
+    user_ns: u64,
+    sys_ns: u64,
+    max_rss_bytes: u64,
+}
+
+impl FixedSamples {
+    fn from_env() -> Result<Option<FixedSamples>, MeasureError> {
+        let Some(path) = std::env::var_os(FIXED_SAMPLES_ENV) else {
+            return Ok(None);
+        };
+        let context = || format!("{FIXED_SAMPLES_ENV}={}", Path::new(&path).display());
+        let text =
+            std::fs::read_to_string(&path).map_err(|source| MeasureError::io(context(), source))?;
+        let mut lines: Vec<(String, Vec<Vec<Sample>>)> = Vec::new();
+        for (number, line) in text.lines().enumerate() {
+            let bad = |what: &str| {
+                let message = format!("line {}: {what}", number + 1);
+                MeasureError::io(context(), std::io::Error::other(message))
+            };
+            let Some((display, samples)) = line.split_once('\t') else {
+                return Err(bad("expected `command<TAB>samples`"));
+            };
+            let samples = samples
+                .split_whitespace()
+                .map(|sample| {
+                    let fields: Vec<u64> = sample
+                        .split(':')
+                        .map(str::parse)
+                        .collect::<Result<_, _>>()
+                        .map_err(|_| bad(&format!("`{sample}` is not four whole numbers")))?;
+                    match fields[..] {
+                        [wall_ns, user_ns, sys_ns, max_rss_bytes] => Ok(Sample {
+                            wall_ns,
+                            user_ns,
+                            sys_ns,
+                            max_rss_bytes,
+                        }),
+                        _ => Err(bad(&format!(
+                            "`{sample}` is not wall_ns:user_ns:sys_ns:max_rss_bytes"
+                        ))),
+                    }
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            if samples.is_empty() {
+                return Err(bad("no samples"));
+            }
+            match lines.iter_mut().find(|(d, _)| d == display) {
+                Some((_, of_display)) => of_display.push(samples),
+                None => lines.push((display.to_owned(), vec![samples])),
+            }
+        }
+        Ok(Some(FixedSamples {
+            lines,
+            programs: Vec::new(),
+        }))
+    }
+
+    /// The samples of the next program added with `display`, if the file has a line for it.
+    fn next_for(&mut self, display: &str) -> Option<Vec<Sample>> {
+        let at = self.lines.iter().position(|(d, _)| d == display)?;
+        let of_display = &self.lines[at].1;
+        // Per display: how many programs with it this process added.
+        static ADDED: Mutex<Vec<(String, usize)>> = Mutex::new(Vec::new());
+        let mut added = ADDED
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let count = match added.iter_mut().find(|(d, _)| d == display) {
+            Some((_, count)) => count,
+            None => {
+                added.push((display.to_owned(), 0));
+                &mut added.last_mut()?.1
+            }
+        };
+        let nth = *count % of_display.len();
+        *count += 1;
+        Some(of_display[nth].clone())
+    }
+
+    fn set(&mut self, id: usize, samples: Vec<Sample>) {
+        if self.programs.len() <= id {
+            self.programs.resize(id + 1, None);
+        }
+        self.programs[id] = Some((samples, 0));
+    }
+
+    fn apply(&mut self, id: usize, exec: &mut Exec) {
+        let Some(Some((samples, used))) = self.programs.get_mut(id) else {
+            return;
+        };
+        let sample = samples[*used % samples.len()];
+        *used += 1;
+        exec.wall_ns = sample.wall_ns;
+        exec.user_ns = sample.user_ns;
+        exec.sys_ns = sample.sys_ns;
+        exec.max_rss_bytes = sample.max_rss_bytes;
     }
 }
 

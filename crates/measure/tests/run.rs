@@ -173,13 +173,16 @@ fn timeout_kills_the_whole_process_group() {
         .first()
         .expect("recorded with ignore_failure");
     assert_eq!(sample.outcome, Outcome::TimedOut);
+    // At least the timeout, and far below the 100 s the sleeps would take: killed, however
+    // slowly a busy machine reaps.
     let wall = Duration::from_nanos(sample.wall_ns);
     assert!(
-        wall >= Duration::from_millis(450) && wall <= Duration::from_secs(3),
+        wall >= Duration::from_millis(500) && wall < Duration::from_secs(60),
         "wall {wall:?}"
     );
 
-    let deadline = Instant::now() + Duration::from_secs(2);
+    // A poll that ends as soon as they are gone; the limit only stops a hung test.
+    let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let left = lingering(&["100.4242", "100.4243"]);
         if left.is_empty() {
@@ -384,15 +387,18 @@ fn adaptive_stops_when_precise_enough() {
         max_time: Duration::from_secs(30),
         ..Default::default()
     };
-    let started = Instant::now();
     let mut rec = Recorder::default();
     let results = run(&specs(&[direct(&["true"])]), &options, &mut rec).unwrap();
     let n = results[0].samples.len();
     assert!(n >= 5, "{n}");
+    // Stopped for its precision or, on a machine too busy to reach ±5 % in 30 s of runs, at
+    // its time limit: which one depends on the machine, that it stopped for one does not.
+    // (Stopping at the target exactly is checked on fixed samples in the runner's unit tests.)
+    let precision = results[0].precision.unwrap();
+    let measured: u64 = results[0].samples.iter().map(|s| s.wall_ns).sum();
     assert!(
-        started.elapsed() < Duration::from_secs(20),
-        "took {:?} for {n} runs",
-        started.elapsed()
+        precision.met() || measured >= 30_000_000_000,
+        "{precision:?} after {n} runs, {measured} ns"
     );
     // Progress is monotone in `done` and the estimate never falls behind it.
     let last = rec.progress.last().copied().unwrap();
@@ -410,17 +416,18 @@ fn adaptive_stops_after_max_time() {
         max_time: Duration::from_millis(300),
         ..Default::default()
     };
-    let started = Instant::now();
     let results = run(&specs(&[direct(&["sleep", "0.005"])]), &options, &mut ()).unwrap();
     let r = &results[0];
     assert!(r.samples.len() >= 5);
     let measured: u64 = r.samples.iter().map(|s| s.wall_ns).sum();
-    // Stopped because the time budget was used up, and not long after.
+    // Stopped because the time budget was used up, at the first run that used it up (or at
+    // the 5 runs it must have, when a busy machine made those take longer).
     assert!(measured >= 300_000_000, "{measured}");
+    let before_last = measured - r.samples.last().unwrap().wall_ns;
     assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "{:?}",
-        started.elapsed()
+        r.samples.len() == 5 || before_last < 300_000_000,
+        "{} runs, {before_last} ns before the last",
+        r.samples.len()
     );
 }
 

@@ -28,8 +28,45 @@ pub fn benchgate_with_env(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Ou
 
 /// Benchmarks `command` as `name` with `runs` runs (one warm-up) into `file`.
 pub fn record(dir: &std::path::Path, file: &str, name: &str, command: &str, runs: u32) {
+    record_with_env(dir, file, name, command, runs, &[]);
+}
+
+/// [`record`] on fixed samples of `wall_ms` ± 3 % (seeded by `seed`, see [`fixed_samples_line`])
+/// instead of the real runs' timings: a verdict between two such files does not depend on how
+/// busy the machine was.
+pub fn record_fixed(
+    dir: &Path,
+    file: &str,
+    name: &str,
+    command: &str,
+    runs: u32,
+    wall_ms: f64,
+    seed: u64,
+) {
+    let path = dir.join(format!("{file}.samples"));
+    let line = fixed_samples_line(command, wall_ms, 0.03, seed, runs as usize + 1);
+    std::fs::write(&path, line).unwrap();
+    let path = path.to_str().unwrap();
+    record_with_env(
+        dir,
+        file,
+        name,
+        command,
+        runs,
+        &[("BENCHGATE_TEST_FIXED_SAMPLES", path)],
+    );
+}
+
+fn record_with_env(
+    dir: &Path,
+    file: &str,
+    name: &str,
+    command: &str,
+    runs: u32,
+    env: &[(&str, &str)],
+) {
     let runs = runs.to_string();
-    let out = benchgate(
+    let out = benchgate_with_env(
         &[
             "run",
             "-q",
@@ -45,6 +82,7 @@ pub fn record(dir: &std::path::Path, file: &str, name: &str, command: &str, runs
             command,
         ],
         dir,
+        env,
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
@@ -100,4 +138,45 @@ pub fn benchmark_names(run: &serde_json::Value) -> Vec<&str> {
         .iter()
         .map(|b| b["name"].as_str().unwrap())
         .collect()
+}
+
+/// Made-up measurements for `command`'s runs, so a verdict on real processes does not depend on
+/// how busy the machine is: `n` samples of `wall_ms` milliseconds ± `spread` (a fraction), drawn
+/// from a generator seeded with `seed` (user time half the wall time, system time a tenth, peak
+/// RSS 4 MiB ± the same spread). One line of the file `BENCHGATE_TEST_FIXED_SAMPLES` reads.
+pub fn fixed_samples_line(command: &str, wall_ms: f64, spread: f64, seed: u64, n: usize) -> String {
+    let mut state = seed;
+    let mut unit = move || {
+        // splitmix64
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let samples: Vec<String> = (0..n)
+        .map(|_| {
+            let wall = wall_ms * 1e6 * (1.0 + spread * (2.0 * unit() - 1.0));
+            let rss = 4.0 * 1024.0 * 1024.0 * (1.0 + spread * (2.0 * unit() - 1.0));
+            format!(
+                "{}:{}:{}:{}",
+                wall as u64,
+                (wall / 2.0) as u64,
+                (wall / 10.0) as u64,
+                rss as u64
+            )
+        })
+        .collect();
+    format!("{command}\t{}\n", samples.join(" "))
+}
+
+/// Writes `lines` (of [`fixed_samples_line`]) to `dir/fixed-samples` and returns the environment
+/// that makes benchgate use them.
+pub fn fixed_samples_env(dir: &Path, lines: &[String]) -> [(&'static str, String); 1] {
+    let path = dir.join("fixed-samples");
+    std::fs::write(&path, lines.concat()).unwrap();
+    [(
+        "BENCHGATE_TEST_FIXED_SAMPLES",
+        path.to_str().unwrap().to_owned(),
+    )]
 }
