@@ -169,10 +169,10 @@ impl Launcher {
 ///
 /// One line per program: the command as displayed, a tab, then samples separated by spaces, each
 /// `wall_ns:user_ns:sys_ns:max_rss_bytes`. Every run of the program takes the next sample, from the
-/// first again after the last. Two programs with the same display (an A/A of one command) take
-/// that display's lines in the order they were added, counted over the whole process (so a
-/// benchmark measured again, by a new runner, takes the next line: a suspect's second
-/// measurement); a program with no line of its own is measured for real.
+/// first again after the last. Release builds ignore the variable. Two programs with the same
+/// display (an A/A of one command) take that display's lines in the order they were added, counted
+/// over the whole process (so a benchmark measured again, by a new runner, takes the next line: a
+/// suspect's second measurement); a program with no line of its own is measured for real.
 pub(crate) const FIXED_SAMPLES_ENV: &str = "BENCHGATE_TEST_FIXED_SAMPLES";
 
 struct FixedSamples {
@@ -192,6 +192,11 @@ struct Sample {
 
 impl FixedSamples {
     fn from_env() -> Result<Option<FixedSamples>, MeasureError> {
+        // Only debug builds (the test suite's) obey the hook: a release build, what `cargo install`
+        // gives users, always measures for real, whatever its environment holds.
+        if !cfg!(debug_assertions) {
+            return Ok(None);
+        }
         let Some(path) = std::env::var_os(FIXED_SAMPLES_ENV) else {
             return Ok(None);
         };
