@@ -1,5 +1,8 @@
 //! Seeded percentile bootstrap of the ratio of medians.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use crate::rng::Rng;
 use crate::summary::{Interval, midpoint, numpy_lerp};
 
@@ -173,8 +176,34 @@ impl Ranked {
     }
 }
 
-/// The exact distribution of the median of a resample (n draws with replacement) of a sample of
-/// n values, to draw that median without drawing the n indices.
+/// A sample whose resample medians are drawn from their exact distribution ([`MiddleRanks`])
+/// instead of by drawing n indices.
+#[derive(Debug)]
+struct MedianTable {
+    sorted: Vec<f64>,
+    ranks: Rc<MiddleRanks>,
+}
+
+impl MedianTable {
+    fn new(values: &[f64]) -> MedianTable {
+        let mut sorted = values.to_vec();
+        sorted.sort_unstable_by(f64::total_cmp);
+        let ranks = MiddleRanks::of_size(sorted.len());
+        MedianTable { sorted, ranks }
+    }
+
+    fn resample_median(&self, rng: &mut Rng) -> f64 {
+        let (lower, upper) = self.ranks.draw(rng);
+        if lower == upper {
+            self.sorted[lower]
+        } else {
+            midpoint(self.sorted[lower], self.sorted[upper])
+        }
+    }
+}
+
+/// The exact distribution of the middle ranks of a resample (n draws with replacement) of a
+/// sample of n values: which only depends on n, not on the values.
 ///
 /// With the values sorted, a draw picks rank r (0-based) with probability 1/n, so the number of
 /// draws at or below rank r is Binomial(n, (r+1)/n), and the j-th smallest drawn rank (j the
@@ -186,8 +215,8 @@ impl Ranked {
 /// Ranks whose cumulative probability is below 2⁻⁶⁰ (far beyond what a 53-bit uniform resolves)
 /// are left out of the table.
 #[derive(Debug)]
-struct MedianTable {
-    sorted: Vec<f64>,
+struct MiddleRanks {
+    n: usize,
     /// The rank `cdf[0]` is for.
     first: usize,
     /// `cdf[i]`: probability that the lower middle rank is ≤ `first + i`; the last is 1.
@@ -195,16 +224,41 @@ struct MedianTable {
     /// Even n only, `same[i]`: probability that the upper middle rank equals the lower one,
     /// given that the lower one is `first + i`.
     same: Vec<f64>,
+    /// `guide[g]`: the first i with `cdf[i] > g / guide.len()`, where the search for a uniform
+    /// u in [g, g+1) / guide.len() starts (a guide table: about one step per draw).
+    guide: Vec<u32>,
 }
 
-/// Cumulative probability below which a rank is left out of a [`MedianTable`].
+/// Cumulative probability below which a rank is left out of a [`MiddleRanks`] table.
 const NEGLIGIBLE: f64 = 1.0 / (1u64 << 60) as f64;
 
-impl MedianTable {
-    fn new(values: &[f64]) -> MedianTable {
-        let mut sorted = values.to_vec();
-        sorted.sort_by(f64::total_cmp);
-        let n = sorted.len();
+/// Sizes whose [`MiddleRanks`] a thread keeps: a comparison of many benchmarks meets the same
+/// few sample sizes again and again.
+const KEPT_SIZES: usize = 32;
+
+thread_local! {
+    static MIDDLE_RANKS: RefCell<Vec<Rc<MiddleRanks>>> = const { RefCell::new(Vec::new()) };
+}
+
+impl MiddleRanks {
+    /// The table for samples of n values, computed once per thread for the last
+    /// [`KEPT_SIZES`] sizes (it depends on n only).
+    fn of_size(n: usize) -> Rc<MiddleRanks> {
+        MIDDLE_RANKS.with(|kept| {
+            let mut kept = kept.borrow_mut();
+            if let Some(found) = kept.iter().find(|t| t.n == n) {
+                return Rc::clone(found);
+            }
+            if kept.len() == KEPT_SIZES {
+                kept.remove(0);
+            }
+            let table = Rc::new(MiddleRanks::new(n));
+            kept.push(Rc::clone(&table));
+            table
+        })
+    }
+
+    fn new(n: usize) -> MiddleRanks {
         let j = n.div_ceil(2);
         let tail = BinomialTail::new(n, j);
         // From the rank where the lower middle is most likely, down while the tail is not
@@ -253,36 +307,46 @@ impl MedianTable {
         } else {
             Vec::new()
         };
-        MedianTable {
-            sorted,
+        let slots = cdf.len();
+        let guide = (0..slots)
+            .map(|g| {
+                let at = g as f64 / slots as f64;
+                cdf.partition_point(|&c| c <= at) as u32
+            })
+            .collect();
+        MiddleRanks {
+            n,
             first,
             cdf,
             same,
+            guide,
         }
     }
 
-    fn resample_median(&self, rng: &mut Rng) -> f64 {
+    /// The lower and upper middle ranks of one resample (equal for odd n).
+    fn draw(&self, rng: &mut Rng) -> (usize, usize) {
         let u = rng.next_f64();
-        let i = self
-            .cdf
-            .partition_point(|&c| c <= u)
-            .min(self.cdf.len() - 1);
+        // The first i with cdf[i] > u (the last cdf is 1 > u): the guide's start is ≤ it.
+        let slot = ((u * self.guide.len() as f64) as usize).min(self.guide.len() - 1);
+        let mut i = self.guide[slot] as usize;
+        while self.cdf[i] <= u {
+            i += 1;
+        }
         let lower = self.first + i;
-        let n = self.sorted.len();
+        let n = self.n;
         if !n.is_multiple_of(2) {
-            return self.sorted[lower];
+            return (lower, lower);
         }
         let ranks_above = n - 1 - lower;
-        let upper = if ranks_above == 0 || rng.next_f64() < self.same[i] {
-            lower
-        } else {
-            // The least of n/2 uniform ranks among `ranks_above`: the floor of the least of n/2
-            // continuous uniforms, 1 − V^(2/n), scaled.
-            let v = 1.0 - rng.next_f64(); // in (0, 1]
-            let least = -libm::expm1(libm::log(v) / (n / 2) as f64);
-            lower + 1 + ((ranks_above as f64 * least) as usize).min(ranks_above - 1)
-        };
-        midpoint(self.sorted[lower], self.sorted[upper])
+        if ranks_above == 0 || rng.next_f64() < self.same[i] {
+            return (lower, lower);
+        }
+        // The least of n/2 uniform ranks among `ranks_above`: the floor of the least of n/2
+        // continuous uniforms, 1 − V^(2/n), scaled.
+        let v = 1.0 - rng.next_f64(); // in (0, 1]
+        let least = -libm::expm1(libm::log(v) / (n / 2) as f64);
+        let upper = lower + 1 + ((ranks_above as f64 * least) as usize).min(ranks_above - 1);
+        (lower, upper)
     }
 }
 
@@ -451,8 +515,8 @@ mod tests {
             let table = MedianTable::new(&(0..n).map(|i| i as f64).collect::<Vec<_>>());
             let exact = middle_rank_counts(n);
             let total = n.pow(n as u32) as f64;
-            assert_eq!(table.first, 0, "n = {n}");
-            assert_eq!(table.cdf.len(), n, "n = {n}");
+            assert_eq!(table.ranks.first, 0, "n = {n}");
+            assert_eq!(table.ranks.cdf.len(), n, "n = {n}");
             // Sums of counts, divided once: exact to an ulp.
             let probability = |keep: &dyn Fn(&(usize, usize)) -> bool| {
                 exact
@@ -466,18 +530,18 @@ mod tests {
                 let lower_here = probability(&|k| k.0 == r);
                 let cumulative = probability(&|k| k.0 <= r);
                 assert!(
-                    (table.cdf[r] - cumulative).abs() < 1e-14,
+                    (table.ranks.cdf[r] - cumulative).abs() < 1e-14,
                     "n = {n} r = {r}: {cumulative} {table:?}"
                 );
                 if n.is_multiple_of(2) && lower_here > 0.0 {
                     let same = probability(&|k| *k == (r, r)) / lower_here;
                     assert!(
-                        (table.same[r] - same).abs() < 1e-13,
+                        (table.ranks.same[r] - same).abs() < 1e-13,
                         "n = {n} r = {r}: {table:?}"
                     );
                 }
             }
-            assert_eq!(table.same.is_empty(), !n.is_multiple_of(2));
+            assert_eq!(table.ranks.same.is_empty(), !n.is_multiple_of(2));
         }
     }
 
@@ -500,30 +564,33 @@ mod tests {
         for n in [101usize, 200, 1000, 1683] {
             let table = MedianTable::new(&(0..n).map(|i| i as f64).collect::<Vec<_>>());
             let j = n.div_ceil(2);
-            let last = table.first + table.cdf.len() - 1;
+            let last = table.ranks.first + table.ranks.cdf.len() - 1;
             // The ranks left out below the table are negligible, those in it are not.
-            let below = binomial_at_least_by_convolution(n, table.first as f64 / n as f64, j);
+            let below = binomial_at_least_by_convolution(n, table.ranks.first as f64 / n as f64, j);
             assert!(below < NEGLIGIBLE, "n = {n}: {below}");
-            assert!(table.cdf[0] >= NEGLIGIBLE, "n = {n}");
+            assert!(table.ranks.cdf[0] >= NEGLIGIBLE, "n = {n}");
             // About ±7 standard deviations (√n/2 ranks) of the median's rank.
-            let width = table.cdf.len() as f64 / (n as f64).sqrt();
+            let width = table.ranks.cdf.len() as f64 / (n as f64).sqrt();
             assert!((6.0..10.0).contains(&width), "n = {n}: {width}");
             let spread = [
                 0,
-                table.cdf.len() / 4,
-                j - 1 - table.first,
-                table.cdf.len() * 3 / 5,
+                table.ranks.cdf.len() / 4,
+                j - 1 - table.ranks.first,
+                table.ranks.cdf.len() * 3 / 5,
             ];
             for i in spread {
-                let r = table.first + i;
+                let r = table.ranks.first + i;
                 let exact = binomial_at_least_by_convolution(n, (r + 1) as f64 / n as f64, j);
-                let got = table.cdf[i];
+                let got = table.ranks.cdf[i];
                 assert!(
                     (got - exact).abs() <= 1e-13 + 1e-11 * exact,
                     "n = {n} r = {r}: {got} vs {exact}"
                 );
             }
-            assert_eq!((table.cdf[table.cdf.len() - 1], last < n), (1.0, true));
+            assert_eq!(
+                (table.ranks.cdf[table.ranks.cdf.len() - 1], last < n),
+                (1.0, true)
+            );
         }
     }
 
@@ -599,5 +666,30 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn guided_inversion_finds_the_first_rank_above_the_uniform() {
+        for n in [1usize, 2, 7, 101, 1683, 1684] {
+            let ranks = MiddleRanks::new(n);
+            let mut rng = Rng::seed_from_u64(n as u64);
+            for _ in 0..20_000 {
+                let u = rng.clone().next_f64();
+                let inverted = ranks.first + ranks.cdf.partition_point(|&c| c <= u);
+                assert_eq!(ranks.draw(&mut rng).0, inverted, "n = {n} u = {u}");
+            }
+        }
+    }
+
+    #[test]
+    fn rank_tables_are_kept_per_size() {
+        let a = MiddleRanks::of_size(1683);
+        assert!(Rc::ptr_eq(&a, &MiddleRanks::of_size(1683)));
+        assert_eq!(MiddleRanks::of_size(1684).n, 1684);
+        // Older sizes make way once KEPT_SIZES are kept.
+        for n in 0..KEPT_SIZES {
+            MiddleRanks::of_size(2000 + n);
+        }
+        assert!(!Rc::ptr_eq(&a, &MiddleRanks::of_size(1683)));
     }
 }
