@@ -72,6 +72,9 @@ pub enum Method {
     Exact,
     /// Normal approximation with tie correction and continuity correction.
     Asymptotic,
+    /// Saddlepoint approximation of the exact tie-free distribution (Lugannani–Rice with
+    /// Daniels' continuity correction): only the signed-rank test, for large tie-free samples.
+    Saddlepoint,
 }
 
 /// Result of a two-sided Mann–Whitney U test.
@@ -113,9 +116,12 @@ pub fn mann_whitney_u(a: &[f64], b: &[f64]) -> Option<MannWhitney> {
 /// data, as go-moremath with its size limits lifted; on tie-free data also SciPy's
 /// `method='exact'`).
 ///
-/// `None` if either sample is empty, any value is non-finite, or `Exact` is forced with
-/// `n1·n2 >` [`EXACT_MAX_PAIRS`] (too costly).
+/// `None` if either sample is empty, any value is non-finite, `Exact` is forced with
+/// `n1·n2 >` [`EXACT_MAX_PAIRS`] (too costly), or `Saddlepoint` is asked for (signed-rank only).
 pub fn mann_whitney_u_with(a: &[f64], b: &[f64], method: Method) -> Option<MannWhitney> {
+    if method == Method::Saddlepoint {
+        return None;
+    }
     if method == Method::Exact && a.len().saturating_mul(b.len()) > EXACT_MAX_PAIRS {
         return None;
     }
@@ -223,7 +229,8 @@ impl RankSums {
                     let below = arrangements_with_u_at_most(self.n1, self.n2, u_small).count;
                     2.0 * below / arrangements(self.n1, self.n2)
                 }
-                Method::Asymptotic => self.asymptotic_p(),
+                // Refused by mann_whitney_u_with.
+                Method::Asymptotic | Method::Saddlepoint => self.asymptotic_p(),
             }
         };
         MannWhitney {
