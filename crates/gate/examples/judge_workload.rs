@@ -4,8 +4,10 @@
 //! statistics and compare the two outputs row by row. `--go-text DIR` instead writes the two
 //! sides' Go text (`baseline.txt`, `candidate.txt`) for `benchgate ingest`.
 //!
-//! `cargo run --release -p benchgate-gate --example judge_workload -- [BENCHMARKS] [--go-text DIR]`
-//! (2 000 benchmarks, 6 000 comparisons, by default).
+//! `--seed N` sets the bootstrap's seed (to see how far intervals move by Monte Carlo error).
+//!
+//! `cargo run --release -p benchgate-gate --example judge_workload -- [BENCHMARKS] [--go-text DIR]
+//! [--seed N]` (2 000 benchmarks, 6 000 comparisons, by default).
 
 use std::time::Instant;
 
@@ -51,14 +53,16 @@ fn main() {
     }
     let (baseline, candidate) = (run_of(&baseline_text), run_of(&candidate_text));
     drop((baseline_text, candidate_text));
+    let mut options = CompareOptions::default();
+    if let Some(seed) = args
+        .iter()
+        .position(|a| a == "--seed")
+        .and_then(|i| args.get(i + 1))
+    {
+        options.seed = seed.parse().expect("--seed takes a number");
+    }
     let started = Instant::now();
-    let comparison = compare_runs(
-        &baseline,
-        "baseline",
-        &candidate,
-        "candidate",
-        &CompareOptions::default(),
-    );
+    let comparison = compare_runs(&baseline, "baseline", &candidate, "candidate", &options);
     eprintln!(
         "judged {} rows in {:.3} s",
         comparison.verdicts.len(),
