@@ -52,7 +52,7 @@ fn shape(index: usize) -> Shape {
         noise,
         bytes,
         allocs,
-        bytes_vary: index % 3 == 0,
+        bytes_vary: index.is_multiple_of(3),
         ns_shift,
         bytes_shift,
         allocs_shift,

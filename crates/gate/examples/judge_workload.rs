@@ -34,6 +34,24 @@ fn run_of(text: &str) -> Run {
     run
 }
 
+/// User + system CPU time of this process so far (Linux `/proc/self/stat`, in clock ticks of
+/// 1/100 s); NaN elsewhere. CPU time is what other load on a shared machine does not inflate.
+fn process_cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return f64::NAN;
+    };
+    // Fields after the command name (which ends with the last ')'): utime and stime are the
+    // 12th and 13th.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
+    match (ticks(11), ticks(12)) {
+        (Some(user), Some(system)) => (user + system) / 100.0,
+        _ => f64::NAN,
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let benchmarks = args
@@ -61,12 +79,13 @@ fn main() {
     {
         options.seed = seed.parse().expect("--seed takes a number");
     }
-    let started = Instant::now();
+    let (started, cpu_before) = (Instant::now(), process_cpu_seconds());
     let comparison = compare_runs(&baseline, "baseline", &candidate, "candidate", &options);
     eprintln!(
-        "judged {} rows in {:.3} s",
+        "judged {} rows in {:.3} s wall, {:.2} s CPU (all threads)",
         comparison.verdicts.len(),
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        process_cpu_seconds() - cpu_before
     );
     for v in &comparison.verdicts {
         let (lo, hi) = v
