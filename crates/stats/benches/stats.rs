@@ -9,8 +9,8 @@
 
 use benchgate_harness::{CountingAllocator, Suite, black_box};
 use benchgate_stats::{
-    ChangePointOptions, Rng, Summary, change_points, hodges_lehmann, mann_whitney_u, median_ci,
-    ratio_of_medians_ci, wilcoxon_signed_rank,
+    ChangePointOptions, Method, Rng, Summary, change_points, hodges_lehmann, mann_whitney_u,
+    mann_whitney_u_with, median_ci, ratio_of_medians_ci, wilcoxon_signed_rank,
 };
 
 #[global_allocator]
@@ -41,6 +41,12 @@ fn main() {
         let (a, c) = (timings(n, 2, 1.0), timings(n, 3, 1.02));
         b.iter(|| mann_whitney_u(black_box(&a), black_box(&c)))
     });
+    // The exact tie-free distribution forced beyond benchstat's limit (studies, SciPy
+    // comparisons): 100 × 100 is the largest `mann_whitney_u_with` allows.
+    suite.bench_with_inputs("mann_whitney_exact", "n", [50usize, 100], |b, &n| {
+        let (a, c) = (timings(n, 2, 1.0), timings(n, 3, 1.02));
+        b.iter(|| mann_whitney_u_with(black_box(&a), black_box(&c), Method::Exact))
+    });
     // Timings rounded to 1 µs: many ties. Exact tie-aware up to 25 per sample (25 is the
     // costliest), normal beyond.
     suite.bench_with_inputs("mann_whitney_ties", "n", [10usize, 25, 100], |b, &n| {
@@ -57,10 +63,17 @@ fn main() {
         b.iter(|| median_ci(black_box(&xs), 0.95))
     });
 
-    suite.bench_with_inputs("bootstrap_ratio_ci", "n", [10usize, 100], |b, &n| {
-        let (a, c) = (timings(n, 4, 1.0), timings(n, 5, 1.02));
-        b.iter(|| ratio_of_medians_ci(black_box(&a), black_box(&c), 0.95, 1000, 7))
-    });
+    // 1 000 resamples; above 100 samples the resample medians come from their exact
+    // distribution instead of n drawn indices each (1 683: issue 11's Go ingest).
+    suite.bench_with_inputs(
+        "bootstrap_ratio_ci",
+        "n",
+        [10usize, 100, 101, 1683],
+        |b, &n| {
+            let (a, c) = (timings(n, 4, 1.0), timings(n, 5, 1.02));
+            b.iter(|| ratio_of_medians_ci(black_box(&a), black_box(&c), 0.95, 1000, 7))
+        },
+    );
 
     suite.group("paired", |g| {
         g.bench_with_inputs("wilcoxon", "n", [10usize, 30, 300, 1000], |b, &n| {

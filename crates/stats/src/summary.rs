@@ -154,7 +154,7 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
 }
 
 /// NumPy's `_lerp`: interpolates from the nearer end for accuracy and exact endpoints.
-fn numpy_lerp(a: f64, b: f64, t: f64) -> f64 {
+pub(crate) fn numpy_lerp(a: f64, b: f64, t: f64) -> f64 {
     let diff = b - a;
     if !diff.is_finite() {
         // a and b are finite but far apart; weights ≤ 1 cannot overflow.

@@ -8,9 +8,14 @@
 //! the rest are ranked, tied values sharing their average rank, and `W+` is the sum of the ranks of
 //! the positive differences.
 //!
-//! Two ways to get the p-value, as in SciPy:
+//! Three ways to get the p-value, the first two as in SciPy:
 //! - exact: the null distribution of `W+` for n tie-free differences (each rank positive with
 //!   probability ½ independently), computed by dynamic programming over rank sums;
+//! - saddlepoint: the same tie-free distribution by the Lugannani–Rice formula with Daniels'
+//!   (1987) second continuity correction, for large samples where the exact tail would cost
+//!   too much (n·min(W+, W−) additions: 50 ms at n = 1000). Within 1.2·10⁻⁴ of the exact
+//!   p-value (relative) from n = 300 down to p = 10⁻²⁰, within 10⁻⁵ at n = 1000
+//!   (unit tests here), where the normal approximation is 30 % and 9 % off at p = 10⁻⁶;
 //! - asymptotic: `W+` is approximately normal with mean n(n+1)/4 and variance
 //!   (n(n+1)(2n+1) − Σ(t³−t)/2)/24 (the tie correction sums over groups of t tied |d|), with a
 //!   continuity correction of ½ toward the mean.
@@ -33,6 +38,10 @@ use crate::mann_whitney::{Method, standard_normal_cdf};
 /// benchmarks). SciPy's own `method='auto'` is exact only up to n = 50.
 pub const EXACT_MAX_N: usize = 1000;
 
+/// Most additions the automatic choice spends on an exact p-value: the whole n = 300 case
+/// (n·(n(n+1)/4 + 1), about 1 ms). Beyond, [`wilcoxon_signed_rank`] takes the saddlepoint.
+pub const EXACT_WORK_MAX: usize = 300 * (300 * 301 / 4 + 1);
+
 /// Result of a two-sided Wilcoxon signed-rank test.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WilcoxonSignedRank {
@@ -49,18 +58,25 @@ pub struct WilcoxonSignedRank {
 }
 
 /// Two-sided Wilcoxon signed-rank test of `differences` against 0, choosing the method
-/// automatically: exact when the nonzero differences have no tied absolute values, there were no
-/// zeros, and n ≤ [`EXACT_MAX_N`]; asymptotic otherwise. (SciPy's `method='auto'` differs: exact
-/// only up to n = 50, and a permutation test for small samples with ties or zeros.)
+/// automatically. When the nonzero differences have no tied absolute values and there were no
+/// zeros: exact when n ≤ [`EXACT_MAX_N`] and the exact tail costs at most [`EXACT_WORK_MAX`]
+/// additions (n·(min(W+, W−) + 1): always up to n = 300, and far in the tails beyond),
+/// saddlepoint otherwise. With ties or zeros: asymptotic. (SciPy's `method='auto'` differs:
+/// exact only up to n = 50, the normal approximation beyond, and a permutation test for small
+/// samples with ties or zeros.)
 ///
 /// `None` if any value is non-finite or fewer than 2 differences are nonzero (empty, all zeros,
 /// a single pair): one nonzero difference can never give p < 1 (see [`min_attainable_p`]).
 pub fn wilcoxon_signed_rank(differences: &[f64]) -> Option<WilcoxonSignedRank> {
     let ranked = SignedRanks::of(differences)?;
-    let method = if !ranked.has_ties && !ranked.had_zeros && ranked.n <= EXACT_MAX_N {
+    let method = if ranked.has_ties || ranked.had_zeros {
+        Method::Asymptotic
+    } else if ranked.n <= EXACT_MAX_N
+        && ranked.n.saturating_mul(ranked.lower_tail_at() + 1) <= EXACT_WORK_MAX
+    {
         Method::Exact
     } else {
-        Method::Asymptotic
+        Method::Saddlepoint
     };
     ranked.test(method)
 }
@@ -70,8 +86,9 @@ pub fn wilcoxon_signed_rank(differences: &[f64]) -> Option<WilcoxonSignedRank> {
 ///
 /// Forced [`Method::Exact`] on data with ties or zeros uses the tie-free distribution for the
 /// nonzero count, at `W+` rounded down for the upper tail and up for the lower tail, as SciPy does
-/// (a slightly conservative p-value). `None` on the same inputs as [`wilcoxon_signed_rank`], and
-/// when `Exact` is forced with more than [`EXACT_MAX_N`] nonzero differences.
+/// (a slightly conservative p-value). `None` on the same inputs as [`wilcoxon_signed_rank`], when
+/// `Exact` is forced with more than [`EXACT_MAX_N`] nonzero differences, and when `Saddlepoint`
+/// is forced on differences with ties or zeros (it approximates the tie-free distribution).
 pub fn wilcoxon_signed_rank_with(
     differences: &[f64],
     method: Method,
@@ -146,6 +163,15 @@ impl SignedRanks {
         })
     }
 
+    /// Where the exact two-sided p reads the lower tail: SciPy's 2·min(P(T ≥ ⌊W+⌋),
+    /// P(T ≤ ⌈W+⌉)), and by the symmetry of T around n(n+1)/4, P(T ≥ a) = P(T ≤ n(n+1)/2 − a).
+    /// A whole number ≤ n(n+1)/4 + ½.
+    fn lower_tail_at(&self) -> usize {
+        let n = self.n as f64;
+        let total = n * (n + 1.0) / 2.0;
+        (total - self.w_plus.floor()).min(self.w_plus.ceil()) as usize
+    }
+
     fn test(&self, method: Method) -> Option<WilcoxonSignedRank> {
         let n = self.n as f64;
         let total = n * (n + 1.0) / 2.0;
@@ -155,12 +181,14 @@ impl SignedRanks {
                 if self.n > EXACT_MAX_N {
                     return None;
                 }
-                // SciPy: 2·min(P(T ≥ ⌊W+⌋), P(T ≤ ⌈W+⌉)); by the symmetry of T around n(n+1)/4,
-                // P(T ≥ a) = P(T ≤ n(n+1)/2 − a). Both bounds are whole numbers ≤ n(n+1)/2.
-                let lower_tail_at = (total - self.w_plus.floor()).min(self.w_plus.ceil());
-                let k = lower_tail_at as usize;
-                let cumulative = exact_cumulative(self.n, k)?;
+                let cumulative = exact_cumulative(self.n, self.lower_tail_at())?;
                 2.0 * cumulative.last().copied().unwrap_or(1.0)
+            }
+            Method::Saddlepoint => {
+                if self.has_ties || self.had_zeros {
+                    return None;
+                }
+                2.0 * saddlepoint_cdf(self.n, self.lower_tail_at())
             }
             Method::Asymptotic => self.asymptotic_p(),
         };
@@ -189,6 +217,76 @@ impl SignedRanks {
         let z = (deviation - 0.5) / sd;
         2.0 * standard_normal_cdf(-z)
     }
+}
+
+/// `P(T ≤ k)` for the tie-free signed-rank statistic T of n differences, by the saddlepoint:
+/// T = Σ i·Bᵢ with Bᵢ fair coins has cumulant generating function
+/// K(t) = Σ ln((1 + e^(it))/2); with t̂ solving K′(t̂) = k + ½ (the continuity correction),
+/// r = sign(t̂)·√(2(t̂(k + ½) − K(t̂))) and v = 2 sinh(t̂/2)·√K″(t̂) (Daniels' second correction
+/// for lattice variables), P ≈ Φ(r) + φ(r)·(1/r − 1/v) (Lugannani & Rice 1980; Daniels,
+/// "Tail probability approximations", Int. Stat. Review 55, 1987). Within a tenth of a
+/// standard deviation of the mean, where r and v both vanish and 1/r − 1/v cancels, the
+/// Edgeworth expansion to the fourth cumulant is used instead (as accurate there: T is
+/// symmetric, so the third cumulant is 0). k ≥ n(n+1)/4 gives ½ or more (p ≥ 1).
+fn saddlepoint_cdf(n: usize, k: usize) -> f64 {
+    let nf = n as f64;
+    let mean = nf * (nf + 1.0) / 4.0;
+    let sd = (nf * (nf + 1.0) * (2.0 * nf + 1.0) / 24.0).sqrt();
+    let x = k as f64 + 0.5;
+    if x >= mean {
+        return 1.0;
+    }
+    let z = (x - mean) / sd;
+    if z > -0.1 {
+        // κ₄ = −Σ i⁴/8, Σ i⁴ = n(n+1)(2n+1)(3n²+3n−1)/30.
+        let fourth = -nf * (nf + 1.0) * (2.0 * nf + 1.0) * (3.0 * nf * nf + 3.0 * nf - 1.0) / 240.0;
+        let excess = fourth / sd.powi(4);
+        let density = (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
+        return standard_normal_cdf(z) - excess / 24.0 * (z * z * z - 3.0 * z) * density;
+    }
+    // K, K′ and K″ at t < 0, with s = e^t and sⁱ by running products (sⁱ underflows to 0 for
+    // large i, where the terms vanish anyway).
+    let cumulants = |t: f64| {
+        let s = t.exp();
+        let (mut k0, mut k1, mut k2, mut power) = (0.0, 0.0, 0.0, 1.0);
+        for i in 1..=n {
+            power *= s;
+            let i = i as f64;
+            let share = power / (1.0 + power);
+            k0 += libm::log1p(power);
+            k1 += i * share;
+            k2 += i * i * share / (1.0 + power);
+        }
+        (k0 - nf * std::f64::consts::LN_2, k1, k2)
+    };
+    // K′ rises from 0 (t → −∞) to the mean (t = 0): Newton from the normal guess, kept inside a
+    // shrinking bracket by bisection.
+    let (mut lo, mut hi) = (-745.0f64, 0.0f64);
+    let mut t = (z / sd).max(-1.0);
+    for _ in 0..100 {
+        let (_, k1, k2) = cumulants(t);
+        if k1 > x {
+            hi = t;
+        } else {
+            lo = t;
+        }
+        let newton = t - (k1 - x) / k2;
+        let next = if newton > lo && newton < hi && k2 > 0.0 {
+            newton
+        } else {
+            0.5 * (lo + hi)
+        };
+        if (next - t).abs() <= 1e-15 * t.abs() {
+            t = next;
+            break;
+        }
+        t = next;
+    }
+    let (k0, _, k2) = cumulants(t);
+    let r = -(2.0 * (t * x - k0)).max(0.0).sqrt();
+    let v = 2.0 * (t / 2.0).sinh() * k2.sqrt();
+    let density = (-0.5 * r * r).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    (standard_normal_cdf(r) + density * (1.0 / r - 1.0 / v)).clamp(0.0, 1.0)
 }
 
 /// `P(T ≤ w)` for w in `0..=upto`, where T is the null distribution of `W+` for `n` tie-free
@@ -319,9 +417,12 @@ mod tests {
     }
 
     #[test]
-    fn large_samples_use_asymptotic_and_forced_exact_is_bounded() {
+    fn large_samples_use_the_saddlepoint_and_forced_exact_is_bounded() {
         let d: Vec<f64> = (1..=EXACT_MAX_N + 1).map(|i| i as f64).collect();
-        assert_eq!(wilcoxon_signed_rank(&d).unwrap().method, Method::Asymptotic);
+        assert_eq!(
+            wilcoxon_signed_rank(&d).unwrap().method,
+            Method::Saddlepoint
+        );
         assert_eq!(wilcoxon_signed_rank_with(&d, Method::Exact), None);
     }
 
@@ -353,5 +454,92 @@ mod tests {
         assert_eq!(min_attainable_p(1075), f64::from_bits(1));
         assert_eq!(min_attainable_p(1076), 0.0);
         assert_eq!(min_attainable_p(usize::MAX), 0.0);
+    }
+
+    /// Differences ±1 … ±n with W+ = w (the largest ranks that fit are the positive ones).
+    fn with_w_plus(n: usize, w: usize) -> Vec<f64> {
+        let mut left = w;
+        (1..=n)
+            .rev()
+            .map(|i| {
+                if i <= left {
+                    left -= i;
+                    i as f64
+                } else {
+                    -(i as f64)
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn saddlepoint_is_close_to_exact_from_n_300() {
+        // Relative errors found: n = 300 1.2·10⁻⁴ at p = 10⁻²⁰ and 3.8·10⁻⁴ at 10⁻⁴⁰; n = 1000
+        // 9.4·10⁻⁶ and 2.0·10⁻⁵; below 5·10⁻⁶ for p ≥ 0.1 at every n.
+        for (n, tolerance) in [(300usize, 4e-4), (500, 1e-4), (1000, 2.5e-5)] {
+            let half = n * (n + 1) / 4;
+            let exact = exact_cumulative(n, half).unwrap();
+            let mut worst: f64 = 0.0;
+            for target in [0.99, 0.9, 0.5, 0.1, 1e-2, 1e-3, 1e-6, 1e-10, 1e-20, 1e-40] {
+                // The largest k with 2·P(T ≤ k) ≤ target.
+                let k = exact
+                    .partition_point(|&c| 2.0 * c <= target)
+                    .saturating_sub(1);
+                let got = saddlepoint_cdf(n, k);
+                let relative = (got / exact[k] - 1.0).abs();
+                worst = worst.max(relative);
+                println!("n = {n} p = {target:e}: relative error {relative:.2e}");
+                assert!(
+                    relative <= tolerance,
+                    "n = {n} k = {k}: {got:e} vs {:e}",
+                    exact[k]
+                );
+                if target >= 0.1 {
+                    assert!(
+                        relative < 5e-6,
+                        "n = {n} k = {k}: {got:e} vs {:e}",
+                        exact[k]
+                    );
+                }
+            }
+            println!("n = {n}: worst relative error {worst:.2e}");
+            // At and beyond the centre the two-sided p is 1.
+            assert_eq!(saddlepoint_cdf(n, half + 1), 1.0);
+        }
+    }
+
+    #[test]
+    fn large_tie_free_samples_take_the_saddlepoint() {
+        // Near the null at n = 1000 the exact tail would cost 1000 × ~240 000 additions.
+        let d = with_w_plus(1000, 240_000);
+        let auto = wilcoxon_signed_rank(&d).unwrap();
+        assert_eq!((auto.method, auto.w_plus), (Method::Saddlepoint, 240_000.0));
+        let exact = wilcoxon_signed_rank_with(&d, Method::Exact).unwrap();
+        assert!(
+            (auto.p_value / exact.p_value - 1.0).abs() < 1e-5,
+            "{auto:?} vs {exact:?}"
+        );
+        // The whole of n = 300 stays exact, and so do far tails beyond (cheap to count).
+        let d = with_w_plus(300, 300 * 301 / 4);
+        assert_eq!(wilcoxon_signed_rank(&d).unwrap().method, Method::Exact);
+        let d = with_w_plus(1000, 5000);
+        assert_eq!(wilcoxon_signed_rank(&d).unwrap().method, Method::Exact);
+        let d = with_w_plus(1000, 7000);
+        assert_eq!(
+            wilcoxon_signed_rank(&d).unwrap().method,
+            Method::Saddlepoint
+        );
+        // Beyond the exact limit too, tie-free.
+        let d = with_w_plus(5000, 5000 * 5001 / 5);
+        let r = wilcoxon_signed_rank(&d).unwrap();
+        assert_eq!(r.method, Method::Saddlepoint);
+        assert!(r.p_value > 0.0 && r.p_value < 1e-20, "{r:?}");
+        // Ties or zeros: the normal approximation, and no saddlepoint on demand.
+        let tied = [0.1, -0.1, 0.2, 0.3];
+        assert_eq!(wilcoxon_signed_rank_with(&tied, Method::Saddlepoint), None);
+        assert_eq!(
+            wilcoxon_signed_rank_with(&[0.0, 0.1, 0.2], Method::Saddlepoint),
+            None
+        );
     }
 }

@@ -13,7 +13,7 @@
 
 mod common;
 
-use benchgate_stats::wilcoxon::EXACT_MAX_N;
+use benchgate_stats::wilcoxon::{EXACT_MAX_N, EXACT_WORK_MAX};
 use benchgate_stats::{
     Method, hodges_lehmann, wilcoxon_min_attainable_p, wilcoxon_signed_rank,
     wilcoxon_signed_rank_with,
@@ -22,6 +22,9 @@ use common::{Agreement, cases, fixture, floats, num};
 use serde_json::Value;
 
 const TOLERANCE: f64 = 1e-9;
+/// The saddlepoint's relative error from n = 300 (see `saddlepoint_is_close_to_exact_from_n_300`
+/// in `src/wilcoxon.rs`).
+const SADDLEPOINT_TOLERANCE: f64 = 4e-4;
 /// SciPy's exact upper tails (`1 − cdf`) are within this absolute error, see the module docs…
 const SCIPY_EXACT_ABSOLUTE: f64 = 1e-15;
 /// …which is within [`TOLERANCE`] relative above this p-value; below it, only absolute.
@@ -87,12 +90,14 @@ fn wilcoxon_agrees_with_scipy_and_exact_reference() {
             TOLERANCE,
         );
 
-        // Automatic choice: exact exactly when tie-free, zero-free and small enough. (An exact
-        // automatic result is checked as the exact one rather than computed twice: at n = 1000
-        // that costs seconds unoptimised.)
+        // Automatic choice: exact exactly when tie-free, zero-free and small enough, in size and
+        // in the work of the tail (n·(min(W+, W−) + 1)); the saddlepoint when tie-free and
+        // zero-free beyond. (An exact automatic result is checked as the exact one rather than
+        // computed twice: at n = 1000 that costs seconds unoptimised.)
         let auto = wilcoxon_signed_rank(&d).unwrap();
         let tie_or_zero = case["ties"].as_bool().unwrap() || case["zeros"].as_bool().unwrap();
-        let expect_exact = !tie_or_zero && n <= EXACT_MAX_N;
+        let exact_work = n * (statistic as usize + 1);
+        let expect_exact = !tie_or_zero && n <= EXACT_MAX_N && exact_work <= EXACT_WORK_MAX;
         let exact = if expect_exact {
             agreement.require(
                 "auto: exact",
@@ -100,6 +105,22 @@ fn wilcoxon_agrees_with_scipy_and_exact_reference() {
                 auto.method == Method::Exact,
             );
             Some(auto)
+        } else if !tie_or_zero {
+            agreement.require(
+                "auto: saddlepoint",
+                &format!("{name}: {auto:?}"),
+                auto.method == Method::Saddlepoint,
+            );
+            if let Some(p_bigint) = case.get("p_exact_bigint") {
+                agreement.check(
+                    "p saddlepoint (big-integer ref)",
+                    name,
+                    auto.p_value,
+                    num(p_bigint),
+                    SADDLEPOINT_TOLERANCE,
+                );
+            }
+            wilcoxon_signed_rank_with(&d, Method::Exact)
         } else {
             agreement.require(
                 "auto: asymptotic",
@@ -148,9 +169,10 @@ fn wilcoxon_agrees_with_scipy_and_exact_reference() {
             0.0,
         );
     }
-    // 86 cases: 2 without a test, 84 with; 11 of those have ties or zeros and 3 more n > 1000,
-    // so 71 are exact automatically; 81 (all but the 3 largest) have an exact p, 12 of them
-    // below 1e-6.
+    // 86 cases: 2 without a test, 84 with; 11 of those have ties or zeros (asymptotic); of the
+    // 73 tie-free ones 67 are exact automatically and 6 take the saddlepoint (4 with
+    // 300 < n ≤ 1000 near the null, checked against the big-integer p, and 2 of the 3 with
+    // n > 1000); 81 (all but the 3 largest) have an exact p, 12 of them below 1e-6.
     agreement.finish(
         "wilcoxon signed-rank",
         &[
@@ -159,8 +181,10 @@ fn wilcoxon_agrees_with_scipy_and_exact_reference() {
             ("statistic", 84 + 81),
             ("w_plus", 84),
             ("p asymptotic (scipy)", 84),
-            ("auto: exact", 71),
-            ("auto: asymptotic", 84 - 71),
+            ("auto: exact", 67),
+            ("auto: saddlepoint", 6),
+            ("p saddlepoint (big-integer ref)", 4),
+            ("auto: asymptotic", 84 - 67 - 6),
             ("exact n", 81),
             ("p exact (big-integer ref)", 81),
             ("p exact (scipy)", 81 - 12),
@@ -201,7 +225,10 @@ fn hodges_lehmann_agrees_with_brute_force() {
                     let coverage = num(&expected["confidence"]);
                     let stat = match method {
                         Method::Exact => "interval.confidence (exact integers)",
-                        Method::Asymptotic => "interval.confidence (normal, ndtr)",
+                        // Hodges–Lehmann intervals use no saddlepoint.
+                        Method::Asymptotic | Method::Saddlepoint => {
+                            "interval.confidence (normal, ndtr)"
+                        }
                     };
                     agreement.check(stat, &label, ci.confidence, coverage, TOLERANCE);
                 }
