@@ -16,7 +16,7 @@ use benchgate_measure::{
     CommandSpec, CommandTemplate, MeasureError, Outcome, Phase, RunnerOptions, expand, run,
     start_spawner,
 };
-use common::{KillLingering, lingering};
+use common::{KillLingering, lingering, served_by_setups, served_pid};
 
 /// Set for a copy of this binary that plays a main process to be killed (see `child`).
 const CHILD: &str = "BENCHGATE_SPAWNER_TEST_CHILD";
@@ -43,6 +43,10 @@ const TESTS: &[(&str, fn())] = &[
     (
         "commands_start_with_no_signal_blocked_and_leftovers_get_sigterm_first",
         commands_start_with_no_signal_blocked_and_leftovers_get_sigterm_first,
+    ),
+    (
+        "what_a_setup_starts_lives_until_its_benchmark_is_over_then_is_killed",
+        what_a_setup_starts_lives_until_its_benchmark_is_over_then_is_killed,
     ),
     (
         "stdin_cwd_and_environment_reach_the_child",
@@ -371,6 +375,33 @@ fn commands_start_with_no_signal_blocked_and_leftovers_get_sigterm_first() {
     assert_eq!(fs::read_to_string(&termed).unwrap(), "TERM\n");
     assert_eq!(lingering(MARKERS), Vec::<String>::new());
     assert_eq!(r.leftover_processes, 2);
+}
+
+fn what_a_setup_starts_lives_until_its_benchmark_is_over_then_is_killed() {
+    const MARKERS: &[&str; 3] = &["300.7175", "300.7176", "300.7177"];
+    let _cleanup = KillLingering(MARKERS);
+    let dir = tempfile::tempdir().unwrap();
+    let s = served_by_setups(dir.path(), MARKERS);
+    let results = run(&s, &fixed(1, 3), &mut ()).unwrap();
+    // Every run found its server alive: after its own setup, its other runs and the other
+    // benchmarks' setups, prepares and runs.
+    for r in &results {
+        assert_eq!(r.failure, None, "{}", r.spec.name);
+        assert_eq!(r.samples.len(), 3, "{}", r.spec.name);
+    }
+    // Gone once `run` returned: stopped by the first one's cleanup, killed after the others.
+    assert_eq!(lingering(MARKERS), Vec::<String>::new());
+    for i in 0..3 {
+        let gone = !Path::new(&format!("/proc/{}", served_pid(dir.path(), i))).exists();
+        assert!(gone, "server {i}");
+    }
+    let counted: Vec<u64> = results.iter().map(|r| r.leftover_processes).collect();
+    assert_eq!(counted, [0, 1, 1]);
+    // The spawner goes on serving, and kills later commands' leftovers as before.
+    let r = sh("sleep 300.7175 & exit 0");
+    assert!(r.failure.is_none(), "{:?}", r.failure);
+    assert_eq!(r.leftover_processes, 1);
+    assert_eq!(lingering(MARKERS), Vec::<String>::new());
 }
 
 fn stdin_cwd_and_environment_reach_the_child() {
