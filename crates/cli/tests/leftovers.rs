@@ -1,7 +1,7 @@
 //! Processes a benchmarked command leaves running are killed after each run, reaped, and counted
 //! in a note; a `setsid` grandchild cannot outlive a timeout (issue 11, A10); what a `setup` starts
-//! lives until its bench's cleanup. Real processes;
-//! the checks look at which processes exist afterwards, never at how long anything took.
+//! lives until its bench's cleanup. Real processes; the checks look at which processes exist
+//! afterwards, never at how long anything took.
 
 mod common;
 

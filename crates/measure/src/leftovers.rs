@@ -19,8 +19,11 @@
 //! (SIGTERM, grace, SIGKILL), reaps it and counts it as the benchmark's leftovers: 0 when the
 //! cleanup stopped it itself. A process the kept ones start in a new session and orphan between
 //! two sweeps cannot be told from a leftover of the command in between, and is killed with it.
+//! An interrupt runs no cleanup: the handler kills (SIGKILL) the kept processes seen so far,
+//! through pidfds registered with it (see `sys::register_kept`).
 
 use std::collections::{HashMap, HashSet};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, Once};
 use std::time::{Duration, Instant};
@@ -78,13 +81,32 @@ struct Kept {
     key: u64,
     /// The setup's process group while anything is in it (its number is not reused until then).
     group: Option<libc::pid_t>,
-    /// Its members seen so far, in the group or not (`setsid`): pid and start time.
-    members: HashSet<(libc::pid_t, u64)>,
+    /// Its members seen so far, in the group or not (`setsid`): pid and start time, and a pidfd
+    /// registered for the interrupt handler (`None` where none could be had).
+    members: HashMap<(libc::pid_t, u64), Option<OwnedFd>>,
+}
+
+impl Drop for Kept {
+    fn drop(&mut self) {
+        for pidfd in self.members.values().flatten() {
+            sys::unregister_kept(pidfd.as_raw_fd());
+        }
+    }
+}
+
+/// A pidfd for the process `pid` started at `start`, registered for the interrupt handler.
+fn kept_pidfd(pid: libc::pid_t, start: u64) -> Option<OwnedFd> {
+    let pidfd = sys::pidfd_open(pid).ok()?;
+    // Still the same process after the pidfd was opened: then the pidfd names it.
+    if read_proc(pid).map(|p| p.start) != Some(start) {
+        return None;
+    }
+    sys::register_kept(pidfd.as_raw_fd()).then_some(pidfd)
 }
 
 impl Kept {
     fn holds(&self, p: &Proc) -> bool {
-        self.group == Some(p.pgid) || self.members.contains(&(p.pid, p.start))
+        self.group == Some(p.pgid) || self.members.contains_key(&(p.pid, p.start))
     }
 
     /// Adds the live descendants of its members, forgets the dead, and drops the group once it
@@ -96,10 +118,22 @@ impl Kept {
             .map(|p| p.pid)
             .collect();
         let start: HashMap<libc::pid_t, u64> = procs.iter().map(|p| (p.pid, p.start)).collect();
-        self.members = trees(procs, &roots)
+        let now: HashSet<(libc::pid_t, u64)> = trees(procs, &roots)
             .into_iter()
             .filter_map(|pid| Some((pid, *start.get(&pid)?)))
             .collect();
+        self.members.retain(|member, pidfd| {
+            let alive = now.contains(member);
+            if let (false, Some(pidfd)) = (alive, pidfd) {
+                sys::unregister_kept(pidfd.as_raw_fd());
+            }
+            alive
+        });
+        for (pid, start) in now {
+            self.members
+                .entry((pid, start))
+                .or_insert_with(|| kept_pidfd(pid, start));
+        }
         if !procs.iter().any(|p| self.group == Some(p.pgid)) {
             self.group = None;
         }
@@ -250,16 +284,18 @@ pub(crate) fn kill_leftovers(
                 roots.push(p.pid);
             }
         }
+        let start: HashMap<libc::pid_t, u64> = procs.iter().map(|p| (p.pid, p.start)).collect();
         let mut setup = Kept {
             key,
             group: Some(measured),
-            members: HashSet::new(),
+            members: trees(&procs, &roots)
+                .into_iter()
+                .filter_map(|pid| {
+                    let start = *start.get(&pid)?;
+                    Some(((pid, start), kept_pidfd(pid, start)))
+                })
+                .collect(),
         };
-        let start: HashMap<libc::pid_t, u64> = procs.iter().map(|p| (p.pid, p.start)).collect();
-        setup.members = trees(&procs, &roots)
-            .into_iter()
-            .filter_map(|pid| Some((pid, *start.get(&pid)?)))
-            .collect();
         setup.refresh(&procs);
         kept.push(setup);
         return 0;

@@ -576,8 +576,25 @@ fn child(what: &str) -> ExitCode {
     }
     println!("{}", our_spawner());
     let script = what.split_once(':').map_or("", |(_, s)| s);
+    // `SETUP|COMMAND`: a bench with a setup (shell scripts both).
+    let specs = match script.split_once('|') {
+        Some((setup, command)) => expand(
+            &[CommandTemplate {
+                name: None,
+                tokens: vec![command.to_owned()],
+            }],
+            &[benchgate_measure::AuxCommands {
+                setup: Some(setup.to_owned()),
+                ..Default::default()
+            }],
+            &[],
+            Some("sh"),
+        )
+        .unwrap(),
+        None => specs(&["sh", "-c", script]),
+    };
     if !script.is_empty()
-        && let Err(e) = run(&specs(&["sh", "-c", script]), &fixed(0, 1), &mut ())
+        && let Err(e) = run(&specs, &fixed(0, 1), &mut ())
     {
         eprintln!("child: {e}");
         return ExitCode::FAILURE;
@@ -625,8 +642,14 @@ fn gone(pid: u32) -> bool {
     rss(pid).is_none()
 }
 
+/// A first marker ending in `|` runs its `sleep` in the background from a setup, the second in
+/// the bench's command.
 fn killed_main_leaves_nothing_behind(signal: libc::c_int, mode: &str, markers: [&str; 2]) {
-    let script = format!("sleep {} & sleep {}", markers[0], markers[1]);
+    let script = match markers[0].strip_suffix('|') {
+        Some(setup) => format!("sleep {setup} & echo started|sleep {}", markers[1]),
+        None => format!("sleep {} & sleep {}", markers[0], markers[1]),
+    };
+    let markers = markers.map(|m| m.trim_end_matches('|'));
     let (mut child, spawner) = start_child(&format!("{mode}:{script}"));
     wait_until("both sleeps to start", || sleeps(&markers) == 2);
     // SAFETY: signalling our own child.
@@ -640,10 +663,13 @@ fn killed_main_leaves_nothing_behind(signal: libc::c_int, mode: &str, markers: [
 
 fn main_process_killed_leaves_nothing_behind() {
     killed_main_leaves_nothing_behind(libc::SIGKILL, "plain", ["97.5353", "97.5354"]);
+    // What a setup left running (no cleanup runs then) goes as well.
+    killed_main_leaves_nothing_behind(libc::SIGKILL, "plain", ["97.5355|", "97.5356"]);
 }
 
 fn main_process_terminated_leaves_nothing_behind() {
     killed_main_leaves_nothing_behind(libc::SIGTERM, "handlers", ["97.6363", "97.6364"]);
+    killed_main_leaves_nothing_behind(libc::SIGTERM, "handlers", ["97.6365|", "97.6366"]);
 }
 
 fn idle_spawner_exits_with_its_main_process() {
