@@ -79,6 +79,8 @@ struct Proc {
 /// What one `setup` run left running.
 struct Kept {
     key: u64,
+    /// This process: a kept process is one of its descendants.
+    reaper: libc::pid_t,
     /// The setup's process group while anything is in it (its number is not reused until then).
     group: Option<libc::pid_t>,
     /// Its members seen so far, in the group or not (`setsid`): pid and start time, and a pidfd
@@ -105,8 +107,12 @@ fn kept_pidfd(pid: libc::pid_t, start: u64) -> Option<OwnedFd> {
 }
 
 impl Kept {
+    /// Whether `p` is kept: a recorded member, or a child of ours in the group (members further
+    /// down are found from there: a group number seen too late to be dropped must not reach
+    /// beyond our own descendants).
     fn holds(&self, p: &Proc) -> bool {
-        self.group == Some(p.pgid) || self.members.contains_key(&(p.pid, p.start))
+        (self.group == Some(p.pgid) && p.ppid == self.reaper)
+            || self.members.contains_key(&(p.pid, p.start))
     }
 
     /// Adds the live descendants of its members, forgets the dead, and drops the group once it
@@ -287,6 +293,7 @@ pub(crate) fn kill_leftovers(
         let start: HashMap<libc::pid_t, u64> = procs.iter().map(|p| (p.pid, p.start)).collect();
         let mut setup = Kept {
             key,
+            reaper: me,
             group: Some(measured),
             members: trees(&procs, &roots)
                 .into_iter()
