@@ -155,7 +155,7 @@ pub fn count_instructions(
     crate::runner::check_cwd(spec)?;
     let cwd = spec.cwd.as_deref();
     let (program, argv) = resolver.program_in(&spec.command, cwd)?;
-    let mut aux = |inv: &Option<Invocation>| -> Result<Option<Aux>, MeasureError> {
+    let mut aux = |inv: &Option<Invocation>, keep: bool| -> Result<Option<Aux>, MeasureError> {
         let Some(inv) = inv else { return Ok(None) };
         let (path, argv) = resolver.program_in(inv, cwd)?;
         let mut cmd = process::build_command(&path, &argv);
@@ -165,12 +165,14 @@ pub fn count_instructions(
         Ok(Some(Aux {
             cmd,
             display: inv.to_string(),
+            keep: keep.then(crate::leftovers::new_key),
         }))
     };
-    let mut setup = aux(&spec.setup)?;
-    let mut prepare = aux(&spec.prepare)?;
-    let mut conclude = aux(&spec.conclude)?;
-    let mut cleanup = aux(&spec.cleanup)?;
+    // What the setup leaves running (a server) lives until the cleanup has run.
+    let mut setup = aux(&spec.setup, true)?;
+    let mut prepare = aux(&spec.prepare, false)?;
+    let mut conclude = aux(&spec.conclude, false)?;
+    let mut cleanup = aux(&spec.cleanup, false)?;
 
     let dir = tempfile::Builder::new()
         .prefix("benchgate-callgrind-")
@@ -213,6 +215,9 @@ pub fn count_instructions(
         Some(prog) => ctx.aux(Phase::Cleanup, prog),
         None => Ok(()),
     };
+    if let Some(key) = setup.as_ref().and_then(|s| s.keep) {
+        crate::leftovers::release(key);
+    }
     let exec = measured?;
     cleaned?;
 
@@ -242,6 +247,8 @@ pub fn count_instructions(
 struct Aux {
     cmd: Command,
     display: String,
+    /// A setup's key: what it leaves running is kept until released after the cleanup.
+    keep: Option<u64>,
 }
 
 struct Ctx<'a> {
@@ -252,7 +259,7 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn aux(&mut self, phase: Phase, prog: &mut Aux) -> Result<(), MeasureError> {
         self.io.attach(&mut prog.cmd, false)?;
-        let exec = process::execute(&mut prog.cmd, &prog.display, self.timeout);
+        let exec = process::execute(&mut prog.cmd, &prog.display, self.timeout, prog.keep);
         Io::detach(&mut prog.cmd);
         let exec = exec?;
         if exec.outcome.success() {
@@ -270,7 +277,7 @@ impl Ctx<'_> {
         dir: &Path,
     ) -> Result<Exec, MeasureError> {
         self.io.attach(cmd, true)?;
-        let exec = process::execute(cmd, display, self.timeout);
+        let exec = process::execute(cmd, display, self.timeout, None);
         Io::detach(cmd);
         let exec = exec?;
         let accepted =

@@ -57,6 +57,8 @@ struct LocalProg {
     main: bool,
     /// Holds its descriptors between runs (true for as many commands as the fd budget allows).
     persistent: bool,
+    /// A `setup` command's key: what it leaves running is kept until [`Launcher::release`].
+    keep: Option<u64>,
 }
 
 struct Remote {
@@ -71,6 +73,7 @@ struct RemoteProg {
     /// The complete request, sent as is for every run.
     frame: Vec<u8>,
     display: String,
+    keep: Option<u64>,
 }
 
 impl Launcher {
@@ -111,23 +114,27 @@ impl Launcher {
     /// Describes a program (resolved `path`, `argv` with argv\[0\], working directory); returns
     /// its id for [`Launcher::run`]. `main`: the benchmarked command (gets the stdin file; its
     /// stderr tail is kept on failure unless failures are ignored), else an auxiliary command.
+    /// `keep` (a `setup` command): what it leaves running is kept, not killed, until
+    /// [`Launcher::release`].
     pub(crate) fn add(
         &mut self,
         path: &Path,
         argv: &[String],
         cwd: Option<&Path>,
         main: bool,
+        keep: bool,
         display: String,
     ) -> Result<usize, MeasureError> {
         let tail_on_failure = !main || !self.ignore_failure;
         let fixed = self.fixed.as_mut().and_then(|f| f.next_for(&display));
+        let keep = keep.then(crate::leftovers::new_key);
         let id = match &mut self.kind {
-            Kind::Local(local) => local.add(path, argv, cwd, main, display),
+            Kind::Local(local) => local.add(path, argv, cwd, main, keep, display),
             Kind::Remote(remote) => remote.add(
                 path,
                 argv,
                 cwd,
-                main,
+                (main, keep),
                 display,
                 tail_on_failure,
                 self.timeout,
@@ -159,6 +166,20 @@ impl Launcher {
             fixed.apply(id, &mut ran.exec);
         }
         Ok(ran)
+    }
+
+    /// Kills, reaps and counts what program `id` (added with `keep`) left running that is still
+    /// alive; 0 for other programs.
+    pub(crate) fn release(&mut self, id: usize) -> Result<u32, MeasureError> {
+        match &mut self.kind {
+            Kind::Local(local) => {
+                let prog = local.progs.get(id).ok_or_else(|| unknown(id))?;
+                Ok(prog.keep.map_or(0, crate::leftovers::release))
+            }
+            Kind::Remote(remote) => remote.release(id),
+            #[cfg(test)]
+            Kind::Fake { .. } => Ok(0),
+        }
     }
 }
 
@@ -295,6 +316,7 @@ impl Local {
         argv: &[String],
         cwd: Option<&Path>,
         main: bool,
+        keep: Option<u64>,
         display: String,
     ) -> Result<usize, MeasureError> {
         let mut cmd = process::build_command(path, argv);
@@ -311,6 +333,7 @@ impl Local {
             display,
             main,
             persistent,
+            keep,
         });
         Ok(self.progs.len() - 1)
     }
@@ -329,7 +352,7 @@ impl Local {
             self.io.attach(&mut prog.cmd, prog.main)?;
         }
         self.io.reset_peak_rss();
-        let result = process::execute(&mut prog.cmd, &prog.display, timeout);
+        let result = process::execute(&mut prog.cmd, &prog.display, timeout, prog.keep);
         if !prog.persistent {
             Io::detach(&mut prog.cmd);
         }
@@ -381,7 +404,7 @@ impl Remote {
         path: &Path,
         argv: &[String],
         cwd: Option<&Path>,
-        main: bool,
+        (main, keep): (bool, Option<u64>),
         display: String,
         tail_on_failure: bool,
         timeout: Option<Duration>,
@@ -401,6 +424,7 @@ impl Remote {
         let spec = RunSpec {
             generation: self.context.generation,
             timeout_ns: timeout.map_or(0, |t| u64::try_from(t.as_nanos()).unwrap_or(u64::MAX)),
+            keep: keep.unwrap_or(0),
             tail_on_failure,
             show_output: self.show_output,
             path: path.as_os_str().as_bytes(),
@@ -420,7 +444,11 @@ impl Remote {
             limit: wire::MAX_REQUEST,
         })?;
         frame.shrink_to_fit();
-        self.progs.push(RemoteProg { frame, display });
+        self.progs.push(RemoteProg {
+            frame,
+            display,
+            keep,
+        });
         Ok(self.progs.len() - 1)
     }
 
@@ -475,7 +503,27 @@ impl Remote {
                     FailKind::Protocol => client.break_down(&message, None),
                 })
             }
+            Ok(Reply::Released { .. }) => {
+                Err(client.break_down("a release's reply to a run request", None))
+            }
             Err(wire::Malformed) => Err(client.break_down("malformed reply", None)),
+        }
+    }
+}
+
+impl Remote {
+    fn release(&mut self, id: usize) -> Result<u32, MeasureError> {
+        let prog = self.progs.get(id).ok_or_else(|| unknown(id))?;
+        let Some(key) = prog.keep else {
+            return Ok(0);
+        };
+        let mut frame = Vec::new();
+        wire::encode_release(&mut frame, key);
+        let mut client = lock(self.client)?;
+        let body = client.exchange(&frame)?;
+        match Reply::decode(body) {
+            Ok(Reply::Released { leftovers }) => Ok(leftovers),
+            _ => Err(client.break_down("malformed reply to a release", None)),
         }
     }
 }

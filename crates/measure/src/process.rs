@@ -349,12 +349,13 @@ pub(crate) struct Exec {
     pub leftovers: u32,
 }
 
-/// Spawns `cmd` and reaps it, then kills and reaps what it left running. The timed window is
-/// exactly spawn → reap.
+/// Spawns `cmd` and reaps it, then kills and reaps what it left running, or with `keep` (a
+/// `setup` command's key, see [`leftovers`]) keeps it. The timed window is exactly spawn → reap.
 pub(crate) fn execute(
     cmd: &mut Command,
     display: &str,
     timeout: Option<Duration>,
+    keep: Option<u64>,
 ) -> Result<Exec, MeasureError> {
     leftovers::become_subreaper();
     let _one_run_at_a_time = leftovers::serialise();
@@ -380,17 +381,20 @@ pub(crate) fn execute(
     drop(deferred);
     let reaped = reap(pid, start, timeout);
     sys::set_active_group(0);
+    // Outside the timed window: the number is ours, so no kept group can still have it.
+    leftovers::forget_group(pid);
     let (reaped, end, killed) = match reaped {
         Ok(r) => r,
         Err(e) => {
             // Do not leave the child behind if waiting itself failed.
             let _ = sys::kill_group(pid);
             let _ = sys::wait4(pid, false);
-            leftovers::kill_leftovers(pid, &HashSet::new());
+            leftovers::kill_leftovers(pid, &HashSet::new(), keep);
             return Err(MeasureError::io(format!("waiting for `{display}`"), e));
         }
     };
-    let leftovers = leftovers::kill_leftovers(pid, killed.as_ref().unwrap_or(&HashSet::new()));
+    let leftovers =
+        leftovers::kill_leftovers(pid, killed.as_ref().unwrap_or(&HashSet::new()), keep);
     let status = reaped.status;
     let outcome = if killed.is_some() {
         Outcome::TimedOut

@@ -448,7 +448,8 @@ impl<'o> Runner<'o> {
         let mut add = |launcher: &mut Launcher,
                        spec: &CommandSpec,
                        inv: &Invocation,
-                       main: bool|
+                       main: bool,
+                       keep: bool|
          -> Result<usize, MeasureError> {
             let (path, argv) = resolver.program_in(inv, spec.cwd.as_deref())?;
             // The main command is named as the spec shows it (as written in a config file,
@@ -458,7 +459,7 @@ impl<'o> Runner<'o> {
             } else {
                 inv.to_string()
             };
-            launcher.add(&path, &argv, spec.cwd.as_deref(), main, display)
+            launcher.add(&path, &argv, spec.cwd.as_deref(), main, keep, display)
         };
         // Main commands first so they get the persistent descriptors; this is also the preflight:
         // nothing runs unless every program resolves.
@@ -467,21 +468,22 @@ impl<'o> Runner<'o> {
         }
         let mains = specs
             .iter()
-            .map(|s| add(&mut launcher, s, &s.command, true))
+            .map(|s| add(&mut launcher, s, &s.command, true, false))
             .collect::<Result<Vec<_>, _>>()?;
         let mut progs = Vec::with_capacity(specs.len());
         for (spec, main) in specs.iter().zip(mains) {
-            let mut aux = |inv: &Option<Invocation>| {
+            // What a setup leaves running (a server) lives until the benchmark's cleanup.
+            let mut aux = |inv: &Option<Invocation>, keep: bool| {
                 inv.as_ref()
-                    .map(|i| add(&mut launcher, spec, i, false))
+                    .map(|i| add(&mut launcher, spec, i, false, keep))
                     .transpose()
             };
             progs.push(SpecProgs {
                 main,
-                setup: aux(&spec.setup)?,
-                prepare: aux(&spec.prepare)?,
-                conclude: aux(&spec.conclude)?,
-                cleanup: aux(&spec.cleanup)?,
+                setup: aux(&spec.setup, true)?,
+                prepare: aux(&spec.prepare, false)?,
+                conclude: aux(&spec.conclude, false)?,
+                cleanup: aux(&spec.cleanup, false)?,
             });
         }
 
@@ -773,7 +775,8 @@ impl<'o> Runner<'o> {
         }
     }
 
-    /// Cleanup for every spec whose schedule started, even after failures or an error.
+    /// Cleanup for every spec whose schedule started, even after failures or an error; after
+    /// each, what its setup left running is killed and counted.
     fn cleanup_all(&mut self) -> Result<(), MeasureError> {
         let mut first_err = None;
         for i in 0..self.states.len() {
@@ -783,6 +786,14 @@ impl<'o> Runner<'o> {
             self.finish(i);
             if let Err(e) = self.aux(i, Which::Cleanup) {
                 first_err.get_or_insert(e);
+            }
+            if let Some(setup) = self.progs[i].setup {
+                match self.launcher.release(setup) {
+                    Ok(n) => self.states[i].leftovers += u64::from(n),
+                    Err(e) => {
+                        first_err.get_or_insert(e);
+                    }
+                }
             }
         }
         first_err.map_or(Ok(()), Err)

@@ -134,6 +134,38 @@ pub(crate) fn set_spawner(pid: libc::pid_t) {
     SPAWNER.store(pid, std::sync::atomic::Ordering::SeqCst);
 }
 
+/// Pidfds of processes a `setup` command left running (0: free slot), for the interrupt handler
+/// to kill: no cleanup runs after an interrupt. A pidfd names one process, never a later one
+/// that reuses its pid. Beyond the slots, kept processes are not killed on an interrupt.
+static KEPT_PIDFDS: [std::sync::atomic::AtomicI32; 64] =
+    [const { std::sync::atomic::AtomicI32::new(0) }; 64];
+
+/// Has the interrupt handler kill the process of `pidfd` (until [`unregister_kept`]). Returns
+/// whether there was a free slot.
+pub(crate) fn register_kept(pidfd: libc::c_int) -> bool {
+    KEPT_PIDFDS.iter().any(|slot| {
+        slot.compare_exchange(
+            0,
+            pidfd,
+            std::sync::atomic::Ordering::SeqCst,
+            std::sync::atomic::Ordering::SeqCst,
+        )
+        .is_ok()
+    })
+}
+
+/// Before `pidfd` is closed.
+pub(crate) fn unregister_kept(pidfd: libc::c_int) {
+    for slot in &KEPT_PIDFDS {
+        let _ = slot.compare_exchange(
+            pidfd,
+            0,
+            std::sync::atomic::Ordering::SeqCst,
+            std::sync::atomic::Ordering::SeqCst,
+        );
+    }
+}
+
 extern "C" fn on_interrupt(signal: libc::c_int) {
     // While a child is being started, remember the signal for `InterruptsDeferred` to handle.
     let deferred = DEFERRED.compare_exchange(
@@ -147,8 +179,8 @@ extern "C" fn on_interrupt(signal: libc::c_int) {
     }
 }
 
-/// Kills the run in flight (and, in the main process, has the spawner kill its own), then dies
-/// of `signal`. Async-signal-safe.
+/// Kills the run in flight and what setup commands left running (and, in the main process, has
+/// the spawner kill its own), then dies of `signal`. Async-signal-safe.
 fn interrupt(signal: libc::c_int) {
     let pgid = ACTIVE_GROUP.load(std::sync::atomic::Ordering::SeqCst);
     let spawner = SPAWNER.load(std::sync::atomic::Ordering::SeqCst);
@@ -156,6 +188,18 @@ fn interrupt(signal: libc::c_int) {
     unsafe {
         if pgid > 0 {
             libc::killpg(pgid, libc::SIGKILL);
+        }
+        for slot in &KEPT_PIDFDS {
+            let pidfd = slot.load(std::sync::atomic::Ordering::SeqCst);
+            if pidfd > 0 {
+                libc::syscall(
+                    libc::SYS_pidfd_send_signal,
+                    pidfd,
+                    libc::SIGKILL,
+                    std::ptr::null::<libc::siginfo_t>(),
+                    0 as libc::c_uint,
+                );
+            }
         }
         if spawner > 0 {
             // Its own handler (this function) kills its run in flight, then it dies.

@@ -16,7 +16,7 @@ use benchgate_measure::{
     CommandSpec, CommandTemplate, MeasureError, Outcome, Phase, RunnerOptions, expand, run,
     start_spawner,
 };
-use common::{KillLingering, lingering};
+use common::{KillLingering, lingering, served_by_setups, served_pid};
 
 /// Set for a copy of this binary that plays a main process to be killed (see `child`).
 const CHILD: &str = "BENCHGATE_SPAWNER_TEST_CHILD";
@@ -43,6 +43,10 @@ const TESTS: &[(&str, fn())] = &[
     (
         "commands_start_with_no_signal_blocked_and_leftovers_get_sigterm_first",
         commands_start_with_no_signal_blocked_and_leftovers_get_sigterm_first,
+    ),
+    (
+        "what_a_setup_starts_lives_until_its_benchmark_is_over_then_is_killed",
+        what_a_setup_starts_lives_until_its_benchmark_is_over_then_is_killed,
     ),
     (
         "stdin_cwd_and_environment_reach_the_child",
@@ -373,6 +377,33 @@ fn commands_start_with_no_signal_blocked_and_leftovers_get_sigterm_first() {
     assert_eq!(r.leftover_processes, 2);
 }
 
+fn what_a_setup_starts_lives_until_its_benchmark_is_over_then_is_killed() {
+    const MARKERS: &[&str; 3] = &["300.7175", "300.7176", "300.7177"];
+    let _cleanup = KillLingering(MARKERS);
+    let dir = tempfile::tempdir().unwrap();
+    let s = served_by_setups(dir.path(), MARKERS);
+    let results = run(&s, &fixed(1, 3), &mut ()).unwrap();
+    // Every run found its server alive: after its own setup, its other runs and the other
+    // benchmarks' setups, prepares and runs.
+    for r in &results {
+        assert_eq!(r.failure, None, "{}", r.spec.name);
+        assert_eq!(r.samples.len(), 3, "{}", r.spec.name);
+    }
+    // Gone once `run` returned: stopped by the first one's cleanup, killed after the others.
+    assert_eq!(lingering(MARKERS), Vec::<String>::new());
+    for i in 0..3 {
+        let gone = !Path::new(&format!("/proc/{}", served_pid(dir.path(), i))).exists();
+        assert!(gone, "server {i}");
+    }
+    let counted: Vec<u64> = results.iter().map(|r| r.leftover_processes).collect();
+    assert_eq!(counted, [0, 1, 1]);
+    // The spawner goes on serving, and kills later commands' leftovers as before.
+    let r = sh("sleep 300.7175 & exit 0");
+    assert!(r.failure.is_none(), "{:?}", r.failure);
+    assert_eq!(r.leftover_processes, 1);
+    assert_eq!(lingering(MARKERS), Vec::<String>::new());
+}
+
 fn stdin_cwd_and_environment_reach_the_child() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("input");
@@ -545,8 +576,25 @@ fn child(what: &str) -> ExitCode {
     }
     println!("{}", our_spawner());
     let script = what.split_once(':').map_or("", |(_, s)| s);
+    // `SETUP|COMMAND`: a bench with a setup (shell scripts both).
+    let specs = match script.split_once('|') {
+        Some((setup, command)) => expand(
+            &[CommandTemplate {
+                name: None,
+                tokens: vec![command.to_owned()],
+            }],
+            &[benchgate_measure::AuxCommands {
+                setup: Some(setup.to_owned()),
+                ..Default::default()
+            }],
+            &[],
+            Some("sh"),
+        )
+        .unwrap(),
+        None => specs(&["sh", "-c", script]),
+    };
     if !script.is_empty()
-        && let Err(e) = run(&specs(&["sh", "-c", script]), &fixed(0, 1), &mut ())
+        && let Err(e) = run(&specs, &fixed(0, 1), &mut ())
     {
         eprintln!("child: {e}");
         return ExitCode::FAILURE;
@@ -594,8 +642,14 @@ fn gone(pid: u32) -> bool {
     rss(pid).is_none()
 }
 
+/// A first marker ending in `|` runs its `sleep` in the background from a setup, the second in
+/// the bench's command.
 fn killed_main_leaves_nothing_behind(signal: libc::c_int, mode: &str, markers: [&str; 2]) {
-    let script = format!("sleep {} & sleep {}", markers[0], markers[1]);
+    let script = match markers[0].strip_suffix('|') {
+        Some(setup) => format!("sleep {setup} & echo started|sleep {}", markers[1]),
+        None => format!("sleep {} & sleep {}", markers[0], markers[1]),
+    };
+    let markers = markers.map(|m| m.trim_end_matches('|'));
     let (mut child, spawner) = start_child(&format!("{mode}:{script}"));
     wait_until("both sleeps to start", || sleeps(&markers) == 2);
     // SAFETY: signalling our own child.
@@ -609,10 +663,13 @@ fn killed_main_leaves_nothing_behind(signal: libc::c_int, mode: &str, markers: [
 
 fn main_process_killed_leaves_nothing_behind() {
     killed_main_leaves_nothing_behind(libc::SIGKILL, "plain", ["97.5353", "97.5354"]);
+    // What a setup left running (no cleanup runs then) goes as well.
+    killed_main_leaves_nothing_behind(libc::SIGKILL, "plain", ["97.5355|", "97.5356"]);
 }
 
 fn main_process_terminated_leaves_nothing_behind() {
     killed_main_leaves_nothing_behind(libc::SIGTERM, "handlers", ["97.6363", "97.6364"]);
+    killed_main_leaves_nothing_behind(libc::SIGTERM, "handlers", ["97.6365|", "97.6366"]);
 }
 
 fn idle_spawner_exits_with_its_main_process() {

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use super::wire::{self, FailKind, Reply, RunRequest};
+use super::wire::{self, FailKind, Reply, Request, RunRequest};
 use crate::process::{self, Exec};
 use crate::{MeasureError, sys};
 
@@ -165,14 +165,22 @@ impl Spawner {
 
     /// Answers one request into `out`.
     fn handle(&mut self, body: &[u8], out: &mut Vec<u8>) {
-        let Ok(req) = RunRequest::decode(body) else {
-            Reply::Failed {
-                kind: FailKind::Protocol,
-                errno: 0,
-                message: b"malformed request",
+        let req = match Request::decode(body) {
+            Ok(Request::Run(req)) => req,
+            Ok(Request::Release { key }) => {
+                let leftovers = crate::leftovers::release(key);
+                Reply::Released { leftovers }.encode(out);
+                return;
             }
-            .encode(out);
-            return;
+            Err(wire::Malformed) => {
+                Reply::Failed {
+                    kind: FailKind::Protocol,
+                    errno: 0,
+                    message: b"malformed request",
+                }
+                .encode(out);
+                return;
+            }
         };
         match self.run(&req) {
             Ok((exec, tail)) => Reply::Ran {
@@ -237,7 +245,8 @@ impl Spawner {
         let timeout = (req.timeout_ns > 0).then(|| Duration::from_nanos(req.timeout_ns));
 
         process::reset_peak_rss(self.clear_refs.as_ref());
-        let exec = process::execute(&mut cmd, "", timeout).map_err(|e| match e {
+        let keep = (req.keep != 0).then_some(req.keep);
+        let exec = process::execute(&mut cmd, "", timeout, keep).map_err(|e| match e {
             MeasureError::Spawn { source, .. } => failed(FailKind::Spawn, "spawn")(source),
             MeasureError::Io { source, .. } => failed(FailKind::Io, "waiting for a child")(source),
             other => failed(FailKind::Io, "running a child")(io::Error::other(other.to_string())),

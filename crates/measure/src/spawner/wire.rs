@@ -3,13 +3,17 @@
 //! frame over the limit (a clear error), and a receiver that sees one anyway treats the stream as
 //! broken.
 //!
-//! Request (`TAG_RUN`): flags `u8`, generation `u64`, timeout in ns `u64` (0: none), program
-//! path, [cwd], [stdin path], argc `u32` and the arguments (argv\[0\] first), envc `u32` and per
-//! change the name, a `u8` (1: set, 0: remove) and for a set the value. Strings are `u32` length
-//! plus bytes. Reply `TAG_RAN`: outcome kind `u8` and code `i32`, wall, user and sys time in ns
-//! and max RSS in bytes (`u64` each), leftover processes killed (`u32`), stderr tail; or
-//! `TAG_FAILED`: kind `u8`, errno `i32` (0:
+//! Request `TAG_RUN`: flags `u8`, generation `u64`, timeout in ns `u64` (0: none), [keep key
+//! `u64`], program path, [cwd], [stdin path], argc `u32` and the arguments (argv\[0\] first), envc
+//! `u32` and per change the name, a `u8` (1: set, 0: remove) and for a set the value. Strings are
+//! `u32` length plus bytes. With a keep key (a `setup` command), what the program leaves running
+//! is kept under that key instead of killed (see [`crate::leftovers`]). Reply `TAG_RAN`: outcome
+//! kind `u8` and code `i32`, wall, user and sys time in ns and max RSS in bytes (`u64` each),
+//! leftover processes killed (`u32`), stderr tail; or `TAG_FAILED`: kind `u8`, errno `i32` (0:
 //! none), message.
+//!
+//! Request `TAG_RELEASE`: a keep key `u64`: kill what is kept under it. Reply `TAG_RELEASED`: how
+//! many processes that was (`u32`).
 
 use std::io::{self, Read};
 
@@ -27,13 +31,16 @@ pub(crate) const BUF_INITIAL: usize = 4 << 10;
 pub(crate) const BUF_KEEP: usize = 64 << 10;
 
 pub(crate) const TAG_RUN: u8 = 1;
+pub(crate) const TAG_RELEASE: u8 = 2;
 pub(crate) const TAG_RAN: u8 = 1;
 pub(crate) const TAG_FAILED: u8 = 2;
+pub(crate) const TAG_RELEASED: u8 = 3;
 
 pub(crate) const FLAG_TAIL_ON_FAILURE: u8 = 1;
 pub(crate) const FLAG_SHOW_OUTPUT: u8 = 2;
 pub(crate) const FLAG_CWD: u8 = 4;
 pub(crate) const FLAG_STDIN: u8 = 8;
+pub(crate) const FLAG_KEEP: u8 = 16;
 
 /// Why a frame could not be read.
 #[derive(Debug)]
@@ -215,6 +222,8 @@ pub(crate) struct RunSpec<'a> {
     /// Bumped for each runner, so the spawner re-opens the stdin file of a new one.
     pub generation: u64,
     pub timeout_ns: u64,
+    /// A `setup` command's key: keep what it leaves running (0: kill it, as after others).
+    pub keep: u64,
     pub tail_on_failure: bool,
     pub show_output: bool,
     pub path: &'a [u8],
@@ -241,9 +250,15 @@ pub(crate) fn encode_run(buf: &mut Vec<u8>, spec: &RunSpec<'_>) -> Result<(), us
     if spec.stdin.is_some() {
         flags |= FLAG_STDIN;
     }
+    if spec.keep != 0 {
+        flags |= FLAG_KEEP;
+    }
     put_u8(buf, flags);
     put_u64(buf, spec.generation);
     put_u64(buf, spec.timeout_ns);
+    if spec.keep != 0 {
+        put_u64(buf, spec.keep);
+    }
     put_bytes(buf, spec.path);
     if let Some(cwd) = spec.cwd {
         put_bytes(buf, cwd);
@@ -269,10 +284,46 @@ pub(crate) fn encode_run(buf: &mut Vec<u8>, spec: &RunSpec<'_>) -> Result<(), us
     finish(buf, MAX_REQUEST)
 }
 
-/// A decoded request, borrowing from the receive buffer (nothing is copied).
+/// Encodes a complete `TAG_RELEASE` frame into `buf`.
+pub(crate) fn encode_release(buf: &mut Vec<u8>, key: u64) {
+    begin(buf, TAG_RELEASE);
+    put_u64(buf, key);
+    // 9 bytes.
+    let _ = finish(buf, MAX_REQUEST);
+}
+
+/// A decoded request.
+pub(crate) enum Request<'a> {
+    Run(RunRequest<'a>),
+    /// Kill what is kept under this key.
+    Release {
+        key: u64,
+    },
+}
+
+impl<'a> Request<'a> {
+    pub(crate) fn decode(body: &'a [u8]) -> Result<Self, Malformed> {
+        match body.first() {
+            Some(&TAG_RUN) => RunRequest::decode(body).map(Request::Run),
+            Some(&TAG_RELEASE) => {
+                let mut d = Dec::new(&body[1..]);
+                let key = d.u64()?;
+                if !d.is_empty() {
+                    return Err(Malformed);
+                }
+                Ok(Request::Release { key })
+            }
+            _ => Err(Malformed),
+        }
+    }
+}
+
+/// A decoded run request, borrowing from the receive buffer (nothing is copied).
 pub(crate) struct RunRequest<'a> {
     pub generation: u64,
     pub timeout_ns: u64,
+    /// 0: none.
+    pub keep: u64,
     pub tail_on_failure: bool,
     pub show_output: bool,
     pub path: &'a [u8],
@@ -311,6 +362,7 @@ impl<'a> RunRequest<'a> {
         let flags = d.u8()?;
         let generation = d.u64()?;
         let timeout_ns = d.u64()?;
+        let keep = if flags & FLAG_KEEP != 0 { d.u64()? } else { 0 };
         let path = d.bytes()?;
         let cwd = if flags & FLAG_CWD != 0 {
             Some(d.bytes()?)
@@ -344,6 +396,7 @@ impl<'a> RunRequest<'a> {
         Ok(RunRequest {
             generation,
             timeout_ns,
+            keep,
             tail_on_failure: flags & FLAG_TAIL_ON_FAILURE != 0,
             show_output: flags & FLAG_SHOW_OUTPUT != 0,
             path,
@@ -418,6 +471,8 @@ pub(crate) enum Reply<'a> {
         errno: i32,
         message: &'a [u8],
     },
+    /// After a release: the processes killed.
+    Released { leftovers: u32 },
 }
 
 fn outcome_parts(outcome: Outcome) -> (u8, i32) {
@@ -465,6 +520,10 @@ impl Reply<'_> {
                 let room = MAX_REPLY - (buf.len() - 4) - 4;
                 put_bytes(buf, &message[..message.len().min(room)]);
             }
+            Reply::Released { leftovers } => {
+                begin(buf, TAG_RELEASED);
+                put_u32(buf, leftovers);
+            }
         }
         // Both bodies were cut to fit.
         let _ = finish(buf, MAX_REPLY);
@@ -497,6 +556,9 @@ impl Reply<'_> {
                 errno: d.i32()?,
                 message: d.bytes()?,
             },
+            TAG_RELEASED => Reply::Released {
+                leftovers: d.u32()?,
+            },
             _ => return Err(Malformed),
         };
         if !d.is_empty() {
@@ -518,6 +580,7 @@ mod tests {
         let spec = RunSpec {
             generation: 7,
             timeout_ns: 1_500_000_000,
+            keep: 0,
             tail_on_failure: true,
             show_output: false,
             path: b"/bin/sh",
@@ -531,9 +594,12 @@ mod tests {
             .unwrap()
             .unwrap()
             .to_vec();
-        let req = RunRequest::decode(&body).unwrap();
+        let Ok(Request::Run(req)) = Request::decode(&body) else {
+            panic!("not a run request");
+        };
         assert_eq!(req.generation, 7);
         assert_eq!(req.timeout_ns, 1_500_000_000);
+        assert_eq!(req.keep, 0);
         assert!(req.tail_on_failure && !req.show_output);
         assert_eq!(req.path, b"/bin/sh");
         assert_eq!(req.cwd, Some(&b"/tmp"[..]));
@@ -542,8 +608,41 @@ mod tests {
         assert_eq!(req.env().collect::<Vec<_>>(), env);
         // Every cut is refused, never misread.
         for cut in 0..body.len() {
-            assert!(RunRequest::decode(&body[..cut]).is_err(), "{cut}");
+            assert!(Request::decode(&body[..cut]).is_err(), "{cut}");
         }
+
+        // A setup command's: its keep key comes back.
+        let setup = RunSpec { keep: 42, ..spec };
+        encode_run(&mut buf, &setup).unwrap();
+        let body = read_frame(&mut &buf[..], &mut Vec::new(), MAX_REQUEST)
+            .unwrap()
+            .unwrap()
+            .to_vec();
+        let Ok(Request::Run(req)) = Request::decode(&body) else {
+            panic!("not a run request");
+        };
+        assert_eq!((req.keep, req.timeout_ns), (42, 1_500_000_000));
+        assert_eq!(req.argv().collect::<Vec<_>>(), argv);
+        for cut in 0..body.len() {
+            assert!(Request::decode(&body[..cut]).is_err(), "{cut}");
+        }
+
+        // A release.
+        encode_release(&mut buf, u64::MAX - 1);
+        let body = read_frame(&mut &buf[..], &mut Vec::new(), MAX_REQUEST)
+            .unwrap()
+            .unwrap()
+            .to_vec();
+        assert!(matches!(
+            Request::decode(&body),
+            Ok(Request::Release { key }) if key == u64::MAX - 1
+        ));
+        for cut in 0..body.len() {
+            assert!(Request::decode(&body[..cut]).is_err(), "{cut}");
+        }
+        let mut longer = body.clone();
+        longer.push(0);
+        assert!(Request::decode(&longer).is_err());
     }
 
     #[test]
@@ -553,6 +652,7 @@ mod tests {
         let spec = RunSpec {
             generation: 0,
             timeout_ns: 0,
+            keep: 0,
             tail_on_failure: false,
             show_output: false,
             path: b"/bin/true",
@@ -603,6 +703,13 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(Reply::decode(body).unwrap(), failed);
+        let released = Reply::Released { leftovers: 3 };
+        released.encode(&mut buf);
+        let body = read_frame(&mut &buf[..], &mut rbuf, MAX_REPLY)
+            .unwrap()
+            .unwrap();
+        assert_eq!(Reply::decode(body).unwrap(), released);
+        assert!(Reply::decode(&body[..body.len() - 1]).is_err());
         // End of stream: clean between frames, an error inside one.
         assert!(matches!(
             read_frame(&mut &b""[..], &mut rbuf, MAX_REPLY),

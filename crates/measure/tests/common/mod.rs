@@ -38,3 +38,57 @@ impl Drop for KillLingering {
         }
     }
 }
+
+/// Three benchmarks whose setups start a server-like `sleep` in the background (the third's in
+/// a session of its own) and write its pid to `dir/pidN`; every run of benchmark N, and the
+/// second's prepare, fails unless that process is alive. The first one's cleanup stops its server
+/// and waits until it has exited (a zombie until the runner reaps it); the others have none.
+#[allow(dead_code)]
+pub fn served_by_setups(
+    dir: &std::path::Path,
+    markers: &[&str; 3],
+) -> Vec<benchgate_measure::CommandSpec> {
+    let pid = |i: usize| dir.join(format!("pid{i}")).display().to_string();
+    let alive = |i: usize| format!("kill -0 $(cat '{}')", pid(i));
+    let templates: Vec<_> = (0..3)
+        .map(|i| benchgate_measure::CommandTemplate {
+            name: Some(format!("served{i}")),
+            tokens: vec![alive(i)],
+        })
+        .collect();
+    let aux = [
+        benchgate_measure::AuxCommands {
+            setup: Some(format!("sleep {} & echo $! > '{}'", markers[0], pid(0))),
+            cleanup: Some(format!(
+                "p=$(cat '{}'); kill $p; \
+                 while [ -e /proc/$p/stat ] && ! grep -q ') [ZX] ' /proc/$p/stat; do sleep 0.01; done",
+                pid(0)
+            )),
+            ..Default::default()
+        },
+        benchgate_measure::AuxCommands {
+            setup: Some(format!("sleep {} & echo $! > '{}'", markers[1], pid(1))),
+            prepare: Some(alive(1)),
+            ..Default::default()
+        },
+        benchgate_measure::AuxCommands {
+            setup: Some(format!(
+                "setsid sleep {} & echo $! > '{}'",
+                markers[2],
+                pid(2)
+            )),
+            ..Default::default()
+        },
+    ];
+    benchgate_measure::expand(&templates, &aux, &[], Some("sh")).unwrap()
+}
+
+/// The pid benchmark `i` of [`served_by_setups`] wrote.
+#[allow(dead_code)]
+pub fn served_pid(dir: &std::path::Path, i: usize) -> i32 {
+    fs::read_to_string(dir.join(format!("pid{i}")))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
