@@ -167,12 +167,18 @@ impl Format for Markdown {
             out.push('\n');
         }
         let compared = compared(c);
-        out.push_str(&format!(
-            "<details><summary>All {}</summary>\n\n",
-            benchgate_model::display::plural(compared.len(), "comparison")
-        ));
-        let all: Vec<&Verdict> = compared.iter().collect();
-        verdict_rows(&mut out, &all);
+        // Without a baseline nothing was compared: the fold holds the settings only, not an
+        // empty table under "All 0 comparisons".
+        if compared.is_empty() {
+            out.push_str("<details><summary>Settings</summary>\n\n");
+        } else {
+            out.push_str(&format!(
+                "<details><summary>All {}</summary>\n\n",
+                benchgate_model::display::plural(compared.len(), "comparison")
+            ));
+            let all: Vec<&Verdict> = compared.iter().collect();
+            verdict_rows(&mut out, &all);
+        }
         if !c.geomean.is_empty() {
             out.push_str("\n| geomean | baseline | current | change |\n|---|--:|--:|--:|\n");
             for g in &c.geomean {

@@ -100,6 +100,23 @@ fn markdown_comparison() {
     insta::assert_snapshot!(Markdown.comparison(&comparison()));
 }
 
+/// A first run compares nothing: its Markdown has no empty table and no "All 0 comparisons"
+/// beside a headline that counts one new benchmark.
+#[test]
+fn markdown_of_a_first_run_has_no_empty_comparison_table() {
+    let current = run(2, Mode::Real, vec![bench("parse", 1_423.0, 1e6)]);
+    let c =
+        benchgate_gate::judge_without_baseline(&current, "head.json", &CompareOptions::default());
+    let text = Markdown.comparison(&c);
+    assert!(!text.contains("All 0 comparisons"), "{text}");
+    assert!(!text.contains("| benchmark | measure |"), "{text}");
+    assert!(
+        text.contains("<details><summary>Settings</summary>"),
+        "{text}"
+    );
+    assert!(text.contains("Thresholds: warn"), "{text}");
+}
+
 #[test]
 fn json_comparison_round_trips() {
     let c = comparison();
