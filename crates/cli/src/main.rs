@@ -45,19 +45,19 @@ fn main() -> ExitCode {
         Command::Exec(args) => commands::exec::execute(args, &cli.global),
         Command::Ab(args) => commands::ab::execute(args, &cli.global),
         Command::Doctor(args) => commands::doctor::execute(args, &cli.global),
-        Command::History(args) => commands::series::execute(args, &cli.global),
+        Command::History(args) => commands::history::execute(args, &cli.global),
         Command::Compare(args) => commands::compare::execute(args, &cli.global),
         Command::Runs(RunsCommand::List { limit }) => {
-            commands::history::list(*limit as usize, &cli.global)
+            commands::runs::list(*limit as usize, &cli.global)
         }
-        Command::Runs(RunsCommand::Delete(args)) => commands::history::delete(args, &cli.global),
-        Command::Runs(RunsCommand::Prune(args)) => commands::history::prune(args, &cli.global),
-        Command::Export(args) => commands::history::export(args, &cli.global),
-        Command::Import(args) => commands::history::import(args, &cli.global),
+        Command::Runs(RunsCommand::Delete(args)) => commands::runs::delete(args, &cli.global),
+        Command::Runs(RunsCommand::Prune(args)) => commands::runs::prune(args, &cli.global),
+        Command::Export(args) => commands::export::execute(args, &cli.global),
+        Command::Import(args) => commands::import::execute(args, &cli.global),
         Command::Baseline(command) => commands::baseline::execute(command, &cli.global),
         Command::Report(args) => commands::report::execute(args, &cli.global),
-        Command::Completions { shell } => commands::docs::completions(*shell),
-        Command::Man { dir } => commands::docs::man(dir.as_deref(), &cli.global),
+        Command::Completions { shell } => commands::completions::execute(*shell),
+        Command::Man { dir } => commands::man::execute(dir.as_deref(), &cli.global),
     };
     match result {
         Ok(Conclusion::Passed) => ExitCode::SUCCESS,

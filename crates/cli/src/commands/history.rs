@@ -1,234 +1,207 @@
-//! `benchgate runs list`, `benchgate export` and `benchgate import`: runs in and out of the store
-//! as canonical JSON.
+//! `benchgate history BENCH`: a benchmark's stored series and the shifts of level detected in it
+//! (SPEC §7.3), and the noise floor of its current level.
 
-use anyhow::Context;
-use benchgate_model::Run;
+use std::fmt::Write as _;
+
+use anyhow::{Context, bail};
+use benchgate_gate::{canonical_unit, floor_from_history};
+use benchgate_model::Measure;
 use benchgate_model::display::plural;
+use benchgate_model::display::{format_value, percent};
 use benchgate_report::escape::terminal::lines;
-use benchgate_store::{BaselinedRuns, Deleted, StoreError};
+use benchgate_stats::changepoint::{ChangePointOptions, Penalty, change_points};
+use benchgate_store::{NoiseFloor, SeriesPoint};
 use serde_json::json;
-use uuid::Uuid;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 use super::Conclusion;
-use super::stored::{open_existing_store, open_store, select_run};
-use crate::cli::{ExportArgs, GlobalArgs, ImportArgs, RunsDeleteArgs, RunsPruneArgs};
-use crate::commands::compare::read_run;
-use crate::output::{print, write_file};
+use super::stored::open_existing_store;
+use crate::cli::{GlobalArgs, HistoryArgs};
+use crate::output::print;
 
-pub fn list(limit: usize, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
-    if !benchgate_store::exists(&global.db) {
-        print(if global.json {
-            "[]\n"
-        } else {
-            "no runs stored yet\n"
-        })?;
-        return Ok(Conclusion::Passed);
+pub fn execute(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+    let store = open_existing_store(global)?;
+    let measure = Measure::parse(args.measure.trim());
+    let fingerprint = benchgate_provenance::detect_environment().fingerprint;
+    let mut points = store
+        .series(&args.bench, &measure, usize::MAX)
+        .with_context(|| format!("cannot read the history of {}", args.bench))?;
+    if !args.all_machines {
+        points.retain(|p| p.fingerprint == fingerprint);
     }
-    let store = open_store(global)?;
-    let runs = store.list_runs(limit)?;
+    let skip = points.len().saturating_sub(args.limit as usize);
+    points.drain(..skip);
+    if points.is_empty() {
+        bail!(
+            "{} / {measure}: no stored run{} has it (`benchgate runs list` shows what is stored)",
+            args.bench,
+            if args.all_machines {
+                ""
+            } else {
+                " of this machine"
+            }
+        );
+    }
+    let values: Vec<f64> = points.iter().map(|p| p.median).collect();
+    let options = ChangePointOptions {
+        penalty: Penalty::Auto,
+        min_segment: args.min_segment as usize,
+    };
+    // Medians that are 0 or negative (a counter that can be 0) have no logarithm: no shifts.
+    let shifts = change_points(&values, &options).unwrap_or_default();
+    let current_level = shifts.last().map_or(0, |c| c.index);
+    // Only the runs after the last shift: a change of level is not noise.
+    let estimate = floor_from_history(&values[current_level..]);
+    let floor = estimate.as_ref().ok().map(|e| e.relative);
+
+    let mut saved = None;
+    if args.save_noise_floor {
+        let estimate = estimate
+            .as_ref()
+            .map_err(|why| anyhow::anyhow!("{}: no noise floor stored: {why}", args.bench))?;
+        let relative = estimate.relative;
+        let record = NoiseFloor {
+            fingerprint: fingerprint.clone(),
+            benchmark: args.bench.clone(),
+            measure: measure.clone(),
+            relative,
+            samples: values.len() - current_level,
+            method: "history".into(),
+            learned_at: OffsetDateTime::now_utc(),
+        };
+        store
+            .save_noise_floor(&record)
+            .context("cannot store the noise floor")?;
+        saved = Some(relative);
+    }
+
     if global.json {
-        let rows: Vec<serde_json::Value> = runs
-            .iter()
-            .map(|r| {
-                json!({
-                    "id": r.id.to_string(),
-                    "started_at": r.started_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
-                    "source": r.source.to_string(),
-                    "mode": r.mode.as_str(),
-                    "commit": r.commit,
-                    "branch": r.branch,
-                    "fingerprint": r.fingerprint,
-                    "benchmarks": r.benchmarks,
-                })
-            })
-            .collect();
-        print(&format!("{}\n", serde_json::Value::Array(rows)))?;
+        let doc = json!({
+            "schema": "benchgate/history/v1",
+            "benchmark": args.bench,
+            "measure": measure.as_str(),
+            "fingerprint": (!args.all_machines).then_some(fingerprint),
+            "points": points.iter().map(|p| json!({
+                "run_id": p.run_id.to_string(),
+                "started_at": p.started_at.format(&Rfc3339).unwrap_or_default(),
+                "commit": p.commit,
+                "fingerprint": p.fingerprint,
+                "median": p.median,
+            })).collect::<Vec<_>>(),
+            "change_points": shifts.iter().map(|c| json!({
+                "index": c.index,
+                "run_id": points.get(c.index).map(|p| p.run_id.to_string()),
+                "before_median": c.before_median,
+                "after_median": c.after_median,
+                "relative_shift": c.relative_shift,
+            })).collect::<Vec<_>>(),
+            "noise_floor": floor,
+            "noise_floor_runs": values.len() - current_level,
+            "noise_floor_outliers": estimate.as_ref().ok().map(|e| e.outliers),
+            "noise_floor_refused": estimate.as_ref().err().map(ToString::to_string),
+            "noise_floor_saved": saved.is_some(),
+        });
+        print(&format!("{doc:#}\n"))?;
         return Ok(Conclusion::Passed);
     }
-    if runs.is_empty() {
-        print(&format!("no runs stored in {}\n", global.db))?;
-        return Ok(Conclusion::Passed);
-    }
-    // Sources run from `load` to `ingest:google-benchmark`: the column is as wide as they are.
-    let width = runs
-        .iter()
-        .map(|r| r.source.to_string().len())
-        .max()
-        .unwrap_or(0)
-        .max("source".len());
+
+    let unit = canonical_unit(&measure);
     let mut out = format!(
-        "id                                    started                {:<width$}  mode       commit      branch  benchmarks\n",
-        "source"
+        "{} · {} · {} run{}{}, oldest first\n",
+        args.bench,
+        measure,
+        points.len(),
+        if points.len() == 1 { "" } else { "s" },
+        if args.all_machines {
+            String::from(" of every machine")
+        } else {
+            format!(" on machine {fingerprint}")
+        }
     );
-    for r in &runs {
-        let started = r
-            .started_at
-            .format(time::macros::format_description!(
-                "[year]-[month]-[day] [hour]:[minute]:[second]"
-            ))
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "{}  {}  {:<width$}  {:<9}  {:<10}  {:<6}  {}\n",
-            r.id,
-            started,
-            r.source.to_string(),
-            r.mode.as_str(),
-            r.commit
+    let _ = writeln!(
+        out,
+        "{:>4}  {:<19}  {:<10}  {:>10}",
+        "#", "started", "commit", "median"
+    );
+    for (i, p) in points.iter().enumerate() {
+        let marker = shifts
+            .iter()
+            .find(|c| c.index == i)
+            .map_or_else(String::new, |c| {
+                format!("  ← {} shift", percent(c.relative_shift * 100.0))
+            });
+        let _ = writeln!(
+            out,
+            "{:>4}  {:<19}  {:<10}  {:>10}{marker}",
+            i + 1,
+            started(p),
+            p.commit
                 .as_deref()
                 .map_or("-", benchgate_model::display::short_commit),
-            r.branch.as_deref().unwrap_or("-"),
-            r.benchmarks
-        ));
+            format_value(p.median, &unit),
+        );
     }
-    // Branches and sources of imported runs come from outside.
+    if shifts.is_empty() {
+        out.push_str("\nno shift of level");
+        if values.len() < 2 * options.min_segment {
+            let _ = write!(
+                out,
+                " (too few runs: a level must last {})",
+                plural(options.min_segment, "run")
+            );
+        }
+        out.push('\n');
+    } else {
+        out.push_str("\nshifts of level:\n");
+        for c in &shifts {
+            let at = &points[c.index.min(points.len() - 1)];
+            let commit = at.commit.as_deref().map_or_else(String::new, |s| {
+                format!(", commit {}", benchgate_model::display::short_commit(s))
+            });
+            let _ = writeln!(
+                out,
+                "  at #{} ({}{commit}): {} → {} ({}), runs {}–{} vs {}–{}",
+                c.index + 1,
+                started(at),
+                format_value(c.before_median, &unit),
+                format_value(c.after_median, &unit),
+                percent(c.relative_shift * 100.0),
+                c.before.start + 1,
+                c.before.end,
+                c.after.start + 1,
+                c.after.end,
+            );
+        }
+    }
+    match &estimate {
+        Ok(e) => {
+            let _ = writeln!(
+                out,
+                "noise floor at the current level: {} ({}{}){}",
+                percent(e.relative * 100.0).trim_start_matches('+'),
+                plural(values.len() - current_level, "run"),
+                if e.outliers > 0 {
+                    format!(", {} outlier run(s) left out", e.outliers)
+                } else {
+                    String::new()
+                },
+                if saved.is_some() { " (stored)" } else { "" }
+            );
+        }
+        Err(why) => {
+            let _ = writeln!(out, "no noise floor: {why}");
+        }
+    }
+    // The benchmark's name and measure come from outside.
     print(&lines(&out))?;
     Ok(Conclusion::Passed)
 }
 
-pub fn export(args: &ExportArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
-    let store = open_existing_store(global)?;
-    let (run, _) = select_run(store.as_ref(), &args.run)?;
-    let mut text = run.to_json_pretty();
-    text.push('\n');
-    match &args.output {
-        Some(path) => write_file(path, &text)?,
-        None => print(&text)?,
-    }
-    Ok(Conclusion::Passed)
-}
-
-/// A file that another harness wrote is for `ingest`, not `import`: say so, with the format
-/// recognised.
-fn with_ingest_hint(path: &std::path::Path, error: anyhow::Error) -> anyhow::Error {
-    use benchgate_adapters::Format;
-    let Ok(bytes) = std::fs::read(path) else {
-        return error;
-    };
-    match benchgate_adapters::detect(&bytes) {
-        Some(Format::Benchgate) => error,
-        Some(format) => anyhow::anyhow!(
-            "{}: this is {} output, not a benchgate run file; `benchgate ingest {}` reads it",
-            path.display(),
-            format.name(),
-            path.display()
-        ),
-        None => anyhow::anyhow!(
-            "{}: not a benchgate run file ({}); `benchgate ingest` reads other harnesses' output",
-            path.display(),
-            error.root_cause()
-        ),
-    }
-}
-
-pub fn import(args: &ImportArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
-    // Read and check every file first, so one bad file stores nothing.
-    let runs: Vec<(String, Run)> = args
-        .files
-        .iter()
-        .map(|path| {
-            read_run(path)
-                .map(|run| (path.display().to_string(), run))
-                .map_err(|e| with_ingest_hint(path, e))
-        })
-        .collect::<anyhow::Result<_>>()?;
-    // The same run twice in the batch, or one already stored: nothing is stored.
-    for (i, (name, run)) in runs.iter().enumerate() {
-        if let Some((first, _)) = runs[..i].iter().find(|(_, r)| r.id == run.id) {
-            anyhow::bail!(
-                "{name}: run {} is also in {first}; nothing was imported",
-                run.id
-            );
-        }
-    }
-    let store = open_store(global)?;
-    for (name, run) in &runs {
-        if store.get_run(run.id)?.is_some() {
-            anyhow::bail!(
-                "{name}: run {} is already stored; nothing was imported",
-                run.id
-            );
-        }
-    }
-    let batch: Vec<Run> = runs.iter().map(|(_, run)| run.clone()).collect();
-    store.put_runs(&batch).context("nothing was imported")?;
-    let mut out = String::new();
-    for (name, run) in &runs {
-        out.push_str(&format!(
-            "imported run {} ({}) from {name}\n",
-            run.id,
-            plural(run.benchmarks.len(), "benchmark")
-        ));
-    }
-    if !global.quiet {
-        print(&out)?;
-    }
-    Ok(Conclusion::Passed)
-}
-
-/// `runs delete RUN…`: one transaction; a run a baseline points at needs --force.
-pub fn delete(args: &RunsDeleteArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
-    let store = open_existing_store(global)?;
-    let mut ids = Vec::with_capacity(args.runs.len());
-    for text in &args.runs {
-        // An id is taken as it is, without reading the run: one that no longer reads can
-        // still be deleted.
-        let id = match Uuid::parse_str(text.strip_prefix("run:").unwrap_or(text)) {
-            Ok(id) => id,
-            Err(_) => select_run(store.as_ref(), text)?.0.id,
-        };
-        ids.push(id);
-    }
-    let policy = if args.force {
-        BaselinedRuns::Delete
-    } else {
-        BaselinedRuns::Refuse
-    };
-    let deleted = store.delete_runs(&ids, policy).map_err(|e| match e {
-        StoreError::RunHasBaselines { .. } => {
-            anyhow::anyhow!("{e} (--force deletes it and them); nothing was deleted")
-        }
-        e => anyhow::Error::new(e).context("nothing was deleted"),
-    })?;
-    if !global.quiet {
-        print(&describe_deleted(&deleted))?;
-    }
-    Ok(Conclusion::Passed)
-}
-
-/// `runs prune --older-than AGE`: the old runs, in one transaction.
-pub fn prune(args: &RunsPruneArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
-    let store = open_existing_store(global)?;
-    let age = time::Duration::seconds_f64(args.older_than.seconds.min(1e15));
-    let cutoff = time::OffsetDateTime::now_utc()
-        .checked_sub(age)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    let old = store.runs_started_before(cutoff)?;
-    let policy = if args.force {
-        BaselinedRuns::Delete
-    } else if args.keep_baselines {
-        BaselinedRuns::Keep
-    } else {
-        BaselinedRuns::Refuse
-    };
-    let deleted = store.delete_runs(&old, policy).map_err(|e| match e {
-        StoreError::RunHasBaselines { .. } => anyhow::anyhow!(
-            "{e}; --keep-baselines keeps such runs, --force deletes them with their baselines; nothing was deleted"
-        ),
-        e => anyhow::Error::new(e).context("nothing was deleted"),
-    })?;
-    if !global.quiet {
-        print(&describe_deleted(&deleted))?;
-    }
-    Ok(Conclusion::Passed)
-}
-
-fn describe_deleted(deleted: &Deleted) -> String {
-    let mut out = format!("deleted {}\n", plural(deleted.runs.len(), "run"));
-    for b in &deleted.baselines {
-        out.push_str(&format!("deleted baseline {} (run {})\n", b.name, b.run_id));
-    }
-    for b in &deleted.kept {
-        out.push_str(&format!("kept run {} (baseline {})\n", b.run_id, b.name));
-    }
-    out
+fn started(p: &SeriesPoint) -> String {
+    p.started_at
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute]:[second]"
+        ))
+        .unwrap_or_default()
 }

@@ -3,15 +3,18 @@
 pub mod ab;
 pub mod baseline;
 pub mod compare;
-pub mod docs;
+pub mod completions;
 pub mod doctor;
 pub mod exec;
+pub mod export;
 mod gate;
 pub mod history;
+pub mod import;
 pub mod ingest;
+pub mod man;
 pub mod report;
 pub mod run;
-pub mod series;
+pub mod runs;
 mod stored;
 pub mod suite;
 

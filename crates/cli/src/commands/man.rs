@@ -1,5 +1,5 @@
-//! `benchgate completions SHELL` and `benchgate man`: generated from the clap definitions, so
-//! they never drift from the real command line.
+//! `benchgate man [DIR]`: manual pages generated from the clap definitions, so they never drift
+//! from the real command line.
 
 use std::path::Path;
 
@@ -10,14 +10,7 @@ use super::Conclusion;
 use crate::cli::{Cli, GlobalArgs};
 use crate::output::{print, write_file};
 
-pub fn completions(shell: clap_complete::Shell) -> anyhow::Result<Conclusion> {
-    let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "benchgate", &mut script);
-    print(&String::from_utf8_lossy(&script))?;
-    Ok(Conclusion::Passed)
-}
-
-pub fn man(dir: Option<&Path>, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+pub fn execute(dir: Option<&Path>, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
     let Some(dir) = dir else {
         print(&render(Cli::command())?)?;
         return Ok(Conclusion::Passed);

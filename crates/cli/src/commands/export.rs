@@ -1,0 +1,18 @@
+//! `benchgate export RUN`: one stored run out of the store as canonical JSON.
+
+use super::Conclusion;
+use super::stored::{open_existing_store, select_run};
+use crate::cli::{ExportArgs, GlobalArgs};
+use crate::output::{print, write_file};
+
+pub fn execute(args: &ExportArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+    let store = open_existing_store(global)?;
+    let (run, _) = select_run(store.as_ref(), &args.run)?;
+    let mut text = run.to_json_pretty();
+    text.push('\n');
+    match &args.output {
+        Some(path) => write_file(path, &text)?,
+        None => print(&text)?,
+    }
+    Ok(Conclusion::Passed)
+}
