@@ -20,7 +20,7 @@ use benchgate_model::{Benchmark, Direction, Measure, Run, Status};
 use benchgate_report::escape::terminal::{line, lines};
 use time::OffsetDateTime;
 
-use super::run::{count_instructions, mode_of, new_run, unmeasured};
+use super::measuring::{count_instructions, mode_of, new_run, unmeasured};
 use super::suite::{matches_filter, selected_specs};
 use super::{Conclusion, write_comparison};
 use crate::cli::{AbArgs, GlobalArgs, MeasureArg};
@@ -50,7 +50,7 @@ pub fn execute(args: &AbArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion>
     )?;
     let thresholds = judging.thresholds;
     for path in args.export_json.iter().chain(&args.export_markdown) {
-        super::run::check_writable_parent(path)?;
+        super::measuring::check_writable_parent(path)?;
     }
     let pairings = pairings(args)?;
     if pairings.is_empty() {
@@ -103,7 +103,7 @@ pub fn execute(args: &AbArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion>
             decided.is_some()
         };
         let result = run_paired(&p.base, &p.head, &options, &mut stop, &mut progress)?;
-        super::run::note_leftovers(&[&result.base, &result.head]);
+        super::measuring::note_leftovers(&[&result.base, &result.head]);
         progress.finish();
         let judgement = if options.runs.is_some() {
             None
@@ -229,7 +229,7 @@ fn runner_options(args: &AbArgs) -> anyhow::Result<RunnerOptions> {
     let mut options = RunnerOptions::default();
     flags.apply(&mut options);
     if let Some(input) = &args.input {
-        super::run::check_input("--input", input)?;
+        super::measuring::check_input("--input", input)?;
         options.stdin = Some(input.clone());
     }
     options.show_output = args.show_output;

@@ -18,7 +18,7 @@ use benchgate_store::NoiseFloor;
 use time::OffsetDateTime;
 
 use super::Conclusion;
-use super::run::measure;
+use super::measuring::measure;
 use super::stored::open_store;
 use super::suite::{matches_filter, selected_specs};
 use crate::cli::{DoctorArgs, GlobalArgs};

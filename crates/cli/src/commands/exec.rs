@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 
 use super::Conclusion;
 use super::ingest::{GateSetup, Git, Input, build_run, combine, detect_format};
-use super::run::mode_of;
+use super::measuring::mode_of;
 use crate::cli::{Adapter, ExecArgs, GlobalArgs};
 
 pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {

@@ -16,7 +16,7 @@ use super::gate::{
     BaselineChoice, Gating, Judged, find_baseline, judging_for, load_config, pooled_baseline,
     store_judge_report,
 };
-use super::run::{check_writable_parent, mode_of};
+use super::measuring::{check_writable_parent, mode_of};
 use super::stored::{check_store_writable, open_store};
 use crate::cli::{Adapter, GateArgs, GlobalArgs, IngestArgs};
 

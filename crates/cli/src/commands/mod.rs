@@ -12,6 +12,7 @@ pub mod history;
 pub mod import;
 pub mod ingest;
 pub mod man;
+mod measuring;
 pub mod report;
 pub mod run;
 pub mod runs;

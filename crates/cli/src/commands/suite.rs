@@ -16,7 +16,7 @@ use super::gate::{
     BaselineChoice, Gating, Judged, find_baseline, judging_for, pooled_baseline,
     store_judge_report, with_noise_floors,
 };
-use super::run::{
+use super::measuring::{
     check_exports, check_input, count_instructions, io_flags, measure, measurements, new_run,
     sampling_flags, unmeasured,
 };
