@@ -16,7 +16,6 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches};
 
 use crate::cli::{Cli, Command, RunsCommand};
-use crate::commands::Conclusion;
 
 fn main() -> ExitCode {
     // benchgate-measure's spawner: forked first, while benchgate is one thread and small, it
@@ -60,10 +59,7 @@ fn main() -> ExitCode {
         Command::Man { dir } => commands::man::execute(dir.as_deref(), &cli.global),
     };
     match result {
-        Ok(Conclusion::Passed) => ExitCode::SUCCESS,
-        Ok(Conclusion::GateFailed) => ExitCode::from(1),
-        Ok(Conclusion::CommandFailed) => ExitCode::from(3),
-        Ok(Conclusion::Inconclusive) => ExitCode::from(4),
+        Ok(outcome) => ExitCode::from(outcome.exit_code()),
         Err(error) => {
             eprintln!("error: {}", line(&one_line(&error)));
             ExitCode::from(2)

@@ -16,13 +16,13 @@ use benchgate_measure::{
     AuxCommands, CommandSpec, CommandTemplate, PairedResult, RunnerOptions, Sample, expand,
     preflight, run_paired,
 };
-use benchgate_model::{Benchmark, Direction, Measure, Run, Status};
+use benchgate_model::{Benchmark, Direction, Measure, Outcome, Run, Status};
 use benchgate_report::escape::terminal::{line, lines};
 use time::OffsetDateTime;
 
+use super::gate::write_comparison;
 use super::measuring::{count_instructions, mode_of, new_run, unmeasured};
 use super::suite::{matches_filter, selected_specs};
-use super::{Conclusion, write_comparison};
 use crate::cli::{AbArgs, GlobalArgs, MeasureArg};
 use crate::convert;
 use crate::progress::Progress;
@@ -42,7 +42,7 @@ struct Pairing {
     head: CommandSpec,
 }
 
-pub fn execute(args: &AbArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+pub fn execute(args: &AbArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let judging = args.judge.options(
         benchgate_model::Thresholds::default(),
         vec![Measure::WallTime],
@@ -171,7 +171,7 @@ fn report(
     mut comparison: benchgate_model::Comparison,
     base: &Run,
     head: &Run,
-) -> anyhow::Result<Conclusion> {
+) -> anyhow::Result<Outcome> {
     for (side, run) in [("base", base), ("head", head)] {
         for bench in &run.benchmarks {
             if let Status::Failed { message } = &bench.status {

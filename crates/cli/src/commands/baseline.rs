@@ -1,13 +1,13 @@
 //! `benchgate baseline save | list | delete`: named pointers to stored runs.
 
+use benchgate_model::Outcome;
 use benchgate_report::escape::terminal::line;
 
-use super::Conclusion;
 use super::stored::{open_existing_store, select_run};
 use crate::cli::{BaselineCommand, GlobalArgs};
 use crate::output::print;
 
-pub fn execute(command: &BaselineCommand, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+pub fn execute(command: &BaselineCommand, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let store = open_existing_store(global)?;
     match command {
         BaselineCommand::Save { name, run } => {
@@ -47,5 +47,5 @@ pub fn execute(command: &BaselineCommand, global: &GlobalArgs) -> anyhow::Result
             }
         }
     }
-    Ok(Conclusion::Passed)
+    Ok(Outcome::Passed)
 }

@@ -5,18 +5,17 @@ use std::path::Path;
 use anyhow::Context;
 use benchgate_adapters::Format as InputFormat;
 use benchgate_gate::{apply_budgets, check_budgets, compare_runs, pool_runs};
-use benchgate_model::{Mode, Run};
+use benchgate_model::{Mode, Outcome, Run};
 use benchgate_report::escape::terminal::lines;
 use benchgate_store::{Scope, Store, resolve_in_scope};
 use time::OffsetDateTime;
 
-use super::gate::{check_measures, judging_for, load_config, with_noise_floors};
+use super::gate::{check_measures, judging_for, load_config, with_noise_floors, write_comparison};
 use super::ingest::{Git, build_run, combine, read_input};
 use super::stored::{open_existing_store, parse_selector, select_run};
-use super::{Conclusion, write_comparison};
 use crate::cli::{Adapter, CompareArgs, GlobalArgs};
 
-pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let (config, config_path) = load_config(args.config.as_deref())?;
     let mut store = None;
     let (current, current_label) = operand(&args.current, args, global, &mut store, None)?;

@@ -12,12 +12,11 @@ use benchgate_config::{Bench, Config};
 use benchgate_gate::floor_from_changes;
 use benchgate_measure::{CommandSpec, RunnerOptions, expand, preflight};
 use benchgate_model::display::{format_value, percent};
-use benchgate_model::{Measure, Unit};
+use benchgate_model::{Measure, Outcome, Unit};
 use benchgate_provenance::{MachineState, machine_state};
 use benchgate_store::NoiseFloor;
 use time::OffsetDateTime;
 
-use super::Conclusion;
 use super::measuring::measure;
 use super::stored::open_store;
 use super::suite::{matches_filter, selected_specs};
@@ -27,13 +26,13 @@ use crate::output::print;
 /// How long CPU times are sampled for the busy and steal shares.
 const SAMPLE_WINDOW: Duration = Duration::from_secs(1);
 
-pub fn execute(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+pub fn execute(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let state = machine_state(SAMPLE_WINDOW);
     let mut out = machine_report(&state);
     let Some(filter) = &args.bench else {
         out.push_str("\nA/A calibration: `benchgate doctor BENCH` measures the noise floor of configured benchmarks.\n");
         print(&out)?;
-        return Ok(Conclusion::Passed);
+        return Ok(Outcome::Passed);
     };
     if !args.config.exists() {
         bail!(
@@ -139,7 +138,7 @@ pub fn execute(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<Conclus
     }
     // Bench names and skip reasons come from the config file.
     print(&benchgate_report::escape::terminal::lines(&out))?;
-    Ok(Conclusion::Passed)
+    Ok(Outcome::Passed)
 }
 
 /// `rounds` A/A rounds of `spec`: two separate samplings each (as a baseline and a later run);

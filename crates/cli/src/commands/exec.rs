@@ -12,15 +12,15 @@ use std::time::SystemTime;
 
 use anyhow::{Context, bail};
 use benchgate_adapters::{Format, criterion};
+use benchgate_model::Outcome;
 use benchgate_report::escape::terminal::line;
 use time::OffsetDateTime;
 
-use super::Conclusion;
 use super::ingest::{GateSetup, Git, Input, build_run, combine, detect_format};
 use super::measuring::mode_of;
 use crate::cli::{Adapter, ExecArgs, GlobalArgs};
 
-pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let setup = GateSetup::load(&args.gate)?;
     let Some((program, rest)) = args.command.split_first() else {
         bail!("no command to run: give it after `--`, e.g. benchgate exec -- cargo bench");
@@ -115,7 +115,7 @@ pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Conclusio
                     "`{display}` failed ({status}) and left no results: {e:#}"
                 ))
             );
-            return Ok(Conclusion::CommandFailed);
+            return Ok(Outcome::CommandFailed);
         }
     };
     let (format, parsed) = combine(input)?;

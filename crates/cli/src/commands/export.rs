@@ -1,11 +1,12 @@
 //! `benchgate export RUN`: one stored run out of the store as canonical JSON.
 
-use super::Conclusion;
+use benchgate_model::Outcome;
+
 use super::stored::{open_existing_store, select_run};
 use crate::cli::{ExportArgs, GlobalArgs};
 use crate::output::{print, write_file};
 
-pub fn execute(args: &ExportArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+pub fn execute(args: &ExportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let store = open_existing_store(global)?;
     let (run, _) = select_run(store.as_ref(), &args.run)?;
     let mut text = run.to_json_pretty();
@@ -14,5 +15,5 @@ pub fn execute(args: &ExportArgs, global: &GlobalArgs) -> anyhow::Result<Conclus
         Some(path) => write_file(path, &text)?,
         None => print(&text)?,
     }
-    Ok(Conclusion::Passed)
+    Ok(Outcome::Passed)
 }

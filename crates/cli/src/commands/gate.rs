@@ -10,13 +10,13 @@ use benchgate_gate::{
     Budget, CompareOptions, apply_budgets, check_budgets, check_gated_measures, compare_runs,
     judge_without_baseline, pool_runs, record_command_failure,
 };
-use benchgate_model::{Measure, Mode, Outcome, Run, Source, Thresholds};
+use benchgate_model::{Comparison, Measure, Mode, Outcome, Run, Source, Thresholds};
 use benchgate_report::escape::terminal::{line, lines};
 use benchgate_report::{Format, Json, Markdown};
 use benchgate_store::{Scope, Selector, Store, StoreError, resolve_in_scope};
 
 use super::stored::parse_selector;
-use super::{Conclusion, formatter, parse_measures};
+use super::{formatter, parse_measures};
 use crate::cli::{GlobalArgs, JudgeArgs, OutputFormat};
 use crate::output::{append_step_summary, print, write_file};
 
@@ -319,7 +319,7 @@ pub fn store_judge_report(
     notes: &[String],
     command_failures: Vec<String>,
     global: &GlobalArgs,
-) -> anyhow::Result<Conclusion> {
+) -> anyhow::Result<Outcome> {
     let measure_warnings = check_measures(
         &gating.options.gated_measures,
         baseline.as_ref().map(|(b, _)| b),
@@ -409,10 +409,33 @@ impl Exports {
     }
 
     /// The conclusion: the gate's, unless it passed and an asked-for file could not be written.
-    pub fn conclude(self, outcome: Outcome) -> anyhow::Result<Conclusion> {
+    pub fn conclude(self, outcome: Outcome) -> anyhow::Result<Outcome> {
         if self.asked_failed && outcome.passed() {
             bail!("the report above passed, but an export asked for could not be written");
         }
-        Ok(Conclusion::from(outcome))
+        Ok(outcome)
     }
+}
+
+/// Prints a comparison in the chosen format, then writes it where it was asked for
+/// (`--export-json`, `--export-markdown`, the CI step summary), and concludes from its one
+/// outcome (see [`Exports`] for write failures).
+pub fn write_comparison(
+    comparison: &Comparison,
+    export_json: Option<&Path>,
+    export_markdown: Option<&Path>,
+    format: OutputFormat,
+    global: &GlobalArgs,
+) -> anyhow::Result<Outcome> {
+    print(&formatter(format, global).comparison(comparison))?;
+    let markdown = Markdown.comparison(comparison);
+    let mut exports = Exports::default();
+    if let Some(path) = export_json {
+        exports.asked(write_file(path, &Json.comparison(comparison)));
+    }
+    if let Some(path) = export_markdown {
+        exports.asked(write_file(path, &markdown));
+    }
+    exports.automatic(append_step_summary(&markdown));
+    exports.conclude(comparison.outcome)
 }

@@ -5,9 +5,9 @@ use std::fmt::Write as _;
 
 use anyhow::{Context, bail};
 use benchgate_gate::{canonical_unit, floor_from_history};
-use benchgate_model::Measure;
 use benchgate_model::display::plural;
 use benchgate_model::display::{format_value, percent};
+use benchgate_model::{Measure, Outcome};
 use benchgate_report::escape::terminal::lines;
 use benchgate_stats::changepoint::{ChangePointOptions, Penalty, change_points};
 use benchgate_store::{NoiseFloor, SeriesPoint};
@@ -15,12 +15,11 @@ use serde_json::json;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::Conclusion;
 use super::stored::open_existing_store;
 use crate::cli::{GlobalArgs, HistoryArgs};
 use crate::output::print;
 
-pub fn execute(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+pub fn execute(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let store = open_existing_store(global)?;
     let measure = Measure::parse(args.measure.trim());
     let fingerprint = benchgate_provenance::detect_environment().fingerprint;
@@ -103,7 +102,7 @@ pub fn execute(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Conclu
             "noise_floor_saved": saved.is_some(),
         });
         print(&format!("{doc:#}\n"))?;
-        return Ok(Conclusion::Passed);
+        return Ok(Outcome::Passed);
     }
 
     let unit = canonical_unit(&measure);
@@ -195,7 +194,7 @@ pub fn execute(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Conclu
     }
     // The benchmark's name and measure come from outside.
     print(&lines(&out))?;
-    Ok(Conclusion::Passed)
+    Ok(Outcome::Passed)
 }
 
 fn started(p: &SeriesPoint) -> String {

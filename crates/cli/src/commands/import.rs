@@ -1,10 +1,9 @@
 //! `benchgate import FILE…`: runs written as canonical JSON into the store, all or none.
 
 use anyhow::Context;
-use benchgate_model::Run;
 use benchgate_model::display::plural;
+use benchgate_model::{Outcome, Run};
 
-use super::Conclusion;
 use super::compare::read_run;
 use super::stored::open_store;
 use crate::cli::{GlobalArgs, ImportArgs};
@@ -33,7 +32,7 @@ fn with_ingest_hint(path: &std::path::Path, error: anyhow::Error) -> anyhow::Err
     }
 }
 
-pub fn execute(args: &ImportArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+pub fn execute(args: &ImportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     // Read and check every file first, so one bad file stores nothing.
     let runs: Vec<(String, Run)> = args
         .files
@@ -75,5 +74,5 @@ pub fn execute(args: &ImportArgs, global: &GlobalArgs) -> anyhow::Result<Conclus
     if !global.quiet {
         print(&out)?;
     }
-    Ok(Conclusion::Passed)
+    Ok(Outcome::Passed)
 }

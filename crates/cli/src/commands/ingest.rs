@@ -7,11 +7,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use benchgate_adapters::{Format, Parsed, criterion, merge};
 use benchgate_config::Config;
-use benchgate_model::{Environment, Mode, Run, Source};
+use benchgate_model::{Environment, Mode, Outcome, Run, Source};
 use benchgate_store::Scope;
 use time::OffsetDateTime;
 
-use super::Conclusion;
 use super::gate::{
     BaselineChoice, Gating, Judged, find_baseline, judging_for, load_config, pooled_baseline,
     store_judge_report,
@@ -20,7 +19,7 @@ use super::measuring::{check_writable_parent, mode_of};
 use super::stored::{check_store_writable, open_store};
 use crate::cli::{Adapter, GateArgs, GlobalArgs, IngestArgs};
 
-pub fn execute(args: &IngestArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+pub fn execute(args: &IngestArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let setup = GateSetup::load(&args.gate)?;
     // Every input is read and checked before anything is stored.
     let inputs = args
@@ -261,7 +260,7 @@ impl GateSetup {
         args: &GateArgs,
         command_failures: Vec<String>,
         global: &GlobalArgs,
-    ) -> anyhow::Result<Conclusion> {
+    ) -> anyhow::Result<Outcome> {
         let judging = judging_for(
             &self.config,
             self.config_path.as_deref(),

@@ -4,16 +4,16 @@
 use std::path::Path;
 
 use anyhow::Context;
+use benchgate_model::Outcome;
 use clap::CommandFactory;
 
-use super::Conclusion;
 use crate::cli::{Cli, GlobalArgs};
 use crate::output::{print, write_file};
 
-pub fn execute(dir: Option<&Path>, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+pub fn execute(dir: Option<&Path>, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let Some(dir) = dir else {
         print(&render(Cli::command())?)?;
-        return Ok(Conclusion::Passed);
+        return Ok(Outcome::Passed);
     };
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut command = Cli::command().disable_help_subcommand(true);
@@ -34,7 +34,7 @@ pub fn execute(dir: Option<&Path>, global: &GlobalArgs) -> anyhow::Result<Conclu
     if !global.quiet {
         print(&written)?;
     }
-    Ok(Conclusion::Passed)
+    Ok(Outcome::Passed)
 }
 
 /// The command and every visible subcommand, depth first.

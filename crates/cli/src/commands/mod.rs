@@ -19,38 +19,12 @@ pub mod runs;
 mod stored;
 pub mod suite;
 
-use std::path::Path;
-
 use benchgate_gate::CompareOptions;
 use benchgate_model::display::format_percent;
-use benchgate_model::{Comparison, Measure, Outcome, Thresholds};
-
-use crate::output::{append_step_summary, print, write_file};
-
-use crate::cli::{GlobalArgs, JudgeArgs, OutputFormat};
+use benchgate_model::{Measure, Thresholds};
 use benchgate_report::{Format, Json, Junit, Markdown, Terminal};
 
-/// What a subcommand concluded, mapped to the exit codes of SPEC §3.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Conclusion {
-    Passed,
-    GateFailed,
-    CommandFailed,
-    /// `ab` could not decide within its time (exit code 4).
-    Inconclusive,
-}
-
-impl From<Outcome> for Conclusion {
-    /// The exit code comes from the comparison's one outcome, as every output does.
-    fn from(outcome: Outcome) -> Self {
-        match outcome {
-            Outcome::Passed | Outcome::Warned => Conclusion::Passed,
-            Outcome::Failed => Conclusion::GateFailed,
-            Outcome::CommandFailed => Conclusion::CommandFailed,
-            Outcome::Inconclusive => Conclusion::Inconclusive,
-        }
-    }
-}
+use crate::cli::{GlobalArgs, JudgeArgs, OutputFormat};
 
 /// The measures named on the command line (`--measure`): a misspelling of a well-known measure
 /// is an error, never a gate on nothing.
@@ -106,29 +80,6 @@ impl JudgeArgs {
             ..CompareOptions::default()
         })
     }
-}
-
-/// Prints a comparison in the chosen format, then writes it where it was asked for
-/// (`--export-json`, `--export-markdown`, the CI step summary), and concludes from its one
-/// outcome (see [`gate::Exports`] for write failures).
-pub fn write_comparison(
-    comparison: &Comparison,
-    export_json: Option<&Path>,
-    export_markdown: Option<&Path>,
-    format: OutputFormat,
-    global: &GlobalArgs,
-) -> anyhow::Result<Conclusion> {
-    print(&formatter(format, global).comparison(comparison))?;
-    let markdown = Markdown.comparison(comparison);
-    let mut exports = gate::Exports::default();
-    if let Some(path) = export_json {
-        exports.asked(write_file(path, &Json.comparison(comparison)));
-    }
-    if let Some(path) = export_markdown {
-        exports.asked(write_file(path, &markdown));
-    }
-    exports.automatic(append_step_summary(&markdown));
-    exports.conclude(comparison.outcome)
 }
 
 /// The renderer for standard output.

@@ -2,21 +2,22 @@
 //! baseline, in any output format.
 
 use benchgate_gate::{apply_budgets, check_budgets, compare_runs, pool_runs};
+use benchgate_model::Outcome;
 use benchgate_store::{Scope, resolve_in_scope};
 
+use super::formatter;
 use super::gate::{judging_for, load_config, with_noise_floors};
 use super::stored::{open_existing_store, parse_selector, select_run};
-use super::{Conclusion, formatter};
 use crate::cli::{GlobalArgs, ReportArgs};
 use crate::output::print;
 
-pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let store = open_existing_store(global)?;
     let (run, label) = select_run(store.as_ref(), &args.run)?;
     let format = formatter(args.format, global);
     let Some(baseline) = &args.baseline else {
         print(&format.run(&run, &[]))?;
-        return Ok(Conclusion::Passed);
+        return Ok(Outcome::Passed);
     };
     // Judged as `run` judged it: the same settings and noise floors give the same verdict.
     let (config, config_path) = load_config(args.config.as_deref())?;
@@ -46,5 +47,5 @@ pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Conclus
     }
     print(&format.comparison(&comparison))?;
     // `report` renders; it does not gate.
-    Ok(Conclusion::Passed)
+    Ok(Outcome::Passed)
 }

@@ -12,17 +12,17 @@ use benchgate_model::{Measure, Outcome, Status, Thresholds};
 use benchgate_report::{Format, Json, Markdown};
 use time::OffsetDateTime;
 
+use super::formatter;
 use super::gate::Exports;
 use super::measuring::{
     check_exports, count_instructions, io_flags, measure, measurements, mode_of, new_run,
     sampling_flags, unmeasured,
 };
-use super::{Conclusion, formatter};
 use crate::cli::{GlobalArgs, RunArgs};
 use crate::convert;
 use crate::output::{print, write_file};
 
-pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     if args.commands.is_empty() {
         return super::suite::execute(args, global);
     }

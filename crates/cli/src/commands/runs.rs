@@ -1,24 +1,24 @@
 //! `benchgate runs list`, `runs delete` and `runs prune`: the stored runs, listed and removed.
 
+use benchgate_model::Outcome;
 use benchgate_model::display::plural;
 use benchgate_report::escape::terminal::lines;
 use benchgate_store::{BaselinedRuns, Deleted, StoreError};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::Conclusion;
 use super::stored::{open_existing_store, open_store, select_run};
 use crate::cli::{GlobalArgs, RunsDeleteArgs, RunsPruneArgs};
 use crate::output::print;
 
-pub fn list(limit: usize, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+pub fn list(limit: usize, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     if !benchgate_store::exists(&global.db) {
         print(if global.json {
             "[]\n"
         } else {
             "no runs stored yet\n"
         })?;
-        return Ok(Conclusion::Passed);
+        return Ok(Outcome::Passed);
     }
     let store = open_store(global)?;
     let runs = store.list_runs(limit)?;
@@ -39,11 +39,11 @@ pub fn list(limit: usize, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
             })
             .collect();
         print(&format!("{}\n", serde_json::Value::Array(rows)))?;
-        return Ok(Conclusion::Passed);
+        return Ok(Outcome::Passed);
     }
     if runs.is_empty() {
         print(&format!("no runs stored in {}\n", global.db))?;
-        return Ok(Conclusion::Passed);
+        return Ok(Outcome::Passed);
     }
     // Sources run from `load` to `ingest:google-benchmark`: the column is as wide as they are.
     let width = runs
@@ -78,11 +78,11 @@ pub fn list(limit: usize, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
     }
     // Branches and sources of imported runs come from outside.
     print(&lines(&out))?;
-    Ok(Conclusion::Passed)
+    Ok(Outcome::Passed)
 }
 
 /// `runs delete RUN…`: one transaction; a run a baseline points at needs --force.
-pub fn delete(args: &RunsDeleteArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+pub fn delete(args: &RunsDeleteArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let store = open_existing_store(global)?;
     let mut ids = Vec::with_capacity(args.runs.len());
     for text in &args.runs {
@@ -108,11 +108,11 @@ pub fn delete(args: &RunsDeleteArgs, global: &GlobalArgs) -> anyhow::Result<Conc
     if !global.quiet {
         print(&describe_deleted(&deleted))?;
     }
-    Ok(Conclusion::Passed)
+    Ok(Outcome::Passed)
 }
 
 /// `runs prune --older-than AGE`: the old runs, in one transaction.
-pub fn prune(args: &RunsPruneArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+pub fn prune(args: &RunsPruneArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let store = open_existing_store(global)?;
     let age = time::Duration::seconds_f64(args.older_than.seconds.min(1e15));
     let cutoff = time::OffsetDateTime::now_utc()
@@ -135,7 +135,7 @@ pub fn prune(args: &RunsPruneArgs, global: &GlobalArgs) -> anyhow::Result<Conclu
     if !global.quiet {
         print(&describe_deleted(&deleted))?;
     }
-    Ok(Conclusion::Passed)
+    Ok(Outcome::Passed)
 }
 
 fn describe_deleted(deleted: &Deleted) -> String {

@@ -7,11 +7,10 @@ use anyhow::{Context, bail};
 use benchgate_config::{Bench, Config};
 use benchgate_gate::glob_match;
 use benchgate_measure::{CommandResult, CommandSpec, RunnerOptions, preflight};
-use benchgate_model::{Benchmark, Measure, Mode, Source, Status};
+use benchgate_model::{Benchmark, Measure, Mode, Outcome, Source, Status};
 use benchgate_report::escape::terminal::line;
 use time::OffsetDateTime;
 
-use super::Conclusion;
 use super::gate::{
     BaselineChoice, Gating, Judged, find_baseline, judging_for, pooled_baseline,
     store_judge_report, with_noise_floors,
@@ -34,7 +33,7 @@ struct Entry {
     instructions: bool,
 }
 
-pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion> {
+pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let path = &args.config;
     if !path.exists() {
         bail!(
@@ -50,7 +49,7 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Conclusion
         .map_err(|e| anyhow::anyhow!("{}", config.redact(&format!("{e:#}"))))
 }
 
-fn run_suite(args: &RunArgs, global: &GlobalArgs, config: &Config) -> anyhow::Result<Conclusion> {
+fn run_suite(args: &RunArgs, global: &GlobalArgs, config: &Config) -> anyhow::Result<Outcome> {
     let path = &args.config;
     // These describe ad-hoc commands; a configured bench says them in benchgate.toml.
     let adhoc_only = [
