@@ -254,11 +254,7 @@ impl Suite {
             let _ = writeln!(stdout, "\n0 tests, {} benchmarks", self.listed.len());
             return;
         }
-        let failures = self
-            .benchmarks
-            .iter()
-            .filter(|b| matches!(b.status, Status::Failed { .. }))
-            .count();
+        let failures = self.benchmarks.iter().filter(|b| b.failed()).count();
         if !self.args.bench {
             let _ = writeln!(
                 stdout,

@@ -46,4 +46,9 @@ impl Benchmark {
     pub fn metric(&self, measure: &Measure) -> Option<&Metric> {
         self.metrics.iter().find(|m| &m.measure == measure)
     }
+
+    /// Whether this benchmark's command or harness failed (a skipped benchmark did not).
+    pub fn failed(&self) -> bool {
+        matches!(self.status, Status::Failed { .. })
+    }
 }

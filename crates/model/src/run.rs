@@ -104,6 +104,11 @@ impl Run {
         }
     }
 
+    /// Whether any benchmark of this run failed: the run's command failed (exit code 3).
+    pub fn any_failed(&self) -> bool {
+        self.benchmarks.iter().any(Benchmark::failed)
+    }
+
     pub fn benchmark(&self, name: &str) -> Option<&Benchmark> {
         self.benchmarks.iter().find(|b| b.name == name)
     }

@@ -8,7 +8,7 @@ use benchgate_measure::{
     AuxCommands, CommandSpec, CommandTemplate, Parameter, RunnerOptions, expand, preflight,
 };
 use benchgate_model::display::plural;
-use benchgate_model::{Measure, Outcome, Status, Thresholds};
+use benchgate_model::{Measure, Outcome, Thresholds};
 use benchgate_report::{Format, Json, Markdown};
 use time::OffsetDateTime;
 
@@ -82,11 +82,7 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     if let Some(path) = &args.export_markdown {
         exports.asked(write_file(path, &Markdown.run(&run, &comparisons)));
     }
-    let failed = run
-        .benchmarks
-        .iter()
-        .any(|b| matches!(b.status, Status::Failed { .. }));
-    exports.conclude(if failed {
+    exports.conclude(if run.any_failed() {
         Outcome::CommandFailed
     } else {
         Outcome::Passed
