@@ -77,3 +77,33 @@ fn calibration_reports_and_stores_noise_floors() {
         "error: benchgate.toml: no [[bench]] matches \"nope\""
     );
 }
+
+/// The calibration table lines its columns up in display columns: a name of wide characters
+/// (`日本語/ベンチ`, 13 columns in 7 characters) pads as far as an ASCII one, so every row's
+/// right-aligned median ends at column 28 + 1 + 12 = 41.
+#[test]
+fn calibration_table_aligns_wide_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("benchgate.toml"),
+        "[defaults]\nwarmup = 0\nruns = 3\n\n[[bench]]\nname = \"日本語/ベンチ\"\ncommand = \"true\"\n\n[[bench]]\nname = \"ascii\"\ncommand = \"true\"\n",
+    )
+    .unwrap();
+    let out = benchgate(&["doctor", "--no-save", "*", "--rounds", "4"], d);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    for (name, columns) in [("日本語/ベンチ", 13), ("ascii", 5)] {
+        let row = text
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .unwrap_or_else(|| panic!("no row for {name} in\n{text}"));
+        let median = row.split_whitespace().next().unwrap();
+        let spaces = row.len() - row.trim_start().len();
+        assert_eq!(
+            columns + spaces + median.chars().count(),
+            41,
+            "{name}'s median does not end at column 41 in\n{text}"
+        );
+    }
+}

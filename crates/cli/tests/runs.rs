@@ -241,3 +241,33 @@ fn counts_of_one_are_singular() {
     let out = benchgate(&["run", "-n", "a", "-n", "b", "--", "true"], d);
     assert_eq!(stderr(&out), "error: 2 --name given for 1 command\n");
 }
+
+/// `baseline list` lines its names up in display columns: a name of wide characters
+/// (`日本語/ベンチ`, 13 columns in 7 characters) and a combining accent (`cafe\u{301}`, 4 columns in
+/// 5 characters) pad to the same column as an ASCII one.
+#[test]
+fn baseline_list_aligns_wide_and_combining_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    record(d, "one.json", "a", "true", 3);
+    let out = benchgate(&["import", "one.json"], d);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let id = stored_runs(d)[0]["id"].as_str().unwrap().to_string();
+    for name in ["日本語/ベンチ", "cafe\u{301}", "ascii-name"] {
+        let out = benchgate(&["baseline", "save", name, &format!("run:{id}")], d);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    let out = benchgate(&["baseline", "list"], d);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.sort_unstable();
+    assert_eq!(
+        lines,
+        vec![
+            format!("ascii-name     run:{id}"),
+            format!("cafe\u{301}           run:{id}"),
+            format!("日本語/ベンチ  run:{id}"),
+        ]
+    );
+}

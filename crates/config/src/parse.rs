@@ -6,7 +6,7 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use benchgate_gate::{Budget, canonical_unit};
+use benchgate_gate::{Budget, NameGlob, canonical_unit};
 use benchgate_measure::{
     MAX_COMBINATIONS, MAX_PARAMETER_VALUES, MeasureError, Parameter, check_combinations,
     expanded_names,
@@ -984,7 +984,15 @@ fn budget(ctx: &Ctx, s: &Section) -> Result<Budget, ConfigError> {
         ));
     }
     let measure = Measure::parse(measure_name.trim());
-    let bench = s.string(ctx, "bench")?.map(|(b, _)| b.trim().to_string());
+    let bench = match s.string(ctx, "bench")? {
+        Some((glob, value)) => {
+            let glob = glob.trim();
+            // Rejected here, at its line, rather than matching nothing when judged.
+            NameGlob::new(glob).map_err(|e| s.bad(ctx, "bench", value, e.to_string()))?;
+            Some(glob.to_string())
+        }
+        None => None,
+    };
     // A custom measure is in whatever unit its source gives (ns from a command's own output, a
     // ratio, a count): its bounds say which, as a known measure's would (`"100ms"`, `"5%"`,
     // `"64MiB"`, `"10/s"` or a plain number), and must all say the same.

@@ -5,6 +5,8 @@
 //! Pure: no I/O.
 
 use benchgate_model::display::{format_percent, format_plain as format_value};
+
+use crate::glob::{NameGlob, glob_match};
 use benchgate_model::{
     BudgetCheck, BudgetStatus, Direction, Measure, Run, Severity, Status, Unit, Verdict,
     VerdictKind,
@@ -14,7 +16,8 @@ use benchgate_model::{
 /// canonical unit ([`canonical_unit`]): ns, bytes, per second, ratio or count.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Budget {
-    /// Glob over benchmark names (`*` any run of characters, `?` one character); `None` = all.
+    /// Glob over benchmark names (`*` any run of characters, `?` one character, see
+    /// [`NameGlob`]); `None` = all.
     pub bench: Option<String>,
     pub measure: Measure,
     /// Fail when the value is above this.
@@ -234,10 +237,16 @@ fn check_budget(
 ) {
     {
         let canonical_label = budget.label();
+        // Compiled once for all benchmarks; one that does not compile matches nothing, as in
+        // [`Budget::matches`] (config rejects such a glob where it is written).
+        let glob = match budget.bench.as_deref().map(NameGlob::new).transpose() {
+            Ok(glob) => glob,
+            Err(_) => return,
+        };
         for bench in current
             .benchmarks
             .iter()
-            .filter(|b| budget.matches(&b.name))
+            .filter(|b| glob.as_ref().is_none_or(|g| g.is_match(&b.name)))
         {
             let metric = bench.metric(&budget.measure);
             let unit = metric.map_or_else(|| canonical_unit(&budget.measure), |m| m.unit.clone());
@@ -430,37 +439,6 @@ fn judge(budget: &Budget, check: &mut BudgetCheck, value: f64, base: Option<f64>
         v(value),
         format_percent(headroom)
     );
-}
-
-/// Glob matching over whole names: `*` matches any run of characters (including `/`), `?` exactly
-/// one character; everything else matches itself.
-pub fn glob_match(pattern: &str, name: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let n: Vec<char> = name.chars().collect();
-    let (mut pi, mut ni) = (0, 0);
-    // Position after the last `*` and the name position it was tried at (classic backtracking).
-    let mut star: Option<(usize, usize)> = None;
-    while ni < n.len() {
-        match p.get(pi) {
-            Some('*') => {
-                star = Some((pi + 1, ni));
-                pi += 1;
-            }
-            Some(&c) if c == '?' || c == n[ni] => {
-                pi += 1;
-                ni += 1;
-            }
-            _ => match star {
-                Some((after, from)) => {
-                    pi = after;
-                    ni = from + 1;
-                    star = Some((after, from + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
 }
 
 #[cfg(test)]

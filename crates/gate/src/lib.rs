@@ -6,6 +6,7 @@
 mod budget;
 mod compare;
 mod geomean;
+mod glob;
 mod measures;
 mod metric;
 mod noise;
@@ -15,12 +16,12 @@ mod pool;
 
 pub use budget::{
     Budget, budget_verdict, budget_verdicts, canonical_unit, check_budgets, default_direction,
-    glob_match,
 };
 pub use compare::{
     CompareOptions, apply_budgets, compare_runs, compare_within_run, judge_without_baseline,
     replace_verdict, samples_needed,
 };
+pub use glob::{GlobError, NameGlob, glob_match};
 pub use measures::{UnknownMeasure, check_gated_measures};
 pub use metric::{Classification, MetricJudgement, judge_metric};
 pub use noise::{

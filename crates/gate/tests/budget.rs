@@ -264,3 +264,37 @@ fn globs_with_question_mark() {
     let names: Vec<&str> = checks.iter().map(|c| c.benchmark.as_str()).collect();
     assert_eq!(names, ["sort/n=1", "sort/n=2"]);
 }
+
+/// A budget's `bench` glob has only two wildcards (config.md): `*` any run of characters, `/`
+/// included, and `?` one character; everything else, brackets, braces, backslashes and a `**`
+/// path component included, matches itself as names such as `parse/[1,2]` need.
+#[test]
+fn globs_take_everything_but_star_and_question_mark_literally() {
+    let current = run(vec![
+        bench("parse/[1,2]", vec![wall(1.0)]),
+        bench("parse/1", vec![wall(1.0)]),
+        bench("fmt/{a,b}", vec![wall(1.0)]),
+        bench("fmt/a", vec![wall(1.0)]),
+        bench(r"win\path", vec![wall(1.0)]),
+        bench("top", vec![wall(1.0)]),
+        bench("deep/x/top", vec![wall(1.0)]),
+    ]);
+    let matched = |pattern: &str| -> Vec<String> {
+        check_budgets(&[wall_budget(Some(pattern), 5.0)], &current, None)
+            .into_iter()
+            .map(|c| c.benchmark)
+            .collect()
+    };
+    assert_eq!(matched("parse/[1,2]"), ["parse/[1,2]"]);
+    assert_eq!(matched("parse/[12]"), Vec::<String>::new());
+    assert_eq!(matched("fmt/{a,b}"), ["fmt/{a,b}"]);
+    assert_eq!(matched(r"win\path"), [r"win\path"]);
+    assert_eq!(matched(r"win\*"), [r"win\path"]);
+    // `**/top` is `*` then `/top`: a slash is needed, as with one star.
+    assert_eq!(matched("**/top"), ["deep/x/top"]);
+    assert_eq!(matched("*/top"), ["deep/x/top"]);
+    assert_eq!(matched("deep/**"), ["deep/x/top"]);
+    assert_eq!(matched("?/x/top"), Vec::<String>::new());
+    assert_eq!(matched("deep?x?top"), ["deep/x/top"]);
+    assert_eq!(matched("[unclosed"), Vec::<String>::new());
+}

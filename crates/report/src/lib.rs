@@ -19,6 +19,22 @@ pub use junit::Junit;
 pub use markdown::Markdown;
 pub use terminal::Terminal;
 
+/// How many terminal columns `text` takes: a CJK character two, a combining accent none. What
+/// aligns columns of names (after escaping them for the terminal), where `{:<width$}` would count
+/// `char`s.
+pub fn display_width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `text` followed by spaces up to `width` terminal columns (none if it is already as wide).
+pub fn pad_to_width(text: &str, width: usize) -> String {
+    let pad = width.saturating_sub(display_width(text));
+    let mut padded = String::with_capacity(text.len() + pad);
+    padded.push_str(text);
+    padded.extend(std::iter::repeat_n(' ', pad));
+    padded
+}
+
 /// One output format.
 pub trait Format {
     /// A run's measurements; `comparisons` holds verdicts of later benchmarks against the first

@@ -1,5 +1,8 @@
-//! A plain aligned text table: columns padded by character count, numbers right-aligned. Colour is
-//! applied after padding so escape codes never disturb the alignment.
+//! A plain aligned text table: columns padded by terminal display width (a CJK character takes two
+//! columns, a combining accent none), numbers right-aligned. Colour is applied after padding so
+//! escape codes never disturb the alignment.
+
+use unicode_width::UnicodeWidthStr;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Align {
@@ -62,7 +65,7 @@ impl Table {
         let mut widths = vec![0usize; columns];
         for row in &self.rows {
             for (i, cell) in row.iter().enumerate() {
-                widths[i] = widths[i].max(cell.text.chars().count());
+                widths[i] = widths[i].max(cell.text.width());
             }
         }
         let mut out = String::new();
@@ -72,7 +75,7 @@ impl Table {
                 if i > 0 {
                     line.push_str("  ");
                 }
-                let pad = widths[i] - cell.text.chars().count();
+                let pad = widths[i] - cell.text.width();
                 let last = i + 1 == row.len();
                 let align = self.align.get(i).copied().unwrap_or(Align::Left);
                 if align == Align::Right {
@@ -109,7 +112,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn aligns_by_characters() {
+    fn aligns_by_display_width() {
         let mut t = Table::new(vec![Align::Left, Align::Right]);
         t.row(vec!["name".into(), "time".into()]);
         t.row(vec!["a".into(), "1.718µs".into()]);
@@ -128,5 +131,45 @@ mod tests {
         ]);
         t.row(vec!["long".into(), "z".into()]);
         assert_eq!(t.render(true), format!("{RED}x{RESET}     y\nlong  z\n"));
+    }
+
+    /// The display column at which each row's second column begins.
+    fn second_column_starts(rendered: &str) -> Vec<usize> {
+        rendered
+            .lines()
+            .map(|line| {
+                let (first, _) = line.split_once("  ").expect("two columns");
+                let rest = &line[first.len()..];
+                let spaces = rest.len() - rest.trim_start().len();
+                first.width() + spaces
+            })
+            .collect()
+    }
+
+    #[test]
+    fn aligns_wide_characters_by_display_columns() {
+        let mut t = Table::new(vec![Align::Left, Align::Right]);
+        t.row(vec!["日本語/ベンチ".into(), "1.0ns".into()]);
+        t.row(vec!["ascii/name".into(), "2.0ns".into()]);
+        let rendered = t.render(false);
+        // 日本語/ベンチ is 6 wide characters and a slash: 13 display columns.
+        assert_eq!(rendered, "日本語/ベンチ  1.0ns\nascii/name     2.0ns\n");
+        assert_eq!(second_column_starts(&rendered), vec![15, 15]);
+    }
+
+    #[test]
+    fn aligns_combining_accents_by_display_columns() {
+        let mut t = Table::new(vec![Align::Left, Align::Left]);
+        t.row(vec!["cafe\u{301}".into(), "x".into()]);
+        t.row(vec!["abcd".into(), "y".into()]);
+        assert_eq!(t.render(false), "cafe\u{301}  x\nabcd  y\n");
+    }
+
+    #[test]
+    fn measures_escaped_text() {
+        let mut t = Table::new(vec![Align::Left, Align::Left]);
+        t.row(vec!["a\x1bb".into(), "x".into()]);
+        t.row(vec!["a".into(), "y".into()]);
+        assert_eq!(t.render(false), "a\\x1bb  x\na       y\n");
     }
 }

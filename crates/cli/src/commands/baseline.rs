@@ -2,6 +2,7 @@
 
 use benchgate_model::Outcome;
 use benchgate_report::escape::terminal::line;
+use benchgate_report::{display_width, pad_to_width};
 
 use super::stored::{open_existing_store, select_run};
 use crate::cli::{BaselineCommand, GlobalArgs};
@@ -29,13 +30,15 @@ pub fn execute(command: &BaselineCommand, global: &GlobalArgs) -> anyhow::Result
             } else if baselines.is_empty() {
                 out.push_str("no baselines saved (benchgate baseline save NAME [RUN])\n");
             } else {
-                let width = baselines
-                    .iter()
-                    .map(|b| b.name.chars().count())
-                    .max()
-                    .unwrap_or(0);
-                for b in &baselines {
-                    out.push_str(&format!("{:<width$}  run:{}\n", line(&b.name), b.run_id));
+                // Measured as shown: escaped, in terminal columns.
+                let names: Vec<_> = baselines.iter().map(|b| line(&b.name)).collect();
+                let width = names.iter().map(|n| display_width(n)).max().unwrap_or(0);
+                for (b, name) in baselines.iter().zip(&names) {
+                    out.push_str(&format!(
+                        "{}  run:{}\n",
+                        pad_to_width(name, width),
+                        b.run_id
+                    ));
                 }
             }
             print(&out)?;

@@ -69,7 +69,7 @@ pub fn execute(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
     );
     for bench in benches {
         if let Some(reason) = bench.skip_reason() {
-            let _ = writeln!(out, "{:<28} skipped: {reason}", bench.name);
+            let _ = writeln!(out, "{} skipped: {reason}", name_column(&bench.name));
             continue;
         }
         let options = bench.runner_options(&config.defaults);
@@ -94,8 +94,8 @@ pub fn execute(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
             let floor = floor_from_changes(&changes);
             let _ = writeln!(
                 out,
-                "{:<28} {:>12} {:>14} {:>12}",
-                spec.name,
+                "{} {:>12} {:>14} {:>12}",
+                name_column(&spec.name),
                 format_value(median, &Unit::Nanoseconds),
                 shown.join(" "),
                 match &floor {
@@ -250,4 +250,10 @@ fn machine_report(s: &MachineState) -> String {
             .then(|| "a coarse timer: benchmark runs shorter than 1 ms read poorly".into()),
     );
     out
+}
+
+/// A benchmark name as the calibration table's first column shows it: escaped for the terminal
+/// and padded to 28 display columns (a wide character takes two).
+fn name_column(name: &str) -> String {
+    benchgate_report::pad_to_width(&benchgate_report::escape::terminal::line(name), 28)
 }

@@ -5,7 +5,7 @@
 
 use anyhow::{Context, bail};
 use benchgate_config::{Bench, Config};
-use benchgate_gate::glob_match;
+use benchgate_gate::NameGlob;
 use benchgate_measure::{CommandResult, CommandSpec, RunnerOptions, preflight};
 use benchgate_model::{Benchmark, Measure, Mode, Outcome, Source, Status};
 use benchgate_report::escape::terminal::line;
@@ -427,20 +427,40 @@ pub(crate) fn selected_specs(
     bench_name: &str,
     specs: Vec<CommandSpec>,
 ) -> Vec<CommandSpec> {
-    match filter {
-        Some(f) if !matches_filter(f, bench_name) => specs
-            .into_iter()
-            .filter(|s| matches_filter(f, &s.name))
-            .collect(),
+    match filter.map(Filter::new) {
+        Some(f) if !f.matches(bench_name) => {
+            specs.into_iter().filter(|s| f.matches(&s.name)).collect()
+        }
         _ => specs,
     }
 }
 
-/// A glob when the filter has `*` or `?`, a substring otherwise.
+/// Whether `filter` selects `name`: see [`Filter`].
 pub(crate) fn matches_filter(filter: &str, name: &str) -> bool {
-    if filter.contains(['*', '?']) {
-        glob_match(filter, name)
-    } else {
-        name.contains(filter)
+    Filter::new(filter).matches(name)
+}
+
+/// A `--filter`: a glob when it has `*` or `?` (compiled once for all the names it is tried
+/// on), a substring otherwise.
+enum Filter<'a> {
+    Glob(Option<NameGlob>),
+    Substring(&'a str),
+}
+
+impl<'a> Filter<'a> {
+    fn new(filter: &'a str) -> Filter<'a> {
+        if filter.contains(['*', '?']) {
+            // A glob that does not compile selects nothing, as `glob_match` has it.
+            Filter::Glob(NameGlob::new(filter).ok())
+        } else {
+            Filter::Substring(filter)
+        }
+    }
+
+    fn matches(&self, name: &str) -> bool {
+        match self {
+            Filter::Glob(glob) => glob.as_ref().is_some_and(|g| g.is_match(name)),
+            Filter::Substring(part) => name.contains(part),
+        }
     }
 }
