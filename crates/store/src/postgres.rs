@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::codec::{self, BenchRow, MetricRow, RunRow, SummaryRow, to_i64};
+use crate::queries::{self, postgres as pg};
 use crate::schema;
 use crate::{
     Baseline, BaselinedRuns, Deleted, LatestMeasurement, NoiseFloor, Result, RunSummary,
@@ -19,9 +20,6 @@ use crate::{
 
 /// Serialises concurrent migrations of one database (`pg_advisory_xact_lock` key, "benchgat").
 const MIGRATION_LOCK: i64 = 0x6265_6e63_6867_6174;
-
-const SUMMARY_COLUMNS: &str =
-    "id, started_at, source, mode, git_commit, git_branch, fingerprint, benchmark_count";
 
 type Params<'a> = [&'a (dyn ToSql + Sync)];
 
@@ -70,10 +68,7 @@ impl PostgresStore {
     }
 
     fn summaries(&self, where_clause: &str, params: &Params<'_>) -> Result<Vec<RunSummary>> {
-        let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM runs {where_clause} ORDER BY started_ns DESC, id DESC LIMIT ${}",
-            params.len()
-        );
+        let sql = pg(&queries::summaries(where_clause, params.len()));
         let rows = self
             .lock()
             .query(&sql, params)
@@ -130,13 +125,10 @@ fn migrate(client: &mut Client, location: &str) -> Result<()> {
         tx.batch_execute(sql).map_err(StoreError::postgres(format!(
             "cannot apply migration {version}"
         )))?;
-        tx.execute(
-            "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-            &[&version, &codec::now()],
-        )
-        .map_err(StoreError::postgres(format!(
-            "cannot record migration {version}"
-        )))?;
+        tx.execute(&pg(queries::INSERT_MIGRATION), &[&version, &codec::now()])
+            .map_err(StoreError::postgres(format!(
+                "cannot record migration {version}"
+            )))?;
     }
     tx.commit().map_err(err("cannot commit the migrations"))
 }
@@ -156,7 +148,7 @@ fn summary_row(r: &Row) -> Result<SummaryRow, postgres::Error> {
 
 fn run_exists(client: &mut impl GenericClient, id: &str) -> Result<bool, postgres::Error> {
     Ok(client
-        .query_opt("SELECT 1 FROM runs WHERE id = $1", &[&id])?
+        .query_opt(&pg(queries::RUN_EXISTS), &[&id])?
         .is_some())
 }
 
@@ -165,9 +157,7 @@ fn insert_run(tx: &mut postgres::Transaction<'_>, id: Uuid, enc: &codec::Encoded
     let context = |what: &str| format!("cannot store run {id}: {what}");
     let r = &enc.run;
     let inserted = tx.execute(
-        "INSERT INTO runs (id, schema_tag, started_at, started_ns, ended_at, source, mode, \
-         git_commit, git_branch, dirty, merge_base, tags, environment, fingerprint, benchmark_count) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        &pg(queries::INSERT_RUN),
         &[
             &r.id,
             &r.schema_tag,
@@ -314,10 +304,7 @@ impl Store for PostgresStore {
                 return Err(StoreError::UnknownRun { id });
             }
             let rows = tx
-                .query(
-                    "SELECT name, run_id, created_at FROM baselines WHERE run_id = $1 ORDER BY name",
-                    &[&text],
-                )
+                .query(&pg(queries::BASELINES_OF_RUN), &[&text])
                 .map_err(err())?;
             let mut pointing = Vec::with_capacity(rows.len());
             for row in rows {
@@ -329,7 +316,7 @@ impl Store for PostgresStore {
             if !codec::may_delete(id, pointing, baselines, &mut deleted)? {
                 continue;
             }
-            tx.execute("DELETE FROM runs WHERE id = $1", &[&text])
+            tx.execute(&pg(queries::DELETE_RUN), &[&text])
                 .map_err(err())?;
             deleted.runs.push(id);
         }
@@ -342,10 +329,7 @@ impl Store for PostgresStore {
         let cutoff_ns = codec::cutoff_ns(cutoff);
         let rows = self
             .lock()
-            .query(
-                "SELECT id FROM runs WHERE started_ns < $1 ORDER BY started_ns, id",
-                &[&cutoff_ns],
-            )
+            .query(&pg(queries::RUNS_STARTED_BEFORE), &[&cutoff_ns])
             .map_err(err())?;
         rows.iter()
             .map(|row| {
@@ -362,12 +346,7 @@ impl Store for PostgresStore {
         let mut client = self.lock();
         // Runs are written in one transaction and never changed, so three reads agree.
         let row = client
-            .query_opt(
-                "SELECT id, schema_tag, started_at, started_ns, ended_at, source, mode, git_commit, \
-                 git_branch, dirty, merge_base, tags, environment, fingerprint, benchmark_count \
-                 FROM runs WHERE id = $1",
-                &[&id],
-            )
+            .query_opt(&pg(queries::SELECT_RUN), &[&id])
             .map_err(err())?;
         let Some(row) = row else {
             return Ok(None);
@@ -393,11 +372,7 @@ impl Store for PostgresStore {
         })()
         .map_err(err())?;
         let benches = client
-            .query(
-                "SELECT ordinal, name, params, command, status_kind, status_text, labels, mode \
-                 FROM benchmarks WHERE run_id = $1 ORDER BY ordinal",
-                &[&id],
-            )
+            .query(&pg(queries::SELECT_BENCHMARKS), &[&id])
             .and_then(|rows| {
                 rows.iter()
                     .map(|r| {
@@ -416,12 +391,7 @@ impl Store for PostgresStore {
             })
             .map_err(err())?;
         let metrics = client
-            .query(
-                "SELECT bench_ordinal, ordinal, bench_name, measure, unit, direction, exact, \
-                 summary, median, samples, iterations, precision \
-                 FROM metrics WHERE run_id = $1 ORDER BY bench_ordinal, ordinal",
-                &[&id],
-            )
+            .query(&pg(queries::SELECT_METRICS), &[&id])
             .and_then(|rows| {
                 rows.iter()
                     .map(|r| {
@@ -459,14 +429,11 @@ impl Store for PostgresStore {
     fn runs_at_commit(&self, prefix: &str) -> Result<Vec<RunSummary>> {
         let prefix = codec::check_prefix(prefix)?;
         let len = i32::try_from(prefix.chars().count()).unwrap_or(i32::MAX);
-        self.summaries(
-            "WHERE substr(git_commit, 1, $2) = $1",
-            &[&prefix, &len, &i64::MAX],
-        )
+        self.summaries(queries::AT_COMMIT_PREFIX, &[&prefix, &len, &i64::MAX])
     }
 
     fn latest_runs_with_fingerprint(&self, fingerprint: &str, n: usize) -> Result<Vec<RunSummary>> {
-        self.summaries("WHERE fingerprint = $1", &[&fingerprint, &to_i64(n)])
+        self.summaries(queries::WITH_FINGERPRINT, &[&fingerprint, &to_i64(n)])
     }
 
     fn latest_runs_of_source(
@@ -478,10 +445,10 @@ impl Store for PostgresStore {
         let source = source.to_string();
         match fingerprint {
             Some(fp) => self.summaries(
-                "WHERE source = $1 AND fingerprint = $2",
+                queries::OF_SOURCE_AND_FINGERPRINT,
                 &[&source, &fp, &to_i64(n)],
             ),
-            None => self.summaries("WHERE source = $1", &[&source, &to_i64(n)]),
+            None => self.summaries(queries::OF_SOURCE, &[&source, &to_i64(n)]),
         }
     }
 
@@ -536,12 +503,8 @@ impl Store for PostgresStore {
         if !run_exists(&mut tx, &id).map_err(err())? {
             return Err(StoreError::UnknownRun { id: run_id });
         }
-        tx.execute(
-            "INSERT INTO baselines (name, run_id, created_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (name) DO UPDATE SET run_id = excluded.run_id, created_at = excluded.created_at",
-            &[&name, &id, &codec::now()],
-        )
-        .map_err(err())?;
+        tx.execute(&pg(queries::UPSERT_BASELINE), &[&name, &id, &codec::now()])
+            .map_err(err())?;
         tx.commit().map_err(err())
     }
 
@@ -549,10 +512,7 @@ impl Store for PostgresStore {
         let err = || StoreError::postgres("cannot list baselines");
         let rows = self
             .lock()
-            .query(
-                "SELECT name, run_id, created_at FROM baselines ORDER BY name",
-                &[],
-            )
+            .query(&pg(queries::LIST_BASELINES), &[])
             .map_err(err())?;
         rows.iter()
             .map(|r| {
@@ -566,7 +526,7 @@ impl Store for PostgresStore {
     fn delete_baseline(&self, name: &str) -> Result<()> {
         let deleted = self
             .lock()
-            .execute("DELETE FROM baselines WHERE name = $1", &[&name])
+            .execute(&pg(queries::DELETE_BASELINE), &[&name])
             .map_err(StoreError::postgres(format!(
                 "cannot delete baseline {name:?}"
             )))?;
@@ -582,7 +542,7 @@ impl Store for PostgresStore {
         let err = || StoreError::postgres(format!("cannot read baseline {name:?}"));
         let row = self
             .lock()
-            .query_opt("SELECT run_id FROM baselines WHERE name = $1", &[&name])
+            .query_opt(&pg(queries::BASELINE_RUN), &[&name])
             .map_err(err())?;
         match row {
             None => Ok(None),
@@ -597,10 +557,7 @@ impl Store for PostgresStore {
         let (at, samples) = codec::encode_noise_floor(floor)?;
         self.lock()
             .execute(
-                "INSERT INTO noise_floors (fingerprint, benchmark, measure, relative, samples, method, learned_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (fingerprint, benchmark, measure) DO UPDATE SET \
-                 relative = excluded.relative, samples = excluded.samples, method = excluded.method, \
-                 learned_at = excluded.learned_at",
+                &pg(queries::UPSERT_NOISE_FLOOR),
                 &[
                     &floor.fingerprint,
                     &floor.benchmark,
@@ -619,11 +576,7 @@ impl Store for PostgresStore {
         let err = || StoreError::postgres("cannot read noise floors");
         let rows = self
             .lock()
-            .query(
-                "SELECT fingerprint, benchmark, measure, relative, samples, method, learned_at \
-                 FROM noise_floors WHERE fingerprint = $1 ORDER BY benchmark, measure",
-                &[&fingerprint],
-            )
+            .query(&pg(queries::NOISE_FLOORS), &[&fingerprint])
             .map_err(err())?;
         rows.iter()
             .map(|r| {
@@ -651,10 +604,7 @@ impl Store for PostgresStore {
         let rows = self
             .lock()
             .query(
-                "SELECT r.id, r.started_at, r.git_commit, r.fingerprint, m.median \
-                 FROM metrics m JOIN runs r ON r.id = m.run_id \
-                 WHERE m.bench_name = $1 AND m.measure = $2 AND m.median IS NOT NULL \
-                 ORDER BY r.started_ns DESC, r.id DESC LIMIT $3",
+                &pg(queries::SERIES),
                 &[&benchmark, &measure.as_str(), &to_i64(limit)],
             )
             .map_err(err())?;
