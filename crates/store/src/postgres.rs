@@ -6,11 +6,11 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use benchgate_model::{Measure, Mode, Run, Source};
 use postgres::error::SqlState;
 use postgres::types::ToSql;
-use postgres::{Client, GenericClient, NoTls, Row};
+use postgres::{Client, GenericClient, NoTls};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::codec::{self, BenchRow, MetricRow, RunRow, SummaryRow, to_i64};
+use crate::codec::{self, to_i64};
 use crate::queries::{self, postgres as pg};
 use crate::schema;
 use crate::{
@@ -75,7 +75,7 @@ impl PostgresStore {
             .map_err(StoreError::postgres("cannot list runs"))?;
         rows.iter()
             .map(|r| {
-                summary_row(r)
+                queries::summary_row(r)
                     .map_err(StoreError::postgres("cannot list runs"))
                     .and_then(codec::decode_summary)
             })
@@ -131,19 +131,6 @@ fn migrate(client: &mut Client, location: &str) -> Result<()> {
             )))?;
     }
     tx.commit().map_err(err("cannot commit the migrations"))
-}
-
-fn summary_row(r: &Row) -> Result<SummaryRow, postgres::Error> {
-    Ok(SummaryRow {
-        id: r.try_get(0)?,
-        started_at: r.try_get(1)?,
-        source: r.try_get(2)?,
-        mode: r.try_get(3)?,
-        commit: r.try_get(4)?,
-        branch: r.try_get(5)?,
-        fingerprint: r.try_get(6)?,
-        benchmark_count: r.try_get(7)?,
-    })
 }
 
 fn run_exists(client: &mut impl GenericClient, id: &str) -> Result<bool, postgres::Error> {
@@ -306,13 +293,13 @@ impl Store for PostgresStore {
             let rows = tx
                 .query(&pg(queries::BASELINES_OF_RUN), &[&text])
                 .map_err(err())?;
-            let mut pointing = Vec::with_capacity(rows.len());
-            for row in rows {
-                let name: String = row.try_get(0).map_err(err())?;
-                let run_id: String = row.try_get(1).map_err(err())?;
-                let at: String = row.try_get(2).map_err(err())?;
-                pointing.push(codec::decode_baseline(name, &run_id, &at)?);
-            }
+            let pointing = rows
+                .iter()
+                .map(|row| {
+                    let (name, run_id, at) = queries::baseline_row(row).map_err(err())?;
+                    codec::decode_baseline(name, &run_id, &at)
+                })
+                .collect::<Result<Vec<_>>>()?;
             if !codec::may_delete(id, pointing, baselines, &mut deleted)? {
                 continue;
             }
@@ -351,66 +338,21 @@ impl Store for PostgresStore {
         let Some(row) = row else {
             return Ok(None);
         };
-        let row = (|| {
-            Ok::<_, postgres::Error>(RunRow {
-                id: row.try_get(0)?,
-                schema_tag: row.try_get(1)?,
-                started_at: row.try_get(2)?,
-                started_ns: row.try_get(3)?,
-                ended_at: row.try_get(4)?,
-                source: row.try_get(5)?,
-                mode: row.try_get(6)?,
-                commit: row.try_get(7)?,
-                branch: row.try_get(8)?,
-                dirty: row.try_get(9)?,
-                merge_base: row.try_get(10)?,
-                tags: row.try_get(11)?,
-                environment: row.try_get(12)?,
-                fingerprint: row.try_get(13)?,
-                benchmark_count: row.try_get(14)?,
-            })
-        })()
-        .map_err(err())?;
+        let row = queries::run_row(&row).map_err(err())?;
         let benches = client
             .query(&pg(queries::SELECT_BENCHMARKS), &[&id])
             .and_then(|rows| {
                 rows.iter()
-                    .map(|r| {
-                        Ok(BenchRow {
-                            ordinal: r.try_get(0)?,
-                            name: r.try_get(1)?,
-                            params: r.try_get(2)?,
-                            command: r.try_get(3)?,
-                            status_kind: r.try_get(4)?,
-                            status_text: r.try_get(5)?,
-                            labels: r.try_get(6)?,
-                            mode: r.try_get(7)?,
-                        })
-                    })
-                    .collect::<Result<Vec<_>, postgres::Error>>()
+                    .map(queries::bench_row)
+                    .collect::<Result<Vec<_>, _>>()
             })
             .map_err(err())?;
         let metrics = client
             .query(&pg(queries::SELECT_METRICS), &[&id])
             .and_then(|rows| {
                 rows.iter()
-                    .map(|r| {
-                        Ok(MetricRow {
-                            bench_ordinal: r.try_get(0)?,
-                            ordinal: r.try_get(1)?,
-                            bench_name: r.try_get(2)?,
-                            measure: r.try_get(3)?,
-                            unit: r.try_get(4)?,
-                            direction: r.try_get(5)?,
-                            exact: r.try_get(6)?,
-                            summary: r.try_get(7)?,
-                            median: r.try_get(8)?,
-                            samples: r.try_get(9)?,
-                            iterations: r.try_get(10)?,
-                            precision: r.try_get(11)?,
-                        })
-                    })
-                    .collect::<Result<Vec<_>, postgres::Error>>()
+                    .map(queries::metric_row)
+                    .collect::<Result<Vec<_>, _>>()
             })
             .map_err(err())?;
         drop(client);
@@ -516,8 +458,7 @@ impl Store for PostgresStore {
             .map_err(err())?;
         rows.iter()
             .map(|r| {
-                let (name, id, at): (String, String, String) =
-                    (|| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))().map_err(err())?;
+                let (name, id, at) = queries::baseline_row(r).map_err(err())?;
                 codec::decode_baseline(name, &id, &at)
             })
             .collect()
@@ -580,18 +521,7 @@ impl Store for PostgresStore {
             .map_err(err())?;
         rows.iter()
             .map(|r| {
-                let get = || -> std::result::Result<_, postgres::Error> {
-                    Ok((
-                        r.try_get::<_, String>(0)?,
-                        r.try_get::<_, String>(1)?,
-                        r.try_get::<_, String>(2)?,
-                        r.try_get::<_, f64>(3)?,
-                        r.try_get::<_, i64>(4)?,
-                        r.try_get::<_, String>(5)?,
-                        r.try_get::<_, String>(6)?,
-                    ))
-                };
-                let (f, b, m, rel, n, method, at) = get().map_err(err())?;
+                let (f, b, m, rel, n, method, at) = queries::noise_floor_row(r).map_err(err())?;
                 codec::decode_noise_floor(f, b, &m, rel, n, method, &at)
             })
             .collect::<Result<Vec<_>>>()
@@ -611,17 +541,7 @@ impl Store for PostgresStore {
         let mut points = rows
             .iter()
             .map(|r| {
-                let (id, at, commit, fp, median): (String, String, Option<String>, String, f64) =
-                    (|| {
-                        Ok((
-                            r.try_get(0)?,
-                            r.try_get(1)?,
-                            r.try_get(2)?,
-                            r.try_get(3)?,
-                            r.try_get(4)?,
-                        ))
-                    })()
-                    .map_err(err())?;
+                let (id, at, commit, fp, median) = queries::series_row(r).map_err(err())?;
                 codec::decode_point(&id, &at, commit, fp, median)
             })
             .collect::<Result<Vec<_>>>()?;

@@ -1,6 +1,9 @@
 //! The SQL both backends run alike, written once with SQLite's `?N` placeholders;
 //! [`postgres`] rewrites them to PostgreSQL's `$N`. Statements whose text differs per dialect
-//! (migrations, bulk inserts, the latest-measurement lookup) stay in their backend.
+//! (migrations, bulk inserts, the latest-measurement lookup) stay in their backend. Each row
+//! shape is mapped once, over [`Columns`], which both backends' rows implement.
+
+use crate::codec::{BenchRow, MetricRow, RunRow, SummaryRow};
 
 /// The columns of a run summary.
 pub(crate) const SUMMARY_COLUMNS: &str =
@@ -73,6 +76,133 @@ pub(crate) const AT_COMMIT_PREFIX: &str = "WHERE substr(git_commit, 1, ?2) = ?1"
 pub(crate) const WITH_FINGERPRINT: &str = "WHERE fingerprint = ?1";
 pub(crate) const OF_SOURCE: &str = "WHERE source = ?1";
 pub(crate) const OF_SOURCE_AND_FINGERPRINT: &str = "WHERE source = ?1 AND fingerprint = ?2";
+
+/// A value either backend can read from a column.
+pub(crate) trait Column: rusqlite::types::FromSql + postgres::types::FromSqlOwned {}
+
+impl<T: rusqlite::types::FromSql + postgres::types::FromSqlOwned> Column for T {}
+
+/// A result row of either backend, read by column index.
+pub(crate) trait Columns {
+    type Error;
+    fn column<T: Column>(&self, index: usize) -> Result<T, Self::Error>;
+}
+
+impl Columns for rusqlite::Row<'_> {
+    type Error = rusqlite::Error;
+    fn column<T: Column>(&self, index: usize) -> Result<T, rusqlite::Error> {
+        self.get(index)
+    }
+}
+
+impl Columns for postgres::Row {
+    type Error = postgres::Error;
+    fn column<T: Column>(&self, index: usize) -> Result<T, postgres::Error> {
+        self.try_get(index)
+    }
+}
+
+/// A row of [`summaries`].
+pub(crate) fn summary_row<R: Columns>(r: &R) -> Result<SummaryRow, R::Error> {
+    Ok(SummaryRow {
+        id: r.column(0)?,
+        started_at: r.column(1)?,
+        source: r.column(2)?,
+        mode: r.column(3)?,
+        commit: r.column(4)?,
+        branch: r.column(5)?,
+        fingerprint: r.column(6)?,
+        benchmark_count: r.column(7)?,
+    })
+}
+
+/// The row of [`SELECT_RUN`].
+pub(crate) fn run_row<R: Columns>(r: &R) -> Result<RunRow, R::Error> {
+    Ok(RunRow {
+        id: r.column(0)?,
+        schema_tag: r.column(1)?,
+        started_at: r.column(2)?,
+        started_ns: r.column(3)?,
+        ended_at: r.column(4)?,
+        source: r.column(5)?,
+        mode: r.column(6)?,
+        commit: r.column(7)?,
+        branch: r.column(8)?,
+        dirty: r.column(9)?,
+        merge_base: r.column(10)?,
+        tags: r.column(11)?,
+        environment: r.column(12)?,
+        fingerprint: r.column(13)?,
+        benchmark_count: r.column(14)?,
+    })
+}
+
+/// A row of [`SELECT_BENCHMARKS`].
+pub(crate) fn bench_row<R: Columns>(r: &R) -> Result<BenchRow, R::Error> {
+    Ok(BenchRow {
+        ordinal: r.column(0)?,
+        name: r.column(1)?,
+        params: r.column(2)?,
+        command: r.column(3)?,
+        status_kind: r.column(4)?,
+        status_text: r.column(5)?,
+        labels: r.column(6)?,
+        mode: r.column(7)?,
+    })
+}
+
+/// A row of [`SELECT_METRICS`].
+pub(crate) fn metric_row<R: Columns>(r: &R) -> Result<MetricRow, R::Error> {
+    Ok(MetricRow {
+        bench_ordinal: r.column(0)?,
+        ordinal: r.column(1)?,
+        bench_name: r.column(2)?,
+        measure: r.column(3)?,
+        unit: r.column(4)?,
+        direction: r.column(5)?,
+        exact: r.column(6)?,
+        summary: r.column(7)?,
+        median: r.column(8)?,
+        samples: r.column(9)?,
+        iterations: r.column(10)?,
+        precision: r.column(11)?,
+    })
+}
+
+/// A row of [`BASELINES_OF_RUN`] or [`LIST_BASELINES`]: name, run id, creation time.
+pub(crate) fn baseline_row<R: Columns>(r: &R) -> Result<(String, String, String), R::Error> {
+    Ok((r.column(0)?, r.column(1)?, r.column(2)?))
+}
+
+/// A row of [`NOISE_FLOORS`], in its column order.
+pub(crate) type NoiseFloorRow = (String, String, String, f64, i64, String, String);
+
+/// A row of [`NOISE_FLOORS`].
+pub(crate) fn noise_floor_row<R: Columns>(r: &R) -> Result<NoiseFloorRow, R::Error> {
+    Ok((
+        r.column(0)?,
+        r.column(1)?,
+        r.column(2)?,
+        r.column(3)?,
+        r.column(4)?,
+        r.column(5)?,
+        r.column(6)?,
+    ))
+}
+
+/// A row of [`SERIES`]: run id, start time, commit, fingerprint, median.
+pub(crate) type SeriesRow = (String, String, Option<String>, String, f64);
+
+/// A row of [`SERIES`].
+pub(crate) fn series_row<R: Columns>(r: &R) -> Result<SeriesRow, R::Error> {
+    Ok((
+        r.column(0)?,
+        r.column(1)?,
+        r.column(2)?,
+        r.column(3)?,
+        r.column(4)?,
+    ))
+}
 
 /// `sql` with each `?N` placeholder outside a quoted string written `$N`, as PostgreSQL wants.
 pub(crate) fn postgres(sql: &str) -> String {

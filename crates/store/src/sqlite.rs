@@ -5,11 +5,11 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use benchgate_model::{Measure, Mode, Run, Source};
-use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::codec::{self, BenchRow, MetricRow, RunRow, SummaryRow, to_i64};
+use crate::codec::{self, to_i64};
 use crate::queries;
 use crate::schema;
 use crate::{
@@ -134,15 +134,9 @@ impl SqliteStore {
                 let mut stmt = tx
                     .prepare_cached(queries::BASELINES_OF_RUN)
                     .map_err(err())?;
-                stmt.query_map([&text], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                    ))
-                })
-                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-                .map_err(err())?
+                stmt.query_map([&text], |r| queries::baseline_row(r))
+                    .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                    .map_err(err())?
             };
             let pointing = rows
                 .into_iter()
@@ -221,7 +215,7 @@ impl SqliteStore {
             .prepare_cached(&sql)
             .map_err(StoreError::sqlite("cannot list runs"))?;
         let rows = stmt
-            .query_map(params, summary_row)
+            .query_map(params, |r| queries::summary_row(r))
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(StoreError::sqlite("cannot list runs"))?;
         rows.into_iter().map(codec::decode_summary).collect()
@@ -309,19 +303,6 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
             )))?;
     }
     tx.commit().map_err(err("cannot commit the migrations"))
-}
-
-fn summary_row(r: &Row<'_>) -> rusqlite::Result<SummaryRow> {
-    Ok(SummaryRow {
-        id: r.get(0)?,
-        started_at: r.get(1)?,
-        source: r.get(2)?,
-        mode: r.get(3)?,
-        commit: r.get(4)?,
-        branch: r.get(5)?,
-        fingerprint: r.get(6)?,
-        benchmark_count: r.get(7)?,
-    })
 }
 
 /// Inserts one encoded run inside `tx`; an id already stored is [`StoreError::DuplicateRun`].
@@ -459,25 +440,7 @@ impl Store for SqliteStore {
         // One read transaction, so the run and its rows come from one snapshot.
         let tx = conn.transaction().map_err(StoreError::sqlite(context()))?;
         let row = tx
-            .query_row(queries::SELECT_RUN, [&id], |r| {
-                Ok(RunRow {
-                    id: r.get(0)?,
-                    schema_tag: r.get(1)?,
-                    started_at: r.get(2)?,
-                    started_ns: r.get(3)?,
-                    ended_at: r.get(4)?,
-                    source: r.get(5)?,
-                    mode: r.get(6)?,
-                    commit: r.get(7)?,
-                    branch: r.get(8)?,
-                    dirty: r.get(9)?,
-                    merge_base: r.get(10)?,
-                    tags: r.get(11)?,
-                    environment: r.get(12)?,
-                    fingerprint: r.get(13)?,
-                    benchmark_count: r.get(14)?,
-                })
-            })
+            .query_row(queries::SELECT_RUN, [&id], |r| queries::run_row(r))
             .optional()
             .map_err(StoreError::sqlite(context()))?;
         let Some(row) = row else {
@@ -487,43 +450,17 @@ impl Store for SqliteStore {
             let mut stmt = tx
                 .prepare_cached(queries::SELECT_BENCHMARKS)
                 .map_err(StoreError::sqlite(context()))?;
-            stmt.query_map([&id], |r| {
-                Ok(BenchRow {
-                    ordinal: r.get(0)?,
-                    name: r.get(1)?,
-                    params: r.get(2)?,
-                    command: r.get(3)?,
-                    status_kind: r.get(4)?,
-                    status_text: r.get(5)?,
-                    labels: r.get(6)?,
-                    mode: r.get(7)?,
-                })
-            })
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(StoreError::sqlite(context()))?
+            stmt.query_map([&id], |r| queries::bench_row(r))
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(StoreError::sqlite(context()))?
         };
         let metrics = {
             let mut stmt = tx
                 .prepare_cached(queries::SELECT_METRICS)
                 .map_err(StoreError::sqlite(context()))?;
-            stmt.query_map([&id], |r| {
-                Ok(MetricRow {
-                    bench_ordinal: r.get(0)?,
-                    ordinal: r.get(1)?,
-                    bench_name: r.get(2)?,
-                    measure: r.get(3)?,
-                    unit: r.get(4)?,
-                    direction: r.get(5)?,
-                    exact: r.get(6)?,
-                    summary: r.get(7)?,
-                    median: r.get(8)?,
-                    samples: r.get(9)?,
-                    iterations: r.get(10)?,
-                    precision: r.get(11)?,
-                })
-            })
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(StoreError::sqlite(context()))?
+            stmt.query_map([&id], |r| queries::metric_row(r))
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(StoreError::sqlite(context()))?
         };
         drop(tx);
         codec::decode(row, benches, metrics)
@@ -624,13 +561,7 @@ impl Store for SqliteStore {
             .prepare_cached(queries::LIST_BASELINES)
             .map_err(err())?;
         let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })
+            .query_map([], |r| queries::baseline_row(r))
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(err())?;
         rows.into_iter()
@@ -672,17 +603,7 @@ impl Store for SqliteStore {
         let err = || StoreError::sqlite("cannot read noise floors");
         let mut stmt = conn.prepare_cached(queries::NOISE_FLOORS).map_err(err())?;
         let rows = stmt
-            .query_map([fingerprint], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, f64>(3)?,
-                    r.get::<_, i64>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?,
-                ))
-            })
+            .query_map([fingerprint], |r| queries::noise_floor_row(r))
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(err())?;
         rows.into_iter()
@@ -700,13 +621,7 @@ impl Store for SqliteStore {
         let mut stmt = conn.prepare_cached(queries::SERIES).map_err(err())?;
         let rows = stmt
             .query_map(params![benchmark, measure.as_str(), to_i64(limit)], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, f64>(4)?,
-                ))
+                queries::series_row(r)
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(err())?;
