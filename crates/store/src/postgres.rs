@@ -54,10 +54,7 @@ impl PostgresStore {
     /// The schema version recorded in the database.
     pub fn schema_version(&self) -> Result<i64> {
         self.lock()
-            .query_one(
-                "SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations",
-                &[],
-            )
+            .query_one(&pg(queries::SCHEMA_VERSION), &[])
             .and_then(|r| r.try_get(0))
             .map_err(StoreError::postgres("cannot read the schema version"))
     }
@@ -115,10 +112,7 @@ fn migrate(client: &mut Client, location: &str) -> Result<()> {
     tx.batch_execute(schema::CREATE_MIGRATIONS_TABLE)
         .map_err(err("cannot create schema_migrations"))?;
     let current: i64 = tx
-        .query_one(
-            "SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations",
-            &[],
-        )
+        .query_one(&pg(queries::SCHEMA_VERSION), &[])
         .and_then(|r| r.try_get(0))
         .map_err(err("cannot read the schema version"))?;
     for (version, sql) in schema::pending(current, &schema::POSTGRES)? {

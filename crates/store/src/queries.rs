@@ -9,6 +9,9 @@ use crate::codec::{BenchRow, MetricRow, RunRow, SummaryRow};
 pub(crate) const SUMMARY_COLUMNS: &str =
     "id, started_at, source, mode, git_commit, git_branch, fingerprint, benchmark_count";
 
+pub(crate) const SCHEMA_VERSION: &str =
+    "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM schema_migrations";
+
 pub(crate) const RUN_EXISTS: &str = "SELECT 1 FROM runs WHERE id = ?1";
 
 pub(crate) const INSERT_MIGRATION: &str =

@@ -70,11 +70,7 @@ impl SqliteStore {
     /// The schema version recorded in the database.
     pub fn schema_version(&self) -> Result<i64> {
         self.lock()
-            .query_row(
-                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-                [],
-                |r| r.get(0),
-            )
+            .query_row(queries::SCHEMA_VERSION, [], |r| r.get(0))
             .map_err(StoreError::sqlite("cannot read the schema version"))
     }
 
@@ -287,11 +283,7 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     tx.execute(schema::CREATE_MIGRATIONS_TABLE, [])
         .map_err(err("cannot create schema_migrations"))?;
     let current: i64 = tx
-        .query_row(
-            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-            [],
-            |r| r.get(0),
-        )
+        .query_row(queries::SCHEMA_VERSION, [], |r| r.get(0))
         .map_err(err("cannot read the schema version"))?;
     for (version, sql) in schema::pending(current, &schema::SQLITE)? {
         tx.execute_batch(sql).map_err(StoreError::sqlite(format!(
