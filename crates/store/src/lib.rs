@@ -28,6 +28,7 @@
 mod codec;
 mod error;
 mod postgres;
+mod queries;
 pub mod schema;
 mod selector;
 mod sqlite;

@@ -6,11 +6,12 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use benchgate_model::{Measure, Mode, Run, Source};
 use postgres::error::SqlState;
 use postgres::types::ToSql;
-use postgres::{Client, GenericClient, NoTls, Row};
+use postgres::{Client, GenericClient, NoTls};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::codec::{self, BenchRow, MetricRow, RunRow, SummaryRow, to_i64};
+use crate::codec::{self, to_i64};
+use crate::queries::{self, postgres as pg};
 use crate::schema;
 use crate::{
     Baseline, BaselinedRuns, Deleted, LatestMeasurement, NoiseFloor, Result, RunSummary,
@@ -19,9 +20,6 @@ use crate::{
 
 /// Serialises concurrent migrations of one database (`pg_advisory_xact_lock` key, "benchgat").
 const MIGRATION_LOCK: i64 = 0x6265_6e63_6867_6174;
-
-const SUMMARY_COLUMNS: &str =
-    "id, started_at, source, mode, git_commit, git_branch, fingerprint, benchmark_count";
 
 type Params<'a> = [&'a (dyn ToSql + Sync)];
 
@@ -56,10 +54,7 @@ impl PostgresStore {
     /// The schema version recorded in the database.
     pub fn schema_version(&self) -> Result<i64> {
         self.lock()
-            .query_one(
-                "SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations",
-                &[],
-            )
+            .query_one(&pg(queries::SCHEMA_VERSION), &[])
             .and_then(|r| r.try_get(0))
             .map_err(StoreError::postgres("cannot read the schema version"))
     }
@@ -70,17 +65,14 @@ impl PostgresStore {
     }
 
     fn summaries(&self, where_clause: &str, params: &Params<'_>) -> Result<Vec<RunSummary>> {
-        let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM runs {where_clause} ORDER BY started_ns DESC, id DESC LIMIT ${}",
-            params.len()
-        );
+        let sql = pg(&queries::summaries(where_clause, params.len()));
         let rows = self
             .lock()
             .query(&sql, params)
             .map_err(StoreError::postgres("cannot list runs"))?;
         rows.iter()
             .map(|r| {
-                summary_row(r)
+                queries::summary_row(r)
                     .map_err(StoreError::postgres("cannot list runs"))
                     .and_then(codec::decode_summary)
             })
@@ -120,43 +112,24 @@ fn migrate(client: &mut Client, location: &str) -> Result<()> {
     tx.batch_execute(schema::CREATE_MIGRATIONS_TABLE)
         .map_err(err("cannot create schema_migrations"))?;
     let current: i64 = tx
-        .query_one(
-            "SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations",
-            &[],
-        )
+        .query_one(&pg(queries::SCHEMA_VERSION), &[])
         .and_then(|r| r.try_get(0))
         .map_err(err("cannot read the schema version"))?;
     for (version, sql) in schema::pending(current, &schema::POSTGRES)? {
         tx.batch_execute(sql).map_err(StoreError::postgres(format!(
             "cannot apply migration {version}"
         )))?;
-        tx.execute(
-            "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-            &[&version, &codec::now()],
-        )
-        .map_err(StoreError::postgres(format!(
-            "cannot record migration {version}"
-        )))?;
+        tx.execute(&pg(queries::INSERT_MIGRATION), &[&version, &codec::now()])
+            .map_err(StoreError::postgres(format!(
+                "cannot record migration {version}"
+            )))?;
     }
     tx.commit().map_err(err("cannot commit the migrations"))
 }
 
-fn summary_row(r: &Row) -> Result<SummaryRow, postgres::Error> {
-    Ok(SummaryRow {
-        id: r.try_get(0)?,
-        started_at: r.try_get(1)?,
-        source: r.try_get(2)?,
-        mode: r.try_get(3)?,
-        commit: r.try_get(4)?,
-        branch: r.try_get(5)?,
-        fingerprint: r.try_get(6)?,
-        benchmark_count: r.try_get(7)?,
-    })
-}
-
 fn run_exists(client: &mut impl GenericClient, id: &str) -> Result<bool, postgres::Error> {
     Ok(client
-        .query_opt("SELECT 1 FROM runs WHERE id = $1", &[&id])?
+        .query_opt(&pg(queries::RUN_EXISTS), &[&id])?
         .is_some())
 }
 
@@ -165,9 +138,7 @@ fn insert_run(tx: &mut postgres::Transaction<'_>, id: Uuid, enc: &codec::Encoded
     let context = |what: &str| format!("cannot store run {id}: {what}");
     let r = &enc.run;
     let inserted = tx.execute(
-        "INSERT INTO runs (id, schema_tag, started_at, started_ns, ended_at, source, mode, \
-         git_commit, git_branch, dirty, merge_base, tags, environment, fingerprint, benchmark_count) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        &pg(queries::INSERT_RUN),
         &[
             &r.id,
             &r.schema_tag,
@@ -314,22 +285,19 @@ impl Store for PostgresStore {
                 return Err(StoreError::UnknownRun { id });
             }
             let rows = tx
-                .query(
-                    "SELECT name, run_id, created_at FROM baselines WHERE run_id = $1 ORDER BY name",
-                    &[&text],
-                )
+                .query(&pg(queries::BASELINES_OF_RUN), &[&text])
                 .map_err(err())?;
-            let mut pointing = Vec::with_capacity(rows.len());
-            for row in rows {
-                let name: String = row.try_get(0).map_err(err())?;
-                let run_id: String = row.try_get(1).map_err(err())?;
-                let at: String = row.try_get(2).map_err(err())?;
-                pointing.push(codec::decode_baseline(name, &run_id, &at)?);
-            }
+            let pointing = rows
+                .iter()
+                .map(|row| {
+                    let (name, run_id, at) = queries::baseline_row(row).map_err(err())?;
+                    codec::decode_baseline(name, &run_id, &at)
+                })
+                .collect::<Result<Vec<_>>>()?;
             if !codec::may_delete(id, pointing, baselines, &mut deleted)? {
                 continue;
             }
-            tx.execute("DELETE FROM runs WHERE id = $1", &[&text])
+            tx.execute(&pg(queries::DELETE_RUN), &[&text])
                 .map_err(err())?;
             deleted.runs.push(id);
         }
@@ -342,10 +310,7 @@ impl Store for PostgresStore {
         let cutoff_ns = codec::cutoff_ns(cutoff);
         let rows = self
             .lock()
-            .query(
-                "SELECT id FROM runs WHERE started_ns < $1 ORDER BY started_ns, id",
-                &[&cutoff_ns],
-            )
+            .query(&pg(queries::RUNS_STARTED_BEFORE), &[&cutoff_ns])
             .map_err(err())?;
         rows.iter()
             .map(|row| {
@@ -362,85 +327,26 @@ impl Store for PostgresStore {
         let mut client = self.lock();
         // Runs are written in one transaction and never changed, so three reads agree.
         let row = client
-            .query_opt(
-                "SELECT id, schema_tag, started_at, started_ns, ended_at, source, mode, git_commit, \
-                 git_branch, dirty, merge_base, tags, environment, fingerprint, benchmark_count \
-                 FROM runs WHERE id = $1",
-                &[&id],
-            )
+            .query_opt(&pg(queries::SELECT_RUN), &[&id])
             .map_err(err())?;
         let Some(row) = row else {
             return Ok(None);
         };
-        let row = (|| {
-            Ok::<_, postgres::Error>(RunRow {
-                id: row.try_get(0)?,
-                schema_tag: row.try_get(1)?,
-                started_at: row.try_get(2)?,
-                started_ns: row.try_get(3)?,
-                ended_at: row.try_get(4)?,
-                source: row.try_get(5)?,
-                mode: row.try_get(6)?,
-                commit: row.try_get(7)?,
-                branch: row.try_get(8)?,
-                dirty: row.try_get(9)?,
-                merge_base: row.try_get(10)?,
-                tags: row.try_get(11)?,
-                environment: row.try_get(12)?,
-                fingerprint: row.try_get(13)?,
-                benchmark_count: row.try_get(14)?,
-            })
-        })()
-        .map_err(err())?;
+        let row = queries::run_row(&row).map_err(err())?;
         let benches = client
-            .query(
-                "SELECT ordinal, name, params, command, status_kind, status_text, labels, mode \
-                 FROM benchmarks WHERE run_id = $1 ORDER BY ordinal",
-                &[&id],
-            )
+            .query(&pg(queries::SELECT_BENCHMARKS), &[&id])
             .and_then(|rows| {
                 rows.iter()
-                    .map(|r| {
-                        Ok(BenchRow {
-                            ordinal: r.try_get(0)?,
-                            name: r.try_get(1)?,
-                            params: r.try_get(2)?,
-                            command: r.try_get(3)?,
-                            status_kind: r.try_get(4)?,
-                            status_text: r.try_get(5)?,
-                            labels: r.try_get(6)?,
-                            mode: r.try_get(7)?,
-                        })
-                    })
-                    .collect::<Result<Vec<_>, postgres::Error>>()
+                    .map(queries::bench_row)
+                    .collect::<Result<Vec<_>, _>>()
             })
             .map_err(err())?;
         let metrics = client
-            .query(
-                "SELECT bench_ordinal, ordinal, bench_name, measure, unit, direction, exact, \
-                 summary, median, samples, iterations, precision \
-                 FROM metrics WHERE run_id = $1 ORDER BY bench_ordinal, ordinal",
-                &[&id],
-            )
+            .query(&pg(queries::SELECT_METRICS), &[&id])
             .and_then(|rows| {
                 rows.iter()
-                    .map(|r| {
-                        Ok(MetricRow {
-                            bench_ordinal: r.try_get(0)?,
-                            ordinal: r.try_get(1)?,
-                            bench_name: r.try_get(2)?,
-                            measure: r.try_get(3)?,
-                            unit: r.try_get(4)?,
-                            direction: r.try_get(5)?,
-                            exact: r.try_get(6)?,
-                            summary: r.try_get(7)?,
-                            median: r.try_get(8)?,
-                            samples: r.try_get(9)?,
-                            iterations: r.try_get(10)?,
-                            precision: r.try_get(11)?,
-                        })
-                    })
-                    .collect::<Result<Vec<_>, postgres::Error>>()
+                    .map(queries::metric_row)
+                    .collect::<Result<Vec<_>, _>>()
             })
             .map_err(err())?;
         drop(client);
@@ -459,14 +365,11 @@ impl Store for PostgresStore {
     fn runs_at_commit(&self, prefix: &str) -> Result<Vec<RunSummary>> {
         let prefix = codec::check_prefix(prefix)?;
         let len = i32::try_from(prefix.chars().count()).unwrap_or(i32::MAX);
-        self.summaries(
-            "WHERE substr(git_commit, 1, $2) = $1",
-            &[&prefix, &len, &i64::MAX],
-        )
+        self.summaries(queries::AT_COMMIT_PREFIX, &[&prefix, &len, &i64::MAX])
     }
 
     fn latest_runs_with_fingerprint(&self, fingerprint: &str, n: usize) -> Result<Vec<RunSummary>> {
-        self.summaries("WHERE fingerprint = $1", &[&fingerprint, &to_i64(n)])
+        self.summaries(queries::WITH_FINGERPRINT, &[&fingerprint, &to_i64(n)])
     }
 
     fn latest_runs_of_source(
@@ -478,10 +381,10 @@ impl Store for PostgresStore {
         let source = source.to_string();
         match fingerprint {
             Some(fp) => self.summaries(
-                "WHERE source = $1 AND fingerprint = $2",
+                queries::OF_SOURCE_AND_FINGERPRINT,
                 &[&source, &fp, &to_i64(n)],
             ),
-            None => self.summaries("WHERE source = $1", &[&source, &to_i64(n)]),
+            None => self.summaries(queries::OF_SOURCE, &[&source, &to_i64(n)]),
         }
     }
 
@@ -536,12 +439,8 @@ impl Store for PostgresStore {
         if !run_exists(&mut tx, &id).map_err(err())? {
             return Err(StoreError::UnknownRun { id: run_id });
         }
-        tx.execute(
-            "INSERT INTO baselines (name, run_id, created_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (name) DO UPDATE SET run_id = excluded.run_id, created_at = excluded.created_at",
-            &[&name, &id, &codec::now()],
-        )
-        .map_err(err())?;
+        tx.execute(&pg(queries::UPSERT_BASELINE), &[&name, &id, &codec::now()])
+            .map_err(err())?;
         tx.commit().map_err(err())
     }
 
@@ -549,15 +448,11 @@ impl Store for PostgresStore {
         let err = || StoreError::postgres("cannot list baselines");
         let rows = self
             .lock()
-            .query(
-                "SELECT name, run_id, created_at FROM baselines ORDER BY name",
-                &[],
-            )
+            .query(&pg(queries::LIST_BASELINES), &[])
             .map_err(err())?;
         rows.iter()
             .map(|r| {
-                let (name, id, at): (String, String, String) =
-                    (|| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))().map_err(err())?;
+                let (name, id, at) = queries::baseline_row(r).map_err(err())?;
                 codec::decode_baseline(name, &id, &at)
             })
             .collect()
@@ -566,7 +461,7 @@ impl Store for PostgresStore {
     fn delete_baseline(&self, name: &str) -> Result<()> {
         let deleted = self
             .lock()
-            .execute("DELETE FROM baselines WHERE name = $1", &[&name])
+            .execute(&pg(queries::DELETE_BASELINE), &[&name])
             .map_err(StoreError::postgres(format!(
                 "cannot delete baseline {name:?}"
             )))?;
@@ -582,7 +477,7 @@ impl Store for PostgresStore {
         let err = || StoreError::postgres(format!("cannot read baseline {name:?}"));
         let row = self
             .lock()
-            .query_opt("SELECT run_id FROM baselines WHERE name = $1", &[&name])
+            .query_opt(&pg(queries::BASELINE_RUN), &[&name])
             .map_err(err())?;
         match row {
             None => Ok(None),
@@ -597,10 +492,7 @@ impl Store for PostgresStore {
         let (at, samples) = codec::encode_noise_floor(floor)?;
         self.lock()
             .execute(
-                "INSERT INTO noise_floors (fingerprint, benchmark, measure, relative, samples, method, learned_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (fingerprint, benchmark, measure) DO UPDATE SET \
-                 relative = excluded.relative, samples = excluded.samples, method = excluded.method, \
-                 learned_at = excluded.learned_at",
+                &pg(queries::UPSERT_NOISE_FLOOR),
                 &[
                     &floor.fingerprint,
                     &floor.benchmark,
@@ -619,26 +511,11 @@ impl Store for PostgresStore {
         let err = || StoreError::postgres("cannot read noise floors");
         let rows = self
             .lock()
-            .query(
-                "SELECT fingerprint, benchmark, measure, relative, samples, method, learned_at \
-                 FROM noise_floors WHERE fingerprint = $1 ORDER BY benchmark, measure",
-                &[&fingerprint],
-            )
+            .query(&pg(queries::NOISE_FLOORS), &[&fingerprint])
             .map_err(err())?;
         rows.iter()
             .map(|r| {
-                let get = || -> std::result::Result<_, postgres::Error> {
-                    Ok((
-                        r.try_get::<_, String>(0)?,
-                        r.try_get::<_, String>(1)?,
-                        r.try_get::<_, String>(2)?,
-                        r.try_get::<_, f64>(3)?,
-                        r.try_get::<_, i64>(4)?,
-                        r.try_get::<_, String>(5)?,
-                        r.try_get::<_, String>(6)?,
-                    ))
-                };
-                let (f, b, m, rel, n, method, at) = get().map_err(err())?;
+                let (f, b, m, rel, n, method, at) = queries::noise_floor_row(r).map_err(err())?;
                 codec::decode_noise_floor(f, b, &m, rel, n, method, &at)
             })
             .collect::<Result<Vec<_>>>()
@@ -651,27 +528,14 @@ impl Store for PostgresStore {
         let rows = self
             .lock()
             .query(
-                "SELECT r.id, r.started_at, r.git_commit, r.fingerprint, m.median \
-                 FROM metrics m JOIN runs r ON r.id = m.run_id \
-                 WHERE m.bench_name = $1 AND m.measure = $2 AND m.median IS NOT NULL \
-                 ORDER BY r.started_ns DESC, r.id DESC LIMIT $3",
+                &pg(queries::SERIES),
                 &[&benchmark, &measure.as_str(), &to_i64(limit)],
             )
             .map_err(err())?;
         let mut points = rows
             .iter()
             .map(|r| {
-                let (id, at, commit, fp, median): (String, String, Option<String>, String, f64) =
-                    (|| {
-                        Ok((
-                            r.try_get(0)?,
-                            r.try_get(1)?,
-                            r.try_get(2)?,
-                            r.try_get(3)?,
-                            r.try_get(4)?,
-                        ))
-                    })()
-                    .map_err(err())?;
+                let (id, at, commit, fp, median) = queries::series_row(r).map_err(err())?;
                 codec::decode_point(&id, &at, commit, fp, median)
             })
             .collect::<Result<Vec<_>>>()?;

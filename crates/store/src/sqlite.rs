@@ -5,11 +5,12 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use benchgate_model::{Measure, Mode, Run, Source};
-use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::codec::{self, BenchRow, MetricRow, RunRow, SummaryRow, to_i64};
+use crate::codec::{self, to_i64};
+use crate::queries;
 use crate::schema;
 use crate::{
     Baseline, BaselinedRuns, Deleted, LatestMeasurement, NoiseFloor, Result, RunSummary,
@@ -18,9 +19,6 @@ use crate::{
 
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
-
-const SUMMARY_COLUMNS: &str =
-    "id, started_at, source, mode, git_commit, git_branch, fingerprint, benchmark_count";
 
 /// A history store in one SQLite file (WAL journal, so readers never block the writer).
 pub struct SqliteStore {
@@ -72,11 +70,7 @@ impl SqliteStore {
     /// The schema version recorded in the database.
     pub fn schema_version(&self) -> Result<i64> {
         self.lock()
-            .query_row(
-                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-                [],
-                |r| r.get(0),
-            )
+            .query_row(queries::SCHEMA_VERSION, [], |r| r.get(0))
             .map_err(StoreError::sqlite("cannot read the schema version"))
     }
 
@@ -125,7 +119,7 @@ impl SqliteStore {
             }
             let text = id.to_string();
             let exists = tx
-                .query_row("SELECT 1 FROM runs WHERE id = ?1", [&text], |_| Ok(()))
+                .query_row(queries::RUN_EXISTS, [&text], |_| Ok(()))
                 .optional()
                 .map_err(err())?
                 .is_some();
@@ -134,19 +128,11 @@ impl SqliteStore {
             }
             let rows = {
                 let mut stmt = tx
-                    .prepare_cached(
-                        "SELECT name, run_id, created_at FROM baselines WHERE run_id = ?1 ORDER BY name",
-                    )
+                    .prepare_cached(queries::BASELINES_OF_RUN)
                     .map_err(err())?;
-                stmt.query_map([&text], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                    ))
-                })
-                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-                .map_err(err())?
+                stmt.query_map([&text], |r| queries::baseline_row(r))
+                    .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                    .map_err(err())?
             };
             let pointing = rows
                 .into_iter()
@@ -156,8 +142,7 @@ impl SqliteStore {
                 continue;
             }
             // The benchmarks, metrics, index rows and baselines go with it (ON DELETE CASCADE).
-            tx.execute("DELETE FROM runs WHERE id = ?1", [&text])
-                .map_err(err())?;
+            tx.execute(queries::DELETE_RUN, [&text]).map_err(err())?;
             deleted.runs.push(id);
         }
         tx.commit().map_err(err())?;
@@ -173,19 +158,15 @@ impl SqliteStore {
             .map_err(err())?;
         let id = run_id.to_string();
         let exists = tx
-            .query_row("SELECT 1 FROM runs WHERE id = ?1", [&id], |_| Ok(()))
+            .query_row(queries::RUN_EXISTS, [&id], |_| Ok(()))
             .optional()
             .map_err(err())?
             .is_some();
         if !exists {
             return Err(StoreError::UnknownRun { id: run_id });
         }
-        tx.execute(
-            "INSERT INTO baselines (name, run_id, created_at) VALUES (?1, ?2, ?3) \
-             ON CONFLICT (name) DO UPDATE SET run_id = excluded.run_id, created_at = excluded.created_at",
-            params![name, id, codec::now()],
-        )
-        .map_err(err())?;
+        tx.execute(queries::UPSERT_BASELINE, params![name, id, codec::now()])
+            .map_err(err())?;
         tx.commit().map_err(err())
     }
 
@@ -193,10 +174,7 @@ impl SqliteStore {
         let (at, samples) = codec::encode_noise_floor(floor)?;
         self.lock()
             .execute(
-                "INSERT INTO noise_floors (fingerprint, benchmark, measure, relative, samples, method, learned_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (fingerprint, benchmark, measure) DO UPDATE SET \
-                 relative = excluded.relative, samples = excluded.samples, method = excluded.method, \
-                 learned_at = excluded.learned_at",
+                queries::UPSERT_NOISE_FLOOR,
                 params![
                     floor.fingerprint,
                     floor.benchmark,
@@ -228,15 +206,12 @@ impl SqliteStore {
         params: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<RunSummary>> {
         let conn = self.lock();
-        let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM runs {where_clause} ORDER BY started_ns DESC, id DESC LIMIT ?{}",
-            params.len()
-        );
+        let sql = queries::summaries(where_clause, params.len());
         let mut stmt = conn
             .prepare_cached(&sql)
             .map_err(StoreError::sqlite("cannot list runs"))?;
         let rows = stmt
-            .query_map(params, summary_row)
+            .query_map(params, |r| queries::summary_row(r))
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(StoreError::sqlite("cannot list runs"))?;
         rows.into_iter().map(codec::decode_summary).collect()
@@ -308,49 +283,25 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     tx.execute(schema::CREATE_MIGRATIONS_TABLE, [])
         .map_err(err("cannot create schema_migrations"))?;
     let current: i64 = tx
-        .query_row(
-            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-            [],
-            |r| r.get(0),
-        )
+        .query_row(queries::SCHEMA_VERSION, [], |r| r.get(0))
         .map_err(err("cannot read the schema version"))?;
     for (version, sql) in schema::pending(current, &schema::SQLITE)? {
         tx.execute_batch(sql).map_err(StoreError::sqlite(format!(
             "cannot apply migration {version}"
         )))?;
-        tx.execute(
-            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
-            params![version, codec::now()],
-        )
-        .map_err(StoreError::sqlite(format!(
-            "cannot record migration {version}"
-        )))?;
+        tx.execute(queries::INSERT_MIGRATION, params![version, codec::now()])
+            .map_err(StoreError::sqlite(format!(
+                "cannot record migration {version}"
+            )))?;
     }
     tx.commit().map_err(err("cannot commit the migrations"))
-}
-
-fn summary_row(r: &Row<'_>) -> rusqlite::Result<SummaryRow> {
-    Ok(SummaryRow {
-        id: r.get(0)?,
-        started_at: r.get(1)?,
-        source: r.get(2)?,
-        mode: r.get(3)?,
-        commit: r.get(4)?,
-        branch: r.get(5)?,
-        fingerprint: r.get(6)?,
-        benchmark_count: r.get(7)?,
-    })
 }
 
 /// Inserts one encoded run inside `tx`; an id already stored is [`StoreError::DuplicateRun`].
 fn insert_run(tx: &rusqlite::Transaction<'_>, id: Uuid, enc: &codec::Encoded) -> Result<()> {
     let context = |what: &str| format!("cannot store run {id}: {what}");
     let exists = tx
-        .query_row(
-            "SELECT 1 FROM runs WHERE id = ?1",
-            [&enc.run.id],
-            |_| Ok(()),
-        )
+        .query_row(queries::RUN_EXISTS, [&enc.run.id], |_| Ok(()))
         .optional()
         .map_err(StoreError::sqlite(context("cannot look the id up")))?
         .is_some();
@@ -359,9 +310,7 @@ fn insert_run(tx: &rusqlite::Transaction<'_>, id: Uuid, enc: &codec::Encoded) ->
     }
     let r = &enc.run;
     tx.execute(
-        "INSERT INTO runs (id, schema_tag, started_at, started_ns, ended_at, source, mode, \
-         git_commit, git_branch, dirty, merge_base, tags, environment, fingerprint, benchmark_count) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        queries::INSERT_RUN,
         params![
             r.id,
             r.schema_tag,
@@ -466,7 +415,7 @@ impl Store for SqliteStore {
         let err = || StoreError::sqlite("cannot list old runs");
         let conn = self.lock();
         let mut stmt = conn
-            .prepare_cached("SELECT id FROM runs WHERE started_ns < ?1 ORDER BY started_ns, id")
+            .prepare_cached(queries::RUNS_STARTED_BEFORE)
             .map_err(err())?;
         let ids = stmt
             .query_map([codec::cutoff_ns(cutoff)], |r| r.get::<_, String>(0))
@@ -483,31 +432,7 @@ impl Store for SqliteStore {
         // One read transaction, so the run and its rows come from one snapshot.
         let tx = conn.transaction().map_err(StoreError::sqlite(context()))?;
         let row = tx
-            .query_row(
-                "SELECT id, schema_tag, started_at, started_ns, ended_at, source, mode, git_commit, \
-                 git_branch, dirty, merge_base, tags, environment, fingerprint, benchmark_count \
-                 FROM runs WHERE id = ?1",
-                [&id],
-                |r| {
-                    Ok(RunRow {
-                        id: r.get(0)?,
-                        schema_tag: r.get(1)?,
-                        started_at: r.get(2)?,
-                        started_ns: r.get(3)?,
-                        ended_at: r.get(4)?,
-                        source: r.get(5)?,
-                        mode: r.get(6)?,
-                        commit: r.get(7)?,
-                        branch: r.get(8)?,
-                        dirty: r.get(9)?,
-                        merge_base: r.get(10)?,
-                        tags: r.get(11)?,
-                        environment: r.get(12)?,
-                        fingerprint: r.get(13)?,
-                        benchmark_count: r.get(14)?,
-                    })
-                },
-            )
+            .query_row(queries::SELECT_RUN, [&id], |r| queries::run_row(r))
             .optional()
             .map_err(StoreError::sqlite(context()))?;
         let Some(row) = row else {
@@ -515,52 +440,19 @@ impl Store for SqliteStore {
         };
         let benches = {
             let mut stmt = tx
-                .prepare_cached(
-                    "SELECT ordinal, name, params, command, status_kind, status_text, labels, mode \
-                     FROM benchmarks WHERE run_id = ?1 ORDER BY ordinal",
-                )
+                .prepare_cached(queries::SELECT_BENCHMARKS)
                 .map_err(StoreError::sqlite(context()))?;
-            stmt.query_map([&id], |r| {
-                Ok(BenchRow {
-                    ordinal: r.get(0)?,
-                    name: r.get(1)?,
-                    params: r.get(2)?,
-                    command: r.get(3)?,
-                    status_kind: r.get(4)?,
-                    status_text: r.get(5)?,
-                    labels: r.get(6)?,
-                    mode: r.get(7)?,
-                })
-            })
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(StoreError::sqlite(context()))?
+            stmt.query_map([&id], |r| queries::bench_row(r))
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(StoreError::sqlite(context()))?
         };
         let metrics = {
             let mut stmt = tx
-                .prepare_cached(
-                    "SELECT bench_ordinal, ordinal, bench_name, measure, unit, direction, exact, \
-                     summary, median, samples, iterations, precision \
-                     FROM metrics WHERE run_id = ?1 ORDER BY bench_ordinal, ordinal",
-                )
+                .prepare_cached(queries::SELECT_METRICS)
                 .map_err(StoreError::sqlite(context()))?;
-            stmt.query_map([&id], |r| {
-                Ok(MetricRow {
-                    bench_ordinal: r.get(0)?,
-                    ordinal: r.get(1)?,
-                    bench_name: r.get(2)?,
-                    measure: r.get(3)?,
-                    unit: r.get(4)?,
-                    direction: r.get(5)?,
-                    exact: r.get(6)?,
-                    summary: r.get(7)?,
-                    median: r.get(8)?,
-                    samples: r.get(9)?,
-                    iterations: r.get(10)?,
-                    precision: r.get(11)?,
-                })
-            })
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(StoreError::sqlite(context()))?
+            stmt.query_map([&id], |r| queries::metric_row(r))
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(StoreError::sqlite(context()))?
         };
         drop(tx);
         codec::decode(row, benches, metrics)
@@ -578,13 +470,13 @@ impl Store for SqliteStore {
     fn runs_at_commit(&self, prefix: &str) -> Result<Vec<RunSummary>> {
         let prefix = codec::check_prefix(prefix)?;
         self.summaries(
-            "WHERE substr(git_commit, 1, ?2) = ?1",
+            queries::AT_COMMIT_PREFIX,
             &[&prefix, &to_i64(prefix.chars().count()), &i64::MAX],
         )
     }
 
     fn latest_runs_with_fingerprint(&self, fingerprint: &str, n: usize) -> Result<Vec<RunSummary>> {
-        self.summaries("WHERE fingerprint = ?1", &[&fingerprint, &to_i64(n)])
+        self.summaries(queries::WITH_FINGERPRINT, &[&fingerprint, &to_i64(n)])
     }
 
     fn latest_runs_of_source(
@@ -596,10 +488,10 @@ impl Store for SqliteStore {
         let source = source.to_string();
         match fingerprint {
             Some(fp) => self.summaries(
-                "WHERE source = ?1 AND fingerprint = ?2",
+                queries::OF_SOURCE_AND_FINGERPRINT,
                 &[&source, &fp, &to_i64(n)],
             ),
-            None => self.summaries("WHERE source = ?1", &[&source, &to_i64(n)]),
+            None => self.summaries(queries::OF_SOURCE, &[&source, &to_i64(n)]),
         }
     }
 
@@ -658,16 +550,10 @@ impl Store for SqliteStore {
         let conn = self.lock();
         let err = || StoreError::sqlite("cannot list baselines");
         let mut stmt = conn
-            .prepare_cached("SELECT name, run_id, created_at FROM baselines ORDER BY name")
+            .prepare_cached(queries::LIST_BASELINES)
             .map_err(err())?;
         let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })
+            .query_map([], |r| queries::baseline_row(r))
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(err())?;
         rows.into_iter()
@@ -678,7 +564,7 @@ impl Store for SqliteStore {
     fn delete_baseline(&self, name: &str) -> Result<()> {
         let deleted = self
             .lock()
-            .execute("DELETE FROM baselines WHERE name = ?1", [name])
+            .execute(queries::DELETE_BASELINE, [name])
             .map_err(StoreError::sqlite(format!(
                 "cannot delete baseline {name:?}"
             )))?;
@@ -693,11 +579,7 @@ impl Store for SqliteStore {
     fn baseline(&self, name: &str) -> Result<Option<Uuid>> {
         let id: Option<String> = self
             .lock()
-            .query_row(
-                "SELECT run_id FROM baselines WHERE name = ?1",
-                [name],
-                |r| r.get(0),
-            )
+            .query_row(queries::BASELINE_RUN, [name], |r| r.get(0))
             .optional()
             .map_err(StoreError::sqlite(format!("cannot read baseline {name:?}")))?;
         id.as_deref().map(codec::parse_uuid).transpose()
@@ -711,24 +593,9 @@ impl Store for SqliteStore {
     fn noise_floors(&self, fingerprint: &str) -> Result<Vec<NoiseFloor>> {
         let conn = self.lock();
         let err = || StoreError::sqlite("cannot read noise floors");
-        let mut stmt = conn
-            .prepare_cached(
-                "SELECT fingerprint, benchmark, measure, relative, samples, method, learned_at \
-                 FROM noise_floors WHERE fingerprint = ?1 ORDER BY benchmark, measure",
-            )
-            .map_err(err())?;
+        let mut stmt = conn.prepare_cached(queries::NOISE_FLOORS).map_err(err())?;
         let rows = stmt
-            .query_map([fingerprint], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, f64>(3)?,
-                    r.get::<_, i64>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?,
-                ))
-            })
+            .query_map([fingerprint], |r| queries::noise_floor_row(r))
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(err())?;
         rows.into_iter()
@@ -743,23 +610,10 @@ impl Store for SqliteStore {
         let conn = self.lock();
         let err =
             || StoreError::sqlite(format!("cannot read the series of {benchmark} / {measure}"));
-        let mut stmt = conn
-            .prepare_cached(
-                "SELECT r.id, r.started_at, r.git_commit, r.fingerprint, m.median \
-                 FROM metrics m JOIN runs r ON r.id = m.run_id \
-                 WHERE m.bench_name = ?1 AND m.measure = ?2 AND m.median IS NOT NULL \
-                 ORDER BY r.started_ns DESC, r.id DESC LIMIT ?3",
-            )
-            .map_err(err())?;
+        let mut stmt = conn.prepare_cached(queries::SERIES).map_err(err())?;
         let rows = stmt
             .query_map(params![benchmark, measure.as_str(), to_i64(limit)], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, f64>(4)?,
-                ))
+                queries::series_row(r)
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(err())?;
