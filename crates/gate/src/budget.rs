@@ -101,21 +101,8 @@ impl Budget {
 
 /// The canonical unit a budget on `measure` is expressed in.
 pub fn canonical_unit(measure: &Measure) -> Unit {
-    match measure {
-        Measure::WallTime
-        | Measure::UserTime
-        | Measure::SysTime
-        | Measure::LatencyP50
-        | Measure::LatencyP90
-        | Measure::LatencyP95
-        | Measure::LatencyP99
-        | Measure::LatencyP999 => Unit::Nanoseconds,
-        Measure::MaxRss | Measure::AllocBytes => Unit::Bytes,
-        Measure::Throughput => Unit::PerSecond,
-        Measure::BytesPerSecond => Unit::BytesPerSecond,
-        Measure::ErrorRate => Unit::Ratio,
-        Measure::Instructions | Measure::Allocs | Measure::Custom(_) => Unit::Count,
-    }
+    // Custom measures have no unit of their own: their budgets are plain counts.
+    measure.canonical_unit().unwrap_or(Unit::Count)
 }
 
 /// Which way is better for `measure` when no metric says so.
