@@ -4,7 +4,7 @@ use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{KillLingering, lingering, served_by_setups, served_pid};
+use common::{KillLingering, assert_served_then_gone, lingering, served_by_setups};
 
 mod common;
 
@@ -670,18 +670,5 @@ fn what_a_setup_starts_lives_until_its_benchmark_is_over_then_is_killed() {
     let dir = tempfile::tempdir().unwrap();
     let s = served_by_setups(dir.path(), MARKERS);
     let results = run(&s, &fixed(1, 3), &mut ()).unwrap();
-    // Every run found its server alive: after its own setup, its other runs and the other
-    // benchmarks' setups, prepares and runs.
-    for r in &results {
-        assert_eq!(r.failure, None, "{}", r.spec.name);
-        assert_eq!(r.samples.len(), 3, "{}", r.spec.name);
-    }
-    // Gone once `run` returned: stopped by the first one's cleanup, killed after the others.
-    assert_eq!(lingering(MARKERS), Vec::<String>::new());
-    for i in 0..3 {
-        let gone = !Path::new(&format!("/proc/{}", served_pid(dir.path(), i))).exists();
-        assert!(gone, "server {i}");
-    }
-    let counted: Vec<u64> = results.iter().map(|r| r.leftover_processes).collect();
-    assert_eq!(counted, [0, 1, 1]);
+    assert_served_then_gone(dir.path(), MARKERS, &results);
 }

@@ -16,7 +16,7 @@ use benchgate_measure::{
     CommandSpec, CommandTemplate, MeasureError, Outcome, Phase, RunnerOptions, expand, run,
     start_spawner,
 };
-use common::{KillLingering, lingering, served_by_setups, served_pid};
+use common::{KillLingering, assert_served_then_gone, lingering, served_by_setups};
 
 /// Set for a copy of this binary that plays a main process to be killed (see `child`).
 const CHILD: &str = "BENCHGATE_SPAWNER_TEST_CHILD";
@@ -383,20 +383,7 @@ fn what_a_setup_starts_lives_until_its_benchmark_is_over_then_is_killed() {
     let dir = tempfile::tempdir().unwrap();
     let s = served_by_setups(dir.path(), MARKERS);
     let results = run(&s, &fixed(1, 3), &mut ()).unwrap();
-    // Every run found its server alive: after its own setup, its other runs and the other
-    // benchmarks' setups, prepares and runs.
-    for r in &results {
-        assert_eq!(r.failure, None, "{}", r.spec.name);
-        assert_eq!(r.samples.len(), 3, "{}", r.spec.name);
-    }
-    // Gone once `run` returned: stopped by the first one's cleanup, killed after the others.
-    assert_eq!(lingering(MARKERS), Vec::<String>::new());
-    for i in 0..3 {
-        let gone = !Path::new(&format!("/proc/{}", served_pid(dir.path(), i))).exists();
-        assert!(gone, "server {i}");
-    }
-    let counted: Vec<u64> = results.iter().map(|r| r.leftover_processes).collect();
-    assert_eq!(counted, [0, 1, 1]);
+    assert_served_then_gone(dir.path(), MARKERS, &results);
     // The spawner goes on serving, and kills later commands' leftovers as before.
     let r = sh("sleep 300.7175 & exit 0");
     assert!(r.failure.is_none(), "{:?}", r.failure);

@@ -92,3 +92,26 @@ pub fn served_pid(dir: &std::path::Path, i: usize) -> i32 {
         .parse()
         .unwrap()
 }
+
+/// What [`served_by_setups`] must end in once `run` returned `results` (3 runs each): every run
+/// found its server alive (after its own setup, its other runs and the other benchmarks' setups,
+/// prepares and runs), and every server is gone, stopped by the first one's cleanup and killed
+/// and counted after the others.
+#[allow(dead_code)]
+pub fn assert_served_then_gone(
+    dir: &std::path::Path,
+    markers: &'static [&'static str; 3],
+    results: &[benchgate_measure::CommandResult],
+) {
+    for r in results {
+        assert_eq!(r.failure, None, "{}", r.spec.name);
+        assert_eq!(r.samples.len(), 3, "{}", r.spec.name);
+    }
+    assert_eq!(lingering(markers), Vec::<String>::new());
+    for i in 0..3 {
+        let gone = !std::path::Path::new(&format!("/proc/{}", served_pid(dir, i))).exists();
+        assert!(gone, "server {i}");
+    }
+    let counted: Vec<u64> = results.iter().map(|r| r.leftover_processes).collect();
+    assert_eq!(counted, [0, 1, 1]);
+}
