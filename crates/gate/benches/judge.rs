@@ -17,27 +17,9 @@
 
 use benchgate_gate::{CompareOptions, compare_runs};
 use benchgate_harness::{Suite, black_box};
-use benchgate_model::{Environment, Mode, Provenance, Run, Source};
-use time::macros::datetime;
 
 #[path = "workload.rs"]
 mod workload;
-
-fn run_of(text: &str) -> Run {
-    let parsed = benchgate_adapters::parse(benchgate_adapters::Format::Go, text.as_bytes())
-        .unwrap_or_else(|e| panic!("the generated Go text does not parse: {e}"));
-    let mut run = Run::new(
-        Source::Command,
-        datetime!(2026-12-06 10:00 UTC),
-        Provenance {
-            mode: Mode::Real,
-            ..Default::default()
-        },
-        Environment::default(),
-    );
-    run.benchmarks = parsed.benchmarks;
-    run
-}
 
 fn main() {
     let mut suite = Suite::from_args();
@@ -48,8 +30,9 @@ fn main() {
         [600usize, 6000],
         |b, &comparisons| {
             let benchmarks = comparisons / 3;
-            let baseline = run_of(&workload::go_text(benchmarks, workload::Side::Baseline, 11));
-            let candidate = run_of(&workload::go_text(
+            let baseline =
+                workload::run_of(&workload::go_text(benchmarks, workload::Side::Baseline, 11));
+            let candidate = workload::run_of(&workload::go_text(
                 benchmarks,
                 workload::Side::Candidate,
                 11,

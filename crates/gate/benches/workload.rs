@@ -7,7 +7,9 @@
 
 use std::fmt::Write as _;
 
+use benchgate_model::{Environment, Mode, Provenance, Run, Source};
 use benchgate_stats::Rng;
+use time::macros::datetime;
 
 /// Samples per benchmark and side (B13's figure).
 pub const SAMPLES: usize = 1683;
@@ -107,4 +109,21 @@ pub fn go_text(benchmarks: usize, side: Side, seed: u64) -> String {
     }
     out.push_str("PASS\nok  \texample.com/judge\t1234.5s\n");
     out
+}
+
+/// `text` parsed by benchgate's Go parser, as `benchgate ingest` parses it, into a real run.
+pub fn run_of(text: &str) -> Run {
+    let parsed = benchgate_adapters::parse(benchgate_adapters::Format::Go, text.as_bytes())
+        .unwrap_or_else(|e| panic!("the generated Go text does not parse: {e}"));
+    let mut run = Run::new(
+        Source::Command,
+        datetime!(2026-12-06 10:00 UTC),
+        Provenance {
+            mode: Mode::Real,
+            ..Default::default()
+        },
+        Environment::default(),
+    );
+    run.benchmarks = parsed.benchmarks;
+    run
 }

@@ -12,27 +12,9 @@
 use std::time::Instant;
 
 use benchgate_gate::{CompareOptions, compare_runs};
-use benchgate_model::{Environment, Mode, Provenance, Run, Source};
-use time::macros::datetime;
 
 #[path = "../benches/workload.rs"]
 mod workload;
-
-fn run_of(text: &str) -> Run {
-    let parsed = benchgate_adapters::parse(benchgate_adapters::Format::Go, text.as_bytes())
-        .unwrap_or_else(|e| panic!("the generated Go text does not parse: {e}"));
-    let mut run = Run::new(
-        Source::Command,
-        datetime!(2026-12-06 10:00 UTC),
-        Provenance {
-            mode: Mode::Real,
-            ..Default::default()
-        },
-        Environment::default(),
-    );
-    run.benchmarks = parsed.benchmarks;
-    run
-}
 
 /// User + system CPU time of this process so far (Linux `/proc/self/stat`, in clock ticks of
 /// 1/100 s); NaN elsewhere. CPU time is what other load on a shared machine does not inflate.
@@ -69,7 +51,10 @@ fn main() {
         std::fs::write(format!("{dir}/candidate.txt"), &candidate_text).expect("write candidate");
         return;
     }
-    let (baseline, candidate) = (run_of(&baseline_text), run_of(&candidate_text));
+    let (baseline, candidate) = (
+        workload::run_of(&baseline_text),
+        workload::run_of(&candidate_text),
+    );
     drop((baseline_text, candidate_text));
     let mut options = CompareOptions::default();
     if let Some(seed) = args
