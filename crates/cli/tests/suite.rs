@@ -276,7 +276,7 @@ fn export_import_and_report_move_runs_between_stores() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let xml = stdout(&out);
     assert!(
-        xml.contains("<testcase classname=\"helios/commit\" name=\"run\">"),
+        xml.contains("<testcase name=\"run\" classname=\"helios/commit\">"),
         "{xml}"
     );
     assert!(xml.contains("<skipped message="), "{xml}");

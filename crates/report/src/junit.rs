@@ -1,98 +1,94 @@
 //! JUnit XML for CI test-report views: one test case per judged (benchmark, measure), failures
-//! with their reasons; skipped benchmarks as skipped cases.
+//! with their reasons; skipped benchmarks as skipped cases. The XML itself is quick-junit's.
 
 use benchgate_model::{Comparison, Run, Status, Verdict, VerdictKind};
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use crate::Format;
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Junit;
 
-/// Escapes text for XML attributes and content.
-fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // XML 1.0 forbids most control characters, even escaped.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
+/// `text` with the control characters XML 1.0 forbids (even escaped) shown as U+FFFD: quick-junit
+/// would drop them silently, and a name must not lose characters without a trace.
+fn shown(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// How one case ended.
+enum Ending {
+    Passed,
+    Failed(String),
+    Skipped(String),
 }
 
 struct Case {
     class: String,
     name: String,
-    failure: Option<String>,
-    skipped: Option<String>,
+    ending: Ending,
+    /// What a passing case has to say (its verdict).
     output: Option<String>,
 }
 
-fn render(suite: &str, cases: &[Case]) -> String {
-    let failures = cases.iter().filter(|c| c.failure.is_some()).count();
-    let skipped = cases.iter().filter(|c| c.skipped.is_some()).count();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    out.push_str(&format!(
-        "<testsuites name=\"benchgate\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\">\n",
-        cases.len()
-    ));
-    out.push_str(&format!(
-        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\">\n",
-        xml(suite),
-        cases.len()
-    ));
-    for case in cases {
-        out.push_str(&format!(
-            "    <testcase classname=\"{}\" name=\"{}\"",
-            xml(&case.class),
-            xml(&case.name)
-        ));
-        if case.failure.is_none() && case.skipped.is_none() && case.output.is_none() {
-            out.push_str("/>\n");
-            continue;
+fn render(suite: &str, cases: Vec<Case>) -> String {
+    let mut test_suite = TestSuite::new(shown(suite));
+    test_suite.add_test_cases(cases.into_iter().map(|case| {
+        let status = match case.ending {
+            Ending::Passed => TestCaseStatus::success(),
+            Ending::Failed(message) => {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                status
+                    .set_message(shown(&message))
+                    .set_description(shown(&message));
+                status
+            }
+            Ending::Skipped(reason) => {
+                let mut status = TestCaseStatus::skipped();
+                status.set_message(shown(&reason));
+                status
+            }
+        };
+        let mut test_case = TestCase::new(shown(&case.name), status);
+        test_case.set_classname(shown(&case.class));
+        if let Some(text) = case.output {
+            test_case.set_system_out(shown(&text));
         }
-        out.push_str(">\n");
-        if let Some(message) = &case.failure {
-            out.push_str(&format!(
-                "      <failure message=\"{0}\">{0}</failure>\n",
-                xml(message)
-            ));
-        }
-        if let Some(reason) = &case.skipped {
-            out.push_str(&format!("      <skipped message=\"{}\"/>\n", xml(reason)));
-        }
-        if let Some(text) = &case.output {
-            out.push_str(&format!("      <system-out>{}</system-out>\n", xml(text)));
-        }
-        out.push_str("    </testcase>\n");
-    }
-    out.push_str("  </testsuite>\n</testsuites>\n");
-    out
+        test_case
+    }));
+    let mut report = Report::new("benchgate");
+    report.add_test_suite(test_suite);
+    // Serializing into a String cannot fail: the writer is memory, the names valid UTF-8.
+    report.to_string().unwrap_or_default()
 }
 
 /// One case per verdict. `deny_warnings`: a gating warning is a failure, as the gate says.
 fn case_of(v: &Verdict, deny_warnings: bool) -> Case {
     let warning = v.is_warning();
     let failing = v.gating && (v.is_failure() || (deny_warnings && warning));
+    let ending = if failing {
+        Ending::Failed(if v.is_failure() {
+            format!("{}: {}", v.kind, v.reason)
+        } else {
+            format!("{} (warning, denied): {}", v.kind, v.reason)
+        })
+    } else if v.kind == VerdictKind::Skipped {
+        Ending::Skipped(v.reason.clone())
+    } else {
+        Ending::Passed
+    };
     Case {
         class: v.benchmark.clone(),
         name: v.measure.to_string(),
-        failure: failing.then(|| {
-            if v.is_failure() {
-                format!("{}: {}", v.kind, v.reason)
-            } else {
-                format!("{} (warning, denied): {}", v.kind, v.reason)
-            }
-        }),
-        skipped: (v.kind == VerdictKind::Skipped).then(|| v.reason.clone()),
         // Warnings pass the gate; they are reported, not failed.
-        output: (!failing && v.kind != VerdictKind::Skipped).then(|| {
+        output: matches!(ending, Ending::Passed).then(|| {
             format!(
                 "{}{}: {}",
                 v.kind,
@@ -100,6 +96,7 @@ fn case_of(v: &Verdict, deny_warnings: bool) -> Case {
                 v.reason
             )
         }),
+        ending,
     }
 }
 
@@ -112,19 +109,16 @@ impl Format for Junit {
             .map(|b| Case {
                 class: b.name.clone(),
                 name: "run".into(),
-                failure: match &b.status {
-                    Status::Failed { message } => Some(message.clone()),
-                    _ => None,
-                },
-                skipped: match &b.status {
-                    Status::Skipped { reason } => Some(reason.clone()),
-                    _ => None,
+                ending: match &b.status {
+                    Status::Failed { message } => Ending::Failed(message.clone()),
+                    Status::Skipped { reason } => Ending::Skipped(reason.clone()),
+                    Status::Ok => Ending::Passed,
                 },
                 output: None,
             })
             .collect();
         cases.extend(comparisons.iter().map(|v| case_of(v, false)));
-        render(&format!("run {}", run.id), &cases)
+        render(&format!("run {}", run.id), cases)
     }
 
     fn comparison(&self, comparison: &Comparison) -> String {
@@ -134,8 +128,7 @@ impl Format for Junit {
             .map(|message| Case {
                 class: "benchgate".into(),
                 name: "measuring".into(),
-                failure: Some(message.clone()),
-                skipped: None,
+                ending: Ending::Failed(message.clone()),
                 output: None,
             })
             .collect();
@@ -154,7 +147,7 @@ impl Format for Junit {
                     .as_ref()
                     .map_or("no baseline", |b| b.label.as_str())
             ),
-            &cases,
+            cases,
         )
     }
 }
@@ -164,10 +157,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_markup_and_control_characters() {
-        assert_eq!(
-            xml("a<b & \"c\"\u{1}"),
-            "a&lt;b &amp; &quot;c&quot;\u{fffd}"
-        );
+    fn control_characters_are_shown_as_replacement_characters() {
+        assert_eq!(shown("a\u{1}b\u{1b}[1m\tc\n"), "a\u{fffd}b\u{fffd}[1m\tc\n");
     }
 }

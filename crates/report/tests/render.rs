@@ -322,3 +322,48 @@ fn markdown_holds_hostile_names_in_unbreakable_code_spans() {
     );
     assert_markdown_safe(&Markdown.comparison(&comparison));
 }
+
+/// JUnit XML is read back by a JUnit parser with every hostile string intact but its control
+/// characters (which XML 1.0 forbids, even escaped) shown as U+FFFD; no markup gets through.
+#[test]
+fn junit_holds_hostile_names_escaped() {
+    let (run, verdicts, comparison) = hostile();
+    let shown = HOSTILE.replace(['\x1b', '\x07'], "\u{fffd}");
+    for xml in [Junit.run(&run, &verdicts), Junit.comparison(&comparison)] {
+        assert!(!xml.contains("<img"), "{xml}");
+        assert!(!xml.contains(['\x1b', '\x07']), "{xml}");
+        let report = quick_junit::Report::deserialize_from_str(&xml).unwrap();
+        let cases = &report.test_suites[0].test_cases;
+        let classes: Vec<&str> = cases
+            .iter()
+            .filter_map(|c| c.classname.as_deref())
+            .collect();
+        assert!(
+            classes.contains(&format!("{shown}1").as_str()),
+            "{classes:?}"
+        );
+        assert!(
+            classes.contains(&format!("{shown}skipped").as_str()),
+            "{classes:?}"
+        );
+    }
+    // The run: the failed benchmark fails with its message, the skipped one is skipped.
+    let report = quick_junit::Report::deserialize_from_str(&Junit.run(&run, &[])).unwrap();
+    assert_eq!((report.tests, report.failures, report.skipped), (4, 1, 1));
+    let failed = report.test_suites[0]
+        .test_cases
+        .iter()
+        .find(|c| c.classname.as_deref() == Some(format!("{shown}failed").as_str()))
+        .unwrap();
+    match &failed.status {
+        quick_junit::TestCaseStatus::NonSuccess {
+            kind: quick_junit::NonSuccessKind::Failure,
+            message,
+            ..
+        } => assert_eq!(
+            message.as_deref(),
+            Some(format!("run: exited with status 1; stderr: {shown}").as_str())
+        ),
+        other => panic!("{other:?}"),
+    }
+}
