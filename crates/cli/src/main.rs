@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 mod convert;
+mod exports;
 mod limits;
 mod output;
 mod progress;

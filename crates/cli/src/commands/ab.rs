@@ -25,6 +25,7 @@ use super::measuring::{count_instructions, mode_of, new_run, unmeasured};
 use super::suite::{matches_filter, selected_specs};
 use crate::cli::{AbArgs, GlobalArgs, MeasureArg};
 use crate::convert;
+use crate::exports::Exports;
 use crate::progress::Progress;
 
 /// The pairs of a benchmark are looked at after `min_runs` pairs and then each time their number
@@ -49,9 +50,7 @@ pub fn execute(args: &AbArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         args.deny_warnings,
     )?;
     let thresholds = judging.thresholds;
-    for path in args.export_json.iter().chain(&args.export_markdown) {
-        super::measuring::check_writable_parent(path)?;
-    }
+    exports(args).check()?;
     let pairings = pairings(args)?;
     if pairings.is_empty() {
         bail!("nothing to compare");
@@ -182,13 +181,11 @@ fn report(
             }
         }
     }
-    write_comparison(
-        &comparison,
-        args.export_json.as_deref(),
-        args.export_markdown.as_deref(),
-        args.format,
-        global,
-    )
+    write_comparison(&comparison, &exports(args), args.format, global)
+}
+
+fn exports(args: &AbArgs) -> Exports {
+    Exports::new(args.export_json.as_deref(), args.export_markdown.as_deref())
 }
 
 fn wall(samples: &[Sample]) -> Vec<f64> {

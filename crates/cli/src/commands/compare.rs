@@ -14,6 +14,7 @@ use super::gate::{check_measures, judging_for, load_config, with_noise_floors, w
 use super::ingest::{Git, build_run, combine, read_input};
 use super::stored::{open_existing_store, parse_selector, select_run};
 use crate::cli::{Adapter, CompareArgs, GlobalArgs};
+use crate::exports::Exports;
 
 pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let (config, config_path) = load_config(args.config.as_deref())?;
@@ -53,13 +54,8 @@ pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Outcom
             check_budgets(&judging.budgets, &current, Some(&baseline)),
         );
     }
-    write_comparison(
-        &comparison,
-        args.export_json.as_deref(),
-        args.export_markdown.as_deref(),
-        args.format,
-        global,
-    )
+    let exports = Exports::new(args.export_json.as_deref(), args.export_markdown.as_deref());
+    write_comparison(&comparison, &exports, args.format, global)
 }
 
 /// A run named on the command line: a results file (or criterion directory, or `DIR@NAME`)

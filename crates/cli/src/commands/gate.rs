@@ -11,14 +11,14 @@ use benchgate_gate::{
     judge_without_baseline, pool_runs, record_command_failure,
 };
 use benchgate_model::{Comparison, Measure, Mode, Outcome, Run, Source, Thresholds};
-use benchgate_report::escape::terminal::{line, lines};
-use benchgate_report::{Format, Json, Markdown};
+use benchgate_report::escape::terminal::lines;
 use benchgate_store::{Scope, Selector, Store, StoreError, resolve_in_scope};
 
 use super::stored::parse_selector;
 use super::{formatter, parse_measures};
 use crate::cli::{GlobalArgs, JudgeArgs, OutputFormat};
-use crate::output::{append_step_summary, print, write_file};
+use crate::exports::{Exported, Exports};
+use crate::output::print;
 
 /// The configuration judging commands read: `--config FILE` (which must exist), else
 /// benchgate.toml in the current directory when there is one, else none (the defaults).
@@ -101,8 +101,7 @@ pub struct Gating<'a> {
     pub options: CompareOptions,
     pub budgets: &'a [Budget],
     pub format: OutputFormat,
-    pub export_json: Option<&'a Path>,
-    pub export_markdown: Option<&'a Path>,
+    pub exports: &'a Exports,
 }
 
 /// The baseline selector and where it came from.
@@ -362,16 +361,11 @@ pub fn store_judge_report(
         _ => formatter(format, global).comparison(&comparison),
     };
     print(&report)?;
-    let markdown = Markdown.comparison(&comparison);
-    let mut exports = Exports::default();
-    if let Some(path) = gating.export_json {
-        exports.asked(write_file(path, &Json.run(run, &[])));
-    }
-    if let Some(path) = gating.export_markdown {
-        exports.asked(write_file(path, &markdown));
-    }
-    exports.automatic(append_step_summary(&markdown));
-    exports.conclude(comparison.outcome)
+    let judged = Exported::Judged {
+        run,
+        comparison: &comparison,
+    };
+    gating.exports.write(&judged, comparison.outcome)
 }
 
 /// Gated measures checked against the runs judged: an unknown one is an error before anything is
@@ -385,57 +379,15 @@ pub fn check_measures(
     Ok(check_gated_measures(gated, &runs)?)
 }
 
-/// Writes that follow the report: their failures are reported after it, and only the ones the
-/// user asked for (`--export-*`) can change the exit code, and only of a passing gate.
-#[derive(Default)]
-pub struct Exports {
-    asked_failed: bool,
-}
-
-impl Exports {
-    /// A file the user asked for.
-    pub fn asked(&mut self, result: anyhow::Result<()>) {
-        if let Err(e) = result {
-            eprintln!("error: {}", line(&format!("{e:#}")));
-            self.asked_failed = true;
-        }
-    }
-
-    /// A write benchgate does by itself (`$GITHUB_STEP_SUMMARY`): a warning.
-    pub fn automatic(&mut self, result: anyhow::Result<()>) {
-        if let Err(e) = result {
-            eprintln!("warning: {}", line(&format!("{e:#}")));
-        }
-    }
-
-    /// The conclusion: the gate's, unless it passed and an asked-for file could not be written.
-    pub fn conclude(self, outcome: Outcome) -> anyhow::Result<Outcome> {
-        if self.asked_failed && outcome.passed() {
-            bail!("the report above passed, but an export asked for could not be written");
-        }
-        Ok(outcome)
-    }
-}
-
 /// Prints a comparison in the chosen format, then writes it where it was asked for
-/// (`--export-json`, `--export-markdown`, the CI step summary), and concludes from its one
-/// outcome (see [`Exports`] for write failures).
+/// (`exports`, the CI step summary), and concludes from its one outcome (see [`Exports::write`]
+/// for write failures).
 pub fn write_comparison(
     comparison: &Comparison,
-    export_json: Option<&Path>,
-    export_markdown: Option<&Path>,
+    exports: &Exports,
     format: OutputFormat,
     global: &GlobalArgs,
 ) -> anyhow::Result<Outcome> {
     print(&formatter(format, global).comparison(comparison))?;
-    let markdown = Markdown.comparison(comparison);
-    let mut exports = Exports::default();
-    if let Some(path) = export_json {
-        exports.asked(write_file(path, &Json.comparison(comparison)));
-    }
-    if let Some(path) = export_markdown {
-        exports.asked(write_file(path, &markdown));
-    }
-    exports.automatic(append_step_summary(&markdown));
-    exports.conclude(comparison.outcome)
+    exports.write(&Exported::Comparison(comparison), comparison.outcome)
 }

@@ -15,9 +15,10 @@ use super::gate::{
     BaselineChoice, Gating, Judged, find_baseline, judging_for, load_config, pooled_baseline,
     store_judge_report,
 };
-use super::measuring::{check_writable_parent, mode_of};
+use super::measuring::mode_of;
 use super::stored::{check_store_writable, open_store};
 use crate::cli::{Adapter, GateArgs, GlobalArgs, IngestArgs};
+use crate::exports::Exports;
 
 pub fn execute(args: &IngestArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let setup = GateSetup::load(&args.gate)?;
@@ -242,9 +243,7 @@ impl GateSetup {
             &args.measure,
             args.deny_warnings,
         )?;
-        for path in args.export_json.iter().chain(&args.export_markdown) {
-            check_writable_parent(path)?;
-        }
+        exports(args).check()?;
         Ok(GateSetup {
             config,
             config_path,
@@ -303,8 +302,7 @@ impl GateSetup {
             options: judging.options,
             budgets: &judging.budgets,
             format: args.format,
-            export_json: args.export_json.as_deref(),
-            export_markdown: args.export_markdown.as_deref(),
+            exports: &exports(args),
         };
         store_judge_report(
             store.as_ref(),
@@ -316,4 +314,9 @@ impl GateSetup {
             global,
         )
     }
+}
+
+/// The export files of `ingest` and `exec`.
+fn exports(args: &GateArgs) -> Exports {
+    Exports::new(args.export_json.as_deref(), args.export_markdown.as_deref())
 }

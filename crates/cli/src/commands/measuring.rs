@@ -154,14 +154,6 @@ pub fn io_flags(args: &RunArgs, options: &mut RunnerOptions) -> anyhow::Result<(
     Ok(())
 }
 
-/// Refuses an export that cannot be written before spending minutes measuring.
-pub fn check_exports(args: &RunArgs) -> anyhow::Result<()> {
-    for path in args.export_json.iter().chain(&args.export_markdown) {
-        check_writable_parent(path)?;
-    }
-    Ok(())
-}
-
 pub fn mode_of(mode: ModeArg) -> Mode {
     match mode {
         ModeArg::Real => Mode::Real,
@@ -193,19 +185,4 @@ pub fn measure(
     let results = results?;
     note_leftovers(&results.iter().collect::<Vec<_>>());
     Ok(results)
-}
-
-pub fn check_writable_parent(path: &std::path::Path) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => std::path::Path::new("."),
-    };
-    if !dir.is_dir() {
-        bail!(
-            "cannot write {}: directory {} does not exist",
-            path.display(),
-            dir.display()
-        );
-    }
-    Ok(())
 }

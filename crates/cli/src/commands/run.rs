@@ -9,18 +9,17 @@ use benchgate_measure::{
 };
 use benchgate_model::display::plural;
 use benchgate_model::{Measure, Outcome, Thresholds};
-use benchgate_report::{Format, Json, Markdown};
 use time::OffsetDateTime;
 
 use super::formatter;
-use super::gate::Exports;
 use super::measuring::{
-    check_exports, count_instructions, io_flags, measure, measurements, mode_of, new_run,
-    sampling_flags, unmeasured,
+    count_instructions, io_flags, measure, measurements, mode_of, new_run, sampling_flags,
+    unmeasured,
 };
 use crate::cli::{GlobalArgs, RunArgs};
 use crate::convert;
-use crate::output::{print, write_file};
+use crate::exports::{Exported, Exports};
+use crate::output::print;
 
 pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     if args.commands.is_empty() {
@@ -44,7 +43,8 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let compare = args
         .judge
         .options(Thresholds::default(), vec![Measure::WallTime], false)?;
-    check_exports(args)?;
+    let exports = Exports::new(args.export_json.as_deref(), args.export_markdown.as_deref());
+    exports.check()?;
 
     let (time, instructions) = measurements(&sampling_flags(args));
     let mut run = new_run(
@@ -75,18 +75,16 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     };
     // The report first, then the files: a file that cannot be written never hides the results.
     print(&formatter(args.format, global).run(&run, &comparisons))?;
-    let mut exports = Exports::default();
-    if let Some(path) = &args.export_json {
-        exports.asked(write_file(path, &Json.run(&run, &comparisons)));
-    }
-    if let Some(path) = &args.export_markdown {
-        exports.asked(write_file(path, &Markdown.run(&run, &comparisons)));
-    }
-    exports.conclude(if run.any_failed() {
+    let outcome = if run.any_failed() {
         Outcome::CommandFailed
     } else {
         Outcome::Passed
-    })
+    };
+    let measured = Exported::Run {
+        run: &run,
+        comparisons: &comparisons,
+    };
+    exports.write(&measured, outcome)
 }
 
 /// Splits the trailing arguments at each `--` into one template per command.

@@ -16,12 +16,13 @@ use super::gate::{
     store_judge_report, with_noise_floors,
 };
 use super::measuring::{
-    check_exports, check_input, count_instructions, io_flags, measure, measurements, new_run,
-    sampling_flags, unmeasured,
+    check_input, count_instructions, io_flags, measure, measurements, new_run, sampling_flags,
+    unmeasured,
 };
 use super::stored::{check_store_writable, open_store};
 use crate::cli::{GlobalArgs, RunArgs};
 use crate::convert;
+use crate::exports::Exports;
 
 /// One expanded command of a configured bench, with the options it runs under and what it is
 /// measured for.
@@ -92,7 +93,8 @@ fn run_suite(args: &RunArgs, global: &GlobalArgs, config: &Config) -> anyhow::Re
         );
     }
     let options = judging.options.clone();
-    check_exports(args)?;
+    let exports = Exports::new(args.export_json.as_deref(), args.export_markdown.as_deref());
+    exports.check()?;
     check_store_writable(global)?;
 
     // Decide what runs and what is skipped, and expand every runnable bench. FILTER matches a
@@ -286,8 +288,7 @@ fn run_suite(args: &RunArgs, global: &GlobalArgs, config: &Config) -> anyhow::Re
         options,
         budgets: &judging.budgets,
         format: args.format,
-        export_json: args.export_json.as_deref(),
-        export_markdown: args.export_markdown.as_deref(),
+        exports: &exports,
     };
     // A failed command's standard error may echo a variable's value.
     for bench in &mut run.benchmarks {
