@@ -37,8 +37,8 @@ pub const DEFAULT_FILE: &str = "benchgate.toml";
 /// A whole `benchgate.toml`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Config {
-    /// Runner defaults for every bench (`[defaults]`).
-    pub defaults: RunnerDefaults,
+    /// Runner settings for every bench (`[defaults]`).
+    pub defaults: RunnerSettings,
     /// Judging settings (`[gate]`).
     pub gate: GateConfig,
     /// `[[bench]]` entries, in file order.
@@ -73,9 +73,11 @@ impl EnvConfig {
     }
 }
 
-/// Runner settings; `None` = not set here (the runner's or an outer level's default applies).
+/// Runner settings as one level gives them: `[defaults]`, a `[[bench]]`, or the flags of `run` and
+/// `ab`. `None` = not set at this level: an outer level's value applies, else the runner's default
+/// (see [`RunnerSettings::layered`]). Their keys are the table in `parse.rs`.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct RunnerDefaults {
+pub struct RunnerSettings {
     pub warmup: Option<u32>,
     pub runs: Option<u32>,
     pub min_runs: Option<u32>,
@@ -99,10 +101,18 @@ pub enum Measurement {
     Instructions,
 }
 
-impl RunnerDefaults {
+impl RunnerSettings {
+    /// `levels` layered, outermost first (`[&config.defaults, &bench.runner, &flags]`): each value
+    /// set overrides those of the levels before it.
+    pub fn layered(levels: &[&RunnerSettings]) -> RunnerSettings {
+        levels
+            .iter()
+            .fold(RunnerSettings::default(), |outer, level| level.or(&outer))
+    }
+
     /// `self` where set, else `outer`.
-    pub fn or(&self, outer: &RunnerDefaults) -> RunnerDefaults {
-        RunnerDefaults {
+    pub fn or(&self, outer: &RunnerSettings) -> RunnerSettings {
+        RunnerSettings {
             warmup: self.warmup.or(outer.warmup),
             runs: self.runs.or(outer.runs),
             min_runs: self.min_runs.or(outer.min_runs),
@@ -115,8 +125,9 @@ impl RunnerDefaults {
         }
     }
 
-    /// Applies the settings that are set onto `options`.
-    pub fn apply(&self, options: &mut RunnerOptions) {
+    /// The runner's options: its defaults, overridden by the settings that are set.
+    pub fn runner_options(&self) -> RunnerOptions {
+        let mut options = RunnerOptions::default();
         if let Some(w) = self.warmup {
             options.warmup = w;
         }
@@ -138,6 +149,7 @@ impl RunnerDefaults {
         if let Some(t) = self.timeout {
             options.timeout = Some(t);
         }
+        options
     }
 }
 
@@ -195,7 +207,7 @@ pub struct Bench {
     /// Stdin for measured runs.
     pub input: Option<PathBuf>,
     /// Per-bench runner overrides (`shell` included).
-    pub runner: RunnerDefaults,
+    pub runner: RunnerSettings,
     pub mode: Mode,
     pub requires: Requirements,
     /// Parameters in file order, expanded into their values (lists verbatim, scans computed).
@@ -208,9 +220,8 @@ pub struct Bench {
 impl Bench {
     /// The runner options for this bench: runner defaults, then `[defaults]`, then its overrides.
     /// `input` becomes the runner's stdin.
-    pub fn runner_options(&self, defaults: &RunnerDefaults) -> RunnerOptions {
-        let mut options = RunnerOptions::default();
-        self.runner.or(defaults).apply(&mut options);
+    pub fn runner_options(&self, defaults: &RunnerSettings) -> RunnerOptions {
+        let mut options = RunnerSettings::layered(&[defaults, &self.runner]).runner_options();
         if let Some(input) = &self.input {
             options.stdin = Some(input.clone());
         }
@@ -218,7 +229,7 @@ impl Bench {
     }
 
     /// The shell to run this bench's commands with, if any.
-    pub fn shell<'a>(&'a self, defaults: &'a RunnerDefaults) -> Option<&'a str> {
+    pub fn shell<'a>(&'a self, defaults: &'a RunnerSettings) -> Option<&'a str> {
         self.runner.shell.as_deref().or(defaults.shell.as_deref())
     }
 

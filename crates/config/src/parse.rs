@@ -17,23 +17,12 @@ use toml::de::{DeTable, DeValue};
 
 use crate::error::line_col;
 use crate::units::{Kind, parse_quantity};
-use crate::{Bench, Config, ConfigError, GateConfig, Measurement, Requirements, RunnerDefaults};
+use crate::{Bench, Config, ConfigError, GateConfig, Measurement, Requirements, RunnerSettings};
 
 type Val<'i> = Spanned<DeValue<'i>>;
 
 const TOP_KEYS: [&str; 5] = ["defaults", "gate", "bench", "budget", "env"];
 const ENV_KEYS: [&str; 1] = ["record"];
-const DEFAULT_KEYS: [&str; 9] = [
-    "warmup",
-    "runs",
-    "min_runs",
-    "max_runs",
-    "max_time",
-    "precision",
-    "timeout",
-    "shell",
-    "measure",
-];
 const GATE_KEYS: [&str; 8] = [
     "alpha",
     "warn",
@@ -44,27 +33,67 @@ const GATE_KEYS: [&str; 8] = [
     "confirm",
     "sources",
 ];
-const BENCH_KEYS: [&str; 19] = [
-    "name",
-    "command",
-    "measure",
-    "prepare",
-    "conclude",
-    "setup",
-    "cleanup",
-    "input",
-    "timeout",
-    "warmup",
-    "runs",
-    "min_runs",
-    "max_runs",
-    "max_time",
-    "precision",
-    "shell",
-    "mode",
-    "requires",
+/// A `[[bench]]`'s own keys; it takes the [`RUNNER_SETTINGS`] too.
+const BENCH_KEYS: [&str; 10] = [
+    "name", "command", "prepare", "conclude", "setup", "cleanup", "input", "mode", "requires",
     "params",
 ];
+
+/// Reads one runner setting (`key`) of a section into the settings.
+type ReadSetting =
+    fn(&Ctx, &Section, &str, &[String], &mut RunnerSettings) -> Result<(), ConfigError>;
+
+/// Every runner setting, once: its key and how it is read. `[defaults]` takes exactly these keys,
+/// a `[[bench]]` these and its own; they are read in this order.
+const RUNNER_SETTINGS: [(&str, ReadSetting); 9] = [
+    ("warmup", |ctx, s, key, _, r| {
+        r.warmup = s.integer(ctx, key, 0)?;
+        Ok(())
+    }),
+    ("runs", |ctx, s, key, _, r| {
+        r.runs = s.integer(ctx, key, 1)?;
+        Ok(())
+    }),
+    ("min_runs", |ctx, s, key, _, r| {
+        r.min_runs = s.integer(ctx, key, 1)?;
+        Ok(())
+    }),
+    ("max_runs", |ctx, s, key, _, r| {
+        r.max_runs = s.integer(ctx, key, 1)?;
+        Ok(())
+    }),
+    ("max_time", |ctx, s, key, _, r| {
+        r.max_time = s.duration(ctx, key, false)?;
+        Ok(())
+    }),
+    ("precision", |ctx, s, key, _, r| {
+        r.precision = s.percent(ctx, key)?;
+        Ok(())
+    }),
+    ("timeout", |ctx, s, key, _, r| {
+        r.timeout = s.duration(ctx, key, false)?;
+        Ok(())
+    }),
+    ("shell", |ctx, s, key, allowed_unset, r| {
+        r.shell = match s.string(ctx, key)? {
+            Some((text, value)) => Some(expand(ctx, s, key, text, value, allowed_unset)?.0),
+            None => None,
+        };
+        Ok(())
+    }),
+    ("measure", |ctx, s, key, _, r| {
+        r.measure = measurements(ctx, s, key)?;
+        Ok(())
+    }),
+];
+
+/// The keys of [`RUNNER_SETTINGS`], after `own` (a section's own keys), as errors list them.
+fn keys_with_runner_settings(own: &[&'static str]) -> Vec<&'static str> {
+    own.iter()
+        .copied()
+        .chain(RUNNER_SETTINGS.iter().map(|(key, _)| *key))
+        .collect()
+}
 const REQUIRES_KEYS: [&str; 3] = ["env", "commands", "files"];
 const SCAN_KEYS: [&str; 3] = ["min", "max", "step"];
 const BUDGET_KEYS: [&str; 7] = ["bench", "measure", "max", "min", "target", "warn", "fail"];
@@ -403,7 +432,7 @@ pub(crate) fn parse(
     }
     if let Some(value) = top.get("defaults") {
         let section = top_table(&ctx, &top, "defaults", value, "[defaults]")?;
-        section.check_keys(&ctx, &DEFAULT_KEYS)?;
+        section.check_keys(&ctx, &keys_with_runner_settings(&[]))?;
         config.defaults = runner_settings(&ctx, &section, &[])?;
     }
     if let Some(value) = top.get("gate") {
@@ -558,21 +587,11 @@ fn runner_settings(
     ctx: &Ctx,
     s: &Section,
     allowed_unset: &[String],
-) -> Result<RunnerDefaults, ConfigError> {
-    let settings = RunnerDefaults {
-        warmup: s.integer(ctx, "warmup", 0)?,
-        runs: s.integer(ctx, "runs", 1)?,
-        min_runs: s.integer(ctx, "min_runs", 1)?,
-        max_runs: s.integer(ctx, "max_runs", 1)?,
-        max_time: s.duration(ctx, "max_time", false)?,
-        precision: s.percent(ctx, "precision")?,
-        timeout: s.duration(ctx, "timeout", false)?,
-        shell: match s.string(ctx, "shell")? {
-            Some((text, value)) => Some(expand(ctx, s, "shell", text, value, allowed_unset)?.0),
-            None => None,
-        },
-        measure: measurements(ctx, s)?,
-    };
+) -> Result<RunnerSettings, ConfigError> {
+    let mut settings = RunnerSettings::default();
+    for (key, read) in RUNNER_SETTINGS {
+        read(ctx, s, key, allowed_unset, &mut settings)?;
+    }
     if let (Some(min), Some(max)) = (settings.min_runs, settings.max_runs)
         && min > max
         && let Some(value) = s.get("min_runs")
@@ -588,17 +607,21 @@ fn runner_settings(
 }
 
 /// `measure = "time"`, `"instructions"` or a list of both.
-fn measurements(ctx: &Ctx, s: &Section) -> Result<Option<Vec<Measurement>>, ConfigError> {
-    let Some(value) = s.get("measure") else {
+fn measurements(
+    ctx: &Ctx,
+    s: &Section,
+    key: &str,
+) -> Result<Option<Vec<Measurement>>, ConfigError> {
+    let Some(value) = s.get(key) else {
         return Ok(None);
     };
     let names: Vec<(&str, &Val)> = match value.get_ref() {
         DeValue::String(one) => vec![(one.as_ref(), value)],
-        DeValue::Array(_) => s.string_list(ctx, "measure")?,
+        DeValue::Array(_) => s.string_list(ctx, key)?,
         _ => {
             return Err(s.wrong_type(
                 ctx,
-                "measure",
+                key,
                 value,
                 "\"time\", \"instructions\" or a list of them",
             ));
@@ -612,7 +635,7 @@ fn measurements(ctx: &Ctx, s: &Section) -> Result<Option<Vec<Measurement>>, Conf
             other => {
                 return Err(s.bad(
                     ctx,
-                    "measure",
+                    key,
                     item,
                     format!(
                         "unknown measurement {other:?} (expected \"time\" or \"instructions\")"
@@ -625,7 +648,7 @@ fn measurements(ctx: &Ctx, s: &Section) -> Result<Option<Vec<Measurement>>, Conf
         }
     }
     if out.is_empty() {
-        return Err(s.bad(ctx, "measure", value, "must name at least one measurement"));
+        return Err(s.bad(ctx, key, value, "must name at least one measurement"));
     }
     Ok(Some(out))
 }
@@ -709,7 +732,7 @@ fn gate(ctx: &Ctx, s: &Section) -> Result<GateConfig, ConfigError> {
 }
 
 fn bench(ctx: &Ctx, s: &Section) -> Result<Bench, ConfigError> {
-    s.check_keys(ctx, &BENCH_KEYS)?;
+    s.check_keys(ctx, &keys_with_runner_settings(&BENCH_KEYS))?;
     let requires = match s.table(ctx, "requires")? {
         None => Requirements::default(),
         Some(r) => {

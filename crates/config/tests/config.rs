@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use benchgate_config::{Budget, Config, ConfigError, Requirements, RunnerDefaults};
+use benchgate_config::{Budget, Config, ConfigError, Requirements, RunnerSettings};
 use benchgate_measure::{AuxCommands, CommandTemplate, Parameter};
 use benchgate_model::{Measure, Mode, Thresholds};
 
@@ -102,7 +102,7 @@ fn full_example() {
     let config = parse(EXAMPLE).unwrap();
     assert_eq!(
         config.defaults,
-        RunnerDefaults {
+        RunnerSettings {
             warmup: Some(3),
             runs: None,
             min_runs: Some(10),
@@ -285,7 +285,7 @@ fn unknown_keys() {
         error(
             "[[bench]]\nname = \"a\"\ncommand = \"x\"\n\n[[bench]]\nname = \"b\"\ncomand = \"y\"\n"
         ),
-        "benchgate.toml:7:1: [[bench]] #2 `comand`: unknown key (expected one of name, command, measure, prepare, conclude, setup, cleanup, input, timeout, warmup, runs, min_runs, max_runs, max_time, precision, shell, mode, requires, params)"
+        "benchgate.toml:7:1: [[bench]] #2 `comand`: unknown key (expected one of name, command, prepare, conclude, setup, cleanup, input, mode, requires, params, warmup, runs, min_runs, max_runs, max_time, precision, timeout, shell, measure)"
     );
     assert_eq!(
         error("[defaults]\nwarmup = 3\nmax_tme = \"2s\"\n"),
@@ -796,5 +796,58 @@ fn custom_measure_budgets_take_units() {
         error("[[budget]]\nmeasure = \"commit_time\"\nmax = \"100ms\"\nmin = 5\n"),
         "benchgate.toml:4:7: [[budget]] #1 `min`: expected a duration such as \"500ms\", \"20s\" \
          or \"20us\", found 5, a plain number without a unit"
+    );
+}
+
+/// Every runner setting is a key of `[defaults]` and of `[[bench]]`, read into its field; the
+/// levels layer outermost first (the runner's defaults ← `[defaults]` ← the bench ← the flags).
+#[test]
+fn every_runner_setting_is_read_and_layered() {
+    let settings = "warmup = 1\nruns = 2\nmin_runs = 3\nmax_runs = 4\nmax_time = \"5s\"\n\
+                    precision = \"6%\"\ntimeout = \"7s\"\nshell = \"sh -e\"\nmeasure = \"instructions\"\n";
+    let config = parse(&format!(
+        "[defaults]\n{settings}\n[[bench]]\nname = \"b\"\ncommand = \"true\"\n{settings}"
+    ))
+    .unwrap();
+    let all = RunnerSettings {
+        warmup: Some(1),
+        runs: Some(2),
+        min_runs: Some(3),
+        max_runs: Some(4),
+        max_time: Some(Duration::from_secs(5)),
+        precision: Some(0.06),
+        timeout: Some(Duration::from_secs(7)),
+        shell: Some("sh -e".into()),
+        measure: Some(vec![benchgate_config::Measurement::Instructions]),
+    };
+    assert_eq!(config.defaults, all);
+    assert_eq!(config.benches[0].runner, all);
+
+    let defaults = RunnerSettings {
+        warmup: Some(5),
+        max_time: Some(Duration::from_secs(9)),
+        ..RunnerSettings::default()
+    };
+    let bench = RunnerSettings {
+        warmup: Some(1),
+        runs: Some(4),
+        ..RunnerSettings::default()
+    };
+    let flags = RunnerSettings {
+        runs: Some(8),
+        timeout: Some(Duration::from_secs(2)),
+        ..RunnerSettings::default()
+    };
+    let options = RunnerSettings::layered(&[&defaults, &bench, &flags]).runner_options();
+    assert_eq!(options.warmup, 1);
+    assert_eq!(options.runs, Some(8));
+    assert_eq!(options.max_time, Duration::from_secs(9));
+    assert_eq!(options.timeout, Some(Duration::from_secs(2)));
+    // Unset everywhere: the runner's own default.
+    assert_eq!(options.min_runs, 10);
+    assert_eq!(options.precision, 0.01);
+    assert_eq!(
+        RunnerSettings::layered(&[]).runner_options(),
+        Default::default()
     );
 }

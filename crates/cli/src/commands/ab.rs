@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use benchgate_config::{Bench, Config, RunnerDefaults};
+use benchgate_config::{Bench, Config, RunnerSettings};
 use benchgate_gate::{
     PairedJudgement, Sequential, compare_runs, judge_pair_sets, record_command_failure,
     replace_verdict,
@@ -207,7 +207,7 @@ fn side_label(side: &str, command: Option<&str>, dir: Option<&Path>) -> String {
 
 /// The runner's options: pairs, warm-up, limits and wiring from the flags.
 fn runner_options(args: &AbArgs) -> anyhow::Result<RunnerOptions> {
-    let flags = RunnerDefaults {
+    let flags = RunnerSettings {
         warmup: args.warmup,
         runs: args.runs,
         min_runs: args.min_runs,
@@ -223,8 +223,7 @@ fn runner_options(args: &AbArgs) -> anyhow::Result<RunnerOptions> {
         shell: args.shell.clone(),
         measure: None,
     };
-    let mut options = RunnerOptions::default();
-    flags.apply(&mut options);
+    let mut options = flags.runner_options();
     if let Some(input) = &args.input {
         super::measuring::check_input("--input", input)?;
         options.stdin = Some(input.clone());

@@ -5,7 +5,7 @@
 use std::io::IsTerminal;
 
 use anyhow::{Context, bail};
-use benchgate_config::{Measurement, RunnerDefaults};
+use benchgate_config::{Measurement, RunnerSettings};
 use benchgate_measure::{
     CommandResult, CommandSpec, InstructionOptions, MeasureError, RunnerOptions,
 };
@@ -47,8 +47,8 @@ pub fn note_leftovers(results: &[&CommandResult]) {
 }
 
 /// The sampling flags that were given, to layer over the runner's (or a config's) defaults.
-pub fn sampling_flags(args: &RunArgs) -> RunnerDefaults {
-    RunnerDefaults {
+pub fn sampling_flags(args: &RunArgs) -> RunnerSettings {
+    RunnerSettings {
         warmup: args.warmup,
         runs: args.runs,
         min_runs: args.min_runs,
@@ -119,7 +119,7 @@ pub fn count_instructions(
 }
 
 /// The measurements asked for (`--measure`, a bench's `measure`), time when none.
-pub fn measurements(flags: &RunnerDefaults) -> (bool, bool) {
+pub fn measurements(flags: &RunnerSettings) -> (bool, bool) {
     match &flags.measure {
         None => (true, false),
         Some(m) => (

@@ -4,9 +4,7 @@
 
 use anyhow::bail;
 use benchgate_gate::compare_within_run;
-use benchgate_measure::{
-    AuxCommands, CommandSpec, CommandTemplate, Parameter, RunnerOptions, expand, preflight,
-};
+use benchgate_measure::{AuxCommands, CommandSpec, CommandTemplate, Parameter, expand, preflight};
 use benchgate_model::display::plural;
 use benchgate_model::{Measure, Outcome, Thresholds};
 use time::OffsetDateTime;
@@ -36,8 +34,7 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let params = parameters(args)?;
     let specs = expand(&templates, &aux, &params, args.shell.as_deref())?;
     preflight(&specs)?;
-    let mut options = RunnerOptions::default();
-    sampling_flags(args).apply(&mut options);
+    let mut options = sampling_flags(args).runner_options();
     io_flags(args, &mut options)?;
     options.validate()?;
     let compare = args

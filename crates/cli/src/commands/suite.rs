@@ -4,7 +4,7 @@
 //! anything is measured or written.
 
 use anyhow::{Context, bail};
-use benchgate_config::{Bench, Config};
+use benchgate_config::{Bench, Config, RunnerSettings};
 use benchgate_gate::NameGlob;
 use benchgate_measure::{CommandResult, CommandSpec, RunnerOptions, preflight};
 use benchgate_model::{Benchmark, Measure, Mode, Outcome, Source, Status};
@@ -122,9 +122,8 @@ fn run_suite(args: &RunArgs, global: &GlobalArgs, config: &Config) -> anyhow::Re
         if specs.is_empty() {
             continue;
         }
-        let mut runner = RunnerOptions::default();
-        let settings = flags.or(&bench.runner.or(&config.defaults));
-        settings.apply(&mut runner);
+        let settings = RunnerSettings::layered(&[&config.defaults, &bench.runner, &flags]);
+        let mut runner = settings.runner_options();
         let (time, instructions) = measurements(&settings);
         if let Some(input) = &bench.input {
             check_input("input", input).with_context(|| format!("[[bench]] {}", bench.name))?;
