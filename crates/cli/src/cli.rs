@@ -333,6 +333,41 @@ pub struct JudgeArgs {
     pub min_delta: Option<Duration>,
 }
 
+/// Where the sampling flags are listed under "Sampling": `--measure` first, then these in order;
+/// `run`'s `--precision` comes between the limits and `--timeout`, and `ab` lists `--warmup` there.
+const SAMPLING_LIMITS_END: usize = 6;
+
+/// The runner's sampling flags, declared once for `run` and `ab` (which rewords them for pairs);
+/// unset ones come from benchgate.toml, then the runner's defaults (`benchgate_config::RunnerSettings`).
+#[derive(Debug, Args)]
+pub struct SamplingArgs {
+    /// Warm-up runs per command before measuring, not recorded [default: 3].
+    #[arg(
+        help_heading = "Sampling",
+        long,
+        short = 'w',
+        value_name = "N",
+        display_order = 1
+    )]
+    pub warmup: Option<u32>,
+    /// Exactly N measured runs per command (turns off adaptive sampling).
+    #[arg(help_heading = "Sampling", long, short = 'r', value_name = "N", value_parser = clap::value_parser!(u32).range(1..), conflicts_with_all = ["min_runs", "max_runs"], display_order = 2)]
+    pub runs: Option<u32>,
+    /// Adaptive sampling never stops before N runs [default: 10].
+    #[arg(help_heading = "Sampling", long, short = 'm', value_name = "N", value_parser = clap::value_parser!(u32).range(1..), display_order = 3)]
+    pub min_runs: Option<u32>,
+    /// Adaptive sampling never goes beyond N runs.
+    #[arg(help_heading = "Sampling", long, short = 'M', value_name = "N", value_parser = clap::value_parser!(u32).range(1..), display_order = 4)]
+    pub max_runs: Option<u32>,
+    /// Adaptive sampling stops when a command has spent this long, its runs plus prepare and
+    /// conclude [default: 20s].
+    #[arg(help_heading = "Sampling", long, value_name = "DURATION", value_parser = positive_duration, display_order = 5)]
+    pub max_time: Option<Duration>,
+    /// Kill a run (and every process it started) after this long; it counts as failed.
+    #[arg(help_heading = "Sampling", long, short = 't', value_name = "DURATION", value_parser = positive_duration, display_order = SAMPLING_LIMITS_END + 1)]
+    pub timeout: Option<Duration>,
+}
+
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Only the configured benchmarks whose names match (a glob with * and ?, or a substring).
@@ -358,27 +393,19 @@ pub struct RunArgs {
     pub no_confirm: bool,
     /// What to measure (repeatable): time (timed runs) or instructions (one run under
     /// valgrind --tool=callgrind; its --timeout is 50 times --timeout) [default: time].
-    #[arg(help_heading = "Sampling", long, value_enum, value_name = "WHAT")]
+    #[arg(
+        help_heading = "Sampling",
+        long,
+        value_enum,
+        value_name = "WHAT",
+        display_order = 0
+    )]
     pub measure: Vec<MeasureArg>,
-    /// Warm-up runs per command before measuring, not recorded [default: 3].
-    #[arg(help_heading = "Sampling", long, short = 'w', value_name = "N")]
-    pub warmup: Option<u32>,
-    /// Exactly N measured runs per command (turns off adaptive sampling).
-    #[arg(help_heading = "Sampling", long, short = 'r', value_name = "N", value_parser = clap::value_parser!(u32).range(1..), conflicts_with_all = ["min_runs", "max_runs", "precision"])]
-    pub runs: Option<u32>,
-    /// Adaptive sampling never stops before N runs [default: 10].
-    #[arg(help_heading = "Sampling", long, short = 'm', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub min_runs: Option<u32>,
-    /// Adaptive sampling never goes beyond N runs.
-    #[arg(help_heading = "Sampling", long, short = 'M', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_runs: Option<u32>,
-    /// Adaptive sampling stops when a command has spent this long, its runs plus prepare and
-    /// conclude [default: 20s].
-    #[arg(help_heading = "Sampling", long, value_name = "DURATION", value_parser = positive_duration)]
-    pub max_time: Option<Duration>,
+    #[command(flatten)]
+    pub sampling: SamplingArgs,
     /// Adaptive sampling stops once the 95% interval of the median is within ± this of the median
     /// [default: 1%].
-    #[arg(help_heading = "Sampling", long, value_name = "PERCENT")]
+    #[arg(help_heading = "Sampling", long, value_name = "PERCENT", conflicts_with = "runs", display_order = SAMPLING_LIMITS_END)]
     pub precision: Option<Percent>,
     /// Run before every run of a command, untimed. Once for all commands, or once per command.
     #[arg(help_heading = "Commands", long, short = 'p', value_name = "CMD")]
@@ -414,9 +441,6 @@ pub struct RunArgs {
     /// Feed this file to every run's standard input (default: /dev/null).
     #[arg(help_heading = "Commands", long, value_name = "FILE")]
     pub input: Option<PathBuf>,
-    /// Kill a run (and every process it started) after this long; it counts as failed.
-    #[arg(help_heading = "Sampling", long, short = 't', value_name = "DURATION", value_parser = positive_duration)]
-    pub timeout: Option<Duration>,
     /// Keep measuring commands that fail (non-zero exit, signal, timeout) and count those runs.
     #[arg(help_heading = "Commands", long, short = 'i')]
     pub ignore_failure: bool,
@@ -510,7 +534,27 @@ pub struct DoctorArgs {
     pub no_save: bool,
 }
 
+/// `ab` samples pairs: the shared sampling flags reworded for them, at least 6 pairs (the fewest
+/// a signed-rank interval can exclude no change with), the warm-up listed after the limits.
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("runs", |a| a
+        .help("Exactly N pairs, judged once (no adaptive stopping)")
+        .value_parser(clap::value_parser!(u32).range(6..))),
+    mut_arg("min_runs", |a| a
+        .help("Adaptive: the first look at the pairs after N of them [default: 10]")
+        .value_parser(clap::value_parser!(u32).range(6..))),
+    mut_arg("max_runs", |a| a
+        .help("Adaptive: never more than N pairs")
+        .value_parser(clap::value_parser!(u32).range(6..))),
+    mut_arg("max_time", |a| a.help(
+        "Adaptive: stop undecided (inconclusive) once a benchmark's pairs have taken this long \
+         [default: 60s]"
+    )),
+    mut_arg("warmup", |a| a
+        .help("Warm-up runs of each build before measuring [default: 3]")
+        .display_order(SAMPLING_LIMITS_END))
+)]
 pub struct AbArgs {
     /// The baseline build's command line.
     #[arg(help_heading = "Builds", long, value_name = "CMD", requires = "head", conflicts_with_all = ["base_dir", "head_dir"])]
@@ -547,27 +591,16 @@ pub struct AbArgs {
     pub name: Option<String>,
     /// What to measure: time (paired timed runs) or instructions (one run of each under
     /// valgrind's callgrind, compared exactly) [default: time].
-    #[arg(help_heading = "Sampling", long, value_enum, value_name = "WHAT")]
+    #[arg(
+        help_heading = "Sampling",
+        long,
+        value_enum,
+        value_name = "WHAT",
+        display_order = 0
+    )]
     pub measure: Option<MeasureArg>,
-    /// Exactly N pairs, judged once (no adaptive stopping).
-    #[arg(help_heading = "Sampling", long, short = 'r', value_name = "N", value_parser = clap::value_parser!(u32).range(6..), conflicts_with_all = ["min_runs", "max_runs"])]
-    pub runs: Option<u32>,
-    /// Adaptive: the first look at the pairs after N of them [default: 10].
-    #[arg(help_heading = "Sampling", long, short = 'm', value_name = "N", value_parser = clap::value_parser!(u32).range(6..))]
-    pub min_runs: Option<u32>,
-    /// Adaptive: never more than N pairs.
-    #[arg(help_heading = "Sampling", long, short = 'M', value_name = "N", value_parser = clap::value_parser!(u32).range(6..))]
-    pub max_runs: Option<u32>,
-    /// Adaptive: stop undecided (inconclusive) once a benchmark's pairs have taken this long
-    /// [default: 60s].
-    #[arg(help_heading = "Sampling", long, value_name = "DURATION", value_parser = positive_duration)]
-    pub max_time: Option<Duration>,
-    /// Warm-up runs of each build before measuring [default: 3].
-    #[arg(help_heading = "Sampling", long, short = 'w', value_name = "N")]
-    pub warmup: Option<u32>,
-    /// Kill a run (and every process it started) after this long; it counts as failed.
-    #[arg(help_heading = "Sampling", long, short = 't', value_name = "DURATION", value_parser = positive_duration)]
-    pub timeout: Option<Duration>,
+    #[command(flatten)]
+    pub sampling: SamplingArgs,
     /// Run before every run, untimed.
     #[arg(help_heading = "Commands", long, short = 'p', value_name = "CMD")]
     pub prepare: Option<String>,

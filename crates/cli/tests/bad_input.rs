@@ -371,6 +371,44 @@ fn zero_durations_are_refused() {
     );
 }
 
+/// The sampling flags `run` and `ab` share keep each command's limits: `ab` samples pairs, at least
+/// 6, and has no --precision; `run`'s --runs excludes --precision.
+#[test]
+fn shared_sampling_flags_keep_each_commands_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ab = |flags: &[&str]| {
+        let mut args = vec!["ab", "--base", "true", "--head", "true"];
+        args.extend(flags);
+        one_line_error(&args, d)
+    };
+    for flag in ["--runs", "--min-runs", "--max-runs"] {
+        let line = ab(&[flag, "5"]);
+        assert!(
+            line.contains(&format!("invalid value '5' for '{flag} <N>'"))
+                && line.contains("5 is not in 6.."),
+            "{line}"
+        );
+    }
+    let line = ab(&["--runs", "6", "--min-runs", "6"]);
+    assert!(
+        line.contains("'--runs <N>'") && line.contains("'--min-runs <N>'"),
+        "{line}"
+    );
+    let line = ab(&["--precision", "1%"]);
+    assert!(line.contains("unexpected argument '--precision'"), "{line}");
+    let line = one_line_error(
+        &["run", "--runs", "3", "--precision", "1%", "--", "true"],
+        d,
+    );
+    assert!(
+        line.contains("'--runs <N>'") && line.contains("'--precision <PERCENT>'"),
+        "{line}"
+    );
+    let line = one_line_error(&["run", "--runs", "0", "--", "true"], d);
+    assert!(line.contains("0 is not in 1.."), "{line}");
+}
+
 /// Flags that contradict each other are a usage error naming both, not one silently winning.
 #[test]
 fn conflicting_flags_are_named() {

@@ -21,7 +21,7 @@ use benchgate_report::escape::terminal::{line, lines};
 use time::OffsetDateTime;
 
 use super::gate::write_comparison;
-use super::measuring::{count_instructions, mode_of, new_run, unmeasured};
+use super::measuring::{count_instructions, mode_of, new_run, sampling_settings, unmeasured};
 use super::suite::{matches_filter, selected_specs};
 use crate::cli::{AbArgs, GlobalArgs, MeasureArg};
 use crate::convert;
@@ -207,23 +207,16 @@ fn side_label(side: &str, command: Option<&str>, dir: Option<&Path>) -> String {
 
 /// The runner's options: pairs, warm-up, limits and wiring from the flags.
 fn runner_options(args: &AbArgs) -> anyhow::Result<RunnerOptions> {
-    let flags = RunnerSettings {
-        warmup: args.warmup,
-        runs: args.runs,
-        min_runs: args.min_runs,
-        max_runs: args.max_runs,
-        max_time: Some(
-            args.max_time
-                .map_or(std::time::Duration::from_secs(DEFAULT_MAX_TIME_SECS), |d| {
-                    d.to_std()
-                }),
-        ),
-        precision: None,
-        timeout: args.timeout.map(|t| t.to_std()),
-        shell: args.shell.clone(),
-        measure: None,
+    // The pairs of one benchmark get a longer budget than one command's runs.
+    let ab_defaults = RunnerSettings {
+        max_time: Some(std::time::Duration::from_secs(DEFAULT_MAX_TIME_SECS)),
+        ..RunnerSettings::default()
     };
-    let mut options = flags.runner_options();
+    let flags = RunnerSettings {
+        shell: args.shell.clone(),
+        ..sampling_settings(&args.sampling)
+    };
+    let mut options = RunnerSettings::layered(&[&ab_defaults, &flags]).runner_options();
     if let Some(input) = &args.input {
         super::measuring::check_input("--input", input)?;
         options.stdin = Some(input.clone());

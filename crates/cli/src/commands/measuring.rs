@@ -15,7 +15,7 @@ use benchgate_model::{
 use benchgate_report::escape::terminal::line;
 use time::OffsetDateTime;
 
-use crate::cli::{GlobalArgs, MeasureArg, ModeArg, RunArgs};
+use crate::cli::{GlobalArgs, MeasureArg, ModeArg, RunArgs, SamplingArgs};
 use crate::progress::Progress;
 
 /// A spec that is not timed (only its instructions are counted): no samples, no failure.
@@ -46,16 +46,23 @@ pub fn note_leftovers(results: &[&CommandResult]) {
     }
 }
 
-/// The sampling flags that were given, to layer over the runner's (or a config's) defaults.
+/// The settings the shared sampling flags give (`None` where not given).
+pub fn sampling_settings(flags: &SamplingArgs) -> RunnerSettings {
+    RunnerSettings {
+        warmup: flags.warmup,
+        runs: flags.runs,
+        min_runs: flags.min_runs,
+        max_runs: flags.max_runs,
+        max_time: flags.max_time.map(|d| d.to_std()),
+        timeout: flags.timeout.map(|t| t.to_std()),
+        ..RunnerSettings::default()
+    }
+}
+
+/// `run`'s sampling flags that were given, to layer over the runner's (or a config's) defaults.
 pub fn sampling_flags(args: &RunArgs) -> RunnerSettings {
     RunnerSettings {
-        warmup: args.warmup,
-        runs: args.runs,
-        min_runs: args.min_runs,
-        max_runs: args.max_runs,
-        max_time: args.max_time.map(|d| d.to_std()),
         precision: args.precision.map(|p| p.fraction),
-        timeout: args.timeout.map(|t| t.to_std()),
         shell: args.shell.clone(),
         measure: (!args.measure.is_empty()).then(|| {
             args.measure
@@ -66,6 +73,7 @@ pub fn sampling_flags(args: &RunArgs) -> RunnerSettings {
                 })
                 .collect()
         }),
+        ..sampling_settings(&args.sampling)
     }
 }
 
