@@ -4,15 +4,20 @@ use std::path::Path;
 
 use anyhow::Context;
 use benchgate_adapters::Format as InputFormat;
-use benchgate_gate::{apply_budgets, check_budgets, compare_runs, pool_runs};
+use benchgate_gate::pool_runs;
 use benchgate_model::{Mode, Outcome, Run};
+use benchgate_pipeline::baseline::parse_selector;
+use benchgate_pipeline::judge::{check_measures, judge_runs};
+use benchgate_pipeline::judging::{judging_for, load_config};
+use benchgate_pipeline::noise::with_noise_floors;
 use benchgate_report::escape::terminal::lines;
 use benchgate_store::{Scope, Store, resolve_in_scope};
 use time::OffsetDateTime;
 
-use super::gate::{check_measures, judging_for, load_config, with_noise_floors, write_comparison};
+use super::gate::write_comparison;
 use super::ingest::{Git, build_run, combine, read_input};
-use super::stored::{open_existing_store, parse_selector, select_run};
+use super::parse_measures;
+use super::stored::{open_existing_store, select_run};
 use crate::cli::{Adapter, CompareArgs, GlobalArgs};
 
 pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
@@ -26,9 +31,8 @@ pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Outcom
         &config,
         config_path.as_deref(),
         &current.source,
-        &args.judge,
-        &args.measure,
-        args.deny_warnings,
+        &args.judge.flags(args.deny_warnings),
+        &parse_measures(&args.measure)?,
     )?;
     if let Some(note) = &judging.note {
         eprintln!("note: {}", lines(note));
@@ -39,20 +43,13 @@ pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Outcom
         Some(store) => with_noise_floors(store, &current, &judging.options)?,
         None => judging.options,
     };
-    let mut comparison = compare_runs(
-        &baseline,
-        &baseline_label,
-        &current,
-        &current_label,
+    let mut comparison = judge_runs(
+        (&baseline, &baseline_label),
+        (&current, &current_label),
         &options,
+        &judging.budgets,
     );
     comparison.warnings.extend(measure_warnings);
-    if !judging.budgets.is_empty() {
-        apply_budgets(
-            &mut comparison,
-            check_budgets(&judging.budgets, &current, Some(&baseline)),
-        );
-    }
     write_comparison(
         &comparison,
         args.export_json.as_deref(),

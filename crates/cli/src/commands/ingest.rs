@@ -11,12 +11,14 @@ use benchgate_model::{Environment, Mode, Outcome, Run, Source};
 use benchgate_store::Scope;
 use time::OffsetDateTime;
 
-use super::gate::{
-    BaselineChoice, Gating, Judged, find_baseline, judging_for, load_config, pooled_baseline,
-    store_judge_report,
-};
+use benchgate_pipeline::baseline::{BaselineChoice, Judged, find_baseline, pooled_baseline};
+use benchgate_pipeline::judge::store_and_judge;
+use benchgate_pipeline::judging::{judging_for, load_config};
+
+use super::gate::{Rendering, render_judgement};
 use super::measuring::{check_writable_parent, mode_of};
 use super::stored::{check_store_writable, open_store};
+use super::{from_pipeline, parse_measures};
 use crate::cli::{Adapter, GateArgs, GlobalArgs, IngestArgs};
 
 pub fn execute(args: &IngestArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
@@ -238,9 +240,8 @@ impl GateSetup {
             &config,
             config_path.as_deref(),
             &Source::Command,
-            &args.judge,
-            &args.measure,
-            args.deny_warnings,
+            &args.judge.flags(args.deny_warnings),
+            &parse_measures(&args.measure)?,
         )?;
         for path in args.export_json.iter().chain(&args.export_markdown) {
             check_writable_parent(path)?;
@@ -265,9 +266,8 @@ impl GateSetup {
             &self.config,
             self.config_path.as_deref(),
             &run.source,
-            &args.judge,
-            &args.measure,
-            args.deny_warnings,
+            &args.judge.flags(args.deny_warnings),
+            &parse_measures(&args.measure)?,
         )?;
         let choice = BaselineChoice::new(
             args.baseline.as_deref(),
@@ -294,26 +294,26 @@ impl GateSetup {
             &judged,
             args.allow_mode_mismatch,
             &mut notes,
-        )?;
+        )
+        .map_err(from_pipeline)?;
         let store = match existing {
             Some(store) => store,
             None => open_store(global)?,
         };
-        let gating = Gating {
-            options: judging.options,
-            budgets: &judging.budgets,
+        let judgement = store_and_judge(
+            store.as_ref(),
+            run,
+            pooled_baseline(baseline, run, false),
+            &judging.options,
+            &judging.budgets,
+            notes,
+            command_failures,
+        )?;
+        let rendering = Rendering {
             format: args.format,
             export_json: args.export_json.as_deref(),
             export_markdown: args.export_markdown.as_deref(),
         };
-        store_judge_report(
-            store.as_ref(),
-            run,
-            pooled_baseline(baseline, run, false),
-            &gating,
-            &notes,
-            command_failures,
-            global,
-        )
+        render_judgement(run, &judgement, &rendering, global)
     }
 }

@@ -2,6 +2,7 @@
 
 use anyhow::{Context, bail};
 use benchgate_model::Run;
+use benchgate_pipeline::baseline::parse_selector;
 use benchgate_store::{Selector, Store, resolve};
 
 use crate::cli::GlobalArgs;
@@ -66,23 +67,6 @@ pub fn open_existing_store(global: &GlobalArgs) -> anyhow::Result<Box<dyn Store>
         );
     }
     open_store(global)
-}
-
-/// Parses a baseline selector. `merge-base[:BRANCH]` is looked up with git in the current
-/// directory here, so the store resolves it as the commit it is.
-pub fn parse_selector(text: &str) -> anyhow::Result<Selector> {
-    match Selector::parse(text)? {
-        Selector::MergeBase { branch, .. } => {
-            let cwd = std::env::current_dir().context("cannot read the current directory")?;
-            let commit = benchgate_provenance::merge_base(&cwd, &branch)
-                .map_err(|why| anyhow::anyhow!("baseline {text}: {why}"))?;
-            Ok(Selector::MergeBase {
-                branch,
-                commit: Some(commit),
-            })
-        }
-        other => Ok(other),
-    }
 }
 
 /// The one stored run `text` names (any selector but `window:N`), with a label for reports.

@@ -8,13 +8,15 @@ use benchgate_config::{Bench, Config};
 use benchgate_gate::NameGlob;
 use benchgate_measure::{CommandResult, CommandSpec, RunnerOptions, preflight};
 use benchgate_model::{Benchmark, Measure, Mode, Outcome, Source, Status};
+use benchgate_pipeline::baseline::{BaselineChoice, Judged, find_baseline, pooled_baseline};
+use benchgate_pipeline::judge::{command_failures, store_and_judge};
+use benchgate_pipeline::judging::{check_command_measures, judging_for};
+use benchgate_pipeline::noise::with_noise_floors;
 use benchgate_report::escape::terminal::line;
 use time::OffsetDateTime;
 
-use super::gate::{
-    BaselineChoice, Gating, Judged, find_baseline, judging_for, pooled_baseline,
-    store_judge_report, with_noise_floors,
-};
+use super::from_pipeline;
+use super::gate::{Rendering, render_judgement};
 use super::measuring::{
     check_exports, check_input, count_instructions, io_flags, measure, measurements, new_run,
     sampling_flags, unmeasured,
@@ -73,24 +75,10 @@ fn run_suite(args: &RunArgs, global: &GlobalArgs, config: &Config) -> anyhow::Re
         config,
         Some(path),
         &Source::Command,
-        &args.judge,
+        &args.judge.flags(args.deny_warnings),
         &[],
-        args.deny_warnings,
     )?;
-    // Commands report these measures; a gated measure they cannot have would gate nothing.
-    if let Some(unknown) = judging
-        .options
-        .gated_measures
-        .iter()
-        .find(|m| !m.is_known())
-    {
-        bail!(
-            "{}: [gate] measures: unknown measure {:?}: commands report wall_time, user_time, \
-             sys_time, max_rss and instructions",
-            path.display(),
-            unknown.as_str()
-        );
-    }
+    check_command_measures(path, &judging.options)?;
     let options = judging.options.clone();
     check_exports(args)?;
     check_store_writable(global)?;
@@ -196,7 +184,8 @@ fn run_suite(args: &RunArgs, global: &GlobalArgs, config: &Config) -> anyhow::Re
         &judged,
         args.allow_mode_mismatch,
         &mut notes,
-    )?;
+    )
+    .map_err(from_pipeline)?;
 
     // Measure: entries with the same options are interleaved together.
     let mut run = new_run(mode, environment)?;
@@ -282,13 +271,6 @@ fn run_suite(args: &RunArgs, global: &GlobalArgs, config: &Config) -> anyhow::Re
         )?;
     }
     notes.extend(judging.note.clone());
-    let gating = Gating {
-        options,
-        budgets: &judging.budgets,
-        format: args.format,
-        export_json: args.export_json.as_deref(),
-        export_markdown: args.export_markdown.as_deref(),
-    };
     // A failed command's standard error may echo a variable's value.
     for bench in &mut run.benchmarks {
         if let Status::Failed { message } = &mut bench.status {
@@ -296,15 +278,21 @@ fn run_suite(args: &RunArgs, global: &GlobalArgs, config: &Config) -> anyhow::Re
         }
     }
     let failures = command_failures(&run);
-    store_judge_report(
+    let judgement = store_and_judge(
         store.as_ref(),
         &run,
         baseline,
-        &gating,
-        &notes,
+        &options,
+        &judging.budgets,
+        notes,
         failures,
-        global,
-    )
+    )?;
+    let rendering = Rendering {
+        format: args.format,
+        export_json: args.export_json.as_deref(),
+        export_markdown: args.export_markdown.as_deref(),
+    };
+    render_judgement(&run, &judgement, &rendering, global)
 }
 
 /// Measures the entries `which` (indices into `entries`); entries with the same options are
@@ -407,17 +395,6 @@ fn confirm_suspects(
     run.ended_at = OffsetDateTime::now_utc();
     run.validate()?;
     Ok(())
-}
-
-/// One line per benchmark whose command failed while measuring.
-pub(crate) fn command_failures(run: &benchgate_model::Run) -> Vec<String> {
-    run.benchmarks
-        .iter()
-        .filter_map(|b| match &b.status {
-            Status::Failed { message } => Some(format!("{} failed: {message}", b.name)),
-            _ => None,
-        })
-        .collect()
 }
 
 /// The expanded commands of the bench `bench_name` that `filter` selects: all of them when it
