@@ -3,7 +3,6 @@
 
 mod cli;
 mod commands;
-mod convert;
 mod limits;
 mod output;
 mod progress;

@@ -1,4 +1,5 @@
-//! One module per subcommand: thin use-cases that wire sources, the gate and outputs together.
+//! One module per subcommand: arguments become the pipeline's options (`benchgate_pipeline`),
+//! the pipeline measures, stores and judges, and the command renders what it returns.
 
 pub mod ab;
 pub mod baseline;
