@@ -228,6 +228,23 @@ pub fn pooled_baseline(
     Some((pooled, label))
 }
 
+/// The stored runs `selector` names as the baseline of the run `judged` (`compare`, `report`),
+/// pooled into one, with its label: `last` as `run` resolved it (each benchmark's latest earlier
+/// measurement of the same source and machine), `window:N` the last N runs on its machine. `None`
+/// when nothing stored matches.
+pub fn resolve_baseline(
+    store: &dyn Store,
+    selector: &Selector,
+    judged: &Run,
+) -> Result<Option<(Run, String)>, PipelineError> {
+    let benchmarks = Scope::benchmarks_of(judged);
+    let Some(resolved) = resolve_in_scope(store, selector, &Scope::of_run(judged, &benchmarks))?
+    else {
+        return Ok(None);
+    };
+    Ok(pool_runs(&resolved.runs).map(|pooled| (pooled, resolved.label)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

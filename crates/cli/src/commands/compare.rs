@@ -4,20 +4,19 @@ use std::path::Path;
 
 use anyhow::Context;
 use benchgate_adapters::Format as InputFormat;
-use benchgate_gate::pool_runs;
 use benchgate_model::{Mode, Outcome, Run};
-use benchgate_pipeline::baseline::parse_selector;
+use benchgate_pipeline::baseline::{parse_selector, resolve_baseline};
 use benchgate_pipeline::judge::{check_measures, judge_runs};
 use benchgate_pipeline::judging::{judging_for, load_config};
 use benchgate_pipeline::noise::with_noise_floors;
 use benchgate_report::escape::terminal::lines;
-use benchgate_store::{Scope, Store, resolve_in_scope};
+use benchgate_store::Store;
 use time::OffsetDateTime;
 
 use super::gate::write_comparison;
 use super::ingest::{Git, build_run, combine, read_input};
-use super::parse_measures;
 use super::stored::{open_existing_store, select_run};
+use super::{from_pipeline, parse_measures};
 use crate::cli::{Adapter, CompareArgs, GlobalArgs};
 
 pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
@@ -87,16 +86,9 @@ fn operand(
         return select_run(store.as_ref(), text);
     };
     let selector = parse_selector(text)?;
-    let benchmarks = Scope::benchmarks_of(judged);
-    let resolved = resolve_in_scope(
-        store.as_ref(),
-        &selector,
-        &Scope::of_run(judged, &benchmarks),
-    )?
-    .ok_or_else(|| anyhow::anyhow!("{text}: no stored run to compare with"))?;
-    let pooled = pool_runs(&resolved.runs)
-        .ok_or_else(|| anyhow::anyhow!("{text}: no stored run to compare with"))?;
-    Ok((pooled, resolved.label))
+    resolve_baseline(store.as_ref(), &selector, judged)
+        .map_err(from_pipeline)?
+        .ok_or_else(|| anyhow::anyhow!("{text}: no stored run to compare with"))
 }
 
 /// A run from a results file of any format the adapters read. A benchgate run file is taken as
