@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use benchgate_gate::pool_runs;
 use benchgate_model::{Mode, Run, Source};
-use benchgate_store::{Scope, Selector, Store, StoreError, resolve_in_scope};
+use benchgate_store::{Scope, Selector, Store, StoreError, resolve, resolve_in_scope};
 
 use crate::PipelineError;
 
@@ -84,6 +84,35 @@ pub fn parse_selector(text: &str) -> Result<Selector, PipelineError> {
         }
         other => Ok(other),
     }
+}
+
+/// The one stored run `text` names (any selector but `window:N`), with a label for reports.
+pub fn select_run(store: &dyn Store, text: &str) -> Result<(Run, String), PipelineError> {
+    let selector = parse_selector(text)?;
+    if let Selector::Window(_) = selector {
+        return Err(PipelineError::WindowIsNotOneRun {
+            text: text.to_string(),
+        });
+    }
+    match resolve(store, &selector, "", None)? {
+        Some(mut resolved) => match resolved.runs.pop() {
+            Some(run) => Ok((run, resolved.label)),
+            None => Err(PipelineError::NoSuchRun {
+                text: text.to_string(),
+            }),
+        },
+        None => Err(PipelineError::EmptyStore {
+            text: text.to_string(),
+        }),
+    }
+}
+
+/// Accepts the stored run `run` names as the baseline `name` (`benchgate baseline save`), moving
+/// the name when it named another run. Returns the run's label.
+pub fn accept_baseline(store: &dyn Store, name: &str, run: &str) -> Result<String, PipelineError> {
+    let (run, label) = select_run(store, run)?;
+    store.save_baseline(name, run.id)?;
+    Ok(label)
 }
 
 /// Finds the baseline `choice` names for `judged`, refusing before anything is measured or

@@ -70,6 +70,12 @@ pub enum PipelineError {
     NoStoredRuns { selector: String },
     #[error("baseline {selector}: {why}")]
     MergeBase { selector: String, why: String },
+    #[error("{text}: window:N names several runs; use it as a baseline, not as a run")]
+    WindowIsNotOneRun { text: String },
+    #[error("{text}: no stored run")]
+    NoSuchRun { text: String },
+    #[error("{text}: the store holds no runs yet")]
+    EmptyStore { text: String },
     #[error("cannot read the stored runs")]
     StoredRuns(#[source] StoreError),
     #[error(

@@ -6,7 +6,8 @@ use benchgate_model::{
     Benchmark, Direction, Measure, Metric, Mode, Outcome, Run, Source, Status, Unit, VerdictKind,
 };
 use benchgate_pipeline::baseline::{
-    BaselineChoice, Judged, find_baseline, pooled_baseline, resolve_baseline,
+    BaselineChoice, Judged, accept_baseline, find_baseline, pooled_baseline, resolve_baseline,
+    select_run,
 };
 use benchgate_pipeline::judge::store_and_judge;
 use benchgate_store::{Selector, Store};
@@ -197,4 +198,38 @@ fn a_baseline_measured_in_the_other_mode_is_refused_unless_allowed() {
         .expect("the stored run, when allowed");
     assert_eq!(allowed.runs.len(), 1);
     assert_eq!(allowed.runs[0].id, first.id);
+}
+
+#[test]
+fn a_stored_run_is_accepted_as_a_named_baseline_and_the_name_moves_with_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir);
+    assert_eq!(
+        select_run(store.as_ref(), "last").unwrap_err().to_string(),
+        "last: the store holds no runs yet"
+    );
+    let (first, second) = (run(10.0), run(10.0));
+    store.put_run(&first).unwrap();
+    store.put_run(&second).unwrap();
+
+    let label = accept_baseline(store.as_ref(), "main", &format!("run:{}", first.id)).unwrap();
+    assert_eq!(label, format!("run:{id} (run {id})", id = first.id));
+    let named: Vec<(String, uuid::Uuid)> = store
+        .list_baselines()
+        .unwrap()
+        .into_iter()
+        .map(|b| (b.name, b.run_id))
+        .collect();
+    assert_eq!(named, [("main".to_string(), first.id)]);
+
+    accept_baseline(store.as_ref(), "main", &format!("run:{}", second.id)).unwrap();
+    let (selected, _) = select_run(store.as_ref(), "main").unwrap();
+    assert_eq!(selected.id, second.id);
+
+    assert_eq!(
+        select_run(store.as_ref(), "window:3")
+            .unwrap_err()
+            .to_string(),
+        "window:3: window:N names several runs; use it as a baseline, not as a run"
+    );
 }

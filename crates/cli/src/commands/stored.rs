@@ -2,9 +2,9 @@
 
 use anyhow::{Context, bail};
 use benchgate_model::Run;
-use benchgate_pipeline::baseline::parse_selector;
-use benchgate_store::{Selector, Store, resolve};
+use benchgate_store::Store;
 
+use super::from_pipeline;
 use crate::cli::GlobalArgs;
 
 /// Opens the store named by `--db` / `BENCHGATE_DB`.
@@ -71,15 +71,5 @@ pub fn open_existing_store(global: &GlobalArgs) -> anyhow::Result<Box<dyn Store>
 
 /// The one stored run `text` names (any selector but `window:N`), with a label for reports.
 pub fn select_run(store: &dyn Store, text: &str) -> anyhow::Result<(Run, String)> {
-    let selector = parse_selector(text)?;
-    if let Selector::Window(_) = selector {
-        bail!("{text}: window:N names several runs; use it as a baseline, not as a run");
-    }
-    match resolve(store, &selector, "", None)? {
-        Some(mut resolved) => match resolved.runs.pop() {
-            Some(run) => Ok((run, resolved.label)),
-            None => bail!("{text}: no stored run"),
-        },
-        None => bail!("{text}: the store holds no runs yet"),
-    }
+    benchgate_pipeline::baseline::select_run(store, text).map_err(from_pipeline)
 }
