@@ -17,7 +17,7 @@ use benchgate_pipeline::judging::{judging_for, load_config};
 
 use super::gate::{Rendering, render_judgement};
 use super::measuring::{check_writable_parent, mode_of};
-use super::stored::{check_store_writable, open_store};
+use super::stored::{check_store_writable, open_if_exists, open_or_create};
 use super::{from_pipeline, parse_measures};
 use crate::cli::{Adapter, GateArgs, GlobalArgs, IngestArgs};
 
@@ -275,11 +275,7 @@ impl GateSetup {
             self.config_path.as_deref(),
         );
         check_store_writable(global)?;
-        let existing = if benchgate_store::exists(&global.db) {
-            Some(open_store(global)?)
-        } else {
-            None
-        };
+        let existing = open_if_exists(global)?;
         let mut notes: Vec<String> = judging.note.into_iter().collect();
         let benchmarks = Scope::benchmarks_of(run);
         let judged = Judged {
@@ -296,10 +292,7 @@ impl GateSetup {
             &mut notes,
         )
         .map_err(from_pipeline)?;
-        let store = match existing {
-            Some(store) => store,
-            None => open_store(global)?,
-        };
+        let store = open_or_create(existing, global)?;
         let judgement = store_and_judge(
             store.as_ref(),
             run,

@@ -12,6 +12,28 @@ pub fn open_store(global: &GlobalArgs) -> anyhow::Result<Box<dyn Store>> {
     benchgate_store::open(&global.db).context("cannot open the history store")
 }
 
+/// The store when it exists already, for finding a baseline before anything is measured or
+/// written; see [`open_or_create`].
+pub fn open_if_exists(global: &GlobalArgs) -> anyhow::Result<Option<Box<dyn Store>>> {
+    if benchgate_store::exists(&global.db) {
+        Ok(Some(open_store(global)?))
+    } else {
+        Ok(None)
+    }
+}
+
+/// `existing` (from [`open_if_exists`]), else the store created now: only when there is a run to
+/// put in it.
+pub fn open_or_create(
+    existing: Option<Box<dyn Store>>,
+    global: &GlobalArgs,
+) -> anyhow::Result<Box<dyn Store>> {
+    match existing {
+        Some(store) => Ok(store),
+        None => open_store(global),
+    }
+}
+
 /// Refuses, before anything is measured, an SQLite store that could not be created or written
 /// (a read-only file or directory, a path through a file). PostgreSQL is checked by connecting.
 pub fn check_store_writable(global: &GlobalArgs) -> anyhow::Result<()> {

@@ -16,7 +16,7 @@ use benchgate_pipeline::plan::plan_suite;
 use super::from_pipeline;
 use super::gate::{Rendering, render_judgement};
 use super::measuring::{check_exports, suite_options};
-use super::stored::{check_store_writable, open_store};
+use super::stored::{check_store_writable, open_if_exists, open_or_create};
 use crate::cli::{GlobalArgs, RunArgs};
 use crate::progress::Reporter;
 
@@ -78,11 +78,7 @@ fn run_suite(args: &RunArgs, global: &GlobalArgs, config: &Config) -> anyhow::Re
         config.gate.baseline.as_deref(),
         Some(path),
     );
-    let existing = if benchgate_store::exists(&global.db) {
-        Some(open_store(global)?)
-    } else {
-        None
-    };
+    let existing = open_if_exists(global)?;
     let benchmarks = plan.benchmarks();
     let judged = Judged {
         source: &Source::Command,
@@ -101,10 +97,7 @@ fn run_suite(args: &RunArgs, global: &GlobalArgs, config: &Config) -> anyhow::Re
 
     let mut progress = Reporter::new(global);
     let mut run = measure_plan(&plan, config, environment, &mut progress)?;
-    let store = match existing {
-        Some(store) => store,
-        None => open_store(global)?,
-    };
+    let store = open_or_create(existing, global)?;
     let baseline = pooled_baseline(baseline, &run, plan.filtered);
     let confirm = !args.no_confirm && config.gate.confirm.unwrap_or(true);
     if confirm && let Some(baseline) = &baseline {
