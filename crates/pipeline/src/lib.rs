@@ -6,6 +6,9 @@
 //! never prints or exits: rendering and exit codes are the front end's job. Progress while
 //! measuring goes to a [`measure::Progress`] the front end implements.
 
+// The pipeline returns what it found; printing and exiting are a front end's.
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
+
 pub mod baseline;
 pub mod confirm;
 pub mod convert;
