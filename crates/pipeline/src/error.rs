@@ -104,13 +104,4 @@ impl PipelineError {
             source: Box::new(error.into()),
         }
     }
-
-    /// The store's error when this is one passed through unchanged: front ends that recognise
-    /// store errors (an unreadable stored run) find it here.
-    pub fn as_store_error(&self) -> Option<&StoreError> {
-        match self {
-            PipelineError::Store(e) => Some(e),
-            _ => None,
-        }
-    }
 }
