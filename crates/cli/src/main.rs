@@ -3,7 +3,6 @@
 
 mod cli;
 mod commands;
-mod convert;
 mod exports;
 mod limits;
 mod output;

@@ -141,3 +141,52 @@ impl Observer for Progress {
         }
     }
 }
+
+/// The pipeline's progress on this terminal: a [`Progress`] display for each group of commands
+/// measured together, status lines and notes on standard error; only notes with --quiet.
+pub struct Reporter {
+    quiet: bool,
+    terminal: bool,
+    current: Option<Progress>,
+}
+
+impl Reporter {
+    pub fn new(global: &crate::cli::GlobalArgs) -> Reporter {
+        use std::io::IsTerminal;
+        Reporter {
+            quiet: global.quiet,
+            terminal: std::io::stderr().is_terminal(),
+            current: None,
+        }
+    }
+}
+
+impl Observer for Reporter {
+    fn event(&mut self, event: &Event<'_>) {
+        if let Some(progress) = &mut self.current {
+            progress.event(event);
+        }
+    }
+}
+
+impl benchgate_pipeline::measure::Progress for Reporter {
+    fn start(&mut self, names: &[String]) {
+        self.current = Some(Progress::new(names.to_vec(), self.quiet, self.terminal));
+    }
+
+    fn finish(&mut self) {
+        if let Some(progress) = self.current.take() {
+            progress.finish();
+        }
+    }
+
+    fn status(&mut self, text: &str) {
+        if !self.quiet {
+            eprintln!("{}", line(text));
+        }
+    }
+
+    fn note(&mut self, text: &str) {
+        eprintln!("note: {}", line(text));
+    }
+}

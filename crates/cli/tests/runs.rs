@@ -190,6 +190,33 @@ fn an_unreadable_run_says_how_to_delete_it() {
     assert!(stored_runs(d).is_empty());
 }
 
+/// The same when the unreadable run is the one a new run's baseline would come from: finding the
+/// baseline (in the pipeline) passes the store's error on so that it is still recognised.
+#[test]
+fn an_unreadable_baseline_run_says_how_to_delete_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let go =
+        "goos: linux\nBenchmarkA-8   1000   1200 ns/op\nBenchmarkA-8   1000   1210 ns/op\nPASS\n";
+    std::fs::write(d.join("a.txt"), go).unwrap();
+    let out = benchgate(&["ingest", "a.txt"], d);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let id = stored_runs(d)[0]["id"].as_str().unwrap().to_string();
+    rusqlite::Connection::open(d.join(".benchgate/history.db"))
+        .unwrap()
+        .execute("UPDATE metrics SET samples = x'010203'", [])
+        .unwrap();
+    let out = benchgate(&["ingest", "a.txt"], d);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "error: stored run {id} cannot be read: stored data is corrupt: the samples blob is 3 \
+             bytes, not a multiple of 8 (`benchgate runs delete run:{id}` deletes it)\n"
+        )
+    );
+}
+
 /// Another program's SQLite file named as the store is refused, not given benchgate's tables.
 #[test]
 fn a_foreign_sqlite_file_is_refused() {

@@ -17,14 +17,15 @@ use benchgate_measure::{
     preflight, run_paired,
 };
 use benchgate_model::{Benchmark, Direction, Measure, Outcome, Run, Status};
+use benchgate_pipeline::convert;
+use benchgate_pipeline::measure::{new_run, unmeasured};
+use benchgate_pipeline::plan::{matches_filter, selected_specs};
 use benchgate_report::escape::terminal::{line, lines};
 use time::OffsetDateTime;
 
 use super::gate::write_comparison;
-use super::measuring::{count_instructions, mode_of, new_run, sampling_settings, unmeasured};
-use super::suite::{matches_filter, selected_specs};
+use super::measuring::{count_instructions, mode_of, sampling_settings};
 use crate::cli::{AbArgs, GlobalArgs, MeasureArg};
-use crate::convert;
 use crate::exports::Exports;
 use crate::progress::Progress;
 
@@ -218,7 +219,7 @@ fn runner_options(args: &AbArgs) -> anyhow::Result<RunnerOptions> {
     };
     let mut options = RunnerSettings::layered(&[&ab_defaults, &flags]).runner_options();
     if let Some(input) = &args.input {
-        super::measuring::check_input("--input", input)?;
+        benchgate_pipeline::measure::check_input("--input", input)?;
         options.stdin = Some(input.clone());
     }
     options.show_output = args.show_output;

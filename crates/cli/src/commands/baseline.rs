@@ -1,10 +1,12 @@
 //! `benchgate baseline save | list | delete`: named pointers to stored runs.
 
 use benchgate_model::Outcome;
+use benchgate_pipeline::baseline::accept_baseline;
 use benchgate_report::escape::terminal::line;
 use benchgate_report::{display_width, pad_to_width};
 
-use super::stored::{open_existing_store, select_run};
+use super::from_pipeline;
+use super::stored::open_existing_store;
 use crate::cli::{BaselineCommand, GlobalArgs};
 use crate::output::print;
 
@@ -12,8 +14,7 @@ pub fn execute(command: &BaselineCommand, global: &GlobalArgs) -> anyhow::Result
     let store = open_existing_store(global)?;
     match command {
         BaselineCommand::Save { name, run } => {
-            let (run, label) = select_run(store.as_ref(), run)?;
-            store.save_baseline(name, run.id)?;
+            let label = accept_baseline(store.as_ref(), name, run).map_err(from_pipeline)?;
             if !global.quiet {
                 print(&format!("baseline {name} → {label}\n"))?;
             }

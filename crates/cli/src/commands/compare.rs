@@ -4,15 +4,19 @@ use std::path::Path;
 
 use anyhow::Context;
 use benchgate_adapters::Format as InputFormat;
-use benchgate_gate::{apply_budgets, check_budgets, compare_runs, pool_runs};
 use benchgate_model::{Mode, Outcome, Run};
+use benchgate_pipeline::baseline::{parse_selector, resolve_baseline};
+use benchgate_pipeline::judge::{check_measures, judge_runs};
+use benchgate_pipeline::judging::{judging_for, load_config};
+use benchgate_pipeline::noise::with_noise_floors;
 use benchgate_report::escape::terminal::lines;
-use benchgate_store::{Scope, Store, resolve_in_scope};
+use benchgate_store::Store;
 use time::OffsetDateTime;
 
-use super::gate::{check_measures, judging_for, load_config, with_noise_floors, write_comparison};
+use super::gate::write_comparison;
 use super::ingest::{Git, build_run, combine, read_input};
-use super::stored::{open_existing_store, parse_selector, select_run};
+use super::stored::{open_existing_store, select_run};
+use super::{from_pipeline, parse_measures};
 use crate::cli::{Adapter, CompareArgs, GlobalArgs};
 use crate::exports::Exports;
 
@@ -27,9 +31,8 @@ pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Outcom
         &config,
         config_path.as_deref(),
         &current.source,
-        &args.judge,
-        &args.measure,
-        args.deny_warnings,
+        &args.judge.flags(args.deny_warnings),
+        &parse_measures(&args.measure)?,
     )?;
     if let Some(note) = &judging.note {
         eprintln!("note: {}", lines(note));
@@ -40,20 +43,13 @@ pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Outcom
         Some(store) => with_noise_floors(store, &current, &judging.options)?,
         None => judging.options,
     };
-    let mut comparison = compare_runs(
-        &baseline,
-        &baseline_label,
-        &current,
-        &current_label,
+    let mut comparison = judge_runs(
+        (&baseline, &baseline_label),
+        (&current, &current_label),
         &options,
+        &judging.budgets,
     );
     comparison.warnings.extend(measure_warnings);
-    if !judging.budgets.is_empty() {
-        apply_budgets(
-            &mut comparison,
-            check_budgets(&judging.budgets, &current, Some(&baseline)),
-        );
-    }
     let exports = Exports::new(args.export_json.as_deref(), args.export_markdown.as_deref());
     write_comparison(&comparison, &exports, args.format, global)
 }
@@ -86,16 +82,9 @@ fn operand(
         return select_run(store.as_ref(), text);
     };
     let selector = parse_selector(text)?;
-    let benchmarks = Scope::benchmarks_of(judged);
-    let resolved = resolve_in_scope(
-        store.as_ref(),
-        &selector,
-        &Scope::of_run(judged, &benchmarks),
-    )?
-    .ok_or_else(|| anyhow::anyhow!("{text}: no stored run to compare with"))?;
-    let pooled = pool_runs(&resolved.runs)
-        .ok_or_else(|| anyhow::anyhow!("{text}: no stored run to compare with"))?;
-    Ok((pooled, resolved.label))
+    resolve_baseline(store.as_ref(), &selector, judged)
+        .map_err(from_pipeline)?
+        .ok_or_else(|| anyhow::anyhow!("{text}: no stored run to compare with"))
 }
 
 /// A run from a results file of any format the adapters read. A benchgate run file is taken as

@@ -13,13 +13,13 @@ use benchgate_gate::floor_from_changes;
 use benchgate_measure::{CommandSpec, RunnerOptions, expand, preflight};
 use benchgate_model::display::{format_value, percent};
 use benchgate_model::{Measure, Outcome, Unit};
+use benchgate_pipeline::plan::{matches_filter, selected_specs};
 use benchgate_provenance::{MachineState, machine_state};
 use benchgate_store::NoiseFloor;
 use time::OffsetDateTime;
 
 use super::measuring::measure;
 use super::stored::open_store;
-use super::suite::{matches_filter, selected_specs};
 use crate::cli::{DoctorArgs, GlobalArgs};
 use crate::output::print;
 

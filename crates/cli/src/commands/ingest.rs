@@ -11,12 +11,14 @@ use benchgate_model::{Environment, Mode, Outcome, Run, Source};
 use benchgate_store::Scope;
 use time::OffsetDateTime;
 
-use super::gate::{
-    BaselineChoice, Gating, Judged, find_baseline, judging_for, load_config, pooled_baseline,
-    store_judge_report,
-};
+use benchgate_pipeline::baseline::{BaselineChoice, Judged, find_baseline, pooled_baseline};
+use benchgate_pipeline::judge::store_and_judge;
+use benchgate_pipeline::judging::{judging_for, load_config};
+
+use super::gate::{Rendering, render_judgement};
 use super::measuring::mode_of;
-use super::stored::{check_store_writable, open_store};
+use super::stored::{check_store_writable, open_if_exists, open_or_create};
+use super::{from_pipeline, parse_measures};
 use crate::cli::{Adapter, GateArgs, GlobalArgs, IngestArgs};
 use crate::exports::Exports;
 
@@ -239,9 +241,8 @@ impl GateSetup {
             &config,
             config_path.as_deref(),
             &Source::Command,
-            &args.judge,
-            &args.measure,
-            args.deny_warnings,
+            &args.judge.flags(args.deny_warnings),
+            &parse_measures(&args.measure)?,
         )?;
         exports(args).check()?;
         Ok(GateSetup {
@@ -264,9 +265,8 @@ impl GateSetup {
             &self.config,
             self.config_path.as_deref(),
             &run.source,
-            &args.judge,
-            &args.measure,
-            args.deny_warnings,
+            &args.judge.flags(args.deny_warnings),
+            &parse_measures(&args.measure)?,
         )?;
         let choice = BaselineChoice::new(
             args.baseline.as_deref(),
@@ -274,11 +274,7 @@ impl GateSetup {
             self.config_path.as_deref(),
         );
         check_store_writable(global)?;
-        let existing = if benchgate_store::exists(&global.db) {
-            Some(open_store(global)?)
-        } else {
-            None
-        };
+        let existing = open_if_exists(global)?;
         let mut notes: Vec<String> = judging.note.into_iter().collect();
         let benchmarks = Scope::benchmarks_of(run);
         let judged = Judged {
@@ -293,26 +289,23 @@ impl GateSetup {
             &judged,
             args.allow_mode_mismatch,
             &mut notes,
-        )?;
-        let store = match existing {
-            Some(store) => store,
-            None => open_store(global)?,
-        };
-        let gating = Gating {
-            options: judging.options,
-            budgets: &judging.budgets,
-            format: args.format,
-            exports: &exports(args),
-        };
-        store_judge_report(
+        )
+        .map_err(from_pipeline)?;
+        let store = open_or_create(existing, global)?;
+        let judgement = store_and_judge(
             store.as_ref(),
             run,
             pooled_baseline(baseline, run, false),
-            &gating,
-            &notes,
+            &judging.options,
+            &judging.budgets,
+            notes,
             command_failures,
-            global,
-        )
+        )?;
+        let rendering = Rendering {
+            format: args.format,
+            exports: &exports(args),
+        };
+        render_judgement(run, &judgement, &rendering, global)
     }
 }
 

@@ -1,48 +1,22 @@
-//! The CLI's measuring toolkit, shared by `run` (commands and the configured suite), `ab`,
-//! `doctor`, `ingest` and `exec`: the sampling and I/O flags as runner options, measuring a
-//! spec, counting its instructions, and the checks made before anything is measured.
+//! The measuring flags as pipeline options, shared by `run` (commands and the configured suite),
+//! `ab`, `doctor`, `ingest` and `exec`: the sampling and I/O flags as runner options, and the
+//! pipeline's measuring with this terminal's progress display. Measuring itself is the
+//! pipeline's (`benchgate_pipeline::measure`).
 
-use std::io::IsTerminal;
-
-use anyhow::{Context, bail};
 use benchgate_config::{Measurement, RunnerSettings};
-use benchgate_measure::{
-    CommandResult, CommandSpec, InstructionOptions, MeasureError, RunnerOptions,
-};
-use benchgate_model::{
-    Benchmark, Direction, Environment, Measure, Metric, Mode, Run, Source, Status, Unit,
-};
+use benchgate_measure::{CommandResult, CommandSpec, RunnerOptions};
+use benchgate_model::{Benchmark, Mode};
+use benchgate_pipeline::measure::{check_input, leftover_note};
+use benchgate_pipeline::plan::SuiteOptions;
 use benchgate_report::escape::terminal::line;
-use time::OffsetDateTime;
 
 use crate::cli::{GlobalArgs, MeasureArg, ModeArg, RunArgs, SamplingArgs};
-use crate::progress::Progress;
+use crate::progress::Reporter;
 
-/// A spec that is not timed (only its instructions are counted): no samples, no failure.
-pub fn unmeasured(spec: &CommandSpec) -> CommandResult {
-    CommandResult {
-        spec: spec.clone(),
-        samples: Vec::new(),
-        warmup_runs: 0,
-        failure: None,
-        precision: None,
-        leftover_processes: 0,
-    }
-}
-
-/// A note for each command whose runs left processes running (killed by the runner): `killed 2
-/// leftover processes of `sh -c 'server & exit 0'``.
+/// A note for each command whose runs left processes running (killed by the runner).
 pub fn note_leftovers(results: &[&CommandResult]) {
-    for r in results.iter().filter(|r| r.leftover_processes > 0) {
-        let n = r.leftover_processes;
-        eprintln!(
-            "note: {}",
-            line(&format!(
-                "killed {n} leftover process{} of `{}`",
-                if n == 1 { "" } else { "es" },
-                r.spec.display
-            ))
-        );
+    for note in results.iter().filter_map(|r| leftover_note(r)) {
+        eprintln!("note: {}", line(&note));
     }
 }
 
@@ -77,78 +51,33 @@ pub fn sampling_flags(args: &RunArgs) -> RunnerSettings {
     }
 }
 
-/// How much longer than a plain run a run under valgrind may take before it is killed.
-const VALGRIND_TIMEOUT_FACTOR: u32 = 50;
+/// What the flags of `run` add to every bench of the configured suite.
+pub fn suite_options(args: &RunArgs) -> SuiteOptions {
+    SuiteOptions {
+        filter: args.filter.clone(),
+        shell: args.shell.clone(),
+        sampling: sampling_flags(args),
+        input: args.input.clone(),
+        ignore_failure: args.ignore_failure,
+        show_output: args.show_output,
+    }
+}
 
-/// Adds the exact instruction count of each spec (one run under callgrind) to its benchmark. A
-/// command that fails under valgrind fails its benchmark; valgrind missing is an error.
+/// Adds the exact instruction count of each spec to its benchmark (see
+/// [`benchgate_pipeline::measure::count_instructions`]), saying so unless `--quiet`.
 pub fn count_instructions(
     benchmarks: &mut [Benchmark],
     specs: &[&CommandSpec],
     options: &RunnerOptions,
     global: &GlobalArgs,
 ) -> anyhow::Result<()> {
-    let counting = InstructionOptions {
-        timeout: options.timeout.map(|t| t * VALGRIND_TIMEOUT_FACTOR),
-        stdin: options.stdin.clone(),
-        ignore_failure: options.ignore_failure,
-        show_output: options.show_output,
-        ..InstructionOptions::default()
-    };
-    for (bench, spec) in benchmarks.iter_mut().zip(specs) {
-        if !global.quiet {
-            eprintln!(
-                "counting the instructions of {} under valgrind",
-                line(&spec.name)
-            );
-        }
-        match benchgate_measure::count_instructions(spec, &counting) {
-            Ok(count) => {
-                let metric = Metric::from_samples(
-                    Measure::Instructions,
-                    Unit::Count,
-                    Direction::LowerIsBetter,
-                    vec![count.instructions as f64],
-                )
-                .map(|m| m.exact(true));
-                bench.metrics.extend(metric);
-            }
-            Err(e @ MeasureError::ValgrindNotFound { .. }) => return Err(e.into()),
-            Err(e) => {
-                if bench.status == Status::Ok {
-                    bench.status = Status::Failed {
-                        message: format!("under valgrind: {e}"),
-                    };
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// The measurements asked for (`--measure`, a bench's `measure`), time when none.
-pub fn measurements(flags: &RunnerSettings) -> (bool, bool) {
-    match &flags.measure {
-        None => (true, false),
-        Some(m) => (
-            m.contains(&Measurement::Time),
-            m.contains(&Measurement::Instructions),
-        ),
-    }
-}
-
-/// Refuses, before anything runs, a standard-input file that every run would fail to read: a
-/// directory, a missing or unreadable file.
-pub fn check_input(what: &str, path: &std::path::Path) -> anyhow::Result<()> {
-    if path.is_dir() {
-        bail!(
-            "{what} {}: is a directory; expected a file to feed to standard input",
-            path.display()
-        );
-    }
-    std::fs::File::open(path)
-        .map(drop)
-        .with_context(|| format!("cannot read {what} {}", path.display()))
+    let mut progress = Reporter::new(global);
+    Ok(benchgate_pipeline::measure::count_instructions(
+        benchmarks,
+        specs,
+        options,
+        &mut progress,
+    )?)
 }
 
 /// Standard input, failure handling and output flags.
@@ -169,28 +98,16 @@ pub fn mode_of(mode: ModeArg) -> Mode {
     }
 }
 
-/// A new command-sourced run with the working directory's git provenance.
-pub fn new_run(mode: Mode, environment: Environment) -> anyhow::Result<Run> {
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    Ok(Run::new(
-        Source::Command,
-        OffsetDateTime::now_utc(),
-        benchgate_provenance::git_provenance(&cwd, mode),
-        environment,
-    ))
-}
-
 /// Runs `specs` with a progress display.
 pub fn measure(
     specs: &[CommandSpec],
     options: &RunnerOptions,
     global: &GlobalArgs,
 ) -> anyhow::Result<Vec<CommandResult>> {
-    let names = specs.iter().map(|s| s.name.clone()).collect();
-    let mut progress = Progress::new(names, global.quiet, std::io::stderr().is_terminal());
-    let results = benchgate_measure::run(specs, options, &mut progress);
-    progress.finish();
-    let results = results?;
-    note_leftovers(&results.iter().collect::<Vec<_>>());
-    Ok(results)
+    let mut progress = Reporter::new(global);
+    Ok(benchgate_pipeline::measure::measure(
+        specs,
+        options,
+        &mut progress,
+    )?)
 }

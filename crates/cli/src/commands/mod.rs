@@ -1,4 +1,5 @@
-//! One module per subcommand: thin use-cases that wire sources, the gate and outputs together.
+//! One module per subcommand: arguments become the pipeline's options (`benchgate_pipeline`),
+//! the pipeline measures, stores and judges, and the command renders what it returns.
 
 pub mod ab;
 pub mod baseline;
@@ -20,8 +21,9 @@ mod stored;
 pub mod suite;
 
 use benchgate_gate::CompareOptions;
-use benchgate_model::display::format_percent;
 use benchgate_model::{Measure, Thresholds};
+use benchgate_pipeline::PipelineError;
+use benchgate_pipeline::judging::ThresholdFlags;
 use benchgate_report::{Format, Json, Junit, Markdown, Terminal};
 
 use crate::cli::{GlobalArgs, JudgeArgs, OutputFormat};
@@ -45,6 +47,17 @@ pub fn parse_measures(names: &[String]) -> anyhow::Result<Vec<Measure>> {
 }
 
 impl JudgeArgs {
+    /// The thresholds these flags give, and whether warnings fail (`deny_warnings`).
+    pub fn flags(&self, deny_warnings: bool) -> ThresholdFlags {
+        ThresholdFlags {
+            warn: self.warn.map(|p| p.fraction),
+            fail: self.fail.map(|p| p.fraction),
+            alpha: self.alpha,
+            min_delta_ns: self.min_delta.map(|d| d.nanos),
+            deny_warnings,
+        }
+    }
+
     /// The judging options: `base` (defaults, or a config's `[gate]`) with these flags on top;
     /// `deny_warnings` makes every warning a failure.
     pub fn options(
@@ -53,32 +66,17 @@ impl JudgeArgs {
         gated: Vec<Measure>,
         deny_warnings: bool,
     ) -> anyhow::Result<CompareOptions> {
-        let thresholds = Thresholds {
-            warn: self.warn.map_or(base.warn, |p| p.fraction),
-            fail: self.fail.map_or(base.fail, |p| p.fraction),
-            alpha: self.alpha.unwrap_or(base.alpha),
-            min_delta_ns: self.min_delta.map_or(base.min_delta_ns, |d| d.nanos),
-            ..base
-        };
-        if !(thresholds.alpha > 0.0 && thresholds.alpha < 1.0) {
-            anyhow::bail!(
-                "--alpha must be between 0 and 1 (exclusive), got {}",
-                thresholds.alpha
-            );
-        }
-        if thresholds.warn > thresholds.fail {
-            anyhow::bail!(
-                "--warn ({}) is larger than --fail ({})",
-                format_percent(thresholds.warn * 100.0),
-                format_percent(thresholds.fail * 100.0)
-            );
-        }
-        Ok(CompareOptions {
-            thresholds,
-            gated_measures: gated,
-            deny_warnings,
-            ..CompareOptions::default()
-        })
+        Ok(self.flags(deny_warnings).options(base, gated)?)
+    }
+}
+
+/// A pipeline error for the command line's error chain: a store error the pipeline passed on
+/// unchanged stays one, so `main` still recognises an unreadable stored run and says how to
+/// delete it.
+pub fn from_pipeline(error: PipelineError) -> anyhow::Error {
+    match error {
+        PipelineError::Store(error) => error.into(),
+        other => other.into(),
     }
 }
 

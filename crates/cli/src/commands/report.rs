@@ -1,13 +1,14 @@
 //! `benchgate report [RUN] [--baseline SEL]`: renders a stored run, or its comparison with a
 //! baseline, in any output format.
 
-use benchgate_gate::{apply_budgets, check_budgets, compare_runs, pool_runs};
 use benchgate_model::Outcome;
-use benchgate_store::{Scope, resolve_in_scope};
+use benchgate_pipeline::baseline::{parse_selector, resolve_baseline};
+use benchgate_pipeline::judge::judge_runs;
+use benchgate_pipeline::judging::{judging_for, load_config};
+use benchgate_pipeline::noise::with_noise_floors;
 
-use super::formatter;
-use super::gate::{judging_for, load_config, with_noise_floors};
-use super::stored::{open_existing_store, parse_selector, select_run};
+use super::stored::{open_existing_store, select_run};
+use super::{formatter, from_pipeline, parse_measures};
 use crate::cli::{GlobalArgs, ReportArgs};
 use crate::output::print;
 
@@ -25,26 +26,21 @@ pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
         &config,
         config_path.as_deref(),
         &run.source,
-        &args.judge,
-        &args.measure,
-        false,
+        &args.judge.flags(false),
+        &parse_measures(&args.measure)?,
     )?;
     let options = with_noise_floors(store.as_ref(), &run, &judging.options)?;
     let selector = parse_selector(baseline)?;
     // `last` as `run` resolved it: each benchmark's latest earlier measurement.
-    let benchmarks = Scope::benchmarks_of(&run);
-    let resolved = resolve_in_scope(store.as_ref(), &selector, &Scope::of_run(&run, &benchmarks))?
+    let (pooled, pooled_label) = resolve_baseline(store.as_ref(), &selector, &run)
+        .map_err(from_pipeline)?
         .ok_or_else(|| anyhow::anyhow!("baseline {baseline}: no stored run to compare with"))?;
-    let Some(pooled) = pool_runs(&resolved.runs) else {
-        anyhow::bail!("baseline {baseline}: no stored run to compare with");
-    };
-    let mut comparison = compare_runs(&pooled, &resolved.label, &run, &label, &options);
-    if !judging.budgets.is_empty() {
-        apply_budgets(
-            &mut comparison,
-            check_budgets(&judging.budgets, &run, Some(&pooled)),
-        );
-    }
+    let comparison = judge_runs(
+        (&pooled, &pooled_label),
+        (&run, &label),
+        &options,
+        &judging.budgets,
+    );
     print(&format.comparison(&comparison))?;
     // `report` renders; it does not gate.
     Ok(Outcome::Passed)

@@ -4,20 +4,18 @@
 
 use anyhow::bail;
 use benchgate_gate::compare_within_run;
-use benchgate_measure::{AuxCommands, CommandSpec, CommandTemplate, Parameter, expand, preflight};
+use benchgate_measure::{AuxCommands, CommandTemplate, Parameter, expand, preflight};
 use benchgate_model::display::plural;
 use benchgate_model::{Measure, Outcome, Thresholds};
-use time::OffsetDateTime;
+use benchgate_pipeline::measure::{measure_commands, new_run};
+use benchgate_pipeline::plan::measurements;
 
 use super::formatter;
-use super::measuring::{
-    count_instructions, io_flags, measure, measurements, mode_of, new_run, sampling_flags,
-    unmeasured,
-};
+use super::measuring::{io_flags, mode_of, sampling_flags};
 use crate::cli::{GlobalArgs, RunArgs};
-use crate::convert;
 use crate::exports::{Exported, Exports};
 use crate::output::print;
+use crate::progress::Reporter;
 
 pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     if args.commands.is_empty() {
@@ -43,23 +41,17 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let exports = Exports::new(args.export_json.as_deref(), args.export_markdown.as_deref());
     exports.check()?;
 
-    let (time, instructions) = measurements(&sampling_flags(args));
     let mut run = new_run(
         mode_of(args.mode),
         benchgate_provenance::detect_environment(),
     )?;
-    let results = if time {
-        measure(&specs, &options, global)?
-    } else {
-        specs.iter().map(unmeasured).collect()
-    };
-    run.benchmarks = results.iter().map(convert::benchmark).collect();
-    if instructions {
-        let refs: Vec<&CommandSpec> = specs.iter().collect();
-        count_instructions(&mut run.benchmarks, &refs, &options, global)?;
-    }
-    run.ended_at = OffsetDateTime::now_utc();
-    run.validate()?;
+    measure_commands(
+        &mut run,
+        &specs,
+        &options,
+        measurements(&sampling_flags(args)),
+        &mut Reporter::new(global),
+    )?;
 
     let comparisons = if run.benchmarks.len() > 1 {
         compare_within_run(

@@ -2,13 +2,36 @@
 
 use anyhow::{Context, bail};
 use benchgate_model::Run;
-use benchgate_store::{Selector, Store, resolve};
+use benchgate_store::Store;
 
+use super::from_pipeline;
 use crate::cli::GlobalArgs;
 
 /// Opens the store named by `--db` / `BENCHGATE_DB`.
 pub fn open_store(global: &GlobalArgs) -> anyhow::Result<Box<dyn Store>> {
     benchgate_store::open(&global.db).context("cannot open the history store")
+}
+
+/// The store when it exists already, for finding a baseline before anything is measured or
+/// written; see [`open_or_create`].
+pub fn open_if_exists(global: &GlobalArgs) -> anyhow::Result<Option<Box<dyn Store>>> {
+    if benchgate_store::exists(&global.db) {
+        Ok(Some(open_store(global)?))
+    } else {
+        Ok(None)
+    }
+}
+
+/// `existing` (from [`open_if_exists`]), else the store created now: only when there is a run to
+/// put in it.
+pub fn open_or_create(
+    existing: Option<Box<dyn Store>>,
+    global: &GlobalArgs,
+) -> anyhow::Result<Box<dyn Store>> {
+    match existing {
+        Some(store) => Ok(store),
+        None => open_store(global),
+    }
 }
 
 /// Refuses, before anything is measured, an SQLite store that could not be created or written
@@ -68,34 +91,7 @@ pub fn open_existing_store(global: &GlobalArgs) -> anyhow::Result<Box<dyn Store>
     open_store(global)
 }
 
-/// Parses a baseline selector. `merge-base[:BRANCH]` is looked up with git in the current
-/// directory here, so the store resolves it as the commit it is.
-pub fn parse_selector(text: &str) -> anyhow::Result<Selector> {
-    match Selector::parse(text)? {
-        Selector::MergeBase { branch, .. } => {
-            let cwd = std::env::current_dir().context("cannot read the current directory")?;
-            let commit = benchgate_provenance::merge_base(&cwd, &branch)
-                .map_err(|why| anyhow::anyhow!("baseline {text}: {why}"))?;
-            Ok(Selector::MergeBase {
-                branch,
-                commit: Some(commit),
-            })
-        }
-        other => Ok(other),
-    }
-}
-
 /// The one stored run `text` names (any selector but `window:N`), with a label for reports.
 pub fn select_run(store: &dyn Store, text: &str) -> anyhow::Result<(Run, String)> {
-    let selector = parse_selector(text)?;
-    if let Selector::Window(_) = selector {
-        bail!("{text}: window:N names several runs; use it as a baseline, not as a run");
-    }
-    match resolve(store, &selector, "", None)? {
-        Some(mut resolved) => match resolved.runs.pop() {
-            Some(run) => Ok((run, resolved.label)),
-            None => bail!("{text}: no stored run"),
-        },
-        None => bail!("{text}: the store holds no runs yet"),
-    }
+    benchgate_pipeline::baseline::select_run(store, text).map_err(from_pipeline)
 }

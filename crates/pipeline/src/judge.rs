@@ -1,0 +1,164 @@
+//! Judging a run: against its (pooled) baseline, the budgets and the gated measures, into one
+//! comparison whose outcome every output renders.
+
+use benchgate_gate::{
+    Budget, CompareOptions, apply_budgets, check_budgets, check_gated_measures, compare_runs,
+    judge_without_baseline, record_command_failure,
+};
+use benchgate_model::{Comparison, Measure, Outcome, Run, Status};
+use benchgate_store::Store;
+
+use crate::PipelineError;
+use crate::noise::with_noise_floors;
+
+/// A stored run's judgement: the comparison (its verdicts, warnings and outcome), the notes the
+/// steps before it gathered (to show before the report), and the outcome.
+#[derive(Debug, Clone)]
+pub struct Judgement {
+    pub comparison: Comparison,
+    pub notes: Vec<String>,
+    pub outcome: Outcome,
+}
+
+/// Stores `run`, then judges it against the (pooled) `baseline` and `budgets`, with the noise
+/// floors of its machine. A gated measure no benchmark has is refused before anything is stored
+/// (an unknown one) or becomes a warning of the comparison (a well-known one);
+/// `command_failures` (one line each) make the outcome `command_failed`.
+pub fn store_and_judge(
+    store: &dyn Store,
+    run: &Run,
+    baseline: Option<(Run, String)>,
+    options: &CompareOptions,
+    budgets: &[Budget],
+    notes: Vec<String>,
+    command_failures: Vec<String>,
+) -> Result<Judgement, PipelineError> {
+    let measure_warnings = check_measures(
+        &options.gated_measures,
+        baseline.as_ref().map(|(b, _)| b),
+        run,
+    )?;
+    store.put_run(run).map_err(PipelineError::StoreRun)?;
+    let options = with_noise_floors(store, run, options)?;
+    let current_label = format!("run {}", run.id);
+    let mut comparison = match &baseline {
+        Some((base, label)) => compare_runs(base, label, run, &current_label, &options),
+        None => judge_without_baseline(run, &current_label, &options),
+    };
+    apply_budgets(
+        &mut comparison,
+        check_budgets(budgets, run, baseline.as_ref().map(|(b, _)| b)),
+    );
+    comparison.warnings.extend(measure_warnings);
+    for failure in command_failures {
+        record_command_failure(&mut comparison, failure);
+    }
+    let outcome = comparison.outcome;
+    Ok(Judgement {
+        comparison,
+        notes,
+        outcome,
+    })
+}
+
+/// Judges `current` against `baseline` without storing anything (`compare`, `report`), with the
+/// `budgets` when there are any. `options` should carry the noise floors already.
+pub fn judge_runs(
+    (baseline, baseline_label): (&Run, &str),
+    (current, current_label): (&Run, &str),
+    options: &CompareOptions,
+    budgets: &[Budget],
+) -> Comparison {
+    let mut comparison = compare_runs(baseline, baseline_label, current, current_label, options);
+    if !budgets.is_empty() {
+        apply_budgets(
+            &mut comparison,
+            check_budgets(budgets, current, Some(baseline)),
+        );
+    }
+    comparison
+}
+
+/// Gated measures checked against the runs judged: an unknown one is an error before anything is
+/// stored; a well-known one no benchmark has gives a warning for the comparison to carry.
+pub fn check_measures(
+    gated: &[Measure],
+    baseline: Option<&Run>,
+    current: &Run,
+) -> Result<Vec<String>, PipelineError> {
+    let runs: Vec<&Run> = baseline.into_iter().chain([current]).collect();
+    Ok(check_gated_measures(gated, &runs)?)
+}
+
+/// One line per benchmark whose command failed while measuring.
+pub fn command_failures(run: &Run) -> Vec<String> {
+    run.benchmarks
+        .iter()
+        .filter_map(|b| match &b.status {
+            Status::Failed { message } => Some(format!("{} failed: {message}", b.name)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use benchgate_model::Benchmark;
+
+    fn run_with(statuses: &[(&str, Status)]) -> Run {
+        let mut run = Run::new(
+            benchgate_model::Source::Command,
+            time::OffsetDateTime::UNIX_EPOCH,
+            Default::default(),
+            Default::default(),
+        );
+        run.benchmarks = statuses
+            .iter()
+            .map(|(name, status)| Benchmark {
+                mode: None,
+                name: name.to_string(),
+                params: Default::default(),
+                labels: Default::default(),
+                command: None,
+                status: status.clone(),
+                metrics: Vec::new(),
+            })
+            .collect();
+        run
+    }
+
+    #[test]
+    fn each_failed_command_is_one_line() {
+        let run = run_with(&[
+            ("a", Status::Ok),
+            (
+                "b",
+                Status::Failed {
+                    message: "exit code 1".into(),
+                },
+            ),
+            (
+                "c",
+                Status::Skipped {
+                    reason: "no".into(),
+                },
+            ),
+        ]);
+        assert_eq!(command_failures(&run), ["b failed: exit code 1"]);
+    }
+
+    #[test]
+    fn an_unknown_gated_measure_is_refused_and_a_known_one_warns() {
+        let run = run_with(&[("a", Status::Ok)]);
+        let error = check_measures(&[Measure::parse("frobs")], None, &run).unwrap_err();
+        assert!(
+            matches!(error, PipelineError::UnknownMeasure(_)),
+            "{error:?}"
+        );
+        assert_eq!(
+            check_measures(&[Measure::Instructions], None, &run).unwrap(),
+            ["gated measure instructions: no benchmark has it, so it gates nothing here"]
+        );
+    }
+}

@@ -1,0 +1,366 @@
+//! Planning a configured suite: which benches run, which are skipped, and every command they
+//! expand to with the runner options it runs under and what it is measured for. Everything that
+//! can be refused here is refused before anything is measured.
+
+use std::path::{Path, PathBuf};
+
+use benchgate_config::{Bench, Config, Measurement, RunnerSettings};
+use benchgate_gate::NameGlob;
+use benchgate_measure::{CommandSpec, RunnerOptions, preflight};
+use benchgate_model::Mode;
+
+use crate::PipelineError;
+use crate::measure::check_input;
+
+/// One expanded command of a configured bench, with the options it runs under and what it is
+/// measured for.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Index into [`Plan::benches`].
+    pub bench: usize,
+    pub spec: CommandSpec,
+    pub options: RunnerOptions,
+    pub time: bool,
+    pub instructions: bool,
+}
+
+/// What the command line adds to every bench of the suite.
+#[derive(Debug, Clone, Default)]
+pub struct SuiteOptions {
+    /// FILTER: a bench's name or the names of what it expands to (`wc/level/flag=l`).
+    pub filter: Option<String>,
+    /// `--shell`, over a bench's and the defaults' shell.
+    pub shell: Option<String>,
+    /// The sampling flags, layered over each bench's runner settings and the defaults.
+    pub sampling: RunnerSettings,
+    /// `--input`: standard input of every command (a bench's own `input` comes first).
+    pub input: Option<PathBuf>,
+    pub ignore_failure: bool,
+    pub show_output: bool,
+}
+
+/// The suite to measure: the benches that run or are skipped (in file order, with why), and the
+/// entries of those that run.
+#[derive(Debug)]
+pub struct Plan<'c> {
+    pub benches: Vec<&'c Bench>,
+    /// Why each of [`Plan::benches`] is skipped; `None` for one that runs.
+    pub skipped: Vec<Option<String>>,
+    pub entries: Vec<Entry>,
+    /// A FILTER chose the benches: the others are not missing.
+    pub filtered: bool,
+}
+
+impl Plan<'_> {
+    /// The measured benches in simulated mode, by name.
+    pub fn simulated(&self) -> Vec<&str> {
+        self.benches
+            .iter()
+            .zip(&self.skipped)
+            .filter(|(b, why)| why.is_none() && b.mode == Mode::Simulated)
+            .map(|(b, _)| b.name.as_str())
+            .collect()
+    }
+
+    /// The run's mode: simulated when any of its measured benchmarks is, so no report can pass
+    /// simulated numbers off as real.
+    pub fn mode(&self) -> Mode {
+        if self.simulated().is_empty() {
+            Mode::Real
+        } else {
+            Mode::Simulated
+        }
+    }
+
+    /// Every entry's name with its bench's mode: what a baseline is looked up for.
+    pub fn benchmarks(&self) -> Vec<(String, Mode)> {
+        self.entries
+            .iter()
+            .map(|e| (e.spec.name.clone(), self.benches[e.bench].mode))
+            .collect()
+    }
+}
+
+/// Decides what of `config` (read from `path`) runs and what is skipped, and expands every
+/// runnable bench with its runner options, refusing what cannot run (a command that cannot be
+/// split or found, an unreadable input, invalid runner settings) before anything is measured.
+pub fn plan_suite<'c>(
+    config: &'c Config,
+    path: &Path,
+    options: &SuiteOptions,
+) -> Result<Plan<'c>, PipelineError> {
+    let filter = options.filter.as_deref();
+    let mut benches: Vec<&Bench> = Vec::new();
+    let mut skipped: Vec<Option<String>> = Vec::new();
+    let mut entries = Vec::new();
+    for bench in &config.benches {
+        let whole = filter.is_none_or(|f| matches_filter(f, &bench.name));
+        if let Some(reason) = bench.skip_reason() {
+            if whole {
+                benches.push(bench);
+                skipped.push(Some(reason));
+            }
+            continue;
+        }
+        let in_bench = |e: PipelineError| PipelineError::in_bench(&bench.name, e);
+        let shell = options.shell.as_deref().or(bench.shell(&config.defaults));
+        let specs = bench.specs(shell).map_err(|e| in_bench(e.into()))?;
+        let specs = selected_specs(filter, &bench.name, specs);
+        if specs.is_empty() {
+            continue;
+        }
+        let settings =
+            RunnerSettings::layered(&[&config.defaults, &bench.runner, &options.sampling]);
+        let mut runner = settings.runner_options();
+        let (time, instructions) = measurements(&settings);
+        if let Some(input) = &bench.input {
+            check_input("input", input).map_err(in_bench)?;
+            runner.stdin = Some(input.clone());
+        }
+        if let Some(input) = &options.input {
+            check_input("--input", input)?;
+            runner.stdin = Some(input.clone());
+        }
+        runner.ignore_failure = options.ignore_failure;
+        runner.show_output = options.show_output;
+        runner.validate().map_err(|e| in_bench(e.into()))?;
+        preflight(&specs).map_err(|e| in_bench(e.into()))?;
+        let i = benches.len();
+        benches.push(bench);
+        skipped.push(None);
+        entries.extend(specs.into_iter().map(|spec| Entry {
+            bench: i,
+            spec,
+            options: runner.clone(),
+            time,
+            instructions,
+        }));
+    }
+    if benches.is_empty() {
+        return Err(match filter {
+            Some(f) => PipelineError::NoBenchMatches {
+                path: path.to_path_buf(),
+                filter: f.to_string(),
+            },
+            None => PipelineError::NoBench {
+                path: path.to_path_buf(),
+            },
+        });
+    }
+    Ok(Plan {
+        benches,
+        skipped,
+        entries,
+        filtered: filter.is_some(),
+    })
+}
+
+/// The measurements asked for (`--measure`, a bench's `measure`) as (time, instructions): time
+/// when none are.
+pub fn measurements(settings: &RunnerSettings) -> (bool, bool) {
+    match &settings.measure {
+        None => (true, false),
+        Some(m) => (
+            m.contains(&Measurement::Time),
+            m.contains(&Measurement::Instructions),
+        ),
+    }
+}
+
+/// The expanded commands of the bench `bench_name` that `filter` selects: all of them when it
+/// matches the bench's name, else those whose own names (`wc/level/flag=l`) it matches.
+pub fn selected_specs(
+    filter: Option<&str>,
+    bench_name: &str,
+    specs: Vec<CommandSpec>,
+) -> Vec<CommandSpec> {
+    match filter.map(Filter::new) {
+        Some(f) if !f.matches(bench_name) => {
+            specs.into_iter().filter(|s| f.matches(&s.name)).collect()
+        }
+        _ => specs,
+    }
+}
+
+/// Whether `filter` selects `name`: a glob when it has `*` or `?`, a substring otherwise.
+pub fn matches_filter(filter: &str, name: &str) -> bool {
+    Filter::new(filter).matches(name)
+}
+
+/// A `--filter`: a glob when it has `*` or `?` (compiled once for all the names it is tried
+/// on), a substring otherwise.
+enum Filter<'a> {
+    Glob(Option<NameGlob>),
+    Substring(&'a str),
+}
+
+impl<'a> Filter<'a> {
+    fn new(filter: &'a str) -> Filter<'a> {
+        if filter.contains(['*', '?']) {
+            // A glob that does not compile selects nothing, as `glob_match` has it.
+            Filter::Glob(NameGlob::new(filter).ok())
+        } else {
+            Filter::Substring(filter)
+        }
+    }
+
+    fn matches(&self, name: &str) -> bool {
+        match self {
+            Filter::Glob(glob) => glob.as_ref().is_some_and(|g| g.is_match(name)),
+            Filter::Substring(part) => name.contains(part),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(text: &str) -> Config {
+        Config::parse_with_env(text, "benchgate.toml", &|_| None).expect("a valid configuration")
+    }
+
+    const SUITE: &str = "[[bench]]\nname = \"wc\"\ncommand = \"true {flag}\"\n\
+                         params = { flag = [\"l\", \"w\"] }\n\n\
+                         [[bench]]\nname = \"sim\"\ncommand = \"true\"\nmode = \"simulated\"\n\
+                         measure = [\"instructions\"]\n\n\
+                         [[bench]]\nname = \"gone\"\ncommand = \"true\"\n\
+                         requires = { env = [\"BENCHGATE_PIPELINE_UNSET\"] }\n";
+
+    #[test]
+    fn a_filter_is_a_glob_with_wildcards_and_a_substring_without() {
+        assert!(matches_filter("wc", "wc/flag=l"));
+        assert!(matches_filter("flag=", "wc/flag=l"));
+        assert!(!matches_filter("wc/*", "wc"));
+        assert!(matches_filter("wc/*", "wc/flag=l"));
+        assert!(matches_filter("w?", "wc"));
+        assert!(!matches_filter("x*", "wc"));
+    }
+
+    #[test]
+    fn the_whole_suite_is_planned_with_skipped_benches_and_modes() {
+        let config = config(SUITE);
+        let plan = plan_suite(&config, Path::new("b.toml"), &SuiteOptions::default()).unwrap();
+        let names: Vec<&str> = plan.benches.iter().map(|b| b.name.as_str()).collect();
+        assert_eq!(names, ["wc", "sim", "gone"]);
+        assert_eq!(
+            plan.skipped,
+            [
+                None,
+                None,
+                Some(
+                    "requires: environment variable BENCHGATE_PIPELINE_UNSET is not set"
+                        .to_string()
+                )
+            ]
+        );
+        let entries: Vec<(&str, usize, bool, bool)> = plan
+            .entries
+            .iter()
+            .map(|e| (e.spec.name.as_str(), e.bench, e.time, e.instructions))
+            .collect();
+        assert_eq!(
+            entries,
+            [
+                ("wc/flag=l", 0, true, false),
+                ("wc/flag=w", 0, true, false),
+                ("sim", 1, false, true),
+            ]
+        );
+        assert_eq!(plan.simulated(), ["sim"]);
+        assert_eq!(plan.mode(), Mode::Simulated);
+        assert_eq!(
+            plan.benchmarks(),
+            [
+                ("wc/flag=l".to_string(), Mode::Real),
+                ("wc/flag=w".to_string(), Mode::Real),
+                ("sim".to_string(), Mode::Simulated),
+            ]
+        );
+        assert!(!plan.filtered);
+    }
+
+    #[test]
+    fn a_filter_selects_expanded_names_and_the_flags_go_on_top() {
+        let config = config(SUITE);
+        let options = SuiteOptions {
+            filter: Some("flag=w".into()),
+            sampling: RunnerSettings {
+                runs: Some(3),
+                ..RunnerSettings::default()
+            },
+            ignore_failure: true,
+            ..SuiteOptions::default()
+        };
+        let plan = plan_suite(&config, Path::new("b.toml"), &options).unwrap();
+        let names: Vec<&str> = plan.entries.iter().map(|e| e.spec.name.as_str()).collect();
+        assert_eq!(names, ["wc/flag=w"]);
+        assert_eq!(plan.entries[0].options.runs, Some(3));
+        assert!(plan.entries[0].options.ignore_failure);
+        assert_eq!(plan.mode(), Mode::Real);
+        assert!(plan.filtered);
+    }
+
+    #[test]
+    fn nothing_to_run_is_refused() {
+        let config = config(SUITE);
+        let options = SuiteOptions {
+            filter: Some("nope".into()),
+            ..SuiteOptions::default()
+        };
+        assert_eq!(
+            plan_suite(&config, Path::new("b.toml"), &options)
+                .unwrap_err()
+                .to_string(),
+            "b.toml: no [[bench]] matches \"nope\""
+        );
+        assert_eq!(
+            plan_suite(
+                &Config::default(),
+                Path::new("b.toml"),
+                &SuiteOptions::default()
+            )
+            .unwrap_err()
+            .to_string(),
+            "b.toml: no [[bench]] to run"
+        );
+    }
+
+    #[test]
+    fn a_bench_that_cannot_run_is_named_once_in_the_chain() {
+        let config =
+            config("[[bench]]\nname = \"bad\"\ncommand = \"benchgate-no-such-program-x\"\n");
+        let error = plan_suite(&config, Path::new("b.toml"), &SuiteOptions::default()).unwrap_err();
+        let mut chain = vec![error.to_string()];
+        let mut cause = std::error::Error::source(&error);
+        while let Some(e) = cause {
+            chain.push(e.to_string());
+            cause = e.source();
+        }
+        assert_eq!(chain[0], "[[bench]] bad");
+        assert!(
+            chain[1].contains("benchgate-no-such-program-x"),
+            "{chain:?}"
+        );
+        // No message says again what the one before it said.
+        for pair in chain.windows(2) {
+            assert_ne!(pair[0], pair[1], "{chain:?}");
+        }
+    }
+
+    #[test]
+    fn time_is_measured_unless_only_instructions_are_asked_for() {
+        let asked = |measure: Option<Vec<Measurement>>| {
+            measurements(&RunnerSettings {
+                measure,
+                ..RunnerSettings::default()
+            })
+        };
+        assert_eq!(asked(None), (true, false));
+        assert_eq!(asked(Some(vec![Measurement::Instructions])), (false, true));
+        assert_eq!(
+            asked(Some(vec![Measurement::Time, Measurement::Instructions])),
+            (true, true)
+        );
+    }
+}
