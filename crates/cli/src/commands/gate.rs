@@ -342,7 +342,7 @@ pub fn store_judge_report(
     }
 
     for note in notes {
-        eprintln!("note: {}", lines(note));
+        crate::output::eprint_line(&format!("note: {}", lines(note)));
     }
     let format = if global.json {
         OutputFormat::Json
@@ -396,7 +396,7 @@ impl Exports {
     /// A file the user asked for.
     pub fn asked(&mut self, result: anyhow::Result<()>) {
         if let Err(e) = result {
-            eprintln!("error: {}", line(&format!("{e:#}")));
+            crate::output::eprint_line(&format!("error: {}", line(&format!("{e:#}"))));
             self.asked_failed = true;
         }
     }
@@ -404,7 +404,7 @@ impl Exports {
     /// A write benchgate does by itself (`$GITHUB_STEP_SUMMARY`): a warning.
     pub fn automatic(&mut self, result: anyhow::Result<()>) {
         if let Err(e) = result {
-            eprintln!("warning: {}", line(&format!("{e:#}")));
+            crate::output::eprint_line(&format!("warning: {}", line(&format!("{e:#}"))));
         }
     }
 

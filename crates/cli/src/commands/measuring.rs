@@ -2,8 +2,6 @@
 //! `doctor`, `ingest` and `exec`: the sampling and I/O flags as runner options, measuring a
 //! spec, counting its instructions, and the checks made before anything is measured.
 
-use std::io::IsTerminal;
-
 use anyhow::{Context, bail};
 use benchgate_config::{Measurement, RunnerDefaults};
 use benchgate_measure::{
@@ -35,14 +33,14 @@ pub fn unmeasured(spec: &CommandSpec) -> CommandResult {
 pub fn note_leftovers(results: &[&CommandResult]) {
     for r in results.iter().filter(|r| r.leftover_processes > 0) {
         let n = r.leftover_processes;
-        eprintln!(
+        crate::output::eprint_line(&format!(
             "note: {}",
             line(&format!(
                 "killed {n} leftover process{} of `{}`",
                 if n == 1 { "" } else { "es" },
                 r.spec.display
             ))
-        );
+        ));
     }
 }
 
@@ -89,10 +87,10 @@ pub fn count_instructions(
     };
     for (bench, spec) in benchmarks.iter_mut().zip(specs) {
         if !global.quiet {
-            eprintln!(
+            crate::output::eprint_line(&format!(
                 "counting the instructions of {} under valgrind",
                 line(&spec.name)
-            );
+            ));
         }
         match benchgate_measure::count_instructions(spec, &counting) {
             Ok(count) => {
@@ -187,7 +185,11 @@ pub fn measure(
     global: &GlobalArgs,
 ) -> anyhow::Result<Vec<CommandResult>> {
     let names = specs.iter().map(|s| s.name.clone()).collect();
-    let mut progress = Progress::new(names, global.quiet, std::io::stderr().is_terminal());
+    let mut progress = Progress::new(
+        names,
+        global.quiet,
+        crate::output::console().stderr_is_terminal(),
+    );
     let results = benchgate_measure::run(specs, options, &mut progress);
     progress.finish();
     let results = results?;

@@ -369,10 +369,10 @@ fn confirm_suspects(
         .map(|&k| entries[k].spec.name.clone())
         .collect();
     if !global.quiet {
-        eprintln!(
+        crate::output::eprint_line(&format!(
             "measuring again before judging: {}",
             line(&names.join(", "))
-        );
+        ));
     }
     for (k, result) in measure_entries(entries, &which, global)? {
         let fresh = convert::benchmark(&result);
