@@ -1,29 +1,186 @@
-//! Helpers shared by the CLI tests: run the real binary, read and validate its JSON.
+//! Helpers shared by the CLI tests: run benchgate (in-process, or the real binary as its own
+//! process), read and validate its JSON.
 
 #![allow(dead_code)]
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::ffi::OsString;
+use std::io::Write;
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+/// Runs benchgate in this process (see [`benchgate_with_env`]).
 pub fn benchgate(args: &[&str], dir: &Path) -> Output {
     benchgate_with_env(args, dir, &[])
 }
 
-/// [`benchgate`] with extra environment variables (which reach the commands it runs).
+/// Runs benchgate in this process with `args`, in `dir`, with extra environment variables
+/// (which reach the commands it runs), capturing what it prints: the output the real binary
+/// would give, but for what needs a process of its own (signals, a closed pipe, the spawner,
+/// standard input, a file that is its standard output, terminals): [`benchgate_process`].
 pub fn benchgate_with_env(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_benchgate"))
+    let stdout = Buffer::default();
+    let stderr = Buffer::default();
+    let console = benchgate::Console::new(stdout.clone(), stderr.clone());
+    let code = in_process(args, dir, env, &console);
+    Output {
+        status: ExitStatus::from_raw(i32::from(code) << 8),
+        stdout: stdout.contents(),
+        stderr: stderr.contents(),
+    }
+}
+
+/// Runs `benchgate::run` with `args` in `dir`, with the environment of [`benchgate_with_env`],
+/// printing to `console`; returns its exit status.
+pub fn in_process(
+    args: &[&str],
+    dir: &Path,
+    env: &[(&str, &str)],
+    console: &benchgate::Console,
+) -> u8 {
+    let _state = lock_process_state();
+    let _scope = ProcessScope::enter(dir, env);
+    benchgate::run(
+        std::iter::once("benchgate").chain(args.iter().copied()),
+        console,
+    )
+}
+
+/// Runs the benchgate binary as a child process (see [`benchgate_process_with_env`]).
+pub fn benchgate_process(args: &[&str], dir: &Path) -> Output {
+    benchgate_process_with_env(args, dir, &[])
+}
+
+/// Runs the real benchgate binary as a child process, with the same environment as
+/// [`benchgate_with_env`] and standard input from /dev/null.
+pub fn benchgate_process_with_env(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Output {
+    let mut command = benchgate_command(dir, env);
+    command
         .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("BENCHGATE_DB")
-        // `exec` looks for criterion's results under $CARGO_TARGET_DIR.
-        .env_remove("CARGO_TARGET_DIR")
-        // Last, so a test can set what is removed above.
-        .envs(env.iter().copied())
         .stdin(Stdio::null())
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    spawn(&mut command)
+        .wait_with_output()
         .expect("the benchgate binary runs")
+}
+
+/// The real benchgate binary, to run in `dir`, with `NO_COLOR` set, `GITHUB_STEP_SUMMARY`,
+/// `BENCHGATE_DB` and `CARGO_TARGET_DIR` unset, and then `env`. Start it with [`spawn`].
+pub fn benchgate_command(dir: &Path, env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_benchgate"));
+    command.current_dir(dir);
+    for (name, value) in environment(env) {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
+    command
+}
+
+/// Starts `command`, not while an in-process run has changed this process's environment or
+/// current directory (which a child inherits).
+pub fn spawn(command: &mut Command) -> Child {
+    let _state = lock_process_state();
+    command.spawn().expect("the command starts")
+}
+
+/// The environment of a benchgate under test: `NO_COLOR` set, `GITHUB_STEP_SUMMARY`,
+/// `BENCHGATE_DB` and `CARGO_TARGET_DIR` (where `exec` looks for criterion's results) unset,
+/// then `env` (last, so a test can set what is removed).
+fn environment(env: &[(&str, &str)]) -> Vec<(String, Option<String>)> {
+    let mut all: Vec<(String, Option<String>)> = vec![
+        ("NO_COLOR".into(), Some("1".into())),
+        ("GITHUB_STEP_SUMMARY".into(), None),
+        ("BENCHGATE_DB".into(), None),
+        ("CARGO_TARGET_DIR".into(), None),
+    ];
+    all.extend(env.iter().map(|&(k, v)| (k.to_owned(), Some(v.to_owned()))));
+    all
+}
+
+/// Held while an in-process run changes the current directory and environment, and while a
+/// child process is started: both are process-wide, and tests run on parallel threads.
+static PROCESS_STATE: Mutex<()> = Mutex::new(());
+
+fn lock_process_state() -> MutexGuard<'static, ()> {
+    // A test that panicked while holding it has restored what it changed (ProcessScope's drop).
+    PROCESS_STATE.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The current directory and environment of an in-process run, restored when dropped.
+struct ProcessScope {
+    cwd: PathBuf,
+    previous: Vec<(String, Option<OsString>)>,
+}
+
+impl ProcessScope {
+    /// Enters `dir` with [`environment`]`(env)`. The caller holds [`PROCESS_STATE`].
+    fn enter(dir: &Path, env: &[(&str, &str)]) -> ProcessScope {
+        let cwd = std::env::current_dir().expect("the current directory");
+        let mut previous = Vec::new();
+        for (name, value) in environment(env) {
+            previous.push((name.clone(), std::env::var_os(&name)));
+            set_env(&name, value.as_deref().map(OsString::from));
+        }
+        std::env::set_current_dir(dir).expect("the test's directory");
+        ProcessScope { cwd, previous }
+    }
+}
+
+impl Drop for ProcessScope {
+    fn drop(&mut self) {
+        let _ = std::env::set_current_dir(&self.cwd);
+        // In reverse, so a variable set twice gets its first value back.
+        for (name, value) in self.previous.drain(..).rev() {
+            set_env(&name, value);
+        }
+    }
+}
+
+fn set_env(name: &str, value: Option<OsString>) {
+    // SAFETY: every thread of a test binary that changes the environment or starts a process
+    // with it holds PROCESS_STATE, and std's own readers (env::var, Command) take std's lock;
+    // the tests call no C code that reads the environment meanwhile.
+    unsafe {
+        match value {
+            Some(value) => std::env::set_var(name, value),
+            None => std::env::remove_var(name),
+        }
+    }
+}
+
+/// A writer whose bytes a test reads after the run (its clones share them).
+#[derive(Clone, Default)]
+pub struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+impl Buffer {
+    pub fn contents(&self) -> Vec<u8> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.contents()).into_owned()
+    }
+}
+
+impl Write for Buffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Benchmarks `command` as `name` with `runs` runs (one warm-up) into `file`.
