@@ -8,7 +8,7 @@ use std::io::Write;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// Runs benchgate in this process (see [`benchgate_with_env`]).
 pub fn benchgate(args: &[&str], dir: &Path) -> Output {
@@ -33,13 +33,22 @@ pub fn benchgate_with_env(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Ou
 
 /// Runs `benchgate::run` with `args` in `dir`, with the environment of [`benchgate_with_env`],
 /// printing to `console`; returns its exit status.
+///
+/// Tests run on parallel threads. Each thread has a current directory of its own (see
+/// [`own_current_directory`]), so runs without extra environment variables run side by side;
+/// one with some has the process to itself while it sets and restores them.
 pub fn in_process(
     args: &[&str],
     dir: &Path,
     env: &[(&str, &str)],
     console: &benchgate::Console,
 ) -> u8 {
-    let _state = lock_process_state();
+    let _state = if env.is_empty() {
+        Lock::Shared(read_process_state())
+    } else {
+        Lock::Exclusive(write_process_state())
+    };
+    own_current_directory();
     let _scope = ProcessScope::enter(dir, env);
     benchgate::run(
         std::iter::once("benchgate").chain(args.iter().copied()),
@@ -80,10 +89,10 @@ pub fn benchgate_command(dir: &Path, env: &[(&str, &str)]) -> Command {
     command
 }
 
-/// Starts `command`, not while an in-process run has changed this process's environment or
-/// current directory (which a child inherits).
+/// Starts `command`, not while an in-process run has changed this process's environment
+/// (which a child inherits).
 pub fn spawn(command: &mut Command) -> Child {
-    let _state = lock_process_state();
+    let _state = read_process_state();
     command.spawn().expect("the command starts")
 }
 
@@ -101,29 +110,78 @@ fn environment(env: &[(&str, &str)]) -> Vec<(String, Option<String>)> {
     all
 }
 
-/// Held while an in-process run changes the current directory and environment, and while a
-/// child process is started: both are process-wide, and tests run on parallel threads.
-static PROCESS_STATE: Mutex<()> = Mutex::new(());
+/// The environment is the process's: an in-process run that sets variables of its own holds
+/// this exclusively; other runs, and starting a child process, hold it shared.
+static PROCESS_STATE: RwLock<()> = RwLock::new(());
 
-fn lock_process_state() -> MutexGuard<'static, ()> {
-    // A test that panicked while holding it has restored what it changed (ProcessScope's drop).
-    PROCESS_STATE.lock().unwrap_or_else(PoisonError::into_inner)
+enum Lock {
+    Shared(RwLockReadGuard<'static, ()>),
+    Exclusive(RwLockWriteGuard<'static, ()>),
 }
 
-/// The current directory and environment of an in-process run, restored when dropped.
+fn read_process_state() -> RwLockReadGuard<'static, ()> {
+    set_default_environment();
+    // A test that panicked while holding it has restored what it changed (ProcessScope's drop).
+    PROCESS_STATE.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn write_process_state() -> RwLockWriteGuard<'static, ()> {
+    set_default_environment();
+    PROCESS_STATE
+        .write()
+        .unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Sets the environment every benchgate under test gets ([`environment`] with nothing extra),
+/// once for the whole test binary.
+fn set_default_environment() {
+    static DONE: std::sync::Once = std::sync::Once::new();
+    DONE.call_once(|| {
+        let _state = PROCESS_STATE
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        for (name, value) in environment(&[]) {
+            set_env(&name, value.map(OsString::from));
+        }
+    });
+}
+
+/// Gives this thread a current directory of its own (Linux's `unshare(CLONE_FS)`; the threads
+/// and processes it starts inherit it), so a test's `set_current_dir` moves no other test.
+/// libtest runs each test on a new thread.
+fn own_current_directory() {
+    thread_local! {
+        static OWN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    if !OWN.get() {
+        // SAFETY: unshare takes a flag by value; CLONE_FS only detaches this thread's root,
+        // current directory and umask from the other threads'.
+        let unshared = unsafe { libc::unshare(libc::CLONE_FS) };
+        assert_eq!(
+            unshared,
+            0,
+            "unshare(CLONE_FS): {}",
+            std::io::Error::last_os_error()
+        );
+        OWN.set(true);
+    }
+}
+
+/// The current directory and extra environment of an in-process run, restored when dropped.
 struct ProcessScope {
     cwd: PathBuf,
     previous: Vec<(String, Option<OsString>)>,
 }
 
 impl ProcessScope {
-    /// Enters `dir` with [`environment`]`(env)`. The caller holds [`PROCESS_STATE`].
+    /// Enters `dir` with the variables `env` set. The caller holds [`PROCESS_STATE`]
+    /// exclusively when `env` is not empty, and has [`own_current_directory`].
     fn enter(dir: &Path, env: &[(&str, &str)]) -> ProcessScope {
         let cwd = std::env::current_dir().expect("the current directory");
         let mut previous = Vec::new();
-        for (name, value) in environment(env) {
-            previous.push((name.clone(), std::env::var_os(&name)));
-            set_env(&name, value.as_deref().map(OsString::from));
+        for &(name, value) in env {
+            previous.push((name.to_owned(), std::env::var_os(name)));
+            set_env(name, Some(OsString::from(value)));
         }
         std::env::set_current_dir(dir).expect("the test's directory");
         ProcessScope { cwd, previous }
@@ -141,9 +199,10 @@ impl Drop for ProcessScope {
 }
 
 fn set_env(name: &str, value: Option<OsString>) {
-    // SAFETY: every thread of a test binary that changes the environment or starts a process
-    // with it holds PROCESS_STATE, and std's own readers (env::var, Command) take std's lock;
-    // the tests call no C code that reads the environment meanwhile.
+    // SAFETY: a thread of a test binary changes the environment only while it holds
+    // PROCESS_STATE exclusively (no in-process run and no child start meanwhile), and std's own
+    // readers (env::var, Command) take std's lock; the tests call no C code that reads the
+    // environment meanwhile.
     unsafe {
         match value {
             Some(value) => std::env::set_var(name, value),
