@@ -8,7 +8,7 @@ use std::io::Write;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
-use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 /// Runs benchgate in this process (see [`benchgate_with_env`]).
 pub fn benchgate(args: &[&str], dir: &Path) -> Output {
@@ -35,21 +35,17 @@ pub fn benchgate_with_env(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Ou
 /// printing to `console`; returns its exit status.
 ///
 /// Tests run on parallel threads. Each thread has a current directory of its own (see
-/// [`own_current_directory`]), so runs without extra environment variables run side by side;
-/// one with some has the process to itself while it sets and restores them.
+/// [`own_current_directory`]), and runs that want the same environment variables run side by
+/// side (see [`EnvironmentInUse`]).
 pub fn in_process(
     args: &[&str],
     dir: &Path,
     env: &[(&str, &str)],
     console: &benchgate::Console,
 ) -> u8 {
-    let _state = if env.is_empty() {
-        Lock::Shared(read_process_state())
-    } else {
-        Lock::Exclusive(write_process_state())
-    };
+    let _env = EnvironmentInUse::acquire(env);
     own_current_directory();
-    let _scope = ProcessScope::enter(dir, env);
+    let _cwd = InDirectory::enter(dir);
     benchgate::run(
         std::iter::once("benchgate").chain(args.iter().copied()),
         console,
@@ -92,7 +88,7 @@ pub fn benchgate_command(dir: &Path, env: &[(&str, &str)]) -> Command {
 /// Starts `command`, not while an in-process run has changed this process's environment
 /// (which a child inherits).
 pub fn spawn(command: &mut Command) -> Child {
-    let _state = read_process_state();
+    let _env = EnvironmentInUse::acquire(&[]);
     command.spawn().expect("the command starts")
 }
 
@@ -110,26 +106,66 @@ fn environment(env: &[(&str, &str)]) -> Vec<(String, Option<String>)> {
     all
 }
 
-/// The environment is the process's: an in-process run that sets variables of its own holds
-/// this exclusively; other runs, and starting a child process, hold it shared.
-static PROCESS_STATE: RwLock<()> = RwLock::new(());
-
-enum Lock {
-    Shared(RwLockReadGuard<'static, ()>),
-    Exclusive(RwLockWriteGuard<'static, ()>),
+/// The variables set beyond [`environment`]'s defaults, and how many in-process runs and child
+/// starts rely on them.
+struct Extra {
+    vars: Vec<(String, String)>,
+    /// What they were before: restored before other variables are set.
+    saved: Vec<(String, Option<OsString>)>,
+    users: usize,
 }
 
-fn read_process_state() -> RwLockReadGuard<'static, ()> {
-    set_default_environment();
-    // A test that panicked while holding it has restored what it changed (ProcessScope's drop).
-    PROCESS_STATE.read().unwrap_or_else(PoisonError::into_inner)
+static EXTRA: Mutex<Extra> = Mutex::new(Extra {
+    vars: Vec::new(),
+    saved: Vec::new(),
+    users: 0,
+});
+static EXTRA_RELEASED: Condvar = Condvar::new();
+
+/// The process's environment is [`environment`]`(env)` while this lives. The environment is
+/// the process's: runs that want the same variables share it, one that wants others waits
+/// until no run or child start relies on the current ones.
+struct EnvironmentInUse;
+
+impl EnvironmentInUse {
+    fn acquire(env: &[(&str, &str)]) -> EnvironmentInUse {
+        set_default_environment();
+        let wanted: Vec<(String, String)> = env
+            .iter()
+            .map(|&(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        // A test that panicked holding the lock left `Extra` consistent: it is only changed
+        // whole, below.
+        let mut extra = EXTRA.lock().unwrap_or_else(PoisonError::into_inner);
+        while extra.vars != wanted && extra.users > 0 {
+            extra = EXTRA_RELEASED
+                .wait(extra)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        if extra.vars != wanted {
+            // In reverse, so a variable set twice gets its first value back.
+            for (name, value) in std::mem::take(&mut extra.saved).into_iter().rev() {
+                set_env(&name, value);
+            }
+            for (name, value) in &wanted {
+                extra.saved.push((name.clone(), std::env::var_os(name)));
+                set_env(name, Some(OsString::from(value)));
+            }
+            extra.vars = wanted;
+        }
+        extra.users += 1;
+        EnvironmentInUse
+    }
 }
 
-fn write_process_state() -> RwLockWriteGuard<'static, ()> {
-    set_default_environment();
-    PROCESS_STATE
-        .write()
-        .unwrap_or_else(PoisonError::into_inner)
+impl Drop for EnvironmentInUse {
+    fn drop(&mut self) {
+        let mut extra = EXTRA.lock().unwrap_or_else(PoisonError::into_inner);
+        extra.users -= 1;
+        if extra.users == 0 {
+            EXTRA_RELEASED.notify_all();
+        }
+    }
 }
 
 /// Sets the environment every benchgate under test gets ([`environment`] with nothing extra),
@@ -137,9 +173,6 @@ fn write_process_state() -> RwLockWriteGuard<'static, ()> {
 fn set_default_environment() {
     static DONE: std::sync::Once = std::sync::Once::new();
     DONE.call_once(|| {
-        let _state = PROCESS_STATE
-            .write()
-            .unwrap_or_else(PoisonError::into_inner);
         for (name, value) in environment(&[]) {
             set_env(&name, value.map(OsString::from));
         }
@@ -167,42 +200,31 @@ fn own_current_directory() {
     }
 }
 
-/// The current directory and extra environment of an in-process run, restored when dropped.
-struct ProcessScope {
+/// This thread's current directory while an in-process run is in `dir`, restored when dropped.
+struct InDirectory {
     cwd: PathBuf,
-    previous: Vec<(String, Option<OsString>)>,
 }
 
-impl ProcessScope {
-    /// Enters `dir` with the variables `env` set. The caller holds [`PROCESS_STATE`]
-    /// exclusively when `env` is not empty, and has [`own_current_directory`].
-    fn enter(dir: &Path, env: &[(&str, &str)]) -> ProcessScope {
+impl InDirectory {
+    /// Enters `dir`. The caller has [`own_current_directory`].
+    fn enter(dir: &Path) -> InDirectory {
         let cwd = std::env::current_dir().expect("the current directory");
-        let mut previous = Vec::new();
-        for &(name, value) in env {
-            previous.push((name.to_owned(), std::env::var_os(name)));
-            set_env(name, Some(OsString::from(value)));
-        }
         std::env::set_current_dir(dir).expect("the test's directory");
-        ProcessScope { cwd, previous }
+        InDirectory { cwd }
     }
 }
 
-impl Drop for ProcessScope {
+impl Drop for InDirectory {
     fn drop(&mut self) {
         let _ = std::env::set_current_dir(&self.cwd);
-        // In reverse, so a variable set twice gets its first value back.
-        for (name, value) in self.previous.drain(..).rev() {
-            set_env(&name, value);
-        }
     }
 }
 
 fn set_env(name: &str, value: Option<OsString>) {
-    // SAFETY: a thread of a test binary changes the environment only while it holds
-    // PROCESS_STATE exclusively (no in-process run and no child start meanwhile), and std's own
-    // readers (env::var, Command) take std's lock; the tests call no C code that reads the
-    // environment meanwhile.
+    // SAFETY: a test thread changes the environment once at the start (set_default_environment,
+    // which every other helper waits for) or holding EXTRA while no in-process run or child
+    // start relies on it; std's own readers (env::var, Command) take std's lock, and the tests
+    // call no C code that reads the environment meanwhile.
     unsafe {
         match value {
             Some(value) => std::env::set_var(name, value),
