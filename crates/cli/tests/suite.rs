@@ -56,8 +56,7 @@ fn suite_dir(extra: &str) -> tempfile::TempDir {
 /// benchgate in `dir`, with the fixed samples of [`suite_dir`] when `dir` has them.
 fn benchgate(args: &[&str], dir: &Path) -> std::process::Output {
     if dir.join("fixed-samples").exists() {
-        // Relative to `dir`: the same value in every test, so their in-process runs can share
-        // the environment and go side by side.
+        // Relative to `dir`, as fixed_samples_env names it.
         benchgate_with_env(
             args,
             dir,

@@ -409,12 +409,9 @@ pub fn fixed_samples_line(command: &str, wall_ms: f64, spread: f64, seed: u64, n
 }
 
 /// Writes `lines` (of [`fixed_samples_line`]) to `dir/fixed-samples` and returns the environment
-/// that makes benchgate use them.
+/// that makes benchgate, run in `dir`, use them. The path is relative: the same value in every
+/// test, so their in-process runs share the environment and go side by side.
 pub fn fixed_samples_env(dir: &Path, lines: &[String]) -> [(&'static str, String); 1] {
-    let path = dir.join("fixed-samples");
-    std::fs::write(&path, lines.concat()).unwrap();
-    [(
-        "BENCHGATE_TEST_FIXED_SAMPLES",
-        path.to_str().unwrap().to_owned(),
-    )]
+    std::fs::write(dir.join("fixed-samples"), lines.concat()).unwrap();
+    [("BENCHGATE_TEST_FIXED_SAMPLES", "fixed-samples".to_owned())]
 }
