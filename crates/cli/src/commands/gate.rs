@@ -30,7 +30,7 @@ pub fn render_judgement(
 ) -> anyhow::Result<Outcome> {
     let comparison = &judgement.comparison;
     for note in &judgement.notes {
-        eprintln!("note: {}", lines(note));
+        crate::output::eprint_line(&format!("note: {}", lines(note)));
     }
     let format = if global.json {
         OutputFormat::Json

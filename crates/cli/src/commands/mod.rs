@@ -98,8 +98,7 @@ pub fn formatter(format: OutputFormat, global: &GlobalArgs) -> Box<dyn Format> {
 }
 
 fn use_color(global: &GlobalArgs) -> bool {
-    use std::io::IsTerminal;
     !global.no_color
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && std::io::stdout().is_terminal()
+        && crate::output::console().stdout_is_terminal()
 }
