@@ -25,8 +25,10 @@
 //! # }
 //! ```
 
+mod body;
 mod codec;
 mod error;
+#[cfg(feature = "postgres")]
 mod postgres;
 mod queries;
 pub mod schema;
@@ -40,6 +42,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use crate::error::StoreError;
+#[cfg(feature = "postgres")]
 pub use crate::postgres::PostgresStore;
 pub use crate::selector::{
     DEFAULT_MERGE_BASE_BRANCH, Resolved, Scope, Selector, resolve, resolve_for_source,
@@ -248,13 +251,26 @@ pub fn open(url: &str) -> Result<Box<dyn Store>> {
         }
         Ok(Box::new(SqliteStore::open(PathBuf::from(path))?))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Box::new(PostgresStore::connect(url)?))
+        open_postgres(url)
     } else {
         Err(StoreError::BadUrl {
             url: redact(url),
             reason: "expected sqlite://PATH, postgres://… or postgresql://…",
         })
     }
+}
+
+#[cfg(feature = "postgres")]
+fn open_postgres(url: &str) -> Result<Box<dyn Store>> {
+    Ok(Box::new(PostgresStore::connect(url)?))
+}
+
+#[cfg(not(feature = "postgres"))]
+fn open_postgres(url: &str) -> Result<Box<dyn Store>> {
+    Err(StoreError::BadUrl {
+        url: redact(url),
+        reason: "this benchgate was built without PostgreSQL support (the `postgres` Cargo feature)",
+    })
 }
 
 /// Whether `url` names a store that already holds data: false only for an SQLite file that does
@@ -306,6 +322,21 @@ mod tests {
         );
         assert!(open("sqlite://").is_err());
         assert!(open("history.db").is_err());
+    }
+
+    #[cfg(not(feature = "postgres"))]
+    #[test]
+    fn postgres_urls_say_the_build_lacks_postgres() {
+        let err = open("postgres://u:secret@127.0.0.1:1/x")
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some(
+                "unsupported store URL \"postgres://u:***@127.0.0.1:1/x\": this benchgate was built without PostgreSQL support (the `postgres` Cargo feature)"
+            )
+        );
+        assert!(open("postgresql://h/x").is_err());
     }
 
     #[test]
