@@ -541,3 +541,231 @@ impl Reader<'_> {
 fn corrupt(message: String) -> StoreError {
     StoreError::Corrupt(message)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use benchgate_model::{Provenance, Source};
+
+    fn run() -> Run {
+        let mut run = Run::new(
+            Source::Ingest("criterion".into()),
+            time::OffsetDateTime::UNIX_EPOCH,
+            Provenance::default(),
+            benchgate_model::Environment::default(),
+        );
+        let mut wall = Metric::from_samples(
+            Measure::WallTime,
+            Unit::Nanoseconds,
+            Direction::LowerIsBetter,
+            vec![
+                0.1,
+                -0.0,
+                5e-324,
+                1e300,
+                123_456.789,
+                7.0,
+                7.0,
+                8.5,
+                9.25,
+                10.0,
+            ],
+        )
+        .unwrap();
+        wall.iterations = Some(vec![1, u64::MAX]);
+        wall.precision = Some(Precision {
+            target: 0.01,
+            reached: None,
+        });
+        let mut ingested = Metric::from_samples(
+            Measure::Custom("calls".into()),
+            Unit::Custom("calls/op".into()),
+            Direction::HigherIsBetter,
+            vec![3.0, 4.0],
+        )
+        .unwrap()
+        .exact(true);
+        ingested.summary.mean = 3.25;
+        run.benchmarks = vec![
+            Benchmark {
+                mode: Some(Mode::Simulated),
+                name: "a/ünï".into(),
+                params: BTreeMap::from([("size".into(), "1k".into())]),
+                labels: BTreeMap::from([("pkg".into(), "x".into())]),
+                command: Some("./bench 'a b'".into()),
+                status: Status::Ok,
+                metrics: vec![wall, ingested],
+            },
+            Benchmark {
+                mode: Some(Mode::Real),
+                name: "b".into(),
+                params: BTreeMap::new(),
+                labels: BTreeMap::new(),
+                command: None,
+                status: Status::Failed {
+                    message: "exit 1".into(),
+                },
+                metrics: Vec::new(),
+            },
+            Benchmark {
+                mode: None,
+                name: "c".into(),
+                params: BTreeMap::new(),
+                labels: BTreeMap::new(),
+                command: None,
+                status: Status::Skipped {
+                    reason: "no network".into(),
+                },
+                metrics: Vec::new(),
+            },
+        ];
+        run
+    }
+
+    fn packed(run: &Run) -> (Vec<u8>, Vec<PointRow>, Vec<String>) {
+        let strings = strings(run);
+        let ids = strings
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.clone(), i as i64 + 1))
+            .collect();
+        let (body, points) = encode(run, &ids).unwrap();
+        (body, points, strings)
+    }
+
+    fn unpack(body: &[u8], strings: &[String]) -> Result<Vec<Benchmark>> {
+        decode(body, &mut |id| {
+            usize::try_from(id - 1)
+                .ok()
+                .and_then(|i| strings.get(i).cloned())
+                .ok_or_else(|| corrupt(format!("no name {id}")))
+        })
+    }
+
+    #[test]
+    fn benchmarks_round_trip_bit_for_bit() {
+        let run = run();
+        let (body, points, strings) = packed(&run);
+        let back = unpack(&body, &strings).unwrap();
+        assert_eq!(back, run.benchmarks);
+        let bits = |b: &[Benchmark]| -> Vec<u64> {
+            b.iter()
+                .flat_map(|b| &b.metrics)
+                .flat_map(|m| &m.samples)
+                .map(|v| v.to_bits())
+                .collect()
+        };
+        assert_eq!(bits(&back), bits(&run.benchmarks));
+        assert_eq!(back[0].metrics[1].summary.mean, 3.25);
+        let shown: Vec<(i64, i64, &str, bool)> = points
+            .iter()
+            .map(|p| (p.name_id, p.measure_id, p.mode, p.ok))
+            .collect();
+        let id = |s: &str| strings.iter().position(|x| x == s).unwrap() as i64 + 1;
+        assert_eq!(
+            shown,
+            [
+                (id("a/ünï"), id("wall_time"), "simulated", true),
+                (id("a/ünï"), id("calls"), "simulated", true),
+                (id("b"), NO_MEASURE, "real", false),
+                (id("c"), NO_MEASURE, "real", false),
+            ]
+        );
+        assert_eq!(name_ids(&body), Some(vec![id("a/ünï"), id("b"), id("c")]));
+    }
+
+    /// A metric of 10 samples whose summary is what its samples give takes its 80 bytes of
+    /// samples and 6 more (and its benchmark 3): the summary is not stored.
+    #[test]
+    fn a_derived_summary_is_not_stored() {
+        let mut run = run();
+        run.benchmarks.truncate(1);
+        let bench = &mut run.benchmarks[0];
+        bench.params.clear();
+        bench.labels.clear();
+        bench.command = None;
+        bench.metrics.truncate(1);
+        let metric = &mut bench.metrics[0];
+        metric.iterations = None;
+        metric.precision = None;
+        let (body, _, _) = packed(&run);
+        // format, count | name, flags, count | measure, unit ("ns"), flags, count.
+        let overhead = 2 + (1 + 1 + 1) + (1 + 3 + 1 + 1);
+        assert_eq!(body.len(), overhead + 80);
+    }
+
+    #[test]
+    fn truncated_or_damaged_bodies_are_corrupt_not_a_panic() {
+        let run = run();
+        let (body, _, strings) = packed(&run);
+        for len in 0..body.len() {
+            let err = unpack(&body[..len], &strings).unwrap_err();
+            assert!(matches!(err, StoreError::Corrupt(_)), "{len}: {err}");
+        }
+        let mut longer = body.clone();
+        longer.push(0);
+        assert!(matches!(
+            unpack(&longer, &strings),
+            Err(StoreError::Corrupt(m)) if m == "1 bytes follow the packed benchmarks"
+        ));
+        let mut future = body.clone();
+        future[0] = 2;
+        assert!(matches!(
+            unpack(&future, &strings),
+            Err(StoreError::Corrupt(m)) if m.contains("format 2")
+        ));
+        // Every single-byte change decodes to something or is refused, never a panic or a huge
+        // allocation.
+        for at in 0..body.len() {
+            for v in [0x00, 0x7f, 0x80, 0xff] {
+                let mut damaged = body.clone();
+                damaged[at] = v;
+                let _ = unpack(&damaged, &strings);
+            }
+        }
+        assert_eq!(name_ids(&body[..body.len() - 1]), None);
+    }
+
+    /// Summaries that are not stored are recomputed on reading: if `Summary::of` ever changes,
+    /// stored runs would read back differently, so its results are pinned here (a change needs a
+    /// new body format that stores the old summaries).
+    #[test]
+    fn derived_summaries_are_pinned() {
+        let s = Summary::of(&[3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0, 5.0, 3.0]).unwrap();
+        let ci = s.median_ci.unwrap();
+        let got = (
+            s.n,
+            [
+                s.mean,
+                s.median,
+                s.min,
+                s.max,
+                s.stddev,
+                s.mad,
+                s.p95,
+                s.p99,
+                ci.lo,
+                ci.hi,
+                ci.confidence,
+            ]
+            .map(f64::to_bits),
+        );
+        let want = (10, PINNED.map(f64::to_bits));
+        assert_eq!(got, want, "{s:?}");
+    }
+
+    /// mean, median, min, max, stddev, mad, p95, p99, median CI lo, hi, confidence.
+    const PINNED: [f64; 11] = [
+        3.9,
+        3.5,
+        1.0,
+        9.0,
+        2.469_817_807_045_693_8,
+        1.5,
+        7.649_999_999_999_997,
+        8.73,
+        1.0,
+        6.0,
+        0.978_515_625,
+    ];
+}

@@ -11,9 +11,15 @@
 //! The schema is created and upgraded by hand-written, versioned migrations (see [`schema`]) applied
 //! in one transaction when a store is opened; a database written by a newer benchgate is refused.
 //!
-//! Samples are stored compactly as little-endian `f64` blobs (iterations as little-endian `u64`),
-//! timestamps as RFC 3339 text plus integer nanoseconds for ordering, and the free-form parts
-//! (params, tags, environment, summaries) as JSON, so a run reads back exactly as it was stored.
+//! A run's benchmarks and metrics are packed into one blob (see `body`): samples as little-endian
+//! `f64`s, iterations as little-endian `u64`s, each summary stored once (only when it is not what
+//! the samples give), names and measures by id; a `points` table holds each metric's median for
+//! series queries and the `last` selector. Timestamps are RFC 3339 text plus integer nanoseconds
+//! for ordering, the run's tags and environment JSON, so a run reads back exactly as it was
+//! stored (about 145 bytes per metric of 10 samples on SQLite).
+//!
+//! PostgreSQL support is the default Cargo feature `postgres`; a build without it refuses
+//! `postgres://` URLs with an error saying so.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), benchgate_store::StoreError> {
