@@ -324,7 +324,7 @@ pub(crate) fn decode(
     }
     if r.at != body.len() {
         return Err(corrupt(format!(
-            "{} bytes follow the packed benchmarks",
+            "{} B of stray data follow the packed benchmarks",
             body.len() - r.at
         )));
     }
@@ -433,7 +433,7 @@ impl Reader<'_> {
             .filter(|end| *end <= self.body.len())
             .ok_or_else(|| {
                 corrupt(format!(
-                    "the packed benchmarks end after {} bytes, in the middle of a value",
+                    "the packed benchmarks end in the middle of a value (after {} B)",
                     self.body.len()
                 ))
             })?;
@@ -706,7 +706,7 @@ mod tests {
         longer.push(0);
         assert!(matches!(
             unpack(&longer, &strings),
-            Err(StoreError::Corrupt(m)) if m == "1 bytes follow the packed benchmarks"
+            Err(StoreError::Corrupt(m)) if m == "1 B of stray data follow the packed benchmarks"
         ));
         let mut future = body.clone();
         future[0] = 2;
