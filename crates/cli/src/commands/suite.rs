@@ -269,7 +269,8 @@ fn run_suite(args: &RunArgs, global: &GlobalArgs, config: &Config) -> anyhow::Re
         None => open_store(global)?,
     };
     let baseline = pooled_baseline(baseline, &run, filter.is_some());
-    let confirm = !args.no_confirm && config.gate.confirm.unwrap_or(true);
+    let confirm = !args.no_confirm
+        && config.gate.confirm.unwrap_or_default() != benchgate_config::ConfirmMode::Off;
     if confirm && let Some(baseline) = &baseline {
         confirm_suspects(
             store.as_ref(),
