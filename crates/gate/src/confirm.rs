@@ -2,18 +2,18 @@
 //! against a stored baseline are worth judging again paired against the baseline's commit, and
 //! what the paired verdict then makes of the unpaired one.
 
-use benchgate_model::{Caveat, Comparison, Confirmation, Direction, Verdict, VerdictKind};
+use benchgate_model::{Caveat, Comparison, Confirmation, Direction, Measure, Verdict, VerdictKind};
 
-/// The suspects of an unpaired comparison: every benchmark with a gating, non-exact verdict whose
-/// interval of the change does not lie wholly within ± warn — not only the regressed ones, so a
+/// The suspects of an unpaired comparison: every benchmark with a gating, non-exact wall-time
+/// verdict (what pairs compare) whose interval of the change does not lie wholly within ± warn — not only the regressed ones, so a
 /// real +5 % that drift half hid (an interval from +1 % to +9 % at warn 5 %) is still one, and so
 /// is an improvement drift made up. A verdict without an interval (new, missing, failed, too few
-/// samples) has nothing a paired comparison could settle. In the comparison's order, each once.
+/// samples) has nothing a paired comparison could settle. In the comparison's order.
 pub fn suspects(comparison: &Comparison) -> Vec<String> {
     let warn = comparison.thresholds.warn;
     let mut out: Vec<String> = Vec::new();
     for v in &comparison.verdicts {
-        if !v.gating || v.exact {
+        if !v.gating || v.exact || v.measure != Measure::WallTime {
             continue;
         }
         if !matches!(
@@ -26,7 +26,7 @@ pub fn suspects(comparison: &Comparison) -> Vec<String> {
             continue;
         };
         let within = ci.lo >= 1.0 - warn && ci.hi <= 1.0 + warn;
-        if !within && !out.contains(&v.benchmark) {
+        if !within {
             out.push(v.benchmark.clone());
         }
     }

@@ -90,10 +90,10 @@ fn a_suspect_is_every_interval_not_wholly_within_warn() {
         exact,
         reported,
         new,
-        // Another measure of a suspect: the benchmark is named once.
+        // Pairs compare wall times: another measure is judged unpaired.
         Verdict {
             measure: Measure::UserTime,
-            ..verdict("slower", VerdictKind::Regressed, 1.2, Some((1.1, 1.3)))
+            ..verdict("user", VerdictKind::Regressed, 1.2, Some((1.1, 1.3)))
         },
     ]);
     assert_eq!(suspects(&c), ["half-hidden", "slower", "faster"]);

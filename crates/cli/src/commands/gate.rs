@@ -103,6 +103,8 @@ pub struct Gating<'a> {
     pub format: OutputFormat,
     pub export_json: Option<&'a Path>,
     pub export_markdown: Option<&'a Path>,
+    /// Verdicts decided by paired confirmation: they replace the unpaired ones.
+    pub confirmed: Vec<benchgate_model::Verdict>,
 }
 
 /// The baseline selector and where it came from.
@@ -332,6 +334,9 @@ pub fn store_judge_report(
         Some((base, label)) => compare_runs(base, label, run, &current_label, &options),
         None => judge_without_baseline(run, &current_label, &options),
     };
+    for verdict in &gating.confirmed {
+        benchgate_gate::replace_verdict(&mut comparison, verdict.clone());
+    }
     apply_budgets(
         &mut comparison,
         check_budgets(gating.budgets, run, baseline.as_ref().map(|(b, _)| b)),

@@ -305,6 +305,7 @@ impl GateSetup {
             format: args.format,
             export_json: args.export_json.as_deref(),
             export_markdown: args.export_markdown.as_deref(),
+            confirmed: Vec::new(),
         };
         store_judge_report(
             store.as_ref(),

@@ -4,10 +4,11 @@
 //! anything is measured or written.
 
 use anyhow::{Context, bail};
-use benchgate_config::{Bench, Config};
+use benchgate_config::{Bench, Config, ConfirmMode};
 use benchgate_gate::NameGlob;
 use benchgate_measure::{CommandResult, CommandSpec, RunnerOptions, preflight};
 use benchgate_model::{Benchmark, Measure, Mode, Outcome, Source, Status};
+use benchgate_pipeline::confirm::{Candidate, Origin};
 use benchgate_report::escape::terminal::line;
 use time::OffsetDateTime;
 
@@ -268,19 +269,56 @@ fn run_suite(args: &RunArgs, global: &GlobalArgs, config: &Config) -> anyhow::Re
         Some(store) => store,
         None => open_store(global)?,
     };
+    let origins: Vec<Origin> = baseline
+        .as_ref()
+        .map_or_else(Vec::new, |b| b.runs.iter().map(Origin::of).collect());
     let baseline = pooled_baseline(baseline, &run, filter.is_some());
-    let confirm = !args.no_confirm
-        && config.gate.confirm.unwrap_or_default() != benchgate_config::ConfirmMode::Off;
-    if confirm && let Some(baseline) = &baseline {
-        confirm_suspects(
-            store.as_ref(),
-            &mut run,
-            &entries,
-            baseline,
-            &options,
-            &mut notes,
-            global,
-        )?;
+    let mode = match (args.confirm, args.no_confirm) {
+        (Some(flag), _) => flag.into(),
+        (None, true) => ConfirmMode::Off,
+        (None, false) => config.gate.confirm.unwrap_or_default(),
+    };
+    let mut confirmed = Vec::new();
+    if let Some(baseline) = &baseline {
+        let remeasure = match mode {
+            ConfirmMode::Off => false,
+            ConfirmMode::Remeasure => true,
+            ConfirmMode::Paired => {
+                let candidates: Vec<Candidate<'_>> = entries
+                    .iter()
+                    .filter(|e| e.time)
+                    .map(|e| Candidate {
+                        spec: &e.spec,
+                        options: &e.options,
+                    })
+                    .collect();
+                let paired = super::paired::confirm(
+                    store.as_ref(),
+                    &mut run,
+                    &candidates,
+                    baseline,
+                    &origins,
+                    &options,
+                    config,
+                    &mut notes,
+                    global,
+                )?;
+                let remeasure = paired.is_none();
+                confirmed = paired.unwrap_or_default();
+                remeasure
+            }
+        };
+        if remeasure {
+            confirm_suspects(
+                store.as_ref(),
+                &mut run,
+                &entries,
+                baseline,
+                &options,
+                &mut notes,
+                global,
+            )?;
+        }
     }
     notes.extend(judging.note.clone());
     let gating = Gating {
@@ -289,6 +327,7 @@ fn run_suite(args: &RunArgs, global: &GlobalArgs, config: &Config) -> anyhow::Re
         format: args.format,
         export_json: args.export_json.as_deref(),
         export_markdown: args.export_markdown.as_deref(),
+        confirmed,
     };
     // A failed command's standard error may echo a variable's value.
     for bench in &mut run.benchmarks {
