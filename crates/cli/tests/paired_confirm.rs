@@ -360,13 +360,35 @@ fn an_interrupt_leaves_no_worktree() {
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let status = child.wait().unwrap();
     assert_eq!(status.signal(), Some(libc::SIGINT), "{status:?}");
+    // The janitor works after benchgate is gone: the worktree, its temporary directory and
+    // git's record of it disappear.
+    let temporary = Path::new(&tree).parent().unwrap().to_path_buf();
     let deadline = Instant::now() + Duration::from_secs(60);
-    while worktrees(d) > 1 || Path::new(&tree).exists() {
+    while worktrees(d) > 1 || temporary.exists() {
         assert!(
             Instant::now() < deadline,
             "the worktree {tree} is still there"
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(!Path::new(&tree).parent().unwrap().exists(), "{tree}");
+}
+
+#[test]
+fn a_baseline_of_the_unchanged_head_falls_back_to_measuring_again() {
+    let dir = repo("0.02");
+    let d = dir.path();
+    record_fixed(d, 1.0);
+    let head = git(d, &["rev-parse", "HEAD"]);
+    let (code, _, err) = run_json(d, &[]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "note: paired confirmation of nap is not possible: the baseline was measured at {}, \
+             which is HEAD, and nothing has changed since; measured again instead",
+            &head[..10]
+        )),
+        "{err}"
+    );
+    assert!(!d.join("built.txt").exists(), "nothing was built");
+    assert_eq!(worktrees(d), 1);
 }

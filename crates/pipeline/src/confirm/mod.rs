@@ -356,3 +356,68 @@ fn short(commit: &str) -> String {
 fn seconds(d: Duration) -> String {
     format!("{:.1}s", d.as_secs_f64())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origin(benchmarks: &[&str], commit: Option<&str>, dirty: Option<bool>) -> Origin {
+        Origin {
+            benchmarks: benchmarks.iter().map(|b| b.to_string()).collect(),
+            provenance: Provenance {
+                commit: commit.map(str::to_string),
+                dirty,
+                ..Provenance::default()
+            },
+        }
+    }
+
+    fn names(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    #[test]
+    fn the_suspects_baselines_must_share_one_clean_commit() {
+        let a = "a".repeat(40);
+        let b = "b".repeat(40);
+        let origins = [
+            origin(&["x", "y"], Some(&a), Some(false)),
+            origin(&["z"], Some(&b), Some(false)),
+            origin(&["w"], None, None),
+            origin(&["v"], Some(&a), Some(true)),
+        ];
+        assert_eq!(
+            baseline_commit(&origins, &names(&["x", "y"])),
+            Ok(a.clone())
+        );
+        // Only the suspects' runs count: z's commit differs, but z is clearly unchanged.
+        assert_eq!(baseline_commit(&origins, &names(&["y"])), Ok(a.clone()));
+        assert_eq!(
+            baseline_commit(&origins, &names(&["x", "z"])),
+            Err(
+                "the suspects' baselines were measured at 2 commits (aaaaaaaaaa, bbbbbbbbbb)"
+                    .into()
+            )
+        );
+        assert_eq!(
+            baseline_commit(&origins, &names(&["x", "w"])),
+            Err(
+                "the baseline of w records no commit (not measured in a git checkout, or \
+                 ingested from a file)"
+                    .into()
+            )
+        );
+        assert_eq!(
+            baseline_commit(&origins, &names(&["v"])),
+            Err(
+                "the baseline of v was measured at aaaaaaaaaa with uncommitted changes, which no \
+                 checkout reproduces"
+                    .into()
+            )
+        );
+        assert_eq!(
+            baseline_commit(&origins, &names(&["u"])),
+            Err("the baseline holds none of them".into())
+        );
+    }
+}
