@@ -14,6 +14,12 @@ Judges (a trial's verdict is "regressed" when it says the head is slower, in any
                 ([gate] baseline = "last"): base and head sampled separately, as a stored
                 baseline and a later run are (adaptive, max_time 5 s); Mann-Whitney + bootstrap
                 interval of the ratio of medians; suspects measured again before failing.
+  bg-run-paired the same, with paired confirmation ([gate] confirm = "paired",
+                confirm_max_time 20 s): a throwaway git repository per trial whose two commits
+                differ by the injected slowdown (the rounds compiled into work.c, [build] command
+                = gcc), `benchgate run` at commit A (stored), then at commit B; suspects (intervals
+                not wholly within ±warn) are judged again paired against a worktree of commit A.
+                Records the seconds confirmation added (from its first progress line to the end).
   bg-ab         benchgate ab --runs 30: 30 interleaved pairs, signed-rank + Hodges-Lehmann.
   bg-ab-adapt   benchgate ab (adaptive stopping): samples until the interval of the change lies
                 within or beyond ±warn, or --max-time 20s (inconclusive).
@@ -128,6 +134,88 @@ def bg_run(work, m, tmp):
     return "error:unreachable"
 
 
+PAIRED_CONFIG = """[defaults]
+max_time = "5s"
+
+[gate]
+baseline = "last"
+confirm = "paired"
+confirm_max_time = "20s"
+
+[build]
+command = "gcc -O2 -DROUNDS=$(cat rounds) -o work work.c"
+
+[[bench]]
+name = "work"
+command = "./work"
+"""
+
+
+def bg_run_paired(work, m, tmp):
+    """`benchgate run` at commit A (stored), then at commit B with paired confirmation against A:
+    the two commits differ by the rounds compiled into work.c."""
+    repo = tmp / "paired-repo"
+    if repo.exists():
+        sh(["rm", "-rf", str(repo)])
+    repo.mkdir()
+    git_env = dict(os.environ, GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@example.com",
+                   GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="bench@example.com")
+
+    def git(*args):
+        r = sh(["git", *args], cwd=repo, env=git_env)
+        if r.returncode != 0:
+            raise RuntimeError(f"git {args}: {r.stderr}")
+
+    (repo / "work.c").write_text((HERE / "work.c").read_text())
+    (repo / "benchgate.toml").write_text(PAIRED_CONFIG)
+    (repo / ".gitignore").write_text(".benchgate/\nwork\n")
+    db = f"sqlite://{repo}/.benchgate/history.db"
+    try:
+        git("init", "-q", ".")
+        for n, judge in ((BASE_N, False), (m, True)):
+            (repo / "rounds").write_text(f"{n}\n")
+            git("add", "-A")
+            git("commit", "-q", "--allow-empty", "-m", f"rounds {n}")
+            r = sh(["sh", "-c", "gcc -O2 -DROUNDS=$(cat rounds) -o work work.c"], cwd=repo)
+            if r.returncode != 0:
+                return "error:gcc " + r.stderr.strip()[:200]
+            if not judge:
+                r = sh([str(BENCHGATE), "--db", db, "run", "-q"] + THRESHOLDS, cwd=repo)
+                if r.returncode not in (0, 1):
+                    return "error:" + r.stderr.strip()[:200]
+                continue
+            # Not quiet: the first line of confirmation marks when its extra time starts.
+            start = time.monotonic()
+            p = subprocess.Popen([str(BENCHGATE), "--db", db, "--json", "run"] + THRESHOLDS,
+                                 cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True)
+            confirm_at, err = None, []
+            for line in p.stderr:
+                err.append(line)
+                if confirm_at is None and line.startswith("checking out the baseline's commit"):
+                    confirm_at = time.monotonic()
+            out = p.stdout.read()
+            p.wait()
+            end = time.monotonic()
+            if p.returncode not in (0, 1):
+                return "error:" + "".join(err).strip()[-200:]
+            cmp = json.loads(out)
+            verdict, reason = kind_of(cmp)
+            wall = [v for v in cmp["verdicts"] if v["measure"] == "wall_time" and v["gating"]][0]
+            result = next((c["result"] for c in wall.get("caveats", [])
+                           if c["kind"] == "paired_confirmation"), None)
+            fallback = next((l.strip() for l in err if "paired confirmation of" in l), None)
+            extra = {"confirmation": result or ("fallback" if fallback else "none"),
+                     "extra_seconds": end - confirm_at if confirm_at else 0.0,
+                     "judged_run_seconds": end - start}
+            if fallback:
+                extra["fallback"] = fallback
+            return verdict, reason, extra
+    except RuntimeError as e:
+        return "error:" + str(e)[:200]
+    return "error:unreachable"
+
+
 def bg_ab(extra):
     def judge(work, m, tmp):
         r = sh([str(BENCHGATE), "--json", "ab", "-q", "--name", "work", "--base",
@@ -206,6 +294,7 @@ def perfgate_paired(work, m, tmp):
 
 JUDGES = {
     "bg-run": bg_run,
+    "bg-run-paired": bg_run_paired,
     "bg-ab": bg_ab(["--runs", "30"]),
     "bg-ab-adapt": bg_ab(["--max-time", "20s"]),
     "bg-instr": bg_ab(["--measure", "instructions"]),
@@ -283,7 +372,11 @@ def main():
                 seconds = time.monotonic() - start
                 trial = {"judge": judge, "slowdown": kind, "seconds": seconds}
                 if isinstance(verdict, tuple):  # benchgate's judges also say why
-                    verdict, trial["reason"] = verdict
+                    if len(verdict) == 3:  # and paired confirmation what it cost
+                        verdict, trial["reason"], more = verdict
+                        trial.update(more)
+                    else:
+                        verdict, trial["reason"] = verdict
                 trial["verdict"] = verdict
                 results["trials"].append(trial)
             if (i + 1) % 10 == 0:
@@ -313,6 +406,21 @@ def print_table(results, judges):
         print(f"{judge:<16} {rate('0%', 'regressed'):>19} {rate('2%', 'regressed'):>13} "
               f"{rate('5%', 'regressed'):>13} {rate('10%', 'regressed'):>14} "
               f"{inconclusive:>6}/{len(rows):<6} {errors:>7} {secs:>10.2f}")
+    for judge in judges:
+        rows = [t for t in results["trials"] if t["judge"] == judge and "extra_seconds" in t]
+        if not rows:
+            continue
+        print(f"\n{judge}: the seconds paired confirmation added (checkout, two builds, pairs)")
+        for kind in ("0%", "2%", "5%", "10%"):
+            r = [t for t in rows if t["slowdown"] == kind]
+            if not r:
+                continue
+            extra = sorted(t["extra_seconds"] for t in r)
+            results_of = {c: sum(1 for t in r if t["confirmation"] == c)
+                          for c in ("confirmed", "refuted", "inconclusive", "fallback", "none")}
+            said = ", ".join(f"{c} {k}" for c, k in results_of.items() if k)
+            print(f"  +{kind:<4} median {statistics.median(extra):6.2f} s, worst {extra[-1]:6.2f} s"
+                  f"  ({said})")
 
 
 if __name__ == "__main__":

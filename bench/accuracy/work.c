@@ -4,10 +4,16 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+/* Without an argument: ROUNDS rounds (the paired-confirmation trials compile it in, so two
+ * commits differ by their builds). */
+#ifndef ROUNDS
+#define ROUNDS 1000000
+#endif
+
 volatile uint64_t sink;
 
 int main(int argc, char **argv) {
-    long n = argc > 1 ? atol(argv[1]) : 1000000;
+    long n = argc > 1 ? atol(argv[1]) : ROUNDS;
     uint64_t x = 88172645463325252ull;
     for (long i = 0; i < n; i++) {
         x ^= x << 13;

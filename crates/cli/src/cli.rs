@@ -306,6 +306,24 @@ pub enum MeasureArg {
     Instructions,
 }
 
+/// `run --confirm`: see [`benchgate_config::ConfirmMode`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConfirmArg {
+    Paired,
+    Remeasure,
+    Off,
+}
+
+impl From<ConfirmArg> for benchgate_config::ConfirmMode {
+    fn from(arg: ConfirmArg) -> Self {
+        match arg {
+            ConfirmArg::Paired => benchgate_config::ConfirmMode::Paired,
+            ConfirmArg::Remeasure => benchgate_config::ConfirmMode::Remeasure,
+            ConfirmArg::Off => benchgate_config::ConfirmMode::Off,
+        }
+    }
+}
+
 /// Provenance mode of the measured numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ModeArg {
@@ -388,9 +406,16 @@ pub struct RunArgs {
     #[arg(help_heading = "Suite", long)]
     pub deny_warnings: bool,
     /// Judge benchmarks that look regressed on their first measurement as they are, instead of
-    /// measuring them once more and judging the new measurement ([gate] confirm = false).
-    #[arg(help_heading = "Suite", long)]
+    /// measuring them once more and judging the new measurement (--confirm off).
+    #[arg(help_heading = "Suite", long, conflicts_with = "confirm")]
     pub no_confirm: bool,
+    /// What to do with the benchmarks that look changed against the stored baseline before
+    /// judging them: paired (judge them again paired against the baseline's commit, checked out
+    /// into a temporary git worktree and built with [build] command; measured again when there is
+    /// no commit), remeasure (measure the ones that look regressed once more) or off [default:
+    /// [gate] confirm, else remeasure].
+    #[arg(help_heading = "Suite", long, value_enum, value_name = "HOW")]
+    pub confirm: Option<ConfirmArg>,
     /// What to measure (repeatable): time (timed runs) or instructions (one run under
     /// valgrind --tool=callgrind; its --timeout is 50 times --timeout) [default: time].
     #[arg(

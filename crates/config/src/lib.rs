@@ -47,6 +47,51 @@ pub struct Config {
     pub budgets: Vec<Budget>,
     /// `[env]`: the variables whose values may be recorded.
     pub env: EnvConfig,
+    /// `[build]`: how to build a checkout, for paired confirmation.
+    pub build: BuildConfig,
+}
+
+/// `[build]`: how to build a checkout of the project, for paired confirmation against the
+/// baseline's commit (SPEC §7.2): run in the baseline's temporary worktree and in the current
+/// tree before the suspects are paired.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BuildConfig {
+    /// A shell command (`sh -c`), e.g. `cargo build --release`; `None` = nothing to build.
+    pub command: Option<String>,
+}
+
+/// `[gate] confirm` (and `run --confirm`): what `run` does with the benchmarks that look changed
+/// against a stored baseline before judging them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ConfirmMode {
+    /// Judge them again paired and interleaved against the baseline's commit, checked out into a
+    /// temporary worktree and built there (SPEC §7.2); measure again when there is no commit.
+    Paired,
+    /// Measure the ones that look regressed once more and judge the new measurement.
+    #[default]
+    Remeasure,
+    /// Judge the first measurement as it is.
+    Off,
+}
+
+impl ConfirmMode {
+    /// `paired`, `remeasure` or `off`.
+    pub fn parse(text: &str) -> Option<ConfirmMode> {
+        match text {
+            "paired" => Some(ConfirmMode::Paired),
+            "remeasure" => Some(ConfirmMode::Remeasure),
+            "off" => Some(ConfirmMode::Off),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConfirmMode::Paired => "paired",
+            ConfirmMode::Remeasure => "remeasure",
+            ConfirmMode::Off => "off",
+        }
+    }
 }
 
 /// `[env]`. A `${VAR}` in a command is expanded to run it, but a run records the command as
@@ -167,8 +212,11 @@ pub struct GateConfig {
     pub measures: Option<Vec<Measure>>,
     /// Baseline selector (`main`, `last`, `run:<id>`, …, SPEC §7.3).
     pub baseline: Option<String>,
-    /// Re-measure the benchmarks that look regressed before failing (default true).
-    pub confirm: Option<bool>,
+    /// What to do with the benchmarks that look changed before judging them (default
+    /// [`ConfirmMode::Remeasure`]).
+    pub confirm: Option<ConfirmMode>,
+    /// The time paired confirmation may spend pairing each suspect.
+    pub confirm_max_time: Option<Duration>,
     /// The sources whose runs `[gate]` and the budgets judge (`command`, `harness`,
     /// `ingest:go`, …); `None` = see [`Config::judges`].
     pub sources: Option<Vec<Source>>,

@@ -17,13 +17,16 @@ use toml::de::{DeTable, DeValue};
 
 use crate::error::line_col;
 use crate::units::{Kind, parse_quantity};
-use crate::{Bench, Config, ConfigError, GateConfig, Measurement, Requirements, RunnerSettings};
+use crate::{
+    Bench, Config, ConfigError, ConfirmMode, GateConfig, Measurement, Requirements, RunnerSettings,
+};
 
 type Val<'i> = Spanned<DeValue<'i>>;
 
-const TOP_KEYS: [&str; 5] = ["defaults", "gate", "bench", "budget", "env"];
+const TOP_KEYS: [&str; 6] = ["defaults", "gate", "bench", "budget", "env", "build"];
+const BUILD_KEYS: [&str; 1] = ["command"];
 const ENV_KEYS: [&str; 1] = ["record"];
-const GATE_KEYS: [&str; 8] = [
+const GATE_KEYS: [&str; 9] = [
     "alpha",
     "warn",
     "fail",
@@ -31,6 +34,7 @@ const GATE_KEYS: [&str; 8] = [
     "measures",
     "baseline",
     "confirm",
+    "confirm_max_time",
     "sources",
 ];
 /// A `[[bench]]`'s own keys; it takes the [`RUNNER_SETTINGS`] too.
@@ -439,6 +443,16 @@ pub(crate) fn parse(
         let section = top_table(&ctx, &top, "gate", value, "[gate]")?;
         config.gate = gate(&ctx, &section)?;
     }
+    if let Some(value) = top.get("build") {
+        let section = top_table(&ctx, &top, "build", value, "[build]")?;
+        section.check_keys(&ctx, &BUILD_KEYS)?;
+        if let Some((command, value)) = section.string(&ctx, "command")? {
+            if command.trim().is_empty() {
+                return Err(section.bad(&ctx, "command", value, "must not be empty"));
+            }
+            config.build.command = Some(command.to_string());
+        }
+    }
     if let Some(value) = top.get("bench") {
         let mut names = BTreeSet::new();
         let mut expanded = ExpandedNames::default();
@@ -712,13 +726,37 @@ fn gate(ctx: &Ctx, s: &Section) -> Result<GateConfig, ConfigError> {
     let baseline = s
         .string(ctx, "baseline")?
         .map(|(b, _)| b.trim().to_string());
+    // `true`/`false` are what the key took before paired confirmation: measuring again, or not.
     let confirm = match s.get("confirm") {
         None => None,
         Some(value) => match value.get_ref() {
-            DeValue::Boolean(b) => Some(*b),
-            _ => return Err(s.wrong_type(ctx, "confirm", value, "true or false")),
+            DeValue::Boolean(true) => Some(ConfirmMode::Remeasure),
+            DeValue::Boolean(false) => Some(ConfirmMode::Off),
+            DeValue::String(text) => match ConfirmMode::parse(text.trim()) {
+                Some(mode) => Some(mode),
+                None => {
+                    return Err(s.bad(
+                        ctx,
+                        "confirm",
+                        value,
+                        format!(
+                            "unknown confirmation {:?} (expected \"paired\", \"remeasure\" or \"off\")",
+                            text.trim()
+                        ),
+                    ));
+                }
+            },
+            _ => {
+                return Err(s.wrong_type(
+                    ctx,
+                    "confirm",
+                    value,
+                    "\"paired\", \"remeasure\" or \"off\"",
+                ));
+            }
         },
     };
+    let confirm_max_time = s.duration(ctx, "confirm_max_time", false)?;
     Ok(GateConfig {
         alpha,
         warn,
@@ -727,6 +765,7 @@ fn gate(ctx: &Ctx, s: &Section) -> Result<GateConfig, ConfigError> {
         measures,
         baseline,
         confirm,
+        confirm_max_time,
         sources,
     })
 }

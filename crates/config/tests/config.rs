@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use benchgate_config::{Budget, Config, ConfigError, Requirements, RunnerSettings};
+use benchgate_config::{
+    Budget, BuildConfig, Config, ConfigError, ConfirmMode, Requirements, RunnerSettings,
+};
 use benchgate_measure::{AuxCommands, CommandTemplate, Parameter};
 use benchgate_model::{Measure, Mode, Thresholds};
 
@@ -293,7 +295,7 @@ fn unknown_keys() {
     );
     assert_eq!(
         error("[gates]\nalpha = 0.1\n"),
-        "benchgate.toml:1:2: `gates`: unknown key (expected one of defaults, gate, bench, budget, env)"
+        "benchgate.toml:1:2: `gates`: unknown key (expected one of defaults, gate, bench, budget, env, build)"
     );
     assert_eq!(
         error("[[bench]]\nname = \"a\"\ncommand = \"x\"\nrequires = { envs = [\"X\"] }\n"),
@@ -849,5 +851,58 @@ fn every_runner_setting_is_read_and_layered() {
     assert_eq!(
         RunnerSettings::layered(&[]).runner_options(),
         Default::default()
+    );
+}
+
+#[test]
+fn confirmation_and_build_settings() {
+    let config = parse(
+        "[gate]\nconfirm = \"paired\"\nconfirm_max_time = \"90s\"\n\n[build]\ncommand = \"cargo build --release\"\n",
+    )
+    .unwrap();
+    assert_eq!(config.gate.confirm, Some(ConfirmMode::Paired));
+    assert_eq!(config.gate.confirm_max_time, Some(Duration::from_secs(90)));
+    assert_eq!(
+        config.build.command.as_deref(),
+        Some("cargo build --release")
+    );
+    // Unset: no mode chosen (the default, remeasure, is the caller's), nothing to build.
+    let config = parse("").unwrap();
+    assert_eq!(config.gate.confirm, None);
+    assert_eq!(config.build, BuildConfig::default());
+    assert_eq!(ConfirmMode::default(), ConfirmMode::Remeasure);
+    for (text, mode) in [
+        ("\"remeasure\"", ConfirmMode::Remeasure),
+        ("\"off\"", ConfirmMode::Off),
+        // What the key took before: measuring again, or not.
+        ("true", ConfirmMode::Remeasure),
+        ("false", ConfirmMode::Off),
+    ] {
+        let config = parse(&format!("[gate]\nconfirm = {text}\n")).unwrap();
+        assert_eq!(config.gate.confirm, Some(mode), "{text}");
+    }
+    assert_eq!(
+        error("[gate]\nconfirm = \"pairs\"\n"),
+        "benchgate.toml:2:11: [gate] `confirm`: unknown confirmation \"pairs\" (expected \"paired\", \"remeasure\" or \"off\")"
+    );
+    assert_eq!(
+        error("[gate]\nconfirm = 1\n"),
+        "benchgate.toml:2:11: [gate] `confirm`: expected \"paired\", \"remeasure\" or \"off\", found integer"
+    );
+    assert_eq!(
+        error("[gate]\nconfirm_max_time = \"0s\"\n"),
+        "benchgate.toml:2:20: [gate] `confirm_max_time`: must be longer than zero"
+    );
+    assert_eq!(
+        error("[build]\ncommand = \" \"\n"),
+        "benchgate.toml:2:11: [build] `command`: must not be empty"
+    );
+    assert_eq!(
+        error("[build]\ncmd = \"make\"\n"),
+        "benchgate.toml:2:1: [build] `cmd`: unknown key (expected one of command)"
+    );
+    assert_eq!(
+        error("[build]\ncommand = [\"make\"]\n"),
+        "benchgate.toml:2:11: [build] `command`: expected a string, found array"
     );
 }

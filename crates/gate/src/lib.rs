@@ -5,6 +5,7 @@
 
 mod budget;
 mod compare;
+mod confirm;
 mod geomean;
 mod glob;
 mod measures;
@@ -21,6 +22,7 @@ pub use compare::{
     CompareOptions, apply_budgets, compare_runs, compare_within_run, judge_without_baseline,
     replace_verdict, samples_needed,
 };
+pub use confirm::{confirmed_verdict, suspects};
 pub use glob::{GlobError, NameGlob, glob_match};
 pub use measures::{UnknownMeasure, check_gated_measures};
 pub use metric::{Classification, MetricJudgement, judge_metric};

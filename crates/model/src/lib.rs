@@ -23,6 +23,6 @@ pub use metric::{
 pub use provenance::{Mode, Provenance};
 pub use run::{RUN_SCHEMA, Run, Source};
 pub use verdict::{
-    COMPARISON_SCHEMA, Caveat, Comparison, Effect, GeomeanRow, Outcome, RunRef, Severity, Side,
-    Thresholds, Verdict, VerdictKind,
+    COMPARISON_SCHEMA, Caveat, Comparison, Confirmation, Effect, GeomeanRow, Outcome, RunRef,
+    Severity, Side, Thresholds, Verdict, VerdictKind,
 };

@@ -159,6 +159,42 @@ pub enum Caveat {
     },
     /// A measure declared exact (deterministic) varies between samples of one side.
     ExactVaries { side: Side, min: f64, max: f64 },
+    /// The benchmark looked changed (or not clearly unchanged) against a stored baseline, and was
+    /// judged again paired and interleaved against the baseline's commit (SPEC §7.2): `result`
+    /// says what that did to the first, unpaired verdict (`unpaired`, its change `unpaired_ratio`).
+    /// A confirmed or refuted verdict is the paired one; an inconclusive confirmation keeps the
+    /// unpaired verdict (and is a warning).
+    PairedConfirmation {
+        result: Confirmation,
+        unpaired: VerdictKind,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        unpaired_ratio: Option<f64>,
+        /// The baseline's commit, checked out and built to pair with.
+        commit: String,
+        pairs: usize,
+    },
+}
+
+/// What a paired confirmation made of a suspect's unpaired verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confirmation {
+    /// The paired comparison found the change the unpaired one suspected.
+    Confirmed,
+    /// The paired comparison found no such change (the other way, or none beyond ± warn).
+    Refuted,
+    /// The paired comparison could not decide in its time; the unpaired verdict stands.
+    Inconclusive,
+}
+
+impl Confirmation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confirmation::Confirmed => "confirmed",
+            Confirmation::Refuted => "refuted",
+            Confirmation::Inconclusive => "inconclusive",
+        }
+    }
 }
 
 impl Caveat {
@@ -169,6 +205,10 @@ impl Caveat {
             Caveat::InsufficientPrecision { .. }
                 | Caveat::Underpowered { .. }
                 | Caveat::ExactVaries { .. }
+                | Caveat::PairedConfirmation {
+                    result: Confirmation::Inconclusive,
+                    ..
+                }
         )
     }
 }

@@ -22,6 +22,8 @@ pub enum PipelineError {
     InvalidRun(#[from] ModelError),
     #[error(transparent)]
     UnknownMeasure(#[from] UnknownMeasure),
+    #[error(transparent)]
+    Confirm(#[from] crate::confirm::ConfirmError),
 
     /// The judging flags on top of the configured thresholds.
     #[error("--alpha must be between 0 and 1 (exclusive), got {alpha}")]

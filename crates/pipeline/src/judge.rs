@@ -3,9 +3,9 @@
 
 use benchgate_gate::{
     Budget, CompareOptions, apply_budgets, check_budgets, check_gated_measures, compare_runs,
-    judge_without_baseline, record_command_failure,
+    judge_without_baseline, record_command_failure, replace_verdict,
 };
-use benchgate_model::{Comparison, Measure, Outcome, Run, Status};
+use benchgate_model::{Comparison, Measure, Outcome, Run, Status, Verdict};
 use benchgate_store::Store;
 
 use crate::PipelineError;
@@ -20,6 +20,15 @@ pub struct Judgement {
     pub outcome: Outcome,
 }
 
+/// What the steps before judging found: notes for the report, the commands that failed (one
+/// line each), and the verdicts paired confirmation decided, which replace the unpaired ones.
+#[derive(Debug, Clone, Default)]
+pub struct Findings {
+    pub notes: Vec<String>,
+    pub command_failures: Vec<String>,
+    pub confirmed: Vec<Verdict>,
+}
+
 /// Stores `run`, then judges it against the (pooled) `baseline` and `budgets`, with the noise
 /// floors of its machine. A gated measure no benchmark has is refused before anything is stored
 /// (an unknown one) or becomes a warning of the comparison (a well-known one);
@@ -30,9 +39,13 @@ pub fn store_and_judge(
     baseline: Option<(Run, String)>,
     options: &CompareOptions,
     budgets: &[Budget],
-    notes: Vec<String>,
-    command_failures: Vec<String>,
+    findings: Findings,
 ) -> Result<Judgement, PipelineError> {
+    let Findings {
+        notes,
+        command_failures,
+        confirmed,
+    } = findings;
     let measure_warnings = check_measures(
         &options.gated_measures,
         baseline.as_ref().map(|(b, _)| b),
@@ -45,6 +58,9 @@ pub fn store_and_judge(
         Some((base, label)) => compare_runs(base, label, run, &current_label, &options),
         None => judge_without_baseline(run, &current_label, &options),
     };
+    for verdict in confirmed {
+        replace_verdict(&mut comparison, verdict);
+    }
     apply_budgets(
         &mut comparison,
         check_budgets(budgets, run, baseline.as_ref().map(|(b, _)| b)),

@@ -9,6 +9,7 @@
 // The pipeline returns what it found; printing and exiting are a front end's.
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
+pub mod ab;
 pub mod baseline;
 pub mod confirm;
 pub mod convert;

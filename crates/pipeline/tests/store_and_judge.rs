@@ -9,7 +9,7 @@ use benchgate_pipeline::baseline::{
     BaselineChoice, Judged, accept_baseline, find_baseline, pooled_baseline, resolve_baseline,
     select_run,
 };
-use benchgate_pipeline::judge::store_and_judge;
+use benchgate_pipeline::judge::{Findings, store_and_judge};
 use benchgate_store::{Selector, Store};
 
 fn store(dir: &tempfile::TempDir) -> Box<dyn Store> {
@@ -56,8 +56,11 @@ fn the_first_run_is_stored_judged_new_and_its_notes_come_back() {
         None,
         &CompareOptions::default(),
         &[],
-        vec!["this run is the first".into()],
-        Vec::new(),
+        Findings {
+            notes: vec!["this run is the first".into()],
+            command_failures: Vec::new(),
+            ..Findings::default()
+        },
     )
     .unwrap();
     assert_eq!(judgement.outcome, Outcome::Passed);
@@ -84,8 +87,11 @@ fn a_failed_command_is_the_outcome() {
         None,
         &CompareOptions::default(),
         &[],
-        Vec::new(),
-        vec!["`cargo bench` failed (exit status: 101)".into()],
+        Findings {
+            notes: Vec::new(),
+            command_failures: vec!["`cargo bench` failed (exit status: 101)".into()],
+            ..Findings::default()
+        },
     )
     .unwrap();
     assert_eq!(judgement.outcome, Outcome::CommandFailed);
@@ -112,8 +118,7 @@ fn the_next_run_finds_the_stored_one_as_its_baseline() {
         None,
         &CompareOptions::default(),
         &[],
-        Vec::new(),
-        Vec::new(),
+        Findings::default(),
     )
     .unwrap();
 
@@ -152,8 +157,7 @@ fn the_next_run_finds_the_stored_one_as_its_baseline() {
         baseline,
         &CompareOptions::default(),
         &[],
-        Vec::new(),
-        Vec::new(),
+        Findings::default(),
     )
     .unwrap();
     let kinds: Vec<VerdictKind> = judgement

@@ -223,6 +223,27 @@ pub fn caveat_short(caveat: &Caveat, unit: &Unit) -> String {
             format_plain(*min, unit),
             format_plain(*max, unit)
         ),
+        Caveat::PairedConfirmation {
+            result,
+            unpaired,
+            unpaired_ratio,
+            commit,
+            pairs,
+        } => {
+            let change = unpaired_ratio.map_or_else(String::new, |r| {
+                format!(" {}", benchgate_model::display::percent((r - 1.0) * 100.0))
+            });
+            let short: String = commit.chars().take(10).collect();
+            let how = match result {
+                benchgate_model::Confirmation::Inconclusive => "undecided, unpaired verdict kept",
+                _ => "paired verdict",
+            };
+            format!(
+                "paired vs {short}: {} the unpaired {unpaired}{change} ({}; {how})",
+                result.as_str(),
+                benchgate_model::display::plural(*pairs, "pair"),
+            )
+        }
     }
 }
 
@@ -310,6 +331,10 @@ pub fn label(v: &Verdict) -> &'static str {
             match caveat {
                 Caveat::InsufficientPrecision { .. } => return "insufficient precision",
                 Caveat::ExactVaries { .. } => return "exact varies",
+                Caveat::PairedConfirmation {
+                    result: benchgate_model::Confirmation::Inconclusive,
+                    ..
+                } => return "unconfirmed",
                 _ => {}
             }
         }

@@ -8,14 +8,13 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use benchgate_config::{Bench, Config, RunnerSettings};
 use benchgate_gate::{
-    PairedJudgement, Sequential, compare_runs, judge_pair_sets, record_command_failure,
-    replace_verdict,
+    PairedJudgement, compare_runs, judge_pair_sets, record_command_failure, replace_verdict,
 };
 use benchgate_measure::{
-    AuxCommands, CommandSpec, CommandTemplate, PairedResult, RunnerOptions, Sample, expand,
-    preflight, run_paired,
+    AuxCommands, CommandSpec, CommandTemplate, PairedResult, RunnerOptions, expand, preflight,
 };
 use benchgate_model::{Benchmark, Direction, Measure, Outcome, Run, Status};
+use benchgate_pipeline::ab::wall;
 use benchgate_pipeline::convert;
 use benchgate_pipeline::measure::{new_run, unmeasured};
 use benchgate_pipeline::plan::{matches_filter, selected_specs};
@@ -27,11 +26,6 @@ use super::measuring::{count_instructions, mode_of, sampling_settings};
 use crate::cli::{AbArgs, GlobalArgs, MeasureArg};
 use crate::exports::Exports;
 use crate::progress::Progress;
-
-/// The pairs of a benchmark are looked at after `min_runs` pairs and then each time their number
-/// has grown by half: the error rate each look spends shrinks with the number of looks, so
-/// looking less often keeps the intervals narrow.
-const LOOK_GROWTH: f64 = 1.5;
 
 /// The default time budget of one benchmark's pairs.
 const DEFAULT_MAX_TIME_SECS: u64 = 60;
@@ -94,30 +88,15 @@ pub fn execute(args: &AbArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
             global.quiet,
             crate::output::console().stderr_is_terminal(),
         );
-        let mut sequential = Sequential::new(Direction::LowerIsBetter, sequential_thresholds);
-        let mut decided: Option<PairedJudgement> = None;
-        let mut next_look = options.min_runs as usize;
-        let mut stop = |base: &[Sample], head: &[Sample]| -> bool {
-            if base.len() < next_look {
-                return false;
-            }
-            next_look = ((base.len() as f64) * LOOK_GROWTH).ceil() as usize;
-            decided = sequential.look(&wall(base), &wall(head));
-            decided.is_some()
-        };
-        let result = run_paired(&p.base, &p.head, &options, &mut stop, &mut progress)?;
+        let (result, judgement) = benchgate_pipeline::ab::run_pairs(
+            &p.base,
+            &p.head,
+            &options,
+            sequential_thresholds,
+            &mut progress,
+        )?;
         super::measuring::note_leftovers(&[&result.base, &result.head]);
         progress.finish();
-        let judgement = if options.runs.is_some() {
-            None
-        } else {
-            Some(match decided {
-                Some(j) => j,
-                None => {
-                    sequential.conclude(&wall(&result.base.samples), &wall(&result.head.samples))
-                }
-            })
-        };
         results.push((result, judgement));
     }
     // Fixed pairs are judged together, with the false-discovery rate controlled across them.
@@ -190,10 +169,6 @@ fn report(
 
 fn exports(args: &AbArgs) -> Exports {
     Exports::new(args.export_json.as_deref(), args.export_markdown.as_deref())
-}
-
-fn wall(samples: &[Sample]) -> Vec<f64> {
-    samples.iter().map(|s| s.wall_ns as f64).collect()
 }
 
 fn named(mut bench: Benchmark, name: &str) -> Benchmark {

@@ -12,7 +12,7 @@ use benchgate_store::Scope;
 use time::OffsetDateTime;
 
 use benchgate_pipeline::baseline::{BaselineChoice, Judged, find_baseline, pooled_baseline};
-use benchgate_pipeline::judge::store_and_judge;
+use benchgate_pipeline::judge::{Findings, store_and_judge};
 use benchgate_pipeline::judging::{judging_for, load_config};
 
 use super::gate::{Rendering, render_judgement};
@@ -298,8 +298,11 @@ impl GateSetup {
             pooled_baseline(baseline, run, false),
             &judging.options,
             &judging.budgets,
-            notes,
-            command_failures,
+            Findings {
+                notes,
+                command_failures,
+                ..Findings::default()
+            },
         )?;
         let rendering = Rendering {
             format: args.format,

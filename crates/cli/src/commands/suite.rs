@@ -3,12 +3,12 @@
 //! that can be refused (the file, the store, the baseline, a mode mismatch) is refused before
 //! anything is measured or written.
 
-use anyhow::bail;
-use benchgate_config::Config;
+use anyhow::{Context, bail};
+use benchgate_config::{Config, ConfirmMode};
 use benchgate_model::{Outcome, Source};
 use benchgate_pipeline::baseline::{BaselineChoice, Judged, find_baseline, pooled_baseline};
-use benchgate_pipeline::confirm::confirm_suspects;
-use benchgate_pipeline::judge::{command_failures, store_and_judge};
+use benchgate_pipeline::confirm::{Confirmation, Origin, confirm};
+use benchgate_pipeline::judge::{Findings, command_failures, store_and_judge};
 use benchgate_pipeline::judging::{check_command_measures, judging_for};
 use benchgate_pipeline::measure::{measure_plan, redact_failures};
 use benchgate_pipeline::plan::plan_suite;
@@ -100,30 +100,44 @@ fn run_suite(args: &RunArgs, global: &GlobalArgs, config: &Config) -> anyhow::Re
     let mut progress = Reporter::new(global);
     let mut run = measure_plan(&plan, config, environment, &mut progress)?;
     let store = open_or_create(existing, global)?;
+    let origins: Vec<Origin> = baseline
+        .as_ref()
+        .map_or_else(Vec::new, |b| b.runs.iter().map(Origin::of).collect());
     let baseline = pooled_baseline(baseline, &run, plan.filtered);
-    let confirm = !args.no_confirm && config.gate.confirm.unwrap_or(true);
-    if confirm && let Some(baseline) = &baseline {
-        confirm_suspects(
-            store.as_ref(),
-            &mut run,
-            &plan.entries,
+    let mode = match (args.confirm, args.no_confirm) {
+        (Some(flag), _) => flag.into(),
+        (None, true) => ConfirmMode::Off,
+        (None, false) => config.gate.confirm.unwrap_or_default(),
+    };
+    let mut confirmed = Vec::new();
+    if let Some(baseline) = &baseline {
+        let cwd = std::env::current_dir().context("cannot read the current directory")?;
+        let confirmation = Confirmation {
+            mode,
+            store: store.as_ref(),
             baseline,
-            &judging.options,
-            &mut notes,
-            &mut progress,
-        )?;
+            origins: &origins,
+            entries: &plan.entries,
+            options: &judging.options,
+            config,
+            cwd: &cwd,
+        };
+        confirmed = confirm(&confirmation, &mut run, &mut notes, &mut progress)?;
     }
     notes.extend(judging.note.clone());
     redact_failures(&mut run, config);
-    let failures = command_failures(&run);
+    let findings = Findings {
+        command_failures: command_failures(&run),
+        notes,
+        confirmed,
+    };
     let judgement = store_and_judge(
         store.as_ref(),
         &run,
         baseline,
         &judging.options,
         &judging.budgets,
-        notes,
-        failures,
+        findings,
     )?;
     let rendering = Rendering {
         format: args.format,
