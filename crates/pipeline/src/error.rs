@@ -10,6 +10,9 @@ use benchgate_measure::MeasureError;
 use benchgate_model::ModelError;
 use benchgate_store::StoreError;
 
+use crate::sources::InputError;
+use crate::store::Unwritable;
+
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
     #[error(transparent)]
@@ -22,6 +25,19 @@ pub enum PipelineError {
     InvalidRun(#[from] ModelError),
     #[error(transparent)]
     UnknownMeasure(#[from] UnknownMeasure),
+    #[error(transparent)]
+    Input(#[from] InputError),
+
+    /// Reaching the history store.
+    #[error("cannot open the history store")]
+    OpenStore(#[source] StoreError),
+    #[error(
+        "cannot open the history store: {}: {why}; nothing was measured",
+        path.display()
+    )]
+    StoreNotWritable { path: PathBuf, why: Unwritable },
+    #[error("{url}: no runs stored here yet (`benchgate run` or `benchgate import` stores some)")]
+    NoRunsStored { url: String },
 
     /// The judging flags on top of the configured thresholds.
     #[error("--alpha must be between 0 and 1 (exclusive), got {alpha}")]
@@ -103,5 +119,52 @@ impl PipelineError {
             bench: bench.to_string(),
             source: Box::new(error.into()),
         }
+    }
+
+    /// The store error this error is or was caused by, for advice that depends on it (how to
+    /// delete a stored run that no longer reads). A store error passed on unchanged is no cause
+    /// of its own in the error chain, so a front end asks here.
+    pub fn store_error(&self) -> Option<&StoreError> {
+        match self {
+            PipelineError::Store(error)
+            | PipelineError::OpenStore(error)
+            | PipelineError::Baseline { source: error, .. }
+            | PipelineError::StoredRuns(error)
+            | PipelineError::StoreRun(error)
+            | PipelineError::NoiseFloors(error) => Some(error),
+            PipelineError::Bench { source, .. } => source.store_error(),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unreadable(id: uuid::Uuid) -> StoreError {
+        StoreError::UnreadableRun {
+            id,
+            source: Box::new(StoreError::Corrupt("bad samples".into())),
+        }
+    }
+
+    #[test]
+    fn a_store_error_passed_on_or_caused_is_found_also_inside_a_bench() {
+        let id = uuid::Uuid::from_u128(7);
+        let passed_on = PipelineError::Store(unreadable(id));
+        assert!(matches!(
+            passed_on.store_error(),
+            Some(StoreError::UnreadableRun { id: found, .. }) if *found == id
+        ));
+        let in_bench = PipelineError::in_bench("parse", PipelineError::StoreRun(unreadable(id)));
+        assert!(matches!(
+            in_bench.store_error(),
+            Some(StoreError::UnreadableRun { id: found, .. }) if *found == id
+        ));
+        let not_store = PipelineError::NoSuchRun {
+            text: "run:1".into(),
+        };
+        assert!(not_store.store_error().is_none());
     }
 }

@@ -23,11 +23,11 @@ use benchgate_pipeline::plan::{matches_filter, selected_specs};
 use benchgate_report::escape::terminal::{line, lines};
 use time::OffsetDateTime;
 
-use super::gate::write_comparison;
 use super::measuring::{count_instructions, mode_of, sampling_settings};
 use crate::cli::{AbArgs, GlobalArgs, MeasureArg};
 use crate::exports::Exports;
 use crate::progress::Progress;
+use crate::render::write_comparison;
 
 /// The pairs of a benchmark are looked at after `min_runs` pairs and then each time their number
 /// has grown by half: the error rate each look spends shrinks with the number of looks, so

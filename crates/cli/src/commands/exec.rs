@@ -16,17 +16,20 @@ use benchgate_model::Outcome;
 use benchgate_report::escape::terminal::line;
 use time::OffsetDateTime;
 
-use super::ingest::{GateSetup, Git, Input, build_run, combine, detect_format};
+use benchgate_pipeline::input_limit::{self, MAX_INPUT_ENV, max_input, shown};
+use benchgate_pipeline::sources::{Git, Input, build_run, combine, detect_format, parse};
+
+use super::ingest::{judge_and_render, load_gate};
 use super::measuring::mode_of;
 use crate::cli::{Adapter, ExecArgs, GlobalArgs};
 
 pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
-    let setup = GateSetup::load(&args.gate)?;
+    let gate = load_gate(&args.gate)?;
     let Some((program, rest)) = args.command.split_first() else {
         bail!("no command to run: give it after `--`, e.g. benchgate exec -- cargo bench");
     };
     let display = shell_words::join(&args.command);
-    let limit = crate::limits::max_input()?;
+    let limit = max_input()?;
     let criterion_dir = args
         .criterion_dir
         .clone()
@@ -41,7 +44,7 @@ pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> 
     let harness_dir = tempfile::Builder::new()
         .prefix("benchgate-harness-")
         .tempdir()
-        .map_err(crate::output::without_temp_path)
+        .map_err(benchgate_pipeline::temp_files::without_temp_path)
         .context("cannot create a directory for the harness's results")?;
     let started = OffsetDateTime::now_utc();
     let mut child = Command::new(program)
@@ -74,8 +77,8 @@ pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> 
         bail!(
             "`{display}`: its standard output passed the input limit of {}, so it was stopped \
              (set {}, e.g. to 4GiB, to capture more)",
-            crate::limits::shown(limit),
-            crate::limits::MAX_INPUT_ENV
+            shown(limit),
+            MAX_INPUT_ENV
         );
     }
     let stderr_over_limit = match stderr_thread.map(std::thread::JoinHandle::join) {
@@ -93,8 +96,8 @@ pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> 
         bail!(
             "`{display}`: its standard error passed the input limit of {} (set {}, e.g. to 4GiB, \
              to capture more)",
-            crate::limits::shown(limit),
-            crate::limits::MAX_INPUT_ENV
+            shown(limit),
+            MAX_INPUT_ENV
         );
     }
     let ended = OffsetDateTime::now_utc();
@@ -135,7 +138,7 @@ pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> 
             "`{display}` failed ({status}); the results it printed were stored and judged"
         )]
     };
-    setup.finish(&run, &args.gate, failures, global)
+    judge_and_render(gate, &run, &args.gate, failures, global)
 }
 
 /// The variable benchgate-harness reads for an extra output directory (its `OUTPUT_ENV`).
@@ -166,9 +169,8 @@ fn read_harness_runs(args: &ExecArgs, dir: &Path) -> Option<anyhow::Result<Vec<I
                 let label = path
                     .file_name()
                     .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-                let bytes = crate::limits::read_file(path, &path.display().to_string())?;
-                let parsed = benchgate_adapters::parse(Format::Benchgate, &bytes)
-                    .map_err(|e| anyhow::anyhow!("{label}: {e}"))?;
+                let bytes = input_limit::read_file(path, &path.display().to_string())?;
+                let parsed = parse(Format::Benchgate, &bytes, &label)?;
                 Ok(Input {
                     label,
                     format: Format::Benchgate,
@@ -183,7 +185,7 @@ fn read_harness_runs(args: &ExecArgs, dir: &Path) -> Option<anyhow::Result<Vec<I
 struct Capture {
     /// Everything it wrote, when asked to keep it (standard output).
     bytes: Vec<u8>,
-    /// It wrote more than the input limit: capturing stopped there (see [`crate::limits`]).
+    /// It wrote more than the input limit: capturing stopped there (see [`input_limit`]).
     over_limit: bool,
 }
 
@@ -277,10 +279,13 @@ fn read_results(
         Adapter::Auto => match detect_format(name, output) {
             Ok(format) => format,
             Err(e) if criterion::looks_like(criterion_dir) => {
-                return read_fresh_criterion(criterion_dir, &baseline, before)
-                    .map_err(|criterion_error| e.context(format!("{criterion_error:#}")));
+                return read_fresh_criterion(criterion_dir, &baseline, before).map_err(
+                    |criterion_error| {
+                        anyhow::Error::from(e).context(format!("{criterion_error:#}"))
+                    },
+                );
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         },
     };
     if format == Format::Criterion {
@@ -298,8 +303,7 @@ fn read_results(
             parsed,
         });
     }
-    let parsed =
-        benchgate_adapters::parse(format, output).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    let parsed = parse(format, output, name)?;
     Ok(Input {
         label: name.to_string(),
         format,
