@@ -13,6 +13,7 @@ pub mod baseline;
 pub mod confirm;
 pub mod convert;
 mod error;
+pub mod harness_results;
 pub mod ingest;
 pub mod input_limit;
 pub mod judge;

@@ -58,6 +58,23 @@ pub enum InputError {
         Format::Criterion.expected()
     )]
     NoCriterionResults { dir: PathBuf },
+    /// `exec`: where the harness's criterion results should be.
+    #[error(
+        "{}: no criterion results (expected {}); pass --criterion-dir if they are elsewhere",
+        .dir.display(),
+        Format::Criterion.expected()
+    )]
+    NoCriterionDirectory { dir: PathBuf },
+    #[error("{}: the command wrote no criterion results during this run", .dir.display())]
+    NoFreshCriterionResults { dir: PathBuf },
+    /// `exec`: the output is unreadable, and so are the criterion files (`criterion`, the
+    /// reason why, with its causes).
+    #[error("{criterion}")]
+    NeitherOutputNorCriterion {
+        criterion: String,
+        #[source]
+        output: Box<InputError>,
+    },
     #[error("no input to read")]
     NoInput,
     #[error(
