@@ -4,14 +4,14 @@
 
 use std::path::PathBuf;
 
+use benchgate_adapters::{Format, MergeError, ParseError};
 use benchgate_config::ConfigError;
 use benchgate_gate::UnknownMeasure;
 use benchgate_measure::MeasureError;
 use benchgate_model::ModelError;
 use benchgate_store::StoreError;
 
-use crate::sources::InputError;
-use crate::store::Unwritable;
+use crate::input_limit::ReadError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -110,6 +110,107 @@ pub enum PipelineError {
     StoreRun(#[source] StoreError),
     #[error("cannot read the noise floors")]
     NoiseFloors(#[source] StoreError),
+}
+
+/// Why results could not be read into a run. Each names the input it is about.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// Reading a file (or a directory) failed, or it is larger than the input limit.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    #[error(
+        "{label}: the file is empty; expected benchmark results (see `benchgate ingest --help`)"
+    )]
+    Empty { label: String },
+    #[error(
+        "{label}: cannot tell which harness wrote this; benchgate reads go test -bench text or \
+         -json, hyperfine, Google Benchmark, pytest-benchmark and benchgate JSON, libtest bench \
+         lines and criterion directories (name the format with --adapter)"
+    )]
+    UnknownFormat { label: String },
+    /// The adapter's error, which says where in the input and what was expected (boxed: it is
+    /// large).
+    #[error("{label}: {error}")]
+    Unparsable {
+        label: String,
+        error: Box<ParseError>,
+    },
+    #[error(
+        "{label}: criterion results are a directory (target/criterion or DIR@NAME), not a file"
+    )]
+    CriterionIsADirectory { label: String },
+    #[error("{label}: is a directory, but {format} results are a file")]
+    DirectoryNotFile { label: String, format: Format },
+    #[error(
+        "{}: no criterion results in this directory (expected {})",
+        .dir.display(),
+        Format::Criterion.expected()
+    )]
+    NoCriterionResults { dir: PathBuf },
+    /// `exec`: where the harness's criterion results should be.
+    #[error(
+        "{}: no criterion results (expected {}); pass --criterion-dir if they are elsewhere",
+        .dir.display(),
+        Format::Criterion.expected()
+    )]
+    NoCriterionDirectory { dir: PathBuf },
+    #[error("{}: the command wrote no criterion results during this run", .dir.display())]
+    NoFreshCriterionResults { dir: PathBuf },
+    /// `exec`: the output is unreadable, and so are the criterion files (`criterion`, the
+    /// reason why, with its causes).
+    #[error("{criterion}")]
+    NeitherOutputNorCriterion {
+        criterion: String,
+        #[source]
+        output: Box<InputError>,
+    },
+    #[error("no input to read")]
+    NoInput,
+    #[error(
+        "{label}: is {format} output but {first_label} is {first_format}: one run holds results of \
+         one harness (ingest them separately)"
+    )]
+    MixedFormats {
+        label: String,
+        format: Format,
+        first_label: String,
+        first_format: Format,
+    },
+    #[error(transparent)]
+    Merge(#[from] MergeError),
+    #[error("{label}: no benchmark results in it")]
+    NoBenchmarks { label: String },
+    #[error("the results do not form a valid run")]
+    InvalidRun(#[source] ModelError),
+    /// A benchgate run file that does not read as one.
+    #[error("{}", .path.display())]
+    RunFile {
+        path: PathBuf,
+        #[source]
+        source: ModelError,
+    },
+}
+
+/// Why an SQLite store cannot be written (see [`check_store_writable`]).
+#[derive(Debug, thiserror::Error)]
+pub enum Unwritable {
+    #[error("is a directory, not an SQLite file")]
+    IsDirectory,
+    #[error("{0}")]
+    File(std::io::Error),
+    #[error("{} is not a directory", .0.display())]
+    NotADirectory(PathBuf),
+    #[error("{} is not writable ({error})", directory.display())]
+    Directory {
+        directory: PathBuf,
+        error: std::io::Error,
+    },
+}
+
+impl From<ReadError> for PipelineError {
+    fn from(error: ReadError) -> PipelineError {
+        PipelineError::Input(InputError::Read(error))
+    }
 }
 
 impl PipelineError {

@@ -8,9 +8,9 @@ use std::time::SystemTime;
 
 use benchgate_adapters::{Format, criterion};
 
-use crate::PipelineError;
-use crate::input_limit::read_file;
-use crate::sources::{Input, InputError, detect_format, parse};
+use crate::error::{InputError, PipelineError};
+use crate::input_limit::{ReadError, read_file};
+use crate::sources::{Input, detect_format, parse};
 
 /// The variable benchgate-harness reads for an extra output directory (its `OUTPUT_ENV`).
 pub const HARNESS_OUTPUT_ENV: &str = "BENCHGATE_HARNESS_OUTPUT";
@@ -180,7 +180,7 @@ fn read_fresh_criterion(
             dir: dir.to_path_buf(),
         });
     }
-    let mut tree = criterion::read_tree(dir).map_err(|source| InputError::Unreadable {
+    let mut tree = criterion::read_tree(dir).map_err(|source| ReadError::Unreadable {
         label: dir.display().to_string(),
         source,
     })?;

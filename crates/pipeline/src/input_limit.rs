@@ -8,31 +8,47 @@ use std::path::Path;
 
 use benchgate_config::{Kind, parse_quantity};
 
-use crate::PipelineError;
-use crate::sources::InputError;
-
 /// The variable that sets the limit.
 pub const MAX_INPUT_ENV: &str = "BENCHGATE_MAX_INPUT";
 
 /// The limit without `BENCHGATE_MAX_INPUT`: 1 GiB.
 pub const DEFAULT_MAX_INPUT: u64 = 1 << 30;
 
+/// Why a file could not be read whole.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("cannot read {label}")]
+    Unreadable {
+        label: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "{label} is larger than the input limit of {} (set {MAX_INPUT_ENV}, e.g. to 4GiB, to read \
+         more)",
+        shown(*limit)
+    )]
+    OverLimit { label: String, limit: u64 },
+    #[error("{MAX_INPUT_ENV}={text:?}: expected a size such as \"256MiB\" or \"4GiB\"")]
+    BadLimit { text: String },
+}
+
 /// The most bytes one input may hold: `BENCHGATE_MAX_INPUT` or [`DEFAULT_MAX_INPUT`].
-pub fn max_input() -> Result<u64, PipelineError> {
+pub fn max_input() -> Result<u64, ReadError> {
     match std::env::var_os(MAX_INPUT_ENV) {
         None => Ok(DEFAULT_MAX_INPUT),
-        Some(text) => Ok(parse_max_input(&text.to_string_lossy())?),
+        Some(text) => parse_max_input(&text.to_string_lossy()),
     }
 }
 
 /// The limit `text` (the value of `BENCHGATE_MAX_INPUT`) sets: a size or a number of bytes, at
 /// least one.
-pub fn parse_max_input(text: &str) -> Result<u64, InputError> {
+pub fn parse_max_input(text: &str) -> Result<u64, ReadError> {
     match parse_quantity(text) {
         Ok((bytes, Kind::Size | Kind::Plain)) if bytes >= 1.0 && bytes < u64::MAX as f64 => {
             Ok(bytes as u64)
         }
-        _ => Err(InputError::BadLimit {
+        _ => Err(ReadError::BadLimit {
             text: text.to_string(),
         }),
     }
@@ -53,17 +69,16 @@ pub fn shown(limit: u64) -> String {
 /// Reads the whole file at `path` (named `label` in errors), refusing one larger than the limit
 /// before reading it when its size is known, and after reading just past the limit when it is
 /// not (a pipe, a device such as `/dev/zero`).
-pub fn read_file(path: &Path, label: &str) -> Result<Vec<u8>, PipelineError> {
-    let limit = max_input()?;
-    Ok(read_file_within(path, label, limit)?)
+pub fn read_file(path: &Path, label: &str) -> Result<Vec<u8>, ReadError> {
+    read_file_within(path, label, max_input()?)
 }
 
-fn read_file_within(path: &Path, label: &str, limit: u64) -> Result<Vec<u8>, InputError> {
-    let unreadable = |source| InputError::Unreadable {
+fn read_file_within(path: &Path, label: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let unreadable = |source| ReadError::Unreadable {
         label: label.to_string(),
         source,
     };
-    let over_limit = || InputError::OverLimit {
+    let over_limit = || ReadError::OverLimit {
         label: label.to_string(),
         limit,
     };

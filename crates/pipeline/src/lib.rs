@@ -25,4 +25,4 @@ pub mod sources;
 pub mod store;
 pub mod temp_files;
 
-pub use error::PipelineError;
+pub use error::{InputError, PipelineError, Unwritable};

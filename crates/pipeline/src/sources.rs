@@ -3,104 +3,14 @@
 //! of them with the machine and git state they report. Shared by `ingest`, `exec` and `compare`
 //! of files.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use benchgate_adapters::{Format, MergeError, ParseError, Parsed, criterion, merge};
-use benchgate_model::{Environment, Mode, ModelError, Provenance, Run, Source};
+use benchgate_adapters::{Format, Parsed, criterion, merge};
+use benchgate_model::{Environment, Mode, Provenance, Run, Source};
 use time::OffsetDateTime;
 
-use crate::PipelineError;
-use crate::input_limit::{MAX_INPUT_ENV, read_file, shown};
-
-/// Why results could not be read into a run. Each names the input it is about.
-#[derive(Debug, thiserror::Error)]
-pub enum InputError {
-    #[error("cannot read {label}")]
-    Unreadable {
-        label: String,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error(
-        "{label} is larger than the input limit of {} (set {MAX_INPUT_ENV}, e.g. to 4GiB, to read \
-         more)",
-        shown(*limit)
-    )]
-    OverLimit { label: String, limit: u64 },
-    #[error("{MAX_INPUT_ENV}={text:?}: expected a size such as \"256MiB\" or \"4GiB\"")]
-    BadLimit { text: String },
-    #[error(
-        "{label}: the file is empty; expected benchmark results (see `benchgate ingest --help`)"
-    )]
-    Empty { label: String },
-    #[error(
-        "{label}: cannot tell which harness wrote this; benchgate reads go test -bench text or \
-         -json, hyperfine, Google Benchmark, pytest-benchmark and benchgate JSON, libtest bench \
-         lines and criterion directories (name the format with --adapter)"
-    )]
-    UnknownFormat { label: String },
-    /// The adapter's error, which says where in the input and what was expected (boxed: it is
-    /// large).
-    #[error("{label}: {error}")]
-    Unparsable {
-        label: String,
-        error: Box<ParseError>,
-    },
-    #[error(
-        "{label}: criterion results are a directory (target/criterion or DIR@NAME), not a file"
-    )]
-    CriterionIsADirectory { label: String },
-    #[error("{label}: is a directory, but {format} results are a file")]
-    DirectoryNotFile { label: String, format: Format },
-    #[error(
-        "{}: no criterion results in this directory (expected {})",
-        .dir.display(),
-        Format::Criterion.expected()
-    )]
-    NoCriterionResults { dir: PathBuf },
-    /// `exec`: where the harness's criterion results should be.
-    #[error(
-        "{}: no criterion results (expected {}); pass --criterion-dir if they are elsewhere",
-        .dir.display(),
-        Format::Criterion.expected()
-    )]
-    NoCriterionDirectory { dir: PathBuf },
-    #[error("{}: the command wrote no criterion results during this run", .dir.display())]
-    NoFreshCriterionResults { dir: PathBuf },
-    /// `exec`: the output is unreadable, and so are the criterion files (`criterion`, the
-    /// reason why, with its causes).
-    #[error("{criterion}")]
-    NeitherOutputNorCriterion {
-        criterion: String,
-        #[source]
-        output: Box<InputError>,
-    },
-    #[error("no input to read")]
-    NoInput,
-    #[error(
-        "{label}: is {format} output but {first_label} is {first_format}: one run holds results of \
-         one harness (ingest them separately)"
-    )]
-    MixedFormats {
-        label: String,
-        format: Format,
-        first_label: String,
-        first_format: Format,
-    },
-    #[error(transparent)]
-    Merge(#[from] MergeError),
-    #[error("{label}: no benchmark results in it")]
-    NoBenchmarks { label: String },
-    #[error("the results do not form a valid run")]
-    InvalidRun(#[source] ModelError),
-    /// A benchgate run file that does not read as one.
-    #[error("{}", .path.display())]
-    RunFile {
-        path: PathBuf,
-        #[source]
-        source: ModelError,
-    },
-}
+use crate::error::{InputError, PipelineError};
+use crate::input_limit::{ReadError, read_file};
 
 /// One input read by its adapter.
 #[derive(Debug)]
@@ -185,7 +95,7 @@ fn read_criterion(
         }
         .into());
     }
-    let tree = criterion::read_tree(dir).map_err(|source| InputError::Unreadable {
+    let tree = criterion::read_tree(dir).map_err(|source| ReadError::Unreadable {
         label: dir.display().to_string(),
         source,
     })?;

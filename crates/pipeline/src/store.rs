@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use benchgate_store::Store;
 
-use crate::PipelineError;
+use crate::error::{PipelineError, Unwritable};
 use crate::temp_files::without_temp_path;
 
 /// Where the history store is: `sqlite://PATH` or `postgres://USER@HOST:PORT/DB`.
@@ -22,22 +22,6 @@ impl StoreLocation {
     pub fn url(&self) -> &str {
         &self.url
     }
-}
-
-/// Why an SQLite store cannot be written (see [`check_store_writable`]).
-#[derive(Debug, thiserror::Error)]
-pub enum Unwritable {
-    #[error("is a directory, not an SQLite file")]
-    IsDirectory,
-    #[error("{0}")]
-    File(std::io::Error),
-    #[error("{} is not a directory", .0.display())]
-    NotADirectory(PathBuf),
-    #[error("{} is not writable ({error})", directory.display())]
-    Directory {
-        directory: PathBuf,
-        error: std::io::Error,
-    },
 }
 
 /// Opens (or creates) the store at `location`.

@@ -219,7 +219,7 @@ fn runner_options(args: &AbArgs) -> anyhow::Result<RunnerOptions> {
     };
     let mut options = RunnerSettings::layered(&[&ab_defaults, &flags]).runner_options();
     if let Some(input) = &args.input {
-        benchgate_pipeline::measure::check_input("--input", input)?;
+        benchgate_pipeline::plan::check_input("--input", input)?;
         options.stdin = Some(input.clone());
     }
     options.show_output = args.show_output;
