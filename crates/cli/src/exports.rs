@@ -10,7 +10,7 @@ use benchgate_model::{Comparison, Outcome, Run, Verdict};
 use benchgate_report::escape::terminal::line;
 use benchgate_report::{Format, Json, Markdown};
 
-use crate::output::{append_step_summary, write_file};
+use crate::output::{append_step_summary, eprint_line, write_file};
 
 /// The format of an export file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,7 +121,7 @@ impl Exports {
         let mut asked_failed = false;
         for (format, path) in &self.files {
             if let Err(e) = write_file(path, &exported.render(*format)) {
-                eprintln!("error: {}", line(&format!("{e:#}")));
+                eprint_line(&format!("error: {}", line(&format!("{e:#}"))));
                 asked_failed = true;
             }
         }
@@ -129,7 +129,7 @@ impl Exports {
             && let Some(comparison) = exported.comparison()
             && let Err(e) = append_step_summary(&Markdown.comparison(comparison))
         {
-            eprintln!("warning: {}", line(&format!("{e:#}")));
+            eprint_line(&format!("warning: {}", line(&format!("{e:#}"))));
         }
         if asked_failed && outcome.passed() {
             bail!("the report above passed, but an export asked for could not be written");

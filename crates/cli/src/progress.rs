@@ -2,9 +2,9 @@
 //! (CI logs), nothing with --quiet.
 
 use benchgate_model::display::plural;
-use std::io::Write;
 use std::time::Duration;
 
+use crate::output::Console;
 use benchgate_measure::{Event, Observer, Sample};
 use benchgate_report::escape::terminal::line;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -17,6 +17,7 @@ pub enum Progress {
     Lines {
         names: Vec<String>,
         medians: Vec<Vec<u64>>,
+        console: Console,
     },
     Quiet,
 }
@@ -31,7 +32,11 @@ impl Progress {
         }
         if !terminal {
             let medians = vec![Vec::new(); names.len()];
-            return Progress::Lines { names, medians };
+            return Progress::Lines {
+                names,
+                medians,
+                console: crate::output::console(),
+            };
         }
         let bar = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr_with_hz(10));
         let style = ProgressStyle::with_template(
@@ -49,11 +54,6 @@ impl Progress {
             bar.finish_and_clear();
         }
     }
-}
-
-fn print_line(text: &str) {
-    // Progress is best effort: a closed stderr must not stop the benchmark.
-    let _ = writeln!(std::io::stderr(), "{text}");
 }
 
 fn median_ms(samples: &mut [u64]) -> Option<f64> {
@@ -90,9 +90,13 @@ impl Observer for Progress {
                 )),
                 Event::Finished { .. } => {}
             },
-            Progress::Lines { names, medians } => match *event {
+            Progress::Lines {
+                names,
+                medians,
+                console,
+            } => match *event {
                 Event::Setup { command } => {
-                    print_line(&format!(
+                    console.eprint_line(&format!(
                         "{}: setup",
                         names.get(command).map_or("", String::as_str)
                     ));
@@ -101,7 +105,7 @@ impl Observer for Progress {
                     command,
                     run: 1,
                     of,
-                } => print_line(&format!(
+                } => console.eprint_line(&format!(
                     "{}: {of} warm-up run{}",
                     names.get(command).map_or("", String::as_str),
                     if of == 1 { "" } else { "s" }
@@ -115,7 +119,7 @@ impl Observer for Progress {
                         m.push(wall_ns);
                     }
                 }
-                Event::Failed { command, failure } => print_line(&format!(
+                Event::Failed { command, failure } => console.eprint_line(&format!(
                     "{}: {} {}",
                     names.get(command).map_or("", String::as_str),
                     failure.phase,
@@ -130,10 +134,11 @@ impl Observer for Progress {
                     let n = samples.len();
                     let mut samples = samples;
                     match median_ms(&mut samples) {
-                        Some(ms) => {
-                            print_line(&format!("{name}: {}, median {ms:.3} ms", plural(n, "run")))
-                        }
-                        None => print_line(&format!("{name}: no runs recorded")),
+                        Some(ms) => console.eprint_line(&format!(
+                            "{name}: {}, median {ms:.3} ms",
+                            plural(n, "run")
+                        )),
+                        None => console.eprint_line(&format!("{name}: no runs recorded")),
                     }
                 }
                 _ => {}
@@ -152,10 +157,9 @@ pub struct Reporter {
 
 impl Reporter {
     pub fn new(global: &crate::cli::GlobalArgs) -> Reporter {
-        use std::io::IsTerminal;
         Reporter {
             quiet: global.quiet,
-            terminal: std::io::stderr().is_terminal(),
+            terminal: crate::output::console().stderr_is_terminal(),
             current: None,
         }
     }
@@ -182,11 +186,11 @@ impl benchgate_pipeline::measure::Progress for Reporter {
 
     fn status(&mut self, text: &str) {
         if !self.quiet {
-            eprintln!("{}", line(text));
+            crate::output::eprint_line(&line(text));
         }
     }
 
     fn note(&mut self, text: &str) {
-        eprintln!("note: {}", line(text));
+        crate::output::eprint_line(&format!("note: {}", line(text)));
     }
 }

@@ -30,7 +30,7 @@ pub fn render_judgement(
 ) -> anyhow::Result<Outcome> {
     let comparison = &judgement.comparison;
     for note in &judgement.notes {
-        eprintln!("note: {}", lines(note));
+        crate::output::eprint_line(&format!("note: {}", lines(note)));
     }
     let format = if global.json {
         OutputFormat::Json
@@ -85,8 +85,7 @@ pub fn formatter(format: OutputFormat, global: &GlobalArgs) -> Box<dyn Format> {
 }
 
 fn use_color(global: &GlobalArgs) -> bool {
-    use std::io::IsTerminal;
     !global.no_color
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && std::io::stdout().is_terminal()
+        && crate::output::console().stdout_is_terminal()
 }

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{assert_valid, benchgate_with_env, read_json, stderr, stdout};
+use common::{assert_valid, benchgate_process_with_env, read_json, stderr, stdout};
 use serde_json::Value;
 
 fn workspace() -> PathBuf {
@@ -36,7 +36,9 @@ fn exec_demo(dir: &Path, extra_env: &[(&str, &str)]) -> std::process::Output {
         "--quick",
         "--no-save",
     ];
-    benchgate_with_env(&args, dir, extra_env)
+    // End to end: the real binary runs the real `cargo bench` (which takes long enough that an
+    // in-process run with its own environment would hold up the other tests' runs).
+    benchgate_process_with_env(&args, dir, extra_env)
 }
 
 fn bench<'v>(run: &'v Value, name: &str) -> &'v Value {

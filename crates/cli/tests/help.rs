@@ -2,8 +2,9 @@
 
 mod common;
 
-use common::{benchgate, stdout};
+use common::{benchgate, benchgate_process, stdout};
 
+/// A help page, from an in-process run.
 fn help(args: &[&str]) -> String {
     let dir = std::env::temp_dir();
     let output = benchgate(args, &dir);
@@ -11,29 +12,37 @@ fn help(args: &[&str]) -> String {
     stdout(&output)
 }
 
+/// A help page as the real binary prints it: the snapshots pin what users see.
+fn binary_help(args: &[&str]) -> String {
+    let dir = std::env::temp_dir();
+    let output = benchgate_process(args, &dir);
+    assert!(output.status.success(), "{args:?}: {:?}", output.status);
+    stdout(&output)
+}
+
 #[test]
 fn top_level_help() {
-    insta::assert_snapshot!(help(&["--help"]));
+    insta::assert_snapshot!(binary_help(&["--help"]));
 }
 
 #[test]
 fn run_help() {
-    insta::assert_snapshot!(help(&["run", "--help"]));
+    insta::assert_snapshot!(binary_help(&["run", "--help"]));
 }
 
 #[test]
 fn compare_help() {
-    insta::assert_snapshot!(help(&["compare", "--help"]));
+    insta::assert_snapshot!(binary_help(&["compare", "--help"]));
 }
 
 #[test]
 fn ingest_help() {
-    insta::assert_snapshot!(help(&["ingest", "--help"]));
+    insta::assert_snapshot!(binary_help(&["ingest", "--help"]));
 }
 
 #[test]
 fn exec_help() {
-    insta::assert_snapshot!(help(&["exec", "--help"]));
+    insta::assert_snapshot!(binary_help(&["exec", "--help"]));
 }
 
 #[test]
@@ -57,7 +66,7 @@ fn store_command_helps() {
         &["report", "--help"],
     ] {
         let name = args[..args.len() - 1].join("_");
-        insta::assert_snapshot!(format!("{name}_help"), help(args));
+        insta::assert_snapshot!(format!("{name}_help"), binary_help(args));
     }
 }
 
@@ -89,17 +98,17 @@ fn completions_and_man_page_cover_every_command() {
 
 #[test]
 fn ab_help() {
-    insta::assert_snapshot!(help(&["ab", "--help"]));
+    insta::assert_snapshot!(binary_help(&["ab", "--help"]));
 }
 
 #[test]
 fn doctor_help() {
-    insta::assert_snapshot!(help(&["doctor", "--help"]));
+    insta::assert_snapshot!(binary_help(&["doctor", "--help"]));
 }
 
 #[test]
 fn history_help() {
-    insta::assert_snapshot!(help(&["history", "--help"]));
+    insta::assert_snapshot!(binary_help(&["history", "--help"]));
 }
 
 /// The subcommands a help page lists under "Commands:" (without `help`).

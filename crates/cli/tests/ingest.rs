@@ -7,7 +7,10 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::{assert_valid, benchgate, benchmark_names, read_json, stderr, stdout, stored_runs};
+use common::{
+    assert_valid, benchgate, benchgate_with_env, benchmark_names, read_json, stderr, stdout,
+    stored_runs,
+};
 use serde_json::Value;
 
 fn fixtures() -> PathBuf {
@@ -509,10 +512,14 @@ fn exec_runs_the_real_go_test() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}/h.db", dir.path().display());
     let module = fixtures().join("go/benchstat/src");
-    let out = Command::new(env!("CARGO_BIN_EXE_benchgate"))
-        .args(["--db", &db, "exec", "--export-json"])
-        .arg(dir.path().join("run.json"))
-        .args([
+    let run_json = dir.path().join("run.json");
+    let out = benchgate_with_env(
+        &[
+            "--db",
+            &db,
+            "exec",
+            "--export-json",
+            run_json.to_str().unwrap(),
             "--",
             "go",
             "test",
@@ -525,15 +532,10 @@ fn exec_runs_the_real_go_test() {
             "50x",
             "-count",
             "3",
-        ])
-        .current_dir(&module)
-        .env("NO_COLOR", "1")
-        .env("GOFLAGS", "-mod=mod")
-        .env("GOPROXY", "off")
-        .env_remove("BENCHGATE_DB")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+        ],
+        &module,
+        &[("GOFLAGS", "-mod=mod"), ("GOPROXY", "off")],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let run = read_json(&dir.path().join("run.json"));
     assert_eq!(run["source"], "ingest:go");

@@ -14,7 +14,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{benchgate, read_json, stderr};
+use common::{benchgate_process, read_json, stderr};
 use serde_json::Value;
 
 /// `true`, by absolute path: the same program in every run, no PATH search.
@@ -42,7 +42,7 @@ fn metric_samples(run: &Value, measure: &str) -> Vec<u64> {
 /// Benchmarks `command` with `runs` runs into `file` and returns the max_rss samples.
 fn max_rss(dir: &Path, file: &str, command: &str, runs: u32) -> Vec<u64> {
     let runs = runs.to_string();
-    let out = benchgate(
+    let out = benchgate_process(
         &[
             "run",
             "-q",
@@ -114,7 +114,7 @@ fn max_rss_floor_is_the_spawner_not_benchgate() {
          echo \"$comm $rss $main_rss\" >> '{}'",
         log.display()
     );
-    let out = benchgate(
+    let out = benchgate_process(
         &[
             "run", "-q", "--runs", "4", "--warmup", "0", "--shell", "--", &script,
         ],

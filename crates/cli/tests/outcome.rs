@@ -6,8 +6,11 @@
 mod common;
 
 use std::path::{Path, PathBuf};
+use std::process::Stdio;
 
-use common::{assert_valid, benchgate, benchgate_with_env, stderr, stdout};
+use common::{
+    assert_valid, benchgate, benchgate_command, benchgate_with_env, spawn, stderr, stdout,
+};
 use serde_json::Value;
 
 fn go_fixture(name: &str) -> PathBuf {
@@ -469,23 +472,22 @@ fn an_export_to_dev_stdout_follows_the_report() {
     let d = dir.path();
     std::fs::write(d.join("none.toml"), "").unwrap();
     let captured = std::fs::File::create(d.join("out.txt")).unwrap();
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_benchgate"))
-        .args([
-            "compare",
-            "--config",
-            "none.toml",
-            "--export-json",
-            "/dev/stdout",
-            "old.txt",
-            "old.txt",
-        ])
-        .current_dir(d)
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("BENCHGATE_DB")
-        .stdout(captured)
-        .status()
-        .unwrap();
+    // The real binary: `/dev/stdout` must be its own standard output.
+    let status = spawn(
+        benchgate_command(d, &[])
+            .args([
+                "compare",
+                "--config",
+                "none.toml",
+                "--export-json",
+                "/dev/stdout",
+                "old.txt",
+                "old.txt",
+            ])
+            .stdout(captured),
+    )
+    .wait()
+    .unwrap();
     assert_eq!(status.code(), Some(0));
     let text = std::fs::read_to_string(d.join("out.txt")).unwrap();
     let json_at = text.find("{\n").expect("the JSON is there");
@@ -558,17 +560,22 @@ fn every_export_writes_through_links_and_respects_the_umask() {
                             a => a,
                         })
                         .collect();
-                    let out = std::process::Command::new("sh")
-                        .arg("-c")
-                        .arg(format!("umask {umask}; exec \"$0\" \"$@\""))
-                        .arg(env!("CARGO_BIN_EXE_benchgate"))
-                        .args(&args)
-                        .current_dir(d)
-                        .env("NO_COLOR", "1")
-                        .env_remove("GITHUB_STEP_SUMMARY")
-                        .env_remove("BENCHGATE_DB")
-                        .output()
-                        .unwrap();
+                    // The real binary under `sh`: the umask is the process's.
+                    let out = spawn(
+                        std::process::Command::new("sh")
+                            .arg("-c")
+                            .arg(format!("umask {umask}; exec \"$0\" \"$@\""))
+                            .arg(env!("CARGO_BIN_EXE_benchgate"))
+                            .args(&args)
+                            .current_dir(d)
+                            .env("NO_COLOR", "1")
+                            .env_remove("GITHUB_STEP_SUMMARY")
+                            .env_remove("BENCHGATE_DB")
+                            .stdout(Stdio::piped())
+                            .stderr(Stdio::piped()),
+                    )
+                    .wait_with_output()
+                    .unwrap();
                     assert!(
                         out.status.code() == Some(0) || out.status.code() == Some(1),
                         "{args:?}: {}",

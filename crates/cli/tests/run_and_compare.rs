@@ -2,7 +2,9 @@
 
 mod common;
 
-use common::{assert_valid, benchgate, read_json, record, record_fixed, stderr, stdout};
+use common::{
+    assert_valid, benchgate, benchgate_with_env, read_json, record, record_fixed, stderr, stdout,
+};
 use serde_json::Value;
 
 fn metric<'a>(bench: &'a Value, measure: &str) -> &'a Value {
@@ -320,12 +322,11 @@ fn markdown_report_is_written_to_the_step_summary() {
     let dir = tempfile::tempdir().unwrap();
     record(dir.path(), "a.json", "true", "true", 6);
     let summary = dir.path().join("summary.md");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_benchgate"))
-        .args(["compare", "a.json", "a.json", "--format", "md"])
-        .current_dir(dir.path())
-        .env("GITHUB_STEP_SUMMARY", &summary)
-        .output()
-        .unwrap();
+    let out = benchgate_with_env(
+        &["compare", "a.json", "a.json", "--format", "md"],
+        dir.path(),
+        &[("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())],
+    );
     assert_eq!(out.status.code(), Some(0));
     let written = std::fs::read_to_string(&summary).unwrap();
     assert!(written.starts_with("### ✅ benchgate: PASSED"), "{written}");

@@ -174,15 +174,16 @@ fn an_unreadable_run_says_how_to_delete_it() {
     let id = stored_runs(d)[0]["id"].as_str().unwrap().to_string();
     rusqlite::Connection::open(d.join(".benchgate/history.db"))
         .unwrap()
-        .execute("UPDATE metrics SET samples = x'010203'", [])
+        .execute("UPDATE run_bodies SET body = x'02'", [])
         .unwrap();
     let out = benchgate(&["report", "last"], d);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         stderr(&out),
         format!(
-            "error: stored run {id} cannot be read: stored data is corrupt: the samples blob is 3 \
-             bytes, not a multiple of 8 (`benchgate runs delete run:{id}` deletes it)\n"
+            "error: stored run {id} cannot be read: stored data is corrupt: the benchmarks are \
+             packed in format 2, which this benchgate does not know (`benchgate runs delete \
+             run:{id}` deletes it)\n"
         )
     );
     let out = benchgate(&["runs", "delete", &format!("run:{id}")], d);
@@ -204,15 +205,16 @@ fn an_unreadable_baseline_run_says_how_to_delete_it() {
     let id = stored_runs(d)[0]["id"].as_str().unwrap().to_string();
     rusqlite::Connection::open(d.join(".benchgate/history.db"))
         .unwrap()
-        .execute("UPDATE metrics SET samples = x'010203'", [])
+        .execute("UPDATE run_bodies SET body = x'02'", [])
         .unwrap();
     let out = benchgate(&["ingest", "a.txt"], d);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         stderr(&out),
         format!(
-            "error: stored run {id} cannot be read: stored data is corrupt: the samples blob is 3 \
-             bytes, not a multiple of 8 (`benchgate runs delete run:{id}` deletes it)\n"
+            "error: stored run {id} cannot be read: stored data is corrupt: the benchmarks are \
+             packed in format 2, which this benchgate does not know (`benchgate runs delete \
+             run:{id}` deletes it)\n"
         )
     );
 }

@@ -55,10 +55,13 @@ fn suite_dir(extra: &str) -> tempfile::TempDir {
 
 /// benchgate in `dir`, with the fixed samples of [`suite_dir`] when `dir` has them.
 fn benchgate(args: &[&str], dir: &Path) -> std::process::Output {
-    let fixed = dir.join("fixed-samples");
-    if fixed.exists() {
-        let fixed = fixed.to_str().unwrap();
-        benchgate_with_env(args, dir, &[("BENCHGATE_TEST_FIXED_SAMPLES", fixed)])
+    if dir.join("fixed-samples").exists() {
+        // Relative to `dir`, as fixed_samples_env names it.
+        benchgate_with_env(
+            args,
+            dir,
+            &[("BENCHGATE_TEST_FIXED_SAMPLES", "fixed-samples")],
+        )
     } else {
         common::benchgate(args, dir)
     }

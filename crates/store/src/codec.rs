@@ -31,9 +31,12 @@ pub(crate) struct RunRow {
     pub environment: String,
     pub fingerprint: String,
     pub benchmark_count: i64,
+    /// The run's number in `runs.seq` (schema version 6): `None` until it is stored.
+    pub seq: Option<i64>,
 }
 
-/// One row of `benchmarks` (without the run id).
+/// One row of `benchmarks` (schema version 5 and older; read only to convert it), without the
+/// run id.
 #[derive(Debug, Clone)]
 pub(crate) struct BenchRow {
     pub ordinal: i64,
@@ -48,19 +51,16 @@ pub(crate) struct BenchRow {
     pub mode: Option<String>,
 }
 
-/// One row of `metrics` (without the run id).
+/// One row of `metrics` (schema version 5 and older; read only to convert it), without the run
+/// id.
 #[derive(Debug, Clone)]
 pub(crate) struct MetricRow {
     pub bench_ordinal: i64,
-    pub ordinal: i64,
-    pub bench_name: String,
     pub measure: String,
     pub unit: String,
     pub direction: String,
     pub exact: bool,
     pub summary: String,
-    /// `None` when the median is not finite (SQLite cannot hold NaN).
-    pub median: Option<f64>,
     pub samples: Vec<u8>,
     pub iterations: Option<Vec<u8>>,
     /// The adaptive-sampling precision as JSON; `None` when there is none (and for rows written
@@ -68,21 +68,12 @@ pub(crate) struct MetricRow {
     pub precision: Option<String>,
 }
 
-/// One row of `measurements` (the rest of its columns come from the run): a benchmark the run
-/// measured with status `ok`, and the mode it was measured in.
-#[derive(Debug, Clone)]
-pub(crate) struct MeasurementRow {
-    pub name: String,
-    pub mode: String,
-}
-
-/// A run flattened into rows.
+/// A run's row of `runs`, and the strings its body and points refer to by id (see
+/// [`crate::body`]).
 #[derive(Debug, Clone)]
 pub(crate) struct Encoded {
     pub run: RunRow,
-    pub benchmarks: Vec<BenchRow>,
-    pub metrics: Vec<MetricRow>,
-    pub measurements: Vec<MeasurementRow>,
+    pub strings: Vec<String>,
 }
 
 /// The columns of `runs` behind a [`RunSummary`].
@@ -151,33 +142,8 @@ pub(crate) fn encode(run: &Run) -> Result<Encoded> {
     let unstorable = |reason: String| StoreError::Unstorable { id: run.id, reason };
     let started_ns = i64::try_from(run.started_at.unix_timestamp_nanos())
         .map_err(|_| unstorable("the start time is outside the years 1677–2262".into()))?;
-    let mut benchmarks = Vec::with_capacity(run.benchmarks.len());
-    let mut metrics = Vec::new();
-    let mut measurements = Vec::with_capacity(run.benchmarks.len());
-    for (b, bench) in run.benchmarks.iter().enumerate() {
-        let bench_ordinal = to_i64(b);
-        let (status_kind, status_text) = match &bench.status {
-            Status::Ok => ("ok", None),
-            Status::Failed { message } => ("failed", Some(message.clone())),
-            Status::Skipped { reason } => ("skipped", Some(reason.clone())),
-        };
-        benchmarks.push(BenchRow {
-            ordinal: bench_ordinal,
-            name: bench.name.clone(),
-            params: to_json(&bench.params),
-            labels: (!bench.labels.is_empty()).then(|| to_json(&bench.labels)),
-            command: bench.command.clone(),
-            status_kind: status_kind.to_string(),
-            status_text,
-            mode: bench.mode.map(|m| m.as_str().to_string()),
-        });
-        if bench.status == Status::Ok {
-            measurements.push(MeasurementRow {
-                name: bench.name.clone(),
-                mode: bench.mode_or(run.provenance.mode).as_str().to_string(),
-            });
-        }
-        for (m, metric) in bench.metrics.iter().enumerate() {
+    for bench in &run.benchmarks {
+        for metric in &bench.metrics {
             let s = &metric.summary;
             let ci = s.median_ci.map_or([0.0; 3], |i| [i.lo, i.hi, i.confidence]);
             let finite = [
@@ -200,48 +166,63 @@ pub(crate) fn encode(run: &Run) -> Result<Encoded> {
                     bench.name, metric.measure
                 )));
             }
-            metrics.push(MetricRow {
-                bench_ordinal,
-                ordinal: to_i64(m),
-                bench_name: bench.name.clone(),
-                measure: metric.measure.as_str().to_string(),
-                unit: metric.unit.as_str().to_string(),
-                direction: direction_str(metric.direction).to_string(),
-                exact: metric.exact,
-                summary: to_json(&metric.summary),
-                median: Some(s.median),
-                samples: f64_blob(&metric.samples),
-                iterations: metric.iterations.as_deref().map(u64_blob),
-                precision: metric.precision.as_ref().map(to_json),
-            });
         }
     }
-    let p = &run.provenance;
     Ok(Encoded {
-        run: RunRow {
-            id: run.id.to_string(),
-            schema_tag: run.schema.clone(),
-            started_at: timestamp(run.started_at).map_err(unstorable)?,
-            started_ns,
-            ended_at: timestamp(run.ended_at).map_err(unstorable)?,
-            source: run.source.to_string(),
-            mode: p.mode.as_str().to_string(),
-            commit: p.commit.clone(),
-            branch: p.branch.clone(),
-            dirty: p.dirty,
-            merge_base: p.merge_base.clone(),
-            tags: to_json(&p.tags),
-            environment: to_json(&run.environment),
-            fingerprint: run.environment.fingerprint.clone(),
-            benchmark_count: to_i64(run.benchmarks.len()),
-        },
-        benchmarks,
-        metrics,
-        measurements,
+        run: run_row(run, started_ns).map_err(unstorable)?,
+        strings: crate::body::strings(run),
     })
 }
 
-pub(crate) fn decode(row: RunRow, benches: Vec<BenchRow>, metrics: Vec<MetricRow>) -> Result<Run> {
+fn run_row(run: &Run, started_ns: i64) -> Result<RunRow, String> {
+    let p = &run.provenance;
+    Ok(RunRow {
+        id: run.id.to_string(),
+        schema_tag: run.schema.clone(),
+        started_at: timestamp(run.started_at)?,
+        started_ns,
+        ended_at: timestamp(run.ended_at)?,
+        source: run.source.to_string(),
+        mode: p.mode.as_str().to_string(),
+        commit: p.commit.clone(),
+        branch: p.branch.clone(),
+        dirty: p.dirty,
+        merge_base: p.merge_base.clone(),
+        tags: to_json(&p.tags),
+        environment: to_json(&run.environment),
+        fingerprint: run.environment.fingerprint.clone(),
+        benchmark_count: to_i64(run.benchmarks.len()),
+        seq: None,
+    })
+}
+
+/// A run from its row of `runs` and its benchmarks (from its packed body).
+pub(crate) fn decode(row: RunRow, benchmarks: Vec<Benchmark>) -> Result<Run> {
+    Ok(Run {
+        schema: row.schema_tag,
+        id: parse_uuid(&row.id)?,
+        started_at: parse_timestamp(&row.started_at)?,
+        ended_at: parse_timestamp(&row.ended_at)?,
+        source: parse_source(row.source)?,
+        provenance: Provenance {
+            mode: parse_mode(&row.mode)?,
+            commit: row.commit,
+            branch: row.branch,
+            dirty: row.dirty,
+            merge_base: row.merge_base,
+            tags: from_json(&row.tags, "run tags")?,
+        },
+        environment: from_json::<Environment>(&row.environment, "run environment")?,
+        benchmarks,
+    })
+}
+
+/// A run stored by schema version 5 or older, from its rows (to convert it to version 6).
+pub(crate) fn decode_v5(
+    row: RunRow,
+    benches: Vec<BenchRow>,
+    metrics: Vec<MetricRow>,
+) -> Result<Run> {
     let mut benchmarks = Vec::with_capacity(benches.len());
     for b in benches {
         let status = match (b.status_kind.as_str(), b.status_text) {
@@ -293,23 +274,7 @@ pub(crate) fn decode(row: RunRow, benches: Vec<BenchRow>, metrics: Vec<MetricRow
             summary: from_json::<Summary>(&m.summary, "metric summary")?,
         });
     }
-    Ok(Run {
-        schema: row.schema_tag,
-        id: parse_uuid(&row.id)?,
-        started_at: parse_timestamp(&row.started_at)?,
-        ended_at: parse_timestamp(&row.ended_at)?,
-        source: parse_source(row.source)?,
-        provenance: Provenance {
-            mode: parse_mode(&row.mode)?,
-            commit: row.commit,
-            branch: row.branch,
-            dirty: row.dirty,
-            merge_base: row.merge_base,
-            tags: from_json(&row.tags, "run tags")?,
-        },
-        environment: from_json::<Environment>(&row.environment, "run environment")?,
-        benchmarks: benchmarks.into_iter().map(|(_, b)| b).collect(),
-    })
+    decode(row, benchmarks.into_iter().map(|(_, b)| b).collect())
 }
 
 pub(crate) fn decode_summary(row: SummaryRow) -> Result<RunSummary> {
@@ -506,13 +471,6 @@ pub(crate) fn parse_mode(s: &str) -> Result<Mode> {
     }
 }
 
-fn direction_str(d: Direction) -> &'static str {
-    match d {
-        Direction::LowerIsBetter => "lower_is_better",
-        Direction::HigherIsBetter => "higher_is_better",
-    }
-}
-
 fn parse_direction(s: &str) -> Result<Direction> {
     match s {
         "lower_is_better" => Ok(Direction::LowerIsBetter),
@@ -534,7 +492,8 @@ fn corrupt(message: String) -> StoreError {
     StoreError::Corrupt(message)
 }
 
-/// Samples as little-endian `f64`s, bit for bit.
+/// Samples as little-endian `f64`s, bit for bit (as schema version 5 stored them).
+#[cfg(test)]
 pub(crate) fn f64_blob(values: &[f64]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
@@ -544,6 +503,7 @@ pub(crate) fn f64s(blob: &[u8]) -> Result<Vec<f64>> {
 }
 
 /// Iteration counts as little-endian `u64`s.
+#[cfg(test)]
 pub(crate) fn u64_blob(values: &[u64]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_le_bytes()).collect()
 }

@@ -28,6 +28,7 @@ pub enum StoreError {
     },
 
     /// A PostgreSQL operation failed; `context` says which.
+    #[cfg(feature = "postgres")]
     #[error("PostgreSQL store: {context}")]
     Postgres {
         context: String,
@@ -107,6 +108,7 @@ impl StoreError {
         move |source| StoreError::Sqlite { context, source }
     }
 
+    #[cfg(feature = "postgres")]
     pub(crate) fn postgres(
         context: impl Into<String>,
     ) -> impl FnOnce(postgres::Error) -> StoreError {

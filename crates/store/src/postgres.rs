@@ -1,6 +1,7 @@
 //! The PostgreSQL backend (a team's shared store), over the synchronous `postgres` client without
 //! TLS.
 
+use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use benchgate_model::{Measure, Mode, Run, Source};
@@ -10,6 +11,7 @@ use postgres::{Client, GenericClient, NoTls};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::body;
 use crate::codec::{self, to_i64};
 use crate::queries::{self, postgres as pg};
 use crate::schema;
@@ -29,6 +31,8 @@ type Params<'a> = [&'a (dyn ToSql + Sync)];
 /// (the server) call the store from `tokio::task::spawn_blocking`, never directly from a task.
 pub struct PostgresStore {
     client: Mutex<Client>,
+    /// Names by id, as read (an id's name never changes once committed).
+    names: Mutex<HashMap<i64, String>>,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -48,6 +52,7 @@ impl PostgresStore {
         migrate(&mut client, &crate::redact(url))?;
         Ok(PostgresStore {
             client: Mutex::new(client),
+            names: Mutex::new(HashMap::new()),
         })
     }
 
@@ -119,6 +124,13 @@ fn migrate(client: &mut Client, location: &str) -> Result<()> {
         tx.batch_execute(sql).map_err(StoreError::postgres(format!(
             "cannot apply migration {version}"
         )))?;
+        if version == schema::PACKED {
+            pack_v5_runs(&mut tx)?;
+            tx.batch_execute(schema::POSTGRES_V6_DROP)
+                .map_err(StoreError::postgres(format!(
+                    "cannot apply migration {version}: cannot drop the old tables"
+                )))?;
+        }
         tx.execute(&pg(queries::INSERT_MIGRATION), &[&version, &codec::now()])
             .map_err(StoreError::postgres(format!(
                 "cannot record migration {version}"
@@ -134,8 +146,13 @@ fn run_exists(client: &mut impl GenericClient, id: &str) -> Result<bool, postgre
 }
 
 /// Inserts one encoded run inside `tx`; an id already stored is [`StoreError::DuplicateRun`].
-fn insert_run(tx: &mut postgres::Transaction<'_>, id: Uuid, enc: &codec::Encoded) -> Result<()> {
+fn insert_run(tx: &mut postgres::Transaction<'_>, run: &Run, enc: &codec::Encoded) -> Result<()> {
+    let id = run.id;
     let context = |what: &str| format!("cannot store run {id}: {what}");
+    let seq: i64 = tx
+        .query_one("SELECT nextval(pg_get_serial_sequence('runs', 'seq'))", &[])
+        .and_then(|r| r.try_get(0))
+        .map_err(StoreError::postgres(context("cannot number the run")))?;
     let r = &enc.run;
     let inserted = tx.execute(
         &pg(queries::INSERT_RUN),
@@ -155,6 +172,7 @@ fn insert_run(tx: &mut postgres::Transaction<'_>, id: Uuid, enc: &codec::Encoded
             &r.environment,
             &r.fingerprint,
             &r.benchmark_count,
+            &seq,
         ],
     );
     match inserted {
@@ -164,88 +182,107 @@ fn insert_run(tx: &mut postgres::Transaction<'_>, id: Uuid, enc: &codec::Encoded
         }
         Err(e) => return Err(StoreError::postgres(context("cannot insert the run"))(e)),
     }
-    // One statement per table, the rows passed as arrays: a round trip per row made a
-    // 100-benchmark run cost ~20 ms on loopback.
-    let benches = &enc.benchmarks;
+    insert_body(tx, run, seq, r.started_ns, &enc.strings)
+}
+
+/// Stores the packed benchmarks of `run` (number `seq`) and its points; `strings` are those of
+/// [`body::strings`]. One statement per table, the rows passed as arrays: a round trip per row
+/// made a 100-benchmark run cost ~20 ms on loopback.
+fn insert_body(
+    tx: &mut postgres::Transaction<'_>,
+    run: &Run,
+    seq: i64,
+    started_ns: i64,
+    strings: &[String],
+) -> Result<()> {
+    let context = |what: &str| format!("cannot store run {}: {what}", run.id);
     tx.execute(
-        "INSERT INTO benchmarks (run_id, ordinal, name, params, command, status_kind, status_text, \
-         labels, mode) SELECT $1::text, * FROM UNNEST($2::int8[], $3::text[], $4::text[], $5::text[], \
-         $6::text[], $7::text[], $8::text[], $9::text[])",
+        "INSERT INTO names (name) SELECT * FROM UNNEST($1::text[]) ON CONFLICT (name) DO NOTHING",
+        &[&strings],
+    )
+    .map_err(StoreError::postgres(context("cannot store the names")))?;
+    let ids = tx
+        .query(
+            "SELECT name, id FROM names WHERE name = ANY($1::text[])",
+            &[&strings],
+        )
+        .and_then(|rows| {
+            rows.iter()
+                .map(|r| Ok((r.try_get::<_, String>(0)?, r.try_get::<_, i64>(1)?)))
+                .collect::<Result<HashMap<_, _>, postgres::Error>>()
+        })
+        .map_err(StoreError::postgres(context("cannot store the names")))?;
+    let (packed, points) = body::encode(run, &ids)?;
+    tx.execute(&pg(queries::INSERT_BODY), &[&seq, &packed])
+        .map_err(StoreError::postgres(context(
+            "cannot insert the benchmarks",
+        )))?;
+    let source_id = ids.get(&run.source.to_string()).copied();
+    let fingerprint_id = ids.get(&run.environment.fingerprint).copied();
+    tx.execute(
+        "INSERT INTO points (name_id, started_ns, run_seq, measure_id, source_id, \
+         fingerprint_id, mode, ok, median) \
+         SELECT u.name_id, $1::int8, $2::int8, u.measure_id, $3::int8, $4::int8, u.mode, u.ok, \
+         u.median FROM UNNEST($5::int8[], $6::int8[], $7::text[], $8::bool[], $9::float8[]) \
+         AS u (name_id, measure_id, mode, ok, median)",
         &[
-            &r.id,
-            &benches.iter().map(|b| b.ordinal).collect::<Vec<_>>(),
-            &benches.iter().map(|b| b.name.as_str()).collect::<Vec<_>>(),
-            &benches.iter().map(|b| b.params.as_str()).collect::<Vec<_>>(),
-            &benches.iter().map(|b| b.command.as_deref()).collect::<Vec<_>>(),
-            &benches.iter().map(|b| b.status_kind.as_str()).collect::<Vec<_>>(),
-            &benches.iter().map(|b| b.status_text.as_deref()).collect::<Vec<_>>(),
-            &benches.iter().map(|b| b.labels.as_deref()).collect::<Vec<_>>(),
-            &benches.iter().map(|b| b.mode.as_deref()).collect::<Vec<_>>(),
+            &started_ns,
+            &seq,
+            &source_id,
+            &fingerprint_id,
+            &points.iter().map(|p| p.name_id).collect::<Vec<_>>(),
+            &points.iter().map(|p| p.measure_id).collect::<Vec<_>>(),
+            &points.iter().map(|p| p.mode).collect::<Vec<_>>(),
+            &points.iter().map(|p| p.ok).collect::<Vec<_>>(),
+            &points.iter().map(|p| p.median).collect::<Vec<_>>(),
         ],
     )
-    .map_err(StoreError::postgres(context("cannot insert the benchmarks")))?;
-    let metrics = &enc.metrics;
-    tx.execute(
-        "INSERT INTO metrics (run_id, bench_ordinal, ordinal, bench_name, measure, unit, \
-         direction, exact, summary, median, samples, iterations, precision) \
-         SELECT $1::text, * FROM UNNEST($2::int8[], $3::int8[], $4::text[], $5::text[], \
-         $6::text[], $7::text[], $8::bool[], $9::text[], $10::float8[], $11::bytea[], \
-         $12::bytea[], $13::text[])",
-        &[
-            &r.id,
-            &metrics.iter().map(|m| m.bench_ordinal).collect::<Vec<_>>(),
-            &metrics.iter().map(|m| m.ordinal).collect::<Vec<_>>(),
-            &metrics
-                .iter()
-                .map(|m| m.bench_name.as_str())
-                .collect::<Vec<_>>(),
-            &metrics
-                .iter()
-                .map(|m| m.measure.as_str())
-                .collect::<Vec<_>>(),
-            &metrics.iter().map(|m| m.unit.as_str()).collect::<Vec<_>>(),
-            &metrics
-                .iter()
-                .map(|m| m.direction.as_str())
-                .collect::<Vec<_>>(),
-            &metrics.iter().map(|m| m.exact).collect::<Vec<_>>(),
-            &metrics
-                .iter()
-                .map(|m| m.summary.as_str())
-                .collect::<Vec<_>>(),
-            &metrics.iter().map(|m| m.median).collect::<Vec<_>>(),
-            &metrics
-                .iter()
-                .map(|m| m.samples.as_slice())
-                .collect::<Vec<_>>(),
-            &metrics
-                .iter()
-                .map(|m| m.iterations.as_deref())
-                .collect::<Vec<_>>(),
-            &metrics
-                .iter()
-                .map(|m| m.precision.as_deref())
-                .collect::<Vec<_>>(),
-        ],
-    )
-    .map_err(StoreError::postgres(context("cannot insert the metrics")))?;
-    let measured = &enc.measurements;
-    tx.execute(
-        "INSERT INTO measurements (name, source, fingerprint, mode, started_ns, run_id) \
-         SELECT u.name, $2::text, $3::text, u.mode, $4::int8, $1::text \
-         FROM UNNEST($5::text[], $6::text[]) AS u (name, mode)",
-        &[
-            &r.id,
-            &r.source,
-            &r.fingerprint,
-            &r.started_ns,
-            &measured.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(),
-            &measured.iter().map(|m| m.mode.as_str()).collect::<Vec<_>>(),
-        ],
-    )
-    .map_err(StoreError::postgres(context(
-        "cannot index the measurements",
-    )))?;
+    .map_err(StoreError::postgres(context("cannot index the metrics")))?;
+    Ok(())
+}
+
+/// The version 6 conversion: each run's benchmark and metric rows (schema 5) packed into its
+/// body, with its points. A run whose rows do not decode is left without a body (it then reads
+/// as unreadable and can be deleted) rather than making the whole store unopenable.
+fn pack_v5_runs(tx: &mut postgres::Transaction<'_>) -> Result<()> {
+    let err = || StoreError::postgres("cannot apply migration 6: cannot convert the stored runs");
+    let ids = tx
+        .query(&pg(queries::V5_RUNS), &[])
+        .and_then(|rows| {
+            rows.iter()
+                .map(|r| r.try_get::<_, String>(0))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(err())?;
+    for id in ids {
+        let row = tx
+            .query_one(&pg(queries::SELECT_RUN), &[&id])
+            .and_then(|r| queries::run_row(&r))
+            .map_err(err())?;
+        let benches = tx
+            .query(&pg(queries::V5_SELECT_BENCHMARKS), &[&id])
+            .and_then(|rows| {
+                rows.iter()
+                    .map(queries::bench_row)
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(err())?;
+        let metrics = tx
+            .query(&pg(queries::V5_SELECT_METRICS), &[&id])
+            .and_then(|rows| {
+                rows.iter()
+                    .map(queries::metric_row)
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(err())?;
+        let (Some(seq), started_ns) = (row.seq, row.started_ns) else {
+            continue;
+        };
+        let Ok(run) = codec::decode_v5(row, benches, metrics) else {
+            continue;
+        };
+        insert_body(tx, &run, seq, started_ns, &body::strings(&run))?;
+    }
     Ok(())
 }
 
@@ -261,7 +298,7 @@ impl Store for PostgresStore {
             "cannot store runs: cannot start the transaction",
         ))?;
         for (run, enc) in runs.iter().zip(&encoded) {
-            insert_run(&mut tx, run.id, enc)?;
+            insert_run(&mut tx, run, enc)?;
         }
         let context = match runs {
             [run] => format!("cannot store run {}: cannot commit", run.id),
@@ -281,9 +318,15 @@ impl Store for PostgresStore {
                 continue;
             }
             let text = id.to_string();
-            if !run_exists(&mut tx, &text).map_err(err())? {
+            let Some(found) = tx
+                .query_opt(&pg(queries::RUN_TO_DELETE), &[&text])
+                .map_err(err())?
+            else {
                 return Err(StoreError::UnknownRun { id });
-            }
+            };
+            let seq: i64 = found.try_get(0).map_err(err())?;
+            let started_ns: i64 = found.try_get(1).map_err(err())?;
+            let packed: Option<Vec<u8>> = found.try_get(2).map_err(err())?;
             let rows = tx
                 .query(&pg(queries::BASELINES_OF_RUN), &[&text])
                 .map_err(err())?;
@@ -297,6 +340,16 @@ impl Store for PostgresStore {
             if !codec::may_delete(id, pointing, baselines, &mut deleted)? {
                 continue;
             }
+            match packed.as_deref().and_then(body::name_ids) {
+                Some(name_ids) => tx.execute(
+                    "DELETE FROM points WHERE name_id = ANY($1::int8[]) AND started_ns = $2 \
+                     AND run_seq = $3",
+                    &[&name_ids, &started_ns, &seq],
+                ),
+                None => tx.execute(&pg(queries::DELETE_POINTS_OF_RUN), &[&seq]),
+            }
+            .map_err(err())?;
+            // Its body and baselines go with it (ON DELETE CASCADE).
             tx.execute(&pg(queries::DELETE_RUN), &[&text])
                 .map_err(err())?;
             deleted.runs.push(id);
@@ -333,24 +386,36 @@ impl Store for PostgresStore {
             return Ok(None);
         };
         let row = queries::run_row(&row).map_err(err())?;
-        let benches = client
-            .query(&pg(queries::SELECT_BENCHMARKS), &[&id])
-            .and_then(|rows| {
-                rows.iter()
-                    .map(queries::bench_row)
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .map_err(err())?;
-        let metrics = client
-            .query(&pg(queries::SELECT_METRICS), &[&id])
-            .and_then(|rows| {
-                rows.iter()
-                    .map(queries::metric_row)
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .map_err(err())?;
-        drop(client);
-        codec::decode(row, benches, metrics)
+        let packed: Option<Vec<u8>> = match row.seq {
+            Some(seq) => client
+                .query_opt(&pg(queries::SELECT_BODY), &[&seq])
+                .and_then(|r| r.map(|r| r.try_get(0)).transpose())
+                .map_err(err())?,
+            None => None,
+        };
+        let mut names = self.names.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut name = |name_id: i64| -> Result<String> {
+            if let Some(name) = names.get(&name_id) {
+                return Ok(name.clone());
+            }
+            let found: Option<String> = client
+                .query_opt(&pg(queries::NAME_OF_ID), &[&name_id])
+                .and_then(|r| r.map(|r| r.try_get(0)).transpose())
+                .map_err(err())?;
+            let found = found.ok_or_else(|| {
+                StoreError::Corrupt(format!("name id {name_id} is not in the names table"))
+            })?;
+            names.insert(name_id, found.clone());
+            Ok(found)
+        };
+        let decoded = match packed {
+            Some(packed) => body::decode(&packed, &mut name),
+            None => Err(StoreError::Corrupt(
+                "the run has no stored benchmarks".into(),
+            )),
+        };
+        decoded
+            .and_then(|benchmarks| codec::decode(row, benchmarks))
             .map(Some)
             .map_err(|source| StoreError::UnreadableRun {
                 id: uuid,
@@ -400,18 +465,20 @@ impl Store for PostgresStore {
             return Ok(Vec::new());
         }
         let err = || StoreError::postgres("cannot find the latest measurements");
-        // The wanted pairs travel as two array parameters; each is one backward index scan of
-        // `measurements`, stopped at its first row.
+        // The wanted pairs travel as two array parameters; each is a backward index scan of the
+        // benchmark's `points`, usually stopped at its first row.
         let rows = self
             .lock()
             .query(
-                "SELECT w.ord - 1, m.run_id \
+                "SELECT w.ord - 1, m.id \
                  FROM UNNEST($1::text[], $2::text[]) WITH ORDINALITY AS w (name, mode, ord) \
                  CROSS JOIN LATERAL ( \
-                     SELECT run_id FROM measurements \
-                     WHERE name = w.name AND source = $3 AND fingerprint = $4 AND mode = w.mode \
-                       AND run_id IS DISTINCT FROM $5::text \
-                     ORDER BY started_ns DESC, run_id DESC LIMIT 1) m \
+                     SELECT r.id FROM points p JOIN runs r ON r.seq = p.run_seq \
+                     WHERE p.name_id = (SELECT id FROM names WHERE name = w.name) \
+                       AND p.source_id = (SELECT id FROM names WHERE name = $3) \
+                       AND p.fingerprint_id = (SELECT id FROM names WHERE name = $4) \
+                       AND p.mode = w.mode AND p.ok AND r.id IS DISTINCT FROM $5::text \
+                     ORDER BY p.started_ns DESC, r.id DESC LIMIT 1) m \
                  ORDER BY w.ord",
                 &[
                     &wanted.iter().map(|(n, _)| *n).collect::<Vec<_>>(),

@@ -1,7 +1,7 @@
 //! The SQL both backends run alike, written once with SQLite's `?N` placeholders;
 //! [`postgres`] rewrites them to PostgreSQL's `$N`. Statements whose text differs per dialect
-//! (migrations, bulk inserts, the latest-measurement lookup) stay in their backend. Each row
-//! shape is mapped once, over [`Columns`], which both backends' rows implement.
+//! (migrations, bulk inserts, the latest-measurement lookup, the next run number) stay in their
+//! backend. Each row shape is mapped once, over [`Columns`], which both backends' rows implement.
 
 use crate::codec::{BenchRow, MetricRow, RunRow, SummaryRow};
 
@@ -17,23 +17,55 @@ pub(crate) const RUN_EXISTS: &str = "SELECT 1 FROM runs WHERE id = ?1";
 pub(crate) const INSERT_MIGRATION: &str =
     "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)";
 
+/// A run's row; `?16` is its number (`seq`), which each backend draws its own way.
 pub(crate) const INSERT_RUN: &str = "INSERT INTO runs (id, schema_tag, started_at, started_ns, \
      ended_at, source, mode, git_commit, git_branch, dirty, merge_base, tags, environment, \
-     fingerprint, benchmark_count) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+     fingerprint, benchmark_count, seq) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
 
 pub(crate) const SELECT_RUN: &str = "SELECT id, schema_tag, started_at, started_ns, ended_at, \
      source, mode, git_commit, git_branch, dirty, merge_base, tags, environment, fingerprint, \
-     benchmark_count FROM runs WHERE id = ?1";
+     benchmark_count, seq FROM runs WHERE id = ?1";
 
-pub(crate) const SELECT_BENCHMARKS: &str = "SELECT ordinal, name, params, command, status_kind, \
-     status_text, labels, mode FROM benchmarks WHERE run_id = ?1 ORDER BY ordinal";
+/// A run's packed benchmarks (see [`crate::body`]).
+pub(crate) const SELECT_BODY: &str = "SELECT body FROM run_bodies WHERE run_seq = ?1";
 
-pub(crate) const SELECT_METRICS: &str = "SELECT bench_ordinal, ordinal, bench_name, measure, \
-     unit, direction, exact, summary, median, samples, iterations, precision \
-     FROM metrics WHERE run_id = ?1 ORDER BY bench_ordinal, ordinal";
+pub(crate) const INSERT_BODY: &str = "INSERT INTO run_bodies (run_seq, body) VALUES (?1, ?2)";
+
+/// Interns a string: benchmark names, measures, sources and fingerprints are stored as ids.
+pub(crate) const INSERT_NAME: &str =
+    "INSERT INTO names (name) VALUES (?1) ON CONFLICT (name) DO NOTHING";
+
+pub(crate) const ID_OF_NAME: &str = "SELECT id FROM names WHERE name = ?1";
+
+pub(crate) const NAME_OF_ID: &str = "SELECT name FROM names WHERE id = ?1";
+
+/// What deleting a run needs: its number, start time and packed body (which names its points).
+pub(crate) const RUN_TO_DELETE: &str = "SELECT r.seq, r.started_ns, b.body FROM runs r \
+     LEFT JOIN run_bodies b ON b.run_seq = r.seq WHERE r.id = ?1";
+
+pub(crate) const INSERT_POINT: &str = "INSERT INTO points (name_id, started_ns, run_seq, \
+     measure_id, source_id, fingerprint_id, mode, ok, median) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+/// One benchmark's points of a run, found by their key.
+pub(crate) const DELETE_POINTS: &str =
+    "DELETE FROM points WHERE name_id = ?1 AND started_ns = ?2 AND run_seq = ?3";
+
+/// Every point of a run whose body no longer says which benchmarks it has (a full scan).
+pub(crate) const DELETE_POINTS_OF_RUN: &str = "DELETE FROM points WHERE run_seq = ?1";
 
 pub(crate) const DELETE_RUN: &str = "DELETE FROM runs WHERE id = ?1";
+
+/// The runs to convert to version 6, in the order they were stored.
+pub(crate) const V5_RUNS: &str = "SELECT id FROM runs ORDER BY seq";
+
+pub(crate) const V5_SELECT_BENCHMARKS: &str = "SELECT ordinal, name, params, command, \
+     status_kind, status_text, labels, mode FROM benchmarks WHERE run_id = ?1 ORDER BY ordinal";
+
+pub(crate) const V5_SELECT_METRICS: &str = "SELECT bench_ordinal, measure, unit, direction, \
+     exact, summary, samples, iterations, precision \
+     FROM metrics WHERE run_id = ?1 ORDER BY bench_ordinal, ordinal";
 
 pub(crate) const RUNS_STARTED_BEFORE: &str =
     "SELECT id FROM runs WHERE started_ns < ?1 ORDER BY started_ns, id";
@@ -61,10 +93,13 @@ pub(crate) const NOISE_FLOORS: &str = "SELECT fingerprint, benchmark, measure, r
      samples, method, learned_at FROM noise_floors WHERE fingerprint = ?1 \
      ORDER BY benchmark, measure";
 
+/// A benchmark's points of one measure, newest first: a backward scan of `points`' key from
+/// the benchmark's newest point, stopped after the limit.
 pub(crate) const SERIES: &str = "SELECT r.id, r.started_at, r.git_commit, r.fingerprint, \
-     m.median FROM metrics m JOIN runs r ON r.id = m.run_id \
-     WHERE m.bench_name = ?1 AND m.measure = ?2 AND m.median IS NOT NULL \
-     ORDER BY r.started_ns DESC, r.id DESC LIMIT ?3";
+     p.median FROM points p JOIN runs r ON r.seq = p.run_seq \
+     WHERE p.name_id = (SELECT id FROM names WHERE name = ?1) \
+     AND p.measure_id = (SELECT id FROM names WHERE name = ?2) AND p.median IS NOT NULL \
+     ORDER BY p.started_ns DESC, r.id DESC LIMIT ?3";
 
 /// The newest run summaries matching `filter` (a `WHERE …` clause or nothing), the limit being
 /// the last of `params` parameters.
@@ -81,9 +116,18 @@ pub(crate) const OF_SOURCE: &str = "WHERE source = ?1";
 pub(crate) const OF_SOURCE_AND_FINGERPRINT: &str = "WHERE source = ?1 AND fingerprint = ?2";
 
 /// A value either backend can read from a column.
+#[cfg(feature = "postgres")]
 pub(crate) trait Column: rusqlite::types::FromSql + postgres::types::FromSqlOwned {}
 
+#[cfg(feature = "postgres")]
 impl<T: rusqlite::types::FromSql + postgres::types::FromSqlOwned> Column for T {}
+
+/// A value the backend can read from a column (SQLite only in this build).
+#[cfg(not(feature = "postgres"))]
+pub(crate) trait Column: rusqlite::types::FromSql {}
+
+#[cfg(not(feature = "postgres"))]
+impl<T: rusqlite::types::FromSql> Column for T {}
 
 /// A result row of either backend, read by column index.
 pub(crate) trait Columns {
@@ -98,6 +142,7 @@ impl Columns for rusqlite::Row<'_> {
     }
 }
 
+#[cfg(feature = "postgres")]
 impl Columns for postgres::Row {
     type Error = postgres::Error;
     fn column<T: Column>(&self, index: usize) -> Result<T, postgres::Error> {
@@ -137,10 +182,11 @@ pub(crate) fn run_row<R: Columns>(r: &R) -> Result<RunRow, R::Error> {
         environment: r.column(12)?,
         fingerprint: r.column(13)?,
         benchmark_count: r.column(14)?,
+        seq: r.column(15)?,
     })
 }
 
-/// A row of [`SELECT_BENCHMARKS`].
+/// A row of [`V5_SELECT_BENCHMARKS`].
 pub(crate) fn bench_row<R: Columns>(r: &R) -> Result<BenchRow, R::Error> {
     Ok(BenchRow {
         ordinal: r.column(0)?,
@@ -154,21 +200,18 @@ pub(crate) fn bench_row<R: Columns>(r: &R) -> Result<BenchRow, R::Error> {
     })
 }
 
-/// A row of [`SELECT_METRICS`].
+/// A row of [`V5_SELECT_METRICS`].
 pub(crate) fn metric_row<R: Columns>(r: &R) -> Result<MetricRow, R::Error> {
     Ok(MetricRow {
         bench_ordinal: r.column(0)?,
-        ordinal: r.column(1)?,
-        bench_name: r.column(2)?,
-        measure: r.column(3)?,
-        unit: r.column(4)?,
-        direction: r.column(5)?,
-        exact: r.column(6)?,
-        summary: r.column(7)?,
-        median: r.column(8)?,
-        samples: r.column(9)?,
-        iterations: r.column(10)?,
-        precision: r.column(11)?,
+        measure: r.column(1)?,
+        unit: r.column(2)?,
+        direction: r.column(3)?,
+        exact: r.column(4)?,
+        summary: r.column(5)?,
+        samples: r.column(6)?,
+        iterations: r.column(7)?,
+        precision: r.column(8)?,
     })
 }
 
@@ -208,6 +251,7 @@ pub(crate) fn series_row<R: Columns>(r: &R) -> Result<SeriesRow, R::Error> {
 }
 
 /// `sql` with each `?N` placeholder outside a quoted string written `$N`, as PostgreSQL wants.
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
 pub(crate) fn postgres(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len());
     let mut quote: Option<char> = None;

@@ -18,12 +18,33 @@
 //!
 //! Version 5 also stores a benchmark's own mode (`benchmarks.mode`, `NULL` = the run's mode) and a
 //! metric's adaptive-sampling precision (`metrics.precision`, JSON, `NULL` = none).
+//!
+//! Version 6 stores a run's benchmarks and metrics packed into one blob (`run_bodies`, see
+//! [`crate::body`]: samples as little-endian `f64`s, each summary once) instead of a row per
+//! benchmark and per metric with JSON summaries, which took ~740 bytes for a metric of 10 samples:
+//!
+//! - `runs.seq`: a run's number, so other tables refer to it in a few bytes;
+//! - `names`: every benchmark name, measure, source and fingerprint, stored once, by id;
+//! - `run_bodies`: the packed benchmarks of each run;
+//! - `points`: one row per metric (and per benchmark without metrics), keyed by benchmark, start
+//!   time, run and measure, with the median, the mode and whether the benchmark was `ok`: the
+//!   series query and the `last` selector read it backwards from a benchmark's newest point.
+//!   It has no foreign key (which would make deleting a run scan it); a run's points are deleted
+//!   by their key.
+//!
+//! Its migration converts every stored run in place, in the migration's transaction: the SQL of
+//! [`SQLITE`]`[5]` / [`POSTGRES`]`[5]` adds the new tables, the backend repacks each run, then
+//! [`SQLITE_V6_DROP`] / [`POSTGRES_V6_DROP`] drops the old ones. A run whose old rows do not
+//! decode is left without a body: it reads as unreadable, by id, and can be deleted.
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
+
+/// The version whose migration converts rows (in Rust) between its SQL and the `*_V6_DROP` SQL.
+pub(crate) const PACKED: i64 = 6;
 
 /// The migrations for SQLite, oldest first.
-pub const SQLITE: [&str; 5] = [
+pub const SQLITE: [&str; 6] = [
     r#"
 CREATE TABLE runs (
     id              TEXT PRIMARY KEY NOT NULL,
@@ -113,10 +134,42 @@ SELECT b.name, r.source, r.fingerprint, r.mode, r.started_ns, r.id
 FROM benchmarks b JOIN runs r ON r.id = b.run_id
 WHERE b.status_kind = 'ok';
 "#,
+    r#"
+ALTER TABLE runs ADD COLUMN seq INTEGER;
+UPDATE runs SET seq = rowid;
+CREATE UNIQUE INDEX runs_seq ON runs (seq);
+CREATE TABLE names (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+CREATE TABLE run_bodies (
+    run_seq INTEGER PRIMARY KEY REFERENCES runs (seq) ON DELETE CASCADE,
+    body    BLOB NOT NULL
+);
+CREATE TABLE points (
+    name_id        INTEGER NOT NULL,
+    started_ns     INTEGER NOT NULL,
+    run_seq        INTEGER NOT NULL,
+    measure_id     INTEGER NOT NULL,
+    source_id      INTEGER NOT NULL,
+    fingerprint_id INTEGER NOT NULL,
+    mode           TEXT NOT NULL,
+    ok             INTEGER NOT NULL,
+    median         REAL,
+    PRIMARY KEY (name_id, started_ns, run_seq, measure_id)
+) WITHOUT ROWID;
+"#,
 ];
 
+/// What the version 6 migration of SQLite drops once every run is converted.
+pub const SQLITE_V6_DROP: &str = "
+DROP TABLE measurements;
+DROP TABLE metrics;
+DROP TABLE benchmarks;
+";
+
 /// The migrations for PostgreSQL, oldest first.
-pub const POSTGRES: [&str; 5] = [
+pub const POSTGRES: [&str; 6] = [
     r#"
 CREATE TABLE runs (
     id              TEXT PRIMARY KEY,
@@ -206,7 +259,38 @@ SELECT b.name, r.source, r.fingerprint, r.mode, r.started_ns, r.id
 FROM benchmarks b JOIN runs r ON r.id = b.run_id
 WHERE b.status_kind = 'ok';
 "#,
+    r#"
+ALTER TABLE runs ADD COLUMN seq BIGSERIAL;
+ALTER TABLE runs ADD CONSTRAINT runs_seq UNIQUE (seq);
+CREATE TABLE names (
+    id   BIGSERIAL PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+CREATE TABLE run_bodies (
+    run_seq BIGINT PRIMARY KEY REFERENCES runs (seq) ON DELETE CASCADE,
+    body    BYTEA NOT NULL
+);
+CREATE TABLE points (
+    name_id        BIGINT NOT NULL,
+    started_ns     BIGINT NOT NULL,
+    run_seq        BIGINT NOT NULL,
+    measure_id     BIGINT NOT NULL,
+    source_id      BIGINT NOT NULL,
+    fingerprint_id BIGINT NOT NULL,
+    mode           TEXT NOT NULL,
+    ok             BOOLEAN NOT NULL,
+    median         DOUBLE PRECISION,
+    PRIMARY KEY (name_id, started_ns, run_seq, measure_id)
+);
+"#,
 ];
+
+/// What the version 6 migration of PostgreSQL drops once every run is converted.
+pub const POSTGRES_V6_DROP: &str = "
+DROP TABLE measurements;
+DROP TABLE metrics;
+DROP TABLE benchmarks;
+";
 
 /// Creates the bookkeeping table (inside the migration transaction).
 pub(crate) const CREATE_MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY NOT NULL, applied_at TEXT NOT NULL)";

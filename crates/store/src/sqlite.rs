@@ -1,5 +1,6 @@
 //! The embedded SQLite backend.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -10,12 +11,12 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::codec::{self, to_i64};
-use crate::queries;
 use crate::schema;
 use crate::{
     Baseline, BaselinedRuns, Deleted, LatestMeasurement, NoiseFloor, Result, RunSummary,
     SeriesPoint, Store, StoreError,
 };
+use crate::{body, queries};
 
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -24,6 +25,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct SqliteStore {
     conn: Mutex<Connection>,
     path: PathBuf,
+    /// Names by id, as read (an id's name never changes once committed).
+    names: Mutex<HashMap<i64, String>>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -59,6 +62,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             conn: Mutex::new(conn),
             path,
+            names: Mutex::new(HashMap::new()),
         })
     }
 
@@ -96,7 +100,7 @@ impl SqliteStore {
                 "cannot store runs: cannot start the transaction",
             ))?;
         for (run, enc) in runs.iter().zip(&encoded) {
-            insert_run(&tx, run.id, enc)?;
+            insert_run(&tx, run, enc)?;
         }
         let context = match runs {
             [run] => format!("cannot store run {}: cannot commit", run.id),
@@ -118,14 +122,19 @@ impl SqliteStore {
                 continue;
             }
             let text = id.to_string();
-            let exists = tx
-                .query_row(queries::RUN_EXISTS, [&text], |_| Ok(()))
+            let found = tx
+                .query_row(queries::RUN_TO_DELETE, [&text], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, Option<Vec<u8>>>(2)?,
+                    ))
+                })
                 .optional()
-                .map_err(err())?
-                .is_some();
-            if !exists {
+                .map_err(err())?;
+            let Some((seq, started_ns, packed)) = found else {
                 return Err(StoreError::UnknownRun { id });
-            }
+            };
             let rows = {
                 let mut stmt = tx
                     .prepare_cached(queries::BASELINES_OF_RUN)
@@ -141,7 +150,20 @@ impl SqliteStore {
             if !codec::may_delete(id, pointing, baselines, &mut deleted)? {
                 continue;
             }
-            // The benchmarks, metrics, index rows and baselines go with it (ON DELETE CASCADE).
+            match packed.as_deref().and_then(body::name_ids) {
+                Some(name_ids) => {
+                    let mut stmt = tx.prepare_cached(queries::DELETE_POINTS).map_err(err())?;
+                    for name_id in name_ids {
+                        stmt.execute(params![name_id, started_ns, seq])
+                            .map_err(err())?;
+                    }
+                }
+                None => {
+                    tx.execute(queries::DELETE_POINTS_OF_RUN, [seq])
+                        .map_err(err())?;
+                }
+            }
+            // Its body and baselines go with it (ON DELETE CASCADE).
             tx.execute(queries::DELETE_RUN, [&text]).map_err(err())?;
             deleted.runs.push(id);
         }
@@ -289,6 +311,13 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
         tx.execute_batch(sql).map_err(StoreError::sqlite(format!(
             "cannot apply migration {version}"
         )))?;
+        if version == schema::PACKED {
+            pack_v5_runs(&tx)?;
+            tx.execute_batch(schema::SQLITE_V6_DROP)
+                .map_err(StoreError::sqlite(format!(
+                    "cannot apply migration {version}: cannot drop the old tables"
+                )))?;
+        }
         tx.execute(queries::INSERT_MIGRATION, params![version, codec::now()])
             .map_err(StoreError::sqlite(format!(
                 "cannot record migration {version}"
@@ -298,7 +327,8 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
 }
 
 /// Inserts one encoded run inside `tx`; an id already stored is [`StoreError::DuplicateRun`].
-fn insert_run(tx: &rusqlite::Transaction<'_>, id: Uuid, enc: &codec::Encoded) -> Result<()> {
+fn insert_run(tx: &rusqlite::Transaction<'_>, run: &Run, enc: &codec::Encoded) -> Result<()> {
+    let id = run.id;
     let context = |what: &str| format!("cannot store run {id}: {what}");
     let exists = tx
         .query_row(queries::RUN_EXISTS, [&enc.run.id], |_| Ok(()))
@@ -308,6 +338,11 @@ fn insert_run(tx: &rusqlite::Transaction<'_>, id: Uuid, enc: &codec::Encoded) ->
     if exists {
         return Err(StoreError::DuplicateRun { id });
     }
+    let seq: i64 = tx
+        .query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM runs", [], |r| {
+            r.get(0)
+        })
+        .map_err(StoreError::sqlite(context("cannot number the run")))?;
     let r = &enc.run;
     tx.execute(
         queries::INSERT_RUN,
@@ -326,73 +361,105 @@ fn insert_run(tx: &rusqlite::Transaction<'_>, id: Uuid, enc: &codec::Encoded) ->
             r.tags,
             r.environment,
             r.fingerprint,
-            r.benchmark_count
+            r.benchmark_count,
+            seq
         ],
     )
     .map_err(StoreError::sqlite(context("cannot insert the run")))?;
+    insert_body(tx, run, seq, r.started_ns, &enc.strings)
+}
+
+/// Stores the packed benchmarks of `run` (number `seq`) and its points; `strings` are those of
+/// [`body::strings`].
+fn insert_body(
+    tx: &rusqlite::Transaction<'_>,
+    run: &Run,
+    seq: i64,
+    started_ns: i64,
+    strings: &[String],
+) -> Result<()> {
+    let context = |what: &str| format!("cannot store run {}: {what}", run.id);
+    let mut ids = HashMap::with_capacity(strings.len());
     {
-        let mut stmt = tx
-            .prepare_cached(
-                "INSERT INTO benchmarks (run_id, ordinal, name, params, command, status_kind, status_text, labels, mode) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )
-            .map_err(StoreError::sqlite(context("cannot insert benchmarks")))?;
-        for b in &enc.benchmarks {
-            stmt.execute(params![
-                r.id,
-                b.ordinal,
-                b.name,
-                b.params,
-                b.command,
-                b.status_kind,
-                b.status_text,
-                b.labels,
-                b.mode
-            ])
-            .map_err(StoreError::sqlite(context("cannot insert a benchmark")))?;
+        let mut insert = tx
+            .prepare_cached(queries::INSERT_NAME)
+            .map_err(StoreError::sqlite(context("cannot store the names")))?;
+        let mut select = tx
+            .prepare_cached(queries::ID_OF_NAME)
+            .map_err(StoreError::sqlite(context("cannot store the names")))?;
+        for s in strings {
+            insert
+                .execute([s])
+                .map_err(StoreError::sqlite(context("cannot store a name")))?;
+            let id: i64 = select
+                .query_row([s], |r| r.get(0))
+                .map_err(StoreError::sqlite(context("cannot store a name")))?;
+            ids.insert(s.clone(), id);
         }
-        let mut stmt = tx
-            .prepare_cached(
-                "INSERT INTO metrics (run_id, bench_ordinal, ordinal, bench_name, measure, unit, \
-                 direction, exact, summary, median, samples, iterations, precision) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            )
-            .map_err(StoreError::sqlite(context("cannot insert metrics")))?;
-        for m in &enc.metrics {
-            stmt.execute(params![
-                r.id,
-                m.bench_ordinal,
-                m.ordinal,
-                m.bench_name,
-                m.measure,
-                m.unit,
-                m.direction,
-                m.exact,
-                m.summary,
-                m.median,
-                m.samples,
-                m.iterations,
-                m.precision
-            ])
-            .map_err(StoreError::sqlite(context("cannot insert a metric")))?;
-        }
-        let mut stmt = tx
-            .prepare_cached(
-                "INSERT INTO measurements (name, source, fingerprint, mode, started_ns, run_id) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )
-            .map_err(StoreError::sqlite(context("cannot index the measurements")))?;
-        for m in &enc.measurements {
-            stmt.execute(params![
-                m.name,
-                r.source,
-                r.fingerprint,
-                m.mode,
-                r.started_ns,
-                r.id
-            ])
-            .map_err(StoreError::sqlite(context("cannot index a measurement")))?;
-        }
+    }
+    let (packed, points) = body::encode(run, &ids)?;
+    tx.execute(queries::INSERT_BODY, params![seq, packed])
+        .map_err(StoreError::sqlite(context("cannot insert the benchmarks")))?;
+    let source_id = ids.get(&run.source.to_string()).copied();
+    let fingerprint_id = ids.get(&run.environment.fingerprint).copied();
+    let mut stmt = tx
+        .prepare_cached(queries::INSERT_POINT)
+        .map_err(StoreError::sqlite(context("cannot index the metrics")))?;
+    for p in &points {
+        stmt.execute(params![
+            p.name_id,
+            started_ns,
+            seq,
+            p.measure_id,
+            source_id,
+            fingerprint_id,
+            p.mode,
+            p.ok,
+            p.median
+        ])
+        .map_err(StoreError::sqlite(context("cannot index a metric")))?;
+    }
+    Ok(())
+}
+
+/// The version 6 conversion: each run's benchmark and metric rows (schema 5) packed into its
+/// body, with its points. A run whose rows do not decode is left without a body (it then reads
+/// as unreadable and can be deleted) rather than making the whole store unopenable.
+fn pack_v5_runs(tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    let err = || StoreError::sqlite("cannot apply migration 6: cannot convert the stored runs");
+    let ids = {
+        let mut stmt = tx.prepare(queries::V5_RUNS).map_err(err())?;
+        stmt.query_map([], |r| r.get::<_, String>(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(err())?
+    };
+    for id in ids {
+        let row = tx
+            .query_row(queries::SELECT_RUN, [&id], |r| queries::run_row(r))
+            .map_err(err())?;
+        let benches = {
+            let mut stmt = tx
+                .prepare_cached(queries::V5_SELECT_BENCHMARKS)
+                .map_err(err())?;
+            stmt.query_map([&id], |r| queries::bench_row(r))
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(err())?
+        };
+        let metrics = {
+            let mut stmt = tx
+                .prepare_cached(queries::V5_SELECT_METRICS)
+                .map_err(err())?;
+            stmt.query_map([&id], |r| queries::metric_row(r))
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(err())?
+        };
+        let (Some(seq), started_ns) = (row.seq, row.started_ns) else {
+            continue;
+        };
+        let Ok(run) = codec::decode_v5(row, benches, metrics) else {
+            continue;
+        };
+        insert_body(tx, &run, seq, started_ns, &body::strings(&run))?;
     }
     Ok(())
 }
@@ -438,24 +505,36 @@ impl Store for SqliteStore {
         let Some(row) = row else {
             return Ok(None);
         };
-        let benches = {
-            let mut stmt = tx
-                .prepare_cached(queries::SELECT_BENCHMARKS)
-                .map_err(StoreError::sqlite(context()))?;
-            stmt.query_map([&id], |r| queries::bench_row(r))
-                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-                .map_err(StoreError::sqlite(context()))?
+        let packed: Option<Vec<u8>> = match row.seq {
+            Some(seq) => tx
+                .query_row(queries::SELECT_BODY, [seq], |r| r.get(0))
+                .optional()
+                .map_err(StoreError::sqlite(context()))?,
+            None => None,
         };
-        let metrics = {
-            let mut stmt = tx
-                .prepare_cached(queries::SELECT_METRICS)
+        let mut names = self.names.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut name = |name_id: i64| -> Result<String> {
+            if let Some(name) = names.get(&name_id) {
+                return Ok(name.clone());
+            }
+            let found: Option<String> = tx
+                .query_row(queries::NAME_OF_ID, [name_id], |r| r.get(0))
+                .optional()
                 .map_err(StoreError::sqlite(context()))?;
-            stmt.query_map([&id], |r| queries::metric_row(r))
-                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-                .map_err(StoreError::sqlite(context()))?
+            let found = found.ok_or_else(|| {
+                StoreError::Corrupt(format!("name id {name_id} is not in the names table"))
+            })?;
+            names.insert(name_id, found.clone());
+            Ok(found)
         };
-        drop(tx);
-        codec::decode(row, benches, metrics)
+        let decoded = match packed {
+            Some(packed) => body::decode(&packed, &mut name),
+            None => Err(StoreError::Corrupt(
+                "the run has no stored benchmarks".into(),
+            )),
+        };
+        decoded
+            .and_then(|benchmarks| codec::decode(row, benchmarks))
             .map(Some)
             .map_err(|source| StoreError::UnreadableRun {
                 id: uuid,
@@ -507,7 +586,8 @@ impl Store for SqliteStore {
             return Ok(Vec::new());
         }
         // The wanted pairs travel as one JSON parameter, so any number of them fits in one
-        // statement (SQLite binds at most 32 766 parameters); each is one seek in `measurements`.
+        // statement (SQLite binds at most 32 766 parameters); each is a backward scan of the
+        // benchmark's `points`, usually stopped at its first row.
         let pairs: Vec<(&str, &str)> = wanted.iter().map(|(n, m)| (*n, m.as_str())).collect();
         let pairs = serde_json::to_string(&pairs).map_err(|e| {
             StoreError::InvalidArgument(format!("cannot encode the benchmark names ({e})"))
@@ -519,10 +599,12 @@ impl Store for SqliteStore {
                 "WITH wanted (ord, name, mode) AS ( \
                      SELECT key, value ->> 0, value ->> 1 FROM json_each(?1)) \
                  SELECT w.ord, ( \
-                     SELECT m.run_id FROM measurements m \
-                     WHERE m.name = w.name AND m.source = ?2 AND m.fingerprint = ?3 \
-                       AND m.mode = w.mode AND m.run_id IS NOT ?4 \
-                     ORDER BY m.started_ns DESC, m.run_id DESC LIMIT 1) \
+                     SELECT r.id FROM points p JOIN runs r ON r.seq = p.run_seq \
+                     WHERE p.name_id = (SELECT id FROM names WHERE name = w.name) \
+                       AND p.source_id = (SELECT id FROM names WHERE name = ?2) \
+                       AND p.fingerprint_id = (SELECT id FROM names WHERE name = ?3) \
+                       AND p.mode = w.mode AND p.ok AND r.id IS NOT ?4 \
+                     ORDER BY p.started_ns DESC, r.id DESC LIMIT 1) \
                  FROM wanted w ORDER BY w.ord",
             )
             .map_err(err())?;

@@ -171,20 +171,127 @@ fn last_with_more_benchmarks_than_sqlite_binds_parameters() {
     common::check_many_wanted_benchmarks(&PostgresStore::connect(&url).unwrap());
 }
 
-/// A version 4 database (written, then stripped of what version 5 added) upgrades in place: its
-/// runs read back unchanged and `last` finds their measurements.
+/// Writes a real schema version 5 store into the database at `url` holding `runs`, with the
+/// old schema's own migrations and the rows its SQL wrote (see `common::v5_rows`).
+fn write_v5_store(url: &str, runs: &[benchgate_model::Run]) -> postgres::Client {
+    use common::V5Value;
+    use postgres::types::ToSql;
+    let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    client
+        .batch_execute(
+            "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY NOT NULL, applied_at TEXT NOT NULL);",
+        )
+        .unwrap();
+    for (i, sql) in schema::POSTGRES[..5].iter().enumerate() {
+        client.batch_execute(sql).unwrap();
+        client
+            .execute(
+                "INSERT INTO schema_migrations VALUES ($1, '2026-01-01T00:00:00Z')",
+                &[&(i as i64 + 1)],
+            )
+            .unwrap();
+    }
+    let value = |v: &V5Value| -> Box<dyn ToSql + Sync> {
+        match v.clone() {
+            V5Value::Text(s) => Box::new(s),
+            V5Value::Int(i) => Box::new(i),
+            V5Value::Real(f) => Box::new(f),
+            V5Value::Blob(b) => Box::new(b),
+            V5Value::Bool(b) => Box::new(b),
+        }
+    };
+    for run in runs {
+        for (sql, values) in common::v5_rows(run) {
+            let mut numbered = sql.to_string();
+            for n in (1..=values.len()).rev() {
+                numbered = numbered.replace(&format!("?{n}"), &format!("${n}"));
+            }
+            let boxed: Vec<Box<dyn ToSql + Sync>> = values.iter().map(value).collect();
+            let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(|b| b.as_ref()).collect();
+            client.execute(&numbered, &refs).unwrap();
+        }
+    }
+    client
+}
+
+/// The tables of the database, by name.
+fn tables(client: &mut postgres::Client) -> Vec<String> {
+    client
+        .query(
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() \
+             ORDER BY tablename",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+/// A store written by schema version 5 is converted in place when opened: every run reads back
+/// exactly, the series and `last` see them, the old tables are gone; a run whose old rows were
+/// damaged stays, unreadable by id, and can be deleted.
 #[test]
-fn v4_database_is_upgraded_to_v5() {
+fn v5_store_is_packed_in_place() {
+    let Some(url) = fresh_database("v5_packed") else {
+        return;
+    };
+    let mut damaged = common::small_run(
+        time::macros::datetime!(2026-02-01 00:00 UTC),
+        "bad",
+        "here",
+        7.0,
+    );
+    damaged.id = uuid::Uuid::from_u128(0xbad);
+    let converted = common::v5_runs();
+    let mut runs = converted.clone();
+    runs.push(damaged.clone());
+    let mut client = write_v5_store(&url, &runs);
+    client
+        .execute(
+            "UPDATE metrics SET samples = '\\x010203'::bytea WHERE run_id = $1",
+            &[&damaged.id.to_string()],
+        )
+        .unwrap();
+    let store = PostgresStore::connect(&url).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 6);
+    assert_eq!(
+        tables(&mut client),
+        [
+            "baselines",
+            "names",
+            "noise_floors",
+            "points",
+            "run_bodies",
+            "runs",
+            "schema_migrations"
+        ]
+    );
+    let err = store.get_run(damaged.id).unwrap_err();
+    assert!(
+        matches!(&err, StoreError::UnreadableRun { id, .. } if *id == damaged.id),
+        "{err}"
+    );
+    let done = store
+        .delete_runs(&[damaged.id], benchgate_store::BaselinedRuns::Refuse)
+        .unwrap();
+    assert_eq!(done.runs, [damaged.id]);
+    common::check_packed_from_v5(&store, &converted);
+    drop(store);
+    let store = PostgresStore::connect(&url).unwrap();
+    for run in &converted {
+        assert_eq!(store.get_run(run.id).unwrap().as_ref(), Some(run));
+    }
+}
+
+/// A version 4 database (written by version 5's SQL, then stripped of what version 5 added)
+/// upgrades in place: its runs read back unchanged and `last` finds their measurements.
+#[test]
+fn v4_database_is_upgraded() {
     let Some(url) = fresh_database("v4_upgrade") else {
         return;
     };
-    {
-        let store = PostgresStore::connect(&url).unwrap();
-        for run in common::v4_runs() {
-            store.put_run(&run).unwrap();
-        }
-    }
-    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let mut client = write_v5_store(&url, &common::v4_runs());
     client.batch_execute(common::DOWNGRADE_TO_V4).unwrap();
     let version: i64 = client
         .query_one("SELECT MAX(version) FROM schema_migrations", &[])
@@ -192,7 +299,7 @@ fn v4_database_is_upgraded_to_v5() {
         .get(0);
     assert_eq!(version, 4);
     let store = PostgresStore::connect(&url).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 5);
+    assert_eq!(store.schema_version().unwrap(), schema::SCHEMA_VERSION);
     common::check_upgraded_from_v4(&store);
 }
 
@@ -229,22 +336,11 @@ fn migrations_are_idempotent_upgrade_and_refuse_newer() {
         .map(|r| r.get(0))
         .collect();
     assert_eq!(versions, (1..=schema::SCHEMA_VERSION).collect::<Vec<_>>());
-    let index = client
-        .query_one(
-            "SELECT count(*) FROM pg_indexes WHERE indexname = 'metrics_series'",
-            &[],
-        )
-        .unwrap()
-        .get::<_, i64>(0);
-    assert_eq!(index, 1);
-    let table = client
-        .query_one(
-            "SELECT count(*) FROM pg_tables WHERE tablename = 'measurements'",
-            &[],
-        )
-        .unwrap()
-        .get::<_, i64>(0);
-    assert_eq!(table, 1);
+    let tables = tables(&mut client);
+    for table in ["points", "run_bodies", "names"] {
+        assert!(tables.contains(&table.to_string()), "{table}: {tables:?}");
+    }
+    assert!(!tables.contains(&"metrics".to_string()), "{tables:?}");
 
     client
         .execute(

@@ -2,6 +2,7 @@
 
 mod common;
 
+use std::io::Write;
 use std::os::unix::process::ExitStatusExt;
 use std::time::{Duration, Instant};
 
@@ -75,18 +76,122 @@ fn last_with_more_benchmarks_than_sqlite_binds_parameters() {
     common::check_many_wanted_benchmarks(&store);
 }
 
-/// A version 4 database (written, then stripped of what version 5 added) upgrades in place: its
-/// runs read back unchanged and `last` finds their measurements.
-#[test]
-fn v4_database_is_upgraded_to_v5() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v4.db");
-    {
-        let store = SqliteStore::open(&path).unwrap();
-        for run in common::v4_runs() {
-            store.put_run(&run).unwrap();
+/// Writes a real schema version 5 store at `path` holding `runs`, with the old schema's own
+/// migrations and the rows its SQL wrote (see `common::v5_rows`).
+fn write_v5_store(path: &std::path::Path, runs: &[benchgate_model::Run]) {
+    use common::V5Value;
+    use rusqlite::types::Value;
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY NOT NULL, applied_at TEXT NOT NULL);",
+    )
+    .unwrap();
+    for (i, sql) in schema::SQLITE[..5].iter().enumerate() {
+        conn.execute_batch(sql).unwrap();
+        conn.execute(
+            "INSERT INTO schema_migrations VALUES (?1, '2026-01-01T00:00:00Z')",
+            [i as i64 + 1],
+        )
+        .unwrap();
+    }
+    let value = |v: &V5Value| match v {
+        V5Value::Text(Some(s)) => Value::Text(s.clone()),
+        V5Value::Int(i) => Value::Integer(*i),
+        V5Value::Real(Some(f)) => Value::Real(*f),
+        V5Value::Blob(Some(b)) => Value::Blob(b.clone()),
+        V5Value::Bool(Some(b)) => Value::Integer(i64::from(*b)),
+        V5Value::Text(None) | V5Value::Real(None) | V5Value::Blob(None) | V5Value::Bool(None) => {
+            Value::Null
+        }
+    };
+    for run in runs {
+        for (sql, values) in common::v5_rows(run) {
+            conn.execute(sql, rusqlite::params_from_iter(values.iter().map(value)))
+                .unwrap();
         }
     }
+}
+
+/// The tables of an SQLite file, by name.
+fn tables(path: &std::path::Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<Vec<String>>>()
+        .unwrap()
+}
+
+/// A store written by schema version 5 (row per benchmark and metric, JSON summaries) is
+/// converted in place when opened: every run reads back exactly, the series and `last` see them,
+/// the old tables are gone. A run whose old rows were damaged stays, unreadable by id, and can
+/// be deleted.
+#[test]
+fn v5_store_is_packed_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v5.db");
+    let mut damaged = common::small_run(
+        time::macros::datetime!(2026-02-01 00:00 UTC),
+        "bad",
+        "here",
+        7.0,
+    );
+    damaged.id = uuid::Uuid::from_u128(0xbad);
+    let converted = common::v5_runs();
+    let mut runs = converted.clone();
+    runs.push(damaged.clone());
+    write_v5_store(&path, &runs);
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE metrics SET samples = x'010203' WHERE run_id = ?1",
+            [damaged.id.to_string()],
+        )
+        .unwrap();
+    assert!(tables(&path).contains(&"metrics".to_string()));
+
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 6);
+    assert_eq!(
+        tables(&path),
+        [
+            "baselines",
+            "names",
+            "noise_floors",
+            "points",
+            "run_bodies",
+            "runs",
+            "schema_migrations"
+        ]
+    );
+    let err = store.get_run(damaged.id).unwrap_err();
+    assert!(
+        matches!(&err, StoreError::UnreadableRun { id, .. } if *id == damaged.id),
+        "{err}"
+    );
+    let done = store
+        .delete_runs(&[damaged.id], benchgate_store::BaselinedRuns::Refuse)
+        .unwrap();
+    assert_eq!(done.runs, [damaged.id]);
+    common::check_packed_from_v5(&store, &converted);
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+    drop(store);
+    // Opening again converts nothing twice.
+    let store = SqliteStore::open(&path).unwrap();
+    for run in &converted {
+        assert_eq!(store.get_run(run.id).unwrap().as_ref(), Some(run));
+    }
+}
+
+/// A version 4 database (written by version 5's SQL, then stripped of what version 5 added)
+/// upgrades in place: its runs read back unchanged and `last` finds their measurements.
+#[test]
+fn v4_database_is_upgraded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v4.db");
+    write_v5_store(&path, &common::v4_runs());
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(common::DOWNGRADE_TO_V4).unwrap();
@@ -98,7 +203,7 @@ fn v4_database_is_upgraded_to_v5() {
         assert_eq!(version, 4);
     }
     let store = SqliteStore::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 5);
+    assert_eq!(store.schema_version().unwrap(), schema::SCHEMA_VERSION);
     common::check_upgraded_from_v4(&store);
     assert_eq!(store.integrity_check().unwrap(), "ok");
 }
@@ -167,23 +272,11 @@ fn older_database_is_upgraded() {
     }
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.schema_version().unwrap(), schema::SCHEMA_VERSION);
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    let index: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'metrics_series'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(index, 1);
-    let table: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'measurements'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(table, 1);
+    let tables = tables(&path);
+    for table in ["points", "run_bodies", "names"] {
+        assert!(tables.contains(&table.to_string()), "{table}: {tables:?}");
+    }
+    assert!(!tables.contains(&"metrics".to_string()), "{tables:?}");
     common::check_selectors(&store);
 }
 
@@ -441,7 +534,7 @@ fn an_unreadable_run_is_named_and_can_be_deleted() {
     store.put_run(&run).unwrap();
     rusqlite::Connection::open(&path)
         .unwrap()
-        .execute("UPDATE metrics SET samples = x'010203'", [])
+        .execute("UPDATE run_bodies SET body = x'010203'", [])
         .unwrap();
     let err = store.get_run(run.id).unwrap_err();
     assert!(
@@ -457,4 +550,33 @@ fn an_unreadable_run_is_named_and_can_be_deleted() {
         .unwrap();
     assert_eq!(done.runs, vec![run.id]);
     assert!(store.list_runs(10).unwrap().is_empty());
+}
+
+/// Bytes per stored metric of the scale bench's shape (100 benchmarks × 1 metric × 10 samples
+/// per run; the raw samples are 80 B): the whole SQLite file, checkpointed, over the metrics.
+/// Goal (issue 12): at most 150 B. Run with `--nocapture` to see the figure.
+#[test]
+fn a_metric_of_ten_samples_takes_at_most_150_bytes() {
+    const RUNS: u64 = 300;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("size.db");
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        for i in 0..RUNS {
+            store.put_run(&common::scale_run(i)).unwrap();
+        }
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+    drop(conn);
+    let bytes = std::fs::metadata(&path).unwrap().len()
+        + std::fs::metadata(path.with_extension("db-wal")).map_or(0, |m| m.len());
+    let metrics = RUNS * 100;
+    let per_metric = bytes as f64 / metrics as f64;
+    let _ = writeln!(
+        std::io::stderr(),
+        "{RUNS} runs × 100 metrics of 10 samples: {bytes} B, {per_metric:.1} B per metric"
+    );
+    assert!(per_metric <= 150.0, "{per_metric:.1} B per metric");
 }

@@ -3,7 +3,6 @@
 //! adaptive stopping on the comparison itself. `--base/--head` compares two command lines;
 //! `--base-dir/--head-dir` runs the configured suite from two checkouts. Nothing is stored.
 
-use std::io::IsTerminal;
 use std::path::Path;
 
 use anyhow::{Context, bail};
@@ -90,7 +89,11 @@ pub fn execute(args: &AbArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let mut results: Vec<(PairedResult, Option<PairedJudgement>)> = Vec::new();
     for p in &pairings {
         let names = vec![format!("{} (base)", p.name), format!("{} (head)", p.name)];
-        let mut progress = Progress::new(names, global.quiet, std::io::stderr().is_terminal());
+        let mut progress = Progress::new(
+            names,
+            global.quiet,
+            crate::output::console().stderr_is_terminal(),
+        );
         let mut sequential = Sequential::new(Direction::LowerIsBetter, sequential_thresholds);
         let mut decided: Option<PairedJudgement> = None;
         let mut next_look = options.min_runs as usize;
@@ -288,7 +291,11 @@ fn pairings(args: &AbArgs) -> anyhow::Result<Vec<Pairing>> {
     for bench in benches {
         if let Some(reason) = bench.skip_reason() {
             if filter.is_none_or(|f| matches_filter(f, &bench.name)) {
-                eprintln!("note: {} skipped: {}", line(&bench.name), lines(&reason));
+                crate::output::eprint_line(&format!(
+                    "note: {} skipped: {}",
+                    line(&bench.name),
+                    lines(&reason)
+                ));
             }
             continue;
         }

@@ -32,7 +32,7 @@ pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Outcom
         &parse_measures(&args.measure)?,
     )?;
     if let Some(note) = &judging.note {
-        eprintln!("note: {}", lines(note));
+        crate::output::eprint_line(&format!("note: {}", lines(note)));
     }
     let measure_warnings =
         check_measures(&judging.options.gated_measures, Some(&baseline), &current)?;

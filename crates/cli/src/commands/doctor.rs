@@ -4,7 +4,6 @@
 
 use benchgate_model::display::plural;
 use std::fmt::Write as _;
-use std::io::IsTerminal;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -150,7 +149,7 @@ fn calibrate(
     global: &GlobalArgs,
 ) -> anyhow::Result<(f64, Vec<f64>)> {
     let quiet = GlobalArgs {
-        quiet: global.quiet || !std::io::stderr().is_terminal(),
+        quiet: global.quiet || !crate::output::console().stderr_is_terminal(),
         no_color: global.no_color,
         json: global.json,
         db: global.db.clone(),

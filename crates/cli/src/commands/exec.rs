@@ -3,7 +3,7 @@
 //! standard output, or from the criterion files it wrote during the run — and store and gate them
 //! like `ingest`.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -60,7 +60,10 @@ pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> 
     // errors); its lines also go into the merged capture, in arrival order.
     let stderr_thread = child.stderr.take().map(|from| {
         let merged = Arc::clone(&merged);
-        std::thread::spawn(move || stream(from, true, false, limit, &merged))
+        let console = crate::output::console();
+        std::thread::spawn(move || {
+            crate::output::with_console(&console, || stream(from, true, false, limit, &merged))
+        })
     });
     let captured = match child.stdout.take() {
         Some(from) => stream(from, !global.quiet, true, limit, &merged),
@@ -121,12 +124,12 @@ pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> 
         (Err(e), true) => return Err(e),
         // The harness failed and left nothing readable: that is the failure to report.
         (Err(e), false) => {
-            eprintln!(
+            crate::output::eprint_line(&format!(
                 "error: {}",
                 line(&format!(
                     "`{display}` failed ({status}) and left no results: {e:#}"
                 ))
-            );
+            ));
             return Ok(Outcome::CommandFailed);
         }
     };
@@ -215,9 +218,8 @@ fn stream(
             }
         }
         if echo {
-            let mut err = std::io::stderr().lock();
             // A closed standard error must not stop the harness or lose its results.
-            echo = err.write_all(chunk).and_then(|()| err.flush()).is_ok();
+            echo = crate::output::console().write_stderr(chunk).is_ok();
         }
     }
     if !partial.is_empty() {

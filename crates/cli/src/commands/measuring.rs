@@ -17,7 +17,7 @@ use crate::progress::Reporter;
 /// A note for each command whose runs left processes running (killed by the runner).
 pub fn note_leftovers(results: &[&CommandResult]) {
     for note in results.iter().filter_map(|r| leftover_note(r)) {
-        eprintln!("note: {}", line(&note));
+        crate::output::eprint_line(&format!("note: {}", line(&note)));
     }
 }
 

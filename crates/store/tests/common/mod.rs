@@ -1291,3 +1291,233 @@ pub fn check_delete_and_prune(store: &dyn Store) {
             .is_empty()
     );
 }
+
+/// The scale bench's run shape: 100 benchmarks of one wall-time metric of 10 samples each
+/// (SplitMix64 data around 100 µs · (b + 1)), the `i`-th run a minute after the previous one.
+pub fn scale_run(i: u64) -> Run {
+    let started = datetime!(2026-01-01 00:00:00 UTC) + Duration::minutes(i as i64);
+    let mut run = Run::new(
+        Source::Command,
+        started,
+        Provenance {
+            commit: Some(format!("{:040x}", u128::from(i) * 0x9e37_79b9)),
+            branch: Some("main".into()),
+            dirty: Some(false),
+            ..Provenance::default()
+        },
+        environment("scale"),
+    );
+    run.ended_at = started + Duration::seconds(30);
+    let mut state = i.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let mut next = move || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    };
+    for b in 0..100 {
+        let center = 1e5 * (1.0 + f64::from(b));
+        let samples = (0..10).map(|_| center * (0.97 + 0.06 * next())).collect();
+        run.benchmarks.push(Benchmark {
+            mode: None,
+            name: format!("suite/bench-{b:03}"),
+            params: BTreeMap::new(),
+            labels: BTreeMap::new(),
+            command: None,
+            status: Status::Ok,
+            metrics: vec![metric(
+                Measure::WallTime,
+                Unit::Nanoseconds,
+                Direction::LowerIsBetter,
+                samples,
+            )],
+        });
+    }
+    run
+}
+
+/// A column value as schema version 5 stored it (typed, so PostgreSQL gets typed NULLs).
+#[derive(Debug, Clone)]
+pub enum V5Value {
+    Text(Option<String>),
+    Int(i64),
+    Real(Option<f64>),
+    Blob(Option<Vec<u8>>),
+    Bool(Option<bool>),
+}
+
+/// The statements (with `?N` placeholders) that wrote a run in schema version 5 — the old
+/// store's own SQL, kept here to build real old-format stores.
+pub const V5_INSERT_RUN: &str = "INSERT INTO runs (id, schema_tag, started_at, started_ns, \
+     ended_at, source, mode, git_commit, git_branch, dirty, merge_base, tags, environment, \
+     fingerprint, benchmark_count) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+pub const V5_INSERT_BENCHMARK: &str = "INSERT INTO benchmarks (run_id, ordinal, name, params, \
+     command, status_kind, status_text, labels, mode) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+pub const V5_INSERT_METRIC: &str = "INSERT INTO metrics (run_id, bench_ordinal, ordinal, \
+     bench_name, measure, unit, direction, exact, summary, median, samples, iterations, \
+     precision) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+pub const V5_INSERT_MEASUREMENT: &str = "INSERT INTO measurements (name, source, fingerprint, \
+     mode, started_ns, run_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+fn le_f64s(values: &[f64]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+/// The rows schema version 5 wrote for `run` (runs, benchmarks, metrics with JSON summaries and
+/// sample blobs, measurements), as `(statement, values)`.
+pub fn v5_rows(run: &Run) -> Vec<(&'static str, Vec<V5Value>)> {
+    use V5Value::{Blob, Bool, Int, Real, Text};
+    use time::format_description::well_known::Rfc3339;
+    let t = |s: &str| Text(Some(s.to_string()));
+    let json = |v: &dyn erased::Json| Text(Some(v.json()));
+    let id = run.id.to_string();
+    let p = &run.provenance;
+    let started_ns = run.started_at.unix_timestamp_nanos() as i64;
+    let mut rows = vec![(
+        V5_INSERT_RUN,
+        vec![
+            t(&id),
+            t(&run.schema),
+            t(&run.started_at.format(&Rfc3339).unwrap()),
+            Int(started_ns),
+            t(&run.ended_at.format(&Rfc3339).unwrap()),
+            t(&run.source.to_string()),
+            t(p.mode.as_str()),
+            Text(p.commit.clone()),
+            Text(p.branch.clone()),
+            Bool(p.dirty),
+            Text(p.merge_base.clone()),
+            json(&p.tags),
+            json(&run.environment),
+            t(&run.environment.fingerprint),
+            Int(run.benchmarks.len() as i64),
+        ],
+    )];
+    for (b, bench) in run.benchmarks.iter().enumerate() {
+        let (kind, text) = match &bench.status {
+            Status::Ok => ("ok", None),
+            Status::Failed { message } => ("failed", Some(message.clone())),
+            Status::Skipped { reason } => ("skipped", Some(reason.clone())),
+        };
+        rows.push((
+            V5_INSERT_BENCHMARK,
+            vec![
+                t(&id),
+                Int(b as i64),
+                t(&bench.name),
+                json(&bench.params),
+                Text(bench.command.clone()),
+                t(kind),
+                Text(text),
+                if bench.labels.is_empty() {
+                    Text(None)
+                } else {
+                    json(&bench.labels)
+                },
+                Text(bench.mode.map(|m| m.as_str().to_string())),
+            ],
+        ));
+        if bench.status == Status::Ok {
+            rows.push((
+                V5_INSERT_MEASUREMENT,
+                vec![
+                    t(&bench.name),
+                    t(&run.source.to_string()),
+                    t(&run.environment.fingerprint),
+                    t(bench.mode_or(p.mode).as_str()),
+                    Int(started_ns),
+                    t(&id),
+                ],
+            ));
+        }
+        for (m, metric) in bench.metrics.iter().enumerate() {
+            rows.push((
+                V5_INSERT_METRIC,
+                vec![
+                    t(&id),
+                    Int(b as i64),
+                    Int(m as i64),
+                    t(&bench.name),
+                    t(metric.measure.as_str()),
+                    t(metric.unit.as_str()),
+                    t(match metric.direction {
+                        Direction::LowerIsBetter => "lower_is_better",
+                        Direction::HigherIsBetter => "higher_is_better",
+                    }),
+                    Bool(Some(metric.exact)),
+                    json(&metric.summary),
+                    Real(Some(metric.summary.median)),
+                    Blob(Some(le_f64s(&metric.samples))),
+                    Blob(
+                        metric
+                            .iterations
+                            .as_ref()
+                            .map(|i| i.iter().flat_map(|v| v.to_le_bytes()).collect()),
+                    ),
+                    match &metric.precision {
+                        Some(p) => json(p),
+                        None => Text(None),
+                    },
+                ],
+            ));
+        }
+    }
+    rows
+}
+
+mod erased {
+    /// Anything serialisable, as JSON text (as schema version 5 stored its JSON columns).
+    pub trait Json {
+        fn json(&self) -> String;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn json(&self) -> String {
+            serde_json::to_string(self).unwrap()
+        }
+    }
+}
+
+/// The runs of the version 5 → 6 conversion tests: every field the model has ([`rich_run`],
+/// modes and precisions included), the `last` fixtures of [`v4_runs`], and a run whose summary
+/// is not the one its samples give (an ingested summary, which must be kept as it is).
+pub fn v5_runs() -> Vec<Run> {
+    let mut runs = vec![rich_run()];
+    runs.extend(v4_runs());
+    let mut ingested = small_run(datetime!(2026-06-01 12:00 UTC), "feed", "here", 50.0);
+    let summary = &mut ingested.benchmarks[0].metrics[0].summary;
+    summary.mean = 49.123_456_789;
+    summary.stddev = 0.75;
+    summary.median_ci = None;
+    runs.push(ingested);
+    runs
+}
+
+/// After converting a version 5 store holding [`v5_runs`]: every run reads back exactly (sample
+/// bits, summaries, modes, precisions), the series and `last` see them, and new runs are stored
+/// beside them.
+/// `runs` are the [`v5_runs`] written (their ids are fresh on each call).
+pub fn check_packed_from_v5(store: &dyn Store, runs: &[Run]) {
+    for run in runs {
+        let back = store.get_run(run.id).unwrap().expect("converted run");
+        assert_eq!(&back, run);
+        assert_eq!(sample_bits(&back), sample_bits(run));
+        assert_eq!(back.to_json_pretty(), run.to_json_pretty());
+    }
+    let ingested = &store.get_run(runs[4].id).unwrap().unwrap().benchmarks[0].metrics[0];
+    assert_eq!(ingested.summary.mean, 49.123_456_789);
+    assert_eq!(ingested.summary.median_ci, None);
+    let series = store.series("a", &Measure::WallTime, 10).unwrap();
+    let medians: Vec<(Uuid, f64)> = series.iter().map(|p| (p.run_id, p.median)).collect();
+    assert_eq!(
+        medians,
+        [
+            (runs[4].id, 50.0),
+            (runs[1].id, 0.25),
+            (runs[2].id, 1000.25)
+        ]
+    );
+    assert_eq!(store.list_runs(10).unwrap().len(), runs.len());
+    check_upgraded_from_v4(store);
+}
