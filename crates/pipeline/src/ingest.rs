@@ -11,14 +11,12 @@ use benchgate_store::Scope;
 use crate::PipelineError;
 use crate::baseline::{BaselineChoice, Judged, find_baseline, pooled_baseline};
 use crate::judge::{Judgement, store_and_judge};
-use crate::judging::{ThresholdFlags, judging_for, load_config};
+use crate::judging::{ThresholdFlags, judging_for};
 use crate::store::{StoreLocation, check_store_writable, open_if_exists, open_or_create};
 
 /// What the command line says about judging a run of files.
 #[derive(Debug, Clone, Default)]
 pub struct GateOptions {
-    /// `--config`: the file to read instead of the one found from the current directory.
-    pub config: Option<PathBuf>,
     /// `--baseline`.
     pub baseline: Option<String>,
     pub flags: ThresholdFlags,
@@ -37,9 +35,12 @@ pub struct FileRunGate {
 }
 
 impl FileRunGate {
-    /// Reads the configuration and checks the flags.
-    pub fn load(options: GateOptions) -> Result<FileRunGate, PipelineError> {
-        let (config, config_path) = load_config(options.config.as_deref())?;
+    /// The settings of `config` (from [`crate::judging::load_config`], with the file it was read from) and the
+    /// command line's `options`, whose flags are checked now.
+    pub fn new(
+        (config, config_path): (Config, Option<PathBuf>),
+        options: GateOptions,
+    ) -> Result<FileRunGate, PipelineError> {
         judging_for(
             &config,
             config_path.as_deref(),

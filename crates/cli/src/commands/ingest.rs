@@ -3,6 +3,7 @@
 
 use benchgate_model::{Outcome, Run};
 use benchgate_pipeline::ingest::{FileRunGate, GateOptions};
+use benchgate_pipeline::judging::load_config;
 use benchgate_pipeline::sources::{Git, build_run, combine, read_input};
 use time::OffsetDateTime;
 
@@ -35,13 +36,16 @@ pub fn execute(args: &IngestArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
 /// The judging settings of `ingest` and `exec`, read and checked (the export paths too) before
 /// anything runs or is read.
 pub fn load_gate(args: &GateArgs) -> anyhow::Result<FileRunGate> {
-    let gate = FileRunGate::load(GateOptions {
-        config: args.config.clone(),
-        baseline: args.baseline.clone(),
-        flags: args.judge.flags(args.deny_warnings),
-        measures: parse_measures(&args.measure)?,
-        allow_mode_mismatch: args.allow_mode_mismatch,
-    })?;
+    let config = load_config(args.config.as_deref())?;
+    let gate = FileRunGate::new(
+        config,
+        GateOptions {
+            baseline: args.baseline.clone(),
+            flags: args.judge.flags(args.deny_warnings),
+            measures: parse_measures(&args.measure)?,
+            allow_mode_mismatch: args.allow_mode_mismatch,
+        },
+    )?;
     exports(args).check()?;
     Ok(gate)
 }
