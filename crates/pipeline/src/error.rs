@@ -191,7 +191,7 @@ pub enum InputError {
     },
 }
 
-/// Why an SQLite store cannot be written (see [`check_store_writable`]).
+/// Why an SQLite store cannot be written (see [`crate::store::check_store_writable`]).
 #[derive(Debug, thiserror::Error)]
 pub enum Unwritable {
     #[error("is a directory, not an SQLite file")]
