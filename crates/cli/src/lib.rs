@@ -9,14 +9,16 @@
 mod cli;
 mod commands;
 mod exports;
-mod limits;
 mod output;
 mod progress;
 mod quantity;
+mod render;
 
 use std::ffi::OsString;
 
+use benchgate_pipeline::PipelineError;
 use benchgate_report::escape::terminal::line;
+use benchgate_store::StoreError;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches};
 
@@ -126,13 +128,18 @@ fn one_line(error: &anyhow::Error) -> String {
     }
     // A stored run that no longer reads would stop every command that reads it: say how to
     // remove it.
-    let unreadable =
-        error.chain().find_map(
-            |cause| match cause.downcast_ref::<benchgate_store::StoreError>() {
-                Some(benchgate_store::StoreError::UnreadableRun { id, .. }) => Some(*id),
-                _ => None,
-            },
-        );
+    let unreadable = error.chain().find_map(|cause| {
+        // The pipeline passes store errors on inside its own.
+        let store_error = cause.downcast_ref::<StoreError>().or_else(|| {
+            cause
+                .downcast_ref::<PipelineError>()
+                .and_then(PipelineError::store_error)
+        });
+        match store_error {
+            Some(StoreError::UnreadableRun { id, .. }) => Some(*id),
+            _ => None,
+        }
+    });
     if let Some(id) = unreadable {
         line.push_str(&format!(" (`benchgate runs delete run:{id}` deletes it)"));
     }

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use anyhow::Context;
+use benchgate_pipeline::temp_files::without_temp_path;
 
 /// Where a command's output goes: its report to `stdout`; notes, warnings, errors and progress
 /// lines to `stderr`. Clones share the writers.
@@ -198,21 +199,6 @@ pub fn write_file(path: &Path, contents: &str) -> anyhow::Result<()> {
     }
     tmp.persist(&target).with_context(cannot)?;
     Ok(())
-}
-
-/// The OS error alone: tempfile adds the temporary file's random name (`at path
-/// "/dir/.benchgate-e4DHMk"`), which means nothing to the user.
-pub fn without_temp_path(error: io::Error) -> io::Error {
-    // tempfile's error displays as "<OS error> at path \"<temporary path>\"" and hides the OS
-    // error from `source()`: keep the text before the path.
-    if error.raw_os_error().is_some() {
-        return error;
-    }
-    let text = error.to_string();
-    match text.rsplit_once(" at path ") {
-        Some((os_error, _)) => io::Error::new(error.kind(), os_error.to_string()),
-        None => error,
-    }
 }
 
 enum Stream {

@@ -333,6 +333,30 @@ fn bad_inputs_are_named_and_store_nothing() {
 
 /// Two criterion baselines of one target/criterion directory, by name.
 #[test]
+fn a_bad_config_is_named_before_a_bad_measure_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("go.txt"), "BenchmarkA 1 5 ns/op\n").unwrap();
+    std::fs::write(dir.path().join("bad.toml"), "[gate]\nwarn = \"x\"\n").unwrap();
+    let out = benchgate(
+        &[
+            "ingest",
+            "--config",
+            "bad.toml",
+            "--measure",
+            "wal_time",
+            "go.txt",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "error: bad.toml:2:8: [gate] `warn`: \"x\" is not a number with a unit\n"
+    );
+    assert!(stored_runs(dir.path()).is_empty());
+}
+
+#[test]
 fn criterion_baselines_compare_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let tree = fixture("criterion/target-criterion");

@@ -14,10 +14,16 @@ pub mod baseline;
 pub mod confirm;
 pub mod convert;
 mod error;
+pub mod harness_results;
+pub mod ingest;
+pub mod input_limit;
 pub mod judge;
 pub mod judging;
 pub mod measure;
 pub mod noise;
 pub mod plan;
+pub mod sources;
+pub mod store;
+pub mod temp_files;
 
-pub use error::PipelineError;
+pub use error::{InputError, PipelineError, Unwritable};

@@ -1,8 +1,6 @@
 //! Measuring: commands into results, results into benchmarks of a run, instruction counts under
 //! valgrind. Progress goes to a [`Progress`] the front end implements (bars, log lines, nothing).
 
-use std::path::Path;
-
 use benchgate_config::Config;
 use benchgate_measure::{
     CommandResult, CommandSpec, InstructionOptions, MeasureError, Observer, RunnerOptions,
@@ -130,24 +128,6 @@ pub fn count_instructions(
         }
     }
     Ok(())
-}
-
-/// Refuses, before anything runs, a standard-input file that every run would fail to read: a
-/// directory, a missing or unreadable file. `what` names it in the error (`--input`, `input`).
-pub fn check_input(what: &str, path: &Path) -> Result<(), PipelineError> {
-    if path.is_dir() {
-        return Err(PipelineError::InputIsDirectory {
-            what: what.to_string(),
-            path: path.to_path_buf(),
-        });
-    }
-    std::fs::File::open(path)
-        .map(drop)
-        .map_err(|source| PipelineError::UnreadableInput {
-            what: what.to_string(),
-            path: path.to_path_buf(),
-            source,
-        })
 }
 
 /// A new command-sourced run with the working directory's git provenance.
@@ -333,29 +313,6 @@ mod tests {
         assert_eq!(
             leftover_note(&result).as_deref(),
             Some("killed 2 leftover processes of `sh -c 'server & exit 0'`")
-        );
-    }
-
-    #[test]
-    fn an_input_that_cannot_be_read_is_refused_before_anything_runs() {
-        let dir = std::env::temp_dir();
-        assert_eq!(
-            check_input("--input", &dir).unwrap_err().to_string(),
-            format!(
-                "--input {}: is a directory; expected a file to feed to standard input",
-                dir.display()
-            )
-        );
-        let missing = dir.join("benchgate-pipeline-no-such-input");
-        let error = check_input("input", &missing).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            format!("cannot read input {}", missing.display())
-        );
-        let cause = std::error::Error::source(&error).map(ToString::to_string);
-        assert_eq!(
-            cause.as_deref(),
-            Some("No such file or directory (os error 2)")
         );
     }
 

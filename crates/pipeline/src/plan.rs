@@ -10,7 +10,6 @@ use benchgate_measure::{CommandSpec, RunnerOptions, preflight};
 use benchgate_model::Mode;
 
 use crate::PipelineError;
-use crate::measure::check_input;
 
 /// One expanded command of a configured bench, with the options it runs under and what it is
 /// measured for.
@@ -212,6 +211,24 @@ impl<'a> Filter<'a> {
     }
 }
 
+/// Refuses, before anything runs, a standard-input file that every run would fail to read: a
+/// directory, a missing or unreadable file. `what` names it in the error (`--input`, `input`).
+pub fn check_input(what: &str, path: &Path) -> Result<(), PipelineError> {
+    if path.is_dir() {
+        return Err(PipelineError::InputIsDirectory {
+            what: what.to_string(),
+            path: path.to_path_buf(),
+        });
+    }
+    std::fs::File::open(path)
+        .map(drop)
+        .map_err(|source| PipelineError::UnreadableInput {
+            what: what.to_string(),
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,6 +378,29 @@ mod tests {
         assert_eq!(
             asked(Some(vec![Measurement::Time, Measurement::Instructions])),
             (true, true)
+        );
+    }
+
+    #[test]
+    fn an_input_that_cannot_be_read_is_refused_before_anything_runs() {
+        let dir = std::env::temp_dir();
+        assert_eq!(
+            check_input("--input", &dir).unwrap_err().to_string(),
+            format!(
+                "--input {}: is a directory; expected a file to feed to standard input",
+                dir.display()
+            )
+        );
+        let missing = dir.join("benchgate-pipeline-no-such-input");
+        let error = check_input("input", &missing).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!("cannot read input {}", missing.display())
+        );
+        let cause = std::error::Error::source(&error).map(ToString::to_string);
+        assert_eq!(
+            cause.as_deref(),
+            Some("No such file or directory (os error 2)")
         );
     }
 }

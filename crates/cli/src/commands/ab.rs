@@ -21,11 +21,11 @@ use benchgate_pipeline::plan::{matches_filter, selected_specs};
 use benchgate_report::escape::terminal::{line, lines};
 use time::OffsetDateTime;
 
-use super::gate::write_comparison;
 use super::measuring::{count_instructions, mode_of, sampling_settings};
 use crate::cli::{AbArgs, GlobalArgs, MeasureArg};
 use crate::exports::Exports;
 use crate::progress::Progress;
+use crate::render::write_comparison;
 
 /// The default time budget of one benchmark's pairs.
 const DEFAULT_MAX_TIME_SECS: u64 = 60;
@@ -197,7 +197,7 @@ fn runner_options(args: &AbArgs) -> anyhow::Result<RunnerOptions> {
     };
     let mut options = RunnerSettings::layered(&[&ab_defaults, &flags]).runner_options();
     if let Some(input) = &args.input {
-        benchgate_pipeline::measure::check_input("--input", input)?;
+        benchgate_pipeline::plan::check_input("--input", input)?;
         options.stdin = Some(input.clone());
     }
     options.show_output = args.show_output;

@@ -2,19 +2,18 @@
 
 use benchgate_model::Outcome;
 use benchgate_pipeline::baseline::accept_baseline;
+use benchgate_pipeline::store::open_existing_store;
 use benchgate_report::escape::terminal::line;
 use benchgate_report::{display_width, pad_to_width};
 
-use super::from_pipeline;
-use super::stored::open_existing_store;
 use crate::cli::{BaselineCommand, GlobalArgs};
 use crate::output::print;
 
 pub fn execute(command: &BaselineCommand, global: &GlobalArgs) -> anyhow::Result<Outcome> {
-    let store = open_existing_store(global)?;
+    let store = open_existing_store(&global.store())?;
     match command {
         BaselineCommand::Save { name, run } => {
-            let label = accept_baseline(store.as_ref(), name, run).map_err(from_pipeline)?;
+            let label = accept_baseline(store.as_ref(), name, run)?;
             if !global.quiet {
                 print(&format!("baseline {name} → {label}\n"))?;
             }

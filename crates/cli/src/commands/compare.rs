@@ -2,23 +2,20 @@
 
 use std::path::Path;
 
-use anyhow::Context;
-use benchgate_adapters::Format as InputFormat;
-use benchgate_model::{Mode, Outcome, Run};
-use benchgate_pipeline::baseline::{parse_selector, resolve_baseline};
+use benchgate_model::{Outcome, Run};
+use benchgate_pipeline::baseline::{parse_selector, resolve_baseline, select_run};
 use benchgate_pipeline::judge::{check_measures, judge_runs};
 use benchgate_pipeline::judging::{judging_for, load_config};
 use benchgate_pipeline::noise::with_noise_floors;
+use benchgate_pipeline::sources::run_from_file;
+use benchgate_pipeline::store::open_existing_store;
 use benchgate_report::escape::terminal::lines;
 use benchgate_store::Store;
-use time::OffsetDateTime;
 
-use super::gate::write_comparison;
-use super::ingest::{Git, build_run, combine, read_input};
-use super::stored::{open_existing_store, select_run};
-use super::{from_pipeline, parse_measures};
-use crate::cli::{Adapter, CompareArgs, GlobalArgs};
+use super::parse_measures;
+use crate::cli::{CompareArgs, GlobalArgs};
 use crate::exports::Exports;
+use crate::render::write_comparison;
 
 pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let (config, config_path) = load_config(args.config.as_deref())?;
@@ -72,47 +69,19 @@ fn operand(
         .rsplit_once('@')
         .is_some_and(|(dir, _)| !dir.is_empty() && Path::new(dir).is_dir());
     if text.contains('/') || text.ends_with(".json") || path.exists() || criterion_baseline {
-        return Ok((read_file_run(text, args.adapter)?, text.to_string()));
+        return Ok((
+            run_from_file(text, args.adapter.format())?,
+            text.to_string(),
+        ));
     }
     let store = match store {
         Some(store) => store,
-        None => store.insert(open_existing_store(global)?),
+        None => store.insert(open_existing_store(&global.store())?),
     };
     let Some(judged) = judged else {
-        return select_run(store.as_ref(), text);
+        return Ok(select_run(store.as_ref(), text)?);
     };
     let selector = parse_selector(text)?;
-    resolve_baseline(store.as_ref(), &selector, judged)
-        .map_err(from_pipeline)?
+    resolve_baseline(store.as_ref(), &selector, judged)?
         .ok_or_else(|| anyhow::anyhow!("{text}: no stored run to compare with"))
-}
-
-/// A run from a results file of any format the adapters read. A benchgate run file is taken as
-/// it is (its id, machine and provenance); other formats become a run as `ingest` makes them.
-fn read_file_run(text: &str, adapter: Adapter) -> anyhow::Result<Run> {
-    let path = Path::new(text);
-    let native = match adapter {
-        Adapter::Format(format) => format == InputFormat::Benchgate,
-        Adapter::Auto => {
-            path.is_file()
-                && crate::limits::read_file(path, text)
-                    .ok()
-                    .is_some_and(|bytes| {
-                        benchgate_adapters::detect(&bytes) == Some(InputFormat::Benchgate)
-                    })
-        }
-    };
-    if native {
-        return read_run(path);
-    }
-    let input = read_input(text, adapter)?;
-    let (format, parsed) = combine(vec![input])?;
-    let now = OffsetDateTime::now_utc();
-    build_run(format, parsed, Mode::Real, (now, now), Git::None)
-}
-
-/// Reads a benchgate run file; errors name the file and the JSON path or line.
-pub fn read_run(path: &Path) -> anyhow::Result<Run> {
-    let bytes = crate::limits::read_file(path, &path.display().to_string())?;
-    Run::from_json(&bytes).with_context(|| path.display().to_string())
 }

@@ -13,12 +13,12 @@ use benchgate_measure::{CommandSpec, RunnerOptions, expand, preflight};
 use benchgate_model::display::{format_value, percent};
 use benchgate_model::{Measure, Outcome, Unit};
 use benchgate_pipeline::plan::{matches_filter, selected_specs};
+use benchgate_pipeline::store::open_store;
 use benchgate_provenance::{MachineState, machine_state};
 use benchgate_store::NoiseFloor;
 use time::OffsetDateTime;
 
 use super::measuring::measure;
-use super::stored::open_store;
 use crate::cli::{DoctorArgs, GlobalArgs};
 use crate::output::print;
 
@@ -120,7 +120,7 @@ pub fn execute(args: &DoctorArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
     if args.no_save {
         out.push_str("\nnot stored (--no-save)\n");
     } else if !floors.is_empty() {
-        let store = open_store(global)?;
+        let store = open_store(&global.store())?;
         for floor in &floors {
             store
                 .save_noise_floor(floor)

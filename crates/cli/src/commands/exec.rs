@@ -3,30 +3,33 @@
 //! standard output, or from the criterion files it wrote during the run — and store and gate them
 //! like `ingest`.
 
-use std::collections::HashMap;
 use std::io::Read;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::SystemTime;
 
 use anyhow::{Context, bail};
-use benchgate_adapters::{Format, criterion};
+use benchgate_adapters::Format;
 use benchgate_model::Outcome;
+use benchgate_pipeline::harness_results::{
+    HARNESS_OUTPUT_ENV, HarnessOutput, ModificationTimes, default_criterion_dir,
+    modification_times, read_harness_runs, read_results,
+};
+use benchgate_pipeline::input_limit::{MAX_INPUT_ENV, max_input, shown};
+use benchgate_pipeline::sources::{Git, build_run, combine};
 use benchgate_report::escape::terminal::line;
 use time::OffsetDateTime;
 
-use super::ingest::{GateSetup, Git, Input, build_run, combine, detect_format};
+use super::ingest::{judge_and_render, load_gate};
 use super::measuring::mode_of;
 use crate::cli::{Adapter, ExecArgs, GlobalArgs};
 
 pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
-    let setup = GateSetup::load(&args.gate)?;
+    let gate = load_gate(&args.gate)?;
     let Some((program, rest)) = args.command.split_first() else {
         bail!("no command to run: give it after `--`, e.g. benchgate exec -- cargo bench");
     };
     let display = shell_words::join(&args.command);
-    let limit = crate::limits::max_input()?;
+    let limit = max_input()?;
     let criterion_dir = args
         .criterion_dir
         .clone()
@@ -34,14 +37,14 @@ pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> 
     // Criterion results are files that outlive the run: what the run wrote is what changed.
     let before = match args.adapter {
         Adapter::Auto | Adapter::Format(Format::Criterion) => modification_times(&criterion_dir),
-        Adapter::Format(_) => HashMap::new(),
+        Adapter::Format(_) => ModificationTimes::new(),
     };
     // benchgate-harness bench targets write their runs here too (one file per target), so a
     // `cargo bench` of several targets is read whole whatever their tables print.
     let harness_dir = tempfile::Builder::new()
         .prefix("benchgate-harness-")
         .tempdir()
-        .map_err(crate::output::without_temp_path)
+        .map_err(benchgate_pipeline::temp_files::without_temp_path)
         .context("cannot create a directory for the harness's results")?;
     let started = OffsetDateTime::now_utc();
     let mut child = Command::new(program)
@@ -77,8 +80,8 @@ pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> 
         bail!(
             "`{display}`: its standard output passed the input limit of {}, so it was stopped \
              (set {}, e.g. to 4GiB, to capture more)",
-            crate::limits::shown(limit),
-            crate::limits::MAX_INPUT_ENV
+            shown(limit),
+            MAX_INPUT_ENV
         );
     }
     let stderr_over_limit = match stderr_thread.map(std::thread::JoinHandle::join) {
@@ -96,17 +99,26 @@ pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> 
         bail!(
             "`{display}`: its standard error passed the input limit of {} (set {}, e.g. to 4GiB, \
              to capture more)",
-            crate::limits::shown(limit),
-            crate::limits::MAX_INPUT_ENV
+            shown(limit),
+            MAX_INPUT_ENV
         );
     }
     let ended = OffsetDateTime::now_utc();
     let merged = std::mem::take(&mut *merged.lock().unwrap_or_else(PoisonError::into_inner));
 
-    let input = match read_harness_runs(args, harness_dir.path()) {
-        Some(inputs) => inputs,
-        None => read_results(args, &captured, &merged, &criterion_dir, &before).map(|i| vec![i]),
+    let output = HarnessOutput {
+        command: &args.command,
+        stdout: &captured,
+        merged: &merged,
     };
+    let input = match read_harness_runs(args.adapter.format(), harness_dir.path()) {
+        Some(inputs) => inputs,
+        None => {
+            read_results(args.adapter.format(), output, &criterion_dir, &before).map(|i| vec![i])
+        }
+    };
+    // As an error chain, for `{e:#}` below.
+    let input = input.map_err(anyhow::Error::from);
     let input = match (input, status.success()) {
         (Ok(input), _) => input,
         (Err(e), true) => return Err(e),
@@ -138,55 +150,15 @@ pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> 
             "`{display}` failed ({status}); the results it printed were stored and judged"
         )]
     };
-    setup.finish(&run, &args.gate, failures, global)
-}
-
-/// The variable benchgate-harness reads for an extra output directory (its `OUTPUT_ENV`).
-const HARNESS_OUTPUT_ENV: &str = "BENCHGATE_HARNESS_OUTPUT";
-
-/// The runs benchgate-harness targets wrote into `dir` (in name order), when the adapter allows
-/// benchgate's format; `None` when there are none.
-fn read_harness_runs(args: &ExecArgs, dir: &Path) -> Option<anyhow::Result<Vec<Input>>> {
-    if !matches!(
-        args.adapter,
-        Adapter::Auto | Adapter::Format(Format::Benchgate)
-    ) {
-        return None;
-    }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .ok()?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    if files.is_empty() {
-        return None;
-    }
-    files.sort();
-    Some(
-        files
-            .iter()
-            .map(|path| {
-                let label = path
-                    .file_name()
-                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-                let bytes = crate::limits::read_file(path, &path.display().to_string())?;
-                let parsed = benchgate_adapters::parse(Format::Benchgate, &bytes)
-                    .map_err(|e| anyhow::anyhow!("{label}: {e}"))?;
-                Ok(Input {
-                    label,
-                    format: Format::Benchgate,
-                    parsed,
-                })
-            })
-            .collect(),
-    )
+    judge_and_render(gate, &run, &args.gate, failures, global)
 }
 
 /// What [`stream`] kept of one of the child's streams.
 struct Capture {
     /// Everything it wrote, when asked to keep it (standard output).
     bytes: Vec<u8>,
-    /// It wrote more than the input limit: capturing stopped there (see [`crate::limits`]).
+    /// It wrote more than the input limit: capturing stopped there (see
+    /// [`benchgate_pipeline::input_limit`]).
     over_limit: bool,
 }
 
@@ -258,125 +230,5 @@ fn stream(
     Ok(Capture {
         bytes: kept,
         over_limit,
-    })
-}
-
-/// The results of the run: criterion's files when the adapter says criterion, or auto-detection
-/// finds criterion's report in the output (or nothing else, but fresh criterion files);
-/// otherwise the output itself.
-fn read_results(
-    args: &ExecArgs,
-    output: &[u8],
-    merged: &[u8],
-    criterion_dir: &Path,
-    before: &HashMap<PathBuf, SystemTime>,
-) -> anyhow::Result<Input> {
-    let baseline = criterion::saved_baseline(&args.command).unwrap_or_else(|| "new".into());
-    let name = "the command's output";
-    let format = match args.adapter {
-        Adapter::Format(format) => format,
-        Adapter::Auto if criterion::sniff_stdout(output) => Format::Criterion,
-        Adapter::Auto => match detect_format(name, output) {
-            Ok(format) => format,
-            Err(e) if criterion::looks_like(criterion_dir) => {
-                return read_fresh_criterion(criterion_dir, &baseline, before)
-                    .map_err(|criterion_error| e.context(format!("{criterion_error:#}")));
-            }
-            Err(e) => return Err(e),
-        },
-    };
-    if format == Format::Criterion {
-        return read_fresh_criterion(criterion_dir, &baseline, before);
-    }
-    // With cargo's `Running <target>` lines libtest's results can be told apart by bench target;
-    // they are on standard error, so the merged capture has them.
-    if format == Format::Libtest
-        && has_cargo_running_lines(merged)
-        && let Ok(parsed) = benchgate_adapters::parse(format, merged)
-    {
-        return Ok(Input {
-            label: name.to_string(),
-            format,
-            parsed,
-        });
-    }
-    let parsed =
-        benchgate_adapters::parse(format, output).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-    Ok(Input {
-        label: name.to_string(),
-        format,
-        parsed,
-    })
-}
-
-fn has_cargo_running_lines(text: &[u8]) -> bool {
-    text.split(|&b| b == b'\n')
-        .any(|line| line.trim_ascii_start().starts_with(b"Running ") && line.starts_with(b"  "))
-}
-
-fn default_criterion_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .filter(|d| !d.is_empty())
-        .map_or_else(|| PathBuf::from("target"), PathBuf::from)
-        .join("criterion")
-}
-
-/// The modification time of every file under `dir` (nothing when it does not exist yet).
-fn modification_times(dir: &Path) -> HashMap<PathBuf, SystemTime> {
-    let mut times = HashMap::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(d) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            if kind.is_dir() {
-                pending.push(entry.path());
-            } else if let Ok(modified) = entry.metadata().and_then(|m| m.modified()) {
-                times.insert(entry.path(), modified);
-            }
-        }
-    }
-    times
-}
-
-/// The benchmarks of `baseline` under `dir` that this run wrote (files that are new or changed
-/// since `before`): a criterion directory keeps every benchmark ever run, and a filtered
-/// `cargo bench -- parse` rewrites only some of them.
-fn read_fresh_criterion(
-    dir: &Path,
-    baseline: &str,
-    before: &HashMap<PathBuf, SystemTime>,
-) -> anyhow::Result<Input> {
-    let label = format!("{}@{baseline}", dir.display());
-    if !criterion::looks_like(dir) {
-        bail!(
-            "{}: no criterion results (expected {}); pass --criterion-dir if they are elsewhere",
-            dir.display(),
-            Format::Criterion.expected()
-        );
-    }
-    let mut tree =
-        criterion::read_tree(dir).with_context(|| format!("cannot read {}", dir.display()))?;
-    tree.files.retain(|(relative, _)| {
-        let path = dir.join(relative);
-        let now = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
-        now.is_some() && before.get(&path).copied() != now
-    });
-    if tree.files.is_empty() {
-        bail!(
-            "{}: the command wrote no criterion results during this run",
-            dir.display()
-        );
-    }
-    let parsed =
-        criterion::parse(&tree, baseline).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
-    Ok(Input {
-        label,
-        format: Format::Criterion,
-        parsed,
     })
 }

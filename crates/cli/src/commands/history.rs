@@ -8,6 +8,7 @@ use benchgate_gate::{canonical_unit, floor_from_history};
 use benchgate_model::display::plural;
 use benchgate_model::display::{format_value, percent};
 use benchgate_model::{Measure, Outcome};
+use benchgate_pipeline::store::open_existing_store;
 use benchgate_report::escape::terminal::lines;
 use benchgate_stats::changepoint::{ChangePointOptions, Penalty, change_points};
 use benchgate_store::{NoiseFloor, SeriesPoint};
@@ -15,12 +16,11 @@ use serde_json::json;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::stored::open_existing_store;
 use crate::cli::{GlobalArgs, HistoryArgs};
 use crate::output::print;
 
 pub fn execute(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
-    let store = open_existing_store(global)?;
+    let store = open_existing_store(&global.store())?;
     let measure = Measure::parse(args.measure.trim());
     let fingerprint = benchgate_provenance::detect_environment().fingerprint;
     let mut points = store

@@ -3,9 +3,9 @@
 use anyhow::Context;
 use benchgate_model::display::plural;
 use benchgate_model::{Outcome, Run};
+use benchgate_pipeline::sources::read_run;
+use benchgate_pipeline::store::open_store;
 
-use super::compare::read_run;
-use super::stored::open_store;
 use crate::cli::{GlobalArgs, ImportArgs};
 use crate::output::print;
 
@@ -40,7 +40,7 @@ pub fn execute(args: &ImportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
         .map(|path| {
             read_run(path)
                 .map(|run| (path.display().to_string(), run))
-                .map_err(|e| with_ingest_hint(path, e))
+                .map_err(|e| with_ingest_hint(path, e.into()))
         })
         .collect::<anyhow::Result<_>>()?;
     // The same run twice in the batch, or one already stored: nothing is stored.
@@ -52,7 +52,7 @@ pub fn execute(args: &ImportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
             );
         }
     }
-    let store = open_store(global)?;
+    let store = open_store(&global.store())?;
     for (name, run) in &runs {
         if store.get_run(run.id)?.is_some() {
             anyhow::bail!(

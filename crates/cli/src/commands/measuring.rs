@@ -6,8 +6,9 @@
 use benchgate_config::{Measurement, RunnerSettings};
 use benchgate_measure::{CommandResult, CommandSpec, RunnerOptions};
 use benchgate_model::{Benchmark, Mode};
-use benchgate_pipeline::measure::{check_input, leftover_note};
+use benchgate_pipeline::measure::leftover_note;
 use benchgate_pipeline::plan::SuiteOptions;
+use benchgate_pipeline::plan::check_input;
 use benchgate_report::escape::terminal::line;
 
 use crate::cli::{GlobalArgs, MeasureArg, ModeArg, RunArgs, SamplingArgs};

@@ -8,7 +8,6 @@ pub mod completions;
 pub mod doctor;
 pub mod exec;
 pub mod export;
-mod gate;
 pub mod history;
 pub mod import;
 pub mod ingest;
@@ -17,16 +16,14 @@ mod measuring;
 pub mod report;
 pub mod run;
 pub mod runs;
-mod stored;
 pub mod suite;
 
 use benchgate_gate::CompareOptions;
 use benchgate_model::{Measure, Thresholds};
-use benchgate_pipeline::PipelineError;
 use benchgate_pipeline::judging::ThresholdFlags;
-use benchgate_report::{Format, Json, Junit, Markdown, Terminal};
+use benchgate_pipeline::store::StoreLocation;
 
-use crate::cli::{GlobalArgs, JudgeArgs, OutputFormat};
+use crate::cli::{Adapter, GlobalArgs, JudgeArgs};
 
 /// The measures named on the command line (`--measure`): a misspelling of a well-known measure
 /// is an error, never a gate on nothing.
@@ -70,35 +67,19 @@ impl JudgeArgs {
     }
 }
 
-/// A pipeline error for the command line's error chain: a store error the pipeline passed on
-/// unchanged stays one, so `main` still recognises an unreadable stored run and says how to
-/// delete it.
-pub fn from_pipeline(error: PipelineError) -> anyhow::Error {
-    match error {
-        PipelineError::Store(error) => error.into(),
-        other => other.into(),
+impl GlobalArgs {
+    /// The history store `--db` / `BENCHGATE_DB` names.
+    pub fn store(&self) -> StoreLocation {
+        StoreLocation::new(self.db.clone())
     }
 }
 
-/// The renderer for standard output.
-pub fn formatter(format: OutputFormat, global: &GlobalArgs) -> Box<dyn Format> {
-    let format = if global.json {
-        OutputFormat::Json
-    } else {
-        format
-    };
-    match format {
-        OutputFormat::Terminal => Box::new(Terminal {
-            color: use_color(global),
-        }),
-        OutputFormat::Markdown => Box::new(Markdown),
-        OutputFormat::Json => Box::new(Json),
-        OutputFormat::Junit => Box::new(Junit),
+impl Adapter {
+    /// The format to read inputs as; `None` recognises each by its content.
+    pub fn format(self) -> Option<benchgate_adapters::Format> {
+        match self {
+            Adapter::Auto => None,
+            Adapter::Format(format) => Some(format),
+        }
     }
-}
-
-fn use_color(global: &GlobalArgs) -> bool {
-    !global.no_color
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && crate::output::console().stdout_is_terminal()
 }

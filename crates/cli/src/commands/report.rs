@@ -2,18 +2,19 @@
 //! baseline, in any output format.
 
 use benchgate_model::Outcome;
-use benchgate_pipeline::baseline::{parse_selector, resolve_baseline};
+use benchgate_pipeline::baseline::{parse_selector, resolve_baseline, select_run};
 use benchgate_pipeline::judge::judge_runs;
 use benchgate_pipeline::judging::{judging_for, load_config};
 use benchgate_pipeline::noise::with_noise_floors;
+use benchgate_pipeline::store::open_existing_store;
 
-use super::stored::{open_existing_store, select_run};
-use super::{formatter, from_pipeline, parse_measures};
+use super::parse_measures;
 use crate::cli::{GlobalArgs, ReportArgs};
 use crate::output::print;
+use crate::render::formatter;
 
 pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
-    let store = open_existing_store(global)?;
+    let store = open_existing_store(&global.store())?;
     let (run, label) = select_run(store.as_ref(), &args.run)?;
     let format = formatter(args.format, global);
     let Some(baseline) = &args.baseline else {
@@ -32,8 +33,7 @@ pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
     let options = with_noise_floors(store.as_ref(), &run, &judging.options)?;
     let selector = parse_selector(baseline)?;
     // `last` as `run` resolved it: each benchmark's latest earlier measurement.
-    let (pooled, pooled_label) = resolve_baseline(store.as_ref(), &selector, &run)
-        .map_err(from_pipeline)?
+    let (pooled, pooled_label) = resolve_baseline(store.as_ref(), &selector, &run)?
         .ok_or_else(|| anyhow::anyhow!("baseline {baseline}: no stored run to compare with"))?;
     let comparison = judge_runs(
         (&pooled, &pooled_label),

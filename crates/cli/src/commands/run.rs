@@ -10,12 +10,12 @@ use benchgate_model::{Measure, Outcome, Thresholds};
 use benchgate_pipeline::measure::{measure_commands, new_run};
 use benchgate_pipeline::plan::measurements;
 
-use super::formatter;
 use super::measuring::{io_flags, mode_of, sampling_flags};
 use crate::cli::{GlobalArgs, RunArgs};
 use crate::exports::{Exported, Exports};
 use crate::output::print;
 use crate::progress::Reporter;
+use crate::render::formatter;
 
 pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     if args.commands.is_empty() {

@@ -2,12 +2,13 @@
 
 use benchgate_model::Outcome;
 use benchgate_model::display::plural;
+use benchgate_pipeline::baseline::select_run;
+use benchgate_pipeline::store::{open_existing_store, open_store};
 use benchgate_report::escape::terminal::lines;
 use benchgate_store::{BaselinedRuns, Deleted, StoreError};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::stored::{open_existing_store, open_store, select_run};
 use crate::cli::{GlobalArgs, RunsDeleteArgs, RunsPruneArgs};
 use crate::output::print;
 
@@ -20,7 +21,7 @@ pub fn list(limit: usize, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         })?;
         return Ok(Outcome::Passed);
     }
-    let store = open_store(global)?;
+    let store = open_store(&global.store())?;
     let runs = store.list_runs(limit)?;
     if global.json {
         let rows: Vec<serde_json::Value> = runs
@@ -83,7 +84,7 @@ pub fn list(limit: usize, global: &GlobalArgs) -> anyhow::Result<Outcome> {
 
 /// `runs delete RUN…`: one transaction; a run a baseline points at needs --force.
 pub fn delete(args: &RunsDeleteArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
-    let store = open_existing_store(global)?;
+    let store = open_existing_store(&global.store())?;
     let mut ids = Vec::with_capacity(args.runs.len());
     for text in &args.runs {
         // An id is taken as it is, without reading the run: one that no longer reads can
@@ -113,7 +114,7 @@ pub fn delete(args: &RunsDeleteArgs, global: &GlobalArgs) -> anyhow::Result<Outc
 
 /// `runs prune --older-than AGE`: the old runs, in one transaction.
 pub fn prune(args: &RunsPruneArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
-    let store = open_existing_store(global)?;
+    let store = open_existing_store(&global.store())?;
     let age = time::Duration::seconds_f64(args.older_than.seconds.min(1e15));
     let cutoff = time::OffsetDateTime::now_utc()
         .checked_sub(age)

@@ -12,14 +12,13 @@ use benchgate_pipeline::judge::{Findings, command_failures, store_and_judge};
 use benchgate_pipeline::judging::{check_command_measures, judging_for};
 use benchgate_pipeline::measure::{measure_plan, redact_failures};
 use benchgate_pipeline::plan::plan_suite;
+use benchgate_pipeline::store::{check_store_writable, open_if_exists, open_or_create};
 
-use super::from_pipeline;
-use super::gate::{Rendering, render_judgement};
 use super::measuring::suite_options;
-use super::stored::{check_store_writable, open_if_exists, open_or_create};
 use crate::cli::{GlobalArgs, RunArgs};
 use crate::exports::Exports;
 use crate::progress::Reporter;
+use crate::render::{Rendering, render_judgement};
 
 pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let path = &args.config;
@@ -67,7 +66,7 @@ fn run_suite(args: &RunArgs, global: &GlobalArgs, config: &Config) -> anyhow::Re
     check_command_measures(path, &judging.options)?;
     let exports = Exports::new(args.export_json.as_deref(), args.export_markdown.as_deref());
     exports.check()?;
-    check_store_writable(global)?;
+    check_store_writable(&global.store())?;
     let plan = plan_suite(config, path, &suite_options(args))?;
 
     // The baseline is found before anything is measured (children are spawned from a small
@@ -80,7 +79,7 @@ fn run_suite(args: &RunArgs, global: &GlobalArgs, config: &Config) -> anyhow::Re
         config.gate.baseline.as_deref(),
         Some(path),
     );
-    let existing = open_if_exists(global)?;
+    let existing = open_if_exists(&global.store())?;
     let benchmarks = plan.benchmarks();
     let judged = Judged {
         source: &Source::Command,
@@ -94,12 +93,11 @@ fn run_suite(args: &RunArgs, global: &GlobalArgs, config: &Config) -> anyhow::Re
         &judged,
         args.allow_mode_mismatch,
         &mut notes,
-    )
-    .map_err(from_pipeline)?;
+    )?;
 
     let mut progress = Reporter::new(global);
     let mut run = measure_plan(&plan, config, environment, &mut progress)?;
-    let store = open_or_create(existing, global)?;
+    let store = open_or_create(existing, &global.store())?;
     let origins: Vec<Origin> = baseline
         .as_ref()
         .map_or_else(Vec::new, |b| b.runs.iter().map(Origin::of).collect());

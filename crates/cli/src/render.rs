@@ -1,12 +1,12 @@
-//! The gate's judgement rendered: the notes, the report in the chosen format, the exports and
-//! the CI step summary, and the exit outcome concluded from them. The judging itself is the
-//! pipeline's (`benchgate_pipeline`).
+//! What the pipeline returns, rendered: the renderer for standard output, and a judgement's
+//! notes, report in the chosen format, exports and CI step summary, with the exit outcome
+//! concluded from them. The judging itself is the pipeline's (`benchgate_pipeline`).
 
 use benchgate_model::{Comparison, Outcome, Run};
 use benchgate_pipeline::judge::Judgement;
 use benchgate_report::escape::terminal::lines;
+use benchgate_report::{Format, Json, Junit, Markdown, Terminal};
 
-use super::formatter;
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::exports::{Exported, Exports};
 use crate::output::print;
@@ -65,4 +65,27 @@ pub fn write_comparison(
 ) -> anyhow::Result<Outcome> {
     print(&formatter(format, global).comparison(comparison))?;
     exports.write(&Exported::Comparison(comparison), comparison.outcome)
+}
+
+/// The renderer for standard output.
+pub fn formatter(format: OutputFormat, global: &GlobalArgs) -> Box<dyn Format> {
+    let format = if global.json {
+        OutputFormat::Json
+    } else {
+        format
+    };
+    match format {
+        OutputFormat::Terminal => Box::new(Terminal {
+            color: use_color(global),
+        }),
+        OutputFormat::Markdown => Box::new(Markdown),
+        OutputFormat::Json => Box::new(Json),
+        OutputFormat::Junit => Box::new(Junit),
+    }
+}
+
+fn use_color(global: &GlobalArgs) -> bool {
+    !global.no_color
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && crate::output::console().stdout_is_terminal()
 }
