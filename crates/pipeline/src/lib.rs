@@ -24,6 +24,7 @@ pub mod noise;
 pub mod plan;
 pub mod sources;
 pub mod store;
+pub mod suite;
 pub mod temp_files;
 
 pub use error::{InputError, PipelineError, Unwritable};

@@ -1,18 +1,11 @@
-//! `benchgate run [FILTER]` on benchgate.toml: measure the configured suite, store the run, judge
-//! it against the baseline and the budgets, report, and set the exit code (SPEC §3). Everything
-//! that can be refused (the file, the store, the baseline, a mode mismatch) is refused before
-//! anything is measured or written.
+//! `benchgate run [FILTER]` on benchgate.toml: the flags as a [`SuiteRequest`], the pipeline's
+//! [`Suite`] (plan, baseline, measure, confirm, store, judge; SPEC §3), then the report and the
+//! exports. Everything that can be refused is refused before anything is measured or written.
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use benchgate_config::{Config, ConfirmMode};
-use benchgate_model::{Outcome, Source};
-use benchgate_pipeline::baseline::{BaselineChoice, Judged, find_baseline, pooled_baseline};
-use benchgate_pipeline::confirm::{Confirmation, Origin, confirm};
-use benchgate_pipeline::judge::{Findings, command_failures, store_and_judge};
-use benchgate_pipeline::judging::{check_command_measures, judging_for};
-use benchgate_pipeline::measure::{measure_plan, redact_failures};
-use benchgate_pipeline::plan::plan_suite;
-use benchgate_pipeline::store::{check_store_writable, open_if_exists, open_or_create};
+use benchgate_model::Outcome;
+use benchgate_pipeline::suite::{Suite, SuiteOutcome, SuiteRequest};
 
 use super::measuring::suite_options;
 use crate::cli::{GlobalArgs, RunArgs};
@@ -56,87 +49,24 @@ fn run_suite(args: &RunArgs, global: &GlobalArgs, config: &Config) -> anyhow::Re
             path.display()
         );
     }
-    let judging = judging_for(
-        config,
-        Some(path),
-        &Source::Command,
-        &args.judge.flags(args.deny_warnings),
-        &[],
-    )?;
-    check_command_measures(path, &judging.options)?;
+    let confirm = match (args.confirm, args.no_confirm) {
+        (Some(flag), _) => Some(flag.into()),
+        (None, true) => Some(ConfirmMode::Off),
+        (None, false) => None,
+    };
+    let request = SuiteRequest {
+        path: path.clone(),
+        options: suite_options(args),
+        flags: args.judge.flags(args.deny_warnings),
+        baseline: args.baseline.clone(),
+        allow_mode_mismatch: args.allow_mode_mismatch,
+        confirm,
+        store: global.store(),
+    };
+    let suite = Suite::prepare(config, request)?;
     let exports = Exports::new(args.export_json.as_deref(), args.export_markdown.as_deref());
     exports.check()?;
-    check_store_writable(&global.store())?;
-    let plan = plan_suite(config, path, &suite_options(args))?;
-
-    // The baseline is found before anything is measured (children are spawned from a small
-    // process of their own, so opening the store here does not move their peak RSS). A store
-    // that does not exist yet is created only when there is a run to put in it.
-    let environment = benchgate_provenance::detect_environment();
-    let mut notes = Vec::new();
-    let choice = BaselineChoice::new(
-        args.baseline.as_deref(),
-        config.gate.baseline.as_deref(),
-        Some(path),
-    );
-    let existing = open_if_exists(&global.store())?;
-    let benchmarks = plan.benchmarks();
-    let judged = Judged {
-        source: &Source::Command,
-        fingerprint: &environment.fingerprint,
-        benchmarks: &benchmarks,
-        filtered: plan.filtered,
-    };
-    let baseline = find_baseline(
-        existing.as_deref(),
-        &choice,
-        &judged,
-        args.allow_mode_mismatch,
-        &mut notes,
-    )?;
-
-    let mut progress = Reporter::new(global);
-    let mut run = measure_plan(&plan, config, environment, &mut progress)?;
-    let store = open_or_create(existing, &global.store())?;
-    let origins: Vec<Origin> = baseline
-        .as_ref()
-        .map_or_else(Vec::new, |b| b.runs.iter().map(Origin::of).collect());
-    let baseline = pooled_baseline(baseline, &run, plan.filtered);
-    let mode = match (args.confirm, args.no_confirm) {
-        (Some(flag), _) => flag.into(),
-        (None, true) => ConfirmMode::Off,
-        (None, false) => config.gate.confirm.unwrap_or_default(),
-    };
-    let mut confirmed = Vec::new();
-    if let Some(baseline) = &baseline {
-        let cwd = std::env::current_dir().context("cannot read the current directory")?;
-        let confirmation = Confirmation {
-            mode,
-            store: store.as_ref(),
-            baseline,
-            origins: &origins,
-            entries: &plan.entries,
-            options: &judging.options,
-            config,
-            cwd: &cwd,
-        };
-        confirmed = confirm(&confirmation, &mut run, &mut notes, &mut progress)?;
-    }
-    notes.extend(judging.note.clone());
-    redact_failures(&mut run, config);
-    let findings = Findings {
-        command_failures: command_failures(&run),
-        notes,
-        confirmed,
-    };
-    let judgement = store_and_judge(
-        store.as_ref(),
-        &run,
-        baseline,
-        &judging.options,
-        &judging.budgets,
-        findings,
-    )?;
+    let SuiteOutcome { run, judgement } = suite.run(&mut Reporter::new(global))?;
     let rendering = Rendering {
         format: args.format,
         exports: &exports,
