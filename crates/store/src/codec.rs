@@ -196,6 +196,30 @@ fn run_row(run: &Run, started_ns: i64) -> Result<RunRow, String> {
     })
 }
 
+/// The stored run `id` from its row of `runs` and its packed body (`None`: none is stored), the
+/// body's names looked up by `name`. Both backends read runs this way: anything that does not
+/// decode makes the run [`StoreError::UnreadableRun`], which names it for deletion.
+pub(crate) fn decode_stored(
+    id: Uuid,
+    row: RunRow,
+    packed: Option<Vec<u8>>,
+    name: &mut dyn FnMut(i64) -> Result<String>,
+) -> Result<Option<Run>> {
+    let decoded = match packed {
+        Some(packed) => crate::body::decode(&packed, name),
+        None => Err(StoreError::Corrupt(
+            "the run has no stored benchmarks".into(),
+        )),
+    };
+    decoded
+        .and_then(|benchmarks| decode(row, benchmarks))
+        .map(Some)
+        .map_err(|source| StoreError::UnreadableRun {
+            id,
+            source: Box::new(source),
+        })
+}
+
 /// A run from its row of `runs` and its benchmarks (from its packed body).
 pub(crate) fn decode(row: RunRow, benchmarks: Vec<Benchmark>) -> Result<Run> {
     Ok(Run {

@@ -408,19 +408,7 @@ impl Store for PostgresStore {
             names.insert(name_id, found.clone());
             Ok(found)
         };
-        let decoded = match packed {
-            Some(packed) => body::decode(&packed, &mut name),
-            None => Err(StoreError::Corrupt(
-                "the run has no stored benchmarks".into(),
-            )),
-        };
-        decoded
-            .and_then(|benchmarks| codec::decode(row, benchmarks))
-            .map(Some)
-            .map_err(|source| StoreError::UnreadableRun {
-                id: uuid,
-                source: Box::new(source),
-            })
+        codec::decode_stored(uuid, row, packed, &mut name)
     }
 
     fn list_runs(&self, limit: usize) -> Result<Vec<RunSummary>> {
