@@ -7,19 +7,16 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use benchgate_config::{Bench, Config, RunnerSettings};
-use benchgate_gate::{
-    PairedJudgement, compare_runs, judge_pair_sets, record_command_failure, replace_verdict,
-};
+use benchgate_gate::{PairedJudgement, compare_runs};
 use benchgate_measure::{
     AuxCommands, CommandSpec, CommandTemplate, PairedResult, RunnerOptions, expand, preflight,
 };
-use benchgate_model::{Benchmark, Direction, Measure, Outcome, Run, Status};
-use benchgate_pipeline::ab::wall;
+use benchgate_model::{Measure, Outcome};
+use benchgate_pipeline::ab::{judge_paired, named, record_failed_sides};
 use benchgate_pipeline::convert;
 use benchgate_pipeline::measure::{new_run, unmeasured};
 use benchgate_pipeline::plan::{matches_filter, selected_specs};
 use benchgate_report::escape::terminal::{line, lines};
-use time::OffsetDateTime;
 
 use super::measuring::{count_instructions, mode_of, sampling_settings};
 use crate::cli::{AbArgs, GlobalArgs, MeasureArg};
@@ -72,8 +69,9 @@ pub fn execute(args: &AbArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
             base_run.benchmarks.extend(base);
             head_run.benchmarks.extend(head);
         }
-        let comparison = compare_runs(&base_run, &base_label, &head_run, &head_label, &judging);
-        return report(args, global, comparison, &base_run, &head_run);
+        let mut comparison = compare_runs(&base_run, &base_label, &head_run, &head_label, &judging);
+        record_failed_sides(&mut comparison, &base_run, &head_run);
+        return write_comparison(&comparison, &exports(args), args.format, global);
     }
 
     // Adaptive stopping spends α across the benchmarks too (Bonferroni), so a suite does not
@@ -99,81 +97,19 @@ pub fn execute(args: &AbArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         progress.finish();
         results.push((result, judgement));
     }
-    // Fixed pairs are judged together, with the false-discovery rate controlled across them.
-    let walls: Vec<(Vec<f64>, Vec<f64>)> = results
-        .iter()
-        .map(|(r, _)| (wall(&r.base.samples), wall(&r.head.samples)))
-        .collect();
-    let sets: Vec<(&[f64], &[f64])> = walls
-        .iter()
-        .map(|(b, h)| (b.as_slice(), h.as_slice()))
-        .collect();
-    let fixed = judge_pair_sets(&sets, Direction::LowerIsBetter, &thresholds);
-
-    base_run.ended_at = OffsetDateTime::now_utc();
-    head_run.ended_at = base_run.ended_at;
-    let mut judgements = Vec::new();
-    for ((p, (result, adaptive)), fixed) in pairings.iter().zip(results).zip(fixed) {
-        base_run
-            .benchmarks
-            .push(named(convert::benchmark(&result.base), &p.name));
-        head_run
-            .benchmarks
-            .push(named(convert::benchmark(&result.head), &p.name));
-        judgements.push(adaptive.unwrap_or(fixed));
-    }
-    base_run.validate()?;
-    head_run.validate()?;
-    let mut comparison = compare_runs(&base_run, &base_label, &head_run, &head_label, &judging);
-    for ((p, judgement), (base, head)) in pairings
-        .iter()
-        .zip(judgements)
-        .zip(base_run.benchmarks.iter().zip(&head_run.benchmarks))
-    {
-        if base.status != Status::Ok || head.status != Status::Ok {
-            continue; // a failed side keeps the comparison's `failed` verdict
-        }
-        let verdict = judgement.into_verdict(
-            &p.name,
-            Measure::WallTime,
-            base.metric(&Measure::WallTime),
-            head.metric(&Measure::WallTime),
-        );
-        replace_verdict(&mut comparison, verdict);
-    }
-    report(args, global, comparison, &base_run, &head_run)
-}
-
-/// Records the commands that failed on either side (a base that fails is as fatal as a head
-/// that does: nothing was compared), then writes the outputs; the exit code is the comparison's
-/// one outcome (a failed command 3, a failed gate 1, an undecided comparison 4).
-fn report(
-    args: &AbArgs,
-    global: &GlobalArgs,
-    mut comparison: benchgate_model::Comparison,
-    base: &Run,
-    head: &Run,
-) -> anyhow::Result<Outcome> {
-    for (side, run) in [("base", base), ("head", head)] {
-        for bench in &run.benchmarks {
-            if let Status::Failed { message } = &bench.status {
-                record_command_failure(
-                    &mut comparison,
-                    format!("{} ({side}) failed: {message}", bench.name),
-                );
-            }
-        }
-    }
+    let names: Vec<String> = pairings.iter().map(|p| p.name.clone()).collect();
+    let comparison = judge_paired(
+        &names,
+        results,
+        (&mut base_run, &base_label),
+        (&mut head_run, &head_label),
+        &judging,
+    )?;
     write_comparison(&comparison, &exports(args), args.format, global)
 }
 
 fn exports(args: &AbArgs) -> Exports {
     Exports::new(args.export_json.as_deref(), args.export_markdown.as_deref())
-}
-
-fn named(mut bench: Benchmark, name: &str) -> Benchmark {
-    bench.name = name.to_string();
-    bench
 }
 
 fn side_label(side: &str, command: Option<&str>, dir: Option<&Path>) -> String {
