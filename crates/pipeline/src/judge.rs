@@ -3,7 +3,7 @@
 
 use benchgate_gate::{
     Budget, CompareOptions, apply_budgets, check_budgets, check_gated_measures, compare_runs,
-    judge_without_baseline, record_command_failure, replace_verdict,
+    compare_within_run, judge_without_baseline, record_command_failure, replace_verdict,
 };
 use benchgate_model::{Comparison, Measure, Outcome, Run, Status, Verdict};
 use benchgate_store::Store;
@@ -77,6 +77,27 @@ pub fn store_and_judge(
     })
 }
 
+/// The commands of an ad-hoc run (`run -- A -- B`) judged among themselves: with several, how
+/// each compares with the first (wall time, max RSS, instructions). Nothing is gated, so the
+/// outcome is `command_failed` when a command failed, else passed.
+pub fn judge_commands(run: &Run, options: &CompareOptions) -> (Vec<Verdict>, Outcome) {
+    let comparisons = if run.benchmarks.len() > 1 {
+        compare_within_run(
+            run,
+            &[Measure::WallTime, Measure::MaxRss, Measure::Instructions],
+            options,
+        )
+    } else {
+        Vec::new()
+    };
+    let outcome = if run.any_failed() {
+        Outcome::CommandFailed
+    } else {
+        Outcome::Passed
+    };
+    (comparisons, outcome)
+}
+
 /// Judges `current` against `baseline` without storing anything (`compare`, `report`), with the
 /// `budgets` when there are any. `options` should carry the noise floors already.
 pub fn judge_runs(
@@ -142,6 +163,25 @@ mod tests {
             })
             .collect();
         run
+    }
+
+    #[test]
+    fn ad_hoc_commands_fail_only_when_a_command_failed() {
+        let (comparisons, outcome) =
+            judge_commands(&run_with(&[("a", Status::Ok)]), &CompareOptions::default());
+        assert!(comparisons.is_empty());
+        assert_eq!(outcome, Outcome::Passed);
+        let failed = run_with(&[
+            ("a", Status::Ok),
+            (
+                "b",
+                Status::Failed {
+                    message: "exit code 1".into(),
+                },
+            ),
+        ]);
+        let (_, outcome) = judge_commands(&failed, &CompareOptions::default());
+        assert_eq!(outcome, Outcome::CommandFailed);
     }
 
     #[test]

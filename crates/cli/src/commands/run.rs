@@ -3,10 +3,10 @@
 //! (`suite.rs`); the measuring pieces both share are in `measuring.rs`.
 
 use anyhow::bail;
-use benchgate_gate::compare_within_run;
 use benchgate_measure::{AuxCommands, CommandTemplate, Parameter, expand, preflight};
 use benchgate_model::display::plural;
 use benchgate_model::{Measure, Outcome, Thresholds};
+use benchgate_pipeline::judge::judge_commands;
 use benchgate_pipeline::measure::{measure_commands, new_run};
 use benchgate_pipeline::plan::measurements;
 
@@ -53,22 +53,9 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         &mut Reporter::new(global),
     )?;
 
-    let comparisons = if run.benchmarks.len() > 1 {
-        compare_within_run(
-            &run,
-            &[Measure::WallTime, Measure::MaxRss, Measure::Instructions],
-            &compare,
-        )
-    } else {
-        Vec::new()
-    };
+    let (comparisons, outcome) = judge_commands(&run, &compare);
     // The report first, then the files: a file that cannot be written never hides the results.
     print(&formatter(args.format, global).run(&run, &comparisons))?;
-    let outcome = if run.any_failed() {
-        Outcome::CommandFailed
-    } else {
-        Outcome::Passed
-    };
     let measured = Exported::Run {
         run: &run,
         comparisons: &comparisons,
