@@ -153,37 +153,59 @@ fn an_operation_count_bound_runs_exactly_that_many() {
     assert_eq!(fs::read_to_string(&log).unwrap().lines().count(), 37);
 }
 
-fn is_gone(pid: &str) -> bool {
-    // A killed process may linger as a zombie until its new parent reaps it: that is dead too.
-    match fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Err(_) => true,
-        Ok(stat) => stat
-            .rsplit_once(')')
-            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
-    }
+/// Whether `pid` is still the background `sleep 37.5` the timeout test started and not a zombie.
+/// The command line is checked because pids are reused quickly while other tests spawn.
+fn background_sleep_alive(pid: u32) -> bool {
+    let cmdline = fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    let zombie = fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            let (_, rest) = stat.rsplit_once(')')?;
+            Some(rest.trim_start().starts_with('Z'))
+        })
+        .unwrap_or(true);
+    cmdline == b"sleep\x0037.5\x00" && !zombie
 }
 
 #[test]
 fn a_timeout_becomes_timeout_errors_and_kills_what_the_command_started() {
     let dir = tempfile::tempdir().unwrap();
     // The shell starts a long sleep in the background and waits: killing only the shell would
-    // leave the sleep running.
-    let command = sh(r#"sleep 30 & echo $! > "$1/sleep.$$"; wait"#).arg(dir.path());
+    // leave the sleep running. A shell killed before it wrote the pid leaves an empty file.
+    let command = sh(r#"sleep 37.5 & echo $! > "$1/sleep.$$"; wait"#).arg(dir.path());
     let level = run_closed(
         &ClosedLoad::new(command, slots(2), Stop::after_operations(4))
-            .with_timeout(Duration::from_millis(200)),
+            .with_timeout(Duration::from_secs(1)),
     )
     .unwrap();
     assert_eq!(level.operations, 4);
     assert_eq!(level.errors.count(ErrorKind::Timeout), 4);
     assert_eq!(level.successes(), 0);
     assert_eq!(level.percentiles(), None);
-    let pids: Vec<String> = fs::read_dir(dir.path())
+    let pids: Vec<u32> = fs::read_dir(dir.path())
         .unwrap()
-        .map(|entry| fs::read_to_string(entry.unwrap().path()).unwrap())
+        .filter_map(|entry| {
+            fs::read_to_string(entry.unwrap().path())
+                .unwrap()
+                .trim()
+                .parse()
+                .ok()
+        })
         .collect();
-    for pid in &pids {
-        assert!(is_gone(pid.trim()), "background sleep {pid} still running");
+    assert!(!pids.is_empty(), "no shell got to start its sleep in 1 s");
+    // SIGKILL is delivered asynchronously: a killed sleep may still show as running for a moment
+    // on a busy machine. Give it up to 10 s, far less than the 37.5 s an unkilled one lasts.
+    for _ in 0..1000 {
+        if !pids.iter().any(|pid| background_sleep_alive(*pid)) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    for pid in pids {
+        assert!(
+            !background_sleep_alive(pid),
+            "background sleep {pid} still running"
+        );
     }
 }
 
@@ -293,4 +315,24 @@ fn zero_window_or_timeout_is_refused_before_anything_runs() {
         "the operation timeout must be greater than zero"
     );
     assert!(!Path::new(&marker).exists());
+}
+
+#[test]
+fn a_sweep_runs_each_level_with_its_own_concurrency() {
+    let template = ClosedLoad::new(
+        CommandSpec::new("true"),
+        slots(1),
+        Stop::after_operations(12),
+    );
+    let levels = benchgate_load::run_sweep(&template, &[slots(1), slots(3)]).unwrap();
+    let shape: Vec<(usize, u64, u64)> = levels
+        .iter()
+        .map(|level| (level.concurrency, level.operations, level.successes()))
+        .collect();
+    assert_eq!(shape, [(1, 12, 12), (3, 12, 12)]);
+    assert_eq!(levels[0].max_in_flight, 1);
+    assert!((1..=3).contains(&levels[1].max_in_flight));
+    let efficiencies = benchgate_load::sweep_efficiencies(&levels);
+    assert_eq!(efficiencies[0], Some(1.0));
+    assert!(efficiencies[1].is_some());
 }
