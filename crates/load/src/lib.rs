@@ -5,8 +5,9 @@
 //! per-window summaries.
 //!
 //! Pure parts (error kinds, percentiles, throughput, window bucketing, scaling efficiency) live in
-//! [`error_kind`], [`latency`], [`level`] and [`sweep`] and do no I/O; [`closed`] spawns the processes and reads the
-//! [`clock`]. No async runtime: one thread per in-flight slot, blocked on its child.
+//! [`error_kind`], [`latency`], [`level`] and [`sweep`] and do no I/O; [`closed`] spawns the
+//! processes and reads the [`clock`]. No async runtime: one thread per in-flight slot, blocked on
+//! its child.
 
 pub mod clock;
 pub mod closed;
