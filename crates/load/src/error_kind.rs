@@ -1,0 +1,133 @@
+//! Why an operation failed, as the stable names reports and budgets use (`exit:N`, `signal:N`,
+//! `timeout`, `spawn`), and their counts. Pure: no I/O.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The kind of a failed operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ErrorKind {
+    /// The command exited with a non-zero status.
+    Exit(i32),
+    /// The command was killed by a signal it did not get from the runner.
+    Signal(i32),
+    /// The command outlived its timeout and the runner killed it.
+    Timeout,
+    /// The command could not be started at all.
+    Spawn,
+}
+
+impl ErrorKind {
+    /// Classifies how a process ended: `None` for success (exit 0). `code` and `signal` are what
+    /// `ExitStatus::code()` and `ExitStatusExt::signal()` return; a status with neither (not
+    /// possible on Unix) counts as a signal 0 so it is never mistaken for success.
+    pub fn from_status(code: Option<i32>, signal: Option<i32>) -> Option<ErrorKind> {
+        match (code, signal) {
+            (Some(0), _) => None,
+            (Some(code), _) => Some(ErrorKind::Exit(code)),
+            (None, Some(signal)) => Some(ErrorKind::Signal(signal)),
+            (None, None) => Some(ErrorKind::Signal(0)),
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorKind::Exit(code) => write!(f, "exit:{code}"),
+            ErrorKind::Signal(signal) => write!(f, "signal:{signal}"),
+            ErrorKind::Timeout => f.write_str("timeout"),
+            ErrorKind::Spawn => f.write_str("spawn"),
+        }
+    }
+}
+
+/// Failed operations counted by kind, in a stable order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ErrorCounts {
+    by_kind: BTreeMap<ErrorKind, u64>,
+}
+
+impl ErrorCounts {
+    pub fn record(&mut self, kind: ErrorKind) {
+        *self.by_kind.entry(kind).or_insert(0) += 1;
+    }
+
+    /// How many operations failed with this kind.
+    pub fn count(&self, kind: ErrorKind) -> u64 {
+        self.by_kind.get(&kind).copied().unwrap_or(0)
+    }
+
+    /// All failed operations.
+    pub fn total(&self) -> u64 {
+        self.by_kind.values().sum()
+    }
+
+    /// Kinds with their counts, ordered `exit:N` (by N), `signal:N`, `timeout`, `spawn`.
+    pub fn iter(&self) -> impl Iterator<Item = (ErrorKind, u64)> + '_ {
+        self.by_kind.iter().map(|(kind, count)| (*kind, *count))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_classify_into_kinds() {
+        assert_eq!(ErrorKind::from_status(Some(0), None), None);
+        assert_eq!(
+            ErrorKind::from_status(Some(3), None),
+            Some(ErrorKind::Exit(3))
+        );
+        assert_eq!(
+            ErrorKind::from_status(None, Some(9)),
+            Some(ErrorKind::Signal(9))
+        );
+        assert_eq!(
+            ErrorKind::from_status(None, None),
+            Some(ErrorKind::Signal(0))
+        );
+    }
+
+    #[test]
+    fn kinds_display_as_stable_names() {
+        let names: Vec<String> = [
+            ErrorKind::Exit(1),
+            ErrorKind::Signal(15),
+            ErrorKind::Timeout,
+            ErrorKind::Spawn,
+        ]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        assert_eq!(names, ["exit:1", "signal:15", "timeout", "spawn"]);
+    }
+
+    #[test]
+    fn counts_add_up_by_kind_in_stable_order() {
+        let mut counts = ErrorCounts::default();
+        for kind in [
+            ErrorKind::Timeout,
+            ErrorKind::Exit(2),
+            ErrorKind::Exit(1),
+            ErrorKind::Timeout,
+            ErrorKind::Spawn,
+        ] {
+            counts.record(kind);
+        }
+        assert_eq!(counts.total(), 5);
+        assert_eq!(counts.count(ErrorKind::Timeout), 2);
+        assert_eq!(counts.count(ErrorKind::Signal(9)), 0);
+        let listed: Vec<(String, u64)> = counts.iter().map(|(k, n)| (k.to_string(), n)).collect();
+        assert_eq!(
+            listed,
+            [
+                ("exit:1".to_string(), 1),
+                ("exit:2".to_string(), 1),
+                ("timeout".to_string(), 2),
+                ("spawn".to_string(), 1)
+            ]
+        );
+    }
+}

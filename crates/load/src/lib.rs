@@ -1,0 +1,24 @@
+//! benchgate-load: the load engine's core. It runs a command as real child processes, N at a
+//! time (closed model: each finishing operation starts the next), until a duration or an
+//! operation count is reached, and reports per level: an HDR latency histogram of the successful
+//! operations, percentiles, throughput, errors by kind, the in-flight maximum actually reached and
+//! per-window summaries.
+//!
+//! Pure parts (error kinds, percentiles, throughput, window bucketing, scaling efficiency) live in
+//! [`error_kind`], [`latency`], [`level`] and [`sweep`] and do no I/O; [`closed`] spawns the
+//! processes and reads the [`clock`]. No async runtime: one thread per in-flight slot, blocked on
+//! its child.
+
+pub mod clock;
+pub mod closed;
+pub mod error_kind;
+pub mod latency;
+pub mod level;
+pub mod sweep;
+
+pub use clock::{Clock, MonotonicClock};
+pub use closed::{ClosedLoad, CommandSpec, LoadError, Stop, run_closed, run_closed_with_clock};
+pub use error_kind::{ErrorCounts, ErrorKind};
+pub use latency::{LatencyHistogram, Percentiles, error_rate, throughput};
+pub use level::{LevelRecorder, LevelResult, Outcome, WindowSummary};
+pub use sweep::{run_sweep, scaling_efficiency, sweep_efficiencies};
