@@ -522,17 +522,18 @@ impl MetricDefinition {
             }
             Compiled::Regex(regex, group) => {
                 let text = output.text()?;
-                let pattern = regex.as_str().to_string();
-                let captures = regex.captures(text).ok_or(Problem::NoMatch {
-                    pattern: pattern.clone(),
-                })?;
+                // Only errors quote it.
+                let pattern = || regex.as_str().to_string();
+                let captures = regex
+                    .captures(text)
+                    .ok_or_else(|| Problem::NoMatch { pattern: pattern() })?;
                 let matched = match group {
                     Group::Named(name) => captures.name(name),
                     Group::First => captures.get(1),
                 };
                 let Some(matched) = matched else {
                     return Err(Problem::GroupMissing {
-                        pattern,
+                        pattern: pattern(),
                         group: group.describe(),
                         matched: excerpt(captures.get(0).map_or("", |m| m.as_str())),
                     });
@@ -542,7 +543,7 @@ impl MetricDefinition {
                     Ok(n) if n.is_finite() => (n, excerpt(captured)),
                     _ => {
                         return Err(Problem::CapturedNotANumber {
-                            pattern,
+                            pattern: pattern(),
                             captured: excerpt(matched.as_str()),
                         });
                     }
