@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use benchgate_gate::{Budget, NameGlob, canonical_unit};
 use benchgate_measure::{
-    MAX_COMBINATIONS, MAX_PARAMETER_VALUES, MeasureError, Parameter, check_combinations,
+    Better, DefinitionError, Expected, MAX_COMBINATIONS, MAX_PARAMETER_VALUES, MeasureError,
+    MetricDefinition, MetricUnit, OutputCheck, OutputSpec, Parameter, Selector, check_combinations,
     expanded_names,
 };
 use benchgate_model::{Measure, Mode, Source, Unit};
@@ -38,10 +39,16 @@ const GATE_KEYS: [&str; 9] = [
     "sources",
 ];
 /// A `[[bench]]`'s own keys; it takes the [`RUNNER_SETTINGS`] too.
-const BENCH_KEYS: [&str; 10] = [
+const BENCH_KEYS: [&str; 12] = [
     "name", "command", "prepare", "conclude", "setup", "cleanup", "input", "mode", "requires",
-    "params",
+    "params", "metrics", "check",
 ];
+/// One entry of a bench's `metrics`.
+const METRIC_KEYS: [&str; 5] = ["name", "json", "regex", "unit", "better"];
+/// A bench's `check`.
+const CHECK_KEYS: [&str; 2] = ["json", "equals"];
+/// Longest unit name a metric may have.
+const MAX_UNIT_CHARS: usize = 32;
 
 /// Reads one runner setting (`key`) of a section into the settings.
 type ReadSetting =
@@ -853,6 +860,7 @@ fn bench(ctx: &Ctx, s: &Section) -> Result<Bench, ConfigError> {
         None => Vec::new(),
         Some(p) => params(ctx, &p)?,
     };
+    let output = output_spec(ctx, s)?;
     let skip = match skipped.as_slice() {
         [] => None,
         [one] => Some(format!("requires: environment variable {one} is not set")),
@@ -874,7 +882,197 @@ fn bench(ctx: &Ctx, s: &Section) -> Result<Bench, ConfigError> {
         mode,
         requires,
         params,
+        output,
         skip,
+    })
+}
+
+/// A bench's `metrics` and `check`, compiled: an invalid JSON path, regex, unit or `better` is
+/// refused here, at its line, before anything runs. Paths and patterns are taken as written
+/// (`${VAR}` is not expanded: `$` starts every JSON path).
+fn output_spec(ctx: &Ctx, s: &Section) -> Result<OutputSpec, ConfigError> {
+    let mut spec = OutputSpec::default();
+    if let Some(value) = s.get("metrics") {
+        let expected = "an array of metrics such as [{ name = \"tps\", json = \"$.tps\" }]";
+        let DeValue::Array(items) = value.get_ref() else {
+            return Err(s.wrong_type(ctx, "metrics", value, expected));
+        };
+        for (i, item) in items.iter().enumerate() {
+            let key = format!("metrics[{i}]");
+            let DeValue::Table(table) = item.get_ref() else {
+                return Err(s.wrong_type(
+                    ctx,
+                    &key,
+                    item,
+                    "a table { name, json or regex, unit, better }",
+                ));
+            };
+            let m = Section {
+                table,
+                span: item.span(),
+                name: s.name.clone(),
+                prefix: format!("{}{key}.", s.prefix),
+            };
+            let metric = metric_definition(ctx, &m)?;
+            if spec
+                .metrics
+                .iter()
+                .any(|other| other.name() == metric.name())
+                && let Some(value) = m.get("name")
+            {
+                return Err(m.bad(
+                    ctx,
+                    "name",
+                    value,
+                    format!("duplicate metric name {:?}", metric.name()),
+                ));
+            }
+            spec.metrics.push(metric);
+        }
+    }
+    if let Some(c) = s.table(ctx, "check")? {
+        c.check_keys(ctx, &CHECK_KEYS)?;
+        let (path, path_value) = c
+            .string(ctx, "json")?
+            .ok_or_else(|| c.missing(ctx, "json"))?;
+        let equals_value = c.get("equals").ok_or_else(|| c.missing(ctx, "equals"))?;
+        let equals = match equals_value.get_ref() {
+            DeValue::Boolean(b) => Expected::Bool(*b),
+            DeValue::String(text) => Expected::String(text.to_string()),
+            DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+                Ok(n) => Expected::Number(n as f64),
+                Err(_) => return Err(c.bad(ctx, "equals", equals_value, "integer out of range")),
+            },
+            DeValue::Float(f) => match f.as_str().replace('_', "").parse::<f64>() {
+                Ok(n) if n.is_finite() => Expected::Number(n),
+                _ => {
+                    return Err(c.bad(
+                        ctx,
+                        "equals",
+                        equals_value,
+                        format!("{} is not a finite number", f.as_str()),
+                    ));
+                }
+            },
+            _ => {
+                return Err(c.wrong_type(
+                    ctx,
+                    "equals",
+                    equals_value,
+                    "a string, number or boolean",
+                ));
+            }
+        };
+        let check = OutputCheck::new(path, equals)
+            .map_err(|e| c.bad(ctx, "json", path_value, e.to_string()))?;
+        spec.check = Some(check);
+    }
+    Ok(spec)
+}
+
+/// One entry of `metrics`: `{ name, json | regex, unit, better }`.
+fn metric_definition(ctx: &Ctx, m: &Section) -> Result<MetricDefinition, ConfigError> {
+    m.check_keys(ctx, &METRIC_KEYS)?;
+    let (name, name_value) = m
+        .string(ctx, "name")?
+        .ok_or_else(|| m.missing(ctx, "name"))?;
+    // Its samples would be mixed with (or hide) the ones benchgate measures itself.
+    if Measure::parse(name).is_known() {
+        return Err(m.bad(
+            ctx,
+            "name",
+            name_value,
+            format!("{name:?} is a measure benchgate takes itself; give the metric another name"),
+        ));
+    }
+    let (selector, where_value, where_key) = match (m.string(ctx, "json")?, m.string(ctx, "regex")?)
+    {
+        (Some((path, value)), None) => (Selector::Json(path.to_string()), value, "json"),
+        (None, Some((pattern, value))) => (Selector::Regex(pattern.to_string()), value, "regex"),
+        (Some(_), Some((_, value))) => {
+            return Err(m.bad(ctx, "regex", value, "give `json` or `regex`, not both"));
+        }
+        (None, None) => {
+            return Err(ctx.err(
+                &m.span,
+                format!(
+                    "{}: needs `json` (a JSON path such as \"$.tps\") or `regex` (with a capture group for the value)",
+                    m.whole()
+                ),
+            ));
+        }
+    };
+    let unit = match m.string(ctx, "unit")? {
+        None => MetricUnit::as_printed(Unit::Count.as_str()),
+        Some((text, value)) => metric_unit(text).map_err(|why| m.bad(ctx, "unit", value, why))?,
+    };
+    let better = match m.get("better") {
+        None => Better::default(),
+        Some(value) => match value.get_ref() {
+            DeValue::String(text) => Better::parse(text.trim()).ok_or_else(|| {
+                m.bad(
+                    ctx,
+                    "better",
+                    value,
+                    format!(
+                        "unknown direction {:?} (expected \"higher\" or \"lower\")",
+                        text.trim()
+                    ),
+                )
+            })?,
+            _ => return Err(m.wrong_type(ctx, "better", value, "\"higher\" or \"lower\"")),
+        },
+    };
+    MetricDefinition::new(name, selector, unit, better).map_err(|e| {
+        let (key, value) = match e {
+            DefinitionError::EmptyName | DefinitionError::InvalidName(_) => ("name", name_value),
+            _ => (where_key, where_value),
+        };
+        m.bad(ctx, key, value, e.to_string())
+    })
+}
+
+/// The unit a metric is printed in, as kept: durations in ns, sizes in bytes, rates per second,
+/// percentages as ratios (so budgets written `"100ms"` or `"5%"` compare with them), any other
+/// name (`"tx/s"`, `"pages"`) verbatim. The error is a phrase to follow the key's name.
+fn metric_unit(text: &str) -> Result<MetricUnit, String> {
+    let unit = text.trim();
+    let canonical = [
+        Unit::Nanoseconds,
+        Unit::Bytes,
+        Unit::Count,
+        Unit::PerSecond,
+        Unit::BytesPerSecond,
+        Unit::Ratio,
+    ];
+    if canonical.iter().any(|c| c.as_str() == unit) {
+        return Ok(MetricUnit::as_printed(unit));
+    }
+    let not_a_unit = || {
+        format!(
+            "{unit:?} is not a unit (expected a unit without a number, such as \"ms\", \"KiB\", \"%\" or \"tx/s\")"
+        )
+    };
+    if unit.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '.' | '+' | '-'))
+        || unit.chars().any(char::is_control)
+    {
+        return Err(not_a_unit());
+    }
+    if unit.chars().count() > MAX_UNIT_CHARS {
+        return Err(format!("is longer than {MAX_UNIT_CHARS} characters"));
+    }
+    let (canonical, scale) = match parse_quantity(&format!("1{unit}")) {
+        Ok((scale, Kind::Duration)) => (Unit::Nanoseconds, scale),
+        Ok((scale, Kind::Size)) => (Unit::Bytes, scale),
+        Ok((scale, Kind::Rate)) => (Unit::PerSecond, scale),
+        Ok((scale, Kind::Percent)) => (Unit::Ratio, scale),
+        // `e5`: "1e5" is a number.
+        Ok((_, Kind::Plain)) => return Err(not_a_unit()),
+        Err(_) => return Ok(MetricUnit::as_printed(unit)),
+    };
+    Ok(MetricUnit {
+        unit: canonical.as_str().to_string(),
+        scale,
     })
 }
 

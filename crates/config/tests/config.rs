@@ -7,7 +7,10 @@ use std::time::Duration;
 use benchgate_config::{
     Budget, BuildConfig, Config, ConfigError, ConfirmMode, Requirements, RunnerSettings,
 };
-use benchgate_measure::{AuxCommands, CommandTemplate, Parameter};
+use benchgate_measure::{
+    AuxCommands, Better, CommandTemplate, Expected, MetricDefinition, MetricUnit, OutputCheck,
+    OutputSpec, Parameter, Selector,
+};
 use benchgate_model::{Measure, Mode, Thresholds};
 
 const EXAMPLE: &str = r#"# benchgate configuration
@@ -287,7 +290,7 @@ fn unknown_keys() {
         error(
             "[[bench]]\nname = \"a\"\ncommand = \"x\"\n\n[[bench]]\nname = \"b\"\ncomand = \"y\"\n"
         ),
-        "benchgate.toml:7:1: [[bench]] #2 `comand`: unknown key (expected one of name, command, prepare, conclude, setup, cleanup, input, mode, requires, params, warmup, runs, min_runs, max_runs, max_time, precision, timeout, shell, measure)"
+        "benchgate.toml:7:1: [[bench]] #2 `comand`: unknown key (expected one of name, command, prepare, conclude, setup, cleanup, input, mode, requires, params, metrics, check, warmup, runs, min_runs, max_runs, max_time, precision, timeout, shell, measure)"
     );
     assert_eq!(
         error("[defaults]\nwarmup = 3\nmax_tme = \"2s\"\n"),
@@ -905,4 +908,212 @@ fn confirmation_and_build_settings() {
         error("[build]\ncommand = [\"make\"]\n"),
         "benchgate.toml:2:11: [build] `command`: expected a string, found array"
     );
+}
+
+/// A bench whose fourth line on is `rest`.
+fn bench_with(rest: &str) -> String {
+    format!("[[bench]]\nname = \"pool/start\"\ncommand = \"./start-vm --json\"\n{rest}")
+}
+
+fn metric(
+    name: &str,
+    selector: Selector,
+    unit: &str,
+    scale: f64,
+    better: Better,
+) -> MetricDefinition {
+    let unit = MetricUnit {
+        unit: unit.into(),
+        scale,
+    };
+    match MetricDefinition::new(name, selector, unit, better) {
+        Ok(m) => m,
+        Err(e) => panic!("{name}: {e}"),
+    }
+}
+
+#[test]
+fn output_metrics_and_check_are_compiled_with_their_units() {
+    let text = bench_with(
+        r#"metrics = [
+  { name = "tps", json = "$.tps", unit = "tx/s", better = "higher" },
+  { name = "commit", regex = 'commit took ([0-9.]+) ms', unit = "ms" },
+  { name = "boot", json = "$.vms[0].boot_ms", unit = "ms", better = "lower" },
+  { name = "pages", json = '$["page count"]' },
+  { name = "hit_rate", json = "$.hits", unit = "%", better = "higher" },
+  { name = "heap", json = "$.heap", unit = "MiB" },
+  { name = "ops", json = "$.ops", unit = "k/s" },
+]
+check = { json = "$.ok", equals = true }
+"#,
+    );
+    let config = parse(&text).unwrap();
+    let output = &config.benches[0].output;
+    let json = |p: &str| Selector::Json(p.into());
+    let expected = OutputSpec {
+        metrics: vec![
+            metric("tps", json("$.tps"), "tx/s", 1.0, Better::Higher),
+            metric(
+                "commit",
+                Selector::Regex("commit took ([0-9.]+) ms".into()),
+                "ns",
+                1e6,
+                Better::Lower,
+            ),
+            metric("boot", json("$.vms[0].boot_ms"), "ns", 1e6, Better::Lower),
+            metric(
+                "pages",
+                json("$[\"page count\"]"),
+                "count",
+                1.0,
+                Better::Lower,
+            ),
+            metric("hit_rate", json("$.hits"), "ratio", 0.01, Better::Higher),
+            metric("heap", json("$.heap"), "B", 1024.0 * 1024.0, Better::Lower),
+            metric("ops", json("$.ops"), "1/s", 1e3, Better::Lower),
+        ],
+        check: Some(OutputCheck::new("$.ok", Expected::Bool(true)).unwrap()),
+    };
+    assert_eq!(output, &expected);
+    // What a run of it prints, read in the kept units.
+    let stdout = r#"{"ok": true, "tps": 10234.5, "log": "commit took 12.5 ms", "vms": [{"boot_ms": 1800}],
+        "page count": 12, "hits": 50, "heap": 1.5, "ops": 2.5}"#;
+    assert_eq!(
+        output.read(stdout),
+        Ok(vec![
+            10234.5,
+            12_500_000.0,
+            1_800_000_000.0,
+            12.0,
+            0.5,
+            1_572_864.0,
+            2500.0
+        ])
+    );
+    // The check's value may be a string or a number; `[[bench.metrics]]` tables work too.
+    let text = bench_with(
+        "check = { json = \"$.status\", equals = \"ok\" }\n[[bench.metrics]]\nname = \"tps\"\njson = \"$.tps\"\n",
+    );
+    let output = &parse(&text).unwrap().benches[0].output;
+    assert_eq!(output.metrics.len(), 1);
+    assert_eq!(
+        output.check,
+        Some(OutputCheck::new("$.status", Expected::String("ok".into())).unwrap())
+    );
+    let text = bench_with("check = { json = \"$.code\", equals = 0 }\n");
+    assert_eq!(
+        parse(&text).unwrap().benches[0].output.check,
+        Some(OutputCheck::new("$.code", Expected::Number(0.0)).unwrap())
+    );
+    // A bench without them has none.
+    assert!(parse(&bench_with("")).unwrap().benches[0].output.is_empty());
+}
+
+#[test]
+fn bad_output_metrics_are_refused_at_their_line_and_column() {
+    let cases = [
+        (
+            "metrics = [{ name = \"tps\", json = \"$.tps[\" }]\n",
+            "benchgate.toml:4:35: [[bench]] #1 `metrics[0].json`: '$.tps[' is not a JSON path: unclosed \"[\" at character 6",
+        ),
+        (
+            "metrics = [{ name = \"tps\", json = \"tps\" }]\n",
+            "benchgate.toml:4:35: [[bench]] #1 `metrics[0].json`: 'tps' is not a JSON path: it must start with \"$\" (as in \"$.tps\")",
+        ),
+        (
+            "metrics = [\n  { name = \"a\", json = \"$.a\" },\n  { name = \"b\", json = \"$.b[*]\" },\n]\n",
+            "benchgate.toml:6:24: [[bench]] #1 `metrics[1].json`: '$.b[*]' is not a JSON path: wildcards, \"..\", filters and slices at character 5 select several values; a metric is one value",
+        ),
+        (
+            "metrics = [{ name = \"commit\", regex = 'took ([0-9.]+ ms' }]\n",
+            "benchgate.toml:4:39: [[bench]] #1 `metrics[0].regex`: invalid regex 'took ([0-9.]+ ms': unclosed group",
+        ),
+        (
+            "metrics = [{ name = \"commit\", regex = 'took [0-9.]+ ms' }]\n",
+            "benchgate.toml:4:39: [[bench]] #1 `metrics[0].regex`: regex 'took [0-9.]+ ms' has no capture group for the value (put the number in parentheses, as in 'took ([0-9.]+) ms')",
+        ),
+        (
+            "metrics = [{ name = \"commit\", regex = '(\\w{1000}){1000}' }]\n",
+            "benchgate.toml:4:39: [[bench]] #1 `metrics[0].regex`: invalid regex '(\\w{1000}){1000}': it compiles to more than 1048576 bytes (the limit; simplify it)",
+        ),
+        (
+            "metrics = [{ name = \"commit\", json = \"$.a\", unit = \"5ms\" }]\n",
+            "benchgate.toml:4:52: [[bench]] #1 `metrics[0].unit`: \"5ms\" is not a unit (expected a unit without a number, such as \"ms\", \"KiB\", \"%\" or \"tx/s\")",
+        ),
+        (
+            "metrics = [{ name = \"commit\", json = \"$.a\", unit = \"e5\" }]\n",
+            "benchgate.toml:4:52: [[bench]] #1 `metrics[0].unit`: \"e5\" is not a unit (expected a unit without a number, such as \"ms\", \"KiB\", \"%\" or \"tx/s\")",
+        ),
+        (
+            "metrics = [{ name = \"commit\", json = \"$.a\", unit = \"transactions per second per worker\" }]\n",
+            "benchgate.toml:4:52: [[bench]] #1 `metrics[0].unit`: is longer than 32 characters",
+        ),
+        (
+            "metrics = [{ name = \"tps\", json = \"$.tps\", better = \"up\" }]\n",
+            "benchgate.toml:4:53: [[bench]] #1 `metrics[0].better`: unknown direction \"up\" (expected \"higher\" or \"lower\")",
+        ),
+        (
+            "metrics = [{ name = \"tps\", json = \"$.tps\", better = true }]\n",
+            "benchgate.toml:4:53: [[bench]] #1 `metrics[0].better`: expected \"higher\" or \"lower\", found boolean",
+        ),
+        (
+            "metrics = [{ name = \"tps\", json = \"$.tps\", regex = 'tps=(\\d+)' }]\n",
+            "benchgate.toml:4:52: [[bench]] #1 `metrics[0].regex`: give `json` or `regex`, not both",
+        ),
+        (
+            "metrics = [{ name = \"tps\", unit = \"tx/s\" }]\n",
+            "benchgate.toml:4:12: [[bench]] #1 `metrics[0]`: needs `json` (a JSON path such as \"$.tps\") or `regex` (with a capture group for the value)",
+        ),
+        (
+            "metrics = [{ json = \"$.tps\" }]\n",
+            "benchgate.toml:4:12: [[bench]] #1 `metrics[0]`: missing required key `name`",
+        ),
+        (
+            "metrics = [{ name = \"tps\", jsonpath = \"$.tps\" }]\n",
+            "benchgate.toml:4:28: [[bench]] #1 `metrics[0].jsonpath`: unknown key (expected one of name, json, regex, unit, better)",
+        ),
+        (
+            "metrics = [{ name = \"commit time\", json = \"$.a\" }]\n",
+            "benchgate.toml:4:21: [[bench]] #1 `metrics[0].name`: metric name \"commit time\" may only hold letters, digits, \"_\", \"-\" and \".\"",
+        ),
+        (
+            "metrics = [{ name = \"wall_time\", json = \"$.a\" }]\n",
+            "benchgate.toml:4:21: [[bench]] #1 `metrics[0].name`: \"wall_time\" is a measure benchgate takes itself; give the metric another name",
+        ),
+        (
+            "metrics = [\n  { name = \"tps\", json = \"$.a\" },\n  { name = \"tps\", json = \"$.b\" },\n]\n",
+            "benchgate.toml:6:12: [[bench]] #1 `metrics[1].name`: duplicate metric name \"tps\"",
+        ),
+        (
+            "metrics = \"tps\"\n",
+            "benchgate.toml:4:11: [[bench]] #1 `metrics`: expected an array of metrics such as [{ name = \"tps\", json = \"$.tps\" }], found string",
+        ),
+        (
+            "metrics = [\"$.tps\"]\n",
+            "benchgate.toml:4:12: [[bench]] #1 `metrics[0]`: expected a table { name, json or regex, unit, better }, found string",
+        ),
+        (
+            "check = { json = \"$.ok\" }\n",
+            "benchgate.toml:4:9: [[bench]] #1 `check`: missing required key `equals`",
+        ),
+        (
+            "check = { json = \"$.ok[\", equals = true }\n",
+            "benchgate.toml:4:18: [[bench]] #1 `check.json`: '$.ok[' is not a JSON path: unclosed \"[\" at character 5",
+        ),
+        (
+            "check = { json = \"$.ok\", equals = [true] }\n",
+            "benchgate.toml:4:35: [[bench]] #1 `check.equals`: expected a string, number or boolean, found array",
+        ),
+        (
+            "check = { json = \"$.ok\", equals = true, regex = 'ok' }\n",
+            "benchgate.toml:4:41: [[bench]] #1 `check.regex`: unknown key (expected one of json, equals)",
+        ),
+        (
+            "check = { json = \"$.ok\", equals = nan }\n",
+            "benchgate.toml:4:35: [[bench]] #1 `check.equals`: nan is not a finite number",
+        ),
+    ];
+    for (rest, message) in cases {
+        assert_eq!(error(&bench_with(rest)), message, "{rest}");
+    }
 }

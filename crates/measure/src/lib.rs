@@ -5,6 +5,7 @@
 //! [`expand`] turns command-line templates and parameters into [`CommandSpec`]s; [`run`] executes
 //! them (setup, warm-up, interleaved measured runs, cleanup) and returns [`CommandResult`]s.
 //! [`count_instructions`] runs one spec under callgrind for its exact instruction count.
+//! [`OutputSpec`] reads metrics (by JSON path or regex) and an output check from a run's stdout.
 //! [`start_spawner`], called first thing in `main`, has a small separate process start every
 //! measured process, so their peak RSS does not include this process's own.
 
@@ -13,6 +14,7 @@ mod expand;
 mod instructions;
 mod launch;
 mod leftovers;
+mod output_metrics;
 mod process;
 mod runner;
 mod spawner;
@@ -35,6 +37,10 @@ pub use expand::{
 };
 pub use instructions::{
     InstructionCount, InstructionOptions, ProcessInstructions, count_instructions,
+};
+pub use output_metrics::{
+    Better, DefinitionError, Expected, JsonPath, MAX_OUTPUT_BYTES, MAX_REGEX_BYTES,
+    MetricDefinition, MetricUnit, OutputCheck, OutputError, OutputSpec, Problem, Selector,
 };
 pub use runner::{
     CommandResult, Event, Failure, Observer, Outcome, PairedResult, Phase, PrecisionReached,
