@@ -13,6 +13,7 @@ mod expand;
 mod instructions;
 mod launch;
 mod leftovers;
+mod memory;
 mod process;
 mod runner;
 mod spawner;
@@ -35,6 +36,9 @@ pub use expand::{
 };
 pub use instructions::{
     InstructionCount, InstructionOptions, ProcessInstructions, count_instructions,
+};
+pub use memory::{
+    MemoryOptions, MemorySample, MemorySampler, MemorySeries, SamplingEnd, TreeMemory, tree_memory,
 };
 pub use runner::{
     CommandResult, Event, Failure, Observer, Outcome, PairedResult, Phase, PrecisionReached,
