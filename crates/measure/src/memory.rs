@@ -183,7 +183,14 @@ impl MemorySampler {
                     // On a fixed grid, skipping readings that a slow machine made late.
                     let now = Instant::now();
                     while next <= now {
-                        next += options.every;
+                        match next.checked_add(options.every) {
+                            Some(later) => next = later,
+                            None => {
+                                // An interval past the clock's range: no more readings.
+                                let _ = stopped.recv();
+                                return series;
+                            }
+                        }
                     }
                     match stopped.recv_timeout(next - now) {
                         Err(RecvTimeoutError::Timeout) => {}
@@ -195,7 +202,8 @@ impl MemorySampler {
         Ok(MemorySampler { stop, thread })
     }
 
-    /// Stops sampling and returns the series.
+    /// Stops sampling and returns the series. (Dropping the sampler instead stops its thread too,
+    /// at its next wake-up, and discards the series.)
     pub fn stop(self) -> MemorySeries {
         // The thread may have ended already (root exited): then nobody receives, which is fine.
         let _ = self.stop.send(());
@@ -381,6 +389,19 @@ mod tests {
             err.to_string(),
             "invalid options: memory sampling must keep at least 2 points (got 1)"
         );
+    }
+
+    #[test]
+    fn an_interval_past_the_clock_s_range_takes_one_reading() {
+        let options = MemoryOptions {
+            every: Duration::MAX,
+            ..MemoryOptions::default()
+        };
+        let series = MemorySampler::start(std::process::id(), options)
+            .unwrap()
+            .stop();
+        assert_eq!(series.end, SamplingEnd::Stopped);
+        assert_eq!(series.samples.len(), 1);
     }
 
     #[test]
