@@ -66,7 +66,7 @@ pub(crate) fn serialise() -> MutexGuard<'static, ()> {
 }
 
 /// One process as `/proc/PID/stat` shows it.
-struct Proc {
+pub(crate) struct Proc {
     pid: libc::pid_t,
     ppid: libc::pid_t,
     pgid: libc::pid_t,
@@ -168,7 +168,7 @@ pub(crate) fn forget_group(pid: libc::pid_t) {
 }
 
 /// Every process of the system (those that vanish while being read are skipped).
-fn processes() -> Vec<Proc> {
+pub(crate) fn processes() -> Vec<Proc> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
@@ -220,7 +220,7 @@ fn parse_stat(pid: libc::pid_t, stat: &str) -> Option<Proc> {
 }
 
 /// The live processes among `roots` and their descendants.
-fn trees(procs: &[Proc], roots: &[libc::pid_t]) -> Vec<libc::pid_t> {
+pub(crate) fn trees(procs: &[Proc], roots: &[libc::pid_t]) -> Vec<libc::pid_t> {
     let mut found: Vec<libc::pid_t> = Vec::new();
     let mut seen: HashSet<libc::pid_t> = HashSet::new();
     let mut next: Vec<libc::pid_t> = roots.to_vec();

@@ -14,6 +14,7 @@ mod expand;
 mod instructions;
 mod launch;
 mod leftovers;
+mod memory;
 mod output_metrics;
 mod process;
 mod runner;
@@ -37,6 +38,9 @@ pub use expand::{
 };
 pub use instructions::{
     InstructionCount, InstructionOptions, ProcessInstructions, count_instructions,
+};
+pub use memory::{
+    MemoryOptions, MemorySample, MemorySampler, MemorySeries, SamplingEnd, TreeMemory, tree_memory,
 };
 pub use output_metrics::{
     Better, DefinitionError, Expected, JsonPath, MAX_OUTPUT_BYTES, MAX_REGEX_BYTES,

@@ -25,6 +25,7 @@ pub mod fdr;
 pub mod hodges_lehmann;
 pub mod mann_whitney;
 pub mod mean;
+pub mod memory_growth;
 pub mod rng;
 pub mod summary;
 pub mod wilcoxon;
@@ -39,6 +40,9 @@ pub use mann_whitney::{
     MannWhitney, Method, mann_whitney_u, mann_whitney_u_with, min_attainable_p,
 };
 pub use mean::{geometric_mean, mean};
+pub use memory_growth::{
+    LeakBudget, LeakVerdict, MemoryGrowth, MemoryPoint, leak_verdict, memory_growth,
+};
 pub use rng::Rng;
 pub use summary::{
     Interval, MedianRanks, Summary, median, median_ci, median_ranks, percentile, quantile,
