@@ -1,5 +1,6 @@
 //! Why an operation failed, as the stable names reports and budgets use (`exit:N`, `signal:N`,
-//! `timeout`, `spawn`), and their counts. Pure: no I/O.
+//! `timeout`, `spawn`, `output-check`), their counts and the first message of each kind. Pure: no
+//! I/O.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -15,6 +16,8 @@ pub enum ErrorKind {
     Timeout,
     /// The command could not be started at all.
     Spawn,
+    /// The command exited 0 but its output failed the output check (or could not be read).
+    OutputCheck,
 }
 
 impl ErrorKind {
@@ -38,19 +41,43 @@ impl fmt::Display for ErrorKind {
             ErrorKind::Signal(signal) => write!(f, "signal:{signal}"),
             ErrorKind::Timeout => f.write_str("timeout"),
             ErrorKind::Spawn => f.write_str("spawn"),
+            ErrorKind::OutputCheck => f.write_str("output-check"),
         }
     }
 }
 
-/// Failed operations counted by kind, in a stable order.
+/// Longest example message kept per kind, in characters.
+pub const MAX_EXAMPLE_CHARS: usize = 200;
+
+/// Failed operations counted by kind, in a stable order, with the first message of each kind
+/// (an example for the report; later messages of the same kind are not kept, so memory does not
+/// grow with the number of failures).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ErrorCounts {
     by_kind: BTreeMap<ErrorKind, u64>,
+    examples: BTreeMap<ErrorKind, String>,
 }
 
 impl ErrorCounts {
     pub fn record(&mut self, kind: ErrorKind) {
         *self.by_kind.entry(kind).or_insert(0) += 1;
+    }
+
+    /// Counts a failure and keeps `message` (cut to [`MAX_EXAMPLE_CHARS`]) when it is the first
+    /// message of its kind.
+    pub fn record_with_message(&mut self, kind: ErrorKind, message: Option<&str>) {
+        self.record(kind);
+        if let Some(message) = message
+            && !self.examples.contains_key(&kind)
+        {
+            self.examples
+                .insert(kind, truncate_chars(message, MAX_EXAMPLE_CHARS));
+        }
+    }
+
+    /// The first message recorded for this kind.
+    pub fn example(&self, kind: ErrorKind) -> Option<&str> {
+        self.examples.get(&kind).map(String::as_str)
     }
 
     /// How many operations failed with this kind.
@@ -63,10 +90,21 @@ impl ErrorCounts {
         self.by_kind.values().sum()
     }
 
-    /// Kinds with their counts, ordered `exit:N` (by N), `signal:N`, `timeout`, `spawn`.
+    /// Kinds with their counts, ordered `exit:N` (by N), `signal:N`, `timeout`, `spawn`,
+    /// `output-check`.
     pub fn iter(&self) -> impl Iterator<Item = (ErrorKind, u64)> + '_ {
         self.by_kind.iter().map(|(kind, count)| (*kind, *count))
     }
+}
+
+/// `text` cut to at most `max` characters (an ellipsis marks the cut).
+pub fn truncate_chars(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
 }
 
 #[cfg(test)]
@@ -97,11 +135,15 @@ mod tests {
             ErrorKind::Signal(15),
             ErrorKind::Timeout,
             ErrorKind::Spawn,
+            ErrorKind::OutputCheck,
         ]
         .iter()
         .map(ToString::to_string)
         .collect();
-        assert_eq!(names, ["exit:1", "signal:15", "timeout", "spawn"]);
+        assert_eq!(
+            names,
+            ["exit:1", "signal:15", "timeout", "spawn", "output-check"]
+        );
     }
 
     #[test]
@@ -129,5 +171,23 @@ mod tests {
                 ("spawn".to_string(), 1)
             ]
         );
+    }
+
+    #[test]
+    fn the_first_message_of_each_kind_is_kept_and_cut_to_200_chars() {
+        let mut counts = ErrorCounts::default();
+        counts.record_with_message(ErrorKind::Exit(1), Some("exit:1: first"));
+        counts.record_with_message(ErrorKind::Exit(1), Some("exit:1: second"));
+        counts.record_with_message(ErrorKind::Timeout, None);
+        counts.record_with_message(ErrorKind::Timeout, Some("timeout: later"));
+        let long = "x".repeat(300);
+        counts.record_with_message(ErrorKind::OutputCheck, Some(&long));
+        assert_eq!(counts.count(ErrorKind::Exit(1)), 2);
+        assert_eq!(counts.example(ErrorKind::Exit(1)), Some("exit:1: first"));
+        assert_eq!(counts.example(ErrorKind::Timeout), Some("timeout: later"));
+        let cut = counts.example(ErrorKind::OutputCheck).unwrap();
+        assert_eq!(cut.chars().count(), 200);
+        assert!(cut.starts_with("xxx") && cut.ends_with('…'));
+        assert_eq!(counts.example(ErrorKind::Spawn), None);
     }
 }

@@ -11,6 +11,7 @@
 
 pub mod clock;
 pub mod closed;
+pub mod command;
 pub mod error_kind;
 pub mod latency;
 pub mod level;
@@ -18,7 +19,8 @@ pub mod sweep;
 
 pub use clock::{Clock, MonotonicClock};
 pub use closed::{ClosedLoad, CommandSpec, LoadError, Stop, run_closed, run_closed_with_clock};
-pub use error_kind::{ErrorCounts, ErrorKind};
+pub use command::{MAX_OUTPUT_BYTES, OutputInspector, STDERR_TAIL_BYTES};
+pub use error_kind::{ErrorCounts, ErrorKind, MAX_EXAMPLE_CHARS};
 pub use latency::{LatencyHistogram, Percentiles, error_rate, throughput};
-pub use level::{LevelRecorder, LevelResult, Outcome, WindowSummary};
+pub use level::{LevelRecorder, LevelResult, MAX_WINDOWS, OpenCounts, Outcome, WindowSummary};
 pub use sweep::{run_sweep, scaling_efficiency, sweep_efficiencies};

@@ -75,11 +75,7 @@ mod tests {
     fn level(concurrency: usize, successes: u64) -> LevelResult {
         let mut recorder = LevelRecorder::new(Duration::from_secs(1));
         for _ in 0..successes {
-            recorder.record(Outcome {
-                finished_at: Duration::ZERO,
-                latency: Duration::from_nanos(100),
-                error: None,
-            });
+            recorder.record(Outcome::success(Duration::ZERO, Duration::from_nanos(100)));
         }
         recorder.finish(concurrency, Duration::from_secs(1), concurrency)
     }
