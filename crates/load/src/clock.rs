@@ -5,6 +5,11 @@ use std::time::{Duration, Instant};
 /// A monotonic clock: time since an arbitrary, fixed origin.
 pub trait Clock: Sync {
     fn now(&self) -> Duration;
+
+    /// Waits about `duration` (the open model's scheduler waits for the next start with it).
+    fn sleep(&self, duration: Duration) {
+        std::thread::sleep(duration);
+    }
 }
 
 /// The real monotonic clock (`Instant`).

@@ -97,6 +97,10 @@ pub enum LoadError {
     ZeroWindow,
     #[error("the operation timeout must be greater than zero")]
     ZeroTimeout,
+    #[error("the rate must be a finite number of operations per second greater than zero, not {0}")]
+    InvalidRate(f64),
+    #[error("the burst interval must be greater than zero")]
+    ZeroBurstInterval,
     #[error("cannot start a load thread")]
     Thread(#[source] io::Error),
 }

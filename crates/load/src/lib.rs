@@ -1,12 +1,15 @@
 //! benchgate-load: the load engine's core. It runs a command as real child processes, N at a
-//! time (closed model: each finishing operation starts the next), until a duration or an
-//! operation count is reached, and reports per level: an HDR latency histogram of the successful
-//! operations, percentiles, throughput, errors by kind, the in-flight maximum actually reached and
-//! per-window summaries.
+//! time (closed model: each finishing operation starts the next) or on a schedule (open model:
+//! `rate` starts per second, latency from the intended start), until a duration or an operation
+//! count is reached, and reports per level: an HDR latency histogram of the successful
+//! operations, percentiles, throughput, errors by kind, the in-flight maximum actually reached,
+//! per-window summaries and output-metric means; [`benchmark`] turns a level into the canonical
+//! `benchgate_model::Benchmark`.
 //!
-//! Pure parts (error kinds, percentiles, throughput, window bucketing, scaling efficiency) live in
-//! [`error_kind`], [`latency`], [`level`] and [`sweep`] and do no I/O; [`closed`] spawns the
-//! processes and reads the [`clock`]. No async runtime: one thread per in-flight slot, blocked on
+//! Pure parts (error kinds, percentiles, throughput, window bucketing, the open model's schedule,
+//! scaling efficiency) live in [`error_kind`], [`latency`], [`level`], [`open::Schedule`] and
+//! [`sweep`] and do no I/O; [`command`] runs one operation, [`closed`] and [`open`] spawn the
+//! processes and read the [`clock`]. No async runtime: one thread per in-flight slot, blocked on
 //! its child.
 
 pub mod clock;
@@ -15,6 +18,7 @@ pub mod command;
 pub mod error_kind;
 pub mod latency;
 pub mod level;
+pub mod open;
 pub mod sweep;
 
 pub use clock::{Clock, MonotonicClock};
@@ -23,4 +27,7 @@ pub use command::{MAX_OUTPUT_BYTES, OutputInspector, STDERR_TAIL_BYTES};
 pub use error_kind::{ErrorCounts, ErrorKind, MAX_EXAMPLE_CHARS};
 pub use latency::{LatencyHistogram, Percentiles, error_rate, throughput};
 pub use level::{LevelRecorder, LevelResult, MAX_WINDOWS, OpenCounts, Outcome, WindowSummary};
+pub use open::{
+    Arrivals, Burst, OpenLoad, Schedule, late_tolerance, run_open, run_open_with_clock,
+};
 pub use sweep::{run_sweep, scaling_efficiency, sweep_efficiencies};
