@@ -165,7 +165,10 @@ fn failure_message(level: &LevelResult) -> String {
     )
 }
 
-const LATENCY_MEASURES: [(Measure, fn(&Percentiles) -> Duration); 5] = [
+/// Reads one percentile.
+type Pick = fn(&Percentiles) -> Duration;
+
+const LATENCY_MEASURES: [(Measure, Pick); 5] = [
     (Measure::LatencyP50, |p| p.p50),
     (Measure::LatencyP90, |p| p.p90),
     (Measure::LatencyP95, |p| p.p95),
