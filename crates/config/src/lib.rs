@@ -341,6 +341,31 @@ impl Bench {
         }
     }
 
+    /// The names of the benchmarks this bench produces: one per parameter combination
+    /// (`name/threads=4`), each followed by `/concurrency=N` per level of a closed model.
+    pub fn benchmark_names(&self) -> Vec<String> {
+        let names = benchgate_measure::expanded_names(&self.name, &self.params);
+        match self.load.as_ref().map(|load| &load.model) {
+            Some(LoadModel::Closed { levels }) => names
+                .iter()
+                .flat_map(|name| {
+                    levels
+                        .iter()
+                        .map(move |level| format!("{name}/concurrency={level}"))
+                })
+                .collect(),
+            _ => names,
+        }
+    }
+
+    /// How many levels each parameter combination runs: a closed model's, else one.
+    pub fn level_count(&self) -> usize {
+        match self.load.as_ref().map(|load| &load.model) {
+            Some(LoadModel::Closed { levels }) => levels.len(),
+            _ => 1,
+        }
+    }
+
     /// How memory is sampled for this bench: `memory` as given, or its defaults when only
     /// `watch` is set; `None` = not sampled.
     pub fn memory_sampling(&self) -> Option<MemorySettings> {

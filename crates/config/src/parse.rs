@@ -12,7 +12,6 @@ use benchgate_gate::{Budget, NameGlob, canonical_unit};
 use benchgate_measure::{
     Better, DefinitionError, Expected, MAX_COMBINATIONS, MAX_PARAMETER_VALUES, MeasureError,
     MetricDefinition, MetricUnit, OutputCheck, OutputSpec, Parameter, Selector, check_combinations,
-    expanded_names,
 };
 use benchgate_model::{Measure, Mode, Source, Unit};
 use toml::Spanned;
@@ -532,7 +531,7 @@ impl ExpandedNames {
             "params"
         };
         // Each bench was checked against the limit; the file as a whole is held to it too.
-        let count = check_combinations(&bench.params, 1)
+        let count = check_combinations(&bench.params, bench.level_count())
             .map_err(|e| ctx.err(&span, format!("{}: {e}", s.key(key))))?;
         if self.seen.len() as u64 + count > MAX_COMBINATIONS as u64 {
             return Err(ctx.err(
@@ -543,7 +542,7 @@ impl ExpandedNames {
                 ),
             ));
         }
-        for name in expanded_names(&bench.name, &bench.params) {
+        for name in bench.benchmark_names() {
             match self.seen.get(&name) {
                 Some((other, other_span)) => {
                     let (line, _) = line_col(ctx.text, other_span.start);
@@ -867,6 +866,9 @@ fn bench(ctx: &Ctx, s: &Section) -> Result<Bench, ConfigError> {
     };
     let output = output_spec(ctx, s)?;
     let load = load::load_settings(ctx, s)?;
+    if let Some(load) = &load {
+        load::check_level_parameter(ctx, s, load)?;
+    }
     let memory = load::memory_settings(ctx, s)?;
     let watch = match load::watch_settings(ctx, s, allowed)? {
         None => None,

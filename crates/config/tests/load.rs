@@ -624,3 +624,51 @@ fn budgets_on_engine_and_output_measures_take_their_units() {
         "benchgate.toml:4:21: [[bench]] #1 `metrics[0].name`: \"rss_peak\" is a measure benchgate takes itself; give the metric another name"
     );
 }
+
+#[test]
+fn each_level_is_a_benchmark_of_its_own_name() {
+    let config = parse(&bench_with(
+        "concurrency = [1, 10]\nparams = { size = [\"s\", \"m\"] }\n",
+    ))
+    .unwrap();
+    assert_eq!(
+        config.benches[0].benchmark_names(),
+        [
+            "pool/start/size=s/concurrency=1",
+            "pool/start/size=s/concurrency=10",
+            "pool/start/size=m/concurrency=1",
+            "pool/start/size=m/concurrency=10",
+        ]
+    );
+    assert_eq!(config.benches[0].level_count(), 2);
+    // The open model runs one benchmark per combination, under the bench's own name.
+    let config = parse(&bench_with("rate = \"5/s\"\n")).unwrap();
+    assert_eq!(config.benches[0].benchmark_names(), ["pool/start"]);
+    assert_eq!(config.benches[0].level_count(), 1);
+    // A level named like another bench is refused when the file loads.
+    assert_eq!(
+        error(&format!(
+            "{}\n[[bench]]\nname = \"pool/start/concurrency=10\"\ncommand = \"true\"\n",
+            bench_with("concurrency = [1, 10]\n")
+        )),
+        "benchgate.toml:7:8: [[bench]] #2 `name`: expands to \"pool/start/concurrency=10\", which [[bench]] #1 (line 2) already names"
+    );
+    // The level's parameter is the model's own.
+    assert_eq!(
+        error(&bench_with(
+            "concurrency = [1, 10]\nparams = { concurrency = [2] }\n"
+        )),
+        "benchgate.toml:5:26: [[bench]] #1 `params.concurrency`: is the parameter `concurrency` gives each level; rename this one"
+    );
+    assert_eq!(
+        error(&bench_with("rate = \"5/s\"\nparams = { rate = [\"a\"] }\n")),
+        "benchgate.toml:5:19: [[bench]] #1 `params.rate`: is the parameter `rate` gives each level; rename this one"
+    );
+    // Levels count towards the limit on benchmarks per file.
+    assert_eq!(
+        error(&bench_with(
+            "concurrency = [1, 2, 3]\nparams = { n = { min = 1, max = 40000 } }\n"
+        )),
+        "benchgate.toml:5:10: [[bench]] #1 `params`: the parameters' values multiply out to 120000 benchmarks; the limit is 100000 (use fewer values)"
+    );
+}

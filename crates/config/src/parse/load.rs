@@ -194,6 +194,30 @@ pub(super) fn load_settings(ctx: &Ctx, s: &Section) -> Result<Option<LoadSetting
     Ok(Some(settings))
 }
 
+/// Refuses a parameter named like the load level's own (`concurrency`, `rate`): a level's
+/// benchmark carries it as a parameter.
+pub(super) fn check_level_parameter(
+    ctx: &Ctx,
+    s: &Section,
+    load: &LoadSettings,
+) -> Result<(), ConfigError> {
+    let name = match load.model {
+        LoadModel::Closed { .. } => "concurrency",
+        LoadModel::Open { .. } => "rate",
+    };
+    if let Some(params) = s.table(ctx, "params")?
+        && let Some(value) = params.get(name)
+    {
+        return Err(params.bad(
+            ctx,
+            name,
+            value,
+            format!("is the parameter `{name}` gives each level; rename this one"),
+        ));
+    }
+    Ok(())
+}
+
 /// `concurrency = [1, 10, 50]`: distinct levels, in the order given.
 fn concurrency_levels(
     ctx: &Ctx,
