@@ -672,3 +672,36 @@ fn each_level_is_a_benchmark_of_its_own_name() {
         "benchgate.toml:5:10: [[bench]] #1 `params`: the parameters' values multiply out to 120000 benchmarks; the limit is 100000 (use fewer values)"
     );
 }
+
+/// The whole-file examples of docs/config.md (its ```toml blocks that start with a table) load.
+#[test]
+fn the_documented_examples_load() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/config.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let examples: Vec<&str> = doc
+        .split("```toml\n")
+        .skip(1)
+        .filter_map(|block| block.split("```").next())
+        .filter(|block| block.starts_with('['))
+        .collect();
+    assert!(examples.len() >= 3, "{examples:?}");
+    for example in &examples {
+        if let Err(e) = parse(example) {
+            panic!("{e}\n{example}");
+        }
+    }
+    let load = examples
+        .iter()
+        .find(|e| e.contains("arrivals = \"poisson\""))
+        .unwrap();
+    let config = parse(load).unwrap();
+    assert_eq!(config.benches[0].level_count(), 5);
+    assert!(matches!(
+        config.benches[1].load.as_ref().unwrap().model,
+        LoadModel::Open {
+            arrivals: Arrivals::Poisson,
+            seed: Some(7),
+            ..
+        }
+    ));
+}
