@@ -15,6 +15,7 @@ mod parse;
 mod units;
 
 use std::collections::BTreeMap;
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -24,7 +25,7 @@ use benchgate_measure::{
 };
 use benchgate_model::{Measure, Mode, Source, Thresholds};
 pub use error::ConfigError;
-pub use units::{Kind, parse_quantity};
+pub use units::{Kind, parse_quantity, parse_rate};
 
 /// Values shorter than this are not redacted by [`Config::redact`].
 pub const REDACT_MIN_LEN: usize = 4;
@@ -266,6 +267,13 @@ pub struct Bench {
     /// Set when the bench cannot run because a variable it uses is unset and listed in
     /// `requires.env`; the bench is then recorded as skipped with this reason.
     pub skip: Option<String>,
+    /// `concurrency` or `rate` and what goes with them: the command run as load (SPEC §4.3);
+    /// `None` = timed runs one at a time. Each operation is killed after the bench's `timeout`.
+    pub load: Option<LoadSettings>,
+    /// `memory = { ... }`: the RSS of each run's process tree sampled over time (SPEC §4.4).
+    pub memory: Option<MemorySettings>,
+    /// `watch = { pid_file = ... }`: a long-running process sampled while the bench runs.
+    pub watch: Option<WatchSettings>,
 }
 
 impl Bench {
@@ -333,11 +341,200 @@ impl Bench {
         }
     }
 
+    /// The names of the benchmarks this bench produces: one per parameter combination
+    /// (`name/threads=4`), each followed by `/concurrency=N` per level of a closed model.
+    pub fn benchmark_names(&self) -> Vec<String> {
+        let names = benchgate_measure::expanded_names(&self.name, &self.params);
+        match self.load.as_ref().map(|load| &load.model) {
+            Some(LoadModel::Closed { levels }) => names
+                .iter()
+                .flat_map(|name| {
+                    levels
+                        .iter()
+                        .map(move |level| format!("{name}/concurrency={level}"))
+                })
+                .collect(),
+            _ => names,
+        }
+    }
+
+    /// How many levels each parameter combination runs: a closed model's, else one.
+    pub fn level_count(&self) -> usize {
+        match self.load.as_ref().map(|load| &load.model) {
+            Some(LoadModel::Closed { levels }) => levels.len(),
+            _ => 1,
+        }
+    }
+
+    /// How memory is sampled for this bench: `memory` as given, or its defaults when only
+    /// `watch` is set; `None` = not sampled.
+    pub fn memory_sampling(&self) -> Option<MemorySettings> {
+        self.memory
+            .clone()
+            .or_else(|| self.watch.as_ref().map(|_| MemorySettings::default()))
+    }
+
     /// Why this bench must be skipped: an unset variable it needs, or a missing requirement
     /// (checks the environment, `PATH` and the file system).
     pub fn skip_reason(&self) -> Option<String> {
         self.skip.clone().or_else(|| self.requires.check())
     }
+}
+
+/// The most operations in flight a closed-model level or `max_in_flight` may ask for.
+pub const MAX_CONCURRENCY: usize = 10_000;
+/// The most levels `concurrency` may list.
+pub const MAX_LEVELS: usize = 64;
+/// The highest `rate`, per second.
+pub const MAX_RATE_PER_S: f64 = 1_000_000.0;
+/// The largest `burst.size`.
+pub const MAX_BURST_SIZE: u32 = 100_000;
+/// `max_in_flight` when not given: starts beyond it are dropped (and counted).
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 1000;
+/// How long a load bench runs when it gives neither `duration` nor `operations`.
+pub const DEFAULT_LOAD_DURATION: Duration = Duration::from_secs(10);
+/// The longest `duration`: 24 h.
+pub const MAX_LOAD_DURATION: Duration = Duration::from_secs(24 * 60 * 60);
+/// The shortest `window`.
+pub const MIN_WINDOW: Duration = Duration::from_millis(1);
+/// The most windows `duration` may be cut into: each window is one sample of every measure.
+pub const MAX_WINDOWS: u128 = 100_000;
+
+/// A bench's load: the model, and how long each level (closed) or the run (open) lasts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadSettings {
+    pub model: LoadModel,
+    /// `duration` as given; see [`LoadSettings::effective_duration`].
+    pub duration: Option<Duration>,
+    /// `operations`: stop after this many operations (per level), or at `duration`, whichever
+    /// comes first.
+    pub operations: Option<u64>,
+    /// `window` as given; see [`LoadSettings::effective_window`].
+    pub window: Option<Duration>,
+}
+
+impl LoadSettings {
+    /// How long each level runs: `duration`, else [`DEFAULT_LOAD_DURATION`] unless `operations`
+    /// bounds it (then `None`: until the operations are done).
+    pub fn effective_duration(&self) -> Option<Duration> {
+        match (self.duration, self.operations) {
+            (Some(d), _) => Some(d),
+            (None, Some(_)) => None,
+            (None, None) => Some(DEFAULT_LOAD_DURATION),
+        }
+    }
+
+    /// The length of the windows a level's samples are taken over: `window`, else
+    /// [`default_window`] of the effective duration (of [`DEFAULT_LOAD_DURATION`] when only
+    /// `operations` bounds the run).
+    pub fn effective_window(&self) -> Duration {
+        self.window.unwrap_or_else(|| {
+            default_window(self.effective_duration().unwrap_or(DEFAULT_LOAD_DURATION))
+        })
+    }
+}
+
+/// The window when none is given: a tenth of the duration (so a level has about ten samples),
+/// clamped to 100 ms (shorter windows hold too few operations) ..= 10 s.
+pub fn default_window(duration: Duration) -> Duration {
+    (duration / 10).clamp(Duration::from_millis(100), Duration::from_secs(10))
+}
+
+/// How operations are started.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoadModel {
+    /// `concurrency = [1, 10, ...]`: at each level N operations run at once, each starting the
+    /// next when it ends. Levels in the order given, distinct, each 1..=[`MAX_CONCURRENCY`].
+    Closed { levels: Vec<NonZeroUsize> },
+    /// `rate = "200/s"`: operations start on a schedule, whether or not earlier ones ended.
+    Open {
+        /// Starts per second, > 0 and ≤ [`MAX_RATE_PER_S`].
+        rate_per_s: f64,
+        /// `rate` as written (`"200/s"`): the level's `rate` parameter.
+        rate_as_written: String,
+        arrivals: Arrivals,
+        /// `seed` of the Poisson arrivals; only with [`Arrivals::Poisson`].
+        seed: Option<u64>,
+        /// `ramp`: the rate climbs from 0 to `rate_per_s` over this long.
+        ramp: Option<Duration>,
+        burst: Option<BurstSettings>,
+        /// Starts due while this many operations are in flight are dropped (and counted).
+        max_in_flight: NonZeroUsize,
+    },
+}
+
+/// `arrivals`: how an open model's starts are spaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Arrivals {
+    /// Evenly, 1 / rate apart.
+    #[default]
+    Constant,
+    /// Exponentially distributed gaps of mean 1 / rate (a Poisson process).
+    Poisson,
+}
+
+impl Arrivals {
+    /// `constant` or `poisson`.
+    pub fn parse(text: &str) -> Option<Arrivals> {
+        match text {
+            "constant" => Some(Arrivals::Constant),
+            "poisson" => Some(Arrivals::Poisson),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Arrivals::Constant => "constant",
+            Arrivals::Poisson => "poisson",
+        }
+    }
+}
+
+/// `burst = { size = 500, every = "5s" }`: `size` extra starts at once, every `every`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BurstSettings {
+    /// 1..=[`MAX_BURST_SIZE`].
+    pub size: NonZeroU32,
+    pub every: Duration,
+}
+
+/// `memory = { every, warmup, max_growth, max_growth_per_op }` (SPEC §4.4).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemorySettings {
+    /// How often RSS is sampled: 1 ms ..= 60 s, default 50 ms.
+    pub every: Duration,
+    /// The fraction of the run left out of the growth fit (start-up): 0 ≤ f < 0.9, default 0.1.
+    pub warmup_fraction: f64,
+    /// `max_growth`: a leak when RSS grows by more than this ratio over the run after warm-up.
+    pub max_growth: Option<f64>,
+    /// `max_growth_per_op`: a leak when RSS grows by more than this many bytes per operation.
+    pub max_growth_per_op: Option<u64>,
+}
+
+/// `memory.every` when not given.
+pub const DEFAULT_MEMORY_EVERY: Duration = Duration::from_millis(50);
+/// `memory.warmup` when not given.
+pub const DEFAULT_MEMORY_WARMUP: f64 = 0.1;
+
+impl Default for MemorySettings {
+    fn default() -> Self {
+        MemorySettings {
+            every: DEFAULT_MEMORY_EVERY,
+            warmup_fraction: DEFAULT_MEMORY_WARMUP,
+            max_growth: None,
+            max_growth_per_op: None,
+        }
+    }
+}
+
+/// `watch = { pid_file = "server.pid" }`: a process started outside the measured commands (a
+/// server `setup` starts), sampled while the bench drives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchSettings {
+    /// As written (`${VAR}` expanded), relative to the working directory like `input`; read
+    /// when the bench runs, since `setup` may write it.
+    pub pid_file: PathBuf,
 }
 
 /// `requires = { env = [...], commands = [...], files = [...] }` (SPEC §4.7).

@@ -1,6 +1,8 @@
 //! Walks the spanned TOML tree, checking every key and value and converting human units, so each
 //! error can name the file, line, column and key.
 
+mod load;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 use std::path::PathBuf;
@@ -10,7 +12,6 @@ use benchgate_gate::{Budget, NameGlob, canonical_unit};
 use benchgate_measure::{
     Better, DefinitionError, Expected, MAX_COMBINATIONS, MAX_PARAMETER_VALUES, MeasureError,
     MetricDefinition, MetricUnit, OutputCheck, OutputSpec, Parameter, Selector, check_combinations,
-    expanded_names,
 };
 use benchgate_model::{Measure, Mode, Source, Unit};
 use toml::Spanned;
@@ -38,7 +39,7 @@ const GATE_KEYS: [&str; 9] = [
     "confirm_max_time",
     "sources",
 ];
-/// A `[[bench]]`'s own keys; it takes the [`RUNNER_SETTINGS`] too.
+/// A `[[bench]]`'s own keys; it takes the [`RUNNER_SETTINGS`] and [`load::LOAD_KEYS`] too.
 const BENCH_KEYS: [&str; 12] = [
     "name", "command", "prepare", "conclude", "setup", "cleanup", "input", "mode", "requires",
     "params", "metrics", "check",
@@ -486,6 +487,7 @@ pub(crate) fn parse(
         }
     }
     if let Some(value) = top.get("budget") {
+        let metric_units = metric_units(&config.benches);
         for (i, item) in tables(&ctx, &top, "budget", value)?.into_iter().enumerate() {
             let section = Section {
                 table: item.0,
@@ -493,7 +495,7 @@ pub(crate) fn parse(
                 name: format!("[[budget]] #{}", i + 1),
                 prefix: String::new(),
             };
-            config.budgets.push(budget(&ctx, &section)?);
+            config.budgets.push(budget(&ctx, &section, &metric_units)?);
         }
     }
     config.env.unrecorded = ctx.unrecorded.take();
@@ -529,7 +531,7 @@ impl ExpandedNames {
             "params"
         };
         // Each bench was checked against the limit; the file as a whole is held to it too.
-        let count = check_combinations(&bench.params, 1)
+        let count = check_combinations(&bench.params, bench.level_count())
             .map_err(|e| ctx.err(&span, format!("{}: {e}", s.key(key))))?;
         if self.seen.len() as u64 + count > MAX_COMBINATIONS as u64 {
             return Err(ctx.err(
@@ -540,7 +542,7 @@ impl ExpandedNames {
                 ),
             ));
         }
-        for name in expanded_names(&bench.name, &bench.params) {
+        for name in bench.benchmark_names() {
             match self.seen.get(&name) {
                 Some((other, other_span)) => {
                     let (line, _) = line_col(ctx.text, other_span.start);
@@ -778,7 +780,9 @@ fn gate(ctx: &Ctx, s: &Section) -> Result<GateConfig, ConfigError> {
 }
 
 fn bench(ctx: &Ctx, s: &Section) -> Result<Bench, ConfigError> {
-    s.check_keys(ctx, &keys_with_runner_settings(&BENCH_KEYS))?;
+    let mut keys = BENCH_KEYS.to_vec();
+    keys.extend(load::LOAD_KEYS);
+    s.check_keys(ctx, &keys_with_runner_settings(&keys))?;
     let requires = match s.table(ctx, "requires")? {
         None => Requirements::default(),
         Some(r) => {
@@ -861,6 +865,22 @@ fn bench(ctx: &Ctx, s: &Section) -> Result<Bench, ConfigError> {
         Some(p) => params(ctx, &p)?,
     };
     let output = output_spec(ctx, s)?;
+    let load = load::load_settings(ctx, s)?;
+    if let Some(load) = &load {
+        load::check_level_parameter(ctx, s, load)?;
+    }
+    let memory = load::memory_settings(ctx, s)?;
+    let watch = match load::watch_settings(ctx, s, allowed)? {
+        None => None,
+        Some((watch, missing)) => {
+            for m in missing {
+                if !skipped.contains(&m) {
+                    skipped.push(m);
+                }
+            }
+            Some(watch)
+        }
+    };
     let skip = match skipped.as_slice() {
         [] => None,
         [one] => Some(format!("requires: environment variable {one} is not set")),
@@ -884,6 +904,9 @@ fn bench(ctx: &Ctx, s: &Section) -> Result<Bench, ConfigError> {
         params,
         output,
         skip,
+        load,
+        memory,
+        watch,
     })
 }
 
@@ -977,7 +1000,7 @@ fn metric_definition(ctx: &Ctx, m: &Section) -> Result<MetricDefinition, ConfigE
         .string(ctx, "name")?
         .ok_or_else(|| m.missing(ctx, "name"))?;
     // Its samples would be mixed with (or hide) the ones benchgate measures itself.
-    if Measure::parse(name).is_known() {
+    if Measure::parse(name).is_known() || engine_unit(name).is_some() {
         return Err(m.bad(
             ctx,
             "name",
@@ -1227,7 +1250,59 @@ fn params(ctx: &Ctx, p: &Section) -> Result<Vec<Parameter>, ConfigError> {
     Ok(out)
 }
 
-fn budget(ctx: &Ctx, s: &Section) -> Result<Budget, ConfigError> {
+/// The canonical unit of each custom measure benchgate's load and memory engines produce (SPEC
+/// §4.3, §4.4), so a budget on one is written in its unit and no output metric takes its name.
+const ENGINE_MEASURES: [(&str, Unit); 15] = [
+    ("service_time_p50", Unit::Nanoseconds),
+    ("service_time_p90", Unit::Nanoseconds),
+    ("service_time_p95", Unit::Nanoseconds),
+    ("service_time_p99", Unit::Nanoseconds),
+    ("service_time_p999", Unit::Nanoseconds),
+    ("max_concurrency", Unit::Count),
+    ("scaling_efficiency", Unit::Ratio),
+    ("planned", Unit::Count),
+    ("started", Unit::Count),
+    ("late", Unit::Count),
+    ("dropped", Unit::Count),
+    ("rss_peak", Unit::Bytes),
+    ("rss_growth", Unit::Ratio),
+    ("rss_growth_per_s", Unit::BytesPerSecond),
+    ("rss_growth_per_op", Unit::Bytes),
+];
+
+fn engine_unit(name: &str) -> Option<Unit> {
+    ENGINE_MEASURES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, unit)| unit.clone())
+}
+
+/// The unit of each output metric the benches define, by name; `None` for a name two benches
+/// give different units.
+fn metric_units(benches: &[Bench]) -> BTreeMap<String, Unit> {
+    let mut units: BTreeMap<String, Option<Unit>> = BTreeMap::new();
+    for metric in benches.iter().flat_map(|b| &b.output.metrics) {
+        let unit = Unit::from(metric.unit().unit.clone());
+        units
+            .entry(metric.name().to_string())
+            .and_modify(|known| {
+                if known.as_ref() != Some(&unit) {
+                    *known = None;
+                }
+            })
+            .or_insert(Some(unit));
+    }
+    units
+        .into_iter()
+        .filter_map(|(name, unit)| Some((name, unit?)))
+        .collect()
+}
+
+fn budget(
+    ctx: &Ctx,
+    s: &Section,
+    metric_units: &BTreeMap<String, Unit>,
+) -> Result<Budget, ConfigError> {
     s.check_keys(ctx, &BUDGET_KEYS)?;
     let (measure_name, measure_value) = s
         .string(ctx, "measure")?
@@ -1254,17 +1329,33 @@ fn budget(ctx: &Ctx, s: &Section) -> Result<Budget, ConfigError> {
         None => None,
     };
     // A custom measure is in whatever unit its source gives (ns from a command's own output, a
-    // ratio, a count): its bounds say which, as a known measure's would (`"100ms"`, `"5%"`,
-    // `"64MiB"`, `"10/s"` or a plain number), and must all say the same.
-    let unit = match &measure {
-        Measure::Custom(_) => match custom_kind(s) {
-            Kind::Duration => Unit::Nanoseconds,
-            Kind::Size => Unit::Bytes,
-            Kind::Rate => Unit::PerSecond,
-            Kind::Percent => Unit::Ratio,
-            Kind::Plain => Unit::Count,
-        },
-        known => canonical_unit(known),
+    // ratio, a count): the unit of benchgate's own (`rss_peak`) or of the benches' metric of that
+    // name, else what its bounds say, as a known measure's would (`"100ms"`, `"5%"`, `"64MiB"`,
+    // `"10/s"` or a plain number), and must all say the same.
+    let (unit, unit_source) = match &measure {
+        Measure::Custom(name) => {
+            match engine_unit(name).or_else(|| metric_units.get(name).cloned()) {
+                Some(unit) if !matches!(unit, Unit::Custom(_)) => {
+                    let source = if engine_unit(name).is_some() {
+                        String::new()
+                    } else {
+                        format!(" (the unit of metric {name:?})")
+                    };
+                    (unit, source)
+                }
+                _ => (
+                    match custom_kind(s) {
+                        Kind::Duration => Unit::Nanoseconds,
+                        Kind::Size => Unit::Bytes,
+                        Kind::Rate => Unit::PerSecond,
+                        Kind::Percent => Unit::Ratio,
+                        Kind::Plain => Unit::Count,
+                    },
+                    " (by its first bound)".to_string(),
+                ),
+            }
+        }
+        known => (canonical_unit(known), String::new()),
     };
     let (kind, plain_ok, unit_name) = match unit {
         Unit::Nanoseconds => (Kind::Duration, false, "a duration"),
@@ -1274,10 +1365,7 @@ fn budget(ctx: &Ctx, s: &Section) -> Result<Budget, ConfigError> {
         Unit::Ratio => (Kind::Percent, false, "a percentage"),
         _ => (Kind::Plain, true, "a plain count"),
     };
-    let unit_name = match &measure {
-        Measure::Custom(_) => format!("{unit_name} (by its first bound)"),
-        _ => unit_name.to_string(),
-    };
+    let unit_name = format!("{unit_name}{unit_source}");
     let bound = |key: &str| -> Result<Option<f64>, ConfigError> {
         let value = match s.quantity(ctx, key, kind, plain_ok) {
             Ok(v) => v,

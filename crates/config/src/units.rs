@@ -130,6 +130,40 @@ pub fn parse_quantity(text: &str) -> Result<(f64, Kind), String> {
     Ok((value, kind))
 }
 
+/// Seconds per unit of time a rate may be written per.
+const RATE_PERIODS: [(&str, f64); 5] = [
+    ("s", 1.0),
+    ("sec", 1.0),
+    ("m", 60.0),
+    ("min", 60.0),
+    ("h", 3600.0),
+];
+
+/// A rate written per second, minute or hour (`"200/s"`, `"12k/min"`, `"2.5/h"`) as a number per
+/// second; `None` when `text` is not one. The number may be negative or zero (the caller says
+/// what range it takes).
+pub fn parse_rate(text: &str) -> Option<f64> {
+    let (count, period) = text.trim().rsplit_once('/')?;
+    let (_, seconds) = RATE_PERIODS.iter().find(|(p, _)| *p == period.trim())?;
+    let count = count.trim();
+    let (number, scale) = match RATE_PREFIXES
+        .iter()
+        .find(|(p, _)| !p.is_empty() && count.ends_with(p))
+    {
+        Some((p, scale)) => (count[..count.len() - p.len()].trim_end(), *scale),
+        None => (count, 1.0),
+    };
+    if !number.chars().any(|c| c.is_ascii_digit())
+        || number
+            .chars()
+            .any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E')
+    {
+        return None;
+    }
+    let value = number.replace('_', "").parse::<f64>().ok()? * scale / seconds;
+    value.is_finite().then_some(value)
+}
+
 fn unknown_unit(text: &str, unit: &str) -> String {
     format!(
         "{text:?} has an unknown unit `{unit}` (durations: ns, us, ms, s, m, h; sizes: B, kB, MB, GB, KiB, MiB, GiB; rates: /s, k/s, M/s; percentages: %)"
@@ -177,5 +211,27 @@ mod tests {
                 .unwrap_err()
                 .contains("unknown unit `parsecs`")
         );
+    }
+
+    #[test]
+    fn rates_per_second_minute_or_hour() {
+        assert_eq!(parse_rate("200/s"), Some(200.0));
+        assert_eq!(parse_rate(" 2.5 / s "), Some(2.5));
+        assert_eq!(parse_rate("12000/min"), Some(200.0));
+        assert_eq!(parse_rate("120/m"), Some(2.0));
+        assert_eq!(parse_rate("7200/h"), Some(2.0));
+        assert_eq!(parse_rate("10k/s"), Some(10_000.0));
+        assert_eq!(parse_rate("1.5M/min"), Some(25_000.0));
+        assert_eq!(parse_rate("1_000/s"), Some(1000.0));
+        assert_eq!(parse_rate("1e3/s"), Some(1000.0));
+        // Out of range, but a rate: the caller says what range it takes.
+        assert_eq!(parse_rate("-1/s"), Some(-1.0));
+        assert_eq!(parse_rate("0/s"), Some(0.0));
+        for not_a_rate in [
+            "abc", "fast", "200", "200/", "/s", "200/day", "inf/s", "nan/s", "k/s", "5ms", "1e/s",
+            "200/s/s",
+        ] {
+            assert_eq!(parse_rate(not_a_rate), None, "{not_a_rate}");
+        }
     }
 }
