@@ -12,6 +12,7 @@
 //! processes and read the [`clock`]. No async runtime: one thread per in-flight slot, blocked on
 //! its child.
 
+pub mod benchmark;
 pub mod clock;
 pub mod closed;
 pub mod command;
@@ -21,6 +22,7 @@ pub mod level;
 pub mod open;
 pub mod sweep;
 
+pub use benchmark::{OutputMetric, closed_level_benchmark, level_benchmark, open_level_benchmark};
 pub use clock::{Clock, MonotonicClock};
 pub use closed::{ClosedLoad, CommandSpec, LoadError, Stop, run_closed, run_closed_with_clock};
 pub use command::{MAX_OUTPUT_BYTES, OutputInspector, STDERR_TAIL_BYTES};
