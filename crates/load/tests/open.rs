@@ -21,21 +21,19 @@ fn sh(script: &str) -> CommandSpec {
 #[test]
 fn a_one_second_stall_shows_in_the_corrected_p99_and_not_in_the_service_time_p99() {
     let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("next"), "0\n").unwrap();
-    // The 10th invocation (about 0.5 s in) sleeps 1 s; every other one returns at once.
-    let command = sh(r#"
-        i=$(flock "$1/lock" sh -c 'i=$(( $(cat "$1/next") + 1 )); echo $i > "$1/next"; echo $i' _ "$1")
-        if [ "$i" = 10 ]; then sleep 1; fi"#)
-    .arg(dir.path());
+    // The first invocation sleeps 1 s; every other one returns at once. Shell builtins only
+    // (one process per operation), so ordinary operations stay far below the 50 ms interval even
+    // on a busy machine.
+    let command = sh(r#"[ -e "$1/stalled" ] || { : > "$1/stalled"; sleep 1; }"#).arg(dir.path());
     let load = OpenLoad::new(
         command,
         20.0,
         slots(1),
-        Stop::after_duration(Duration::from_millis(7500)),
+        Stop::after_duration(Duration::from_millis(8500)),
     );
     let level = run_open(&load).unwrap();
     let open = level.open.unwrap();
-    assert_eq!(open.planned, 150);
+    assert_eq!(open.planned, 170);
     assert_eq!(open.planned, open.started + open.dropped);
     assert_eq!(level.operations, open.started);
     assert_eq!(level.errors.total(), 0, "{:?}", level.errors);
@@ -45,8 +43,9 @@ fn a_one_second_stall_shows_in_the_corrected_p99_and_not_in_the_service_time_p99
     assert!(open.late >= 1, "{open:?}");
     // HDR's p99 of n values is the ceil(0.99·n)-th smallest: for 100 ≤ n < 200 the second
     // slowest. The corrected latencies have two slow values (the stalled operation and the one
-    // backlogged behind it), the service times one (the stalled operation itself). 150 planned
-    // minus ~20 dropped by the stall leaves n in that range with a wide margin.
+    // backlogged behind it), the service times one (the stalled operation itself). 170 planned
+    // minus the 18 the stall drops leaves n = 152 on a quiet machine, and a busy one may drop
+    // 50 more before n leaves that range.
     let successes = level.successes();
     assert!((100..200).contains(&successes), "{successes} successes");
     let corrected = level.percentiles().unwrap();
