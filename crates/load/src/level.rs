@@ -245,7 +245,7 @@ impl LevelRecorder {
 /// What one level of load measured.
 #[derive(Debug, Clone)]
 pub struct LevelResult {
-    /// Operations asked to be in flight at once.
+    /// Operations asked to be in flight at once (closed model: N; open model: `max_in_flight`).
     pub concurrency: usize,
     /// Operations actually in flight at once at the peak, as the runner counted them.
     pub max_in_flight: usize,

@@ -7,7 +7,7 @@ use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use benchgate_load::{
-    Arrivals, CommandSpec, ErrorKind, LoadError, OpenLoad, Schedule, Stop, run_open,
+    Arrivals, Burst, CommandSpec, ErrorKind, LoadError, OpenLoad, Schedule, Stop, run_open,
 };
 
 fn slots(n: usize) -> NonZeroUsize {
@@ -169,4 +169,33 @@ fn bad_rates_are_refused_before_anything_runs() {
         "the rate must be a finite number of operations per second greater than zero, not -1"
     );
     assert!(!marker.exists());
+}
+
+#[test]
+fn ramps_and_bursts_plan_the_schedule_s_starts() {
+    let run = |load: OpenLoad| run_open(&load).unwrap();
+    let base = || {
+        OpenLoad::new(
+            CommandSpec::new("true"),
+            10.0,
+            slots(8),
+            Stop::after_duration(Duration::from_millis(1200)),
+        )
+    };
+    // 12 regular starts (0, 0.1, …, 1.1 s) and bursts of 5 at 0.5 s and 1.0 s.
+    let burst = run(base().with_burst(Burst {
+        size: 5,
+        every: Duration::from_millis(500),
+    }));
+    let open = burst.open.unwrap();
+    assert_eq!(open.planned, 22);
+    assert_eq!(open.started + open.dropped, 22);
+    assert_eq!(burst.operations, open.started);
+    // 100/s reached after a 1 s ramp: Λ(1 s) = 50 starts in the first second.
+    let mut ramp = base().with_ramp(Duration::from_secs(1));
+    ramp.rate = 100.0;
+    ramp.stop = Stop::after_duration(Duration::from_secs(1));
+    let open = run(ramp).open.unwrap();
+    assert_eq!(open.planned, 50);
+    assert_eq!(open.started + open.dropped, 50);
 }
