@@ -45,6 +45,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         level.window_stride,
         level.max_in_flight,
     );
-    println!("after: {} {}", status("VmHWM"), status("VmRSS"));
+    println!(
+        "after: {} {} (a window summary is {} bytes, at most {} kept)",
+        status("VmHWM"),
+        status("VmRSS"),
+        std::mem::size_of::<benchgate_load::WindowSummary>(),
+        benchgate_load::MAX_WINDOWS,
+    );
     Ok(())
 }
