@@ -43,6 +43,25 @@ impl Default for MemoryOptions {
     }
 }
 
+impl MemoryOptions {
+    /// Refuses an interval under 1 ms and fewer than 2 points.
+    pub fn validate(&self) -> Result<(), MeasureError> {
+        if self.every < Duration::from_millis(1) {
+            return Err(MeasureError::InvalidOptions(format!(
+                "memory sampling interval must be at least 1ms (got {:?})",
+                self.every
+            )));
+        }
+        if self.max_points < 2 {
+            return Err(MeasureError::InvalidOptions(format!(
+                "memory sampling must keep at least 2 points (got {})",
+                self.max_points
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// One reading of a process tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TreeMemory {
@@ -103,6 +122,14 @@ impl MemorySeries {
         }
     }
 
+    /// No readings: a run whose process was gone before sampling could start.
+    pub fn empty(options: MemoryOptions) -> Self {
+        MemorySeries {
+            end: SamplingEnd::RootExited,
+            ..MemorySeries::new(options.every)
+        }
+    }
+
     /// Adds a reading, halving the kept ones first when `max_points` are kept. Kept are the
     /// readings whose number is a multiple of `stride` (1, then 2, 4, …), so the kept series
     /// stays evenly spaced.
@@ -151,18 +178,7 @@ pub struct MemorySampler {
 impl MemorySampler {
     /// Starts sampling the tree of `root` now (the first reading is taken at once).
     pub fn start(root: u32, options: MemoryOptions) -> Result<Self, MeasureError> {
-        if options.every < Duration::from_millis(1) {
-            return Err(MeasureError::InvalidOptions(format!(
-                "memory sampling interval must be at least 1ms (got {:?})",
-                options.every
-            )));
-        }
-        if options.max_points < 2 {
-            return Err(MeasureError::InvalidOptions(format!(
-                "memory sampling must keep at least 2 points (got {})",
-                options.max_points
-            )));
-        }
+        options.validate()?;
         let (stop, stopped) = mpsc::channel::<()>();
         let thread = std::thread::Builder::new()
             .name(format!("memory-{root}"))

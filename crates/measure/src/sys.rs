@@ -107,6 +107,21 @@ pub(crate) fn kill(pid: libc::pid_t, signal: libc::c_int) -> io::Result<()> {
     Ok(())
 }
 
+/// Sets `O_APPEND` on `file`'s open file description (shared with its duplicates).
+pub(crate) fn set_append(file: &File) -> io::Result<()> {
+    let fd = file.as_raw_fd();
+    // SAFETY: fcntl on a descriptor `file` keeps open; no pointers involved.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    if flags < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: as above.
+    if unsafe { libc::fcntl(fd, libc::F_SETFL, flags | libc::O_APPEND) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
 /// An anonymous in-memory file (close-on-exec) used to capture stderr.
 pub(crate) fn memfd(name: &std::ffi::CStr) -> io::Result<File> {
     // SAFETY: name is a valid NUL-terminated string that outlives the call.
