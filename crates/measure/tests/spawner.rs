@@ -57,6 +57,10 @@ const TESTS: &[(&str, fn())] = &[
         output_metrics_are_read_through_the_spawner,
     ),
     (
+        "memory_is_sampled_through_the_spawner",
+        memory_is_sampled_through_the_spawner,
+    ),
+    (
         "spawner_memory_and_the_max_rss_floor_stay_flat",
         spawner_memory_and_the_max_rss_floor_stay_flat,
     ),
@@ -464,6 +468,52 @@ fn output_metrics_are_read_through_the_spawner() {
         .remove(0);
     assert!(r.failure.is_none());
     assert!(r.samples[0].values.is_empty());
+}
+
+fn memory_is_sampled_through_the_spawner() {
+    use benchgate_measure::MemoryOptions;
+    // Two children holding ~30 MiB each while their shell waits: the tree's peak counts both.
+    let child = "b = bytearray(30 << 20); import time; time.sleep(0.6)";
+    let py = Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .unwrap();
+    let py = String::from_utf8(py.stdout).unwrap().trim().to_owned();
+    let script = format!("'{py}' -c '{child}' & '{py}' -c '{child}' & wait");
+    let options = RunnerOptions {
+        memory: Some(MemoryOptions {
+            every: Duration::from_millis(20),
+            ..MemoryOptions::default()
+        }),
+        ..fixed(1, 2)
+    };
+    let r = run(&specs(&["sh", "-c", &script]), &options, &mut ())
+        .unwrap()
+        .remove(0);
+    assert!(r.failure.is_none(), "{:?}", r.failure);
+    let series = r.memory_series.unwrap();
+    let most = series.samples.iter().map(|s| s.memory.processes).max();
+    assert_eq!(most, Some(3), "{series:?}");
+    assert!(series.peak_rss_bytes >= 60 << 20, "{series:?}");
+    for sample in &r.samples {
+        let peak = sample.tree_rss_peak_bytes.unwrap();
+        assert!(peak > sample.max_rss_bytes + (20 << 20), "{sample:?}");
+    }
+    // The same spawner then runs commands unsampled.
+    let r = run(&specs(&["true"]), &fixed(0, 2), &mut ())
+        .unwrap()
+        .remove(0);
+    assert!(r.failure.is_none() && r.memory_series.is_none());
+    // A program that cannot start still gets its error (after a pid frame saying so), and the
+    // connection stays in step.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("not-a-program");
+    fs::write(&bad, [0u8, 1, 2, 3]).unwrap();
+    fs::set_permissions(&bad, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let err = run(&specs(&[bad.to_str().unwrap()]), &options, &mut ()).unwrap_err();
+    assert!(matches!(err, MeasureError::Spawn { .. }), "{err}");
+    let r = run(&specs(&["true"]), &options, &mut ()).unwrap().remove(0);
+    assert!(r.failure.is_none() && r.memory_series.is_some());
 }
 
 fn stdin_cwd_and_environment_reach_the_child() {
