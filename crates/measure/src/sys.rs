@@ -149,6 +149,11 @@ pub(crate) fn set_spawner(pid: libc::pid_t) {
     SPAWNER.store(pid, std::sync::atomic::Ordering::SeqCst);
 }
 
+/// The spawner's pid, 0 when there is none.
+pub(crate) fn spawner_pid() -> libc::pid_t {
+    SPAWNER.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 /// Pidfds of processes a `setup` command left running (0: free slot), for the interrupt handler
 /// to kill: no cleanup runs after an interrupt. A pidfd names one process, never a later one
 /// that reuses its pid. Beyond the slots, kept processes are not killed on an interrupt.
