@@ -29,6 +29,8 @@ fn children_are_sampled_and_this_process_is_not() {
         ..MemoryOptions::default()
     })
     .unwrap();
+    // Its first readings come before any child exists.
+    std::thread::sleep(Duration::from_millis(100));
     let mut children = [python(30), python(30)];
     std::thread::sleep(Duration::from_millis(1000));
     // And a child that is only a `sleep`.
