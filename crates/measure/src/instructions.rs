@@ -259,7 +259,7 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn aux(&mut self, phase: Phase, prog: &mut Aux) -> Result<(), MeasureError> {
         self.io.attach(&mut prog.cmd, false)?;
-        let exec = process::execute(&mut prog.cmd, &prog.display, self.timeout, prog.keep);
+        let exec = process::execute(&mut prog.cmd, &prog.display, self.timeout, prog.keep, None);
         Io::detach(&mut prog.cmd);
         let exec = exec?;
         if exec.outcome.success() {
@@ -277,7 +277,7 @@ impl Ctx<'_> {
         dir: &Path,
     ) -> Result<Exec, MeasureError> {
         self.io.attach(cmd, true)?;
-        let exec = process::execute(cmd, display, self.timeout, None);
+        let exec = process::execute(cmd, display, self.timeout, None, None);
         Io::detach(cmd);
         let exec = exec?;
         let accepted =

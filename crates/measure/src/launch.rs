@@ -9,7 +9,7 @@ use std::process::Command;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::process::{self, Exec, Io};
+use crate::process::{self, CapturedStdout, Exec, Io};
 use crate::spawner::wire::{self, FailKind, Reply, RunSpec};
 use crate::spawner::{self, Client};
 use crate::{MeasureError, RunnerOptions};
@@ -19,7 +19,12 @@ pub(crate) struct Ran {
     pub exec: Exec,
     /// Filled only when the run failed and the program was added with `tail_on_failure`.
     pub stderr_tail: String,
+    /// What a main program wrote to stdout, when the runner reads its output.
+    pub stdout: Option<CapturedStdout>,
 }
+
+/// Told the pid of a run's process while it runs.
+pub(crate) type OnSpawn<'a> = Option<&'a mut dyn FnMut(libc::pid_t)>;
 
 /// Starts the programs of one runner.
 pub(crate) struct Launcher {
@@ -46,6 +51,9 @@ const FD_BUDGET: usize = 600;
 
 struct Local {
     io: Io,
+    /// The main programs' stdout, when their output is read (see [`process::take_stdout`]).
+    stdout: Option<File>,
+    show_output: bool,
     progs: Vec<LocalProg>,
     budget: usize,
 }
@@ -66,12 +74,17 @@ struct Remote {
     context: spawner::Context,
     stdin: Option<PathBuf>,
     show_output: bool,
+    /// The main programs' stdout, when their output is read, and the name the spawner opens it by.
+    stdout: Option<(File, Vec<u8>)>,
+    /// Main programs announce their pid (memory sampling).
+    report_pid: bool,
     progs: Vec<RemoteProg>,
 }
 
 struct RemoteProg {
     /// The complete request, sent as is for every run.
     frame: Vec<u8>,
+    main: bool,
     display: String,
     keep: Option<u64>,
 }
@@ -85,6 +98,10 @@ impl Launcher {
                 crate::sys::release_free_memory();
                 Kind::Local(Local {
                     io: Io::new(options.stdin.as_deref(), options.show_output)?,
+                    stdout: reads_output(options)
+                        .then(process::stdout_capture_file)
+                        .transpose()?,
+                    show_output: options.show_output,
                     progs: Vec::new(),
                     budget: FD_BUDGET,
                 })
@@ -153,13 +170,24 @@ impl Launcher {
 
     /// Runs program `id` once and reaps it.
     pub(crate) fn run(&mut self, id: usize) -> Result<Ran, MeasureError> {
+        self.run_watched(id, None)
+    }
+
+    /// [`Launcher::run`], telling `on_spawn` the pid of the process while it runs (a main
+    /// program; through the spawner only if the runner samples memory).
+    pub(crate) fn run_watched(
+        &mut self,
+        id: usize,
+        on_spawn: OnSpawn,
+    ) -> Result<Ran, MeasureError> {
         let mut ran = match &mut self.kind {
-            Kind::Local(local) => local.run(id, self.timeout, self.ignore_failure),
-            Kind::Remote(remote) => remote.run(id),
+            Kind::Local(local) => local.run(id, self.timeout, self.ignore_failure, on_spawn),
+            Kind::Remote(remote) => remote.run(id, on_spawn),
             #[cfg(test)]
             Kind::Fake { exec, .. } => Ok(Ran {
                 exec: exec(id),
                 stderr_tail: String::new(),
+                stdout: None,
             }),
         }?;
         if let Some(fixed) = &mut self.fixed {
@@ -327,6 +355,9 @@ impl Local {
         if persistent {
             self.budget -= 3;
             self.io.attach(&mut cmd, main)?;
+            if main {
+                attach_stdout(self.stdout.as_ref(), &mut cmd)?;
+            }
         }
         self.progs.push(LocalProg {
             cmd,
@@ -343,6 +374,7 @@ impl Local {
         id: usize,
         timeout: Option<Duration>,
         ignore_failure: bool,
+        on_spawn: OnSpawn,
     ) -> Result<Ran, MeasureError> {
         let prog = self.progs.get_mut(id).ok_or_else(|| unknown(id))?;
         if prog.main {
@@ -350,19 +382,48 @@ impl Local {
         }
         if !prog.persistent {
             self.io.attach(&mut prog.cmd, prog.main)?;
+            if prog.main {
+                attach_stdout(self.stdout.as_ref(), &mut prog.cmd)?;
+            }
         }
         self.io.reset_peak_rss();
-        let result = process::execute(&mut prog.cmd, &prog.display, timeout, prog.keep);
+        let on_spawn = if prog.main { on_spawn } else { None };
+        let result = process::execute(&mut prog.cmd, &prog.display, timeout, prog.keep, on_spawn);
         if !prog.persistent {
             Io::detach(&mut prog.cmd);
         }
         let exec = result?;
         let tail_on_failure = !prog.main || !ignore_failure;
+        let main = prog.main;
         let stderr_tail = self
             .io
             .take_stderr(tail_on_failure && !exec.outcome.success())?;
-        Ok(Ran { exec, stderr_tail })
+        let stdout = match &self.stdout {
+            Some(f) if main => Some(process::take_stdout(f, self.show_output)?),
+            _ => None,
+        };
+        Ok(Ran {
+            exec,
+            stderr_tail,
+            stdout,
+        })
     }
+}
+
+/// Main programs write their stdout to the capture file, if there is one.
+fn attach_stdout(capture: Option<&File>, cmd: &mut Command) -> Result<(), MeasureError> {
+    if let Some(f) = capture {
+        let dup = f
+            .try_clone()
+            .map_err(|e| MeasureError::io("cannot duplicate the stdout capture", e))?;
+        cmd.stdout(dup);
+    }
+    Ok(())
+}
+
+/// Whether the runner reads the main programs' output (it has output metrics or a check).
+fn reads_output(options: &RunnerOptions) -> bool {
+    options.output.as_ref().is_some_and(|o| !o.is_empty())
 }
 
 fn unknown(id: usize) -> MeasureError {
@@ -389,11 +450,22 @@ impl Remote {
             None => None,
         };
         let context = lock(client)?.context();
+        let stdout = if reads_output(options) {
+            use std::os::fd::AsRawFd;
+            let file = process::stdout_capture_file()?;
+            // The spawner opens it by name: a new open file description of the same file.
+            let name = format!("/proc/{}/fd/{}", std::process::id(), file.as_raw_fd());
+            Some((file, name.into_bytes()))
+        } else {
+            None
+        };
         Ok(Remote {
             client,
             context,
             stdin,
             show_output: options.show_output,
+            stdout,
+            report_pid: options.memory.is_some(),
             progs: Vec::new(),
         })
     }
@@ -435,6 +507,12 @@ impl Remote {
                 .as_ref()
                 .filter(|_| main)
                 .map(|p| p.as_os_str().as_bytes()),
+            stdout: self
+                .stdout
+                .as_ref()
+                .filter(|_| main)
+                .map(|(_, name)| name.as_slice()),
+            report_pid: main && self.report_pid,
             env: &env,
         };
         let mut frame = Vec::new();
@@ -446,16 +524,22 @@ impl Remote {
         frame.shrink_to_fit();
         self.progs.push(RemoteProg {
             frame,
+            main,
             display,
             keep,
         });
         Ok(self.progs.len() - 1)
     }
 
-    fn run(&mut self, id: usize) -> Result<Ran, MeasureError> {
+    fn run(&mut self, id: usize, on_spawn: OnSpawn) -> Result<Ran, MeasureError> {
         let prog = self.progs.get(id).ok_or_else(|| unknown(id))?;
         let mut client = lock(self.client)?;
-        let body = client.exchange(&prog.frame)?;
+        let body = if prog.main && self.report_pid {
+            let mut ignore = |_| {};
+            client.exchange_reporting(&prog.frame, Some(on_spawn.unwrap_or(&mut ignore)))?
+        } else {
+            client.exchange(&prog.frame)?
+        };
         match Reply::decode(body) {
             Ok(Reply::Ran {
                 outcome,
@@ -475,6 +559,12 @@ impl Remote {
                     leftovers,
                 },
                 stderr_tail: String::from_utf8_lossy(stderr_tail).into_owned(),
+                stdout: match &self.stdout {
+                    Some((file, _)) if prog.main => {
+                        Some(process::take_stdout(file, self.show_output)?)
+                    }
+                    _ => None,
+                },
             }),
             Ok(Reply::Failed {
                 kind,

@@ -16,6 +16,8 @@
 //! The growth and the leak verdict are pure math on the series: `benchgate_stats::memory_growth`
 //! and `benchgate_stats::leak_verdict` (see [`MemorySeries::rss_points`]).
 
+use std::fs::File;
+use std::os::unix::fs::FileExt;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -43,13 +45,33 @@ impl Default for MemoryOptions {
     }
 }
 
+impl MemoryOptions {
+    /// Refuses an interval under 1 ms and fewer than 2 points.
+    pub fn validate(&self) -> Result<(), MeasureError> {
+        if self.every < Duration::from_millis(1) {
+            return Err(MeasureError::InvalidOptions(format!(
+                "memory sampling interval must be at least 1ms (got {:?})",
+                self.every
+            )));
+        }
+        if self.max_points < 2 {
+            return Err(MeasureError::InvalidOptions(format!(
+                "memory sampling must keep at least 2 points (got {})",
+                self.max_points
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// One reading of a process tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TreeMemory {
     /// Sum of the resident set sizes, in bytes.
     pub rss_bytes: u64,
     /// Sum of the proportional set sizes, in bytes; `None` unless every process counted in
-    /// `rss_bytes` had a readable `smaps_rollup`.
+    /// `rss_bytes` had a readable `smaps_rollup`. A sampler reads it at every 4th reading only
+    /// (the first included; it costs 4 to 5 times the RSS), so the others have `None`.
     pub pss_bytes: Option<u64>,
     /// Processes counted (live, non-zombie, read successfully).
     pub processes: usize,
@@ -103,6 +125,14 @@ impl MemorySeries {
         }
     }
 
+    /// No readings: a run whose process was gone before sampling could start.
+    pub fn empty(options: MemoryOptions) -> Self {
+        MemorySeries {
+            end: SamplingEnd::RootExited,
+            ..MemorySeries::new(options.every)
+        }
+    }
+
     /// Adds a reading, halving the kept ones first when `max_points` are kept. Kept are the
     /// readings whose number is a multiple of `stride` (1, then 2, 4, …), so the kept series
     /// stays evenly spaced.
@@ -151,27 +181,36 @@ pub struct MemorySampler {
 impl MemorySampler {
     /// Starts sampling the tree of `root` now (the first reading is taken at once).
     pub fn start(root: u32, options: MemoryOptions) -> Result<Self, MeasureError> {
-        if options.every < Duration::from_millis(1) {
-            return Err(MeasureError::InvalidOptions(format!(
-                "memory sampling interval must be at least 1ms (got {:?})",
-                options.every
-            )));
-        }
-        if options.max_points < 2 {
-            return Err(MeasureError::InvalidOptions(format!(
-                "memory sampling must keep at least 2 points (got {})",
-                options.max_points
-            )));
-        }
+        let root = libc::pid_t::try_from(root).map_err(|_| {
+            MeasureError::InvalidOptions(format!("no process can have the pid {root}"))
+        })?;
+        Self::spawn(Target::Tree(root), options)
+    }
+
+    /// Starts sampling every descendant of this process, but not this process itself nor the
+    /// spawner ([`crate::start_spawner`]; its descendants count): the processes benchgate drives
+    /// (the operations of a concurrent load level) as they come and go. Runs until stopped; a
+    /// reading with no such process counts 0 bytes.
+    pub fn start_descendants_of_self(options: MemoryOptions) -> Result<Self, MeasureError> {
+        Self::spawn(Target::DescendantsOfSelf, options)
+    }
+
+    fn spawn(target: Target, options: MemoryOptions) -> Result<Self, MeasureError> {
+        options.validate()?;
         let (stop, stopped) = mpsc::channel::<()>();
+        let name = match target {
+            Target::Tree(root) => format!("memory-{root}"),
+            Target::DescendantsOfSelf => "memory-children".to_owned(),
+        };
         let thread = std::thread::Builder::new()
-            .name(format!("memory-{root}"))
+            .name(name)
             .spawn(move || {
                 let started = Instant::now();
                 let mut series = MemorySeries::new(options.every);
                 let mut next = started;
+                let mut reader = TreeReader::new(target);
                 loop {
-                    let Some(memory) = tree_memory(root) else {
+                    let Some(memory) = reader.read() else {
                         series.end = SamplingEnd::RootExited;
                         return series;
                     };
@@ -220,32 +259,149 @@ impl MemorySampler {
     }
 }
 
+/// What a [`MemorySampler`] reads.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    /// A process and its descendants.
+    Tree(libc::pid_t),
+    /// This process's descendants (not itself, nor the spawner).
+    DescendantsOfSelf,
+}
+
+/// Reads a target again and again. Finding the whole tree (a children list per process) costs
+/// about as much as reading the memory of its processes, and a tree changes less often than its
+/// memory: each reading reads only the root's children list, and looks for all descendants
+/// again when that changed, when a descendant is gone, or after [`RESCAN_READINGS`] readings.
+struct TreeReader {
+    target: Target,
+    /// The root's children at the last search, sorted (`None`: the kernel lists no children).
+    children: Option<Vec<libc::pid_t>>,
+    /// The descendants found, each with its `statm` kept open (re-read in place: no path lookup
+    /// per reading, and a handle that fails once its process is gone, whoever gets its pid).
+    descendants: Vec<(libc::pid_t, Option<File>)>,
+    /// The root's `statm` (a [`Target::Tree`]'s).
+    root_statm: Option<File>,
+    /// Readings left before the descendants are looked for again.
+    until_rescan: u32,
+    readings: u64,
+}
+
+/// Readings between two searches for all descendants when the root's children stay the same.
+const RESCAN_READINGS: u32 = 4;
+
+/// PSS is read at every this many readings (the first included), RSS at every one: reading a
+/// process's `smaps_rollup` walks all its mappings and costs 4 to 5 times what `statm` does.
+const PSS_READINGS: u64 = 4;
+
+impl TreeReader {
+    fn new(target: Target) -> Self {
+        TreeReader {
+            target,
+            children: None,
+            descendants: Vec::new(),
+            root_statm: None,
+            until_rescan: 0,
+            readings: 0,
+        }
+    }
+
+    fn root(&self) -> libc::pid_t {
+        match self.target {
+            Target::Tree(root) => root,
+            // SAFETY: getpid has no preconditions.
+            Target::DescendantsOfSelf => unsafe { libc::getpid() },
+        }
+    }
+
+    /// One reading; `None` when a [`Target::Tree`]'s root is gone or a zombie.
+    ///
+    /// For [`Target::DescendantsOfSelf`], a child that shares this process's memory is skipped
+    /// (`kcmp`, or where that is refused, a `statm` line identical to ours): one started with
+    /// `vfork` (as `posix_spawn` and `std::process` start them) that has not executed its
+    /// program yet, and would otherwise count this process's whole resident set.
+    fn read(&mut self) -> Option<TreeMemory> {
+        let with_pss = self.readings.is_multiple_of(PSS_READINGS);
+        let pss = |pid| if with_pss { pss_bytes(pid) } else { None };
+        let root = self.root();
+        let (root_rss, root_line) = rss_bytes_kept(root, &mut self.root_statm)?;
+        let (mut total, shared_line) = match self.target {
+            Target::Tree(_) => (
+                TreeMemory {
+                    rss_bytes: root_rss,
+                    pss_bytes: pss(root),
+                    processes: 1,
+                },
+                None,
+            ),
+            Target::DescendantsOfSelf => (
+                TreeMemory {
+                    rss_bytes: 0,
+                    pss_bytes: with_pss.then_some(0),
+                    processes: 0,
+                },
+                Some(root_line),
+            ),
+        };
+        self.readings += 1;
+        let mut children = children_of(root);
+        if let Some(c) = &mut children {
+            c.sort_unstable();
+        }
+        if self.until_rescan == 0 || children.is_none() || children != self.children {
+            let mut found = descendants_from(root, children.clone());
+            if matches!(self.target, Target::DescendantsOfSelf) {
+                let spawner = crate::sys::spawner_pid();
+                found.retain(|&pid| pid != spawner);
+            }
+            let mut kept = std::mem::take(&mut self.descendants);
+            kept.sort_unstable_by_key(|(pid, _)| *pid);
+            self.descendants = found
+                .into_iter()
+                .map(|pid| match kept.binary_search_by_key(&pid, |(p, _)| *p) {
+                    Ok(at) => (pid, kept[at].1.take()),
+                    Err(_) => (pid, None),
+                })
+                .collect();
+            self.children = children;
+            self.until_rescan = RESCAN_READINGS;
+        }
+        self.until_rescan -= 1;
+        for (pid, statm) in &mut self.descendants {
+            let pid = *pid;
+            let Some((rss, line)) = rss_bytes_kept(pid, statm) else {
+                // Exited since it was found, or a zombie: look again next time.
+                self.until_rescan = 0;
+                continue;
+            };
+            if let Some(own) = shared_line
+                && (line == own || shares_memory_with(root, pid))
+            {
+                continue;
+            }
+            total.rss_bytes = total.rss_bytes.saturating_add(rss);
+            total.pss_bytes = total
+                .pss_bytes
+                .zip(pss(pid))
+                .map(|(a, b)| a.saturating_add(b));
+            total.processes += 1;
+        }
+        if total.processes == 0 {
+            total.pss_bytes = None;
+        }
+        Some(total)
+    }
+}
+
 /// One reading of the tree of `root`: `None` when the root is gone or a zombie.
 pub fn tree_memory(root: u32) -> Option<TreeMemory> {
     let root = libc::pid_t::try_from(root).ok()?;
-    let root_rss = rss_bytes(root)?;
-    let mut total = TreeMemory {
-        rss_bytes: root_rss,
-        pss_bytes: pss_bytes(root),
-        processes: 1,
-    };
-    for pid in descendants(root) {
-        let Some(rss) = rss_bytes(pid) else {
-            continue; // exited since it was found, or a zombie
-        };
-        total.rss_bytes = total.rss_bytes.saturating_add(rss);
-        total.pss_bytes = total
-            .pss_bytes
-            .zip(pss_bytes(pid))
-            .map(|(a, b)| a.saturating_add(b));
-        total.processes += 1;
-    }
-    Some(total)
+    TreeReader::new(Target::Tree(root)).read()
 }
 
-/// The descendants of `root` (not `root`), by the kernel's children lists where it has them.
-fn descendants(root: libc::pid_t) -> Vec<libc::pid_t> {
-    let Some(children) = children_of(root) else {
+/// The descendants of `root` (not `root`), by the kernel's children lists where it has them
+/// (`children`: `root`'s own list, read already).
+fn descendants_from(root: libc::pid_t, children: Option<Vec<libc::pid_t>>) -> Vec<libc::pid_t> {
+    let Some(children) = children else {
         let procs = leftovers::processes();
         return leftovers::trees(&procs, &[root])
             .into_iter()
@@ -281,9 +437,63 @@ fn children_of(pid: libc::pid_t) -> Option<Vec<libc::pid_t>> {
     Some(found)
 }
 
-fn rss_bytes(pid: libc::pid_t) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    kilobytes_field(&status, "VmRSS:")
+/// The resident set of `pid` from `/proc/PID/statm` (the figure `VmRSS` shows, at half the cost
+/// of formatting `status`); `None` when it is gone or a zombie. `statm` is an open
+/// `/proc/PID/statm` of `pid`, opened if `None` and dropped once it fails.
+/// Also returns a fingerprint of the whole line (see [`TreeReader::read`]).
+fn rss_bytes_kept(pid: libc::pid_t, statm: &mut Option<File>) -> Option<(u64, u64)> {
+    use std::hash::{Hash, Hasher};
+    if statm.is_none() {
+        *statm = File::open(format!("/proc/{pid}/statm")).ok();
+    }
+    let file = statm.as_ref()?;
+    // A statm line is at most 7 numbers of 20 digits.
+    let mut buf = [0u8; 192];
+    let line = file
+        .read_at(&mut buf, 0)
+        .ok()
+        .and_then(|n| std::str::from_utf8(&buf[..n]).ok());
+    let Some((line, pages)) = line.and_then(|l| Some((l, statm_rss_pages(l)?))) else {
+        *statm = None;
+        return None;
+    };
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    line.hash(&mut hasher);
+    Some((pages.checked_mul(page_size())?, hasher.finish()))
+}
+
+/// Whether processes `a` and `b` share one address space (`kcmp(KCMP_VM)`); `false` when the
+/// kernel cannot tell.
+fn shares_memory_with(a: libc::pid_t, b: libc::pid_t) -> bool {
+    const KCMP_VM: libc::c_long = 1;
+    // SAFETY: kcmp takes integers only and reads no memory of ours.
+    let same = unsafe {
+        libc::syscall(
+            libc::SYS_kcmp,
+            libc::c_long::from(a),
+            libc::c_long::from(b),
+            KCMP_VM,
+            0 as libc::c_long,
+            0 as libc::c_long,
+        )
+    };
+    same == 0
+}
+
+/// The resident pages of a `statm` line (`size resident shared text lib data dt`); `None` for a
+/// zombie's, which is all zeros.
+fn statm_rss_pages(statm: &str) -> Option<u64> {
+    let mut fields = statm.split_whitespace().map(|f| f.parse::<u64>().ok());
+    let size = fields.next()??;
+    let resident = fields.next()??;
+    (size != 0).then_some(resident)
+}
+
+fn page_size() -> u64 {
+    static PAGE: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    // SAFETY: sysconf has no preconditions.
+    *PAGE
+        .get_or_init(|| u64::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096))
 }
 
 fn pss_bytes(pid: libc::pid_t) -> Option<u64> {
@@ -302,6 +512,24 @@ fn kilobytes_field(text: &str, name: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn statm_lines() {
+        assert_eq!(statm_rss_pages("2000 426 383 4 0 81 0\n"), Some(426));
+        // A zombie's line, and nonsense.
+        assert_eq!(statm_rss_pages("0 0 0 0 0 0 0\n"), None);
+        assert_eq!(statm_rss_pages("lots\n"), None);
+        assert_eq!(statm_rss_pages(""), None);
+        // The figure status shows as VmRSS.
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
+        let from_status = kilobytes_field(&status, "VmRSS:").unwrap();
+        let from_statm = statm_rss_pages(&statm).unwrap() * page_size();
+        assert!(
+            from_status.abs_diff(from_statm) < 1 << 20,
+            "{from_status} {from_statm}"
+        );
+    }
 
     #[test]
     fn kilobyte_fields() {

@@ -298,6 +298,65 @@ pub(crate) fn take_captured(f: &mut File, want_tail: bool) -> Result<String, Mea
     Ok(tail)
 }
 
+/// An anonymous file to capture a command's stdout in, for its output metrics: every run writes at
+/// its end (`O_APPEND`, so emptying it after a run is enough, whoever holds the write side).
+pub(crate) fn stdout_capture_file() -> Result<File, MeasureError> {
+    let file = sys::memfd(c"benchgate-stdout")
+        .or_else(|_| {
+            File::options()
+                .read(true)
+                .write(true)
+                .custom_flags(libc::O_TMPFILE)
+                .mode(0o600)
+                .open(std::env::temp_dir())
+        })
+        .map_err(|e| MeasureError::io("cannot create a file to capture stdout in", e))?;
+    sys::set_append(&file)
+        .map_err(|e| MeasureError::io("cannot set O_APPEND on stdout capture", e))?;
+    Ok(file)
+}
+
+/// What a run wrote to its stdout: the first [`crate::MAX_OUTPUT_BYTES`] + 1 bytes at most (one
+/// more than is read for metrics, so too long an output is recognised) and the whole length.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct CapturedStdout {
+    pub head: Vec<u8>,
+    pub len: u64,
+}
+
+/// After a run: takes what it wrote to the capture file `f` (see [`stdout_capture_file`]), copies
+/// all of it to our own stdout if `show`, and empties the file.
+pub(crate) fn take_stdout(f: &File, show: bool) -> Result<CapturedStdout, MeasureError> {
+    let err = |e| MeasureError::io("cannot read the stdout capture", e);
+    let len = f.metadata().map_err(err)?.len();
+    let keep = u64::try_from(crate::MAX_OUTPUT_BYTES + 1).unwrap_or(u64::MAX);
+    let mut head = Vec::with_capacity(usize::try_from(len.min(keep)).unwrap_or(0));
+    let mut chunk = vec![0u8; 64 << 10];
+    let mut at = 0u64;
+    let mut out = io::stdout().lock();
+    while at < len && (show || at < keep) {
+        let n = match f.read_at(&mut chunk, at) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(err(e)),
+        };
+        let room = usize::try_from(keep.saturating_sub(at)).unwrap_or(usize::MAX);
+        head.extend_from_slice(&chunk[..n.min(room)]);
+        if show {
+            // Best effort, as the child's own writes to an inherited stdout would be.
+            let _ = out.write_all(&chunk[..n]);
+        }
+        at += n as u64;
+    }
+    if show {
+        let _ = out.flush();
+    }
+    f.set_len(0)
+        .map_err(|e| MeasureError::io("cannot truncate the stdout capture", e))?;
+    Ok(CapturedStdout { head, len })
+}
+
 /// An anonymous file to capture stderr in (`None` if none can be made).
 pub(crate) fn capture_file() -> Option<File> {
     if let Ok(f) = sys::memfd(c"benchgate-stderr") {
@@ -351,11 +410,14 @@ pub(crate) struct Exec {
 
 /// Spawns `cmd` and reaps it, then kills and reaps what it left running, or with `keep` (a
 /// `setup` command's key, see [`leftovers`]) keeps it. The timed window is exactly spawn → reap.
+/// `on_spawn` is told the child's pid once it runs (memory sampling starts there), inside the
+/// timed window.
 pub(crate) fn execute(
     cmd: &mut Command,
     display: &str,
     timeout: Option<Duration>,
     keep: Option<u64>,
+    on_spawn: Option<&mut dyn FnMut(libc::pid_t)>,
 ) -> Result<Exec, MeasureError> {
     leftovers::become_subreaper();
     let _one_run_at_a_time = leftovers::serialise();
@@ -379,6 +441,9 @@ pub(crate) fn execute(
     sys::set_active_group(pid);
     // A pending interrupt is handled here, and kills the group just published.
     drop(deferred);
+    if let Some(on_spawn) = on_spawn {
+        on_spawn(pid);
+    }
     let reaped = reap(pid, start, timeout);
     sys::set_active_group(0);
     // Outside the timed window: the number is ours, so no kept group can still have it.

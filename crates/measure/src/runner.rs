@@ -7,8 +7,11 @@ use std::time::Duration;
 use benchgate_stats::{median_ci, percentile};
 
 use crate::launch::{Launcher, Ran};
-use crate::process::{self, Resolver};
-use crate::{CommandSpec, Invocation, MeasureError};
+use crate::process::{self, CapturedStdout, Resolver};
+use crate::{
+    CommandSpec, Invocation, MAX_OUTPUT_BYTES, MeasureError, MemoryOptions, MemorySampler,
+    MemorySeries, OutputError, OutputSpec, Problem,
+};
 
 /// How many runs, for how long, and how processes are wired up.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,8 +36,19 @@ pub struct RunnerOptions {
     pub stdin: Option<PathBuf>,
     /// Record failing measured runs as samples instead of stopping the command.
     pub ignore_failure: bool,
-    /// Let all processes inherit stdout/stderr (no stderr capture then).
+    /// Let all processes inherit stdout/stderr (no stderr capture then). With [`Self::output`],
+    /// a run's stdout is captured all the same and copied to this process's stdout after the run.
     pub show_output: bool,
+    /// Metrics read from every run's stdout, and a check of it (`None` or empty: stdout goes to
+    /// /dev/null, or is shown). Each measured run's values land in [`Sample::values`]. A run
+    /// whose check fails or whose value is missing or not a number fails, like a non-zero exit
+    /// (warm-ups included); with `ignore_failure` such a measured run is skipped instead (not a
+    /// sample: it has no values, see [`CommandResult::rejected_runs`]). [`run_paired`] ends both
+    /// commands at such a run whatever `ignore_failure` says: a pair needs both values.
+    pub output: Option<OutputSpec>,
+    /// Samples the memory of each measured run's process tree (not warm-ups' nor auxiliary
+    /// commands'): [`Sample::tree_rss_peak_bytes`] and [`CommandResult::memory_series`].
+    pub memory: Option<MemoryOptions>,
 }
 
 impl Default for RunnerOptions {
@@ -50,6 +64,8 @@ impl Default for RunnerOptions {
             stdin: None,
             ignore_failure: false,
             show_output: false,
+            output: None,
+            memory: None,
         }
     }
 }
@@ -78,6 +94,9 @@ impl RunnerOptions {
         }
         if self.timeout == Some(Duration::ZERO) {
             return bad("timeout must be positive");
+        }
+        if let Some(memory) = &self.memory {
+            memory.validate()?;
         }
         Ok(())
     }
@@ -113,7 +132,7 @@ impl fmt::Display for Outcome {
 }
 
 /// One measured run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Sample {
     /// From just before spawn to just after reaping.
     pub wall_ns: u64,
@@ -123,6 +142,13 @@ pub struct Sample {
     /// Peak resident set of this run's process (per child, not the RUSAGE_CHILDREN high-water mark).
     pub max_rss_bytes: u64,
     pub outcome: Outcome,
+    /// The values of [`RunnerOptions::output`]'s metrics read from this run's stdout, one per
+    /// definition, in order (empty without output metrics).
+    pub values: Vec<f64>,
+    /// With [`RunnerOptions::memory`]: the highest RSS of the whole process tree sampled during
+    /// the run, and never less than `max_rss_bytes` (a run shorter than the sampling interval
+    /// is only seen by `wait4`).
+    pub tree_rss_peak_bytes: Option<u64>,
 }
 
 /// Where in the schedule a failure happened.
@@ -156,7 +182,26 @@ pub struct Failure {
     pub message: String,
     /// Last ≤ 20 lines / 2 KiB of the failing process's stderr (empty with `show_output`).
     pub stderr_tail: String,
+    /// How the failing process ended (`Exited(0)` when only its output made the run fail).
     pub outcome: Outcome,
+    /// Set when the run's output failed it ([`RunnerOptions::output`]): its check failed, or a
+    /// metric's value is missing or not a number. `message` is then `run 3: ` + this error.
+    pub output: Option<OutputError>,
+}
+
+impl Failure {
+    /// The kind of error, as the load metrics label it: `output-check`, `timeout`, `exit:N` or
+    /// `signal:N`.
+    pub fn kind(&self) -> String {
+        if self.output.is_some() {
+            return "output-check".to_owned();
+        }
+        match self.outcome {
+            Outcome::Exited(code) => format!("exit:{code}"),
+            Outcome::Signaled(sig) => format!("signal:{sig}"),
+            Outcome::TimedOut => "timeout".to_owned(),
+        }
+    }
 }
 
 /// Everything measured for one spec.
@@ -176,6 +221,13 @@ pub struct CommandResult {
     /// ended, which the runner killed and reaped: background children of a command that exited,
     /// descendants that left its process group (`setsid`). Not counted: what a timeout killed.
     pub leftover_processes: u64,
+    /// With `ignore_failure`: measured runs whose output failed them (see
+    /// [`RunnerOptions::output`]), which are not samples. They count towards `runs`/`max_runs`.
+    pub rejected_runs: u64,
+    /// The first of those failures (its message names the run and the metric).
+    pub first_rejection: Option<Failure>,
+    /// With [`RunnerOptions::memory`]: the series of the last measured run that is a sample.
+    pub memory_series: Option<MemorySeries>,
 }
 
 /// The precision target of adaptive sampling and what the samples reached when it stopped, both
@@ -310,6 +362,10 @@ struct State {
     failure: Option<Failure>,
     /// See [`CommandResult::leftover_processes`].
     leftovers: u64,
+    /// See [`CommandResult::rejected_runs`].
+    rejected: u64,
+    first_rejection: Option<Failure>,
+    memory_series: Option<MemorySeries>,
 }
 
 /// Runs the specs and returns one result per spec, in order.
@@ -352,6 +408,9 @@ fn run_with(
             warmup_runs: s.warmups,
             failure: s.failure,
             leftover_processes: s.leftovers,
+            rejected_runs: s.rejected,
+            first_rejection: s.first_rejection,
+            memory_series: s.memory_series,
         })
         .collect())
 }
@@ -385,6 +444,7 @@ pub fn run_paired(
 ) -> Result<PairedResult, MeasureError> {
     let specs = [base.clone(), head.clone()];
     let mut runner = Runner::new(&specs, options, observer, None)?;
+    runner.paired = true;
     let mut base_first = Vec::new();
     let scheduled = runner.schedule_paired(stop, &mut base_first);
     let cleaned = runner.cleanup_all();
@@ -400,6 +460,9 @@ pub fn run_paired(
             failure: s.failure,
             precision: None,
             leftover_processes: s.leftovers,
+            rejected_runs: s.rejected,
+            first_rejection: s.first_rejection,
+            memory_series: s.memory_series,
         });
     match (results.next(), results.next()) {
         (Some(base), Some(head)) => Ok(PairedResult {
@@ -422,6 +485,8 @@ struct Runner<'o> {
     states: Vec<State>,
     /// Warm-up plus measured runs so far.
     done: u64,
+    /// Run by [`run_paired`]: a run its output fails ends the pairs even with `ignore_failure`.
+    paired: bool,
 }
 
 enum Which {
@@ -494,6 +559,7 @@ impl<'o> Runner<'o> {
             progs,
             states: specs.iter().map(|_| State::default()).collect(),
             done: 0,
+            paired: false,
         })
     }
 
@@ -630,10 +696,18 @@ impl<'o> Runner<'o> {
         if !self.aux(i, Which::Prepare)? {
             return Ok(false);
         }
-        let ran = self.main(i)?;
+        let (mut ran, _) = self.main(i, false)?;
         self.states[i].warmups += 1;
         self.done += 1;
+        let stdout = ran.stdout.take();
         if !self.main_succeeded(i, ran) {
+            return Ok(false);
+        }
+        if let Err(error) = self.read_output(stdout)
+            && !self.options.ignore_failure
+        {
+            self.record_failure(i, output_failure(&format!("warm-up run {run}"), error));
+            self.progress();
             return Ok(false);
         }
         if !self.aux(i, Which::Conclude)? {
@@ -656,24 +730,56 @@ impl<'o> Runner<'o> {
         if !self.aux(i, Which::Prepare)? {
             return Ok(false);
         }
-        let ran = self.main(i)?;
+        let (mut ran, memory) = self.main(i, true)?;
         let exec = ran.exec;
         let state = &mut self.states[i];
         state.measuring_ns += u128::from(exec.wall_ns);
         state.runs_done += 1;
+        let run_number = state.runs_done;
         self.done += 1;
+        let stdout = ran.stdout.take();
         if !self.main_succeeded(i, ran) {
             return Ok(false);
         }
+        let values = match self.read_output(stdout) {
+            Ok(values) => values,
+            Err(error) if self.options.ignore_failure && !self.paired => {
+                let state = &mut self.states[i];
+                state.rejected += 1;
+                if state.first_rejection.is_none() {
+                    state.first_rejection =
+                        Some(output_failure(&format!("run {run_number}"), error));
+                }
+                if !self.aux(i, Which::Conclude)? {
+                    self.progress();
+                    return Ok(false);
+                }
+                self.progress();
+                return Ok(true);
+            }
+            Err(error) => {
+                self.record_failure(i, output_failure(&format!("run {run_number}"), error));
+                self.progress();
+                return Ok(false);
+            }
+        };
+        let tree_rss_peak_bytes = memory
+            .as_ref()
+            .map(|m| m.peak_rss_bytes.max(exec.max_rss_bytes));
         let sample = Sample {
             wall_ns: exec.wall_ns,
             user_ns: exec.user_ns,
             sys_ns: exec.sys_ns,
             max_rss_bytes: exec.max_rss_bytes,
             outcome: exec.outcome,
+            values,
+            tree_rss_peak_bytes,
         };
         let adaptive = self.options.runs.is_none();
         let state = &mut self.states[i];
+        if memory.is_some() {
+            state.memory_series = memory;
+        }
         state.samples.push(sample);
         // A fixed number of runs needs no precision check: keep the loop as lean as hyperfine's.
         if adaptive {
@@ -696,7 +802,7 @@ impl<'o> Runner<'o> {
         self.observer.event(&Event::Sample {
             command: i,
             index,
-            sample: &sample,
+            sample: &state.samples[index],
         });
         if !self.aux(i, Which::Conclude)? {
             self.progress();
@@ -706,10 +812,53 @@ impl<'o> Runner<'o> {
         Ok(true)
     }
 
-    fn main(&mut self, i: usize) -> Result<Ran, MeasureError> {
-        let ran = self.launcher.run(self.progs[i].main)?;
+    /// Runs command `i` once; with `measured` and memory sampling on, samples its process tree
+    /// from its start to its end.
+    fn main(
+        &mut self,
+        i: usize,
+        measured: bool,
+    ) -> Result<(Ran, Option<MemorySeries>), MeasureError> {
+        let id = self.progs[i].main;
+        let (ran, series) = match self.options.memory.filter(|_| measured) {
+            Some(options) => {
+                let mut sampler = None;
+                let mut start = |pid: libc::pid_t| {
+                    sampler = Some(MemorySampler::start(pid.unsigned_abs(), options));
+                };
+                let ran = self.launcher.run_watched(id, Some(&mut start))?;
+                let series = sampler.transpose()?.map(MemorySampler::stop);
+                (
+                    ran,
+                    Some(series.unwrap_or_else(|| MemorySeries::empty(options))),
+                )
+            }
+            None => (self.launcher.run(id)?, None),
+        };
         self.states[i].leftovers += u64::from(ran.exec.leftovers);
-        Ok(ran)
+        Ok((ran, series))
+    }
+
+    /// Reads a run's stdout with [`RunnerOptions::output`]: its metrics' values (none without
+    /// output metrics), or why the output fails the run.
+    fn read_output(&self, stdout: Option<CapturedStdout>) -> Result<Vec<f64>, OutputError> {
+        match (&self.options.output, stdout) {
+            (Some(spec), Some(stdout)) => read_values(spec, &stdout),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    /// Records a run's failure that is not its process's own (its output's).
+    fn record_failure(&mut self, i: usize, failure: Failure) {
+        let state = &mut self.states[i];
+        if state.failure.is_some() {
+            return;
+        }
+        let failure = state.failure.insert(failure);
+        self.observer.event(&Event::Failed {
+            command: i,
+            failure,
+        });
     }
 
     /// Runs an auxiliary command if the spec has one. Returns `false` (after recording the
@@ -723,7 +872,9 @@ impl<'o> Runner<'o> {
             Which::Cleanup => (progs.cleanup, Phase::Cleanup),
         };
         let Some(prog) = prog else { return Ok(true) };
-        let Ran { exec, stderr_tail } = self.launcher.run(prog)?;
+        let Ran {
+            exec, stderr_tail, ..
+        } = self.launcher.run(prog)?;
         let state = &mut self.states[i];
         state.leftovers += u64::from(exec.leftovers);
         if matches!(phase, Phase::Prepare | Phase::Conclude) && state.warmups_over {
@@ -761,6 +912,7 @@ impl<'o> Runner<'o> {
             message,
             stderr_tail,
             outcome,
+            output: None,
         });
         self.observer.event(&Event::Failed {
             command: i,
@@ -803,7 +955,8 @@ impl<'o> Runner<'o> {
     fn wants_more(&self, i: usize) -> bool {
         let s = &self.states[i];
         let o = self.options;
-        let n = s.samples.len() as u64;
+        // Rejected runs count, so a command whose every output fails still stops.
+        let n = s.samples.len() as u64 + s.rejected;
         if let Some(runs) = o.runs {
             return n < u64::from(runs);
         }
@@ -870,6 +1023,36 @@ impl<'o> Runner<'o> {
         // `as` saturates; the `max` keeps the estimate from lagging behind reality.
         (est.ceil() as u64).max(s.runs_done)
     }
+}
+
+/// The failure an output `error` makes of run `run` (`run 3`, `warm-up run 1`).
+fn output_failure(run: &str, error: OutputError) -> Failure {
+    Failure {
+        phase: Phase::Run,
+        message: format!("{run}: {error}"),
+        stderr_tail: String::new(),
+        outcome: Outcome::Exited(0),
+        output: Some(error),
+    }
+}
+
+/// The values of `spec`'s metrics in a captured stdout; output over [`MAX_OUTPUT_BYTES`] fails
+/// as [`OutputSpec::read`] would fail it (the check's error first), with its whole length.
+fn read_values(spec: &OutputSpec, stdout: &CapturedStdout) -> Result<Vec<f64>, OutputError> {
+    if stdout.len > MAX_OUTPUT_BYTES as u64 {
+        let problem = Problem::OutputTooLarge {
+            len: usize::try_from(stdout.len).unwrap_or(usize::MAX),
+            limit: MAX_OUTPUT_BYTES,
+        };
+        return Err(match (&spec.check, spec.metrics.first()) {
+            (None, Some(metric)) => OutputError::Metric {
+                metric: metric.name().to_owned(),
+                problem,
+            },
+            _ => OutputError::Check { problem },
+        });
+    }
+    spec.read(&String::from_utf8_lossy(&stdout.head))
 }
 
 /// How far the 95 % interval of the median reaches from the median, relative to it: the farther

@@ -107,6 +107,21 @@ pub(crate) fn kill(pid: libc::pid_t, signal: libc::c_int) -> io::Result<()> {
     Ok(())
 }
 
+/// Sets `O_APPEND` on `file`'s open file description (shared with its duplicates).
+pub(crate) fn set_append(file: &File) -> io::Result<()> {
+    let fd = file.as_raw_fd();
+    // SAFETY: fcntl on a descriptor `file` keeps open; no pointers involved.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    if flags < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: as above.
+    if unsafe { libc::fcntl(fd, libc::F_SETFL, flags | libc::O_APPEND) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
 /// An anonymous in-memory file (close-on-exec) used to capture stderr.
 pub(crate) fn memfd(name: &std::ffi::CStr) -> io::Result<File> {
     // SAFETY: name is a valid NUL-terminated string that outlives the call.
@@ -132,6 +147,11 @@ static SPAWNER: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new
 
 pub(crate) fn set_spawner(pid: libc::pid_t) {
     SPAWNER.store(pid, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// The spawner's pid, 0 when there is none.
+pub(crate) fn spawner_pid() -> libc::pid_t {
+    SPAWNER.load(std::sync::atomic::Ordering::SeqCst)
 }
 
 /// Pidfds of processes a `setup` command left running (0: free slot), for the interrupt handler

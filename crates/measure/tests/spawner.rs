@@ -13,8 +13,8 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use benchgate_measure::{
-    CommandSpec, CommandTemplate, MeasureError, Outcome, Phase, RunnerOptions, expand, run,
-    start_spawner,
+    CommandSpec, CommandTemplate, MeasureError, Outcome, OutputSpec, Phase, RunnerOptions,
+    Selector, expand, run, start_spawner,
 };
 use common::{KillLingering, assert_served_then_gone, lingering, served_by_setups};
 
@@ -51,6 +51,14 @@ const TESTS: &[(&str, fn())] = &[
     (
         "stdin_cwd_and_environment_reach_the_child",
         stdin_cwd_and_environment_reach_the_child,
+    ),
+    (
+        "output_metrics_are_read_through_the_spawner",
+        output_metrics_are_read_through_the_spawner,
+    ),
+    (
+        "memory_is_sampled_through_the_spawner",
+        memory_is_sampled_through_the_spawner,
     ),
     (
         "spawner_memory_and_the_max_rss_floor_stay_flat",
@@ -389,6 +397,123 @@ fn what_a_setup_starts_lives_until_its_benchmark_is_over_then_is_killed() {
     assert!(r.failure.is_none(), "{:?}", r.failure);
     assert_eq!(r.leftover_processes, 1);
     assert_eq!(lingering(MARKERS), Vec::<String>::new());
+}
+
+fn output_metrics_are_read_through_the_spawner() {
+    use benchgate_measure::{Better, Expected, MetricDefinition, MetricUnit, OutputCheck};
+    let output = OutputSpec {
+        metrics: vec![
+            MetricDefinition::new(
+                "tps",
+                Selector::Json("$.tps".into()),
+                MetricUnit::as_printed("tx/s"),
+                Better::Higher,
+            )
+            .unwrap(),
+        ],
+        check: Some(OutputCheck::new("$.ok", Expected::Bool(true)).unwrap()),
+    };
+    let options = RunnerOptions {
+        output: Some(output),
+        ..fixed(1, 3)
+    };
+    let mut s = specs(&["sh", "-c", r#"printf '{"tps": 1234.5, "ok": true}'"#]);
+    // What an auxiliary command prints is not the command's output.
+    s[0].prepare = Some(benchgate_measure::Invocation::Direct {
+        argv: vec!["sh".into(), "-c".into(), "echo not json".into()],
+    });
+    for _ in 0..2 {
+        // Twice: a new runner has a new capture file, which the spawner opens afresh.
+        let r = run(&s, &options, &mut ()).unwrap().remove(0);
+        assert!(r.failure.is_none(), "{:?}", r.failure);
+        assert_eq!(r.samples.len(), 3);
+        assert!(r.samples.iter().all(|s| s.values == [1234.5]));
+    }
+    let r = run(
+        &specs(&["sh", "-c", r#"printf '{"tps": 1}'; echo '{"ok": false}'"#]),
+        &options,
+        &mut (),
+    )
+    .unwrap()
+    .remove(0);
+    // Two documents: not JSON.
+    let failure = r.failure.unwrap();
+    assert!(
+        failure
+            .message
+            .starts_with("warm-up run 1: output check failed: the output is not JSON ("),
+        "{failure:?}"
+    );
+    // A process that fails still has its stderr tail kept.
+    let r = run(
+        &specs(&[
+            "sh",
+            "-c",
+            r#"printf '{"tps": 1, "ok": true}'; echo oops >&2; exit 3"#,
+        ]),
+        &options,
+        &mut (),
+    )
+    .unwrap()
+    .remove(0);
+    let failure = r.failure.unwrap();
+    assert_eq!(
+        (failure.message.as_str(), failure.stderr_tail.as_str()),
+        ("exited with status 3", "oops")
+    );
+    assert_eq!(failure.kind(), "exit:3");
+    // And a run without output metrics still sends stdout to /dev/null.
+    let r = run(&specs(&["sh", "-c", "echo hidden"]), &fixed(0, 1), &mut ())
+        .unwrap()
+        .remove(0);
+    assert!(r.failure.is_none());
+    assert!(r.samples[0].values.is_empty());
+}
+
+fn memory_is_sampled_through_the_spawner() {
+    use benchgate_measure::MemoryOptions;
+    // Two children holding ~30 MiB each while their shell waits: the tree's peak counts both.
+    let child = "b = bytearray(30 << 20); import time; time.sleep(0.6)";
+    let py = Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .unwrap();
+    let py = String::from_utf8(py.stdout).unwrap().trim().to_owned();
+    let script = format!("'{py}' -c '{child}' & '{py}' -c '{child}' & wait");
+    let options = RunnerOptions {
+        memory: Some(MemoryOptions {
+            every: Duration::from_millis(20),
+            ..MemoryOptions::default()
+        }),
+        ..fixed(1, 2)
+    };
+    let r = run(&specs(&["sh", "-c", &script]), &options, &mut ())
+        .unwrap()
+        .remove(0);
+    assert!(r.failure.is_none(), "{:?}", r.failure);
+    let series = r.memory_series.unwrap();
+    let most = series.samples.iter().map(|s| s.memory.processes).max();
+    assert_eq!(most, Some(3), "{series:?}");
+    assert!(series.peak_rss_bytes >= 60 << 20, "{series:?}");
+    for sample in &r.samples {
+        let peak = sample.tree_rss_peak_bytes.unwrap();
+        assert!(peak > sample.max_rss_bytes + (20 << 20), "{sample:?}");
+    }
+    // The same spawner then runs commands unsampled.
+    let r = run(&specs(&["true"]), &fixed(0, 2), &mut ())
+        .unwrap()
+        .remove(0);
+    assert!(r.failure.is_none() && r.memory_series.is_none());
+    // A program that cannot start still gets its error (after a pid frame saying so), and the
+    // connection stays in step.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("not-a-program");
+    fs::write(&bad, [0u8, 1, 2, 3]).unwrap();
+    fs::set_permissions(&bad, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let err = run(&specs(&[bad.to_str().unwrap()]), &options, &mut ()).unwrap_err();
+    assert!(matches!(err, MeasureError::Spawn { .. }), "{err}");
+    let r = run(&specs(&["true"]), &options, &mut ()).unwrap().remove(0);
+    assert!(r.failure.is_none() && r.memory_series.is_some());
 }
 
 fn stdin_cwd_and_environment_reach_the_child() {

@@ -14,7 +14,7 @@ pub(crate) mod wire;
 
 use std::collections::HashMap;
 use std::ffi::OsString;
-use std::io::{self, PipeReader, PipeWriter, Write};
+use std::io::{self, PipeReader, PipeWriter, Read, Write};
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
@@ -230,11 +230,35 @@ impl Client {
 
     /// Sends one request frame and returns the body of the reply.
     pub(crate) fn exchange(&mut self, frame: &[u8]) -> Result<&[u8], MeasureError> {
+        self.exchange_reporting(frame, None)
+    }
+
+    /// [`Client::exchange`] for a request with `FLAG_REPORT_PID` (`on_pid` given): the pid frame
+    /// that comes first is read, and `on_pid` told the pid (unless nothing started), while the
+    /// program runs.
+    pub(crate) fn exchange_reporting(
+        &mut self,
+        frame: &[u8],
+        on_pid: Option<&mut dyn FnMut(libc::pid_t)>,
+    ) -> Result<&[u8], MeasureError> {
         if let Some(why) = &self.broken {
             return Err(MeasureError::spawner(why.clone(), None));
         }
         if let Err(e) = self.requests.write_all(frame) {
             return Err(self.break_down("cannot send a request", Some(e)));
+        }
+        if let Some(on_pid) = on_pid {
+            let mut started = [0u8; wire::STARTED_FRAME];
+            if let Err(e) = self.replies.read_exact(&mut started) {
+                return Err(self.break_down("cannot read the pid of a run", Some(e)));
+            }
+            match wire::decode_started(&started) {
+                Ok(0) => {}
+                Ok(pid) => on_pid(pid),
+                Err(wire::Malformed) => {
+                    return Err(self.break_down("out of protocol: expected a pid", None));
+                }
+            }
         }
         let len = match wire::read_frame(&mut self.replies, &mut self.buf, wire::MAX_REPLY) {
             Ok(Some(body)) => body.len(),

@@ -59,7 +59,7 @@ pub(super) fn main(requests: PipeReader, replies: PipeWriter, parent: u32) -> i3
             Ok(None) => return 0,
             Err(_) => return 1,
         };
-        spawner.handle(body, &mut outbuf);
+        spawner.handle(body, &mut outbuf, &mut replies);
         if replies.write_all(&outbuf).is_err() {
             return 1;
         }
@@ -103,6 +103,10 @@ enum Outputs {
     Quiet,
     /// The main process's own stdout and stderr.
     Shown,
+    /// The stdout file of the request, and the capture file or (`show`) the main process's stderr.
+    Captured {
+        show: bool,
+    },
 }
 
 enum Input {
@@ -126,6 +130,8 @@ struct Spawner {
     stderr: Option<OwnedFd>,
     clear_refs: Option<File>,
     stdin: Option<StdinFile>,
+    /// The stdout file of the current runner's requests (its generation and name).
+    stdout_file: Option<(u64, PathBuf, File)>,
     fd0: Fd0,
     outputs: Outputs,
 }
@@ -158,13 +164,14 @@ impl Spawner {
             stderr: io::stderr().as_fd().try_clone_to_owned().ok(),
             clear_refs,
             stdin: None,
+            stdout_file: None,
             fd0: Fd0::Unknown,
             outputs: Outputs::Unknown,
         })
     }
 
-    /// Answers one request into `out`.
-    fn handle(&mut self, body: &[u8], out: &mut Vec<u8>) {
+    /// Answers one request into `out`; a pid frame, if asked for, goes straight to `replies`.
+    fn handle(&mut self, body: &[u8], out: &mut Vec<u8>, replies: &mut PipeWriter) {
         let req = match Request::decode(body) {
             Ok(Request::Run(req)) => req,
             Ok(Request::Release { key }) => {
@@ -182,7 +189,21 @@ impl Spawner {
                 return;
             }
         };
-        match self.run(&req) {
+        let mut announced = false;
+        let result = if req.report_pid {
+            // A failed write shows again, and ends the spawner, when the reply is written.
+            let mut announce = |pid: libc::pid_t| {
+                announced = true;
+                let _ = replies.write_all(&wire::encode_started(pid));
+            };
+            self.run(&req, Some(&mut announce))
+        } else {
+            self.run(&req, None)
+        };
+        if req.report_pid && !announced {
+            let _ = replies.write_all(&wire::encode_started(0));
+        }
+        match result {
             Ok((exec, tail)) => Reply::Ran {
                 outcome: exec.outcome,
                 wall_ns: exec.wall_ns,
@@ -211,7 +232,11 @@ impl Spawner {
         }
     }
 
-    fn run(&mut self, req: &RunRequest<'_>) -> Result<(Exec, String), Failed> {
+    fn run(
+        &mut self,
+        req: &RunRequest<'_>,
+        on_spawn: Option<&mut dyn FnMut(libc::pid_t)>,
+    ) -> Result<(Exec, String), Failed> {
         match req.stdin {
             Some(path) => self.stdin_file(req.generation, path)?,
             None => {
@@ -222,7 +247,10 @@ impl Spawner {
                 }
             }
         }
-        self.outputs(req.show_output)
+        if let Some(path) = req.stdout {
+            self.stdout_file(req.generation, path)?;
+        }
+        self.outputs(req.show_output, req.stdout.is_some())
             .map_err(failed(FailKind::Io, "cannot redirect stdout/stderr"))?;
 
         // Descriptors are inherited: the spawner's own 0, 1 and 2 are the child's.
@@ -246,13 +274,18 @@ impl Spawner {
 
         process::reset_peak_rss(self.clear_refs.as_ref());
         let keep = (req.keep != 0).then_some(req.keep);
-        let exec = process::execute(&mut cmd, "", timeout, keep).map_err(|e| match e {
-            MeasureError::Spawn { source, .. } => failed(FailKind::Spawn, "spawn")(source),
-            MeasureError::Io { source, .. } => failed(FailKind::Io, "waiting for a child")(source),
-            other => failed(FailKind::Io, "running a child")(io::Error::other(other.to_string())),
-        })?;
+        let exec =
+            process::execute(&mut cmd, "", timeout, keep, on_spawn).map_err(|e| match e {
+                MeasureError::Spawn { source, .. } => failed(FailKind::Spawn, "spawn")(source),
+                MeasureError::Io { source, .. } => {
+                    failed(FailKind::Io, "waiting for a child")(source)
+                }
+                other => {
+                    failed(FailKind::Io, "running a child")(io::Error::other(other.to_string()))
+                }
+            })?;
         let tail = match (&mut self.capture, self.outputs) {
-            (Some(capture), Outputs::Quiet) => {
+            (Some(capture), Outputs::Quiet | Outputs::Captured { show: false }) => {
                 let want = req.tail_on_failure && !exec.outcome.success();
                 process::take_captured(capture, want).map_err(|e| match e {
                     MeasureError::Io { source, .. } => {
@@ -320,18 +353,47 @@ impl Spawner {
         Ok(())
     }
 
-    fn outputs(&mut self, show: bool) -> io::Result<()> {
-        let want = if show { Outputs::Shown } else { Outputs::Quiet };
+    /// Opens the stdout file of a new runner (the main process's capture file), for appending.
+    fn stdout_file(&mut self, generation: u64, path: &[u8]) -> Result<(), Failed> {
+        let current = self
+            .stdout_file
+            .as_ref()
+            .is_some_and(|(g, p, _)| *g == generation && p.as_os_str().as_bytes() == path);
+        if current {
+            return Ok(());
+        }
+        self.stdout_file = None;
+        self.outputs = Outputs::Unknown;
+        let path = PathBuf::from(OsStr::from_bytes(path));
+        let file = File::options()
+            .append(true)
+            .open(&path)
+            .and_then(high)
+            .map_err(failed(FailKind::Io, "cannot open the stdout capture"))?;
+        self.stdout_file = Some((generation, path, file));
+        Ok(())
+    }
+
+    fn outputs(&mut self, show: bool, capture: bool) -> io::Result<()> {
+        let want = match (show, capture) {
+            (show, true) => Outputs::Captured { show },
+            (true, false) => Outputs::Shown,
+            (false, false) => Outputs::Quiet,
+        };
         if self.outputs == want {
             return Ok(());
         }
         self.outputs = Outputs::Unknown;
         let devnull = self.devnull.as_fd();
+        let stdout = match (&self.stdout_file, capture, show) {
+            (Some((_, _, file)), true, _) => file.as_fd(),
+            (_, _, true) => self.stdout.as_ref().map_or(devnull, |f| f.as_fd()),
+            _ => devnull,
+        };
+        sys::redirect(&stdout, 1)?;
         if show {
-            sys::redirect(&self.stdout.as_ref().map_or(devnull, |f| f.as_fd()), 1)?;
             sys::redirect(&self.stderr.as_ref().map_or(devnull, |f| f.as_fd()), 2)?;
         } else {
-            sys::redirect(&devnull, 1)?;
             sys::redirect(&self.capture.as_ref().map_or(devnull, |f| f.as_fd()), 2)?;
         }
         self.outputs = want;

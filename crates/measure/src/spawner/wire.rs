@@ -12,6 +12,11 @@
 //! leftover processes killed (`u32`), stderr tail; or `TAG_FAILED`: kind `u8`, errno `i32` (0:
 //! none), message.
 //!
+//! With `FLAG_STDOUT` the request carries, after the stdin path, a file to open (append) as the
+//! program's stdout (the main process's capture file, by its `/proc/PID/fd/N` name). With
+//! `FLAG_REPORT_PID` the spawner first sends a `TAG_STARTED` frame (pid `i32`, 0 if nothing
+//! started: 9 bytes in all, so the main process reads exactly it) and then the reply.
+//!
 //! Request `TAG_RELEASE`: a keep key `u64`: kill what is kept under it. Reply `TAG_RELEASED`: how
 //! many processes that was (`u32`).
 
@@ -35,12 +40,34 @@ pub(crate) const TAG_RELEASE: u8 = 2;
 pub(crate) const TAG_RAN: u8 = 1;
 pub(crate) const TAG_FAILED: u8 = 2;
 pub(crate) const TAG_RELEASED: u8 = 3;
+pub(crate) const TAG_STARTED: u8 = 4;
+/// A whole `TAG_STARTED` frame: length, tag, pid.
+pub(crate) const STARTED_FRAME: usize = 4 + 1 + 4;
 
 pub(crate) const FLAG_TAIL_ON_FAILURE: u8 = 1;
 pub(crate) const FLAG_SHOW_OUTPUT: u8 = 2;
 pub(crate) const FLAG_CWD: u8 = 4;
 pub(crate) const FLAG_STDIN: u8 = 8;
 pub(crate) const FLAG_KEEP: u8 = 16;
+pub(crate) const FLAG_STDOUT: u8 = 32;
+pub(crate) const FLAG_REPORT_PID: u8 = 64;
+
+/// The `TAG_STARTED` frame for `pid`.
+pub(crate) fn encode_started(pid: i32) -> [u8; STARTED_FRAME] {
+    let mut frame = [0u8; STARTED_FRAME];
+    frame[..4].copy_from_slice(&5u32.to_le_bytes());
+    frame[4] = TAG_STARTED;
+    frame[5..].copy_from_slice(&pid.to_le_bytes());
+    frame
+}
+
+/// The pid of a `TAG_STARTED` frame (0: nothing started); `Err` if it is not one.
+pub(crate) fn decode_started(frame: &[u8; STARTED_FRAME]) -> Result<i32, Malformed> {
+    if frame[..4] != 5u32.to_le_bytes() || frame[4] != TAG_STARTED {
+        return Err(Malformed);
+    }
+    Ok(i32::from_le_bytes([frame[5], frame[6], frame[7], frame[8]]))
+}
 
 /// Why a frame could not be read.
 #[derive(Debug)]
@@ -230,6 +257,10 @@ pub(crate) struct RunSpec<'a> {
     pub argv: &'a [&'a [u8]],
     pub cwd: Option<&'a [u8]>,
     pub stdin: Option<&'a [u8]>,
+    /// A file to open (append) as stdout instead of /dev/null or ours.
+    pub stdout: Option<&'a [u8]>,
+    /// Send a `TAG_STARTED` frame with the child's pid before the reply.
+    pub report_pid: bool,
     /// Changes to the spawner's environment: `(name, Some(value))` sets, `(name, None)` removes.
     pub env: &'a [(&'a [u8], Option<&'a [u8]>)],
 }
@@ -253,6 +284,12 @@ pub(crate) fn encode_run(buf: &mut Vec<u8>, spec: &RunSpec<'_>) -> Result<(), us
     if spec.keep != 0 {
         flags |= FLAG_KEEP;
     }
+    if spec.stdout.is_some() {
+        flags |= FLAG_STDOUT;
+    }
+    if spec.report_pid {
+        flags |= FLAG_REPORT_PID;
+    }
     put_u8(buf, flags);
     put_u64(buf, spec.generation);
     put_u64(buf, spec.timeout_ns);
@@ -265,6 +302,9 @@ pub(crate) fn encode_run(buf: &mut Vec<u8>, spec: &RunSpec<'_>) -> Result<(), us
     }
     if let Some(stdin) = spec.stdin {
         put_bytes(buf, stdin);
+    }
+    if let Some(stdout) = spec.stdout {
+        put_bytes(buf, stdout);
     }
     put_u32(buf, u32::try_from(spec.argv.len()).unwrap_or(u32::MAX));
     for arg in spec.argv {
@@ -329,6 +369,8 @@ pub(crate) struct RunRequest<'a> {
     pub path: &'a [u8],
     pub cwd: Option<&'a [u8]>,
     pub stdin: Option<&'a [u8]>,
+    pub stdout: Option<&'a [u8]>,
+    pub report_pid: bool,
     argv: Strings<'a>,
     env: Dec<'a>,
     envc: u32,
@@ -374,6 +416,11 @@ impl<'a> RunRequest<'a> {
         } else {
             None
         };
+        let stdout = if flags & FLAG_STDOUT != 0 {
+            Some(d.bytes()?)
+        } else {
+            None
+        };
         let argc = d.u32()?;
         let argv = Strings {
             dec: d.clone(),
@@ -402,6 +449,8 @@ impl<'a> RunRequest<'a> {
             path,
             cwd,
             stdin,
+            stdout,
+            report_pid: flags & FLAG_REPORT_PID != 0,
             argv,
             env,
             envc,
@@ -587,6 +636,8 @@ mod tests {
             argv: &argv,
             cwd: Some(b"/tmp"),
             stdin: None,
+            stdout: Some(b"/proc/1/fd/5"),
+            report_pid: true,
             env: &env,
         };
         encode_run(&mut buf, &spec).unwrap();
@@ -604,6 +655,8 @@ mod tests {
         assert_eq!(req.path, b"/bin/sh");
         assert_eq!(req.cwd, Some(&b"/tmp"[..]));
         assert_eq!(req.stdin, None);
+        assert_eq!(req.stdout, Some(&b"/proc/1/fd/5"[..]));
+        assert!(req.report_pid);
         assert_eq!(req.argv().collect::<Vec<_>>(), argv);
         assert_eq!(req.env().collect::<Vec<_>>(), env);
         // Every cut is refused, never misread.
@@ -659,6 +712,8 @@ mod tests {
             argv: &argv,
             cwd: None,
             stdin: None,
+            stdout: None,
+            report_pid: false,
             env: &[],
         };
         let mut buf = Vec::new();
@@ -719,6 +774,12 @@ mod tests {
             read_frame(&mut &buf[..buf.len() - 1], &mut rbuf, MAX_REPLY),
             Err(FrameError::Truncated)
         ));
+        // The pid announcement is a fixed-size frame.
+        let started = encode_started(4242);
+        assert_eq!(decode_started(&started), Ok(4242));
+        let mut other = started;
+        other[4] = TAG_RAN;
+        assert_eq!(decode_started(&other), Err(Malformed));
         // A long tail is cut to fit, keeping its end.
         let long = vec![b'y'; MAX_REPLY * 2];
         Reply::Ran {
