@@ -8,7 +8,9 @@
 //! only I/O is reading the file ([`Config::load`]) and checking requirements
 //! ([`Requirements::check`]). Budgets come out as [`benchgate_gate::Budget`] (config depends on
 //! gate, not the other way round); benchmarks convert into the runner's types
-//! ([`Bench::runner_options`], [`Bench::template`], [`Bench::aux`], [`Bench::params`]).
+//! ([`Bench::runner_options`], [`Bench::template`], [`Bench::aux`], [`Bench::params`]); a bench's
+//! load, memory sampling and watched process are plain settings ([`LoadSettings`],
+//! [`MemorySettings`], [`WatchSettings`]) that the pipeline converts for the engines.
 
 mod error;
 mod parse;
