@@ -107,6 +107,7 @@ impl BenchBuilder {
                 .into_iter()
                 .filter_map(MetricBuilder::build)
                 .collect(),
+            series: Vec::new(),
         }
     }
 }

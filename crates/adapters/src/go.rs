@@ -1139,6 +1139,7 @@ fn build(
         command: None,
         status,
         metrics,
+        series: Vec::new(),
     }
 }
 

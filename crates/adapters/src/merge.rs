@@ -158,6 +158,7 @@ mod tests {
             command: None,
             status: Status::Ok,
             metrics: vec![metric],
+            series: Vec::new(),
         }
     }
 

@@ -169,6 +169,7 @@ mod tests {
                 )
                 .unwrap(),
             ],
+            series: Vec::new(),
         }];
         run
     }

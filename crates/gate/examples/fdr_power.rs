@@ -75,6 +75,7 @@ fn run(samples: Vec<Vec<f64>>) -> Run {
                 )
                 .unwrap_or_else(|| unreachable!("finite samples")),
             ],
+            series: Vec::new(),
         });
     }
     run

@@ -8,6 +8,7 @@ mod compare;
 mod confirm;
 mod geomean;
 mod glob;
+mod leak;
 mod measures;
 mod metric;
 mod noise;
@@ -15,6 +16,8 @@ mod outcome;
 mod paired;
 mod pool;
 
+/// The budget of a [`leak_check`] (the rule is the model's, shared with the harness).
+pub use benchgate_model::LeakBudget;
 pub use budget::{
     Budget, budget_verdict, budget_verdicts, canonical_unit, check_budgets, default_direction,
 };
@@ -24,6 +27,7 @@ pub use compare::{
 };
 pub use confirm::{confirmed_verdict, suspects};
 pub use glob::{GlobError, NameGlob, glob_match};
+pub use leak::{LeakCheck, LeakVerdict, leak_check, leak_check_points};
 pub use measures::{UnknownMeasure, check_gated_measures};
 pub use metric::{Classification, MetricJudgement, judge_metric};
 pub use noise::{

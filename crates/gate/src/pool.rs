@@ -88,6 +88,7 @@ mod tests {
                     )
                     .unwrap(),
                 ],
+                series: Vec::new(),
             });
         }
         run

@@ -651,6 +651,7 @@ fn benchmark(
         command: None,
         status,
         metrics,
+        series: Vec::new(),
     }
 }
 

@@ -28,7 +28,8 @@
 //! - `ratio` = `growth / max(before, 1)`, the `live_heap_growth` metric, and the growth in percent
 //!   is `ratio × 100`: relative to the live heap *at the start of the measured rounds*, after
 //!   warm-up;
-//! - a leak is declared — [`Status::Failed`] — when the growth in percent exceeds
+//! - a leak is declared — [`Status::Failed`] — by the rule of [`benchgate_model::LeakBudget`]
+//!   (the same as the gate's verdict on memory series): when the growth in percent exceeds
 //!   [`LeakOptions::max_growth_percent`] **and** the growth in bytes exceeds
 //!   [`LeakOptions::max_growth_bytes`] (when set). Growth exactly at a budget passes; a heap that
 //!   stayed the same or shrank always passes.
@@ -47,7 +48,9 @@
 
 use std::collections::BTreeMap;
 
-use benchgate_model::{Benchmark, Direction, Measure, Metric, Status, Unit};
+use benchgate_model::{
+    Benchmark, Direction, LeakBudget, LeakGrowth, Measure, Metric, Status, Unit,
+};
 
 use crate::alloc;
 
@@ -161,12 +164,19 @@ pub fn check(name: &str, options: &LeakOptions, workload: &mut dyn FnMut(usize))
         format!("{slope:.1}"),
     );
 
-    let over_percent = percent > options.max_growth_percent;
-    let over_bytes = match options.max_growth_bytes {
-        None => growth > 0,
-        Some(allowance) => u64::try_from(growth).is_ok_and(|g| g > allowance),
+    // The rule is the model's, shared with the gate's leak verdict on memory series.
+    let budget = LeakBudget {
+        max_growth_percent: Some(options.max_growth_percent),
+        max_growth_bytes: options.max_growth_bytes.map(|bytes| bytes as f64),
+        max_bytes_per_op: None,
     };
-    let status = if over_percent && over_bytes {
+    let figures = LeakGrowth {
+        growth_bytes: growth as f64,
+        growth_percent: percent,
+        bytes_per_op: None,
+    };
+    // `misconfiguration` refused every budget the rule cannot judge.
+    let status = if budget.is_leak(&figures) == Ok(true) {
         Status::Failed {
             message: failure_message(percent, growth, slope, options),
         }
@@ -239,6 +249,7 @@ fn result(
         command: None,
         status,
         metrics,
+        series: Vec::new(),
     }
 }
 

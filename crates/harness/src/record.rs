@@ -146,5 +146,6 @@ pub(crate) fn benchmark(name: String, params: BTreeMap<String, String>, m: &Meas
         command: None,
         status: Status::Ok,
         metrics,
+        series: Vec::new(),
     }
 }

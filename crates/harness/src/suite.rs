@@ -483,6 +483,7 @@ fn failed(name: String, params: BTreeMap<String, String>, message: String) -> Be
         command: None,
         status: Status::Failed { message },
         metrics: Vec::new(),
+        series: Vec::new(),
     }
 }
 

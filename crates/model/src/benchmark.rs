@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Measure, Metric, Mode};
+use crate::{Measure, Metric, Mode, Series};
 
 /// Whether a benchmark produced results.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,12 +35,21 @@ pub struct Benchmark {
     pub mode: Option<Mode>,
     pub status: Status,
     pub metrics: Vec<Metric>,
+    /// Time series sampled during the run (RSS and PSS of a process tree over time), at most
+    /// [`crate::MAX_SERIES_PER_BENCHMARK`]. Absent from runs written before series existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub series: Vec<Series>,
 }
 
 impl Benchmark {
     /// This benchmark's mode: its own, else the run's (`run_mode`).
     pub fn mode_or(&self, run_mode: Mode) -> Mode {
         self.mode.unwrap_or(run_mode)
+    }
+
+    /// The series named `name` (`rss`, `pss`), if this benchmark has one.
+    pub fn series(&self, name: &str) -> Option<&Series> {
+        self.series.iter().find(|s| s.name == name)
     }
 
     pub fn metric(&self, measure: &Measure) -> Option<&Metric> {

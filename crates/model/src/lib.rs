@@ -8,20 +8,24 @@ mod budget;
 pub mod display;
 mod environment;
 mod error;
+mod leak;
 mod metric;
 mod provenance;
 mod run;
+mod series;
 mod verdict;
 
 pub use benchmark::{Benchmark, Status};
 pub use budget::{BudgetCheck, BudgetStatus};
 pub use environment::Environment;
 pub use error::ModelError;
+pub use leak::{LeakBudget, LeakGrowth};
 pub use metric::{
     Direction, Interval, Measure, Metric, Precision, Summary, Unit, impossible_value,
 };
 pub use provenance::{Mode, Provenance};
 pub use run::{RUN_SCHEMA, Run, Source};
+pub use series::{MAX_SERIES_PER_BENCHMARK, MAX_SERIES_POINTS, Series, SeriesPoint};
 pub use verdict::{
     COMPARISON_SCHEMA, Caveat, Comparison, Confirmation, Effect, GeomeanRow, Outcome, RunRef,
     Severity, Side, Thresholds, Verdict, VerdictKind,

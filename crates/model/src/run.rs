@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Benchmark, Environment, ModelError, Provenance, Summary};
+use crate::{Benchmark, Environment, MAX_SERIES_PER_BENCHMARK, ModelError, Provenance, Summary};
 
 /// The schema tag of the run interchange format.
 pub const RUN_SCHEMA: &str = "benchgate/run/v1";
@@ -149,7 +149,8 @@ impl Run {
 
     /// Checks what the JSON shape cannot: at least one benchmark, an end not before the start,
     /// unique names, finite samples that the measure and unit allow (no negative time, size or
-    /// rate), a unit a well-known measure can have, consistent lengths. Every source (runner,
+    /// rate), a unit a well-known measure can have, consistent lengths, bounded
+    /// series with finite values in time order. Every source (runner,
     /// adapters, import) goes through here before a run is stored.
     pub fn validate(&self) -> Result<(), ModelError> {
         if self.benchmarks.is_empty() {
@@ -179,6 +180,27 @@ impl Run {
                     at(".name"),
                     &format!("duplicate benchmark name {:?}", bench.name),
                 ));
+            }
+            if bench.series.len() > MAX_SERIES_PER_BENCHMARK {
+                return Err(invalid(
+                    at(".series"),
+                    &format!(
+                        "{} series: at most {MAX_SERIES_PER_BENCHMARK} are kept per benchmark",
+                        bench.series.len()
+                    ),
+                ));
+            }
+            let mut series_names = BTreeSet::new();
+            for (j, series) in bench.series.iter().enumerate() {
+                if let Some((rest, message)) = series.problem() {
+                    return Err(invalid(at(&format!(".series[{j}]{rest}")), &message));
+                }
+                if !series_names.insert(series.name.as_str()) {
+                    return Err(invalid(
+                        at(&format!(".series[{j}].name")),
+                        &format!("duplicate series {:?}", series.name),
+                    ));
+                }
             }
             let mut measures = BTreeSet::new();
             for (j, metric) in bench.metrics.iter().enumerate() {

@@ -13,6 +13,7 @@ fn bench(name: &str, status: Status) -> Benchmark {
         command: None,
         status,
         metrics: Vec::new(),
+        series: Vec::new(),
     }
 }
 

@@ -50,6 +50,7 @@ fn sample_run() -> Run {
         command: None,
         status: Status::Ok,
         metrics: vec![wall, custom],
+        series: Vec::new(),
     });
     run.benchmarks.push(Benchmark {
         mode: None,
@@ -61,6 +62,7 @@ fn sample_run() -> Run {
             reason: "HELIOS_CLI_PATH is not set".into(),
         },
         metrics: Vec::new(),
+        series: Vec::new(),
     });
     run
 }

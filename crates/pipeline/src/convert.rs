@@ -49,5 +49,6 @@ pub fn benchmark(result: &CommandResult) -> Benchmark {
         command: Some(result.spec.display.clone()),
         status,
         metrics,
+        series: Vec::new(),
     }
 }

@@ -160,6 +160,7 @@ mod tests {
                 command: None,
                 status: status.clone(),
                 metrics: Vec::new(),
+                series: Vec::new(),
             })
             .collect();
         run

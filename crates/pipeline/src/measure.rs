@@ -254,6 +254,7 @@ pub fn measure_plan(
                     reason: reason.clone(),
                 },
                 metrics: Vec::new(),
+                series: Vec::new(),
             }),
             None => run.benchmarks.extend(
                 entries

@@ -41,6 +41,7 @@ fn run(ms: f64) -> Run {
         )
         .into_iter()
         .collect(),
+        series: Vec::new(),
     });
     run
 }

@@ -29,6 +29,7 @@ fn bench(name: &str, wall: f64, rss: f64) -> Benchmark {
             metric(Measure::WallTime, Unit::Nanoseconds, wall),
             metric(Measure::MaxRss, Unit::Bytes, rss),
         ],
+        series: Vec::new(),
     }
 }
 

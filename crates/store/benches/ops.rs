@@ -58,6 +58,7 @@ fn make_run(i: usize, env: &Environment) -> Run {
             command: None,
             status: Status::Ok,
             metrics: vec![metric],
+            series: Vec::new(),
         });
     }
     run

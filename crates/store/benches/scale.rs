@@ -70,6 +70,7 @@ fn make_run(i: usize, rng: &mut Prng, env: &Environment) -> Run {
             command: None,
             status: Status::Ok,
             metrics: vec![metric],
+            series: Vec::new(),
         });
     }
     run

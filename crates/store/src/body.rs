@@ -6,7 +6,8 @@
 //!
 //! ```text
 //! body      = FORMAT:u8 count benchmark*
-//! benchmark = name_id flags:u8 [status_text] [params] [labels] [command] count metric*
+//! benchmark = name_id flags:u8 [status_text] [params] [labels] [command] [series*] count metric*
+//! series*   = count (name:string unit:string count (t:f64 value:f64)*)*     (format 2 only)
 //! metric    = measure_id unit:string flags:u8 count f64* [count u64*] [summary] [precision]
 //! summary   = n mean median min max stddev mad p95 p99 has_ci:u8 [lo hi confidence]
 //! precision = target:f64 has_reached:u8 [reached:f64]
@@ -17,17 +18,25 @@
 //! is stored only when it is not exactly what [`Summary::of`] computes from the samples (an
 //! ingested summary, say); otherwise it is recomputed on reading, bit for bit, so each summary is
 //! stored once (its median is also the `points.median` of series queries).
+//!
+//! Format 2 adds a benchmark's time series (`Benchmark.series`, flag `HAS_SERIES`). A body is
+//! written in format 2 only when one of its benchmarks has series, so a run without any packs
+//! exactly as before, and an older benchgate refuses a body with series by its format number
+//! instead of misreading it. Both formats decode.
 
 use std::collections::{BTreeMap, HashMap};
 
 use benchgate_model::{
-    Benchmark, Direction, Interval, Measure, Metric, Mode, Precision, Run, Status, Summary, Unit,
+    Benchmark, Direction, Interval, Measure, Metric, Mode, Precision, Run, Series, SeriesPoint,
+    Status, Summary, Unit,
 };
 
 use crate::{Result, StoreError};
 
-/// The first byte of every body this build writes.
+/// The first byte of a body whose benchmarks have no series (the format before series existed).
 const FORMAT: u8 = 1;
+/// The first byte of a body with at least one series.
+const FORMAT_WITH_SERIES: u8 = 2;
 
 // Benchmark flags.
 const STATUS_MASK: u8 = 0b11;
@@ -38,6 +47,7 @@ const HAS_LABELS: u8 = 1 << 3;
 const HAS_COMMAND: u8 = 1 << 4;
 const HAS_MODE: u8 = 1 << 5;
 const MODE_SIMULATED: u8 = 1 << 6;
+const HAS_SERIES: u8 = 1 << 7;
 
 // Metric flags.
 const HIGHER_IS_BETTER: u8 = 1;
@@ -104,7 +114,12 @@ pub(crate) fn encode(run: &Run, ids: &HashMap<String, i64>) -> Result<(Vec<u8>, 
         16 + samples * 8 + run.benchmarks.len() * 16,
     ));
     let mut points = Vec::new();
-    out.byte(FORMAT);
+    let with_series = run.benchmarks.iter().any(|b| !b.series.is_empty());
+    out.byte(if with_series {
+        FORMAT_WITH_SERIES
+    } else {
+        FORMAT
+    });
     out.count(run.benchmarks.len());
     for bench in &run.benchmarks {
         let name_id = id(&bench.name)?;
@@ -137,6 +152,11 @@ pub(crate) fn encode(run: &Run, ids: &HashMap<String, i64>) -> Result<(Vec<u8>, 
             Some(Mode::Real) => HAS_MODE,
             Some(Mode::Simulated) => HAS_MODE | MODE_SIMULATED,
         };
+        flags |= if bench.series.is_empty() {
+            0
+        } else {
+            HAS_SERIES
+        };
         out.byte(flags);
         if let Some(text) = text {
             out.string(text);
@@ -149,6 +169,18 @@ pub(crate) fn encode(run: &Run, ids: &HashMap<String, i64>) -> Result<(Vec<u8>, 
         }
         if let Some(command) = &bench.command {
             out.string(command);
+        }
+        if !bench.series.is_empty() {
+            out.count(bench.series.len());
+            for series in &bench.series {
+                out.string(&series.name);
+                out.string(series.unit.as_str());
+                out.count(series.points.len());
+                for point in &series.points {
+                    out.f64(point.t);
+                    out.f64(point.value);
+                }
+            }
         }
         out.count(bench.metrics.len());
         if bench.metrics.is_empty() {
@@ -227,7 +259,7 @@ pub(crate) fn decode(
 ) -> Result<Vec<Benchmark>> {
     let mut r = Reader { body, at: 0 };
     let format = r.byte()?;
-    if format != FORMAT {
+    if format != FORMAT && format != FORMAT_WITH_SERIES {
         return Err(corrupt(format!(
             "the benchmarks are packed in format {format}, which this benchgate does not know"
         )));
@@ -266,6 +298,16 @@ pub(crate) fn decode(
             (false, _) => None,
             (true, false) => Some(Mode::Real),
             (true, true) => Some(Mode::Simulated),
+        };
+        let series = if flags & HAS_SERIES != 0 {
+            if format != FORMAT_WITH_SERIES {
+                return Err(corrupt(format!(
+                    "a benchmark has series in a body of format {format}, which has none"
+                )));
+            }
+            r.series()?
+        } else {
+            Vec::new()
         };
         let metric_count = r.count()?;
         let mut metrics = Vec::with_capacity(metric_count.min(body.len()));
@@ -320,6 +362,7 @@ pub(crate) fn decode(
             command,
             status,
             metrics,
+            series,
         });
     }
     if r.at != body.len() {
@@ -506,6 +549,21 @@ impl Reader<'_> {
             .collect()
     }
 
+    fn series(&mut self) -> Result<Vec<Series>> {
+        let n = self.count()?;
+        (0..n)
+            .map(|_| {
+                let name = self.string()?;
+                let unit = Unit::from(self.string()?);
+                let n = self.count()?;
+                let points = (0..n)
+                    .map(|_| Ok(SeriesPoint::new(self.f64()?, self.f64()?)))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(Series { name, unit, points })
+            })
+            .collect()
+    }
+
     fn summary(&mut self) -> Result<Summary> {
         let n = usize::try_from(self.varint()?)
             .map_err(|_| corrupt("a summary's sample count is out of range".into()))?;
@@ -595,6 +653,7 @@ mod tests {
                 command: Some("./bench 'a b'".into()),
                 status: Status::Ok,
                 metrics: vec![wall, ingested],
+                series: Vec::new(),
             },
             Benchmark {
                 mode: Some(Mode::Real),
@@ -606,6 +665,7 @@ mod tests {
                     message: "exit 1".into(),
                 },
                 metrics: Vec::new(),
+                series: Vec::new(),
             },
             Benchmark {
                 mode: None,
@@ -617,6 +677,7 @@ mod tests {
                     reason: "no network".into(),
                 },
                 metrics: Vec::new(),
+                series: Vec::new(),
             },
         ];
         run
@@ -674,6 +735,100 @@ mod tests {
         assert_eq!(name_ids(&body), Some(vec![id("a/ünï"), id("b"), id("c")]));
     }
 
+    fn with_series(mut run: Run) -> Run {
+        run.benchmarks[0].series = vec![
+            Series {
+                name: "rss".into(),
+                unit: Unit::Bytes,
+                points: vec![
+                    SeriesPoint::new(0.0, 4_096_000.0),
+                    SeriesPoint::new(0.05, -0.0),
+                    SeriesPoint::new(0.1, 5e-324),
+                    SeriesPoint::new(0.1, f64::MAX),
+                ],
+            },
+            Series {
+                name: "pss".into(),
+                unit: Unit::Custom("KiB".into()),
+                points: Vec::new(),
+            },
+        ];
+        run.benchmarks[2].series = vec![Series {
+            name: "rss".into(),
+            unit: Unit::Bytes,
+            points: vec![SeriesPoint::new(1.5, 2.0)],
+        }];
+        run
+    }
+
+    #[test]
+    fn series_round_trip_bit_for_bit_in_format_2() {
+        let run = with_series(run());
+        let (body, _, strings) = packed(&run);
+        assert_eq!(body[0], FORMAT_WITH_SERIES);
+        let back = unpack(&body, &strings).unwrap();
+        assert_eq!(back, run.benchmarks);
+        let bits = |b: &[Benchmark]| -> Vec<(u64, u64)> {
+            b.iter()
+                .flat_map(|b| &b.series)
+                .flat_map(|s| &s.points)
+                .map(|p| (p.t.to_bits(), p.value.to_bits()))
+                .collect()
+        };
+        assert_eq!(bits(&back), bits(&run.benchmarks));
+        assert_eq!(back[0].series[1].unit, Unit::Custom("KiB".into()));
+        assert!(back[1].series.is_empty());
+        // Truncated anywhere: corrupt, never a panic.
+        for len in 0..body.len() {
+            let err = unpack(&body[..len], &strings).unwrap_err();
+            assert!(matches!(err, StoreError::Corrupt(_)), "{len}: {err}");
+        }
+    }
+
+    /// A run without series packs as it did before series existed (format 1), and a body that
+    /// claims series in format 1 is refused.
+    #[test]
+    fn runs_without_series_keep_format_1() {
+        let (body, _, strings) = packed(&run());
+        assert_eq!(body[0], FORMAT);
+        let with = with_series(run());
+        let (mut body_2, _, _) = packed(&with);
+        body_2[0] = FORMAT;
+        assert!(matches!(
+            unpack(&body_2, &strings),
+            Err(StoreError::Corrupt(m))
+                if m == "a benchmark has series in a body of format 1, which has none"
+        ));
+        assert!(unpack(&body, &strings).is_ok());
+    }
+
+    /// A body written by benchgate before series existed (bytes as that build packed them):
+    /// benchmark `a` (name id 1), `ok`, one `wall_time` metric (id 2) in ns with samples 1 and 3,
+    /// plus a failed benchmark `b` (id 3) with message "exit 1" and no metrics.
+    #[test]
+    fn a_body_from_before_series_still_decodes() {
+        let mut body = vec![1, 2, 1, 0, 1, 2, 2, b'n', b's', 0, 2];
+        body.extend_from_slice(&1.0f64.to_le_bytes());
+        body.extend_from_slice(&3.0f64.to_le_bytes());
+        body.extend_from_slice(&[3, FAILED, 6]);
+        body.extend_from_slice(b"exit 1");
+        body.push(0);
+        let strings = ["a", "wall_time", "b"].map(String::from);
+        let back = unpack(&body, &strings).unwrap();
+        assert_eq!(back.len(), 2);
+        assert_eq!(back[0].name, "a");
+        assert_eq!(back[0].metrics[0].samples, [1.0, 3.0]);
+        assert_eq!(back[0].metrics[0].summary.median, 2.0);
+        assert!(back[0].series.is_empty());
+        assert_eq!(
+            back[1].status,
+            Status::Failed {
+                message: "exit 1".into()
+            }
+        );
+        assert!(back[1].series.is_empty());
+    }
+
     /// A metric of 10 samples whose summary is what its samples give takes its 80 bytes of
     /// samples and 6 more (and its benchmark 3): the summary is not stored.
     #[test]
@@ -709,10 +864,10 @@ mod tests {
             Err(StoreError::Corrupt(m)) if m == "1 B of stray data follow the packed benchmarks"
         ));
         let mut future = body.clone();
-        future[0] = 2;
+        future[0] = 3;
         assert!(matches!(
             unpack(&future, &strings),
-            Err(StoreError::Corrupt(m)) if m.contains("format 2")
+            Err(StoreError::Corrupt(m)) if m.contains("format 3")
         ));
         // Every single-byte change decodes to something or is refused, never a panic or a huge
         // allocation.

@@ -273,6 +273,7 @@ pub(crate) fn decode_v5(
                 command: b.command,
                 status,
                 metrics: Vec::new(),
+                series: Vec::new(),
             },
         ));
     }

@@ -79,6 +79,14 @@ fn round_trip() {
 }
 
 #[test]
+fn series_round_trip() {
+    let Some(url) = fresh_database("series_round_trip") else {
+        return;
+    };
+    common::check_series_round_trip(&PostgresStore::connect(&url).unwrap());
+}
+
+#[test]
 fn both_backends_read_back_identical_runs() {
     let Some(url) = fresh_database("both_backends") else {
         return;

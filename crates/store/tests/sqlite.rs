@@ -28,6 +28,12 @@ fn round_trip() {
 }
 
 #[test]
+fn series_round_trip() {
+    let (_dir, store) = temp_store();
+    common::check_series_round_trip(&store);
+}
+
+#[test]
 fn selectors_and_series() {
     let (_dir, store) = temp_store();
     common::check_selectors(&store);

@@ -19,6 +19,7 @@ pub fn bench(name: &str, metrics: Vec<Metric>) -> Benchmark {
         command: None,
         status: Status::Ok,
         metrics,
+        series: Vec::new(),
     }
 }
 

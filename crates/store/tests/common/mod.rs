@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 
 use benchgate_model::{
-    Benchmark, Direction, Environment, Measure, Metric, Mode, Precision, Provenance, Run, Source,
-    Status, Unit,
+    Benchmark, Direction, Environment, Measure, Metric, Mode, Precision, Provenance, Run, Series,
+    SeriesPoint, Source, Status, Unit,
 };
 use benchgate_store::{Store, StoreError};
 use time::macros::datetime;
@@ -107,6 +107,7 @@ pub fn rich_run() -> Run {
             command: Some("./bench --size 1k 'a b'".into()),
             status: Status::Ok,
             metrics: vec![wall, instructions, custom],
+            series: Vec::new(),
         },
         Benchmark {
             mode: Some(Mode::Simulated),
@@ -118,6 +119,7 @@ pub fn rich_run() -> Run {
                 message: "exit status 101: thread 'main' panicked".into(),
             },
             metrics: Vec::new(),
+            series: Vec::new(),
         },
         Benchmark {
             mode: None,
@@ -129,6 +131,7 @@ pub fn rich_run() -> Run {
                 reason: "needs network".into(),
             },
             metrics: Vec::new(),
+            series: Vec::new(),
         },
         Benchmark {
             mode: None,
@@ -157,6 +160,7 @@ pub fn rich_run() -> Run {
                     vec![0.0, 0.001],
                 ),
             ],
+            series: Vec::new(),
         },
     ];
     run.validate().expect("the fixture is valid");
@@ -200,6 +204,7 @@ pub fn big_run(seed: u64) -> Run {
                 wall,
                 metric(Measure::MaxRss, Unit::Bytes, Direction::LowerIsBetter, rss),
             ],
+            series: Vec::new(),
         });
     }
     run
@@ -235,6 +240,7 @@ pub fn small_run(
             Direction::LowerIsBetter,
             vec![median - 1.0, median, median + 1.0],
         )],
+        series: Vec::new(),
     });
     run
 }
@@ -247,6 +253,74 @@ pub fn sample_bits(run: &Run) -> Vec<u64> {
         .flat_map(|m| &m.samples)
         .map(|s| s.to_bits())
         .collect()
+}
+
+/// A run whose benchmarks carry time series (RSS and PSS over time), one benchmark without.
+pub fn run_with_series() -> Run {
+    let mut run = rich_run();
+    let rss: Vec<SeriesPoint> = (0..2_000)
+        .map(|i| SeriesPoint::new(i as f64 * 0.05, 4_096_000.0 + (i * i) as f64 + 0.125))
+        .collect();
+    run.benchmarks[0].series = vec![
+        Series {
+            name: "rss".into(),
+            unit: Unit::Bytes,
+            points: rss,
+        },
+        Series {
+            name: "pss".into(),
+            unit: Unit::Custom("KiB".into()),
+            // -0.0, the smallest subnormal and the largest finite value survive bit for bit.
+            points: vec![
+                SeriesPoint::new(0.0, -0.0),
+                SeriesPoint::new(0.0, 5e-324),
+                SeriesPoint::new(0.1, f64::MAX),
+            ],
+        },
+    ];
+    run.benchmarks[2].series = vec![Series {
+        name: "rss".into(),
+        unit: Unit::Bytes,
+        points: Vec::new(),
+    }];
+    run.validate().expect("the fixture is valid");
+    run
+}
+
+/// A series as (name, unit, bits of each point's time and value).
+type SeriesBits = (String, String, Vec<(u64, u64)>);
+
+fn series_bits(run: &Run) -> Vec<SeriesBits> {
+    run.benchmarks
+        .iter()
+        .flat_map(|b| &b.series)
+        .map(|s| {
+            let points = s
+                .points
+                .iter()
+                .map(|p| (p.t.to_bits(), p.value.to_bits()))
+                .collect();
+            (s.name.clone(), s.unit.to_string(), points)
+        })
+        .collect()
+}
+
+/// Series are kept with their run, exactly; a run without series reads back without.
+pub fn check_series_round_trip(store: &dyn Store) {
+    let run = run_with_series();
+    store.put_run(&run).unwrap();
+    let back = store.get_run(run.id).unwrap().expect("stored run");
+    assert_eq!(back, run);
+    assert_eq!(series_bits(&back), series_bits(&run));
+    assert_eq!(back.benchmarks[0].series[0].points.len(), 2_000);
+    assert!(back.benchmarks[1].series.is_empty());
+    assert_eq!(back.to_json_pretty(), run.to_json_pretty());
+
+    let plain = rich_run();
+    store.put_run(&plain).unwrap();
+    let back = store.get_run(plain.id).unwrap().expect("stored run");
+    assert!(back.benchmarks.iter().all(|b| b.series.is_empty()));
+    assert_eq!(back, plain);
 }
 
 /// Store, read back, compare; duplicates and invalid runs are refused without panicking.
@@ -775,6 +849,7 @@ pub fn scoped_run(
             } else {
                 Vec::new()
             },
+            series: Vec::new(),
         });
     }
     run
@@ -1332,6 +1407,7 @@ pub fn scale_run(i: u64) -> Run {
                 Direction::LowerIsBetter,
                 samples,
             )],
+            series: Vec::new(),
         });
     }
     run
