@@ -1,8 +1,13 @@
 //! Memory over time of a process tree (SPEC §4.4): [`MemorySampler`] reads, every
-//! [`MemoryOptions::every`] on a background thread, the RSS (`VmRSS` of `/proc/PID/status`) and,
-//! where `/proc/PID/smaps_rollup` exists, the PSS of a root process and all its descendants, and
-//! sums them; [`tree_memory`] takes one such reading.
+//! [`MemoryOptions::every`] on a background thread, the RSS (`/proc/PID/statm`, the figure
+//! `VmRSS` shows) and, where `/proc/PID/smaps_rollup` exists, the PSS (every 4th reading) of a
+//! root process and all its descendants, and sums them; [`tree_memory`] takes one such reading.
+//! [`MemorySampler::start_descendants_of_self`] samples this process's children instead.
 //!
+//! - Cost: 100 processes read every 50 ms take about 5 % of one core (`cargo run -p
+//!   benchgate-measure --example memory_sampling_cost`); the `statm` files stay open between
+//!   readings and the tree is searched again only when the root's children change, a descendant
+//!   is gone, or every 4th reading.
 //! - Descendants are found through `/proc/PID/task/*/children` where the kernel has it
 //!   (`CONFIG_PROC_CHILDREN`), else by the parent pids of every process in `/proc`.
 //! - A process that exits between being found and being read is skipped; so are zombies (they
@@ -125,14 +130,6 @@ impl MemorySeries {
         }
     }
 
-    /// No readings: a run whose process was gone before sampling could start.
-    pub fn empty(options: MemoryOptions) -> Self {
-        MemorySeries {
-            end: SamplingEnd::RootExited,
-            ..MemorySeries::new(options.every)
-        }
-    }
-
     /// Adds a reading, halving the kept ones first when `max_points` are kept. Kept are the
     /// readings whose number is a multiple of `stride` (1, then 2, 4, …), so the kept series
     /// stays evenly spaced.
@@ -174,7 +171,7 @@ impl MemorySeries {
 /// Samples a process tree on a background thread until [`stop`](Self::stop)ped or the root exits.
 #[derive(Debug)]
 pub struct MemorySampler {
-    stop: Sender<()>,
+    stop: Sender<Signal>,
     thread: JoinHandle<MemorySeries>,
 }
 
@@ -184,7 +181,20 @@ impl MemorySampler {
         let root = libc::pid_t::try_from(root).map_err(|_| {
             MeasureError::InvalidOptions(format!("no process can have the pid {root}"))
         })?;
-        Self::spawn(Target::Tree(root), options)
+        Self::spawn(Some(Target::Tree(root)), options)
+    }
+
+    /// A sampler whose thread is ready but waits for its root, given by [`Self::begin`]: the
+    /// runner starts it before a run, so starting a thread is not part of the run's time.
+    /// Stopped before it began, its series is empty.
+    pub(crate) fn pending(options: MemoryOptions) -> Result<Self, MeasureError> {
+        Self::spawn(None, options)
+    }
+
+    /// Starts a [`Self::pending`] sampler on the tree of `root` (the first reading at once).
+    pub(crate) fn begin(&self, root: libc::pid_t) {
+        // The thread only ends after a stop, or on its own once its root is gone.
+        let _ = self.stop.send(Signal::Root(root));
     }
 
     /// Starts sampling every descendant of this process, but not this process itself nor the
@@ -192,19 +202,32 @@ impl MemorySampler {
     /// (the operations of a concurrent load level) as they come and go. Runs until stopped; a
     /// reading with no such process counts 0 bytes.
     pub fn start_descendants_of_self(options: MemoryOptions) -> Result<Self, MeasureError> {
-        Self::spawn(Target::DescendantsOfSelf, options)
+        Self::spawn(Some(Target::DescendantsOfSelf), options)
     }
 
-    fn spawn(target: Target, options: MemoryOptions) -> Result<Self, MeasureError> {
+    /// `target`: `None` waits for a [`Signal::Root`] first.
+    fn spawn(target: Option<Target>, options: MemoryOptions) -> Result<Self, MeasureError> {
         options.validate()?;
-        let (stop, stopped) = mpsc::channel::<()>();
+        let (stop, stopped) = mpsc::channel::<Signal>();
         let name = match target {
-            Target::Tree(root) => format!("memory-{root}"),
-            Target::DescendantsOfSelf => "memory-children".to_owned(),
+            Some(Target::Tree(root)) => format!("memory-{root}"),
+            Some(Target::DescendantsOfSelf) => "memory-children".to_owned(),
+            None => "memory-run".to_owned(),
         };
         let thread = std::thread::Builder::new()
             .name(name)
             .spawn(move || {
+                let target = match target {
+                    Some(target) => target,
+                    None => match stopped.recv() {
+                        Ok(Signal::Root(root)) => Target::Tree(root),
+                        Ok(Signal::Stop) | Err(_) => {
+                            let mut series = MemorySeries::new(options.every);
+                            series.end = SamplingEnd::RootExited;
+                            return series;
+                        }
+                    },
+                };
                 let started = Instant::now();
                 let mut series = MemorySeries::new(options.every);
                 let mut next = started;
@@ -226,14 +249,14 @@ impl MemorySampler {
                             Some(later) => next = later,
                             None => {
                                 // An interval past the clock's range: no more readings.
-                                let _ = stopped.recv();
+                                while let Ok(Signal::Root(_)) = stopped.recv() {}
                                 return series;
                             }
                         }
                     }
                     match stopped.recv_timeout(next - now) {
-                        Err(RecvTimeoutError::Timeout) => {}
-                        Ok(()) | Err(RecvTimeoutError::Disconnected) => return series,
+                        Err(RecvTimeoutError::Timeout) | Ok(Signal::Root(_)) => {}
+                        Ok(Signal::Stop) | Err(RecvTimeoutError::Disconnected) => return series,
                     }
                 }
             })
@@ -245,7 +268,7 @@ impl MemorySampler {
     /// at its next wake-up, and discards the series.)
     pub fn stop(self) -> MemorySeries {
         // The thread may have ended already (root exited): then nobody receives, which is fine.
-        let _ = self.stop.send(());
+        let _ = self.stop.send(Signal::Stop);
         match self.thread.join() {
             Ok(series) => series,
             // The sampling thread does not panic on anything /proc shows; if it did, carry it on.
@@ -257,6 +280,13 @@ impl MemorySampler {
     pub fn is_finished(&self) -> bool {
         self.thread.is_finished()
     }
+}
+
+/// What a sampling thread is told.
+enum Signal {
+    /// The root of a pending sampler.
+    Root(libc::pid_t),
+    Stop,
 }
 
 /// What a [`MemorySampler`] reads.
@@ -368,14 +398,17 @@ impl TreeReader {
         self.until_rescan -= 1;
         for (pid, statm) in &mut self.descendants {
             let pid = *pid;
+            // Asked before its memory is read: a child only ever stops sharing ours (when it
+            // executes its program), so it cannot be counted with our memory.
+            if shared_line.is_some() && shares_memory_with(root, pid) {
+                continue;
+            }
             let Some((rss, line)) = rss_bytes_kept(pid, statm) else {
                 // Exited since it was found, or a zombie: look again next time.
                 self.until_rescan = 0;
                 continue;
             };
-            if let Some(own) = shared_line
-                && (line == own || shares_memory_with(root, pid))
-            {
+            if shared_line == Some(line) {
                 continue;
             }
             total.rss_bytes = total.rss_bytes.saturating_add(rss);
@@ -630,6 +663,22 @@ mod tests {
             .stop();
         assert_eq!(series.end, SamplingEnd::Stopped);
         assert_eq!(series.samples.len(), 1);
+    }
+
+    #[test]
+    fn a_pending_sampler_reads_nothing_until_it_begins() {
+        let options = MemoryOptions::default();
+        let series = MemorySampler::pending(options).unwrap().stop();
+        assert_eq!((series.readings, series.end), (0, SamplingEnd::RootExited));
+        let sampler = MemorySampler::pending(options).unwrap();
+        sampler.begin(libc::pid_t::try_from(std::process::id()).unwrap());
+        std::thread::sleep(Duration::from_millis(20));
+        let series = sampler.stop();
+        assert_eq!(series.end, SamplingEnd::Stopped);
+        assert!(
+            series.readings >= 1 && series.peak_rss_bytes > 0,
+            "{series:?}"
+        );
     }
 
     #[test]

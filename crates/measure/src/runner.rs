@@ -822,16 +822,13 @@ impl<'o> Runner<'o> {
         let id = self.progs[i].main;
         let (ran, series) = match self.options.memory.filter(|_| measured) {
             Some(options) => {
-                let mut sampler = None;
-                let mut start = |pid: libc::pid_t| {
-                    sampler = Some(MemorySampler::start(pid.unsigned_abs(), options));
-                };
-                let ran = self.launcher.run_watched(id, Some(&mut start))?;
-                let series = sampler.transpose()?.map(MemorySampler::stop);
-                (
-                    ran,
-                    Some(series.unwrap_or_else(|| MemorySeries::empty(options))),
-                )
+                // Its thread starts before the run, so only telling it the pid is part of the
+                // run's time.
+                let sampler = MemorySampler::pending(options)?;
+                let ran = self
+                    .launcher
+                    .run_watched(id, Some(&mut |pid| sampler.begin(pid)))?;
+                (ran, Some(sampler.stop()))
             }
             None => (self.launcher.run(id)?, None),
         };

@@ -1,6 +1,7 @@
 //! MemorySampler::start_descendants_of_self: the processes this one started, not itself. Alone
 //! in its test binary, so no other test's children are counted.
 
+use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -17,10 +18,14 @@ fn children_are_sampled_and_this_process_is_not() {
         .unwrap();
     let interpreter = String::from_utf8(out.stdout).unwrap().trim().to_owned();
     let python = |mib: u32| {
-        let script = format!("import time; b = bytearray({mib} << 20); time.sleep(1.5)");
+        // Says when it holds its memory, then keeps it a while.
+        let script = format!(
+            "import sys, time; b = bytearray({mib} << 20); print('ready', flush=True); time.sleep(3)"
+        );
         Command::new(&interpreter)
             .args(["-c", &script])
             .stdin(Stdio::null())
+            .stdout(Stdio::piped())
             .spawn()
             .unwrap()
     };
@@ -32,15 +37,21 @@ fn children_are_sampled_and_this_process_is_not() {
     // Its first readings come before any child exists.
     std::thread::sleep(Duration::from_millis(100));
     let mut children = [python(30), python(30)];
-    std::thread::sleep(Duration::from_millis(1000));
-    // And a child that is only a `sleep`.
-    let mut sleeper = Command::new("sleep").arg("0.5").spawn().unwrap();
+    let mut sleeper = Command::new("sleep").arg("2").spawn().unwrap();
+    for child in &mut children {
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line, "ready\n");
+    }
+    // Several readings while both hold their memory.
     std::thread::sleep(Duration::from_millis(200));
     let series = sampler.stop();
-    for child in &mut children {
+    for child in children.iter_mut().chain([&mut sleeper]) {
+        let _ = child.kill();
         child.wait().unwrap();
     }
-    sleeper.wait().unwrap();
     std::hint::black_box(&held);
 
     // Before the children started: nothing.

@@ -56,6 +56,7 @@ const TESTS: &[(&str, fn())] = &[
         "output_metrics_are_read_through_the_spawner",
         output_metrics_are_read_through_the_spawner,
     ),
+    ("shown_output_is_read_too", shown_output_is_read_too),
     (
         "memory_is_sampled_through_the_spawner",
         memory_is_sampled_through_the_spawner,
@@ -516,6 +517,21 @@ fn memory_is_sampled_through_the_spawner() {
     assert!(r.failure.is_none() && r.memory_series.is_some());
 }
 
+fn shown_output_is_read_too() {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .env(CHILD, "shown")
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    // A warm-up and two runs shown, then what was read from them.
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "{\"tps\": 7}\n".repeat(3) + "values [[7.0], [7.0]]\n"
+    );
+}
+
 fn stdin_cwd_and_environment_reach_the_child() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("input");
@@ -683,6 +699,30 @@ fn oversized_command_is_refused_and_the_spawner_goes_on() {
 /// A copy of this binary as a main process with a spawner, which runs `sh -c SCRIPT` (or
 /// nothing, for `idle`) and prints its spawner's pid first.
 fn child(what: &str) -> ExitCode {
+    if what == "shown" {
+        // Output metrics with show_output: the runs' stdout is read and shown.
+        let options = RunnerOptions {
+            show_output: true,
+            output: Some(OutputSpec {
+                metrics: vec![
+                    benchgate_measure::MetricDefinition::new(
+                        "tps",
+                        Selector::Json("$.tps".into()),
+                        benchgate_measure::MetricUnit::as_printed("tx/s"),
+                        benchgate_measure::Better::Higher,
+                    )
+                    .unwrap(),
+                ],
+                check: None,
+            }),
+            ..fixed(1, 2)
+        };
+        let s = specs(&["sh", "-c", r#"printf '{"tps": 7}\n'"#]);
+        let r = run(&s, &options, &mut ()).unwrap().remove(0);
+        let values: Vec<&[f64]> = r.samples.iter().map(|s| s.values.as_slice()).collect();
+        println!("values {values:?}");
+        return ExitCode::SUCCESS;
+    }
     if what.starts_with("handlers:") {
         benchgate_measure::install_interrupt_handlers().unwrap();
     }
