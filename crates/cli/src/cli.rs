@@ -488,10 +488,72 @@ pub struct RunArgs {
     #[arg(help_heading = "Output", long, value_enum, default_value_t = OutputFormat::Terminal)]
     pub format: OutputFormat,
     #[command(flatten)]
+    pub load: LoadArgs,
+    #[command(flatten)]
     pub judge: JudgeArgs,
     /// The commands, each after a `--`.
     #[arg(last = true, value_name = "CMD", num_args = 1.., allow_hyphen_values = true)]
     pub commands: Vec<String>,
+}
+
+/// Load for the commands after `--` (a configured bench sets the same in benchgate.toml).
+#[derive(Debug, Clone, Default, Args)]
+pub struct LoadArgs {
+    /// Run each command N at a time, each instance starting the next when it ends (closed
+    /// model), once per comma-separated level: 1,10,50.
+    #[arg(
+        help_heading = "Load",
+        long,
+        value_name = "LEVELS",
+        conflicts_with = "rate"
+    )]
+    pub concurrency: Option<String>,
+    /// Start the commands on a schedule (open model): 200/s, 30/min. Latency counts from each
+    /// intended start.
+    #[arg(help_heading = "Load", long, value_name = "RATE")]
+    pub rate: Option<String>,
+    /// How starts are spread at --rate: constant or poisson [default: constant].
+    #[arg(help_heading = "Load", long, value_name = "HOW", requires = "rate")]
+    pub arrivals: Option<String>,
+    /// Seed of --arrivals poisson.
+    #[arg(help_heading = "Load", long, value_name = "N", requires = "rate")]
+    pub seed: Option<u64>,
+    /// Raise the rate linearly from 0 over this long.
+    #[arg(
+        help_heading = "Load",
+        long,
+        value_name = "DURATION",
+        requires = "rate"
+    )]
+    pub ramp: Option<String>,
+    /// Most operations running at once at --rate; later starts wait, and are dropped when as
+    /// many wait [default: 1000].
+    #[arg(help_heading = "Load", long, value_name = "N", requires = "rate")]
+    pub max_in_flight: Option<String>,
+    /// How long each level runs [default: 10s unless --operations].
+    #[arg(help_heading = "Load", long, value_name = "DURATION")]
+    pub duration: Option<String>,
+    /// Operations each level runs at most.
+    #[arg(help_heading = "Load", long, value_name = "N")]
+    pub operations: Option<String>,
+    /// Sample the memory of the process tree this often while the commands run: 50ms.
+    #[arg(help_heading = "Load", long, value_name = "DURATION")]
+    pub memory_every: Option<String>,
+    /// Sample the memory of this running process (a server the commands drive) instead.
+    #[arg(help_heading = "Load", long, value_name = "PID", value_parser = clap::value_parser!(u32).range(1..))]
+    pub watch_pid: Option<u32>,
+}
+
+impl LoadArgs {
+    /// Whether any load flag was given.
+    pub fn any(&self) -> bool {
+        self.concurrency.is_some()
+            || self.rate.is_some()
+            || self.duration.is_some()
+            || self.operations.is_some()
+            || self.memory_every.is_some()
+            || self.watch_pid.is_some()
+    }
 }
 
 /// Which adapter reads an input: one format, or recognition by content.

@@ -83,10 +83,9 @@ impl Observer for Progress {
                     bar.set_position(done);
                 }
                 Event::Failed { command, failure } => bar.println(format!(
-                    "{}: {} {}",
+                    "{}: {}",
                     names.get(command).map_or("", String::as_str),
-                    failure.phase,
-                    line(&failure.message)
+                    line(&describe(failure))
                 )),
                 Event::Finished { .. } => {}
             },
@@ -120,10 +119,9 @@ impl Observer for Progress {
                     }
                 }
                 Event::Failed { command, failure } => console.eprint_line(&format!(
-                    "{}: {} {}",
+                    "{}: {}",
                     names.get(command).map_or("", String::as_str),
-                    failure.phase,
-                    line(&failure.message)
+                    line(&describe(failure))
                 )),
                 Event::Finished { command } => {
                     let name = names.get(command).map_or("", String::as_str);
@@ -192,5 +190,15 @@ impl benchgate_pipeline::measure::Progress for Reporter {
 
     fn note(&mut self, text: &str) {
         crate::output::eprint_line(&format!("note: {}", line(text)));
+    }
+}
+
+/// A failure as a line: `run exited with code 1`; one its output caused names the run itself
+/// (`run 3: metric "tps": …`).
+fn describe(failure: &benchgate_measure::Failure) -> String {
+    if failure.output.is_some() {
+        failure.message.clone()
+    } else {
+        format!("{} {}", failure.phase, failure.message)
     }
 }

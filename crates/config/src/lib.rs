@@ -13,6 +13,7 @@
 //! [`MemorySettings`], [`WatchSettings`]) that the pipeline converts for the engines.
 
 mod error;
+mod load_flags;
 mod parse;
 mod units;
 
@@ -27,6 +28,7 @@ use benchgate_measure::{
 };
 use benchgate_model::{Measure, Mode, Source, Thresholds};
 pub use error::ConfigError;
+pub use load_flags::{LoadFlags, load_from_flags};
 pub use units::{Kind, parse_quantity, parse_rate};
 
 /// Values shorter than this are not redacted by [`Config::redact`].

@@ -136,6 +136,7 @@ pub fn level_benchmark(
         mode: None,
         status,
         metrics,
+        series: Vec::new(),
     }
 }
 

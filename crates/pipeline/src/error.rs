@@ -58,6 +58,12 @@ pub enum PipelineError {
     NoBenchMatches { path: PathBuf, filter: String },
     #[error("{}: no [[bench]] to run", path.display())]
     NoBench { path: PathBuf },
+    #[error("a load bench (`concurrency` or `rate`) cannot have {what}")]
+    NotUnderLoad { what: String },
+    #[error(
+        "`watch` samples a server while load drives it: give the bench `concurrency` or `rate` (a command run one at a time has its own memory sampled with `memory`)"
+    )]
+    WatchWithoutLoad,
     /// Something wrong with one configured bench.
     #[error("[[bench]] {bench}")]
     Bench {

@@ -115,7 +115,12 @@ pub fn judging_for(
         (
             config.thresholds(),
             config.gate.measures.clone(),
-            config.budgets.clone(),
+            config
+                .budgets
+                .iter()
+                .cloned()
+                .chain(leak_budgets(config))
+                .collect(),
         )
     } else {
         (Thresholds::default(), None, Vec::new())
@@ -130,6 +135,36 @@ pub fn judging_for(
         budgets,
         note,
     })
+}
+
+/// The budgets a bench's `memory = { max_growth, max_growth_per_op }` sets: `rss_growth` and
+/// `rss_growth_per_op` of each benchmark it expands to (each level of a load bench), so a leak
+/// is judged, shown with its headroom and fails the gate like any broken budget.
+pub fn leak_budgets(config: &Config) -> Vec<Budget> {
+    let mut budgets = Vec::new();
+    for bench in &config.benches {
+        let Some(memory) = &bench.memory else {
+            continue;
+        };
+        let limits = [
+            ("rss_growth", memory.max_growth),
+            (
+                "rss_growth_per_op",
+                memory.max_growth_per_op.map(|bytes| bytes as f64),
+            ),
+        ];
+        for (measure, limit) in limits {
+            let Some(limit) = limit else { continue };
+            for name in bench.benchmark_names() {
+                budgets.push(Budget {
+                    bench: Some(name),
+                    max: Some(limit),
+                    ..Budget::new(Measure::Custom(measure.to_string()))
+                });
+            }
+        }
+    }
+    budgets
 }
 
 /// Refuses, for the configured suite at `path`, a gated measure commands cannot report: it would

@@ -19,6 +19,7 @@ pub mod ingest;
 pub mod input_limit;
 pub mod judge;
 pub mod judging;
+pub mod load;
 pub mod measure;
 pub mod noise;
 pub mod plan;

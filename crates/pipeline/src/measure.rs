@@ -1,9 +1,10 @@
 //! Measuring: commands into results, results into benchmarks of a run, instruction counts under
 //! valgrind. Progress goes to a [`Progress`] the front end implements (bars, log lines, nothing).
 
-use benchgate_config::Config;
+use benchgate_config::{Config, MemorySettings};
 use benchgate_measure::{
-    CommandResult, CommandSpec, InstructionOptions, MeasureError, Observer, RunnerOptions,
+    CommandResult, CommandSpec, InstructionOptions, MeasureError, Observer, OutputSpec,
+    RunnerOptions,
 };
 use benchgate_model::{
     Benchmark, Direction, Environment, Measure, Metric, Mode, Run, Source, Status, Unit,
@@ -12,6 +13,7 @@ use time::OffsetDateTime;
 
 use crate::PipelineError;
 use crate::convert;
+use crate::load::LoadEntry;
 use crate::plan::{Entry, Plan};
 
 /// Where measuring reports what it does. It sees the runner's events between [`Progress::start`]
@@ -50,6 +52,9 @@ pub fn unmeasured(spec: &CommandSpec) -> CommandResult {
         failure: None,
         precision: None,
         leftover_processes: 0,
+        rejected_runs: 0,
+        first_rejection: None,
+        memory_series: None,
     }
 }
 
@@ -142,12 +147,14 @@ pub fn new_run(mode: Mode, environment: Environment) -> Result<Run, PipelineErro
 }
 
 /// Measures `specs` into `run`'s benchmarks: timed (`time`) or not, with their instruction counts
-/// (`instructions`). The ad-hoc `run -- CMD`.
+/// (`instructions`) and, with `memory` (and `options.memory` set to sample it), each run's tree
+/// memory. The ad-hoc `run -- CMD`.
 pub fn measure_commands(
     run: &mut Run,
     specs: &[CommandSpec],
     options: &RunnerOptions,
     (time, instructions): (bool, bool),
+    memory: Option<&MemorySettings>,
     progress: &mut dyn Progress,
 ) -> Result<(), PipelineError> {
     let results = if time {
@@ -155,10 +162,39 @@ pub fn measure_commands(
     } else {
         specs.iter().map(unmeasured).collect()
     };
-    run.benchmarks = results.iter().map(convert::benchmark).collect();
+    let output = options.output.clone().unwrap_or_default();
+    run.benchmarks = results
+        .iter()
+        .map(|r| convert::benchmark_with(r, &output, memory))
+        .collect();
     if instructions {
         let refs: Vec<&CommandSpec> = specs.iter().collect();
         count_instructions(&mut run.benchmarks, &refs, options, progress)?;
+    }
+    run.ended_at = OffsetDateTime::now_utc();
+    run.validate()?;
+    Ok(())
+}
+
+/// Measures `specs` as load (`entry`: N at a time or on a schedule), one after the other, into
+/// `run`'s benchmarks, one per level. The ad-hoc `run --concurrency 1,10 -- CMD`.
+pub fn measure_commands_under_load(
+    run: &mut Run,
+    specs: &[CommandSpec],
+    options: &RunnerOptions,
+    entry: &LoadEntry,
+    progress: &mut dyn Progress,
+) -> Result<(), PipelineError> {
+    for spec in specs {
+        let levels = crate::load::measure_load(
+            spec,
+            options.stdin.as_deref(),
+            options.timeout,
+            &OutputSpec::default(),
+            entry,
+            progress,
+        )?;
+        run.benchmarks.extend(levels);
     }
     run.ended_at = OffsetDateTime::now_utc();
     run.validate()?;
@@ -218,16 +254,34 @@ pub fn measure_plan(
         .iter()
         .map(|e| (!e.time).then(|| unmeasured(&e.spec)))
         .collect();
-    let timed: Vec<usize> = (0..entries.len()).filter(|&k| entries[k].time).collect();
+    let timed: Vec<usize> = (0..entries.len())
+        .filter(|&k| entries[k].time && entries[k].load.is_none())
+        .collect();
     for (k, result) in measure_entries(entries, &timed, progress)? {
         results[k] = Some(result);
+    }
+    // Load entries, one after the other: levels of several at once would drive each other.
+    let mut loaded: Vec<Option<Vec<Benchmark>>> = vec![None; entries.len()];
+    for (k, entry) in entries.iter().enumerate() {
+        if let Some(load) = entry.load.as_ref().filter(|_| entry.time) {
+            let bench = plan.benches[entry.bench];
+            let benchmarks = crate::load::measure_load(
+                &entry.spec,
+                entry.options.stdin.as_deref(),
+                entry.options.timeout,
+                &bench.output,
+                load,
+                progress,
+            )?;
+            loaded[k] = Some(benchmarks);
+        }
     }
     // Instruction counts, one valgrind run per command that asks for them.
     let mut counted: Vec<Option<Benchmark>> = entries
         .iter()
         .zip(&results)
         .map(|(e, r)| match (e.instructions, r) {
-            (true, Some(r)) => Some(convert::benchmark(r)),
+            (true, Some(r)) => Some(entry_benchmark(e, r)),
             _ => None,
         })
         .collect();
@@ -259,10 +313,19 @@ pub fn measure_plan(
             None => run.benchmarks.extend(
                 entries
                     .iter()
-                    .zip(results.iter().zip(counted.iter_mut()))
+                    .zip(
+                        results
+                            .iter()
+                            .zip(counted.iter_mut().zip(loaded.iter_mut())),
+                    )
                     .filter(|(e, _)| e.bench == i)
-                    .filter_map(|(_, (r, c))| {
-                        c.take().or_else(|| r.as_ref().map(convert::benchmark))
+                    .flat_map(|(e, (r, (c, l)))| match l.take() {
+                        Some(levels) => levels,
+                        None => c
+                            .take()
+                            .or_else(|| r.as_ref().map(|r| entry_benchmark(e, r)))
+                            .into_iter()
+                            .collect(),
                     })
                     .map(|mut b| {
                         b.mode = Some(bench.mode);
@@ -273,6 +336,12 @@ pub fn measure_plan(
     }
     run.validate()?;
     Ok(run)
+}
+
+/// The benchmark of an entry's result: with the values its output gave and its memory.
+pub fn entry_benchmark(entry: &Entry, result: &CommandResult) -> Benchmark {
+    let output = entry.options.output.clone().unwrap_or_default();
+    convert::benchmark_with(result, &output, entry.memory.as_ref())
 }
 
 /// Redacts each failed benchmark's message as `config` says: a failed command's standard error

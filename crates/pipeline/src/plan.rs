@@ -4,12 +4,13 @@
 
 use std::path::{Path, PathBuf};
 
-use benchgate_config::{Bench, Config, Measurement, RunnerSettings};
+use benchgate_config::{Bench, Config, Measurement, MemorySettings, RunnerSettings};
 use benchgate_gate::NameGlob;
-use benchgate_measure::{CommandSpec, RunnerOptions, preflight};
+use benchgate_measure::{CommandSpec, MemoryOptions, RunnerOptions, preflight};
 use benchgate_model::Mode;
 
 use crate::PipelineError;
+use crate::load::{LoadEntry, Watch};
 
 /// One expanded command of a configured bench, with the options it runs under and what it is
 /// measured for.
@@ -21,6 +22,11 @@ pub struct Entry {
     pub options: RunnerOptions,
     pub time: bool,
     pub instructions: bool,
+    /// Run as load (N at a time, or on a schedule) rather than one run at a time.
+    pub load: Option<LoadEntry>,
+    /// One run at a time with `memory`: how its runs' memory is judged (`options.memory`
+    /// samples it).
+    pub memory: Option<MemorySettings>,
 }
 
 /// What the command line adds to every bench of the suite.
@@ -71,11 +77,19 @@ impl Plan<'_> {
         }
     }
 
-    /// Every entry's name with its bench's mode: what a baseline is looked up for.
+    /// Every benchmark name the entries produce (a load entry one per level) with its bench's
+    /// mode: what a baseline is looked up for.
     pub fn benchmarks(&self) -> Vec<(String, Mode)> {
         self.entries
             .iter()
-            .map(|e| (e.spec.name.clone(), self.benches[e.bench].mode))
+            .flat_map(|e| {
+                let mode = self.benches[e.bench].mode;
+                let names = match &e.load {
+                    Some(load) => load.benchmark_names(&e.spec.name),
+                    None => vec![e.spec.name.clone()],
+                };
+                names.into_iter().map(move |name| (name, mode))
+            })
             .collect()
     }
 }
@@ -122,8 +136,17 @@ pub fn plan_suite<'c>(
         }
         runner.ignore_failure = options.ignore_failure;
         runner.show_output = options.show_output;
+        // Under load the engine reads the output and samples memory itself (`load.rs`).
+        if bench.load.is_none() {
+            runner.output = (!bench.output.is_empty()).then(|| bench.output.clone());
+            runner.memory = bench.memory.as_ref().map(|m| MemoryOptions {
+                every: m.every,
+                ..MemoryOptions::default()
+            });
+        }
         runner.validate().map_err(|e| in_bench(e.into()))?;
         preflight(&specs).map_err(|e| in_bench(e.into()))?;
+        let load = load_entry(bench, &specs, instructions).map_err(in_bench)?;
         let i = benches.len();
         benches.push(bench);
         skipped.push(None);
@@ -133,6 +156,12 @@ pub fn plan_suite<'c>(
             options: runner.clone(),
             time,
             instructions,
+            load: load.clone(),
+            memory: if load.is_none() {
+                bench.memory.clone()
+            } else {
+                None
+            },
         }));
     }
     if benches.is_empty() {
@@ -152,6 +181,48 @@ pub fn plan_suite<'c>(
         entries,
         filtered: filter.is_some(),
     })
+}
+
+/// The load a bench asks for (`concurrency` or `rate`), refusing what has no meaning under load:
+/// `prepare`/`conclude` (around each run: load has no single run; `setup`/`cleanup` run once
+/// around the levels) and instruction counts.
+fn load_entry(
+    bench: &Bench,
+    specs: &[CommandSpec],
+    instructions: bool,
+) -> Result<Option<LoadEntry>, PipelineError> {
+    let Some(settings) = &bench.load else {
+        if bench.watch.is_some() {
+            return Err(PipelineError::WatchWithoutLoad);
+        }
+        return Ok(None);
+    };
+    let refuse = |what: &str| {
+        Err(PipelineError::NotUnderLoad {
+            what: what.to_string(),
+        })
+    };
+    if specs.iter().any(|s| s.prepare.is_some()) {
+        return refuse(
+            "`prepare` (it runs before each run; use `setup`, run once before the load)",
+        );
+    }
+    if specs.iter().any(|s| s.conclude.is_some()) {
+        return refuse(
+            "`conclude` (it runs after each run; use `cleanup`, run once after the load)",
+        );
+    }
+    if instructions {
+        return refuse("`measure = [\"instructions\"]` (one run under valgrind is not load)");
+    }
+    Ok(Some(LoadEntry {
+        settings: settings.clone(),
+        memory: bench.memory_sampling(),
+        watch: bench
+            .watch
+            .as_ref()
+            .map(|w| Watch::PidFile(w.pid_file.clone())),
+    }))
 }
 
 /// The measurements asked for (`--measure`, a bench's `measure`) as (time, instructions): time

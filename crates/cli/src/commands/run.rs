@@ -3,15 +3,17 @@
 //! (`suite.rs`); the measuring pieces both share are in `measuring.rs`.
 
 use anyhow::bail;
+use benchgate_config::{LoadFlags, load_from_flags};
 use benchgate_measure::{AuxCommands, CommandTemplate, Parameter, expand, preflight};
 use benchgate_model::display::plural;
 use benchgate_model::{Measure, Outcome, Thresholds};
 use benchgate_pipeline::judge::judge_commands;
-use benchgate_pipeline::measure::{measure_commands, new_run};
+use benchgate_pipeline::load::{LoadEntry, Watch};
+use benchgate_pipeline::measure::{measure_commands, measure_commands_under_load, new_run};
 use benchgate_pipeline::plan::measurements;
 
 use super::measuring::{io_flags, mode_of, sampling_flags};
-use crate::cli::{GlobalArgs, RunArgs};
+use crate::cli::{GlobalArgs, LoadArgs, RunArgs};
 use crate::exports::{Exported, Exports};
 use crate::output::print;
 use crate::progress::Reporter;
@@ -41,17 +43,53 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let exports = Exports::new(args.export_json.as_deref(), args.export_markdown.as_deref());
     exports.check()?;
 
+    let (load, memory) = load_from_flags(&load_flags(&args.load)).map_err(anyhow::Error::msg)?;
+    let (time, instructions) = measurements(&sampling_flags(args));
+
     let mut run = new_run(
         mode_of(args.mode),
         benchgate_provenance::detect_environment(),
     )?;
-    measure_commands(
-        &mut run,
-        &specs,
-        &options,
-        measurements(&sampling_flags(args)),
-        &mut Reporter::new(global),
-    )?;
+    match load {
+        Some(settings) => {
+            if instructions {
+                bail!(
+                    "--measure instructions counts one run under valgrind; it cannot be combined with --concurrency or --rate"
+                );
+            }
+            let entry = LoadEntry {
+                settings,
+                memory,
+                watch: args.load.watch_pid.map(Watch::Pid),
+            };
+            measure_commands_under_load(
+                &mut run,
+                &specs,
+                &options,
+                &entry,
+                &mut Reporter::new(global),
+            )?;
+        }
+        None => {
+            if args.load.watch_pid.is_some() {
+                bail!(
+                    "--watch-pid samples a server while load drives it: give --concurrency or --rate"
+                );
+            }
+            options.memory = memory.as_ref().map(|m| benchgate_measure::MemoryOptions {
+                every: m.every,
+                ..benchgate_measure::MemoryOptions::default()
+            });
+            measure_commands(
+                &mut run,
+                &specs,
+                &options,
+                (time, instructions),
+                memory.as_ref(),
+                &mut Reporter::new(global),
+            )?;
+        }
+    }
 
     let (comparisons, outcome) = judge_commands(&run, &compare);
     // The report first, then the files: a file that cannot be written never hides the results.
@@ -61,6 +99,21 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         comparisons: &comparisons,
     };
     exports.write(&measured, outcome)
+}
+
+/// The load flags as the configuration crate reads them.
+pub fn load_flags(args: &LoadArgs) -> LoadFlags {
+    LoadFlags {
+        concurrency: args.concurrency.clone(),
+        rate: args.rate.clone(),
+        arrivals: args.arrivals.clone(),
+        seed: args.seed,
+        ramp: args.ramp.clone(),
+        max_in_flight: args.max_in_flight.clone(),
+        duration: args.duration.clone(),
+        operations: args.operations.clone(),
+        memory_every: args.memory_every.clone(),
+    }
 }
 
 /// Splits the trailing arguments at each `--` into one template per command.

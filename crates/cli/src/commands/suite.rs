@@ -15,6 +15,14 @@ use crate::render::{Rendering, render_judgement};
 
 pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let path = &args.config;
+    if args.load.any() {
+        bail!(
+            "--concurrency, --rate, --duration, --operations, --memory-every and --watch-pid apply to \
+             commands after `--`; a configured bench sets `concurrency`, `rate`, `memory` and \
+             `watch` in {}",
+            path.display()
+        );
+    }
     if !path.exists() {
         bail!(
             "{}: no such file; write one (see docs/config.md) or benchmark commands directly with \

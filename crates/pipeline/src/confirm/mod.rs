@@ -93,7 +93,7 @@ fn confirm_paired_run(
     let candidates: Vec<Candidate<'_>> = c
         .entries
         .iter()
-        .filter(|e| e.time)
+        .filter(|e| e.time && e.load.is_none())
         .map(|e| Candidate {
             spec: &e.spec,
             options: &e.options,

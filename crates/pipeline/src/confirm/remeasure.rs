@@ -10,8 +10,7 @@ use benchgate_store::Store;
 use time::OffsetDateTime;
 
 use crate::PipelineError;
-use crate::convert;
-use crate::measure::{Progress, measure_entries};
+use crate::measure::{Progress, entry_benchmark, measure_entries};
 use crate::noise::with_noise_floors;
 use crate::plan::Entry;
 
@@ -37,7 +36,11 @@ pub fn confirm_suspects(
         .map(|v| v.benchmark.as_str())
         .collect();
     let which: Vec<usize> = (0..entries.len())
-        .filter(|&k| entries[k].time && suspects.contains(entries[k].spec.name.as_str()))
+        .filter(|&k| {
+            entries[k].time
+                && entries[k].load.is_none()
+                && suspects.contains(entries[k].spec.name.as_str())
+        })
         .collect();
     if which.is_empty() {
         return Ok(());
@@ -51,7 +54,7 @@ pub fn confirm_suspects(
         names.join(", ")
     ));
     for (k, result) in measure_entries(entries, &which, progress)? {
-        let fresh = convert::benchmark(&result);
+        let fresh = entry_benchmark(&entries[k], &result);
         let Some(slot) = run
             .benchmarks
             .iter_mut()
