@@ -174,7 +174,7 @@ fn an_unreadable_run_says_how_to_delete_it() {
     let id = stored_runs(d)[0]["id"].as_str().unwrap().to_string();
     rusqlite::Connection::open(d.join(".benchgate/history.db"))
         .unwrap()
-        .execute("UPDATE run_bodies SET body = x'02'", [])
+        .execute("UPDATE run_bodies SET body = x'03'", [])
         .unwrap();
     let out = benchgate(&["report", "last"], d);
     assert_eq!(out.status.code(), Some(2));
@@ -182,7 +182,7 @@ fn an_unreadable_run_says_how_to_delete_it() {
         stderr(&out),
         format!(
             "error: stored run {id} cannot be read: stored data is corrupt: the benchmarks are \
-             packed in format 2, which this benchgate does not know (`benchgate runs delete \
+             packed in format 3, which this benchgate does not know (`benchgate runs delete \
              run:{id}` deletes it)\n"
         )
     );
@@ -205,7 +205,7 @@ fn an_unreadable_baseline_run_says_how_to_delete_it() {
     let id = stored_runs(d)[0]["id"].as_str().unwrap().to_string();
     rusqlite::Connection::open(d.join(".benchgate/history.db"))
         .unwrap()
-        .execute("UPDATE run_bodies SET body = x'02'", [])
+        .execute("UPDATE run_bodies SET body = x'03'", [])
         .unwrap();
     let out = benchgate(&["ingest", "a.txt"], d);
     assert_eq!(out.status.code(), Some(2));
@@ -213,7 +213,7 @@ fn an_unreadable_baseline_run_says_how_to_delete_it() {
         stderr(&out),
         format!(
             "error: stored run {id} cannot be read: stored data is corrupt: the benchmarks are \
-             packed in format 2, which this benchgate does not know (`benchgate runs delete \
+             packed in format 3, which this benchgate does not know (`benchgate runs delete \
              run:{id}` deletes it)\n"
         )
     );

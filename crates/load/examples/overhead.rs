@@ -1,8 +1,9 @@
 //! Per-operation cost of the closed runner with `true`: ops/s, in-flight maximum and latency
-//! percentiles at levels 1, 10 and 100. Not a test; compare with
-//! `time (seq 2000 | xargs -P N -n 1 true)`.
+//! percentiles at levels 1, 10 and 100 (or the one LEVEL given). Not a test: the issue-13
+//! benchmark times it against `seq OPERATIONS | xargs -P N -n 1 true` and GNU `parallel -j N`
+//! side by side with `benchgate run` (docs/load.md, "Overhead").
 //!
-//! `cargo run -p benchgate-load --example overhead -- [OPERATIONS]`
+//! `cargo run --release -p benchgate-load --example overhead -- [OPERATIONS [LEVEL]]`
 
 use std::num::NonZeroUsize;
 
@@ -13,7 +14,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(text) => text.parse()?,
         None => 2000,
     };
-    for level in [1, 10, 100] {
+    let levels: Vec<usize> = match std::env::args().nth(2) {
+        Some(text) => vec![text.parse()?],
+        None => vec![1, 10, 100],
+    };
+    for level in levels {
         let concurrency = NonZeroUsize::new(level).ok_or("level 0")?;
         let load = ClosedLoad::new(
             CommandSpec::new("true"),
