@@ -5,8 +5,9 @@ use benchgate_model::{Comparison, Measure, Mode, Outcome, Run, Status, Verdict};
 
 use crate::Format;
 use crate::describe::{
-    budget_rows, change, column_title, compared, extra_measures, headline, interval, label,
-    mean_sd, median_of, notable, range, relative, run_header, run_line, sides, wall_center,
+    benchmark_notes, budget_rows, change, column_title, compared, extra_measures, headline,
+    interval, label, mean_sd, median_of, notable, range, relative, run_header, run_line, sides,
+    wall_center,
 };
 use crate::units::{format_value, p_value};
 
@@ -79,6 +80,19 @@ impl Format for Markdown {
                 out.push_str(&format!(" {} |", cell(&median_of(bench, m))));
             }
             out.push_str(&format!(" {} |\n", wall.summary.n));
+        }
+        let notes: Vec<String> = run
+            .benchmarks
+            .iter()
+            .flat_map(|bench| {
+                benchmark_notes(bench)
+                    .into_iter()
+                    .map(move |note| format!("- {}: {}\n", code(&bench.name), cell(&note)))
+            })
+            .collect();
+        if !notes.is_empty() {
+            out.push('\n');
+            out.push_str(&notes.concat());
         }
         if hidden > 0 {
             out.push_str(&format!(

@@ -6,8 +6,9 @@ use benchgate_model::{
 
 use crate::Format;
 use crate::describe::{
-    budget_rows, by_measure, change, column_title, compared, extra_measures, headline, interval,
-    label, mean_sd, median_of, notable, range, relative, run_header, run_line, sides, wall_center,
+    benchmark_notes, budget_rows, by_measure, change, column_title, compared, extra_measures,
+    headline, interval, label, mean_sd, median_of, notable, range, relative, run_header, run_line,
+    sides, wall_center,
 };
 use crate::escape::terminal::{line, lines};
 use crate::table::{Align, BOLD, Cell, DIM, GREEN, RED, Table, YELLOW};
@@ -75,13 +76,18 @@ impl Format for Terminal {
         let mut notes = Vec::new();
         for bench in &run.benchmarks {
             match &bench.status {
-                Status::Skipped { reason } => {
-                    notes.push(format!("{}: skipped: {}", line(&bench.name), lines(reason)))
-                }
-                Status::Failed { message } => {
-                    notes.push(format!("{}: FAILED: {}", line(&bench.name), lines(message)))
-                }
+                Status::Skipped { reason } => notes.push((
+                    format!("{}: skipped: {}", line(&bench.name), lines(reason)),
+                    RED,
+                )),
+                Status::Failed { message } => notes.push((
+                    format!("{}: FAILED: {}", line(&bench.name), lines(message)),
+                    RED,
+                )),
                 Status::Ok => {}
+            }
+            for note in benchmark_notes(bench) {
+                notes.push((format!("{}: {}", line(&bench.name), lines(&note)), YELLOW));
             }
             if bench.metrics.is_empty() {
                 continue;
@@ -116,8 +122,8 @@ impl Format for Terminal {
                 DIM,
             ));
         }
-        for note in notes {
-            out.push_str(&self.paint(&note, RED));
+        for (note, style) in notes {
+            out.push_str(&self.paint(&note, style));
             out.push('\n');
         }
         if let Some(first) = run.benchmarks.first().filter(|_| !comparisons.is_empty()) {
