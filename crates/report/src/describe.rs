@@ -206,6 +206,14 @@ pub fn benchmark_notes(bench: &Benchmark) -> Vec<String> {
     notes
 }
 
+/// Whether any benchmark of `run` was timed: a run of load levels only (or of counts only) has
+/// no wall time, and its tables leave those columns out rather than fill them with `-`.
+pub fn any_timed(run: &Run) -> bool {
+    run.benchmarks
+        .iter()
+        .any(|b| b.metric(&Measure::WallTime).is_some())
+}
+
 /// A run table's column title for a measure.
 pub fn column_title(measure: &Measure) -> String {
     match measure {

@@ -8,8 +8,8 @@ use benchgate_model::{Benchmark, Comparison, Measure, Mode, Run, Series, Status,
 
 use crate::Format;
 use crate::describe::{
-    benchmark_notes, change, column_title, compared, extra_measures, headline, label, mean_sd,
-    median_of, range, run_header, sides, wall_center,
+    any_timed, benchmark_notes, change, column_title, compared, extra_measures, headline, label,
+    mean_sd, median_of, range, run_header, sides, wall_center,
 };
 use crate::escape::html::text as esc;
 use crate::units::format_value;
@@ -123,10 +123,7 @@ impl Format for Html {
 /// terminal table shows besides it (a load level's throughput, latency percentiles, error rate).
 fn run_table(run: &Run) -> String {
     let (extra, hidden) = extra_measures(run);
-    let timed = run
-        .benchmarks
-        .iter()
-        .any(|b| b.metric(&Measure::WallTime).is_some());
+    let timed = any_timed(run);
     let mut out = String::from("<table>\n<tr><th>benchmark</th>");
     if timed {
         out.push_str("<th>wall time</th><th>mean ± σ</th><th>min … max</th>");
