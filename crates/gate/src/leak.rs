@@ -4,7 +4,7 @@
 //! `grows 9.800MB/s (+412.0% over the run, 10% allowed): leak`.
 
 use benchgate_model::display::{format_percent, format_value, percent};
-use benchgate_model::{LeakBudget, LeakGrowth, Unit};
+use benchgate_model::{LeakBudget, LeakGrowth, Series, Unit};
 use benchgate_stats::{MemoryGrowth, MemoryPoint, memory_growth};
 
 /// What [`leak_check`] decided.
@@ -76,6 +76,17 @@ pub fn leak_check_points(
         Ok(growth) => leak_check(&growth, budget),
         Err(reason) => LeakCheck::cannot_tell(reason),
     }
+}
+
+/// Judges a series kept with a run (`Benchmark.series`, values in bytes, `t` in seconds) as
+/// [`leak_check_points`] does; operations are not known, so a per-operation bound cannot tell.
+pub fn leak_check_series(series: &Series, warmup_fraction: f64, budget: &LeakBudget) -> LeakCheck {
+    let points: Vec<MemoryPoint> = series
+        .points
+        .iter()
+        .map(|p| MemoryPoint::new(p.t, p.value))
+        .collect();
+    leak_check_points(&points, warmup_fraction, budget)
 }
 
 /// `grows 9.800MB/s (+412.0% over the run, 10% allowed; +41.20MiB, 1MiB allowed; 120.0 B/op,

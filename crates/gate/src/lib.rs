@@ -27,7 +27,7 @@ pub use compare::{
 };
 pub use confirm::{confirmed_verdict, suspects};
 pub use glob::{GlobError, NameGlob, glob_match};
-pub use leak::{LeakCheck, LeakVerdict, leak_check, leak_check_points};
+pub use leak::{LeakCheck, LeakVerdict, leak_check, leak_check_points, leak_check_series};
 pub use measures::{UnknownMeasure, check_gated_measures};
 pub use metric::{Classification, MetricJudgement, judge_metric};
 pub use noise::{

@@ -1,7 +1,10 @@
 //! The leak verdict on fixed memory series: exact verdicts and reasons below, at and above the
 //! budget, shrinking memory, per-operation and byte bounds, and series that cannot tell.
 
-use benchgate_gate::{LeakBudget, LeakCheck, LeakVerdict, leak_check, leak_check_points};
+use benchgate_gate::{
+    LeakBudget, LeakCheck, LeakVerdict, leak_check, leak_check_points, leak_check_series,
+};
+use benchgate_model::{Series, SeriesPoint, Unit};
 use benchgate_stats::{MemoryPoint, memory_growth};
 
 /// 1 MB + `per_second` bytes per second, one reading every 62.5 ms (a binary fraction, so the
@@ -180,4 +183,23 @@ fn too_little_to_go_on_cannot_tell() {
     let mut growth = memory_growth(&series(1e6), 0.2).unwrap();
     growth.points = 2;
     assert_eq!(leak_check(&growth, &ten).verdict, LeakVerdict::CannotTell);
+}
+
+#[test]
+fn a_series_kept_with_a_run_is_judged_the_same() {
+    let points = series(100_000.0);
+    let kept = Series {
+        name: "rss".into(),
+        unit: Unit::Bytes,
+        points: points
+            .iter()
+            .map(|p| SeriesPoint::new(p.seconds, p.bytes))
+            .collect(),
+    };
+    let ten = LeakBudget::percent(10.0);
+    assert_eq!(leak_check_series(&kept, 0.2, &ten), check(&points, &ten));
+    assert_eq!(
+        leak_check_series(&kept, 0.2, &ten).verdict,
+        LeakVerdict::Leak
+    );
 }

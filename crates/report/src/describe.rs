@@ -133,17 +133,85 @@ pub fn extra_measures(run: &Run) -> (Vec<Measure>, usize) {
             seen.push(metric.measure.clone());
         }
     }
+    // A load level's headline figures come before its other percentiles and custom measures.
     let rank = |m: &Measure| match m {
         Measure::UserTime => 0,
         Measure::SysTime => 1,
         Measure::MaxRss => 2,
-        _ => 3,
+        Measure::Throughput => 3,
+        Measure::LatencyP50 => 4,
+        Measure::LatencyP95 => 5,
+        Measure::LatencyP99 => 6,
+        Measure::ErrorRate => 7,
+        _ => 8,
     };
     // A stable sort keeps first-seen order among the rest.
     seen.sort_by_key(rank);
     let hidden = seen.len().saturating_sub(MAX_EXTRA_COLUMNS);
     seen.truncate(MAX_EXTRA_COLUMNS);
     (seen, hidden)
+}
+
+/// What a reader of a run must see about a benchmark besides its numbers, as plain text (each
+/// output escapes it): that a load level did not reach its concurrency (`reached 37 of 100 in
+/// flight`, from the `reached` label, the `concurrency` parameter and the `max_concurrency`
+/// metric) and its errors by kind (`12 errors: 10 exit:1, 2 timeout; first exit:1: boom`, from the
+/// `errors`, `errors.<kind>` and `error_example.<kind>` labels).
+pub fn benchmark_notes(bench: &Benchmark) -> Vec<String> {
+    let mut notes = Vec::new();
+    if bench.labels.get("reached").map(String::as_str) == Some("no") {
+        let reached = bench
+            .metric(&Measure::Custom("max_concurrency".into()))
+            .map(|m| m.summary.max);
+        notes.push(match (reached, bench.params.get("concurrency")) {
+            (Some(reached), Some(wanted)) => format!("reached {reached} of {wanted} in flight"),
+            (None, Some(wanted)) => format!("did not reach {wanted} in flight"),
+            (Some(reached), None) => format!("reached only {reached} in flight"),
+            (None, None) => "did not reach its concurrency".to_string(),
+        });
+    }
+    let mut kinds: Vec<(u64, &str)> = bench
+        .labels
+        .iter()
+        .filter_map(|(key, count)| {
+            let kind = key.strip_prefix("errors.")?;
+            Some((count.parse().ok()?, kind))
+        })
+        .filter(|(count, _)| *count > 0)
+        .collect();
+    if !kinds.is_empty() {
+        // Most frequent first; equal counts by kind.
+        kinds.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+        let total = bench
+            .labels
+            .get("errors")
+            .and_then(|t| t.parse::<u64>().ok())
+            .unwrap_or_else(|| kinds.iter().map(|(n, _)| n).sum());
+        let by_kind: Vec<String> = kinds.iter().map(|(n, k)| format!("{n} {k}")).collect();
+        let mut note = format!(
+            "{}: {}",
+            if total == 1 {
+                "1 error".to_string()
+            } else {
+                format!("{total} errors")
+            },
+            by_kind.join(", ")
+        );
+        let (_, top) = kinds[0];
+        if let Some(example) = bench.labels.get(&format!("error_example.{top}")) {
+            note.push_str(&format!("; first {top}: {example}"));
+        }
+        notes.push(note);
+    }
+    notes
+}
+
+/// Whether any benchmark of `run` was timed: a run of load levels only (or of counts only) has
+/// no wall time, and its tables leave those columns out rather than fill them with `-`.
+pub fn any_timed(run: &Run) -> bool {
+    run.benchmarks
+        .iter()
+        .any(|b| b.metric(&Measure::WallTime).is_some())
 }
 
 /// A run table's column title for a measure.

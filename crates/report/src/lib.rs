@@ -1,10 +1,11 @@
 //! Renders benchgate's runs and comparisons for people and machines (SPEC §8): aligned terminal
 //! tables in the style of benchstat, Markdown for pull-request comments and step summaries, and
-//! JSON and JUnit XML. Each format is one module behind the [`Format`] trait; values are scaled for humans by
+//! JSON, JUnit XML and a self-contained HTML page (with each time series as an inline SVG chart). Each format is one module behind the [`Format`] trait; values are scaled for humans by
 //! [`units`] at the last moment (the model keeps nanoseconds and bytes).
 
 mod describe;
 pub mod escape;
+mod html;
 mod json;
 mod junit;
 mod markdown;
@@ -14,6 +15,7 @@ pub mod units;
 
 use benchgate_model::{Comparison, Run, Verdict};
 
+pub use html::Html;
 pub use json::Json;
 pub use junit::Junit;
 pub use markdown::Markdown;

@@ -5,8 +5,9 @@ use benchgate_model::{Comparison, Measure, Mode, Outcome, Run, Status, Verdict};
 
 use crate::Format;
 use crate::describe::{
-    budget_rows, change, column_title, compared, extra_measures, headline, interval, label,
-    mean_sd, median_of, notable, range, relative, run_header, run_line, sides, wall_center,
+    any_timed, benchmark_notes, budget_rows, change, column_title, compared, extra_measures,
+    headline, interval, label, mean_sd, median_of, notable, range, relative, run_header, run_line,
+    sides, wall_center,
 };
 use crate::units::{format_value, p_value};
 
@@ -42,11 +43,20 @@ impl Format for Markdown {
         }
         let (extra, hidden) = extra_measures(run);
         let titles: Vec<String> = extra.iter().map(column_title).collect();
-        out.push_str("| benchmark | wall time | mean ± σ | min … max |");
+        let timed = any_timed(run);
+        out.push_str(if timed {
+            "| benchmark | wall time | mean ± σ | min … max |"
+        } else {
+            "| benchmark |"
+        });
         for title in &titles {
             out.push_str(&format!(" {} |", cell(title)));
         }
-        out.push_str(" runs |\n|---|--:|--:|--:|");
+        out.push_str(if timed {
+            " runs |\n|---|--:|--:|--:|"
+        } else {
+            " runs |\n|---|"
+        });
         out.push_str(&"--:|".repeat(extra.len()));
         out.push_str("--:|\n");
         for bench in &run.benchmarks {
@@ -62,8 +72,9 @@ impl Format for Markdown {
                     .map(|m| format!(" {} |", cell(&median_of(bench, m))))
                     .collect();
                 let runs = bench.metrics.first().map_or(0, |m| m.summary.n);
+                let untimed = if timed { " - | - | - |" } else { "" };
                 out.push_str(&format!(
-                    "| {}{status} | - | - | - |{extras} {runs} |\n",
+                    "| {}{status} |{untimed}{extras} {runs} |\n",
                     code_cell(&bench.name),
                 ));
                 continue;
@@ -79,6 +90,19 @@ impl Format for Markdown {
                 out.push_str(&format!(" {} |", cell(&median_of(bench, m))));
             }
             out.push_str(&format!(" {} |\n", wall.summary.n));
+        }
+        let notes: Vec<String> = run
+            .benchmarks
+            .iter()
+            .flat_map(|bench| {
+                benchmark_notes(bench)
+                    .into_iter()
+                    .map(move |note| format!("- {}: {}\n", code(&bench.name), cell(&note)))
+            })
+            .collect();
+        if !notes.is_empty() {
+            out.push('\n');
+            out.push_str(&notes.concat());
         }
         if hidden > 0 {
             out.push_str(&format!(

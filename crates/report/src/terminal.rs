@@ -6,8 +6,9 @@ use benchgate_model::{
 
 use crate::Format;
 use crate::describe::{
-    budget_rows, by_measure, change, column_title, compared, extra_measures, headline, interval,
-    label, mean_sd, median_of, notable, range, relative, run_header, run_line, sides, wall_center,
+    any_timed, benchmark_notes, budget_rows, by_measure, change, column_title, compared,
+    extra_measures, headline, interval, label, mean_sd, median_of, notable, range, relative,
+    run_header, run_line, sides, wall_center,
 };
 use crate::escape::terminal::{line, lines};
 use crate::table::{Align, BOLD, Cell, DIM, GREEN, RED, Table, YELLOW};
@@ -53,13 +54,20 @@ impl Format for Terminal {
             ));
         }
         let (extra, hidden) = extra_measures(run);
-        let mut aligns = vec![Align::Left, Align::Right, Align::Right, Align::Right];
+        let timed = any_timed(run);
+        let wall_columns: &[&str] = if timed {
+            &["wall time", "mean ± σ", "min … max"]
+        } else {
+            &[]
+        };
+        let mut aligns = vec![Align::Left];
+        aligns.extend(wall_columns.iter().map(|_| Align::Right));
         aligns.extend(extra.iter().map(|_| Align::Right));
         aligns.push(Align::Right);
         let mut table = Table::new(aligns);
-        let mut titles: Vec<String> = ["benchmark", "wall time", "mean ± σ", "min … max"]
-            .into_iter()
-            .map(String::from)
+        let mut titles: Vec<String> = std::iter::once(&"benchmark")
+            .chain(wall_columns)
+            .map(|t| t.to_string())
             .collect();
         titles.extend(extra.iter().map(column_title));
         titles.push("runs".into());
@@ -75,32 +83,34 @@ impl Format for Terminal {
         let mut notes = Vec::new();
         for bench in &run.benchmarks {
             match &bench.status {
-                Status::Skipped { reason } => {
-                    notes.push(format!("{}: skipped: {}", line(&bench.name), lines(reason)))
-                }
-                Status::Failed { message } => {
-                    notes.push(format!("{}: FAILED: {}", line(&bench.name), lines(message)))
-                }
+                Status::Skipped { reason } => notes.push((
+                    format!("{}: skipped: {}", line(&bench.name), lines(reason)),
+                    RED,
+                )),
+                Status::Failed { message } => notes.push((
+                    format!("{}: FAILED: {}", line(&bench.name), lines(message)),
+                    RED,
+                )),
                 Status::Ok => {}
+            }
+            for note in benchmark_notes(bench) {
+                notes.push((format!("{}: {}", line(&bench.name), lines(&note)), YELLOW));
             }
             if bench.metrics.is_empty() {
                 continue;
             }
             // Benchmarks counted but not timed (`--measure instructions`) still get their row.
-            let mut row: Vec<Cell> = match bench.metric(&Measure::WallTime) {
-                Some(wall) => vec![
-                    bench.name.clone().into(),
-                    wall_center(wall).into(),
-                    mean_sd(wall).into(),
-                    range(wall).into(),
-                ],
-                None => vec![
-                    bench.name.clone().into(),
-                    "-".into(),
-                    "-".into(),
-                    "-".into(),
-                ],
-            };
+            let mut row: Vec<Cell> = vec![bench.name.clone().into()];
+            if timed {
+                match bench.metric(&Measure::WallTime) {
+                    Some(wall) => row.extend([
+                        wall_center(wall).into(),
+                        mean_sd(wall).into(),
+                        range(wall).into(),
+                    ]),
+                    None => row.extend(["-".into(), "-".into(), "-".into()]),
+                }
+            }
             row.extend(extra.iter().map(|m| median_of(bench, m).into()));
             let runs = bench
                 .metric(&Measure::WallTime)
@@ -116,8 +126,8 @@ impl Format for Terminal {
                 DIM,
             ));
         }
-        for note in notes {
-            out.push_str(&self.paint(&note, RED));
+        for (note, style) in notes {
+            out.push_str(&self.paint(&note, style));
             out.push('\n');
         }
         if let Some(first) = run.benchmarks.first().filter(|_| !comparisons.is_empty()) {

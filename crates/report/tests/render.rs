@@ -4,7 +4,7 @@ use benchgate_gate::{CompareOptions, compare_runs, compare_within_run};
 use benchgate_model::{
     Benchmark, Direction, Environment, Measure, Metric, Mode, Provenance, Run, Source, Status, Unit,
 };
-use benchgate_report::{Format, Json, Junit, Markdown, Terminal};
+use benchgate_report::{Format, Html, Json, Junit, Markdown, Terminal};
 use time::macros::datetime;
 use uuid::Uuid;
 
@@ -99,6 +99,25 @@ fn terminal_comparison() {
 #[test]
 fn markdown_comparison() {
     insta::assert_snapshot!(Markdown.comparison(&comparison()));
+}
+
+/// The HTML page of a comparison: its headline and one escaped row per compared verdict.
+#[test]
+fn html_comparison() {
+    let out = Html.comparison(&comparison());
+    assert!(out.starts_with("<!DOCTYPE html>\n"), "{out}");
+    assert!(
+        out.contains("<h1>FAILED: 1 failing, 1 warning, 1 improved, 1 skipped, 1 new of 6 gated comparisons</h1>"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "<tr><td><code>compress</code></td><td>wall_time</td><td class=\"n\">20.12ms ± 1.2%</td>\
+             <td class=\"n\">22.96ms ± 1.2%</td><td>+14.1% (p&lt;0.001 n=12)</td><td>FAIL</td></tr>"
+        ),
+        "{out}"
+    );
+    assert_eq!(out.matches("<tr><td>").count(), 10, "{out}");
 }
 
 /// A first run compares nothing: its Markdown has no empty table and no "All 0 comparisons"

@@ -5,6 +5,7 @@
 //! renderer and every line benchgate prints goes through them. (JSON and JUnit XML escape by their
 //! own serialisers.)
 
+pub mod html;
 pub mod markdown;
 pub mod terminal;
 
