@@ -295,6 +295,8 @@ pub enum OutputFormat {
     Json,
     /// JUnit XML: one test case per judged (benchmark, measure).
     Junit,
+    /// One self-contained HTML page (no script, nothing fetched), memory series drawn inline.
+    Html,
 }
 
 /// What a command is measured for.

@@ -5,7 +5,7 @@
 use benchgate_model::{Comparison, Outcome, Run};
 use benchgate_pipeline::judge::Judgement;
 use benchgate_report::escape::terminal::lines;
-use benchgate_report::{Format, Json, Junit, Markdown, Terminal};
+use benchgate_report::{Format, Html, Json, Junit, Markdown, Terminal};
 
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::exports::{Exported, Exports};
@@ -81,6 +81,7 @@ pub fn formatter(format: OutputFormat, global: &GlobalArgs) -> Box<dyn Format> {
         OutputFormat::Markdown => Box::new(Markdown),
         OutputFormat::Json => Box::new(Json),
         OutputFormat::Junit => Box::new(Junit),
+        OutputFormat::Html => Box::new(Html),
     }
 }
 
