@@ -705,3 +705,22 @@ fn the_documented_examples_load() {
         }
     ));
 }
+
+/// The worked VM-pool example (docs/load.md) loads into the sweep, output spec, watch and
+/// budgets it documents.
+#[test]
+fn the_worked_vm_pool_example_loads() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../docs/examples/vm-pool/benchgate.toml");
+    let config = benchgate_config::Config::load(&path).unwrap();
+    let bench = &config.benches[0];
+    assert_eq!(
+        bench.benchmark_names(),
+        [1, 10, 50, 100, 200].map(|n| format!("pool/start/concurrency={n}"))
+    );
+    assert_eq!(bench.output.metrics.len(), 1);
+    assert!(bench.output.check.is_some());
+    assert_eq!(bench.watch.as_ref().unwrap().pid_file, std::path::Path::new("pool.pid"));
+    assert_eq!(bench.memory.as_ref().unwrap().max_growth, Some(0.1));
+    assert_eq!(config.budgets.len(), 7);
+}
