@@ -319,7 +319,7 @@ memory = {{ every = "50ms", max_growth = "10%" }}
 
 #[test]
 fn bad_load_values_exit_2_before_anything_runs() {
-    let cases: [(&[&str], &str, &str); 4] = [
+    let cases: [(&[&str], &str, &str); 6] = [
         (
             &["run", "--concurrency", "0", "--", "touch ran"],
             "",
@@ -340,6 +340,16 @@ fn bad_load_values_exit_2_before_anything_runs() {
             "[[bench]]\nname = \"x\"\ncommand = \"touch ran\"\nmetrics = [{ name = \"t\", regex = '(' }]\n",
             "benchgate.toml:4:",
         ),
+        (
+            &["run"],
+            "[[bench]]\nname = \"x\"\ncommand = \"touch ran\"\nmetrics = [{ name = \"t\", json = \"$..t\" }]\n",
+            "benchgate.toml:4:",
+        ),
+        (
+            &["run"],
+            "[[bench]]\nname = \"x\"\ncommand = \"touch ran\"\nrate = \"-1/s\"\n",
+            "benchgate.toml:4:",
+        ),
     ];
     for (args, config, expected) in cases {
         let dir = tempfile::tempdir().unwrap();
@@ -358,5 +368,42 @@ fn bad_load_values_exit_2_before_anything_runs() {
             !dir.path().join(".benchgate").exists(),
             "{args:?} wrote a store"
         );
+    }
+}
+
+#[test]
+fn budgets_on_every_load_measure_pass_and_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = String::from(
+        "[[bench]]\nname = \"op\"\ncommand = \"sleep 0.02\"\nconcurrency = [1, 2]\noperations = 12\n",
+    );
+    // (measure, bound that holds, bound that breaks), on level 2.
+    let bounds = [
+        ("throughput", "min = \"1/s\"", "min = \"100000/s\""),
+        ("latency_p95", "max = \"10s\"", "max = \"1us\""),
+        ("latency_p99", "max = \"10s\"", "max = \"1us\""),
+        ("error_rate", "max = \"1%\"", "min = \"50%\""),
+        ("scaling_efficiency", "min = \"10%\"", "min = \"1000%\""),
+        ("max_concurrency", "min = 2", "min = 3"),
+    ];
+    for (measure, holds, breaks) in bounds {
+        for bound in [holds, breaks] {
+            config.push_str(&format!(
+                "\n[[budget]]\nbench = \"op/concurrency=2\"\nmeasure = \"{measure}\"\n{bound}\n"
+            ));
+        }
+    }
+    write(dir.path(), "benchgate.toml", &config);
+    let out = benchgate(&["--json", "run"], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let checks = report["budgets"].as_array().unwrap();
+    assert_eq!(checks.len(), 2 * bounds.len(), "{report:#}");
+    for (i, (measure, _, _)) in bounds.iter().enumerate() {
+        for (k, expected) in [(2 * i, "ok"), (2 * i + 1, "fail")] {
+            let check = &checks[k];
+            assert_eq!(check["measure"], *measure, "{check:#}");
+            assert_eq!(check["status"], expected, "{check:#}");
+        }
     }
 }

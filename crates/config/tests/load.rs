@@ -720,7 +720,10 @@ fn the_worked_vm_pool_example_loads() {
     );
     assert_eq!(bench.output.metrics.len(), 1);
     assert!(bench.output.check.is_some());
-    assert_eq!(bench.watch.as_ref().unwrap().pid_file, std::path::Path::new("pool.pid"));
+    assert_eq!(
+        bench.watch.as_ref().unwrap().pid_file,
+        std::path::Path::new("pool.pid")
+    );
     assert_eq!(bench.memory.as_ref().unwrap().max_growth, Some(0.1));
     assert_eq!(config.budgets.len(), 7);
 }
