@@ -407,3 +407,60 @@ fn budgets_on_every_load_measure_pass_and_fail() {
         }
     }
 }
+
+#[test]
+fn ad_hoc_commands_under_load_compare_level_by_level_with_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "run",
+        "--concurrency",
+        "1,2",
+        "--duration",
+        "1s",
+        "-n",
+        "fast",
+        "-n",
+        "slow",
+        "--",
+        "sleep 0.01",
+        "--",
+        "sleep 0.05",
+    ];
+    let out = benchgate(&args, dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("compared with fast, level by level:"),
+        "{text}"
+    );
+    // Five times the sleep: fewer operations per second, each one slower.
+    let throughput = text
+        .lines()
+        .find(|l| l.starts_with("slow/concurrency=2") && l.contains("throughput"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(throughput.contains("× lower"), "{throughput}");
+    assert!(throughput.ends_with("regressed"), "{throughput}");
+    let latency = text
+        .lines()
+        .find(|l| l.starts_with("slow/concurrency=1") && l.contains("latency_p50"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(latency.contains("× slower"), "{latency}");
+
+    let compared = &text[text.find("compared with").unwrap()..];
+    let mut judged: Vec<(String, String)> = compared
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            Some((words.next()?.to_string(), words.next()?.to_string()))
+        })
+        .collect();
+    judged.sort();
+    let mut expected = Vec::new();
+    for level in ["slow/concurrency=1", "slow/concurrency=2"] {
+        for measure in ["error_rate", "latency_p50", "latency_p99", "throughput"] {
+            expected.push((level.to_string(), measure.to_string()));
+        }
+    }
+    assert_eq!(judged, expected);
+}

@@ -5,7 +5,9 @@ use benchgate_gate::{
     Budget, CompareOptions, apply_budgets, check_budgets, check_gated_measures, compare_runs,
     compare_within_run, judge_without_baseline, record_command_failure, replace_verdict,
 };
-use benchgate_model::{Comparison, Measure, Outcome, Run, Status, Verdict};
+use std::collections::BTreeMap;
+
+use benchgate_model::{Benchmark, Comparison, Measure, Outcome, Run, Status, Verdict};
 use benchgate_store::Store;
 
 use crate::PipelineError;
@@ -80,8 +82,56 @@ pub fn store_and_judge(
 /// The commands of an ad-hoc run (`run -- A -- B`) judged among themselves: with several, how
 /// each compares with the first (wall time, max RSS, instructions). Nothing is gated, so the
 /// outcome is `command_failed` when a command failed, else passed.
+/// The parameters that name a load level (`…/concurrency=10`, an open model's `rate`).
+const LEVEL_PARAMS: [&str; 2] = ["concurrency", "rate"];
+
+/// What commands run as load are compared on.
+const LOAD_MEASURES: [Measure; 4] = [
+    Measure::Throughput,
+    Measure::LatencyP50,
+    Measure::LatencyP99,
+    Measure::ErrorRate,
+];
+
+/// Whether `run`'s commands ran as load: their levels report the in-flight maximum they reached.
+fn is_load(run: &Run) -> bool {
+    let in_flight = Measure::Custom("max_concurrency".to_string());
+    run.benchmarks
+        .iter()
+        .any(|b| b.metric(&in_flight).is_some())
+}
+
 pub fn judge_commands(run: &Run, options: &CompareOptions) -> (Vec<Verdict>, Outcome) {
-    let comparisons = if run.benchmarks.len() > 1 {
+    let comparisons = if is_load(run) {
+        // Each level of every command against the same level of the first command.
+        let mut levels: BTreeMap<(&str, &str), Vec<&Benchmark>> = BTreeMap::new();
+        for bench in &run.benchmarks {
+            let level = LEVEL_PARAMS
+                .iter()
+                .find_map(|&p| Some((p, bench.params.get(p)?.as_str())))
+                .unwrap_or(("", ""));
+            levels.entry(level).or_default().push(bench);
+        }
+        let mut in_order: Vec<Vec<&Benchmark>> = levels.into_values().collect();
+        // In the run's order of their first benchmark, so the report follows the commands.
+        in_order.sort_by_key(|group| {
+            run.benchmarks
+                .iter()
+                .position(|b| b.name == group[0].name)
+                .unwrap_or(usize::MAX)
+        });
+        in_order
+            .into_iter()
+            .filter(|group| group.len() > 1)
+            .flat_map(|group| {
+                let level = Run {
+                    benchmarks: group.into_iter().cloned().collect(),
+                    ..run.clone()
+                };
+                compare_within_run(&level, &LOAD_MEASURES, options)
+            })
+            .collect()
+    } else if run.benchmarks.len() > 1 {
         compare_within_run(
             run,
             &[Measure::WallTime, Measure::MaxRss, Measure::Instructions],

@@ -111,6 +111,7 @@ fn measure_levels(
 ) -> Result<Vec<Benchmark>, PipelineError> {
     let command = load_command(spec, stdin, output);
     let settings = &entry.settings;
+    let timeout = Some(timeout.unwrap_or_else(|| default_operation_timeout(settings)));
     let stop = stop_of(settings);
     let window = settings.effective_window();
     let definitions = output_definitions(output);
@@ -215,6 +216,17 @@ fn measure_levels(
         }
     }
 }
+
+/// The timeout of an operation when the bench sets none: the level's duration, at least a
+/// minute. A level waits for the operations in flight when its time is up, so without one a hung
+/// operation would hold the run forever.
+pub fn default_operation_timeout(settings: &LoadSettings) -> Duration {
+    settings
+        .effective_duration()
+        .map_or(MIN_DEFAULT_TIMEOUT, |d| d.max(MIN_DEFAULT_TIMEOUT))
+}
+
+const MIN_DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Poisson arrivals without a `seed` still repeat from run to run.
 const DEFAULT_SEED: u64 = 0x6265_6e63_6867_6174;
@@ -499,4 +511,68 @@ fn memory_metric(name: &str, unit: Unit, value: f64) -> Option<Metric> {
         Direction::LowerIsBetter,
         vec![value],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::num::NonZeroUsize;
+
+    use benchgate_config::{LoadModel, LoadSettings};
+
+    use super::*;
+
+    fn closed(duration: Option<u64>, operations: Option<u64>) -> LoadSettings {
+        LoadSettings {
+            model: LoadModel::Closed {
+                levels: vec![NonZeroUsize::MIN],
+            },
+            duration: duration.map(Duration::from_secs),
+            operations,
+            window: None,
+        }
+    }
+
+    #[test]
+    fn an_operation_without_a_timeout_gets_the_level_s_duration_at_least_a_minute() {
+        let minute = Duration::from_secs(60);
+        assert_eq!(default_operation_timeout(&closed(Some(3), None)), minute);
+        assert_eq!(
+            default_operation_timeout(&closed(Some(600), None)),
+            Duration::from_secs(600)
+        );
+        assert_eq!(default_operation_timeout(&closed(None, Some(10))), minute);
+        // Neither: the default duration (10 s) is the level's.
+        assert_eq!(default_operation_timeout(&closed(None, None)), minute);
+    }
+
+    #[test]
+    fn a_pid_file_holds_one_positive_pid() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.pid");
+        std::fs::write(&path, "4242\n").unwrap();
+        assert_eq!(read_pid(&path), Ok(4242));
+        std::fs::write(&path, "0").unwrap();
+        assert!(
+            read_pid(&path)
+                .unwrap_err()
+                .contains("should hold a process id, not \"0\"")
+        );
+        std::fs::write(&path, "x".repeat(100)).unwrap();
+        assert!(read_pid(&path).unwrap_err().contains("holds 100 bytes"));
+        let missing = read_pid(&dir.path().join("gone.pid")).unwrap_err();
+        assert!(missing.starts_with("cannot read the pid file"), "{missing}");
+    }
+
+    #[test]
+    fn a_shell_invocation_runs_as_shell_dash_c() {
+        let argv = invocation_argv(&Invocation::Shell {
+            shell: "bash -e".to_string(),
+            script: "echo hi".to_string(),
+        });
+        assert_eq!(argv, ["bash", "-e", "-c", "echo hi"].map(OsString::from));
+        let argv = invocation_argv(&Invocation::Direct {
+            argv: vec!["./start-vm".to_string(), "--json".to_string()],
+        });
+        assert_eq!(argv, ["./start-vm", "--json"].map(OsString::from));
+    }
 }

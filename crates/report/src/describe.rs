@@ -601,31 +601,23 @@ pub fn mean_sd(metric: &Metric) -> String {
     )
 }
 
-/// How a later command compares with the first in an ad-hoc run: `1.52× slower`.
+/// How a later command compares with the first in an ad-hoc run: `1.52× slower` for a time,
+/// `1.20× larger` for a size, `1.50× more` for a count, `2.00× lower` for anything else (a
+/// throughput, a ratio).
 pub fn relative(v: &Verdict) -> String {
     let Some(effect) = v.effect else {
         return String::new();
     };
+    let (more, less) = match v.unit {
+        Unit::Nanoseconds => ("slower", "faster"),
+        Unit::Bytes => ("larger", "smaller"),
+        Unit::Count => ("more", "fewer"),
+        _ => ("higher", "lower"),
+    };
     if effect.ratio >= 1.0 {
-        format!(
-            "{:.2}× {}",
-            effect.ratio,
-            if v.measure == Measure::MaxRss {
-                "larger"
-            } else {
-                "slower"
-            }
-        )
+        format!("{:.2}× {more}", effect.ratio)
     } else if effect.ratio > 0.0 {
-        format!(
-            "{:.2}× {}",
-            1.0 / effect.ratio,
-            if v.measure == Measure::MaxRss {
-                "smaller"
-            } else {
-                "faster"
-            }
-        )
+        format!("{:.2}× {less}", 1.0 / effect.ratio)
     } else {
         String::new()
     }

@@ -131,7 +131,19 @@ impl Format for Terminal {
             out.push('\n');
         }
         if let Some(first) = run.benchmarks.first().filter(|_| !comparisons.is_empty()) {
-            out.push_str(&format!("\ncompared with {}:\n", line(&first.name)));
+            // Load levels compare with the same level of the first command.
+            let first = match first.params.get("concurrency") {
+                Some(_) => {
+                    first
+                        .name
+                        .rsplit_once('/')
+                        .map_or(first.name.as_str(), |(command, _)| command)
+                        .to_string()
+                        + ", level by level"
+                }
+                None => first.name.clone(),
+            };
+            out.push_str(&format!("\ncompared with {}:\n", line(&first)));
             let mut table = Table::new(vec![
                 Align::Left,
                 Align::Left,
