@@ -59,3 +59,59 @@ fn sigint_kills_the_run_in_flight() {
 fn sigterm_kills_the_run_in_flight() {
     interrupted_run_leaves_nothing_behind(libc::SIGTERM, "97.4141");
 }
+
+/// Operations under load run in process groups of their own, many at once: an interrupt kills
+/// every one in flight, for an ad-hoc command and for a configured bench.
+fn interrupted_load_leaves_nothing_behind(configured: bool, marker: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let command = format!("sleep {marker}");
+    let mut benchgate = Command::new(env!("CARGO_BIN_EXE_benchgate"));
+    benchgate.current_dir(dir.path());
+    if configured {
+        std::fs::write(
+            dir.path().join("benchgate.toml"),
+            format!(
+                "[[bench]]\nname = \"nap\"\ncommand = \"{command}\"\nconcurrency = [3]\nduration = \"60s\"\n"
+            ),
+        )
+        .unwrap();
+        benchgate.args(["run", "-q"]);
+    } else {
+        benchgate.args([
+            "run",
+            "-q",
+            "--concurrency",
+            "3",
+            "--duration",
+            "60s",
+            "--",
+            &command,
+        ]);
+    }
+    let mut child = benchgate
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until("three operations in flight", || sleeps(marker).len() == 3);
+    // SAFETY: sending a signal to our own child.
+    assert_eq!(
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) },
+        0
+    );
+    let status = child.wait().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(libc::SIGINT), "{status:?}");
+    wait_until("the operations to die", || sleeps(marker).is_empty());
+}
+
+#[test]
+fn sigint_kills_every_operation_of_an_ad_hoc_load() {
+    interrupted_load_leaves_nothing_behind(false, "97.5151");
+}
+
+#[test]
+fn sigint_kills_every_operation_of_a_configured_load() {
+    interrupted_load_leaves_nothing_behind(true, "97.6161");
+}

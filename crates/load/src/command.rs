@@ -28,6 +28,19 @@ pub const STDERR_TAIL_BYTES: usize = 4096;
 /// (by metric definition order), `Err(message)` fails it as `output-check`.
 pub type OutputInspector = Arc<dyn Fn(&[u8]) -> Result<Vec<f64>, String> + Send + Sync>;
 
+/// Watches each operation's start, so the caller can have an interrupt kill the operations in
+/// flight (benchgate-measure's `hold_interrupts` and `kill_group_on_interrupt`) without this
+/// crate installing signal handlers. Every operation leads a process group of its own.
+pub trait StartWatch: Send + Sync {
+    /// Before the operation's process starts; dropped once [`StartWatch::started`] returned.
+    fn starting(&self) -> Box<dyn Send>;
+    /// Right after it started, with its pid (= its process group); dropped once it is reaped.
+    fn started(&self, pid: u32) -> Box<dyn Send>;
+}
+
+/// A shared [`StartWatch`].
+pub type StartHook = Arc<dyn StartWatch>;
+
 /// The command each operation runs: started directly (no shell), stdin from `/dev/null` or a
 /// file opened anew for each operation, extra environment variables, stdout to `/dev/null`
 /// unless an output inspector reads it.
@@ -42,6 +55,8 @@ pub struct CommandSpec {
     pub env: Vec<(OsString, OsString)>,
     /// When set, each operation's stdout is captured and given to it after a successful exit.
     pub inspect_output: Option<OutputInspector>,
+    /// See [`StartHook`].
+    pub on_start: Option<StartHook>,
 }
 
 impl fmt::Debug for CommandSpec {
@@ -56,6 +71,7 @@ impl fmt::Debug for CommandSpec {
                 "inspect_output",
                 &self.inspect_output.as_ref().map(|_| "<fn>"),
             )
+            .field("on_start", &self.on_start.as_ref().map(|_| "<fn>"))
             .finish()
     }
 }
@@ -68,12 +84,18 @@ impl PartialEq for CommandSpec {
             (Some(a), Some(b)) => Arc::ptr_eq(a, b),
             _ => false,
         };
+        let same_hook = match (&self.on_start, &other.on_start) {
+            (None, None) => true,
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        };
         self.program == other.program
             && self.args == other.args
             && self.current_dir == other.current_dir
             && self.stdin == other.stdin
             && self.env == other.env
             && same_inspector
+            && same_hook
     }
 }
 
@@ -88,6 +110,7 @@ impl CommandSpec {
             stdin: None,
             env: Vec::new(),
             inspect_output: None,
+            on_start: None,
         }
     }
 
@@ -220,15 +243,23 @@ pub(crate) fn run_operation(
         Ok(process) => process,
         Err(message) => return OperationEnd::failed(ErrorKind::Spawn, &message),
     };
+    let starting = command.on_start.as_ref().map(|watch| watch.starting());
     let mut child = match process.spawn() {
         Ok(child) => child,
         Err(error) => return OperationEnd::failed(ErrorKind::Spawn, &error.to_string()),
     };
+    let started = command
+        .on_start
+        .as_ref()
+        .map(|watch| watch.started(child.id()));
+    drop(starting);
     // In flight from a successful start until it is reaped: the runner's own count of overlap.
     let now_in_flight = in_flight.now.fetch_add(1, Ordering::SeqCst) + 1;
     in_flight.max.fetch_max(now_in_flight, Ordering::SeqCst);
     let deadline = timeout.map(|timeout| Instant::now() + timeout);
     let ended = supervise(&mut child, deadline);
+    // Reaped: the group may be gone, and its id reused by a later process.
+    drop(started);
     in_flight.now.fetch_sub(1, Ordering::SeqCst);
     let (status, output) = match ended {
         Ok(ended) => ended,

@@ -25,7 +25,7 @@ pub mod sweep;
 pub use benchmark::{OutputMetric, closed_level_benchmark, level_benchmark, open_level_benchmark};
 pub use clock::{Clock, MonotonicClock};
 pub use closed::{ClosedLoad, CommandSpec, LoadError, Stop, run_closed, run_closed_with_clock};
-pub use command::{MAX_OUTPUT_BYTES, OutputInspector, STDERR_TAIL_BYTES};
+pub use command::{MAX_OUTPUT_BYTES, OutputInspector, STDERR_TAIL_BYTES, StartHook, StartWatch};
 pub use error_kind::{ErrorCounts, ErrorKind, MAX_EXAMPLE_CHARS};
 pub use latency::{LatencyHistogram, Percentiles, error_rate, throughput};
 pub use level::{LevelRecorder, LevelResult, MAX_WINDOWS, OpenCounts, Outcome, WindowSummary};

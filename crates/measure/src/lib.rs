@@ -51,3 +51,4 @@ pub use runner::{
     RunnerOptions, Sample, preflight, run, run_paired,
 };
 pub use spawner::start_spawner;
+pub use sys::{InterruptKillsGroup, InterruptsHeld, hold_interrupts, kill_group_on_interrupt};

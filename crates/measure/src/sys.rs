@@ -174,6 +174,51 @@ pub(crate) fn register_kept(pidfd: libc::c_int) -> bool {
     })
 }
 
+/// Process groups of operations a load engine runs at once (0: free slot), for the interrupt
+/// handler to kill. One per operation in flight; enough for the largest concurrency a
+/// configuration allows.
+static LOAD_GROUPS: [std::sync::atomic::AtomicI32; LOAD_GROUP_SLOTS] =
+    [const { std::sync::atomic::AtomicI32::new(0) }; LOAD_GROUP_SLOTS];
+const LOAD_GROUP_SLOTS: usize = 10_240;
+
+/// A process group the interrupt handler kills while this lives (see
+/// [`kill_group_on_interrupt`]).
+#[derive(Debug)]
+pub struct InterruptKillsGroup {
+    slot: usize,
+}
+
+/// Has SIGINT, SIGTERM and SIGHUP (once [`crate::install_interrupt_handlers`] ran) kill the
+/// process group `pgid` — an operation a load engine started in a group of its own — until the
+/// returned guard is dropped, right after the group's leader is reaped (a group id is not reused
+/// while the group has members). `None` when every slot is taken (more operations in flight than
+/// any configuration allows).
+pub fn kill_group_on_interrupt(pgid: libc::pid_t) -> Option<InterruptKillsGroup> {
+    if pgid <= 0 {
+        return None;
+    }
+    LOAD_GROUPS
+        .iter()
+        .position(|slot| {
+            slot.compare_exchange(
+                0,
+                pgid,
+                std::sync::atomic::Ordering::SeqCst,
+                std::sync::atomic::Ordering::SeqCst,
+            )
+            .is_ok()
+        })
+        .map(|slot| InterruptKillsGroup { slot })
+}
+
+impl Drop for InterruptKillsGroup {
+    fn drop(&mut self) {
+        if let Some(slot) = LOAD_GROUPS.get(self.slot) {
+            slot.store(0, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}
+
 /// Before `pidfd` is closed.
 pub(crate) fn unregister_kept(pidfd: libc::c_int) {
     for slot in &KEPT_PIDFDS {
@@ -195,19 +240,83 @@ extern "C" fn on_interrupt(signal: libc::c_int) {
         std::sync::atomic::Ordering::SeqCst,
     );
     if deferred.is_err() {
+        if STARTING.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+            // An operation is being started and its group is not registered yet: the last start
+            // to finish handles the signal (see `InterruptsHeld`). Should that start have
+            // finished meanwhile, whoever takes the pending signal first handles it.
+            INTERRUPTING.store(true, std::sync::atomic::Ordering::SeqCst);
+            PENDING.store(signal, std::sync::atomic::Ordering::SeqCst);
+            if STARTING.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+                take_pending();
+            }
+        } else {
+            interrupt(signal);
+        }
+    }
+}
+
+/// Operations a load engine is starting on some thread (between [`hold_interrupts`] and its
+/// guard's drop), and a signal that arrived meanwhile (0: none).
+static STARTING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static PENDING: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+/// Set once an interrupt is being handled: no operation may start any more (a load engine's
+/// threads start the next operation as soon as one is killed, and benchgate is about to die).
+static INTERRUPTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn take_pending() {
+    let signal = PENDING.swap(0, std::sync::atomic::Ordering::SeqCst);
+    if signal != 0 {
         interrupt(signal);
+    }
+}
+
+/// While it lives, SIGINT, SIGTERM and SIGHUP wait: hold it from before an operation's process
+/// starts until its group is registered ([`kill_group_on_interrupt`]), so a signal in between
+/// cannot leave that operation running. Many threads may hold it at once; the signal is handled
+/// when the last lets go. Signals are not blocked (a child would inherit the mask).
+#[derive(Debug)]
+pub struct InterruptsHeld(());
+
+pub fn hold_interrupts() -> InterruptsHeld {
+    STARTING.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    // Checked after counting this start, so the handler either sees it and defers, or has set
+    // the flag before and this thread never starts anything.
+    if INTERRUPTING.load(std::sync::atomic::Ordering::SeqCst) {
+        if STARTING.fetch_sub(1, std::sync::atomic::Ordering::SeqCst) == 1 {
+            take_pending();
+        }
+        // benchgate dies of the signal in a moment; this thread starts nothing before.
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(1));
+        }
+    }
+    InterruptsHeld(())
+}
+
+impl Drop for InterruptsHeld {
+    fn drop(&mut self) {
+        if STARTING.fetch_sub(1, std::sync::atomic::Ordering::SeqCst) == 1 {
+            take_pending();
+        }
     }
 }
 
 /// Kills the run in flight and what setup commands left running (and, in the main process, has
 /// the spawner kill its own), then dies of `signal`. Async-signal-safe.
 fn interrupt(signal: libc::c_int) {
+    INTERRUPTING.store(true, std::sync::atomic::Ordering::SeqCst);
     let pgid = ACTIVE_GROUP.load(std::sync::atomic::Ordering::SeqCst);
     let spawner = SPAWNER.load(std::sync::atomic::Ordering::SeqCst);
     // SAFETY: killpg, kill, signal and raise are async-signal-safe and take plain values.
     unsafe {
         if pgid > 0 {
             libc::killpg(pgid, libc::SIGKILL);
+        }
+        for slot in &LOAD_GROUPS {
+            let group = slot.load(std::sync::atomic::Ordering::SeqCst);
+            if group > 0 {
+                libc::killpg(group, libc::SIGKILL);
+            }
         }
         for slot in &KEPT_PIDFDS {
             let pidfd = slot.load(std::sync::atomic::Ordering::SeqCst);

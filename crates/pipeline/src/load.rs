@@ -14,7 +14,7 @@ use std::time::Duration;
 use benchgate_config::{Arrivals, LoadModel, LoadSettings, MemorySettings};
 use benchgate_load::{
     Burst, ClosedLoad, CommandSpec as LoadCommand, LevelResult, OpenLoad, OutputInspector,
-    OutputMetric, Stop,
+    OutputMetric, StartHook, StartWatch, Stop,
 };
 use benchgate_measure::{
     Better, CommandSpec, Invocation, MemoryOptions, MemorySampler, MemorySeries, OutputSpec,
@@ -327,6 +327,9 @@ pub fn load_command(spec: &CommandSpec, stdin: Option<&Path>, output: &OutputSpe
     command.args = argv.into_iter().skip(1).collect();
     command.current_dir = spec.cwd.clone();
     command.stdin = stdin.map(Path::to_path_buf);
+    // Ctrl-C (or a CI runner's SIGTERM) kills every operation in flight, not only benchgate.
+    let on_start: StartHook = Arc::new(InterruptKillsOperations);
+    command.on_start = Some(on_start);
     if !output.is_empty() {
         let output = output.clone();
         let inspector: OutputInspector = Arc::new(move |stdout: &[u8]| {
@@ -336,6 +339,24 @@ pub fn load_command(spec: &CommandSpec, stdin: Option<&Path>, output: &OutputSpe
         command.inspect_output = Some(inspector);
     }
     command
+}
+
+/// Registers each operation's process group with the interrupt handler: held off from before
+/// the process starts until its group is known, then killed with benchgate.
+struct InterruptKillsOperations;
+
+impl StartWatch for InterruptKillsOperations {
+    fn starting(&self) -> Box<dyn Send> {
+        Box::new(benchgate_measure::hold_interrupts())
+    }
+
+    fn started(&self, pid: u32) -> Box<dyn Send> {
+        Box::new(
+            i32::try_from(pid)
+                .ok()
+                .and_then(benchgate_measure::kill_group_on_interrupt),
+        )
+    }
 }
 
 /// The argv an invocation executes: itself, or `shell… -c script`.

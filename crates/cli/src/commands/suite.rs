@@ -31,6 +31,7 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         );
     }
     let config = Config::load(path)?;
+    benchgate_measure::install_interrupt_handlers()?;
     // An error may quote an expanded command (one that cannot be split into words, a program
     // not found): the values of variables not marked safe to record are shown as `${NAME}`.
     run_suite(args, global, &config)
