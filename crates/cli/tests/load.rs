@@ -319,7 +319,30 @@ memory = {{ every = "50ms", max_growth = "10%" }}
 
 #[test]
 fn bad_load_values_exit_2_before_anything_runs() {
-    let cases: [(&[&str], &str, &str); 6] = [
+    let cases: [(&[&str], &str, &str); 9] = [
+        (
+            &[
+                "run",
+                "--concurrency",
+                "2",
+                "--runs",
+                "5",
+                "--",
+                "touch ran",
+            ],
+            "",
+            "--runs sizes runs one at a time",
+        ),
+        (
+            &["run"],
+            "[[bench]]\nname = \"x\"\ncommand = \"touch ran\"\nconcurrency = [2]\nruns = 5\n",
+            "cannot have `runs`",
+        ),
+        (
+            &["run"],
+            "[[bench]]\nname = \"x\"\ncommand = \"touch ran\"\nprepare = \"true\"\nrate = \"5/s\"\n",
+            "cannot have `prepare`",
+        ),
         (
             &["run", "--concurrency", "0", "--", "touch ran"],
             "",

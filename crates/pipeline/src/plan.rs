@@ -215,6 +215,21 @@ fn load_entry(
     if instructions {
         return refuse("`measure = [\"instructions\"]` (one run under valgrind is not load)");
     }
+    let runner = &bench.runner;
+    for (key, given) in [
+        ("warmup", runner.warmup.is_some()),
+        ("runs", runner.runs.is_some()),
+        ("min_runs", runner.min_runs.is_some()),
+        ("max_runs", runner.max_runs.is_some()),
+        ("max_time", runner.max_time.is_some()),
+        ("precision", runner.precision.is_some()),
+    ] {
+        if given {
+            return refuse(&format!(
+                "`{key}` (it sizes runs one at a time; a load level lasts `duration` or `operations`)"
+            ));
+        }
+    }
     Ok(Some(LoadEntry {
         settings: settings.clone(),
         memory: bench.memory_sampling(),

@@ -57,6 +57,23 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
                     "--measure instructions counts one run under valgrind; it cannot be combined with --concurrency or --rate"
                 );
             }
+            let sampling = &args.sampling;
+            for (flag, given) in [
+                ("--warmup", sampling.warmup.is_some()),
+                ("--runs", sampling.runs.is_some()),
+                ("--min-runs", sampling.min_runs.is_some()),
+                ("--max-runs", sampling.max_runs.is_some()),
+                ("--max-time", sampling.max_time.is_some()),
+                ("--precision", args.precision.is_some()),
+                ("--prepare", !args.prepare.is_empty()),
+                ("--conclude", !args.conclude.is_empty()),
+            ] {
+                if given {
+                    bail!(
+                        "{flag} sizes runs one at a time; under --concurrency or --rate a level lasts --duration or --operations"
+                    );
+                }
+            }
             let entry = LoadEntry {
                 settings,
                 memory,
