@@ -973,6 +973,7 @@ check = { json = "$.ok", equals = true }
             metric("ops", json("$.ops"), "1/s", 1e3, Better::Lower),
         ],
         check: Some(OutputCheck::new("$.ok", Expected::Bool(true)).unwrap()),
+        file: None,
     };
     assert_eq!(output, &expected);
     // What a run of it prints, read in the kept units.

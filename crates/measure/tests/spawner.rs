@@ -413,6 +413,7 @@ fn output_metrics_are_read_through_the_spawner() {
             .unwrap(),
         ],
         check: Some(OutputCheck::new("$.ok", Expected::Bool(true)).unwrap()),
+        file: None,
     };
     let options = RunnerOptions {
         output: Some(output),
@@ -714,6 +715,7 @@ fn child(what: &str) -> ExitCode {
                     .unwrap(),
                 ],
                 check: None,
+                file: None,
             }),
             ..fixed(1, 2)
         };
