@@ -486,4 +486,27 @@ fn ad_hoc_commands_under_load_compare_level_by_level_with_the_first() {
         }
     }
     assert_eq!(judged, expected);
+
+fn metrics_are_read_from_the_output_file_each_run_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "benchgate.toml",
+        r#"
+[[bench]]
+name = "report"
+command = "echo not json; echo '{\"tps\": 5}' > result.json"
+shell = "sh"
+runs = 3
+warmup = 1
+metrics = [{ name = "tps", json = "$.tps", unit = "tx/s", better = "higher" }]
+output_file = "result.json"
+"#,
+    );
+    let out = benchgate(&["run", "--export-json", "run.json"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let run = read_json(&dir.path().join("run.json"));
+    let tps = metric(benchmark(&run, "report"), "tps");
+    assert_eq!(samples(tps), [5.0, 5.0, 5.0]);
+    assert_eq!(tps["unit"], "tx/s");
 }

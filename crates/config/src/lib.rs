@@ -265,8 +265,9 @@ pub struct Bench {
     pub requires: Requirements,
     /// Parameters in file order, expanded into their values (lists verbatim, scans computed).
     pub params: Vec<Parameter>,
-    /// `metrics` and `check`: values read from each run's standard output, and the check that
-    /// marks a run failed by what it printed; compiled (SPEC §4.3).
+    /// `metrics` and `check`: values read from each run's standard output (or from the file
+    /// `output_file` names, [`OutputSpec::file`]), and the check that marks a run failed by what
+    /// it printed; compiled (SPEC §4.3).
     pub output: OutputSpec,
     /// Set when the bench cannot run because a variable it uses is unset and listed in
     /// `requires.env`; the bench is then recorded as skipped with this reason.

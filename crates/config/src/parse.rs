@@ -40,9 +40,20 @@ const GATE_KEYS: [&str; 9] = [
     "sources",
 ];
 /// A `[[bench]]`'s own keys; it takes the [`RUNNER_SETTINGS`] and [`load::LOAD_KEYS`] too.
-const BENCH_KEYS: [&str; 12] = [
-    "name", "command", "prepare", "conclude", "setup", "cleanup", "input", "mode", "requires",
-    "params", "metrics", "check",
+const BENCH_KEYS: [&str; 13] = [
+    "name",
+    "command",
+    "prepare",
+    "conclude",
+    "setup",
+    "cleanup",
+    "input",
+    "mode",
+    "requires",
+    "params",
+    "metrics",
+    "check",
+    "output_file",
 ];
 /// One entry of a bench's `metrics`.
 const METRIC_KEYS: [&str; 5] = ["name", "json", "regex", "unit", "better"];
@@ -835,6 +846,7 @@ fn bench(ctx: &Ctx, s: &Section) -> Result<Bench, ConfigError> {
     let setup = text("setup")?;
     let cleanup = text("cleanup")?;
     let input = text("input")?.map(PathBuf::from);
+    let output_file = text("output_file")?.map(PathBuf::from);
     let mut runner = runner_settings(ctx, s, allowed)?;
     if let Some(value) = s.get("shell")
         && let DeValue::String(t) = value.get_ref()
@@ -864,7 +876,11 @@ fn bench(ctx: &Ctx, s: &Section) -> Result<Bench, ConfigError> {
         None => Vec::new(),
         Some(p) => params(ctx, &p)?,
     };
-    let output = output_spec(ctx, s)?;
+    let mut output = output_spec(ctx, s)?;
+    if let Some(file) = output_file {
+        output_file_allowed(ctx, s, &output)?;
+        output.file = Some(file);
+    }
     let load = load::load_settings(ctx, s)?;
     if let Some(load) = &load {
         load::check_level_parameter(ctx, s, load)?;
@@ -991,6 +1007,30 @@ fn output_spec(ctx: &Ctx, s: &Section) -> Result<OutputSpec, ConfigError> {
         spec.check = Some(check);
     }
     Ok(spec)
+}
+
+/// `output_file`: only where there is something to read from it, and only for runs one at a time
+/// (operations running at once would each write the one file over the others').
+fn output_file_allowed(ctx: &Ctx, s: &Section, output: &OutputSpec) -> Result<(), ConfigError> {
+    let Some(value) = s.get("output_file") else {
+        return Ok(());
+    };
+    let refuse = |message: String| Err(s.bad(ctx, "output_file", value, message));
+    if output.is_empty() {
+        return refuse(
+            "needs `metrics` or `check` (the values read from the file each run writes)".into(),
+        );
+    }
+    if let Some(key) = ["concurrency", "rate"]
+        .into_iter()
+        .find(|k| s.get(k).is_some())
+    {
+        return refuse(format!(
+            "cannot be used with `{key}`: concurrent operations would overwrite one file (let \
+             each operation print its figures to stdout instead)"
+        ));
+    }
+    Ok(())
 }
 
 /// One entry of `metrics`: `{ name, json | regex, unit, better }`.

@@ -290,7 +290,7 @@ fn unknown_keys() {
         error(
             "[[bench]]\nname = \"a\"\ncommand = \"x\"\n\n[[bench]]\nname = \"b\"\ncomand = \"y\"\n"
         ),
-        "benchgate.toml:7:1: [[bench]] #2 `comand`: unknown key (expected one of name, command, prepare, conclude, setup, cleanup, input, mode, requires, params, metrics, check, concurrency, rate, arrivals, seed, ramp, burst, max_in_flight, duration, operations, window, memory, watch, warmup, runs, min_runs, max_runs, max_time, precision, timeout, shell, measure)"
+        "benchgate.toml:7:1: [[bench]] #2 `comand`: unknown key (expected one of name, command, prepare, conclude, setup, cleanup, input, mode, requires, params, metrics, check, output_file, concurrency, rate, arrivals, seed, ramp, burst, max_in_flight, duration, operations, window, memory, watch, warmup, runs, min_runs, max_runs, max_time, precision, timeout, shell, measure)"
     );
     assert_eq!(
         error("[defaults]\nwarmup = 3\nmax_tme = \"2s\"\n"),
@@ -973,6 +973,7 @@ check = { json = "$.ok", equals = true }
             metric("ops", json("$.ops"), "1/s", 1e3, Better::Lower),
         ],
         check: Some(OutputCheck::new("$.ok", Expected::Bool(true)).unwrap()),
+        file: None,
     };
     assert_eq!(output, &expected);
     // What a run of it prints, read in the kept units.
@@ -1111,6 +1112,53 @@ fn bad_output_metrics_are_refused_at_their_line_and_column() {
         (
             "check = { json = \"$.ok\", equals = nan }\n",
             "benchgate.toml:4:35: [[bench]] #1 `check.equals`: nan is not a finite number",
+        ),
+    ];
+    for (rest, message) in cases {
+        assert_eq!(error(&bench_with(rest)), message, "{rest}");
+    }
+}
+
+#[test]
+fn output_file_reads_the_metrics_from_a_file_each_run_writes() {
+    let text = bench_with(
+        "metrics = [{ name = \"tps\", json = \"$.tps\" }]\noutput_file = \"${HOME}/out/result.json\"\n",
+    );
+    let output = &parse(&text).unwrap().benches[0].output;
+    assert_eq!(output.file, Some(PathBuf::from("/home/ci/out/result.json")));
+    assert_eq!(output.metrics.len(), 1);
+    // With a check alone too; relative paths are kept as written (the runner resolves them).
+    let text =
+        bench_with("check = { json = \"$.ok\", equals = true }\noutput_file = \"result.json\"\n");
+    let output = &parse(&text).unwrap().benches[0].output;
+    assert_eq!(output.file, Some(PathBuf::from("result.json")));
+    // Without it, stdout.
+    let text = bench_with("metrics = [{ name = \"tps\", json = \"$.tps\" }]\n");
+    assert_eq!(parse(&text).unwrap().benches[0].output.file, None);
+}
+
+#[test]
+fn bad_output_files_are_refused_at_their_line() {
+    let cases = [
+        (
+            "output_file = \"result.json\"\n",
+            "benchgate.toml:4:15: [[bench]] #1 `output_file`: needs `metrics` or `check` (the values read from the file each run writes)",
+        ),
+        (
+            "metrics = [{ name = \"tps\", json = \"$.tps\" }]\noutput_file = \"\"\n",
+            "benchgate.toml:5:15: [[bench]] #1 `output_file`: must not be empty",
+        ),
+        (
+            "metrics = [{ name = \"tps\", json = \"$.tps\" }]\noutput_file = 1\n",
+            "benchgate.toml:5:15: [[bench]] #1 `output_file`: expected a string, found integer",
+        ),
+        (
+            "metrics = [{ name = \"tps\", json = \"$.tps\" }]\noutput_file = \"result.json\"\nconcurrency = [1, 10]\nduration = \"1s\"\n",
+            "benchgate.toml:5:15: [[bench]] #1 `output_file`: cannot be used with `concurrency`: concurrent operations would overwrite one file (let each operation print its figures to stdout instead)",
+        ),
+        (
+            "check = { json = \"$.ok\", equals = true }\noutput_file = \"result.json\"\nrate = \"10/s\"\nduration = \"1s\"\n",
+            "benchgate.toml:5:15: [[bench]] #1 `output_file`: cannot be used with `rate`: concurrent operations would overwrite one file (let each operation print its figures to stdout instead)",
         ),
     ];
     for (rest, message) in cases {

@@ -421,9 +421,13 @@ fn attach_stdout(capture: Option<&File>, cmd: &mut Command) -> Result<(), Measur
     Ok(())
 }
 
-/// Whether the runner reads the main programs' output (it has output metrics or a check).
+/// Whether the runner reads the main programs' stdout (it has output metrics or a check, and
+/// they are not read from a file).
 fn reads_output(options: &RunnerOptions) -> bool {
-    options.output.as_ref().is_some_and(|o| !o.is_empty())
+    options
+        .output
+        .as_ref()
+        .is_some_and(|o| !o.is_empty() && o.file.is_none())
 }
 
 fn unknown(id: usize) -> MeasureError {

@@ -1,6 +1,7 @@
 //! Metrics read from a command's own output (SPEC §4.3, issue 13 item 3): a CLI that prints its
-//! TPS as JSON or "commit took 12.5 ms" has its figures taken from each run's stdout, by JSON path
-//! or regex, and an output check can mark a run failed (`{ "ok": false }`).
+//! TPS as JSON or "commit took 12.5 ms" has its figures taken from each run's stdout (or from a
+//! file each run writes, [`OutputSpec::file`]), by JSON path or regex, and an output check can
+//! mark a run failed (`{ "ok": false }`).
 //!
 //! Pure: no I/O. Definitions are compiled once, up front ([`MetricDefinition::new`],
 //! [`OutputCheck::new`]), so a configuration with an invalid path or regex is refused before
@@ -15,6 +16,7 @@
 
 use std::cell::OnceCell;
 use std::fmt;
+use std::path::PathBuf;
 
 use regex::{Regex, RegexBuilder};
 use serde_json::Value;
@@ -159,6 +161,12 @@ pub enum OutputError {
     /// The output check did not hold: the output says the run failed.
     #[error("output check failed: {problem}")]
     Check { problem: Problem },
+    /// The run did not write [`OutputSpec::file`] (shown as written in the configuration).
+    #[error("{} was not written", .file.display())]
+    FileNotWritten { file: PathBuf },
+    /// [`OutputSpec::file`] exists but cannot be read (a directory, no permission).
+    #[error("cannot read {}: {reason}", .file.display())]
+    FileUnreadable { file: PathBuf, reason: String },
 }
 
 /// A compiled JSON path: the singular subset (see the module documentation).
@@ -673,6 +681,10 @@ impl OutputCheck {
 pub struct OutputSpec {
     pub metrics: Vec<MetricDefinition>,
     pub check: Option<OutputCheck>,
+    /// Read the metrics and check from this file, which each run writes, instead of its stdout.
+    /// Relative to the command's working directory. The runner removes it before every run, so
+    /// a run that does not write it fails rather than passing with the previous run's figures.
+    pub file: Option<PathBuf>,
 }
 
 impl OutputSpec {

@@ -1,7 +1,9 @@
 //! The benchmark schedule: setup, warm-up, interleaved measured runs, cleanup.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use benchgate_stats::{median_ci, percentile};
@@ -40,7 +42,9 @@ pub struct RunnerOptions {
     /// a run's stdout is captured all the same and copied to this process's stdout after the run.
     pub show_output: bool,
     /// Metrics read from every run's stdout, and a check of it (`None` or empty: stdout goes to
-    /// /dev/null, or is shown). Each measured run's values land in [`Sample::values`]. A run
+    /// /dev/null, or is shown). With [`OutputSpec::file`] they are read from that file instead
+    /// (stdout then goes where it would without metrics): it is removed before every run,
+    /// warm-ups included, and a run that does not write it fails. Each measured run's values land in [`Sample::values`]. A run
     /// whose check fails or whose value is missing or not a number fails, like a non-zero exit
     /// (warm-ups included); with `ignore_failure` such a measured run is skipped instead (not a
     /// sample: it has no values, see [`CommandResult::rejected_runs`]). [`run_paired`] ends both
@@ -487,6 +491,9 @@ struct Runner<'o> {
     done: u64,
     /// Run by [`run_paired`]: a run its output fails ends the pairs even with `ignore_failure`.
     paired: bool,
+    /// Per command: where its runs write [`OutputSpec::file`], resolved against its working
+    /// directory (`None`: metrics, if any, come from stdout).
+    output_files: Vec<Option<PathBuf>>,
 }
 
 enum Which {
@@ -552,6 +559,21 @@ impl<'o> Runner<'o> {
             });
         }
 
+        let output_file = options
+            .output
+            .as_ref()
+            .filter(|o| !o.is_empty())
+            .and_then(|o| o.file.as_deref());
+        let output_files = specs
+            .iter()
+            .map(|spec| {
+                output_file.map(|file| match &spec.cwd {
+                    Some(dir) => dir.join(file),
+                    None => file.to_path_buf(),
+                })
+            })
+            .collect();
+
         Ok(Runner {
             launcher,
             options,
@@ -560,6 +582,7 @@ impl<'o> Runner<'o> {
             states: specs.iter().map(|_| State::default()).collect(),
             done: 0,
             paired: false,
+            output_files,
         })
     }
 
@@ -703,7 +726,7 @@ impl<'o> Runner<'o> {
         if !self.main_succeeded(i, ran) {
             return Ok(false);
         }
-        if let Err(error) = self.read_output(stdout)
+        if let Err(error) = self.read_output(i, stdout)
             && !self.options.ignore_failure
         {
             self.record_failure(i, output_failure(&format!("warm-up run {run}"), error));
@@ -741,7 +764,7 @@ impl<'o> Runner<'o> {
         if !self.main_succeeded(i, ran) {
             return Ok(false);
         }
-        let values = match self.read_output(stdout) {
+        let values = match self.read_output(i, stdout) {
             Ok(values) => values,
             Err(error) if self.options.ignore_failure && !self.paired => {
                 let state = &mut self.states[i];
@@ -820,6 +843,9 @@ impl<'o> Runner<'o> {
         measured: bool,
     ) -> Result<(Ran, Option<MemorySeries>), MeasureError> {
         let id = self.progs[i].main;
+        if let Some(file) = &self.output_files[i] {
+            remove_output_file(file)?;
+        }
         let (ran, series) = match self.options.memory.filter(|_| measured) {
             Some(options) => {
                 // Its thread starts before the run, so only telling it the pid is part of the
@@ -836,11 +862,16 @@ impl<'o> Runner<'o> {
         Ok((ran, series))
     }
 
-    /// Reads a run's stdout with [`RunnerOptions::output`]: its metrics' values (none without
-    /// output metrics), or why the output fails the run.
-    fn read_output(&self, stdout: Option<CapturedStdout>) -> Result<Vec<f64>, OutputError> {
-        match (&self.options.output, stdout) {
-            (Some(spec), Some(stdout)) => read_values(spec, &stdout),
+    /// Reads command `i`'s run's stdout, or the file it wrote, with [`RunnerOptions::output`]:
+    /// its metrics' values (none without output metrics), or why the output fails the run.
+    fn read_output(
+        &self,
+        i: usize,
+        stdout: Option<CapturedStdout>,
+    ) -> Result<Vec<f64>, OutputError> {
+        match (&self.options.output, &self.output_files[i], stdout) {
+            (Some(spec), Some(path), _) => read_values(spec, &read_output_file(spec, path)?),
+            (Some(spec), None, Some(stdout)) => read_values(spec, &stdout),
             _ => Ok(Vec::new()),
         }
     }
@@ -1050,6 +1081,45 @@ fn read_values(spec: &OutputSpec, stdout: &CapturedStdout) -> Result<Vec<f64>, O
         });
     }
     spec.read(&String::from_utf8_lossy(&stdout.head))
+}
+
+/// Removes what a previous run left at `path`, so a run that writes nothing is not read as if
+/// it had written the previous run's figures.
+fn remove_output_file(path: &Path) -> Result<(), MeasureError> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(MeasureError::io(
+            format!(
+                "cannot remove the output file {} before a run",
+                path.display()
+            ),
+            e,
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The output file a run wrote at `path` ([`OutputSpec::file`], named as written in errors): at
+/// most [`MAX_OUTPUT_BYTES`] + 1 bytes of it and its whole length, like a captured stdout.
+fn read_output_file(spec: &OutputSpec, path: &Path) -> Result<CapturedStdout, OutputError> {
+    let named = || spec.file.clone().unwrap_or_else(|| path.to_path_buf());
+    let unreadable = |e: io::Error| OutputError::FileUnreadable {
+        file: named(),
+        reason: e.to_string(),
+    };
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(OutputError::FileNotWritten { file: named() });
+        }
+        Err(e) => return Err(unreadable(e)),
+    };
+    let len = file.metadata().map_err(unreadable)?.len();
+    let keep = u64::try_from(MAX_OUTPUT_BYTES + 1).unwrap_or(u64::MAX);
+    let mut head = Vec::new();
+    file.take(keep).read_to_end(&mut head).map_err(unreadable)?;
+    // The file may have grown since its length was taken (something still writing it).
+    let len = len.max(head.len() as u64);
+    Ok(CapturedStdout { head, len })
 }
 
 /// How far the 95 % interval of the median reaches from the median, relative to it: the farther

@@ -49,6 +49,22 @@ fn options(warmup: u32, runs: u32, output: OutputSpec) -> RunnerOptions {
     }
 }
 
+/// Output metrics read from `file` (relative to the command's working directory).
+fn from_file(metrics: Vec<MetricDefinition>, file: &str) -> OutputSpec {
+    OutputSpec {
+        metrics,
+        check: None,
+        file: Some(file.into()),
+    }
+}
+
+/// `sh -c script` run in `dir`.
+fn sh_in(dir: &Path, script: &str, options: &RunnerOptions) -> CommandResult {
+    let mut spec = specs(&["sh", "-c", script]).remove(0);
+    spec.cwd = Some(dir.to_path_buf());
+    run(&[spec], options, &mut ()).unwrap().remove(0)
+}
+
 fn sh(script: &str, options: &RunnerOptions) -> CommandResult {
     run(&specs(&["sh", "-c", script]), options, &mut ())
         .unwrap()
@@ -74,6 +90,7 @@ fn json_values_land_in_every_sample_exactly() {
             regex("commit", r#""commit_ms": ([0-9.]+)"#),
         ],
         check: ok_check(),
+        file: None,
     };
     let r = sh(
         r#"printf '{"tps": 1234.5, "ok": true, "commit_ms": 7.25}'"#,
@@ -92,6 +109,7 @@ fn regex_values_are_read_from_text_output() {
     let output = OutputSpec {
         metrics: vec![regex("commit", r"commit took ([0-9.]+) ms")],
         check: None,
+        file: None,
     };
     let r = sh(
         "echo starting; echo 'commit took 12.5 ms'; echo 'commit took 99 ms'",
@@ -115,6 +133,7 @@ fn a_missing_metric_fails_the_run_naming_the_metric_and_the_run() {
     let output = OutputSpec {
         metrics: vec![json("tps", "$.tps")],
         check: None,
+        file: None,
     };
     let script = from_run(dir.path(), 3, r#"{"tps": 1}"#, r#"{"tx": 1}"#);
     let r = sh(&script, &options(0, 5, output));
@@ -136,6 +155,7 @@ fn a_value_that_is_not_a_number_fails_the_run() {
     let output = OutputSpec {
         metrics: vec![json("tps", "$.tps")],
         check: None,
+        file: None,
     };
     let r = sh(r#"printf '{"tps": "fast"}'"#, &options(0, 2, output));
     assert_eq!(
@@ -150,6 +170,7 @@ fn a_failing_check_marks_the_run_failed() {
     let output = OutputSpec {
         metrics: vec![json("tps", "$.tps")],
         check: ok_check(),
+        file: None,
     };
     let r = sh(
         r#"printf '{"tps": 5, "ok": false}'"#,
@@ -169,6 +190,7 @@ fn a_warm_up_whose_output_fails_fails_the_command() {
     let output = OutputSpec {
         metrics: vec![json("tps", "$.tps")],
         check: ok_check(),
+        file: None,
     };
     let r = sh(
         r#"printf '{"tps": 5, "ok": false}'"#,
@@ -188,6 +210,7 @@ fn with_ignore_failure_a_run_its_output_fails_is_not_a_sample() {
     let output = OutputSpec {
         metrics: vec![json("tps", "$.tps")],
         check: ok_check(),
+        file: None,
     };
     let script = from_run(
         dir.path(),
@@ -216,6 +239,7 @@ fn output_over_the_limit_fails_with_its_length() {
     let output = OutputSpec {
         metrics: vec![json("tps", "$.tps")],
         check: None,
+        file: None,
     };
     let r = sh(
         "head -c 1100000 /dev/zero | tr '\\0' a",
@@ -232,6 +256,7 @@ fn paired_runs_carry_the_values_and_an_output_failure_ends_both() {
     let output = OutputSpec {
         metrics: vec![json("tps", "$.tps")],
         check: ok_check(),
+        file: None,
     };
     let base = specs(&["sh", "-c", r#"printf '{"tps": 100, "ok": true}'"#]).remove(0);
     let head = specs(&["sh", "-c", r#"printf '{"tps": 200, "ok": true}'"#]).remove(0);
@@ -261,4 +286,106 @@ fn paired_runs_carry_the_values_and_an_output_failure_ends_both() {
     );
     assert_eq!(r.base.samples.len(), r.head.samples.len());
     assert_eq!(r.head.samples.len(), 1);
+}
+
+#[test]
+fn metrics_are_read_from_the_file_each_run_writes_not_from_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = from_file(vec![json("tps", "$.tps")], "result.json");
+    // Its stdout is not JSON: were it read, the run would fail.
+    let r = sh_in(
+        dir.path(),
+        r#"echo starting; echo '{"tps": 5}' > result.json"#,
+        &options(1, 3, output),
+    );
+    assert_eq!(r.failure, None);
+    let values: Vec<&[f64]> = r.samples.iter().map(|s| s.values.as_slice()).collect();
+    assert_eq!(values, [[5.0], [5.0], [5.0]]);
+    // An absolute path is read where it is, whatever the working directory.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let file = dir.path().join("abs.json");
+    let script = format!(r#"echo '{{"tps": 7}}' > '{}'"#, file.display());
+    let output = from_file(vec![json("tps", "$.tps")], file.to_str().unwrap());
+    let r = sh_in(elsewhere.path(), &script, &options(0, 2, output));
+    assert_eq!(r.failure, None);
+    assert!(r.samples.iter().all(|s| s.values == [7.0]));
+}
+
+#[test]
+fn a_run_that_writes_no_output_file_fails_naming_the_file_and_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let counter = dir.path().join("runs");
+    // Writes the file on its first run only: run 2 must not read run 1's file.
+    let script = format!(
+        r#"n=$(cat '{c}' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '{c}'; \
+           if [ $n -lt 2 ]; then echo '{{"tps": 5}}' > result.json; fi"#,
+        c = counter.display()
+    );
+    let output = from_file(vec![json("tps", "$.tps")], "result.json");
+    let r = sh_in(dir.path(), &script, &options(0, 4, output));
+    let failure = r.failure.unwrap();
+    assert_eq!(failure.message, "run 2: result.json was not written");
+    assert_eq!(failure.phase, Phase::Run);
+    assert_eq!(failure.kind(), "output-check");
+    assert!(failure.output.is_some());
+    let values: Vec<&[f64]> = r.samples.iter().map(|s| s.values.as_slice()).collect();
+    assert_eq!(values, [[5.0]]);
+}
+
+#[test]
+fn a_stale_output_file_is_removed_before_the_first_run() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("result.json"), r#"{"tps": 1}"#).unwrap();
+    let output = from_file(vec![json("tps", "$.tps")], "result.json");
+    let r = sh_in(dir.path(), "true", &options(2, 3, output));
+    assert_eq!(
+        r.failure.unwrap().message,
+        "warm-up run 1: result.json was not written"
+    );
+    assert!(r.samples.is_empty());
+    assert!(!dir.path().join("result.json").exists());
+}
+
+#[test]
+fn an_output_file_over_the_limit_fails_with_its_length() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = from_file(vec![json("tps", "$.tps")], "result.json");
+    let r = sh_in(
+        dir.path(),
+        "head -c 1100000 /dev/zero | tr '\\0' a > result.json",
+        &options(0, 1, output),
+    );
+    assert_eq!(
+        r.failure.unwrap().message,
+        r#"run 1: metric "tps": the output is 1100000 bytes, more than the 1048576 read for metrics"#
+    );
+}
+
+#[test]
+fn paired_runs_read_their_output_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = from_file(vec![json("tps", "$.tps")], "result.json");
+    let mut base = specs(&["sh", "-c", r#"echo '{"tps": 100}' > result.json"#]).remove(0);
+    let mut head = specs(&["sh", "-c", "echo no file"]).remove(0);
+    base.cwd = Some(dir.path().to_path_buf());
+    head.cwd = Some(dir.path().to_path_buf());
+    let o = options(0, 3, output);
+    let r = run_paired(&base, &head, &o, &mut |_, _| false, &mut ()).unwrap();
+    // Head runs right after base in the first pair, base's file is removed before it runs.
+    assert_eq!(
+        r.head.failure.unwrap().message,
+        "run 1: result.json was not written"
+    );
+    assert_eq!(r.base.failure, None);
+    assert!(r.base.samples.is_empty() && r.head.samples.is_empty());
+
+    let head = {
+        let mut h = specs(&["sh", "-c", r#"echo '{"tps": 200}' > result.json"#]).remove(0);
+        h.cwd = Some(dir.path().to_path_buf());
+        h
+    };
+    let r = run_paired(&base, &head, &o, &mut |_, _| false, &mut ()).unwrap();
+    assert!(r.base.samples.iter().all(|s| s.values == [100.0]));
+    assert!(r.head.samples.iter().all(|s| s.values == [200.0]));
+    assert_eq!(r.head.samples.len(), 3);
 }

@@ -56,6 +56,10 @@ const TESTS: &[(&str, fn())] = &[
         "output_metrics_are_read_through_the_spawner",
         output_metrics_are_read_through_the_spawner,
     ),
+    (
+        "output_files_are_read_through_the_spawner",
+        output_files_are_read_through_the_spawner,
+    ),
     ("shown_output_is_read_too", shown_output_is_read_too),
     (
         "memory_is_sampled_through_the_spawner",
@@ -413,6 +417,7 @@ fn output_metrics_are_read_through_the_spawner() {
             .unwrap(),
         ],
         check: Some(OutputCheck::new("$.ok", Expected::Bool(true)).unwrap()),
+        file: None,
     };
     let options = RunnerOptions {
         output: Some(output),
@@ -469,6 +474,48 @@ fn output_metrics_are_read_through_the_spawner() {
         .remove(0);
     assert!(r.failure.is_none());
     assert!(r.samples[0].values.is_empty());
+}
+
+/// The spawner runs the command in its working directory; the file is read from there, removed
+/// before each run, and the run's stdout is left alone.
+fn output_files_are_read_through_the_spawner() {
+    use benchgate_measure::{Better, MetricDefinition, MetricUnit};
+    let dir = tempfile::tempdir().unwrap();
+    let output = OutputSpec {
+        metrics: vec![
+            MetricDefinition::new(
+                "tps",
+                Selector::Json("$.tps".into()),
+                MetricUnit::as_printed("tx/s"),
+                Better::Higher,
+            )
+            .unwrap(),
+        ],
+        check: None,
+        file: Some("result.json".into()),
+    };
+    let options = RunnerOptions {
+        output: Some(output),
+        ..fixed(1, 3)
+    };
+    let mut s = specs(&[
+        "sh",
+        "-c",
+        r#"echo not json; echo '{"tps": 5}' > result.json"#,
+    ]);
+    s[0].cwd = Some(dir.path().to_path_buf());
+    let r = run(&s, &options, &mut ()).unwrap().remove(0);
+    assert!(r.failure.is_none(), "{:?}", r.failure);
+    assert!(r.samples.iter().all(|s| s.values == [5.0]));
+    assert_eq!(r.samples.len(), 3);
+    // The file the last run wrote is there; a run that writes nothing does not read it.
+    let mut s = specs(&["sh", "-c", "echo not json"]);
+    s[0].cwd = Some(dir.path().to_path_buf());
+    let r = run(&s, &options, &mut ()).unwrap().remove(0);
+    assert_eq!(
+        r.failure.unwrap().message,
+        "warm-up run 1: result.json was not written"
+    );
 }
 
 fn memory_is_sampled_through_the_spawner() {
@@ -714,6 +761,7 @@ fn child(what: &str) -> ExitCode {
                     .unwrap(),
                 ],
                 check: None,
+                file: None,
             }),
             ..fixed(1, 2)
         };

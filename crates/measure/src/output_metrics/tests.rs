@@ -159,6 +159,7 @@ fn several_metrics_in_their_units_with_a_check() {
     let spec = OutputSpec {
         metrics: vec![tps, commit, json("first_run", "$.runs[0].ms")],
         check: Some(check("$.ok", Expected::Bool(true))),
+        file: None,
     };
     assert!(!spec.is_empty());
     assert_eq!(spec.read(NESTED), Ok(vec![10234.5, 12_250_000.0, 3.0]));
@@ -510,6 +511,7 @@ fn a_failed_check_fails_the_run_before_any_metric() {
     let spec = OutputSpec {
         metrics: vec![json("tps", "$.tps")],
         check: Some(check("$.ok", Expected::Bool(true))),
+        file: None,
     };
     // The metric is missing too; the output saying the run failed is what counts.
     assert_eq!(
