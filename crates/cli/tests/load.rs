@@ -486,7 +486,9 @@ fn ad_hoc_commands_under_load_compare_level_by_level_with_the_first() {
         }
     }
     assert_eq!(judged, expected);
+}
 
+#[test]
 fn metrics_are_read_from_the_output_file_each_run_writes() {
     let dir = tempfile::tempdir().unwrap();
     write(
