@@ -106,6 +106,20 @@ fn flat_or_shrinking_memory_never_leaks() {
 }
 
 #[test]
+fn a_single_spike_is_a_peak_not_a_leak() {
+    let mut points: Vec<MemoryPoint> = (0..9).map(|t| MemoryPoint::new(t as f64, 1e6)).collect();
+    points[4].bytes = 10e6; // in the middle: no pull on the fitted slope either way
+    assert_eq!(
+        leak_check_points(&points, 0.0, &LeakBudget::percent(10.0)),
+        verdict(
+            LeakVerdict::WithinBudget,
+            "stays flat (+0.0% over the run, 10% allowed): within budget"
+        )
+    );
+    assert_eq!(memory_growth(&points, 0.0).unwrap().peak_bytes, 10e6);
+}
+
+#[test]
 fn every_bound_set_must_be_exceeded() {
     // 10 operations per second and 100 B/s: 10 B per operation, +100 % over 10 s.
     let points: Vec<MemoryPoint> = (0..=10)
@@ -135,6 +149,11 @@ fn every_bound_set_must_be_exceeded() {
             LeakVerdict::WithinBudget,
             "grows 100.0B/s (+100.0% over the run; 10.00 B/op, 10.00 B/op allowed): within budget"
         )
+    );
+    // A per-operation bound alone: over it is a leak.
+    assert_eq!(
+        judged(budget(None, None, Some(5.0))).verdict,
+        LeakVerdict::Leak
     );
     assert_eq!(
         judged(budget(Some(50.0), Some(2000.0), None)).verdict,
@@ -177,6 +196,21 @@ fn too_little_to_go_on_cannot_tell() {
         verdict(
             LeakVerdict::CannotTell,
             "a budget in bytes per operation needs operation counts that grow during the run"
+        )
+    );
+    assert_eq!(
+        check(&series(1e6), &LeakBudget::percent(f64::NAN)),
+        verdict(
+            LeakVerdict::CannotTell,
+            "the maximum growth in percent must be 0 or more (got NaN)"
+        )
+    );
+    let same_time = [MemoryPoint::new(1.0, 10.0); 4];
+    assert_eq!(
+        leak_check_points(&same_time, 0.0, &ten),
+        verdict(
+            LeakVerdict::CannotTell,
+            "the 4 readings after warm-up are all at the same time"
         )
     );
     // A growth fitted elsewhere from too few points cannot tell either.

@@ -19,7 +19,8 @@
 //!   constant memory. The peaks are kept apart, so downsampling never loses them.
 //!
 //! The growth and the leak verdict are pure math on the series: `benchgate_stats::memory_growth`
-//! and `benchgate_stats::leak_verdict` (see [`MemorySeries::rss_points`]).
+//! fits the growth and `benchgate_gate::leak_check_points` judges it against a
+//! `benchgate_model::LeakBudget` (see [`MemorySeries::rss_points`]).
 
 use std::fs::File;
 use std::os::unix::fs::FileExt;

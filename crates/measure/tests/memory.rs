@@ -1,19 +1,22 @@
 //! Memory sampling of real process trees (src/memory.rs) and the leak verdict on what it samples
-//! (benchgate_stats::memory_growth). Python processes hold or grow memory on purpose; each says
-//! `ready` (and `done`) on stdout so the test samples exactly the phase it judges, and waits on
-//! its stdin so it ends when the test drops it. Figures are asserted with wide margins, never
-//! timings.
+//! (`benchgate_gate::leak_check_points` on the growth that `benchgate_stats::memory_growth`
+//! fits). Python processes hold or grow memory on purpose; each says `ready` (and `done`) on
+//! stdout so the test samples exactly the phase it judges, and waits on its stdin so it ends when
+//! the test drops it. Figures are asserted with wide margins, never timings.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use benchgate_gate::{LeakVerdict, leak_check_points};
 use benchgate_measure::{MemoryOptions, MemorySampler, SamplingEnd, tree_memory};
-use benchgate_stats::{LeakBudget, LeakVerdict, leak_verdict};
+use benchgate_model::LeakBudget;
+use benchgate_stats::memory_growth;
 
 const MIB: u64 = 1024 * 1024;
 const TEN_PERCENT: LeakBudget = LeakBudget {
-    max_growth_fraction: Some(0.1),
+    max_growth_percent: Some(10.0),
+    max_growth_bytes: None,
     max_bytes_per_op: None,
 };
 
@@ -84,10 +87,15 @@ fn a_python_process_growing_10_mb_per_second_is_a_leak() {
     python.finish();
 
     assert_eq!(series.end, SamplingEnd::Stopped);
-    let verdict = leak_verdict(&series.rss_points(), 0.2, &TEN_PERCENT);
-    let LeakVerdict::Leak(growth) = verdict else {
-        panic!("expected a leak, got {verdict:?} from {series:#?}");
-    };
+    let points = series.rss_points();
+    let check = leak_check_points(&points, 0.2, &TEN_PERCENT);
+    assert_eq!(
+        check.verdict,
+        LeakVerdict::Leak,
+        "{} from {series:#?}",
+        check.reason
+    );
+    let growth = memory_growth(&points, 0.2).unwrap();
     println!("growing: {growth:?}, {} readings", series.readings);
     // ~10 MiB/s of growth when undisturbed; a slow machine stretches the sleeps, so only more
     // than 3 MB/s is asserted.
@@ -123,10 +131,15 @@ fn a_python_process_holding_its_memory_is_no_leak() {
     let series = sampler.stop();
     python.finish();
 
-    let verdict = leak_verdict(&series.rss_points(), 0.2, &TEN_PERCENT);
-    let LeakVerdict::WithinBudget(growth) = verdict else {
-        panic!("expected no leak, got {verdict:?} from {series:#?}");
-    };
+    let points = series.rss_points();
+    let check = leak_check_points(&points, 0.2, &TEN_PERCENT);
+    assert_eq!(
+        check.verdict,
+        LeakVerdict::WithinBudget,
+        "{} from {series:#?}",
+        check.reason
+    );
+    let growth = memory_growth(&points, 0.2).unwrap();
     println!("flat: {growth:?}, {} readings", series.readings);
     assert!(
         growth.bytes_per_second.abs() < 1e6,

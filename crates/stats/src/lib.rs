@@ -40,9 +40,7 @@ pub use mann_whitney::{
     MannWhitney, Method, mann_whitney_u, mann_whitney_u_with, min_attainable_p,
 };
 pub use mean::{geometric_mean, mean};
-pub use memory_growth::{
-    LeakBudget, LeakVerdict, MemoryGrowth, MemoryPoint, leak_verdict, memory_growth,
-};
+pub use memory_growth::{MemoryGrowth, MemoryPoint, memory_growth};
 pub use rng::Rng;
 pub use summary::{
     Interval, MedianRanks, Summary, median, median_ci, median_ranks, percentile, quantile,

@@ -1,23 +1,20 @@
 //! Memory growth over time (SPEC §4.4): the growth of a memory series (RSS or PSS of a process
 //! tree, sampled every few milliseconds) per second and per operation, by least squares after a
-//! warm-up, its peak, and its comparison with a leak budget.
+//! warm-up, and its peak. Pure math: whether a growth is a leak is judged elsewhere
+//! (`benchgate_gate::leak_check`, by the rule of `benchgate_model::LeakBudget`).
 //!
-//! The rule is the harness's leak check's (`benchgate_harness::leak`), applied to a series in time
-//! instead of rounds:
 //! - the first `warmup_fraction` of the series' time span is start-up (an interpreter loading, a
 //!   cache filling) and is left out of the fit; the peak counts the whole series;
 //! - `growth` = the fitted slope × the time span after warm-up (a line through the points, so a
 //!   single spike barely moves it, unlike last − first);
 //! - `growth_fraction` = `growth / max(start, 1)`, where `start` is the fitted level at the first
 //!   point after warm-up: relative to the level *after* warm-up;
-//! - a leak is declared when the growth exceeds **every** budget that is set (as the harness's
-//!   percentage and byte allowance): `max_growth_fraction` against `growth_fraction`,
-//!   `max_bytes_per_op` against the fitted bytes per operation. Growth exactly at a budget passes;
-//!   memory that stayed the same or shrank always passes.
+//! - `bytes_per_op` = the fitted slope of bytes over cumulative operations, when every fitted
+//!   point has an operation count and the counts vary.
 //!
 //! Too few points after warm-up (fewer than [`MIN_POINTS`]), no time between them, a value that is
-//! not finite, or a per-operation budget without varying operation counts give
-//! [`LeakVerdict::CannotTell`] with the reason, never a verdict in disguise.
+//! not finite, or a warm-up fraction outside 0 ≤ f < 1 give an `Err` with the reason, never a
+//! growth in disguise.
 
 /// Fewer points than this after warm-up cannot separate growth from noise.
 pub const MIN_POINTS: usize = 3;
@@ -64,26 +61,6 @@ pub struct MemoryGrowth {
     pub growth_bytes: f64,
     /// `growth_bytes / max(start_bytes, 1)`: 0.42 for 42 %.
     pub growth_fraction: f64,
-}
-
-/// What a series may grow by (see the [module docs](self)). At least one must be set.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct LeakBudget {
-    /// Growth over the run as a fraction of the level after warm-up (0.1 for `max_growth = "10%"`).
-    pub max_growth_fraction: Option<f64>,
-    /// Fitted growth per operation, in bytes.
-    pub max_bytes_per_op: Option<f64>,
-}
-
-/// The result of [`leak_verdict`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum LeakVerdict {
-    /// Growth within at least one budget.
-    WithinBudget(MemoryGrowth),
-    /// Growth over every budget set.
-    Leak(MemoryGrowth),
-    /// The series cannot be judged; the reason says why, for a human.
-    CannotTell { reason: String },
 }
 
 /// Fits the growth of `points` (in time order) after the first `warmup_fraction` (0 ≤ f < 1) of
@@ -141,49 +118,6 @@ pub fn memory_growth(points: &[MemoryPoint], warmup_fraction: f64) -> Result<Mem
     })
 }
 
-/// Judges `points` against `budget` after the first `warmup_fraction` of their span (see the
-/// [module docs](self)).
-pub fn leak_verdict(
-    points: &[MemoryPoint],
-    warmup_fraction: f64,
-    budget: &LeakBudget,
-) -> LeakVerdict {
-    let cannot_tell = |reason: String| LeakVerdict::CannotTell { reason };
-    if budget.max_growth_fraction.is_none() && budget.max_bytes_per_op.is_none() {
-        return cannot_tell("no budget: set a maximum growth or bytes per operation".to_string());
-    }
-    for (name, limit) in [
-        ("maximum growth", budget.max_growth_fraction),
-        ("maximum bytes per operation", budget.max_bytes_per_op),
-    ] {
-        if let Some(limit) = limit.filter(|l| l.is_nan() || *l < 0.0) {
-            return cannot_tell(format!("the {name} must be 0 or more (got {limit})"));
-        }
-    }
-    let growth = match memory_growth(points, warmup_fraction) {
-        Ok(growth) => growth,
-        Err(reason) => return cannot_tell(reason),
-    };
-    let over_fraction = budget
-        .max_growth_fraction
-        .map(|limit| growth.growth_fraction > limit);
-    let over_per_op = match (budget.max_bytes_per_op, growth.bytes_per_op) {
-        (None, _) => None,
-        (Some(limit), Some(per_op)) => Some(per_op > limit),
-        (Some(_), None) => {
-            return cannot_tell(
-                "a budget in bytes per operation needs operation counts that grow during the run"
-                    .to_string(),
-            );
-        }
-    };
-    if over_fraction.unwrap_or(true) && over_per_op.unwrap_or(true) {
-        LeakVerdict::Leak(growth)
-    } else {
-        LeakVerdict::WithinBudget(growth)
-    }
-}
-
 fn too_few(points: usize) -> String {
     format!(
         "{points} memory reading(s) after warm-up; at least {MIN_POINTS} are needed to tell growth"
@@ -233,15 +167,8 @@ mod tests {
             .collect()
     }
 
-    fn fraction(max: f64) -> LeakBudget {
-        LeakBudget {
-            max_growth_fraction: Some(max),
-            max_bytes_per_op: None,
-        }
-    }
-
     #[test]
-    fn flat_series_has_no_growth_and_no_leak() {
+    fn flat_series_has_no_growth() {
         let points = series(&[5000.0; 10]);
         let g = memory_growth(&points, 0.2).unwrap();
         // t = 0..9, cut at 1.8: t = 2..9 are fitted.
@@ -253,10 +180,6 @@ mod tests {
         assert_eq!(g.growth_fraction, 0.0);
         assert_eq!(g.peak_bytes, 5000.0);
         assert_eq!(g.bytes_per_op, None);
-        assert_eq!(
-            leak_verdict(&points, 0.2, &fraction(0.0)),
-            LeakVerdict::WithinBudget(g)
-        );
     }
 
     #[test]
@@ -274,21 +197,12 @@ mod tests {
         assert_eq!(g.growth_bytes, 800.0);
         assert_eq!(g.growth_fraction, 800.0 / 1200.0);
         assert_eq!(g.peak_bytes, 9000.0); // the peak counts the warm-up
-        assert_eq!(
-            leak_verdict(&points, 0.2, &fraction(0.1)),
-            LeakVerdict::Leak(g)
-        );
-        // Growth exactly at the budget passes.
-        assert_eq!(
-            leak_verdict(&points, 0.2, &fraction(800.0 / 1200.0)),
-            LeakVerdict::WithinBudget(g)
-        );
     }
 
     #[test]
-    fn growth_per_operation_and_its_budget() {
+    fn growth_per_operation_is_fitted_over_the_counts() {
         // 10 operations per second, 100 bytes per second: 10 bytes per operation.
-        let points: Vec<MemoryPoint> = (0..=10)
+        let mut points: Vec<MemoryPoint> = (0..=10)
             .map(|t| MemoryPoint {
                 seconds: t as f64,
                 bytes: 1000.0 + 100.0 * t as f64,
@@ -297,110 +211,60 @@ mod tests {
             .collect();
         let g = memory_growth(&points, 0.0).unwrap();
         assert_eq!(g.bytes_per_op, Some(10.0));
-        let per_op = |max| LeakBudget {
-            max_growth_fraction: None,
-            max_bytes_per_op: Some(max),
-        };
-        assert_eq!(
-            leak_verdict(&points, 0.0, &per_op(5.0)),
-            LeakVerdict::Leak(g)
-        );
-        assert_eq!(
-            leak_verdict(&points, 0.0, &per_op(10.0)),
-            LeakVerdict::WithinBudget(g)
-        );
-        // Both budgets set: a leak only when over both (growth is 100 %, 10 B/op).
-        let both = |fraction, per_op| LeakBudget {
-            max_growth_fraction: Some(fraction),
-            max_bytes_per_op: Some(per_op),
-        };
-        assert_eq!(
-            leak_verdict(&points, 0.0, &both(0.5, 5.0)),
-            LeakVerdict::Leak(g)
-        );
-        assert_eq!(
-            leak_verdict(&points, 0.0, &both(0.5, 20.0)),
-            LeakVerdict::WithinBudget(g)
-        );
-        assert_eq!(
-            leak_verdict(&points, 0.0, &both(2.0, 5.0)),
-            LeakVerdict::WithinBudget(g)
-        );
+        assert_eq!(g.growth_fraction, 1.0);
+        // One point without a count, or counts that do not vary: no per-operation growth.
+        points[3].operations = None;
+        assert_eq!(memory_growth(&points, 0.0).unwrap().bytes_per_op, None);
+        for p in &mut points {
+            p.operations = Some(7.0);
+        }
+        assert_eq!(memory_growth(&points, 0.0).unwrap().bytes_per_op, None);
     }
 
     #[test]
-    fn a_single_spike_is_a_peak_not_a_leak() {
+    fn a_single_spike_moves_the_peak_not_the_slope() {
         let mut bytes = [100.0; 9];
         bytes[4] = 1000.0; // in the middle: no pull on the slope either way
-        let points = series(&bytes);
-        let g = memory_growth(&points, 0.0).unwrap();
+        let g = memory_growth(&series(&bytes), 0.0).unwrap();
         assert_eq!(g.peak_bytes, 1000.0);
         assert_eq!(g.bytes_per_second, 0.0);
         assert_eq!(g.growth_fraction, 0.0);
-        assert_eq!(
-            leak_verdict(&points, 0.0, &fraction(0.1)),
-            LeakVerdict::WithinBudget(g)
-        );
     }
 
     #[test]
-    fn shrinking_memory_passes_a_zero_budget() {
-        let points = series(&[900.0, 800.0, 700.0, 600.0]);
-        let g = memory_growth(&points, 0.0).unwrap();
+    fn shrinking_memory_has_a_negative_growth() {
+        let g = memory_growth(&series(&[900.0, 800.0, 700.0, 600.0]), 0.0).unwrap();
         assert_eq!(g.bytes_per_second, -100.0);
-        assert_eq!(
-            leak_verdict(&points, 0.0, &fraction(0.0)),
-            LeakVerdict::WithinBudget(g)
-        );
+        assert_eq!(g.growth_bytes, -300.0);
+        assert_eq!(g.growth_fraction, -300.0 / 900.0);
     }
 
     #[test]
-    fn cannot_tell_rather_than_a_verdict() {
-        let reason = |points: &[MemoryPoint], warmup, budget: &LeakBudget| match leak_verdict(
-            points, warmup, budget,
-        ) {
-            LeakVerdict::CannotTell { reason } => reason,
-            other => panic!("expected cannot tell, got {other:?}"),
-        };
+    fn cannot_tell_rather_than_a_growth() {
         let growing = series(&[100.0, 200.0, 400.0, 800.0, 1600.0]);
         // t = 0..4, cut at 2.8: two points left.
         assert_eq!(
-            reason(&growing, 0.7, &fraction(0.1)),
-            "2 memory reading(s) after warm-up; at least 3 are needed to tell growth"
+            memory_growth(&growing, 0.7),
+            Err("2 memory reading(s) after warm-up; at least 3 are needed to tell growth".into())
         );
         assert_eq!(
-            reason(&[], 0.0, &fraction(0.1)),
-            "0 memory reading(s) after warm-up; at least 3 are needed to tell growth"
+            memory_growth(&[], 0.0),
+            Err("0 memory reading(s) after warm-up; at least 3 are needed to tell growth".into())
         );
         let same_time = [MemoryPoint::new(1.0, 10.0); 4];
         assert_eq!(
-            reason(&same_time, 0.0, &fraction(0.1)),
-            "the 4 readings after warm-up are all at the same time"
+            memory_growth(&same_time, 0.0),
+            Err("the 4 readings after warm-up are all at the same time".into())
         );
         assert_eq!(
-            reason(&growing, 0.0, &LeakBudget::default()),
-            "no budget: set a maximum growth or bytes per operation"
-        );
-        assert_eq!(
-            reason(&growing, 0.0, &fraction(f64::NAN)),
-            "the maximum growth must be 0 or more (got NaN)"
-        );
-        assert_eq!(
-            reason(&growing, 1.0, &fraction(0.1)),
-            "the warm-up fraction must be at least 0 and below 1 (got 1)"
-        );
-        let per_op = LeakBudget {
-            max_growth_fraction: Some(0.1),
-            max_bytes_per_op: Some(8.0),
-        };
-        assert_eq!(
-            reason(&growing, 0.0, &per_op),
-            "a budget in bytes per operation needs operation counts that grow during the run"
+            memory_growth(&growing, 1.0),
+            Err("the warm-up fraction must be at least 0 and below 1 (got 1)".into())
         );
         let mut not_finite = growing.clone();
         not_finite[2].bytes = f64::INFINITY;
         assert!(
-            reason(&not_finite, 0.0, &fraction(0.1))
+            memory_growth(&not_finite, 0.0)
+                .unwrap_err()
                 .starts_with("a reading is not a finite number")
         );
     }
