@@ -282,7 +282,8 @@ name = "api"
 command = "true"
 rate = "20/s"
 duration = "2s"
-setup = "sh -c 'LEAK={} python3 server.py > /dev/null 2>&1 & sleep 0.5'"
+# Waits (bounded) for the server to write its pid: python may start slowly on a busy machine.
+setup = "sh -c 'LEAK={} python3 server.py > /dev/null 2>&1 & for i in $(seq 600); do [ -s server.pid ] && exit 0; sleep 0.1; done; exit 1'"
 cleanup = "sh -c 'kill $(cat server.pid)'"
 watch = {{ pid_file = "server.pid" }}
 memory = {{ every = "50ms", max_growth = "10%" }}
@@ -291,13 +292,13 @@ memory = {{ every = "50ms", max_growth = "10%" }}
             ),
         );
         let out = benchgate_process(&["run", "--export-json", "run.json"], dir.path());
+        let run = read_json(&dir.path().join("run.json"));
         assert_eq!(
             out.status.code(),
             Some(code),
-            "leak {leak}: {}",
+            "leak {leak}: {}\n{run:#}",
             stderr(&out)
         );
-        let run = read_json(&dir.path().join("run.json"));
         let bench = benchmark(&run, "api");
         let growth = samples(metric(bench, "rss_growth"))[0];
         if leak {
