@@ -513,3 +513,31 @@ output_file = "result.json"
     assert_eq!(samples(tps), [5.0, 5.0, 5.0]);
     assert_eq!(tps["unit"], "tx/s");
 }
+
+#[test]
+fn a_server_that_cannot_be_watched_is_said_and_its_memory_budget_is_not_passed() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "benchgate.toml",
+        r#"
+[[bench]]
+name = "api"
+command = "true"
+rate = "10/s"
+duration = "1s"
+watch = { pid_file = "gone.pid" }
+memory = { max_growth = "10%" }
+"#,
+    );
+    let out = benchgate(&["run", "--deny-warnings"], dir.path());
+    let text = stdout(&out);
+    assert!(
+        text.contains("api: memory not sampled: cannot read the pid file gone.pid"),
+        "{text}"
+    );
+    // The leak budget is written in its unit and reported unmeasured: a warning, never a pass.
+    assert!(text.contains("rss_growth ≤ 10% on api"), "{text}");
+    assert!(text.contains("unmeasured"), "{text}");
+    assert_eq!(out.status.code(), Some(1), "{text}\n{}", stderr(&out));
+}

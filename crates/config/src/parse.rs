@@ -1290,31 +1290,8 @@ fn params(ctx: &Ctx, p: &Section) -> Result<Vec<Parameter>, ConfigError> {
     Ok(out)
 }
 
-/// The canonical unit of each custom measure benchgate's load and memory engines produce (SPEC
-/// §4.3, §4.4), so a budget on one is written in its unit and no output metric takes its name.
-const ENGINE_MEASURES: [(&str, Unit); 15] = [
-    ("service_time_p50", Unit::Nanoseconds),
-    ("service_time_p90", Unit::Nanoseconds),
-    ("service_time_p95", Unit::Nanoseconds),
-    ("service_time_p99", Unit::Nanoseconds),
-    ("service_time_p999", Unit::Nanoseconds),
-    ("max_concurrency", Unit::Count),
-    ("scaling_efficiency", Unit::Ratio),
-    ("planned", Unit::Count),
-    ("started", Unit::Count),
-    ("late", Unit::Count),
-    ("dropped", Unit::Count),
-    ("rss_peak", Unit::Bytes),
-    ("rss_growth", Unit::Ratio),
-    ("rss_growth_per_s", Unit::BytesPerSecond),
-    ("rss_growth_per_op", Unit::Bytes),
-];
-
 fn engine_unit(name: &str) -> Option<Unit> {
-    ENGINE_MEASURES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, unit)| unit.clone())
+    Measure::Custom(name.to_string()).engine_unit()
 }
 
 /// The unit of each output metric the benches define, by name; `None` for a name two benches

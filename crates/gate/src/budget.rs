@@ -101,8 +101,11 @@ impl Budget {
 
 /// The canonical unit a budget on `measure` is expressed in.
 pub fn canonical_unit(measure: &Measure) -> Unit {
-    // Custom measures have no unit of their own: their budgets are plain counts.
-    measure.canonical_unit().unwrap_or(Unit::Count)
+    // Other custom measures have no unit of their own: their budgets are plain counts.
+    measure
+        .canonical_unit()
+        .or_else(|| measure.engine_unit())
+        .unwrap_or(Unit::Count)
 }
 
 /// Which way is better for `measure` when no metric says so.

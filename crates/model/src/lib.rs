@@ -21,7 +21,8 @@ pub use environment::Environment;
 pub use error::ModelError;
 pub use leak::{LeakBudget, LeakGrowth};
 pub use metric::{
-    Direction, Interval, Measure, Metric, Precision, Summary, Unit, impossible_value,
+    Direction, ENGINE_MEASURES, Interval, Measure, Metric, Precision, Summary, Unit,
+    impossible_value,
 };
 pub use provenance::{Mode, Provenance};
 pub use run::{RUN_SCHEMA, Run, Source};

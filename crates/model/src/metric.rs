@@ -95,6 +95,19 @@ impl Measure {
         })
     }
 
+    /// The unit of a custom measure benchgate's own engines produce (load levels, memory
+    /// sampling: [`ENGINE_MEASURES`]); `None` for any other. Not enforced on runs (an ingested
+    /// source may use such a name for something else); budgets and configuration use it.
+    pub fn engine_unit(&self) -> Option<Unit> {
+        match self {
+            Measure::Custom(name) => ENGINE_MEASURES
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, unit)| unit.clone()),
+            _ => None,
+        }
+    }
+
     pub fn parse(name: &str) -> Measure {
         Self::NAMED
             .iter()
@@ -102,6 +115,26 @@ impl Measure {
             .map_or_else(|| Measure::Custom(name.to_string()), |(m, _)| m.clone())
     }
 }
+
+/// The custom measures benchgate's load and memory engines produce (SPEC §4.3, §4.4), with their
+/// canonical units: a budget on one is written in its unit, and no output metric takes its name.
+pub const ENGINE_MEASURES: [(&str, Unit); 15] = [
+    ("service_time_p50", Unit::Nanoseconds),
+    ("service_time_p90", Unit::Nanoseconds),
+    ("service_time_p95", Unit::Nanoseconds),
+    ("service_time_p99", Unit::Nanoseconds),
+    ("service_time_p999", Unit::Nanoseconds),
+    ("max_concurrency", Unit::Count),
+    ("scaling_efficiency", Unit::Ratio),
+    ("planned", Unit::Count),
+    ("started", Unit::Count),
+    ("late", Unit::Count),
+    ("dropped", Unit::Count),
+    ("rss_peak", Unit::Bytes),
+    ("rss_growth", Unit::Ratio),
+    ("rss_growth_per_s", Unit::BytesPerSecond),
+    ("rss_growth_per_op", Unit::Bytes),
+];
 
 /// Levenshtein distance over characters (names are short).
 fn edit_distance(a: &str, b: &str) -> usize {

@@ -203,6 +203,11 @@ pub fn benchmark_notes(bench: &Benchmark) -> Vec<String> {
         }
         notes.push(note);
     }
+    // Why a bench that asked for memory has no growth (a pid file that could not be read, too
+    // few readings): budgets on it say only that the measure is missing.
+    if let Some(memory) = bench.labels.get("memory") {
+        notes.push(format!("memory {memory}"));
+    }
     notes
 }
 
