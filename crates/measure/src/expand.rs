@@ -67,6 +67,37 @@ pub enum Invocation {
     Shell { shell: String, script: String },
 }
 
+impl Invocation {
+    /// The argv this invocation executes: itself, or `shell… -c script` with the shell's own
+    /// words split like a shell would. `argv[0]` is not looked up in `PATH` here.
+    pub fn argv(&self) -> Result<Vec<String>, MeasureError> {
+        let argv = match self {
+            Invocation::Direct { argv } => argv.clone(),
+            Invocation::Shell { shell, script } => {
+                let mut words = shell_words::split(shell).map_err(|e| MeasureError::Parse {
+                    what: "shell".to_owned(),
+                    command: shell.clone(),
+                    message: e.to_string(),
+                })?;
+                if words.is_empty() {
+                    return Err(MeasureError::EmptyCommand {
+                        what: "shell".to_owned(),
+                    });
+                }
+                words.push("-c".to_owned());
+                words.push(script.clone());
+                words
+            }
+        };
+        if argv.is_empty() {
+            return Err(MeasureError::EmptyCommand {
+                what: "command".to_owned(),
+            });
+        }
+        Ok(argv)
+    }
+}
+
 impl fmt::Display for Invocation {
     /// The command line as a user would type it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -562,6 +593,33 @@ fn dedupe_names(specs: &mut [CommandSpec]) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_invocation_executes_its_argv_or_shell_dash_c() {
+        let shell = Invocation::Shell {
+            shell: "bash -e".to_string(),
+            script: "echo hi".to_string(),
+        };
+        assert_eq!(shell.argv().unwrap(), ["bash", "-e", "-c", "echo hi"]);
+        let direct = Invocation::Direct {
+            argv: vec!["./start-vm".to_string(), "--json".to_string()],
+        };
+        assert_eq!(direct.argv().unwrap(), ["./start-vm", "--json"]);
+        let unsplittable = Invocation::Shell {
+            shell: "bash 'x".to_string(),
+            script: "true".to_string(),
+        };
+        assert!(matches!(
+            unsplittable.argv(),
+            Err(MeasureError::Parse { .. })
+        ));
+        let empty = Invocation::Direct { argv: Vec::new() };
+        assert!(matches!(
+            empty.argv(),
+            Err(MeasureError::EmptyCommand { .. })
+        ));
+    }
+
     use super::*;
 
     #[test]

@@ -62,36 +62,15 @@ impl Resolver {
         inv: &Invocation,
         cwd: Option<&Path>,
     ) -> Result<(PathBuf, Vec<String>), MeasureError> {
-        let (argv0, rest): (String, Vec<String>) = match inv {
-            Invocation::Direct { argv } => match argv.split_first() {
-                Some((first, rest)) => (first.clone(), rest.to_vec()),
-                None => {
-                    return Err(MeasureError::EmptyCommand {
-                        what: "command".to_owned(),
-                    });
-                }
-            },
-            Invocation::Shell { shell, script } => {
-                let words = shell_words::split(shell).map_err(|e| MeasureError::Parse {
-                    what: "shell".to_owned(),
-                    command: shell.clone(),
-                    message: e.to_string(),
-                })?;
-                let Some((first, rest)) = words.split_first() else {
-                    return Err(MeasureError::EmptyCommand {
-                        what: "shell".to_owned(),
-                    });
-                };
-                let mut args = rest.to_vec();
-                args.push("-c".to_owned());
-                args.push(script.clone());
-                (first.clone(), args)
+        let all = inv.argv()?;
+        let path = match all.first() {
+            Some(argv0) => self.resolve_in(argv0, cwd)?,
+            None => {
+                return Err(MeasureError::EmptyCommand {
+                    what: "command".to_owned(),
+                });
             }
         };
-        let path = self.resolve_in(&argv0, cwd)?;
-        let mut all = Vec::with_capacity(rest.len() + 1);
-        all.push(argv0);
-        all.extend(rest);
         Ok((path, all))
     }
 }

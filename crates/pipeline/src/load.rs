@@ -17,7 +17,8 @@ use benchgate_load::{
     OutputMetric, StartHook, StartWatch, Stop,
 };
 use benchgate_measure::{
-    Better, CommandSpec, Invocation, MemoryOptions, MemorySampler, MemorySeries, OutputSpec,
+    Better, CommandSpec, Invocation, MeasureError, MemoryOptions, MemorySampler, MemorySeries,
+    OutputSpec,
 };
 use benchgate_model::{Benchmark, Direction, Measure, Metric, Series, SeriesPoint, Status, Unit};
 use benchgate_stats::{MemoryGrowth, memory_growth};
@@ -109,7 +110,7 @@ fn measure_levels(
     entry: &LoadEntry,
     progress: &mut dyn Progress,
 ) -> Result<Vec<Benchmark>, PipelineError> {
-    let command = load_command(spec, stdin, output);
+    let command = load_command(spec, stdin, output)?;
     let settings = &entry.settings;
     let timeout = Some(timeout.unwrap_or_else(|| default_operation_timeout(settings)));
     let stop = stop_of(settings);
@@ -321,10 +322,14 @@ fn describe_stop(settings: &LoadSettings) -> String {
 
 /// The engine's command for `spec`: its argv (or `shell -c script`), working directory and
 /// standard input, with `output`'s values read from each operation's standard output.
-pub fn load_command(spec: &CommandSpec, stdin: Option<&Path>, output: &OutputSpec) -> LoadCommand {
-    let argv = invocation_argv(&spec.command);
+pub fn load_command(
+    spec: &CommandSpec,
+    stdin: Option<&Path>,
+    output: &OutputSpec,
+) -> Result<LoadCommand, MeasureError> {
+    let argv = spec.command.argv()?;
     let mut command = LoadCommand::new(argv.first().cloned().unwrap_or_default());
-    command.args = argv.into_iter().skip(1).collect();
+    command.args = argv.into_iter().skip(1).map(OsString::from).collect();
     command.current_dir = spec.cwd.clone();
     command.stdin = stdin.map(Path::to_path_buf);
     // Ctrl-C (or a CI runner's SIGTERM) kills every operation in flight, not only benchgate.
@@ -338,7 +343,7 @@ pub fn load_command(spec: &CommandSpec, stdin: Option<&Path>, output: &OutputSpe
         });
         command.inspect_output = Some(inspector);
     }
-    command
+    Ok(command)
 }
 
 /// Registers each operation's process group with the interrupt handler: held off from before
@@ -359,26 +364,9 @@ impl StartWatch for InterruptKillsOperations {
     }
 }
 
-/// The argv an invocation executes: itself, or `shell… -c script`.
-fn invocation_argv(invocation: &Invocation) -> Vec<OsString> {
-    match invocation {
-        Invocation::Direct { argv } => argv.iter().map(OsString::from).collect(),
-        Invocation::Shell { shell, script } => {
-            let mut argv: Vec<OsString> = shell_words::split(shell)
-                .unwrap_or_else(|_| vec![shell.clone()])
-                .into_iter()
-                .map(OsString::from)
-                .collect();
-            argv.push("-c".into());
-            argv.push(script.into());
-            argv
-        }
-    }
-}
-
 /// Runs a bench's `setup` or `cleanup` to completion; `Err` with what went wrong.
 fn run_aux(invocation: &Invocation, cwd: Option<&Path>) -> Result<(), String> {
-    let argv = invocation_argv(invocation);
+    let argv = invocation.argv().map_err(|e| e.to_string())?;
     let Some((program, args)) = argv.split_first() else {
         return Err("empty command".to_string());
     };
@@ -582,18 +570,5 @@ mod tests {
         assert!(read_pid(&path).unwrap_err().contains("holds 100 bytes"));
         let missing = read_pid(&dir.path().join("gone.pid")).unwrap_err();
         assert!(missing.starts_with("cannot read the pid file"), "{missing}");
-    }
-
-    #[test]
-    fn a_shell_invocation_runs_as_shell_dash_c() {
-        let argv = invocation_argv(&Invocation::Shell {
-            shell: "bash -e".to_string(),
-            script: "echo hi".to_string(),
-        });
-        assert_eq!(argv, ["bash", "-e", "-c", "echo hi"].map(OsString::from));
-        let argv = invocation_argv(&Invocation::Direct {
-            argv: vec!["./start-vm".to_string(), "--json".to_string()],
-        });
-        assert_eq!(argv, ["./start-vm", "--json"].map(OsString::from));
     }
 }
