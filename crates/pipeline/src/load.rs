@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use benchgate_config::{Arrivals, LoadModel, LoadSettings, MemorySettings};
+use benchgate_config::{Arrivals, LoadModel, LoadSettings, MemorySettings, RunnerSettings};
 use benchgate_load::{
     Burst, ClosedLoad, CommandSpec as LoadCommand, LevelResult, OpenLoad, OutputInspector,
     OutputMetric, StartHook, StartWatch, Stop,
@@ -64,6 +64,46 @@ impl LoadEntry {
             LoadModel::Open { .. } => vec![name.to_string()],
         }
     }
+}
+
+/// What a command run as load cannot have: it has no single run to prepare, conclude, count the
+/// instructions of, or repeat until a number of runs or a precision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotUnderLoad {
+    Prepare,
+    Conclude,
+    Instructions,
+    /// A runner setting that sizes runs one at a time, by its configuration key (`runs`).
+    Sizing(&'static str),
+}
+
+/// The first thing `specs` run with `settings` (and instruction counting) ask for that load has
+/// no meaning for; the configuration and the command line each say it in their own words.
+pub fn not_under_load(
+    specs: &[CommandSpec],
+    settings: &RunnerSettings,
+    instructions: bool,
+) -> Option<NotUnderLoad> {
+    if specs.iter().any(|s| s.prepare.is_some()) {
+        return Some(NotUnderLoad::Prepare);
+    }
+    if specs.iter().any(|s| s.conclude.is_some()) {
+        return Some(NotUnderLoad::Conclude);
+    }
+    if instructions {
+        return Some(NotUnderLoad::Instructions);
+    }
+    [
+        ("warmup", settings.warmup.is_some()),
+        ("runs", settings.runs.is_some()),
+        ("min_runs", settings.min_runs.is_some()),
+        ("max_runs", settings.max_runs.is_some()),
+        ("max_time", settings.max_time.is_some()),
+        ("precision", settings.precision.is_some()),
+    ]
+    .into_iter()
+    .find(|(_, given)| *given)
+    .map(|(key, _)| NotUnderLoad::Sizing(key))
 }
 
 /// `pool/concurrency=100`: the name of a closed-model level, as benchgate-harness names its

@@ -10,7 +10,7 @@ use benchgate_measure::{CommandSpec, MemoryOptions, RunnerOptions, preflight};
 use benchgate_model::Mode;
 
 use crate::PipelineError;
-use crate::load::{LoadEntry, Watch};
+use crate::load::{LoadEntry, NotUnderLoad, Watch, not_under_load};
 
 /// One expanded command of a configured bench, with the options it runs under and what it is
 /// measured for.
@@ -197,38 +197,24 @@ fn load_entry(
         }
         return Ok(None);
     };
-    let refuse = |what: &str| {
-        Err(PipelineError::NotUnderLoad {
-            what: what.to_string(),
-        })
-    };
-    if specs.iter().any(|s| s.prepare.is_some()) {
-        return refuse(
-            "`prepare` (it runs before each run; use `setup`, run once before the load)",
-        );
-    }
-    if specs.iter().any(|s| s.conclude.is_some()) {
-        return refuse(
-            "`conclude` (it runs after each run; use `cleanup`, run once after the load)",
-        );
-    }
-    if instructions {
-        return refuse("`measure = [\"instructions\"]` (one run under valgrind is not load)");
-    }
-    let runner = &bench.runner;
-    for (key, given) in [
-        ("warmup", runner.warmup.is_some()),
-        ("runs", runner.runs.is_some()),
-        ("min_runs", runner.min_runs.is_some()),
-        ("max_runs", runner.max_runs.is_some()),
-        ("max_time", runner.max_time.is_some()),
-        ("precision", runner.precision.is_some()),
-    ] {
-        if given {
-            return refuse(&format!(
+    if let Some(refused) = not_under_load(specs, &bench.runner, instructions) {
+        let what = match refused {
+            NotUnderLoad::Prepare => {
+                "`prepare` (it runs before each run; use `setup`, run once before the load)"
+                    .to_string()
+            }
+            NotUnderLoad::Conclude => {
+                "`conclude` (it runs after each run; use `cleanup`, run once after the load)"
+                    .to_string()
+            }
+            NotUnderLoad::Instructions => {
+                "`measure = [\"instructions\"]` (one run under valgrind is not load)".to_string()
+            }
+            NotUnderLoad::Sizing(key) => format!(
                 "`{key}` (it sizes runs one at a time; a load level lasts `duration` or `operations`)"
-            ));
-        }
+            ),
+        };
+        return Err(PipelineError::NotUnderLoad { what });
     }
     Ok(Some(LoadEntry {
         settings: settings.clone(),

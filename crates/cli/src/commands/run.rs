@@ -8,7 +8,7 @@ use benchgate_measure::{AuxCommands, CommandTemplate, Parameter, expand, preflig
 use benchgate_model::display::plural;
 use benchgate_model::{Measure, Outcome, Thresholds};
 use benchgate_pipeline::judge::judge_commands;
-use benchgate_pipeline::load::{LoadEntry, Watch};
+use benchgate_pipeline::load::{LoadEntry, NotUnderLoad, Watch, not_under_load};
 use benchgate_pipeline::measure::{measure_commands, measure_commands_under_load, new_run};
 use benchgate_pipeline::plan::measurements;
 
@@ -52,27 +52,21 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     )?;
     match load {
         Some(settings) => {
-            if instructions {
-                bail!(
+            match not_under_load(&specs, &sampling_flags(args), instructions) {
+                None => {}
+                Some(NotUnderLoad::Instructions) => bail!(
                     "--measure instructions counts one run under valgrind; it cannot be combined with --concurrency or --rate"
-                );
-            }
-            let sampling = &args.sampling;
-            for (flag, given) in [
-                ("--warmup", sampling.warmup.is_some()),
-                ("--runs", sampling.runs.is_some()),
-                ("--min-runs", sampling.min_runs.is_some()),
-                ("--max-runs", sampling.max_runs.is_some()),
-                ("--max-time", sampling.max_time.is_some()),
-                ("--precision", args.precision.is_some()),
-                ("--prepare", !args.prepare.is_empty()),
-                ("--conclude", !args.conclude.is_empty()),
-            ] {
-                if given {
-                    bail!(
-                        "{flag} sizes runs one at a time; under --concurrency or --rate a level lasts --duration or --operations"
-                    );
-                }
+                ),
+                Some(NotUnderLoad::Prepare) => bail!(
+                    "--prepare runs before each run; under --concurrency or --rate use --setup, run once before the load"
+                ),
+                Some(NotUnderLoad::Conclude) => bail!(
+                    "--conclude runs after each run; under --concurrency or --rate use --cleanup, run once after the load"
+                ),
+                Some(NotUnderLoad::Sizing(key)) => bail!(
+                    "--{} sizes runs one at a time; under --concurrency or --rate a level lasts --duration or --operations",
+                    key.replace('_', "-")
+                ),
             }
             let entry = LoadEntry {
                 settings,
