@@ -182,6 +182,8 @@ fn a_server_that_never_answers_gives_timeouts_not_a_hang() {
     .unwrap();
     assert_eq!(level.errors.count(ErrorKind::Timeout), 4);
     assert_eq!(level.successes(), 0);
+    // A timed-out request leaves the in-flight count when it is abandoned.
+    assert_eq!(level.max_in_flight, 2);
     assert_eq!(seen.requests.load(Ordering::SeqCst), 4);
     // A timed-out connection is not reused: each request opened its own.
     assert_eq!(seen.connections.load(Ordering::SeqCst), 4);

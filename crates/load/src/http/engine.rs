@@ -360,15 +360,34 @@ impl Shared {
                 sender
             }
         };
-        let now = self.in_flight_now.fetch_add(1, Ordering::SeqCst) + 1;
-        self.in_flight_max.fetch_max(now, Ordering::SeqCst);
+        let in_flight = InFlight::enter(&self.in_flight_now, &self.in_flight_max);
         let result = send(&mut sender, &self.target).await;
-        self.in_flight_now.fetch_sub(1, Ordering::SeqCst);
+        drop(in_flight);
         match &result {
             Err((ErrorKind::Http(_), _)) | Ok(()) => *connection = Some(sender),
             Err(_) => {}
         }
         result
+    }
+}
+
+/// One request counted in flight from its send until its response is read or it is abandoned
+/// (a timeout drops the exchange mid-way, and with it this guard).
+struct InFlight<'a> {
+    now: &'a AtomicUsize,
+}
+
+impl<'a> InFlight<'a> {
+    fn enter(now: &'a AtomicUsize, max: &AtomicUsize) -> Self {
+        let count = now.fetch_add(1, Ordering::SeqCst) + 1;
+        max.fetch_max(count, Ordering::SeqCst);
+        Self { now }
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.now.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
