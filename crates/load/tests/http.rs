@@ -40,6 +40,11 @@ type Behaviour = fn(u64) -> (Duration, u16);
 
 /// A hyper HTTP/1.1 server on its own thread and runtime; it lives until the test process ends.
 fn serve(behaviour: Behaviour) -> (String, Arc<Seen>) {
+    serve_with(behaviour, false)
+}
+
+/// [`serve`], answering `connection: close` to every request when `close` is set.
+fn serve_with(behaviour: Behaviour, close: bool) -> (String, Arc<Seen>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
     let addr = listener.local_addr().unwrap();
@@ -72,6 +77,12 @@ fn serve(behaviour: Behaviour) -> (String, Arc<Seen>) {
                             seen.in_flight.fetch_sub(1, Ordering::SeqCst);
                             let mut response = Response::new(Full::new(Bytes::from_static(b"ok")));
                             *response.status_mut() = StatusCode::from_u16(status).unwrap();
+                            if close {
+                                response.headers_mut().insert(
+                                    hyper::header::CONNECTION,
+                                    hyper::header::HeaderValue::from_static("close"),
+                                );
+                            }
                             Ok::<_, Infallible>(response)
                         }
                     });
@@ -187,6 +198,53 @@ fn a_server_that_never_answers_gives_timeouts_not_a_hang() {
     assert_eq!(seen.requests.load(Ordering::SeqCst), 4);
     // A timed-out connection is not reused: each request opened its own.
     assert_eq!(seen.connections.load(Ordering::SeqCst), 4);
+}
+
+#[test]
+fn a_server_closing_each_connection_costs_reconnects_not_errors() {
+    let (url, seen) = serve_with(|_| (Duration::ZERO, 200), true);
+    for (round, runtime) in [HttpRuntime::CurrentThread, HttpRuntime::Workers(slots(2))]
+        .into_iter()
+        .enumerate()
+    {
+        let level = run_http_closed(
+            &HttpClosedLoad::new(target(&url), slots(4), Stop::after_operations(200))
+                .with_runtime(runtime),
+        )
+        .unwrap();
+        assert_eq!(level.errors.total(), 0, "{runtime:?}: {:?}", level.errors);
+        assert_eq!(level.successes(), 200);
+        let rounds = round as u64 + 1;
+        assert_eq!(seen.connections.load(Ordering::SeqCst), 200 * rounds);
+    }
+}
+
+#[test]
+fn a_connection_closed_before_the_response_is_a_reset() {
+    // Reads the request, then closes without answering.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buffer = [0u8; 4096];
+            let _ = std::io::Read::read(&mut stream, &mut buffer);
+        }
+    });
+    let level = run_http_closed(&HttpClosedLoad::new(
+        target(&format!("http://{addr}/")),
+        slots(1),
+        Stop::after_operations(5),
+    ))
+    .unwrap();
+    assert_eq!(
+        level.errors.count(ErrorKind::Reset),
+        5,
+        "{:?}",
+        level.errors
+    );
+    let example = level.errors.example(ErrorKind::Reset).unwrap();
+    assert!(example.starts_with("reset: "), "{example}");
 }
 
 fn stall_on_the_40th(n: u64) -> (Duration, u16) {
