@@ -1,7 +1,11 @@
 //! Throughput and p99 of the HTTP engine against a zero-latency hyper server in this process
 //! (its own thread and current-thread runtime, loopback), closed model; then, when `wrk` is on
 //! the PATH, wrk against the same server with the same connections and duration, and the ratios.
-//! Not a test: figures depend on the machine.
+//! Then the open model: 5000/s on the same connections (planned/started/late/dropped), and the
+//! coordinated-omission demonstration: 40/s on one connection for 5 s against a server that
+//! stalls its 40th request for 1 s, corrected p99 (from the intended send) beside the service
+//! time's (from the actual send, what a closed-loop tool reports). Not a test: figures depend on
+//! the machine.
 //!
 //! `cargo run --release -p benchgate-load --features http --example http_bench -- [connections] [seconds]`
 //! (defaults 64 and 5).
@@ -10,11 +14,15 @@ use std::convert::Infallible;
 use std::net::TcpListener;
 use std::num::NonZeroUsize;
 use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 use std::time::Duration;
 
 use benchgate_load::Stop;
-use benchgate_load::http::{HttpClosedLoad, HttpRuntime, HttpTarget, run_http_closed};
+use benchgate_load::http::{
+    HttpClosedLoad, HttpOpenLoad, HttpRuntime, HttpTarget, run_http_closed, run_http_open,
+};
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::Response;
@@ -85,6 +93,42 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok(output) => println!("wrk failed: {}", String::from_utf8_lossy(&output.stderr)),
         Err(_) => println!("wrk not found (apt-get install -y wrk to compare)"),
     }
+    let open = run_http_open(&HttpOpenLoad::new(
+        HttpTarget::get(&url)?,
+        5000.0,
+        connections,
+        Stop::after_duration(Duration::from_secs(seconds)),
+    ))?;
+    if let Some(counts) = open.open {
+        println!(
+            "open model 5000/s: {:.0} req/s  p99 {:.3?}  planned {}  started {}  late {}  dropped {}",
+            open.throughput(),
+            open.percentiles().map_or(Duration::ZERO, |p| p.p99),
+            counts.planned,
+            counts.started,
+            counts.late,
+            counts.dropped
+        );
+    }
+    let stalling = serve_stalling(40)?;
+    let stalled = run_http_open(&HttpOpenLoad::new(
+        HttpTarget::get(&stalling)?,
+        40.0,
+        NonZeroUsize::MIN,
+        Stop::after_duration(Duration::from_secs(5)),
+    ))?;
+    let corrected = stalled.percentiles().map(|p| p.p99);
+    let service = stalled
+        .service_time
+        .as_ref()
+        .and_then(|service| service.percentiles())
+        .map(|p| p.p99);
+    println!(
+        "coordinated omission, 1 s stall once in 5 s at 40/s: corrected p99 {:.3?}  uncorrected (service time) p99 {:.3?}  ({:?})",
+        corrected.unwrap_or_default(),
+        service.unwrap_or_default(),
+        stalled.open
+    );
     Ok(())
 }
 
@@ -115,6 +159,12 @@ fn parse_wrk_duration(text: &str) -> Option<Duration> {
 
 /// A zero-latency hyper server answering `ok` on its own thread; returns its URL.
 fn serve() -> std::io::Result<String> {
+    serve_stalling(u64::MAX)
+}
+
+/// [`serve`], but the `nth` request (1-based) is answered after 1 s.
+fn serve_stalling(nth: u64) -> std::io::Result<String> {
+    let requests = Arc::new(AtomicU64::new(0));
     let listener = TcpListener::bind("127.0.0.1:0")?;
     listener.set_nonblocking(true)?;
     let url = format!("http://{}/", listener.local_addr()?);
@@ -128,9 +178,16 @@ fn serve() -> std::io::Result<String> {
             };
             while let Ok((stream, _)) = listener.accept().await {
                 let _ = stream.set_nodelay(true);
+                let requests = Arc::clone(&requests);
                 tokio::spawn(async move {
-                    let service = service_fn(|_request| async {
-                        Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(b"ok"))))
+                    let service = service_fn(move |_request| {
+                        let n = requests.fetch_add(1, Ordering::Relaxed) + 1;
+                        async move {
+                            if n == nth {
+                                tokio::time::sleep(Duration::from_secs(1)).await;
+                            }
+                            Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(b"ok"))))
+                        }
                     });
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)

@@ -552,10 +552,7 @@ async fn dispatch(load: &HttpOpenLoad, shared: &Shared, open: &OpenShared) -> (u
         {
             break;
         }
-        let due = shared.start + intended;
-        if due > Instant::now() {
-            tokio::time::sleep_until(due.into()).await;
-        }
+        wait_until(shared.start + intended).await;
         planned += 1;
         let mut queue = open.lock();
         let idle = workers.saturating_sub(queue.busy);
@@ -570,6 +567,21 @@ async fn dispatch(load: &HttpOpenLoad, shared: &Shared, open: &OpenShared) -> (u
     open.lock().closed = true;
     open.ready.notify_waiters();
     (planned, dropped)
+}
+
+/// tokio's timers fire on a 1 ms tick, after their deadline: sleeping to the deadline would send
+/// most requests of a fast schedule up to a millisecond late. So the dispatcher sleeps to a
+/// tick before the deadline and yields to the connections' tasks for the rest.
+async fn wait_until(due: Instant) {
+    const TICK: Duration = Duration::from_millis(1);
+    if let Some(early) = due.checked_sub(TICK)
+        && early > Instant::now()
+    {
+        tokio::time::sleep_until(early.into()).await;
+    }
+    while Instant::now() < due {
+        tokio::task::yield_now().await;
+    }
 }
 
 async fn open_worker(shared: Arc<Shared>, open: Arc<OpenShared>) {
