@@ -53,11 +53,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let level = run_http_closed(&load)?;
         let p99 = level.percentiles().map_or(Duration::ZERO, |p| p.p99);
         println!(
-            "benchgate ({name:>14}): {:>10.0} req/s  p99 {:>10.3?}  ops {}  errors {}",
+            "benchgate ({name:>14}): {:>10.0} req/s  p99 {:>10.3?}  ops {}  errors {}  process RSS {} KiB",
             level.throughput(),
             p99,
             level.operations,
-            level.errors.total()
+            level.errors.total(),
+            rss_kib().unwrap_or(0)
         );
         if best.is_none_or(|(rps, _)| level.throughput() > rps) {
             best = Some((level.throughput(), p99));
@@ -130,6 +131,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         stalled.open
     );
     Ok(())
+}
+
+/// This process's resident set (client and server), from /proc (Linux).
+fn rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kib| kib.parse().ok())
 }
 
 /// The word after `label` on the first line that starts with it.
