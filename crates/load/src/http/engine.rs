@@ -33,8 +33,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The tokio runtime the client runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum HttpRuntime {
-    /// One thread drives every connection (the default: measured faster here than two workers
-    /// when the server shares the machine; see `examples/http_bench.rs`).
+    /// One thread drives every connection (the default: on 2 cores shared with the server it
+    /// was as fast as two workers or faster, with a lower p99; see `examples/http_bench.rs`).
     #[default]
     CurrentThread,
     /// A multi-threaded runtime with this many worker threads.
@@ -200,7 +200,8 @@ pub fn run_http_closed(load: &HttpClosedLoad) -> Result<LevelResult, HttpLoadErr
 /// on `max_in_flight` connections with a backlog of as many; an arrival finding the backlog full
 /// is dropped (counted, never sent). Latency from the intended send time (coordinated omission
 /// corrected, as wrk2), service time from the actual start (including a reconnect); counts as the
-/// command engine's open model (see [`crate::open`]). Timer resolution is tokio's (1 ms).
+/// command engine's open model (see [`crate::open`]). Sends are timed to well under tokio's
+/// 1 ms timer tick (see `wait_until`).
 pub fn run_http_open(load: &HttpOpenLoad) -> Result<LevelResult, HttpLoadError> {
     if !(load.rate.is_finite() && load.rate > 0.0) {
         return Err(LoadError::InvalidRate(load.rate).into());
