@@ -1,6 +1,6 @@
 //! Why an operation failed, as the stable names reports and budgets use (`exit:N`, `signal:N`,
-//! `timeout`, `spawn`, `output-check`), their counts and the first message of each kind. Pure: no
-//! I/O.
+//! `timeout`, `spawn`, `output-check`; HTTP: `connect`, `http:N`, `reset`, `io`), their counts and
+//! the first message of each kind. Pure: no I/O.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -18,6 +18,14 @@ pub enum ErrorKind {
     Spawn,
     /// The command exited 0 but its output failed the output check (or could not be read).
     OutputCheck,
+    /// HTTP: the connection to the target could not be opened (refused, unreachable).
+    Connect,
+    /// HTTP: the response's status was 500 or above (`http:503`); lower statuses are answers.
+    Http(u16),
+    /// HTTP: the connection was reset or closed before the response was complete.
+    Reset,
+    /// HTTP: any other transport or protocol failure.
+    Io,
 }
 
 impl ErrorKind {
@@ -42,6 +50,10 @@ impl fmt::Display for ErrorKind {
             ErrorKind::Timeout => f.write_str("timeout"),
             ErrorKind::Spawn => f.write_str("spawn"),
             ErrorKind::OutputCheck => f.write_str("output-check"),
+            ErrorKind::Connect => f.write_str("connect"),
+            ErrorKind::Http(status) => write!(f, "http:{status}"),
+            ErrorKind::Reset => f.write_str("reset"),
+            ErrorKind::Io => f.write_str("io"),
         }
     }
 }
@@ -91,7 +103,7 @@ impl ErrorCounts {
     }
 
     /// Kinds with their counts, ordered `exit:N` (by N), `signal:N`, `timeout`, `spawn`,
-    /// `output-check`.
+    /// `output-check`, `connect`, `http:N` (by N), `reset`, `io`.
     pub fn iter(&self) -> impl Iterator<Item = (ErrorKind, u64)> + '_ {
         self.by_kind.iter().map(|(kind, count)| (*kind, *count))
     }
@@ -136,13 +148,27 @@ mod tests {
             ErrorKind::Timeout,
             ErrorKind::Spawn,
             ErrorKind::OutputCheck,
+            ErrorKind::Connect,
+            ErrorKind::Http(503),
+            ErrorKind::Reset,
+            ErrorKind::Io,
         ]
         .iter()
         .map(ToString::to_string)
         .collect();
         assert_eq!(
             names,
-            ["exit:1", "signal:15", "timeout", "spawn", "output-check"]
+            [
+                "exit:1",
+                "signal:15",
+                "timeout",
+                "spawn",
+                "output-check",
+                "connect",
+                "http:503",
+                "reset",
+                "io"
+            ]
         );
     }
 

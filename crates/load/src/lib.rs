@@ -11,12 +11,17 @@
 //! [`sweep`] and do no I/O; [`command`] runs one operation, [`closed`] and [`open`] spawn the
 //! processes and read the [`clock`]. No async runtime: one thread per in-flight slot, blocked on
 //! its child.
+//!
+//! With the `http` feature, [`http`] drives the same levels with HTTP/1.1 requests on tokio and
+//! hyper instead of processes.
 
 pub mod benchmark;
 pub mod clock;
 pub mod closed;
 pub mod command;
 pub mod error_kind;
+#[cfg(feature = "http")]
+pub mod http;
 pub mod latency;
 pub mod level;
 pub mod open;

@@ -1,0 +1,20 @@
+//! HTTP/1.1 load (feature `http`): the same levels as the command engine — closed model
+//! ([`run_http_closed`]: N keep-alive connections) and open model ([`run_http_open`]: the
+//! command engine's [`Schedule`](crate::Schedule), latency from the intended send time) — into
+//! the same [`LevelResult`](crate::LevelResult), so metrics, budgets and reports apply unchanged.
+//!
+//! Client: hyper 1's HTTP/1.1 connection API over `tokio::net::TcpStream`, one connection per
+//! in-flight slot, reopened when the server closes it; `http://` only. Errors by kind
+//! ([`ErrorKind`](crate::ErrorKind)): `connect` (cannot open a connection), `http:N` (status
+//! ≥ 500, one kind per status, like `exit:N`; 1xx–4xx are answers, not errors), `timeout` (no
+//! complete response within the load's timeout), `reset` (connection reset or closed mid-exchange)
+//! and `io` (any other transport or protocol failure). Failed requests are never latency samples.
+
+mod engine;
+mod target;
+
+pub use engine::{
+    DEFAULT_TIMEOUT, HttpClosedLoad, HttpLoadError, HttpOpenLoad, HttpRuntime, run_http_closed,
+    run_http_open,
+};
+pub use target::{HttpTarget, HttpTargetError};

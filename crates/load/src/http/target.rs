@@ -1,0 +1,252 @@
+//! What one HTTP operation sends: method, URL, headers and body, validated before any load runs
+//! so a mistake is one clear error rather than a level full of failures.
+
+use std::net::{SocketAddr, ToSocketAddrs};
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::header::{HOST, HeaderMap, HeaderName, HeaderValue};
+use hyper::{Method, Request, Uri};
+
+/// Why a target was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HttpTargetError {
+    #[error("bad URL '{url}': {reason}")]
+    BadUrl { url: String, reason: String },
+    #[error("bad URL '{url}': no scheme; write http://{url}")]
+    NoScheme { url: String },
+    #[error("bad URL '{url}': https is not supported yet; use an http:// URL")]
+    Https { url: String },
+    #[error("bad URL '{url}': the scheme must be http, not {scheme}")]
+    Scheme { url: String, scheme: String },
+    #[error(
+        "bad URL '{url}': credentials in the URL are not supported; send an authorization header"
+    )]
+    Credentials { url: String },
+    #[error("bad HTTP method '{0}'")]
+    Method(String),
+    #[error("bad header '{name}': {reason}")]
+    Header { name: String, reason: String },
+    #[error("cannot resolve the host of '{url}': {reason}")]
+    Resolve { url: String, reason: String },
+}
+
+/// One request to send again and again: `http://` only (loopback and plain HTTP; TLS is not
+/// built in yet). The `Host` header is the URL's authority unless a `host` header is given.
+#[derive(Debug, Clone)]
+pub struct HttpTarget {
+    method: Method,
+    url: String,
+    /// Host and port to connect to (IPv6 without brackets).
+    host: String,
+    port: u16,
+    /// What goes on the request line: path and query.
+    path: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl HttpTarget {
+    /// A `GET` of `url`.
+    pub fn get(url: &str) -> Result<Self, HttpTargetError> {
+        Self::new("GET", url)
+    }
+
+    /// `method` (any token: `GET`, `POST`, `PURGE`…) of `url`, which must be `http://host[:port][/path]`.
+    pub fn new(method: &str, url: &str) -> Result<Self, HttpTargetError> {
+        let method = Method::from_bytes(method.as_bytes())
+            .map_err(|_| HttpTargetError::Method(method.to_string()))?;
+        let bad = |reason: &str| HttpTargetError::BadUrl {
+            url: url.to_string(),
+            reason: reason.to_string(),
+        };
+        let uri: Uri = url
+            .parse()
+            .map_err(|error: hyper::http::uri::InvalidUri| bad(&error.to_string()))?;
+        match uri.scheme_str() {
+            None => {
+                return Err(HttpTargetError::NoScheme {
+                    url: url.to_string(),
+                });
+            }
+            Some(scheme) if scheme.eq_ignore_ascii_case("http") => {}
+            Some(scheme) if scheme.eq_ignore_ascii_case("https") => {
+                return Err(HttpTargetError::Https {
+                    url: url.to_string(),
+                });
+            }
+            Some(scheme) => {
+                return Err(HttpTargetError::Scheme {
+                    url: url.to_string(),
+                    scheme: scheme.to_string(),
+                });
+            }
+        }
+        let authority = uri.authority().ok_or_else(|| bad("no host"))?;
+        if authority.as_str().contains('@') {
+            return Err(HttpTargetError::Credentials {
+                url: url.to_string(),
+            });
+        }
+        let host = authority.host();
+        if host.is_empty() {
+            return Err(bad("no host"));
+        }
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
+        let port = uri.port_u16().unwrap_or(80);
+        let path = uri
+            .path_and_query()
+            .map_or("/", |path| path.as_str())
+            .parse::<Uri>()
+            .map_err(|error| bad(&error.to_string()))?;
+        let mut headers = HeaderMap::new();
+        let host_header =
+            HeaderValue::from_str(authority.as_str()).map_err(|error| bad(&error.to_string()))?;
+        headers.insert(HOST, host_header);
+        Ok(Self {
+            method,
+            url: url.to_string(),
+            host,
+            port,
+            path,
+            headers,
+            body: Bytes::new(),
+        })
+    }
+
+    /// Adds a header (a `host` header replaces the URL's; others add to any of the same name).
+    pub fn header(mut self, name: &str, value: &str) -> Result<Self, HttpTargetError> {
+        let invalid = |reason: String| HttpTargetError::Header {
+            name: name.to_string(),
+            reason,
+        };
+        let header_name =
+            HeaderName::from_bytes(name.as_bytes()).map_err(|error| invalid(error.to_string()))?;
+        let header_value =
+            HeaderValue::from_str(value).map_err(|error| invalid(error.to_string()))?;
+        if header_name == HOST {
+            self.headers.insert(header_name, header_value);
+        } else {
+            self.headers.append(header_name, header_value);
+        }
+        Ok(self)
+    }
+
+    /// The request body sent with every request (a `content-length` is added for it).
+    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The URL as given.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    pub fn body_bytes(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The address to connect to: the first the host resolves to (an IP address resolves to
+    /// itself without a lookup).
+    pub fn resolve(&self) -> Result<SocketAddr, HttpTargetError> {
+        let failed = |reason: String| HttpTargetError::Resolve {
+            url: self.url.clone(),
+            reason,
+        };
+        (self.host.as_str(), self.port)
+            .to_socket_addrs()
+            .map_err(|error| failed(error.to_string()))?
+            .next()
+            .ok_or_else(|| failed("no address".to_string()))
+    }
+
+    /// A fresh request for one operation.
+    pub(crate) fn request(&self) -> Request<Full<Bytes>> {
+        let mut request = Request::new(Full::new(self.body.clone()));
+        *request.method_mut() = self.method.clone();
+        *request.uri_mut() = self.path.clone();
+        *request.headers_mut() = self.headers.clone();
+        request
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(method: &str, url: &str) -> String {
+        HttpTarget::new(method, url).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn an_http_url_splits_into_address_path_and_host_header() {
+        let target = HttpTarget::new("POST", "http://127.0.0.1:8080/api/v1?x=1")
+            .unwrap()
+            .header("x-token", "abc")
+            .unwrap()
+            .body("payload");
+        assert_eq!(target.resolve().unwrap(), "127.0.0.1:8080".parse().unwrap());
+        let request = target.request();
+        assert_eq!(request.method(), Method::POST);
+        assert_eq!(request.uri(), "/api/v1?x=1");
+        assert_eq!(request.headers()["host"], "127.0.0.1:8080");
+        assert_eq!(request.headers()["x-token"], "abc");
+        let bare = HttpTarget::get("http://[::1]").unwrap();
+        assert_eq!(bare.resolve().unwrap(), "[::1]:80".parse().unwrap());
+        assert_eq!(bare.request().uri(), "/");
+        let renamed = bare.header("Host", "example.test").unwrap();
+        assert_eq!(renamed.headers().get_all("host").iter().count(), 1);
+        assert_eq!(renamed.headers()["host"], "example.test");
+    }
+
+    #[test]
+    fn bad_targets_are_refused_with_the_url_and_what_to_do() {
+        assert_eq!(
+            refused("GET", "https://127.0.0.1/"),
+            "bad URL 'https://127.0.0.1/': https is not supported yet; use an http:// URL"
+        );
+        assert_eq!(
+            refused("GET", "localhost:8080"),
+            "bad URL 'localhost:8080': no scheme; write http://localhost:8080"
+        );
+        assert_eq!(
+            refused("GET", "ftp://host/x"),
+            "bad URL 'ftp://host/x': the scheme must be http, not ftp"
+        );
+        assert!(refused("GET", "http://exa mple/").starts_with("bad URL 'http://exa mple/': "));
+        assert!(
+            refused("GET", "http://u:p@host/").contains("credentials in the URL are not supported")
+        );
+        assert_eq!(refused("GE T", "http://h/"), "bad HTTP method 'GE T'");
+        let header = HttpTarget::get("http://h/")
+            .unwrap()
+            .header("x-bad", "line\nbreak")
+            .unwrap_err();
+        assert!(
+            header.to_string().starts_with("bad header 'x-bad': "),
+            "{header}"
+        );
+        let unresolvable = HttpTarget::get("http://no-such-host.invalid/")
+            .unwrap()
+            .resolve()
+            .unwrap_err();
+        assert!(
+            unresolvable
+                .to_string()
+                .starts_with("cannot resolve the host of 'http://no-such-host.invalid/': "),
+            "{unresolvable}"
+        );
+    }
+}

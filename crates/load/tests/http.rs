@@ -1,0 +1,377 @@
+//! The HTTP engine against tiny hyper servers started here on 127.0.0.1:0 (loopback only). Each
+//! server counts what it saw (requests, connections, requests in flight) with atomics, so the
+//! assertions are about exact counts; the timed ones have margins of several times what a busy
+//! machine needs, and every level is bounded by a request count or a duration.
+
+use std::convert::Infallible;
+use std::net::TcpListener;
+use std::num::NonZeroUsize;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use benchgate_load::http::{
+    HttpClosedLoad, HttpLoadError, HttpOpenLoad, HttpRuntime, HttpTarget, run_http_closed,
+    run_http_open,
+};
+use benchgate_load::{ErrorKind, LoadError, Stop};
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::service::service_fn;
+use hyper::{Response, StatusCode};
+use hyper_util::rt::TokioIo;
+
+fn slots(n: usize) -> NonZeroUsize {
+    NonZeroUsize::new(n).unwrap()
+}
+
+/// What a test server saw.
+#[derive(Debug, Default)]
+struct Seen {
+    requests: AtomicU64,
+    connections: AtomicU64,
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
+}
+
+/// How the server answers its n-th request (1-based): after a delay, with a status.
+type Behaviour = fn(u64) -> (Duration, u16);
+
+/// A hyper HTTP/1.1 server on its own thread and runtime; it lives until the test process ends.
+fn serve(behaviour: Behaviour) -> (String, Arc<Seen>) {
+    serve_with(behaviour, false)
+}
+
+/// [`serve`], answering `connection: close` to every request when `close` is set.
+fn serve_with(behaviour: Behaviour, close: bool) -> (String, Arc<Seen>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(Seen::default());
+    let server_seen = Arc::clone(&seen);
+    thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                server_seen.connections.fetch_add(1, Ordering::SeqCst);
+                let seen = Arc::clone(&server_seen);
+                tokio::spawn(async move {
+                    let service = service_fn(move |_request| {
+                        let seen = Arc::clone(&seen);
+                        async move {
+                            let n = seen.requests.fetch_add(1, Ordering::SeqCst) + 1;
+                            let now = seen.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                            seen.max_in_flight.fetch_max(now, Ordering::SeqCst);
+                            let (delay, status) = behaviour(n);
+                            if !delay.is_zero() {
+                                tokio::time::sleep(delay).await;
+                            }
+                            seen.in_flight.fetch_sub(1, Ordering::SeqCst);
+                            let mut response = Response::new(Full::new(Bytes::from_static(b"ok")));
+                            *response.status_mut() = StatusCode::from_u16(status).unwrap();
+                            if close {
+                                response.headers_mut().insert(
+                                    hyper::header::CONNECTION,
+                                    hyper::header::HeaderValue::from_static("close"),
+                                );
+                            }
+                            Ok::<_, Infallible>(response)
+                        }
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+    });
+    (format!("http://{addr}/work"), seen)
+}
+
+fn target(url: &str) -> HttpTarget {
+    HttpTarget::get(url).unwrap()
+}
+
+#[test]
+fn ten_connections_hold_exactly_ten_requests_in_flight_on_ten_kept_alive_connections() {
+    let (url, seen) = serve(|_| (Duration::from_millis(50), 200));
+    for runtime in [HttpRuntime::CurrentThread, HttpRuntime::Workers(slots(2))] {
+        let before = seen.connections.load(Ordering::SeqCst);
+        let requests_before = seen.requests.load(Ordering::SeqCst);
+        seen.max_in_flight.store(0, Ordering::SeqCst);
+        let level = run_http_closed(
+            &HttpClosedLoad::new(target(&url), slots(10), Stop::after_operations(100))
+                .with_runtime(runtime),
+        )
+        .unwrap();
+        assert_eq!(level.operations, 100, "{runtime:?}");
+        assert_eq!(level.errors.total(), 0, "{runtime:?}: {:?}", level.errors);
+        assert_eq!(seen.requests.load(Ordering::SeqCst) - requests_before, 100);
+        assert_eq!(seen.max_in_flight.load(Ordering::SeqCst), 10, "{runtime:?}");
+        assert_eq!(level.max_in_flight, 10, "{runtime:?}");
+        assert!(level.reached());
+        // Keep-alive: one connection per slot for the whole level.
+        assert_eq!(seen.connections.load(Ordering::SeqCst) - before, 10);
+        // Every request waited 50 ms at the server.
+        assert!(level.percentiles().unwrap().p50 >= Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn every_fifth_request_answered_500_is_an_error_rate_of_exactly_a_fifth() {
+    let (url, _seen) = serve(|n| (Duration::ZERO, if n % 5 == 0 { 500 } else { 200 }));
+    let level = run_http_closed(&HttpClosedLoad::new(
+        target(&url),
+        slots(4),
+        Stop::after_operations(100),
+    ))
+    .unwrap();
+    assert_eq!(level.operations, 100);
+    assert_eq!(level.error_rate(), 0.2);
+    assert_eq!(level.errors.count(ErrorKind::Http(500)), 20);
+    assert_eq!(level.errors.total(), 20);
+    assert_eq!(level.successes(), 80);
+    assert_eq!(
+        level.errors.example(ErrorKind::Http(500)),
+        Some("http:500: Internal Server Error")
+    );
+    let benchmark = benchgate_load::closed_level_benchmark("api", &level, None, &[]);
+    assert_eq!(benchmark.labels["errors.http:500"], "20");
+}
+
+#[test]
+fn a_refused_connection_is_a_connect_error_and_the_level_ends() {
+    let closed_port = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap()
+    };
+    let url = format!("http://{closed_port}/");
+    let level = run_http_closed(&HttpClosedLoad::new(
+        target(&url),
+        slots(3),
+        Stop::after_either(Duration::from_secs(20), 30),
+    ))
+    .unwrap();
+    assert_eq!(level.operations, 30);
+    assert_eq!(level.errors.count(ErrorKind::Connect), 30);
+    assert_eq!(level.successes(), 0);
+    assert_eq!(level.max_in_flight, 0, "no request was ever sent");
+    let example = level.errors.example(ErrorKind::Connect).unwrap();
+    assert!(
+        example.starts_with(&format!("connect: {closed_port}: ")),
+        "{example}"
+    );
+    assert!(example.to_lowercase().contains("refused"), "{example}");
+    // The open model too: every planned request is sent and fails to connect.
+    let open = run_http_open(&HttpOpenLoad::new(
+        target(&url),
+        100.0,
+        slots(2),
+        Stop::after_operations(10),
+    ))
+    .unwrap();
+    let counts = open.open.unwrap();
+    assert_eq!(counts.planned, 10);
+    assert_eq!(open.errors.count(ErrorKind::Connect), counts.started);
+}
+
+#[test]
+fn a_server_that_never_answers_gives_timeouts_not_a_hang() {
+    let (url, seen) = serve(|_| (Duration::from_secs(60), 200));
+    let level = run_http_closed(
+        &HttpClosedLoad::new(target(&url), slots(2), Stop::after_operations(4))
+            .with_timeout(Duration::from_millis(200)),
+    )
+    .unwrap();
+    assert_eq!(level.errors.count(ErrorKind::Timeout), 4);
+    assert_eq!(level.successes(), 0);
+    // A timed-out request leaves the in-flight count when it is abandoned.
+    assert_eq!(level.max_in_flight, 2);
+    assert_eq!(seen.requests.load(Ordering::SeqCst), 4);
+    // A timed-out connection is not reused: each request opened its own.
+    assert_eq!(seen.connections.load(Ordering::SeqCst), 4);
+}
+
+#[test]
+fn a_server_closing_each_connection_costs_reconnects_not_errors() {
+    let (url, seen) = serve_with(|_| (Duration::ZERO, 200), true);
+    for (round, runtime) in [HttpRuntime::CurrentThread, HttpRuntime::Workers(slots(2))]
+        .into_iter()
+        .enumerate()
+    {
+        let level = run_http_closed(
+            &HttpClosedLoad::new(target(&url), slots(4), Stop::after_operations(200))
+                .with_runtime(runtime),
+        )
+        .unwrap();
+        assert_eq!(level.errors.total(), 0, "{runtime:?}: {:?}", level.errors);
+        assert_eq!(level.successes(), 200);
+        let rounds = round as u64 + 1;
+        assert_eq!(seen.connections.load(Ordering::SeqCst), 200 * rounds);
+    }
+}
+
+#[test]
+fn a_connection_closed_before_the_response_is_a_reset() {
+    // Reads the request, then closes without answering.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buffer = [0u8; 4096];
+            let _ = std::io::Read::read(&mut stream, &mut buffer);
+        }
+    });
+    let level = run_http_closed(&HttpClosedLoad::new(
+        target(&format!("http://{addr}/")),
+        slots(1),
+        Stop::after_operations(5),
+    ))
+    .unwrap();
+    assert_eq!(
+        level.errors.count(ErrorKind::Reset),
+        5,
+        "{:?}",
+        level.errors
+    );
+    let example = level.errors.example(ErrorKind::Reset).unwrap();
+    assert!(example.starts_with("reset: "), "{example}");
+}
+
+#[test]
+fn a_fast_schedule_sends_on_time_despite_the_millisecond_timer_tick() {
+    // 2000/s: arrivals 0.5 ms apart, finer than tokio's 1 ms timer tick. Waking on the tick
+    // after each due time sends a large share more than the 1 ms tolerance late; the engine
+    // wakes a tick early and yields until due. Loose bound: a busy machine still delays some.
+    let (url, _seen) = serve(|_| (Duration::ZERO, 200));
+    let level = run_http_open(&HttpOpenLoad::new(
+        target(&url),
+        2000.0,
+        slots(16),
+        Stop::after_duration(Duration::from_secs(2)),
+    ))
+    .unwrap();
+    let open = level.open.unwrap();
+    assert_eq!(open.planned, 4000);
+    assert_eq!(level.errors.total(), 0, "{:?}", level.errors);
+    assert!(open.late * 10 < open.started, "{open:?}");
+}
+
+fn stall_on_the_40th(n: u64) -> (Duration, u16) {
+    let delay = if n == 40 {
+        Duration::from_secs(1)
+    } else {
+        Duration::ZERO
+    };
+    (delay, 200)
+}
+
+#[test]
+fn a_one_second_stall_shows_in_the_corrected_p99_and_not_in_the_service_time_p99() {
+    // Sized like tests/open.rs: one connection, so the stall holds the only slot for 1 s; the
+    // arrival due next waits in the one-deep backlog (late), the ~39 after it are dropped. 40/s
+    // for 5 s plans 200; the stall drops ~39, leaving n ≈ 160 successes. HDR's p99 of n values is
+    // the ceil(0.99·n)-th smallest, for 100 ≤ n < 200 the second slowest: the corrected latencies
+    // have two slow values (the stalled request and the one backlogged behind it), the service
+    // times one. A busy machine may drop ~60 more before n leaves that range.
+    let (url, seen) = serve(stall_on_the_40th);
+    let level = run_http_open(&HttpOpenLoad::new(
+        target(&url),
+        40.0,
+        slots(1),
+        Stop::after_duration(Duration::from_secs(5)),
+    ))
+    .unwrap();
+    let open = level.open.unwrap();
+    assert_eq!(open.planned, 200);
+    assert_eq!(open.planned, open.started + open.dropped);
+    assert_eq!(level.operations, open.started);
+    assert_eq!(seen.requests.load(Ordering::SeqCst), open.started);
+    assert_eq!(level.errors.total(), 0, "{:?}", level.errors);
+    assert!(open.dropped >= 20, "{open:?}");
+    assert!(open.late >= 1, "{open:?}");
+    let successes = level.successes();
+    assert!((100..200).contains(&successes), "{successes} successes");
+    let corrected = level.percentiles().unwrap();
+    let service = level.service_time.as_ref().unwrap().percentiles().unwrap();
+    assert!(
+        corrected.p99 >= Duration::from_millis(500),
+        "corrected p99 {:?}",
+        corrected.p99
+    );
+    assert!(
+        service.p99 < Duration::from_millis(500),
+        "service p99 {:?}",
+        service.p99
+    );
+    assert!(service.max >= Duration::from_secs(1));
+    assert_eq!(level.max_in_flight, 1);
+    assert!(!level.reached(), "drops mean the rate was not reached");
+}
+
+#[test]
+fn a_two_second_duration_ends_the_level_after_two_seconds_and_well_before_ten() {
+    let (url, _seen) = serve(|_| (Duration::from_millis(1), 200));
+    let began = Instant::now();
+    let level = run_http_closed(&HttpClosedLoad::new(
+        target(&url),
+        slots(4),
+        Stop::after_duration(Duration::from_secs(2)),
+    ))
+    .unwrap();
+    let took = began.elapsed();
+    assert!(
+        took >= Duration::from_secs(2) && took < Duration::from_secs(10),
+        "{took:?}"
+    );
+    assert!(level.operations > 0);
+    assert_eq!(level.errors.total(), 0, "{:?}", level.errors);
+    assert!(level.wall <= took);
+}
+
+#[test]
+fn bad_loads_are_refused_before_any_request() {
+    let (url, seen) = serve(|_| (Duration::ZERO, 200));
+    let zero_rate = run_http_open(&HttpOpenLoad::new(
+        target(&url),
+        0.0,
+        slots(1),
+        Stop::after_operations(1),
+    ))
+    .unwrap_err();
+    assert!(matches!(
+        zero_rate,
+        HttpLoadError::Load(LoadError::InvalidRate(_))
+    ));
+    let zero_timeout = run_http_closed(
+        &HttpClosedLoad::new(target(&url), slots(1), Stop::after_operations(1))
+            .with_timeout(Duration::ZERO),
+    )
+    .unwrap_err();
+    assert_eq!(
+        zero_timeout.to_string(),
+        "the operation timeout must be greater than zero"
+    );
+    let unresolvable = run_http_closed(&HttpClosedLoad::new(
+        target("http://no-such-host.invalid/"),
+        slots(1),
+        Stop::after_operations(1),
+    ))
+    .unwrap_err();
+    assert!(
+        unresolvable
+            .to_string()
+            .starts_with("cannot resolve the host of 'http://no-such-host.invalid/'"),
+        "{unresolvable}"
+    );
+    assert_eq!(seen.requests.load(Ordering::SeqCst), 0);
+}
