@@ -7,3 +7,8 @@ pub mod latency;
 pub mod rng;
 
 pub use latency::{LatencyDist, LatencyParseError};
+pub mod fault;
+pub use fault::{
+    CallDecision, Failure, FailureCause, FailureKind, FaultConfigError, FaultModel, FaultPlan,
+    KeySource,
+};
