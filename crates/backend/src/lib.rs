@@ -12,3 +12,5 @@ pub use fault::{
     CallDecision, Failure, FailureCause, FailureKind, FaultConfigError, FaultModel, FaultPlan,
     KeySource,
 };
+pub mod server;
+pub use server::{BackendConfig, BackendError, BackendStats, MockBackend};
