@@ -129,6 +129,11 @@ async fn stats_count_exactly_n_sequential_calls_over_one_keep_alive_connection()
         let backend = start(BackendConfig::default()).await;
         assert!(backend.local_addr().ip().is_loopback() && backend.local_addr().port() != 0);
         let mut client = Client::connect(backend.local_addr()).await;
+        let fresh = client.response("GET", "/_stats", None).await;
+        assert_eq!(
+            String::from_utf8(fresh.body).unwrap(),
+            r#"{"calls":0,"failures":{"5xx":0,"hang":0,"reset":0},"in_flight":0,"max_concurrency":0,"per_key":{}}"#
+        );
         for i in 0..50u64 {
             let response = if i % 2 == 0 {
                 client.response("GET", "/items/7", None).await
