@@ -442,3 +442,41 @@ async fn a_busy_address_is_a_clear_error() {
     );
     assert!(err.to_lowercase().contains("in use"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_schedule_is_exact_when_calls_of_one_key_arrive_at_once() {
+    tokio::time::timeout(BOUND, async {
+        let plan = FaultPlan {
+            fail_first_per_key: 3,
+            ..FaultPlan::default()
+        };
+        let latency = LatencyDist::parse("fixed(50ms)").unwrap();
+        let backend = start(BackendConfig {
+            plan,
+            latency,
+            ..BackendConfig::default()
+        })
+        .await;
+        let mut clients = Vec::new();
+        for _ in 0..20 {
+            clients.push(Client::connect(backend.local_addr()).await);
+        }
+        let mut tasks = tokio::task::JoinSet::new();
+        for mut client in clients {
+            tasks.spawn(async move { client.response("GET", "/vm/delete", Some("vm-9")).await });
+        }
+        let mut failed_key_calls = BTreeSet::new();
+        while let Some(response) = tasks.join_next().await {
+            let response = response.unwrap();
+            if response.status != 200 {
+                failed_key_calls
+                    .insert(response.headers["x-key-call-index"].parse::<u64>().unwrap());
+            }
+        }
+        assert_eq!(failed_key_calls, BTreeSet::from([0, 1, 2]));
+        let stats = backend.stats();
+        assert_eq!((stats.calls, failures(&stats, "5xx")), (20, 3));
+    })
+    .await
+    .unwrap();
+}
