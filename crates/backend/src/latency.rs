@@ -243,10 +243,12 @@ impl Parser<'_> {
     fn mix(&mut self, start: usize) -> Result<LatencyDist, LatencyParseError> {
         let mut parts = Vec::new();
         loop {
+            self.skip_ws();
+            let weight_pos = self.pos;
             let weight = self.number("a weight (a number greater than 0)")?;
             if weight <= 0.0 {
                 return Err(self.error_at(
-                    self.pos,
+                    weight_pos,
                     "a weight greater than 0",
                     format!("{weight}"),
                 ));
@@ -428,6 +430,11 @@ mod tests {
             err("lognormal(median=10ms, sigma=-1)"),
             "invalid latency distribution \"lognormal(median=10ms, sigma=-1)\": at column 30: \
              expected a non-negative number (sigma), found \"-1\""
+        );
+        assert_eq!(
+            err("mix(1: fixed(1ms), 0: fixed(2ms))"),
+            "invalid latency distribution \"mix(1: fixed(1ms), 0: fixed(2ms))\": at column 20: \
+             expected a weight greater than 0, found 0"
         );
         assert_eq!(
             err(""),
