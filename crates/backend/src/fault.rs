@@ -1,0 +1,446 @@
+//! The failure model and the per-call decision: pure (no I/O), shared by the server and by
+//! in-process callers.
+//!
+//! # Why the decision is deterministic
+//! A failure injector written as `if COUNTER % 5 == 0` over a plain shared counter is racy:
+//! two concurrent calls can read the same value (both fail, or neither), so the failure rate
+//! and the schedule drift with the load. Here every call takes a unique global index from one
+//! atomic counter (arrival order), and the call's random draws come from a generator derived
+//! from `(seed, global index)` alone — not from a shared stream whose position depends on how
+//! many draws earlier calls made (a mix, a 5xx status pick) or on which thread got there first.
+//! So call n fails or not as a pure function of the seed and n, and requests sent one after
+//! another reproduce the same set of failing indices run after run. The per-key schedules
+//! ("the first K calls of each key fail") count calls per key under one lock, so exactly K calls
+//! of each key fail however many arrive at once.
+//!
+//! # The key of a call
+//! [`KeySource`] says where it comes from: by default the `X-Key` request header, or, when the
+//! request has none, the last non-empty path segment (`/vm/42/delete` → `delete`,
+//! `/items/7` → `7`, `/` → `/`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use crate::latency::LatencyDist;
+use crate::rng::{SplitMix64, Stream};
+
+/// How an injected failure looks to the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FailureKind {
+    /// An HTTP 500 or 503 response (picked per call from the seed).
+    Status5xx,
+    /// The connection is closed (TCP reset) without a response.
+    Reset,
+    /// No response until the hang deadline (then the connection is closed), or never (until
+    /// the server shuts down).
+    Hang,
+}
+
+impl FailureKind {
+    /// The name used on the command line and in `/_stats`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FailureKind::Status5xx => "5xx",
+            FailureKind::Reset => "reset",
+            FailureKind::Hang => "hang",
+        }
+    }
+}
+
+impl fmt::Display for FailureKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FaultConfigError {
+    #[error("unknown failure kind \"{0}\": expected 5xx, reset or hang")]
+    UnknownKind(String),
+    #[error("fail rate {0} is out of range: expected a number from 0 to 1")]
+    FailRate(f64),
+}
+
+impl FromStr for FailureKind {
+    type Err = FaultConfigError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "5xx" => Ok(FailureKind::Status5xx),
+            "reset" => Ok(FailureKind::Reset),
+            "hang" => Ok(FailureKind::Hang),
+            other => Err(FaultConfigError::UnknownKind(other.to_owned())),
+        }
+    }
+}
+
+/// Where the key of a call comes from (see the module documentation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    /// This header (matched case-insensitively), else the last path segment. The default,
+    /// with `X-Key`.
+    HeaderOrLastPathSegment(String),
+    /// Always the last non-empty path segment (`/` when there is none).
+    LastPathSegment,
+}
+
+impl Default for KeySource {
+    fn default() -> Self {
+        KeySource::HeaderOrLastPathSegment("x-key".to_owned())
+    }
+}
+
+impl KeySource {
+    /// The key of a request with this path, given a header lookup.
+    pub fn key<'a>(&self, path: &'a str, header: impl FnOnce(&str) -> Option<&'a str>) -> &'a str {
+        if let KeySource::HeaderOrLastPathSegment(name) = self
+            && let Some(value) = header(name)
+        {
+            return value;
+        }
+        path.split('/').rfind(|s| !s.is_empty()).unwrap_or("/")
+    }
+}
+
+/// What fails, and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaultPlan {
+    /// Probability (0..=1) that a call not already failed by a schedule fails.
+    pub fail_rate: f64,
+    /// How failures look.
+    pub kind: FailureKind,
+    /// How long a `hang` lasts before the connection is closed; `None`: until shutdown.
+    pub hang_for: Option<Duration>,
+    /// The first K calls of every key fail.
+    pub fail_first_per_key: u64,
+    /// Every call to these keys fails.
+    pub always_fail_keys: BTreeSet<String>,
+}
+
+impl Default for FaultPlan {
+    fn default() -> Self {
+        Self {
+            fail_rate: 0.0,
+            kind: FailureKind::Status5xx,
+            hang_for: None,
+            fail_first_per_key: 0,
+            always_fail_keys: BTreeSet::new(),
+        }
+    }
+}
+
+impl FaultPlan {
+    pub fn validate(&self) -> Result<(), FaultConfigError> {
+        if !(0.0..=1.0).contains(&self.fail_rate) {
+            return Err(FaultConfigError::FailRate(self.fail_rate));
+        }
+        Ok(())
+    }
+}
+
+/// Which rule failed a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureCause {
+    /// The key is in `always_fail_keys`.
+    KeyAlwaysFails,
+    /// One of the first K calls of its key.
+    FirstCallsOfKey,
+    /// Drawn with probability `fail_rate`.
+    Random,
+}
+
+/// What happens to one call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallDecision {
+    /// 0-based, in arrival order over all keys.
+    pub call_index: u64,
+    /// 0-based, in arrival order within the key.
+    pub key_call_index: u64,
+    /// How long to wait before answering (or resetting); not used by a hang.
+    pub latency: Duration,
+    /// `None`: answer 200.
+    pub failure: Option<Failure>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failure {
+    pub kind: FailureKind,
+    pub cause: FailureCause,
+    /// The status of a 5xx failure (500 or 503); 0 for the other kinds.
+    pub status: u16,
+}
+
+/// The seeded decision maker: counts calls (globally and per key) and decides each one.
+#[derive(Debug)]
+pub struct FaultModel {
+    seed: u64,
+    latency: LatencyDist,
+    plan: FaultPlan,
+    next_call: AtomicU64,
+    calls_per_key: Mutex<BTreeMap<String, u64>>,
+}
+
+impl FaultModel {
+    pub fn new(seed: u64, latency: LatencyDist, plan: FaultPlan) -> Result<Self, FaultConfigError> {
+        plan.validate()?;
+        Ok(Self {
+            seed,
+            latency,
+            plan,
+            next_call: AtomicU64::new(0),
+            calls_per_key: Mutex::new(BTreeMap::new()),
+        })
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn plan(&self) -> &FaultPlan {
+        &self.plan
+    }
+
+    pub fn latency(&self) -> &LatencyDist {
+        &self.latency
+    }
+
+    /// Counts one call of `key` and decides it.
+    pub fn decide(&self, key: &str) -> CallDecision {
+        // Both indices are taken under the lock so they agree on the arrival order.
+        let (call_index, key_call_index) = {
+            let mut per_key = self.calls_per_key.lock().unwrap_or_else(|p| p.into_inner());
+            let count = match per_key.get_mut(key) {
+                Some(count) => count,
+                None => per_key.entry(key.to_owned()).or_insert(0),
+            };
+            *count += 1;
+            (self.next_call.fetch_add(1, Ordering::Relaxed), *count - 1)
+        };
+        self.decision(call_index, key, key_call_index)
+    }
+
+    /// The decision for global call `call_index`, the `key_call_index`-th call of `key`: a pure
+    /// function of the seed, the plan and these arguments.
+    pub fn decision(&self, call_index: u64, key: &str, key_call_index: u64) -> CallDecision {
+        let mut failure_rng = SplitMix64::for_call(self.seed, call_index, Stream::Failure);
+        // Always drawn, so the random failures of a seed do not shift when a schedule is added.
+        let random_fails = failure_rng.next_f64() < self.plan.fail_rate;
+        let cause = if self.plan.always_fail_keys.contains(key) {
+            Some(FailureCause::KeyAlwaysFails)
+        } else if key_call_index < self.plan.fail_first_per_key {
+            Some(FailureCause::FirstCallsOfKey)
+        } else if random_fails {
+            Some(FailureCause::Random)
+        } else {
+            None
+        };
+        let failure = cause.map(|cause| Failure {
+            kind: self.plan.kind,
+            cause,
+            status: match self.plan.kind {
+                FailureKind::Status5xx if failure_rng.next_u64() & 1 == 0 => 500,
+                FailureKind::Status5xx => 503,
+                _ => 0,
+            },
+        });
+        let latency = self.latency.sample(&mut SplitMix64::for_call(
+            self.seed,
+            call_index,
+            Stream::Latency,
+        ));
+        CallDecision {
+            call_index,
+            key_call_index,
+            latency,
+            failure,
+        }
+    }
+
+    /// Calls so far per key.
+    pub fn calls_per_key(&self) -> BTreeMap<String, u64> {
+        self.calls_per_key
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Calls so far.
+    pub fn calls(&self) -> u64 {
+        self.next_call.load(Ordering::Relaxed)
+    }
+
+    /// Back to call 0 with no key seen: the schedules start over and the same seed replays
+    /// the same decisions.
+    pub fn reset(&self) {
+        let mut per_key = self.calls_per_key.lock().unwrap_or_else(|p| p.into_inner());
+        per_key.clear();
+        self.next_call.store(0, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(seed: u64, plan: FaultPlan) -> FaultModel {
+        FaultModel::new(seed, LatencyDist::Fixed(Duration::from_millis(1)), plan).unwrap()
+    }
+
+    fn failing_indices(model: &FaultModel, n: u64) -> Vec<u64> {
+        (0..n)
+            .filter(|_| true)
+            .filter_map(|_| {
+                let d = model.decide("k");
+                d.failure.map(|_| d.call_index)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn random_failures_are_within_binomial_bounds_and_reproducible() {
+        let plan = FaultPlan {
+            fail_rate: 0.2,
+            ..FaultPlan::default()
+        };
+        let first = failing_indices(&model(7, plan.clone()), 10_000);
+        // 10 000 × 0.2 ± 4.5 σ (σ = 40).
+        assert!(
+            (1_820..=2_180).contains(&first.len()),
+            "{} failures",
+            first.len()
+        );
+        assert_eq!(first, failing_indices(&model(7, plan.clone()), 10_000));
+        assert_ne!(first, failing_indices(&model(8, plan), 10_000));
+    }
+
+    #[test]
+    fn the_latency_distribution_does_not_change_which_calls_fail() {
+        let plan = FaultPlan {
+            fail_rate: 0.3,
+            ..FaultPlan::default()
+        };
+        let a = model(5, plan.clone());
+        let b = FaultModel::new(
+            5,
+            LatencyDist::parse("mix(0.5: fixed(1ms), 0.5: normal(mean=3ms, sd=1ms))").unwrap(),
+            plan,
+        )
+        .unwrap();
+        assert_eq!(failing_indices(&a, 1_000), failing_indices(&b, 1_000));
+    }
+
+    #[test]
+    fn first_k_calls_of_each_key_fail_exactly() {
+        let m = model(
+            1,
+            FaultPlan {
+                fail_first_per_key: 3,
+                ..FaultPlan::default()
+            },
+        );
+        let mut failed: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+        for round in 0..5 {
+            for key in ["a", "b", "c"] {
+                let d = m.decide(key);
+                assert_eq!(d.key_call_index, round);
+                if let Some(f) = d.failure {
+                    assert_eq!(f.cause, FailureCause::FirstCallsOfKey);
+                    assert!(f.status == 500 || f.status == 503);
+                    failed.entry(key).or_default().push(d.key_call_index);
+                }
+            }
+        }
+        for key in ["a", "b", "c"] {
+            assert_eq!(failed[key], vec![0, 1, 2], "key {key}");
+        }
+        m.reset();
+        assert!(
+            m.decide("a").failure.is_some(),
+            "reset starts the schedule over"
+        );
+    }
+
+    #[test]
+    fn first_k_is_exact_under_concurrency() {
+        let m = model(
+            1,
+            FaultPlan {
+                fail_first_per_key: 3,
+                ..FaultPlan::default()
+            },
+        );
+        let failures = AtomicU64::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    for _ in 0..100 {
+                        if m.decide("same").failure.is_some() {
+                            failures.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                });
+            }
+        });
+        assert_eq!(failures.load(Ordering::Relaxed), 3);
+        assert_eq!(m.calls(), 800);
+        assert_eq!(m.calls_per_key()["same"], 800);
+    }
+
+    #[test]
+    fn a_key_that_always_fails_fails_every_call_and_others_never() {
+        let plan = FaultPlan {
+            kind: FailureKind::Reset,
+            always_fail_keys: BTreeSet::from(["bad".to_owned()]),
+            ..FaultPlan::default()
+        };
+        let m = model(1, plan);
+        for _ in 0..50 {
+            let bad = m.decide("bad").failure.unwrap();
+            assert_eq!(
+                (bad.kind, bad.cause, bad.status),
+                (FailureKind::Reset, FailureCause::KeyAlwaysFails, 0)
+            );
+            assert_eq!(m.decide("good").failure, None);
+        }
+    }
+
+    #[test]
+    fn keys_come_from_the_header_or_the_last_path_segment() {
+        let source = KeySource::default();
+        assert_eq!(source.key("/vm/42/delete", |_| None), "delete");
+        assert_eq!(source.key("/items/7/", |_| None), "7");
+        assert_eq!(source.key("/", |_| None), "/");
+        assert_eq!(
+            source.key("/items/7", |name| (name == "x-key").then_some("vm-1")),
+            "vm-1"
+        );
+        assert_eq!(
+            KeySource::LastPathSegment.key("/items/7", |_| Some("vm-1")),
+            "7"
+        );
+    }
+
+    #[test]
+    fn bad_configuration_is_a_clear_error() {
+        assert_eq!(
+            "500".parse::<FailureKind>().unwrap_err().to_string(),
+            "unknown failure kind \"500\": expected 5xx, reset or hang"
+        );
+        let err = FaultModel::new(
+            1,
+            LatencyDist::Fixed(Duration::ZERO),
+            FaultPlan {
+                fail_rate: 1.5,
+                ..FaultPlan::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "fail rate 1.5 is out of range: expected a number from 0 to 1"
+        );
+    }
+}
