@@ -13,6 +13,24 @@
 //! - [`sim`]: [`SimBackend`], a seeded simulated backend (latency, failure rate, "fail the first
 //!   K calls" schedules) counting calls, failures and the maximum concurrency it saw. Each call's
 //!   fate is a pure function of the seed and the call's number, so concurrent runs replay exactly.
+//!
+//! ```
+//! use std::time::Duration;
+//! use benchgate_retry::{Backoff, GaveUp, Jitter, RetryPolicy, SimBackend, SimConfig, retry};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let ms = Duration::from_millis(1);
+//! let backend = SimBackend::new(SimConfig::fixed(ms).with_fail_rate(1.0).with_seed(7))?;
+//! let policy = RetryPolicy::new(3, Backoff::Exponential { base: ms * 2, factor: 2.0, cap: ms * 50 })?
+//!     .with_jitter(Jitter::Full);
+//! let outcome = retry(&policy, 7, |_attempt| backend.call(0)).await;
+//! assert_eq!(outcome.attempts, 3);
+//! assert_eq!(outcome.gave_up_because, Some(GaveUp::MaxAttempts));
+//! assert_eq!(backend.stats().calls, 3);
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod grace;
 pub mod policy;

@@ -57,7 +57,7 @@ where
         match policy.after_failure(attempt, &error, start.elapsed(), &mut rng) {
             Step::RetryAfter(delay) => {
                 tokio::time::sleep(delay).await;
-                slept += delay;
+                slept = slept.saturating_add(delay);
                 attempt += 1;
             }
             Step::GiveUp(reason) => {
