@@ -139,7 +139,7 @@ async fn forty_percent_failures_cost_the_expected_calls_per_op_reproducibly() {
 
 #[tokio::test(start_paused = true)]
 async fn concurrency_levels_really_hold_that_many_calls_in_flight() {
-    for level in [1u64, 10, 50] {
+    for level in [1u64, 10, 50, 100, 200] {
         let sim = backend(SimConfig::fixed(MS * 10).with_seed(3));
         let start = Instant::now();
         let outcomes = run_closed(&sim, &exponential(3), 3, level, 5).await;
