@@ -115,6 +115,27 @@ pub enum Command {
                       benchgate ab --measure instructions --base './old/app' --head './new/app'"
     )]
     Ab(Box<AbArgs>),
+    /// Load-test an HTTP server: throughput, latency percentiles and errors, stored and gated
+    ///
+    /// Sends requests over HTTP/1.1 keep-alive connections: N at a time (--concurrency, or
+    /// --sweep for several levels, closed model: each connection sends its next request when
+    /// the previous answer is read) or on a schedule (--rate, open model: latency counts from
+    /// each request's intended send time, so a stalled server cannot hide its stall, as wrk2;
+    /// the service time is recorded too, with the requests planned, sent, late and dropped).
+    /// Each level lasts --duration (default 10s) or --requests. One request first checks that
+    /// the server answers; a server that says it is `benchgate mock-backend` makes the run
+    /// simulated. The run is stored and judged like `run`'s: against the baseline on
+    /// throughput, latency_p99 and error_rate (or the [gate] measures of --config) and against
+    /// the [[budget]]s of --config. Status 5xx, timeouts, resets and refused connections are
+    /// errors, counted by kind, never latency samples.
+    #[command(
+        after_help = "Examples:\n  benchgate load http://127.0.0.1:8080/ --concurrency 64 --duration 30s\n  \
+                      benchgate load http://127.0.0.1:8080/api --rate 2000/s --name api/get\n  \
+                      benchgate load http://127.0.0.1:8080/ --sweep 1,10,50,100,200 --requests 5000\n  \
+                      benchgate load -X POST -H 'content-type: application/json' --body '{}' http://127.0.0.1:8080/jobs --rate 200/s --burst 500\n  \
+                      benchgate load --urls-file urls.txt --concurrency 16 --config benchgate.toml --watch-pid 4242"
+    )]
+    Load(Box<HttpLoadArgs>),
     /// A benchmark's history, and the shifts of level found in it
     ///
     /// The medians of one measure of BENCH in the stored runs, oldest first, measured on this
@@ -496,6 +517,103 @@ pub struct RunArgs {
     /// The commands, each after a `--`.
     #[arg(last = true, value_name = "CMD", num_args = 1.., allow_hyphen_values = true)]
     pub commands: Vec<String>,
+}
+
+/// `benchgate load`: the requests, the load and how the run is judged.
+#[derive(Debug, Args)]
+pub struct HttpLoadArgs {
+    /// The URLs to send requests to (http://), round-robin.
+    #[arg(value_name = "URL", required_unless_present = "urls_file")]
+    pub urls: Vec<String>,
+    /// Read the URLs from FILE: one `[METHOD] URL` per line, `#` comments.
+    #[arg(help_heading = "Requests", long, value_name = "FILE", conflicts_with = "urls")]
+    pub urls_file: Option<PathBuf>,
+    /// The request method.
+    #[arg(help_heading = "Requests", long, short = 'X', value_name = "METHOD", default_value = "GET")]
+    pub method: String,
+    /// A request header, `NAME: VALUE`; repeat for more.
+    #[arg(help_heading = "Requests", long, short = 'H', value_name = "HEADER")]
+    pub header: Vec<String>,
+    /// The request body.
+    #[arg(help_heading = "Requests", long, value_name = "TEXT", conflicts_with = "body_file")]
+    pub body: Option<String>,
+    /// The request body, read from FILE (at most 16 MiB).
+    #[arg(help_heading = "Requests", long, value_name = "FILE")]
+    pub body_file: Option<PathBuf>,
+    /// A request not answered in full within this long counts as a timeout [default: 30s].
+    #[arg(help_heading = "Requests", long, short = 't', value_name = "DURATION", value_parser = positive_duration)]
+    pub timeout: Option<Duration>,
+    /// Connections, each with one request in flight (closed model) [default: 10 without --rate].
+    #[arg(help_heading = "Load", long, value_name = "N", conflicts_with_all = ["rate", "sweep"])]
+    pub concurrency: Option<String>,
+    /// Several closed-model levels, one after the other: 1,10,50,100,200.
+    #[arg(help_heading = "Load", long, value_name = "LEVELS", conflicts_with = "rate")]
+    pub sweep: Option<String>,
+    /// Send requests on a schedule (open model): 2000/s. Latency counts from each intended send.
+    #[arg(help_heading = "Load", long, value_name = "RATE")]
+    pub rate: Option<String>,
+    /// How sends are spread at --rate: constant or poisson [default: constant].
+    #[arg(help_heading = "Load", long, value_name = "HOW", requires = "rate")]
+    pub arrivals: Option<String>,
+    /// Seed of --arrivals poisson.
+    #[arg(help_heading = "Load", long, value_name = "N", requires = "rate")]
+    pub seed: Option<u64>,
+    /// Raise the rate linearly from 0 over this long.
+    #[arg(help_heading = "Load", long, value_name = "DURATION", requires = "rate")]
+    pub ramp: Option<String>,
+    /// Send this many extra requests at once every --burst-every, on top of --rate.
+    #[arg(help_heading = "Load", long, value_name = "N", requires = "rate")]
+    pub burst: Option<String>,
+    /// How often a --burst comes [default: 1s].
+    #[arg(help_heading = "Load", long, value_name = "DURATION", requires = "burst")]
+    pub burst_every: Option<String>,
+    /// Connections at --rate, and the most requests waiting for one; later sends are dropped
+    /// and counted [default: 1000].
+    #[arg(help_heading = "Load", long, value_name = "N", requires = "rate")]
+    pub max_in_flight: Option<String>,
+    /// How long each level runs [default: 10s unless --requests].
+    #[arg(help_heading = "Load", long, value_name = "DURATION")]
+    pub duration: Option<String>,
+    /// Requests each level sends at most.
+    #[arg(help_heading = "Load", long, value_name = "N")]
+    pub requests: Option<String>,
+    /// Sample the memory of this process (the server) while the load runs: RSS over time,
+    /// its growth per second and per request, and a leak verdict.
+    #[arg(help_heading = "Load", long, value_name = "PID", value_parser = clap::value_parser!(u32).range(1..))]
+    pub watch_pid: Option<u32>,
+    /// How often --watch-pid is sampled [default: 50ms].
+    #[arg(help_heading = "Load", long, value_name = "DURATION", requires = "watch_pid")]
+    pub memory_every: Option<String>,
+    /// The benchmark's name (levels add /concurrency=N) [default: the URL without http://].
+    #[arg(help_heading = "Suite", long, short = 'n', value_name = "NAME")]
+    pub name: Option<String>,
+    /// Label the run simulated even if the server does not say it is a simulator.
+    #[arg(help_heading = "Suite", long, value_enum, default_value_t = ModeArg::Real)]
+    pub mode: ModeArg,
+    /// Judge with the [gate] settings and [[budget]]s of this file (its benches are not run).
+    #[arg(help_heading = "Suite", long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Judge against this baseline instead of the configured one: a name, last, run:<id>,
+    /// commit:<sha>, merge-base[:BRANCH] or window:N.
+    #[arg(help_heading = "Suite", long, value_name = "SELECTOR")]
+    pub baseline: Option<String>,
+    /// Judge even when the baseline is real and this run simulated (or the reverse).
+    #[arg(help_heading = "Suite", long)]
+    pub allow_mode_mismatch: bool,
+    /// Treat warnings (warn-level regressions, insufficient data, missed targets) as failures.
+    #[arg(help_heading = "Suite", long)]
+    pub deny_warnings: bool,
+    /// Write the run as canonical JSON (benchgate/run/v1) to FILE.
+    #[arg(help_heading = "Output", long, value_name = "FILE")]
+    pub export_json: Option<PathBuf>,
+    /// Write the run as a Markdown table to FILE.
+    #[arg(help_heading = "Output", long, value_name = "FILE")]
+    pub export_markdown: Option<PathBuf>,
+    /// Format of the report on standard output.
+    #[arg(help_heading = "Output", long, value_enum, default_value_t = OutputFormat::Terminal)]
+    pub format: OutputFormat,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
 }
 
 /// Load for the commands after `--` (a configured bench sets the same in benchgate.toml).

@@ -68,6 +68,7 @@ where
         Command::Ingest(args) => commands::ingest::execute(args, &cli.global),
         Command::Exec(args) => commands::exec::execute(args, &cli.global),
         Command::Ab(args) => commands::ab::execute(args, &cli.global),
+        Command::Load(args) => commands::load::execute(args, &cli.global),
         Command::Doctor(args) => commands::doctor::execute(args, &cli.global),
         Command::History(args) => commands::history::execute(args, &cli.global),
         Command::Compare(args) => commands::compare::execute(args, &cli.global),

@@ -151,6 +151,8 @@ pub struct Reporter {
     quiet: bool,
     terminal: bool,
     current: Option<Progress>,
+    /// The line a load level redraws while it runs (terminal only).
+    live: Option<ProgressBar>,
 }
 
 impl Reporter {
@@ -159,6 +161,7 @@ impl Reporter {
             quiet: global.quiet,
             terminal: crate::output::console().stderr_is_terminal(),
             current: None,
+            live: None,
         }
     }
 }
@@ -180,16 +183,51 @@ impl benchgate_pipeline::measure::Progress for Reporter {
         if let Some(progress) = self.current.take() {
             progress.finish();
         }
+        self.end_live();
     }
 
     fn status(&mut self, text: &str) {
         if !self.quiet {
-            crate::output::eprint_line(&line(text));
+            self.eprint_line(&line(text));
         }
     }
 
     fn note(&mut self, text: &str) {
-        crate::output::eprint_line(&format!("note: {}", line(text)));
+        self.eprint_line(&format!("note: {}", line(text)));
+    }
+
+    fn live(&mut self) -> Option<benchgate_pipeline::measure::LiveLine> {
+        if self.quiet || !self.terminal {
+            return None;
+        }
+        let bar = self.live.get_or_insert_with(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(10));
+            if let Ok(style) = ProgressStyle::with_template("{spinner} {msg}") {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(Duration::from_millis(100));
+            bar
+        });
+        let bar = bar.clone();
+        Some(std::sync::Arc::new(move |text: &str| {
+            bar.set_message(line(text).into_owned());
+        }))
+    }
+}
+
+impl Reporter {
+    /// A line on standard error, above the live line when there is one.
+    fn eprint_line(&self, text: &str) {
+        match &self.live {
+            Some(bar) => bar.println(text),
+            None => crate::output::eprint_line(text),
+        }
+    }
+
+    fn end_live(&mut self) {
+        if let Some(bar) = self.live.take() {
+            bar.finish_and_clear();
+        }
     }
 }
 

@@ -279,6 +279,48 @@ pub struct Bench {
     pub memory: Option<MemorySettings>,
     /// `watch = { pid_file = ... }`: a long-running process sampled while the bench runs.
     pub watch: Option<WatchSettings>,
+    /// `http = { url = ... }`: the bench sends HTTP requests as its load instead of running a
+    /// command (SPEC §4.3); `command` is then empty and `load` is set.
+    pub http: Option<HttpSettings>,
+}
+
+/// The most headers an HTTP bench may send.
+pub const MAX_HTTP_HEADERS: usize = 100;
+
+/// A bench's `http = { ... }`: what each request of its load sends. The URL is checked (scheme,
+/// host, port) by the pipeline before anything runs; here it is only text.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HttpSettings {
+    /// `url`, `${VAR}` expanded (`benchgate load` may give several); empty when `urls_file`
+    /// gives the URLs. Requests go round-robin over them.
+    pub urls: Vec<String>,
+    /// `urls_file`: one `[METHOD] URL` per line, requests go round-robin over them.
+    pub urls_file: Option<PathBuf>,
+    /// `method` (default `GET`), upper-cased.
+    pub method: String,
+    /// `headers = { "content-type" = "application/json" }`, in file order.
+    pub headers: Vec<(String, String)>,
+    /// `body`: the request body as text.
+    pub body: Option<String>,
+    /// `body_file`: the request body read from a file (at most [`MAX_HTTP_BODY_BYTES`]).
+    pub body_file: Option<PathBuf>,
+}
+
+/// The largest request body a `body_file` may hold: 16 MiB.
+pub const MAX_HTTP_BODY_BYTES: u64 = 16 << 20;
+
+impl HttpSettings {
+    /// How the request reads in reports: `GET http://host/path`, or the URL list's file.
+    pub fn describe(&self) -> String {
+        match (self.urls.as_slice(), &self.urls_file) {
+            ([url], _) => format!("{} {url}", self.method),
+            ([first, rest @ ..], _) => {
+                format!("{} {first} and {} more", self.method, rest.len())
+            }
+            ([], Some(file)) => format!("{} URLs of {}", self.method, file.display()),
+            ([], None) => self.method.clone(),
+        }
+    }
 }
 
 impl Bench {

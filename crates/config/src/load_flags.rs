@@ -3,13 +3,14 @@
 //! `[[bench]]` gives, with the same ranges, so a command line and a file cannot disagree on what
 //! is valid. Errors name the flag and what it expects.
 
-use std::num::NonZeroUsize;
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::time::Duration;
 
 use crate::units::{Kind, parse_quantity, parse_rate};
 use crate::{
-    Arrivals, DEFAULT_LOAD_DURATION, DEFAULT_MAX_IN_FLIGHT, LoadModel, LoadSettings,
-    MAX_CONCURRENCY, MAX_LEVELS, MAX_LOAD_DURATION, MAX_RATE_PER_S, MemorySettings,
+    Arrivals, BurstSettings, DEFAULT_LOAD_DURATION, DEFAULT_MAX_IN_FLIGHT, LoadModel,
+    LoadSettings, MAX_BURST_SIZE, MAX_CONCURRENCY, MAX_LEVELS, MAX_LOAD_DURATION, MAX_RATE_PER_S,
+    MemorySettings,
 };
 
 /// The flags as given, unparsed.
@@ -24,6 +25,9 @@ pub struct LoadFlags {
     pub duration: Option<String>,
     pub operations: Option<String>,
     pub memory_every: Option<String>,
+    /// `--burst 500`: this many extra starts at once every `--burst-every` (open model).
+    pub burst: Option<String>,
+    pub burst_every: Option<String>,
 }
 
 /// Reads `flags`: the load (`None` without `--concurrency` and `--rate`) and the memory sampling
@@ -59,6 +63,8 @@ pub fn load_from_flags(
                 ("--seed", flags.seed.is_some()),
                 ("--ramp", flags.ramp.is_some()),
                 ("--max-in-flight", flags.max_in_flight.is_some()),
+                ("--burst", flags.burst.is_some()),
+                ("--burst-every", flags.burst_every.is_some()),
             ] {
                 if given {
                     return Err(format!("{flag} needs --concurrency or --rate"));
@@ -72,6 +78,8 @@ pub fn load_from_flags(
                 ("--seed", flags.seed.is_some()),
                 ("--ramp", flags.ramp.is_some()),
                 ("--max-in-flight", flags.max_in_flight.is_some()),
+                ("--burst", flags.burst.is_some()),
+                ("--burst-every", flags.burst_every.is_some()),
             ] {
                 if given {
                     return Err(format!("{flag} needs --rate (the open model)"));
@@ -222,9 +230,40 @@ fn open_model(flags: &LoadFlags, rate: &str) -> Result<LoadModel, String> {
         arrivals,
         seed: flags.seed,
         ramp,
-        burst: None,
+        burst: burst(flags)?,
         max_in_flight,
     })
+}
+
+/// `--burst SIZE` with `--burst-every` (default 1 s).
+fn burst(flags: &LoadFlags) -> Result<Option<BurstSettings>, String> {
+    let Some(text) = flags.burst.as_deref() else {
+        if flags.burst_every.is_some() {
+            return Err("--burst-every needs --burst".into());
+        }
+        return Ok(None);
+    };
+    let size = text
+        .trim()
+        .replace('_', "")
+        .parse::<u32>()
+        .ok()
+        .filter(|n| (1..=MAX_BURST_SIZE).contains(n))
+        .and_then(NonZeroU32::new)
+        .ok_or_else(|| {
+            format!("--burst {text:?}: expected a whole number from 1 to {MAX_BURST_SIZE}")
+        })?;
+    let every = match flags.burst_every.as_deref() {
+        None => Duration::from_secs(1),
+        Some(text) => {
+            let every = duration("--burst-every", text)?;
+            if every < Duration::from_millis(1) {
+                return Err(format!("--burst-every {text:?}: must be at least 1ms"));
+            }
+            every
+        }
+    };
+    Ok(Some(BurstSettings { size, every }))
 }
 
 #[cfg(test)]
@@ -233,6 +272,58 @@ mod tests {
 
     fn flags() -> LoadFlags {
         LoadFlags::default()
+    }
+
+    #[test]
+    fn a_burst_rides_on_the_open_model_every_second_unless_told() {
+        let (load, _) = load_from_flags(&LoadFlags {
+            rate: Some("10/s".into()),
+            burst: Some("500".into()),
+            ..flags()
+        })
+        .unwrap();
+        let burst = match load.unwrap().model {
+            LoadModel::Open { burst, .. } => burst,
+            other => panic!("open model expected, got {other:?}"),
+        };
+        assert_eq!(
+            burst,
+            Some(BurstSettings {
+                size: NonZeroU32::new(500).unwrap(),
+                every: Duration::from_secs(1),
+            })
+        );
+        let every = |text: &str| {
+            load_from_flags(&LoadFlags {
+                rate: Some("10/s".into()),
+                burst: Some("5".into()),
+                burst_every: Some(text.into()),
+                ..flags()
+            })
+        };
+        assert!(matches!(
+            every("250ms").unwrap().0.unwrap().model,
+            LoadModel::Open { burst: Some(BurstSettings { every, .. }), .. } if every == Duration::from_millis(250)
+        ));
+        assert_eq!(
+            every("0ms").unwrap_err(),
+            "--burst-every \"0ms\": must be at least 1ms"
+        );
+        let closed = load_from_flags(&LoadFlags {
+            concurrency: Some("4".into()),
+            burst: Some("5".into()),
+            ..flags()
+        });
+        assert_eq!(closed.unwrap_err(), "--burst needs --rate (the open model)");
+        let zero = load_from_flags(&LoadFlags {
+            rate: Some("10/s".into()),
+            burst: Some("0".into()),
+            ..flags()
+        });
+        assert_eq!(
+            zero.unwrap_err(),
+            "--burst \"0\": expected a whole number from 1 to 100000"
+        );
     }
 
     #[test]

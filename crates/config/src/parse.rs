@@ -1,6 +1,7 @@
 //! Walks the spanned TOML tree, checking every key and value and converting human units, so each
 //! error can name the file, line, column and key.
 
+mod http;
 mod load;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -40,9 +41,10 @@ const GATE_KEYS: [&str; 9] = [
     "sources",
 ];
 /// A `[[bench]]`'s own keys; it takes the [`RUNNER_SETTINGS`] and [`load::LOAD_KEYS`] too.
-const BENCH_KEYS: [&str; 13] = [
+const BENCH_KEYS: [&str; 14] = [
     "name",
     "command",
+    "http",
     "prepare",
     "conclude",
     "setup",
@@ -819,6 +821,17 @@ fn bench(ctx: &Ctx, s: &Section) -> Result<Bench, ConfigError> {
     };
     let allowed = &requires.env;
     let mut skipped: Vec<String> = Vec::new();
+    let http = match http::http_settings(ctx, s, allowed)? {
+        None => None,
+        Some((http, missing)) => {
+            for m in missing {
+                if !skipped.contains(&m) {
+                    skipped.push(m);
+                }
+            }
+            Some(http)
+        }
+    };
     let mut text = |key: &str| -> Result<Option<String>, ConfigError> {
         match s.string(ctx, key)? {
             None => Ok(None),
@@ -837,10 +850,23 @@ fn bench(ctx: &Ctx, s: &Section) -> Result<Bench, ConfigError> {
         only_recorded_variables(ctx, s, "name", name, value)?;
     }
     let name = text("name")?.ok_or_else(|| s.missing(ctx, "name"))?;
-    let command_as_written = s
-        .string(ctx, "command")?
-        .map_or_else(String::new, |(t, _)| t.to_string());
-    let command = text("command")?.ok_or_else(|| s.missing(ctx, "command"))?;
+    let command_as_written = match s.table(ctx, "http")? {
+        Some(h) => {
+            let method = h
+                .string(ctx, "method")?
+                .map_or_else(|| "GET".to_string(), |(m, _)| m.to_ascii_uppercase());
+            let url = h.string(ctx, "url")?.or(h.string(ctx, "urls_file")?);
+            format!("{method} {}", url.map_or("", |(u, _)| u))
+        }
+        None => s
+            .string(ctx, "command")?
+            .map_or_else(String::new, |(t, _)| t.to_string()),
+    };
+    let command = match &http {
+        // What a skipped HTTP bench's record and the reports show for it.
+        Some(_) => String::new(),
+        None => text("command")?.ok_or_else(|| s.missing(ctx, "command"))?,
+    };
     let prepare = text("prepare")?;
     let conclude = text("conclude")?;
     let setup = text("setup")?;
@@ -923,6 +949,7 @@ fn bench(ctx: &Ctx, s: &Section) -> Result<Bench, ConfigError> {
         load,
         memory,
         watch,
+        http,
     })
 }
 

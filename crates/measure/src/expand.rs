@@ -68,6 +68,12 @@ pub enum Invocation {
 }
 
 impl Invocation {
+    /// One command line as the configuration writes it (`setup = "./start-server"`): split into
+    /// words like a shell would, or given to `shell -c` whole. `what` names it in errors.
+    pub fn of_line(line: &str, shell: Option<&str>, what: &str) -> Result<Self, MeasureError> {
+        invocation_of_tokens(&[line.to_owned()], shell, what)
+    }
+
     /// The argv this invocation executes: itself, or `shell… -c script` with the shell's own
     /// words split like a shell would. `argv[0]` is not looked up in `PATH` here.
     pub fn argv(&self) -> Result<Vec<String>, MeasureError> {

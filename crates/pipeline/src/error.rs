@@ -29,6 +29,8 @@ pub enum PipelineError {
     Confirm(#[from] crate::confirm::ConfirmError),
     #[error(transparent)]
     Input(#[from] InputError),
+    #[error(transparent)]
+    HttpTarget(#[from] benchgate_load::http::HttpTargetError),
 
     /// Reaching the history store.
     #[error("cannot open the history store")]
@@ -64,6 +66,13 @@ pub enum PipelineError {
         "`watch` samples a server while load drives it: give the bench `concurrency` or `rate` (a command run one at a time has its own memory sampled with `memory`)"
     )]
     WatchWithoutLoad,
+    /// An HTTP bench or `benchgate load` without a URL.
+    #[error("no URL to send requests to: give `url` or `urls_file`")]
+    NoUrl,
+    #[error("an HTTP bench is load: give it `concurrency` (closed model) or `rate` (open model)")]
+    HttpNeedsLoad,
+    #[error("{}: {message}", path.display())]
+    UrlList { path: PathBuf, message: String },
     /// Something wrong with one configured bench.
     #[error("[[bench]] {bench}")]
     Bench {

@@ -73,7 +73,7 @@ pub fn read_file(path: &Path, label: &str) -> Result<Vec<u8>, ReadError> {
     read_file_within(path, label, max_input()?)
 }
 
-fn read_file_within(path: &Path, label: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
+pub fn read_file_within(path: &Path, label: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
     let unreadable = |source| ReadError::Unreadable {
         label: label.to_string(),
         source,

@@ -4,7 +4,9 @@
 //! benchmark of the run; the engine and its conversion to the model are benchgate-load's, the
 //! memory figures benchgate-stats', and this module only assembles them.
 
+use std::collections::BTreeMap;
 use std::ffi::OsString;
+use std::num::NonZeroUsize;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -124,14 +126,16 @@ pub fn measure_load(
     entry: &LoadEntry,
     progress: &mut dyn Progress,
 ) -> Result<Vec<Benchmark>, PipelineError> {
-    let names = entry.benchmark_names(&spec.name);
     if let Some(setup) = &spec.setup
         && let Err(message) = run_aux(setup, spec.cwd.as_deref())
     {
-        return Ok(names
-            .into_iter()
-            .map(|name| failed(spec, name, format!("setup: {message}")))
-            .collect());
+        let subject = Subject {
+            name: &spec.name,
+            display: &spec.display,
+            params: &spec.params,
+            definitions: Vec::new(),
+        };
+        return Ok(subject.all_failed(entry, &format!("setup: {message}")));
     }
     let measured = measure_levels(spec, stdin, timeout, output, entry, progress);
     if let Some(cleanup) = &spec.cleanup
@@ -155,106 +159,208 @@ fn measure_levels(
     let timeout = Some(timeout.unwrap_or_else(|| default_operation_timeout(settings)));
     let stop = stop_of(settings);
     let window = settings.effective_window();
-    let definitions = output_definitions(output);
-    match &settings.model {
-        LoadModel::Closed { levels } => {
-            let mut results: Vec<(usize, Result<Measured, String>)> = Vec::new();
-            for &level in levels {
-                let name = level_name(&spec.name, level.get());
-                progress.status(&format!(
-                    "{name}: {} in flight, {}",
-                    level.get(),
-                    describe_stop(settings)
-                ));
-                let load = ClosedLoad {
-                    command: command.clone(),
-                    concurrency: level,
-                    stop,
-                    timeout,
-                    window,
-                };
-                let measured = with_memory(entry, || benchgate_load::run_closed(&load));
-                results.push((level.get(), measured));
-            }
-            // Scaling efficiency is against the lowest level that measured a throughput.
-            let reference = results
-                .iter()
-                .filter_map(|(n, r)| Some((*n, &r.as_ref().ok()?.level)))
-                .filter(|(_, level)| level.throughput() > 0.0)
-                .min_by_key(|(n, _)| *n)
-                .map(|(_, level)| level);
-            Ok(results
-                .iter()
-                .map(|(n, measured)| {
-                    let name = level_name(&spec.name, *n);
-                    let mut params = spec.params.clone();
-                    params.insert("concurrency".to_string(), n.to_string());
-                    match measured {
-                        Ok(m) => {
-                            let bench = benchgate_load::level_benchmark(
-                                name,
-                                params,
-                                &m.level,
-                                reference,
-                                &definitions,
-                            );
-                            finish_level(spec, bench, m, entry)
-                        }
-                        Err(message) => failed(spec, name, message.clone()),
-                    }
-                })
-                .collect())
-        }
-        LoadModel::Open {
-            rate_per_s,
-            rate_as_written,
-            arrivals,
-            seed,
-            ramp,
-            burst,
-            max_in_flight,
-        } => {
-            progress.status(&format!(
-                "{}: {rate_as_written}, {}",
-                spec.name,
-                describe_stop(settings)
-            ));
-            let load = OpenLoad {
-                command,
-                rate: *rate_per_s,
-                arrivals: match arrivals {
-                    Arrivals::Constant => benchgate_load::Arrivals::Constant,
-                    Arrivals::Poisson => benchgate_load::Arrivals::Poisson {
-                        seed: seed.unwrap_or(DEFAULT_SEED),
-                    },
-                },
-                ramp: *ramp,
-                burst: burst.as_ref().map(|b| Burst {
-                    size: b.size.get(),
-                    every: b.every,
-                }),
-                max_in_flight: *max_in_flight,
+    let subject = Subject {
+        name: &spec.name,
+        display: &spec.display,
+        params: &spec.params,
+        definitions: output_definitions(output),
+    };
+    Ok(subject.levels(entry, progress, |level| match level {
+        Level::Closed(concurrency) => {
+            let load = ClosedLoad {
+                command: command.clone(),
+                concurrency,
                 stop,
                 timeout,
                 window,
             };
-            let measured = with_memory(entry, || benchgate_load::run_open(&load));
-            let mut params = spec.params.clone();
-            params.insert("rate".to_string(), rate_as_written.clone());
-            Ok(vec![match measured {
-                Ok(m) => {
-                    let bench = benchgate_load::level_benchmark(
-                        spec.name.clone(),
-                        params,
-                        &m.level,
-                        None,
-                        &definitions,
-                    );
-                    finish_level(spec, bench, &m, entry)
-                }
-                Err(message) => failed(spec, spec.name.clone(), message),
-            }])
+            with_memory(entry, || benchgate_load::run_closed(&load))
         }
+        Level::Open(open) => {
+            let load = OpenLoad {
+                command: command.clone(),
+                rate: open.rate,
+                arrivals: open.arrivals,
+                ramp: open.ramp,
+                burst: open.burst,
+                max_in_flight: open.max_in_flight,
+                stop,
+                timeout,
+                window,
+            };
+            with_memory(entry, || benchgate_load::run_open(&load))
+        }
+    }))
+}
+
+/// What a bench's levels are named, labelled and reported as, whatever drives them.
+pub(crate) struct Subject<'a> {
+    pub name: &'a str,
+    /// What runs, as reports show it: the command line, or `GET http://…`.
+    pub display: &'a str,
+    pub params: &'a BTreeMap<String, String>,
+    /// The output metrics each operation's values are.
+    pub definitions: Vec<OutputMetric>,
+}
+
+/// One level to run: N in flight (closed model) or the open model's schedule.
+pub(crate) enum Level {
+    Closed(NonZeroUsize),
+    Open(OpenLevel),
+}
+
+/// The open model's schedule as the engines take it.
+pub(crate) struct OpenLevel {
+    pub rate: f64,
+    pub arrivals: benchgate_load::Arrivals,
+    pub ramp: Option<Duration>,
+    pub burst: Option<Burst>,
+    pub max_in_flight: NonZeroUsize,
+}
+
+impl Subject<'_> {
+    /// Runs every level of `entry` with `run` (one after the other) and converts each into a
+    /// benchmark: `{name}/concurrency={N}` per closed level with its scaling efficiency against
+    /// the lowest level that measured a throughput, or `{name}` for the open model.
+    pub(crate) fn levels(
+        &self,
+        entry: &LoadEntry,
+        progress: &mut dyn Progress,
+        mut run: impl FnMut(Level) -> Result<Measured, String>,
+    ) -> Vec<Benchmark> {
+        let settings = &entry.settings;
+        match &settings.model {
+            LoadModel::Closed { levels } => {
+                let mut results: Vec<(usize, Result<Measured, String>)> = Vec::new();
+                for &level in levels {
+                    let name = level_name(self.name, level.get());
+                    progress.status(&format!(
+                        "{name}: {} in flight, {}",
+                        level.get(),
+                        describe_stop(settings)
+                    ));
+                    results.push((level.get(), run(Level::Closed(level))));
+                }
+                // Scaling efficiency is against the lowest level that measured a throughput.
+                let reference = results
+                    .iter()
+                    .filter_map(|(n, r)| Some((*n, &r.as_ref().ok()?.level)))
+                    .filter(|(_, level)| level.throughput() > 0.0)
+                    .min_by_key(|(n, _)| *n)
+                    .map(|(_, level)| level);
+                results
+                    .iter()
+                    .map(|(n, measured)| {
+                        let name = level_name(self.name, *n);
+                        let mut params = self.params.clone();
+                        params.insert("concurrency".to_string(), n.to_string());
+                        match measured {
+                            Ok(m) => {
+                                let bench = benchgate_load::level_benchmark(
+                                    name,
+                                    params,
+                                    &m.level,
+                                    reference,
+                                    &self.definitions,
+                                );
+                                self.finish_level(bench, m, entry)
+                            }
+                            Err(message) => self.failed(name, message.clone()),
+                        }
+                    })
+                    .collect()
+            }
+            LoadModel::Open {
+                rate_per_s,
+                rate_as_written,
+                arrivals,
+                seed,
+                ramp,
+                burst,
+                max_in_flight,
+            } => {
+                progress.status(&format!(
+                    "{}: {rate_as_written}, {}",
+                    self.name,
+                    describe_stop(settings)
+                ));
+                let measured = run(Level::Open(OpenLevel {
+                    rate: *rate_per_s,
+                    arrivals: match arrivals {
+                        Arrivals::Constant => benchgate_load::Arrivals::Constant,
+                        Arrivals::Poisson => benchgate_load::Arrivals::Poisson {
+                            seed: seed.unwrap_or(DEFAULT_SEED),
+                        },
+                    },
+                    ramp: *ramp,
+                    burst: burst.as_ref().map(|b| Burst {
+                        size: b.size.get(),
+                        every: b.every,
+                    }),
+                    max_in_flight: *max_in_flight,
+                }));
+                let mut params = self.params.clone();
+                params.insert("rate".to_string(), rate_as_written.clone());
+                vec![match measured {
+                    Ok(m) => {
+                        let bench = benchgate_load::level_benchmark(
+                            self.name.to_string(),
+                            params,
+                            &m.level,
+                            None,
+                            &self.definitions,
+                        );
+                        self.finish_level(bench, &m, entry)
+                    }
+                    Err(message) => self.failed(self.name.to_string(), message),
+                }]
+            }
+        }
+    }
+
+    /// Every level of `entry` failed with `message` (a `setup` that failed, a server that
+    /// cannot be reached).
+    pub(crate) fn all_failed(&self, entry: &LoadEntry, message: &str) -> Vec<Benchmark> {
+        entry
+            .benchmark_names(self.name)
+            .into_iter()
+            .map(|name| self.failed(name, message.to_string()))
+            .collect()
+    }
+
+    fn failed(&self, name: String, message: String) -> Benchmark {
+        Benchmark {
+            mode: None,
+            name,
+            params: self.params.clone(),
+            labels: Default::default(),
+            command: Some(self.display.to_string()),
+            status: Status::Failed { message },
+            metrics: Vec::new(),
+            series: Vec::new(),
+        }
+    }
+
+    /// A level's benchmark with what ran and the memory sampled while it ran.
+    fn finish_level(
+        &self,
+        mut bench: Benchmark,
+        measured: &Measured,
+        entry: &LoadEntry,
+    ) -> Benchmark {
+        bench.command = Some(self.display.to_string());
+        match (&measured.memory, &entry.memory) {
+            (Some(Ok(series)), Some(settings)) => {
+                add_memory(&mut bench, series, settings, Some(&measured.level));
+            }
+            (Some(Err(message)), _) => {
+                bench
+                    .labels
+                    .insert("memory".to_string(), format!("not sampled: {message}"));
+            }
+            _ => {}
+        }
+        bench
     }
 }
 
@@ -273,14 +379,14 @@ const MIN_DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 const DEFAULT_SEED: u64 = 0x6265_6e63_6867_6174;
 
 /// A level's result with the memory sampled while it ran.
-struct Measured {
+pub(crate) struct Measured {
     level: LevelResult,
     memory: Option<Result<MemorySeries, String>>,
 }
 
 /// Runs `level` with memory sampling around it when the entry asks for it: of the watched
 /// server, else of every process benchgate started (the operations in flight).
-fn with_memory<E: std::fmt::Display>(
+pub(crate) fn with_memory<E: std::fmt::Display>(
     entry: &LoadEntry,
     level: impl FnOnce() -> Result<LevelResult, E>,
 ) -> Result<Measured, String> {
@@ -341,7 +447,7 @@ pub fn read_pid(pid_file: &Path) -> Result<u32, String> {
         })
 }
 
-fn stop_of(settings: &LoadSettings) -> Stop {
+pub(crate) fn stop_of(settings: &LoadSettings) -> Stop {
     match (settings.effective_duration(), settings.operations) {
         (Some(d), Some(ops)) => Stop::after_either(d, ops),
         (Some(d), None) => Stop::after_duration(d),
@@ -405,7 +511,7 @@ impl StartWatch for InterruptKillsOperations {
 }
 
 /// Runs a bench's `setup` or `cleanup` to completion; `Err` with what went wrong.
-fn run_aux(invocation: &Invocation, cwd: Option<&Path>) -> Result<(), String> {
+pub(crate) fn run_aux(invocation: &Invocation, cwd: Option<&Path>) -> Result<(), String> {
     let argv = invocation.argv().map_err(|e| e.to_string())?;
     let Some((program, args)) = argv.split_first() else {
         return Err("empty command".to_string());
@@ -455,41 +561,6 @@ pub fn output_definitions(output: &OutputSpec) -> Vec<OutputMetric> {
             }
         })
         .collect()
-}
-
-fn failed(spec: &CommandSpec, name: String, message: String) -> Benchmark {
-    Benchmark {
-        mode: None,
-        name,
-        params: spec.params.clone(),
-        labels: Default::default(),
-        command: Some(spec.display.clone()),
-        status: Status::Failed { message },
-        metrics: Vec::new(),
-        series: Vec::new(),
-    }
-}
-
-/// A level's benchmark with the command that ran and the memory sampled while it ran.
-fn finish_level(
-    spec: &CommandSpec,
-    mut bench: Benchmark,
-    measured: &Measured,
-    entry: &LoadEntry,
-) -> Benchmark {
-    bench.command = Some(spec.display.clone());
-    match (&measured.memory, &entry.memory) {
-        (Some(Ok(series)), Some(settings)) => {
-            add_memory(&mut bench, series, settings, Some(&measured.level));
-        }
-        (Some(Err(message)), _) => {
-            bench
-                .labels
-                .insert("memory".to_string(), format!("not sampled: {message}"));
-        }
-        _ => {}
-    }
-    bench
 }
 
 /// Adds what `series` says to `bench`: the peak, the growth after warm-up (over the run, per

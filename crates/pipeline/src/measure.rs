@@ -27,7 +27,16 @@ pub trait Progress: Observer {
     fn status(&mut self, text: &str);
     /// A note to show at once (processes the runner killed).
     fn note(&mut self, text: &str);
+    /// Where a load engine's worker thread may redraw one live line while a level runs
+    /// (requests, rate, errors, p99 so far); `None` (the default) when nothing is shown live,
+    /// e.g. not on a terminal. [`Progress::finish`] ends the line.
+    fn live(&mut self) -> Option<LiveLine> {
+        None
+    }
 }
+
+/// A line redrawn in place from any thread.
+pub type LiveLine = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
 
 /// A [`Progress`] that shows nothing.
 pub struct Silent;
@@ -241,15 +250,10 @@ pub fn measure_plan(
     progress: &mut dyn Progress,
 ) -> Result<Run, PipelineError> {
     let entries = &plan.entries;
-    let simulated = plan.simulated();
+    let mut simulated = plan.simulated();
     let mut run = new_run(plan.mode(), environment)?;
     // Only the variables the file marks safe to record (`[env] record`).
     run.provenance.tags.extend(config.env.tags());
-    if !simulated.is_empty() {
-        run.provenance
-            .tags
-            .insert("simulated".into(), simulated.join(","));
-    }
     let mut results: Vec<Option<CommandResult>> = entries
         .iter()
         .map(|e| (!e.time).then(|| unmeasured(&e.spec)))
@@ -275,6 +279,16 @@ pub fn measure_plan(
             )?;
             loaded[k] = Some(benchmarks);
         }
+    }
+    // HTTP benches, one after the other too.
+    let mut http: Vec<(usize, Vec<Benchmark>)> = Vec::new();
+    let mut found_simulated = Vec::new();
+    for (i, entry) in &plan.http {
+        let measured = crate::http_load::measure_http(entry, progress)?;
+        if measured.simulated {
+            found_simulated.push(plan.benches[*i].name.as_str());
+        }
+        http.push((*i, measured.benchmarks));
     }
     // Instruction counts, one valgrind run per command that asks for them.
     let mut counted: Vec<Option<Benchmark>> = entries
@@ -327,16 +341,37 @@ pub fn measure_plan(
                             .into_iter()
                             .collect(),
                     })
+                    .chain(
+                        http.iter_mut()
+                            .filter(|(k, _)| *k == i)
+                            .flat_map(|(_, levels)| std::mem::take(levels)),
+                    )
                     .map(|mut b| {
-                        b.mode = Some(bench.mode);
+                        // A server that said it is a simulator makes its benchmarks simulated.
+                        if b.mode != Some(Mode::Simulated) {
+                            b.mode = Some(bench.mode);
+                        }
                         b
                     }),
             ),
         }
     }
+    // A server that said it is a simulator makes the run simulated, whatever the file said.
+    for name in found_simulated {
+        if !simulated.contains(&name) {
+            simulated.push(name);
+        }
+    }
+    if !simulated.is_empty() {
+        run.provenance.mode = Mode::Simulated;
+        run.provenance
+            .tags
+            .insert("simulated".into(), simulated.join(","));
+    }
     run.validate()?;
     Ok(run)
 }
+
 
 /// The benchmark of an entry's result: with the values its output gave and its memory.
 pub fn entry_benchmark(entry: &Entry, result: &CommandResult) -> Benchmark {

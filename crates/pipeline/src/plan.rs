@@ -10,6 +10,7 @@ use benchgate_measure::{CommandSpec, MemoryOptions, RunnerOptions, preflight};
 use benchgate_model::Mode;
 
 use crate::PipelineError;
+use crate::http_load::{HttpEntry, aux_invocation, http_targets};
 use crate::load::{LoadEntry, NotUnderLoad, Watch, not_under_load};
 
 /// One expanded command of a configured bench, with the options it runs under and what it is
@@ -42,6 +43,8 @@ pub struct SuiteOptions {
     pub input: Option<PathBuf>,
     pub ignore_failure: bool,
     pub show_output: bool,
+    /// `benchgate load --watch-pid`: the server an HTTP bench samples, over its `watch`.
+    pub watch_pid: Option<u32>,
 }
 
 /// The suite to measure: the benches that run or are skipped (in file order, with why), and the
@@ -52,6 +55,8 @@ pub struct Plan<'c> {
     /// Why each of [`Plan::benches`] is skipped; `None` for one that runs.
     pub skipped: Vec<Option<String>>,
     pub entries: Vec<Entry>,
+    /// The HTTP benches that run, each with its index into [`Plan::benches`].
+    pub http: Vec<(usize, HttpEntry)>,
     /// A FILTER chose the benches: the others are not missing.
     pub filtered: bool,
 }
@@ -90,6 +95,13 @@ impl Plan<'_> {
                 };
                 names.into_iter().map(move |name| (name, mode))
             })
+            .chain(self.http.iter().flat_map(|(i, http)| {
+                let mode = self.benches[*i].mode;
+                http.load
+                    .benchmark_names(&http.name)
+                    .into_iter()
+                    .map(move |name| (name, mode))
+            }))
             .collect()
     }
 }
@@ -106,6 +118,7 @@ pub fn plan_suite<'c>(
     let mut benches: Vec<&Bench> = Vec::new();
     let mut skipped: Vec<Option<String>> = Vec::new();
     let mut entries = Vec::new();
+    let mut http = Vec::new();
     for bench in &config.benches {
         let whole = filter.is_none_or(|f| matches_filter(f, &bench.name));
         if let Some(reason) = bench.skip_reason() {
@@ -117,6 +130,17 @@ pub fn plan_suite<'c>(
         }
         let in_bench = |e: PipelineError| PipelineError::in_bench(&bench.name, e);
         let shell = options.shell.as_deref().or(bench.shell(&config.defaults));
+        if bench.http.is_some() {
+            // Its levels are one load: a FILTER takes the bench whole or not at all.
+            if whole {
+                let entry = http_entry(bench, shell, &config.defaults, options.watch_pid)
+                    .map_err(in_bench)?;
+                http.push((benches.len(), entry));
+                benches.push(bench);
+                skipped.push(None);
+            }
+            continue;
+        }
         let specs = bench.specs(shell).map_err(|e| in_bench(e.into()))?;
         let specs = selected_specs(filter, &bench.name, specs);
         if specs.is_empty() {
@@ -179,7 +203,49 @@ pub fn plan_suite<'c>(
         benches,
         skipped,
         entries,
+        http,
         filtered: filter.is_some(),
+    })
+}
+
+/// The HTTP bench `bench` ready to run: its requests built and checked (URL, method, headers,
+/// body, URL list), its load, per-request timeout and `setup`/`cleanup`.
+fn http_entry(
+    bench: &Bench,
+    shell: Option<&str>,
+    defaults: &RunnerSettings,
+    watch_pid: Option<u32>,
+) -> Result<HttpEntry, PipelineError> {
+    let (Some(settings), Some(http)) = (&bench.load, &bench.http) else {
+        return Err(PipelineError::HttpNeedsLoad);
+    };
+    let runner = RunnerSettings::layered(&[defaults, &bench.runner]);
+    let (_, instructions) = measurements(&runner);
+    if let Some(refused) = not_under_load(&[], &bench.runner, instructions) {
+        return Err(PipelineError::NotUnderLoad {
+            what: refused_under_load(refused),
+        });
+    }
+    Ok(HttpEntry {
+        name: bench.name.clone(),
+        display: bench.command_as_written.clone(),
+        targets: http_targets(http)?,
+        load: LoadEntry {
+            settings: settings.clone(),
+            memory: bench
+                .memory_sampling()
+                .or_else(|| watch_pid.map(|_| MemorySettings::default())),
+            watch: watch_pid.map(Watch::Pid).or_else(|| {
+                bench
+                    .watch
+                    .as_ref()
+                    .map(|w| Watch::PidFile(w.pid_file.clone()))
+            }),
+        },
+        timeout: runner.timeout,
+        setup: aux_invocation(bench.setup.as_deref(), shell, "setup")?,
+        cleanup: aux_invocation(bench.cleanup.as_deref(), shell, "cleanup")?,
+        mode: bench.mode,
     })
 }
 
@@ -198,23 +264,9 @@ fn load_entry(
         return Ok(None);
     };
     if let Some(refused) = not_under_load(specs, &bench.runner, instructions) {
-        let what = match refused {
-            NotUnderLoad::Prepare => {
-                "`prepare` (it runs before each run; use `setup`, run once before the load)"
-                    .to_string()
-            }
-            NotUnderLoad::Conclude => {
-                "`conclude` (it runs after each run; use `cleanup`, run once after the load)"
-                    .to_string()
-            }
-            NotUnderLoad::Instructions => {
-                "`measure = [\"instructions\"]` (one run under valgrind is not load)".to_string()
-            }
-            NotUnderLoad::Sizing(key) => format!(
-                "`{key}` (it sizes runs one at a time; a load level lasts `duration` or `operations`)"
-            ),
-        };
-        return Err(PipelineError::NotUnderLoad { what });
+        return Err(PipelineError::NotUnderLoad {
+            what: refused_under_load(refused),
+        });
     }
     Ok(Some(LoadEntry {
         settings: settings.clone(),
@@ -224,6 +276,25 @@ fn load_entry(
             .as_ref()
             .map(|w| Watch::PidFile(w.pid_file.clone())),
     }))
+}
+
+/// What a load bench cannot have, in the configuration's words.
+fn refused_under_load(refused: NotUnderLoad) -> String {
+    match refused {
+        NotUnderLoad::Prepare => {
+            "`prepare` (it runs before each run; use `setup`, run once before the load)".to_string()
+        }
+        NotUnderLoad::Conclude => {
+            "`conclude` (it runs after each run; use `cleanup`, run once after the load)"
+                .to_string()
+        }
+        NotUnderLoad::Instructions => {
+            "`measure = [\"instructions\"]` (one run under valgrind is not load)".to_string()
+        }
+        NotUnderLoad::Sizing(key) => format!(
+            "`{key}` (it sizes runs one at a time; a load level lasts `duration` or `operations`)"
+        ),
+    }
 }
 
 /// The measurements asked for (`--measure`, a bench's `measure`) as (time, instructions): time

@@ -210,6 +210,15 @@ fn pairings(args: &AbArgs) -> anyhow::Result<Vec<Pairing>> {
             }
             continue;
         }
+        if bench.http.is_some() {
+            if filter.is_none_or(|f| matches_filter(f, &bench.name)) {
+                crate::output::eprint_line(&format!(
+                    "note: {} skipped: an HTTP bench is load against one server; ab pairs two builds' commands",
+                    line(&bench.name)
+                ));
+            }
+            continue;
+        }
         let shell = shell.or(bench.shell(&config.defaults));
         let specs = bench
             .specs(shell)

@@ -61,6 +61,7 @@ pub fn suite_options(args: &RunArgs) -> SuiteOptions {
         input: args.input.clone(),
         ignore_failure: args.ignore_failure,
         show_output: args.show_output,
+        watch_pid: None,
     }
 }
 

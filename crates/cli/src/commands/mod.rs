@@ -11,6 +11,7 @@ pub mod export;
 pub mod history;
 pub mod import;
 pub mod ingest;
+pub mod load;
 pub mod man;
 mod measuring;
 pub mod report;

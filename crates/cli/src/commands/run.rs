@@ -124,6 +124,8 @@ pub fn load_flags(args: &LoadArgs) -> LoadFlags {
         duration: args.duration.clone(),
         operations: args.operations.clone(),
         memory_every: args.memory_every.clone(),
+        burst: None,
+        burst_every: None,
     }
 }
 

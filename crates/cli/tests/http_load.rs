@@ -1,0 +1,412 @@
+//! `benchgate load URL…` and `[[bench]] http = {...}` through the whole program (SPEC §4.3,
+//! issue 14): levels stored and judged as benchmarks, budgets from a file gating them, a server
+//! that says it is a simulator making the run simulated, bad URLs and refused connections as
+//! clear errors. The server is a small HTTP/1.1 keep-alive server on 127.0.0.1 in this process
+//! (a thread per connection); every load is bounded by a request count or a short duration, and
+//! no assertion depends on timing beyond wide margins.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use common::{benchgate, read_json, stderr, stdout, stored_runs};
+use serde_json::Value;
+
+/// What the test server answers.
+#[derive(Clone, Copy, Default)]
+struct Behaviour {
+    /// Sends `x-benchgate-mode: simulated`, as `benchgate mock-backend` does.
+    simulated: bool,
+    /// Every Nth request (1-based) is answered 503.
+    fail_every: Option<u64>,
+    delay: Option<Duration>,
+}
+
+/// A keep-alive HTTP/1.1 server counting requests and the most it held at once.
+struct Server {
+    url: String,
+    requests: Arc<AtomicU64>,
+    max_in_flight: Arc<AtomicUsize>,
+}
+
+impl Server {
+    fn start(behaviour: Behaviour) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let requests = Arc::new(AtomicU64::new(0));
+        let in_flight = Arc::new(AtomicUsize::new(0));
+        let max_in_flight = Arc::new(AtomicUsize::new(0));
+        let counters = (requests.clone(), in_flight, max_in_flight.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let counters = counters.clone();
+                std::thread::spawn(move || serve(stream, behaviour, counters));
+            }
+        });
+        Server {
+            url,
+            requests,
+            max_in_flight,
+        }
+    }
+}
+
+fn serve(
+    stream: TcpStream,
+    behaviour: Behaviour,
+    (requests, in_flight, max): (Arc<AtomicU64>, Arc<AtomicUsize>, Arc<AtomicUsize>),
+) {
+    let mut writer = stream.try_clone().unwrap();
+    let mut reader = BufReader::new(stream);
+    loop {
+        let mut length = 0usize;
+        let mut line = String::new();
+        // The request line, then headers up to the blank line.
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        loop {
+            line.clear();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            if line == "\r\n" {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut body = vec![0; length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let n = requests.fetch_add(1, Ordering::SeqCst) + 1;
+        let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        max.fetch_max(now, Ordering::SeqCst);
+        if let Some(delay) = behaviour.delay {
+            std::thread::sleep(delay);
+        }
+        let status = match behaviour.fail_every {
+            Some(every) if n % every == 0 => "503 Service Unavailable",
+            _ => "200 OK",
+        };
+        let mode = if behaviour.simulated {
+            "x-benchgate-mode: simulated\r\n"
+        } else {
+            ""
+        };
+        in_flight.fetch_sub(1, Ordering::SeqCst);
+        let answer = format!("HTTP/1.1 {status}\r\ncontent-length: 2\r\n{mode}\r\nok");
+        if writer.write_all(answer.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
+
+fn benchmark<'r>(run: &'r Value, name: &str) -> &'r Value {
+    run["benchmarks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["name"] == name)
+        .unwrap_or_else(|| panic!("no benchmark {name} in {run:#}"))
+}
+
+fn metric<'b>(bench: &'b Value, measure: &str) -> &'b Value {
+    bench["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["measure"] == measure)
+        .unwrap_or_else(|| panic!("no {measure} in {bench:#}"))
+}
+
+fn samples(metric: &Value) -> Vec<f64> {
+    metric["samples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect()
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+#[test]
+fn a_sweep_stores_one_benchmark_per_level_each_holding_its_connections() {
+    let server = Server::start(Behaviour {
+        delay: Some(Duration::from_millis(2)),
+        ..Behaviour::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let out = benchgate(
+        &[
+            "load",
+            &server.url,
+            "--sweep",
+            "1,4",
+            "--requests",
+            "200",
+            "--name",
+            "api/get",
+            "--export-json",
+            "run.json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let run = read_json(&dir.path().join("run.json"));
+    assert_eq!(run["provenance"]["mode"], "real");
+    for level in [1, 4] {
+        let bench = benchmark(&run, &format!("api/get/concurrency={level}"));
+        assert_eq!(bench["labels"]["ops"], "200", "{bench:#}");
+        assert_eq!(bench["labels"]["errors"], "0");
+        assert_eq!(bench["labels"]["http_version"], "HTTP/1.1");
+        assert_eq!(bench["command"], format!("GET {}", server.url));
+        assert_eq!(samples(metric(bench, "max_concurrency")), [level as f64]);
+        assert!(samples(metric(bench, "error_rate")).iter().all(|&r| r == 0.0));
+    }
+    // 2 levels × 200 requests, and the probe before them.
+    assert_eq!(server.requests.load(Ordering::SeqCst), 401);
+    assert_eq!(server.max_in_flight.load(Ordering::SeqCst), 4);
+    let runs = stored_runs(dir.path());
+    assert_eq!(runs.len(), 1, "the run is stored");
+    // Judged on the load's own measures by default: 2 levels × throughput, p99, error rate.
+    assert!(
+        stdout(&out).contains("PASSED: 6 new of 6 gated comparisons"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn errors_are_counted_by_status_and_never_latency_samples() {
+    let server = Server::start(Behaviour {
+        fail_every: Some(5),
+        ..Behaviour::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let out = benchgate(
+        &[
+            "load",
+            &server.url,
+            "--concurrency",
+            "1",
+            "--requests",
+            "100",
+            "--name",
+            "flaky",
+            "--export-json",
+            "run.json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let run = read_json(&dir.path().join("run.json"));
+    let bench = benchmark(&run, "flaky/concurrency=1");
+    // The probe was request 1; of the 100 after it, requests 5, 10, … 100 of the server's count
+    // fail: 20.
+    assert_eq!(bench["labels"]["errors"], "20", "{bench:#}");
+    assert_eq!(bench["labels"]["errors.http:503"], "20");
+}
+
+#[test]
+fn a_server_that_says_it_is_a_simulator_makes_the_run_simulated() {
+    let server = Server::start(Behaviour {
+        simulated: true,
+        ..Behaviour::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let out = benchgate(
+        &[
+            "load",
+            &server.url,
+            "--rate",
+            "200/s",
+            "--requests",
+            "50",
+            "--name",
+            "mock",
+            "--export-json",
+            "run.json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let run = read_json(&dir.path().join("run.json"));
+    assert_eq!(run["provenance"]["mode"], "simulated");
+    assert_eq!(run["provenance"]["tags"]["simulated"], "mock");
+    let bench = benchmark(&run, "mock");
+    assert_eq!(bench["mode"], "simulated");
+    assert_eq!(samples(metric(bench, "planned")), [50.0]);
+    assert!(stdout(&out).contains("simulated"), "{}", stdout(&out));
+}
+
+#[test]
+fn a_budget_of_the_config_file_gates_the_load() {
+    let server = Server::start(Behaviour {
+        delay: Some(Duration::from_millis(5)),
+        ..Behaviour::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "gate.toml",
+        "[[budget]]\nbench = \"api/*\"\nmeasure = \"latency_p99\"\nmax = \"1ms\"\n",
+    );
+    let out = benchgate(
+        &[
+            "load",
+            &server.url,
+            "--concurrency",
+            "2",
+            "--requests",
+            "40",
+            "--name",
+            "api/slow",
+            "--config",
+            "gate.toml",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let report = stdout(&out);
+    assert!(report.contains("latency_p99"), "{report}");
+    assert!(report.contains("≤ 1ms"), "{report}");
+}
+
+#[test]
+fn a_configured_http_bench_runs_with_the_suite() {
+    let server = Server::start(Behaviour::default());
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "benchgate.toml",
+        &format!(
+            "[gate]\nmeasures = [\"throughput\"]\n\n\
+             [[bench]]\nname = \"api/post\"\nhttp = {{ url = \"{}\", method = \"POST\", \
+             headers = {{ \"content-type\" = \"application/json\" }}, body = \"{{}}\" }}\n\
+             concurrency = [2]\noperations = 30\n",
+            server.url
+        ),
+    );
+    let out = benchgate(&["run", "--export-json", "run.json"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let run = read_json(&dir.path().join("run.json"));
+    let bench = benchmark(&run, "api/post/concurrency=2");
+    assert_eq!(bench["labels"]["ops"], "30");
+    assert_eq!(bench["command"], format!("POST {}", server.url));
+    assert_eq!(server.requests.load(Ordering::SeqCst), 31);
+}
+
+#[test]
+fn a_refused_connection_fails_the_benchmark_with_the_address() {
+    // A port nobody listens on: bind one, then free it.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("http://127.0.0.1:{port}/");
+    let begun = Instant::now();
+    let out = benchgate(
+        &["load", &url, "--concurrency", "2", "--duration", "30s"],
+        dir.path(),
+    );
+    // Refused at the probe: not 30 s of refused connects.
+    assert!(begun.elapsed() < Duration::from_secs(20));
+    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(&format!(
+            "cannot connect to {url} (127.0.0.1:{port}): Connection refused"
+        )),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn bad_urls_and_flags_are_usage_errors_that_say_what_to_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["load", "127.0.0.1:8080"],
+            "bad URL '127.0.0.1:8080': no scheme; write http://127.0.0.1:8080",
+        ),
+        (
+            &["load", "ftp://127.0.0.1/"],
+            "bad URL 'ftp://127.0.0.1/': the scheme must be http, not ftp",
+        ),
+        (
+            &["load", "http://127.0.0.1:1/", "-H", "novalue"],
+            "--header \"novalue\": expected NAME: VALUE",
+        ),
+        (
+            &["load", "http://127.0.0.1:1/", "--requests", "0"],
+            "--requests \"0\": expected a whole number, at least 1",
+        ),
+        (
+            &["load", "http://127.0.0.1:1/", "--sweep", "1,1"],
+            "--sweep \"1,1\": level 1 is given twice",
+        ),
+        (
+            &["load", "http://127.0.0.1:1/", "--body-file", "missing.json"],
+            "cannot read http.body_file missing.json",
+        ),
+    ];
+    for (args, message) in cases {
+        let out = benchgate(args, dir.path());
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
+    }
+    assert!(
+        !dir.path().join(".benchgate").exists(),
+        "nothing is stored for a usage error"
+    );
+}
+
+#[test]
+fn a_duration_bounds_the_level() {
+    let server = Server::start(Behaviour::default());
+    let dir = tempfile::tempdir().unwrap();
+    let begun = Instant::now();
+    let out = benchgate(
+        &[
+            "load",
+            &server.url,
+            "--concurrency",
+            "2",
+            "--duration",
+            "2s",
+            "--export-json",
+            "run.json",
+        ],
+        dir.path(),
+    );
+    let took = begun.elapsed();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Never before its duration; the upper bound is wide for a busy machine.
+    assert!(took >= Duration::from_secs(2), "{took:?}");
+    assert!(took < Duration::from_secs(30), "{took:?}");
+    let run = read_json(&dir.path().join("run.json"));
+    let duration_ns: f64 = benchmark(&run, &format!(
+        "{}/concurrency=2",
+        server.url.trim_start_matches("http://").trim_end_matches('/')
+    ))["labels"]["duration_ns"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((2.0e9..4.0e9).contains(&duration_ns), "{duration_ns}");
+}

@@ -1,0 +1,239 @@
+//! HTTP benches (`http = { url = ... }` in benchgate.toml, and `benchgate load URL…`): requests
+//! sent as load by benchgate-load's HTTP engine, closed or open model, one benchmark per level
+//! exactly like a command run as load (`load.rs` names, converts and adds memory), so budgets,
+//! baselines and reports apply unchanged. Before the first level one request checks that the
+//! server answers (a refused connection or a wrong port is one clear failure, not a level full
+//! of errors) and whether it is benchgate's mock backend: runs against a simulator are
+//! `mode = simulated` (SPEC §4.5).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use benchgate_config::{HttpSettings, MAX_HTTP_BODY_BYTES};
+use benchgate_load::http::{
+    DEFAULT_TIMEOUT, HttpClosedLoad, HttpOpenLoad, HttpTarget, run_http_closed, run_http_open,
+};
+use benchgate_measure::Invocation;
+use benchgate_model::{Benchmark, Mode};
+
+use crate::PipelineError;
+use crate::input_limit::read_file_within;
+use crate::load::{Level, LoadEntry, Subject, run_aux, stop_of, with_memory};
+use crate::measure::Progress;
+
+/// The largest URL list file read: 16 MiB (the list itself holds at most 100 000 URLs).
+pub const MAX_URL_LIST_BYTES: u64 = 16 << 20;
+
+/// An HTTP bench ready to run: its requests checked and built, its load and what runs around it.
+#[derive(Debug, Clone)]
+pub struct HttpEntry {
+    pub name: String,
+    /// `GET http://host/path` (as written, `${VAR}` kept), as reports show it.
+    pub display: String,
+    /// The requests, sent round-robin; never empty.
+    pub targets: Vec<HttpTarget>,
+    pub load: LoadEntry,
+    /// Per request (connect, send, whole response); `None`: the engine's default.
+    pub timeout: Option<Duration>,
+    /// Once before the first level (e.g. starting the server) and once after the last.
+    pub setup: Option<Invocation>,
+    pub cleanup: Option<Invocation>,
+    /// `mode` as configured; a probe that finds benchgate's mock backend makes it simulated.
+    pub mode: Mode,
+}
+
+/// What measuring an HTTP bench gave: a benchmark per level, and whether the server said it is a
+/// simulator.
+#[derive(Debug)]
+pub struct HttpMeasured {
+    pub benchmarks: Vec<Benchmark>,
+    pub simulated: bool,
+}
+
+/// The requests `settings` describe: its URL with its method, headers and body, or every line of
+/// its URL list (with the same headers and body). Refused here, before anything runs: a bad URL,
+/// method or header, an unreadable or oversized body or list.
+pub fn http_targets(settings: &HttpSettings) -> Result<Vec<HttpTarget>, PipelineError> {
+    let body = match (&settings.body, &settings.body_file) {
+        (Some(text), _) => Some(text.clone().into_bytes()),
+        (None, Some(path)) => Some(read_limited(path, "http.body_file", MAX_HTTP_BODY_BYTES)?),
+        (None, None) => None,
+    };
+    let mut targets = match (settings.urls.as_slice(), &settings.urls_file) {
+        ([], Some(path)) => {
+            let bytes = read_limited(path, "http.urls_file", MAX_URL_LIST_BYTES)?;
+            let text = String::from_utf8(bytes).map_err(|_| PipelineError::UrlList {
+                path: path.clone(),
+                message: "is not UTF-8 text".to_string(),
+            })?;
+            HttpTarget::parse_list(&text, &settings.method).map_err(|e| {
+                PipelineError::UrlList {
+                    path: path.clone(),
+                    message: e.to_string(),
+                }
+            })?
+        }
+        ([], None) => return Err(PipelineError::NoUrl),
+        (urls, _) => urls
+            .iter()
+            .map(|url| HttpTarget::new(&settings.method, url))
+            .collect::<Result<_, _>>()?,
+    };
+    for target in &mut targets {
+        for (name, value) in &settings.headers {
+            *target = target.clone().header(name, value)?;
+        }
+        if let Some(body) = &body {
+            *target = target.clone().body(body.clone());
+        }
+    }
+    Ok(targets)
+}
+
+fn read_limited(path: &Path, label: &str, limit: u64) -> Result<Vec<u8>, PipelineError> {
+    read_file_within(path, &format!("{label} {}", path.display()), limit)
+        .map_err(|e| PipelineError::Input(e.into()))
+}
+
+/// Runs the HTTP bench `entry`: `setup`, a probe of the first URL, every level, `cleanup` (also
+/// when a level failed). A probe that fails fails every level with its message.
+pub fn measure_http(
+    entry: &HttpEntry,
+    progress: &mut dyn Progress,
+) -> Result<HttpMeasured, PipelineError> {
+    let params = BTreeMap::new();
+    let subject = Subject {
+        name: &entry.name,
+        display: &entry.display,
+        params: &params,
+        definitions: Vec::new(),
+    };
+    if let Some(setup) = &entry.setup
+        && let Err(message) = run_aux(setup, None)
+    {
+        return Ok(HttpMeasured {
+            benchmarks: subject.all_failed(&entry.load, &format!("setup: {message}")),
+            simulated: false,
+        });
+    }
+    let measured = measure_levels(entry, &subject, progress);
+    progress.finish();
+    if let Some(cleanup) = &entry.cleanup
+        && let Err(message) = run_aux(cleanup, None)
+    {
+        progress.note(&format!("cleanup of {} failed: {message}", entry.name));
+    }
+    Ok(measured)
+}
+
+fn measure_levels(
+    entry: &HttpEntry,
+    subject: &Subject<'_>,
+    progress: &mut dyn Progress,
+) -> HttpMeasured {
+    let timeout = entry.timeout.unwrap_or(DEFAULT_TIMEOUT);
+    let Some(first) = entry.targets.first() else {
+        return HttpMeasured {
+            benchmarks: subject.all_failed(&entry.load, "no URL to send requests to"),
+            simulated: false,
+        };
+    };
+    let probe = match benchgate_load::http::probe(first, timeout.min(PROBE_TIMEOUT)) {
+        Ok(probe) => probe,
+        Err(error) => {
+            return HttpMeasured {
+                benchmarks: subject.all_failed(&entry.load, &error.to_string()),
+                simulated: false,
+            };
+        }
+    };
+    let settings = &entry.load.settings;
+    let stop = stop_of(settings);
+    let window = settings.effective_window();
+    let live = progress.live();
+    let mut benchmarks = subject.levels(&entry.load, progress, |level| match level {
+        Level::Closed(connections) => {
+            let mut load = HttpClosedLoad::new(first.clone(), connections, stop)
+                .with_timeout(timeout)
+                .with_window(window)
+;
+            if let Some(live) = &live {
+                load = load.with_progress(LIVE_EVERY, live_line(live.clone()));
+            }
+            with_memory(&entry.load, || run_http_closed(&load))
+        }
+        Level::Open(open) => {
+            let mut load = HttpOpenLoad::new(first.clone(), open.rate, open.max_in_flight, stop)
+                .with_arrivals(open.arrivals)
+                .with_timeout(timeout)
+                .with_window(window)
+;
+            if let Some(ramp) = open.ramp {
+                load = load.with_ramp(ramp);
+            }
+            if let Some(burst) = open.burst {
+                load = load.with_burst(burst);
+            }
+            if let Some(live) = &live {
+                load = load.with_progress(LIVE_EVERY, live_line(live.clone()));
+            }
+            with_memory(&entry.load, || run_http_open(&load))
+        }
+    });
+    for bench in &mut benchmarks {
+        bench
+            .labels
+            .insert("http_version".to_string(), probe.version.to_string());
+        if probe.simulated {
+            bench.mode = Some(Mode::Simulated);
+            bench
+                .labels
+                .insert("simulated".to_string(), SIMULATED_LABEL.to_string());
+        }
+    }
+    HttpMeasured {
+        benchmarks,
+        simulated: probe.simulated,
+    }
+}
+
+/// Why a benchmark measured against benchgate's mock backend is simulated.
+pub const SIMULATED_LABEL: &str = "the server is benchgate mock-backend (x-benchgate-mode: simulated)";
+
+/// How long the probe before the load waits for an answer at most.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often the live line is redrawn.
+const LIVE_EVERY: Duration = Duration::from_millis(250);
+
+/// The live line: requests, rate, errors and p99 so far.
+fn live_line(
+    show: crate::measure::LiveLine,
+) -> std::sync::Arc<dyn Fn(&benchgate_load::http::LiveStatus) + Send + Sync> {
+    std::sync::Arc::new(move |status| show(&live_text(status)))
+}
+
+/// `1.5s: 12 034 requests, 8 022/s, 3 errors, p99 4.12ms`.
+pub fn live_text(status: &benchgate_load::http::LiveStatus) -> String {
+    let p99 = status
+        .p99
+        .map_or_else(|| "p99 –".to_string(), |p99| format!("p99 {p99:.2?}"));
+    format!(
+        "{:.1}s: {} requests, {:.0}/s, {} errors, {p99}",
+        status.elapsed.as_secs_f64(),
+        status.requests,
+        status.rate_per_s,
+        status.errors
+    )
+}
+
+/// A bench's `setup`/`cleanup` line as an invocation (with the bench's shell, if any).
+pub fn aux_invocation(
+    line: Option<&str>,
+    shell: Option<&str>,
+    what: &str,
+) -> Result<Option<Invocation>, PipelineError> {
+    line.map(|line| Invocation::of_line(line, shell, what))
+        .transpose()
+        .map_err(PipelineError::from)
+}
