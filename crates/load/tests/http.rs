@@ -12,7 +12,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use benchgate_load::http::{
-    HttpClosedLoad, HttpLoadError, HttpOpenLoad, HttpRuntime, HttpTarget, run_http_closed,
+    HttpClosedLoad, HttpLoadError, HttpOpenLoad, HttpRuntime, HttpTarget, probe, run_http_closed,
     run_http_open,
 };
 use benchgate_load::{ErrorKind, LoadError, Stop};
@@ -45,6 +45,15 @@ fn serve(behaviour: Behaviour) -> (String, Arc<Seen>) {
 
 /// [`serve`], answering `connection: close` to every request when `close` is set.
 fn serve_with(behaviour: Behaviour, close: bool) -> (String, Arc<Seen>) {
+    serve_headers(behaviour, close, &[])
+}
+
+/// [`serve_with`], adding `headers` to every response.
+fn serve_headers(
+    behaviour: Behaviour,
+    close: bool,
+    headers: &'static [(&'static str, &'static str)],
+) -> (String, Arc<Seen>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
     let addr = listener.local_addr().unwrap();
@@ -77,6 +86,12 @@ fn serve_with(behaviour: Behaviour, close: bool) -> (String, Arc<Seen>) {
                             seen.in_flight.fetch_sub(1, Ordering::SeqCst);
                             let mut response = Response::new(Full::new(Bytes::from_static(b"ok")));
                             *response.status_mut() = StatusCode::from_u16(status).unwrap();
+                            for (name, value) in headers {
+                                response.headers_mut().insert(
+                                    hyper::header::HeaderName::from_static(name),
+                                    hyper::header::HeaderValue::from_static(value),
+                                );
+                            }
                             if close {
                                 response.headers_mut().insert(
                                     hyper::header::CONNECTION,
@@ -374,4 +389,68 @@ fn bad_loads_are_refused_before_any_request() {
         "{unresolvable}"
     );
     assert_eq!(seen.requests.load(Ordering::SeqCst), 0);
+}
+
+/// An address on 127.0.0.1 nothing listens on (bound, then released).
+fn closed_address() -> std::net::SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap()
+}
+
+#[test]
+fn a_probe_reports_status_version_and_whether_the_backend_is_simulated() {
+    let (real, seen) = serve(|_| (Duration::ZERO, 404));
+    let answer = probe(&target(&real), Duration::from_secs(5)).unwrap();
+    assert_eq!(answer.status, 404);
+    assert_eq!(answer.version, "HTTP/1.1");
+    assert!(!answer.simulated);
+    assert_eq!(seen.requests.load(Ordering::SeqCst), 1);
+    let (mock, _seen) = serve_headers(
+        |_| (Duration::ZERO, 503),
+        false,
+        &[("x-benchgate-mode", "simulated")],
+    );
+    let answer = probe(&target(&mock), Duration::from_secs(5)).unwrap();
+    assert_eq!((answer.status, answer.simulated), (503, true));
+}
+
+#[test]
+fn a_probe_of_a_refused_port_says_which_url_and_address_at_once() {
+    let addr = closed_address();
+    let url = format!("http://{addr}/");
+    let error = probe(&target(&url), Duration::from_secs(30)).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Connect);
+    let message = error.to_string();
+    assert!(
+        message.starts_with(&format!("cannot connect to {url} ({addr}): ")),
+        "{message}"
+    );
+    assert!(message.to_lowercase().contains("refused"), "{message}");
+}
+
+#[test]
+fn a_probe_of_a_server_that_accepts_and_never_answers_gives_up_at_its_timeout() {
+    // Accepts and holds the connections, reads nothing, answers nothing.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    let url = format!("http://{addr}/health");
+    let began = Instant::now();
+    let error = probe(&target(&url), Duration::from_millis(300)).unwrap_err();
+    let took = began.elapsed();
+    assert_eq!(error.kind(), ErrorKind::Timeout);
+    assert_eq!(
+        error.to_string(),
+        format!("no response from {url} ({addr}) within 300ms")
+    );
+    // At its timeout, not the 30 s default: generous for a busy machine.
+    assert!(
+        took >= Duration::from_millis(300) && took < Duration::from_secs(10),
+        "{took:?}"
+    );
 }

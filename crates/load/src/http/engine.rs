@@ -437,7 +437,7 @@ async fn send(
 }
 
 /// `reset` when the connection broke or closed mid-exchange, `io` for anything else.
-fn transport(error: &hyper::Error) -> (ErrorKind, String) {
+pub(super) fn transport(error: &hyper::Error) -> (ErrorKind, String) {
     let mut reset = error.is_incomplete_message() || error.is_canceled() || error.is_closed();
     let mut detail = error.to_string();
     let mut source = error.source();

@@ -9,12 +9,18 @@
 //! ≥ 500, one kind per status, like `exit:N`; 1xx–4xx are answers, not errors), `timeout` (no
 //! complete response within the load's timeout), `reset` (connection reset or closed mid-exchange)
 //! and `io` (any other transport or protocol failure). Failed requests are never latency samples.
+//!
+//! [`probe`] sends one request before a load (on its own small runtime, bounded by a timeout):
+//! status, HTTP version, and whether the server says it is a simulator
+//! (`x-benchgate-mode: simulated`), or one clear error naming the URL and the address.
 
 mod engine;
+mod probe;
 mod target;
 
 pub use engine::{
     DEFAULT_TIMEOUT, HttpClosedLoad, HttpLoadError, HttpOpenLoad, HttpRuntime, run_http_closed,
     run_http_open,
 };
+pub use probe::{MODE_HEADER, MODE_SIMULATED, Probe, ProbeError, probe};
 pub use target::{HttpTarget, HttpTargetError};
