@@ -15,6 +15,8 @@
 //! With the `http` feature, [`http`] drives the same levels with HTTP/1.1 requests on tokio and
 //! hyper instead of processes.
 
+#[cfg(feature = "async")]
+pub mod asynchronous;
 pub mod benchmark;
 pub mod clock;
 pub mod closed;
@@ -27,6 +29,11 @@ pub mod level;
 pub mod open;
 pub mod sweep;
 
+#[cfg(feature = "async")]
+pub use asynchronous::{
+    AsyncClosedLoad, AsyncLoadError, AsyncOpenLoad, AsyncRuntime, LiveStatus, OperationError,
+    Progress, ProgressReport, run_async_closed, run_async_open,
+};
 pub use benchmark::{OutputMetric, closed_level_benchmark, level_benchmark, open_level_benchmark};
 pub use clock::{Clock, MonotonicClock};
 pub use closed::{ClosedLoad, CommandSpec, LoadError, Stop, run_closed, run_closed_with_clock};

@@ -19,8 +19,8 @@ mod probe;
 mod target;
 
 pub use engine::{
-    DEFAULT_TIMEOUT, HttpClosedLoad, HttpLoadError, HttpOpenLoad, HttpRuntime, run_http_closed,
-    run_http_open,
+    DEFAULT_TIMEOUT, HttpClosedLoad, HttpLoadError, HttpOpenLoad, HttpRuntime,
+    MAX_CONNECTIONS_PER_SLOT, run_http_closed, run_http_open,
 };
 pub use probe::{MODE_HEADER, MODE_SIMULATED, Probe, ProbeError, probe};
 pub use target::{HttpTarget, HttpTargetError};

@@ -81,10 +81,10 @@ async fn exchange(target: &HttpTarget, addr: SocketAddr) -> Result<Probe, ProbeE
         message: format!("cannot connect to {url} ({addr}): {error}"),
     };
     let failed = |error: &hyper::Error| {
-        let (kind, detail) = transport(error);
+        let failure = transport(error);
         ProbeError::Failed {
-            kind,
-            message: format!("no complete response from {url} ({addr}): {detail}"),
+            kind: failure.kind,
+            message: format!("no complete response from {url} ({addr}): {failure}"),
         }
     };
     let stream = TcpStream::connect(addr)

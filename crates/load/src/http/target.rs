@@ -172,6 +172,11 @@ impl HttpTarget {
             .ok_or_else(|| failed("no address".to_string()))
     }
 
+    /// The host (IPv6 without brackets) and port to connect to.
+    pub(crate) fn host_port(&self) -> (&str, u16) {
+        (&self.host, self.port)
+    }
+
     /// A fresh request for one operation.
     pub(crate) fn request(&self) -> Request<Full<Bytes>> {
         let mut request = Request::new(Full::new(self.body.clone()));
