@@ -15,7 +15,7 @@ use benchgate_load::http::{
     HttpClosedLoad, HttpLoadError, HttpOpenLoad, HttpRuntime, HttpTarget, probe, run_http_closed,
     run_http_open,
 };
-use benchgate_load::{ErrorKind, LoadError, Stop};
+use benchgate_load::{Burst, ErrorKind, LiveStatus, LoadError, Stop};
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::service::service_fn;
@@ -453,4 +453,90 @@ fn a_probe_of_a_server_that_accepts_and_never_answers_gives_up_at_its_timeout() 
         took >= Duration::from_millis(300) && took < Duration::from_secs(10),
         "{took:?}"
     );
+}
+
+#[test]
+fn progress_is_reported_every_tick_with_non_decreasing_counts() {
+    let (url, _seen) = serve(|_| (Duration::from_millis(2), 200));
+    let reports: Arc<std::sync::Mutex<Vec<LiveStatus>>> = Arc::default();
+    let sink = Arc::clone(&reports);
+    let level = run_http_closed(
+        &HttpClosedLoad::new(
+            target(&url),
+            slots(4),
+            Stop::after_duration(Duration::from_secs(1)),
+        )
+        .with_progress(
+            Duration::from_millis(100),
+            Arc::new(move |status: &LiveStatus| sink.lock().unwrap().push(*status)),
+        ),
+    )
+    .unwrap();
+    let reports = reports.lock().unwrap().clone();
+    // About 9 ticks in 1 s; a busy machine may skip some, never all.
+    assert!(reports.len() >= 3, "{} reports", reports.len());
+    assert!(reports.len() <= 11, "{} reports", reports.len());
+    for pair in reports.windows(2) {
+        assert!(pair[0].requests <= pair[1].requests, "{reports:?}");
+        assert!(pair[0].elapsed < pair[1].elapsed, "{reports:?}");
+    }
+    let last = reports.last().unwrap();
+    assert!(
+        last.requests > 0 && last.requests <= level.operations,
+        "{last:?}"
+    );
+    assert_eq!(last.errors, 0);
+    assert!(last.p99.unwrap() >= Duration::from_millis(2), "{last:?}");
+    assert!(last.rate_per_s > 0.0 && last.in_flight <= 4, "{last:?}");
+    // The open model reports too.
+    let ticks = Arc::new(AtomicU64::new(0));
+    let counter = Arc::clone(&ticks);
+    run_http_open(
+        &HttpOpenLoad::new(
+            target(&url),
+            200.0,
+            slots(4),
+            Stop::after_duration(Duration::from_millis(500)),
+        )
+        .with_progress(
+            Duration::from_millis(100),
+            Arc::new(move |_: &LiveStatus| {
+                counter.fetch_add(1, Ordering::SeqCst);
+            }),
+        ),
+    )
+    .unwrap();
+    assert!(ticks.load(Ordering::SeqCst) >= 1);
+}
+
+#[test]
+fn a_burst_on_a_low_rate_puts_fifty_requests_in_flight_at_once_and_counts_in_planned() {
+    // 10/s for 1.2 s plans 12 regular requests (0, 0.1 … 1.1 s); bursts of 50 at 0.5 s and
+    // 1.0 s add 100. Each request holds the server 200 ms, so a burst's 50 overlap there.
+    let (url, seen) = serve(|_| (Duration::from_millis(200), 200));
+    let level = run_http_open(
+        &HttpOpenLoad::new(
+            target(&url),
+            10.0,
+            slots(64),
+            Stop::after_duration(Duration::from_millis(1200)),
+        )
+        .with_burst(Burst {
+            size: 50,
+            every: Duration::from_millis(500),
+        }),
+    )
+    .unwrap();
+    let open = level.open.unwrap();
+    assert_eq!(open.planned, 112);
+    assert_eq!(open.dropped, 0, "{open:?}");
+    assert_eq!(open.started, 112);
+    assert_eq!(level.errors.total(), 0, "{:?}", level.errors);
+    assert_eq!(seen.requests.load(Ordering::SeqCst), 112);
+    let server_max = seen.max_in_flight.load(Ordering::SeqCst);
+    assert!(
+        server_max >= 50,
+        "the server saw at most {server_max} at once"
+    );
+    assert!(level.max_in_flight >= 50, "{}", level.max_in_flight);
 }
