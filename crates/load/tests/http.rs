@@ -540,3 +540,22 @@ fn a_burst_on_a_low_rate_puts_fifty_requests_in_flight_at_once_and_counts_in_pla
     );
     assert!(level.max_in_flight >= 50, "{}", level.max_in_flight);
 }
+
+#[test]
+fn slots_refused_a_connection_back_off_instead_of_spinning_and_end_on_time() {
+    // Backing off from 1 ms doubling to 100 ms, a slot tries about a dozen times in 500 ms;
+    // without it a slot retries as fast as the kernel refuses (tens of thousands per second).
+    let url = format!("http://{}/", closed_address());
+    let began = Instant::now();
+    let level = run_http_closed(&HttpClosedLoad::new(
+        target(&url),
+        slots(4),
+        Stop::after_duration(Duration::from_millis(500)),
+    ))
+    .unwrap();
+    let took = began.elapsed();
+    assert!(level.operations >= 4, "{}", level.operations);
+    assert!(level.operations < 1_000, "{} attempts", level.operations);
+    assert_eq!(level.errors.count(ErrorKind::Connect), level.operations);
+    assert!(took < Duration::from_secs(5), "{took:?}");
+}

@@ -212,7 +212,8 @@ impl From<AsyncLoadError> for HttpLoadError {
 }
 
 /// Runs one closed-model level: `connections` keep-alive connections, each sending its next
-/// request as soon as the previous response body is read, until the stop bound. Latency: from
+/// request as soon as the previous response body is read, until the stop bound (a connection
+/// that could not be opened backs off, 1 ms doubling to 100 ms, before the next attempt). Latency: from
 /// the operation's start (including a reconnect when the server had closed the connection) to
 /// the end of the response body.
 pub fn run_http_closed(load: &HttpClosedLoad) -> Result<LevelResult, HttpLoadError> {
@@ -314,10 +315,18 @@ impl HttpOperation {
     }
 }
 
-/// A slot's kept-alive connections, by address index (a handful: a linear search is fastest).
+/// Closed model: a slot whose connect failed waits this long before its next request, doubling
+/// on each further failure up to [`MAX_BACKOFF`], so a refused target does not spin a core (the
+/// failures still count as `connect` errors); a successful connect resets it.
+const FIRST_BACKOFF: Duration = Duration::from_millis(1);
+const MAX_BACKOFF: Duration = Duration::from_millis(100);
+
+/// A slot's kept-alive connections, by address index (a handful: a linear search is fastest),
+/// and its backoff after failed connects.
 #[derive(Default)]
 struct HttpSlot {
     connections: Vec<(usize, SendRequest<Full<Bytes>>)>,
+    backoff: Option<Duration>,
 }
 
 impl HttpSlot {
@@ -365,7 +374,14 @@ impl Operation for HttpOperation {
             let mut sender = match reusable {
                 Some(sender) => sender,
                 None => {
-                    let mut sender = connect(addr).await?;
+                    let connected = connect(addr).await;
+                    slot.backoff = match connected {
+                        Ok(_) => None,
+                        Err(_) => Some(slot.backoff.map_or(FIRST_BACKOFF, |last| {
+                            last.saturating_mul(2).min(MAX_BACKOFF)
+                        })),
+                    };
+                    let mut sender = connected?;
                     sender.ready().await.map_err(|error| transport(&error))?;
                     sender
                 }
@@ -383,6 +399,10 @@ impl Operation for HttpOperation {
             }
             result
         }
+    }
+
+    fn pause(&self, slot: &mut HttpSlot) -> Option<Duration> {
+        slot.backoff
     }
 
     fn timed_out(&self, timeout: Duration) -> String {
