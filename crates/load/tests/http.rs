@@ -12,8 +12,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use benchgate_load::http::{
-    HttpClosedLoad, HttpLoadError, HttpOpenLoad, HttpRuntime, HttpTarget, probe, run_http_closed,
-    run_http_open,
+    HttpClosedLoad, HttpLoadError, HttpOpenLoad, HttpRuntime, HttpTarget, ListDefaults, probe,
+    run_http_closed, run_http_open,
 };
 use benchgate_load::{Burst, ErrorKind, LiveStatus, LoadError, Stop};
 use bytes::Bytes;
@@ -558,4 +558,34 @@ fn slots_refused_a_connection_back_off_instead_of_spinning_and_end_on_time() {
     assert!(level.operations < 1_000, "{} attempts", level.operations);
     assert_eq!(level.errors.count(ErrorKind::Connect), level.operations);
     assert!(took < Duration::from_secs(5), "{took:?}");
+}
+
+#[test]
+fn a_url_list_over_two_servers_sends_each_exactly_half_round_robin_on_kept_connections() {
+    let (first, first_seen) = serve(|_| (Duration::from_millis(1), 200));
+    let (second, second_seen) = serve(|_| (Duration::from_millis(1), 200));
+    let list = format!("# two servers\n{first}\n\nGET {second}\n");
+    let targets = HttpTarget::parse_list(&list, &ListDefaults::default()).unwrap();
+    let level = run_http_closed(
+        &HttpClosedLoad::new(target(&first), slots(4), Stop::after_operations(100))
+            .with_targets(targets.clone()),
+    )
+    .unwrap();
+    assert_eq!(level.errors.total(), 0, "{:?}", level.errors);
+    assert_eq!(level.operations, 100);
+    assert_eq!(first_seen.requests.load(Ordering::SeqCst), 50);
+    assert_eq!(second_seen.requests.load(Ordering::SeqCst), 50);
+    // Each slot keeps one connection per server for the whole level.
+    assert_eq!(first_seen.connections.load(Ordering::SeqCst), 4);
+    assert_eq!(second_seen.connections.load(Ordering::SeqCst), 4);
+    // The open model: request n is the n-th planned start (none dropped at this pace).
+    let level = run_http_open(
+        &HttpOpenLoad::new(target(&first), 200.0, slots(8), Stop::after_operations(40))
+            .with_targets(targets),
+    )
+    .unwrap();
+    assert_eq!(level.open.unwrap().dropped, 0, "{:?}", level.open);
+    assert_eq!(level.errors.total(), 0, "{:?}", level.errors);
+    assert_eq!(first_seen.requests.load(Ordering::SeqCst), 70);
+    assert_eq!(second_seen.requests.load(Ordering::SeqCst), 70);
 }

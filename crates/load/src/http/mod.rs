@@ -3,8 +3,15 @@
 //! command engine's [`Schedule`](crate::Schedule), latency from the intended send time) — into
 //! the same [`LevelResult`](crate::LevelResult), so metrics, budgets and reports apply unchanged.
 //!
+//! The runners are the async engine ([`crate::asynchronous`]) with one HTTP request as the
+//! operation, so progress ticks ([`HttpClosedLoad::with_progress`]) and the mean number in flight
+//! ([`LevelResult::mean_in_flight`](crate::LevelResult::mean_in_flight)) come with them.
+//!
 //! Client: hyper 1's HTTP/1.1 connection API over `tokio::net::TcpStream`, one connection per
-//! in-flight slot, reopened when the server closes it; `http://` only. Errors by kind
+//! in-flight slot (per distinct address with a URL list: [`HttpTarget::parse_list`] and
+//! `with_targets`, requests round-robin by request number), reopened when the server closes
+//! it; a closed-model slot that cannot connect backs off (1 ms doubling to 100 ms) before its
+//! next attempt. `http://` only. Errors by kind
 //! ([`ErrorKind`](crate::ErrorKind)): `connect` (cannot open a connection), `http:N` (status
 //! ≥ 500, one kind per status, like `exit:N`; 1xx–4xx are answers, not errors), `timeout` (no
 //! complete response within the load's timeout), `reset` (connection reset or closed mid-exchange)
@@ -23,4 +30,4 @@ pub use engine::{
     MAX_CONNECTIONS_PER_SLOT, run_http_closed, run_http_open,
 };
 pub use probe::{MODE_HEADER, MODE_SIMULATED, Probe, ProbeError, probe};
-pub use target::{HttpTarget, HttpTargetError};
+pub use target::{HttpTarget, HttpTargetError, ListDefaults, MAX_URL_LIST_ENTRIES, UrlListError};
