@@ -26,6 +26,7 @@ pub mod error_kind;
 pub mod http;
 pub mod latency;
 pub mod level;
+pub mod littles_law;
 pub mod open;
 pub mod sweep;
 
@@ -41,6 +42,7 @@ pub use command::{MAX_OUTPUT_BYTES, OutputInspector, STDERR_TAIL_BYTES, StartHoo
 pub use error_kind::{ErrorCounts, ErrorKind, MAX_EXAMPLE_CHARS};
 pub use latency::{LatencyHistogram, Percentiles, error_rate, throughput};
 pub use level::{LevelRecorder, LevelResult, MAX_WINDOWS, OpenCounts, Outcome, WindowSummary};
+pub use littles_law::{LittlesLaw, littles_law};
 pub use open::{
     Arrivals, Burst, OpenLoad, Schedule, late_tolerance, run_open, run_open_with_clock,
 };

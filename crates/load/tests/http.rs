@@ -15,7 +15,7 @@ use benchgate_load::http::{
     HttpClosedLoad, HttpLoadError, HttpOpenLoad, HttpRuntime, HttpTarget, ListDefaults, probe,
     run_http_closed, run_http_open,
 };
-use benchgate_load::{Burst, ErrorKind, LiveStatus, LoadError, Stop};
+use benchgate_load::{Burst, ErrorKind, LiveStatus, LoadError, Stop, littles_law};
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::service::service_fn;
@@ -588,4 +588,29 @@ fn a_url_list_over_two_servers_sends_each_exactly_half_round_robin_on_kept_conne
     assert_eq!(level.errors.total(), 0, "{:?}", level.errors);
     assert_eq!(first_seen.requests.load(Ordering::SeqCst), 70);
     assert_eq!(second_seen.requests.load(Ordering::SeqCst), 70);
+}
+
+#[test]
+fn eight_connections_to_a_slow_server_hold_about_eight_in_flight_as_littles_law_says() {
+    let (url, _seen) = serve(|_| (Duration::from_millis(20), 200));
+    let level = run_http_closed(&HttpClosedLoad::new(
+        target(&url),
+        slots(8),
+        Stop::after_duration(Duration::from_secs(1)),
+    ))
+    .unwrap();
+    assert_eq!(level.errors.total(), 0, "{:?}", level.errors);
+    // Each connection is busy all the time but for the client's turnaround: close to 8 (a busy
+    // machine lengthens the turnaround, hence the wide margin).
+    let mean = level.mean_in_flight.unwrap();
+    assert!(mean > 4.0 && mean <= 8.0 + 1e-9, "{mean}");
+    let check = littles_law(&level).unwrap();
+    assert!(check.deviation.abs() < 0.25, "{check:?}");
+    assert!(check.mean_latency >= Duration::from_millis(20), "{check:?}");
+    let bench = benchgate_load::closed_level_benchmark("api", &level, None, &[]);
+    assert!(
+        bench.labels["littles_law"].starts_with("in flight "),
+        "{:?}",
+        bench.labels
+    );
 }
