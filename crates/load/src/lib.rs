@@ -12,8 +12,11 @@
 //! processes and read the [`clock`]. No async runtime: one thread per in-flight slot, blocked on
 //! its child.
 //!
-//! With the `http` feature, [`http`] drives the same levels with HTTP/1.1 requests on tokio and
-//! hyper instead of processes.
+//! With the `async` feature, [`asynchronous`] drives the same levels with a Rust async closure
+//! on tokio (in-process load), measuring also the mean number in flight for the Little's law
+//! check of [`littles_law`] (pure); with the `http` feature (which enables `async`), [`http`]
+//! is that engine with HTTP/1.1 (or h2c) requests as the operation: URL lists, live progress,
+//! and a [`http::probe`] before a load.
 
 #[cfg(feature = "async")]
 pub mod asynchronous;

@@ -614,3 +614,75 @@ fn eight_connections_to_a_slow_server_hold_about_eight_in_flight_as_littles_law_
         bench.labels
     );
 }
+
+/// An HTTP/2-only (prior knowledge, h2c) hyper server counting requests and connections.
+fn serve_http2() -> (String, Arc<Seen>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(Seen::default());
+    let server_seen = Arc::clone(&seen);
+    thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                server_seen.connections.fetch_add(1, Ordering::SeqCst);
+                let seen = Arc::clone(&server_seen);
+                tokio::spawn(async move {
+                    let service = service_fn(move |request: hyper::Request<_>| {
+                        let seen = Arc::clone(&seen);
+                        async move {
+                            assert_eq!(request.version(), hyper::Version::HTTP_2);
+                            seen.requests.fetch_add(1, Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_millis(1)).await;
+                            Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(b"ok"))))
+                        }
+                    });
+                    let _ = hyper::server::conn::http2::Builder::new(
+                        hyper_util::rt::TokioExecutor::new(),
+                    )
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+                });
+            }
+        });
+    });
+    (format!("http://{addr}/h2"), seen)
+}
+
+#[test]
+fn http2_with_prior_knowledge_loads_an_h2c_server_and_the_probe_says_http2() {
+    let (url, seen) = serve_http2();
+    let answer = probe(&target(&url).with_http2(true), Duration::from_secs(5)).unwrap();
+    assert_eq!((answer.status, answer.version), (200, "HTTP/2"));
+    // HTTP/1.1 against an HTTP/2-only server fails, as it should.
+    assert!(probe(&target(&url), Duration::from_secs(5)).is_err());
+    let connections_before = seen.connections.load(Ordering::SeqCst);
+    let requests_before = seen.requests.load(Ordering::SeqCst);
+    let level = run_http_closed(
+        &HttpClosedLoad::new(target(&url), slots(4), Stop::after_operations(100)).with_http2(true),
+    )
+    .unwrap();
+    assert_eq!(level.errors.total(), 0, "{:?}", level.errors);
+    assert_eq!(level.successes(), 100);
+    assert_eq!(seen.requests.load(Ordering::SeqCst) - requests_before, 100);
+    // One connection per slot for the whole level.
+    assert_eq!(
+        seen.connections.load(Ordering::SeqCst) - connections_before,
+        4
+    );
+    let open = run_http_open(
+        &HttpOpenLoad::new(target(&url), 500.0, slots(4), Stop::after_operations(50))
+            .with_http2(true),
+    )
+    .unwrap();
+    assert_eq!(open.errors.total(), 0, "{:?}", open.errors);
+    assert_eq!(open.operations, open.open.unwrap().started);
+}

@@ -13,8 +13,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http1::{self, SendRequest};
-use hyper_util::rt::TokioIo;
+use hyper::body::Incoming;
+use hyper::client::conn::{http1, http2};
+use hyper::{Request, Response};
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpStream;
 
 use super::target::{HttpTarget, HttpTargetError};
@@ -51,6 +53,8 @@ pub struct HttpClosedLoad {
     pub window: Duration,
     pub runtime: HttpRuntime,
     pub progress: Option<Progress>,
+    /// HTTP/2 with prior knowledge (h2c) to every target: see [`HttpTarget::with_http2`].
+    pub http2: bool,
 }
 
 impl HttpClosedLoad {
@@ -65,6 +69,7 @@ impl HttpClosedLoad {
             window: Duration::from_secs(1),
             runtime: HttpRuntime::default(),
             progress: None,
+            http2: false,
         }
     }
 
@@ -87,6 +92,13 @@ impl HttpClosedLoad {
     /// runtime; the counters are atomics and the p99 so far is read once per tick.
     pub fn with_progress(mut self, every: Duration, report: ProgressReport) -> Self {
         self.progress = Some(Progress::new(every, report));
+        self
+    }
+
+    /// Speak HTTP/2 with prior knowledge (h2c) to every target, one connection per slot (a
+    /// target's own [`HttpTarget::with_http2`] also turns it on for that target).
+    pub fn with_http2(mut self, http2: bool) -> Self {
+        self.http2 = http2;
         self
     }
 
@@ -121,6 +133,8 @@ pub struct HttpOpenLoad {
     pub window: Duration,
     pub runtime: HttpRuntime,
     pub progress: Option<Progress>,
+    /// HTTP/2 with prior knowledge (h2c) to every target: see [`HttpTarget::with_http2`].
+    pub http2: bool,
 }
 
 impl HttpOpenLoad {
@@ -139,6 +153,7 @@ impl HttpOpenLoad {
             window: Duration::from_secs(1),
             runtime: HttpRuntime::default(),
             progress: None,
+            http2: false,
         }
     }
 
@@ -175,6 +190,12 @@ impl HttpOpenLoad {
     /// As [`HttpClosedLoad::with_progress`].
     pub fn with_progress(mut self, every: Duration, report: ProgressReport) -> Self {
         self.progress = Some(Progress::new(every, report));
+        self
+    }
+
+    /// As [`HttpClosedLoad::with_http2`].
+    pub fn with_http2(mut self, http2: bool) -> Self {
+        self.http2 = http2;
         self
     }
 
@@ -218,7 +239,7 @@ impl From<AsyncLoadError> for HttpLoadError {
 /// the end of the response body.
 pub fn run_http_closed(load: &HttpClosedLoad) -> Result<LevelResult, HttpLoadError> {
     check(load.window, load.timeout)?;
-    let operation = HttpOperation::new(&load.target, &load.targets)?;
+    let operation = HttpOperation::new(&load.target, &load.targets, load.http2)?;
     let engine = AsyncClosedLoad {
         concurrency: load.connections,
         stop: load.stop,
@@ -244,7 +265,7 @@ pub fn run_http_open(load: &HttpOpenLoad) -> Result<LevelResult, HttpLoadError> 
         return Err(LoadError::ZeroBurstInterval.into());
     }
     check(load.window, load.timeout)?;
-    let operation = HttpOperation::new(&load.target, &load.targets)?;
+    let operation = HttpOperation::new(&load.target, &load.targets, load.http2)?;
     let engine = AsyncOpenLoad {
         rate: load.rate,
         arrivals: load.arrivals,
@@ -279,7 +300,11 @@ struct HttpOperation {
 
 impl HttpOperation {
     /// Resolves every target once (each distinct host and port once), before any request.
-    fn new(target: &HttpTarget, targets: &[HttpTarget]) -> Result<Self, HttpTargetError> {
+    fn new(
+        target: &HttpTarget,
+        targets: &[HttpTarget],
+        http2: bool,
+    ) -> Result<Self, HttpTargetError> {
         let list = if targets.is_empty() {
             std::slice::from_ref(target)
         } else {
@@ -306,7 +331,8 @@ impl HttpOperation {
                     index
                 }
             };
-            resolved.push((target.clone(), index));
+            let target = target.clone().with_http2(http2 || target.is_http2());
+            resolved.push((target, index));
         }
         Ok(Self {
             targets: resolved,
@@ -325,12 +351,12 @@ const MAX_BACKOFF: Duration = Duration::from_millis(100);
 /// and its backoff after failed connects.
 #[derive(Default)]
 struct HttpSlot {
-    connections: Vec<(usize, SendRequest<Full<Bytes>>)>,
+    connections: Vec<(usize, Sender)>,
     backoff: Option<Duration>,
 }
 
 impl HttpSlot {
-    fn take(&mut self, addr: usize) -> Option<SendRequest<Full<Bytes>>> {
+    fn take(&mut self, addr: usize) -> Option<Sender> {
         let position = self
             .connections
             .iter()
@@ -338,7 +364,7 @@ impl HttpSlot {
         Some(self.connections.swap_remove(position).1)
     }
 
-    fn keep(&mut self, addr: usize, sender: SendRequest<Full<Bytes>>) {
+    fn keep(&mut self, addr: usize, sender: Sender) {
         if self.connections.len() >= MAX_CONNECTIONS_PER_SLOT {
             self.connections.swap_remove(0);
         }
@@ -374,7 +400,7 @@ impl Operation for HttpOperation {
             let mut sender = match reusable {
                 Some(sender) => sender,
                 None => {
-                    let connected = connect(addr).await;
+                    let connected = connect(addr, target.is_http2()).await;
                     slot.backoff = match connected {
                         Ok(_) => None,
                         Err(_) => Some(slot.backoff.map_or(FIRST_BACKOFF, |last| {
@@ -410,31 +436,68 @@ impl Operation for HttpOperation {
     }
 }
 
-async fn connect(addr: SocketAddr) -> Result<SendRequest<Full<Bytes>>, OperationError> {
+/// One client connection's request half: HTTP/1.1, or HTTP/2 with prior knowledge.
+pub(super) enum Sender {
+    Http1(http1::SendRequest<Full<Bytes>>),
+    Http2(http2::SendRequest<Full<Bytes>>),
+}
+
+impl Sender {
+    /// Resolves when the connection can take a request; an error when it is closed.
+    pub(super) async fn ready(&mut self) -> Result<(), hyper::Error> {
+        match self {
+            Sender::Http1(sender) => sender.ready().await,
+            Sender::Http2(sender) => sender.ready().await,
+        }
+    }
+
+    pub(super) async fn send_request(
+        &mut self,
+        request: Request<Full<Bytes>>,
+    ) -> Result<Response<Incoming>, hyper::Error> {
+        match self {
+            Sender::Http1(sender) => sender.send_request(request).await,
+            Sender::Http2(sender) => sender.send_request(request).await,
+        }
+    }
+}
+
+/// The HTTP handshake on an open stream; the connection's own task is spawned on the current
+/// runtime (it ends when the sender is dropped or the peer closes; its errors reach the
+/// sender's next request).
+pub(super) async fn handshake(stream: TcpStream, http2: bool) -> Result<Sender, hyper::Error> {
+    // Small requests must not wait for Nagle's delayed ACK.
+    let _ = stream.set_nodelay(true);
+    let io = TokioIo::new(stream);
+    if http2 {
+        let (sender, connection) = http2::handshake(TokioExecutor::new(), io).await?;
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        Ok(Sender::Http2(sender))
+    } else {
+        let (sender, connection) = http1::handshake(io).await?;
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        Ok(Sender::Http1(sender))
+    }
+}
+
+async fn connect(addr: SocketAddr, http2: bool) -> Result<Sender, OperationError> {
     let failed = |error: &dyn std::fmt::Display| {
         OperationError::new(ErrorKind::Connect, format!("{addr}: {error}"))
     };
     let stream = TcpStream::connect(addr)
         .await
         .map_err(|error| failed(&error))?;
-    // Small requests must not wait for Nagle's delayed ACK.
-    let _ = stream.set_nodelay(true);
-    let (sender, connection) = http1::handshake(TokioIo::new(stream))
+    handshake(stream, http2)
         .await
-        .map_err(|error| failed(&error))?;
-    // The connection's own task: it ends when the sender is dropped or the peer closes; its
-    // errors reach the sender's next request.
-    tokio::spawn(async move {
-        let _ = connection.await;
-    });
-    Ok(sender)
+        .map_err(|error| failed(&error))
 }
 
 /// Sends the request and reads the whole response body; a status ≥ 500 is an `http:N` error.
-async fn send(
-    sender: &mut SendRequest<Full<Bytes>>,
-    target: &HttpTarget,
-) -> Result<(), OperationError> {
+async fn send(sender: &mut Sender, target: &HttpTarget) -> Result<(), OperationError> {
     let response = sender
         .send_request(target.request())
         .await

@@ -83,8 +83,12 @@ pub struct HttpTarget {
     port: u16,
     /// What goes on the request line: path and query.
     path: Uri,
+    /// The whole URL: what an HTTP/2 request carries (its `:scheme` and `:authority`).
+    absolute: Uri,
     headers: HeaderMap,
     body: Bytes,
+    /// HTTP/2 with prior knowledge (h2c) instead of HTTP/1.1.
+    http2: bool,
 }
 
 impl HttpTarget {
@@ -159,8 +163,10 @@ impl HttpTarget {
             host,
             port,
             path,
+            absolute: uri.clone(),
             headers,
             body: Bytes::new(),
+            http2: false,
         })
     }
 
@@ -186,6 +192,17 @@ impl HttpTarget {
     pub fn body(mut self, body: impl Into<Bytes>) -> Self {
         self.body = body.into();
         self
+    }
+
+    /// Speak HTTP/2 with prior knowledge (h2c: no upgrade, no TLS) instead of HTTP/1.1: for a
+    /// server known to serve HTTP/2 in clear text.
+    pub fn with_http2(mut self, http2: bool) -> Self {
+        self.http2 = http2;
+        self
+    }
+
+    pub fn is_http2(&self) -> bool {
+        self.http2
     }
 
     pub fn method(&self) -> &Method {
@@ -294,7 +311,12 @@ impl HttpTarget {
     pub(crate) fn request(&self) -> Request<Full<Bytes>> {
         let mut request = Request::new(Full::new(self.body.clone()));
         *request.method_mut() = self.method.clone();
-        *request.uri_mut() = self.path.clone();
+        if self.http2 {
+            *request.uri_mut() = self.absolute.clone();
+            *request.version_mut() = hyper::Version::HTTP_2;
+        } else {
+            *request.uri_mut() = self.path.clone();
+        }
         *request.headers_mut() = self.headers.clone();
         request
     }
