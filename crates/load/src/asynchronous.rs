@@ -13,7 +13,7 @@
 //!
 //! Besides the level's usual figures the engine integrates the number of operations in flight
 //! over time (each operation adds its own time in flight when it leaves, one atomic add) into
-//! [`LevelResult::mean_in_flight`], for a Little's law check ([`crate::littles_law`]); and, with
+//! [`LevelResult::mean_in_flight`], for a Little's law check ([`crate::littles_law()`]); and, with
 //! [`AsyncClosedLoad::with_progress`], reports a [`LiveStatus`] every tick while the level runs
 //! (counters read from atomics; the p99 so far under the recorder's lock, once per tick).
 

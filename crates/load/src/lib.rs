@@ -14,7 +14,7 @@
 //!
 //! With the `async` feature, [`asynchronous`] drives the same levels with a Rust async closure
 //! on tokio (in-process load), measuring also the mean number in flight for the Little's law
-//! check of [`littles_law`] (pure); with the `http` feature (which enables `async`), [`http`]
+//! check of [`littles_law()`] (pure); with the `http` feature (which enables `async`), [`http`]
 //! is that engine with HTTP/1.1 (or h2c) requests as the operation: URL lists, live progress,
 //! and a [`http::probe`] before a load.
 
