@@ -24,8 +24,8 @@
 //! happened. Labels: `ops`, `errors`, `errors.<kind>`, `error_example.<kind>`, `duration_ns`,
 //! `windows`, `window_ns`, `reached` (`yes`/`no`, see [`LevelResult::reached`]), and when they
 //! apply `scaling_reference` (N0), `window_stride` (windows were thinned),
-//! `late_tolerance_ns` (open model), `mean_in_flight` (the runner measured it: the async and
-//! HTTP engines) and `littles_law` (the check of [`crate::littles_law()`], e.g.
+//! `late_tolerance_ns` (open model), `mean_in_flight` (when the runner measured it: every
+//! engine does) and `littles_law` (the check of [`crate::littles_law()`], e.g.
 //! `in flight 49.8 ≈ 9 960/s × 5.00 ms = 49.8 (+0.0%)`).
 
 use std::collections::BTreeMap;
