@@ -60,6 +60,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             level.errors.total(),
             rss_kib().unwrap_or(0)
         );
+        if let Some(check) = benchgate_load::littles_law(&level) {
+            println!("  Little's law: {}", check.describe());
+        }
         if best.is_none_or(|(rps, _)| level.throughput() > rps) {
             best = Some((level.throughput(), p99));
         }

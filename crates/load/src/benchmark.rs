@@ -23,8 +23,10 @@
 //! `failed`, with a message naming the error kinds, and has no metrics; its labels still say what
 //! happened. Labels: `ops`, `errors`, `errors.<kind>`, `error_example.<kind>`, `duration_ns`,
 //! `windows`, `window_ns`, `reached` (`yes`/`no`, see [`LevelResult::reached`]), and when they
-//! apply `scaling_reference` (N0), `window_stride` (windows were thinned) and
-//! `late_tolerance_ns` (open model).
+//! apply `scaling_reference` (N0), `window_stride` (windows were thinned),
+//! `late_tolerance_ns` (open model), `mean_in_flight` (when the runner measured it: every
+//! engine does) and `littles_law` (the check of [`crate::littles_law()`], e.g.
+//! `in flight 49.8 ≈ 9 960/s × 5.00 ms = 49.8 (+0.0%)`).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -106,6 +108,12 @@ pub fn level_benchmark(
     );
     let reached = if level.reached() { "yes" } else { "no" };
     label("reached".into(), reached.to_string());
+    if let Some(mean) = level.mean_in_flight {
+        label("mean_in_flight".into(), format!("{mean:.2}"));
+    }
+    if let Some(check) = crate::littles_law::littles_law(level) {
+        label("littles_law".into(), check.describe());
+    }
     if level.window_stride > 1 {
         label("window_stride".into(), level.window_stride.to_string());
     }
@@ -360,6 +368,26 @@ mod tests {
         let mut histogram = crate::latency::LatencyHistogram::new();
         histogram.record(ms(ms_value));
         nanos(histogram.percentiles().unwrap().p50)
+    }
+
+    #[test]
+    fn a_measured_mean_in_flight_adds_it_and_the_littles_law_check_as_labels() {
+        // 2000 operations of 1000 ns over 1 ms: λ·W = 2, measured 1.6.
+        let mut recorder = LevelRecorder::new(Duration::from_secs(1));
+        for _ in 0..2000 {
+            recorder.record(Outcome::success(ms(0), Duration::from_nanos(1000)));
+        }
+        let mut level = recorder.finish(2, ms(1), 2);
+        let without = closed_level_benchmark("api", &level, None, &[]);
+        assert!(!without.labels.contains_key("mean_in_flight"));
+        assert!(!without.labels.contains_key("littles_law"));
+        level.mean_in_flight = Some(1.6);
+        let bench = closed_level_benchmark("api", &level, None, &[]);
+        assert_eq!(bench.labels["mean_in_flight"], "1.60");
+        assert_eq!(
+            bench.labels["littles_law"],
+            "in flight 1.60 ≈ 2 000 000/s × 1.00 µs = 2.00 (+25.0%)"
+        );
     }
 
     #[test]

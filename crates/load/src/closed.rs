@@ -154,7 +154,9 @@ pub fn run_closed_with_clock(
         return Err(LoadError::Thread(error));
     }
     let max_in_flight = slots.in_flight.max();
-    Ok(recorder.finish(load.concurrency.get(), last_finish, max_in_flight))
+    let mut level = recorder.finish(load.concurrency.get(), last_finish, max_in_flight);
+    level.mean_in_flight = slots.in_flight.mean();
+    Ok(level)
 }
 
 /// State the slots share.

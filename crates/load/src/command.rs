@@ -13,7 +13,7 @@ use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::error_kind::{ErrorKind, MAX_EXAMPLE_CHARS};
@@ -179,16 +179,45 @@ impl CommandSpec {
     }
 }
 
-/// The runner's count of operations in flight (started and not yet reaped) and its maximum.
-#[derive(Debug, Default)]
+/// The runner's count of operations in flight (started and not yet reaped), its maximum, and
+/// its integral over time (each operation adds its time from start to reap). The integral is in
+/// real time, not the runner's [`Clock`](crate::Clock), which tests replace: the clock's
+/// readings are the tests' to count.
+#[derive(Debug)]
 pub(crate) struct InFlight {
     now: AtomicUsize,
     max: AtomicUsize,
+    origin: Instant,
+    area_nanos: AtomicU64,
+    /// The latest reap, in nanoseconds from `origin`.
+    last_reap_nanos: AtomicU64,
+}
+
+impl Default for InFlight {
+    fn default() -> Self {
+        Self {
+            now: AtomicUsize::new(0),
+            max: AtomicUsize::new(0),
+            origin: Instant::now(),
+            area_nanos: AtomicU64::new(0),
+            last_reap_nanos: AtomicU64::new(0),
+        }
+    }
+}
+
+fn nanos(duration: Duration) -> u64 {
+    u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX)
 }
 
 impl InFlight {
     pub(crate) fn max(&self) -> usize {
         self.max.load(Ordering::SeqCst)
+    }
+
+    /// The count averaged from the level's start to its last reap; `None` before any reap.
+    pub(crate) fn mean(&self) -> Option<f64> {
+        let span = self.last_reap_nanos.load(Ordering::SeqCst);
+        (span > 0).then(|| self.area_nanos.load(Ordering::SeqCst) as f64 / span as f64)
     }
 }
 
@@ -256,10 +285,18 @@ pub(crate) fn run_operation(
     // In flight from a successful start until it is reaped: the runner's own count of overlap.
     let now_in_flight = in_flight.now.fetch_add(1, Ordering::SeqCst) + 1;
     in_flight.max.fetch_max(now_in_flight, Ordering::SeqCst);
+    let entered = Instant::now();
     let deadline = timeout.map(|timeout| Instant::now() + timeout);
     let ended = supervise(&mut child, deadline);
     // Reaped: the group may be gone, and its id reused by a later process.
     drop(started);
+    let reaped = Instant::now();
+    in_flight
+        .area_nanos
+        .fetch_add(nanos(reaped - entered), Ordering::SeqCst);
+    in_flight
+        .last_reap_nanos
+        .fetch_max(nanos(reaped - in_flight.origin), Ordering::SeqCst);
     in_flight.now.fetch_sub(1, Ordering::SeqCst);
     let (status, output) = match ended {
         Ok(ended) => ended,

@@ -238,7 +238,13 @@ impl LevelRecorder {
             window_stride: self.window_stride,
             windows: self.windows,
             open: None,
+            mean_in_flight: None,
         }
+    }
+
+    /// The latencies of the successful operations recorded so far (for a live p99).
+    pub fn latency(&self) -> &LatencyHistogram {
+        &self.latency
     }
 }
 
@@ -265,6 +271,9 @@ pub struct LevelResult {
     pub windows: Vec<WindowSummary>,
     /// Open model: planned, started, late and dropped starts.
     pub open: Option<OpenCounts>,
+    /// Operations in flight averaged over the level's wall time (the in-flight count integrated
+    /// over time, divided by the wall), when the runner measured it: the `L` of Little's law.
+    pub mean_in_flight: Option<f64>,
 }
 
 impl LevelResult {

@@ -12,9 +12,14 @@
 //! processes and read the [`clock`]. No async runtime: one thread per in-flight slot, blocked on
 //! its child.
 //!
-//! With the `http` feature, [`http`] drives the same levels with HTTP/1.1 requests on tokio and
-//! hyper instead of processes.
+//! With the `async` feature, [`asynchronous`] drives the same levels with a Rust async closure
+//! on tokio (in-process load), measuring also the mean number in flight for the Little's law
+//! check of [`littles_law()`] (pure); with the `http` feature (which enables `async`), [`http`]
+//! is that engine with HTTP/1.1 (or h2c) requests as the operation: URL lists, live progress,
+//! and a [`http::probe`] before a load.
 
+#[cfg(feature = "async")]
+pub mod asynchronous;
 pub mod benchmark;
 pub mod clock;
 pub mod closed;
@@ -24,9 +29,15 @@ pub mod error_kind;
 pub mod http;
 pub mod latency;
 pub mod level;
+pub mod littles_law;
 pub mod open;
 pub mod sweep;
 
+#[cfg(feature = "async")]
+pub use asynchronous::{
+    AsyncClosedLoad, AsyncLoadError, AsyncOpenLoad, AsyncRuntime, LiveStatus, OperationError,
+    Progress, ProgressReport, run_async_closed, run_async_open,
+};
 pub use benchmark::{OutputMetric, closed_level_benchmark, level_benchmark, open_level_benchmark};
 pub use clock::{Clock, MonotonicClock};
 pub use closed::{ClosedLoad, CommandSpec, LoadError, Stop, run_closed, run_closed_with_clock};
@@ -34,6 +45,7 @@ pub use command::{MAX_OUTPUT_BYTES, OutputInspector, STDERR_TAIL_BYTES, StartHoo
 pub use error_kind::{ErrorCounts, ErrorKind, MAX_EXAMPLE_CHARS};
 pub use latency::{LatencyHistogram, Percentiles, error_rate, throughput};
 pub use level::{LevelRecorder, LevelResult, MAX_WINDOWS, OpenCounts, Outcome, WindowSummary};
+pub use littles_law::{LittlesLaw, littles_law};
 pub use open::{
     Arrivals, Burst, OpenLoad, Schedule, late_tolerance, run_open, run_open_with_clock,
 };

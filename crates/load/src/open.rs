@@ -326,6 +326,7 @@ pub fn run_open_with_clock(load: &OpenLoad, clock: &dyn Clock) -> Result<LevelRe
         return Err(LoadError::Thread(error));
     }
     let mut level = recorder.finish(workers, last_finish, shared.in_flight.max());
+    level.mean_in_flight = shared.in_flight.mean();
     level.open = Some(OpenCounts {
         planned,
         started: shared.started.load(Ordering::SeqCst),

@@ -336,3 +336,19 @@ fn a_sweep_runs_each_level_with_its_own_concurrency() {
     assert_eq!(efficiencies[0], Some(1.0));
     assert!(efficiencies[1].is_some());
 }
+
+#[test]
+fn four_slots_of_a_sleeping_command_average_about_four_in_flight_as_littles_law_says() {
+    let level = run_closed(&ClosedLoad::new(
+        sh("sleep 0.05"),
+        slots(4),
+        Stop::after_operations(24),
+    ))
+    .unwrap();
+    assert_eq!(level.errors.total(), 0, "{:?}", level.errors);
+    // Four children alive nearly all the time: the gaps are the runner's spawns and reaps.
+    let mean = level.mean_in_flight.unwrap();
+    assert!(mean > 2.0 && mean <= 4.0 + 1e-9, "{mean}");
+    let check = benchgate_load::littles_law(&level).unwrap();
+    assert!(check.deviation.abs() < 0.25, "{check:?}");
+}

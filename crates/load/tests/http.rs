@@ -12,10 +12,10 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use benchgate_load::http::{
-    HttpClosedLoad, HttpLoadError, HttpOpenLoad, HttpRuntime, HttpTarget, probe, run_http_closed,
-    run_http_open,
+    HttpClosedLoad, HttpLoadError, HttpOpenLoad, HttpRuntime, HttpTarget, ListDefaults, probe,
+    run_http_closed, run_http_open,
 };
-use benchgate_load::{ErrorKind, LoadError, Stop};
+use benchgate_load::{Burst, ErrorKind, LiveStatus, LoadError, Stop, littles_law};
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::service::service_fn;
@@ -453,4 +453,236 @@ fn a_probe_of_a_server_that_accepts_and_never_answers_gives_up_at_its_timeout() 
         took >= Duration::from_millis(300) && took < Duration::from_secs(10),
         "{took:?}"
     );
+}
+
+#[test]
+fn progress_is_reported_every_tick_with_non_decreasing_counts() {
+    let (url, _seen) = serve(|_| (Duration::from_millis(2), 200));
+    let reports: Arc<std::sync::Mutex<Vec<LiveStatus>>> = Arc::default();
+    let sink = Arc::clone(&reports);
+    let level = run_http_closed(
+        &HttpClosedLoad::new(
+            target(&url),
+            slots(4),
+            Stop::after_duration(Duration::from_secs(1)),
+        )
+        .with_progress(
+            Duration::from_millis(100),
+            Arc::new(move |status: &LiveStatus| sink.lock().unwrap().push(*status)),
+        ),
+    )
+    .unwrap();
+    let reports = reports.lock().unwrap().clone();
+    // About 9 ticks in 1 s; a busy machine may skip some, never all.
+    assert!(reports.len() >= 3, "{} reports", reports.len());
+    assert!(reports.len() <= 11, "{} reports", reports.len());
+    for pair in reports.windows(2) {
+        assert!(pair[0].requests <= pair[1].requests, "{reports:?}");
+        assert!(pair[0].elapsed < pair[1].elapsed, "{reports:?}");
+    }
+    let last = reports.last().unwrap();
+    assert!(
+        last.requests > 0 && last.requests <= level.operations,
+        "{last:?}"
+    );
+    assert_eq!(last.errors, 0);
+    assert!(last.p99.unwrap() >= Duration::from_millis(2), "{last:?}");
+    assert!(last.rate_per_s > 0.0 && last.in_flight <= 4, "{last:?}");
+    // The open model reports too.
+    let ticks = Arc::new(AtomicU64::new(0));
+    let counter = Arc::clone(&ticks);
+    run_http_open(
+        &HttpOpenLoad::new(
+            target(&url),
+            200.0,
+            slots(4),
+            Stop::after_duration(Duration::from_millis(500)),
+        )
+        .with_progress(
+            Duration::from_millis(100),
+            Arc::new(move |_: &LiveStatus| {
+                counter.fetch_add(1, Ordering::SeqCst);
+            }),
+        ),
+    )
+    .unwrap();
+    assert!(ticks.load(Ordering::SeqCst) >= 1);
+}
+
+#[test]
+fn a_burst_on_a_low_rate_puts_fifty_requests_in_flight_at_once_and_counts_in_planned() {
+    // 10/s for 1.2 s plans 12 regular requests (0, 0.1 … 1.1 s); bursts of 50 at 0.5 s and
+    // 1.0 s add 100. Each request holds the server 200 ms, so a burst's 50 overlap there.
+    let (url, seen) = serve(|_| (Duration::from_millis(200), 200));
+    let level = run_http_open(
+        &HttpOpenLoad::new(
+            target(&url),
+            10.0,
+            slots(64),
+            Stop::after_duration(Duration::from_millis(1200)),
+        )
+        .with_burst(Burst {
+            size: 50,
+            every: Duration::from_millis(500),
+        }),
+    )
+    .unwrap();
+    let open = level.open.unwrap();
+    assert_eq!(open.planned, 112);
+    assert_eq!(open.dropped, 0, "{open:?}");
+    assert_eq!(open.started, 112);
+    assert_eq!(level.errors.total(), 0, "{:?}", level.errors);
+    assert_eq!(seen.requests.load(Ordering::SeqCst), 112);
+    let server_max = seen.max_in_flight.load(Ordering::SeqCst);
+    assert!(
+        server_max >= 50,
+        "the server saw at most {server_max} at once"
+    );
+    assert!(level.max_in_flight >= 50, "{}", level.max_in_flight);
+}
+
+#[test]
+fn slots_refused_a_connection_back_off_instead_of_spinning_and_end_on_time() {
+    // Backing off from 1 ms doubling to 100 ms, a slot tries about a dozen times in 500 ms;
+    // without it a slot retries as fast as the kernel refuses (tens of thousands per second).
+    let url = format!("http://{}/", closed_address());
+    let began = Instant::now();
+    let level = run_http_closed(&HttpClosedLoad::new(
+        target(&url),
+        slots(4),
+        Stop::after_duration(Duration::from_millis(500)),
+    ))
+    .unwrap();
+    let took = began.elapsed();
+    assert!(level.operations >= 4, "{}", level.operations);
+    assert!(level.operations < 1_000, "{} attempts", level.operations);
+    assert_eq!(level.errors.count(ErrorKind::Connect), level.operations);
+    assert!(took < Duration::from_secs(5), "{took:?}");
+}
+
+#[test]
+fn a_url_list_over_two_servers_sends_each_exactly_half_round_robin_on_kept_connections() {
+    let (first, first_seen) = serve(|_| (Duration::from_millis(1), 200));
+    let (second, second_seen) = serve(|_| (Duration::from_millis(1), 200));
+    let list = format!("# two servers\n{first}\n\nGET {second}\n");
+    let targets = HttpTarget::parse_list(&list, &ListDefaults::default()).unwrap();
+    let level = run_http_closed(
+        &HttpClosedLoad::new(target(&first), slots(4), Stop::after_operations(100))
+            .with_targets(targets.clone()),
+    )
+    .unwrap();
+    assert_eq!(level.errors.total(), 0, "{:?}", level.errors);
+    assert_eq!(level.operations, 100);
+    assert_eq!(first_seen.requests.load(Ordering::SeqCst), 50);
+    assert_eq!(second_seen.requests.load(Ordering::SeqCst), 50);
+    // Each slot keeps one connection per server for the whole level.
+    assert_eq!(first_seen.connections.load(Ordering::SeqCst), 4);
+    assert_eq!(second_seen.connections.load(Ordering::SeqCst), 4);
+    // The open model: request n is the n-th planned start (none dropped at this pace).
+    let level = run_http_open(
+        &HttpOpenLoad::new(target(&first), 200.0, slots(8), Stop::after_operations(40))
+            .with_targets(targets),
+    )
+    .unwrap();
+    assert_eq!(level.open.unwrap().dropped, 0, "{:?}", level.open);
+    assert_eq!(level.errors.total(), 0, "{:?}", level.errors);
+    assert_eq!(first_seen.requests.load(Ordering::SeqCst), 70);
+    assert_eq!(second_seen.requests.load(Ordering::SeqCst), 70);
+}
+
+#[test]
+fn eight_connections_to_a_slow_server_hold_about_eight_in_flight_as_littles_law_says() {
+    let (url, _seen) = serve(|_| (Duration::from_millis(20), 200));
+    let level = run_http_closed(&HttpClosedLoad::new(
+        target(&url),
+        slots(8),
+        Stop::after_duration(Duration::from_secs(1)),
+    ))
+    .unwrap();
+    assert_eq!(level.errors.total(), 0, "{:?}", level.errors);
+    // Each connection is busy all the time but for the client's turnaround: close to 8 (a busy
+    // machine lengthens the turnaround, hence the wide margin).
+    let mean = level.mean_in_flight.unwrap();
+    assert!(mean > 4.0 && mean <= 8.0 + 1e-9, "{mean}");
+    let check = littles_law(&level).unwrap();
+    assert!(check.deviation.abs() < 0.25, "{check:?}");
+    assert!(check.mean_latency >= Duration::from_millis(20), "{check:?}");
+    let bench = benchgate_load::closed_level_benchmark("api", &level, None, &[]);
+    assert!(
+        bench.labels["littles_law"].starts_with("in flight "),
+        "{:?}",
+        bench.labels
+    );
+}
+
+/// An HTTP/2-only (prior knowledge, h2c) hyper server counting requests and connections.
+fn serve_http2() -> (String, Arc<Seen>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(Seen::default());
+    let server_seen = Arc::clone(&seen);
+    thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                server_seen.connections.fetch_add(1, Ordering::SeqCst);
+                let seen = Arc::clone(&server_seen);
+                tokio::spawn(async move {
+                    let service = service_fn(move |request: hyper::Request<_>| {
+                        let seen = Arc::clone(&seen);
+                        async move {
+                            assert_eq!(request.version(), hyper::Version::HTTP_2);
+                            seen.requests.fetch_add(1, Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_millis(1)).await;
+                            Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(b"ok"))))
+                        }
+                    });
+                    let _ = hyper::server::conn::http2::Builder::new(
+                        hyper_util::rt::TokioExecutor::new(),
+                    )
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+                });
+            }
+        });
+    });
+    (format!("http://{addr}/h2"), seen)
+}
+
+#[test]
+fn http2_with_prior_knowledge_loads_an_h2c_server_and_the_probe_says_http2() {
+    let (url, seen) = serve_http2();
+    let answer = probe(&target(&url).with_http2(true), Duration::from_secs(5)).unwrap();
+    assert_eq!((answer.status, answer.version), (200, "HTTP/2"));
+    // HTTP/1.1 against an HTTP/2-only server fails, as it should.
+    assert!(probe(&target(&url), Duration::from_secs(5)).is_err());
+    let connections_before = seen.connections.load(Ordering::SeqCst);
+    let requests_before = seen.requests.load(Ordering::SeqCst);
+    let level = run_http_closed(
+        &HttpClosedLoad::new(target(&url), slots(4), Stop::after_operations(100)).with_http2(true),
+    )
+    .unwrap();
+    assert_eq!(level.errors.total(), 0, "{:?}", level.errors);
+    assert_eq!(level.successes(), 100);
+    assert_eq!(seen.requests.load(Ordering::SeqCst) - requests_before, 100);
+    // One connection per slot for the whole level.
+    assert_eq!(
+        seen.connections.load(Ordering::SeqCst) - connections_before,
+        4
+    );
+    let open = run_http_open(
+        &HttpOpenLoad::new(target(&url), 500.0, slots(4), Stop::after_operations(50))
+            .with_http2(true),
+    )
+    .unwrap();
+    assert_eq!(open.errors.total(), 0, "{:?}", open.errors);
+    assert_eq!(open.operations, open.open.unwrap().started);
 }

@@ -1,50 +1,50 @@
-//! The HTTP runners: closed model (N keep-alive connections, each sending its next request when
-//! the previous response's body has been read) and open model (starts on [`Schedule`], latency
-//! from the intended send time). Both fold outcomes into a [`LevelRecorder`], so an HTTP level is
-//! the same [`LevelResult`] as a command level.
+//! The HTTP runners: the async engine ([`crate::asynchronous`]) with one HTTP request as its
+//! operation. Closed model: N keep-alive connections, each sending its next request when the
+//! previous response's body has been read; open model: starts on [`Schedule`], latency from the
+//! intended send time. Both give the same [`LevelResult`] as a command level.
 
-use std::collections::VecDeque;
+use std::collections::HashMap;
 use std::error::Error as _;
 use std::io;
 use std::net::SocketAddr;
 use std::num::NonZeroUsize;
-use std::pin::pin;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http1::{self, SendRequest};
-use hyper_util::rt::TokioIo;
+use hyper::body::Incoming;
+use hyper::client::conn::{http1, http2};
+use hyper::{Request, Response};
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpStream;
-use tokio::sync::Notify;
 
 use super::target::{HttpTarget, HttpTargetError};
+use crate::asynchronous::{
+    AsyncClosedLoad, AsyncLoadError, AsyncOpenLoad, AsyncRuntime, InFlight, Operation,
+    OperationError, Progress, ProgressReport, run_closed_engine, run_open_engine,
+};
 use crate::closed::{LoadError, Stop};
 use crate::error_kind::ErrorKind;
-use crate::level::{LevelRecorder, LevelResult, OpenCounts, Outcome};
-use crate::open::{Arrivals, Burst, Schedule, late_tolerance};
+use crate::level::LevelResult;
+use crate::open::{Arrivals, Burst, Schedule};
 
-/// A request taking longer than this (connect, send, whole response) counts as `timeout` unless
-/// the load sets its own: every level ends by itself even against a server that never answers.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub use crate::asynchronous::DEFAULT_TIMEOUT;
 
-/// The tokio runtime the client runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum HttpRuntime {
-    /// One thread drives every connection (the default: on 2 cores shared with the server it
-    /// was as fast as two workers or faster, with a lower p99; see `examples/http_bench.rs`).
-    #[default]
-    CurrentThread,
-    /// A multi-threaded runtime with this many worker threads.
-    Workers(NonZeroUsize),
-}
+/// The tokio runtime the client runs on (the async engine's).
+pub type HttpRuntime = AsyncRuntime;
+
+/// Most keep-alive connections one slot keeps open (one per distinct address of a URL list);
+/// past it, opening one more closes one of the kept ones.
+pub const MAX_CONNECTIONS_PER_SLOT: usize = 16;
 
 /// One level of closed-model HTTP load.
 #[derive(Debug, Clone)]
 pub struct HttpClosedLoad {
     pub target: HttpTarget,
+    /// When not empty, requests go round-robin over these (by request number) instead of
+    /// `target`: see [`HttpClosedLoad::with_targets`].
+    pub targets: Vec<HttpTarget>,
     /// Connections, each with one request in flight at a time.
     pub connections: NonZeroUsize,
     pub stop: Stop,
@@ -52,6 +52,9 @@ pub struct HttpClosedLoad {
     pub timeout: Duration,
     pub window: Duration,
     pub runtime: HttpRuntime,
+    pub progress: Option<Progress>,
+    /// HTTP/2 with prior knowledge (h2c) to every target: see [`HttpTarget::with_http2`].
+    pub http2: bool,
 }
 
 impl HttpClosedLoad {
@@ -59,11 +62,14 @@ impl HttpClosedLoad {
     pub fn new(target: HttpTarget, connections: NonZeroUsize, stop: Stop) -> Self {
         Self {
             target,
+            targets: Vec::new(),
             connections,
             stop,
             timeout: DEFAULT_TIMEOUT,
             window: Duration::from_secs(1),
             runtime: HttpRuntime::default(),
+            progress: None,
+            http2: false,
         }
     }
 
@@ -81,12 +87,40 @@ impl HttpClosedLoad {
         self.runtime = runtime;
         self
     }
+
+    /// Calls `report` every `every` (at least 10 ms) while the level runs, on the load's
+    /// runtime; the counters are atomics and the p99 so far is read once per tick.
+    pub fn with_progress(mut self, every: Duration, report: ProgressReport) -> Self {
+        self.progress = Some(Progress::new(every, report));
+        self
+    }
+
+    /// Speak HTTP/2 with prior knowledge (h2c) to every target, one connection per slot (a
+    /// target's own [`HttpTarget::with_http2`] also turns it on for that target).
+    pub fn with_http2(mut self, http2: bool) -> Self {
+        self.http2 = http2;
+        self
+    }
+
+    /// Requests go round-robin over `targets` by request number (request n to
+    /// `targets[n % len]`), instead of to `target`; an empty list leaves the load as it was.
+    /// Each slot keeps at most one connection per distinct address (and at most
+    /// [`MAX_CONNECTIONS_PER_SLOT`]).
+    pub fn with_targets(mut self, targets: Vec<HttpTarget>) -> Self {
+        if let Some(first) = targets.first() {
+            self.target = first.clone();
+            self.targets = targets;
+        }
+        self
+    }
 }
 
 /// One level of open-model HTTP load: the command engine's `OpenLoad` with a target.
 #[derive(Debug, Clone)]
 pub struct HttpOpenLoad {
     pub target: HttpTarget,
+    /// When not empty, requests go round-robin over these instead of `target`.
+    pub targets: Vec<HttpTarget>,
     /// Requests per second (after the ramp); finite and greater than zero.
     pub rate: f64,
     pub arrivals: Arrivals,
@@ -98,6 +132,9 @@ pub struct HttpOpenLoad {
     pub timeout: Duration,
     pub window: Duration,
     pub runtime: HttpRuntime,
+    pub progress: Option<Progress>,
+    /// HTTP/2 with prior knowledge (h2c) to every target: see [`HttpTarget::with_http2`].
+    pub http2: bool,
 }
 
 impl HttpOpenLoad {
@@ -105,6 +142,7 @@ impl HttpOpenLoad {
     pub fn new(target: HttpTarget, rate: f64, max_in_flight: NonZeroUsize, stop: Stop) -> Self {
         Self {
             target,
+            targets: Vec::new(),
             rate,
             arrivals: Arrivals::Constant,
             ramp: None,
@@ -114,6 +152,8 @@ impl HttpOpenLoad {
             timeout: DEFAULT_TIMEOUT,
             window: Duration::from_secs(1),
             runtime: HttpRuntime::default(),
+            progress: None,
+            http2: false,
         }
     }
 
@@ -147,6 +187,27 @@ impl HttpOpenLoad {
         self
     }
 
+    /// As [`HttpClosedLoad::with_progress`].
+    pub fn with_progress(mut self, every: Duration, report: ProgressReport) -> Self {
+        self.progress = Some(Progress::new(every, report));
+        self
+    }
+
+    /// As [`HttpClosedLoad::with_http2`].
+    pub fn with_http2(mut self, http2: bool) -> Self {
+        self.http2 = http2;
+        self
+    }
+
+    /// As [`HttpClosedLoad::with_targets`]; request n is the n-th planned start.
+    pub fn with_targets(mut self, targets: Vec<HttpTarget>) -> Self {
+        if let Some(first) = targets.first() {
+            self.target = first.clone();
+            self.targets = targets;
+        }
+        self
+    }
+
     pub fn schedule(&self) -> Schedule {
         Schedule::new(self.rate, self.arrivals, self.ramp, self.burst)
     }
@@ -162,38 +223,32 @@ pub enum HttpLoadError {
     Runtime(#[source] io::Error),
 }
 
+impl From<AsyncLoadError> for HttpLoadError {
+    fn from(error: AsyncLoadError) -> Self {
+        match error {
+            AsyncLoadError::Load(error) => HttpLoadError::Load(error),
+            AsyncLoadError::Runtime(error) => HttpLoadError::Runtime(error),
+        }
+    }
+}
+
 /// Runs one closed-model level: `connections` keep-alive connections, each sending its next
-/// request as soon as the previous response body is read, until the stop bound. Latency: from
+/// request as soon as the previous response body is read, until the stop bound (a connection
+/// that could not be opened backs off, 1 ms doubling to 100 ms, before the next attempt). Latency: from
 /// the operation's start (including a reconnect when the server had closed the connection) to
 /// the end of the response body.
 pub fn run_http_closed(load: &HttpClosedLoad) -> Result<LevelResult, HttpLoadError> {
     check(load.window, load.timeout)?;
-    let addr = load.target.resolve()?;
-    let runtime = build_runtime(load.runtime)?;
-    let shared = Arc::new(Shared::new(
-        load.target.clone(),
-        addr,
-        load.timeout,
-        load.window,
-    ));
-    let claimed = Arc::new(AtomicU64::new(0));
-    runtime.block_on(async {
-        let slots: Vec<_> = (0..load.connections.get())
-            .map(|_| {
-                tokio::spawn(closed_slot(
-                    Arc::clone(&shared),
-                    Arc::clone(&claimed),
-                    load.stop,
-                ))
-            })
-            .collect();
-        for slot in slots {
-            // A slot only ends by returning; a panic would have lost its own operations only.
-            let _ = slot.await;
-        }
-    });
-    drop(runtime);
-    Ok(shared.finish(load.connections.get()))
+    let operation = HttpOperation::new(&load.target, &load.targets, load.http2)?;
+    let engine = AsyncClosedLoad {
+        concurrency: load.connections,
+        stop: load.stop,
+        timeout: load.timeout,
+        window: load.window,
+        runtime: load.runtime,
+        progress: load.progress.clone(),
+    };
+    Ok(run_closed_engine(&engine, Arc::new(operation))?)
 }
 
 /// Runs one open-model level: requests start on the load's schedule whatever earlier ones do,
@@ -201,7 +256,7 @@ pub fn run_http_closed(load: &HttpClosedLoad) -> Result<LevelResult, HttpLoadErr
 /// is dropped (counted, never sent). Latency from the intended send time (coordinated omission
 /// corrected, as wrk2), service time from the actual start (including a reconnect); counts as the
 /// command engine's open model (see [`crate::open`]). Sends are timed to well under tokio's
-/// 1 ms timer tick (see `wait_until`).
+/// 1 ms timer tick.
 pub fn run_http_open(load: &HttpOpenLoad) -> Result<LevelResult, HttpLoadError> {
     if !(load.rate.is_finite() && load.rate > 0.0) {
         return Err(LoadError::InvalidRate(load.rate).into());
@@ -210,42 +265,20 @@ pub fn run_http_open(load: &HttpOpenLoad) -> Result<LevelResult, HttpLoadError> 
         return Err(LoadError::ZeroBurstInterval.into());
     }
     check(load.window, load.timeout)?;
-    let addr = load.target.resolve()?;
-    let runtime = build_runtime(load.runtime)?;
-    let shared = Arc::new(Shared::new(
-        load.target.clone(),
-        addr,
-        load.timeout,
-        load.window,
-    ));
-    let workers = load.max_in_flight.get();
-    let open = Arc::new(OpenShared {
-        queue: Mutex::new(Queue::default()),
-        ready: Notify::new(),
-        started: AtomicU64::new(0),
-        late: AtomicU64::new(0),
-        tolerance: late_tolerance(load.rate),
-    });
-    let (planned, dropped) = runtime.block_on(async {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| tokio::spawn(open_worker(Arc::clone(&shared), Arc::clone(&open))))
-            .collect();
-        let counts = dispatch(load, &shared, &open).await;
-        for handle in handles {
-            let _ = handle.await;
-        }
-        counts
-    });
-    drop(runtime);
-    let mut level = shared.finish(workers);
-    level.open = Some(OpenCounts {
-        planned,
-        started: open.started.load(Ordering::SeqCst),
-        late: open.late.load(Ordering::SeqCst),
-        dropped,
-        late_tolerance: open.tolerance,
-    });
-    Ok(level)
+    let operation = HttpOperation::new(&load.target, &load.targets, load.http2)?;
+    let engine = AsyncOpenLoad {
+        rate: load.rate,
+        arrivals: load.arrivals,
+        ramp: load.ramp,
+        burst: load.burst,
+        max_in_flight: load.max_in_flight,
+        stop: load.stop,
+        timeout: load.timeout,
+        window: load.window,
+        runtime: load.runtime,
+        progress: load.progress.clone(),
+    };
+    Ok(run_open_engine(&engine, Arc::new(operation))?)
 }
 
 fn check(window: Duration, timeout: Duration) -> Result<(), LoadError> {
@@ -258,167 +291,213 @@ fn check(window: Duration, timeout: Duration) -> Result<(), LoadError> {
     Ok(())
 }
 
-fn build_runtime(kind: HttpRuntime) -> Result<tokio::runtime::Runtime, HttpLoadError> {
-    let mut builder = match kind {
-        HttpRuntime::CurrentThread => tokio::runtime::Builder::new_current_thread(),
-        HttpRuntime::Workers(threads) => {
-            let mut builder = tokio::runtime::Builder::new_multi_thread();
-            builder.worker_threads(threads.get());
-            builder
-        }
-    };
-    builder
-        .enable_all()
-        .thread_name("load-http")
-        .build()
-        .map_err(HttpLoadError::Runtime)
+/// One HTTP request as the engine's operation: request n goes to `targets[n % len]`.
+struct HttpOperation {
+    /// Each target with the index of its address in `addrs`.
+    targets: Vec<(HttpTarget, usize)>,
+    addrs: Vec<SocketAddr>,
 }
 
-/// What every connection's task shares.
-struct Shared {
-    target: HttpTarget,
-    addr: SocketAddr,
-    timeout: Duration,
-    start: Instant,
-    recording: Mutex<Recording>,
-    in_flight_now: AtomicUsize,
-    in_flight_max: AtomicUsize,
-}
-
-struct Recording {
-    recorder: LevelRecorder,
-    last_finish: Duration,
-    window: Duration,
-}
-
-impl Shared {
-    fn new(target: HttpTarget, addr: SocketAddr, timeout: Duration, window: Duration) -> Self {
-        Self {
-            target,
-            addr,
-            timeout,
-            start: Instant::now(),
-            recording: Mutex::new(Recording {
-                recorder: LevelRecorder::new(window),
-                last_finish: Duration::ZERO,
-                window,
-            }),
-            in_flight_now: AtomicUsize::new(0),
-            in_flight_max: AtomicUsize::new(0),
-        }
-    }
-
-    fn recording(&self) -> MutexGuard<'_, Recording> {
-        self.recording
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn record(&self, outcome: Outcome) {
-        let mut recording = self.recording();
-        recording.last_finish = recording.last_finish.max(outcome.finished_at);
-        recording.recorder.record(outcome);
-    }
-
-    fn finish(&self, concurrency: usize) -> LevelResult {
-        let mut recording = self.recording();
-        let window = recording.window;
-        let recorder = std::mem::replace(&mut recording.recorder, LevelRecorder::new(window));
-        recorder.finish(
-            concurrency,
-            recording.last_finish,
-            self.in_flight_max.load(Ordering::SeqCst),
-        )
-    }
-
-    /// One request with the timeout; the connection is kept for the next one unless the
-    /// request failed on it.
-    async fn operation(&self, connection: &mut Option<SendRequest<Full<Bytes>>>) -> Failure {
-        match tokio::time::timeout(self.timeout, self.exchange(connection)).await {
-            Ok(result) => result.err(),
-            // The cancelled exchange dropped the connection it held: the next one reconnects.
-            Err(_) => Some((
-                ErrorKind::Timeout,
-                format!("timeout: no complete response within {:?}", self.timeout),
-            )),
-        }
-    }
-
-    async fn exchange(
-        &self,
-        connection: &mut Option<SendRequest<Full<Bytes>>>,
-    ) -> Result<(), (ErrorKind, String)> {
-        // A keep-alive connection the server closed since is reopened, not an error.
-        let reusable = match connection.take() {
-            Some(mut sender) => sender.ready().await.is_ok().then_some(sender),
-            None => None,
+impl HttpOperation {
+    /// Resolves every target once (each distinct host and port once), before any request.
+    fn new(
+        target: &HttpTarget,
+        targets: &[HttpTarget],
+        http2: bool,
+    ) -> Result<Self, HttpTargetError> {
+        let list = if targets.is_empty() {
+            std::slice::from_ref(target)
+        } else {
+            targets
         };
-        let mut sender = match reusable {
-            Some(sender) => sender,
-            None => {
-                let mut sender = connect(self.addr).await?;
-                sender.ready().await.map_err(|error| transport(&error))?;
-                sender
+        let mut by_authority: HashMap<(String, u16), usize> = HashMap::new();
+        let mut addrs: Vec<SocketAddr> = Vec::new();
+        let mut resolved = Vec::with_capacity(list.len());
+        for target in list {
+            let (host, port) = target.host_port();
+            let key = (host.to_string(), port);
+            let index = match by_authority.get(&key) {
+                Some(&index) => index,
+                None => {
+                    let addr = target.resolve()?;
+                    let index = addrs
+                        .iter()
+                        .position(|known| *known == addr)
+                        .unwrap_or_else(|| {
+                            addrs.push(addr);
+                            addrs.len() - 1
+                        });
+                    by_authority.insert(key, index);
+                    index
+                }
+            };
+            let target = target.clone().with_http2(http2 || target.is_http2());
+            resolved.push((target, index));
+        }
+        Ok(Self {
+            targets: resolved,
+            addrs,
+        })
+    }
+}
+
+/// Closed model: a slot whose connect failed waits this long before its next request, doubling
+/// on each further failure up to [`MAX_BACKOFF`], so a refused target does not spin a core (the
+/// failures still count as `connect` errors); a successful connect resets it.
+const FIRST_BACKOFF: Duration = Duration::from_millis(1);
+const MAX_BACKOFF: Duration = Duration::from_millis(100);
+
+/// A slot's kept-alive connections, by address index (a handful: a linear search is fastest),
+/// and its backoff after failed connects.
+#[derive(Default)]
+struct HttpSlot {
+    connections: Vec<(usize, Sender)>,
+    backoff: Option<Duration>,
+}
+
+impl HttpSlot {
+    fn take(&mut self, addr: usize) -> Option<Sender> {
+        let position = self
+            .connections
+            .iter()
+            .position(|(kept, _)| *kept == addr)?;
+        Some(self.connections.swap_remove(position).1)
+    }
+
+    fn keep(&mut self, addr: usize, sender: Sender) {
+        if self.connections.len() >= MAX_CONNECTIONS_PER_SLOT {
+            self.connections.swap_remove(0);
+        }
+        self.connections.push((addr, sender));
+    }
+}
+
+impl Operation for HttpOperation {
+    type Slot = HttpSlot;
+
+    fn slot(&self) -> HttpSlot {
+        HttpSlot::default()
+    }
+
+    fn run<'a>(
+        &'a self,
+        slot: &'a mut HttpSlot,
+        number: u64,
+        in_flight: &'a InFlight,
+    ) -> impl Future<Output = Result<(), OperationError>> + Send + 'a {
+        // The modulo is below the list's length, which is a usize.
+        let index = usize::try_from(number % self.targets.len() as u64).unwrap_or(0);
+        let (target, addr_index) = &self.targets[index];
+        let addr = self.addrs[*addr_index];
+        async move {
+            // A keep-alive connection the server closed since is reopened, not an error; the
+            // connection is out of the slot while in use, so a timeout (which drops this
+            // future) closes it and the next request reconnects.
+            let reusable = match slot.take(*addr_index) {
+                Some(mut sender) => sender.ready().await.is_ok().then_some(sender),
+                None => None,
+            };
+            let mut sender = match reusable {
+                Some(sender) => sender,
+                None => {
+                    let connected = connect(addr, target.is_http2()).await;
+                    slot.backoff = match connected {
+                        Ok(_) => None,
+                        Err(_) => Some(slot.backoff.map_or(FIRST_BACKOFF, |last| {
+                            last.saturating_mul(2).min(MAX_BACKOFF)
+                        })),
+                    };
+                    let mut sender = connected?;
+                    sender.ready().await.map_err(|error| transport(&error))?;
+                    sender
+                }
+            };
+            let counted = in_flight.enter();
+            let result = send(&mut sender, target).await;
+            drop(counted);
+            match &result {
+                Err(OperationError {
+                    kind: ErrorKind::Http(_),
+                    ..
+                })
+                | Ok(()) => slot.keep(*addr_index, sender),
+                Err(_) => {}
             }
-        };
-        let in_flight = InFlight::enter(&self.in_flight_now, &self.in_flight_max);
-        let result = send(&mut sender, &self.target).await;
-        drop(in_flight);
-        match &result {
-            Err((ErrorKind::Http(_), _)) | Ok(()) => *connection = Some(sender),
-            Err(_) => {}
+            result
         }
-        result
+    }
+
+    fn pause(&self, slot: &mut HttpSlot) -> Option<Duration> {
+        slot.backoff
+    }
+
+    fn timed_out(&self, timeout: Duration) -> String {
+        format!("no complete response within {timeout:?}")
     }
 }
 
-/// One request counted in flight from its send until its response is read or it is abandoned
-/// (a timeout drops the exchange mid-way, and with it this guard).
-struct InFlight<'a> {
-    now: &'a AtomicUsize,
+/// One client connection's request half: HTTP/1.1, or HTTP/2 with prior knowledge.
+pub(super) enum Sender {
+    Http1(http1::SendRequest<Full<Bytes>>),
+    Http2(http2::SendRequest<Full<Bytes>>),
 }
 
-impl<'a> InFlight<'a> {
-    fn enter(now: &'a AtomicUsize, max: &AtomicUsize) -> Self {
-        let count = now.fetch_add(1, Ordering::SeqCst) + 1;
-        max.fetch_max(count, Ordering::SeqCst);
-        Self { now }
+impl Sender {
+    /// Resolves when the connection can take a request; an error when it is closed.
+    pub(super) async fn ready(&mut self) -> Result<(), hyper::Error> {
+        match self {
+            Sender::Http1(sender) => sender.ready().await,
+            Sender::Http2(sender) => sender.ready().await,
+        }
+    }
+
+    pub(super) async fn send_request(
+        &mut self,
+        request: Request<Full<Bytes>>,
+    ) -> Result<Response<Incoming>, hyper::Error> {
+        match self {
+            Sender::Http1(sender) => sender.send_request(request).await,
+            Sender::Http2(sender) => sender.send_request(request).await,
+        }
     }
 }
 
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.now.fetch_sub(1, Ordering::SeqCst);
+/// The HTTP handshake on an open stream; the connection's own task is spawned on the current
+/// runtime (it ends when the sender is dropped or the peer closes; its errors reach the
+/// sender's next request).
+pub(super) async fn handshake(stream: TcpStream, http2: bool) -> Result<Sender, hyper::Error> {
+    // Small requests must not wait for Nagle's delayed ACK.
+    let _ = stream.set_nodelay(true);
+    let io = TokioIo::new(stream);
+    if http2 {
+        let (sender, connection) = http2::handshake(TokioExecutor::new(), io).await?;
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        Ok(Sender::Http2(sender))
+    } else {
+        let (sender, connection) = http1::handshake(io).await?;
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        Ok(Sender::Http1(sender))
     }
 }
 
-/// `None`, or the failure's kind and message (`kind: detail`).
-type Failure = Option<(ErrorKind, String)>;
-
-async fn connect(addr: SocketAddr) -> Result<SendRequest<Full<Bytes>>, (ErrorKind, String)> {
-    let failed =
-        |error: &dyn std::fmt::Display| (ErrorKind::Connect, format!("connect: {addr}: {error}"));
+async fn connect(addr: SocketAddr, http2: bool) -> Result<Sender, OperationError> {
+    let failed = |error: &dyn std::fmt::Display| {
+        OperationError::new(ErrorKind::Connect, format!("{addr}: {error}"))
+    };
     let stream = TcpStream::connect(addr)
         .await
         .map_err(|error| failed(&error))?;
-    // Small requests must not wait for Nagle's delayed ACK.
-    let _ = stream.set_nodelay(true);
-    let (sender, connection) = http1::handshake(TokioIo::new(stream))
+    handshake(stream, http2)
         .await
-        .map_err(|error| failed(&error))?;
-    // The connection's own task: it ends when the sender is dropped or the peer closes; its
-    // errors reach the sender's next request.
-    tokio::spawn(async move {
-        let _ = connection.await;
-    });
-    Ok(sender)
+        .map_err(|error| failed(&error))
 }
 
 /// Sends the request and reads the whole response body; a status ≥ 500 is an `http:N` error.
-async fn send(
-    sender: &mut SendRequest<Full<Bytes>>,
-    target: &HttpTarget,
-) -> Result<(), (ErrorKind, String)> {
+async fn send(sender: &mut Sender, target: &HttpTarget) -> Result<(), OperationError> {
     let response = sender
         .send_request(target.request())
         .await
@@ -431,13 +510,13 @@ async fn send(
     if status.is_server_error() {
         let kind = ErrorKind::Http(status.as_u16());
         let reason = status.canonical_reason().unwrap_or("server error");
-        return Err((kind, format!("{kind}: {reason}")));
+        return Err(OperationError::new(kind, reason));
     }
     Ok(())
 }
 
 /// `reset` when the connection broke or closed mid-exchange, `io` for anything else.
-pub(super) fn transport(error: &hyper::Error) -> (ErrorKind, String) {
+pub(super) fn transport(error: &hyper::Error) -> OperationError {
     let mut reset = error.is_incomplete_message() || error.is_canceled() || error.is_closed();
     let mut detail = error.to_string();
     let mut source = error.source();
@@ -462,164 +541,5 @@ pub(super) fn transport(error: &hyper::Error) -> (ErrorKind, String) {
     } else {
         ErrorKind::Io
     };
-    (kind, format!("{kind}: {detail}"))
-}
-
-async fn closed_slot(shared: Arc<Shared>, claimed: Arc<AtomicU64>, stop: Stop) {
-    let mut connection = None;
-    loop {
-        let begun = Instant::now();
-        if stop
-            .duration()
-            .is_some_and(|duration| begun.duration_since(shared.start) >= duration)
-        {
-            return;
-        }
-        if let Some(limit) = stop.operations()
-            && claimed.fetch_add(1, Ordering::SeqCst) >= limit
-        {
-            return;
-        }
-        let failure = shared.operation(&mut connection).await;
-        let end = Instant::now();
-        shared.record(outcome(
-            &shared,
-            end,
-            end.duration_since(begun),
-            None,
-            failure,
-        ));
-    }
-}
-
-fn outcome(
-    shared: &Shared,
-    end: Instant,
-    latency: Duration,
-    service_time: Option<Duration>,
-    failure: Failure,
-) -> Outcome {
-    let (error, message) = match failure {
-        Some((kind, message)) => (Some(kind), Some(message)),
-        None => (None, None),
-    };
-    Outcome {
-        finished_at: end.duration_since(shared.start),
-        latency,
-        service_time,
-        error,
-        message,
-        values: Vec::new(),
-    }
-}
-
-/// The open model's backlog, shared by the dispatcher and the connections' tasks.
-struct OpenShared {
-    queue: Mutex<Queue>,
-    /// Notified when a request is queued or the queue is closed.
-    ready: Notify,
-    started: AtomicU64,
-    late: AtomicU64,
-    tolerance: Duration,
-}
-
-#[derive(Debug, Default)]
-struct Queue {
-    /// Intended send offsets of requests due and not yet taken.
-    due: VecDeque<Duration>,
-    busy: usize,
-    closed: bool,
-}
-
-impl OpenShared {
-    fn lock(&self) -> MutexGuard<'_, Queue> {
-        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// Waits for each planned send time and queues it, or drops it when the backlog is full (the
-/// command engine's rule). Returns (planned, dropped).
-async fn dispatch(load: &HttpOpenLoad, shared: &Shared, open: &OpenShared) -> (u64, u64) {
-    let workers = load.max_in_flight.get();
-    let limit = load.stop.operations().unwrap_or(u64::MAX);
-    let mut planned = 0u64;
-    let mut dropped = 0u64;
-    for intended in load.schedule() {
-        if planned >= limit
-            || load
-                .stop
-                .duration()
-                .is_some_and(|duration| intended >= duration)
-        {
-            break;
-        }
-        wait_until(shared.start + intended).await;
-        planned += 1;
-        let mut queue = open.lock();
-        let idle = workers.saturating_sub(queue.busy);
-        if queue.due.len() >= idle + workers {
-            dropped += 1;
-        } else {
-            queue.due.push_back(intended);
-            drop(queue);
-            open.ready.notify_one();
-        }
-    }
-    open.lock().closed = true;
-    open.ready.notify_waiters();
-    (planned, dropped)
-}
-
-/// tokio's timers fire on a 1 ms tick, after their deadline: sleeping to the deadline would send
-/// most requests of a fast schedule up to a millisecond late. So the dispatcher sleeps to a
-/// tick before the deadline and yields to the connections' tasks for the rest.
-async fn wait_until(due: Instant) {
-    const TICK: Duration = Duration::from_millis(1);
-    if let Some(early) = due.checked_sub(TICK)
-        && early > Instant::now()
-    {
-        tokio::time::sleep_until(early.into()).await;
-    }
-    while Instant::now() < due {
-        tokio::task::yield_now().await;
-    }
-}
-
-async fn open_worker(shared: Arc<Shared>, open: Arc<OpenShared>) {
-    let mut connection = None;
-    loop {
-        // Registered before the queue is looked at, so a close or push in between is not missed.
-        let mut notified = pin!(open.ready.notified());
-        notified.as_mut().enable();
-        let next = {
-            let mut queue = open.lock();
-            match queue.due.pop_front() {
-                Some(intended) => {
-                    queue.busy += 1;
-                    if !queue.due.is_empty() {
-                        open.ready.notify_one();
-                    }
-                    Some(intended)
-                }
-                None if queue.closed => return,
-                None => None,
-            }
-        };
-        let Some(intended) = next else {
-            notified.await;
-            continue;
-        };
-        let begun = Instant::now();
-        let intended_at = shared.start + intended;
-        open.started.fetch_add(1, Ordering::SeqCst);
-        if begun.saturating_duration_since(intended_at) > open.tolerance {
-            open.late.fetch_add(1, Ordering::SeqCst);
-        }
-        let failure = shared.operation(&mut connection).await;
-        let end = Instant::now();
-        let latency = end.saturating_duration_since(intended_at);
-        let service = end.duration_since(begun);
-        shared.record(outcome(&shared, end, latency, Some(service), failure));
-        open.lock().busy -= 1;
-    }
+    OperationError::new(kind, detail)
 }

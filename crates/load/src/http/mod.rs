@@ -1,10 +1,17 @@
-//! HTTP/1.1 load (feature `http`): the same levels as the command engine — closed model
+//! HTTP load (feature `http`; HTTP/1.1, or HTTP/2 with prior knowledge): the same levels as the command engine — closed model
 //! ([`run_http_closed`]: N keep-alive connections) and open model ([`run_http_open`]: the
 //! command engine's [`Schedule`](crate::Schedule), latency from the intended send time) — into
 //! the same [`LevelResult`](crate::LevelResult), so metrics, budgets and reports apply unchanged.
 //!
-//! Client: hyper 1's HTTP/1.1 connection API over `tokio::net::TcpStream`, one connection per
-//! in-flight slot, reopened when the server closes it; `http://` only. Errors by kind
+//! The runners are the async engine ([`crate::asynchronous`]) with one HTTP request as the
+//! operation, so progress ticks ([`HttpClosedLoad::with_progress`]) and the mean number in flight
+//! ([`LevelResult::mean_in_flight`](crate::LevelResult::mean_in_flight)) come with them.
+//!
+//! Client: hyper 1's HTTP/1.1 connection API over `tokio::net::TcpStream` (or its HTTP/2 one
+//! with `with_http2(true)`: h2c, prior knowledge, no upgrade), one connection per in-flight slot (per distinct address with a URL list: [`HttpTarget::parse_list`] and
+//! `with_targets`, requests round-robin by request number), reopened when the server closes
+//! it; a closed-model slot that cannot connect backs off (1 ms doubling to 100 ms) before its
+//! next attempt. `http://` only. Errors by kind
 //! ([`ErrorKind`](crate::ErrorKind)): `connect` (cannot open a connection), `http:N` (status
 //! ≥ 500, one kind per status, like `exit:N`; 1xx–4xx are answers, not errors), `timeout` (no
 //! complete response within the load's timeout), `reset` (connection reset or closed mid-exchange)
@@ -19,8 +26,8 @@ mod probe;
 mod target;
 
 pub use engine::{
-    DEFAULT_TIMEOUT, HttpClosedLoad, HttpLoadError, HttpOpenLoad, HttpRuntime, run_http_closed,
-    run_http_open,
+    DEFAULT_TIMEOUT, HttpClosedLoad, HttpLoadError, HttpOpenLoad, HttpRuntime,
+    MAX_CONNECTIONS_PER_SLOT, run_http_closed, run_http_open,
 };
 pub use probe::{MODE_HEADER, MODE_SIMULATED, Probe, ProbeError, probe};
-pub use target::{HttpTarget, HttpTargetError};
+pub use target::{HttpTarget, HttpTargetError, ListDefaults, MAX_URL_LIST_ENTRIES, UrlListError};

@@ -8,11 +8,9 @@ use std::time::Duration;
 
 use http_body_util::BodyExt;
 use hyper::Version;
-use hyper::client::conn::http1;
-use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
-use super::engine::transport;
+use super::engine::{handshake, transport};
 use super::target::{HttpTarget, HttpTargetError};
 use crate::error_kind::ErrorKind;
 
@@ -54,7 +52,8 @@ impl ProbeError {
     }
 }
 
-/// Sends `target`'s request once and reads the whole response, within `timeout` (connect
+/// Sends `target`'s request once (HTTP/2 with prior knowledge when the target says so:
+/// [`HttpTarget::with_http2`]) and reads the whole response, within `timeout` (connect
 /// included), on a small current-thread runtime of its own. Call it outside any tokio runtime.
 pub fn probe(target: &HttpTarget, timeout: Duration) -> Result<Probe, ProbeError> {
     let addr = target.resolve()?;
@@ -81,22 +80,18 @@ async fn exchange(target: &HttpTarget, addr: SocketAddr) -> Result<Probe, ProbeE
         message: format!("cannot connect to {url} ({addr}): {error}"),
     };
     let failed = |error: &hyper::Error| {
-        let (kind, detail) = transport(error);
+        let failure = transport(error);
         ProbeError::Failed {
-            kind,
-            message: format!("no complete response from {url} ({addr}): {detail}"),
+            kind: failure.kind,
+            message: format!("no complete response from {url} ({addr}): {failure}"),
         }
     };
     let stream = TcpStream::connect(addr)
         .await
         .map_err(|error| cannot_connect(&error))?;
-    let _ = stream.set_nodelay(true);
-    let (mut sender, connection) = http1::handshake(TokioIo::new(stream))
+    let mut sender = handshake(stream, target.is_http2())
         .await
         .map_err(|error| cannot_connect(&error))?;
-    tokio::spawn(async move {
-        let _ = connection.await;
-    });
     let response = sender
         .send_request(target.request())
         .await

@@ -31,6 +31,47 @@ pub enum HttpTargetError {
     Resolve { url: String, reason: String },
 }
 
+/// Most URLs a URL list may hold.
+pub const MAX_URL_LIST_ENTRIES: usize = 100_000;
+
+/// What a URL list's lines without their own method, and all its requests, get.
+#[derive(Debug, Clone)]
+pub struct ListDefaults {
+    /// For a line that is only a URL.
+    pub method: String,
+    /// Added to every request, in order (as [`HttpTarget::header`]).
+    pub headers: Vec<(String, String)>,
+    /// Sent with every request.
+    pub body: Bytes,
+}
+
+impl Default for ListDefaults {
+    /// `GET`, no headers, no body.
+    fn default() -> Self {
+        Self {
+            method: "GET".to_string(),
+            headers: Vec::new(),
+            body: Bytes::new(),
+        }
+    }
+}
+
+/// Why a URL list was refused; `line` is 1-based.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UrlListError {
+    #[error("line {line}: {error}")]
+    Target { line: usize, error: HttpTargetError },
+    #[error("line {line}: expected `[METHOD] URL`, found {found}")]
+    Syntax { line: usize, found: String },
+    #[error("line {line}: more than {MAX_URL_LIST_ENTRIES} URLs; a list holds at most that many")]
+    TooMany { line: usize },
+    #[error("no URL in the list (only blank lines and # comments)")]
+    Empty,
+    /// A default header or method is itself bad (no line to blame).
+    #[error(transparent)]
+    Defaults(HttpTargetError),
+}
+
 /// One request to send again and again: `http://` only (loopback and plain HTTP; TLS is not
 /// built in yet). The `Host` header is the URL's authority unless a `host` header is given.
 #[derive(Debug, Clone)]
@@ -42,8 +83,12 @@ pub struct HttpTarget {
     port: u16,
     /// What goes on the request line: path and query.
     path: Uri,
+    /// The whole URL: what an HTTP/2 request carries (its `:scheme` and `:authority`).
+    absolute: Uri,
     headers: HeaderMap,
     body: Bytes,
+    /// HTTP/2 with prior knowledge (h2c) instead of HTTP/1.1.
+    http2: bool,
 }
 
 impl HttpTarget {
@@ -60,6 +105,12 @@ impl HttpTarget {
             url: url.to_string(),
             reason: reason.to_string(),
         };
+        // `host:port/path` does not parse as a URI at all: say what is missing, not "invalid".
+        if !url.contains("://") {
+            return Err(HttpTargetError::NoScheme {
+                url: url.to_string(),
+            });
+        }
         let uri: Uri = url
             .parse()
             .map_err(|error: hyper::http::uri::InvalidUri| bad(&error.to_string()))?;
@@ -112,8 +163,10 @@ impl HttpTarget {
             host,
             port,
             path,
+            absolute: uri.clone(),
             headers,
             body: Bytes::new(),
+            http2: false,
         })
     }
 
@@ -139,6 +192,17 @@ impl HttpTarget {
     pub fn body(mut self, body: impl Into<Bytes>) -> Self {
         self.body = body.into();
         self
+    }
+
+    /// Speak HTTP/2 with prior knowledge (h2c: no upgrade, no TLS) instead of HTTP/1.1: for a
+    /// server known to serve HTTP/2 in clear text.
+    pub fn with_http2(mut self, http2: bool) -> Self {
+        self.http2 = http2;
+        self
+    }
+
+    pub fn is_http2(&self) -> bool {
+        self.http2
     }
 
     pub fn method(&self) -> &Method {
@@ -172,19 +236,198 @@ impl HttpTarget {
             .ok_or_else(|| failed("no address".to_string()))
     }
 
+    /// Parses a URL list: one `[METHOD] URL` per line (`GET http://h/a`, or just the URL for
+    /// `defaults.method`), blank lines and lines starting with `#` skipped, at most
+    /// [`MAX_URL_LIST_ENTRIES`] URLs; every target gets `defaults`' headers and body.
+    pub fn parse_list(text: &str, defaults: &ListDefaults) -> Result<Vec<Self>, UrlListError> {
+        // The defaults are checked once, so a bad header is not blamed on line 1.
+        let template = Self::new(&defaults.method, "http://localhost/")
+            .and_then(|template| {
+                defaults
+                    .headers
+                    .iter()
+                    .try_fold(template, |target, (name, value)| target.header(name, value))
+            })
+            .map_err(UrlListError::Defaults)?;
+        let mut targets = Vec::new();
+        for (index, raw) in text.lines().enumerate() {
+            let line = index + 1;
+            let trimmed = raw.trim();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            if targets.len() == MAX_URL_LIST_ENTRIES {
+                return Err(UrlListError::TooMany { line });
+            }
+            let words: Vec<&str> = trimmed.split_whitespace().collect();
+            let (method, url) = match words.as_slice() {
+                [url] if !url.contains("://") && is_method_like(url) => {
+                    return Err(UrlListError::Syntax {
+                        line,
+                        found: format!("only the method '{url}' (no URL after it)"),
+                    });
+                }
+                [url] => (template.method.as_str(), *url),
+                [method, url] => (*method, *url),
+                _ => {
+                    return Err(UrlListError::Syntax {
+                        line,
+                        found: format!("{} words: '{trimmed}'", words.len()),
+                    });
+                }
+            };
+            let mut target =
+                Self::new(method, url).map_err(|error| UrlListError::Target { line, error })?;
+            for (name, value) in template.headers.iter() {
+                if name == HOST {
+                    continue;
+                }
+                target.headers.append(name.clone(), value.clone());
+            }
+            if let Some(host) = defaults
+                .headers
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case("host"))
+            {
+                target = target
+                    .header(&host.0, &host.1)
+                    .map_err(UrlListError::Defaults)?;
+            }
+            target.body = defaults.body.clone();
+            targets.push(target);
+        }
+        if targets.is_empty() {
+            return Err(UrlListError::Empty);
+        }
+        Ok(targets)
+    }
+
+    /// The host (IPv6 without brackets) and port to connect to.
+    pub(crate) fn host_port(&self) -> (&str, u16) {
+        (&self.host, self.port)
+    }
+
     /// A fresh request for one operation.
     pub(crate) fn request(&self) -> Request<Full<Bytes>> {
         let mut request = Request::new(Full::new(self.body.clone()));
         *request.method_mut() = self.method.clone();
-        *request.uri_mut() = self.path.clone();
+        if self.http2 {
+            *request.uri_mut() = self.absolute.clone();
+            *request.version_mut() = hyper::Version::HTTP_2;
+        } else {
+            *request.uri_mut() = self.path.clone();
+        }
         *request.headers_mut() = self.headers.clone();
         request
     }
 }
 
+/// An all-uppercase word such as `GET` or `PURGE`: a method where a URL was expected.
+fn is_method_like(word: &str) -> bool {
+    word.bytes().all(|byte| byte.is_ascii_uppercase())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn list(text: &str) -> Result<Vec<(String, String)>, String> {
+        HttpTarget::parse_list(text, &ListDefaults::default())
+            .map(|targets| {
+                targets
+                    .iter()
+                    .map(|t| (t.method().to_string(), t.url().to_string()))
+                    .collect()
+            })
+            .map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn a_url_list_has_one_method_and_url_per_line_and_skips_comments_and_blanks() {
+        let text = "# the catalogue\nhttp://127.0.0.1:8080/a\n\n  POST   http://127.0.0.1:8080/b  \n\t# done\nhttp://[::1]:9/c?x=1\n";
+        assert_eq!(
+            list(text).unwrap(),
+            [
+                ("GET".to_string(), "http://127.0.0.1:8080/a".to_string()),
+                ("POST".to_string(), "http://127.0.0.1:8080/b".to_string()),
+                ("GET".to_string(), "http://[::1]:9/c?x=1".to_string()),
+            ]
+        );
+        let defaults = ListDefaults {
+            method: "PUT".to_string(),
+            headers: vec![
+                ("x-token".to_string(), "abc".to_string()),
+                ("Host".to_string(), "api.test".to_string()),
+            ],
+            body: Bytes::from_static(b"{}"),
+        };
+        let targets =
+            HttpTarget::parse_list("http://127.0.0.1/a\nGET http://127.0.0.1/b", &defaults)
+                .unwrap();
+        assert_eq!(targets[0].method(), Method::PUT);
+        assert_eq!(targets[1].method(), Method::GET);
+        for target in &targets {
+            assert_eq!(target.headers()["x-token"], "abc");
+            assert_eq!(target.headers().get_all("host").iter().count(), 1);
+            assert_eq!(target.headers()["host"], "api.test");
+            assert_eq!(target.body_bytes().as_ref(), b"{}");
+        }
+    }
+
+    #[test]
+    fn a_bad_url_list_names_the_line_and_what_was_expected() {
+        assert_eq!(
+            list("# ok\nhttp://h/a\nlocalhost:8080/b\n").unwrap_err(),
+            "line 3: bad URL 'localhost:8080/b': no scheme; write http://localhost:8080/b"
+        );
+        assert_eq!(
+            list("\n\nGET http://h/ extra\n").unwrap_err(),
+            "line 3: expected `[METHOD] URL`, found 3 words: 'GET http://h/ extra'"
+        );
+        assert_eq!(
+            list("http://h/\nPOST\n").unwrap_err(),
+            "line 2: expected `[METHOD] URL`, found only the method 'POST' (no URL after it)"
+        );
+        assert_eq!(
+            list("GE(T http://h/").unwrap_err(),
+            "line 1: bad HTTP method 'GE(T'"
+        );
+        assert_eq!(
+            list("# nothing\n\n").unwrap_err(),
+            "no URL in the list (only blank lines and # comments)"
+        );
+        let bad_header = HttpTarget::parse_list(
+            "http://h/",
+            &ListDefaults {
+                headers: vec![("x-bad".to_string(), "a\nb".to_string())],
+                ..ListDefaults::default()
+            },
+        )
+        .unwrap_err();
+        assert!(
+            bad_header.to_string().starts_with("bad header 'x-bad': "),
+            "{bad_header}"
+        );
+    }
+
+    #[test]
+    fn a_url_list_holds_at_most_a_hundred_thousand_urls() {
+        let mut text = "# many\n".to_string();
+        for n in 0..MAX_URL_LIST_ENTRIES {
+            text.push_str(&format!("http://127.0.0.1/{n}\n"));
+        }
+        assert_eq!(
+            HttpTarget::parse_list(&text, &ListDefaults::default())
+                .unwrap()
+                .len(),
+            MAX_URL_LIST_ENTRIES
+        );
+        text.push_str("\n# one more\nhttp://127.0.0.1/last\n");
+        assert_eq!(
+            list(&text).unwrap_err(),
+            "line 100004: more than 100000 URLs; a list holds at most that many"
+        );
+    }
 
     fn refused(method: &str, url: &str) -> String {
         HttpTarget::new(method, url).unwrap_err().to_string()
