@@ -526,20 +526,39 @@ pub struct HttpLoadArgs {
     #[arg(value_name = "URL", required_unless_present = "urls_file")]
     pub urls: Vec<String>,
     /// Read the URLs from FILE: one `[METHOD] URL` per line, `#` comments.
-    #[arg(help_heading = "Requests", long, value_name = "FILE", conflicts_with = "urls")]
+    #[arg(
+        help_heading = "Requests",
+        long,
+        value_name = "FILE",
+        conflicts_with = "urls"
+    )]
     pub urls_file: Option<PathBuf>,
     /// The request method.
-    #[arg(help_heading = "Requests", long, short = 'X', value_name = "METHOD", default_value = "GET")]
+    #[arg(
+        help_heading = "Requests",
+        long,
+        short = 'X',
+        value_name = "METHOD",
+        default_value = "GET"
+    )]
     pub method: String,
     /// A request header, `NAME: VALUE`; repeat for more.
     #[arg(help_heading = "Requests", long, short = 'H', value_name = "HEADER")]
     pub header: Vec<String>,
     /// The request body.
-    #[arg(help_heading = "Requests", long, value_name = "TEXT", conflicts_with = "body_file")]
+    #[arg(
+        help_heading = "Requests",
+        long,
+        value_name = "TEXT",
+        conflicts_with = "body_file"
+    )]
     pub body: Option<String>,
     /// The request body, read from FILE (at most 16 MiB).
     #[arg(help_heading = "Requests", long, value_name = "FILE")]
     pub body_file: Option<PathBuf>,
+    /// Speak HTTP/2 with prior knowledge (h2c) instead of HTTP/1.1.
+    #[arg(help_heading = "Requests", long)]
+    pub http2: bool,
     /// A request not answered in full within this long counts as a timeout [default: 30s].
     #[arg(help_heading = "Requests", long, short = 't', value_name = "DURATION", value_parser = positive_duration)]
     pub timeout: Option<Duration>,
@@ -547,7 +566,12 @@ pub struct HttpLoadArgs {
     #[arg(help_heading = "Load", long, value_name = "N", conflicts_with_all = ["rate", "sweep"])]
     pub concurrency: Option<String>,
     /// Several closed-model levels, one after the other: 1,10,50,100,200.
-    #[arg(help_heading = "Load", long, value_name = "LEVELS", conflicts_with = "rate")]
+    #[arg(
+        help_heading = "Load",
+        long,
+        value_name = "LEVELS",
+        conflicts_with = "rate"
+    )]
     pub sweep: Option<String>,
     /// Send requests on a schedule (open model): 2000/s. Latency counts from each intended send.
     #[arg(help_heading = "Load", long, value_name = "RATE")]
@@ -559,13 +583,23 @@ pub struct HttpLoadArgs {
     #[arg(help_heading = "Load", long, value_name = "N", requires = "rate")]
     pub seed: Option<u64>,
     /// Raise the rate linearly from 0 over this long.
-    #[arg(help_heading = "Load", long, value_name = "DURATION", requires = "rate")]
+    #[arg(
+        help_heading = "Load",
+        long,
+        value_name = "DURATION",
+        requires = "rate"
+    )]
     pub ramp: Option<String>,
     /// Send this many extra requests at once every --burst-every, on top of --rate.
     #[arg(help_heading = "Load", long, value_name = "N", requires = "rate")]
     pub burst: Option<String>,
     /// How often a --burst comes [default: 1s].
-    #[arg(help_heading = "Load", long, value_name = "DURATION", requires = "burst")]
+    #[arg(
+        help_heading = "Load",
+        long,
+        value_name = "DURATION",
+        requires = "burst"
+    )]
     pub burst_every: Option<String>,
     /// Connections at --rate, and the most requests waiting for one; later sends are dropped
     /// and counted [default: 1000].
@@ -582,7 +616,12 @@ pub struct HttpLoadArgs {
     #[arg(help_heading = "Load", long, value_name = "PID", value_parser = clap::value_parser!(u32).range(1..))]
     pub watch_pid: Option<u32>,
     /// How often --watch-pid is sampled [default: 50ms].
-    #[arg(help_heading = "Load", long, value_name = "DURATION", requires = "watch_pid")]
+    #[arg(
+        help_heading = "Load",
+        long,
+        value_name = "DURATION",
+        requires = "watch_pid"
+    )]
     pub memory_every: Option<String>,
     /// The benchmark's name (levels add /concurrency=N) [default: the URL without http://].
     #[arg(help_heading = "Suite", long, short = 'n', value_name = "NAME")]

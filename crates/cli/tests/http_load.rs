@@ -174,7 +174,11 @@ fn a_sweep_stores_one_benchmark_per_level_each_holding_its_connections() {
         assert_eq!(bench["labels"]["http_version"], "HTTP/1.1");
         assert_eq!(bench["command"], format!("GET {}", server.url));
         assert_eq!(samples(metric(bench, "max_concurrency")), [level as f64]);
-        assert!(samples(metric(bench, "error_rate")).iter().all(|&r| r == 0.0));
+        assert!(
+            samples(metric(bench, "error_rate"))
+                .iter()
+                .all(|&r| r == 0.0)
+        );
     }
     // 2 levels × 200 requests, and the probe before them.
     assert_eq!(server.requests.load(Ordering::SeqCst), 401);
@@ -400,13 +404,61 @@ fn a_duration_bounds_the_level() {
     assert!(took >= Duration::from_secs(2), "{took:?}");
     assert!(took < Duration::from_secs(30), "{took:?}");
     let run = read_json(&dir.path().join("run.json"));
-    let duration_ns: f64 = benchmark(&run, &format!(
-        "{}/concurrency=2",
-        server.url.trim_start_matches("http://").trim_end_matches('/')
-    ))["labels"]["duration_ns"]
+    let duration_ns: f64 = benchmark(
+        &run,
+        &format!(
+            "{}/concurrency=2",
+            server
+                .url
+                .trim_start_matches("http://")
+                .trim_end_matches('/')
+        ),
+    )["labels"]["duration_ns"]
         .as_str()
         .unwrap()
         .parse()
         .unwrap();
     assert!((2.0e9..4.0e9).contains(&duration_ns), "{duration_ns}");
+}
+
+#[test]
+fn a_url_list_spreads_the_requests_round_robin() {
+    let first = Server::start(Behaviour::default());
+    let second = Server::start(Behaviour::default());
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "urls.txt",
+        &format!(
+            "# two servers\n{}\n\nGET {}\n",
+            first.url,
+            second.url.trim_end_matches('/').to_string() + "/other"
+        ),
+    );
+    let out = benchgate(
+        &[
+            "load",
+            "--urls-file",
+            "urls.txt",
+            "--concurrency",
+            "1",
+            "--requests",
+            "40",
+            "--name",
+            "two",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The probe goes to the first URL, then requests alternate.
+    assert_eq!(first.requests.load(Ordering::SeqCst), 21);
+    assert_eq!(second.requests.load(Ordering::SeqCst), 20);
+    write(dir.path(), "bad.txt", "http://127.0.0.1:1/\nPOST\n");
+    let out = benchgate(&["load", "--urls-file", "bad.txt"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("bad.txt: line 2: expected `[METHOD] URL`"),
+        "{}",
+        stderr(&out)
+    );
 }

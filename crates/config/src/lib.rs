@@ -304,6 +304,9 @@ pub struct HttpSettings {
     pub body: Option<String>,
     /// `body_file`: the request body read from a file (at most [`MAX_HTTP_BODY_BYTES`]).
     pub body_file: Option<PathBuf>,
+    /// `http2 = true`: HTTP/2 with prior knowledge (h2c) instead of HTTP/1.1, for a server
+    /// known to serve HTTP/2 in clear text.
+    pub http2: bool,
 }
 
 /// The largest request body a `body_file` may hold: 16 MiB.

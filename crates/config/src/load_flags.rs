@@ -8,9 +8,8 @@ use std::time::Duration;
 
 use crate::units::{Kind, parse_quantity, parse_rate};
 use crate::{
-    Arrivals, BurstSettings, DEFAULT_LOAD_DURATION, DEFAULT_MAX_IN_FLIGHT, LoadModel,
-    LoadSettings, MAX_BURST_SIZE, MAX_CONCURRENCY, MAX_LEVELS, MAX_LOAD_DURATION, MAX_RATE_PER_S,
-    MemorySettings,
+    Arrivals, BurstSettings, DEFAULT_LOAD_DURATION, DEFAULT_MAX_IN_FLIGHT, LoadModel, LoadSettings,
+    MAX_BURST_SIZE, MAX_CONCURRENCY, MAX_LEVELS, MAX_LOAD_DURATION, MAX_RATE_PER_S, MemorySettings,
 };
 
 /// The flags as given, unparsed.

@@ -47,14 +47,15 @@ fn an_http_bench_reads_its_request_and_load() {
             urls_file: None,
             method: "POST".to_string(),
             headers: vec![
+                ("content-type".to_string(), "application/json".to_string()),
                 (
-                    "content-type".to_string(),
-                    "application/json".to_string()
+                    "authorization".to_string(),
+                    "Bearer s3cret-token".to_string()
                 ),
-                ("authorization".to_string(), "Bearer s3cret-token".to_string()),
             ],
             body: Some("{}".to_string()),
             body_file: None,
+            http2: false,
         })
     );
     assert_eq!(bench.command, "");
@@ -64,7 +65,10 @@ fn an_http_bench_reads_its_request_and_load() {
     assert_eq!(
         load.model,
         LoadModel::Closed {
-            levels: vec![NonZeroUsize::new(1).unwrap(), NonZeroUsize::new(10).unwrap()]
+            levels: vec![
+                NonZeroUsize::new(1).unwrap(),
+                NonZeroUsize::new(10).unwrap()
+            ]
         }
     );
     assert_eq!(load.operations, Some(500));
@@ -77,7 +81,7 @@ fn an_http_bench_reads_its_request_and_load() {
 #[test]
 fn a_url_list_file_and_a_body_file_are_paths() {
     let config = parse(&http_bench(
-        "http = { urls_file = \"urls.txt\", body_file = \"body.json\" }\nrate = \"100/s\"\n",
+        "http = { urls_file = \"urls.txt\", body_file = \"body.json\", http2 = true }\nrate = \"100/s\"\n",
     ))
     .unwrap();
     let http = config.benches[0].http.as_ref().unwrap();
@@ -85,6 +89,7 @@ fn a_url_list_file_and_a_body_file_are_paths() {
     assert_eq!(http.urls_file, Some(PathBuf::from("urls.txt")));
     assert_eq!(http.body_file, Some(PathBuf::from("body.json")));
     assert_eq!(http.method, "GET");
+    assert!(http.http2);
 }
 
 #[test]
@@ -144,7 +149,7 @@ fn what_an_http_bench_cannot_have_is_refused_at_its_key() {
         ),
         (
             "http = { url = \"http://h/\", verb = \"GET\" }\nconcurrency = [1]\n",
-            "benchgate.toml:3:29: [[bench]] #1 `http.verb`: unknown key (expected one of url, urls_file, method, headers, body, body_file)",
+            "benchgate.toml:3:29: [[bench]] #1 `http.verb`: unknown key (expected one of url, urls_file, method, headers, body, body_file, http2)",
         ),
         (
             "http = \"http://h/\"\nconcurrency = [1]\n",

@@ -12,7 +12,8 @@ use std::time::Duration;
 
 use benchgate_config::{HttpSettings, MAX_HTTP_BODY_BYTES};
 use benchgate_load::http::{
-    DEFAULT_TIMEOUT, HttpClosedLoad, HttpOpenLoad, HttpTarget, run_http_closed, run_http_open,
+    DEFAULT_TIMEOUT, HttpClosedLoad, HttpOpenLoad, HttpTarget, ListDefaults, run_http_closed,
+    run_http_open,
 };
 use benchgate_measure::Invocation;
 use benchgate_model::{Benchmark, Mode};
@@ -60,35 +61,43 @@ pub fn http_targets(settings: &HttpSettings) -> Result<Vec<HttpTarget>, Pipeline
         (None, Some(path)) => Some(read_limited(path, "http.body_file", MAX_HTTP_BODY_BYTES)?),
         (None, None) => None,
     };
-    let mut targets = match (settings.urls.as_slice(), &settings.urls_file) {
+    match (settings.urls.as_slice(), &settings.urls_file) {
         ([], Some(path)) => {
             let bytes = read_limited(path, "http.urls_file", MAX_URL_LIST_BYTES)?;
             let text = String::from_utf8(bytes).map_err(|_| PipelineError::UrlList {
                 path: path.clone(),
                 message: "is not UTF-8 text".to_string(),
             })?;
-            HttpTarget::parse_list(&text, &settings.method).map_err(|e| {
-                PipelineError::UrlList {
+            let defaults = ListDefaults {
+                method: settings.method.clone(),
+                headers: settings.headers.clone(),
+                body: body.unwrap_or_default().into(),
+            };
+            let targets =
+                HttpTarget::parse_list(&text, &defaults).map_err(|e| PipelineError::UrlList {
                     path: path.clone(),
                     message: e.to_string(),
-                }
-            })?
+                })?;
+            Ok(targets
+                .into_iter()
+                .map(|target| target.with_http2(settings.http2))
+                .collect())
         }
-        ([], None) => return Err(PipelineError::NoUrl),
+        ([], None) => Err(PipelineError::NoUrl),
         (urls, _) => urls
             .iter()
-            .map(|url| HttpTarget::new(&settings.method, url))
-            .collect::<Result<_, _>>()?,
-    };
-    for target in &mut targets {
-        for (name, value) in &settings.headers {
-            *target = target.clone().header(name, value)?;
-        }
-        if let Some(body) = &body {
-            *target = target.clone().body(body.clone());
-        }
+            .map(|url| {
+                let mut target = HttpTarget::new(&settings.method, url)?.with_http2(settings.http2);
+                for (name, value) in &settings.headers {
+                    target = target.header(name, value)?;
+                }
+                if let Some(body) = &body {
+                    target = target.body(body.clone());
+                }
+                Ok(target)
+            })
+            .collect(),
     }
-    Ok(targets)
 }
 
 fn read_limited(path: &Path, label: &str, limit: u64) -> Result<Vec<u8>, PipelineError> {
@@ -157,7 +166,7 @@ fn measure_levels(
             let mut load = HttpClosedLoad::new(first.clone(), connections, stop)
                 .with_timeout(timeout)
                 .with_window(window)
-;
+                .with_targets(entry.targets.clone());
             if let Some(live) = &live {
                 load = load.with_progress(LIVE_EVERY, live_line(live.clone()));
             }
@@ -168,7 +177,7 @@ fn measure_levels(
                 .with_arrivals(open.arrivals)
                 .with_timeout(timeout)
                 .with_window(window)
-;
+                .with_targets(entry.targets.clone());
             if let Some(ramp) = open.ramp {
                 load = load.with_ramp(ramp);
             }
@@ -199,7 +208,8 @@ fn measure_levels(
 }
 
 /// Why a benchmark measured against benchgate's mock backend is simulated.
-pub const SIMULATED_LABEL: &str = "the server is benchgate mock-backend (x-benchgate-mode: simulated)";
+pub const SIMULATED_LABEL: &str =
+    "the server is benchgate mock-backend (x-benchgate-mode: simulated)";
 
 /// How long the probe before the load waits for an answer at most.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -209,12 +219,12 @@ const LIVE_EVERY: Duration = Duration::from_millis(250);
 /// The live line: requests, rate, errors and p99 so far.
 fn live_line(
     show: crate::measure::LiveLine,
-) -> std::sync::Arc<dyn Fn(&benchgate_load::http::LiveStatus) + Send + Sync> {
+) -> std::sync::Arc<dyn Fn(&benchgate_load::LiveStatus) + Send + Sync> {
     std::sync::Arc::new(move |status| show(&live_text(status)))
 }
 
 /// `1.5s: 12 034 requests, 8 022/s, 3 errors, p99 4.12ms`.
-pub fn live_text(status: &benchgate_load::http::LiveStatus) -> String {
+pub fn live_text(status: &benchgate_load::LiveStatus) -> String {
     let p99 = status
         .p99
         .map_or_else(|| "p99 –".to_string(), |p99| format!("p99 {p99:.2?}"));
@@ -236,4 +246,48 @@ pub fn aux_invocation(
     line.map(|line| Invocation::of_line(line, shell, what))
         .transpose()
         .map_err(PipelineError::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_live_line_says_requests_rate_errors_and_p99_so_far() {
+        let mut status = benchgate_load::LiveStatus {
+            elapsed: Duration::from_millis(1500),
+            requests: 12_034,
+            errors: 3,
+            rate_per_s: 8022.4,
+            p99: Some(Duration::from_micros(4120)),
+            in_flight: 10,
+        };
+        assert_eq!(
+            live_text(&status),
+            "1.5s: 12034 requests, 8022/s, 3 errors, p99 4.12ms"
+        );
+        status.p99 = None;
+        assert!(live_text(&status).ends_with("p99 –"));
+    }
+
+    #[test]
+    fn headers_and_the_body_go_with_every_url() {
+        let settings = HttpSettings {
+            urls: vec!["http://a/".to_string(), "http://b:81/x".to_string()],
+            method: "PUT".to_string(),
+            headers: vec![("x-k".to_string(), "v".to_string())],
+            body: Some("{}".to_string()),
+            ..HttpSettings::default()
+        };
+        let targets = http_targets(&settings).unwrap();
+        assert_eq!(targets.len(), 2);
+        for target in &targets {
+            assert_eq!(target.method().as_str(), "PUT");
+            assert_eq!(target.headers()["x-k"], "v");
+            assert_eq!(target.body_bytes().as_ref(), b"{}");
+        }
+        assert_eq!(targets[1].url(), "http://b:81/x");
+        let none = HttpSettings::default();
+        assert!(matches!(http_targets(&none), Err(PipelineError::NoUrl)));
+    }
 }

@@ -372,7 +372,6 @@ pub fn measure_plan(
     Ok(run)
 }
 
-
 /// The benchmark of an entry's result: with the values its output gave and its memory.
 pub fn entry_benchmark(entry: &Entry, result: &CommandResult) -> Benchmark {
     let output = entry.options.output.clone().unwrap_or_default();

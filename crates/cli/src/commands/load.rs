@@ -74,6 +74,7 @@ fn bench(args: &HttpLoadArgs) -> anyhow::Result<Bench> {
             .collect::<anyhow::Result<_>>()?,
         body: args.body.clone(),
         body_file: args.body_file.clone(),
+        http2: args.http2,
     };
     // A bad URL, header or body file is the command line's mistake: said as such, up front.
     benchgate_pipeline::http_load::http_targets(&http)?;

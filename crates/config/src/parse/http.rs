@@ -9,7 +9,15 @@ use toml::de::DeValue;
 use super::{Ctx, Section, expand};
 use crate::{ConfigError, HttpSettings, MAX_HTTP_HEADERS};
 
-const HTTP_KEYS: [&str; 6] = ["url", "urls_file", "method", "headers", "body", "body_file"];
+const HTTP_KEYS: [&str; 7] = [
+    "url",
+    "urls_file",
+    "method",
+    "headers",
+    "body",
+    "body_file",
+    "http2",
+];
 /// Bench keys an HTTP bench cannot have, with why.
 const NOT_WITH_HTTP: [(&str, &str); 8] = [
     ("command", "give `command` or `http`, not both"),
@@ -21,11 +29,23 @@ const NOT_WITH_HTTP: [(&str, &str); 8] = [
         "conclude",
         "runs after each run of a command; an HTTP bench has `cleanup`, run once after the load",
     ),
-    ("input", "is a command's standard input; an HTTP bench sends `http.body`"),
-    ("params", "are substituted into a command; an HTTP bench has none"),
-    ("metrics", "are read from a command's output; an HTTP bench has none"),
+    (
+        "input",
+        "is a command's standard input; an HTTP bench sends `http.body`",
+    ),
+    (
+        "params",
+        "are substituted into a command; an HTTP bench has none",
+    ),
+    (
+        "metrics",
+        "are read from a command's output; an HTTP bench has none",
+    ),
     ("check", "reads a command's output; an HTTP bench has none"),
-    ("output_file", "is a command's output; an HTTP bench has none"),
+    (
+        "output_file",
+        "is a command's output; an HTTP bench has none",
+    ),
 ];
 
 /// `http`, with the variables it uses that are unset but allowed to be (`requires.env`); `None`
@@ -43,7 +63,9 @@ pub(super) fn http_settings(
             return Err(s.bad(ctx, key, value, format!("not with `http`: {why}")));
         }
     }
-    if ["concurrency", "rate"].iter().all(|key| s.get(key).is_none())
+    if ["concurrency", "rate"]
+        .iter()
+        .all(|key| s.get(key).is_none())
         && let Some(value) = s.get("http")
     {
         return Err(s.bad(
@@ -82,13 +104,23 @@ pub(super) fn http_settings(
     let body_file = text("body_file")?.map(PathBuf::from);
     match (&url, &urls_file, h.get("urls_file")) {
         (Some(_), Some(_), Some(value)) => {
-            return Err(h.bad(ctx, "urls_file", value, "give `url` or `urls_file`, not both"));
+            return Err(h.bad(
+                ctx,
+                "urls_file",
+                value,
+                "give `url` or `urls_file`, not both",
+            ));
         }
         (None, None, _) => return Err(h.missing(ctx, "url")),
         _ => {}
     }
     if let (Some(_), Some(_), Some(value)) = (&body, &body_file, h.get("body_file")) {
-        return Err(h.bad(ctx, "body_file", value, "give `body` or `body_file`, not both"));
+        return Err(h.bad(
+            ctx,
+            "body_file",
+            value,
+            "give `body` or `body_file`, not both",
+        ));
     }
     let method = match h.string(ctx, "method")? {
         None => "GET".to_string(),
@@ -103,6 +135,13 @@ pub(super) fn http_settings(
             }
             m.to_ascii_uppercase()
         }
+    };
+    let http2 = match h.get("http2") {
+        None => false,
+        Some(value) => match value.get_ref() {
+            DeValue::Boolean(b) => *b,
+            _ => return Err(h.wrong_type(ctx, "http2", value, "true or false")),
+        },
     };
     let mut headers = Vec::new();
     if let Some(t) = h.table(ctx, "headers")? {
@@ -132,6 +171,7 @@ pub(super) fn http_settings(
             headers,
             body,
             body_file,
+            http2,
         },
         missing,
     )))
