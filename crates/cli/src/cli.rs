@@ -132,8 +132,8 @@ pub enum Command {
         after_help = "Examples:\n  benchgate load http://127.0.0.1:8080/ --concurrency 64 --duration 30s\n  \
                       benchgate load http://127.0.0.1:8080/api --rate 2000/s --name api/get\n  \
                       benchgate load http://127.0.0.1:8080/ --sweep 1,10,50,100,200 --requests 5000\n  \
-                      benchgate load -X POST -H 'content-type: application/json' --body '{}' http://127.0.0.1:8080/jobs --rate 200/s --burst 500\n  \
-                      benchgate load --urls-file urls.txt --concurrency 16 --config benchgate.toml --watch-pid 4242"
+                      benchgate load -X POST --body '{}' http://127.0.0.1:8080/jobs --rate 200/s\n  \
+                      benchgate load --urls-file urls.txt --config benchgate.toml --watch-pid 4242"
     )]
     Load(Box<HttpLoadArgs>),
     /// A benchmark's history, and the shifts of level found in it

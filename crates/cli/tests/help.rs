@@ -46,6 +46,11 @@ fn exec_help() {
 }
 
 #[test]
+fn load_help() {
+    insta::assert_snapshot!(binary_help(&["load", "--help"]));
+}
+
+#[test]
 fn help_subcommand_matches_flag() {
     assert_eq!(help(&["help", "run"]), help(&["run", "--help"]));
 }
