@@ -31,7 +31,7 @@ use crate::rng::{SplitMix64, Stream};
 /// How an injected failure looks to the client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FailureKind {
-    /// An HTTP 500 or 503 response (picked per call from the seed).
+    /// A 5xx response: the plan's status, or 500 or 503 picked per call from the seed.
     Status5xx,
     /// The connection is closed (TCP reset) without a response.
     Reset,
@@ -63,6 +63,8 @@ pub enum FaultConfigError {
     UnknownKind(String),
     #[error("fail rate {0} is out of range: expected a number from 0 to 1")]
     FailRate(f64),
+    #[error("status {0} is not a server error: expected a status from 500 to 599")]
+    Status(u16),
 }
 
 impl FromStr for FailureKind {
@@ -112,6 +114,8 @@ pub struct FaultPlan {
     pub fail_rate: f64,
     /// How failures look.
     pub kind: FailureKind,
+    /// The status of a 5xx failure; `None`: 500 or 503, picked per call from the seed.
+    pub status: Option<u16>,
     /// How long a `hang` lasts before the connection is closed; `None`: until shutdown.
     pub hang_for: Option<Duration>,
     /// The first K calls of every key fail.
@@ -125,6 +129,7 @@ impl Default for FaultPlan {
         Self {
             fail_rate: 0.0,
             kind: FailureKind::Status5xx,
+            status: None,
             hang_for: None,
             fail_first_per_key: 0,
             always_fail_keys: BTreeSet::new(),
@@ -136,6 +141,11 @@ impl FaultPlan {
     pub fn validate(&self) -> Result<(), FaultConfigError> {
         if !(0.0..=1.0).contains(&self.fail_rate) {
             return Err(FaultConfigError::FailRate(self.fail_rate));
+        }
+        if let Some(status) = self.status
+            && !(500..=599).contains(&status)
+        {
+            return Err(FaultConfigError::Status(status));
         }
         Ok(())
     }
@@ -169,7 +179,7 @@ pub struct CallDecision {
 pub struct Failure {
     pub kind: FailureKind,
     pub cause: FailureCause,
-    /// The status of a 5xx failure (500 or 503); 0 for the other kinds.
+    /// The status of a 5xx failure (the plan's, or 500 or 503); 0 for the other kinds.
     pub status: u16,
 }
 
@@ -240,9 +250,10 @@ impl FaultModel {
         let failure = cause.map(|cause| Failure {
             kind: self.plan.kind,
             cause,
-            status: match self.plan.kind {
-                FailureKind::Status5xx if failure_rng.next_u64() & 1 == 0 => 500,
-                FailureKind::Status5xx => 503,
+            status: match (self.plan.kind, self.plan.status) {
+                (FailureKind::Status5xx, Some(status)) => status,
+                (FailureKind::Status5xx, None) if failure_rng.next_u64() & 1 == 0 => 500,
+                (FailureKind::Status5xx, None) => 503,
                 _ => 0,
             },
         });
@@ -441,6 +452,14 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "fail rate 1.5 is out of range: expected a number from 0 to 1"
+        );
+        let plan = FaultPlan {
+            status: Some(404),
+            ..FaultPlan::default()
+        };
+        assert_eq!(
+            plan.validate().unwrap_err().to_string(),
+            "status 404 is not a server error: expected a status from 500 to 599"
         );
     }
 }

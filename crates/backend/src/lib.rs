@@ -26,6 +26,12 @@
 //! # }
 //! ```
 
+/// The response header every answer of the mock backend carries, with the value
+/// [`MODE_SIMULATED`]: what is measured against it is `mode = simulated` (SPEC §4.5).
+pub const MODE_HEADER: &str = "x-benchgate-mode";
+/// The value of [`MODE_HEADER`].
+pub const MODE_SIMULATED: &str = "simulated";
+
 pub mod latency;
 pub mod rng;
 

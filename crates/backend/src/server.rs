@@ -4,7 +4,9 @@
 //! A call waits its sampled latency, then answers `200 ok` (headers `x-call-index` and
 //! `x-key-call-index`, both 0-based), or fails as its decision says: a 500/503 (header
 //! `x-injected-failure: 5xx`), a TCP reset without a response, or a hang (the connection is
-//! closed without a response when `hang_for` has passed, or at shutdown).
+//! closed without a response when `hang_for` has passed, or at shutdown). Every response, the
+//! control endpoints' included, carries `x-benchgate-mode: simulated` ([`crate::MODE_HEADER`]):
+//! a load run that sees it knows it measured a simulator (SPEC §4.5, `mode = simulated`).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -263,12 +265,20 @@ async fn serve_connection(
     let service = {
         let shutdown = shutdown.clone();
         service_fn(move |request| {
-            handle(
+            let response = handle(
                 request,
                 Arc::clone(&shared),
                 Arc::clone(&socket),
                 shutdown.clone(),
-            )
+            );
+            async move {
+                let mut response = response.await?;
+                response.headers_mut().insert(
+                    crate::MODE_HEADER,
+                    HeaderValue::from_static(crate::MODE_SIMULATED),
+                );
+                Ok::<_, ClosedWithoutResponse>(response)
+            }
         })
     };
     let connection = hyper::server::conn::http1::Builder::new()

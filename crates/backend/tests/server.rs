@@ -480,3 +480,66 @@ async fn the_schedule_is_exact_when_calls_of_one_key_arrive_at_once() {
     .await
     .unwrap();
 }
+
+#[tokio::test]
+async fn every_response_says_it_comes_from_a_simulator() {
+    tokio::time::timeout(BOUND, async {
+        let plan = FaultPlan {
+            always_fail_keys: BTreeSet::from(["bad".to_owned()]),
+            ..FaultPlan::default()
+        };
+        let backend = start(BackendConfig {
+            plan,
+            ..BackendConfig::default()
+        })
+        .await;
+        let mut client = Client::connect(backend.local_addr()).await;
+        for (method, path, status) in [
+            ("GET", "/good", 200),
+            ("GET", "/bad", 0),
+            ("GET", "/_stats", 200),
+            ("POST", "/_reset", 200),
+            ("GET", "/_reset", 405),
+        ] {
+            let response = client.response(method, path, None).await;
+            if status == 0 {
+                assert_eq!(response.status / 100, 5, "{method} {path}");
+            } else {
+                assert_eq!(response.status, status, "{method} {path}");
+            }
+            assert_eq!(
+                response.headers.get("x-benchgate-mode").map(String::as_str),
+                Some("simulated"),
+                "{method} {path}"
+            );
+        }
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_plan_with_a_status_fails_every_call_with_it() {
+    tokio::time::timeout(BOUND, async {
+        let plan = FaultPlan {
+            fail_rate: 1.0,
+            status: Some(502),
+            ..FaultPlan::default()
+        };
+        let backend = start(BackendConfig {
+            plan,
+            ..BackendConfig::default()
+        })
+        .await;
+        let mut client = Client::connect(backend.local_addr()).await;
+        for _ in 0..20 {
+            let response = client.response("GET", "/x", None).await;
+            assert_eq!(response.status, 502);
+            assert_eq!(response.headers["x-injected-failure"], "5xx");
+        }
+        let stats = client.stats().await;
+        assert_eq!((stats.calls, failures(&stats, "5xx")), (20, 20));
+    })
+    .await
+    .unwrap();
+}
