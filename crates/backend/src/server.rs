@@ -194,14 +194,16 @@ impl MockBackend {
 
     /// Stops accepting, ends every hang, lets calls already waiting out their latency answer,
     /// closes idle keep-alive connections, and waits at most `grace` for all of it before
-    /// dropping what is left.
-    pub async fn shutdown(mut self, grace: Duration) {
+    /// dropping what is left. Returns the final stats, the calls answered during the grace
+    /// period included.
+    pub async fn shutdown(mut self, grace: Duration) -> BackendStats {
         let _ = self.shutdown.send(true);
         if tokio::time::timeout(grace, &mut self.server).await.is_err() {
             // Dropping the accept loop's JoinSet aborts every connection task.
             self.server.abort();
             let _ = (&mut self.server).await;
         }
+        self.shared.stats()
     }
 }
 

@@ -13,6 +13,7 @@ pub mod import;
 pub mod ingest;
 pub mod man;
 mod measuring;
+pub mod mock_backend;
 pub mod report;
 pub mod run;
 pub mod runs;
