@@ -39,7 +39,9 @@ pub use latency::{LatencyDist, LatencyParseError};
 pub mod fault;
 pub use fault::{
     CallDecision, Failure, FailureCause, FailureKind, FaultConfigError, FaultModel, FaultPlan,
-    KeySource,
+    KeySource, MAX_KEYS,
 };
 pub mod server;
-pub use server::{BackendConfig, BackendError, BackendStats, MockBackend};
+pub use server::{
+    BackendConfig, BackendError, BackendStats, MAX_BODY_BYTES, MAX_KEY_BYTES, MockBackend,
+};

@@ -543,3 +543,90 @@ async fn a_plan_with_a_status_fails_every_call_with_it() {
     .await
     .unwrap();
 }
+
+#[tokio::test]
+async fn a_key_longer_than_the_limit_is_refused_and_not_counted() {
+    tokio::time::timeout(BOUND, async {
+        let backend = start(BackendConfig::default()).await;
+        let mut client = Client::connect(backend.local_addr()).await;
+        let longest = "k".repeat(benchgate_backend::MAX_KEY_BYTES);
+        let response = client.response("GET", "/x", Some(&longest)).await;
+        assert_eq!(response.status, 200);
+        let too_long = "k".repeat(benchgate_backend::MAX_KEY_BYTES + 1);
+        let response = client.response("GET", "/x", Some(&too_long)).await;
+        assert_eq!(response.status, 400);
+        assert_eq!(
+            String::from_utf8(response.body).unwrap(),
+            format!(
+                "the call's key is {} bytes long: at most {} are allowed\n",
+                benchgate_backend::MAX_KEY_BYTES + 1,
+                benchgate_backend::MAX_KEY_BYTES
+            )
+        );
+        assert_eq!(response.headers["x-benchgate-mode"], "simulated");
+        // From the path too.
+        let response = client
+            .response("GET", &format!("/vm/{too_long}"), None)
+            .await;
+        assert_eq!(response.status, 400);
+        let stats = client.stats().await;
+        assert_eq!(stats.calls, 1);
+        assert_eq!(stats.per_key.keys().collect::<Vec<_>>(), [&longest]);
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused_and_not_counted() {
+    tokio::time::timeout(BOUND, async {
+        let limit = benchgate_backend::MAX_BODY_BYTES;
+        let backend = start(BackendConfig::default()).await;
+        // A body within the limit is read whole; the connection stays usable.
+        let mut client = Client::connect(backend.local_addr()).await;
+        let head = format!("POST /up HTTP/1.1\r\nHost: b\r\nContent-Length: {limit}\r\n\r\n");
+        client.stream.write_all(head.as_bytes()).await.unwrap();
+        client.stream.write_all(&vec![b'x'; limit]).await.unwrap();
+        match client.receive().await {
+            Reply::Response(r) => assert_eq!(r.status, 200),
+            Reply::Closed(kind) => panic!("closed: {kind:?}"),
+        }
+        assert_eq!(client.stats().await.calls, 1);
+
+        // Declared too long: refused before any of it is read.
+        let mut client = Client::connect(backend.local_addr()).await;
+        let head = format!(
+            "POST /up HTTP/1.1\r\nHost: b\r\nContent-Length: {}\r\n\r\n",
+            limit + 1
+        );
+        client.stream.write_all(head.as_bytes()).await.unwrap();
+        let Reply::Response(response) = client.receive().await else {
+            panic!("no response")
+        };
+        assert_eq!(response.status, 413);
+        assert_eq!(response.headers["connection"], "close");
+        assert_eq!(response.headers["x-benchgate-mode"], "simulated");
+
+        // Chunked, found too long while reading: refused at the byte past the limit.
+        let mut client = Client::connect(backend.local_addr()).await;
+        let head = format!(
+            "POST /up HTTP/1.1\r\nHost: b\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n",
+            limit + 1
+        );
+        client.stream.write_all(head.as_bytes()).await.unwrap();
+        client
+            .stream
+            .write_all(&vec![b'x'; limit + 1])
+            .await
+            .unwrap();
+        let Reply::Response(response) = client.receive().await else {
+            panic!("no response")
+        };
+        assert_eq!(response.status, 413);
+
+        let stats = backend.stats();
+        assert_eq!((stats.calls, stats.in_flight), (1, 0));
+    })
+    .await
+    .unwrap();
+}
