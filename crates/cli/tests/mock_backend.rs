@@ -343,3 +343,53 @@ fn a_busy_address_is_a_clear_error() {
         "{err}"
     );
 }
+
+/// Sends one request on a new connection and returns what came back before the server closed
+/// it (nothing, for a hang).
+fn unanswered(addr: SocketAddr) -> std::io::Result<Vec<u8>> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(BOUND))?;
+    stream.write_all(b"GET /x HTTP/1.1\r\nHost: mock\r\nContent-Length: 0\r\n\r\n")?;
+    let mut buffer = Vec::new();
+    stream.read_to_end(&mut buffer)?;
+    Ok(buffer)
+}
+
+#[test]
+fn a_hang_ends_at_its_deadline_and_a_signal_ends_a_hang_without_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mock = Mock::start(
+        &[
+            "--fail-rate",
+            "1",
+            "--fail-kind",
+            "hang",
+            "--hang-for",
+            "50ms",
+        ],
+        dir.path(),
+    );
+    assert_eq!(unanswered(mock.addr).unwrap(), b"");
+    assert_eq!(json(&get(mock.addr, "/_stats").body)["failures"]["hang"], 1);
+    drop(mock);
+
+    // Without --hang-for a call hangs until the backend stops: SIGTERM ends it, and the
+    // backend still exits 0 with its stats.
+    let mock = Mock::start(&["--fail-rate", "1", "--fail-kind", "hang"], dir.path());
+    let addr = mock.addr;
+    let client = std::thread::spawn(move || unanswered(addr));
+    let deadline = Instant::now() + BOUND;
+    while json(&get(mock.addr, "/_stats").body)["in_flight"] != 1 {
+        assert!(Instant::now() < deadline, "the call never arrived");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    mock.signal(libc::SIGTERM);
+    let (status, rest, err) = mock.finish();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert_eq!(client.join().unwrap().unwrap(), b"");
+    let last = json(&rest[0]);
+    assert_eq!(
+        (&last["calls"], &last["failures"]["hang"]),
+        (&1.into(), &1.into())
+    );
+}
