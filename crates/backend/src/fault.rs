@@ -13,6 +13,13 @@
 //! ("the first K calls of each key fail") count calls per key under one lock, so exactly K calls
 //! of each key fail however many arrive at once.
 //!
+//! # Bounded by what clients send
+//! At most [`MAX_KEYS`] distinct keys are counted one by one. Calls of any key first seen after
+//! that count together as *other keys*: one shared count, so the first K of them fail under a
+//! first-K schedule, not the first K of each (always-failing keys still fail by name). The
+//! cut-off follows arrival order alone, so it is as deterministic as the rest; a reset frees
+//! the slots.
+//!
 //! # The key of a call
 //! [`KeySource`] says where it comes from: by default the `X-Key` request header, or, when the
 //! request has none, the last non-empty path segment (`/vm/42/delete` → `delete`,
@@ -28,10 +35,13 @@ use std::time::Duration;
 use crate::latency::LatencyDist;
 use crate::rng::{SplitMix64, Stream};
 
+/// How many distinct keys are counted one by one (see the module documentation).
+pub const MAX_KEYS: usize = 100_000;
+
 /// How an injected failure looks to the client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FailureKind {
-    /// An HTTP 500 or 503 response (picked per call from the seed).
+    /// A 5xx response: the plan's status, or 500 or 503 picked per call from the seed.
     Status5xx,
     /// The connection is closed (TCP reset) without a response.
     Reset,
@@ -63,6 +73,8 @@ pub enum FaultConfigError {
     UnknownKind(String),
     #[error("fail rate {0} is out of range: expected a number from 0 to 1")]
     FailRate(f64),
+    #[error("status {0} is not a server error: expected a status from 500 to 599")]
+    Status(u16),
 }
 
 impl FromStr for FailureKind {
@@ -112,6 +124,8 @@ pub struct FaultPlan {
     pub fail_rate: f64,
     /// How failures look.
     pub kind: FailureKind,
+    /// The status of a 5xx failure; `None`: 500 or 503, picked per call from the seed.
+    pub status: Option<u16>,
     /// How long a `hang` lasts before the connection is closed; `None`: until shutdown.
     pub hang_for: Option<Duration>,
     /// The first K calls of every key fail.
@@ -125,6 +139,7 @@ impl Default for FaultPlan {
         Self {
             fail_rate: 0.0,
             kind: FailureKind::Status5xx,
+            status: None,
             hang_for: None,
             fail_first_per_key: 0,
             always_fail_keys: BTreeSet::new(),
@@ -136,6 +151,11 @@ impl FaultPlan {
     pub fn validate(&self) -> Result<(), FaultConfigError> {
         if !(0.0..=1.0).contains(&self.fail_rate) {
             return Err(FaultConfigError::FailRate(self.fail_rate));
+        }
+        if let Some(status) = self.status
+            && !(500..=599).contains(&status)
+        {
+            return Err(FaultConfigError::Status(status));
         }
         Ok(())
     }
@@ -169,7 +189,7 @@ pub struct CallDecision {
 pub struct Failure {
     pub kind: FailureKind,
     pub cause: FailureCause,
-    /// The status of a 5xx failure (500 or 503); 0 for the other kinds.
+    /// The status of a 5xx failure (the plan's, or 500 or 503); 0 for the other kinds.
     pub status: u16,
 }
 
@@ -180,7 +200,15 @@ pub struct FaultModel {
     latency: LatencyDist,
     plan: FaultPlan,
     next_call: AtomicU64,
-    calls_per_key: Mutex<BTreeMap<String, u64>>,
+    key_limit: usize,
+    keys: Mutex<KeyCounts>,
+}
+
+/// Calls per key, for at most `key_limit` keys; the calls of later keys together.
+#[derive(Debug, Default)]
+struct KeyCounts {
+    per_key: BTreeMap<String, u64>,
+    other_keys: u64,
 }
 
 impl FaultModel {
@@ -191,8 +219,15 @@ impl FaultModel {
             latency,
             plan,
             next_call: AtomicU64::new(0),
-            calls_per_key: Mutex::new(BTreeMap::new()),
+            key_limit: MAX_KEYS,
+            keys: Mutex::new(KeyCounts::default()),
         })
+    }
+
+    /// Counts at most `limit` distinct keys one by one instead of [`MAX_KEYS`].
+    pub fn with_key_limit(mut self, limit: usize) -> Self {
+        self.key_limit = limit;
+        self
     }
 
     pub fn seed(&self) -> u64 {
@@ -211,10 +246,15 @@ impl FaultModel {
     pub fn decide(&self, key: &str) -> CallDecision {
         // Both indices are taken under the lock so they agree on the arrival order.
         let (call_index, key_call_index) = {
-            let mut per_key = self.calls_per_key.lock().unwrap_or_else(|p| p.into_inner());
-            let count = match per_key.get_mut(key) {
-                Some(count) => count,
-                None => per_key.entry(key.to_owned()).or_insert(0),
+            let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
+            let keys = &mut *keys;
+            let count = if keys.per_key.len() < self.key_limit || keys.per_key.contains_key(key) {
+                match keys.per_key.get_mut(key) {
+                    Some(count) => count,
+                    None => keys.per_key.entry(key.to_owned()).or_insert(0),
+                }
+            } else {
+                &mut keys.other_keys
             };
             *count += 1;
             (self.next_call.fetch_add(1, Ordering::Relaxed), *count - 1)
@@ -240,9 +280,10 @@ impl FaultModel {
         let failure = cause.map(|cause| Failure {
             kind: self.plan.kind,
             cause,
-            status: match self.plan.kind {
-                FailureKind::Status5xx if failure_rng.next_u64() & 1 == 0 => 500,
-                FailureKind::Status5xx => 503,
+            status: match (self.plan.kind, self.plan.status) {
+                (FailureKind::Status5xx, Some(status)) => status,
+                (FailureKind::Status5xx, None) if failure_rng.next_u64() & 1 == 0 => 500,
+                (FailureKind::Status5xx, None) => 503,
                 _ => 0,
             },
         });
@@ -259,12 +300,21 @@ impl FaultModel {
         }
     }
 
-    /// Calls so far per key.
+    /// Calls so far per key, for the keys counted one by one.
     pub fn calls_per_key(&self) -> BTreeMap<String, u64> {
-        self.calls_per_key
+        self.keys
             .lock()
             .unwrap_or_else(|p| p.into_inner())
+            .per_key
             .clone()
+    }
+
+    /// Calls so far of the keys past the limit (see the module documentation).
+    pub fn other_keys_calls(&self) -> u64 {
+        self.keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .other_keys
     }
 
     /// Calls so far.
@@ -275,8 +325,8 @@ impl FaultModel {
     /// Back to call 0 with no key seen: the schedules start over and the same seed replays
     /// the same decisions.
     pub fn reset(&self) {
-        let mut per_key = self.calls_per_key.lock().unwrap_or_else(|p| p.into_inner());
-        per_key.clear();
+        let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
+        *keys = KeyCounts::default();
         self.next_call.store(0, Ordering::Relaxed);
     }
 }
@@ -390,6 +440,55 @@ mod tests {
     }
 
     #[test]
+    fn keys_beyond_the_limit_share_one_schedule_and_are_counted_apart() {
+        let m = model(
+            1,
+            FaultPlan {
+                fail_first_per_key: 2,
+                always_fail_keys: BTreeSet::from(["late-bad".to_owned()]),
+                ..FaultPlan::default()
+            },
+        )
+        .with_key_limit(2);
+        let outcome = |key: &str| {
+            let d = m.decide(key);
+            (d.key_call_index, d.failure.map(|f| f.cause))
+        };
+        let first = Some(FailureCause::FirstCallsOfKey);
+        assert_eq!(outcome("a"), (0, first));
+        assert_eq!(outcome("b"), (0, first));
+        // "c" and "d" are past the limit: they share the other keys' count and schedule.
+        assert_eq!(outcome("c"), (0, first));
+        assert_eq!(outcome("d"), (1, first));
+        assert_eq!(outcome("c"), (2, None));
+        // A key seen before the limit was reached keeps its own schedule.
+        assert_eq!(outcome("a"), (1, first));
+        assert_eq!(outcome("a"), (2, None));
+        // A key that always fails does so past the limit too.
+        assert_eq!(outcome("late-bad").1, Some(FailureCause::KeyAlwaysFails));
+        assert_eq!(
+            m.calls_per_key(),
+            BTreeMap::from([("a".to_owned(), 3), ("b".to_owned(), 1)])
+        );
+        assert_eq!((m.calls(), m.other_keys_calls()), (8, 4));
+        m.reset();
+        assert_eq!(m.other_keys_calls(), 0);
+        assert_eq!(outcome("c"), (0, first), "a reset frees the key slots");
+        assert_eq!(m.calls_per_key().len(), 1);
+    }
+
+    #[test]
+    fn the_default_limit_is_one_hundred_thousand_keys() {
+        let m = model(1, FaultPlan::default());
+        for i in 0..=MAX_KEYS {
+            m.decide(&i.to_string());
+        }
+        assert_eq!(m.calls_per_key().len(), MAX_KEYS);
+        assert_eq!(MAX_KEYS, 100_000);
+        assert_eq!(m.other_keys_calls(), 1);
+    }
+
+    #[test]
     fn a_key_that_always_fails_fails_every_call_and_others_never() {
         let plan = FaultPlan {
             kind: FailureKind::Reset,
@@ -441,6 +540,14 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "fail rate 1.5 is out of range: expected a number from 0 to 1"
+        );
+        let plan = FaultPlan {
+            status: Some(404),
+            ..FaultPlan::default()
+        };
+        assert_eq!(
+            plan.validate().unwrap_err().to_string(),
+            "status 404 is not a server error: expected a status from 500 to 599"
         );
     }
 }

@@ -8,8 +8,11 @@
 //! - [`fault`]: [`FaultPlan`] (fail rate, [`FailureKind`], first-K-per-key and always-failing
 //!   keys) and [`FaultModel`], the pure, deterministic per-call decision (its documentation
 //!   says why it is deterministic under concurrency, and where a call's key comes from).
-//! - [`server`]: [`MockBackend`], the HTTP/1.1 server with `GET /_stats` and `POST /_reset`.
-//! - [`rng`]: the seeded SplitMix64 behind both.
+//! - [`server`] (feature `server`, on by default): [`MockBackend`], the HTTP/1.1 server with
+//!   `GET /_stats` and `POST /_reset`. Without the feature the crate is the pure fate model on
+//!   std alone, which benchgate-retry's in-process simulator decides through, so the simulator
+//!   and the HTTP mock decide alike for the same seed and plan.
+//! - [`rng`]: the seeded SplitMix64 behind all of it (and behind benchgate-retry's jitter).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), benchgate_backend::BackendError> {
@@ -26,6 +29,12 @@
 //! # }
 //! ```
 
+/// The response header every answer of the mock backend carries, with the value
+/// [`MODE_SIMULATED`]: what is measured against it is `mode = simulated` (SPEC §4.5).
+pub const MODE_HEADER: &str = "x-benchgate-mode";
+/// The value of [`MODE_HEADER`].
+pub const MODE_SIMULATED: &str = "simulated";
+
 pub mod latency;
 pub mod rng;
 
@@ -33,7 +42,11 @@ pub use latency::{LatencyDist, LatencyParseError};
 pub mod fault;
 pub use fault::{
     CallDecision, Failure, FailureCause, FailureKind, FaultConfigError, FaultModel, FaultPlan,
-    KeySource,
+    KeySource, MAX_KEYS,
 };
+#[cfg(feature = "server")]
 pub mod server;
-pub use server::{BackendConfig, BackendError, BackendStats, MockBackend};
+#[cfg(feature = "server")]
+pub use server::{
+    BackendConfig, BackendError, BackendStats, MAX_BODY_BYTES, MAX_KEY_BYTES, MockBackend,
+};

@@ -1,4 +1,5 @@
-//! A tiny seeded generator (SplitMix64) and the per-call streams derived from it.
+//! A tiny seeded generator (SplitMix64) and the per-call streams derived from it: the one
+//! generator of the mock backend, the in-process simulator and the retry policies' jitter.
 //!
 //! SplitMix64 passes BigCrush for the few draws a call needs, has a 64-bit state (so a stream
 //! is cheap to derive for every call) and is fully specified here, so a seed reproduces the same
@@ -21,8 +22,9 @@ pub enum Stream {
     Latency = 2,
 }
 
-/// A SplitMix64 generator.
-#[derive(Debug, Clone)]
+/// The SplitMix64 generator (Steele, Lea and Flood, 2014). Explicit state everywhere (no global
+/// or thread-local RNG), so whatever draws from it replays exactly from its seed.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SplitMix64 {
     state: u64,
 }
@@ -40,6 +42,14 @@ impl SplitMix64 {
         Self { state }
     }
 
+    /// A generator for item `index` of a stream seeded with `seed`: the same pair always gives
+    /// the same numbers, whatever order items are drawn in (concurrent calls, per-op jitter).
+    pub fn for_index(seed: u64, index: u64) -> Self {
+        let mut mixer = Self::new(seed ^ index.wrapping_mul(GOLDEN_GAMMA).rotate_left(17));
+        // One extra round decorrelates neighbouring indices.
+        Self::new(mixer.next_u64() ^ index)
+    }
+
     pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(GOLDEN_GAMMA);
         mix64(self.state)
@@ -48,6 +58,16 @@ impl SplitMix64 {
     /// Uniform in [0, 1), 53 bits of precision.
     pub fn next_f64(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// Uniform in [0, max] inclusive (multiply-shift; the bias is below 2⁻⁶⁴ · max).
+    pub fn up_to(&mut self, max: u64) -> u64 {
+        ((u128::from(self.next_u64()) * (u128::from(max) + 1)) >> 64) as u64
+    }
+
+    /// True with probability `p` (p ≤ 0 never, p ≥ 1 always).
+    pub fn chance(&mut self, p: f64) -> bool {
+        self.next_f64() < p
     }
 
     /// Uniform in (0, 1]: safe under `ln`.
@@ -75,6 +95,38 @@ mod tests {
         assert_eq!(rng.next_u64(), 6_457_827_717_110_365_317);
         assert_eq!(rng.next_u64(), 3_203_168_211_198_807_973);
         assert_eq!(rng.next_u64(), 9_817_491_932_198_370_423);
+    }
+
+    #[test]
+    fn up_to_stays_within_bounds_and_reaches_both_ends() {
+        let mut rng = SplitMix64::new(7);
+        let draws: Vec<u64> = (0..10_000).map(|_| rng.up_to(3)).collect();
+        assert!(draws.iter().all(|&d| d <= 3));
+        for value in 0..=3 {
+            let count = draws.iter().filter(|&&d| d == value).count();
+            // Expected 2500 each; ±400 is > 8 standard deviations.
+            assert!((2100..=2900).contains(&count), "{value}: {count}");
+        }
+        assert_eq!(SplitMix64::new(1).up_to(0), 0);
+        assert!(SplitMix64::new(1).up_to(u64::MAX) > 0);
+    }
+
+    #[test]
+    fn for_index_is_a_pure_function_of_seed_and_index() {
+        let a = SplitMix64::for_index(42, 9).next_u64();
+        assert_eq!(a, SplitMix64::for_index(42, 9).next_u64());
+        assert_ne!(a, SplitMix64::for_index(42, 10).next_u64());
+        assert_ne!(a, SplitMix64::for_index(43, 9).next_u64());
+    }
+
+    #[test]
+    fn chance_follows_the_probability() {
+        let mut rng = SplitMix64::new(3);
+        let hits = (0..10_000).filter(|_| rng.chance(0.4)).count();
+        // Binomial(10000, 0.4): sd ≈ 49; ±300 is > 6 sd.
+        assert!((3700..=4300).contains(&hits), "{hits}");
+        assert!(!SplitMix64::new(3).chance(0.0));
+        assert!(SplitMix64::new(3).chance(1.0));
     }
 
     #[test]

@@ -4,7 +4,14 @@
 //! A call waits its sampled latency, then answers `200 ok` (headers `x-call-index` and
 //! `x-key-call-index`, both 0-based), or fails as its decision says: a 500/503 (header
 //! `x-injected-failure: 5xx`), a TCP reset without a response, or a hang (the connection is
-//! closed without a response when `hang_for` has passed, or at shutdown).
+//! closed without a response when `hang_for` has passed, or at shutdown). Every response, the
+//! control endpoints' included, carries `x-benchgate-mode: simulated` ([`crate::MODE_HEADER`]):
+//! a load run that sees it knows it measured a simulator (SPEC §4.5, `mode = simulated`).
+//!
+//! What a client sends is bounded: a request head at most 64 KiB (hyper answers 431 beyond), a
+//! call's key at most [`MAX_KEY_BYTES`] (400 beyond), a body at most [`MAX_BODY_BYTES`] (413,
+//! and the connection is closed); refused requests are not calls. At most
+//! [`crate::MAX_KEYS`] keys are counted one by one (see [`crate::fault`]).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -26,6 +33,13 @@ use tokio::task::{JoinHandle, JoinSet};
 
 use crate::fault::{FailureKind, FaultConfigError, FaultModel, FaultPlan, KeySource};
 use crate::latency::LatencyDist;
+
+/// The longest key a call may have, in bytes (from the key header or the path).
+pub const MAX_KEY_BYTES: usize = 256;
+/// The longest request body read, in bytes.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+/// The most a connection buffers of a request head.
+const MAX_HEAD_BYTES: usize = 64 << 10;
 
 /// How to run a mock backend.
 #[derive(Debug, Clone)]
@@ -74,8 +88,15 @@ pub struct BackendStats {
     pub in_flight: u64,
     /// The most calls in flight at once.
     pub max_concurrency: u64,
-    /// Calls per key.
+    /// Calls per key, for the first [`crate::MAX_KEYS`] keys.
     pub per_key: BTreeMap<String, u64>,
+    /// Calls of the keys past those (absent from the JSON while 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub other_keys: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 const KINDS: [FailureKind; 3] = [
@@ -104,6 +125,7 @@ impl Shared {
             in_flight: self.in_flight.load(Ordering::Relaxed),
             max_concurrency: self.max_in_flight.load(Ordering::Relaxed),
             per_key: self.model.calls_per_key(),
+            other_keys: self.model.other_keys_calls(),
         }
     }
 
@@ -192,14 +214,16 @@ impl MockBackend {
 
     /// Stops accepting, ends every hang, lets calls already waiting out their latency answer,
     /// closes idle keep-alive connections, and waits at most `grace` for all of it before
-    /// dropping what is left.
-    pub async fn shutdown(mut self, grace: Duration) {
+    /// dropping what is left. Returns the final stats, the calls answered during the grace
+    /// period included.
+    pub async fn shutdown(mut self, grace: Duration) -> BackendStats {
         let _ = self.shutdown.send(true);
         if tokio::time::timeout(grace, &mut self.server).await.is_err() {
             // Dropping the accept loop's JoinSet aborts every connection task.
             self.server.abort();
             let _ = (&mut self.server).await;
         }
+        self.shared.stats()
     }
 }
 
@@ -263,16 +287,25 @@ async fn serve_connection(
     let service = {
         let shutdown = shutdown.clone();
         service_fn(move |request| {
-            handle(
+            let response = handle(
                 request,
                 Arc::clone(&shared),
                 Arc::clone(&socket),
                 shutdown.clone(),
-            )
+            );
+            async move {
+                let mut response = response.await?;
+                response.headers_mut().insert(
+                    crate::MODE_HEADER,
+                    HeaderValue::from_static(crate::MODE_SIMULATED),
+                );
+                Ok::<_, ClosedWithoutResponse>(response)
+            }
         })
     };
     let connection = hyper::server::conn::http1::Builder::new()
         .keep_alive(true)
+        .max_buf_size(MAX_HEAD_BYTES)
         .serve_connection(TokioIo::new(stream), service);
     tokio::pin!(connection);
     tokio::select! {
@@ -282,8 +315,8 @@ async fn serve_connection(
     let _ = connection.await;
 }
 
-fn text(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
+fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body.into()));
     *response.status_mut() = status;
     response
         .headers_mut()
@@ -320,20 +353,29 @@ async fn handle(
         }
         _ => {}
     }
+    let (parts, body) = request.into_parts();
+    let key = shared
+        .key_source
+        .key(parts.uri.path(), |name| {
+            parts.headers.get(name).and_then(|v| v.to_str().ok())
+        })
+        .to_owned();
+    if key.len() > MAX_KEY_BYTES {
+        return Ok(text(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "the call's key is {} bytes long: at most {MAX_KEY_BYTES} are allowed\n",
+                key.len()
+            ),
+        ));
+    }
+    // Read the body to its end (so the connection stays usable for the next request), but no
+    // further than the limit.
+    if let Err(response) = read_body(&parts.headers, body).await {
+        return Ok(response);
+    }
     let _in_flight = InFlight::enter(&shared);
-    let key = {
-        let headers = request.headers();
-        shared
-            .key_source
-            .key(request.uri().path(), |name| {
-                headers.get(name).and_then(|v| v.to_str().ok())
-            })
-            .to_owned()
-    };
     let decision = shared.model.decide(&key);
-    // Read the request body to its end so the connection stays usable for the next request.
-    let mut body = request.into_body();
-    while let Some(Ok(_)) = body.frame().await {}
 
     if let Some(failure) = decision.failure
         && let Some(i) = KINDS.iter().position(|k| *k == failure.kind)
@@ -376,6 +418,39 @@ async fn handle(
             Ok(response)
         }
     }
+}
+
+/// Reads and drops a request body of at most [`MAX_BODY_BYTES`]; beyond that, the 413 response
+/// to send (which closes the connection: the rest of the body is never read).
+async fn read_body(
+    headers: &hyper::HeaderMap,
+    mut body: Incoming,
+) -> Result<(), Response<Full<Bytes>>> {
+    let too_large = || {
+        let mut response = text(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the request body is longer than {MAX_BODY_BYTES} bytes\n"),
+        );
+        response
+            .headers_mut()
+            .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+        response
+    };
+    let declared = headers
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return Err(too_large());
+    }
+    let mut read = 0;
+    while let Some(Ok(frame)) = body.frame().await {
+        read += frame.data_ref().map_or(0, Bytes::len);
+        if read > MAX_BODY_BYTES {
+            return Err(too_large());
+        }
+    }
+    Ok(())
 }
 
 fn add_indices(response: &mut Response<Full<Bytes>>, call_index: u64, key_call_index: u64) {

@@ -480,3 +480,153 @@ async fn the_schedule_is_exact_when_calls_of_one_key_arrive_at_once() {
     .await
     .unwrap();
 }
+
+#[tokio::test]
+async fn every_response_says_it_comes_from_a_simulator() {
+    tokio::time::timeout(BOUND, async {
+        let plan = FaultPlan {
+            always_fail_keys: BTreeSet::from(["bad".to_owned()]),
+            ..FaultPlan::default()
+        };
+        let backend = start(BackendConfig {
+            plan,
+            ..BackendConfig::default()
+        })
+        .await;
+        let mut client = Client::connect(backend.local_addr()).await;
+        for (method, path, status) in [
+            ("GET", "/good", 200),
+            ("GET", "/bad", 0),
+            ("GET", "/_stats", 200),
+            ("POST", "/_reset", 200),
+            ("GET", "/_reset", 405),
+        ] {
+            let response = client.response(method, path, None).await;
+            if status == 0 {
+                assert_eq!(response.status / 100, 5, "{method} {path}");
+            } else {
+                assert_eq!(response.status, status, "{method} {path}");
+            }
+            assert_eq!(
+                response.headers.get("x-benchgate-mode").map(String::as_str),
+                Some("simulated"),
+                "{method} {path}"
+            );
+        }
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_plan_with_a_status_fails_every_call_with_it() {
+    tokio::time::timeout(BOUND, async {
+        let plan = FaultPlan {
+            fail_rate: 1.0,
+            status: Some(502),
+            ..FaultPlan::default()
+        };
+        let backend = start(BackendConfig {
+            plan,
+            ..BackendConfig::default()
+        })
+        .await;
+        let mut client = Client::connect(backend.local_addr()).await;
+        for _ in 0..20 {
+            let response = client.response("GET", "/x", None).await;
+            assert_eq!(response.status, 502);
+            assert_eq!(response.headers["x-injected-failure"], "5xx");
+        }
+        let stats = client.stats().await;
+        assert_eq!((stats.calls, failures(&stats, "5xx")), (20, 20));
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_key_longer_than_the_limit_is_refused_and_not_counted() {
+    tokio::time::timeout(BOUND, async {
+        let backend = start(BackendConfig::default()).await;
+        let mut client = Client::connect(backend.local_addr()).await;
+        let longest = "k".repeat(benchgate_backend::MAX_KEY_BYTES);
+        let response = client.response("GET", "/x", Some(&longest)).await;
+        assert_eq!(response.status, 200);
+        let too_long = "k".repeat(benchgate_backend::MAX_KEY_BYTES + 1);
+        let response = client.response("GET", "/x", Some(&too_long)).await;
+        assert_eq!(response.status, 400);
+        assert_eq!(
+            String::from_utf8(response.body).unwrap(),
+            format!(
+                "the call's key is {} bytes long: at most {} are allowed\n",
+                benchgate_backend::MAX_KEY_BYTES + 1,
+                benchgate_backend::MAX_KEY_BYTES
+            )
+        );
+        assert_eq!(response.headers["x-benchgate-mode"], "simulated");
+        // From the path too.
+        let response = client
+            .response("GET", &format!("/vm/{too_long}"), None)
+            .await;
+        assert_eq!(response.status, 400);
+        let stats = client.stats().await;
+        assert_eq!(stats.calls, 1);
+        assert_eq!(stats.per_key.keys().collect::<Vec<_>>(), [&longest]);
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused_and_not_counted() {
+    tokio::time::timeout(BOUND, async {
+        let limit = benchgate_backend::MAX_BODY_BYTES;
+        let backend = start(BackendConfig::default()).await;
+        // A body within the limit is read whole; the connection stays usable.
+        let mut client = Client::connect(backend.local_addr()).await;
+        let head = format!("POST /up HTTP/1.1\r\nHost: b\r\nContent-Length: {limit}\r\n\r\n");
+        client.stream.write_all(head.as_bytes()).await.unwrap();
+        client.stream.write_all(&vec![b'x'; limit]).await.unwrap();
+        match client.receive().await {
+            Reply::Response(r) => assert_eq!(r.status, 200),
+            Reply::Closed(kind) => panic!("closed: {kind:?}"),
+        }
+        assert_eq!(client.stats().await.calls, 1);
+
+        // Declared too long: refused before any of it is read.
+        let mut client = Client::connect(backend.local_addr()).await;
+        let head = format!(
+            "POST /up HTTP/1.1\r\nHost: b\r\nContent-Length: {}\r\n\r\n",
+            limit + 1
+        );
+        client.stream.write_all(head.as_bytes()).await.unwrap();
+        let Reply::Response(response) = client.receive().await else {
+            panic!("no response")
+        };
+        assert_eq!(response.status, 413);
+        assert_eq!(response.headers["connection"], "close");
+        assert_eq!(response.headers["x-benchgate-mode"], "simulated");
+
+        // Chunked, found too long while reading: refused at the byte past the limit.
+        let mut client = Client::connect(backend.local_addr()).await;
+        let head = format!(
+            "POST /up HTTP/1.1\r\nHost: b\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n",
+            limit + 1
+        );
+        client.stream.write_all(head.as_bytes()).await.unwrap();
+        client
+            .stream
+            .write_all(&vec![b'x'; limit + 1])
+            .await
+            .unwrap();
+        let Reply::Response(response) = client.receive().await else {
+            panic!("no response")
+        };
+        assert_eq!(response.status, 413);
+
+        let stats = backend.stats();
+        assert_eq!((stats.calls, stats.in_flight), (1, 0));
+    })
+    .await
+    .unwrap();
+}

@@ -184,6 +184,27 @@ pub enum Command {
     Baseline(BaselineCommand),
     /// Render a stored run, or its comparison with a baseline.
     Report(ReportArgs),
+    /// Serve a fault-injecting HTTP backend: seeded latency, failures and schedules
+    ///
+    /// A real HTTP/1.1 server, for load and retry tests. Every path is a call: it waits a latency
+    /// drawn from --latency, then answers 200 "ok", or fails as the plan says (--fail-rate,
+    /// --fail-first-per-key, --fail-key) in the way --fail-kind says: a 5xx response, a TCP
+    /// reset, or a hang. Each call's fate is a pure function of --seed and its arrival number.
+    /// GET /_stats answers the counts as JSON (calls, failures by kind, in_flight,
+    /// max_concurrency, per_key); POST /_reset zeroes them and restarts the seeded sequence.
+    /// Every response carries `x-benchgate-mode: simulated`.
+    ///
+    /// Once listening it prints one line, `listening on http://ADDR`, to standard output. SIGINT
+    /// or SIGTERM (or --exit-after) stops it gracefully: it prints the final /_stats JSON as one
+    /// more line and exits 0.
+    #[command(
+        after_help = "Examples:\n  benchgate mock-backend --latency 'lognormal(median=10ms, sigma=0.5)' --fail-rate 0.4 --seed 7\n  \
+                      benchgate mock-backend --listen 127.0.0.1:8080 --fail-first-per-key 3 --key-header x-vm\n  \
+                      benchgate mock-backend --fail-rate 0.1 --fail-kind hang --hang-for 2s --exit-after 60s\n\n\
+                      Latency: fixed(D) | uniform(D, D) | normal(mean=D, sd=D) | lognormal(median=D, sigma=F)\n\
+                      \x20        | mix(F: DIST, F: DIST, ...), D a duration such as 10ms (ns, us, ms, s)"
+    )]
+    MockBackend(Box<crate::commands::mock_backend::MockBackendArgs>),
     /// Print a shell completion script (e.g. `benchgate completions bash > /etc/bash_completion.d/benchgate`).
     Completions {
         #[arg(value_enum)]

@@ -81,6 +81,7 @@ where
         Command::Import(args) => commands::import::execute(args, &cli.global),
         Command::Baseline(command) => commands::baseline::execute(command, &cli.global),
         Command::Report(args) => commands::report::execute(args, &cli.global),
+        Command::MockBackend(args) => commands::mock_backend::execute(args, &cli.global),
         Command::Completions { shell } => commands::completions::execute(*shell),
         Command::Man { dir } => commands::man::execute(dir.as_deref(), &cli.global),
     };

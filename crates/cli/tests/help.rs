@@ -51,6 +51,11 @@ fn load_help() {
 }
 
 #[test]
+fn mock_backend_help() {
+    insta::assert_snapshot!(binary_help(&["mock-backend", "--help"]));
+}
+
+#[test]
 fn help_subcommand_matches_flag() {
     assert_eq!(help(&["help", "run"]), help(&["run", "--help"]));
 }

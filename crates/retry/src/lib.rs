@@ -12,7 +12,9 @@
 //!   grace period before it is dropped; the outcome says whether it finished in time.
 //! - [`sim`]: [`SimBackend`], a seeded simulated backend (latency, failure rate, "fail the first
 //!   K calls" schedules) counting calls, failures and the maximum concurrency it saw. Each call's
-//!   fate is a pure function of the seed and the call's number, so concurrent runs replay exactly.
+//!   fate is a pure function of the seed and the call's number, so concurrent runs replay exactly;
+//!   it is decided by benchgate-backend's fault model, as `benchgate mock-backend` decides it
+//!   ([`SimConfig::fault_plan`] is the plan the mock would serve).
 //!
 //! ```
 //! use std::time::Duration;

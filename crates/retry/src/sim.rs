@@ -1,15 +1,15 @@
 //! A simulated backend for in-process tests and examples: seeded latency, a failure rate and
 //! "fail the first K calls" schedules, counting calls, failures and the maximum number of calls
-//! in flight at once. The fate of call n (its latency, whether it fails) is a pure function of the
-//! seed and n, so a run replays exactly however the calls interleave — unlike a shared counter
-//! taken modulo a rate, which races.
+//! in flight at once. Each call is decided by benchgate-backend's [`FaultModel`], the model
+//! behind `benchgate mock-backend`: the fate of call n (its latency, whether it fails) is a pure
+//! function of the seed and n, the same in-process as over HTTP for the same seed and plan, so
+//! a run replays exactly however the calls interleave — unlike a shared counter taken modulo a
+//! rate, which races.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use crate::rng::SplitMix64;
+use benchgate_backend::{FailureCause as ModelCause, FaultModel, FaultPlan, LatencyDist};
 
 /// How long one call takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,13 +23,14 @@ pub enum Latency {
 }
 
 impl Latency {
-    fn draw(self, rng: &mut SplitMix64) -> Duration {
+    /// The distribution the fate model samples (the HTTP mock's `--latency`).
+    pub fn dist(self) -> LatencyDist {
         match self {
-            Latency::Fixed(latency) => latency,
-            Latency::Uniform { min, max } => {
-                let span = u64::try_from((max - min).as_nanos()).unwrap_or(u64::MAX);
-                min + Duration::from_nanos(rng.up_to(span))
-            }
+            Latency::Fixed(latency) => LatencyDist::Fixed(latency),
+            Latency::Uniform { min, max } => LatencyDist::Uniform {
+                low: min,
+                high: max,
+            },
         }
     }
 }
@@ -133,12 +134,31 @@ pub struct SimStats {
 #[derive(Debug)]
 pub struct SimBackend {
     config: SimConfig,
-    calls: AtomicU64,
+    model: FaultModel,
     successes: AtomicU64,
     failures: AtomicU64,
     in_flight: AtomicU64,
     max_concurrent: AtomicU64,
-    calls_per_key: Mutex<HashMap<u64, u64>>,
+}
+
+/// The key every call is counted under when the schedule does not look at keys, so the
+/// model's per-key count is the backend's call count.
+const ONE_KEY: &str = "";
+
+impl SimConfig {
+    /// The plan `benchgate mock-backend` would serve this configuration with (5xx failures):
+    /// `--latency`, `--fail-rate`, `--fail-first-per-key`, `--seed`. [`Schedule::FailFirst`]
+    /// is the first K calls of one key (every call under the same key).
+    pub fn fault_plan(&self) -> FaultPlan {
+        FaultPlan {
+            fail_rate: self.fail_rate,
+            fail_first_per_key: match self.schedule {
+                Schedule::None => 0,
+                Schedule::FailFirst(k) | Schedule::FailFirstPerKey(k) => k,
+            },
+            ..FaultPlan::default()
+        }
+    }
 }
 
 impl SimBackend {
@@ -151,14 +171,15 @@ impl SimBackend {
         {
             return Err(SimConfigError::LatencyRange { min, max });
         }
+        let model = FaultModel::new(config.seed, config.latency.dist(), config.fault_plan())
+            .map_err(|_| SimConfigError::FailRate(config.fail_rate))?;
         Ok(Self {
             config,
-            calls: AtomicU64::new(0),
+            model,
             successes: AtomicU64::new(0),
             failures: AtomicU64::new(0),
             in_flight: AtomicU64::new(0),
             max_concurrent: AtomicU64::new(0),
-            calls_per_key: Mutex::new(HashMap::new()),
         })
     }
 
@@ -166,37 +187,34 @@ impl SimBackend {
         &self.config
     }
 
+    /// The fate model deciding the calls (counts per key, the plan, the seed).
+    pub fn model(&self) -> &FaultModel {
+        &self.model
+    }
+
     /// One call about `key` (only [`Schedule::FailFirstPerKey`] looks at it): waits the drawn
     /// latency on tokio's clock, then succeeds or fails. A call dropped mid-way still counts as
     /// started and leaves the in-flight count.
     pub async fn call(&self, key: u64) -> Result<SimReply, SimError> {
-        let call = self.calls.fetch_add(1, Ordering::Relaxed) + 1;
-        let _in_flight = InFlight::enter(&self.in_flight, &self.max_concurrent);
-        let mut rng = SplitMix64::for_index(self.config.seed, call);
-        let latency = self.config.latency.draw(&mut rng);
-        // Drawn for every call so a schedule does not shift the random stream of later calls.
-        let random_failure = rng.chance(self.config.fail_rate);
-        let scheduled_failure = match self.config.schedule {
-            Schedule::None => false,
-            Schedule::FailFirst(k) => call <= k,
-            Schedule::FailFirstPerKey(k) => {
-                let mut per_key = self
-                    .calls_per_key
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner);
-                let seen = per_key.entry(key).or_insert(0);
-                *seen += 1;
-                *seen <= k
-            }
+        let decision = match self.config.schedule {
+            Schedule::FailFirstPerKey(_) => self.model.decide(&key.to_string()),
+            Schedule::None | Schedule::FailFirst(_) => self.model.decide(ONE_KEY),
         };
-        tokio::time::sleep(latency).await;
-        let cause = if scheduled_failure {
-            FailureCause::Scheduled
-        } else if random_failure {
-            FailureCause::Random
-        } else {
-            self.successes.fetch_add(1, Ordering::Relaxed);
-            return Ok(SimReply { call, latency });
+        let call = decision.call_index + 1;
+        let _in_flight = InFlight::enter(&self.in_flight, &self.max_concurrent);
+        tokio::time::sleep(decision.latency).await;
+        let cause = match decision.failure.map(|f| f.cause) {
+            None => {
+                self.successes.fetch_add(1, Ordering::Relaxed);
+                return Ok(SimReply {
+                    call,
+                    latency: decision.latency,
+                });
+            }
+            Some(ModelCause::Random) => FailureCause::Random,
+            Some(ModelCause::FirstCallsOfKey | ModelCause::KeyAlwaysFails) => {
+                FailureCause::Scheduled
+            }
         };
         self.failures.fetch_add(1, Ordering::Relaxed);
         Err(SimError { call, key, cause })
@@ -204,7 +222,7 @@ impl SimBackend {
 
     pub fn stats(&self) -> SimStats {
         SimStats {
-            calls: self.calls.load(Ordering::Relaxed),
+            calls: self.model.calls(),
             successes: self.successes.load(Ordering::Relaxed),
             failures: self.failures.load(Ordering::Relaxed),
             max_concurrent: self.max_concurrent.load(Ordering::Relaxed),
@@ -215,15 +233,11 @@ impl SimBackend {
     /// Zeroes the counters and the per-key schedule; calls in flight stay counted in flight.
     /// Call numbering restarts too, so a reset backend replays its seed from the start.
     pub fn reset(&self) {
-        self.calls.store(0, Ordering::Relaxed);
+        self.model.reset();
         self.successes.store(0, Ordering::Relaxed);
         self.failures.store(0, Ordering::Relaxed);
         self.max_concurrent
             .store(self.in_flight.load(Ordering::Relaxed), Ordering::Relaxed);
-        self.calls_per_key
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
     }
 }
 
@@ -272,21 +286,5 @@ mod tests {
             err.to_string(),
             "uniform latency minimum 5ms is above its maximum 1ms"
         );
-    }
-
-    #[test]
-    fn uniform_latency_stays_in_its_range() {
-        let latency = Latency::Uniform {
-            min: Duration::from_millis(2),
-            max: Duration::from_millis(8),
-        };
-        let mut rng = SplitMix64::new(5);
-        for _ in 0..1000 {
-            let d = latency.draw(&mut rng);
-            assert!(
-                d >= Duration::from_millis(2) && d <= Duration::from_millis(8),
-                "{d:?}"
-            );
-        }
     }
 }

@@ -363,3 +363,61 @@ async fn cleanups_cancelled_mid_retry_all_complete_within_a_grace_period() {
     assert!(retried > 10, "{retried} of 100 retried");
     assert_eq!(sim.stats().max_concurrent, 100);
 }
+
+/// The in-process simulator and `benchgate mock-backend` decide through one fate model: for the
+/// same seed and plan, call n has the same latency and the same fate in both.
+#[tokio::test(start_paused = true)]
+async fn the_simulator_decides_every_call_as_the_mock_backend_would() {
+    use benchgate_backend::{FaultModel, FaultPlan, LatencyDist};
+    let config = SimConfig {
+        latency: benchgate_retry::Latency::Uniform {
+            min: MS,
+            max: MS * 20,
+        },
+        ..SimConfig::fixed(MS)
+    }
+    .with_fail_rate(0.3)
+    .with_schedule(Schedule::FailFirstPerKey(2))
+    .with_seed(11);
+    // What `benchgate mock-backend --latency "uniform(1ms, 20ms)" --fail-rate 0.3
+    // --fail-first-per-key 2 --seed 11` decides, with the key in X-Key.
+    let mock = FaultModel::new(
+        11,
+        LatencyDist::parse("uniform(1ms, 20ms)").unwrap(),
+        FaultPlan {
+            fail_rate: 0.3,
+            fail_first_per_key: 2,
+            ..FaultPlan::default()
+        },
+    )
+    .unwrap();
+    let sim = backend(config);
+    let (mut scheduled, mut random) = (0, 0);
+    for i in 0..300u64 {
+        let key = i % 7;
+        let decision = mock.decide(&key.to_string());
+        let result = sim.call(key).await;
+        match (result, decision.failure) {
+            (Ok(reply), None) => {
+                assert_eq!((reply.call, reply.latency), (i + 1, decision.latency));
+            }
+            (Err(error), Some(failure)) => {
+                assert_eq!(error.call, i + 1);
+                match failure.cause {
+                    benchgate_backend::FailureCause::Random => {
+                        assert_eq!(error.cause, FailureCause::Random);
+                        random += 1;
+                    }
+                    _ => {
+                        assert_eq!(error.cause, FailureCause::Scheduled);
+                        scheduled += 1;
+                    }
+                }
+            }
+            (result, failure) => panic!("call {i}: simulator {result:?}, mock {failure:?}"),
+        }
+    }
+    // 7 keys × 2 scheduled; Binomial(286, 0.3) ≈ 86 ± 8 random.
+    assert_eq!(scheduled, 14);
+    assert!((40..=130).contains(&random), "{random}");
+}

@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod load;
 pub mod man;
 mod measuring;
+pub mod mock_backend;
 pub mod report;
 pub mod run;
 pub mod runs;
