@@ -20,6 +20,8 @@ pub struct LittlesLaw {
     /// `λ·W`.
     pub predicted_in_flight: f64,
     /// `(predicted − measured) / measured`: +0.10 means λ·W is 10 % above the measured mean.
+    /// Failed operations spend time in flight too but are in neither λ nor W, so a level with
+    /// an error rate e whose failures take as long as its successes reads about −e.
     pub deviation: f64,
 }
 
