@@ -26,17 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
     )?;
     report("closed, 100 at once", &closed);
-    let progress = Arc::new(|status: &LiveStatus| {
-        println!(
-            "  {:>5.1?} s  {:>6} requests  {:>7.0}/s  {} errors  p99 {:?}  in flight {}",
-            status.elapsed.as_secs_f64(),
-            status.requests,
-            status.rate_per_s,
-            status.errors,
-            status.p99.unwrap_or_default(),
-            status.in_flight
-        );
-    });
+    let progress = Arc::new(|status: &LiveStatus| println!("  {status}"));
     let open = run_async_open(
         &AsyncOpenLoad::new(
             2000.0,

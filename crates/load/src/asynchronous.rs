@@ -105,6 +105,23 @@ pub struct LiveStatus {
     pub in_flight: usize,
 }
 
+impl fmt::Display for LiveStatus {
+    /// One progress line: `2.0 s  19 920 requests  9 960/s  3 errors  p99 5.00 ms  50 in flight`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::littles_law::{group_thousands, latency, rate};
+        let p99 = self.p99.map_or_else(|| "-".to_string(), latency);
+        write!(
+            f,
+            "{:.1} s  {} requests  {}/s  {} errors  p99 {p99}  {} in flight",
+            self.elapsed.as_secs_f64(),
+            group_thousands(self.requests),
+            rate(self.rate_per_s),
+            group_thousands(self.errors),
+            self.in_flight
+        )
+    }
+}
+
 /// The progress callback (called on the load's runtime: keep it quick, e.g. one line to a
 /// terminal).
 pub type ProgressReport = Arc<dyn Fn(&LiveStatus) + Send + Sync>;
@@ -783,5 +800,37 @@ async fn open_worker<O: Operation>(level: Arc<Level>, operation: Arc<O>, open: A
         let service = end.duration_since(begun);
         level.record(level.outcome(end, latency, Some(service), result));
         open.lock().busy -= 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_live_status_reads_as_one_progress_line() {
+        let status = LiveStatus {
+            elapsed: Duration::from_millis(2000),
+            requests: 19_920,
+            errors: 3,
+            rate_per_s: 9960.0,
+            p99: Some(Duration::from_millis(5)),
+            in_flight: 50,
+        };
+        assert_eq!(
+            status.to_string(),
+            "2.0 s  19 920 requests  9 960/s  3 errors  p99 5.00 ms  50 in flight"
+        );
+        let starting = LiveStatus {
+            requests: 0,
+            errors: 0,
+            rate_per_s: 0.0,
+            p99: None,
+            ..status
+        };
+        assert_eq!(
+            starting.to_string(),
+            "2.0 s  0 requests  0.0/s  0 errors  p99 -  50 in flight"
+        );
     }
 }
