@@ -529,7 +529,8 @@ impl Level {
     }
 }
 
-fn check(window: Duration, timeout: Duration) -> Result<(), LoadError> {
+/// The window and timeout a level needs (checked before anything is resolved or started).
+pub(crate) fn check(window: Duration, timeout: Duration) -> Result<(), LoadError> {
     if window.is_zero() {
         return Err(LoadError::ZeroWindow);
     }
