@@ -564,8 +564,10 @@ fn spawn_progress(
     let progress = progress?.clone();
     let level = Arc::clone(level);
     Some(tokio::spawn(async move {
-        let first = tokio::time::Instant::from_std(level.start + progress.every);
-        let mut ticks = tokio::time::interval_at(first, progress.every);
+        // The field is public: a zero set there would make tokio's interval panic.
+        let every = progress.every.max(MIN_PROGRESS_INTERVAL);
+        let first = tokio::time::Instant::from_std(level.start + every);
+        let mut ticks = tokio::time::interval_at(first, every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
             ticks.tick().await;
