@@ -3,8 +3,10 @@
 //! slots, each starting its next operation when the previous one ends) and open model
 //! ([`run_async_open`]: starts on the command engine's [`Schedule`], latency from the intended
 //! start, service time from the actual one, planned/started/late/dropped counts) — into the same
-//! [`LevelResult`]. The HTTP engine ([`crate::http`]) is this engine with HTTP requests as its
-//! operation.
+//! [`LevelResult`]. The HTTP engine (`crate::http`, feature `http`) is this engine with HTTP
+//! requests as its operation. Each level builds its own tokio runtime ([`AsyncRuntime`]:
+//! current-thread by default) and blocks on it, so call the runners from outside any runtime
+//! (a plain thread, a `#[test]`, a harness's bench function).
 //!
 //! Each operation gets its request number (0, 1, 2, …: closed model in claiming order, open
 //! model in schedule order) and returns `Ok(())` or an [`OperationError`] (kind + message); an
