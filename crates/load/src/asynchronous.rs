@@ -3,8 +3,10 @@
 //! slots, each starting its next operation when the previous one ends) and open model
 //! ([`run_async_open`]: starts on the command engine's [`Schedule`], latency from the intended
 //! start, service time from the actual one, planned/started/late/dropped counts) — into the same
-//! [`LevelResult`]. The HTTP engine ([`crate::http`]) is this engine with HTTP requests as its
-//! operation.
+//! [`LevelResult`]. The HTTP engine (`crate::http`, feature `http`) is this engine with HTTP
+//! requests as its operation. Each level builds its own tokio runtime ([`AsyncRuntime`]:
+//! current-thread by default) and blocks on it, so call the runners from outside any runtime
+//! (a plain thread, a `#[test]`, a harness's bench function).
 //!
 //! Each operation gets its request number (0, 1, 2, …: closed model in claiming order, open
 //! model in schedule order) and returns `Ok(())` or an [`OperationError`] (kind + message); an
@@ -103,6 +105,23 @@ pub struct LiveStatus {
     pub p99: Option<Duration>,
     /// Operations in flight at the tick.
     pub in_flight: usize,
+}
+
+impl fmt::Display for LiveStatus {
+    /// One progress line: `2.0 s  19 920 requests  9 960/s  3 errors  p99 5.00 ms  50 in flight`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::littles_law::{group_thousands, latency, rate};
+        let p99 = self.p99.map_or_else(|| "-".to_string(), latency);
+        write!(
+            f,
+            "{:.1} s  {} requests  {}/s  {} errors  p99 {p99}  {} in flight",
+            self.elapsed.as_secs_f64(),
+            group_thousands(self.requests),
+            rate(self.rate_per_s),
+            group_thousands(self.errors),
+            self.in_flight
+        )
+    }
 }
 
 /// The progress callback (called on the load's runtime: keep it quick, e.g. one line to a
@@ -512,7 +531,8 @@ impl Level {
     }
 }
 
-fn check(window: Duration, timeout: Duration) -> Result<(), LoadError> {
+/// The window and timeout a level needs (checked before anything is resolved or started).
+pub(crate) fn check(window: Duration, timeout: Duration) -> Result<(), LoadError> {
     if window.is_zero() {
         return Err(LoadError::ZeroWindow);
     }
@@ -546,8 +566,10 @@ fn spawn_progress(
     let progress = progress?.clone();
     let level = Arc::clone(level);
     Some(tokio::spawn(async move {
-        let first = tokio::time::Instant::from_std(level.start + progress.every);
-        let mut ticks = tokio::time::interval_at(first, progress.every);
+        // The field is public: a zero set there would make tokio's interval panic.
+        let every = progress.every.max(MIN_PROGRESS_INTERVAL);
+        let first = tokio::time::Instant::from_std(level.start + every);
+        let mut ticks = tokio::time::interval_at(first, every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
             ticks.tick().await;
@@ -783,5 +805,37 @@ async fn open_worker<O: Operation>(level: Arc<Level>, operation: Arc<O>, open: A
         let service = end.duration_since(begun);
         level.record(level.outcome(end, latency, Some(service), result));
         open.lock().busy -= 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_live_status_reads_as_one_progress_line() {
+        let status = LiveStatus {
+            elapsed: Duration::from_millis(2000),
+            requests: 19_920,
+            errors: 3,
+            rate_per_s: 9960.0,
+            p99: Some(Duration::from_millis(5)),
+            in_flight: 50,
+        };
+        assert_eq!(
+            status.to_string(),
+            "2.0 s  19 920 requests  9 960/s  3 errors  p99 5.00 ms  50 in flight"
+        );
+        let starting = LiveStatus {
+            requests: 0,
+            errors: 0,
+            rate_per_s: 0.0,
+            p99: None,
+            ..status
+        };
+        assert_eq!(
+            starting.to_string(),
+            "2.0 s  0 requests  0.0/s  0 errors  p99 -  50 in flight"
+        );
     }
 }

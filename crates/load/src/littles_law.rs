@@ -20,6 +20,8 @@ pub struct LittlesLaw {
     /// `λ·W`.
     pub predicted_in_flight: f64,
     /// `(predicted − measured) / measured`: +0.10 means λ·W is 10 % above the measured mean.
+    /// Failed operations spend time in flight too but are in neither λ nor W, so a level with
+    /// an error rate e whose failures take as long as its successes reads about −e.
     pub deviation: f64,
 }
 
@@ -67,7 +69,7 @@ fn in_flight(count: f64) -> String {
     }
 }
 
-fn rate(per_second: f64) -> String {
+pub(crate) fn rate(per_second: f64) -> String {
     if per_second >= 100.0 {
         group_thousands(per_second.round() as u64)
     } else {
@@ -75,7 +77,7 @@ fn rate(per_second: f64) -> String {
     }
 }
 
-fn latency(duration: Duration) -> String {
+pub(crate) fn latency(duration: Duration) -> String {
     let nanos = duration.as_nanos() as f64;
     if nanos >= 1e9 {
         format!("{:.2} s", nanos / 1e9)
@@ -89,7 +91,7 @@ fn latency(duration: Duration) -> String {
 }
 
 /// `9960` → `9 960`, `1234567` → `1 234 567`.
-fn group_thousands(value: u64) -> String {
+pub(crate) fn group_thousands(value: u64) -> String {
     let digits = value.to_string();
     let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
     for (index, digit) in digits.chars().enumerate() {

@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use benchgate_load::{
-    AsyncClosedLoad, AsyncOpenLoad, ErrorKind, OperationError, Stop, run_async_closed,
-    run_async_open,
+    AsyncClosedLoad, AsyncOpenLoad, ErrorKind, LiveStatus, OperationError, Progress, Stop,
+    run_async_closed, run_async_open,
 };
 
 fn slots(n: usize) -> NonZeroUsize {
@@ -137,4 +137,26 @@ fn open_model_request_numbers_follow_the_schedule_and_every_start_is_counted() {
     assert_eq!(open.planned, 50);
     assert_eq!(calls.load(Ordering::SeqCst) as u64, open.started);
     assert_eq!(level.operations, open.started);
+}
+
+#[test]
+fn a_zero_progress_interval_set_by_hand_is_raised_not_a_panic() {
+    let ticks = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&ticks);
+    let mut load = AsyncClosedLoad::new(slots(2), Stop::after_duration(Duration::from_millis(200)));
+    load.progress = Some(Progress {
+        every: Duration::ZERO,
+        report: Arc::new(move |_: &LiveStatus| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }),
+    });
+    let level = run_async_closed(&load, |_| async {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        Ok(())
+    })
+    .unwrap();
+    assert!(level.operations > 0);
+    // Every 10 ms at most: about 19 in 200 ms, never thousands.
+    let ticks = ticks.load(Ordering::SeqCst);
+    assert!((1..=25).contains(&ticks), "{ticks} ticks");
 }

@@ -265,8 +265,10 @@ fn a_connection_closed_before_the_response_is_a_reset() {
 #[test]
 fn a_fast_schedule_sends_on_time_despite_the_millisecond_timer_tick() {
     // 2000/s: arrivals 0.5 ms apart, finer than tokio's 1 ms timer tick. Waking on the tick
-    // after each due time sends a large share more than the 1 ms tolerance late; the engine
-    // wakes a tick early and yields until due. Loose bound: a busy machine still delays some.
+    // after each due time sends most requests more than the 1 ms tolerance late (measured: 77 %,
+    // load average 7 on 2 cores); the engine wakes a tick early and yields until due (measured
+    // at load averages 5–9: 19–38 %). A bound of a tenth failed on a busy machine; a half still
+    // tells the two apart.
     let (url, _seen) = serve(|_| (Duration::ZERO, 200));
     let level = run_http_open(&HttpOpenLoad::new(
         target(&url),
@@ -278,7 +280,7 @@ fn a_fast_schedule_sends_on_time_despite_the_millisecond_timer_tick() {
     let open = level.open.unwrap();
     assert_eq!(open.planned, 4000);
     assert_eq!(level.errors.total(), 0, "{:?}", level.errors);
-    assert!(open.late * 10 < open.started, "{open:?}");
+    assert!(open.late * 2 < open.started, "{open:?}");
 }
 
 fn stall_on_the_40th(n: u64) -> (Duration, u16) {

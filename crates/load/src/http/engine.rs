@@ -22,7 +22,7 @@ use tokio::net::TcpStream;
 use super::target::{HttpTarget, HttpTargetError};
 use crate::asynchronous::{
     AsyncClosedLoad, AsyncLoadError, AsyncOpenLoad, AsyncRuntime, InFlight, Operation,
-    OperationError, Progress, ProgressReport, run_closed_engine, run_open_engine,
+    OperationError, Progress, ProgressReport, check, run_closed_engine, run_open_engine,
 };
 use crate::closed::{LoadError, Stop};
 use crate::error_kind::ErrorKind;
@@ -281,16 +281,6 @@ pub fn run_http_open(load: &HttpOpenLoad) -> Result<LevelResult, HttpLoadError> 
     Ok(run_open_engine(&engine, Arc::new(operation))?)
 }
 
-fn check(window: Duration, timeout: Duration) -> Result<(), LoadError> {
-    if window.is_zero() {
-        return Err(LoadError::ZeroWindow);
-    }
-    if timeout.is_zero() {
-        return Err(LoadError::ZeroTimeout);
-    }
-    Ok(())
-}
-
 /// One HTTP request as the engine's operation: request n goes to `targets[n % len]`.
 struct HttpOperation {
     /// Each target with the index of its address in `addrs`.
@@ -311,6 +301,7 @@ impl HttpOperation {
             targets
         };
         let mut by_authority: HashMap<(String, u16), usize> = HashMap::new();
+        let mut by_addr: HashMap<SocketAddr, usize> = HashMap::new();
         let mut addrs: Vec<SocketAddr> = Vec::new();
         let mut resolved = Vec::with_capacity(list.len());
         for target in list {
@@ -320,13 +311,11 @@ impl HttpOperation {
                 Some(&index) => index,
                 None => {
                     let addr = target.resolve()?;
-                    let index = addrs
-                        .iter()
-                        .position(|known| *known == addr)
-                        .unwrap_or_else(|| {
-                            addrs.push(addr);
-                            addrs.len() - 1
-                        });
+                    // Two names for one address share its connections.
+                    let index = *by_addr.entry(addr).or_insert_with(|| {
+                        addrs.push(addr);
+                        addrs.len() - 1
+                    });
                     by_authority.insert(key, index);
                     index
                 }

@@ -107,9 +107,16 @@ impl HttpTarget {
         };
         // `host:port/path` does not parse as a URI at all: say what is missing, not "invalid".
         if !url.contains("://") {
+            let lower = url.to_ascii_lowercase();
+            if lower.starts_with("http:") || lower.starts_with("https:") {
+                return Err(bad("expected http://host[:port][/path]"));
+            }
             return Err(HttpTargetError::NoScheme {
                 url: url.to_string(),
             });
+        }
+        if url.ends_with("://") {
+            return Err(bad("no host"));
         }
         let uri: Uri = url
             .parse()
@@ -147,7 +154,18 @@ impl HttpTarget {
             .trim_start_matches('[')
             .trim_end_matches(']')
             .to_string();
-        let port = uri.port_u16().unwrap_or(80);
+        // A port that is not a u16 parses as no port at all: it must not mean port 80.
+        let after_host = authority
+            .as_str()
+            .rsplit_once(']')
+            .map_or(authority.as_str(), |(_, rest)| rest);
+        let port = match (uri.port_u16(), after_host.contains(':')) {
+            (Some(0), _) | (None, true) => {
+                return Err(bad("the port must be a number from 1 to 65535"));
+            }
+            (Some(port), _) => port,
+            (None, false) => 80,
+        };
         let path = uri
             .path_and_query()
             .map_or("/", |path| path.as_str())
@@ -452,6 +470,35 @@ mod tests {
         let renamed = bare.header("Host", "example.test").unwrap();
         assert_eq!(renamed.headers().get_all("host").iter().count(), 1);
         assert_eq!(renamed.headers()["host"], "example.test");
+    }
+
+    #[test]
+    fn mistyped_urls_say_what_is_wrong_instead_of_connecting_elsewhere() {
+        // An out-of-range port used to be dropped silently: the load went to port 80.
+        assert_eq!(
+            refused("GET", "http://127.0.0.1:80800/"),
+            "bad URL 'http://127.0.0.1:80800/': the port must be a number from 1 to 65535"
+        );
+        assert_eq!(
+            refused("GET", "http://127.0.0.1:0/"),
+            "bad URL 'http://127.0.0.1:0/': the port must be a number from 1 to 65535"
+        );
+        assert_eq!(
+            refused("GET", "http://[::1]:x/"),
+            "bad URL 'http://[::1]:x/': the port must be a number from 1 to 65535"
+        );
+        assert_eq!(
+            refused("GET", "http:/127.0.0.1/"),
+            "bad URL 'http:/127.0.0.1/': expected http://host[:port][/path]"
+        );
+        assert_eq!(refused("GET", "http://"), "bad URL 'http://': no host");
+        assert_eq!(
+            HttpTarget::get("http://[::1]:8080/")
+                .unwrap()
+                .resolve()
+                .unwrap(),
+            "[::1]:8080".parse().unwrap()
+        );
     }
 
     #[test]
