@@ -330,6 +330,14 @@ fn bad_values_are_usage_errors_naming_the_flag_and_what_was_expected() {
     let err = usage_error(&["--key-header", "x key"]);
     assert!(err.contains("--key-header"), "{err}");
     assert!(err.contains("expected a header name"), "{err}");
+    assert_eq!(
+        usage_error(&["--hang-for", "1s"]),
+        "error: --hang-for is how long a hang lasts: it needs --fail-kind hang (not 5xx)\n"
+    );
+    assert_eq!(
+        usage_error(&["--fail-kind", "reset", "--status", "500"]),
+        "error: --status is the status of a 5xx failure: it needs --fail-kind 5xx (not reset)\n"
+    );
 }
 
 #[test]
