@@ -221,15 +221,18 @@ struct PidFile(PathBuf);
 
 impl PidFile {
     fn write(path: &Path) -> anyhow::Result<PidFile> {
-        let dir = match path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
         let cannot = || format!("cannot write the pid file {}", path.display());
-        let mut file = tempfile::NamedTempFile::new_in(dir).with_context(cannot)?;
-        std::io::Write::write_all(&mut file, format!("{}\n", std::process::id()).as_bytes())
-            .with_context(cannot)?;
-        file.persist(path).with_context(cannot)?;
+        let name = path.file_name().with_context(cannot)?;
+        let mut temporary_name = std::ffi::OsString::from(".");
+        temporary_name.push(name);
+        temporary_name.push(format!(".{}.tmp", std::process::id()));
+        let temporary = path.with_file_name(temporary_name);
+        let written = std::fs::write(&temporary, format!("{}\n", std::process::id()))
+            .and_then(|()| std::fs::rename(&temporary, path));
+        if let Err(error) = written {
+            let _ = std::fs::remove_file(&temporary);
+            return Err(error).with_context(cannot);
+        }
         Ok(PidFile(path.to_owned()))
     }
 }
