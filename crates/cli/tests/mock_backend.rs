@@ -420,4 +420,8 @@ fn an_unwritable_pid_file_is_an_error_before_anything_is_served() {
         )),
         "{err}"
     );
+    assert!(
+        err.ends_with(": No such file or directory (os error 2)\n"),
+        "{err}"
+    );
 }
