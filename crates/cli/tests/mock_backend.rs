@@ -11,7 +11,7 @@ use std::process::{Child, ChildStdout, ExitStatus, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
-use common::{benchgate, benchgate_command, spawn, stderr};
+use common::{benchgate, benchgate_command, benchgate_process, spawn, stderr};
 
 /// Only stops a hung test: far beyond what a busy machine needs.
 const BOUND: Duration = Duration::from_secs(60);
@@ -330,6 +330,14 @@ fn bad_values_are_usage_errors_naming_the_flag_and_what_was_expected() {
     let err = usage_error(&["--key-header", "x key"]);
     assert!(err.contains("--key-header"), "{err}");
     assert!(err.contains("expected a header name"), "{err}");
+    assert_eq!(
+        usage_error(&["--hang-for", "1s"]),
+        "error: --hang-for is how long a hang lasts: it needs --fail-kind hang (not 5xx)\n"
+    );
+    assert_eq!(
+        usage_error(&["--fail-kind", "reset", "--status", "500"]),
+        "error: --status is the status of a 5xx failure: it needs --fail-kind 5xx (not reset)\n"
+    );
 }
 
 #[test]
@@ -391,5 +399,29 @@ fn a_hang_ends_at_its_deadline_and_a_signal_ends_a_hang_without_one() {
     assert_eq!(
         (&last["calls"], &last["failures"]["hang"]),
         (&1.into(), &1.into())
+    );
+}
+
+#[test]
+fn an_unwritable_pid_file_is_an_error_before_anything_is_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let pid_file = dir.path().join("missing/mock.pid");
+    let output = benchgate_process(
+        &["mock-backend", "--pid-file", pid_file.to_str().unwrap()],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(output.stdout.is_empty());
+    let err = stderr(&output);
+    assert!(
+        err.starts_with(&format!(
+            "error: cannot write the pid file {}: ",
+            pid_file.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.ends_with(": No such file or directory (os error 2)\n"),
+        "{err}"
     );
 }

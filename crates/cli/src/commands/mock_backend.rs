@@ -24,6 +24,9 @@ use crate::quantity::{Duration, positive_duration};
 /// How long calls in flight may take to finish once asked to stop; then they are dropped.
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// The status of a 5xx failure unless --status says another.
+const DEFAULT_STATUS: u16 = 503;
+
 #[derive(Debug, Args)]
 pub struct MockBackendArgs {
     /// Where to listen, IP:PORT; port 0 picks a free port (read it from the first line).
@@ -41,10 +44,11 @@ pub struct MockBackendArgs {
     /// backend stops).
     #[arg(long, value_name = "KIND", default_value = "5xx", value_parser = parse_fail_kind)]
     pub fail_kind: FailureKind,
-    /// The status of a 5xx failure.
-    #[arg(long, value_name = "STATUS", default_value_t = 503, value_parser = clap::value_parser!(u16).range(500..=599))]
-    pub status: u16,
-    /// How long a hang lasts before the connection is closed [default: until the backend stops].
+    /// The status of a 5xx failure [default: 503].
+    #[arg(long, value_name = "STATUS", value_parser = clap::value_parser!(u16).range(500..=599))]
+    pub status: Option<u16>,
+    /// How long a hang lasts before the connection is closed (with --fail-kind hang) [default:
+    /// until the backend stops].
     #[arg(long, value_name = "DURATION", value_parser = positive_duration)]
     pub hang_for: Option<Duration>,
     /// The first K calls of every key fail (exactly K, however many arrive at once).
@@ -105,6 +109,23 @@ fn parse_header_name(text: &str) -> Result<String, String> {
 }
 
 impl MockBackendArgs {
+    /// Flags that would have no effect with the failure kind chosen are mistakes, not no-ops.
+    fn check(&self) -> anyhow::Result<()> {
+        if self.hang_for.is_some() && self.fail_kind != FailureKind::Hang {
+            anyhow::bail!(
+                "--hang-for is how long a hang lasts: it needs --fail-kind hang (not {})",
+                self.fail_kind
+            );
+        }
+        if self.status.is_some() && self.fail_kind != FailureKind::Status5xx {
+            anyhow::bail!(
+                "--status is the status of a 5xx failure: it needs --fail-kind 5xx (not {})",
+                self.fail_kind
+            );
+        }
+        Ok(())
+    }
+
     fn config(&self) -> BackendConfig {
         BackendConfig {
             listen: self.listen,
@@ -113,7 +134,7 @@ impl MockBackendArgs {
             plan: FaultPlan {
                 fail_rate: self.fail_rate,
                 kind: self.fail_kind,
-                status: Some(self.status),
+                status: Some(self.status.unwrap_or(DEFAULT_STATUS)),
                 hang_for: self.hang_for.map(Duration::to_std),
                 fail_first_per_key: self.fail_first_per_key,
                 always_fail_keys: self.fail_key.iter().cloned().collect::<BTreeSet<_>>(),
@@ -125,7 +146,7 @@ impl MockBackendArgs {
     /// One line on what is served, for a person watching standard error.
     fn describe(&self, addr: SocketAddr) -> String {
         let kind = match self.fail_kind {
-            FailureKind::Status5xx => format!("{}", self.status),
+            FailureKind::Status5xx => format!("{}", self.status.unwrap_or(DEFAULT_STATUS)),
             FailureKind::Reset => "reset".to_owned(),
             FailureKind::Hang => match self.hang_for {
                 Some(d) => format!("hang for {:?}", d.to_std()),
@@ -153,6 +174,7 @@ impl MockBackendArgs {
 }
 
 pub fn execute(args: &MockBackendArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
+    args.check()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("mock-backend")
@@ -199,15 +221,18 @@ struct PidFile(PathBuf);
 
 impl PidFile {
     fn write(path: &Path) -> anyhow::Result<PidFile> {
-        let dir = match path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
         let cannot = || format!("cannot write the pid file {}", path.display());
-        let mut file = tempfile::NamedTempFile::new_in(dir).with_context(cannot)?;
-        std::io::Write::write_all(&mut file, format!("{}\n", std::process::id()).as_bytes())
-            .with_context(cannot)?;
-        file.persist(path).with_context(cannot)?;
+        let name = path.file_name().with_context(cannot)?;
+        let mut temporary_name = std::ffi::OsString::from(".");
+        temporary_name.push(name);
+        temporary_name.push(format!(".{}.tmp", std::process::id()));
+        let temporary = path.with_file_name(temporary_name);
+        let written = std::fs::write(&temporary, format!("{}\n", std::process::id()))
+            .and_then(|()| std::fs::rename(&temporary, path));
+        if let Err(error) = written {
+            let _ = std::fs::remove_file(&temporary);
+            return Err(error).with_context(cannot);
+        }
         Ok(PidFile(path.to_owned()))
     }
 }
