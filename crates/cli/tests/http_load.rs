@@ -462,3 +462,140 @@ fn a_url_list_spreads_the_requests_round_robin() {
         stderr(&out)
     );
 }
+
+/// A `benchgate mock-backend` process and its URL; killed when dropped.
+struct MockBackend {
+    child: std::process::Child,
+    url: String,
+}
+
+impl MockBackend {
+    fn start(args: &[&str], dir: &Path) -> MockBackend {
+        let mut command = common::benchgate_command(dir, &[]);
+        command
+            .arg("mock-backend")
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null());
+        let mut child = common::spawn(&mut command);
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let url = first
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("first line {first:?}"))
+            .to_string()
+            + "/";
+        MockBackend { child, url }
+    }
+
+    /// `GET /_stats`, parsed.
+    fn stats(&self) -> Value {
+        let addr = self.url.trim_start_matches("http://").trim_end_matches('/');
+        let mut stream = TcpStream::connect(addr).unwrap();
+        write!(
+            stream,
+            "GET /_stats HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        let body = answer.split_once("\r\n\r\n").unwrap().1;
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {answer}"))
+    }
+}
+
+impl Drop for MockBackend {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn against_the_mock_backend_the_error_rate_is_its_fail_rate_within_binomial_bounds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mock = MockBackend::start(&["--fail-rate", "0.2", "--seed", "7"], dir.path());
+    let out = benchgate(
+        &[
+            "load",
+            &mock.url,
+            "--concurrency",
+            "8",
+            "--requests",
+            "5000",
+            "--name",
+            "mock/fail",
+            "--export-json",
+            "run.json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let run = read_json(&dir.path().join("run.json"));
+    assert_eq!(run["provenance"]["mode"], "simulated");
+    let bench = benchmark(&run, "mock/fail/concurrency=8");
+    assert_eq!(bench["mode"], "simulated");
+    assert_eq!(bench["labels"]["ops"], "5000");
+    let errors: f64 = bench["labels"]["errors"].as_str().unwrap().parse().unwrap();
+    let rate = errors / 5000.0;
+    // Binomial: sd = sqrt(0.2 × 0.8 / 5000) ≈ 0.0057; five of them either side.
+    assert!((0.2 - 0.0283..=0.2 + 0.0283).contains(&rate), "{rate}");
+    // 503s are errors of their own kind, never latency samples.
+    assert_eq!(
+        bench["labels"][&format!("errors.http:503")],
+        bench["labels"]["errors"]
+    );
+    let stats = mock.stats();
+    // The probe and 5000 requests.
+    assert_eq!(stats["calls"], 5001);
+    assert!(stats["max_concurrency"].as_u64().unwrap() <= 8);
+}
+
+#[test]
+fn each_level_of_a_sweep_holds_its_requests_in_flight_at_the_backend() {
+    let dir = tempfile::tempdir().unwrap();
+    let mock = MockBackend::start(&["--latency", "fixed(20ms)"], dir.path());
+    let out = benchgate(
+        &[
+            "load",
+            &mock.url,
+            "--sweep",
+            "1,10,50",
+            "--requests",
+            "300",
+            "--name",
+            "mock/sweep",
+            "--export-json",
+            "run.json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let run = read_json(&dir.path().join("run.json"));
+    let mut throughputs = Vec::new();
+    for level in [1.0, 10.0, 50.0] {
+        let bench = benchmark(&run, &format!("mock/sweep/concurrency={level}"));
+        assert_eq!(samples(metric(bench, "max_concurrency")), [level]);
+        // Little's law: 20 ms each, N at a time → N in flight on average (wide margin: the
+        // level's ramp-up and ramp-down and a busy machine).
+        let mean: f64 = bench["labels"]["mean_in_flight"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(mean > level * 0.5 && mean <= level, "{level}: {mean}");
+        let throughput = samples(metric(bench, "throughput"));
+        throughputs.push(throughput.iter().sum::<f64>() / throughput.len() as f64);
+    }
+    // The levels really differ: more in flight, more requests per second.
+    assert!(
+        throughputs[0] < throughputs[1] && throughputs[1] < throughputs[2],
+        "{throughputs:?}"
+    );
+    // The backend saw the highest level at once, and never more.
+    assert_eq!(mock.stats()["max_concurrency"], 50);
+}
