@@ -69,6 +69,12 @@ fn reported_figures_are_kept_as_given_beside_the_measured_ones() {
     // The harness's own measures are still there.
     assert_eq!(metric(&run, "cleanup", "allocs").summary.median, 1.0);
     assert!(metric(&run, "cleanup", "wall_time").samples.len() >= 2);
+    // The table shows a reported figure as given, a measured count per operation.
+    let table = s.table();
+    let header = table.lines().next().unwrap();
+    assert!(header.contains("  calls_per_op  "), "{table}");
+    assert!(!header.contains("calls_per_op/op"), "{table}");
+    assert!(header.contains("allocs/op"), "{table}");
 }
 
 #[test]
