@@ -257,6 +257,12 @@ impl Suite {
         }
         run.ended_at = OffsetDateTime::now_utc();
         run.benchmarks = self.benchmarks.clone();
+        if mode == Mode::Simulated {
+            // A benchmark without a mode takes the run's: the others are real, and say so.
+            for b in run.benchmarks.iter_mut().filter(|b| b.mode.is_none()) {
+                b.mode = Some(Mode::Real);
+            }
+        }
         run
     }
 
