@@ -78,6 +78,12 @@ fn the_cleanup_scenarios_are_stored_with_their_exact_figures_and_pass_their_budg
         stdout(&out),
         stderr(&out)
     );
+    // The harness's progress (streamed to our standard error) labels them too.
+    assert!(
+        stderr(&out).contains("bench cleanup/flaky/concurrency=200 ... ok (simulated)"),
+        "{}",
+        stderr(&out)
+    );
     let report = stdout(&out);
     assert!(
         report.contains("SIMULATED: these numbers come from a stand-in"),

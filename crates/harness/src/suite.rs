@@ -466,7 +466,12 @@ impl Suite {
             Status::Skipped { reason } => format!("skipped: {reason}"),
         };
         let verb = if self.args.bench { "bench" } else { "test" };
-        eprintln!("{verb} {} ... {state}", b.name);
+        let simulated = if b.mode == Some(Mode::Simulated) {
+            " (simulated)"
+        } else {
+            ""
+        };
+        eprintln!("{verb} {} ... {state}{simulated}", b.name);
     }
 }
 
