@@ -7,7 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{assert_valid, benchgate_process_with_env, read_json, stderr, stdout};
+use common::{assert_valid, benchgate, benchgate_process_with_env, read_json, stderr, stdout};
 use serde_json::Value;
 
 fn workspace() -> PathBuf {
@@ -120,6 +120,21 @@ fn the_cleanup_scenarios_are_stored_with_their_exact_figures_and_pass_their_budg
     assert_eq!(figure(&run, "cleanup/down", "give_up_time"), 30_060_000.0);
     // e. every cleanup in flight at shutdown finished within the grace period.
     assert_eq!(figure(&run, "cleanup/shutdown", "completed_rate"), 1.0);
+    // The stored run (read back from the store) has them as well.
+    let exported = benchgate(&["export"], dir.path());
+    assert_eq!(exported.status.code(), Some(0), "{}", stderr(&exported));
+    let stored: Value = serde_json::from_slice(&exported.stdout).unwrap();
+    assert_eq!(stored["provenance"]["mode"], "simulated");
+    assert_eq!(bench(&stored, "cleanup/down")["mode"], "simulated");
+    assert_eq!(figure(&stored, "cleanup/down", "calls_per_op"), 3.0);
+    assert_eq!(
+        figure(
+            &stored,
+            "cleanup/flaky/concurrency=200",
+            "max_concurrent_calls"
+        ),
+        200.0
+    );
     // Allocations per cleanup are measured by the harness around real replays.
     let allocs = &bench(&run, "cleanup/shutdown")["metrics"]
         .as_array()
