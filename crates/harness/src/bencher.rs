@@ -17,6 +17,8 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use benchgate_model::{Metric, Mode};
+
 use crate::alloc::{self, AllocCounts};
 use crate::counters;
 
@@ -142,6 +144,9 @@ pub(crate) struct Measured {
     pub counters: BTreeMap<String, Vec<u64>>,
     pub bytes_per_iter: Option<u64>,
     pub elements_per_iter: Option<u64>,
+    /// Operations per iteration ([`Bencher::operations`]); `iterations` and `ns_per_iter` are
+    /// already per operation when this is above 1.
+    pub operations_per_iter: u64,
     /// Warm-up: iterations run and their timed duration.
     pub warm_up: (u64, Duration),
     /// The samples planned, when the time budget stopped sampling before them.
@@ -155,6 +160,9 @@ pub struct Bencher {
     calls: Cell<u32>,
     bytes: Cell<Option<u64>>,
     elements: Cell<Option<u64>>,
+    operations: Cell<u64>,
+    mode: Cell<Option<Mode>>,
+    reported: RefCell<Vec<Metric>>,
 }
 
 impl Bencher {
@@ -165,6 +173,9 @@ impl Bencher {
             calls: Cell::new(0),
             bytes: Cell::new(None),
             elements: Cell::new(None),
+            operations: Cell::new(1),
+            mode: Cell::new(None),
+            reported: RefCell::new(Vec::new()),
         }
     }
 
@@ -271,6 +282,36 @@ impl Bencher {
         self.elements.set(Some(n));
     }
 
+    /// Each iteration is `n` operations (a batch, or a seeded workload replayed whole): time,
+    /// allocations and counters are reported per operation, and each sample's `iterations`
+    /// counts operations. `bytes` and `elements` stay per iteration. 0 is taken as 1.
+    pub fn operations(&self, n: u64) {
+        self.operations.set(n.max(1));
+    }
+
+    /// The benchmark runs against a stand-in (a simulated backend, a mock): `mode = simulated`
+    /// (SPEC §4.7), shown in the table and carried into the run, where every report labels it.
+    pub fn mode(&self, mode: Mode) {
+        self.mode.set(Some(mode));
+    }
+
+    /// A figure the benchmark worked out itself (a simulator's calls per operation, its maximum
+    /// concurrency, a time to give up), kept as given beside what the harness measures. Mark it
+    /// `exact` when it is deterministic (a seeded replay): any change is then real. A name the
+    /// harness measures itself (`wall_time`, `allocs`, a counter), or given twice, fails the
+    /// benchmark.
+    pub fn metric(&self, metric: Metric) {
+        self.reported.borrow_mut().push(metric);
+    }
+
+    pub(crate) fn mode_set(&self) -> Option<Mode> {
+        self.mode.get()
+    }
+
+    pub(crate) fn take_reported(&self) -> Vec<Metric> {
+        std::mem::take(&mut *self.reported.borrow_mut())
+    }
+
     /// How many `iter*` calls were made (the suite reports anything but one as an error).
     pub(crate) fn calls(&self) -> u32 {
         self.calls.get()
@@ -280,6 +321,14 @@ impl Bencher {
         let mut m = self.measured.into_inner()?;
         m.bytes_per_iter = self.bytes.get();
         m.elements_per_iter = self.elements.get();
+        let operations = self.operations.get();
+        m.operations_per_iter = operations;
+        if operations > 1 {
+            for (iters, ns) in m.iterations.iter_mut().zip(&mut m.ns_per_iter) {
+                *iters = iters.saturating_mul(operations);
+                *ns /= operations as f64;
+            }
+        }
         Some(m)
     }
 

@@ -18,6 +18,9 @@
 //! - [`CountingAllocator`] ([`alloc`]): exact allocations and bytes per operation, peak live bytes.
 //! - [`concurrent`]: the same operation on N threads at once, for each N of a sweep.
 //! - [`leak`]: live-heap growth over repeated rounds, judged by a budget.
+//! - Figures a benchmark works out itself ([`Bencher::metric`]: a simulator's calls per
+//!   operation, its maximum concurrency), `mode = simulated` ([`Bencher::mode`]) and iterations
+//!   of several operations each ([`Bencher::operations`]).
 //!
 //! Results are benchgate's canonical run (`benchgate/run/v1`, source `harness`), which
 //! `benchgate exec -- cargo bench` stores and judges. Without `--bench` (as `cargo test` runs a
@@ -41,6 +44,10 @@ pub use concurrent::{Ctx, Outcome, SweepOptions};
 pub use counters::count;
 pub use leak::LeakOptions;
 pub use suite::{Config, Group, OUTPUT_ENV, Suite};
+
+/// The model's types a benchmark uses to report figures of its own ([`Bencher::metric`]) and
+/// its mode ([`Bencher::mode`]).
+pub use benchgate_model::{Direction, Measure, Metric, Mode, Unit};
 
 /// Keeps the optimiser from deleting a benchmark's work or hoisting it out of the loop.
 pub use std::hint::black_box;

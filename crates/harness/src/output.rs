@@ -1,18 +1,34 @@
 //! What the suite prints and writes: a table for people on stdout, and the canonical run JSON
 //! (to `<target>/benchgate/<bench>.json`, or stdout with `--format json`).
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use benchgate_model::display::format_value;
-use benchgate_model::{Benchmark, Measure, Metric, Run, Status, Unit};
+use benchgate_model::{Benchmark, Measure, Metric, Mode, Run, Status, Unit};
 
 /// The table of a run: timed benchmarks, then concurrency sweeps, then leak checks, each with the
 /// columns its measures have; failed and skipped benchmarks say why.
-pub(crate) fn table(run: &Run) -> String {
+/// Simulated benchmarks are named first (SPEC §4.7); `reported` metrics (the benchmarks' own
+/// figures) are shown as given rather than per operation.
+pub(crate) fn table(run: &Run, reported: &BTreeSet<String>) -> String {
     let mut out = String::new();
+    let simulated: Vec<&str> = run
+        .benchmarks
+        .iter()
+        .filter(|b| b.mode == Some(Mode::Simulated))
+        .map(|b| b.name.as_str())
+        .collect();
+    if !simulated.is_empty() {
+        let _ = writeln!(
+            out,
+            "SIMULATED (measured against a stand-in, not the real system): {}",
+            simulated.join(", ")
+        );
+    }
     let timed: Vec<&Benchmark> = run
         .benchmarks
         .iter()
@@ -44,7 +60,7 @@ pub(crate) fn table(run: &Run) -> String {
             }
         }
         let mut header = vec!["benchmark".to_string(), "time/op".into(), "samples".into()];
-        header.extend(extra.iter().map(column_name));
+        header.extend(extra.iter().map(|m| column_name(m, reported)));
         let mut rows = Vec::new();
         for b in &timed {
             let mut row = vec![b.name.clone()];
@@ -184,8 +200,9 @@ fn spread(m: &Metric) -> String {
     }
 }
 
-fn column_name(measure: &Measure) -> String {
+fn column_name(measure: &Measure, reported: &BTreeSet<String>) -> String {
     match measure {
+        Measure::Custom(name) if reported.contains(name) => name.clone(),
         Measure::Allocs => "allocs/op".into(),
         Measure::AllocBytes => "bytes/op".into(),
         Measure::BytesPerSecond => "bytes/s".into(),

@@ -71,12 +71,20 @@ pub(crate) fn benchmark(name: String, params: BTreeMap<String, String>, m: &Meas
             per_op(totals.iter().map(|&t| t as f64).collect()),
         );
     }
+    // `ns_per_iter` is per operation; bytes and elements were declared per iteration.
+    let operations = m.operations_per_iter.max(1) as f64;
     let rate = |per_iter: u64| -> Vec<f64> {
         m.ns_per_iter
             .iter()
-            .map(|&ns| per_iter as f64 * 1e9 / ns.max(1e-3))
+            .map(|&ns| per_iter as f64 / operations * 1e9 / ns.max(1e-3))
             .collect()
     };
+    if m.operations_per_iter > 1 {
+        labels.insert(
+            "operations_per_iteration".into(),
+            m.operations_per_iter.to_string(),
+        );
+    }
     if let Some(bytes) = m.bytes_per_iter
         && let Some(metric) = Metric::from_samples(
             Measure::BytesPerSecond,

@@ -1,13 +1,13 @@
 //! [`Suite`]: registers and runs benchmarks in order, then prints and writes the run.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Display;
 use std::io::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use benchgate_model::{Benchmark, Mode, Run, Source, Status};
+use benchgate_model::{Benchmark, Metric, Mode, Run, Source, Status};
 use time::OffsetDateTime;
 
 use crate::alloc;
@@ -65,6 +65,9 @@ pub struct Suite {
     started: OffsetDateTime,
     benchmarks: Vec<Benchmark>,
     listed: Vec<String>,
+    /// Names of the metrics benchmarks reported themselves ([`Bencher::metric`]): the table shows
+    /// them as given, not per operation.
+    reported: BTreeSet<String>,
 }
 
 impl Suite {
@@ -97,6 +100,7 @@ impl Suite {
             started: OffsetDateTime::now_utc(),
             benchmarks: Vec::new(),
             listed: Vec::new(),
+            reported: BTreeSet::new(),
             args,
         }
     }
@@ -227,15 +231,44 @@ impl Suite {
     /// The run so far, without printing or writing anything.
     pub fn run(&self) -> Run {
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        // As `benchgate run` marks a suite with simulated benches (SPEC §4.7): the run is
+        // simulated, so every report labels it, and the tag says which benchmarks are.
+        let simulated: Vec<&str> = self
+            .benchmarks
+            .iter()
+            .filter(|b| b.mode == Some(Mode::Simulated))
+            .map(|b| b.name.as_str())
+            .collect();
+        let mode = if simulated.is_empty() {
+            Mode::Real
+        } else {
+            Mode::Simulated
+        };
         let mut run = Run::new(
             Source::Harness,
             self.started,
-            benchgate_provenance::git_provenance(&cwd, Mode::Real),
+            benchgate_provenance::git_provenance(&cwd, mode),
             benchgate_provenance::detect_environment(),
         );
+        if !simulated.is_empty() {
+            run.provenance
+                .tags
+                .insert("simulated".into(), simulated.join(","));
+        }
         run.ended_at = OffsetDateTime::now_utc();
         run.benchmarks = self.benchmarks.clone();
+        if mode == Mode::Simulated {
+            // A benchmark without a mode takes the run's: the others are real, and say so.
+            for b in run.benchmarks.iter_mut().filter(|b| b.mode.is_none()) {
+                b.mode = Some(Mode::Real);
+            }
+        }
         run
+    }
+
+    /// The table of the run so far, as `finish` prints it.
+    pub fn table(&self) -> String {
+        output::table(&self.run(), &self.reported)
     }
 
     /// Names of the benchmarks `--list` collected.
@@ -268,7 +301,7 @@ impl Suite {
                     let _ = writeln!(stdout, "{}", run.to_json_pretty());
                 }
                 Format::Table => {
-                    let _ = write!(stdout, "\n{}", output::table(&run));
+                    let _ = write!(stdout, "\n{}", output::table(&run, &self.reported));
                     if let Some(ns) = self.loop_overhead_ns {
                         let _ = writeln!(
                             stdout,
@@ -351,7 +384,9 @@ impl Suite {
         }
         let b = Bencher::new(settings);
         let result = catch_unwind(AssertUnwindSafe(|| f(&b)));
-        let benchmark = match result {
+        let mode = b.mode_set();
+        let reported = b.take_reported();
+        let mut benchmark = match result {
             Err(payload) => failed(name, params, panic_message(&payload)),
             Ok(()) if b.calls() == 0 => failed(
                 name,
@@ -379,6 +414,8 @@ impl Suite {
                 None => failed(name, params, "nothing was measured".into()),
             },
         };
+        self.reported.extend(add_reported(&mut benchmark, reported));
+        benchmark.mode = mode;
         self.report_one(&benchmark);
         self.benchmarks.push(benchmark);
     }
@@ -429,7 +466,12 @@ impl Suite {
             Status::Skipped { reason } => format!("skipped: {reason}"),
         };
         let verb = if self.args.bench { "bench" } else { "test" };
-        eprintln!("{verb} {} ... {state}", b.name);
+        let simulated = if b.mode == Some(Mode::Simulated) {
+            " (simulated)"
+        } else {
+            ""
+        };
+        eprintln!("{verb} {} ... {state}{simulated}", b.name);
     }
 }
 
@@ -485,6 +527,38 @@ fn failed(name: String, params: BTreeMap<String, String>, message: String) -> Be
         metrics: Vec::new(),
         series: Vec::new(),
     }
+}
+
+/// Adds the figures the benchmark reported to its metrics, and returns their names; a figure
+/// under a name the benchmark already has (one the harness measures, or reported twice) fails it.
+fn add_reported(benchmark: &mut Benchmark, reported: Vec<Metric>) -> Vec<String> {
+    let mut names = Vec::new();
+    for metric in reported {
+        let name = metric.measure.as_str().to_string();
+        if benchmark.failed() {
+            break;
+        }
+        if names.contains(&name) {
+            benchmark.status = Status::Failed {
+                message: format!("the benchmark reported {name} twice"),
+            };
+        } else if benchmark.metrics.iter().any(|m| m.measure.as_str() == name) {
+            benchmark.status = Status::Failed {
+                message: format!(
+                    "the benchmark reported {name}, which the harness measures itself"
+                ),
+            };
+        } else {
+            names.push(name);
+            benchmark.metrics.push(metric);
+        }
+    }
+    if benchmark.failed() {
+        // A failed benchmark has no metrics (as a panicking one).
+        benchmark.metrics.clear();
+        names.clear();
+    }
+    names
 }
 
 fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> String {
