@@ -26,14 +26,17 @@
 //! apply `scaling_reference` (N0), `window_stride` (windows were thinned),
 //! `late_tolerance_ns` (open model), `mean_in_flight` (when the runner measured it: every
 //! engine does) and `littles_law` (the check of [`crate::littles_law()`], e.g.
-//! `in flight 49.8 ≈ 9 960/s × 5.00 ms = 49.8 (+0.0%)`).
+//! `in flight 49.8 ≈ 9 960/s × 5.00 ms = 49.8 (+0.0%)`). The whole level's own figures, which
+//! the per-window samples can hide (a stall in one window of ten moves the level's p99, not the
+//! windows' median p99): `whole.throughput` (successes per second of the level) and
+//! `whole.latency_{p50,p90,p95,p99,p999,max}_ns` (and `whole.service_time_…_ns`, open model).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use benchgate_model::{Benchmark, Direction, Measure, Metric, Status, Unit};
 
-use crate::latency::Percentiles;
+use crate::latency::{LatencyHistogram, Percentiles};
 use crate::level::LevelResult;
 
 /// An output metric read from each operation's stdout: its name, unit and which way is better.
@@ -113,6 +116,29 @@ pub fn level_benchmark(
     }
     if let Some(check) = crate::littles_law::littles_law(level) {
         label("littles_law".into(), check.describe());
+    }
+    // The whole level's figures, beside the per-window samples the measures hold: a stall in one
+    // window of ten moves the level's p99, not the windows' median p99.
+    label(
+        "whole.throughput".into(),
+        format!("{:.3}", level.throughput()),
+    );
+    for (prefix, histogram) in [
+        ("whole.latency", Some(&level.latency)),
+        ("whole.service_time", level.service_time.as_ref()),
+    ] {
+        if let Some(p) = histogram.and_then(LatencyHistogram::percentiles) {
+            for (name, value) in [
+                ("p50", p.p50),
+                ("p90", p.p90),
+                ("p95", p.p95),
+                ("p99", p.p99),
+                ("p999", p.p99_9),
+                ("max", p.max),
+            ] {
+                label(format!("{prefix}_{name}_ns"), value.as_nanos().to_string());
+            }
+        }
     }
     if level.window_stride > 1 {
         label("window_stride".into(), level.window_stride.to_string());
@@ -432,6 +458,8 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
+        // The whole level's percentiles, of all 7 successes.
+        let (p50, max) = ((hdr(40) as u64).to_string(), (hdr(70) as u64).to_string());
         assert_eq!(
             labels,
             [
@@ -444,6 +472,14 @@ mod tests {
                 ("ops", "10"),
                 ("reached", "no"),
                 ("scaling_reference", "1"),
+                ("whole.latency_max_ns", &max),
+                ("whole.latency_p50_ns", &p50),
+                ("whole.latency_p90_ns", &max),
+                ("whole.latency_p95_ns", &max),
+                ("whole.latency_p999_ns", &max),
+                ("whole.latency_p99_ns", &max),
+                // 7 successes in 2.6 s.
+                ("whole.throughput", "2.692"),
                 ("window_ns", "1000000000"),
                 ("windows", "3"),
             ]

@@ -203,12 +203,66 @@ pub fn benchmark_notes(bench: &Benchmark) -> Vec<String> {
         }
         notes.push(note);
     }
+    if let Some(whole) = whole_level(bench) {
+        notes.push(whole);
+    }
+    if let Some(law) = bench.labels.get("littles_law")
+        && littles_law_is_off(law)
+    {
+        notes.push(format!(
+            "Little's law check off by more than {LITTLES_LAW_TOLERANCE}%: {law}"
+        ));
+    }
     // Why a bench that asked for memory has no growth (a pid file that could not be read, too
     // few readings): budgets on it say only that the measure is missing.
     if let Some(memory) = bench.labels.get("memory") {
         notes.push(format!("memory {memory}"));
     }
     notes
+}
+
+/// How far (in percent) a load level's measured mean in flight may be from throughput × mean
+/// latency before the report says so: beyond it, time went somewhere the latency did not count
+/// (connecting, the client's own delays) or requests failed.
+pub const LITTLES_LAW_TOLERANCE: f64 = 10.0;
+
+/// Whether a `littles_law` label (`… (+12.3%)`) is off by more than the tolerance.
+fn littles_law_is_off(label: &str) -> bool {
+    label
+        .rsplit_once('(')
+        .and_then(|(_, tail)| tail.strip_suffix("%)"))
+        .and_then(|d| d.parse::<f64>().ok())
+        .is_some_and(|d| d.abs() > LITTLES_LAW_TOLERANCE)
+}
+
+/// `whole level: 9 960/s, p50 1.20ms, p99 4.50ms, max 1.02s; service time p99 2.10ms`: a load
+/// level's own figures (its measures' samples are per window, and their center can hide a
+/// stall in one window).
+fn whole_level(bench: &Benchmark) -> Option<String> {
+    let ns = |key: &str| -> Option<String> {
+        let value = bench.labels.get(key)?.parse::<f64>().ok()?;
+        Some(format_value(value, &Unit::Nanoseconds))
+    };
+    let throughput = bench.labels.get("whole.throughput")?.parse::<f64>().ok()?;
+    let mut note = format!(
+        "whole level: {}",
+        format_value(throughput, &Unit::PerSecond)
+    );
+    for (name, key) in [
+        ("p50", "whole.latency_p50_ns"),
+        ("p99", "whole.latency_p99_ns"),
+        ("max", "whole.latency_max_ns"),
+    ] {
+        if let Some(value) = ns(key) {
+            note.push_str(&format!(", {name} {value}"));
+        }
+    }
+    if let Some(service) = ns("whole.service_time_p99_ns") {
+        note.push_str(&format!(
+            "; service time p99 {service} (latency counts from each intended start)"
+        ));
+    }
+    Some(note)
 }
 
 /// Whether any benchmark of `run` was timed: a run of load levels only (or of counts only) has

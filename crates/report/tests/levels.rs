@@ -219,3 +219,44 @@ fn a_flat_or_single_point_series_is_drawn_in_the_middle() {
         "{out}"
     );
 }
+
+#[test]
+fn a_level_s_whole_figures_and_an_off_littles_law_check_are_noted() {
+    let mut run = run();
+    let labels = &mut run.benchmarks[0].labels;
+    for (key, value) in [
+        ("whole.throughput", "995.5"),
+        ("whole.latency_p50_ns", "31000000"),
+        ("whole.latency_p99_ns", "978000000"),
+        ("whole.latency_max_ns", "1020000000"),
+        ("whole.service_time_p99_ns", "2100000"),
+        (
+            "littles_law",
+            "in flight 37.0 ≈ 996/s × 50.0 ms = 49.8 (+34.6%)",
+        ),
+    ] {
+        labels.insert(key.to_string(), value.to_string());
+    }
+    let out = Terminal { color: false }.run(&run, &[]);
+    assert!(
+        out.contains(
+            "pool/concurrency=100: whole level: 995.5/s, p50 31.00ms, p99 978.0ms, max 1.020s; \
+             service time p99 2.100ms (latency counts from each intended start)\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "pool/concurrency=100: Little's law check off by more than 10%: \
+             in flight 37.0 ≈ 996/s × 50.0 ms = 49.8 (+34.6%)\n"
+        ),
+        "{out}"
+    );
+    // Within the tolerance it is a label, not a note.
+    run.benchmarks[0].labels.insert(
+        "littles_law".into(),
+        "in flight 49.0 ≈ 996/s × 50.0 ms = 49.8 (+1.6%)".into(),
+    );
+    let out = Terminal { color: false }.run(&run, &[]);
+    assert!(!out.contains("Little's law"), "{out}");
+}
