@@ -577,6 +577,9 @@ pub struct HttpLoadArgs {
     /// The request body, read from FILE (at most 16 MiB).
     #[arg(help_heading = "Requests", long, value_name = "FILE")]
     pub body_file: Option<PathBuf>,
+    /// Client threads driving the connections [default: 1].
+    #[arg(help_heading = "Requests", long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub threads: Option<u16>,
     /// Speak HTTP/2 with prior knowledge (h2c) instead of HTTP/1.1.
     #[arg(help_heading = "Requests", long)]
     pub http2: bool,

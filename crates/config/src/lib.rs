@@ -307,7 +307,12 @@ pub struct HttpSettings {
     /// `http2 = true`: HTTP/2 with prior knowledge (h2c) instead of HTTP/1.1, for a server
     /// known to serve HTTP/2 in clear text.
     pub http2: bool,
+    /// `threads`: the client's threads (one drives every connection by default).
+    pub threads: Option<NonZeroUsize>,
 }
+
+/// The most client threads an HTTP bench may ask for.
+pub const MAX_HTTP_THREADS: usize = 64;
 
 /// The largest request body a `body_file` may hold: 16 MiB.
 pub const MAX_HTTP_BODY_BYTES: u64 = 16 << 20;

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use benchgate_config::{HttpSettings, MAX_HTTP_BODY_BYTES};
 use benchgate_load::http::{
-    DEFAULT_TIMEOUT, HttpClosedLoad, HttpOpenLoad, HttpTarget, ListDefaults, run_http_closed,
-    run_http_open,
+    DEFAULT_TIMEOUT, HttpClosedLoad, HttpOpenLoad, HttpRuntime, HttpTarget, ListDefaults,
+    run_http_closed, run_http_open,
 };
 use benchgate_measure::Invocation;
 use benchgate_model::{Benchmark, Mode};
@@ -40,6 +40,8 @@ pub struct HttpEntry {
     /// Once before the first level (e.g. starting the server) and once after the last.
     pub setup: Option<Invocation>,
     pub cleanup: Option<Invocation>,
+    /// The client's threads; `None`: one drives every connection.
+    pub threads: Option<std::num::NonZeroUsize>,
     /// `mode` as configured; a probe that finds benchgate's mock backend makes it simulated.
     pub mode: Mode,
 }
@@ -161,12 +163,16 @@ fn measure_levels(
     let stop = stop_of(settings);
     let window = settings.effective_window();
     let live = progress.live();
+    let runtime = entry
+        .threads
+        .map_or(HttpRuntime::CurrentThread, HttpRuntime::Workers);
     let mut benchmarks = subject.levels(&entry.load, progress, |level| match level {
         Level::Closed(connections) => {
             let mut load = HttpClosedLoad::new(first.clone(), connections, stop)
                 .with_timeout(timeout)
                 .with_window(window)
-                .with_targets(entry.targets.clone());
+                .with_targets(entry.targets.clone())
+                .with_runtime(runtime);
             if let Some(live) = &live {
                 load = load.with_progress(LIVE_EVERY, live_line(live.clone()));
             }
@@ -177,7 +183,8 @@ fn measure_levels(
                 .with_arrivals(open.arrivals)
                 .with_timeout(timeout)
                 .with_window(window)
-                .with_targets(entry.targets.clone());
+                .with_targets(entry.targets.clone())
+                .with_runtime(runtime);
             if let Some(ramp) = open.ramp {
                 load = load.with_ramp(ramp);
             }

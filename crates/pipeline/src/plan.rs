@@ -245,6 +245,7 @@ fn http_entry(
         timeout: runner.timeout,
         setup: aux_invocation(bench.setup.as_deref(), shell, "setup")?,
         cleanup: aux_invocation(bench.cleanup.as_deref(), shell, "cleanup")?,
+        threads: http.threads,
         mode: bench.mode,
     })
 }

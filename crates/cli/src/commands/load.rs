@@ -75,6 +75,9 @@ fn bench(args: &HttpLoadArgs) -> anyhow::Result<Bench> {
         body: args.body.clone(),
         body_file: args.body_file.clone(),
         http2: args.http2,
+        threads: args
+            .threads
+            .and_then(|n| std::num::NonZeroUsize::new(usize::from(n))),
     };
     // A bad URL, header or body file is the command line's mistake: said as such, up front.
     benchgate_pipeline::http_load::http_targets(&http)?;

@@ -2,14 +2,15 @@
 //! request an HTTP bench sends as its load, and what such a bench cannot have (a command and
 //! what runs around each of its runs, its output, parameters).
 
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use toml::de::DeValue;
 
 use super::{Ctx, Section, expand};
-use crate::{ConfigError, HttpSettings, MAX_HTTP_HEADERS};
+use crate::{ConfigError, HttpSettings, MAX_HTTP_HEADERS, MAX_HTTP_THREADS};
 
-const HTTP_KEYS: [&str; 7] = [
+const HTTP_KEYS: [&str; 8] = [
     "url",
     "urls_file",
     "method",
@@ -17,6 +18,7 @@ const HTTP_KEYS: [&str; 7] = [
     "body",
     "body_file",
     "http2",
+    "threads",
 ];
 /// Bench keys an HTTP bench cannot have, with why.
 const NOT_WITH_HTTP: [(&str, &str); 8] = [
@@ -143,6 +145,30 @@ pub(super) fn http_settings(
             _ => return Err(h.wrong_type(ctx, "http2", value, "true or false")),
         },
     };
+    let threads = match h.get("threads") {
+        None => None,
+        Some(value) => {
+            let DeValue::Integer(i) = value.get_ref() else {
+                return Err(h.wrong_type(ctx, "threads", value, "an integer"));
+            };
+            let n = i64::from_str_radix(i.as_str(), i.radix())
+                .ok()
+                .and_then(|n| usize::try_from(n).ok())
+                .filter(|n| (1..=MAX_HTTP_THREADS).contains(n))
+                .and_then(NonZeroUsize::new);
+            match n {
+                Some(n) => Some(n),
+                None => {
+                    return Err(h.bad(
+                        ctx,
+                        "threads",
+                        value,
+                        format!("must be from 1 to {MAX_HTTP_THREADS}"),
+                    ));
+                }
+            }
+        }
+    };
     let mut headers = Vec::new();
     if let Some(t) = h.table(ctx, "headers")? {
         for (name, value) in t.table.iter() {
@@ -172,6 +198,7 @@ pub(super) fn http_settings(
             body,
             body_file,
             http2,
+            threads,
         },
         missing,
     )))
