@@ -290,7 +290,7 @@ fn unknown_keys() {
         error(
             "[[bench]]\nname = \"a\"\ncommand = \"x\"\n\n[[bench]]\nname = \"b\"\ncomand = \"y\"\n"
         ),
-        "benchgate.toml:7:1: [[bench]] #2 `comand`: unknown key (expected one of name, command, prepare, conclude, setup, cleanup, input, mode, requires, params, metrics, check, output_file, concurrency, rate, arrivals, seed, ramp, burst, max_in_flight, duration, operations, window, memory, watch, warmup, runs, min_runs, max_runs, max_time, precision, timeout, shell, measure)"
+        "benchgate.toml:7:1: [[bench]] #2 `comand`: unknown key (expected one of name, command, http, prepare, conclude, setup, cleanup, input, mode, requires, params, metrics, check, output_file, concurrency, rate, arrivals, seed, ramp, burst, max_in_flight, duration, operations, window, memory, watch, warmup, runs, min_runs, max_runs, max_time, precision, timeout, shell, measure)"
     );
     assert_eq!(
         error("[defaults]\nwarmup = 3\nmax_tme = \"2s\"\n"),

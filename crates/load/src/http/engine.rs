@@ -465,7 +465,7 @@ pub(super) async fn handshake(stream: TcpStream, http2: bool) -> Result<Sender, 
         });
         Ok(Sender::Http2(sender))
     } else {
-        let (sender, connection) = http1::handshake(io).await?;
+        let (sender, connection) = http1::Builder::new().writev(false).handshake(io).await?;
         tokio::spawn(async move {
             let _ = connection.await;
         });
