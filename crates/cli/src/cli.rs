@@ -577,8 +577,8 @@ pub struct HttpLoadArgs {
     /// The request body, read from FILE (at most 16 MiB).
     #[arg(help_heading = "Requests", long, value_name = "FILE")]
     pub body_file: Option<PathBuf>,
-    /// Client threads driving the connections [default: 1].
-    #[arg(help_heading = "Requests", long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    /// Client threads driving the connections, at most 64 [default: 1].
+    #[arg(help_heading = "Requests", long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=benchgate_config::MAX_HTTP_THREADS as i64))]
     pub threads: Option<u16>,
     /// Speak HTTP/2 with prior knowledge (h2c) instead of HTTP/1.1.
     #[arg(help_heading = "Requests", long)]
@@ -586,7 +586,8 @@ pub struct HttpLoadArgs {
     /// A request not answered in full within this long counts as a timeout [default: 30s].
     #[arg(help_heading = "Requests", long, short = 't', value_name = "DURATION", value_parser = positive_duration)]
     pub timeout: Option<Duration>,
-    /// Connections, each with one request in flight (closed model) [default: 10 without --rate].
+    /// Connections, each with one request in flight (closed model); a list such as 1,10,50 runs
+    /// one level after the other, as --sweep [default: 10 without --rate].
     #[arg(help_heading = "Load", long, value_name = "N", conflicts_with_all = ["rate", "sweep"])]
     pub concurrency: Option<String>,
     /// Several closed-model levels, one after the other: 1,10,50,100,200.
