@@ -599,3 +599,31 @@ fn each_level_of_a_sweep_holds_its_requests_in_flight_at_the_backend() {
     // The backend saw the highest level at once, and never more.
     assert_eq!(mock.stats()["max_concurrency"], 50);
 }
+
+#[test]
+fn a_slower_server_fails_a_suite_s_gate_on_its_load_measures_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    // No [gate] measures: a load bench is gated on throughput, p99 and error rate anyway.
+    let suite = |url: &str| {
+        format!(
+            "[[bench]]\nname = \"api/get\"\nhttp = {{ url = \"{url}\" }}\n\
+             concurrency = [2]\nduration = \"1s\"\n"
+        )
+    };
+    let fast = Server::start(Behaviour::default());
+    write(dir.path(), "benchgate.toml", &suite(&fast.url));
+    let out = benchgate(&["run"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let slow = Server::start(Behaviour {
+        delay: Some(Duration::from_millis(20)),
+        ..Behaviour::default()
+    });
+    write(dir.path(), "benchgate.toml", &suite(&slow.url));
+    let out = benchgate(&["run", "--no-confirm"], dir.path());
+    let report = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("api/get/concurrency=2 · latency_p99: FAIL"),
+        "{report}"
+    );
+}

@@ -126,7 +126,7 @@ pub fn judging_for(
         (Thresholds::default(), None, Vec::new())
     };
     let gated = if measures.is_empty() {
-        configured.unwrap_or_else(|| vec![Measure::WallTime])
+        configured.unwrap_or_else(|| default_gated(applies.then_some(config)))
     } else {
         measures.to_vec()
     };
@@ -135,6 +135,21 @@ pub fn judging_for(
         budgets,
         note,
     })
+}
+
+/// What a load level is gated on against its baseline when `[gate] measures` does not say: a
+/// load level has no wall time, so gating only `wall_time` would pass any regression of it.
+pub const LOAD_GATED_MEASURES: [Measure; 3] =
+    [Measure::Throughput, Measure::LatencyP99, Measure::ErrorRate];
+
+/// The gated measures without `[gate] measures`: `wall_time`, and the load measures when the
+/// suite has a load bench (`concurrency`, `rate`, or `http`).
+fn default_gated(config: Option<&Config>) -> Vec<Measure> {
+    let mut gated = vec![Measure::WallTime];
+    if config.is_some_and(|c| c.benches.iter().any(|b| b.load.is_some())) {
+        gated.extend(LOAD_GATED_MEASURES);
+    }
+    gated
 }
 
 /// The budgets a bench's `memory = { max_growth, max_growth_per_op }` sets: `rss_growth` and

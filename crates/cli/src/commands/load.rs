@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use benchgate_config::{
     Bench, Config, ConfirmMode, HttpSettings, LoadFlags, RunnerSettings, load_from_flags,
 };
-use benchgate_model::{Measure, Mode, Outcome};
+use benchgate_model::{Mode, Outcome};
 use benchgate_pipeline::plan::SuiteOptions;
 use benchgate_pipeline::suite::{Suite, SuiteOutcome, SuiteRequest};
 
@@ -18,8 +18,6 @@ use crate::exports::Exports;
 use crate::progress::Reporter;
 use crate::render::{Rendering, render_judgement};
 
-/// What `load` judges against the baseline when `--config` names no `[gate] measures`.
-const LOAD_MEASURES: [&str; 3] = ["throughput", "latency_p99", "error_rate"];
 /// Connections when neither `--concurrency`, `--sweep` nor `--rate` is given (as wrk).
 const DEFAULT_CONNECTIONS: &str = "10";
 
@@ -28,9 +26,6 @@ pub fn execute(args: &HttpLoadArgs, global: &GlobalArgs) -> anyhow::Result<Outco
         Some(path) => Config::load(path)?,
         None => Config::default(),
     };
-    if config.gate.measures.is_none() {
-        config.gate.measures = Some(LOAD_MEASURES.iter().map(|m| Measure::parse(m)).collect());
-    }
     config.benches = vec![bench(args)?];
     benchgate_measure::install_interrupt_handlers()?;
     let request = SuiteRequest {
