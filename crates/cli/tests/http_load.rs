@@ -24,6 +24,8 @@ struct Behaviour {
     simulated: bool,
     /// Every Nth request (1-based) is answered 503.
     fail_every: Option<u64>,
+    /// Every request is answered 404.
+    not_found: bool,
     delay: Option<Duration>,
 }
 
@@ -95,6 +97,7 @@ fn serve(
             std::thread::sleep(delay);
         }
         let status = match behaviour.fail_every {
+            _ if behaviour.not_found => "404 Not Found",
             Some(every) if n % every == 0 => "503 Service Unavailable",
             _ => "200 OK",
         };
@@ -194,7 +197,7 @@ fn a_sweep_stores_one_benchmark_per_level_each_holding_its_connections() {
 }
 
 #[test]
-fn errors_are_counted_by_status_and_never_latency_samples() {
+fn errors_are_counted_by_status_kind() {
     let server = Server::start(Behaviour {
         fail_every: Some(5),
         ..Behaviour::default()
@@ -479,10 +482,17 @@ impl MockBackend {
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null());
         let mut child = common::spawn(&mut command);
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (sender, first_line) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut first = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut first);
+            let _ = sender.send(first);
+        });
+        // Bounded: far beyond what a busy machine needs to start it.
+        let first = first_line
+            .recv_timeout(Duration::from_secs(60))
+            .expect("mock-backend says where it listens");
         let url = first
             .trim()
             .strip_prefix("listening on ")
@@ -496,6 +506,9 @@ impl MockBackend {
     fn stats(&self) -> Value {
         let addr = self.url.trim_start_matches("http://").trim_end_matches('/');
         let mut stream = TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
         write!(
             stream,
             "GET /_stats HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n"
@@ -546,7 +559,7 @@ fn against_the_mock_backend_the_error_rate_is_its_fail_rate_within_binomial_boun
     assert!((0.2 - 0.0283..=0.2 + 0.0283).contains(&rate), "{rate}");
     // 503s are errors of their own kind, never latency samples.
     assert_eq!(
-        bench["labels"][&format!("errors.http:503")],
+        bench["labels"]["errors.http:503"],
         bench["labels"]["errors"]
     );
     let stats = mock.stats();
@@ -556,7 +569,7 @@ fn against_the_mock_backend_the_error_rate_is_its_fail_rate_within_binomial_boun
 }
 
 #[test]
-fn each_level_of_a_sweep_holds_its_requests_in_flight_at_the_backend() {
+fn each_level_of_a_sweep_holds_its_requests_in_flight_and_the_backend_sees_the_highest() {
     let dir = tempfile::tempdir().unwrap();
     let mock = MockBackend::start(&["--latency", "fixed(20ms)"], dir.path());
     let out = benchgate(
@@ -625,5 +638,74 @@ fn a_slower_server_fails_a_suite_s_gate_on_its_load_measures_by_default() {
     assert!(
         report.contains("api/get/concurrency=2 · latency_p99: FAIL"),
         "{report}"
+    );
+}
+
+#[test]
+fn a_url_the_server_does_not_have_fails_the_bench_instead_of_passing_on_404s() {
+    let server = Server::start(Behaviour {
+        not_found: true,
+        ..Behaviour::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("{}nope", server.url);
+    let out = benchgate(
+        &["load", &url, "--concurrency", "2", "--requests", "50"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(&format!(
+            "GET {url} answered 404 to the probe before the load: check the URL, method and headers"
+        )),
+        "{}",
+        stdout(&out)
+    );
+    // Only the probe was sent.
+    assert_eq!(server.requests.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn a_run_the_server_made_simulated_is_judged_against_simulated_runs_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let load = |url: &str, extra: &[&str]| {
+        let mut args = vec!["load", url, "--concurrency", "1", "--requests", "30"];
+        args.extend_from_slice(&["--name", "api"]);
+        args.extend_from_slice(extra);
+        benchgate(&args, dir.path())
+    };
+    let real = Server::start(Behaviour::default());
+    assert_eq!(load(&real.url, &[]).status.code(), Some(0));
+    let saved = benchgate(&["baseline", "save", "real"], dir.path());
+    assert_eq!(saved.status.code(), Some(0), "{}", stderr(&saved));
+    let mock = Server::start(Behaviour {
+        simulated: true,
+        ..Behaviour::default()
+    });
+    // The real run is not the latest comparable run of a simulated one…
+    let out = load(&mock.url, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("baseline: none yet"),
+        "{}",
+        stdout(&out)
+    );
+    // … and judging against it by name is refused unless asked for.
+    let out = load(&mock.url, &["--baseline", "real"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("real") && stderr(&out).contains("simulated"),
+        "{}",
+        stderr(&out)
+    );
+    let out = load(&mock.url, &["--baseline", "real", "--allow-mode-mismatch"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // A later simulated run finds the simulated ones before it.
+    let out = load(&mock.url, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("(simulated)\ncurrent:"),
+        "{}",
+        stdout(&out)
     );
 }

@@ -159,6 +159,18 @@ fn measure_levels(
             };
         }
     };
+    // A 4xx is the request's fault (a wrong path, method or header): every request of the load
+    // would get it, and 4xx answers are not errors. 5xx are measured as errors.
+    if (400..500).contains(&probe.status) {
+        let message = format!(
+            "{} answered {} to the probe before the load: check the URL, method and headers",
+            entry.display, probe.status
+        );
+        return HttpMeasured {
+            benchmarks: subject.all_failed(&entry.load, &message),
+            simulated: probe.simulated,
+        };
+    }
     let settings = &entry.load.settings;
     let stop = stop_of(settings);
     let window = settings.effective_window();

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use benchgate_config::{Config, ConfirmMode};
-use benchgate_model::{Run, Source};
+use benchgate_model::{Mode, Run, Source};
 
 use crate::PipelineError;
 use crate::baseline::{BaselineChoice, Judged, find_baseline, pooled_baseline};
@@ -82,6 +82,7 @@ impl<'c> Suite<'c> {
         let plan = plan_suite(config, path, &request.options)?;
 
         let environment = benchgate_provenance::detect_environment();
+        let fingerprint = environment.fingerprint.clone();
         let mut notes = Vec::new();
         let choice = BaselineChoice::new(
             request.baseline.as_deref(),
@@ -92,11 +93,11 @@ impl<'c> Suite<'c> {
         let benchmarks = plan.benchmarks();
         let judged = Judged {
             source: &Source::Command,
-            fingerprint: &environment.fingerprint,
+            fingerprint: &fingerprint,
             benchmarks: &benchmarks,
             filtered: plan.filtered,
         };
-        let baseline = find_baseline(
+        let mut baseline = find_baseline(
             existing.as_deref(),
             &choice,
             &judged,
@@ -105,6 +106,29 @@ impl<'c> Suite<'c> {
         )?;
 
         let mut run = measure_plan(&plan, config, environment, progress)?;
+        // A server that said it is a simulator made benchmarks simulated after the baseline was
+        // chosen for real ones: choose it again for what was measured, mode checks included.
+        if run.provenance.mode != plan.mode() {
+            let measured: Vec<(String, Mode)> = benchmarks
+                .iter()
+                .map(|(name, mode)| {
+                    let measured = run.benchmarks.iter().find(|b| &b.name == name);
+                    (name.clone(), measured.and_then(|b| b.mode).unwrap_or(*mode))
+                })
+                .collect();
+            notes.clear();
+            let judged = Judged {
+                benchmarks: &measured,
+                ..judged
+            };
+            baseline = find_baseline(
+                existing.as_deref(),
+                &choice,
+                &judged,
+                request.allow_mode_mismatch,
+                &mut notes,
+            )?;
+        }
         let store = open_or_create(existing, &request.store)?;
         let origins: Vec<Origin> = baseline
             .as_ref()
