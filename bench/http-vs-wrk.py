@@ -7,9 +7,9 @@ tools with the same connections and duration, in a rotated order (so drift of th
 all of them alike), and reads what each reports: requests per second and the p99 latency of the
 whole run.
 
-  wrk  -t2 -c C -d Ds --latency URL                     (Debian's wrk 4.1)
-  oha  -c C -z Ds --no-tui --output-format json URL     (`cargo install oha`)
-  benchgate load URL --concurrency C --duration Ds      (its whole-level labels)
+  wrk  -tT -c C -d Ds --latency URL                          (Debian's wrk 4.1)
+  oha  -c C -z Ds --no-tui --output-format json URL          (`cargo install oha`; its own threads)
+  benchgate load URL --concurrency C --duration Ds --threads T   (its whole-level labels)
 
 Then memory: the peak RSS of `benchgate load` after N and after 10 N requests (closed model,
 same connections), from wait4 — it must stay flat.
@@ -88,8 +88,8 @@ def ms(text):
     return float(number) * {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}[unit]
 
 
-def run_wrk(url, connections, seconds):
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+def run_wrk(url, connections, seconds, threads):
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
                          capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = ms(re.search(r"\s99%\s+(\S+)", out).group(1))
@@ -104,10 +104,11 @@ def run_oha(binary, url, connections, seconds):
     return doc["summary"]["requestsPerSec"], doc["latencyPercentiles"]["p99"] * 1e3
 
 
-def run_benchgate(binary, url, connections, bound, workdir):
+def run_benchgate(binary, url, connections, bound, workdir, threads):
     out = os.path.join(workdir, "bg.json")
     args = [binary, "--db", f"sqlite://{workdir}/bg.db", "-q", "load", url,
-            "--concurrency", str(connections), "--name", "bench", "--export-json", out,
+            "--concurrency", str(connections), "--threads", str(threads),
+            "--name", "bench", "--export-json", out,
             "--format", "json"] + bound
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -126,6 +127,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=2, help="wrk's and benchgate's threads")
     parser.add_argument("--memory-requests", type=int, default=100_000)
     parser.add_argument("--json", help="write every measurement here")
     args = parser.parse_args()
@@ -144,10 +146,10 @@ def main():
     try:
         for name, _, url in servers:
             tools = {
-                "wrk": lambda: run_wrk(url, args.connections, args.seconds),
+                "wrk": lambda: run_wrk(url, args.connections, args.seconds, args.threads),
                 "benchgate": lambda: run_benchgate(
                     binary, url, args.connections, ["--duration", f"{args.seconds}s"],
-                    workdir)[:2],
+                    workdir, args.threads)[:2],
             }
             if oha:
                 tools["oha"] = lambda: run_oha(oha, url, args.connections, args.seconds)
@@ -164,7 +166,7 @@ def main():
         memory = []
         for n in (args.memory_requests, 10 * args.memory_requests):
             _, _, rss, ops = run_benchgate(binary, mock_url, args.connections,
-                                           ["--requests", str(n)], workdir)
+                                           ["--requests", str(n)], workdir, args.threads)
             memory.append((ops, rss))
             print(f"memory: {ops} requests, peak RSS {rss / 2**20:.1f} MiB", flush=True)
     finally:
@@ -172,7 +174,8 @@ def main():
             proc.terminate()
             proc.wait()
     print()
-    print(f"{args.connections} connections, {args.seconds} s per run, medians of {args.rounds} rounds")
+    print(f"{args.connections} connections, {args.threads} threads (wrk, benchgate), {args.seconds} s "
+          f"per run, medians of {args.rounds} rounds")
     print(f"{'server':<13} {'tool':>9} {'req/s':>10} {'p99 ms':>8} {'req/s ratio':>12} {'p99 ratio':>10}")
     for name, per_tool in results.items():
         med = {t: (statistics.median(r for r, _ in v), statistics.median(p for _, p in v))
@@ -188,6 +191,7 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"connections": args.connections, "seconds": args.seconds,
+                       "threads": args.threads,
                        "results": results, "memory": memory}, f, indent=1)
     return 0
 
