@@ -119,6 +119,7 @@ pub fn measure_http(
         display: &entry.display,
         params: &params,
         definitions: Vec::new(),
+        operations: "requests",
     };
     if let Some(setup) = &entry.setup
         && let Err(message) = run_aux(setup, None)

@@ -134,6 +134,7 @@ pub fn measure_load(
             display: &spec.display,
             params: &spec.params,
             definitions: Vec::new(),
+            operations: "operations",
         };
         return Ok(subject.all_failed(entry, &format!("setup: {message}")));
     }
@@ -164,6 +165,7 @@ fn measure_levels(
         display: &spec.display,
         params: &spec.params,
         definitions: output_definitions(output),
+        operations: "operations",
     };
     Ok(subject.levels(entry, progress, |level| match level {
         Level::Closed(concurrency) => {
@@ -201,6 +203,8 @@ pub(crate) struct Subject<'a> {
     pub params: &'a BTreeMap<String, String>,
     /// The output metrics each operation's values are.
     pub definitions: Vec<OutputMetric>,
+    /// What one operation is called in progress lines: `operations`, or `requests`.
+    pub operations: &'static str,
 }
 
 /// One level to run: N in flight (closed model) or the open model's schedule.
@@ -237,7 +241,7 @@ impl Subject<'_> {
                     progress.status(&format!(
                         "{name}: {} in flight, {}",
                         level.get(),
-                        describe_stop(settings)
+                        describe_stop(settings, self.operations)
                     ));
                     results.push((level.get(), run(Level::Closed(level))));
                 }
@@ -282,7 +286,7 @@ impl Subject<'_> {
                 progress.status(&format!(
                     "{}: {rate_as_written}, {}",
                     self.name,
-                    describe_stop(settings)
+                    describe_stop(settings, self.operations)
                 ));
                 let measured = run(Level::Open(OpenLevel {
                     rate: *rate_per_s,
@@ -457,11 +461,12 @@ pub(crate) fn stop_of(settings: &LoadSettings) -> Stop {
     }
 }
 
-fn describe_stop(settings: &LoadSettings) -> String {
+/// `for 10s or 500 operations` (`requests` for HTTP).
+fn describe_stop(settings: &LoadSettings, operations: &str) -> String {
     match (settings.effective_duration(), settings.operations) {
-        (Some(d), Some(ops)) => format!("for {d:?} or {ops} operations"),
+        (Some(d), Some(ops)) => format!("for {d:?} or {ops} {operations}"),
         (Some(d), None) => format!("for {d:?}"),
-        (None, Some(ops)) => format!("for {ops} operations"),
+        (None, Some(ops)) => format!("for {ops} {operations}"),
         (None, None) => String::new(),
     }
 }
