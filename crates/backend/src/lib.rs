@@ -32,7 +32,9 @@
 /// The response header every answer of the mock backend carries, with the value
 /// [`MODE_SIMULATED`]: what is measured against it is `mode = simulated` (SPEC §4.5).
 pub const MODE_HEADER: &str = "x-benchgate-mode";
-/// The value of [`MODE_HEADER`].
+/// The value of [`MODE_HEADER`]: `benchgate_model::Mode::Simulated.as_str()` (benchgate-load
+/// checks the two agree; the model is not a dependency here, to keep this crate std-only
+/// without `server`).
 pub const MODE_SIMULATED: &str = "simulated";
 
 pub mod latency;
