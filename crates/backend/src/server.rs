@@ -10,7 +10,8 @@
 //!
 //! What a client sends is bounded: a request head at most 64 KiB (hyper answers 431 beyond), a
 //! call's key at most [`MAX_KEY_BYTES`] (400 beyond), a body at most [`MAX_BODY_BYTES`] (413,
-//! and the connection is closed); refused requests are not calls. At most
+//! and the connection is closed), a body that fails to read (a malformed chunk, an upload cut
+//! off) gets 400 and the connection closed; refused requests are not calls. At most
 //! [`crate::MAX_KEYS`] keys are counted one by one (see [`crate::fault`]).
 
 use std::collections::BTreeMap;
@@ -428,21 +429,27 @@ async fn wait(latency: Duration) {
     }
 }
 
+/// A refusal that closes the connection (`connection: close`): the rest of the request is
+/// never read.
+fn closing(status: StatusCode, message: impl Into<Bytes>) -> Response<Full<Bytes>> {
+    let mut response = text(status, message);
+    response
+        .headers_mut()
+        .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
 /// Reads and drops a request body of at most [`MAX_BODY_BYTES`]; beyond that, the 413 response
-/// to send (which closes the connection: the rest of the body is never read).
+/// to send, and for a body that fails to read, a 400 (both close the connection).
 async fn read_body(
     headers: &hyper::HeaderMap,
     mut body: Incoming,
 ) -> Result<(), Response<Full<Bytes>>> {
     let too_large = || {
-        let mut response = text(
+        closing(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!("the request body is longer than {MAX_BODY_BYTES} bytes\n"),
-        );
-        response
-            .headers_mut()
-            .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
-        response
+        )
     };
     let declared = headers
         .get(hyper::header::CONTENT_LENGTH)
@@ -452,7 +459,15 @@ async fn read_body(
         return Err(too_large());
     }
     let mut read = 0;
-    while let Some(Ok(frame)) = body.frame().await {
+    while let Some(frame) = body.frame().await {
+        // A body that fails (a malformed chunk, an upload cut off before its length) never
+        // arrived whole: not a call. Answer 400 and close, as the connection's framing is lost.
+        let Ok(frame) = frame else {
+            return Err(closing(
+                StatusCode::BAD_REQUEST,
+                "the request body could not be read to its end\n",
+            ));
+        };
         read += frame.data_ref().map_or(0, Bytes::len);
         if read > MAX_BODY_BYTES {
             return Err(too_large());
