@@ -43,12 +43,10 @@ pub mod rng;
 pub use latency::{LatencyDist, LatencyParseError};
 pub mod fault;
 pub use fault::{
-    CallDecision, Failure, FailureCause, FailureKind, FaultConfigError, FaultModel, FaultPlan,
-    KeySource, MAX_KEYS,
+    CallDecision, DEFAULT_STATUS, Failure, FailureCause, FailureKind, FaultConfigError, FaultModel,
+    FaultPlan, KeySource, MAX_KEY_BYTES, MAX_KEYS, parse_fail_rate,
 };
 #[cfg(feature = "server")]
 pub mod server;
 #[cfg(feature = "server")]
-pub use server::{
-    BackendConfig, BackendError, BackendStats, MAX_BODY_BYTES, MAX_KEY_BYTES, MockBackend,
-};
+pub use server::{BackendConfig, BackendError, BackendStats, MAX_BODY_BYTES, MockBackend};

@@ -2,9 +2,9 @@
 //! the [`FaultModel`]; `GET /_stats` and `POST /_reset` are the control endpoints (never counted).
 //!
 //! A call waits its sampled latency, then answers `200 ok` (headers `x-call-index` and
-//! `x-key-call-index`, both 0-based), or fails as its decision says: a 500/503 (header
-//! `x-injected-failure: 5xx`), a TCP reset without a response, or a hang (the connection is
-//! closed without a response when `hang_for` has passed, or at shutdown). Every response, the
+//! `x-key-call-index`, both 0-based), or fails as its decision says: a 5xx, 503 unless the plan
+//! names another (header `x-injected-failure: 5xx`), a TCP reset without a response, or a hang
+//! (the connection is closed without a response when `hang_for` has passed, or at shutdown). Every response, the
 //! control endpoints' included, carries `x-benchgate-mode: simulated` ([`crate::MODE_HEADER`]):
 //! a load run that sees it knows it measured a simulator (SPEC §4.5, `mode = simulated`).
 //!
@@ -35,8 +35,7 @@ use tokio::task::{JoinHandle, JoinSet};
 use crate::fault::{FailureKind, FaultConfigError, FaultModel, FaultPlan, KeySource};
 use crate::latency::LatencyDist;
 
-/// The longest key a call may have, in bytes (from the key header or the path).
-pub const MAX_KEY_BYTES: usize = 256;
+pub use crate::fault::MAX_KEY_BYTES;
 /// The longest request body read, in bytes.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 /// The most a connection buffers of a request head.
