@@ -425,22 +425,26 @@ async fn a_hang_ends_at_its_deadline_or_at_shutdown_without_a_response() {
 
 #[tokio::test]
 async fn a_busy_address_is_a_clear_error() {
-    let backend = start(BackendConfig::default()).await;
-    let addr = backend.local_addr();
-    let err = match MockBackend::start(BackendConfig {
-        listen: addr,
-        ..BackendConfig::default()
+    tokio::time::timeout(BOUND, async {
+        let backend = start(BackendConfig::default()).await;
+        let addr = backend.local_addr();
+        let err = match MockBackend::start(BackendConfig {
+            listen: addr,
+            ..BackendConfig::default()
+        })
+        .await
+        {
+            Err(err) => err.to_string(),
+            Ok(_) => panic!("bound twice to {addr}"),
+        };
+        assert!(
+            err.starts_with(&format!("cannot listen on {addr}: ")),
+            "{err}"
+        );
+        assert!(err.to_lowercase().contains("in use"), "{err}");
     })
     .await
-    {
-        Err(err) => err.to_string(),
-        Ok(_) => panic!("bound twice to {addr}"),
-    };
-    assert!(
-        err.starts_with(&format!("cannot listen on {addr}: ")),
-        "{err}"
-    );
-    assert!(err.to_lowercase().contains("in use"), "{err}");
+    .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
