@@ -38,10 +38,17 @@ use crate::rng::{SplitMix64, Stream};
 /// How many distinct keys are counted one by one (see the module documentation).
 pub const MAX_KEYS: usize = 100_000;
 
+/// The longest key a call may have, in bytes (from the key header or the path); the server
+/// refuses a longer one with 400, so a longer always-failing key could never match.
+pub const MAX_KEY_BYTES: usize = 256;
+
+/// The status of a 5xx failure when the plan names none (`benchgate mock-backend`'s default).
+pub const DEFAULT_STATUS: u16 = 503;
+
 /// How an injected failure looks to the client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FailureKind {
-    /// A 5xx response: the plan's status, or 500 or 503 picked per call from the seed.
+    /// A 5xx response with the plan's status ([`DEFAULT_STATUS`], 503, unless it names one).
     Status5xx,
     /// The connection is closed (TCP reset) without a response.
     Reset,
@@ -75,6 +82,32 @@ pub enum FaultConfigError {
     FailRate(f64),
     #[error("status {0} is not a server error: expected a status from 500 to 599")]
     Status(u16),
+    /// A fail rate's text that is not a number from 0 to 1 (the text is kept for callers; the
+    /// message leaves it out, as a command line's parser quotes it already).
+    #[error("expected a number from 0 to 1, e.g. 0.4")]
+    FailRateText(String),
+    // The plan's options are named as `benchgate mock-backend`'s flags, their one user-facing
+    // spelling (docs/mock-backend.md).
+    /// A hang deadline with another failure kind would have no effect: a mistake, not a no-op.
+    #[error("--hang-for is how long a hang lasts: it needs --fail-kind hang (not {0})")]
+    HangForWithoutHang(FailureKind),
+    /// A status with another failure kind would have no effect.
+    #[error("--status is the status of a 5xx failure: it needs --fail-kind 5xx (not {0})")]
+    StatusWithout5xx(FailureKind),
+    /// An always-failing key longer than any call's key could never match.
+    #[error(
+        "--fail-key {shown:?} is {bytes} bytes long: a call's key is at most {MAX_KEY_BYTES} \
+         bytes, so it could never match"
+    )]
+    KeyTooLong { shown: String, bytes: usize },
+}
+
+/// A fail rate from text: a number from 0 to 1.
+pub fn parse_fail_rate(text: &str) -> Result<f64, FaultConfigError> {
+    match text.trim().parse::<f64>() {
+        Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
+        _ => Err(FaultConfigError::FailRateText(text.to_owned())),
+    }
 }
 
 impl FromStr for FailureKind {
@@ -124,7 +157,7 @@ pub struct FaultPlan {
     pub fail_rate: f64,
     /// How failures look.
     pub kind: FailureKind,
-    /// The status of a 5xx failure; `None`: 500 or 503, picked per call from the seed.
+    /// The status of a 5xx failure; `None`: [`DEFAULT_STATUS`] (503).
     pub status: Option<u16>,
     /// How long a `hang` lasts before the connection is closed; `None`: until shutdown.
     pub hang_for: Option<Duration>,
@@ -148,6 +181,8 @@ impl Default for FaultPlan {
 }
 
 impl FaultPlan {
+    /// The plan's mistakes: a rate or status out of range, an option the failure kind makes
+    /// meaningless, an always-failing key no call can have.
     pub fn validate(&self) -> Result<(), FaultConfigError> {
         if !(0.0..=1.0).contains(&self.fail_rate) {
             return Err(FaultConfigError::FailRate(self.fail_rate));
@@ -157,7 +192,31 @@ impl FaultPlan {
         {
             return Err(FaultConfigError::Status(status));
         }
+        if self.hang_for.is_some() && self.kind != FailureKind::Hang {
+            return Err(FaultConfigError::HangForWithoutHang(self.kind));
+        }
+        if self.status.is_some() && self.kind != FailureKind::Status5xx {
+            return Err(FaultConfigError::StatusWithout5xx(self.kind));
+        }
+        if let Some(key) = self
+            .always_fail_keys
+            .iter()
+            .find(|k| k.len() > MAX_KEY_BYTES)
+        {
+            // Enough of the key to recognise it, cut on a character boundary.
+            let mut shown: String = key.chars().take(24).collect();
+            shown.push('…');
+            return Err(FaultConfigError::KeyTooLong {
+                shown,
+                bytes: key.len(),
+            });
+        }
         Ok(())
+    }
+
+    /// The status a 5xx failure answers with: the plan's, else [`DEFAULT_STATUS`].
+    pub fn failure_status(&self) -> u16 {
+        self.status.unwrap_or(DEFAULT_STATUS)
     }
 }
 
@@ -189,7 +248,7 @@ pub struct CallDecision {
 pub struct Failure {
     pub kind: FailureKind,
     pub cause: FailureCause,
-    /// The status of a 5xx failure (the plan's, or 500 or 503); 0 for the other kinds.
+    /// The status of a 5xx failure ([`FaultPlan::failure_status`]); 0 for the other kinds.
     pub status: u16,
 }
 
@@ -280,10 +339,8 @@ impl FaultModel {
         let failure = cause.map(|cause| Failure {
             kind: self.plan.kind,
             cause,
-            status: match (self.plan.kind, self.plan.status) {
-                (FailureKind::Status5xx, Some(status)) => status,
-                (FailureKind::Status5xx, None) if failure_rng.next_u64() & 1 == 0 => 500,
-                (FailureKind::Status5xx, None) => 503,
+            status: match self.plan.kind {
+                FailureKind::Status5xx => self.plan.failure_status(),
                 _ => 0,
             },
         });
@@ -398,7 +455,7 @@ mod tests {
                 assert_eq!(d.key_call_index, round);
                 if let Some(f) = d.failure {
                     assert_eq!(f.cause, FailureCause::FirstCallsOfKey);
-                    assert!(f.status == 500 || f.status == 503);
+                    assert_eq!(f.status, DEFAULT_STATUS);
                     failed.entry(key).or_default().push(d.key_call_index);
                 }
             }
@@ -549,5 +606,88 @@ mod tests {
             plan.validate().unwrap_err().to_string(),
             "status 404 is not a server error: expected a status from 500 to 599"
         );
+    }
+
+    /// The library and `benchgate mock-backend` agree: a 5xx plan without a status answers
+    /// 503, every call, not 500 or 503 by the seed.
+    #[test]
+    fn a_5xx_plan_without_a_status_fails_every_call_with_503() {
+        let m = model(
+            3,
+            FaultPlan {
+                fail_rate: 1.0,
+                ..FaultPlan::default()
+            },
+        );
+        let statuses: BTreeSet<u16> = (0..200)
+            .map(|_| m.decide("k").failure.expect("rate 1 fails").status)
+            .collect();
+        assert_eq!(statuses, BTreeSet::from([503]));
+        assert_eq!(FaultPlan::default().failure_status(), 503);
+    }
+
+    /// Options that the failure kind makes meaningless are mistakes; the messages are the ones
+    /// `benchgate mock-backend` prints.
+    #[test]
+    fn options_of_another_failure_kind_are_refused() {
+        let plan = FaultPlan {
+            hang_for: Some(Duration::from_secs(1)),
+            ..FaultPlan::default()
+        };
+        assert_eq!(
+            plan.validate().unwrap_err().to_string(),
+            "--hang-for is how long a hang lasts: it needs --fail-kind hang (not 5xx)"
+        );
+        let plan = FaultPlan {
+            kind: FailureKind::Reset,
+            status: Some(500),
+            ..FaultPlan::default()
+        };
+        assert_eq!(
+            plan.validate().unwrap_err().to_string(),
+            "--status is the status of a 5xx failure: it needs --fail-kind 5xx (not reset)"
+        );
+        let plan = FaultPlan {
+            kind: FailureKind::Hang,
+            hang_for: Some(Duration::from_secs(1)),
+            ..FaultPlan::default()
+        };
+        plan.validate().unwrap();
+    }
+
+    /// A key longer than any call's key could never match: refused, with the key recognisable.
+    #[test]
+    fn an_always_failing_key_longer_than_the_key_limit_is_refused() {
+        let at_limit = "k".repeat(MAX_KEY_BYTES);
+        let plan = FaultPlan {
+            always_fail_keys: BTreeSet::from([at_limit.clone()]),
+            ..FaultPlan::default()
+        };
+        plan.validate().unwrap();
+        let plan = FaultPlan {
+            always_fail_keys: BTreeSet::from([format!("{at_limit}é")]),
+            ..FaultPlan::default()
+        };
+        assert_eq!(
+            plan.validate().unwrap_err().to_string(),
+            format!(
+                "--fail-key \"{}…\" is 258 bytes long: a call's key is at most 256 bytes, so \
+                 it could never match",
+                "k".repeat(24)
+            )
+        );
+    }
+
+    #[test]
+    fn a_fail_rate_is_a_number_from_0_to_1() {
+        assert_eq!(parse_fail_rate(" 0.4 ").unwrap(), 0.4);
+        assert_eq!(parse_fail_rate("1").unwrap(), 1.0);
+        for bad in ["1.5", "-0.1", "NaN", "x", ""] {
+            assert_eq!(
+                parse_fail_rate(bad).unwrap_err().to_string(),
+                "expected a number from 0 to 1, e.g. 0.4",
+                "{bad:?}"
+            );
+        }
     }
 }

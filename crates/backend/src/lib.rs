@@ -32,7 +32,9 @@
 /// The response header every answer of the mock backend carries, with the value
 /// [`MODE_SIMULATED`]: what is measured against it is `mode = simulated` (SPEC §4.5).
 pub const MODE_HEADER: &str = "x-benchgate-mode";
-/// The value of [`MODE_HEADER`].
+/// The value of [`MODE_HEADER`]: `benchgate_model::Mode::Simulated.as_str()` (benchgate-load
+/// checks the two agree; the model is not a dependency here, to keep this crate std-only
+/// without `server`).
 pub const MODE_SIMULATED: &str = "simulated";
 
 pub mod latency;
@@ -41,12 +43,10 @@ pub mod rng;
 pub use latency::{LatencyDist, LatencyParseError};
 pub mod fault;
 pub use fault::{
-    CallDecision, Failure, FailureCause, FailureKind, FaultConfigError, FaultModel, FaultPlan,
-    KeySource, MAX_KEYS,
+    CallDecision, DEFAULT_STATUS, Failure, FailureCause, FailureKind, FaultConfigError, FaultModel,
+    FaultPlan, KeySource, MAX_KEY_BYTES, MAX_KEYS, parse_fail_rate,
 };
 #[cfg(feature = "server")]
 pub mod server;
 #[cfg(feature = "server")]
-pub use server::{
-    BackendConfig, BackendError, BackendStats, MAX_BODY_BYTES, MAX_KEY_BYTES, MockBackend,
-};
+pub use server::{BackendConfig, BackendError, BackendStats, MAX_BODY_BYTES, MockBackend};

@@ -2,15 +2,16 @@
 //! the [`FaultModel`]; `GET /_stats` and `POST /_reset` are the control endpoints (never counted).
 //!
 //! A call waits its sampled latency, then answers `200 ok` (headers `x-call-index` and
-//! `x-key-call-index`, both 0-based), or fails as its decision says: a 500/503 (header
-//! `x-injected-failure: 5xx`), a TCP reset without a response, or a hang (the connection is
-//! closed without a response when `hang_for` has passed, or at shutdown). Every response, the
+//! `x-key-call-index`, both 0-based), or fails as its decision says: a 5xx, 503 unless the plan
+//! names another (header `x-injected-failure: 5xx`), a TCP reset without a response, or a hang
+//! (the connection is closed without a response when `hang_for` has passed, or at shutdown). Every response, the
 //! control endpoints' included, carries `x-benchgate-mode: simulated` ([`crate::MODE_HEADER`]):
 //! a load run that sees it knows it measured a simulator (SPEC §4.5, `mode = simulated`).
 //!
 //! What a client sends is bounded: a request head at most 64 KiB (hyper answers 431 beyond), a
 //! call's key at most [`MAX_KEY_BYTES`] (400 beyond), a body at most [`MAX_BODY_BYTES`] (413,
-//! and the connection is closed); refused requests are not calls. At most
+//! and the connection is closed), a body that fails to read (a malformed chunk, an upload cut
+//! off) gets 400 and the connection closed; refused requests are not calls. At most
 //! [`crate::MAX_KEYS`] keys are counted one by one (see [`crate::fault`]).
 
 use std::collections::BTreeMap;
@@ -34,8 +35,7 @@ use tokio::task::{JoinHandle, JoinSet};
 use crate::fault::{FailureKind, FaultConfigError, FaultModel, FaultPlan, KeySource};
 use crate::latency::LatencyDist;
 
-/// The longest key a call may have, in bytes (from the key header or the path).
-pub const MAX_KEY_BYTES: usize = 256;
+pub use crate::fault::MAX_KEY_BYTES;
 /// The longest request body read, in bytes.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 /// The most a connection buffers of a request head.
@@ -428,21 +428,27 @@ async fn wait(latency: Duration) {
     }
 }
 
+/// A refusal that closes the connection (`connection: close`): the rest of the request is
+/// never read.
+fn closing(status: StatusCode, message: impl Into<Bytes>) -> Response<Full<Bytes>> {
+    let mut response = text(status, message);
+    response
+        .headers_mut()
+        .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
 /// Reads and drops a request body of at most [`MAX_BODY_BYTES`]; beyond that, the 413 response
-/// to send (which closes the connection: the rest of the body is never read).
+/// to send, and for a body that fails to read, a 400 (both close the connection).
 async fn read_body(
     headers: &hyper::HeaderMap,
     mut body: Incoming,
 ) -> Result<(), Response<Full<Bytes>>> {
     let too_large = || {
-        let mut response = text(
+        closing(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!("the request body is longer than {MAX_BODY_BYTES} bytes\n"),
-        );
-        response
-            .headers_mut()
-            .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
-        response
+        )
     };
     let declared = headers
         .get(hyper::header::CONTENT_LENGTH)
@@ -452,7 +458,15 @@ async fn read_body(
         return Err(too_large());
     }
     let mut read = 0;
-    while let Some(Ok(frame)) = body.frame().await {
+    while let Some(frame) = body.frame().await {
+        // A body that fails (a malformed chunk, an upload cut off before its length) never
+        // arrived whole: not a call. Answer 400 and close, as the connection's framing is lost.
+        let Ok(frame) = frame else {
+            return Err(closing(
+                StatusCode::BAD_REQUEST,
+                "the request body could not be read to its end\n",
+            ));
+        };
         read += frame.data_ref().map_or(0, Bytes::len);
         if read > MAX_BODY_BYTES {
             return Err(too_large());

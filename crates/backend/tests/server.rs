@@ -425,22 +425,26 @@ async fn a_hang_ends_at_its_deadline_or_at_shutdown_without_a_response() {
 
 #[tokio::test]
 async fn a_busy_address_is_a_clear_error() {
-    let backend = start(BackendConfig::default()).await;
-    let addr = backend.local_addr();
-    let err = match MockBackend::start(BackendConfig {
-        listen: addr,
-        ..BackendConfig::default()
+    tokio::time::timeout(BOUND, async {
+        let backend = start(BackendConfig::default()).await;
+        let addr = backend.local_addr();
+        let err = match MockBackend::start(BackendConfig {
+            listen: addr,
+            ..BackendConfig::default()
+        })
+        .await
+        {
+            Err(err) => err.to_string(),
+            Ok(_) => panic!("bound twice to {addr}"),
+        };
+        assert!(
+            err.starts_with(&format!("cannot listen on {addr}: ")),
+            "{err}"
+        );
+        assert!(err.to_lowercase().contains("in use"), "{err}");
     })
     .await
-    {
-        Err(err) => err.to_string(),
-        Ok(_) => panic!("bound twice to {addr}"),
-    };
-    assert!(
-        err.starts_with(&format!("cannot listen on {addr}: ")),
-        "{err}"
-    );
-    assert!(err.to_lowercase().contains("in use"), "{err}");
+    .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -626,6 +630,46 @@ async fn a_body_over_the_limit_is_refused_and_not_counted() {
 
         let stats = backend.stats();
         assert_eq!((stats.calls, stats.in_flight), (1, 0));
+    })
+    .await
+    .unwrap();
+}
+
+/// A body that ends in an error — a chunked body with a malformed chunk size, an upload cut off
+/// before its declared length — is not a call: the request never arrived whole.
+#[tokio::test]
+async fn a_body_that_fails_to_read_is_refused_and_not_counted() {
+    tokio::time::timeout(BOUND, async {
+        let backend = start(BackendConfig::default()).await;
+
+        // A malformed chunk size: the connection can still carry the answer.
+        let mut client = Client::connect(backend.local_addr()).await;
+        let head = "POST /up HTTP/1.1\r\nHost: b\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n";
+        client.stream.write_all(head.as_bytes()).await.unwrap();
+        let Reply::Response(response) = client.receive().await else {
+            panic!("no response")
+        };
+        assert_eq!(response.status, 400);
+        assert_eq!(response.headers["connection"], "close");
+        assert_eq!(response.headers["x-benchgate-mode"], "simulated");
+
+        // A truncated upload: 10 bytes of 100, then the client closes its side. Whatever the
+        // server answers (if anything), it closes the connection; reading to that end waits for
+        // the request to be handled.
+        let mut client = Client::connect(backend.local_addr()).await;
+        let head = "POST /up HTTP/1.1\r\nHost: b\r\nContent-Length: 100\r\n\r\n0123456789";
+        client.stream.write_all(head.as_bytes()).await.unwrap();
+        client.stream.shutdown().await.unwrap();
+        let mut rest = Vec::new();
+        let _ = client.stream.read_to_end(&mut rest).await;
+        assert!(
+            !String::from_utf8_lossy(&rest).starts_with("HTTP/1.1 200"),
+            "a truncated upload was answered as a call: {}",
+            String::from_utf8_lossy(&rest)
+        );
+
+        let stats = backend.stats();
+        assert_eq!((stats.calls, stats.in_flight), (0, 0));
     })
     .await
     .unwrap();

@@ -340,6 +340,28 @@ fn bad_values_are_usage_errors_naming_the_flag_and_what_was_expected() {
     );
 }
 
+/// A --fail-key longer than any call's key could never match. (--exit-after bounds the run
+/// should the key be accepted.)
+#[test]
+fn a_fail_key_longer_than_the_key_limit_is_a_usage_error() {
+    let key = "v".repeat(257);
+    assert_eq!(
+        usage_error(&[
+            "--fail-key",
+            "vm-1",
+            "--fail-key",
+            &key,
+            "--exit-after",
+            "5s"
+        ]),
+        format!(
+            "error: --fail-key \"{}…\" is 257 bytes long: a call's key is at most 256 bytes, so \
+             it could never match\n",
+            "v".repeat(24)
+        )
+    );
+}
+
 #[test]
 fn a_busy_address_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();

@@ -643,17 +643,23 @@ async fn closed_slot<O: Operation>(
     }
 }
 
+/// An open load's settings: a finite rate above zero, a burst interval above zero, and the
+/// windows and timeout [`check`] asks for.
+pub(crate) fn check_open(load: &AsyncOpenLoad) -> Result<(), LoadError> {
+    if !(load.rate.is_finite() && load.rate > 0.0) {
+        return Err(LoadError::InvalidRate(load.rate));
+    }
+    if load.burst.is_some_and(|burst| burst.every.is_zero()) {
+        return Err(LoadError::ZeroBurstInterval);
+    }
+    check(load.window, load.timeout)
+}
+
 pub(crate) fn run_open_engine<O: Operation>(
     load: &AsyncOpenLoad,
     operation: Arc<O>,
 ) -> Result<LevelResult, AsyncLoadError> {
-    if !(load.rate.is_finite() && load.rate > 0.0) {
-        return Err(LoadError::InvalidRate(load.rate).into());
-    }
-    if load.burst.is_some_and(|burst| burst.every.is_zero()) {
-        return Err(LoadError::ZeroBurstInterval.into());
-    }
-    check(load.window, load.timeout)?;
+    check_open(load)?;
     let runtime = build_runtime(load.runtime)?;
     let level = Arc::new(Level::new(load.timeout, load.window));
     let workers = load.max_in_flight.get();

@@ -13,6 +13,10 @@ use benchgate_load::{
     run_closed_with_clock,
 };
 
+/// Every operation is bounded: a stuck command fails its test (as a `timeout`) instead of
+/// hanging it. Far beyond what any operation here takes on a busy machine.
+const BOUND: Duration = Duration::from_secs(60);
+
 fn slots(n: usize) -> NonZeroUsize {
     NonZeroUsize::new(n).unwrap()
 }
@@ -44,11 +48,9 @@ fn max_in_flight_seen_by_commands(n: usize) -> (usize, usize, u64) {
         .arg(dir.path())
         .arg(n.to_string());
     let operations = 2 * n as u64;
-    let level = run_closed(&ClosedLoad::new(
-        command,
-        slots(n),
-        Stop::after_operations(operations),
-    ))
+    let level = run_closed(
+        &ClosedLoad::new(command, slots(n), Stop::after_operations(operations)).with_timeout(BOUND),
+    )
     .unwrap();
     assert_eq!(level.operations, operations, "N = {n}");
     assert_eq!(level.errors.total(), 0, "N = {n}: {:?}", level.errors);
@@ -108,6 +110,7 @@ fn seeded_twenty_percent_failures_are_errors_within_binomial_bounds_and_not_samp
             slots(10),
             Stop::after_operations(OPERATIONS as u64),
         )
+        .with_timeout(BOUND)
         .with_window(Duration::from_millis(50)),
     )
     .unwrap();
@@ -142,11 +145,14 @@ fn seeded_twenty_percent_failures_are_errors_within_binomial_bounds_and_not_samp
 fn an_operation_count_bound_runs_exactly_that_many() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("ran");
-    let level = run_closed(&ClosedLoad::new(
-        sh(r#"echo x >> "$1""#).arg(&log),
-        slots(5),
-        Stop::after_operations(37),
-    ))
+    let level = run_closed(
+        &ClosedLoad::new(
+            sh(r#"echo x >> "$1""#).arg(&log),
+            slots(5),
+            Stop::after_operations(37),
+        )
+        .with_timeout(BOUND),
+    )
     .unwrap();
     assert_eq!(level.operations, 37);
     assert_eq!(level.successes(), 37);
@@ -212,11 +218,9 @@ fn a_timeout_becomes_timeout_errors_and_kills_what_the_command_started() {
 #[test]
 fn exit_codes_signals_and_unstartable_commands_are_errors_by_kind() {
     let run = |command: CommandSpec| {
-        run_closed(&ClosedLoad::new(
-            command,
-            slots(2),
-            Stop::after_operations(3),
-        ))
+        run_closed(
+            &ClosedLoad::new(command, slots(2), Stop::after_operations(3)).with_timeout(BOUND),
+        )
         .unwrap()
     };
     let exited = run(sh("exit 7"));
@@ -243,6 +247,7 @@ fn a_duration_bound_stops_by_itself() {
             slots(4),
             Stop::after_duration(Duration::from_millis(300)),
         )
+        .with_timeout(BOUND)
         .with_window(Duration::from_millis(50)),
     )
     .unwrap();
@@ -273,6 +278,7 @@ fn an_injected_clock_drives_the_duration_bound_latencies_and_windows_exactly() {
         slots(1),
         Stop::after_duration(Duration::from_secs(1)),
     )
+    .with_timeout(BOUND)
     .with_window(Duration::from_millis(100));
     let level = run_closed_with_clock(&load, &clock).unwrap();
     // Level starts at 0; operations start at 10, 30, …, 990 ms and end 10 ms later; the start
@@ -302,7 +308,8 @@ fn zero_window_or_timeout_is_refused_before_anything_runs() {
         sh(r#"touch "$1""#).arg(&marker),
         slots(1),
         Stop::after_operations(1),
-    );
+    )
+    .with_timeout(BOUND);
     let error = run_closed(&load.clone().with_window(Duration::ZERO)).unwrap_err();
     assert!(matches!(error, LoadError::ZeroWindow));
     assert_eq!(
@@ -323,7 +330,8 @@ fn a_sweep_runs_each_level_with_its_own_concurrency() {
         CommandSpec::new("true"),
         slots(1),
         Stop::after_operations(12),
-    );
+    )
+    .with_timeout(BOUND);
     let levels = benchgate_load::run_sweep(&template, &[slots(1), slots(3)]).unwrap();
     let shape: Vec<(usize, u64, u64)> = levels
         .iter()
@@ -339,11 +347,10 @@ fn a_sweep_runs_each_level_with_its_own_concurrency() {
 
 #[test]
 fn four_slots_of_a_sleeping_command_average_about_four_in_flight_as_littles_law_says() {
-    let level = run_closed(&ClosedLoad::new(
-        sh("sleep 0.05"),
-        slots(4),
-        Stop::after_operations(24),
-    ))
+    let level = run_closed(
+        &ClosedLoad::new(sh("sleep 0.05"), slots(4), Stop::after_operations(24))
+            .with_timeout(BOUND),
+    )
     .unwrap();
     assert_eq!(level.errors.total(), 0, "{:?}", level.errors);
     // Four children alive nearly all the time: the gaps are the runner's spawns and reaps.

@@ -242,6 +242,8 @@ fn a_connection_closed_before_the_response_is_a_reset() {
     thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
+            // Bounded: a client that never sends cannot hold this thread forever.
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
             let mut buffer = [0u8; 4096];
             let _ = std::io::Read::read(&mut stream, &mut buffer);
         }

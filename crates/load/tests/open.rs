@@ -10,6 +10,10 @@ use benchgate_load::{
     Arrivals, Burst, CommandSpec, ErrorKind, LoadError, OpenLoad, Schedule, Stop, run_open,
 };
 
+/// Every operation is bounded: a stuck command fails its test (as a `timeout`) instead of
+/// hanging it. Far beyond what any operation here takes on a busy machine.
+const BOUND: Duration = Duration::from_secs(60);
+
 fn slots(n: usize) -> NonZeroUsize {
     NonZeroUsize::new(n).unwrap()
 }
@@ -30,7 +34,8 @@ fn a_one_second_stall_shows_in_the_corrected_p99_and_not_in_the_service_time_p99
         20.0,
         slots(1),
         Stop::after_duration(Duration::from_millis(8500)),
-    );
+    )
+    .with_timeout(BOUND);
     let level = run_open(&load).unwrap();
     let open = level.open.unwrap();
     assert_eq!(open.planned, 170);
@@ -76,12 +81,15 @@ fn arrivals_finding_the_backlog_full_are_dropped_not_run_and_not_errors() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("ran");
     let command = sh(r#"echo x >> "$1"; sleep 0.3"#).arg(&log);
-    let level = run_open(&OpenLoad::new(
-        command,
-        100.0,
-        slots(1),
-        Stop::after_duration(Duration::from_secs(1)),
-    ))
+    let level = run_open(
+        &OpenLoad::new(
+            command,
+            100.0,
+            slots(1),
+            Stop::after_duration(Duration::from_secs(1)),
+        )
+        .with_timeout(BOUND),
+    )
     .unwrap();
     let open = level.open.unwrap();
     assert_eq!(open.planned, 100);
@@ -98,12 +106,15 @@ fn arrivals_finding_the_backlog_full_are_dropped_not_run_and_not_errors() {
 
 #[test]
 fn an_operation_bound_plans_exactly_that_many_and_errors_count_by_kind() {
-    let level = run_open(&OpenLoad::new(
-        sh("echo nope >&2; exit 3"),
-        200.0,
-        slots(8),
-        Stop::after_operations(40),
-    ))
+    let level = run_open(
+        &OpenLoad::new(
+            sh("echo nope >&2; exit 3"),
+            200.0,
+            slots(8),
+            Stop::after_operations(40),
+        )
+        .with_timeout(BOUND),
+    )
     .unwrap();
     let open = level.open.unwrap();
     assert_eq!(open.planned, 40);
@@ -127,6 +138,7 @@ fn poisson_arrivals_with_a_seed_plan_the_same_starts_every_run() {
             slots(16),
             Stop::after_duration(Duration::from_secs(1)),
         )
+        .with_timeout(BOUND)
         .with_arrivals(Arrivals::Poisson { seed })
     };
     let expected = |seed: u64| {
@@ -153,16 +165,20 @@ fn bad_rates_are_refused_before_anything_runs() {
             rate,
             slots(1),
             Stop::after_operations(1),
-        );
+        )
+        .with_timeout(BOUND);
         let error = run_open(&load).unwrap_err();
         assert!(matches!(error, LoadError::InvalidRate(_)));
     }
-    let error = run_open(&OpenLoad::new(
-        CommandSpec::new("true"),
-        -1.0,
-        slots(1),
-        Stop::after_operations(1),
-    ))
+    let error = run_open(
+        &OpenLoad::new(
+            CommandSpec::new("true"),
+            -1.0,
+            slots(1),
+            Stop::after_operations(1),
+        )
+        .with_timeout(BOUND),
+    )
     .unwrap_err();
     assert_eq!(
         error.to_string(),
@@ -181,6 +197,7 @@ fn ramps_and_bursts_plan_the_schedule_s_starts() {
             slots(8),
             Stop::after_duration(Duration::from_millis(1200)),
         )
+        .with_timeout(BOUND)
     };
     // 12 regular starts (0, 0.1, …, 1.1 s) and bursts of 5 at 0.5 s and 1.0 s.
     let burst = run(base().with_burst(Burst {

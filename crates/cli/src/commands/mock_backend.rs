@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use benchgate_backend::{
     BackendConfig, BackendStats, FailureKind, FaultPlan, KeySource, LatencyDist, MockBackend,
+    parse_fail_rate,
 };
 use benchgate_model::Outcome;
 use clap::Args;
@@ -23,9 +24,6 @@ use crate::quantity::{Duration, positive_duration};
 
 /// How long calls in flight may take to finish once asked to stop; then they are dropped.
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// The status of a 5xx failure unless --status says another.
-const DEFAULT_STATUS: u16 = 503;
 
 #[derive(Debug, Args)]
 pub struct MockBackendArgs {
@@ -92,13 +90,6 @@ fn parse_fail_kind(text: &str) -> Result<FailureKind, String> {
         .map_err(|_| "expected 5xx, reset or hang".to_owned())
 }
 
-fn parse_fail_rate(text: &str) -> Result<f64, String> {
-    match text.trim().parse::<f64>() {
-        Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
-        _ => Err("expected a number from 0 to 1, e.g. 0.4".to_owned()),
-    }
-}
-
 /// An HTTP header name (RFC 9110 token), lower-cased.
 fn parse_header_name(text: &str) -> Result<String, String> {
     let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
@@ -109,23 +100,6 @@ fn parse_header_name(text: &str) -> Result<String, String> {
 }
 
 impl MockBackendArgs {
-    /// Flags that would have no effect with the failure kind chosen are mistakes, not no-ops.
-    fn check(&self) -> anyhow::Result<()> {
-        if self.hang_for.is_some() && self.fail_kind != FailureKind::Hang {
-            anyhow::bail!(
-                "--hang-for is how long a hang lasts: it needs --fail-kind hang (not {})",
-                self.fail_kind
-            );
-        }
-        if self.status.is_some() && self.fail_kind != FailureKind::Status5xx {
-            anyhow::bail!(
-                "--status is the status of a 5xx failure: it needs --fail-kind 5xx (not {})",
-                self.fail_kind
-            );
-        }
-        Ok(())
-    }
-
     fn config(&self) -> BackendConfig {
         BackendConfig {
             listen: self.listen,
@@ -134,7 +108,8 @@ impl MockBackendArgs {
             plan: FaultPlan {
                 fail_rate: self.fail_rate,
                 kind: self.fail_kind,
-                status: Some(self.status.unwrap_or(DEFAULT_STATUS)),
+                // None: the backend's default, 503 (the one documented for --status).
+                status: self.status,
                 hang_for: self.hang_for.map(Duration::to_std),
                 fail_first_per_key: self.fail_first_per_key,
                 always_fail_keys: self.fail_key.iter().cloned().collect::<BTreeSet<_>>(),
@@ -144,9 +119,9 @@ impl MockBackendArgs {
     }
 
     /// One line on what is served, for a person watching standard error.
-    fn describe(&self, addr: SocketAddr) -> String {
+    fn describe(&self, addr: SocketAddr, plan: &FaultPlan) -> String {
         let kind = match self.fail_kind {
-            FailureKind::Status5xx => format!("{}", self.status.unwrap_or(DEFAULT_STATUS)),
+            FailureKind::Status5xx => format!("{}", plan.failure_status()),
             FailureKind::Reset => "reset".to_owned(),
             FailureKind::Hang => match self.hang_for {
                 Some(d) => format!("hang for {:?}", d.to_std()),
@@ -174,19 +149,27 @@ impl MockBackendArgs {
 }
 
 pub fn execute(args: &MockBackendArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
-    args.check()?;
+    let config = args.config();
+    // Flags that would have no effect with the failure kind chosen, or a --fail-key no call can
+    // have, are mistakes, not no-ops: refused before anything is bound.
+    config.plan.validate()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("mock-backend")
         .build()
         .context("cannot start the server's runtime")?;
     // `block_on` polls on this thread, where the command's console is.
-    runtime.block_on(serve(args, global))?;
+    runtime.block_on(serve(args, config, global))?;
     Ok(Outcome::Passed)
 }
 
-async fn serve(args: &MockBackendArgs, global: &GlobalArgs) -> anyhow::Result<BackendStats> {
-    let backend = MockBackend::start(args.config()).await?;
+async fn serve(
+    args: &MockBackendArgs,
+    config: BackendConfig,
+    global: &GlobalArgs,
+) -> anyhow::Result<BackendStats> {
+    let plan = config.plan.clone();
+    let backend = MockBackend::start(config).await?;
     let addr = backend.local_addr();
     // Before the first line: a script may signal as soon as it reads it.
     let mut terminate = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
@@ -196,7 +179,7 @@ async fn serve(args: &MockBackendArgs, global: &GlobalArgs) -> anyhow::Result<Ba
         None => None,
     };
     if !global.quiet {
-        eprint_line(&args.describe(addr));
+        eprint_line(&args.describe(addr, &plan));
     }
     print(&format!("listening on http://{addr}\n"))?;
     let exit_after = async {

@@ -22,7 +22,7 @@ use tokio::net::TcpStream;
 use super::target::{HttpTarget, HttpTargetError};
 use crate::asynchronous::{
     AsyncClosedLoad, AsyncLoadError, AsyncOpenLoad, AsyncRuntime, InFlight, Operation,
-    OperationError, Progress, ProgressReport, check, run_closed_engine, run_open_engine,
+    OperationError, ProgressReport, check, check_open, run_closed_engine, run_open_engine,
 };
 use crate::closed::{LoadError, Stop};
 use crate::error_kind::ErrorKind;
@@ -38,21 +38,17 @@ pub type HttpRuntime = AsyncRuntime;
 /// past it, opening one more closes one of the kept ones.
 pub const MAX_CONNECTIONS_PER_SLOT: usize = 16;
 
-/// One level of closed-model HTTP load.
+/// One level of closed-model HTTP load: the async engine's closed load (one slot per
+/// connection) with the targets its operation sends to.
 #[derive(Debug, Clone)]
 pub struct HttpClosedLoad {
+    /// Its `concurrency` is the number of connections, each with one request in flight at a
+    /// time; its `timeout` covers connect + request + whole response.
+    pub engine: AsyncClosedLoad,
     pub target: HttpTarget,
     /// When not empty, requests go round-robin over these (by request number) instead of
     /// `target`: see [`HttpClosedLoad::with_targets`].
     pub targets: Vec<HttpTarget>,
-    /// Connections, each with one request in flight at a time.
-    pub connections: NonZeroUsize,
-    pub stop: Stop,
-    /// Connect + request + whole response; longer counts as `timeout`.
-    pub timeout: Duration,
-    pub window: Duration,
-    pub runtime: HttpRuntime,
-    pub progress: Option<Progress>,
     /// HTTP/2 with prior knowledge (h2c) to every target: see [`HttpTarget::with_http2`].
     pub http2: bool,
 }
@@ -61,37 +57,32 @@ impl HttpClosedLoad {
     /// [`DEFAULT_TIMEOUT`], one-second windows, current-thread runtime.
     pub fn new(target: HttpTarget, connections: NonZeroUsize, stop: Stop) -> Self {
         Self {
+            engine: AsyncClosedLoad::new(connections, stop),
             target,
             targets: Vec::new(),
-            connections,
-            stop,
-            timeout: DEFAULT_TIMEOUT,
-            window: Duration::from_secs(1),
-            runtime: HttpRuntime::default(),
-            progress: None,
             http2: false,
         }
     }
 
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.engine = self.engine.with_timeout(timeout);
         self
     }
 
     pub fn with_window(mut self, window: Duration) -> Self {
-        self.window = window;
+        self.engine = self.engine.with_window(window);
         self
     }
 
     pub fn with_runtime(mut self, runtime: HttpRuntime) -> Self {
-        self.runtime = runtime;
+        self.engine = self.engine.with_runtime(runtime);
         self
     }
 
     /// Calls `report` every `every` (at least 10 ms) while the level runs, on the load's
     /// runtime; the counters are atomics and the p99 so far is read once per tick.
     pub fn with_progress(mut self, every: Duration, report: ProgressReport) -> Self {
-        self.progress = Some(Progress::new(every, report));
+        self.engine = self.engine.with_progress(every, report);
         self
     }
 
@@ -115,24 +106,16 @@ impl HttpClosedLoad {
     }
 }
 
-/// One level of open-model HTTP load: the command engine's `OpenLoad` with a target.
+/// One level of open-model HTTP load: the async engine's open load (one worker per connection,
+/// and as many requests in the backlog) with the targets its operation sends to.
 #[derive(Debug, Clone)]
 pub struct HttpOpenLoad {
+    /// Its `max_in_flight` is the number of connections (one request in flight each), and
+    /// also the most requests the backlog holds.
+    pub engine: AsyncOpenLoad,
     pub target: HttpTarget,
     /// When not empty, requests go round-robin over these instead of `target`.
     pub targets: Vec<HttpTarget>,
-    /// Requests per second (after the ramp); finite and greater than zero.
-    pub rate: f64,
-    pub arrivals: Arrivals,
-    pub ramp: Option<Duration>,
-    pub burst: Option<Burst>,
-    /// Connections (one request in flight each), and also the most requests the backlog holds.
-    pub max_in_flight: NonZeroUsize,
-    pub stop: Stop,
-    pub timeout: Duration,
-    pub window: Duration,
-    pub runtime: HttpRuntime,
-    pub progress: Option<Progress>,
     /// HTTP/2 with prior knowledge (h2c) to every target: see [`HttpTarget::with_http2`].
     pub http2: bool,
 }
@@ -141,55 +124,46 @@ impl HttpOpenLoad {
     /// Constant arrivals, no ramp or burst, [`DEFAULT_TIMEOUT`], one-second windows.
     pub fn new(target: HttpTarget, rate: f64, max_in_flight: NonZeroUsize, stop: Stop) -> Self {
         Self {
+            engine: AsyncOpenLoad::new(rate, max_in_flight, stop),
             target,
             targets: Vec::new(),
-            rate,
-            arrivals: Arrivals::Constant,
-            ramp: None,
-            burst: None,
-            max_in_flight,
-            stop,
-            timeout: DEFAULT_TIMEOUT,
-            window: Duration::from_secs(1),
-            runtime: HttpRuntime::default(),
-            progress: None,
             http2: false,
         }
     }
 
     pub fn with_arrivals(mut self, arrivals: Arrivals) -> Self {
-        self.arrivals = arrivals;
+        self.engine = self.engine.with_arrivals(arrivals);
         self
     }
 
     pub fn with_ramp(mut self, ramp: Duration) -> Self {
-        self.ramp = Some(ramp);
+        self.engine = self.engine.with_ramp(ramp);
         self
     }
 
     pub fn with_burst(mut self, burst: Burst) -> Self {
-        self.burst = Some(burst);
+        self.engine = self.engine.with_burst(burst);
         self
     }
 
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.engine = self.engine.with_timeout(timeout);
         self
     }
 
     pub fn with_window(mut self, window: Duration) -> Self {
-        self.window = window;
+        self.engine = self.engine.with_window(window);
         self
     }
 
     pub fn with_runtime(mut self, runtime: HttpRuntime) -> Self {
-        self.runtime = runtime;
+        self.engine = self.engine.with_runtime(runtime);
         self
     }
 
     /// As [`HttpClosedLoad::with_progress`].
     pub fn with_progress(mut self, every: Duration, report: ProgressReport) -> Self {
-        self.progress = Some(Progress::new(every, report));
+        self.engine = self.engine.with_progress(every, report);
         self
     }
 
@@ -209,7 +183,7 @@ impl HttpOpenLoad {
     }
 
     pub fn schedule(&self) -> Schedule {
-        Schedule::new(self.rate, self.arrivals, self.ramp, self.burst)
+        self.engine.schedule()
     }
 }
 
@@ -238,17 +212,10 @@ impl From<AsyncLoadError> for HttpLoadError {
 /// the operation's start (including a reconnect when the server had closed the connection) to
 /// the end of the response body.
 pub fn run_http_closed(load: &HttpClosedLoad) -> Result<LevelResult, HttpLoadError> {
-    check(load.window, load.timeout)?;
+    // The load's settings are checked first, before any name is resolved.
+    check(load.engine.window, load.engine.timeout)?;
     let operation = HttpOperation::new(&load.target, &load.targets, load.http2)?;
-    let engine = AsyncClosedLoad {
-        concurrency: load.connections,
-        stop: load.stop,
-        timeout: load.timeout,
-        window: load.window,
-        runtime: load.runtime,
-        progress: load.progress.clone(),
-    };
-    Ok(run_closed_engine(&engine, Arc::new(operation))?)
+    Ok(run_closed_engine(&load.engine, Arc::new(operation))?)
 }
 
 /// Runs one open-model level: requests start on the load's schedule whatever earlier ones do,
@@ -258,27 +225,10 @@ pub fn run_http_closed(load: &HttpClosedLoad) -> Result<LevelResult, HttpLoadErr
 /// command engine's open model (see [`crate::open`]). Sends are timed to well under tokio's
 /// 1 ms timer tick.
 pub fn run_http_open(load: &HttpOpenLoad) -> Result<LevelResult, HttpLoadError> {
-    if !(load.rate.is_finite() && load.rate > 0.0) {
-        return Err(LoadError::InvalidRate(load.rate).into());
-    }
-    if load.burst.is_some_and(|burst| burst.every.is_zero()) {
-        return Err(LoadError::ZeroBurstInterval.into());
-    }
-    check(load.window, load.timeout)?;
+    // The load's settings are checked first, before any name is resolved.
+    check_open(&load.engine)?;
     let operation = HttpOperation::new(&load.target, &load.targets, load.http2)?;
-    let engine = AsyncOpenLoad {
-        rate: load.rate,
-        arrivals: load.arrivals,
-        ramp: load.ramp,
-        burst: load.burst,
-        max_in_flight: load.max_in_flight,
-        stop: load.stop,
-        timeout: load.timeout,
-        window: load.window,
-        runtime: load.runtime,
-        progress: load.progress.clone(),
-    };
-    Ok(run_open_engine(&engine, Arc::new(operation))?)
+    Ok(run_open_engine(&load.engine, Arc::new(operation))?)
 }
 
 /// One HTTP request as the engine's operation: request n goes to `targets[n % len]`.

@@ -14,9 +14,9 @@ use super::engine::{handshake, transport};
 use super::target::{HttpTarget, HttpTargetError};
 use crate::error_kind::ErrorKind;
 
-/// The header a simulated backend (`benchgate mock-backend`) sends, and its value.
-pub const MODE_HEADER: &str = "x-benchgate-mode";
-pub const MODE_SIMULATED: &str = "simulated";
+/// The header a simulated backend (`benchgate mock-backend`) sends, and its value: one
+/// definition, the mock backend's.
+pub use benchgate_backend::{MODE_HEADER, MODE_SIMULATED};
 
 /// What the probe's one response said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,5 +121,18 @@ fn version_name(version: Version) -> &'static str {
         Version::HTTP_2 => "HTTP/2",
         Version::HTTP_3 => "HTTP/3",
         _ => "HTTP/1.1",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use benchgate_model::Mode;
+
+    /// The header's value is the run's mode, spelled as the model spells it: a simulated backend
+    /// makes a `mode = simulated` run.
+    #[test]
+    fn the_mode_header_value_is_the_models_simulated_mode() {
+        assert_eq!(super::MODE_SIMULATED, Mode::Simulated.as_str());
+        assert_eq!(super::MODE_HEADER, "x-benchgate-mode");
     }
 }
