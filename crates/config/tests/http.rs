@@ -56,6 +56,7 @@ fn an_http_bench_reads_its_request_and_load() {
             body: Some("{}".to_string()),
             body_file: None,
             http2: false,
+            threads: None,
         })
     );
     assert_eq!(bench.command, "");
@@ -81,7 +82,7 @@ fn an_http_bench_reads_its_request_and_load() {
 #[test]
 fn a_url_list_file_and_a_body_file_are_paths() {
     let config = parse(&http_bench(
-        "http = { urls_file = \"urls.txt\", body_file = \"body.json\", http2 = true }\nrate = \"100/s\"\n",
+        "http = { urls_file = \"urls.txt\", body_file = \"body.json\", http2 = true, threads = 2 }\nrate = \"100/s\"\n",
     ))
     .unwrap();
     let http = config.benches[0].http.as_ref().unwrap();
@@ -90,6 +91,7 @@ fn a_url_list_file_and_a_body_file_are_paths() {
     assert_eq!(http.body_file, Some(PathBuf::from("body.json")));
     assert_eq!(http.method, "GET");
     assert!(http.http2);
+    assert_eq!(http.threads.map(|n| n.get()), Some(2));
 }
 
 #[test]
@@ -149,7 +151,11 @@ fn what_an_http_bench_cannot_have_is_refused_at_its_key() {
         ),
         (
             "http = { url = \"http://h/\", verb = \"GET\" }\nconcurrency = [1]\n",
-            "benchgate.toml:3:29: [[bench]] #1 `http.verb`: unknown key (expected one of url, urls_file, method, headers, body, body_file, http2)",
+            "benchgate.toml:3:29: [[bench]] #1 `http.verb`: unknown key (expected one of url, urls_file, method, headers, body, body_file, http2, threads)",
+        ),
+        (
+            "http = { url = \"http://h/\", threads = 0 }\nconcurrency = [1]\n",
+            "benchgate.toml:3:39: [[bench]] #1 `http.threads`: must be from 1 to 64",
         ),
         (
             "http = \"http://h/\"\nconcurrency = [1]\n",
