@@ -7,9 +7,9 @@ tools with the same connections and duration, in a rotated order (so drift of th
 all of them alike), and reads what each reports: requests per second and the p99 latency of the
 whole run.
 
-  wrk  -tT -c C -d Ds --latency URL                          (Debian's wrk 4.1)
+  wrk  -tT -c C -d Ds --latency URL                          (Debian's wrk 4.1; T = 2, its default)
   oha  -c C -z Ds --no-tui --output-format json URL          (`cargo install oha`; its own threads)
-  benchgate load URL --concurrency C --duration Ds --threads T   (its whole-level labels)
+  benchgate load URL --concurrency C --duration Ds --threads B   (B = 1, its default; whole-level labels)
 
 Then memory: the peak RSS of `benchgate load` after N and after 10 N requests (closed model,
 same connections), from wait4 — it must stay flat.
@@ -127,7 +127,9 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--threads", type=int, default=2, help="wrk's and benchgate's threads")
+    parser.add_argument("--threads", type=int, default=2, help="wrk's threads (its default)")
+    parser.add_argument("--benchgate-threads", type=int, default=1,
+                        help="benchgate's client threads (its default)")
     parser.add_argument("--memory-requests", type=int, default=100_000)
     parser.add_argument("--json", help="write every measurement here")
     args = parser.parse_args()
@@ -149,7 +151,7 @@ def main():
                 "wrk": lambda: run_wrk(url, args.connections, args.seconds, args.threads),
                 "benchgate": lambda: run_benchgate(
                     binary, url, args.connections, ["--duration", f"{args.seconds}s"],
-                    workdir, args.threads)[:2],
+                    workdir, args.benchgate_threads)[:2],
             }
             if oha:
                 tools["oha"] = lambda: run_oha(oha, url, args.connections, args.seconds)
@@ -166,7 +168,8 @@ def main():
         memory = []
         for n in (args.memory_requests, 10 * args.memory_requests):
             _, _, rss, ops = run_benchgate(binary, mock_url, args.connections,
-                                           ["--requests", str(n)], workdir, args.threads)
+                                           ["--requests", str(n)], workdir,
+                                           args.benchgate_threads)
             memory.append((ops, rss))
             print(f"memory: {ops} requests, peak RSS {rss / 2**20:.1f} MiB", flush=True)
     finally:
@@ -174,8 +177,8 @@ def main():
             proc.terminate()
             proc.wait()
     print()
-    print(f"{args.connections} connections, {args.threads} threads (wrk, benchgate), {args.seconds} s "
-          f"per run, medians of {args.rounds} rounds")
+    print(f"{args.connections} connections, wrk {args.threads} threads, benchgate "
+          f"{args.benchgate_threads}, {args.seconds} s per run, medians of {args.rounds} rounds")
     print(f"{'server':<13} {'tool':>9} {'req/s':>10} {'p99 ms':>8} {'req/s ratio':>12} {'p99 ratio':>10}")
     for name, per_tool in results.items():
         med = {t: (statistics.median(r for r, _ in v), statistics.median(p for _, p in v))
@@ -191,7 +194,7 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"connections": args.connections, "seconds": args.seconds,
-                       "threads": args.threads,
+                       "wrk_threads": args.threads, "benchgate_threads": args.benchgate_threads,
                        "results": results, "memory": memory}, f, indent=1)
     return 0
 
