@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{assert_valid, benchgate_process_with_env, read_json, stderr, stdout};
+use common::{assert_valid, benchgate_process_with_env, metric, read_json, stderr, stdout};
 use serde_json::Value;
 
 fn workspace() -> PathBuf {
@@ -48,15 +48,6 @@ fn bench<'v>(run: &'v Value, name: &str) -> &'v Value {
         .iter()
         .find(|b| b["name"] == name)
         .unwrap_or_else(|| panic!("no {name} in {run:#}"))
-}
-
-fn metric<'v>(b: &'v Value, measure: &str) -> &'v Value {
-    b["metrics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["measure"] == measure)
-        .unwrap_or_else(|| panic!("no {measure} in {b:#}"))
 }
 
 #[test]

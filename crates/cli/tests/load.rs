@@ -7,41 +7,10 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{benchgate, benchgate_process, read_json, stderr, stdout};
+use common::{
+    benchgate, benchgate_process, benchmark, metric, read_json, samples, stderr, stdout, write,
+};
 use serde_json::Value;
-
-fn write(dir: &Path, name: &str, text: &str) {
-    std::fs::write(dir.join(name), text).unwrap();
-}
-
-fn benchmark<'r>(run: &'r Value, name: &str) -> &'r Value {
-    run["benchmarks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|b| b["name"] == name)
-        .unwrap_or_else(|| panic!("no benchmark {name} in {run:#}"))
-}
-
-fn metric<'b>(bench: &'b Value, measure: &str) -> &'b Value {
-    bench["metrics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["measure"] == measure)
-        .unwrap_or_else(|| panic!("no {measure} in {bench:#}"))
-}
-
-fn samples(metric: &Value) -> Vec<f64> {
-    metric["samples"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect()
-}
 
 #[test]
 fn concurrency_levels_are_benchmarks_with_the_in_flight_maximum_they_reached() {

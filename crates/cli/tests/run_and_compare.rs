@@ -3,18 +3,10 @@
 mod common;
 
 use common::{
-    assert_valid, benchgate, benchgate_with_env, read_json, record, record_fixed, stderr, stdout,
+    assert_valid, benchgate, benchgate_with_env, metric, read_json, record, record_fixed, stderr,
+    stdout,
 };
 use serde_json::Value;
-
-fn metric<'a>(bench: &'a Value, measure: &str) -> &'a Value {
-    bench["metrics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["measure"] == measure)
-        .unwrap_or_else(|| panic!("no {measure} in {bench}"))
-}
 
 #[test]
 fn run_exports_every_sample_in_nanoseconds_and_valid_json() {

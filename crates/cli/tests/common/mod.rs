@@ -415,3 +415,38 @@ pub fn fixed_samples_env(dir: &Path, lines: &[String]) -> [(&'static str, String
     std::fs::write(dir.join("fixed-samples"), lines.concat()).unwrap();
     [("BENCHGATE_TEST_FIXED_SAMPLES", "fixed-samples".to_owned())]
 }
+
+/// The benchmark `name` of a run document.
+pub fn benchmark<'r>(run: &'r serde_json::Value, name: &str) -> &'r serde_json::Value {
+    run["benchmarks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["name"] == name)
+        .unwrap_or_else(|| panic!("no benchmark {name} in {run:#}"))
+}
+
+/// The metric `measure` of a benchmark document.
+pub fn metric<'b>(bench: &'b serde_json::Value, measure: &str) -> &'b serde_json::Value {
+    bench["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["measure"] == measure)
+        .unwrap_or_else(|| panic!("no {measure} in {bench:#}"))
+}
+
+/// A metric document's samples.
+pub fn samples(metric: &serde_json::Value) -> Vec<f64> {
+    metric["samples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect()
+}
+
+/// Writes `text` to `dir/name`.
+pub fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
