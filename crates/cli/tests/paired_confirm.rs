@@ -140,7 +140,13 @@ fn a_real_slowdown_is_confirmed_paired_against_the_baselines_commit() {
     let caveat = &nap["caveats"][0];
     assert_eq!(caveat["kind"], "paired_confirmation", "{nap}");
     assert_eq!(caveat["result"], "confirmed", "{nap}");
-    assert_eq!(caveat["unpaired"], "regressed", "{nap}");
+    // What the first, unpaired measurement concluded depends on how busy the machine was (on a
+    // loaded CI machine a 3× slowdown measured 2.2× and "unchanged"); its ratio still shows it.
+    assert!(
+        ["regressed", "unchanged"].contains(&caveat["unpaired"].as_str().unwrap()),
+        "{nap}"
+    );
+    assert!(caveat["unpaired_ratio"].as_f64().unwrap() > 1.5, "{nap}");
     assert_eq!(caveat["commit"], base.as_str(), "{nap}");
     assert!(caveat["pairs"].as_u64().unwrap() >= 6, "{nap}");
     let short = &base[..10];
