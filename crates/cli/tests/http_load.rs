@@ -424,9 +424,32 @@ fn a_url_list_spreads_the_requests_round_robin() {
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    // The probe goes to the first URL, then requests alternate.
+    // One probe to each server, then requests alternate.
     assert_eq!(first.requests.load(Ordering::SeqCst), 21);
-    assert_eq!(second.requests.load(Ordering::SeqCst), 20);
+    assert_eq!(second.requests.load(Ordering::SeqCst), 21);
+    // Every server of the list is probed: a second one that refuses fails the bench at once.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    write(
+        dir.path(),
+        "dead.txt",
+        &format!("{}\nhttp://127.0.0.1:{port}/gone\n", first.url),
+    );
+    let out = benchgate(
+        &["load", "--urls-file", "dead.txt", "--requests", "10"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(&format!(
+            "cannot connect to http://127.0.0.1:{port}/gone (127.0.0.1:{port})"
+        )),
+        "{}",
+        stdout(&out)
+    );
     write(dir.path(), "bad.txt", "http://127.0.0.1:1/\nPOST\n");
     let out = benchgate(&["load", "--urls-file", "bad.txt"], dir.path());
     assert_eq!(out.status.code(), Some(2));

@@ -151,27 +151,15 @@ fn measure_levels(
             simulated: false,
         };
     };
-    let probe = match benchgate_load::http::probe(first, timeout.min(PROBE_TIMEOUT)) {
+    let probe = match probe_targets(&entry.targets, timeout.min(PROBE_TIMEOUT)) {
         Ok(probe) => probe,
-        Err(error) => {
+        Err((message, simulated)) => {
             return HttpMeasured {
-                benchmarks: subject.all_failed(&entry.load, &error.to_string()),
-                simulated: false,
+                benchmarks: subject.all_failed(&entry.load, &message),
+                simulated,
             };
         }
     };
-    // A 4xx is the request's fault (a wrong path, method or header): every request of the load
-    // would get it, and 4xx answers are not errors. 5xx are measured as errors.
-    if (400..500).contains(&probe.status) {
-        let message = format!(
-            "{} answered {} to the probe before the load: check the URL, method and headers",
-            entry.display, probe.status
-        );
-        return HttpMeasured {
-            benchmarks: subject.all_failed(&entry.load, &message),
-            simulated: probe.simulated,
-        };
-    }
     let settings = &entry.load.settings;
     let stop = stop_of(settings);
     let window = settings.effective_window();
@@ -225,6 +213,53 @@ fn measure_levels(
         benchmarks,
         simulated: probe.simulated,
     }
+}
+
+/// The most servers (distinct `host:port`) of a URL list probed before the load.
+pub const MAX_PROBED_SERVERS: usize = 16;
+
+/// One request to the first URL of each server the targets name (at most
+/// [`MAX_PROBED_SERVERS`]): the first probe's answer, or why the load cannot run (with whether
+/// that server said it is a simulator). A 4xx is the request's fault (a wrong path, method or
+/// header): every request would get it, and 4xx answers are not errors, so the load would pass
+/// at 0 % errors. A 5xx is measured as errors.
+fn probe_targets(
+    targets: &[HttpTarget],
+    timeout: Duration,
+) -> Result<benchgate_load::http::Probe, (String, bool)> {
+    let mut servers: Vec<&str> = Vec::new();
+    let mut first = None;
+    for target in targets {
+        let server = authority(target.url());
+        if servers.contains(&server) {
+            continue;
+        }
+        if servers.len() == MAX_PROBED_SERVERS {
+            break;
+        }
+        servers.push(server);
+        let probe = benchgate_load::http::probe(target, timeout)
+            .map_err(|error| (error.to_string(), false))?;
+        if (400..500).contains(&probe.status) {
+            return Err((
+                format!(
+                    "{} {} answered {} to the probe before the load: check the URL, method and headers",
+                    target.method(),
+                    target.url(),
+                    probe.status
+                ),
+                probe.simulated,
+            ));
+        }
+        first.get_or_insert(probe);
+    }
+    first.ok_or_else(|| ("no URL to send requests to".to_string(), false))
+}
+
+/// `host:port` of `http://host:port/path`.
+fn authority(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.split(['/', '?', '#']).next().unwrap_or(rest)
 }
 
 /// Why a benchmark measured against benchgate's mock backend is simulated.
@@ -288,6 +323,13 @@ mod tests {
         );
         status.p99 = None;
         assert!(live_text(&status).ends_with("p99 –"));
+    }
+
+    #[test]
+    fn a_server_is_its_host_and_port() {
+        assert_eq!(authority("http://127.0.0.1:8080/a/b?c"), "127.0.0.1:8080");
+        assert_eq!(authority("http://h?x=1"), "h");
+        assert_eq!(authority("http://[::1]:81/"), "[::1]:81");
     }
 
     #[test]
