@@ -292,7 +292,7 @@ pub struct ExportArgs {
     /// json: the run as canonical JSON (the only form of a run); csv or jsonl: the series (one
     /// row or line per run) [default: json for a run, csv for a series].
     #[arg(long, value_enum, value_name = "FORMAT")]
-    pub format: Option<ExportFormat>,
+    pub format: Option<ExportOutputFormat>,
     /// Write to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -300,7 +300,7 @@ pub struct ExportArgs {
 
 /// What `benchgate export` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ExportFormat {
+pub enum ExportOutputFormat {
     /// Canonical JSON of a run (benchgate/run/v1).
     Json,
     /// CSV with a header row (RFC 4180).

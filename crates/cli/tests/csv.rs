@@ -215,3 +215,38 @@ fn wrong_export_flags_are_usage_errors_that_write_nothing() {
         stderr(&out)
     );
 }
+
+#[test]
+fn run_prints_its_measures_or_its_ad_hoc_comparisons_as_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = benchgate(
+        &[
+            "run", "-q", "--runs", "3", "--name", "=cmd", "--format", "csv", "--", "true",
+        ],
+        d,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        rows[0],
+        "benchmark,measure,unit,median,ci_low,ci_high,confidence,n,mean,stddev,min,max,status,message,mode",
+    );
+    assert!(rows[1].starts_with("'=cmd,wall_time,ns,"), "{text}");
+    assert!(rows[1].ends_with(",ok,,real"), "{text}");
+
+    let out = benchgate(
+        &[
+            "run", "-q", "--runs", "3", "--format", "csv", "--", "true", "--", "sleep 0",
+        ],
+        d,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows[0], COMPARISON_HEADER);
+    assert!(rows[1].starts_with("sleep 0,wall_time,ns,"), "{text}");
+    assert!(rows[1].contains(",3,3,"), "{text}");
+    assert!(rows[1].contains(",insufficient_data,,true,"), "{text}");
+}

@@ -9,20 +9,20 @@ use benchgate_pipeline::store::open_existing_store;
 use benchgate_report::{SeriesRow, series_csv, series_jsonl};
 use benchgate_store::Store;
 
-use crate::cli::{ExportArgs, ExportFormat, GlobalArgs};
+use crate::cli::{ExportArgs, ExportOutputFormat, GlobalArgs};
 use crate::output::{print, write_file};
 
 pub fn execute(args: &ExportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     // Flags are checked before the store is opened: a wrong combination changes nothing.
     let format = match (&args.series, args.format) {
-        (None, None | Some(ExportFormat::Json)) => ExportFormat::Json,
+        (None, None | Some(ExportOutputFormat::Json)) => ExportOutputFormat::Json,
         (None, Some(other)) => bail!(
             "--format {} is for a history series: add --series BENCH (a run exports as JSON only)",
             format_name(other)
         ),
-        (Some(_), None) if global.json => ExportFormat::Jsonl,
-        (Some(_), None) => ExportFormat::Csv,
-        (Some(_), Some(ExportFormat::Json)) => {
+        (Some(_), None) if global.json => ExportOutputFormat::Jsonl,
+        (Some(_), None) => ExportOutputFormat::Csv,
+        (Some(_), Some(ExportOutputFormat::Json)) => {
             bail!("a history series exports as --format csv or --format jsonl, not json")
         }
         (Some(_), Some(other)) => other,
@@ -44,11 +44,11 @@ pub fn execute(args: &ExportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
     Ok(Outcome::Passed)
 }
 
-fn format_name(format: ExportFormat) -> &'static str {
+fn format_name(format: ExportOutputFormat) -> &'static str {
     match format {
-        ExportFormat::Json => "json",
-        ExportFormat::Csv => "csv",
-        ExportFormat::Jsonl => "jsonl",
+        ExportOutputFormat::Json => "json",
+        ExportOutputFormat::Csv => "csv",
+        ExportOutputFormat::Jsonl => "jsonl",
     }
 }
 
@@ -58,7 +58,7 @@ fn series(
     store: &dyn Store,
     bench: &str,
     args: &ExportArgs,
-    format: ExportFormat,
+    format: ExportOutputFormat,
 ) -> anyhow::Result<String> {
     let measure = Measure::parse(args.measure.trim());
     let mut points = store
@@ -90,7 +90,7 @@ fn series(
         .collect();
     let unit = canonical_unit(&measure);
     Ok(match format {
-        ExportFormat::Jsonl => series_jsonl(bench, &measure, &unit, &rows),
+        ExportOutputFormat::Jsonl => series_jsonl(bench, &measure, &unit, &rows),
         _ => series_csv(bench, &measure, &unit, &rows),
     })
 }
