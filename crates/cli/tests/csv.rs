@@ -160,6 +160,11 @@ fn a_series_exports_as_json_lines_and_csv_one_run_each() {
         assert_eq!(fields[6..], [median, "ns"], "{row}");
     }
 
+    // --json asks for machine output: a series as JSON Lines.
+    let out = benchgate(&["--json", "export", "--series", "Parse-2"], d);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), text);
+
     // Without --series, export is what it was: the newest run as canonical JSON.
     let out = benchgate(&["export"], d);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
