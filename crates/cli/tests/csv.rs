@@ -255,3 +255,40 @@ fn run_prints_its_measures_or_its_ad_hoc_comparisons_as_csv() {
     assert!(rows[1].contains(",3,3,"), "{text}");
     assert!(rows[1].contains(",insufficient_data,,true,"), "{text}");
 }
+
+/// A series is this machine's runs unless --all-machines: a run imported from another machine
+/// (another environment fingerprint) joins the export only then.
+#[test]
+fn a_series_is_this_machines_unless_all_machines() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ingest(d, 0, 1000.0);
+    let out = benchgate(&["export"], d);
+    let mut run: Value = serde_json::from_slice(&out.stdout).unwrap();
+    run["id"] = "01890000-0000-7000-8000-000000000001".into();
+    run["started_at"] = "2099-01-01T00:00:00Z".into();
+    run["ended_at"] = "2099-01-01T00:00:01Z".into();
+    run["environment"]["fingerprint"] = "other-machine".into();
+    std::fs::write(d.join("other.json"), run.to_string()).unwrap();
+    let out = benchgate(&["import", "other.json"], d);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let out = benchgate(&["export", "--series", "Parse-2"], d);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(!text.contains("other-machine"), "{text}");
+
+    let out = benchgate(&["export", "--series", "Parse-2", "--all-machines"], d);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows.len(), 3, "{text}");
+    assert!(
+        rows[2].starts_with(
+            "Parse-2,wall_time,01890000-0000-7000-8000-000000000001,2099-01-01T00:00:00Z,"
+        ),
+        "{text}"
+    );
+    assert!(rows[2].ends_with(",other-machine,1000,ns"), "{text}");
+}
