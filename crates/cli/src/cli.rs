@@ -175,7 +175,13 @@ pub enum Command {
     /// Stored runs.
     #[command(subcommand)]
     Runs(RunsCommand),
-    /// Print a stored run as canonical JSON (benchgate/run/v1).
+    /// Print a stored run as canonical JSON (benchgate/run/v1), or a benchmark's history series
+    ///
+    /// With --series BENCH: one line per stored run that has the measure, oldest first (run id,
+    /// start time, commit, machine fingerprint, median, unit), as CSV or JSON Lines (--format).
+    #[command(after_help = "Examples:\n  benchgate export last -o run.json\n  \
+                      benchgate export --series parse/json --format csv > parse.csv\n  \
+                      benchgate export --series parse/json --measure max_rss --format jsonl")]
     Export(ExportArgs),
     /// Store runs from canonical JSON files; all files are checked before any is stored.
     Import(ImportArgs),
@@ -265,12 +271,42 @@ pub struct RunsPruneArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// The run: a selector (a baseline name, last, run:<id>, commit:<sha>, merge-base[:BRANCH]).
-    #[arg(value_name = "RUN", default_value = "last")]
-    pub run: String,
+    /// The run: a selector (a baseline name, last, run:<id>, commit:<sha>, merge-base[:BRANCH])
+    /// [default: last].
+    #[arg(value_name = "RUN", conflicts_with = "series")]
+    pub run: Option<String>,
+    /// Export this benchmark's history series instead of a run.
+    #[arg(long, value_name = "BENCH")]
+    pub series: Option<String>,
+    /// The measure of the series.
+    #[arg(
+        long,
+        value_name = "MEASURE",
+        requires = "series",
+        default_value = "wall_time"
+    )]
+    pub measure: String,
+    /// Runs of every machine, not only of this one's fingerprint (with --series).
+    #[arg(long, requires = "series")]
+    pub all_machines: bool,
+    /// json: the run as canonical JSON (the only form of a run); csv or jsonl: the series (one
+    /// row or line per run) [default: json for a run, csv for a series].
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<ExportOutputFormat>,
     /// Write to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// What `benchgate export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportOutputFormat {
+    /// Canonical JSON of a run (benchgate/run/v1).
+    Json,
+    /// CSV with a header row (RFC 4180).
+    Csv,
+    /// JSON Lines: one object per line.
+    Jsonl,
 }
 
 #[derive(Debug, Args)]
@@ -339,6 +375,9 @@ pub enum OutputFormat {
     Junit,
     /// One self-contained HTML page (no script, nothing fetched), memory series drawn inline.
     Html,
+    /// CSV (RFC 4180), one table: the comparison's verdicts, or the run's measures; values in
+    /// canonical units, text from outside starting with = + - @ prefixed with '.
+    Csv,
 }
 
 /// What a command is measured for.

@@ -5,7 +5,7 @@
 use benchgate_model::{Comparison, Outcome, Run};
 use benchgate_pipeline::judge::Judgement;
 use benchgate_report::escape::terminal::lines;
-use benchgate_report::{Format, Html, Json, Junit, Markdown, Terminal};
+use benchgate_report::{Csv, Format, Html, Json, Junit, Markdown, Terminal};
 
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::exports::{Exported, Exports};
@@ -82,6 +82,7 @@ pub fn formatter(format: OutputFormat, global: &GlobalArgs) -> Box<dyn Format> {
         OutputFormat::Json => Box::new(Json),
         OutputFormat::Junit => Box::new(Junit),
         OutputFormat::Html => Box::new(Html),
+        OutputFormat::Csv => Box::new(Csv),
     }
 }
 

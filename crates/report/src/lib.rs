@@ -1,8 +1,9 @@
 //! Renders benchgate's runs and comparisons for people and machines (SPEC §8): aligned terminal
 //! tables in the style of benchstat, Markdown for pull-request comments and step summaries, and
-//! JSON, JUnit XML and a self-contained HTML page (with each time series as an inline SVG chart). Each format is one module behind the [`Format`] trait; values are scaled for humans by
+//! JSON, JUnit XML, CSV and a self-contained HTML page (with each time series as an inline SVG chart). Each format is one module behind the [`Format`] trait; values are scaled for humans by
 //! [`units`] at the last moment (the model keeps nanoseconds and bytes).
 
+mod csv;
 mod describe;
 pub mod escape;
 mod html;
@@ -15,6 +16,7 @@ pub mod units;
 
 use benchgate_model::{Comparison, Run, Verdict};
 
+pub use csv::{Csv, SeriesRow, series_csv, series_jsonl};
 pub use html::Html;
 pub use json::Json;
 pub use junit::Junit;
