@@ -15,7 +15,9 @@ pub mod units;
 
 use benchgate_model::{Comparison, Run, Verdict};
 
-pub use html::Html;
+pub use html::charts;
+pub use html::charts::{ChangePoint, History, HistoryPoint};
+pub use html::{Html, HtmlReport};
 pub use json::Json;
 pub use junit::Junit;
 pub use markdown::Markdown;
