@@ -51,7 +51,8 @@ svg.series{background:#fafafa;border:1px solid #ddd}\
 dl.provenance{display:grid;grid-template-columns:max-content auto;gap:.1em 1em;font-size:.9em}\
 dl.provenance dt{color:#555}dl.provenance dd{margin:0}\
 .mode{font-size:.8em;padding:0 .4em;border-radius:.3em;background:#e8f0e8}\
-.mode.simulated{background:#fff3cd}svg{display:block;margin:.3em 0 1em}";
+.mode.simulated{background:#fff3cd}svg{display:block;margin:.3em 0 1em}\
+.caption{font-size:.85em;color:#555}";
 
 fn page(title: &str, body: &str) -> String {
     format!(
@@ -128,10 +129,11 @@ impl Html {
             body.push_str("<h2>History</h2>\n");
             for h in report.history {
                 body.push_str(&format!(
-                    "<h3><code>{}</code> · {}</h3>\n{}\n",
+                    "<h3><code>{}</code> · {}</h3>\n{}\n<p class=\"caption\">{}</p>\n",
                     esc(&h.benchmark),
                     esc(h.measure.as_str()),
-                    charts::history(h)
+                    charts::history(h),
+                    charts::history_caption(h)
                 ));
             }
         }

@@ -255,9 +255,9 @@ fn change_bars_have_interval_whiskers_verdict_colours_and_threshold_lines() {
     );
     for part in [
         "<line class=\"threshold warn\" x1=\"425.0\" y1=\"12.0\" x2=\"425.0\" y2=\"68.0\" stroke=\"#ff7f0e\"",
-        ">warn +5.0%</text>",
+        "text-anchor=\"end\" fill=\"#ff7f0e\">warn +5.0%</text>",
         "<line class=\"threshold fail\" x1=\"460.0\" y1=\"12.0\" x2=\"460.0\" y2=\"68.0\" stroke=\"#d62728\"",
-        ">fail +10.0%</text>",
+        "text-anchor=\"start\" fill=\"#d62728\">fail +10.0%</text>",
         "<line class=\"zero\" x1=\"390.0\" y1=\"12.0\" x2=\"390.0\" y2=\"68.0\"",
         "<rect class=\"bar improved\" x=\"250.0\" y=\"22.0\" width=\"140.0\" height=\"12\" fill=\"#2ca02c\"/>",
         "<path class=\"interval\" d=\"M180.0 24.0V32.0M180.0 28.0H285.0M285.0 24.0V32.0\"",
@@ -284,7 +284,7 @@ fn thresholds_of_a_higher_is_better_measure_are_below_zero() {
     assert!(svg.contains("class=\"bar unchanged\""), "{svg}");
 }
 
-/// A budget: 55 ms of a 100 ms limit on 0..110 ms across 180..410 px, the headroom beside it.
+/// A budget: 55 ms of a 100 ms limit on 0..110 ms across 180..350 px, the headroom beside it.
 #[test]
 fn a_budget_is_a_bar_with_its_limit_line_and_headroom() {
     let svg = charts::budgets(&[
@@ -292,8 +292,8 @@ fn a_budget_is_a_bar_with_its_limit_line_and_headroom() {
         budget(None, Some(1e8), None, BudgetStatus::Unchecked),
     ]);
     for part in [
-        "<rect class=\"bar ok\" x=\"180.0\" y=\"22.0\" width=\"115.0\" height=\"12\" fill=\"#2ca02c\"/>",
-        "<line class=\"limit\" x1=\"389.1\" y1=\"19.0\" x2=\"389.1\" y2=\"37.0\"",
+        "<rect class=\"bar ok\" x=\"180.0\" y=\"22.0\" width=\"85.0\" height=\"12\" fill=\"#2ca02c\"/>",
+        "<line class=\"limit\" x1=\"334.5\" y1=\"19.0\" x2=\"334.5\" y2=\"37.0\"",
         ">55.00ms / limit 100.0ms, headroom +45.0% (ok)</text>",
         ">- / limit 100.0ms (unchecked)</text>",
         ">fast render · render</text>",
@@ -339,6 +339,10 @@ fn a_history_is_a_line_with_its_change_points_and_levels() {
     ] {
         assert!(svg.contains(part), "{part} not in {svg}");
     }
+    assert_eq!(
+        charts::history_caption(&history("parse")),
+        "4 stored runs, 10.00ns … 20.00ns; shift of +100.0% at #3 (c3): 10.00ns → 20.00ns"
+    );
     assert_eq!(svg.matches("<circle class=\"point\"").count(), 4, "{svg}");
 }
 
@@ -446,4 +450,84 @@ fn script_in_names_is_escaped_everywhere() {
     let run_page = Html.run(&current, &[]);
     assert_self_contained(&run_page);
     assert!(run_page.contains("<code>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</code>"));
+}
+
+/// Headless Chromium's DOM of a written page: `None` (with the reason printed) when there is no
+/// chromium on this machine.
+fn chromium_dom(page: &str) -> Option<String> {
+    let found = std::process::Command::new("chromium")
+        .arg("--version")
+        .output();
+    if found.is_err() {
+        eprintln!("skipped: no chromium on PATH (apt-get install -y chromium)");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.html");
+    std::fs::write(&file, page).unwrap();
+    let profile = dir.path().join("profile");
+    let out = std::process::Command::new("timeout")
+        .arg("120")
+        .arg("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", file.display()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "chromium: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8(out.stdout).unwrap())
+}
+
+/// The comparison page parses in a real browser: its DOM holds every chart element the page
+/// wrote, and the `<script>` of a benchmark name stayed text.
+#[test]
+fn the_page_renders_in_headless_chromium() {
+    let (mut base, mut current) = runs();
+    base.benchmarks[0].name = SCRIPT.into();
+    current.benchmarks[0].name = SCRIPT.into();
+    let c = comparison(&base, &current);
+    let histories = [history("parse")];
+    let page = Html.render(&HtmlReport {
+        run: Some(&current),
+        baseline: Some(&base),
+        comparison: Some(&c),
+        history: &histories,
+    });
+    let Some(dom) = chromium_dom(&page) else {
+        return;
+    };
+    for element in [
+        "<svg class=\"distribution\"",
+        "<svg class=\"changes\"",
+        "<svg class=\"budgets\"",
+        "<svg class=\"history\"",
+        "<circle class=\"sample\"",
+        "<rect class=\"box\"",
+        "<rect class=\"bar regressed\"",
+        "<rect class=\"bar improved\"",
+        "<line class=\"change-point\"",
+        "<path class=\"interval\"",
+    ] {
+        assert_eq!(
+            dom.matches(element).count(),
+            page.matches(element).count(),
+            "{element} in the DOM: {dom}"
+        );
+        assert!(dom.contains(element), "{element}");
+    }
+    assert!(!dom.contains("<script"), "{dom}");
+    assert!(dom.contains("&lt;script&gt;alert"), "{dom}");
 }

@@ -325,12 +325,22 @@ pub fn changes(measure: &Measure, verdicts: &[&Verdict], thresholds: &Thresholds
     ));
     let mut out = svg_open("changes", height, &caption);
     let bottom = height - AXIS + 4.0;
-    for (name, at, colour) in [("warn", warn, "#ff7f0e"), ("fail", fail, "#d62728")] {
+    // Each label on its own side of its line, so close thresholds do not overwrite each other:
+    // warn towards zero, fail away from it.
+    let (toward_zero, away) = if worse > 0.0 {
+        ("end", "start")
+    } else {
+        ("start", "end")
+    };
+    for (name, at, colour, anchor) in [
+        ("warn", warn, "#ff7f0e", toward_zero),
+        ("fail", fail, "#d62728", away),
+    ] {
         let x = scale.at(at);
         out.push_str(&format!(
             "<line class=\"threshold {name}\" x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" \
              y2=\"{bottom:.1}\" stroke=\"{colour}\" stroke-dasharray=\"4 3\"/>\
-             <text x=\"{x:.1}\" y=\"10\" font-size=\"10\" text-anchor=\"middle\" \
+             <text x=\"{x:.1}\" y=\"10\" font-size=\"10\" text-anchor=\"{anchor}\" \
              fill=\"{colour}\">{name} {}</text>",
             TOP - 4.0,
             esc(&percent(at))
@@ -402,6 +412,9 @@ fn axis_percent(scale: &Scale, y: f64) -> String {
     )
 }
 
+/// Where a budget's bar may end: its value, limit and headroom are written after it.
+const BUDGET_RIGHT: f64 = WIDTH - 290.0;
+
 /// Each budget as a bar from zero to the value, on its own scale (budgets differ in unit), with
 /// the limit as a dark line and the headroom written beside it; the bar's colour is the status
 /// (green ok, orange warn, red fail, grey not checked).
@@ -426,7 +439,7 @@ pub fn budgets(checks: &[BudgetCheck]) -> String {
             lo,
             hi: if hi > 0.0 { hi * 1.1 } else { hi },
             from: PLOT_LEFT,
-            to: WIDTH - 230.0,
+            to: BUDGET_RIGHT,
         };
         let value = b
             .value
@@ -464,8 +477,8 @@ pub fn budgets(checks: &[BudgetCheck]) -> String {
             ));
         }
         out.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">{}</text></g>",
-            WIDTH - 224.0,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\">{}</text></g>",
+            BUDGET_RIGHT + 6.0,
             cy + 4.0,
             esc(&text)
         ));
@@ -610,6 +623,37 @@ pub fn history(h: &History) -> String {
     }
     out.push_str("</svg>");
     out
+}
+
+/// A history's visible caption: its runs, its range and each shift of level with the run it
+/// starts at.
+pub fn history_caption(h: &History) -> String {
+    let mut text = plural(h.points.len(), "stored run");
+    if let Some((lo, hi)) = bounds(h.points.iter().map(|p| p.value)) {
+        text.push_str(&format!(
+            ", {} … {}",
+            format_value(lo, &h.unit),
+            format_value(hi, &h.unit)
+        ));
+    }
+    for c in &h.change_points {
+        let at = h
+            .points
+            .get(c.index)
+            .map_or_else(String::new, |p| format!(" ({})", p.label));
+        let shift = if c.before_median != 0.0 {
+            percent((c.after_median / c.before_median - 1.0) * 100.0)
+        } else {
+            String::from("?")
+        };
+        text.push_str(&format!(
+            "; shift of {shift} at #{}{at}: {} → {}",
+            c.index + 1,
+            format_value(c.before_median, &h.unit),
+            format_value(c.after_median, &h.unit)
+        ));
+    }
+    esc(&text)
 }
 
 fn level(across: &Scale, up: &Scale, start: usize, end: usize, median: f64) -> String {
