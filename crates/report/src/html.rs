@@ -366,10 +366,17 @@ fn distributions(run: &Run, baseline: Option<&Run>) -> String {
         }
         if !charts_of_bench.is_empty() {
             out.push_str(&format!(
-                "<h3><code>{}</code> {}</h3>\n{charts_of_bench}",
+                "<h3><code>{}</code> {}</h3>\n",
                 esc(&bench.name),
                 mode_badge(bench, run.provenance.mode)
             ));
+            if let Some(command) = &bench.command {
+                out.push_str(&format!(
+                    "<p class=\"caption\">command: <code>{}</code></p>\n",
+                    esc(command)
+                ));
+            }
+            out.push_str(&charts_of_bench);
         }
     }
     if out.is_empty() {

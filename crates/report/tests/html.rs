@@ -424,6 +424,7 @@ fn script_in_names_is_escaped_everywhere() {
     base.benchmarks[0].name = SCRIPT.into();
     current.benchmarks[0].name = SCRIPT.into();
     current.provenance.branch = Some(SCRIPT.into());
+    current.benchmarks[1].command = Some(format!("./render '{SCRIPT}'"));
     let mut c = comparison(&base, &current);
     c.budgets[0].label = SCRIPT.into();
     c.budgets[0].benchmark = SCRIPT.into();
@@ -450,6 +451,9 @@ fn script_in_names_is_escaped_everywhere() {
     let run_page = Html.run(&current, &[]);
     assert_self_contained(&run_page);
     assert!(run_page.contains("<code>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</code>"));
+    assert!(run_page.contains(
+        "command: <code>./render &#39;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39;</code>"
+    ));
 }
 
 /// Headless Chromium's DOM of a written page: `None` (with the reason printed) when there is no
