@@ -456,9 +456,77 @@ fn script_in_names_is_escaped_everywhere() {
     ));
 }
 
-/// Headless Chromium's DOM of a written page: `None` (with the reason printed) when there is no
-/// chromium on this machine.
-fn chromium_dom(page: &str) -> Option<String> {
+/// Serves `page` at every path on a loopback port (one request at a time) and records each
+/// request line, until `stop` is set and one more connection comes.
+struct PageServer {
+    address: std::net::SocketAddr,
+    requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl PageServer {
+    fn start(page: String) -> PageServer {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (seen, stopped) = (requests.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopped.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(mut stream) = stream else { continue };
+                let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(10)));
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() || line.is_empty() {
+                    continue;
+                }
+                // The rest of the head.
+                let mut header = String::new();
+                while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                    header.clear();
+                }
+                let line = line.trim_end().to_string();
+                let (status, body) = if line.starts_with("GET /report.html ") {
+                    ("200 OK", page.as_str())
+                } else {
+                    ("404 Not Found", "")
+                };
+                seen.lock().unwrap().push(line);
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\n\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        PageServer {
+            address,
+            requests,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// The request lines it answered, after stopping it.
+    fn stop(mut self) -> Vec<String> {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(self.address);
+        if let Some(thread) = self.thread.take() {
+            thread.join().unwrap();
+        }
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+/// Headless Chromium's DOM of `page` served from loopback, its log and every request the
+/// server saw: `None` (with the reason printed) when there is no chromium on this machine.
+fn chromium_dom(page: &str) -> Option<(String, String, Vec<String>)> {
     let found = std::process::Command::new("chromium")
         .arg("--version")
         .output();
@@ -467,9 +535,7 @@ fn chromium_dom(page: &str) -> Option<String> {
         return None;
     }
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("report.html");
-    std::fs::write(&file, page).unwrap();
-    let profile = dir.path().join("profile");
+    let server = PageServer::start(page.to_string());
     let out = std::process::Command::new("timeout")
         .arg("120")
         .arg("chromium")
@@ -481,22 +547,23 @@ fn chromium_dom(page: &str) -> Option<String> {
             "--disable-component-update",
             "--disable-sync",
             "--no-first-run",
+            "--enable-logging=stderr",
+            "--v=0",
         ])
-        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--user-data-dir={}", dir.path().display()))
         .arg("--dump-dom")
-        .arg(format!("file://{}", file.display()))
+        .arg(format!("http://{}/report.html", server.address))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "chromium: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(String::from_utf8(out.stdout).unwrap())
+    let requests = server.stop();
+    let log = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "chromium: {log}");
+    Some((String::from_utf8(out.stdout).unwrap(), log, requests))
 }
 
-/// The comparison page parses in a real browser: its DOM holds every chart element the page
-/// wrote, and the `<script>` of a benchmark name stayed text.
+/// The comparison page in a real browser: its DOM holds every chart element the page wrote, the
+/// `<script>` of a benchmark name stayed text, the console stayed quiet and the page asked for
+/// nothing but itself.
 #[test]
 fn the_page_renders_in_headless_chromium() {
     let (mut base, mut current) = runs();
@@ -510,7 +577,7 @@ fn the_page_renders_in_headless_chromium() {
         comparison: Some(&c),
         history: &histories,
     });
-    let Some(dom) = chromium_dom(&page) else {
+    let Some((dom, log, requests)) = chromium_dom(&page) else {
         return;
     };
     for element in [
@@ -525,13 +592,20 @@ fn the_page_renders_in_headless_chromium() {
         "<line class=\"change-point\"",
         "<path class=\"interval\"",
     ] {
+        assert!(dom.contains(element), "{element} not in the DOM: {dom}");
         assert_eq!(
             dom.matches(element).count(),
             page.matches(element).count(),
-            "{element} in the DOM: {dom}"
+            "{element}"
         );
-        assert!(dom.contains(element), "{element}");
     }
     assert!(!dom.contains("<script"), "{dom}");
     assert!(dom.contains("&lt;script&gt;alert"), "{dom}");
+    assert!(!log.contains(":CONSOLE"), "console messages: {log}");
+    // The browser may ask for a favicon of its own accord; the page asks for nothing.
+    let asked: Vec<&String> = requests
+        .iter()
+        .filter(|r| !r.starts_with("GET /favicon.ico "))
+        .collect();
+    assert_eq!(asked, vec!["GET /report.html HTTP/1.1"], "{requests:?}");
 }
