@@ -369,6 +369,8 @@ fn run_page() {
         assert!(page.contains(part), "{part} not in {page}");
     }
     assert_eq!(page.matches("<svg class=\"distribution\"").count(), 3);
+    // Each row is named by its measure already: no title above it.
+    assert!(!page.contains("font-weight=\"bold\""), "{page}");
     assert_eq!(page.matches("<g class=\"row\">").count(), 3);
     insta::assert_snapshot!("html_run_page", page);
 }
@@ -391,6 +393,8 @@ fn comparison_page() {
         "<dt>baseline</dt><dd>base (real, commit 1111111111, 2026-11-24T10:00:00Z, machine ",
         ">baseline</text>",
         ">current</text>",
+        "<text x=\"174.0\" y=\"12.0\" font-size=\"11\" font-weight=\"bold\" \
+         text-anchor=\"end\">wall time</text>",
         "<rect class=\"bar improved\"",
         "<rect class=\"bar regressed\"",
         "<svg class=\"budgets\"",

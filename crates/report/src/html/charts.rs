@@ -155,6 +155,16 @@ pub fn distribution(title: &str, unit: &Unit, rows: &[DistributionRow<'_>]) -> S
         to: DISTRIBUTION_RIGHT,
     };
     let mut out = svg_open("distribution", height, &caption);
+    // Rows named by side (baseline, current) leave the measure unnamed: it goes above them.
+    if rows.iter().all(|r| r.label != title) {
+        out.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" font-weight=\"bold\" \
+             text-anchor=\"end\">{}</text>",
+            PLOT_LEFT - 6.0,
+            TOP - 4.0,
+            esc(title)
+        ));
+    }
     for (k, row) in rows.iter().enumerate() {
         let cy = TOP + k as f64 * ROW + ROW / 2.0;
         let mut sorted: Vec<f64> = row
