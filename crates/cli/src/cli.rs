@@ -359,6 +359,9 @@ pub struct ReportArgs {
     /// Format of the report on standard output.
     #[arg(long, value_enum, default_value_t = OutputFormat::Terminal)]
     pub format: OutputFormat,
+    /// Write the report to FILE instead of standard output (replaced whole: never half a file).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Output formats for the report on standard output.

@@ -17,7 +17,9 @@ pub mod units;
 use benchgate_model::{Comparison, Run, Verdict};
 
 pub use csv::{Csv, SeriesRow, series_csv, series_jsonl};
-pub use html::Html;
+pub use html::charts;
+pub use html::charts::{ChangePoint, History, HistoryPoint};
+pub use html::{Html, HtmlReport};
 pub use json::Json;
 pub use junit::Junit;
 pub use markdown::Markdown;
