@@ -376,7 +376,8 @@ pub enum OutputFormat {
     Json,
     /// JUnit XML: one test case per judged (benchmark, measure).
     Junit,
-    /// One self-contained HTML page (no script, nothing fetched), memory series drawn inline.
+    /// One self-contained HTML page (no script, nothing fetched): tables, distributions, changes,
+    /// budgets and memory series drawn as inline SVG.
     Html,
     /// CSV (RFC 4180), one table: the comparison's verdicts, or the run's measures; values in
     /// canonical units, text from outside starting with = + - @ prefixed with '.
