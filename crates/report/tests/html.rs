@@ -535,6 +535,11 @@ fn chromium_dom(page: &str) -> Option<(String, String, Vec<String>)> {
         .arg("--version")
         .output();
     if found.is_err() {
+        // CI installs it (.ci/run): there a missing browser is a failure, not a skip.
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but no chromium on PATH (.ci/run installs it)"
+        );
         eprintln!("skipped: no chromium on PATH (apt-get install -y chromium)");
         return None;
     }
