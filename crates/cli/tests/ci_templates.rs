@@ -270,3 +270,96 @@ fn the_gitlab_jobs_init_writes_parse_and_run_real_commands() {
         assert_eq!(commands.len(), 2, "{origin}: base and gate: {commands:?}");
     }
 }
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// The workflow's own steps, run as GitHub runs them (`bash -e`), in a real repository with a
+/// pull-request branch: the merge base is measured, and the pull request is gated against it.
+#[test]
+fn the_github_workflow_gates_a_pull_request_against_its_merge_base() {
+    let root = tempfile::tempdir().unwrap();
+    let repo = root.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    let out = benchgate(&["init", "--ci", "github"], &repo);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Shorter sampling than the starter's, for a test.
+    let config = std::fs::read_to_string(repo.join("benchgate.toml")).unwrap();
+    let config = config.replace("max_time = \"20s\"", "max_time = \"1s\"");
+    std::fs::write(repo.join("benchgate.toml"), config).unwrap();
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "base"]);
+    let base = git(&repo, &["rev-parse", "HEAD"]);
+    git(&repo, &["checkout", "-q", "-b", "feature"]);
+    std::fs::write(repo.join("change.txt"), "x\n").unwrap();
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "change"]);
+
+    let text = std::fs::read_to_string(repo.join(".github/workflows/benchgate.yml")).unwrap();
+    let workflow = parse_yaml(&text, "benchgate.yml");
+    let steps = workflow["jobs"]["gate"]["steps"].as_sequence().unwrap();
+    let bin = Path::new(env!("CARGO_BIN_EXE_benchgate")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let output_file = root.path().join("github-output");
+    for name in ["Measure the merge base", "Gate the pull request"] {
+        let step = steps
+            .iter()
+            .find(|s| s["name"].as_str() == Some(name))
+            .unwrap();
+        let script = step["run"].as_str().unwrap();
+        let out = std::process::Command::new("bash")
+            .args(["-e", "-c", script])
+            .current_dir(&repo)
+            .env("PATH", &path)
+            .env("NO_COLOR", "1")
+            .env_remove("GITHUB_STEP_SUMMARY")
+            .env(
+                "BENCHGATE_DB",
+                format!("sqlite://{}/history.db", root.path().display()),
+            )
+            .env("BASE_BRANCH", "main")
+            .env("CONFIG", repo.join("benchgate.toml"))
+            .env("RUNNER_TEMP", root.path())
+            .env("GITHUB_OUTPUT", &output_file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let outputs = std::fs::read_to_string(&output_file).unwrap();
+    // Passed or a (noise) regression: both are verdicts on real numbers; 2 and 3 would be the
+    // workflow's fault.
+    assert!(
+        outputs == "status=0\n" || outputs == "status=1\n",
+        "{outputs}"
+    );
+    let report = std::fs::read_to_string(repo.join("benchgate-report.md")).unwrap();
+    assert!(
+        report.contains(&format!("against baseline merge-base:main = commit:{base}")),
+        "{report}"
+    );
+    assert!(report.contains("`example/sleep`"), "{report}");
+}
