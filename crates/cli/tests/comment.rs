@@ -71,8 +71,15 @@ impl FakeGithub {
                 });
                 let (status, answer) = match method.as_str() {
                     "GET" if path.starts_with("/repos/o/r/issues/7/comments?") => {
+                        let page: usize = path
+                            .rsplit("page=")
+                            .next()
+                            .and_then(|p| p.parse().ok())
+                            .unwrap();
                         let list: Vec<_> = comments
                             .iter()
+                            .skip((page - 1) * 100)
+                            .take(100)
                             .map(|(id, body)| serde_json::json!({"id": id, "body": body}))
                             .collect();
                         ("200 OK", serde_json::Value::Array(list))
@@ -305,5 +312,34 @@ fn a_missing_token_repository_or_pull_request_names_the_variable() {
         stderr(&out).contains("cannot read missing.md"),
         "{}",
         stderr(&out)
+    );
+}
+
+#[test]
+fn the_marked_comment_is_found_on_a_later_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut others: Vec<(u64, String)> =
+        (1..=150).map(|id| (id, format!("comment {id}"))).collect();
+    others[120].1 = "<!-- benchgate -->\nold".to_string();
+    let github = FakeGithub::start(others);
+    std::fs::write(dir.path().join("r.md"), "new\n").unwrap();
+    let env = [
+        ("GITHUB_TOKEN", "t"),
+        ("GITHUB_API_URL", github.url.as_str()),
+    ];
+    let out = comment(
+        dir.path(),
+        &["--github", "r.md", "--pr", "7", "--repo", "o/r"],
+        &env,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let paths: Vec<String> = github.seen().into_iter().map(|s| s.path).collect();
+    assert_eq!(
+        paths,
+        [
+            "/repos/o/r/issues/7/comments?per_page=100&page=1",
+            "/repos/o/r/issues/7/comments?per_page=100&page=2",
+            "/repos/o/r/issues/comments/121",
+        ]
     );
 }

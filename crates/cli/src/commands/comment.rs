@@ -25,6 +25,10 @@ const MAX_BODY_CHARS: usize = 65_536;
 /// Comments per page when listing (GitHub's maximum).
 const PER_PAGE: usize = 100;
 
+/// Pages of comments looked through for the marker at most: an API that never ends a listing
+/// must not keep benchgate asking forever.
+const MAX_PAGES: usize = 100;
+
 /// Where a comment goes: the API, the repository, the pull request, and the token.
 struct Target {
     api: String,
@@ -124,7 +128,7 @@ pub fn execute(args: &CommentArgs) -> anyhow::Result<Outcome> {
 
 /// The id of the pull request's comment that carries the marker, if any.
 fn find_comment(target: &Target, base: &str) -> anyhow::Result<Option<u64>> {
-    for page in 1.. {
+    for page in 1..=MAX_PAGES {
         let url = format!(
             "{base}/issues/{}/comments?per_page={PER_PAGE}&page={page}",
             target.pr
