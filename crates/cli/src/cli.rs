@@ -226,6 +226,66 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Write a starter benchgate.toml for the project in DIR, and a CI workflow with --ci
+    ///
+    /// Looks at what DIR holds — a Cargo.toml (cargo bench), a go.mod (go test -bench),
+    /// pytest-benchmark in the Python project's configuration, else plain commands — and writes
+    /// a benchgate.toml to start from. With --ci github it also writes
+    /// .github/workflows/benchgate.yml, with --ci gitlab a .gitlab-ci.yml job: on pull (merge)
+    /// requests they measure the merge base, gate the change against it and (GitHub) post the
+    /// Markdown report as one pull-request comment. An existing file is never replaced unless
+    /// --force: init stops with exit code 2 and writes nothing.
+    #[command(
+        after_help = "Examples:\n  benchgate init\n  benchgate init --ci github\n  benchgate init path/to/project --ci gitlab --force"
+    )]
+    Init(InitArgs),
+    /// Post a Markdown report as the pull request's benchgate comment, updated in place
+    ///
+    /// Posts FILE (e.g. `benchgate run --format markdown > report.md`) as a comment on the pull
+    /// request, or edits the comment an earlier run posted (found by a hidden marker), so a pull
+    /// request carries one benchgate comment however often it is pushed. Reads GITHUB_TOKEN
+    /// (needs pull-requests: write), GITHUB_REPOSITORY, the pull request's number from
+    /// GITHUB_EVENT_PATH (pull_request.number) and GITHUB_API_URL [default:
+    /// https://api.github.com], as GitHub Actions sets them. Requests go through curl.
+    #[command(
+        after_help = "Examples:\n  benchgate run --format markdown > report.md; benchgate comment --github report.md\n  benchgate comment --github report.md --repo owner/name --pr 42"
+    )]
+    Comment(CommentArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CommentArgs {
+    /// The Markdown report to post on the GitHub pull request.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub github: PathBuf,
+    /// The pull request's number [default: pull_request.number of GITHUB_EVENT_PATH].
+    #[arg(long, value_name = "N")]
+    pub pr: Option<u64>,
+    /// The repository, OWNER/NAME [default: GITHUB_REPOSITORY].
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The project's directory.
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// Also write a CI workflow that gates pull requests: github or gitlab.
+    #[arg(long, value_enum, value_name = "CI")]
+    pub ci: Option<CiArg>,
+    /// Replace files that exist.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `init --ci`: which CI the workflow is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CiArg {
+    /// GitHub Actions: .github/workflows/benchgate.yml.
+    Github,
+    /// GitLab CI: .gitlab-ci.yml.
+    Gitlab,
 }
 
 #[derive(Debug, Subcommand)]

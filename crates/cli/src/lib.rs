@@ -44,6 +44,12 @@ where
     if console.stdout_closed() { 0 } else { status }
 }
 
+/// The command line's clap definition: what completions and the man pages are made from, and
+/// what tests check documented command lines against.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
 fn execute<I, T>(args: I) -> u8
 where
     I: IntoIterator<Item = T>,
@@ -84,6 +90,8 @@ where
         Command::MockBackend(args) => commands::mock_backend::execute(args, &cli.global),
         Command::Completions { shell } => commands::completions::execute(*shell),
         Command::Man { dir } => commands::man::execute(dir.as_deref(), &cli.global),
+        Command::Init(args) => commands::init::execute(args),
+        Command::Comment(args) => commands::comment::execute(args),
     };
     match result {
         Ok(outcome) => outcome.exit_code(),

@@ -3,6 +3,7 @@
 
 pub mod ab;
 pub mod baseline;
+pub mod comment;
 pub mod compare;
 pub mod completions;
 pub mod doctor;
@@ -11,6 +12,7 @@ pub mod export;
 pub mod history;
 pub mod import;
 pub mod ingest;
+pub mod init;
 pub mod load;
 pub mod man;
 mod measuring;

@@ -1,0 +1,326 @@
+//! `benchgate init [DIR]`: a starter benchgate.toml for what the directory holds (a cargo, go or
+//! pytest-benchmark project, else plain commands) and, with `--ci`, a workflow that gates pull
+//! requests. It never replaces a file unless `--force`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use benchgate_model::Outcome;
+
+use crate::cli::{CiArg, InitArgs};
+use crate::output::{eprint_line, write_file};
+
+/// What kind of project a directory holds, as far as benchmarks go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Project {
+    /// A Cargo.toml; `benches` when it declares or holds benchmarks.
+    Cargo { benches: bool },
+    /// A go.mod: `go test -bench`.
+    Go,
+    /// pytest-benchmark named in the Python project's configuration or requirements.
+    Pytest,
+    /// Anything else: benchmarks are commands.
+    Commands,
+}
+
+impl Project {
+    fn describe(self) -> &'static str {
+        match self {
+            Project::Cargo { benches: true } => "a cargo project with benchmarks",
+            Project::Cargo { benches: false } => "a cargo project (no benches found yet)",
+            Project::Go => "a go module",
+            Project::Pytest => "a pytest-benchmark project",
+            Project::Commands => "no known harness: benchmarks are commands",
+        }
+    }
+
+    /// The command that measures and gates the pull request (after the merge base was
+    /// measured), writing the Markdown report to standard output.
+    fn gate_command(self) -> &'static str {
+        match self {
+            Project::Cargo { .. } => {
+                "benchgate exec --baseline \"merge-base:$BASE_BRANCH\" --format markdown -- cargo bench"
+            }
+            Project::Go => {
+                "benchgate exec --baseline \"merge-base:$BASE_BRANCH\" --format markdown -- go test -run '^$' -bench . -count 10 ./..."
+            }
+            Project::Pytest => {
+                "pytest --benchmark-only --benchmark-json=benchmark.json -q >&2; benchgate ingest --baseline \"merge-base:$BASE_BRANCH\" --format markdown benchmark.json"
+            }
+            Project::Commands => {
+                "benchgate run --baseline \"merge-base:$BASE_BRANCH\" --confirm paired --format markdown"
+            }
+        }
+    }
+
+    /// The command that measures the merge base's checkout and stores it, as the baseline.
+    fn base_command(self) -> &'static str {
+        match self {
+            Project::Cargo { .. } => "benchgate exec --quiet -- cargo bench",
+            Project::Go => "benchgate exec --quiet -- go test -run '^$' -bench . -count 10 ./...",
+            Project::Pytest => {
+                "pytest --benchmark-only --benchmark-json=benchmark.json -q && benchgate ingest --quiet benchmark.json"
+            }
+            Project::Commands => "benchgate run --quiet --config \"$CONFIG\"",
+        }
+    }
+}
+
+/// What `dir` holds. Cargo first (a Rust project may carry Python tooling), then go, then
+/// pytest-benchmark.
+pub fn detect(dir: &Path) -> Project {
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
+    if let Some(manifest) = read("Cargo.toml") {
+        let benches = manifest.contains("[[bench]]") || dir.join("benches").is_dir();
+        return Project::Cargo { benches };
+    }
+    if dir.join("go.mod").is_file() {
+        return Project::Go;
+    }
+    let python = [
+        "pyproject.toml",
+        "setup.cfg",
+        "pytest.ini",
+        "tox.ini",
+        "requirements.txt",
+        "requirements-dev.txt",
+    ];
+    if python
+        .iter()
+        .filter_map(|name| read(name))
+        .any(|text| text.contains("pytest-benchmark") || text.contains("pytest_benchmark"))
+    {
+        return Project::Pytest;
+    }
+    Project::Commands
+}
+
+const GATE: &str = r#"[gate]
+warn = "5%"             # a regression whose confidence bound passes this warns
+fail = "10%"            # and this fails the gate (exit code 1)
+alpha = 0.01            # significance, after false-discovery-rate control across the run
+baseline = "main"       # what a plain `benchgate run` judges against; CI passes --baseline merge-base
+"#;
+
+/// The starter configuration for `project`. It must parse with the real loader (tested).
+pub fn config_text(project: Project) -> String {
+    let mut text = String::from(
+        "# benchgate.toml, written by `benchgate init`: see docs/config.md for every key.\n",
+    );
+    match project {
+        Project::Cargo { benches } => {
+            text.push_str(
+                "# A cargo project: benchgate reads what `cargo bench` prints (criterion, libtest):\n\
+                 #   benchgate exec -- cargo bench\n\
+                 # stores the run and judges it against the baseline with the [gate] below.\n",
+            );
+            if !benches {
+                text.push_str(
+                    "# No benchmarks were found yet: add benches/*.rs (criterion or #[bench]).\n",
+                );
+            }
+            text.push('\n');
+            text.push_str(GATE);
+        }
+        Project::Go => {
+            text.push_str(
+                "# A go module: benchgate reads what `go test -bench` prints:\n\
+                 #   benchgate exec -- go test -run '^$' -bench . -count 10 ./...\n\
+                 # stores the run and judges it against the baseline with the [gate] below.\n\n",
+            );
+            text.push_str(GATE);
+        }
+        Project::Pytest => {
+            text.push_str(
+                "# A pytest-benchmark project: benchgate reads the JSON it writes:\n\
+                 #   pytest --benchmark-only --benchmark-json=benchmark.json && benchgate ingest benchmark.json\n\
+                 # stores the run and judges it against the baseline with the [gate] below.\n\n",
+            );
+            text.push_str(GATE);
+        }
+        Project::Commands => {
+            text.push_str(
+                "# Benchmarks are commands: `benchgate run` measures each [[bench]], stores the run\n\
+                 # and judges it against the baseline with the [gate] below.\n\n\
+                 [defaults]\n\
+                 warmup = 3\n\
+                 min_runs = 10\n\
+                 max_time = \"20s\"\n\n",
+            );
+            text.push_str(GATE);
+            text.push_str(
+                "confirm = \"paired\"      # suspects are measured again paired against the baseline's commit\n\n\
+                 # How to build a checkout of the baseline's commit for paired confirmation.\n\
+                 [build]\n\
+                 command = \"true\"        # e.g. \"make\" or \"cargo build --release\"\n\n\
+                 # Replace with your own commands.\n\
+                 [[bench]]\n\
+                 name = \"example/sleep\"\n\
+                 command = \"sleep 0.01\"\n\n\
+                 # A budget: fail when the median goes beyond it, whatever the baseline says.\n\
+                 # [[budget]]\n\
+                 # bench = \"example/*\"\n\
+                 # measure = \"wall_time\"\n\
+                 # max = \"50ms\"\n",
+            );
+        }
+    }
+    text
+}
+
+/// The GitHub Actions workflow for `project`: on pull requests, measure the merge base, gate
+/// the pull request against it, post the report as one comment, then pass or fail.
+pub fn github_workflow(project: Project) -> String {
+    GITHUB_WORKFLOW
+        .replace("@BASE_COMMAND@", project.base_command())
+        .replace("@GATE_COMMAND@", project.gate_command())
+}
+
+/// The GitLab CI job for `project` (merge request pipelines).
+pub fn gitlab_job(project: Project) -> String {
+    GITLAB_JOB
+        .replace("@BASE_COMMAND@", project.base_command())
+        .replace("@GATE_COMMAND@", project.gate_command())
+}
+
+const GITHUB_WORKFLOW: &str = r#"# benchgate on pull requests, written by `benchgate init --ci github`.
+# Measures the merge base and the pull request on the same runner, judges the pull request
+# against the merge base, and posts the Markdown report as one pull-request comment that later
+# pushes update in place. The job fails when the gate fails.
+name: benchgate
+on:
+  pull_request:
+permissions:
+  contents: read
+  pull-requests: write
+jobs:
+  gate:
+    runs-on: ubuntu-latest
+    env:
+      # Both runs land in one store outside the checkouts.
+      BENCHGATE_DB: sqlite://${{ runner.temp }}/benchgate-history.db
+      BASE_BRANCH: origin/${{ github.base_ref }}
+      CONFIG: ${{ github.workspace }}/benchgate.toml
+      # Set the repository variable BENCHGATE_URL to send runs to a benchgate server.
+      BENCHGATE_URL: ${{ vars.BENCHGATE_URL }}
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0   # the merge base must be in the clone
+      - name: Install benchgate
+        # Change to where your benchgate comes from, e.g. cargo install --locked --git URL benchgate
+        run: cargo install --locked benchgate
+      - name: Measure the merge base
+        run: |
+          base=$(git merge-base HEAD "$BASE_BRANCH")
+          git worktree add --detach "$RUNNER_TEMP/base" "$base"
+          cd "$RUNNER_TEMP/base"
+          @BASE_COMMAND@ || echo "the merge base did not measure cleanly; judging against what was stored"
+      - name: Gate the pull request
+        id: gate
+        run: |
+          set +e
+          @GATE_COMMAND@ > benchgate-report.md
+          echo "status=$?" >> "$GITHUB_OUTPUT"
+          cat benchgate-report.md
+      # Uploading to a team server comes with `benchgate serve` (`benchgate run --upload URL`,
+      # token from BENCHGATE_TOKEN); until then this step stays commented out.
+      # - name: Upload to the benchgate server
+      #   if: env.BENCHGATE_URL != ''
+      #   env:
+      #     BENCHGATE_TOKEN: ${{ secrets.BENCHGATE_TOKEN }}
+      #   run: benchgate run --upload "$BENCHGATE_URL"
+      - name: Comment on the pull request
+        # A fork's pull request gets a read-only token: no comment there.
+        if: always() && github.event.pull_request.head.repo.full_name == github.repository
+        env:
+          GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}
+        run: benchgate comment --github benchgate-report.md
+      - name: Verdict
+        run: exit "${{ steps.gate.outputs.status }}"
+"#;
+
+const GITLAB_JOB: &str = r#"# benchgate on merge requests, written by `benchgate init --ci gitlab`: add this job to
+# .gitlab-ci.yml (or `include:` this file). Measures the merge base and the merge request in the
+# same job, judges the merge request against the merge base and keeps the Markdown report as an
+# artifact. (`benchgate comment` posts to GitHub only, for now.)
+benchgate:
+  stage: test
+  rules:
+    - if: $CI_PIPELINE_SOURCE == "merge_request_event"
+  variables:
+    GIT_DEPTH: "0"
+    BENCHGATE_DB: sqlite://$CI_PROJECT_DIR/.benchgate-ci/history.db
+    BASE_BRANCH: origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME
+    CONFIG: $CI_PROJECT_DIR/benchgate.toml
+  script:
+    # Change to where your benchgate comes from, e.g. cargo install --locked --git URL benchgate
+    - cargo install --locked benchgate
+    - mkdir -p .benchgate-ci
+    - git fetch origin "$CI_MERGE_REQUEST_TARGET_BRANCH_NAME"
+    - base=$(git merge-base HEAD "$BASE_BRANCH")
+    - git worktree add --detach /tmp/benchgate-base "$base"
+    - (cd /tmp/benchgate-base && @BASE_COMMAND@) || echo "the merge base did not measure cleanly"
+    # Uploading to a team server comes with `benchgate serve` (`benchgate run --upload URL`,
+    # token from BENCHGATE_TOKEN); until then:
+    # - benchgate run --upload "$BENCHGATE_URL"
+    - @GATE_COMMAND@ > benchgate-report.md
+  after_script:
+    - cat benchgate-report.md
+  artifacts:
+    when: always
+    paths:
+      - benchgate-report.md
+"#;
+
+/// The files `init` writes into `dir`, with their contents, in order.
+fn planned_files(dir: &Path, project: Project, ci: Option<CiArg>) -> Vec<(PathBuf, String)> {
+    let mut files = vec![(
+        dir.join(benchgate_config::DEFAULT_FILE),
+        config_text(project),
+    )];
+    match ci {
+        Some(CiArg::Github) => files.push((
+            dir.join(".github/workflows/benchgate.yml"),
+            github_workflow(project),
+        )),
+        Some(CiArg::Gitlab) => files.push((dir.join(".gitlab-ci.yml"), gitlab_job(project))),
+        None => {}
+    }
+    files
+}
+
+pub fn execute(args: &InitArgs) -> anyhow::Result<Outcome> {
+    let dir = &args.dir;
+    if !dir.is_dir() {
+        anyhow::bail!("{}: not a directory", dir.display());
+    }
+    let project = detect(dir);
+    let files = planned_files(dir, project, args.ci);
+    // Check every file before writing any: a refused init leaves the directory as it was.
+    if !args.force {
+        let existing: Vec<String> = files
+            .iter()
+            .filter(|(path, _)| path.symlink_metadata().is_ok())
+            .map(|(path, _)| path.display().to_string())
+            .collect();
+        if !existing.is_empty() {
+            anyhow::bail!(
+                "{} already exists: not replaced (--force replaces it)",
+                existing.join(", ")
+            );
+        }
+    }
+    for (path, text) in &files {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        write_file(path, text)?;
+    }
+    eprint_line(&format!("{}: {}", dir.display(), project.describe()));
+    for (path, _) in &files {
+        eprint_line(&format!("wrote {}", path.display()));
+    }
+    Ok(Outcome::Passed)
+}
