@@ -33,6 +33,9 @@ pub fn open_store(url: &str) -> Result<Arc<dyn Store>, PipelineError> {
 }
 
 /// Serves `store` on `listener` until `shutdown` completes; requests in flight then finish.
+///
+/// Keep a reference to `store` outside the runtime and drop the last one there: closing a
+/// PostgreSQL store blocks, which a thread driving async tasks must not do.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     store: Arc<dyn Store>,

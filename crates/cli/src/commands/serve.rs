@@ -32,7 +32,9 @@ pub fn execute(args: &ServeArgs, global: &GlobalArgs) -> anyhow::Result<Outcome>
         .thread_name("serve")
         .build()
         .context("cannot start the server's runtime")?;
-    runtime.block_on(serve(args, store, global))?;
+    // The last reference to the store is dropped here, after the runtime: closing a
+    // PostgreSQL store blocks, which an async worker must not do.
+    runtime.block_on(serve(args, std::sync::Arc::clone(&store), global))?;
     Ok(Outcome::Passed)
 }
 
