@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use benchgate_model::{Measure, ModelError, Run};
+use benchgate_pipeline::history::{DEFAULT_MIN_SEGMENT, shifts};
 use benchgate_store::{RunSummary, SeriesPoint, Store, StoreError};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -277,15 +278,16 @@ async fn benchmarks(
     )))
 }
 
-/// One benchmark's history of one measure, oldest first, the newest `limit` points (as
-/// `benchgate history --all-machines` reads it; `fingerprint=` keeps one machine's).
+/// One benchmark's history of one measure, oldest first, the newest `limit` points, with the
+/// shifts of level in them (as `benchgate history --all-machines --json` gives it;
+/// `fingerprint=` keeps one machine's).
 async fn series(
     State(store): State<Shared>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     let pairs = query_pairs(
         query.as_deref(),
-        &["bench", "measure", "limit", "fingerprint"],
+        &["bench", "measure", "limit", "fingerprint", "min_segment"],
     )?;
     let bench = match value(&pairs, "bench") {
         Some(name) if !name.trim().is_empty() => name.to_string(),
@@ -311,6 +313,18 @@ async fn series(
         },
     };
     let limit = limit(&pairs)?;
+    let min_segment = match value(&pairs, "min_segment") {
+        None => DEFAULT_MIN_SEGMENT,
+        Some(text) => match text.parse::<usize>() {
+            Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
+            _ => {
+                return Err(ApiError::parameter(
+                    "min_segment",
+                    format!("expected a whole number from 1 to {MAX_LIMIT}, got {text:?}"),
+                ));
+            }
+        },
+    };
     let fingerprint = value(&pairs, "fingerprint").map(str::to_string);
     let (name, wanted) = (bench.clone(), measure.clone());
     let mut points = with_store(&store, move |s| {
@@ -332,12 +346,20 @@ async fn series(
             }
         )));
     }
+    let shifts = shifts(&points, min_segment);
     Ok(Json(json!({
         "schema": "benchgate/history/v1",
         "benchmark": bench,
         "measure": measure.as_str(),
         "fingerprint": fingerprint,
         "points": points.iter().map(point_json).collect::<Vec<_>>(),
+        "change_points": shifts.iter().map(|c| json!({
+            "index": c.index,
+            "run_id": points.get(c.index).map(|p| p.run_id.to_string()),
+            "before_median": c.before_median,
+            "after_median": c.after_median,
+            "relative_shift": c.relative_shift,
+        })).collect::<Vec<_>>(),
     })))
 }
 

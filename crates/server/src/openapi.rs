@@ -3,6 +3,8 @@
 
 use serde_json::{Value, json};
 
+use benchgate_pipeline::history::DEFAULT_MIN_SEGMENT;
+
 use crate::api::{DEFAULT_LIMIT, MAX_BODY_BYTES, MAX_LIMIT};
 
 fn error_response(description: &str) -> Value {
@@ -102,7 +104,10 @@ pub fn document() -> Value {
                         limit_parameter(),
                         { "name": "fingerprint", "in": "query", "required": false,
                           "description": "only the points of machines with this environment fingerprint",
-                          "schema": { "type": "string" } }
+                          "schema": { "type": "string" } },
+                        { "name": "min_segment", "in": "query", "required": false,
+                          "description": "how many runs a level of the change-point detection lasts at least",
+                          "schema": { "type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_MIN_SEGMENT } }
                     ],
                     "responses": {
                         "200": {
@@ -160,6 +165,16 @@ pub fn document() -> Value {
                                 "commit": { "type": "string", "nullable": true },
                                 "fingerprint": { "type": "string" },
                                 "median": { "type": "number" }
+                            }
+                        } },
+                        "change_points": { "type": "array", "items": {
+                            "type": "object",
+                            "properties": {
+                                "index": { "type": "integer" },
+                                "run_id": { "type": "string", "format": "uuid" },
+                                "before_median": { "type": "number" },
+                                "after_median": { "type": "number" },
+                                "relative_shift": { "type": "number" }
                             }
                         } }
                     }

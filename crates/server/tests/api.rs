@@ -346,9 +346,14 @@ async fn series_parameters_are_checked_by_name() {
             "limit: expected a whole number from 1 to 10000, got \"0\"",
         ),
         (
+            "/api/v1/series?bench=parse&min_segment=0",
+            "min_segment",
+            "min_segment: expected a whole number from 1 to 10000, got \"0\"",
+        ),
+        (
             "/api/v1/series?bench=parse&mesure=wall_time",
             "mesure",
-            "mesure: unknown parameter; expected bench, measure, limit, fingerprint",
+            "mesure: unknown parameter; expected bench, measure, limit, fingerprint, min_segment",
         ),
     ];
     for (uri, parameter, error) in cases {
@@ -415,4 +420,32 @@ async fn an_unknown_endpoint_is_a_json_404() {
         answer.json(),
         json!({"error": "no such endpoint: /api/v1/nothing; GET /api/v1/openapi.json lists them"})
     );
+}
+
+#[tokio::test]
+async fn a_series_carries_its_shifts_of_level_as_history_finds_them() {
+    let s = server();
+    let medians = [
+        1.00, 1.02, 0.99, 1.01, 1.00, 0.98, 2.00, 2.03, 1.98, 2.01, 2.00, 1.99,
+    ];
+    let runs: Vec<_> = medians
+        .iter()
+        .enumerate()
+        .map(|(i, ms)| run_at(i as i64 * 60, &[("parse", *ms)]))
+        .collect();
+    for run in &runs {
+        s.store.put_run(run).unwrap();
+    }
+    let doc = get(&s.app, "/api/v1/series?bench=parse").await.json();
+    let shifts = doc["change_points"].as_array().unwrap();
+    assert_eq!(shifts.len(), 1, "{doc:#}");
+    assert_eq!(shifts[0]["index"], 6);
+    assert_eq!(shifts[0]["run_id"], runs[6].id.to_string());
+    assert_eq!(shifts[0]["before_median"], 1.0e6);
+    assert_eq!(shifts[0]["after_median"], 2.0e6);
+    // A level must last 7 runs: none here.
+    let doc = get(&s.app, "/api/v1/series?bench=parse&min_segment=7")
+        .await
+        .json();
+    assert_eq!(doc["change_points"], json!([]));
 }
