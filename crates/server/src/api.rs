@@ -39,6 +39,7 @@ pub fn router(store: Shared) -> Router {
         .route("/api/v1/series", get(series))
         .route("/api/v1/openapi.json", get(openapi_document))
         .fallback(unknown_route)
+        .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(store)
 }
@@ -372,4 +373,14 @@ async fn unknown_route(uri: axum::http::Uri) -> ApiError {
         "no such endpoint: {}; GET /api/v1/openapi.json lists them",
         uri.path()
     ))
+}
+
+async fn wrong_method(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!(
+            "{method} {} is not served; GET /api/v1/openapi.json lists what is",
+            uri.path()
+        ),
+    )
 }

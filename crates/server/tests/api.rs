@@ -449,3 +449,19 @@ async fn a_series_carries_its_shifts_of_level_as_history_finds_them() {
         .json();
     assert_eq!(doc["change_points"], json!([]));
 }
+
+#[tokio::test]
+async fn a_method_an_endpoint_does_not_serve_is_a_json_405() {
+    let s = server();
+    let request = axum::http::Request::delete("/api/v1/runs")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let answer = common::send(&s.app, request).await;
+    assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        answer.json(),
+        json!({"error": "DELETE /api/v1/runs is not served; GET /api/v1/openapi.json lists what is"})
+    );
+    let answer = post(&s.app, "/api/v1/series", "{}").await;
+    assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED);
+}
