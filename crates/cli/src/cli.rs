@@ -211,6 +211,21 @@ pub enum Command {
                       \x20        | mix(F: DIST, F: DIST, ...), D a duration such as 10ms (ns, us, ms, s)"
     )]
     MockBackend(Box<crate::commands::mock_backend::MockBackendArgs>),
+    /// Serve the history store to a team: a REST API under /api/v1
+    ///
+    /// Opens (or creates) the store --db names and answers JSON: GET /api/v1/runs, GET
+    /// /api/v1/runs/ID (a run as `export` prints it), POST /api/v1/runs (a run as `import`
+    /// reads it; 201 with its id), GET /api/v1/benchmarks, GET /api/v1/series?bench=NAME
+    /// (its history, as `history --json` gives it) and GET /api/v1/openapi.json (the OpenAPI
+    /// document of them all). Errors are JSON and name the parameter or JSON path at fault.
+    ///
+    /// Once listening it prints one line, `listening on http://ADDR`, to standard output.
+    /// SIGINT or SIGTERM stops it gracefully (exit 0). An address in use is an error (exit 2).
+    #[command(
+        after_help = "Examples:\n  benchgate serve --db sqlite://.benchgate/history.db --listen 127.0.0.1:8080\n  \
+                      benchgate serve --db postgres://bench@db:5432/benchgate --listen 0.0.0.0:8080"
+    )]
+    Serve(Box<crate::commands::serve::ServeArgs>),
     /// Print a shell completion script (e.g. `benchgate completions bash > /etc/bash_completion.d/benchgate`).
     Completions {
         #[arg(value_enum)]

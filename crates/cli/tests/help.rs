@@ -56,6 +56,11 @@ fn mock_backend_help() {
 }
 
 #[test]
+fn serve_help() {
+    insta::assert_snapshot!(binary_help(&["serve", "--help"]));
+}
+
+#[test]
 fn help_subcommand_matches_flag() {
     assert_eq!(help(&["help", "run"]), help(&["run", "--help"]));
 }

@@ -242,6 +242,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// The history of one measure of one benchmark: the newest `limit` points, oldest first.
     fn series(&self, benchmark: &str, measure: &Measure, limit: usize) -> Result<Vec<SeriesPoint>>;
+
+    /// The name of every benchmark with a stored measurement, sorted.
+    fn benchmark_names(&self) -> Result<Vec<String>>;
 }
 
 /// Opens (creating and migrating as needed) the store at `url`:

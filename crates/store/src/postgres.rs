@@ -597,4 +597,13 @@ impl Store for PostgresStore {
         points.reverse();
         Ok(points)
     }
+
+    fn benchmark_names(&self) -> Result<Vec<String>> {
+        let err = || StoreError::postgres("cannot read the benchmark names".to_string());
+        let rows = self
+            .lock()
+            .query(&pg(queries::BENCHMARK_NAMES), &[])
+            .map_err(err())?;
+        rows.iter().map(|r| r.try_get(0).map_err(err())).collect()
+    }
 }

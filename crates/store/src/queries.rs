@@ -101,6 +101,11 @@ pub(crate) const SERIES: &str = "SELECT r.id, r.started_at, r.git_commit, r.fing
      AND p.measure_id = (SELECT id FROM names WHERE name = ?2) AND p.median IS NOT NULL \
      ORDER BY p.started_ns DESC, r.id DESC LIMIT ?3";
 
+/// Every benchmark name that has a stored point, by name (`EXISTS` probes the start of
+/// `points`' key).
+pub(crate) const BENCHMARK_NAMES: &str = "SELECT n.name FROM names n \
+     WHERE EXISTS (SELECT 1 FROM points p WHERE p.name_id = n.id) ORDER BY n.name";
+
 /// The newest run summaries matching `filter` (a `WHERE …` clause or nothing), the limit being
 /// the last of `params` parameters.
 pub(crate) fn summaries(filter: &str, params: usize) -> String {

@@ -694,6 +694,17 @@ impl Store for SqliteStore {
         points.reverse();
         Ok(points)
     }
+
+    fn benchmark_names(&self) -> Result<Vec<String>> {
+        let conn = self.lock();
+        let err = || StoreError::sqlite("cannot read the benchmark names".to_string());
+        let mut stmt = conn
+            .prepare_cached(queries::BENCHMARK_NAMES)
+            .map_err(err())?;
+        stmt.query_map([], |r| r.get(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<String>>>())
+            .map_err(err())
+    }
 }
 
 #[cfg(test)]

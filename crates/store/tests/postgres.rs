@@ -426,3 +426,11 @@ fn a_foreign_database_is_refused_untouched() {
         .get(0);
     assert_eq!(tables, 2);
 }
+
+#[test]
+fn benchmark_names() {
+    let Some(url) = fresh_database("benchmark_names") else {
+        return;
+    };
+    common::check_benchmark_names(&PostgresStore::connect(&url).unwrap());
+}

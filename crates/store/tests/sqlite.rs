@@ -586,3 +586,9 @@ fn a_metric_of_ten_samples_takes_at_most_150_bytes() {
     );
     assert!(per_metric <= 150.0, "{per_metric:.1} B per metric");
 }
+
+#[test]
+fn benchmark_names() {
+    let (_dir, store) = temp_store();
+    common::check_benchmark_names(&store);
+}

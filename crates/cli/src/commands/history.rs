@@ -10,7 +10,6 @@ use benchgate_model::display::{format_value, percent};
 use benchgate_model::{Measure, Outcome};
 use benchgate_pipeline::store::open_existing_store;
 use benchgate_report::escape::terminal::lines;
-use benchgate_stats::changepoint::{ChangePointOptions, Penalty, change_points};
 use benchgate_store::{NoiseFloor, SeriesPoint};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -43,12 +42,8 @@ pub fn execute(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Outcom
         );
     }
     let values: Vec<f64> = points.iter().map(|p| p.median).collect();
-    let options = ChangePointOptions {
-        penalty: Penalty::Auto,
-        min_segment: args.min_segment as usize,
-    };
-    // Medians that are 0 or negative (a counter that can be 0) have no logarithm: no shifts.
-    let shifts = change_points(&values, &options).unwrap_or_default();
+    let min_segment = args.min_segment as usize;
+    let shifts = benchgate_pipeline::history::shifts(&points, min_segment);
     let current_level = shifts.last().map_or(0, |c| c.index);
     // Only the runs after the last shift: a change of level is not noise.
     let estimate = floor_from_history(&values[current_level..]);
@@ -143,11 +138,11 @@ pub fn execute(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Outcom
     }
     if shifts.is_empty() {
         out.push_str("\nno shift of level");
-        if values.len() < 2 * options.min_segment {
+        if values.len() < 2 * min_segment {
             let _ = write!(
                 out,
                 " (too few runs: a level must last {})",
-                plural(options.min_segment, "run")
+                plural(min_segment, "run")
             );
         }
         out.push('\n');

@@ -70,7 +70,7 @@ pub struct MockBackendArgs {
     pub exit_after: Option<Duration>,
 }
 
-fn parse_listen(text: &str) -> Result<SocketAddr, String> {
+pub(crate) fn parse_listen(text: &str) -> Result<SocketAddr, String> {
     text.parse()
         .map_err(|_| "expected IP:PORT, e.g. 127.0.0.1:0 or [::1]:8080".to_owned())
 }

@@ -20,6 +20,7 @@ pub mod mock_backend;
 pub mod report;
 pub mod run;
 pub mod runs;
+pub mod serve;
 pub mod suite;
 
 use benchgate_gate::CompareOptions;

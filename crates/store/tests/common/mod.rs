@@ -1597,3 +1597,21 @@ pub fn check_packed_from_v5(store: &dyn Store, runs: &[Run]) {
     assert_eq!(store.list_runs(10).unwrap().len(), runs.len());
     check_upgraded_from_v4(store);
 }
+
+/// `benchmark_names`: each benchmark with a point once, sorted; never a measure's or a source's
+/// name (they share the `names` table); a quoted name taken literally.
+pub fn check_benchmark_names(store: &dyn Store) {
+    assert_eq!(store.benchmark_names().unwrap(), Vec::<String>::new());
+    let at = OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap();
+    store.put_run(&small_run(at, "c1", "m", 10.0)).unwrap();
+    store
+        .put_run(&small_run(at + time::Duration::SECOND, "c2", "m", 11.0))
+        .unwrap();
+    let mut quoted = small_run(at + time::Duration::SECOND * 2, "c3", "m", 12.0);
+    quoted.benchmarks[0].name = "Z'); DROP TABLE names; --".into();
+    store.put_run(&quoted).unwrap();
+    assert_eq!(
+        store.benchmark_names().unwrap(),
+        ["Z'); DROP TABLE names; --", "a"]
+    );
+}

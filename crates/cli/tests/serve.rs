@@ -1,0 +1,173 @@
+//! `benchgate serve` as a service runs it: the real binary in its own process, its address read
+//! from its first line, real requests over loopback, stopped by a signal.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, ExitStatus, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use common::{benchgate, benchgate_command, benchgate_process, record, spawn, stderr};
+
+/// Only stops a hung test: far beyond what a busy machine needs.
+const BOUND: Duration = Duration::from_secs(60);
+
+struct Served {
+    child: Child,
+    lines: Receiver<String>,
+    addr: SocketAddr,
+}
+
+impl Served {
+    fn start(db: &str, dir: &Path) -> Served {
+        let mut command = benchgate_command(dir, &[]);
+        command
+            .args(["serve", "--db", db, "--listen", "127.0.0.1:0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = spawn(&mut command);
+        let stdout = child.stdout.take().unwrap();
+        let (send, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let first = lines
+            .recv_timeout(BOUND)
+            .expect("serve says where it listens");
+        let addr = first
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("first line {first:?}"))
+            .parse()
+            .unwrap();
+        Served { child, lines, addr }
+    }
+
+    /// Sends `signal` and waits (bounded) for the process to end.
+    fn stop(mut self, signal: libc::c_int) -> (ExitStatus, Vec<String>, String) {
+        // SAFETY: sending a signal to our own child.
+        assert_eq!(
+            unsafe { libc::kill(self.child.id() as libc::pid_t, signal) },
+            0
+        );
+        let deadline = Instant::now() + BOUND;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "serve did not stop");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let rest = self.lines.iter().collect();
+        let mut err = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        (status, rest, err)
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One HTTP/1.1 GET on its own connection: the status and the body.
+fn get(addr: SocketAddr, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(BOUND)).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: bg\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").expect("a response head");
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, body.to_owned())
+}
+
+#[test]
+fn serve_prints_its_address_answers_the_api_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    record(dir.path(), "run.json", "noop", "true", 3);
+    let db = format!("sqlite://{}", dir.path().join("history.db").display());
+    let out = benchgate(&["--db", &db, "import", "run.json"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("run.json")).unwrap())
+            .unwrap();
+
+    let served = Served::start(&db, dir.path());
+    let (status, body) = get(served.addr, "/api/v1/runs");
+    assert_eq!(status, 200, "{body}");
+    let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["id"], run["id"]);
+    let (status, body) = get(served.addr, "/api/v1/runs?limit=zero");
+    assert_eq!(status, 400);
+    assert!(body.contains(r#""parameter":"limit""#), "{body}");
+
+    let addr = served.addr;
+    let (status, rest, err) = served.stop(libc::SIGTERM);
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert!(rest.is_empty(), "{rest:?}");
+    assert!(
+        err.starts_with(&format!("serving the sqlite store on http://{addr}/api/v1")),
+        "{err}"
+    );
+    assert!(TcpStream::connect(addr).is_err(), "still listening");
+}
+
+#[test]
+fn serve_stops_on_sigint_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("new/history.db").display());
+    let served = Served::start(&db, dir.path());
+    // A store that did not exist is created: an empty list, not an error.
+    assert_eq!(get(served.addr, "/api/v1/runs"), (200, "[]".to_owned()));
+    let (status, _, err) = served.stop(libc::SIGINT);
+    assert_eq!(status.code(), Some(0), "{err}");
+}
+
+#[test]
+fn a_busy_address_is_exit_2_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let db = format!("sqlite://{}", dir.path().join("history.db").display());
+    let out = benchgate_process(&["serve", "--db", &db, "--listen", &addr], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with(&format!("error: cannot listen on {addr}: ")),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_bad_listen_address_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = benchgate(&["serve", "--listen", "localhost"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("expected IP:PORT, e.g. 127.0.0.1:0 or [::1]:8080"),
+        "{}",
+        stderr(&out)
+    );
+}

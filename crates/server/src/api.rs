@@ -1,0 +1,386 @@
+//! The `/api/v1` routes: each handler reads its parameters strictly, asks the store on a
+//! blocking thread, and answers JSON.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use benchgate_model::{Measure, ModelError, Run};
+use benchgate_pipeline::history::{DEFAULT_MIN_SEGMENT, shifts};
+use benchgate_store::{RunSummary, SeriesPoint, Store, StoreError};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::openapi;
+
+/// The largest run upload accepted; a larger body is answered 413 before it is read whole.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// How many runs or points a list answers without `?limit=`.
+pub const DEFAULT_LIMIT: usize = 50;
+/// The largest `?limit=` accepted.
+pub const MAX_LIMIT: usize = 10_000;
+
+type Shared = Arc<dyn Store>;
+
+/// The API over `store`: every route under `/api/v1`, JSON errors for unknown paths.
+pub fn router(store: Shared) -> Router {
+    Router::new()
+        .route("/api/v1/runs", get(list_runs).post(upload_run))
+        .route("/api/v1/runs/{id}", get(get_run))
+        .route("/api/v1/benchmarks", get(benchmarks))
+        .route("/api/v1/series", get(series))
+        .route("/api/v1/openapi.json", get(openapi_document))
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(wrong_method)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(store)
+}
+
+/// Runs `work` with the store on a blocking thread (the store's API is synchronous).
+async fn with_store<T: Send + 'static>(
+    store: &Shared,
+    work: impl FnOnce(&dyn Store) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let store = Arc::clone(store);
+    tokio::task::spawn_blocking(move || work(store.as_ref()))
+        .await
+        .map_err(|e| ApiError::internal(format!("the store call failed: {e}")))?
+}
+
+fn store_error(error: StoreError) -> ApiError {
+    ApiError::internal(error)
+}
+
+/// The query string as pairs; a parameter the endpoint does not know, or one given twice, is a
+/// mistake worth a 400 rather than a silent default.
+fn query_pairs(raw: Option<&str>, known: &[&str]) -> Result<Vec<(String, String)>, ApiError> {
+    let pairs: Vec<(String, String)> = match raw {
+        None => Vec::new(),
+        Some(raw) => decode_query(raw)?,
+    };
+    for (i, (name, _)) in pairs.iter().enumerate() {
+        if !known.contains(&name.as_str()) {
+            let expected = if known.is_empty() {
+                "this endpoint takes no parameters".to_string()
+            } else {
+                format!("expected {}", known.join(", "))
+            };
+            return Err(ApiError::parameter(
+                name,
+                format!("unknown parameter; {expected}"),
+            ));
+        }
+        if pairs[..i].iter().any(|(n, _)| n == name) {
+            return Err(ApiError::parameter(name, "given twice"));
+        }
+    }
+    Ok(pairs)
+}
+
+/// `a=1&b=x%20y` decoded (`+` is a space), refusing bad percent-encoding or UTF-8.
+fn decode_query(raw: &str) -> Result<Vec<(String, String)>, ApiError> {
+    raw.split('&')
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let (name, value) = part.split_once('=').unwrap_or((part, ""));
+            let name = decode(name).ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("query: {name:?} is not valid percent-encoded UTF-8"),
+                )
+            })?;
+            let value = decode(value)
+                .ok_or_else(|| ApiError::parameter(&name, "not valid percent-encoded UTF-8"))?;
+            Ok((name, value))
+        })
+        .collect()
+}
+
+fn decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = bytes.get(i + 1..i + 3)?;
+                let hex = std::str::from_utf8(hex).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+fn value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// `?limit=`: a whole number from 1 to [`MAX_LIMIT`], else [`DEFAULT_LIMIT`].
+fn limit(pairs: &[(String, String)]) -> Result<usize, ApiError> {
+    let Some(text) = value(pairs, "limit") else {
+        return Ok(DEFAULT_LIMIT);
+    };
+    match text.parse::<usize>() {
+        Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+        _ => Err(ApiError::parameter(
+            "limit",
+            format!("expected a whole number from 1 to {MAX_LIMIT}, got {text:?}"),
+        )),
+    }
+}
+
+fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&Rfc3339).unwrap_or_default()
+}
+
+/// A run's line in a list: the same fields as `benchgate runs list --json`.
+fn summary_json(r: &RunSummary) -> Value {
+    json!({
+        "id": r.id.to_string(),
+        "started_at": rfc3339(r.started_at),
+        "source": r.source.to_string(),
+        "mode": r.mode.as_str(),
+        "commit": r.commit,
+        "branch": r.branch,
+        "fingerprint": r.fingerprint,
+        "benchmarks": r.benchmarks,
+    })
+}
+
+/// A point of a series: the same fields as `benchgate history --json`.
+fn point_json(p: &SeriesPoint) -> Value {
+    json!({
+        "run_id": p.run_id.to_string(),
+        "started_at": rfc3339(p.started_at),
+        "commit": p.commit,
+        "fingerprint": p.fingerprint,
+        "median": p.median,
+    })
+}
+
+async fn list_runs(
+    State(store): State<Shared>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let pairs = query_pairs(query.as_deref(), &["limit"])?;
+    let limit = limit(&pairs)?;
+    let runs = with_store(&store, move |s| s.list_runs(limit).map_err(store_error)).await?;
+    Ok(Json(Value::Array(runs.iter().map(summary_json).collect())))
+}
+
+fn parse_run_id(text: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(text.strip_prefix("run:").unwrap_or(text))
+        .map_err(|_| ApiError::parameter("id", format!("expected a run id (a UUID), got {text:?}")))
+}
+
+/// The run as canonical JSON, exactly as `benchgate export` prints it.
+async fn get_run(
+    State(store): State<Shared>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    query_pairs(query.as_deref(), &[])?;
+    let id = parse_run_id(&id)?;
+    let run = with_store(&store, move |s| s.get_run(id).map_err(store_error)).await?;
+    let run = run.ok_or_else(|| ApiError::not_found(format!("no stored run has id {id}")))?;
+    let mut text = run.to_json_pretty();
+    text.push('\n');
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        text,
+    )
+        .into_response())
+}
+
+/// A run upload: read and validated as `benchgate import` reads a file, stored in one
+/// transaction; 201 with its id.
+async fn upload_run(
+    State(store): State<Shared>,
+    RawQuery(query): RawQuery,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    query_pairs(query.as_deref(), &[])?;
+    let body = body.map_err(|rejection| {
+        let status = rejection.status();
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                status,
+                format!(
+                    "the run is larger than {MAX_BODY_BYTES} bytes (16 MiB); nothing was stored"
+                ),
+            )
+        } else {
+            ApiError::new(status, rejection.body_text())
+        }
+    })?;
+    let run = Run::from_json(&body).map_err(invalid_run)?;
+    let id = run.id;
+    with_store(&store, move |s| {
+        s.put_run(&run).map_err(|e| match e {
+            StoreError::DuplicateRun { .. } => ApiError::new(
+                StatusCode::CONFLICT,
+                format!("run {id} is already stored; nothing was stored"),
+            ),
+            e => store_error(e),
+        })
+    })
+    .await?;
+    let body = json!({ "id": id.to_string(), "url": format!("/api/v1/runs/{id}") });
+    Ok((
+        StatusCode::CREATED,
+        [(axum::http::header::LOCATION, format!("/api/v1/runs/{id}"))],
+        Json(body),
+    )
+        .into_response())
+}
+
+/// A run the model refuses: 400, with the JSON path of the problem when there is one.
+fn invalid_run(error: ModelError) -> ApiError {
+    let path = match &error {
+        ModelError::Json { path, .. } | ModelError::Invalid { path, .. } => Some(path.clone()),
+        ModelError::Schema { .. } => Some("$.schema".to_string()),
+    };
+    ApiError {
+        path,
+        ..ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("not a valid run: {error}; nothing was stored"),
+        )
+    }
+}
+
+async fn benchmarks(
+    State(store): State<Shared>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    query_pairs(query.as_deref(), &[])?;
+    let names = with_store(&store, |s| s.benchmark_names().map_err(store_error)).await?;
+    Ok(Json(Value::Array(
+        names
+            .into_iter()
+            .map(|name| json!({ "name": name }))
+            .collect(),
+    )))
+}
+
+/// One benchmark's history of one measure, oldest first, the newest `limit` points, with the
+/// shifts of level in them (as `benchgate history --all-machines --json` gives it;
+/// `fingerprint=` keeps one machine's).
+async fn series(
+    State(store): State<Shared>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let pairs = query_pairs(
+        query.as_deref(),
+        &["bench", "measure", "limit", "fingerprint", "min_segment"],
+    )?;
+    let bench = match value(&pairs, "bench") {
+        Some(name) if !name.trim().is_empty() => name.to_string(),
+        Some(_) => return Err(ApiError::parameter("bench", "empty benchmark name")),
+        None => {
+            return Err(ApiError::parameter(
+                "bench",
+                "missing: give the benchmark's name, e.g. ?bench=parse/json",
+            ));
+        }
+    };
+    let measure = match value(&pairs, "measure").map(str::trim) {
+        None => Measure::parse("wall_time"),
+        Some("") => return Err(ApiError::parameter("measure", "empty measure name")),
+        Some(name) => match Measure::closest_known(name) {
+            Some(known) => {
+                return Err(ApiError::parameter(
+                    "measure",
+                    format!("unknown measure {name:?} (did you mean {known:?}?)"),
+                ));
+            }
+            None => Measure::parse(name),
+        },
+    };
+    let limit = limit(&pairs)?;
+    let min_segment = match value(&pairs, "min_segment") {
+        None => DEFAULT_MIN_SEGMENT,
+        Some(text) => match text.parse::<usize>() {
+            Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
+            _ => {
+                return Err(ApiError::parameter(
+                    "min_segment",
+                    format!("expected a whole number from 1 to {MAX_LIMIT}, got {text:?}"),
+                ));
+            }
+        },
+    };
+    let fingerprint = value(&pairs, "fingerprint").map(str::to_string);
+    let (name, wanted) = (bench.clone(), measure.clone());
+    let mut points = with_store(&store, move |s| {
+        s.series(&name, &wanted, usize::MAX).map_err(store_error)
+    })
+    .await?;
+    if let Some(fingerprint) = &fingerprint {
+        points.retain(|p| &p.fingerprint == fingerprint);
+    }
+    let skip = points.len().saturating_sub(limit);
+    points.drain(..skip);
+    if points.is_empty() {
+        return Err(ApiError::not_found(format!(
+            "{bench} / {measure}: no stored run has it{}",
+            if fingerprint.is_some() {
+                " on that machine"
+            } else {
+                ""
+            }
+        )));
+    }
+    let shifts = shifts(&points, min_segment);
+    Ok(Json(json!({
+        "schema": "benchgate/history/v1",
+        "benchmark": bench,
+        "measure": measure.as_str(),
+        "fingerprint": fingerprint,
+        "points": points.iter().map(point_json).collect::<Vec<_>>(),
+        "change_points": shifts.iter().map(|c| json!({
+            "index": c.index,
+            "run_id": points.get(c.index).map(|p| p.run_id.to_string()),
+            "before_median": c.before_median,
+            "after_median": c.after_median,
+            "relative_shift": c.relative_shift,
+        })).collect::<Vec<_>>(),
+    })))
+}
+
+async fn openapi_document() -> Json<Value> {
+    Json(openapi::document())
+}
+
+async fn unknown_route(uri: axum::http::Uri) -> ApiError {
+    ApiError::not_found(format!(
+        "no such endpoint: {}; GET /api/v1/openapi.json lists them",
+        uri.path()
+    ))
+}
+
+async fn wrong_method(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!(
+            "{method} {} is not served; GET /api/v1/openapi.json lists what is",
+            uri.path()
+        ),
+    )
+}

@@ -1,0 +1,47 @@
+//! benchgate's team server (SPEC §9): one job — put the history store behind a REST API under
+//! `/api/v1`, so every CI run of a team lands in one place and can be read back.
+//!
+//! The server keeps no rules of its own: an uploaded run is read and validated by the model
+//! (`Run::from_json`, as `benchgate import` does) and stored through the store the pipeline opens;
+//! series are the store's, as `benchgate history` reads them. The store's API is synchronous, so
+//! every call runs on a blocking thread (`spawn_blocking`).
+//!
+//! Endpoints: `GET /api/v1/runs?limit=N`, `GET /api/v1/runs/{id}`, `POST /api/v1/runs`,
+//! `GET /api/v1/benchmarks`, `GET /api/v1/series?bench=NAME&measure=M&limit=N`,
+//! `GET /api/v1/openapi.json`. Errors are JSON: `{"error": MESSAGE}` with, where known, the
+//! `parameter` or JSON `path` at fault.
+
+mod api;
+mod error;
+mod openapi;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use benchgate_pipeline::PipelineError;
+use benchgate_pipeline::store::StoreLocation;
+use benchgate_store::Store;
+
+pub use crate::api::{DEFAULT_LIMIT, MAX_BODY_BYTES, MAX_LIMIT, router};
+pub use crate::error::ApiError;
+
+/// Opens (creating and migrating as needed) the store the server serves, as every CLI command
+/// opens it: `sqlite://PATH` or `postgres://…`.
+pub fn open_store(url: &str) -> Result<Arc<dyn Store>, PipelineError> {
+    let store = benchgate_pipeline::store::open_store(&StoreLocation::new(url))?;
+    Ok(Arc::from(store))
+}
+
+/// Serves `store` on `listener` until `shutdown` completes; requests in flight then finish.
+///
+/// Keep a reference to `store` outside the runtime and drop the last one there: closing a
+/// PostgreSQL store blocks, which a thread driving async tasks must not do.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    store: Arc<dyn Store>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(store))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,117 @@
+//! A real SQLite store in a temporary directory, runs to put in it, and requests answered by
+//! the router in process.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use benchgate_model::{
+    Benchmark, Direction, Environment, Measure, Metric, Mode, Provenance, Run, Source, Status, Unit,
+};
+use benchgate_store::Store;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use time::OffsetDateTime;
+use tower::ServiceExt;
+
+pub struct Server {
+    pub dir: tempfile::TempDir,
+    pub store: Arc<dyn Store>,
+    pub app: Router,
+}
+
+pub fn server() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("history.db").display());
+    let store = benchgate_server::open_store(&url).unwrap();
+    let app = benchgate_server::router(Arc::clone(&store));
+    Server { dir, store, app }
+}
+
+/// A run measured at `started` (seconds after an origin) with one benchmark per `(name, ms)`.
+pub fn run_at(started: i64, benches: &[(&str, f64)]) -> Run {
+    let at = OffsetDateTime::from_unix_timestamp(1_790_000_000 + started).unwrap();
+    let mut run = Run::new(
+        Source::Command,
+        at,
+        Provenance {
+            mode: Mode::Real,
+            commit: Some(format!("{started:040x}")),
+            branch: Some("main".into()),
+            dirty: Some(false),
+            merge_base: None,
+            tags: Default::default(),
+        },
+        Environment {
+            hostname: "h".into(),
+            os: "linux".into(),
+            logical_cores: 2,
+            ..Default::default()
+        }
+        .with_fingerprint(),
+    );
+    run.ended_at = at;
+    for (name, ms) in benches {
+        let samples = vec![ms * 1e6, ms * 1e6 * 1.01, ms * 1e6 * 0.99];
+        let metric = Metric::from_samples(
+            Measure::WallTime,
+            Unit::Nanoseconds,
+            Direction::LowerIsBetter,
+            samples,
+        )
+        .unwrap();
+        run.benchmarks.push(Benchmark {
+            mode: None,
+            name: (*name).into(),
+            params: Default::default(),
+            labels: Default::default(),
+            command: None,
+            status: Status::Ok,
+            metrics: vec![metric],
+            series: Vec::new(),
+        });
+    }
+    run
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub content_type: Option<String>,
+    pub text: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+}
+
+pub async fn send(app: &Router, request: Request<Body>) -> Answer {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string());
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    Answer {
+        status,
+        content_type,
+        text: String::from_utf8(bytes.to_vec()).unwrap(),
+    }
+}
+
+pub async fn get(app: &Router, uri: &str) -> Answer {
+    send(app, Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+pub async fn post(app: &Router, uri: &str, body: impl Into<Body>) -> Answer {
+    let request = Request::post(uri)
+        .header("content-type", "application/json")
+        .body(body.into())
+        .unwrap();
+    send(app, request).await
+}

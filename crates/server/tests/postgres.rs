@@ -1,0 +1,94 @@
+//! The API over a real PostgreSQL store (skipped without `BENCHGATE_TEST_POSTGRES_URL`, required
+//! in CI): the store's synchronous client is called off the async workers, and an upload reads
+//! back, lists and forms a series exactly as on SQLite.
+
+mod common;
+
+use std::io::Write as _;
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use common::{get, post, run_at};
+use serde_json::json;
+
+/// A new empty database on the server `BENCHGATE_TEST_POSTGRES_URL` names, or `None` (skipped).
+fn fresh_database(test: &str) -> Option<String> {
+    let base = std::env::var("BENCHGATE_TEST_POSTGRES_URL").unwrap_or_default();
+    if base.is_empty() {
+        if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+            panic!(
+                "BENCHGATE_TEST_POSTGRES_URL is not set but CI is: PostgreSQL tests must run in CI"
+            );
+        }
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipping: BENCHGATE_TEST_POSTGRES_URL not set ({test})"
+        );
+        return None;
+    }
+    let db = format!("benchgate_server_test_{test}");
+    let mut admin = postgres::Client::connect(&base, postgres::NoTls)
+        .unwrap_or_else(|e| panic!("cannot connect to BENCHGATE_TEST_POSTGRES_URL: {e}"));
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+        format!("CREATE DATABASE {db}"),
+    ] {
+        admin
+            .batch_execute(&sql)
+            .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+    }
+    let (scheme, rest) = base.split_once("://").expect("a URL");
+    let authority = rest.split('/').next().unwrap_or(rest);
+    Some(format!("{scheme}://{authority}/{db}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_over_postgres() {
+    // The synchronous client blocks on a runtime of its own: never on an async worker.
+    let Some(url) = tokio::task::spawn_blocking(|| fresh_database("api"))
+        .await
+        .unwrap()
+    else {
+        return;
+    };
+    let store = tokio::task::spawn_blocking(move || benchgate_server::open_store(&url).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(store.backend(), "postgres");
+    let app = benchgate_server::router(Arc::clone(&store));
+    let evil = "x'); DROP TABLE runs; --";
+    let first = run_at(0, &[(evil, 2.0)]);
+    let second = run_at(60, &[(evil, 3.0)]);
+    for run in [&first, &second] {
+        let answer = post(&app, "/api/v1/runs", run.to_json_pretty()).await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+    }
+    let back = get(&app, &format!("/api/v1/runs/{}", first.id)).await;
+    assert_eq!(back.text, format!("{}\n", first.to_json_pretty()));
+    let runs = get(&app, "/api/v1/runs").await.json();
+    assert_eq!(runs[0]["id"], second.id.to_string());
+    assert_eq!(
+        get(&app, "/api/v1/benchmarks").await.json(),
+        json!([{"name": evil}])
+    );
+    let series = get(
+        &app,
+        "/api/v1/series?bench=x%27%29%3B%20DROP%20TABLE%20runs%3B%20--",
+    )
+    .await;
+    assert_eq!(series.status, StatusCode::OK, "{}", series.text);
+    let medians: Vec<f64> = series.json()["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["median"].as_f64().unwrap())
+        .collect();
+    assert_eq!(medians, [2.0e6, 3.0e6]);
+    let again = post(&app, "/api/v1/runs", first.to_json_pretty()).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    // Closing the client blocks too: the last reference goes off the async workers.
+    drop(app);
+    tokio::task::spawn_blocking(move || drop(store))
+        .await
+        .unwrap();
+}
