@@ -15,6 +15,7 @@ pub mod confirm;
 pub mod convert;
 mod error;
 pub mod harness_results;
+pub mod history;
 pub mod http_load;
 pub mod ingest;
 pub mod input_limit;

@@ -1,0 +1,65 @@
+//! A benchmark's stored history for one measure, with the shifts of level detected in it (SPEC
+//! §7.3): what `benchgate history` prints and the HTML report draws.
+
+use benchgate_model::Measure;
+use benchgate_stats::changepoint::{ChangePoint, ChangePointOptions, Penalty, change_points};
+use benchgate_store::{SeriesPoint, Store};
+use uuid::Uuid;
+
+use crate::PipelineError;
+
+/// Which stored points a [`history`] reads.
+#[derive(Debug, Clone, Copy)]
+pub struct HistoryQuery<'a> {
+    pub benchmark: &'a str,
+    pub measure: &'a Measure,
+    /// Only the runs of the machine with this environment fingerprint; `None`: every machine's.
+    pub fingerprint: Option<&'a str>,
+    /// Leave out the runs stored after this one (the history as it stood at that run), when it is
+    /// among them.
+    pub through_run: Option<Uuid>,
+    /// At most the newest `limit` points (after the filters above).
+    pub limit: usize,
+    /// The fewest runs a level must last to count as one.
+    pub min_segment: usize,
+}
+
+/// The points of a [`HistoryQuery`], oldest first, and the shifts of level among their medians.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchHistory {
+    pub points: Vec<SeriesPoint>,
+    /// Indices into `points`. None when a median is 0 or negative (it has no logarithm).
+    pub change_points: Vec<ChangePoint>,
+}
+
+/// Reads the series `query` asks for from `store` and detects its change points (automatic
+/// penalty). An empty history is no error: the caller says what that means to it.
+pub fn history(store: &dyn Store, query: &HistoryQuery<'_>) -> Result<BenchHistory, PipelineError> {
+    // Every stored point: the filters below come after the store's newest-first cut would.
+    let mut points = store
+        .series(query.benchmark, query.measure, usize::MAX)
+        .map_err(|source| PipelineError::ReadHistory {
+            benchmark: query.benchmark.to_string(),
+            source,
+        })?;
+    if let Some(fingerprint) = query.fingerprint {
+        points.retain(|p| p.fingerprint == fingerprint);
+    }
+    if let Some(run) = query.through_run
+        && let Some(at) = points.iter().position(|p| p.run_id == run)
+    {
+        points.truncate(at + 1);
+    }
+    let skip = points.len().saturating_sub(query.limit);
+    points.drain(..skip);
+    let values: Vec<f64> = points.iter().map(|p| p.median).collect();
+    let options = ChangePointOptions {
+        penalty: Penalty::Auto,
+        min_segment: query.min_segment,
+    };
+    let change_points = change_points(&values, &options).unwrap_or_default();
+    Ok(BenchHistory {
+        points,
+        change_points,
+    })
+}
