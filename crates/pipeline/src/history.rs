@@ -35,9 +35,14 @@ pub struct BenchHistory {
 /// Reads the series `query` asks for from `store` and detects its change points (automatic
 /// penalty). An empty history is no error: the caller says what that means to it.
 pub fn history(store: &dyn Store, query: &HistoryQuery<'_>) -> Result<BenchHistory, PipelineError> {
-    // Every stored point: the filters below come after the store's newest-first cut would.
+    // The store cuts to the newest points before these filters could: with a filter, it reads all.
+    let read = if query.fingerprint.is_none() && query.through_run.is_none() {
+        query.limit
+    } else {
+        usize::MAX
+    };
     let mut points = store
-        .series(query.benchmark, query.measure, usize::MAX)
+        .series(query.benchmark, query.measure, read)
         .map_err(|source| PipelineError::ReadHistory {
             benchmark: query.benchmark.to_string(),
             source,

@@ -82,6 +82,18 @@ fn a_machines_history_is_cut_at_a_run_and_to_the_newest_and_its_shift_is_found()
     )
     .unwrap();
     assert_eq!(all.points.len(), 16);
+    let newest = history(
+        store.as_ref(),
+        &HistoryQuery {
+            fingerprint: None,
+            limit: 3,
+            ..query
+        },
+    )
+    .unwrap();
+    let ids: Vec<_> = newest.points.iter().map(|p| p.run_id).collect();
+    assert_eq!(ids[1], mine[7], "the newest three of both machines");
+    assert_eq!(newest.points.len(), 3);
 
     // Up to the sixth run of "m", then its newest three of those.
     let through = history(
