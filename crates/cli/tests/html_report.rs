@@ -71,6 +71,8 @@ fn report_html_writes_the_page_of_a_stored_run_to_the_file() {
         "{wall}"
     );
     assert!(page.contains("<dt>mode</dt><dd>real</dd>"), "{page}");
+    // One stored run has no history to draw.
+    assert!(!page.contains("<svg class=\"history\""), "{page}");
     // Nothing else is left beside it (the temporary file was renamed).
     let mut names: Vec<String> = std::fs::read_dir(d)
         .unwrap()
@@ -126,4 +128,108 @@ fn report_to_a_missing_directory_fails_cleanly() {
         stderr(&out)
     );
     assert!(!d.join("no").exists());
+}
+
+/// The `<svg class="history">` charts of `page`, each up to its end.
+fn history_charts(page: &str) -> Vec<&str> {
+    page.match_indices("<svg class=\"history\"")
+        .map(|(at, _)| {
+            let chart = &page[at..];
+            &chart[..chart.find("</svg>").unwrap()]
+        })
+        .collect()
+}
+
+/// Eight stored runs of one benchmark, four at 10 ms then four at 20 ms: the page of the last
+/// draws its gated measure's history (wall time, the default) with all eight runs and the shift
+/// at the fifth; the page of the sixth run draws the history as it stood then.
+#[test]
+fn report_html_draws_the_stored_history_with_its_change_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut ids = Vec::new();
+    for i in 0..8 {
+        let wall_ms = if i < 4 { 10.0 } else { 20.0 };
+        ids.push(stored(d, &format!("run{i}.json"), wall_ms, i + 1));
+    }
+    let out = benchgate(&["report", "--format", "html", "-o", "last.html"], d);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let page = std::fs::read_to_string(d.join("last.html")).unwrap();
+    assert_self_contained(&page);
+    let charts = history_charts(&page);
+    assert_eq!(charts.len(), 1, "one gated measure: {page}");
+    let chart = charts[0];
+    assert!(
+        chart.contains(
+            "aria-label=\"a&lt;script&gt;alert(1)&lt;/script&gt; · wall_time: 8 stored runs, \
+             1 shift of level\""
+        ),
+        "{chart}"
+    );
+    assert_eq!(
+        chart.matches("<circle class=\"point\"").count(),
+        8,
+        "{chart}"
+    );
+    assert_eq!(
+        chart.matches("<line class=\"change-point\"").count(),
+        1,
+        "{chart}"
+    );
+    assert!(chart.contains("<title>shift of +"), "{chart}");
+    assert!(chart.contains(" at #5: "), "{chart}");
+    assert!(
+        page.contains("; shift of +"),
+        "the caption names it: {page}"
+    );
+
+    // An older run: the runs stored after it are not its history.
+    let sixth = format!("run:{}", ids[5]);
+    let out = benchgate(
+        &["report", &sixth, "--format", "html", "-o", "sixth.html"],
+        d,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let page = std::fs::read_to_string(d.join("sixth.html")).unwrap();
+    let charts = history_charts(&page);
+    assert_eq!(charts.len(), 1, "{page}");
+    assert!(
+        charts[0].contains("wall_time: 6 stored runs"),
+        "{}",
+        charts[0]
+    );
+    assert_eq!(charts[0].matches("<circle class=\"point\"").count(), 6);
+
+    // A comparison's page draws it too; gating user time as well draws that measure's history.
+    let base = format!("run:{}", ids[0]);
+    let out = benchgate(
+        &[
+            "report",
+            "--baseline",
+            &base,
+            "--measure",
+            "wall_time",
+            "--measure",
+            "user_time",
+            "--format",
+            "html",
+            "-o",
+            "cmp.html",
+        ],
+        d,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let page = std::fs::read_to_string(d.join("cmp.html")).unwrap();
+    let charts = history_charts(&page);
+    assert_eq!(charts.len(), 2, "{page}");
+    assert!(
+        charts[0].contains("wall_time: 8 stored runs, 1 shift"),
+        "{}",
+        charts[0]
+    );
+    assert!(
+        charts[1].contains("user_time: 8 stored runs, 1 shift"),
+        "{}",
+        charts[1]
+    );
 }

@@ -127,6 +127,12 @@ pub enum PipelineError {
     StoreRun(#[source] StoreError),
     #[error("cannot read the noise floors")]
     NoiseFloors(#[source] StoreError),
+    #[error("cannot read the history of {benchmark}")]
+    ReadHistory {
+        benchmark: String,
+        #[source]
+        source: StoreError,
+    },
 }
 
 /// Why results could not be read into a run. Each names the input it is about.
@@ -249,7 +255,8 @@ impl PipelineError {
             | PipelineError::Baseline { source: error, .. }
             | PipelineError::StoredRuns(error)
             | PipelineError::StoreRun(error)
-            | PipelineError::NoiseFloors(error) => Some(error),
+            | PipelineError::NoiseFloors(error)
+            | PipelineError::ReadHistory { source: error, .. } => Some(error),
             PipelineError::Bench { source, .. } => source.store_error(),
             _ => None,
         }

@@ -8,6 +8,7 @@ use benchgate_gate::{canonical_unit, floor_from_history};
 use benchgate_model::display::plural;
 use benchgate_model::display::{format_value, percent};
 use benchgate_model::{Measure, Outcome};
+use benchgate_pipeline::history::{BenchHistory, HistoryQuery, history};
 use benchgate_pipeline::store::open_existing_store;
 use benchgate_report::escape::terminal::lines;
 use benchgate_store::{NoiseFloor, SeriesPoint};
@@ -22,14 +23,20 @@ pub fn execute(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Outcom
     let store = open_existing_store(&global.store())?;
     let measure = Measure::parse(args.measure.trim());
     let fingerprint = benchgate_provenance::detect_environment().fingerprint;
-    let mut points = store
-        .series(&args.bench, &measure, usize::MAX)
-        .with_context(|| format!("cannot read the history of {}", args.bench))?;
-    if !args.all_machines {
-        points.retain(|p| p.fingerprint == fingerprint);
-    }
-    let skip = points.len().saturating_sub(args.limit as usize);
-    points.drain(..skip);
+    let BenchHistory {
+        points,
+        change_points: shifts,
+    } = history(
+        store.as_ref(),
+        &HistoryQuery {
+            benchmark: &args.bench,
+            measure: &measure,
+            fingerprint: (!args.all_machines).then_some(fingerprint.as_str()),
+            through_run: None,
+            limit: args.limit as usize,
+            min_segment: args.min_segment as usize,
+        },
+    )?;
     if points.is_empty() {
         bail!(
             "{} / {measure}: no stored run{} has it (`benchgate runs list` shows what is stored)",
@@ -42,8 +49,6 @@ pub fn execute(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Outcom
         );
     }
     let values: Vec<f64> = points.iter().map(|p| p.median).collect();
-    let min_segment = args.min_segment as usize;
-    let shifts = benchgate_pipeline::history::shifts(&points, min_segment);
     let current_level = shifts.last().map_or(0, |c| c.index);
     // Only the runs after the last shift: a change of level is not noise.
     let estimate = floor_from_history(&values[current_level..]);
@@ -138,6 +143,7 @@ pub fn execute(args: &HistoryArgs, global: &GlobalArgs) -> anyhow::Result<Outcom
     }
     if shifts.is_empty() {
         out.push_str("\nno shift of level");
+        let min_segment = args.min_segment as usize;
         if values.len() < 2 * min_segment {
             let _ = write!(
                 out,

@@ -1,18 +1,28 @@
 //! `benchgate report [RUN] [--baseline SEL] [-o FILE]`: renders a stored run, or its comparison
 //! with a baseline, in any output format, to standard output or a file.
 
-use benchgate_model::Outcome;
+use anyhow::Context;
+use benchgate_gate::canonical_unit;
+use benchgate_model::display::short_commit;
+use benchgate_model::{Measure, Outcome, Run};
 use benchgate_pipeline::baseline::{parse_selector, resolve_baseline, select_run};
+use benchgate_pipeline::history::{BenchHistory, HistoryQuery, history};
 use benchgate_pipeline::judge::judge_runs;
 use benchgate_pipeline::judging::{judging_for, load_config};
 use benchgate_pipeline::noise::with_noise_floors;
 use benchgate_pipeline::store::open_existing_store;
-use benchgate_report::{Format, Html, HtmlReport, Terminal};
+use benchgate_report::{ChangePoint, Format, History, HistoryPoint, Html, HtmlReport, Terminal};
+use benchgate_store::Store;
 
 use super::parse_measures;
 use crate::cli::{GlobalArgs, OutputFormat, ReportArgs};
 use crate::output::{print, write_file};
 use crate::render::formatter;
+
+/// The most history charts one page draws (benchmarks × gated measures, in the run's order), and
+/// the newest runs each shows: a page of a large suite stays readable and quick to write.
+const MAX_HISTORY_CHARTS: usize = 50;
+const HISTORY_RUNS: usize = 100;
 
 pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let store = open_existing_store(&global.store())?;
@@ -29,19 +39,31 @@ pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
         Some(path) => write_file(path, text),
         None => print(text),
     };
+    let judging = || -> anyhow::Result<_> {
+        // Judged as `run` judged it: the same settings and noise floors give the same verdict.
+        let (config, config_path) = load_config(args.config.as_deref())?;
+        Ok(judging_for(
+            &config,
+            config_path.as_deref(),
+            &run.source,
+            &args.judge.flags(false),
+            &parse_measures(&args.measure)?,
+        )?)
+    };
     let Some(baseline) = &args.baseline else {
-        emit(&format.run(&run, &[]))?;
+        if html {
+            let history = histories(store.as_ref(), &run, &judging()?.options.gated_measures)?;
+            emit(&Html.render(&HtmlReport {
+                run: Some(&run),
+                history: &history,
+                ..HtmlReport::default()
+            }))?;
+        } else {
+            emit(&format.run(&run, &[]))?;
+        }
         return Ok(Outcome::Passed);
     };
-    // Judged as `run` judged it: the same settings and noise floors give the same verdict.
-    let (config, config_path) = load_config(args.config.as_deref())?;
-    let judging = judging_for(
-        &config,
-        config_path.as_deref(),
-        &run.source,
-        &args.judge.flags(false),
-        &parse_measures(&args.measure)?,
-    )?;
+    let judging = judging()?;
     let options = with_noise_floors(store.as_ref(), &run, &judging.options)?;
     let selector = parse_selector(baseline)?;
     // `last` as `run` resolved it: each benchmark's latest earlier measurement.
@@ -54,16 +76,88 @@ pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
         &judging.budgets,
     );
     if html {
+        let history = histories(store.as_ref(), &run, &options.gated_measures)?;
         // The page draws both runs' samples beside the verdicts.
         emit(&Html.render(&HtmlReport {
             run: Some(&run),
             baseline: Some(&pooled),
             comparison: Some(&comparison),
-            history: &[],
+            history: &history,
         }))?;
     } else {
         emit(&format.comparison(&comparison))?;
     }
     // `report` renders; it does not gate.
     Ok(Outcome::Passed)
+}
+
+/// The stored history, up to `run`, of each benchmark of `run` in each `gated` measure it has, on
+/// `run`'s machine: at most [`MAX_HISTORY_CHARTS`] of them, each of the newest [`HISTORY_RUNS`]
+/// runs. A benchmark stored once has no history to draw.
+fn histories(store: &dyn Store, run: &Run, gated: &[Measure]) -> anyhow::Result<Vec<History>> {
+    let mut drawn = Vec::new();
+    let wanted = run.benchmarks.iter().flat_map(|bench| {
+        gated
+            .iter()
+            .filter(|measure| bench.metrics.iter().any(|m| &m.measure == *measure))
+            .map(move |measure| (bench, measure))
+    });
+    for (bench, measure) in wanted {
+        if drawn.len() == MAX_HISTORY_CHARTS {
+            break;
+        }
+        let BenchHistory {
+            points,
+            change_points,
+        } = history(
+            store,
+            &HistoryQuery {
+                benchmark: &bench.name,
+                measure,
+                fingerprint: Some(&run.environment.fingerprint),
+                through_run: Some(run.id),
+                limit: HISTORY_RUNS,
+                min_segment: benchgate_pipeline::history::DEFAULT_MIN_SEGMENT,
+            },
+        )
+        .context("cannot draw the history charts")?;
+        if points.len() < 2 {
+            continue;
+        }
+        drawn.push(History {
+            benchmark: bench.name.clone(),
+            measure: measure.clone(),
+            unit: canonical_unit(measure),
+            points: points
+                .iter()
+                .map(|p| HistoryPoint {
+                    label: point_label(p),
+                    value: p.median,
+                })
+                .collect(),
+            change_points: change_points
+                .iter()
+                .map(|c| ChangePoint {
+                    index: c.index,
+                    before_median: c.before_median,
+                    after_median: c.after_median,
+                })
+                .collect(),
+        });
+    }
+    Ok(drawn)
+}
+
+/// What tells a reader which run a point is: when it started, and its commit when known.
+fn point_label(point: &benchgate_store::SeriesPoint) -> String {
+    let started = point
+        .started_at
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute]"
+        ))
+        .unwrap_or_default();
+    match &point.commit {
+        Some(commit) => format!("{started} {}", short_commit(commit)),
+        None => started,
+    }
 }
