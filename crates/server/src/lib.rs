@@ -12,6 +12,7 @@
 //! `parameter` or JSON `path` at fault.
 
 mod api;
+pub mod dashboard;
 mod error;
 mod openapi;
 
@@ -24,6 +25,11 @@ use benchgate_store::Store;
 
 pub use crate::api::{DEFAULT_LIMIT, MAX_BODY_BYTES, MAX_LIMIT, router};
 pub use crate::error::ApiError;
+
+/// The whole server: the REST API under `/api/v1` and the dashboard's pages ([`dashboard`]).
+pub fn app(store: Arc<dyn Store>) -> axum::Router {
+    router(Arc::clone(&store)).merge(dashboard::router(store))
+}
 
 /// Opens (creating and migrating as needed) the store the server serves, as every CLI command
 /// opens it: `sqlite://PATH` or `postgres://…`.
@@ -41,7 +47,7 @@ pub async fn serve(
     store: Arc<dyn Store>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(store))
+    axum::serve(listener, app(store))
         .with_graceful_shutdown(shutdown)
         .await
 }

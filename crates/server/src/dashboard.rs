@@ -1,0 +1,541 @@
+//! The dashboard (SPEC §9): server-rendered HTML pages with inline SVG and no script, drawn by the
+//! report crate's HTML pieces and judged by the pipeline, as the CLI draws and judges.
+//!
+//! `GET /` lists every stored benchmark with its latest value and a sparkline; `GET /bench?name=…`
+//! is a benchmark's history with its shifts of level (`&limit=N`: the newest N runs);
+//! `GET /runs/{id}` is a run's HTML report; `GET /compare?base=ID&head=ID` judges one run against
+//! another as `benchgate compare` does without a configuration. Every text from the store is
+//! escaped by the report crate; bad parameters get a 400 page, an unknown run a 404 page.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html as HtmlBody, IntoResponse, Response};
+use axum::routing::get;
+use benchgate_config::Config;
+use benchgate_model::{Measure, Run, Unit};
+use benchgate_pipeline::history::{BenchHistory, DEFAULT_MIN_SEGMENT, HistoryQuery, history};
+use benchgate_pipeline::judge::{check_measures, judge_runs};
+use benchgate_pipeline::judging::{ThresholdFlags, judging_for};
+use benchgate_pipeline::noise::with_noise_floors;
+use benchgate_report::charts::{self, ChangePoint, History, HistoryPoint};
+use benchgate_report::escape::html::text as esc;
+use benchgate_report::units::format_value;
+use benchgate_report::{Html, HtmlReport};
+use benchgate_store::{SeriesPoint, Store};
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
+
+type Shared = Arc<dyn Store>;
+
+/// How many of a benchmark's newest runs its sparkline on the list draws.
+pub const SPARKLINE_RUNS: usize = 30;
+/// The most runs a history page draws (`?limit=` above it is refused).
+pub const MAX_HISTORY_LIMIT: usize = 100_000;
+
+/// The measures the list looks for, in order, to show a benchmark by: wall time, else a load
+/// level's throughput.
+const LIST_MEASURES: [Measure; 2] = [Measure::WallTime, Measure::Throughput];
+
+/// The dashboard's routes, to merge with the API's.
+pub fn router(store: Shared) -> Router {
+    Router::new()
+        .route("/", get(index))
+        .route("/bench", get(bench_page))
+        .route("/runs/{id}", get(run_page))
+        .route("/compare", get(compare_page))
+        .with_state(store)
+}
+
+/// A page that says what went wrong, with its status.
+#[derive(Debug)]
+struct PageError {
+    status: StatusCode,
+    message: String,
+}
+
+impl PageError {
+    fn bad_request(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            message: message.into(),
+        }
+    }
+
+    fn not_found(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::NOT_FOUND,
+            message: message.into(),
+        }
+    }
+
+    fn internal(error: impl std::fmt::Display) -> Self {
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: error.to_string(),
+        }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let body = format!(
+            "<h1>{} {}</h1>\n<p class=\"error\">{}</p>\n",
+            self.status.as_u16(),
+            esc(self.status.canonical_reason().unwrap_or("error")),
+            esc(&self.message)
+        );
+        (self.status, HtmlBody(page("benchgate: error", &body))).into_response()
+    }
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}\
+table{border-collapse:collapse}td,th{padding:.2em .6em;border-bottom:1px solid #ddd}\
+td.n{text-align:right;font-variant-numeric:tabular-nums}nav{margin-bottom:1em}\
+nav a{margin-right:1em}.error{color:#b00020}.caption{font-size:.85em;color:#555}\
+svg{display:block;margin:.3em 0 1em}svg.sparkline{margin:0}";
+
+const NAV: &str = "<nav><a href=\"/\">benchmarks</a></nav>\n";
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{NAV}{body}</body>\n</html>\n",
+        esc(title)
+    )
+}
+
+/// Runs `work` with the store on a blocking thread (the store's API is synchronous).
+async fn with_store<T: Send + 'static>(
+    store: &Shared,
+    work: impl FnOnce(&dyn Store) -> Result<T, PageError> + Send + 'static,
+) -> Result<T, PageError> {
+    let store = Arc::clone(store);
+    tokio::task::spawn_blocking(move || work(store.as_ref()))
+        .await
+        .map_err(|e| PageError::internal(format!("the store call failed: {e}")))?
+}
+
+/// The query's parameters; one the page does not know is a mistake worth a 400.
+fn parameters(
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+    known: &[&str],
+) -> Result<BTreeMap<String, String>, PageError> {
+    let Query(pairs) =
+        query.map_err(|e| PageError::bad_request(format!("bad query string: {e}")))?;
+    if let Some(unknown) = pairs.keys().find(|k| !known.contains(&k.as_str())) {
+        return Err(PageError::bad_request(format!(
+            "unknown parameter {unknown:?} (this page takes {})",
+            known.join(", ")
+        )));
+    }
+    Ok(pairs)
+}
+
+fn parse_measure(text: Option<&str>) -> Result<Measure, PageError> {
+    match text.map(str::trim) {
+        None => Ok(Measure::WallTime),
+        Some("") => Err(PageError::bad_request("measure: empty measure name")),
+        Some(name) => match Measure::closest_known(name) {
+            Some(known) => Err(PageError::bad_request(format!(
+                "measure: unknown measure {name:?} (did you mean {known:?}?)"
+            ))),
+            None => Ok(Measure::parse(name)),
+        },
+    }
+}
+
+fn parse_run_id(parameter: &str, text: Option<&str>) -> Result<Uuid, PageError> {
+    let text = text.ok_or_else(|| {
+        PageError::bad_request(format!("{parameter}: missing: give a stored run's id"))
+    })?;
+    Uuid::parse_str(text.trim()).map_err(|_| {
+        PageError::bad_request(format!("{parameter}: {text:?} is not a run id (a UUID)"))
+    })
+}
+
+/// `text` for a query string: everything but unreserved characters percent-encoded.
+fn url_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+fn bench_href(name: &str, measure: &Measure, limit: Option<usize>) -> String {
+    let mut href = format!(
+        "/bench?name={}&measure={}",
+        url_encode(name),
+        url_encode(measure.as_str())
+    );
+    if let Some(limit) = limit {
+        href.push_str(&format!("&limit={limit}"));
+    }
+    esc(&href)
+}
+
+fn unit_of(measure: &Measure) -> Unit {
+    measure
+        .canonical_unit()
+        .unwrap_or_else(|| Unit::Custom(String::new()))
+}
+
+fn timestamp(at: time::OffsetDateTime) -> String {
+    at.format(&Rfc3339).unwrap_or_else(|_| at.to_string())
+}
+
+fn short_commit(commit: &Option<String>) -> String {
+    commit
+        .as_deref()
+        .map(benchgate_model::display::short_commit)
+        .map(str::to_string)
+        .unwrap_or_default()
+}
+
+/// A sparkline: the values as a small line, oldest at the left, highest at the top.
+fn sparkline(values: &[f64], caption: &str) -> String {
+    const WIDTH: f64 = 120.0;
+    const HEIGHT: f64 = 24.0;
+    const MARGIN: f64 = 2.0;
+    let (lo, hi) = values
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(*v), hi.max(*v))
+        });
+    let n = values.len();
+    let x = |i: usize| {
+        if n > 1 {
+            MARGIN + i as f64 / (n - 1) as f64 * (WIDTH - 2.0 * MARGIN)
+        } else {
+            WIDTH / 2.0
+        }
+    };
+    let y = |v: f64| {
+        if hi > lo {
+            MARGIN + (hi - v) / (hi - lo) * (HEIGHT - 2.0 * MARGIN)
+        } else {
+            HEIGHT / 2.0
+        }
+    };
+    let coordinates: Vec<String> = values
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.is_finite())
+        .map(|(i, v)| format!("{:.1},{:.1}", x(i), y(*v)))
+        .collect();
+    format!(
+        "<svg class=\"sparkline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" \
+         height=\"{HEIGHT}\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" data-points=\"{}\" \
+         aria-label=\"{caption}\"><title>{caption}</title><polyline fill=\"none\" \
+         stroke=\"#1f77b4\" stroke-width=\"1.5\" points=\"{}\"/></svg>",
+        coordinates.len(),
+        coordinates.join(" ")
+    )
+}
+
+/// One row of the benchmark list: a benchmark, the measure it is shown by and its newest points.
+struct Listed {
+    name: String,
+    measure: Option<Measure>,
+    points: Vec<SeriesPoint>,
+}
+
+async fn index(State(store): State<Shared>) -> Result<HtmlBody<String>, PageError> {
+    let listed = with_store(&store, |store| {
+        let names = store.benchmark_names().map_err(PageError::internal)?;
+        let mut listed = Vec::with_capacity(names.len());
+        for name in names {
+            let mut row = Listed {
+                name,
+                measure: None,
+                points: Vec::new(),
+            };
+            for measure in &LIST_MEASURES {
+                let points = store
+                    .series(&row.name, measure, SPARKLINE_RUNS)
+                    .map_err(PageError::internal)?;
+                if !points.is_empty() {
+                    row.measure = Some(measure.clone());
+                    row.points = points;
+                    break;
+                }
+            }
+            listed.push(row);
+        }
+        Ok(listed)
+    })
+    .await?;
+    let mut body = String::from("<h1>Benchmarks</h1>\n");
+    if listed.is_empty() {
+        body.push_str("<p>No runs are stored yet.</p>\n");
+    } else {
+        body.push_str(
+            "<table class=\"benchmarks\">\n<tr><th>benchmark</th><th>measure</th>\
+             <th>latest</th><th>recent runs</th><th>latest run</th></tr>\n",
+        );
+    }
+    for row in &listed {
+        let name = esc(&row.name);
+        match (&row.measure, row.points.last()) {
+            (Some(measure), Some(latest)) => {
+                let unit = unit_of(measure);
+                let values: Vec<f64> = row.points.iter().map(|p| p.median).collect();
+                let caption = esc(&format!("{}: the newest {} runs", row.name, values.len()));
+                body.push_str(&format!(
+                    "<tr><td><a href=\"{}\"><code>{name}</code></a></td><td>{}</td>\
+                     <td class=\"n\">{}</td><td>{}</td><td><a href=\"/runs/{}\">{}</a></td></tr>\n",
+                    bench_href(&row.name, measure, None),
+                    esc(measure.as_str()),
+                    esc(&format_value(latest.median, &unit)),
+                    sparkline(&values, &caption),
+                    latest.run_id,
+                    esc(&timestamp(latest.started_at)),
+                ));
+            }
+            _ => body.push_str(&format!(
+                "<tr><td><a href=\"{}\"><code>{name}</code></a></td><td colspan=\"4\">\
+                 no wall time or throughput stored</td></tr>\n",
+                bench_href(&row.name, &Measure::WallTime, None)
+            )),
+        }
+    }
+    if !listed.is_empty() {
+        body.push_str("</table>\n");
+    }
+    Ok(HtmlBody(page("benchgate: benchmarks", &body)))
+}
+
+async fn bench_page(
+    State(store): State<Shared>,
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+) -> Result<HtmlBody<String>, PageError> {
+    let parameters = parameters(query, &["name", "measure", "limit"])?;
+    let name = match parameters.get("name") {
+        Some(name) if !name.trim().is_empty() => name.clone(),
+        Some(_) => return Err(PageError::bad_request("name: empty benchmark name")),
+        None => {
+            return Err(PageError::bad_request(
+                "name: missing: give the benchmark's name, e.g. /bench?name=parse/json",
+            ));
+        }
+    };
+    let measure = parse_measure(parameters.get("measure").map(String::as_str))?;
+    let limit = match parameters.get("limit") {
+        None => None,
+        Some(text) => match text.trim().parse::<usize>() {
+            Ok(n) if (1..=MAX_HISTORY_LIMIT).contains(&n) => Some(n),
+            _ => {
+                return Err(PageError::bad_request(format!(
+                    "limit: expected a whole number from 1 to {MAX_HISTORY_LIMIT}, got {text:?}"
+                )));
+            }
+        },
+    };
+    let (wanted, read) = (name.clone(), measure.clone());
+    let BenchHistory {
+        points,
+        change_points,
+    } = with_store(&store, move |store| {
+        history(
+            store,
+            &HistoryQuery {
+                benchmark: &wanted,
+                measure: &read,
+                fingerprint: None,
+                through_run: None,
+                limit: limit.unwrap_or(usize::MAX),
+                min_segment: DEFAULT_MIN_SEGMENT,
+            },
+        )
+        .map_err(PageError::internal)
+    })
+    .await?;
+    if points.is_empty() {
+        return Err(PageError::not_found(format!(
+            "no stored {} of benchmark {name:?}",
+            measure.as_str()
+        )));
+    }
+    let unit = unit_of(&measure);
+    let drawn = History {
+        benchmark: name.clone(),
+        measure: measure.clone(),
+        unit: unit.clone(),
+        points: points
+            .iter()
+            .map(|p| HistoryPoint {
+                label: point_label(p),
+                value: p.median,
+            })
+            .collect(),
+        change_points: change_points
+            .iter()
+            .map(|c| ChangePoint {
+                index: c.index,
+                before_median: c.before_median,
+                after_median: c.after_median,
+            })
+            .collect(),
+    };
+    let mut body = format!(
+        "<h1><code>{}</code> · {}</h1>\n",
+        esc(&name),
+        esc(measure.as_str())
+    );
+    // Range selection without a script: links to the newest N runs.
+    body.push_str("<p class=\"range\">show: ");
+    let ranges: Vec<String> = [10, 30, 100]
+        .into_iter()
+        .map(|n| {
+            format!(
+                "<a href=\"{}\">newest {n}</a>",
+                bench_href(&name, &measure, Some(n))
+            )
+        })
+        .chain([format!(
+            "<a href=\"{}\">all</a>",
+            bench_href(&name, &measure, None)
+        )])
+        .collect();
+    body.push_str(&ranges.join(" · "));
+    body.push_str("</p>\n");
+    body.push_str(&charts::history(&drawn));
+    body.push_str(&format!(
+        "\n<p class=\"caption\">{}</p>\n",
+        charts::history_caption(&drawn)
+    ));
+    body.push_str(
+        "<table class=\"points\">\n<tr><th>#</th><th>run</th><th>started</th><th>commit</th>\
+         <th>median</th><th>compare</th></tr>\n",
+    );
+    for (i, p) in points.iter().enumerate() {
+        let compare = match i.checked_sub(1).and_then(|before| points.get(before)) {
+            Some(before) => format!(
+                "<a href=\"/compare?base={}&amp;head={}\">vs previous</a>",
+                before.run_id, p.run_id
+            ),
+            None => String::new(),
+        };
+        let shift = if change_points.iter().any(|c| c.index == i) {
+            " class=\"shift\""
+        } else {
+            ""
+        };
+        body.push_str(&format!(
+            "<tr{shift}><td class=\"n\">{}</td><td><a href=\"/runs/{id}\">{id}</a></td>\
+             <td>{}</td><td><code>{}</code></td><td class=\"n\">{}</td><td>{compare}</td></tr>\n",
+            i + 1,
+            esc(&timestamp(p.started_at)),
+            esc(&short_commit(&p.commit)),
+            esc(&format_value(p.median, &unit)),
+            id = p.run_id,
+        ));
+    }
+    body.push_str("</table>\n");
+    Ok(HtmlBody(page(
+        &format!("benchgate: {name} · {}", measure.as_str()),
+        &body,
+    )))
+}
+
+/// What tells a reader which run a point is: when it started, and its commit when known.
+fn point_label(point: &SeriesPoint) -> String {
+    let started = point
+        .started_at
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute]"
+        ))
+        .unwrap_or_default();
+    match &point.commit {
+        Some(_) => format!("{started} {}", short_commit(&point.commit)),
+        None => started,
+    }
+}
+
+async fn stored_run(store: &Shared, parameter: &str, id: Uuid) -> Result<Run, PageError> {
+    let run = with_store(store, move |store| {
+        store.get_run(id).map_err(PageError::internal)
+    })
+    .await?;
+    run.ok_or_else(|| PageError::not_found(format!("{parameter}: no stored run has the id {id}")))
+}
+
+/// The report crate's page with the dashboard's navigation on top.
+fn with_nav(report_page: String) -> String {
+    report_page.replacen("<body>\n", &format!("<body>\n{NAV}"), 1)
+}
+
+async fn run_page(
+    State(store): State<Shared>,
+    Path(id): Path<String>,
+) -> Result<HtmlBody<String>, PageError> {
+    let id = parse_run_id("run", Some(&id))?;
+    let run = stored_run(&store, "run", id).await?;
+    Ok(HtmlBody(with_nav(Html.render(&HtmlReport {
+        run: Some(&run),
+        ..HtmlReport::default()
+    }))))
+}
+
+async fn compare_page(
+    State(store): State<Shared>,
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+) -> Result<HtmlBody<String>, PageError> {
+    let parameters = parameters(query, &["base", "head"])?;
+    let base_id = parse_run_id("base", parameters.get("base").map(String::as_str))?;
+    let head_id = parse_run_id("head", parameters.get("head").map(String::as_str))?;
+    let baseline = stored_run(&store, "base", base_id).await?;
+    let current = stored_run(&store, "head", head_id).await?;
+    let (baseline, current, comparison) = with_store(&store, move |store| {
+        // Judged as `benchgate compare BASE HEAD` judges two stored runs without a configuration:
+        // the defaults, the machine's noise floors, the same pipeline functions.
+        let judging = judging_for(
+            &Config::default(),
+            None,
+            &current.source,
+            &ThresholdFlags::default(),
+            &[],
+        )
+        .map_err(PageError::internal)?;
+        let warnings = check_measures(&judging.options.gated_measures, Some(&baseline), &current)
+            .map_err(PageError::internal)?;
+        let options =
+            with_noise_floors(store, &current, &judging.options).map_err(PageError::internal)?;
+        let mut comparison = judge_runs(
+            (&baseline, &format!("run {}", baseline.id)),
+            (&current, &format!("run {}", current.id)),
+            &options,
+            &judging.budgets,
+        );
+        comparison.warnings.extend(warnings);
+        Ok((baseline, current, comparison))
+    })
+    .await?;
+    Ok(HtmlBody(with_nav(Html.render(&HtmlReport {
+        run: Some(&current),
+        baseline: Some(&baseline),
+        comparison: Some(&comparison),
+        history: &[],
+    }))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_encoding_keeps_only_unreserved_characters() {
+        assert_eq!(url_encode("a/b c&d=<e>"), "a%2Fb%20c%26d%3D%3Ce%3E");
+        assert_eq!(url_encode("é"), "%C3%A9");
+    }
+}
