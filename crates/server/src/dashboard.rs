@@ -1,7 +1,8 @@
 //! The dashboard (SPEC §9): server-rendered HTML pages with inline SVG and no script, drawn by the
 //! report crate's HTML pieces and judged by the pipeline, as the CLI draws and judges.
 //!
-//! `GET /` lists every stored benchmark with its latest value and a sparkline; `GET /bench?name=…`
+//! `GET /` lists every stored benchmark with its latest value, a sparkline and the verdict on its
+//! newest run against the one before; `GET /bench?name=…`
 //! is a benchmark's history with its shifts of level (`&limit=N`: the newest N runs);
 //! `GET /runs/{id}` is a run's HTML report; `GET /compare?base=ID&head=ID` judges one run against
 //! another as `benchgate compare` does without a configuration. Every text from the store is
@@ -17,7 +18,7 @@ use axum::http::StatusCode;
 use axum::response::{Html as HtmlBody, IntoResponse, Response};
 use axum::routing::get;
 use benchgate_config::Config;
-use benchgate_model::{Measure, Run, Unit};
+use benchgate_model::{Comparison, Measure, Run, Severity, Unit, Verdict};
 use benchgate_pipeline::history::{BenchHistory, DEFAULT_MIN_SEGMENT, HistoryQuery, history};
 use benchgate_pipeline::judge::{check_measures, judge_runs};
 use benchgate_pipeline::judging::{ThresholdFlags, judging_for};
@@ -97,7 +98,9 @@ const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:1.5em;color:#2
 table{border-collapse:collapse}td,th{padding:.2em .6em;border-bottom:1px solid #ddd}\
 td.n{text-align:right;font-variant-numeric:tabular-nums}nav{margin-bottom:1em}\
 nav a{margin-right:1em}.error{color:#b00020}.caption{font-size:.85em;color:#555}\
-svg{display:block;margin:.3em 0 1em}svg.sparkline{margin:0}";
+svg{display:block;margin:.3em 0 1em}svg.sparkline{margin:0}\
+.verdict.regressed,.verdict.failed,.verdict.budget_exceeded{color:#b00020;font-weight:bold}\
+.verdict.improved{color:#2e7d32}";
 
 const NAV: &str = "<nav><a href=\"/\">benchmarks</a></nav>\n";
 
@@ -248,6 +251,9 @@ struct Listed {
     name: String,
     measure: Option<Measure>,
     points: Vec<SeriesPoint>,
+    /// The newest run judged against the one before it (for this benchmark): the pair and the
+    /// verdict on this benchmark's measure.
+    verdict: Option<(Uuid, Uuid, Verdict)>,
 }
 
 async fn index(State(store): State<Shared>) -> Result<HtmlBody<String>, PageError> {
@@ -259,6 +265,7 @@ async fn index(State(store): State<Shared>) -> Result<HtmlBody<String>, PageErro
                 name,
                 measure: None,
                 points: Vec::new(),
+                verdict: None,
             };
             for measure in &LIST_MEASURES {
                 let points = store
@@ -272,6 +279,35 @@ async fn index(State(store): State<Shared>) -> Result<HtmlBody<String>, PageErro
             }
             listed.push(row);
         }
+        // Benchmarks measured together share their pair of runs: judge each pair once.
+        let mut judged: BTreeMap<(Uuid, Uuid), Option<Comparison>> = BTreeMap::new();
+        for row in &mut listed {
+            let (Some(measure), [.., before, latest]) = (&row.measure, row.points.as_slice())
+            else {
+                continue;
+            };
+            let pair = (before.run_id, latest.run_id);
+            if !judged.contains_key(&pair) {
+                let runs = (
+                    store.get_run(pair.0).map_err(PageError::internal)?,
+                    store.get_run(pair.1).map_err(PageError::internal)?,
+                );
+                let comparison = match runs {
+                    (Some(baseline), Some(current)) => Some(judge(store, &baseline, &current)?),
+                    _ => None,
+                };
+                judged.insert(pair, comparison);
+            }
+            row.verdict = judged
+                .get(&pair)
+                .and_then(Option::as_ref)
+                .and_then(|c| {
+                    c.verdicts
+                        .iter()
+                        .find(|v| v.benchmark == row.name && &v.measure == measure)
+                })
+                .map(|v| (pair.0, pair.1, v.clone()));
+        }
         Ok(listed)
     })
     .await?;
@@ -281,7 +317,8 @@ async fn index(State(store): State<Shared>) -> Result<HtmlBody<String>, PageErro
     } else {
         body.push_str(
             "<table class=\"benchmarks\">\n<tr><th>benchmark</th><th>measure</th>\
-             <th>latest</th><th>recent runs</th><th>latest run</th></tr>\n",
+             <th>latest</th><th>recent runs</th><th>latest run</th>\
+             <th>vs the run before</th></tr>\n",
         );
     }
     for row in &listed {
@@ -291,9 +328,23 @@ async fn index(State(store): State<Shared>) -> Result<HtmlBody<String>, PageErro
                 let unit = unit_of(measure);
                 let values: Vec<f64> = row.points.iter().map(|p| p.median).collect();
                 let caption = esc(&format!("{}: the newest {} runs", row.name, values.len()));
+                let verdict = match &row.verdict {
+                    Some((base, head, v)) => format!(
+                        "<a class=\"verdict {kind}\" href=\"/compare?base={base}&amp;head={head}\">\
+                         {kind}{severity}</a>",
+                        kind = v.kind.as_str(),
+                        severity = match v.severity {
+                            Some(Severity::Fail) => " (fail)",
+                            Some(Severity::Warn) => " (warn)",
+                            None => "",
+                        }
+                    ),
+                    None => String::new(),
+                };
                 body.push_str(&format!(
                     "<tr><td><a href=\"{}\"><code>{name}</code></a></td><td>{}</td>\
-                     <td class=\"n\">{}</td><td>{}</td><td><a href=\"/runs/{}\">{}</a></td></tr>\n",
+                     <td class=\"n\">{}</td><td>{}</td><td><a href=\"/runs/{}\">{}</a></td>\
+                     <td>{verdict}</td></tr>\n",
                     bench_href(&row.name, measure, None),
                     esc(measure.as_str()),
                     esc(&format_value(latest.median, &unit)),
@@ -303,7 +354,7 @@ async fn index(State(store): State<Shared>) -> Result<HtmlBody<String>, PageErro
                 ));
             }
             _ => body.push_str(&format!(
-                "<tr><td><a href=\"{}\"><code>{name}</code></a></td><td colspan=\"4\">\
+                "<tr><td><a href=\"{}\"><code>{name}</code></a></td><td colspan=\"5\">\
                  no wall time or throughput stored</td></tr>\n",
                 bench_href(&row.name, &Measure::WallTime, None)
             )),
@@ -487,6 +538,31 @@ async fn run_page(
     }))))
 }
 
+/// `current` judged against `baseline` as `benchgate compare BASE HEAD` judges two stored runs
+/// without a configuration: the defaults, the machine's noise floors, the same pipeline functions.
+fn judge(store: &dyn Store, baseline: &Run, current: &Run) -> Result<Comparison, PageError> {
+    let judging = judging_for(
+        &Config::default(),
+        None,
+        &current.source,
+        &ThresholdFlags::default(),
+        &[],
+    )
+    .map_err(PageError::internal)?;
+    let warnings = check_measures(&judging.options.gated_measures, Some(baseline), current)
+        .map_err(PageError::internal)?;
+    let options =
+        with_noise_floors(store, current, &judging.options).map_err(PageError::internal)?;
+    let mut comparison = judge_runs(
+        (baseline, &format!("run {}", baseline.id)),
+        (current, &format!("run {}", current.id)),
+        &options,
+        &judging.budgets,
+    );
+    comparison.warnings.extend(warnings);
+    Ok(comparison)
+}
+
 async fn compare_page(
     State(store): State<Shared>,
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
@@ -497,27 +573,7 @@ async fn compare_page(
     let baseline = stored_run(&store, "base", base_id).await?;
     let current = stored_run(&store, "head", head_id).await?;
     let (baseline, current, comparison) = with_store(&store, move |store| {
-        // Judged as `benchgate compare BASE HEAD` judges two stored runs without a configuration:
-        // the defaults, the machine's noise floors, the same pipeline functions.
-        let judging = judging_for(
-            &Config::default(),
-            None,
-            &current.source,
-            &ThresholdFlags::default(),
-            &[],
-        )
-        .map_err(PageError::internal)?;
-        let warnings = check_measures(&judging.options.gated_measures, Some(&baseline), &current)
-            .map_err(PageError::internal)?;
-        let options =
-            with_noise_floors(store, &current, &judging.options).map_err(PageError::internal)?;
-        let mut comparison = judge_runs(
-            (&baseline, &format!("run {}", baseline.id)),
-            (&current, &format!("run {}", current.id)),
-            &options,
-            &judging.budgets,
-        );
-        comparison.warnings.extend(warnings);
+        let comparison = judge(store, &baseline, &current)?;
         Ok((baseline, current, comparison))
     })
     .await?;

@@ -89,10 +89,15 @@ struct Seeded {
 }
 
 fn seeded() -> Seeded {
+    seeded_with(BEFORE + AFTER)
+}
+
+/// The first `runs` runs of the seeded history.
+fn seeded_with(runs: usize) -> Seeded {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("history.db").display());
     let store = benchgate_server::open_store(&url).unwrap();
-    let runs: Vec<Run> = (0..BEFORE + AFTER).map(seeded_run).collect();
+    let runs: Vec<Run> = (0..runs).map(seeded_run).collect();
     for run in &runs {
         store.put_run(run).unwrap();
     }
@@ -146,6 +151,24 @@ async fn the_list_shows_every_benchmark_with_its_latest_value_and_a_sparkline() 
     assert!(!html.contains("<script"), "{html}");
     assert!(html.contains("<code>&lt;script&gt;alert(1)&lt;/script&gt;</code>"));
     assert!(html.contains("name=%3Cscript%3Ealert%281%29%3C%2Fscript%3E"));
+}
+
+#[tokio::test]
+async fn the_list_shows_a_regression_of_the_newest_run() {
+    let s = seeded_with(BEFORE + 1);
+    let html = get(&s.app, "/").await.text;
+    let (before, latest) = (s.runs[BEFORE - 1].id, s.runs[BEFORE].id);
+    let row = html
+        .lines()
+        .find(|l| l.contains("<code>parse/json</code>"))
+        .unwrap_or_else(|| panic!("no row: {html}"));
+    assert!(
+        row.ends_with(&format!(
+            "<td><a class=\"verdict regressed\" href=\"/compare?base={before}&amp;head={latest}\">\
+             regressed (fail)</a></td></tr>"
+        )),
+        "{row}"
+    );
 }
 
 #[tokio::test]
