@@ -9,6 +9,7 @@
 //! escaped by the report crate; bad parameters get a 400 page, an unknown run a 404 page.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::sync::Arc;
 
 use axum::Router;
@@ -287,7 +288,7 @@ async fn index(State(store): State<Shared>) -> Result<HtmlBody<String>, PageErro
                 continue;
             };
             let pair = (before.run_id, latest.run_id);
-            if !judged.contains_key(&pair) {
+            if let Entry::Vacant(slot) = judged.entry(pair) {
                 let runs = (
                     store.get_run(pair.0).map_err(PageError::internal)?,
                     store.get_run(pair.1).map_err(PageError::internal)?,
@@ -296,7 +297,7 @@ async fn index(State(store): State<Shared>) -> Result<HtmlBody<String>, PageErro
                     (Some(baseline), Some(current)) => Some(judge(store, &baseline, &current)?),
                     _ => None,
                 };
-                judged.insert(pair, comparison);
+                slot.insert(comparison);
             }
             row.verdict = judged
                 .get(&pair)
