@@ -21,6 +21,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
+use crate::auth::{self, Guard, ReadAccess};
 use crate::error::ApiError;
 use crate::openapi;
 
@@ -33,8 +34,18 @@ pub const MAX_LIMIT: usize = 10_000;
 
 type Shared = Arc<dyn Store>;
 
-/// The API over `store`: every route under `/api/v1`, JSON errors for unknown paths.
+/// The API over `store` with public reads: every route under `/api/v1`, JSON errors for
+/// unknown paths; writes need a write token.
 pub fn router(store: Shared) -> Router {
+    router_with_access(store, ReadAccess::Public)
+}
+
+/// The API over `store`; with [`ReadAccess::Private`] reads need a read or write token too.
+pub fn router_with_access(store: Shared, access: ReadAccess) -> Router {
+    let guard = Guard {
+        store: Arc::clone(&store),
+        access,
+    };
     Router::new()
         .route("/api/v1/runs", get(list_runs).post(upload_run))
         .route("/api/v1/runs/{id}", get(get_run))
@@ -42,6 +53,8 @@ pub fn router(store: Shared) -> Router {
         .route("/api/v1/series", get(series))
         .route("/api/v1/series.csv", get(series_csv))
         .route("/api/v1/openapi.json", get(openapi_document))
+        // On matched routes only: an unknown path stays a 404 and a wrong method a 405.
+        .route_layer(axum::middleware::from_fn_with_state(guard, auth::check))
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -12,6 +12,7 @@
 //! `parameter` or JSON `path` at fault.
 
 mod api;
+mod auth;
 mod error;
 mod openapi;
 
@@ -22,7 +23,8 @@ use benchgate_pipeline::PipelineError;
 use benchgate_pipeline::store::StoreLocation;
 use benchgate_store::Store;
 
-pub use crate::api::{DEFAULT_LIMIT, MAX_BODY_BYTES, MAX_LIMIT, router};
+pub use crate::api::{DEFAULT_LIMIT, MAX_BODY_BYTES, MAX_LIMIT, router, router_with_access};
+pub use crate::auth::ReadAccess;
 pub use crate::error::ApiError;
 
 /// Opens (creating and migrating as needed) the store the server serves, as every CLI command
@@ -33,15 +35,17 @@ pub fn open_store(url: &str) -> Result<Arc<dyn Store>, PipelineError> {
 }
 
 /// Serves `store` on `listener` until `shutdown` completes; requests in flight then finish.
+/// Writes need a write token; reads need a token too when `access` is private.
 ///
 /// Keep a reference to `store` outside the runtime and drop the last one there: closing a
 /// PostgreSQL store blocks, which a thread driving async tasks must not do.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     store: Arc<dyn Store>,
+    access: ReadAccess,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(store))
+    axum::serve(listener, router_with_access(store, access))
         .with_graceful_shutdown(shutdown)
         .await
 }

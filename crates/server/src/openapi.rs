@@ -62,7 +62,8 @@ pub fn document() -> Value {
                     }
                 },
                 "post": {
-                    "summary": "Store a run (canonical run JSON, schema benchgate/run/v1)",
+                    "summary": "Store a run (canonical run JSON, schema benchgate/run/v1); needs a write token",
+                    "security": [{ "bearer": [] }],
                     "requestBody": {
                         "required": true,
                         "description": format!("at most {MAX_BODY_BYTES} bytes"),
@@ -77,6 +78,8 @@ pub fn document() -> Value {
                             } } }
                         },
                         "400": error_response("not a valid run; `path` is the JSON path of the problem"),
+                        "401": error_response("no token, or an unknown one"),
+                        "403": error_response("a read token: uploading needs a write token"),
                         "409": error_response("a run with this id is already stored"),
                         "413": error_response("the body is larger than the limit")
                     }
@@ -146,6 +149,12 @@ pub fn document() -> Value {
             }
         },
         "components": {
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http", "scheme": "bearer",
+                    "description": "a token of `benchgate token create`; reads need one only on a server started with --private"
+                }
+            },
             "schemas": {
                 "Error": {
                     "type": "object",
