@@ -23,9 +23,14 @@ struct Served {
 
 impl Served {
     fn start(db: &str, dir: &Path) -> Served {
+        Served::start_with(db, dir, &[])
+    }
+
+    fn start_with(db: &str, dir: &Path, extra: &[&str]) -> Served {
         let mut command = benchgate_command(dir, &[]);
         command
             .args(["serve", "--db", db, "--listen", "127.0.0.1:0"])
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -87,11 +92,27 @@ impl Drop for Served {
 
 /// One HTTP/1.1 GET on its own connection: the status and the body.
 fn get(addr: SocketAddr, path: &str) -> (u16, String) {
+    request(addr, "GET", path, None, "")
+}
+
+/// One HTTP/1.1 request on its own connection, with a bearer token when given.
+fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream.set_read_timeout(Some(BOUND)).unwrap();
+    let authorization = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: bg\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: bg\r\nConnection: close\r\n{authorization}\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
     )
     .unwrap();
     let mut raw = String::new();
@@ -170,4 +191,98 @@ fn a_bad_listen_address_is_a_usage_error() {
         "{}",
         stderr(&out)
     );
+}
+
+/// The token `benchgate token create` prints: one line of 64 hex digits.
+fn create_token(db: &str, dir: &Path, scope: &str) -> String {
+    let out = benchgate(&["--db", db, "token", "create", "--scope", scope], dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout.clone()).unwrap();
+    let token = text.trim_end_matches('\n').to_string();
+    assert_eq!(token.len(), 64, "{text:?}");
+    assert!(token.bytes().all(|b| b.is_ascii_hexdigit()), "{text:?}");
+    assert!(
+        stderr(&out).contains(&format!("{scope} token")),
+        "{}",
+        stderr(&out)
+    );
+    token
+}
+
+#[test]
+fn tokens_are_created_once_listed_without_the_secret_and_stored_hashed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("history.db").display());
+    let out = benchgate(&["--db", &db, "token", "list"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "no tokens (benchgate token create --scope write|read makes one)\n"
+    );
+
+    let write = create_token(&db, dir.path(), "write");
+    let read = create_token(&db, dir.path(), "read");
+    assert_ne!(write, read);
+
+    let out = benchgate(&["--db", &db, "token", "list"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let listed = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 3, "{listed}");
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["ID", "SCOPE", "CREATED", "PROJECT"]
+    );
+    assert_eq!(
+        lines[1].split_whitespace().take(2).collect::<Vec<_>>(),
+        ["1", "write"]
+    );
+    assert_eq!(
+        lines[2].split_whitespace().take(2).collect::<Vec<_>>(),
+        ["2", "read"]
+    );
+    assert!(
+        !listed.contains(&write) && !listed.contains(&read),
+        "{listed}"
+    );
+
+    let stored = std::fs::read(dir.path().join("history.db")).unwrap();
+    let stored = String::from_utf8_lossy(&stored);
+    assert!(!stored.contains(&write), "the token itself is stored");
+
+    let out = benchgate(
+        &["--db", &db, "token", "create", "--scope", "admin"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[test]
+fn served_uploads_need_a_write_token_and_private_reads_a_token() {
+    let dir = tempfile::tempdir().unwrap();
+    record(dir.path(), "run.json", "noop", "true", 3);
+    let run = std::fs::read_to_string(dir.path().join("run.json")).unwrap();
+    let db = format!("sqlite://{}", dir.path().join("history.db").display());
+    let write = create_token(&db, dir.path(), "write");
+    let read = create_token(&db, dir.path(), "read");
+
+    let served = Served::start(&db, dir.path());
+    let (status, body) = request(served.addr, "POST", "/api/v1/runs", None, &run);
+    assert_eq!(status, 401, "{body}");
+    let (status, body) = request(served.addr, "POST", "/api/v1/runs", Some("0123"), &run);
+    assert_eq!(status, 401, "{body}");
+    let (status, body) = request(served.addr, "POST", "/api/v1/runs", Some(&read), &run);
+    assert_eq!(status, 403, "{body}");
+    let (status, body) = request(served.addr, "POST", "/api/v1/runs", Some(&write), &run);
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(get(served.addr, "/api/v1/runs").0, 200);
+    drop(served);
+
+    let served = Served::start_with(&db, dir.path(), &["--private"]);
+    let (status, body) = get(served.addr, "/api/v1/runs");
+    assert_eq!(status, 401, "{body}");
+    let (status, body) = request(served.addr, "GET", "/api/v1/runs", Some(&read), "");
+    assert_eq!(status, 200, "{body}");
+    let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
 }
