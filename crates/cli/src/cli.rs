@@ -658,6 +658,11 @@ pub struct RunArgs {
     /// Format of the report on standard output.
     #[arg(help_heading = "Output", long, value_enum, default_value_t = OutputFormat::Terminal)]
     pub format: OutputFormat,
+    /// Once the run is stored and reported, send it to the team server at URL
+    /// (http://HOST[:PORT], `benchgate serve`) with the write token in BENCHGATE_TOKEN; a failed
+    /// upload is exit 2.
+    #[arg(help_heading = "Output", long, value_name = "URL")]
+    pub upload: Option<String>,
     #[command(flatten)]
     pub load: LoadArgs,
     #[command(flatten)]

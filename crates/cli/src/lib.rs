@@ -13,6 +13,7 @@ mod output;
 mod progress;
 mod quantity;
 mod render;
+mod upload;
 
 use std::ffi::OsString;
 

@@ -10,7 +10,10 @@ use std::process::{Child, ExitStatus, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
-use common::{benchgate, benchgate_command, benchgate_process, record, spawn, stderr};
+use common::{
+    benchgate, benchgate_command, benchgate_process, benchgate_with_env, record, spawn, stderr,
+    stored_runs,
+};
 
 /// Only stops a hung test: far beyond what a busy machine needs.
 const BOUND: Duration = Duration::from_secs(60);
@@ -285,4 +288,111 @@ fn served_uploads_need_a_write_token_and_private_reads_a_token() {
     assert_eq!(status, 200, "{body}");
     let list: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1);
+}
+
+const UPLOAD_SUITE: &str =
+    "[defaults]\nwarmup = 0\nruns = 3\n\n[[bench]]\nname = \"true\"\ncommand = \"true\"\n";
+
+#[test]
+fn run_upload_sends_the_stored_run_to_the_server() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let server_db = format!("sqlite://{}", server_dir.path().join("team.db").display());
+    let write = create_token(&server_db, server_dir.path(), "write");
+    let read = create_token(&server_db, server_dir.path(), "read");
+    let served = Served::start(&server_db, server_dir.path());
+    let url = format!("http://{}", served.addr);
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("benchgate.toml"), UPLOAD_SUITE).unwrap();
+    let out = benchgate_with_env(
+        &["run", "--upload", &url],
+        dir.path(),
+        &[("BENCHGATE_TOKEN", &write)],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let local = stored_runs(dir.path());
+    assert_eq!(local.len(), 1);
+    let (status, body) = get(served.addr, "/api/v1/runs");
+    assert_eq!(status, 200, "{body}");
+    let remote: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(remote.as_array().unwrap().len(), 1, "{body}");
+    assert_eq!(remote[0]["id"], local[0]["id"]);
+    assert!(
+        stderr(&out).contains(&format!(
+            "uploaded run {} to {url}",
+            local[0]["id"].as_str().unwrap()
+        )),
+        "{}",
+        stderr(&out)
+    );
+
+    // A read token is refused by the server: the run is stored and reported locally, then exit 2
+    // naming the URL and the status.
+    let out = benchgate_with_env(
+        &["run", "--upload", &format!("{url}/")],
+        dir.path(),
+        &[("BENCHGATE_TOKEN", &read)],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(stored_runs(dir.path()).len(), 2);
+    assert!(
+        !common::stdout(&out).is_empty(),
+        "the report is printed first"
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "cannot upload the run to {url}/api/v1/runs: 403 Forbidden"
+        )) && err.contains("this token may only read"),
+        "{err}"
+    );
+    let (_, body) = get(served.addr, "/api/v1/runs");
+    let remote: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(remote.as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn run_upload_is_refused_before_measuring_without_a_token_or_with_https() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("benchgate.toml"), UPLOAD_SUITE).unwrap();
+    let out = benchgate_with_env(
+        &["run", "--upload", "http://127.0.0.1:9"],
+        dir.path(),
+        &[("BENCHGATE_TOKEN", "")],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--upload needs a write token in BENCHGATE_TOKEN"),
+        "{}",
+        stderr(&out)
+    );
+    let out = benchgate_with_env(
+        &["run", "--upload", "ftp://example.com"],
+        dir.path(),
+        &[("BENCHGATE_TOKEN", "x")],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--upload \"ftp://example.com\": expected an http:// URL"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !dir.path().join(".benchgate").exists(),
+        "nothing was measured"
+    );
+
+    // Nobody listening: the run is stored, then exit 2 naming the URL.
+    let out = benchgate_with_env(
+        &["run", "--upload", "http://127.0.0.1:9"],
+        dir.path(),
+        &[("BENCHGATE_TOKEN", "x")],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(stored_runs(dir.path()).len(), 1);
+    assert!(
+        stderr(&out).contains("cannot upload the run to http://127.0.0.1:9/api/v1/runs"),
+        "{}",
+        stderr(&out)
+    );
 }
