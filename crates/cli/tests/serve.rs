@@ -396,3 +396,38 @@ fn run_upload_is_refused_before_measuring_without_a_token_or_with_https() {
         stderr(&out)
     );
 }
+
+#[test]
+fn an_ad_hoc_run_uploads_too() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let server_db = format!("sqlite://{}", server_dir.path().join("team.db").display());
+    let write = create_token(&server_db, server_dir.path(), "write");
+    let served = Served::start(&server_db, server_dir.path());
+    let dir = tempfile::tempdir().unwrap();
+    let out = benchgate_with_env(
+        &[
+            "run",
+            "--runs",
+            "3",
+            "--export-json",
+            "run.json",
+            "--upload",
+            &format!("http://{}", served.addr),
+            "--",
+            "true",
+        ],
+        dir.path(),
+        &[("BENCHGATE_TOKEN", &write)],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("run.json")).unwrap())
+            .unwrap();
+    let (status, body) = get(
+        served.addr,
+        &format!("/api/v1/runs/{}", run["id"].as_str().unwrap()),
+    );
+    assert_eq!(status, 200, "{body}");
+    let uploaded: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(uploaded, run);
+}
