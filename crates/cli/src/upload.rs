@@ -19,7 +19,7 @@ pub const TOKEN_VAR: &str = "BENCHGATE_TOKEN";
 const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Where and how to upload: checked before anything is measured.
-#[derive(Debug, Clone)]
+// No Debug: it holds the token, which no message may show.
 pub struct Upload {
     /// `host:port` to connect to, as the URL gives it.
     authority: String,

@@ -7,9 +7,14 @@
 //! every call runs on a blocking thread (`spawn_blocking`).
 //!
 //! Endpoints: `GET /api/v1/runs?limit=N`, `GET /api/v1/runs/{id}`, `POST /api/v1/runs`,
-//! `GET /api/v1/benchmarks`, `GET /api/v1/series?bench=NAME&measure=M&limit=N`,
+//! `GET /api/v1/benchmarks`, `GET /api/v1/series?bench=NAME&measure=M&limit=N` (read through
+//! the pipeline's `history()`), `GET /api/v1/series.csv` (the same, as CSV),
 //! `GET /api/v1/openapi.json`. Errors are JSON: `{"error": MESSAGE}` with, where known, the
 //! `parameter` or JSON `path` at fault.
+//!
+//! `POST /api/v1/runs` needs `Authorization: Bearer TOKEN` of a write token (401 without one or
+//! with an unknown one, 403 with a read token); with [`ReadAccess::Private`] reads need a read
+//! or write token too. The store keeps only the SHA-256 of each token.
 
 mod api;
 mod auth;
