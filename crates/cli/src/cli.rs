@@ -215,9 +215,11 @@ pub enum Command {
     ///
     /// Opens (or creates) the store --db names and answers JSON: GET /api/v1/runs, GET
     /// /api/v1/runs/ID (a run as `export` prints it), POST /api/v1/runs (a run as `import`
-    /// reads it; 201 with its id), GET /api/v1/benchmarks, GET /api/v1/series?bench=NAME
-    /// (its history, as `history --json` gives it) and GET /api/v1/openapi.json (the OpenAPI
-    /// document of them all). Errors are JSON and name the parameter or JSON path at fault.
+    /// reads it, with `Authorization: Bearer TOKEN` of a write token from `benchgate token
+    /// create`; 201 with its id), GET /api/v1/benchmarks, GET /api/v1/series?bench=NAME (its
+    /// history, as `history --json` gives it; /api/v1/series.csv: as CSV) and GET
+    /// /api/v1/openapi.json (the OpenAPI document of them all). Errors are JSON and name the
+    /// parameter or JSON path at fault.
     ///
     /// Once listening it prints one line, `listening on http://ADDR`, to standard output.
     /// SIGINT or SIGTERM stops it gracefully (exit 0). An address in use is an error (exit 2).
@@ -226,6 +228,13 @@ pub enum Command {
                       benchgate serve --db postgres://bench@db:5432/benchgate --listen 0.0.0.0:8080"
     )]
     Serve(Box<crate::commands::serve::ServeArgs>),
+    /// API tokens of the team server: create one (printed once), list them
+    ///
+    /// `benchgate serve` accepts a run upload only with `Authorization: Bearer TOKEN` of a write
+    /// token; with --private, reads need a read or write token too. The store keeps only the
+    /// SHA-256 of each token.
+    #[command(subcommand)]
+    Token(crate::commands::token::TokenCommand),
     /// Print a shell completion script (e.g. `benchgate completions bash > /etc/bash_completion.d/benchgate`).
     Completions {
         #[arg(value_enum)]
@@ -649,6 +658,11 @@ pub struct RunArgs {
     /// Format of the report on standard output.
     #[arg(help_heading = "Output", long, value_enum, default_value_t = OutputFormat::Terminal)]
     pub format: OutputFormat,
+    /// Once the run is stored and reported, send it to the team server at URL
+    /// (http://HOST[:PORT], `benchgate serve`) with the write token in BENCHGATE_TOKEN; a failed
+    /// upload is exit 2.
+    #[arg(help_heading = "Output", long, value_name = "URL")]
+    pub upload: Option<String>,
     #[command(flatten)]
     pub load: LoadArgs,
     #[command(flatten)]

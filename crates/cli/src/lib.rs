@@ -13,6 +13,7 @@ mod output;
 mod progress;
 mod quantity;
 mod render;
+mod upload;
 
 use std::ffi::OsString;
 
@@ -89,6 +90,7 @@ where
         Command::Report(args) => commands::report::execute(args, &cli.global),
         Command::MockBackend(args) => commands::mock_backend::execute(args, &cli.global),
         Command::Serve(args) => commands::serve::execute(args, &cli.global),
+        Command::Token(command) => commands::token::execute(command, &cli.global),
         Command::Completions { shell } => commands::completions::execute(*shell),
         Command::Man { dir } => commands::man::execute(dir.as_deref(), &cli.global),
         Command::Init(args) => commands::init::execute(args),

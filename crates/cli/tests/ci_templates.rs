@@ -76,7 +76,7 @@ fn check_file(yaml: &Value, origin: &str) -> Vec<String> {
 #[test]
 fn the_checker_refuses_flags_and_subcommands_that_do_not_exist() {
     let result =
-        std::panic::catch_unwind(|| assert_command_exists("benchgate run --upload http://x", "t"));
+        std::panic::catch_unwind(|| assert_command_exists("benchgate run --publish http://x", "t"));
     assert!(result.is_err());
     let result = std::panic::catch_unwind(|| assert_command_exists("benchgate publish", "t"));
     assert!(result.is_err());

@@ -61,6 +61,11 @@ fn serve_help() {
 }
 
 #[test]
+fn token_help() {
+    insta::assert_snapshot!(binary_help(&["token", "create", "--help"]));
+}
+
+#[test]
 fn help_subcommand_matches_flag() {
     assert_eq!(help(&["help", "run"]), help(&["run", "--help"]));
 }

@@ -10,7 +10,10 @@ use std::process::{Child, ExitStatus, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
-use common::{benchgate, benchgate_command, benchgate_process, record, spawn, stderr};
+use common::{
+    benchgate, benchgate_command, benchgate_process, benchgate_with_env, record, spawn, stderr,
+    stored_runs,
+};
 
 /// Only stops a hung test: far beyond what a busy machine needs.
 const BOUND: Duration = Duration::from_secs(60);
@@ -23,9 +26,14 @@ struct Served {
 
 impl Served {
     fn start(db: &str, dir: &Path) -> Served {
+        Served::start_with(db, dir, &[])
+    }
+
+    fn start_with(db: &str, dir: &Path, extra: &[&str]) -> Served {
         let mut command = benchgate_command(dir, &[]);
         command
             .args(["serve", "--db", db, "--listen", "127.0.0.1:0"])
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -87,11 +95,27 @@ impl Drop for Served {
 
 /// One HTTP/1.1 GET on its own connection: the status and the body.
 fn get(addr: SocketAddr, path: &str) -> (u16, String) {
+    request(addr, "GET", path, None, "")
+}
+
+/// One HTTP/1.1 request on its own connection, with a bearer token when given.
+fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream.set_read_timeout(Some(BOUND)).unwrap();
+    let authorization = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: bg\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: bg\r\nConnection: close\r\n{authorization}\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
     )
     .unwrap();
     let mut raw = String::new();
@@ -170,4 +194,240 @@ fn a_bad_listen_address_is_a_usage_error() {
         "{}",
         stderr(&out)
     );
+}
+
+/// The token `benchgate token create` prints: one line of 64 hex digits.
+fn create_token(db: &str, dir: &Path, scope: &str) -> String {
+    let out = benchgate(&["--db", db, "token", "create", "--scope", scope], dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout.clone()).unwrap();
+    let token = text.trim_end_matches('\n').to_string();
+    assert_eq!(token.len(), 64, "{text:?}");
+    assert!(token.bytes().all(|b| b.is_ascii_hexdigit()), "{text:?}");
+    assert!(
+        stderr(&out).contains(&format!("{scope} token")),
+        "{}",
+        stderr(&out)
+    );
+    token
+}
+
+#[test]
+fn tokens_are_created_once_listed_without_the_secret_and_stored_hashed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("history.db").display());
+    let out = benchgate(&["--db", &db, "token", "list"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "no tokens (benchgate token create --scope write|read makes one)\n"
+    );
+
+    let write = create_token(&db, dir.path(), "write");
+    let read = create_token(&db, dir.path(), "read");
+    assert_ne!(write, read);
+
+    let out = benchgate(&["--db", &db, "token", "list"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let listed = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 3, "{listed}");
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["ID", "SCOPE", "CREATED", "PROJECT"]
+    );
+    assert_eq!(
+        lines[1].split_whitespace().take(2).collect::<Vec<_>>(),
+        ["1", "write"]
+    );
+    assert_eq!(
+        lines[2].split_whitespace().take(2).collect::<Vec<_>>(),
+        ["2", "read"]
+    );
+    assert!(
+        !listed.contains(&write) && !listed.contains(&read),
+        "{listed}"
+    );
+
+    let stored = std::fs::read(dir.path().join("history.db")).unwrap();
+    let stored = String::from_utf8_lossy(&stored);
+    assert!(!stored.contains(&write), "the token itself is stored");
+
+    let out = benchgate(
+        &["--db", &db, "token", "create", "--scope", "admin"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[test]
+fn served_uploads_need_a_write_token_and_private_reads_a_token() {
+    let dir = tempfile::tempdir().unwrap();
+    record(dir.path(), "run.json", "noop", "true", 3);
+    let run = std::fs::read_to_string(dir.path().join("run.json")).unwrap();
+    let db = format!("sqlite://{}", dir.path().join("history.db").display());
+    let write = create_token(&db, dir.path(), "write");
+    let read = create_token(&db, dir.path(), "read");
+
+    let served = Served::start(&db, dir.path());
+    let (status, body) = request(served.addr, "POST", "/api/v1/runs", None, &run);
+    assert_eq!(status, 401, "{body}");
+    let (status, body) = request(served.addr, "POST", "/api/v1/runs", Some("0123"), &run);
+    assert_eq!(status, 401, "{body}");
+    let (status, body) = request(served.addr, "POST", "/api/v1/runs", Some(&read), &run);
+    assert_eq!(status, 403, "{body}");
+    let (status, body) = request(served.addr, "POST", "/api/v1/runs", Some(&write), &run);
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(get(served.addr, "/api/v1/runs").0, 200);
+    drop(served);
+
+    let served = Served::start_with(&db, dir.path(), &["--private"]);
+    let (status, body) = get(served.addr, "/api/v1/runs");
+    assert_eq!(status, 401, "{body}");
+    let (status, body) = request(served.addr, "GET", "/api/v1/runs", Some(&read), "");
+    assert_eq!(status, 200, "{body}");
+    let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+}
+
+const UPLOAD_SUITE: &str =
+    "[defaults]\nwarmup = 0\nruns = 3\n\n[[bench]]\nname = \"true\"\ncommand = \"true\"\n";
+
+#[test]
+fn run_upload_sends_the_stored_run_to_the_server() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let server_db = format!("sqlite://{}", server_dir.path().join("team.db").display());
+    let write = create_token(&server_db, server_dir.path(), "write");
+    let read = create_token(&server_db, server_dir.path(), "read");
+    let served = Served::start(&server_db, server_dir.path());
+    let url = format!("http://{}", served.addr);
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("benchgate.toml"), UPLOAD_SUITE).unwrap();
+    let out = benchgate_with_env(
+        &["run", "--upload", &url],
+        dir.path(),
+        &[("BENCHGATE_TOKEN", &write)],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let local = stored_runs(dir.path());
+    assert_eq!(local.len(), 1);
+    let (status, body) = get(served.addr, "/api/v1/runs");
+    assert_eq!(status, 200, "{body}");
+    let remote: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(remote.as_array().unwrap().len(), 1, "{body}");
+    assert_eq!(remote[0]["id"], local[0]["id"]);
+    assert!(
+        stderr(&out).contains(&format!(
+            "uploaded run {} to {url}",
+            local[0]["id"].as_str().unwrap()
+        )),
+        "{}",
+        stderr(&out)
+    );
+
+    // A read token is refused by the server: the run is stored and reported locally, then exit 2
+    // naming the URL and the status.
+    let out = benchgate_with_env(
+        &["run", "--upload", &format!("{url}/")],
+        dir.path(),
+        &[("BENCHGATE_TOKEN", &read)],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(stored_runs(dir.path()).len(), 2);
+    assert!(
+        !common::stdout(&out).is_empty(),
+        "the report is printed first"
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "cannot upload the run to {url}/api/v1/runs: 403 Forbidden"
+        )) && err.contains("this token may only read"),
+        "{err}"
+    );
+    let (_, body) = get(served.addr, "/api/v1/runs");
+    let remote: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(remote.as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn run_upload_is_refused_before_measuring_without_a_token_or_with_https() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("benchgate.toml"), UPLOAD_SUITE).unwrap();
+    let out = benchgate_with_env(
+        &["run", "--upload", "http://127.0.0.1:9"],
+        dir.path(),
+        &[("BENCHGATE_TOKEN", "")],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--upload needs a write token in BENCHGATE_TOKEN"),
+        "{}",
+        stderr(&out)
+    );
+    let out = benchgate_with_env(
+        &["run", "--upload", "ftp://example.com"],
+        dir.path(),
+        &[("BENCHGATE_TOKEN", "x")],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--upload \"ftp://example.com\": expected an http:// URL"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !dir.path().join(".benchgate").exists(),
+        "nothing was measured"
+    );
+
+    // Nobody listening: the run is stored, then exit 2 naming the URL.
+    let out = benchgate_with_env(
+        &["run", "--upload", "http://127.0.0.1:9"],
+        dir.path(),
+        &[("BENCHGATE_TOKEN", "x")],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(stored_runs(dir.path()).len(), 1);
+    assert!(
+        stderr(&out).contains("cannot upload the run to http://127.0.0.1:9/api/v1/runs"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn an_ad_hoc_run_uploads_too() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let server_db = format!("sqlite://{}", server_dir.path().join("team.db").display());
+    let write = create_token(&server_db, server_dir.path(), "write");
+    let served = Served::start(&server_db, server_dir.path());
+    let dir = tempfile::tempdir().unwrap();
+    let out = benchgate_with_env(
+        &[
+            "run",
+            "--runs",
+            "3",
+            "--export-json",
+            "run.json",
+            "--upload",
+            &format!("http://{}", served.addr),
+            "--",
+            "true",
+        ],
+        dir.path(),
+        &[("BENCHGATE_TOKEN", &write)],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("run.json")).unwrap())
+            .unwrap();
+    let (status, body) = get(
+        served.addr,
+        &format!("/api/v1/runs/{}", run["id"].as_str().unwrap()),
+    );
+    assert_eq!(status, 200, "{body}");
+    let uploaded: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(uploaded, run);
 }

@@ -2,6 +2,7 @@
 //! §7.3): what `benchgate history` prints and the HTML report draws.
 
 use benchgate_model::Measure;
+use benchgate_report::SeriesRow;
 use benchgate_stats::changepoint::{ChangePoint, ChangePointOptions, Penalty, change_points};
 use benchgate_store::{SeriesPoint, Store};
 use uuid::Uuid;
@@ -77,4 +78,19 @@ pub fn shifts(points: &[SeriesPoint], min_segment: usize) -> Vec<ChangePoint> {
         min_segment,
     };
     change_points(&values, &options).unwrap_or_default()
+}
+
+/// The rows of a series export (`benchgate export`, `GET /api/v1/series.csv`): one per point,
+/// its median as the value.
+pub fn series_rows(points: &[SeriesPoint]) -> Vec<SeriesRow<'_>> {
+    points
+        .iter()
+        .map(|p| SeriesRow {
+            run_id: p.run_id,
+            started_at: p.started_at,
+            commit: p.commit.as_deref(),
+            fingerprint: &p.fingerprint,
+            value: p.median,
+        })
+        .collect()
 }

@@ -10,14 +10,18 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use benchgate_gate::canonical_unit;
 use benchgate_model::{Measure, ModelError, Run};
-use benchgate_pipeline::history::{DEFAULT_MIN_SEGMENT, shifts};
+use benchgate_pipeline::history::{
+    BenchHistory, DEFAULT_MIN_SEGMENT, HistoryQuery, history, series_rows,
+};
 use benchgate_store::{RunSummary, SeriesPoint, Store, StoreError};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
+use crate::auth::{self, Guard, ReadAccess};
 use crate::error::ApiError;
 use crate::openapi;
 
@@ -30,14 +34,27 @@ pub const MAX_LIMIT: usize = 10_000;
 
 type Shared = Arc<dyn Store>;
 
-/// The API over `store`: every route under `/api/v1`, JSON errors for unknown paths.
+/// The API over `store` with public reads: every route under `/api/v1`, JSON errors for
+/// unknown paths; writes need a write token.
 pub fn router(store: Shared) -> Router {
+    router_with_access(store, ReadAccess::Public)
+}
+
+/// The API over `store`; with [`ReadAccess::Private`] reads need a read or write token too.
+pub fn router_with_access(store: Shared, access: ReadAccess) -> Router {
+    let guard = Guard {
+        store: Arc::clone(&store),
+        access,
+    };
     Router::new()
         .route("/api/v1/runs", get(list_runs).post(upload_run))
         .route("/api/v1/runs/{id}", get(get_run))
         .route("/api/v1/benchmarks", get(benchmarks))
         .route("/api/v1/series", get(series))
+        .route("/api/v1/series.csv", get(series_csv))
         .route("/api/v1/openapi.json", get(openapi_document))
+        // On matched routes only: an unknown path stays a 404 and a wrong method a 405.
+        .route_layer(axum::middleware::from_fn_with_state(guard, auth::check))
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -279,15 +296,19 @@ async fn benchmarks(
     )))
 }
 
-/// One benchmark's history of one measure, oldest first, the newest `limit` points, with the
-/// shifts of level in them (as `benchgate history --all-machines --json` gives it;
-/// `fingerprint=` keeps one machine's).
-async fn series(
-    State(store): State<Shared>,
-    RawQuery(query): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+/// The answer of a series request: what was asked and what the pipeline's history found.
+struct SeriesAnswer {
+    bench: String,
+    measure: Measure,
+    fingerprint: Option<String>,
+    history: BenchHistory,
+}
+
+/// Reads the parameters of `/series` and `/series.csv` strictly and the history through the
+/// pipeline (one copy of the series, fingerprint and change-point rules); 404 when it is empty.
+async fn read_series(store: &Shared, query: Option<&str>) -> Result<SeriesAnswer, ApiError> {
     let pairs = query_pairs(
-        query.as_deref(),
+        query,
         &["bench", "measure", "limit", "fingerprint", "min_segment"],
     )?;
     let bench = match value(&pairs, "bench") {
@@ -327,17 +348,20 @@ async fn series(
         },
     };
     let fingerprint = value(&pairs, "fingerprint").map(str::to_string);
-    let (name, wanted) = (bench.clone(), measure.clone());
-    let mut points = with_store(&store, move |s| {
-        s.series(&name, &wanted, usize::MAX).map_err(store_error)
+    let (name, wanted, machine) = (bench.clone(), measure.clone(), fingerprint.clone());
+    let history = with_store(store, move |s| {
+        let query = HistoryQuery {
+            benchmark: &name,
+            measure: &wanted,
+            fingerprint: machine.as_deref(),
+            through_run: None,
+            limit,
+            min_segment,
+        };
+        history(s, &query).map_err(ApiError::internal)
     })
     .await?;
-    if let Some(fingerprint) = &fingerprint {
-        points.retain(|p| &p.fingerprint == fingerprint);
-    }
-    let skip = points.len().saturating_sub(limit);
-    points.drain(..skip);
-    if points.is_empty() {
+    if history.points.is_empty() {
         return Err(ApiError::not_found(format!(
             "{bench} / {measure}: no stored run has it{}",
             if fingerprint.is_some() {
@@ -347,14 +371,35 @@ async fn series(
             }
         )));
     }
-    let shifts = shifts(&points, min_segment);
+    Ok(SeriesAnswer {
+        bench,
+        measure,
+        fingerprint,
+        history,
+    })
+}
+
+/// One benchmark's history of one measure, oldest first, the newest `limit` points, with the
+/// shifts of level in them (as `benchgate history --all-machines --json` gives it;
+/// `fingerprint=` keeps one machine's).
+async fn series(
+    State(store): State<Shared>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let SeriesAnswer {
+        bench,
+        measure,
+        fingerprint,
+        history,
+    } = read_series(&store, query.as_deref()).await?;
+    let points = &history.points;
     Ok(Json(json!({
         "schema": "benchgate/history/v1",
         "benchmark": bench,
         "measure": measure.as_str(),
         "fingerprint": fingerprint,
         "points": points.iter().map(point_json).collect::<Vec<_>>(),
-        "change_points": shifts.iter().map(|c| json!({
+        "change_points": history.change_points.iter().map(|c| json!({
             "index": c.index,
             "run_id": points.get(c.index).map(|p| p.run_id.to_string()),
             "before_median": c.before_median,
@@ -362,6 +407,26 @@ async fn series(
             "relative_shift": c.relative_shift,
         })).collect::<Vec<_>>(),
     })))
+}
+
+/// The same points as `/series`, as the CSV `benchgate export --format csv` writes.
+async fn series_csv(
+    State(store): State<Shared>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let answer = read_series(&store, query.as_deref()).await?;
+    let unit = canonical_unit(&answer.measure);
+    let text = benchgate_report::series_csv(
+        &answer.bench,
+        &answer.measure,
+        &unit,
+        &series_rows(&answer.history.points),
+    );
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+        text,
+    )
+        .into_response())
 }
 
 async fn openapi_document() -> Json<Value> {

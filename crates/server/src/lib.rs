@@ -7,11 +7,17 @@
 //! every call runs on a blocking thread (`spawn_blocking`).
 //!
 //! Endpoints: `GET /api/v1/runs?limit=N`, `GET /api/v1/runs/{id}`, `POST /api/v1/runs`,
-//! `GET /api/v1/benchmarks`, `GET /api/v1/series?bench=NAME&measure=M&limit=N`,
+//! `GET /api/v1/benchmarks`, `GET /api/v1/series?bench=NAME&measure=M&limit=N` (read through
+//! the pipeline's `history()`), `GET /api/v1/series.csv` (the same, as CSV),
 //! `GET /api/v1/openapi.json`. Errors are JSON: `{"error": MESSAGE}` with, where known, the
 //! `parameter` or JSON `path` at fault.
+//!
+//! `POST /api/v1/runs` needs `Authorization: Bearer TOKEN` of a write token (401 without one or
+//! with an unknown one, 403 with a read token); with [`ReadAccess::Private`] reads need a read
+//! or write token too. The store keeps only the SHA-256 of each token.
 
 mod api;
+mod auth;
 pub mod dashboard;
 mod error;
 mod openapi;
@@ -23,12 +29,25 @@ use benchgate_pipeline::PipelineError;
 use benchgate_pipeline::store::StoreLocation;
 use benchgate_store::Store;
 
-pub use crate::api::{DEFAULT_LIMIT, MAX_BODY_BYTES, MAX_LIMIT, router};
+pub use crate::api::{DEFAULT_LIMIT, MAX_BODY_BYTES, MAX_LIMIT, router, router_with_access};
+pub use crate::auth::ReadAccess;
 pub use crate::error::ApiError;
 
-/// The whole server: the REST API under `/api/v1` and the dashboard's pages ([`dashboard`]).
+/// The whole server: the REST API under `/api/v1` and the dashboard's pages ([`dashboard`]),
+/// reads open to anyone.
 pub fn app(store: Arc<dyn Store>) -> axum::Router {
-    router(Arc::clone(&store)).merge(dashboard::router(store))
+    app_with_access(store, ReadAccess::Public)
+}
+
+/// The whole server with `access` to reads. A private server serves the API only: a browser
+/// cannot send the bearer token the dashboard's pages would need, so they are not served rather
+/// than served to anyone.
+pub fn app_with_access(store: Arc<dyn Store>, access: ReadAccess) -> axum::Router {
+    let api = router_with_access(Arc::clone(&store), access);
+    match access {
+        ReadAccess::Public => api.merge(dashboard::router(store)),
+        ReadAccess::Private => api,
+    }
 }
 
 /// Opens (creating and migrating as needed) the store the server serves, as every CLI command
@@ -39,15 +58,17 @@ pub fn open_store(url: &str) -> Result<Arc<dyn Store>, PipelineError> {
 }
 
 /// Serves `store` on `listener` until `shutdown` completes; requests in flight then finish.
+/// Writes need a write token; reads need a token too when `access` is private.
 ///
 /// Keep a reference to `store` outside the runtime and drop the last one there: closing a
 /// PostgreSQL store blocks, which a thread driving async tasks must not do.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     store: Arc<dyn Store>,
+    access: ReadAccess,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(store))
+    axum::serve(listener, app_with_access(store, access))
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -22,6 +22,21 @@ fn limit_parameter() -> Value {
     })
 }
 
+/// The query parameters of `/series` and `/series.csv`.
+fn series_parameters() -> Value {
+    json!([
+        { "name": "bench", "in": "query", "required": true, "schema": { "type": "string" } },
+        { "name": "measure", "in": "query", "required": false, "schema": { "type": "string", "default": "wall_time" } },
+        limit_parameter(),
+        { "name": "fingerprint", "in": "query", "required": false,
+          "description": "only the points of machines with this environment fingerprint",
+          "schema": { "type": "string" } },
+        { "name": "min_segment", "in": "query", "required": false,
+          "description": "how many runs a level of the change-point detection lasts at least",
+          "schema": { "type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_MIN_SEGMENT } }
+    ])
+}
+
 /// The document: every endpoint, its parameters and its answers.
 pub fn document() -> Value {
     json!({
@@ -47,7 +62,8 @@ pub fn document() -> Value {
                     }
                 },
                 "post": {
-                    "summary": "Store a run (canonical run JSON, schema benchgate/run/v1)",
+                    "summary": "Store a run (canonical run JSON, schema benchgate/run/v1); needs a write token",
+                    "security": [{ "bearer": [] }],
                     "requestBody": {
                         "required": true,
                         "description": format!("at most {MAX_BODY_BYTES} bytes"),
@@ -62,6 +78,8 @@ pub fn document() -> Value {
                             } } }
                         },
                         "400": error_response("not a valid run; `path` is the JSON path of the problem"),
+                        "401": error_response("no token, or an unknown one"),
+                        "403": error_response("a read token: uploading needs a write token"),
                         "409": error_response("a run with this id is already stored"),
                         "413": error_response("the body is larger than the limit")
                     }
@@ -98,21 +116,25 @@ pub fn document() -> Value {
             "/api/v1/series": {
                 "get": {
                     "summary": "One benchmark's history of one measure, oldest first (as `benchgate history --json`)",
-                    "parameters": [
-                        { "name": "bench", "in": "query", "required": true, "schema": { "type": "string" } },
-                        { "name": "measure", "in": "query", "required": false, "schema": { "type": "string", "default": "wall_time" } },
-                        limit_parameter(),
-                        { "name": "fingerprint", "in": "query", "required": false,
-                          "description": "only the points of machines with this environment fingerprint",
-                          "schema": { "type": "string" } },
-                        { "name": "min_segment", "in": "query", "required": false,
-                          "description": "how many runs a level of the change-point detection lasts at least",
-                          "schema": { "type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_MIN_SEGMENT } }
-                    ],
+                    "parameters": series_parameters(),
                     "responses": {
                         "200": {
                             "description": "the series",
                             "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Series" } } }
+                        },
+                        "400": error_response("a missing, bad or unknown query parameter"),
+                        "404": error_response("no stored run has this benchmark and measure")
+                    }
+                }
+            },
+            "/api/v1/series.csv": {
+                "get": {
+                    "summary": "The same points as /api/v1/series, as CSV (as `benchgate export --format csv`)",
+                    "parameters": series_parameters(),
+                    "responses": {
+                        "200": {
+                            "description": "a header row benchmark,measure,run_id,started_at,commit,fingerprint,value,unit, then one row per point, oldest first",
+                            "content": { "text/csv; charset=utf-8": { "schema": { "type": "string" } } }
                         },
                         "400": error_response("a missing, bad or unknown query parameter"),
                         "404": error_response("no stored run has this benchmark and measure")
@@ -127,6 +149,12 @@ pub fn document() -> Value {
             }
         },
         "components": {
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http", "scheme": "bearer",
+                    "description": "a token of `benchgate token create`; reads need one only on a server started with --private"
+                }
+            },
             "schemas": {
                 "Error": {
                     "type": "object",

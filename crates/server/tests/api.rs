@@ -395,6 +395,7 @@ async fn the_openapi_document_lists_every_endpoint() {
         ("get", "/api/v1/runs"),
         ("get", "/api/v1/runs/{id}"),
         ("get", "/api/v1/series"),
+        ("get", "/api/v1/series.csv"),
         ("post", "/api/v1/runs"),
     ];
     let expected: Vec<(String, String)> = expected
@@ -464,4 +465,46 @@ async fn a_method_an_endpoint_does_not_serve_is_a_json_405() {
     );
     let answer = post(&s.app, "/api/v1/series", "{}").await;
     assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[tokio::test]
+async fn a_series_reads_as_csv_with_the_same_parameters() {
+    let s = server();
+    let runs: Vec<_> = [1.0, 1.5, 2.0]
+        .iter()
+        .enumerate()
+        .map(|(i, ms)| run_at(i as i64 * 60, &[("parse,\"json\"", *ms)]))
+        .collect();
+    for run in &runs {
+        s.store.put_run(run).unwrap();
+    }
+    let answer = get(
+        &s.app,
+        "/api/v1/series.csv?bench=parse%2C%22json%22&measure=wall_time&limit=2",
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    assert_eq!(
+        answer.content_type.as_deref(),
+        Some("text/csv; charset=utf-8")
+    );
+    let fingerprint = &runs[0].environment.fingerprint;
+    let expected = format!(
+        "benchmark,measure,run_id,started_at,commit,fingerprint,value,unit\n\
+         \"parse,\"\"json\"\"\",wall_time,{},2026-09-21T14:14:20Z,{:040x},{fingerprint},1500000,ns\n\
+         \"parse,\"\"json\"\"\",wall_time,{},2026-09-21T14:15:20Z,{:040x},{fingerprint},2000000,ns\n",
+        runs[1].id, 60, runs[2].id, 120,
+    );
+    assert_eq!(answer.text, expected);
+
+    // Its errors are the JSON errors of /series.
+    let answer = get(&s.app, "/api/v1/series.csv?bench=parse&mesure=wall_time").await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer.json()["parameter"], "mesure");
+    let answer = get(&s.app, "/api/v1/series.csv?bench=nope").await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        answer.json()["error"],
+        "nope / wall_time: no stored run has it"
+    );
 }

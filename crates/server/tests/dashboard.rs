@@ -237,6 +237,27 @@ async fn the_comparison_page_shows_the_regression_verdict() {
 }
 
 #[tokio::test]
+async fn a_private_server_serves_no_dashboard_pages() {
+    let s = seeded();
+    let private = benchgate_server::app_with_access(
+        Arc::clone(&s.store),
+        benchgate_server::ReadAccess::Private,
+    );
+    for path in [
+        "/",
+        "/bench?name=parse/json",
+        "/runs/01920000-0000-7000-8000-000000000000",
+    ] {
+        assert_eq!(
+            get(&private, path).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+        assert_eq!(get(&s.app, path).await.status, StatusCode::OK, "{path}");
+    }
+}
+
+#[tokio::test]
 async fn the_run_page_is_the_runs_html_report() {
     let s = seeded();
     let run = &s.runs[0];
@@ -332,7 +353,8 @@ impl Served {
             .unwrap();
         let address = listener.local_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        runtime.spawn(benchgate_server::serve(listener, store, async {
+        let access = benchgate_server::ReadAccess::Public;
+        runtime.spawn(benchgate_server::serve(listener, store, access, async {
             let _ = stopped.await;
         }));
         Self {

@@ -55,6 +55,18 @@ async fn the_api_over_postgres() {
         .await
         .unwrap();
     assert_eq!(store.backend(), "postgres");
+    let writer = Arc::clone(&store);
+    tokio::task::spawn_blocking(move || {
+        writer
+            .save_token(
+                benchgate_store::TokenScope::Write,
+                &benchgate_store::token_hash(common::WRITE_TOKEN),
+                None,
+            )
+            .unwrap()
+    })
+    .await
+    .unwrap();
     let app = benchgate_server::router(Arc::clone(&store));
     let evil = "x'); DROP TABLE runs; --";
     let first = run_at(0, &[(evil, 2.0)]);

@@ -18,6 +18,7 @@ async fn serves_on_a_socket_and_stops_gracefully() {
     let server = tokio::spawn(benchgate_server::serve(
         listener,
         std::sync::Arc::clone(&s.store),
+        benchgate_server::ReadAccess::Public,
         async {
             let _ = stopped.await;
         },

@@ -40,6 +40,7 @@ mod queries;
 pub mod schema;
 mod selector;
 mod sqlite;
+mod token;
 
 use std::path::PathBuf;
 
@@ -55,6 +56,7 @@ pub use crate::selector::{
     resolve_in_scope,
 };
 pub use crate::sqlite::SqliteStore;
+pub use crate::token::{TokenRecord, TokenScope, token_hash};
 
 /// The result type of every store operation.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -245,6 +247,21 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// The name of every benchmark with a stored measurement, sorted.
     fn benchmark_names(&self) -> Result<Vec<String>>;
+
+    /// Stores a new API token by its SHA-256 (`sha256`, as [`token_hash`] writes it) and returns
+    /// its record. The token itself is never stored.
+    fn save_token(
+        &self,
+        scope: TokenScope,
+        sha256: &str,
+        project: Option<&str>,
+    ) -> Result<TokenRecord>;
+
+    /// The token whose SHA-256 is `sha256`, if one is stored.
+    fn token_by_hash(&self, sha256: &str) -> Result<Option<TokenRecord>>;
+
+    /// Every stored token, oldest first.
+    fn list_tokens(&self) -> Result<Vec<TokenRecord>>;
 }
 
 /// Opens (creating and migrating as needed) the store at `url`:

@@ -15,6 +15,7 @@ use crate::body;
 use crate::codec::{self, to_i64};
 use crate::queries::{self, postgres as pg};
 use crate::schema;
+use crate::token::{self, TokenRecord, TokenScope};
 use crate::{
     Baseline, BaselinedRuns, Deleted, LatestMeasurement, NoiseFloor, Result, RunSummary,
     SeriesPoint, Store, StoreError,
@@ -605,5 +606,53 @@ impl Store for PostgresStore {
             .query(&pg(queries::BENCHMARK_NAMES), &[])
             .map_err(err())?;
         rows.iter().map(|r| r.try_get(0).map_err(err())).collect()
+    }
+
+    fn save_token(
+        &self,
+        scope: TokenScope,
+        sha256: &str,
+        project: Option<&str>,
+    ) -> Result<TokenRecord> {
+        token::check_hash(sha256)?;
+        let created_at = codec::now();
+        let row = self
+            .lock()
+            .query_one(
+                &pg(queries::INSERT_TOKEN),
+                &[&scope.as_str(), &sha256, &project, &created_at],
+            )
+            .map_err(StoreError::postgres("cannot save the token"))?;
+        let id: i64 = row
+            .try_get(0)
+            .map_err(StoreError::postgres("cannot save the token"))?;
+        token::decode_token(id, scope.as_str(), project.map(str::to_string), &created_at)
+    }
+
+    fn token_by_hash(&self, sha256: &str) -> Result<Option<TokenRecord>> {
+        let err = || StoreError::postgres("cannot look the token up");
+        let row = self
+            .lock()
+            .query_opt(&pg(queries::TOKEN_BY_HASH), &[&sha256])
+            .map_err(err())?;
+        row.map(|r| {
+            let (id, scope, project, at) = queries::token_row(&r).map_err(err())?;
+            token::decode_token(id, &scope, project, &at)
+        })
+        .transpose()
+    }
+
+    fn list_tokens(&self) -> Result<Vec<TokenRecord>> {
+        let err = || StoreError::postgres("cannot list the tokens");
+        let rows = self
+            .lock()
+            .query(&pg(queries::LIST_TOKENS), &[])
+            .map_err(err())?;
+        rows.iter()
+            .map(|r| {
+                let (id, scope, project, at) = queries::token_row(r).map_err(err())?;
+                token::decode_token(id, &scope, project, &at)
+            })
+            .collect()
     }
 }

@@ -278,6 +278,22 @@ pub(crate) fn postgres(sql: &str) -> String {
     out
 }
 
+pub(crate) const INSERT_TOKEN: &str = "INSERT INTO tokens (scope, sha256, project, created_at) \
+     VALUES (?1, ?2, ?3, ?4) RETURNING id";
+
+pub(crate) const TOKEN_BY_HASH: &str =
+    "SELECT id, scope, project, created_at FROM tokens WHERE sha256 = ?1";
+
+pub(crate) const LIST_TOKENS: &str =
+    "SELECT id, scope, project, created_at FROM tokens ORDER BY id";
+
+/// A row of [`TOKEN_BY_HASH`] or [`LIST_TOKENS`]: id, scope, project, creation time.
+pub(crate) fn token_row<R: Columns>(
+    r: &R,
+) -> Result<(i64, String, Option<String>, String), R::Error> {
+    Ok((r.column(0)?, r.column(1)?, r.column(2)?, r.column(3)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

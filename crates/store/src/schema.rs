@@ -32,19 +32,22 @@
 //!   It has no foreign key (which would make deleting a run scan it); a run's points are deleted
 //!   by their key.
 //!
-//! Its migration converts every stored run in place, in the migration's transaction: the SQL of
+//! Version 7 adds `tokens`: the team server's API tokens, by the SHA-256 of the token (never the
+//! token), with their scope (`read` or `write`), an optional project and the creation time.
+//!
+//! Version 6's migration converts every stored run in place, in the migration's transaction: the SQL of
 //! [`SQLITE`]`[5]` / [`POSTGRES`]`[5]` adds the new tables, the backend repacks each run, then
 //! [`SQLITE_V6_DROP`] / [`POSTGRES_V6_DROP`] drops the old ones. A run whose old rows do not
 //! decode is left without a body: it reads as unreadable, by id, and can be deleted.
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// The version whose migration converts rows (in Rust) between its SQL and the `*_V6_DROP` SQL.
 pub(crate) const PACKED: i64 = 6;
 
 /// The migrations for SQLite, oldest first.
-pub const SQLITE: [&str; 6] = [
+pub const SQLITE: [&str; 7] = [
     r#"
 CREATE TABLE runs (
     id              TEXT PRIMARY KEY NOT NULL,
@@ -159,6 +162,15 @@ CREATE TABLE points (
     PRIMARY KEY (name_id, started_ns, run_seq, measure_id)
 ) WITHOUT ROWID;
 "#,
+    r#"
+CREATE TABLE tokens (
+    id         INTEGER PRIMARY KEY,
+    scope      TEXT NOT NULL CHECK (scope IN ('read', 'write')),
+    sha256     TEXT NOT NULL UNIQUE,
+    project    TEXT,
+    created_at TEXT NOT NULL
+);
+"#,
 ];
 
 /// What the version 6 migration of SQLite drops once every run is converted.
@@ -169,7 +181,7 @@ DROP TABLE benchmarks;
 ";
 
 /// The migrations for PostgreSQL, oldest first.
-pub const POSTGRES: [&str; 6] = [
+pub const POSTGRES: [&str; 7] = [
     r#"
 CREATE TABLE runs (
     id              TEXT PRIMARY KEY,
@@ -281,6 +293,15 @@ CREATE TABLE points (
     ok             BOOLEAN NOT NULL,
     median         DOUBLE PRECISION,
     PRIMARY KEY (name_id, started_ns, run_seq, measure_id)
+);
+"#,
+    r#"
+CREATE TABLE tokens (
+    id         BIGSERIAL PRIMARY KEY,
+    scope      TEXT NOT NULL CHECK (scope IN ('read', 'write')),
+    sha256     TEXT NOT NULL UNIQUE,
+    project    TEXT,
+    created_at TEXT NOT NULL
 );
 "#,
 ];

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::codec::{self, to_i64};
 use crate::schema;
+use crate::token::{self, TokenRecord, TokenScope};
 use crate::{
     Baseline, BaselinedRuns, Deleted, LatestMeasurement, NoiseFloor, Result, RunSummary,
     SeriesPoint, Store, StoreError,
@@ -704,6 +705,49 @@ impl Store for SqliteStore {
         stmt.query_map([], |r| r.get(0))
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<String>>>())
             .map_err(err())
+    }
+
+    fn save_token(
+        &self,
+        scope: TokenScope,
+        sha256: &str,
+        project: Option<&str>,
+    ) -> Result<TokenRecord> {
+        token::check_hash(sha256)?;
+        let created_at = codec::now();
+        let id: i64 = self
+            .lock()
+            .query_row(
+                queries::INSERT_TOKEN,
+                params![scope.as_str(), sha256, project, created_at],
+                |r| r.get(0),
+            )
+            .map_err(StoreError::sqlite("cannot save the token"))
+            .map_err(|e| self.said_plainly(e))?;
+        token::decode_token(id, scope.as_str(), project.map(str::to_string), &created_at)
+    }
+
+    fn token_by_hash(&self, sha256: &str) -> Result<Option<TokenRecord>> {
+        let row = self
+            .lock()
+            .query_row(queries::TOKEN_BY_HASH, [sha256], |r| queries::token_row(r))
+            .optional()
+            .map_err(StoreError::sqlite("cannot look the token up"))?;
+        row.map(|(id, scope, project, at)| token::decode_token(id, &scope, project, &at))
+            .transpose()
+    }
+
+    fn list_tokens(&self) -> Result<Vec<TokenRecord>> {
+        let conn = self.lock();
+        let err = || StoreError::sqlite("cannot list the tokens");
+        let mut stmt = conn.prepare_cached(queries::LIST_TOKENS).map_err(err())?;
+        let rows = stmt
+            .query_map([], |r| queries::token_row(r))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(err())?;
+        rows.into_iter()
+            .map(|(id, scope, project, at)| token::decode_token(id, &scope, project, &at))
+            .collect()
     }
 }
 

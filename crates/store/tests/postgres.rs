@@ -140,6 +140,14 @@ fn noise_floors() {
 }
 
 #[test]
+fn tokens() {
+    let Some(url) = fresh_database("tokens") else {
+        return;
+    };
+    common::check_tokens(&PostgresStore::connect(&url).unwrap());
+}
+
+#[test]
 fn baselines() {
     let Some(url) = fresh_database("baselines") else {
         return;
@@ -262,7 +270,7 @@ fn v5_store_is_packed_in_place() {
         )
         .unwrap();
     let store = PostgresStore::connect(&url).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 6);
+    assert_eq!(store.schema_version().unwrap(), 7);
     assert_eq!(
         tables(&mut client),
         [
@@ -272,7 +280,8 @@ fn v5_store_is_packed_in_place() {
             "points",
             "run_bodies",
             "runs",
-            "schema_migrations"
+            "schema_migrations",
+            "tokens"
         ]
     );
     let err = store.get_run(damaged.id).unwrap_err();

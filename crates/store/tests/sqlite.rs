@@ -52,6 +52,12 @@ fn noise_floors() {
 }
 
 #[test]
+fn tokens() {
+    let (_dir, store) = temp_store();
+    common::check_tokens(&store);
+}
+
+#[test]
 fn baselines() {
     let (_dir, store) = temp_store();
     common::check_baselines(&store);
@@ -159,7 +165,7 @@ fn v5_store_is_packed_in_place() {
     assert!(tables(&path).contains(&"metrics".to_string()));
 
     let store = SqliteStore::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 6);
+    assert_eq!(store.schema_version().unwrap(), 7);
     assert_eq!(
         tables(&path),
         [
@@ -169,7 +175,8 @@ fn v5_store_is_packed_in_place() {
             "points",
             "run_bodies",
             "runs",
-            "schema_migrations"
+            "schema_migrations",
+            "tokens"
         ]
     );
     let err = store.get_run(damaged.id).unwrap_err();

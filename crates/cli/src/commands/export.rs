@@ -5,8 +5,9 @@ use anyhow::{Context, bail};
 use benchgate_gate::canonical_unit;
 use benchgate_model::{Measure, Outcome};
 use benchgate_pipeline::baseline::select_run;
+use benchgate_pipeline::history::series_rows;
 use benchgate_pipeline::store::open_existing_store;
-use benchgate_report::{SeriesRow, series_csv, series_jsonl};
+use benchgate_report::{series_csv, series_jsonl};
 use benchgate_store::Store;
 
 use crate::cli::{ExportArgs, ExportOutputFormat, GlobalArgs};
@@ -78,16 +79,7 @@ fn series(
             }
         );
     }
-    let rows: Vec<SeriesRow> = points
-        .iter()
-        .map(|p| SeriesRow {
-            run_id: p.run_id,
-            started_at: p.started_at,
-            commit: p.commit.as_deref(),
-            fingerprint: &p.fingerprint,
-            value: p.median,
-        })
-        .collect();
+    let rows = series_rows(&points);
     let unit = canonical_unit(&measure);
     Ok(match format {
         ExportOutputFormat::Jsonl => series_jsonl(bench, &measure, &unit, &rows),

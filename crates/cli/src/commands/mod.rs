@@ -22,6 +22,7 @@ pub mod run;
 pub mod runs;
 pub mod serve;
 pub mod suite;
+pub mod token;
 
 use benchgate_gate::CompareOptions;
 use benchgate_model::{Measure, Thresholds};

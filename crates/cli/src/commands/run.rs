@@ -42,6 +42,11 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         .options(Thresholds::default(), vec![Measure::WallTime], false)?;
     let exports = Exports::new(args.export_json.as_deref(), args.export_markdown.as_deref());
     exports.check()?;
+    let upload = args
+        .upload
+        .as_deref()
+        .map(crate::upload::Upload::new)
+        .transpose()?;
 
     let (load, memory) = load_from_flags(&load_flags(&args.load)).map_err(anyhow::Error::msg)?;
     let (time, instructions) = measurements(&sampling_flags(args));
@@ -109,7 +114,18 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         run: &run,
         comparisons: &comparisons,
     };
-    exports.write(&measured, outcome)
+    let outcome = exports.write(&measured, outcome)?;
+    if let Some(upload) = upload {
+        upload.send(&run)?;
+        if !global.quiet {
+            crate::output::eprint_line(&format!(
+                "uploaded run {} to {}",
+                run.id,
+                upload.endpoint()
+            ));
+        }
+    }
+    Ok(outcome)
 }
 
 /// The load flags as the configuration crate reads them.

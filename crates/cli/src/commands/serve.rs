@@ -22,6 +22,10 @@ pub struct ServeArgs {
     /// Where to listen, IP:PORT; port 0 picks a free port (read it from the first line).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080", value_parser = crate::commands::mock_backend::parse_listen)]
     pub listen: SocketAddr,
+    /// Reads need a token too (a read or write one, `benchgate token create`); by default
+    /// anyone may read and only writes need a write token.
+    #[arg(long)]
+    pub private: bool,
 }
 
 pub fn execute(args: &ServeArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
@@ -54,7 +58,12 @@ async fn serve(
     let mut interrupt = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
     let backend = store.backend();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(benchgate_server::serve(listener, store, async {
+    let access = if args.private {
+        benchgate_server::ReadAccess::Private
+    } else {
+        benchgate_server::ReadAccess::Public
+    };
+    let server = tokio::spawn(benchgate_server::serve(listener, store, access, async {
         let _ = stopped.await;
     }));
     if !global.quiet {

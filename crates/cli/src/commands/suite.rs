@@ -72,6 +72,11 @@ fn run_suite(args: &RunArgs, global: &GlobalArgs, config: &Config) -> anyhow::Re
         confirm,
         store: global.store(),
     };
+    let upload = args
+        .upload
+        .as_deref()
+        .map(crate::upload::Upload::new)
+        .transpose()?;
     let suite = Suite::prepare(config, request)?;
     let exports = Exports::new(args.export_json.as_deref(), args.export_markdown.as_deref());
     exports.check()?;
@@ -80,5 +85,16 @@ fn run_suite(args: &RunArgs, global: &GlobalArgs, config: &Config) -> anyhow::Re
         format: args.format,
         exports: &exports,
     };
-    render_judgement(&run, &judgement, &rendering, global)
+    let outcome = render_judgement(&run, &judgement, &rendering, global)?;
+    if let Some(upload) = upload {
+        upload.send(&run)?;
+        if !global.quiet {
+            crate::output::eprint_line(&format!(
+                "uploaded run {} to {}",
+                run.id,
+                upload.endpoint()
+            ));
+        }
+    }
+    Ok(outcome)
 }

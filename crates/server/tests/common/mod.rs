@@ -11,7 +11,8 @@ use axum::http::{Request, StatusCode};
 use benchgate_model::{
     Benchmark, Direction, Environment, Measure, Metric, Mode, Provenance, Run, Source, Status, Unit,
 };
-use benchgate_store::Store;
+use benchgate_server::ReadAccess;
+use benchgate_store::{Store, TokenScope, token_hash};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -23,11 +24,22 @@ pub struct Server {
     pub app: Router,
 }
 
+/// The write token every [`server`] knows and [`post`] sends.
+pub const WRITE_TOKEN: &str = "test-write-token";
+
+/// A server with public reads over a new SQLite store that knows [`WRITE_TOKEN`].
 pub fn server() -> Server {
+    server_with(ReadAccess::Public)
+}
+
+pub fn server_with(access: ReadAccess) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("history.db").display());
     let store = benchgate_server::open_store(&url).unwrap();
-    let app = benchgate_server::router(Arc::clone(&store));
+    store
+        .save_token(TokenScope::Write, &token_hash(WRITE_TOKEN), None)
+        .unwrap();
+    let app = benchgate_server::router_with_access(Arc::clone(&store), access);
     Server { dir, store, app }
 }
 
@@ -108,9 +120,11 @@ pub async fn get(app: &Router, uri: &str) -> Answer {
     send(app, Request::get(uri).body(Body::empty()).unwrap()).await
 }
 
+/// A POST with [`WRITE_TOKEN`].
 pub async fn post(app: &Router, uri: &str, body: impl Into<Body>) -> Answer {
     let request = Request::post(uri)
         .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {WRITE_TOKEN}"))
         .body(body.into())
         .unwrap();
     send(app, request).await

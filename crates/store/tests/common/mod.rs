@@ -1615,3 +1615,46 @@ pub fn check_benchmark_names(store: &dyn Store) {
         ["Z'); DROP TABLE names; --", "a"]
     );
 }
+
+/// Tokens are stored by hash and found by it; the token itself is nowhere in the store.
+pub fn check_tokens(store: &dyn Store) {
+    use benchgate_store::{TokenScope, token_hash};
+    assert!(store.list_tokens().unwrap().is_empty());
+    let before = OffsetDateTime::now_utc() - Duration::seconds(1);
+    let write = store
+        .save_token(TokenScope::Write, &token_hash("secret-w"), None)
+        .unwrap();
+    let read = store
+        .save_token(TokenScope::Read, &token_hash("secret-r"), Some("web"))
+        .unwrap();
+    assert_eq!(write.scope, TokenScope::Write);
+    assert_eq!(read.project.as_deref(), Some("web"));
+    assert!(write.created_at >= before);
+    assert_ne!(write.id, read.id);
+
+    assert_eq!(
+        store.token_by_hash(&token_hash("secret-w")).unwrap(),
+        Some(write.clone())
+    );
+    assert_eq!(
+        store.token_by_hash(&token_hash("secret-r")).unwrap(),
+        Some(read.clone())
+    );
+    assert_eq!(store.token_by_hash(&token_hash("secret-x")).unwrap(), None);
+    assert_eq!(store.list_tokens().unwrap(), [write, read]);
+
+    // The same token twice is refused (its hash is unique), and a non-hash is no hash.
+    assert!(
+        store
+            .save_token(TokenScope::Read, &token_hash("secret-w"), None)
+            .is_err()
+    );
+    let err = store
+        .save_token(TokenScope::Read, "secret-w", None)
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::InvalidArgument(m) if m.contains("64 lowercase hex digits")),
+        "{err}"
+    );
+    assert_eq!(store.list_tokens().unwrap().len(), 2);
+}
