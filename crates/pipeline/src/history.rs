@@ -1,8 +1,9 @@
 //! A benchmark's stored history for one measure, with the shifts of level detected in it (SPEC
 //! §7.3): what `benchgate history` prints and the HTML report draws.
 
-use benchgate_model::Measure;
-use benchgate_report::SeriesRow;
+use benchgate_model::display::short_commit;
+use benchgate_model::{Measure, Unit};
+use benchgate_report::{SeriesRow, charts};
 use benchgate_stats::changepoint::{ChangePoint, ChangePointOptions, Penalty, change_points};
 use benchgate_store::{SeriesPoint, Store};
 use uuid::Uuid;
@@ -31,6 +32,49 @@ pub struct BenchHistory {
     pub points: Vec<SeriesPoint>,
     /// Indices into `points`. None when a median is 0 or negative (it has no logarithm).
     pub change_points: Vec<ChangePoint>,
+}
+
+impl BenchHistory {
+    /// The history as the report crate draws it (the HTML report, the dashboard): each point
+    /// labelled with when its run started and its commit, each shift with its two levels.
+    pub fn chart(&self, benchmark: &str, measure: &Measure, unit: Unit) -> charts::History {
+        charts::History {
+            benchmark: benchmark.to_string(),
+            measure: measure.clone(),
+            unit,
+            points: self
+                .points
+                .iter()
+                .map(|p| charts::HistoryPoint {
+                    label: point_label(p),
+                    value: p.median,
+                })
+                .collect(),
+            change_points: self
+                .change_points
+                .iter()
+                .map(|c| charts::ChangePoint {
+                    index: c.index,
+                    before_median: c.before_median,
+                    after_median: c.after_median,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What tells a reader which run a point is: when it started, and its commit when known.
+fn point_label(point: &SeriesPoint) -> String {
+    let started = point
+        .started_at
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute]"
+        ))
+        .unwrap_or_default();
+    match &point.commit {
+        Some(commit) => format!("{started} {}", short_commit(commit)),
+        None => started,
+    }
 }
 
 /// Reads the series `query` asks for from `store` and detects its change points (automatic

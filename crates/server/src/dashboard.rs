@@ -20,11 +20,11 @@ use axum::response::{Html as HtmlBody, IntoResponse, Response};
 use axum::routing::get;
 use benchgate_config::Config;
 use benchgate_model::{Comparison, Measure, Run, Severity, Unit, Verdict};
-use benchgate_pipeline::history::{BenchHistory, DEFAULT_MIN_SEGMENT, HistoryQuery, history};
+use benchgate_pipeline::history::{DEFAULT_MIN_SEGMENT, HistoryQuery, history};
 use benchgate_pipeline::judge::{check_measures, judge_runs};
 use benchgate_pipeline::judging::{ThresholdFlags, judging_for};
 use benchgate_pipeline::noise::with_noise_floors;
-use benchgate_report::charts::{self, ChangePoint, History, HistoryPoint};
+use benchgate_report::charts;
 use benchgate_report::escape::html::text as esc;
 use benchgate_report::units::format_value;
 use benchgate_report::{Html, HtmlReport};
@@ -394,10 +394,7 @@ async fn bench_page(
         },
     };
     let (wanted, read) = (name.clone(), measure.clone());
-    let BenchHistory {
-        points,
-        change_points,
-    } = with_store(&store, move |store| {
+    let found = with_store(&store, move |store| {
         history(
             store,
             &HistoryQuery {
@@ -412,6 +409,7 @@ async fn bench_page(
         .map_err(PageError::internal)
     })
     .await?;
+    let points = &found.points;
     if points.is_empty() {
         return Err(PageError::not_found(format!(
             "no stored {} of benchmark {name:?}",
@@ -419,26 +417,7 @@ async fn bench_page(
         )));
     }
     let unit = unit_of(&measure);
-    let drawn = History {
-        benchmark: name.clone(),
-        measure: measure.clone(),
-        unit: unit.clone(),
-        points: points
-            .iter()
-            .map(|p| HistoryPoint {
-                label: point_label(p),
-                value: p.median,
-            })
-            .collect(),
-        change_points: change_points
-            .iter()
-            .map(|c| ChangePoint {
-                index: c.index,
-                before_median: c.before_median,
-                after_median: c.after_median,
-            })
-            .collect(),
-    };
+    let drawn = found.chart(&name, &measure, unit.clone());
     let mut body = format!(
         "<h1><code>{}</code> · {}</h1>\n",
         esc(&name),
@@ -478,7 +457,7 @@ async fn bench_page(
             ),
             None => String::new(),
         };
-        let shift = if change_points.iter().any(|c| c.index == i) {
+        let shift = if found.change_points.iter().any(|c| c.index == i) {
             " class=\"shift\""
         } else {
             ""
@@ -498,20 +477,6 @@ async fn bench_page(
         &format!("benchgate: {name} · {}", measure.as_str()),
         &body,
     )))
-}
-
-/// What tells a reader which run a point is: when it started, and its commit when known.
-fn point_label(point: &SeriesPoint) -> String {
-    let started = point
-        .started_at
-        .format(time::macros::format_description!(
-            "[year]-[month]-[day] [hour]:[minute]"
-        ))
-        .unwrap_or_default();
-    match &point.commit {
-        Some(_) => format!("{started} {}", short_commit(&point.commit)),
-        None => started,
-    }
 }
 
 async fn stored_run(store: &Shared, parameter: &str, id: Uuid) -> Result<Run, PageError> {

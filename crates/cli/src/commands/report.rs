@@ -3,15 +3,14 @@
 
 use anyhow::Context;
 use benchgate_gate::canonical_unit;
-use benchgate_model::display::short_commit;
 use benchgate_model::{Measure, Outcome, Run};
 use benchgate_pipeline::baseline::{parse_selector, resolve_baseline, select_run};
-use benchgate_pipeline::history::{BenchHistory, HistoryQuery, history};
+use benchgate_pipeline::history::{HistoryQuery, history};
 use benchgate_pipeline::judge::judge_runs;
 use benchgate_pipeline::judging::{judging_for, load_config};
 use benchgate_pipeline::noise::with_noise_floors;
 use benchgate_pipeline::store::open_existing_store;
-use benchgate_report::{ChangePoint, Format, History, HistoryPoint, Html, HtmlReport, Terminal};
+use benchgate_report::{Format, History, Html, HtmlReport, Terminal};
 use benchgate_store::Store;
 
 use super::parse_measures;
@@ -106,10 +105,7 @@ fn histories(store: &dyn Store, run: &Run, gated: &[Measure]) -> anyhow::Result<
         if drawn.len() == MAX_HISTORY_CHARTS {
             break;
         }
-        let BenchHistory {
-            points,
-            change_points,
-        } = history(
+        let found = history(
             store,
             &HistoryQuery {
                 benchmark: &bench.name,
@@ -121,43 +117,10 @@ fn histories(store: &dyn Store, run: &Run, gated: &[Measure]) -> anyhow::Result<
             },
         )
         .context("cannot draw the history charts")?;
-        if points.len() < 2 {
+        if found.points.len() < 2 {
             continue;
         }
-        drawn.push(History {
-            benchmark: bench.name.clone(),
-            measure: measure.clone(),
-            unit: canonical_unit(measure),
-            points: points
-                .iter()
-                .map(|p| HistoryPoint {
-                    label: point_label(p),
-                    value: p.median,
-                })
-                .collect(),
-            change_points: change_points
-                .iter()
-                .map(|c| ChangePoint {
-                    index: c.index,
-                    before_median: c.before_median,
-                    after_median: c.after_median,
-                })
-                .collect(),
-        });
+        drawn.push(found.chart(&bench.name, measure, canonical_unit(measure)));
     }
     Ok(drawn)
-}
-
-/// What tells a reader which run a point is: when it started, and its commit when known.
-fn point_label(point: &benchgate_store::SeriesPoint) -> String {
-    let started = point
-        .started_at
-        .format(time::macros::format_description!(
-            "[year]-[month]-[day] [hour]:[minute]"
-        ))
-        .unwrap_or_default();
-    match &point.commit {
-        Some(commit) => format!("{started} {}", short_commit(commit)),
-        None => started,
-    }
 }
