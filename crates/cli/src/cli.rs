@@ -678,7 +678,7 @@ pub struct HttpLoadArgs {
     /// The URLs to send requests to (http://), round-robin.
     #[arg(value_name = "URL", required_unless_present = "urls_file")]
     pub urls: Vec<String>,
-    /// Read the URLs from FILE: one `[METHOD] URL` per line, `#` comments.
+    /// Read the URLs from FILE: one `[METHOD] URL [@BODY_FILE]` per line, `#` comments.
     #[arg(
         help_heading = "Requests",
         long,

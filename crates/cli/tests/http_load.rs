@@ -454,9 +454,22 @@ fn a_url_list_spreads_the_requests_round_robin() {
     let out = benchgate(&["load", "--urls-file", "bad.txt"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("bad.txt: line 2: expected `[METHOD] URL`"),
+        stderr(&out).contains("bad.txt: line 2: expected `[METHOD] URL [@BODY_FILE]`"),
         "{}",
         stderr(&out)
+    );
+    // A line's body file is read beside the list; one that is missing is that line's error.
+    write(
+        dir.path(),
+        "bodies.txt",
+        "POST http://127.0.0.1:1/ @none.json\n",
+    );
+    let out = benchgate(&["load", "--urls-file", "bodies.txt"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("bodies.txt: line 1: ") && err.contains("none.json"),
+        "{err}"
     );
 }
 

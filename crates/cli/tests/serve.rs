@@ -431,3 +431,94 @@ fn an_ad_hoc_run_uploads_too() {
     let uploaded: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(uploaded, run);
 }
+
+/// `benchgate load` as the server's upload load generator (issue 15's benchmark): a URL list whose
+/// lines each POST their own run document (`@FILE`), with a write token. The probe does not
+/// POST (it asks OPTIONS), so every document is stored exactly once and the load sees no error;
+/// the same list again is refused run by run (409), and those refusals are the load's errors.
+#[test]
+fn a_load_uploads_distinct_runs_from_a_url_list_once_each_and_counts_duplicates_as_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    record(dir.path(), "run.json", "noop", "true", 3);
+    let db = format!("sqlite://{}", dir.path().join("server.db").display());
+    let token = create_token(&db, dir.path(), "write");
+    let served = Served::start(&db, dir.path());
+    let template: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("run.json")).unwrap())
+            .unwrap();
+    let id = template["id"].as_str().unwrap().to_string();
+    let mut ids = Vec::new();
+    let mut list = String::from("# three distinct runs\n");
+    for n in 0..3 {
+        let mut run = template.clone();
+        let distinct = format!("{}{n:x}", &id[..id.len() - 1]);
+        run["id"] = serde_json::Value::String(distinct.clone());
+        ids.push(distinct);
+        std::fs::write(
+            dir.path().join(format!("upload-{n}.json")),
+            serde_json::to_vec(&run).unwrap(),
+        )
+        .unwrap();
+        list.push_str(&format!(
+            "POST http://{}/api/v1/runs @upload-{n}.json\n",
+            served.addr
+        ));
+    }
+    std::fs::write(dir.path().join("uploads.txt"), list).unwrap();
+    let load = |export: &str| {
+        benchgate(
+            &[
+                "--db",
+                "sqlite://load.db",
+                "load",
+                "--urls-file",
+                "uploads.txt",
+                "-H",
+                &format!("authorization: Bearer {token}"),
+                "-H",
+                "content-type: application/json",
+                "--concurrency",
+                "1",
+                "--requests",
+                "3",
+                "--name",
+                "uploads",
+                "--export-json",
+                export,
+            ],
+            dir.path(),
+        )
+    };
+    let out = load("first.json");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let first: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("first.json")).unwrap())
+            .unwrap();
+    let bench = &first["benchmarks"][0];
+    assert_eq!(bench["labels"]["ops"], "3", "{bench:#}");
+    assert_eq!(bench["labels"]["errors"], "0", "{bench:#}");
+    let (status, body) = get(served.addr, "/api/v1/runs");
+    assert_eq!(status, 200, "{body}");
+    let listed: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let mut stored: Vec<String> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    stored.sort();
+    ids.sort();
+    assert_eq!(stored, ids, "each document stored once, none by the probe");
+
+    let out = load("again.json");
+    assert_ne!(out.status.code(), Some(0), "{}", stdout_of(&out));
+    let again: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("again.json")).unwrap())
+            .unwrap();
+    let bench = &again["benchmarks"][0];
+    assert_eq!(bench["labels"]["errors.http:409"], "3", "{bench:#}");
+}
+
+fn stdout_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -294,7 +294,7 @@ pub struct HttpSettings {
     /// `url`, `${VAR}` expanded (`benchgate load` may give several); empty when `urls_file`
     /// gives the URLs. Requests go round-robin over them.
     pub urls: Vec<String>,
-    /// `urls_file`: one `[METHOD] URL` per line, requests go round-robin over them.
+    /// `urls_file`: one `[METHOD] URL [@BODY_FILE]` per line (`@FILE`: that request's own body, relative to the list), requests go round-robin over them.
     pub urls_file: Option<PathBuf>,
     /// `method` (default `GET`), upper-cased.
     pub method: String,

@@ -33,6 +33,8 @@ struct Seen {
     connections: AtomicU64,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
+    /// Each request's method and body, in arrival order.
+    received: std::sync::Mutex<Vec<(String, Vec<u8>)>>,
 }
 
 /// How the server answers its n-th request (1-based): after a delay, with a status.
@@ -73,34 +75,42 @@ fn serve_headers(
                 server_seen.connections.fetch_add(1, Ordering::SeqCst);
                 let seen = Arc::clone(&server_seen);
                 tokio::spawn(async move {
-                    let service = service_fn(move |_request| {
-                        let seen = Arc::clone(&seen);
-                        async move {
-                            let n = seen.requests.fetch_add(1, Ordering::SeqCst) + 1;
-                            let now = seen.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-                            seen.max_in_flight.fetch_max(now, Ordering::SeqCst);
-                            let (delay, status) = behaviour(n);
-                            if !delay.is_zero() {
-                                tokio::time::sleep(delay).await;
+                    let service =
+                        service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                            let seen = Arc::clone(&seen);
+                            async move {
+                                let method = request.method().to_string();
+                                let body = http_body_util::BodyExt::collect(request.into_body())
+                                    .await
+                                    .map(|b| b.to_bytes().to_vec())
+                                    .unwrap_or_default();
+                                seen.received.lock().unwrap().push((method, body));
+                                let n = seen.requests.fetch_add(1, Ordering::SeqCst) + 1;
+                                let now = seen.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                                seen.max_in_flight.fetch_max(now, Ordering::SeqCst);
+                                let (delay, status) = behaviour(n);
+                                if !delay.is_zero() {
+                                    tokio::time::sleep(delay).await;
+                                }
+                                seen.in_flight.fetch_sub(1, Ordering::SeqCst);
+                                let mut response =
+                                    Response::new(Full::new(Bytes::from_static(b"ok")));
+                                *response.status_mut() = StatusCode::from_u16(status).unwrap();
+                                for (name, value) in headers {
+                                    response.headers_mut().insert(
+                                        hyper::header::HeaderName::from_static(name),
+                                        hyper::header::HeaderValue::from_static(value),
+                                    );
+                                }
+                                if close {
+                                    response.headers_mut().insert(
+                                        hyper::header::CONNECTION,
+                                        hyper::header::HeaderValue::from_static("close"),
+                                    );
+                                }
+                                Ok::<_, Infallible>(response)
                             }
-                            seen.in_flight.fetch_sub(1, Ordering::SeqCst);
-                            let mut response = Response::new(Full::new(Bytes::from_static(b"ok")));
-                            *response.status_mut() = StatusCode::from_u16(status).unwrap();
-                            for (name, value) in headers {
-                                response.headers_mut().insert(
-                                    hyper::header::HeaderName::from_static(name),
-                                    hyper::header::HeaderValue::from_static(value),
-                                );
-                            }
-                            if close {
-                                response.headers_mut().insert(
-                                    hyper::header::CONNECTION,
-                                    hyper::header::HeaderValue::from_static("close"),
-                                );
-                            }
-                            Ok::<_, Infallible>(response)
-                        }
-                    });
+                        });
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
@@ -160,6 +170,43 @@ fn every_fifth_request_answered_500_is_an_error_rate_of_exactly_a_fifth() {
     );
     let benchmark = benchgate_load::closed_level_benchmark("api", &level, None, &[]);
     assert_eq!(benchmark.labels["errors.http:500"], "20");
+}
+
+/// As k6 counts `http_req_failed`: a 4xx is the server refusing the request (a duplicate, a
+/// missing token, a wrong path), so it is an error by its status, never a latency sample.
+#[test]
+fn client_errors_count_as_errors_by_status_as_server_errors_do() {
+    let (url, _seen) = serve(|n| (Duration::ZERO, if n % 4 == 0 { 409 } else { 201 }));
+    let level = run_http_closed(&HttpClosedLoad::new(
+        target(&url),
+        slots(2),
+        Stop::after_operations(100),
+    ))
+    .unwrap();
+    assert_eq!(level.operations, 100);
+    assert_eq!(level.errors.count(ErrorKind::Http(409)), 25);
+    assert_eq!(level.errors.total(), 25);
+    assert_eq!(level.successes(), 75);
+    assert_eq!(
+        level.errors.example(ErrorKind::Http(409)),
+        Some("http:409: Conflict")
+    );
+}
+
+/// A probe must not repeat what the load is measuring when that has an effect: a POST's probe
+/// asks OPTIONS of the same URL (any answer shows the server is there), and says so.
+#[test]
+fn a_probe_of_a_post_sends_options_instead_and_says_it_did_not_send_the_request() {
+    let (url, seen) = serve(|_| (Duration::ZERO, 405));
+    let post = HttpTarget::new("POST", &url).unwrap().body("{\"id\":1}");
+    let answer = probe(&post, Duration::from_secs(5)).unwrap();
+    assert_eq!(answer.status, 405);
+    assert!(!answer.sent_the_request);
+    let received = seen.received.lock().unwrap().clone();
+    assert_eq!(received, vec![("OPTIONS".to_string(), Vec::new())]);
+    let get = probe(&target(&url), Duration::from_secs(5)).unwrap();
+    assert!(get.sent_the_request);
+    assert_eq!(seen.received.lock().unwrap()[1].0, "GET");
 }
 
 #[test]

@@ -75,11 +75,13 @@ pub fn http_targets(settings: &HttpSettings) -> Result<Vec<HttpTarget>, Pipeline
                 headers: settings.headers.clone(),
                 body: body.unwrap_or_default().into(),
             };
+            let mut bodies = ListBodies::beside(path);
             let targets =
-                HttpTarget::parse_list(&text, &defaults).map_err(|e| PipelineError::UrlList {
-                    path: path.clone(),
-                    message: e.to_string(),
-                })?;
+                HttpTarget::parse_list_with_bodies(&text, &defaults, &mut |name| bodies.read(name))
+                    .map_err(|e| PipelineError::UrlList {
+                        path: path.clone(),
+                        message: e.to_string(),
+                    })?;
             Ok(targets
                 .into_iter()
                 .map(|target| target.with_http2(settings.http2))
@@ -99,6 +101,52 @@ pub fn http_targets(settings: &HttpSettings) -> Result<Vec<HttpTarget>, Pipeline
                 Ok(target)
             })
             .collect(),
+    }
+}
+
+/// The most bytes of `@FILE` bodies one URL list may load (each file at most
+/// [`MAX_HTTP_BODY_BYTES`]; a file named on many lines is read and counted once).
+pub const MAX_URL_LIST_BODY_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The `@FILE` bodies of a URL list: names relative to the list's directory, each file read
+/// once, within the limits.
+struct ListBodies {
+    dir: std::path::PathBuf,
+    read: std::collections::HashMap<String, bytes::Bytes>,
+    total: u64,
+}
+
+impl ListBodies {
+    fn beside(list: &Path) -> Self {
+        Self {
+            dir: list.parent().map(Path::to_path_buf).unwrap_or_default(),
+            read: std::collections::HashMap::new(),
+            total: 0,
+        }
+    }
+
+    fn read(&mut self, name: &str) -> Result<bytes::Bytes, String> {
+        if let Some(body) = self.read.get(name) {
+            return Ok(body.clone());
+        }
+        let path = self.dir.join(name);
+        let body = read_file_within(
+            &path,
+            &format!("body file {}", path.display()),
+            MAX_HTTP_BODY_BYTES,
+        )
+        .map_err(|e| e.to_string())?;
+        self.total += body.len() as u64;
+        if self.total > MAX_URL_LIST_BODY_BYTES {
+            return Err(format!(
+                "the list's body files hold more than {} MiB in all (at {})",
+                MAX_URL_LIST_BODY_BYTES / (1024 * 1024),
+                path.display()
+            ));
+        }
+        let body = bytes::Bytes::from(body);
+        self.read.insert(name.to_string(), body.clone());
+        Ok(body)
     }
 }
 
@@ -220,9 +268,10 @@ pub const MAX_PROBED_SERVERS: usize = 16;
 
 /// One request to the first URL of each server the targets name (at most
 /// [`MAX_PROBED_SERVERS`]): the first probe's answer, or why the load cannot run (with whether
-/// that server said it is a simulator). A 4xx is the request's fault (a wrong path, method or
-/// header): every request would get it, and 4xx answers are not errors, so the load would pass
-/// at 0 % errors. A 5xx is measured as errors.
+/// that server said it is a simulator). A 4xx to the request itself is its fault (a wrong path,
+/// method or header): every request would get it, so the load is not worth running. A probe of a
+/// POST or other unsafe method asks OPTIONS instead (never sending the load's request once more),
+/// and any answer to that only shows the server is there. A 5xx is measured as errors.
 fn probe_targets(
     targets: &[HttpTarget],
     timeout: Duration,
@@ -240,7 +289,7 @@ fn probe_targets(
         servers.push(server);
         let probe = benchgate_load::http::probe(target, timeout)
             .map_err(|error| (error.to_string(), false))?;
-        if (400..500).contains(&probe.status) {
+        if probe.sent_the_request && (400..500).contains(&probe.status) {
             return Err((
                 format!(
                     "{} {} answered {} to the probe before the load: check the URL, method and headers",

@@ -435,7 +435,9 @@ async fn connect(addr: SocketAddr, http2: bool) -> Result<Sender, OperationError
         .map_err(|error| failed(&error))
 }
 
-/// Sends the request and reads the whole response body; a status ≥ 500 is an `http:N` error.
+/// Sends the request and reads the whole response body; a status ≥ 400 is an `http:N` error (as
+/// k6's `http_req_failed`: a 4xx is the request refused — a duplicate, a missing token, a wrong
+/// path — and a load answered only 404s must not report 0 % errors).
 async fn send(sender: &mut Sender, target: &HttpTarget) -> Result<(), OperationError> {
     let response = sender
         .send_request(target.request())
@@ -446,9 +448,9 @@ async fn send(sender: &mut Sender, target: &HttpTarget) -> Result<(), OperationE
     while let Some(frame) = body.frame().await {
         frame.map_err(|error| transport(&error))?;
     }
-    if status.is_server_error() {
+    if status.is_client_error() || status.is_server_error() {
         let kind = ErrorKind::Http(status.as_u16());
-        let reason = status.canonical_reason().unwrap_or("server error");
+        let reason = status.canonical_reason().unwrap_or("error status");
         return Err(OperationError::new(kind, reason));
     }
     Ok(())

@@ -13,11 +13,13 @@
 //! it; a closed-model slot that cannot connect backs off (1 ms doubling to 100 ms) before its
 //! next attempt. `http://` only. Errors by kind
 //! ([`ErrorKind`](crate::ErrorKind)): `connect` (cannot open a connection), `http:N` (status
-//! ≥ 500, one kind per status, like `exit:N`; 1xx–4xx are answers, not errors), `timeout` (no
+//! ≥ 400, one kind per status, like `exit:N`, as k6 counts `http_req_failed`; 1xx–3xx are
+//! answers), `timeout` (no
 //! complete response within the load's timeout), `reset` (connection reset or closed mid-exchange)
 //! and `io` (any other transport or protocol failure). Failed requests are never latency samples.
 //!
-//! [`probe`] sends one request before a load (on its own small runtime, bounded by a timeout):
+//! [`probe`] sends one request before a load (OPTIONS instead of a method that is not safe to
+//! send once more, such as POST) (on its own small runtime, bounded by a timeout):
 //! status, HTTP version, and whether the server says it is a simulator
 //! (`x-benchgate-mode: simulated`), or one clear error naming the URL and the address.
 

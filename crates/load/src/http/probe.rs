@@ -27,6 +27,11 @@ pub struct Probe {
     pub version: &'static str,
     /// The response carried `x-benchgate-mode: simulated`: runs against it are `mode = simulated`.
     pub simulated: bool,
+    /// The probe sent the target's own request (a safe method: GET, HEAD, OPTIONS, TRACE), so
+    /// its status is what the load's requests will get. Otherwise it asked OPTIONS of the same
+    /// URL: a POST or DELETE is not sent once more than the load sends it (it would store a
+    /// duplicate or delete twice), and its answer says only that the server is there.
+    pub sent_the_request: bool,
 }
 
 /// Why the probe got no response.
@@ -52,7 +57,8 @@ impl ProbeError {
     }
 }
 
-/// Sends `target`'s request once (HTTP/2 with prior knowledge when the target says so:
+/// Sends `target`'s request once (OPTIONS instead when its method is not safe to repeat:
+/// [`Probe::sent_the_request`]; HTTP/2 with prior knowledge when the target says so:
 /// [`HttpTarget::with_http2`]) and reads the whole response, within `timeout` (connect
 /// included), on a small current-thread runtime of its own. Call it outside any tokio runtime.
 pub fn probe(target: &HttpTarget, timeout: Duration) -> Result<Probe, ProbeError> {
@@ -92,8 +98,14 @@ async fn exchange(target: &HttpTarget, addr: SocketAddr) -> Result<Probe, ProbeE
     let mut sender = handshake(stream, target.is_http2())
         .await
         .map_err(|error| cannot_connect(&error))?;
+    let sent_the_request = target.method().is_safe();
+    let request = if sent_the_request {
+        target.request()
+    } else {
+        target.options_request()
+    };
     let response = sender
-        .send_request(target.request())
+        .send_request(request)
         .await
         .map_err(|error| failed(&error))?;
     let status = response.status().as_u16();
@@ -111,6 +123,7 @@ async fn exchange(target: &HttpTarget, addr: SocketAddr) -> Result<Probe, ProbeE
         status,
         version,
         simulated,
+        sent_the_request,
     })
 }
 

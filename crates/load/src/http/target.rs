@@ -61,8 +61,11 @@ impl Default for ListDefaults {
 pub enum UrlListError {
     #[error("line {line}: {error}")]
     Target { line: usize, error: HttpTargetError },
-    #[error("line {line}: expected `[METHOD] URL`, found {found}")]
+    #[error("line {line}: expected `[METHOD] URL [@BODY_FILE]`, found {found}")]
     Syntax { line: usize, found: String },
+    /// The line's `@FILE` body could not be had (`message` says why).
+    #[error("line {line}: {message}")]
+    Body { line: usize, message: String },
     #[error("line {line}: more than {MAX_URL_LIST_ENTRIES} URLs; a list holds at most that many")]
     TooMany { line: usize },
     #[error("no URL in the list (only blank lines and # comments)")]
@@ -256,8 +259,23 @@ impl HttpTarget {
 
     /// Parses a URL list: one `[METHOD] URL` per line (`GET http://h/a`, or just the URL for
     /// `defaults.method`), blank lines and lines starting with `#` skipped, at most
-    /// [`MAX_URL_LIST_ENTRIES`] URLs; every target gets `defaults`' headers and body.
+    /// [`MAX_URL_LIST_ENTRIES`] URLs; every target gets `defaults`' headers and body. A line
+    /// naming its own body (`POST URL @FILE`) is refused here: use [`Self::parse_list_with_bodies`].
     pub fn parse_list(text: &str, defaults: &ListDefaults) -> Result<Vec<Self>, UrlListError> {
+        Self::parse_list_with_bodies(text, defaults, &mut |name| {
+            Err(format!("no body files here, so '@{name}' cannot be read"))
+        })
+    }
+
+    /// [`Self::parse_list`], where a line may end with `@FILE`: that request's body (instead of
+    /// `defaults.body`), as `bodies` reads it — so a list can upload N distinct documents, one
+    /// per request. `bodies` gets the name after `@` and does the I/O (and its limits); what it
+    /// refuses is blamed on the line.
+    pub fn parse_list_with_bodies(
+        text: &str,
+        defaults: &ListDefaults,
+        bodies: &mut dyn FnMut(&str) -> Result<Bytes, String>,
+    ) -> Result<Vec<Self>, UrlListError> {
         // The defaults are checked once, so a bad header is not blamed on line 1.
         let template = Self::new(&defaults.method, "http://localhost/")
             .and_then(|template| {
@@ -277,7 +295,21 @@ impl HttpTarget {
             if targets.len() == MAX_URL_LIST_ENTRIES {
                 return Err(UrlListError::TooMany { line });
             }
-            let words: Vec<&str> = trimmed.split_whitespace().collect();
+            let mut words: Vec<&str> = trimmed.split_whitespace().collect();
+            let body_file = match words.last() {
+                Some(last) if words.len() > 1 && last.starts_with('@') => {
+                    let name = &last[1..];
+                    words.pop();
+                    if name.is_empty() {
+                        return Err(UrlListError::Syntax {
+                            line,
+                            found: "'@' without a file name after it".to_string(),
+                        });
+                    }
+                    Some(name)
+                }
+                _ => None,
+            };
             let (method, url) = match words.as_slice() {
                 [url] if !url.contains("://") && is_method_like(url) => {
                     return Err(UrlListError::Syntax {
@@ -311,7 +343,12 @@ impl HttpTarget {
                     .header(&host.0, &host.1)
                     .map_err(UrlListError::Defaults)?;
             }
-            target.body = defaults.body.clone();
+            target.body = match body_file {
+                Some(name) => {
+                    bodies(name).map_err(|message| UrlListError::Body { line, message })?
+                }
+                None => defaults.body.clone(),
+            };
             targets.push(target);
         }
         if targets.is_empty() {
@@ -327,8 +364,20 @@ impl HttpTarget {
 
     /// A fresh request for one operation.
     pub(crate) fn request(&self) -> Request<Full<Bytes>> {
-        let mut request = Request::new(Full::new(self.body.clone()));
-        *request.method_mut() = self.method.clone();
+        self.request_as(self.method.clone(), self.body.clone())
+    }
+
+    /// An `OPTIONS` request to the same URL with the same headers and no body (a probe's, when
+    /// the method is not safe to send once more).
+    pub(crate) fn options_request(&self) -> Request<Full<Bytes>> {
+        let mut request = self.request_as(Method::OPTIONS, Bytes::new());
+        request.headers_mut().remove(hyper::header::CONTENT_TYPE);
+        request
+    }
+
+    fn request_as(&self, method: Method, body: Bytes) -> Request<Full<Bytes>> {
+        let mut request = Request::new(Full::new(body));
+        *request.method_mut() = method;
         if self.http2 {
             *request.uri_mut() = self.absolute.clone();
             *request.version_mut() = hyper::Version::HTTP_2;
@@ -392,6 +441,61 @@ mod tests {
         }
     }
 
+    /// Each line may carry its own body: N distinct documents uploaded, one per request, read
+    /// through the caller's reader (which owns the I/O and its limits); the rest keep the default.
+    #[test]
+    fn a_line_ending_in_at_file_sends_that_files_body_and_a_refused_file_names_the_line() {
+        let defaults = ListDefaults {
+            method: "POST".to_string(),
+            body: Bytes::from_static(b"default"),
+            ..ListDefaults::default()
+        };
+        let mut asked = Vec::new();
+        let targets = HttpTarget::parse_list_with_bodies(
+            "http://h/runs @run-1.json\nPUT http://h/runs @run-2.json\nhttp://h/runs\n",
+            &defaults,
+            &mut |name| {
+                asked.push(name.to_string());
+                Ok(Bytes::from(format!("<{name}>")))
+            },
+        )
+        .unwrap();
+        assert_eq!(asked, ["run-1.json", "run-2.json"]);
+        let sent: Vec<(String, &[u8])> = targets
+            .iter()
+            .map(|t| (t.method().to_string(), t.body_bytes().as_ref()))
+            .collect();
+        assert_eq!(
+            sent,
+            [
+                ("POST".to_string(), &b"<run-1.json>"[..]),
+                ("PUT".to_string(), &b"<run-2.json>"[..]),
+                ("POST".to_string(), &b"default"[..]),
+            ]
+        );
+        let refused = HttpTarget::parse_list_with_bodies(
+            "http://h/a @ok\nhttp://h/b @missing.json\n",
+            &defaults,
+            &mut |name| match name {
+                "ok" => Ok(Bytes::new()),
+                other => Err(format!("cannot read {other}: not found")),
+            },
+        )
+        .unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "line 2: cannot read missing.json: not found"
+        );
+        assert_eq!(
+            list("http://h/a @").unwrap_err(),
+            "line 1: expected `[METHOD] URL [@BODY_FILE]`, found '@' without a file name after it"
+        );
+        assert_eq!(
+            list("POST http://h/a @body.json").unwrap_err(),
+            "line 1: no body files here, so '@body.json' cannot be read"
+        );
+    }
+
     #[test]
     fn a_bad_url_list_names_the_line_and_what_was_expected() {
         assert_eq!(
@@ -400,11 +504,11 @@ mod tests {
         );
         assert_eq!(
             list("\n\nGET http://h/ extra\n").unwrap_err(),
-            "line 3: expected `[METHOD] URL`, found 3 words: 'GET http://h/ extra'"
+            "line 3: expected `[METHOD] URL [@BODY_FILE]`, found 3 words: 'GET http://h/ extra'"
         );
         assert_eq!(
             list("http://h/\nPOST\n").unwrap_err(),
-            "line 2: expected `[METHOD] URL`, found only the method 'POST' (no URL after it)"
+            "line 2: expected `[METHOD] URL [@BODY_FILE]`, found only the method 'POST' (no URL after it)"
         );
         assert_eq!(
             list("GE(T http://h/").unwrap_err(),
