@@ -263,30 +263,40 @@ pub enum Command {
         after_help = "Examples:\n  benchgate init\n  benchgate init --ci github\n  benchgate init path/to/project --ci gitlab --force"
     )]
     Init(InitArgs),
-    /// Post a Markdown report as the pull request's benchgate comment, updated in place
+    /// Post a Markdown report as the pull (merge) request's benchgate comment, updated in place
     ///
     /// Posts FILE (e.g. `benchgate run --format markdown > report.md`) as a comment on the pull
     /// request, or edits the comment an earlier run posted (found by a hidden marker), so a pull
-    /// request carries one benchgate comment however often it is pushed. Reads GITHUB_TOKEN
-    /// (needs pull-requests: write), GITHUB_REPOSITORY, the pull request's number from
-    /// GITHUB_EVENT_PATH (pull_request.number) and GITHUB_API_URL [default:
-    /// https://api.github.com], as GitHub Actions sets them. Requests go through curl.
+    /// request carries one benchgate comment however often it is pushed. GitHub (--github):
+    /// reads GITHUB_TOKEN (needs pull-requests: write), GITHUB_REPOSITORY, the pull request's
+    /// number from GITHUB_EVENT_PATH (pull_request.number) and GITHUB_API_URL [default:
+    /// https://api.github.com], as GitHub Actions sets them. GitLab (--gitlab): a merge request
+    /// note, with GITLAB_TOKEN, CI_API_V4_URL, CI_PROJECT_ID and CI_MERGE_REQUEST_IID. Requests
+    /// go through curl.
     #[command(
-        after_help = "Examples:\n  benchgate run --format markdown > report.md; benchgate comment --github report.md\n  benchgate comment --github report.md --repo owner/name --pr 42"
+        after_help = "Examples:\n  benchgate run --format markdown > report.md; benchgate comment --github report.md\n  benchgate comment --github report.md --repo owner/name --pr 42\n  benchgate comment --gitlab report.md"
     )]
     Comment(CommentArgs),
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("forge").required(true).args(["github", "gitlab"])))]
 pub struct CommentArgs {
-    /// The Markdown report to post on the GitHub pull request.
-    #[arg(long, value_name = "FILE", required = true)]
-    pub github: PathBuf,
-    /// The pull request's number [default: pull_request.number of GITHUB_EVENT_PATH].
+    /// The Markdown report to post on the GitHub pull request (token: GITHUB_TOKEN).
+    #[arg(long, value_name = "FILE")]
+    pub github: Option<PathBuf>,
+    /// The Markdown report to post on the GitLab merge request (token: GITLAB_TOKEN, a project
+    /// access token with the api scope; API, project and request from CI_API_V4_URL,
+    /// CI_PROJECT_ID and CI_MERGE_REQUEST_IID).
+    #[arg(long, value_name = "FILE")]
+    pub gitlab: Option<PathBuf>,
+    /// The pull (merge) request's number [default: pull_request.number of GITHUB_EVENT_PATH,
+    /// or CI_MERGE_REQUEST_IID].
     #[arg(long, value_name = "N")]
     pub pr: Option<u64>,
-    /// The repository, OWNER/NAME [default: GITHUB_REPOSITORY].
-    #[arg(long, value_name = "OWNER/NAME")]
+    /// The repository, OWNER/NAME, or on GitLab the project, its id or group/name path
+    /// [default: GITHUB_REPOSITORY, or CI_PROJECT_ID].
+    #[arg(long, value_name = "REPO")]
     pub repo: Option<String>,
 }
 

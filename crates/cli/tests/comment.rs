@@ -1,5 +1,6 @@
-//! `benchgate comment --github`: one pull-request comment, posted once and then edited in place,
-//! against a fake GitHub API on loopback that records every request.
+//! `benchgate comment --github` / `--gitlab`: one pull-request comment (merge-request note),
+//! posted once and then edited in place, against a fake GitHub and GitLab API on loopback that
+//! records every request.
 
 mod common;
 
@@ -57,6 +58,9 @@ impl FakeGithub {
                     match name.to_ascii_lowercase().as_str() {
                         "content-length" => length = value.trim().parse().unwrap(),
                         "authorization" => authorization = value.trim().to_string(),
+                        "private-token" => {
+                            authorization = format!("PRIVATE-TOKEN {}", value.trim())
+                        }
                         _ => {}
                     }
                 }
@@ -69,8 +73,12 @@ impl FakeGithub {
                     authorization,
                     body: body.clone(),
                 });
+                const NOTES: &str = "/projects/grp%2Fsvc/merge_requests/7/notes";
                 let (status, answer) = match method.as_str() {
-                    "GET" if path.starts_with("/repos/o/r/issues/7/comments?") => {
+                    "GET"
+                        if path.starts_with("/repos/o/r/issues/7/comments?")
+                            || path.starts_with(&format!("{NOTES}?")) =>
+                    {
                         let page: usize = path
                             .rsplit("page=")
                             .next()
@@ -84,13 +92,17 @@ impl FakeGithub {
                             .collect();
                         ("200 OK", serde_json::Value::Array(list))
                     }
-                    "POST" if path == "/repos/o/r/issues/7/comments" => {
+                    "POST" if path == "/repos/o/r/issues/7/comments" || path == NOTES => {
                         let text: serde_json::Value = serde_json::from_str(&body).unwrap();
                         next_id += 1;
                         comments.push((next_id, text["body"].as_str().unwrap().to_string()));
                         ("201 Created", serde_json::json!({"id": next_id}))
                     }
-                    "PATCH" if path.starts_with("/repos/o/r/issues/comments/") => {
+                    "PATCH" | "PUT"
+                        if (method == "PATCH"
+                            && path.starts_with("/repos/o/r/issues/comments/"))
+                            || (method == "PUT" && path.starts_with(&format!("{NOTES}/"))) =>
+                    {
                         let id: u64 = path.rsplit('/').next().unwrap().parse().unwrap();
                         let text: serde_json::Value = serde_json::from_str(&body).unwrap();
                         let comment = comments.iter_mut().find(|(c, _)| *c == id).unwrap();
@@ -123,6 +135,10 @@ fn comment(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         "GITHUB_REPOSITORY",
         "GITHUB_EVENT_PATH",
         "GITHUB_API_URL",
+        "GITLAB_TOKEN",
+        "CI_API_V4_URL",
+        "CI_PROJECT_ID",
+        "CI_MERGE_REQUEST_IID",
     ] {
         if !env.iter().any(|(n, _)| *n == name) {
             command.env_remove(name);
@@ -341,5 +357,101 @@ fn the_marked_comment_is_found_on_a_later_page() {
             "/repos/o/r/issues/7/comments?per_page=100&page=2",
             "/repos/o/r/issues/comments/121",
         ]
+    );
+}
+
+/// GitLab: the merge request's note, found by its marker, posted once and then edited with PUT,
+/// the project path encoded as the API wants it, the token in PRIVATE-TOKEN.
+#[test]
+fn on_gitlab_the_first_run_posts_a_note_and_the_next_edits_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let gitlab = FakeGithub::start(vec![(3, "looks fine".to_string())]);
+    let api = format!("{}/", gitlab.url);
+    let env = [
+        ("GITLAB_TOKEN", "glpat-secret"),
+        ("CI_API_V4_URL", api.as_str()),
+        ("CI_PROJECT_ID", "grp/svc"),
+        ("CI_MERGE_REQUEST_IID", "7"),
+    ];
+    std::fs::write(dir.path().join("report.md"), "**passed**\n").unwrap();
+    let out = comment(dir.path(), &["--gitlab", "report.md"], &env);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("posted comment 5001 on merge request #7"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(dir.path().join("report.md"), "**failed**\n").unwrap();
+    let out = comment(dir.path(), &["--gitlab", "report.md"], &env);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("updated comment 5001 on merge request #7"),
+        "{}",
+        stderr(&out)
+    );
+    let seen = gitlab.seen();
+    let calls: Vec<(&str, &str)> = seen
+        .iter()
+        .map(|s| (s.method.as_str(), s.path.as_str()))
+        .collect();
+    let notes = "/projects/grp%2Fsvc/merge_requests/7/notes";
+    let listing = format!("{notes}?per_page=100&page=1");
+    let edit = format!("{notes}/5001");
+    assert_eq!(
+        calls,
+        [
+            ("GET", listing.as_str()),
+            ("POST", notes),
+            ("GET", listing.as_str()),
+            ("PUT", edit.as_str()),
+        ]
+    );
+    assert!(
+        seen.iter()
+            .all(|s| s.authorization == "PRIVATE-TOKEN glpat-secret"),
+        "{seen:?}"
+    );
+    let edited: serde_json::Value = serde_json::from_str(&seen[3].body).unwrap();
+    assert_eq!(edited["body"], "<!-- benchgate -->\n**failed**\n");
+}
+
+#[test]
+fn on_gitlab_a_missing_token_project_or_merge_request_names_the_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("r.md"), "x\n").unwrap();
+    let cases: [(&[(&str, &str)], &str); 4] = [
+        (&[("CI_PROJECT_ID", "1")], "GITLAB_TOKEN is not set"),
+        (&[("GITLAB_TOKEN", "t")], "CI_PROJECT_ID is not set"),
+        (
+            &[("GITLAB_TOKEN", "t"), ("CI_PROJECT_ID", "1")],
+            "CI_MERGE_REQUEST_IID is not set",
+        ),
+        (
+            &[
+                ("GITLAB_TOKEN", "t"),
+                ("CI_PROJECT_ID", "1"),
+                ("CI_MERGE_REQUEST_IID", "seven"),
+            ],
+            "CI_MERGE_REQUEST_IID \"seven\": expected a number",
+        ),
+    ];
+    for (env, expected) in cases {
+        let out = comment(dir.path(), &["--gitlab", "r.md"], env);
+        assert_eq!(out.status.code(), Some(2), "{env:?}");
+        assert!(stderr(&out).contains(expected), "{env:?}: {}", stderr(&out));
+    }
+    let out = comment(dir.path(), &["--gitlab", "r.md", "--github", "r.md"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot be used with"),
+        "{}",
+        stderr(&out)
+    );
+    let out = comment(dir.path(), &[], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--github <FILE>|--gitlab <FILE>"),
+        "{}",
+        stderr(&out)
     );
 }

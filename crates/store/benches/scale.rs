@@ -8,73 +8,13 @@
 
 mod common;
 
-use common::environment;
+use common::{BENCHMARKS, Prng, SAMPLES, environment, make_run};
 
 use std::time::{Duration, Instant};
 
 use benchgate_gate::{CompareOptions, compare_runs, pool_runs};
-use benchgate_model::{
-    Benchmark, Direction, Environment, Measure, Metric, Mode, Provenance, Run, Source, Status, Unit,
-};
+use benchgate_model::Measure;
 use benchgate_store::{Scope, Selector, Store, resolve, resolve_in_scope};
-use time::OffsetDateTime;
-
-const BENCHMARKS: usize = 100;
-const SAMPLES: usize = 10;
-
-/// SplitMix64: deterministic data without a dependency.
-struct Prng(u64);
-
-impl Prng {
-    fn next(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
-fn make_run(i: usize, rng: &mut Prng, env: &Environment) -> Run {
-    let started = OffsetDateTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000 + i as u64 * 60);
-    let mut run = Run::new(
-        Source::Command,
-        started,
-        Provenance {
-            mode: Mode::Real,
-            commit: Some(format!("{:040x}", i as u128 * 0x9e37_79b9)),
-            branch: Some("main".into()),
-            dirty: Some(false),
-            ..Provenance::default()
-        },
-        env.clone(),
-    );
-    run.ended_at = started + Duration::from_secs(30);
-    for b in 0..BENCHMARKS {
-        let center = 1e5 * (1.0 + b as f64);
-        let samples = (0..SAMPLES)
-            .map(|_| center * (0.97 + 0.06 * rng.next()))
-            .collect();
-        let metric = Metric::from_samples(
-            Measure::WallTime,
-            Unit::Nanoseconds,
-            Direction::LowerIsBetter,
-            samples,
-        )
-        .expect("finite samples");
-        run.benchmarks.push(Benchmark {
-            mode: None,
-            name: format!("suite/bench-{b:03}"),
-            params: Default::default(),
-            labels: Default::default(),
-            command: None,
-            status: Status::Ok,
-            metrics: vec![metric],
-            series: Vec::new(),
-        });
-    }
-    run
-}
 
 /// Median wall time of `repeat` calls of `f`.
 fn time_it<T>(repeat: usize, mut f: impl FnMut() -> T) -> (Duration, T) {

@@ -1,9 +1,9 @@
-//! `benchgate comment --github FILE`: the Markdown report as one pull-request comment, updated
-//! in place on later runs. The comment carries a hidden marker; a run finds the comment with the
-//! marker and edits it (PATCH), or posts a new one (POST).
+//! `benchgate comment --github FILE` (or `--gitlab FILE`): the Markdown report as one
+//! pull-request comment (merge-request note), updated in place on later runs. The comment carries a hidden marker; a run finds the comment with the
+//! marker and edits it (GitHub PATCH, GitLab PUT), or posts a new one (POST).
 //!
 //! The requests go through `curl` (on every GitHub and GitLab runner image): it brings TLS for
-//! api.github.com without a TLS stack in this binary. The token reaches curl on its standard
+//! api.github.com and gitlab.com without a TLS stack in this binary. The token reaches curl on its standard
 //! input (`--config -`), never on its command line, where other processes could read it.
 
 use std::io::Write;
@@ -20,28 +20,107 @@ use crate::output::eprint_line;
 pub const MARKER: &str = "<!-- benchgate -->";
 
 /// GitHub refuses comment bodies longer than this many characters.
-const MAX_BODY_CHARS: usize = 65_536;
+const GITHUB_MAX_BODY_CHARS: usize = 65_536;
 
-/// Comments per page when listing (GitHub's maximum).
+/// GitLab refuses note bodies longer than this many characters.
+const GITLAB_MAX_BODY_CHARS: usize = 1_000_000;
+
+/// Comments per page when listing (GitHub's and GitLab's maximum).
 const PER_PAGE: usize = 100;
 
 /// Pages of comments looked through for the marker at most: an API that never ends a listing
 /// must not keep benchgate asking forever.
 const MAX_PAGES: usize = 100;
 
-/// Where a comment goes: the API, the repository, the pull request, and the token.
+/// Which service holds the pull (merge) request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Forge {
+    GitHub,
+    GitLab,
+}
+
+impl Forge {
+    fn max_body_chars(self) -> usize {
+        match self {
+            Forge::GitHub => GITHUB_MAX_BODY_CHARS,
+            Forge::GitLab => GITLAB_MAX_BODY_CHARS,
+        }
+    }
+
+    fn request_name(self) -> &'static str {
+        match self {
+            Forge::GitHub => "pull request",
+            Forge::GitLab => "merge request",
+        }
+    }
+}
+
+/// Where a comment goes: the API, the repository (GitLab: the project), the pull (merge)
+/// request, and the token.
 struct Target {
+    forge: Forge,
     api: String,
     repo: String,
     pr: u64,
     token: String,
 }
 
+impl Target {
+    /// The request's comments (GitLab: notes), to list and to post to.
+    fn comments_url(&self) -> String {
+        match self.forge {
+            Forge::GitHub => format!(
+                "{}/repos/{}/issues/{}/comments",
+                self.api, self.repo, self.pr
+            ),
+            Forge::GitLab => format!(
+                "{}/projects/{}/merge_requests/{}/notes",
+                self.api,
+                project_path(&self.repo),
+                self.pr
+            ),
+        }
+    }
+
+    /// One comment, to edit: its URL and the method that edits it.
+    fn comment_url(&self, id: u64) -> (String, &'static str) {
+        match self.forge {
+            Forge::GitHub => (
+                format!("{}/repos/{}/issues/comments/{id}", self.api, self.repo),
+                "PATCH",
+            ),
+            Forge::GitLab => (format!("{}/{id}", self.comments_url()), "PUT"),
+        }
+    }
+
+    /// The header that carries the token.
+    fn authorization(&self) -> String {
+        match self.forge {
+            Forge::GitHub => format!("Authorization: Bearer {}", self.token),
+            Forge::GitLab => format!("PRIVATE-TOKEN: {}", self.token),
+        }
+    }
+}
+
+/// A GitLab project as its API names it: the numeric id as is, a `group/name` path encoded.
+fn project_path(project: &str) -> String {
+    project.replace('%', "%25").replace('/', "%2F")
+}
+
 fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|value| !value.is_empty())
 }
 
-fn target(args: &CommentArgs) -> anyhow::Result<Target> {
+fn target(args: &CommentArgs) -> anyhow::Result<(Target, &std::path::Path)> {
+    match (&args.github, &args.gitlab) {
+        (Some(report), None) => Ok((github_target(args)?, report)),
+        (None, Some(report)) => Ok((gitlab_target(args)?, report)),
+        // clap's group makes one of them required and the other excluded.
+        _ => bail!("give --github FILE or --gitlab FILE"),
+    }
+}
+
+fn github_target(args: &CommentArgs) -> anyhow::Result<Target> {
     let token = env_var("GITHUB_TOKEN").context(
         "GITHUB_TOKEN is not set: give the workflow's token (env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }})",
     )?;
@@ -59,6 +138,42 @@ fn target(args: &CommentArgs) -> anyhow::Result<Target> {
     };
     let api = env_var("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".to_string());
     Ok(Target {
+        forge: Forge::GitHub,
+        api: api.trim_end_matches('/').to_string(),
+        repo,
+        pr,
+        token,
+    })
+}
+
+/// GitLab CI's predefined variables name the API, the project and the merge request; the
+/// token is a project (or personal) access token with the `api` scope, kept as the masked CI/CD
+/// variable `GITLAB_TOKEN` (the job's own `CI_JOB_TOKEN` may not write notes).
+fn gitlab_target(args: &CommentArgs) -> anyhow::Result<Target> {
+    let token = env_var("GITLAB_TOKEN").context(
+        "GITLAB_TOKEN is not set: give a project access token with the api scope as a masked CI/CD variable",
+    )?;
+    let repo = match &args.repo {
+        Some(repo) => repo.clone(),
+        None => env_var("CI_PROJECT_ID")
+            .context("CI_PROJECT_ID is not set: give --repo PROJECT (its id or group/name path)")?,
+    };
+    if repo.is_empty() || repo.starts_with('/') || repo.ends_with('/') || repo.contains("//") {
+        bail!("project {repo:?}: expected its numeric id or its group/name path");
+    }
+    let pr = match args.pr {
+        Some(pr) => pr,
+        None => {
+            let iid = env_var("CI_MERGE_REQUEST_IID").context(
+                "no merge request: give --pr N, or run in a merge request pipeline (CI_MERGE_REQUEST_IID is not set)",
+            )?;
+            iid.parse()
+                .with_context(|| format!("CI_MERGE_REQUEST_IID {iid:?}: expected a number"))?
+        }
+    };
+    let api = env_var("CI_API_V4_URL").unwrap_or_else(|| "https://gitlab.com/api/v4".to_string());
+    Ok(Target {
+        forge: Forge::GitLab,
         api: api.trim_end_matches('/').to_string(),
         repo,
         pr,
@@ -83,12 +198,13 @@ fn pr_from_event() -> anyhow::Result<u64> {
         })
 }
 
-/// The comment's body: the marker, then the report, cut to GitHub's limit with a note.
-pub fn body(report: &str) -> String {
+/// The comment's body: the marker, then the report, cut to the service's limit with a note.
+fn body_within(report: &str, max_chars: usize) -> String {
     let mut body = format!("{MARKER}\n{report}");
-    if body.chars().count() > MAX_BODY_CHARS {
-        let note = "\n\n… (cut: the report is longer than a GitHub comment may be; see the job's summary)\n";
-        let keep = MAX_BODY_CHARS - note.chars().count();
+    if body.chars().count() > max_chars {
+        let note =
+            "\n\n… (cut: the report is longer than a comment may be; see the job's summary)\n";
+        let keep = max_chars - note.chars().count();
         body = body.chars().take(keep).collect();
         body.push_str(note);
     }
@@ -96,43 +212,35 @@ pub fn body(report: &str) -> String {
 }
 
 pub fn execute(args: &CommentArgs) -> anyhow::Result<Outcome> {
-    let report = std::fs::read_to_string(&args.github)
-        .with_context(|| format!("cannot read {}", args.github.display()))?;
-    let target = target(args)?;
-    let payload = serde_json::json!({ "body": body(&report) }).to_string();
-    let base = format!("{}/repos/{}", target.api, target.repo);
-    match find_comment(&target, &base)? {
+    let (target, report_path) = target(args)?;
+    let report = std::fs::read_to_string(report_path)
+        .with_context(|| format!("cannot read {}", report_path.display()))?;
+    let payload =
+        serde_json::json!({ "body": body_within(&report, target.forge.max_body_chars()) })
+            .to_string();
+    let what = target.forge.request_name();
+    match find_comment(&target)? {
         Some(id) => {
-            let url = format!("{base}/issues/comments/{id}");
-            request(&target, "PATCH", &url, Some(&payload))?;
-            eprint_line(&format!(
-                "updated comment {id} on pull request #{}",
-                target.pr
-            ));
+            let (url, method) = target.comment_url(id);
+            request(&target, method, &url, Some(&payload))?;
+            eprint_line(&format!("updated comment {id} on {what} #{}", target.pr));
         }
         None => {
-            let url = format!("{base}/issues/{}/comments", target.pr);
-            let created = request(&target, "POST", &url, Some(&payload))?;
+            let created = request(&target, "POST", &target.comments_url(), Some(&payload))?;
             let id = created
                 .get("id")
                 .and_then(Value::as_u64)
                 .unwrap_or_default();
-            eprint_line(&format!(
-                "posted comment {id} on pull request #{}",
-                target.pr
-            ));
+            eprint_line(&format!("posted comment {id} on {what} #{}", target.pr));
         }
     }
     Ok(Outcome::Passed)
 }
 
-/// The id of the pull request's comment that carries the marker, if any.
-fn find_comment(target: &Target, base: &str) -> anyhow::Result<Option<u64>> {
+/// The id of the request's comment that carries the marker, if any.
+fn find_comment(target: &Target) -> anyhow::Result<Option<u64>> {
     for page in 1..=MAX_PAGES {
-        let url = format!(
-            "{base}/issues/{}/comments?per_page={PER_PAGE}&page={page}",
-            target.pr
-        );
+        let url = format!("{}?per_page={PER_PAGE}&page={page}", target.comments_url());
         let listed = request(target, "GET", &url, None)?;
         let comments = listed
             .as_array()
@@ -168,7 +276,7 @@ fn config_quoted(text: &str) -> String {
 }
 
 /// One request to the API; its JSON answer. Anything but a 2xx answer is an error quoting
-/// GitHub's message.
+/// the API's message.
 fn request(
     target: &Target,
     method: &str,
@@ -187,12 +295,17 @@ fn request(
         None => None,
     };
     let mut config = format!(
-        "url = {}\nrequest = {}\nheader = {}\nheader = \"Accept: application/vnd.github+json\"\n\
-         header = \"X-GitHub-Api-Version: 2022-11-28\"\nuser-agent = \"benchgate\"\n",
+        "url = {}\nrequest = {}\nheader = {}\nuser-agent = \"benchgate\"\n",
         config_quoted(url),
         config_quoted(method),
-        config_quoted(&format!("Authorization: Bearer {}", target.token)),
+        config_quoted(&target.authorization()),
     );
+    if target.forge == Forge::GitHub {
+        config.push_str(
+            "header = \"Accept: application/vnd.github+json\"\n\
+             header = \"X-GitHub-Api-Version: 2022-11-28\"\n",
+        );
+    }
     if let Some(file) = &body_file {
         config.push_str("header = \"Content-Type: application/json\"\n");
         config.push_str(&format!(
@@ -215,7 +328,7 @@ fn request(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .context("cannot run curl, which benchgate comment uses to reach the GitHub API")?;
+        .context("cannot run curl, which benchgate comment uses to reach the API")?;
     if let Some(mut stdin) = child.stdin.take() {
         stdin
             .write_all(config.as_bytes())
@@ -239,10 +352,12 @@ fn request(
         .with_context(|| format!("{}: no HTTP status from curl", what()))?;
     let json: Value = serde_json::from_str(answer).unwrap_or(Value::Null);
     if !(200..300).contains(&status) {
-        let message = json
-            .get("message")
-            .and_then(Value::as_str)
-            .map_or_else(|| answer.trim().chars().take(200).collect(), str::to_string);
+        // GitHub says `message`; GitLab `message` (a string or an object) or `error`.
+        let message = match json.get("message").or_else(|| json.get("error")) {
+            Some(Value::String(text)) => text.clone(),
+            Some(other) => other.to_string(),
+            None => answer.trim().chars().take(200).collect(),
+        };
         bail!("{}: the API answered {status}: {message}", what());
     }
     Ok(json)
