@@ -8,6 +8,7 @@
 
 mod cli;
 mod commands;
+mod curl;
 mod exports;
 mod output;
 mod progress;

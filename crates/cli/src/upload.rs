@@ -1,9 +1,9 @@
 //! `benchgate run --upload URL`: the run, once stored and reported, sent to a team server
 //! (`benchgate serve`) as `POST URL/api/v1/runs` with the write token of `BENCHGATE_TOKEN`.
 //!
-//! Plain HTTP/1.1 over a socket, written out here: one request, no TLS (a server reached over
-//! the network sits behind a TLS-terminating proxy, or is reached over a tunnel), and no HTTP
-//! client crate in the binary for it.
+//! `http://`: plain HTTP/1.1 over a socket, written out here (one request; no HTTP client crate
+//! in the binary for it). `https://` (a server behind a TLS-terminating proxy): through `curl`,
+//! as `benchgate comment` reaches GitHub, so no TLS stack is built in either.
 
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -21,6 +21,8 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 /// Where and how to upload: checked before anything is measured.
 // No Debug: it holds the token, which no message may show.
 pub struct Upload {
+    /// Over TLS (`https://`), through curl.
+    tls: bool,
     /// `host:port` to connect to, as the URL gives it.
     authority: String,
     /// The endpoint, `http://host:port[/prefix]/api/v1/runs`, for messages.
@@ -31,14 +33,15 @@ pub struct Upload {
 }
 
 impl Upload {
-    /// `url` is `http://HOST[:PORT][/PREFIX]`; the token comes from [`TOKEN_VAR`].
+    /// `url` is `http[s]://HOST[:PORT][/PREFIX]`; the token comes from [`TOKEN_VAR`].
     pub fn new(url: &str) -> anyhow::Result<Upload> {
-        let Some(rest) = url.strip_prefix("http://") else {
-            bail!(
-                "--upload {url:?}: expected an http:// URL of a benchgate server, e.g. \
-                 http://bench.example:8080 (https:// is not supported: put the server behind a \
-                 proxy or tunnel reached over http://)"
-            );
+        let (tls, rest) = match (url.strip_prefix("http://"), url.strip_prefix("https://")) {
+            (Some(rest), _) => (false, rest),
+            (None, Some(rest)) => (true, rest),
+            (None, None) => bail!(
+                "--upload {url:?}: expected the http:// or https:// URL of a benchgate server, \
+                 e.g. http://bench.example:8080"
+            ),
         };
         let (authority, prefix) = rest.split_once('/').unwrap_or((rest, ""));
         if authority.is_empty() || authority.contains(['@', '?', '#', ' ']) {
@@ -49,6 +52,8 @@ impl Upload {
             .is_some_and(|(_, port)| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
         {
             authority.to_string()
+        } else if tls {
+            format!("{authority}:443")
         } else {
             format!("{authority}:80")
         };
@@ -72,6 +77,7 @@ impl Upload {
         let base = url.trim_end_matches('/');
         let base = base.strip_suffix(&format!("/{prefix}")).unwrap_or(base);
         Ok(Upload {
+            tls,
             endpoint: format!("{base}{path}"),
             authority,
             path,
@@ -84,6 +90,21 @@ impl Upload {
     pub fn send(&self, run: &Run) -> anyhow::Result<()> {
         let context = || format!("cannot upload the run to {}", self.endpoint);
         let body = run.to_json_pretty();
+        if self.tls {
+            let answer = crate::curl::request(
+                "--upload",
+                "POST",
+                &self.endpoint,
+                &[
+                    format!("Authorization: Bearer {}", self.token),
+                    "Content-Type: application/json".to_string(),
+                ],
+                Some(body.as_bytes()),
+                TIMEOUT.as_secs() as u32,
+            )
+            .with_context(context)?;
+            return refused(&answer.status.to_string(), &answer.body, &context());
+        }
         let address = self
             .authority
             .to_socket_addrs()
@@ -118,18 +139,24 @@ impl Upload {
             .strip_prefix("HTTP/1.1 ")
             .or_else(|| status_line.strip_prefix("HTTP/1.0 "))
             .with_context(|| format!("{}: not an HTTP answer: {status_line:?}", context()))?;
-        if status.starts_with("201") {
-            return Ok(());
-        }
-        // The server's JSON error says why; another server's body is shown as it came.
-        let said = serde_json::from_str::<serde_json::Value>(body)
-            .ok()
-            .and_then(|v| v["error"].as_str().map(str::to_string))
-            .unwrap_or_else(|| body.chars().take(200).collect());
-        bail!("{}: {status}: {said}", context())
+        refused(status, body, &context())
     }
 
     pub fn endpoint(&self) -> &str {
         &self.endpoint
     }
+}
+
+/// Nothing for 201 (stored); otherwise an error with the status (`403 Forbidden`, or the
+/// code alone through curl) and why: the server's JSON error, or another server's body as it
+/// came (its start).
+fn refused(status: &str, body: &str, context: &str) -> anyhow::Result<()> {
+    if status.split(' ').next() == Some("201") {
+        return Ok(());
+    }
+    let said = serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v["error"].as_str().map(str::to_string))
+        .unwrap_or_else(|| body.chars().take(200).collect());
+    bail!("{context}: {status}: {said}")
 }

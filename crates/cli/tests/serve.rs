@@ -373,7 +373,8 @@ fn run_upload_is_refused_before_measuring_without_a_token_or_with_https() {
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("--upload \"ftp://example.com\": expected an http:// URL"),
+        stderr(&out)
+            .contains("--upload \"ftp://example.com\": expected the http:// or https:// URL"),
         "{}",
         stderr(&out)
     );
@@ -521,4 +522,175 @@ fn a_load_uploads_distinct_runs_from_a_url_list_once_each_and_counts_duplicates_
 
 fn stdout_of(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A TLS server for `--upload https://…`: Python's http.server behind `ssl`, with a throwaway
+/// self-signed certificate that the test hands curl as its CA (`CURL_CA_BUNDLE`). It answers
+/// every POST with `status` and `answer`, and writes what it got (path, authorization, body)
+/// to `seen.json`. `None` when python3 or openssl is missing (outside CI only).
+fn tls_server(dir: &Path, status: u16, answer: &str) -> Option<(Child, u16)> {
+    let have = |tool: &str| {
+        std::process::Command::new(tool)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !have("python3")
+        || !std::process::Command::new("openssl")
+            .arg("version")
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have python3 and openssl"
+        );
+        return None;
+    }
+    let made = std::process::Command::new("openssl")
+        .current_dir(dir)
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "key.pem",
+            "-out",
+            "cert.pem",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let script = format!(
+        r#"
+import http.server, json, ssl, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("content-length", 0)))
+        with open("seen.json", "w") as f:
+            json.dump({{"path": self.path, "authorization": self.headers.get("authorization"),
+                       "body": json.loads(body)}}, f)
+        answer = {answer:?}.encode()
+        self.send_response({status})
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", 0), H)
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain("cert.pem", "key.pem")
+server.socket = context.wrap_socket(server.socket, server_side=True)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"#
+    );
+    let mut child = std::process::Command::new("python3")
+        .current_dir(dir)
+        .args(["-c", &script])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    Some((child, line.trim().parse().unwrap()))
+}
+
+/// `--upload https://…` goes through curl (no TLS stack in the binary): the run reaches the TLS
+/// server with its token, and a refusal is an error with the status and the server's reason.
+#[test]
+fn an_https_upload_goes_through_curl_with_the_token_and_a_refusal_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((mut server, port)) = tls_server(dir.path(), 201, r#"{"id":"x"}"#) else {
+        return;
+    };
+    let ca = dir.path().join("cert.pem");
+    let env = [
+        ("BENCHGATE_TOKEN", "tls-token"),
+        ("CURL_CA_BUNDLE", ca.to_str().unwrap()),
+    ];
+    let upload = |url: &str| {
+        benchgate_with_env(
+            &[
+                "run",
+                "--runs",
+                "3",
+                "--export-json",
+                "run.json",
+                "--upload",
+                url,
+                "--",
+                "true",
+            ],
+            dir.path(),
+            &env,
+        )
+    };
+    let out = upload(&format!("https://127.0.0.1:{port}/team/"));
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let seen: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("seen.json")).unwrap())
+            .unwrap();
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("run.json")).unwrap())
+            .unwrap();
+    assert_eq!(seen["path"], "/team/api/v1/runs");
+    assert_eq!(seen["authorization"], "Bearer tls-token");
+    assert_eq!(seen["body"]["id"], run["id"]);
+
+    let refusing = tempfile::tempdir().unwrap();
+    let (mut server, port) = tls_server(
+        refusing.path(),
+        403,
+        r#"{"error":"a read token cannot write"}"#,
+    )
+    .unwrap();
+    let ca = refusing.path().join("cert.pem");
+    let out = benchgate_with_env(
+        &[
+            "run",
+            "--runs",
+            "3",
+            "--upload",
+            &format!("https://127.0.0.1:{port}"),
+            "--",
+            "true",
+        ],
+        dir.path(),
+        &[
+            ("BENCHGATE_TOKEN", "tls-token"),
+            ("CURL_CA_BUNDLE", ca.to_str().unwrap()),
+        ],
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "cannot upload the run to https://127.0.0.1:{port}/api/v1/runs: 403: a read token cannot write"
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("tls-token"), "{err}");
 }

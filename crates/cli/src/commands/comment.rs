@@ -6,9 +6,6 @@
 //! api.github.com and gitlab.com without a TLS stack in this binary. The token reaches curl on its standard
 //! input (`--config -`), never on its command line, where other processes could read it.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use anyhow::{Context, bail};
 use benchgate_model::Outcome;
 use serde_json::Value;
@@ -265,16 +262,6 @@ fn find_comment(target: &Target) -> anyhow::Result<Option<u64>> {
     Ok(None)
 }
 
-/// Quotes `text` for a curl config file.
-fn config_quoted(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-        .replace('\r', "\\r");
-    format!("\"{escaped}\"")
-}
-
 /// One request to the API; its JSON answer. Anything but a 2xx answer is an error quoting
 /// the API's message.
 fn request(
@@ -283,82 +270,34 @@ fn request(
     url: &str,
     payload: Option<&str>,
 ) -> anyhow::Result<Value> {
-    let what = || format!("{method} {url}");
-    let body_file = match payload {
-        Some(payload) => {
-            let mut file =
-                tempfile::NamedTempFile::new().context("cannot write a temporary file")?;
-            file.write_all(payload.as_bytes())
-                .context("cannot write a temporary file")?;
-            Some(file)
-        }
-        None => None,
-    };
-    let mut config = format!(
-        "url = {}\nrequest = {}\nheader = {}\nuser-agent = \"benchgate\"\n",
-        config_quoted(url),
-        config_quoted(method),
-        config_quoted(&target.authorization()),
-    );
+    let mut headers = vec![target.authorization()];
     if target.forge == Forge::GitHub {
-        config.push_str(
-            "header = \"Accept: application/vnd.github+json\"\n\
-             header = \"X-GitHub-Api-Version: 2022-11-28\"\n",
-        );
+        headers.push("Accept: application/vnd.github+json".to_string());
+        headers.push("X-GitHub-Api-Version: 2022-11-28".to_string());
     }
-    if let Some(file) = &body_file {
-        config.push_str("header = \"Content-Type: application/json\"\n");
-        config.push_str(&format!(
-            "data-binary = {}\n",
-            config_quoted(&format!("@{}", file.path().display()))
-        ));
+    if payload.is_some() {
+        headers.push("Content-Type: application/json".to_string());
     }
-    let mut child = Command::new("curl")
-        .args([
-            "--silent",
-            "--show-error",
-            "--max-time",
-            "60",
-            "--config",
-            "-",
-            "--write-out",
-            "\n%{http_code}",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .context("cannot run curl, which benchgate comment uses to reach the API")?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin
-            .write_all(config.as_bytes())
-            .with_context(|| format!("{}: cannot give curl its request", what()))?;
-    }
-    let output = child
-        .wait_with_output()
-        .with_context(|| format!("{}: curl did not finish", what()))?;
-    if !output.status.success() {
-        bail!(
-            "{}: {}",
-            what(),
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
-    let text = String::from_utf8_lossy(&output.stdout);
-    let (answer, status) = text.rsplit_once('\n').unwrap_or(("", text.as_ref()));
-    let status: u16 = status
-        .trim()
-        .parse()
-        .with_context(|| format!("{}: no HTTP status from curl", what()))?;
-    let json: Value = serde_json::from_str(answer).unwrap_or(Value::Null);
-    if !(200..300).contains(&status) {
+    let answer = crate::curl::request(
+        "benchgate comment",
+        method,
+        url,
+        &headers,
+        payload.map(str::as_bytes),
+        60,
+    )?;
+    let json: Value = serde_json::from_str(&answer.body).unwrap_or(Value::Null);
+    if !(200..300).contains(&answer.status) {
         // GitHub says `message`; GitLab `message` (a string or an object) or `error`.
         let message = match json.get("message").or_else(|| json.get("error")) {
             Some(Value::String(text)) => text.clone(),
             Some(other) => other.to_string(),
-            None => answer.trim().chars().take(200).collect(),
+            None => answer.body.trim().chars().take(200).collect(),
         };
-        bail!("{}: the API answered {status}: {message}", what());
+        bail!(
+            "{method} {url}: the API answered {}: {message}",
+            answer.status
+        );
     }
     Ok(json)
 }
