@@ -350,6 +350,27 @@ async fn the_history_page_draws_the_range_it_is_given() {
         assert_eq!(linked_points(&answer.text), expected, "{uri}");
     }
 
+    // A name that looks like markup is text in the heading, the form and the links.
+    let answer = get(
+        &s.app,
+        "/bench?name=%3Cscript%3Ealert%281%29%3C%2Fscript%3E&limit=5",
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    assert!(!answer.text.contains("<script"), "{}", answer.text);
+    assert!(answer.text.contains(
+        "<input type=\"hidden\" name=\"name\" value=\"&lt;script&gt;alert(1)&lt;/script&gt;\">"
+    ));
+    assert!(answer.text.contains(
+        "<a href=\"/bench?name=%3Cscript%3Ealert%281%29%3C%2Fscript%3E&amp;measure=wall_time&amp;limit=10\">"
+    ));
+    assert!(
+        answer
+            .text
+            .contains("<input name=\"limit\" type=\"number\" min=\"1\" max=\"10000\" value=\"5\"")
+    );
+    assert_eq!(linked_points(&answer.text).len(), 5);
+
     // A range with no run: the page and its form, no chart.
     let answer = get(&s.app, "/bench?name=parse%2Fjson&to=2000-01-01").await;
     assert_eq!(answer.status, StatusCode::OK);
