@@ -2,7 +2,9 @@
 //! run and to the newest points, with the planted shift of level found.
 
 use benchgate_model::{Benchmark, Direction, Measure, Metric, Run, Source, Status, Unit};
-use benchgate_pipeline::history::{HistoryQuery, history};
+use benchgate_pipeline::history::{
+    HistoryQuery, MachineFilter, RangeBound, RangeError, RangeQuery, history, history_range,
+};
 use benchgate_store::Store;
 use time::{Duration, OffsetDateTime};
 
@@ -123,4 +125,237 @@ fn a_machines_history_is_cut_at_a_run_and_to_the_newest_and_its_shift_is_found()
     )
     .unwrap();
     assert!(none.points.is_empty() && none.change_points.is_empty());
+}
+
+/// `run` on the machine named `hostname` (its fingerprint `fp-HOSTNAME`).
+fn run_on(minute: i64, hostname: &str, ms: f64) -> Run {
+    let mut r = run(minute, &format!("fp-{hostname}"), ms);
+    r.environment.hostname = hostname.into();
+    r
+}
+
+/// A range of a history: the newest run's machine by default, another by fingerprint or
+/// hostname, or all; cut by run ids or RFC 3339 dates and a limit, the shifts found among the
+/// points kept; bad bounds and machines name their parameter.
+#[test]
+fn a_range_of_a_history_is_one_machines_runs_between_two_bounds() {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Box<dyn Store> =
+        benchgate_store::open(&format!("sqlite://{}", dir.path().join("h.db").display())).unwrap();
+    // "ci" measures at minutes 0, 2, …, 22 (six at 10 ms, six at 20 ms); "laptop" at 1, 3, …,
+    // 9; two machines call themselves "twin". The newest point (minute 23) is "ci"'s.
+    let mut ci = Vec::new();
+    for i in 0..12 {
+        let r = run_on(2 * i, "ci", if i < 6 { 10.0 } else { 20.0 });
+        store.put_run(&r).unwrap();
+        ci.push(r.id);
+    }
+    let mut laptop = Vec::new();
+    for i in 0..5 {
+        let r = run_on(2 * i + 1, "laptop", 50.0);
+        store.put_run(&r).unwrap();
+        laptop.push(r.id);
+    }
+    let mut twin = run(13, "fp-twin-1", 30.0);
+    twin.environment.hostname = "twin".into();
+    store.put_run(&twin).unwrap();
+    let mut twin = run(15, "fp-twin-2", 30.0);
+    twin.environment.hostname = "twin".into();
+    store.put_run(&twin).unwrap();
+    let mut newest = run_on(23, "ci", 20.0);
+    newest.environment.fingerprint = "fp-ci".into();
+    store.put_run(&newest).unwrap();
+    ci.push(newest.id);
+
+    let query = RangeQuery {
+        benchmark: "a",
+        measure: &Measure::WallTime,
+        machine: MachineFilter::Newest,
+        from: None,
+        to: None,
+        limit: usize::MAX,
+        min_segment: 3,
+    };
+    let ids = |h: &benchgate_pipeline::history::RangedHistory| -> Vec<uuid::Uuid> {
+        h.history.points.iter().map(|p| p.run_id).collect()
+    };
+    let whole = history_range(store.as_ref(), &query).unwrap();
+    assert_eq!(whole.machine.as_deref(), Some("fp-ci"));
+    assert_eq!(ids(&whole), ci);
+    assert_eq!((whole.series_len, whole.in_range, whole.first), (13, 13, 0));
+    let machines: Vec<(&str, &str, usize)> = whole
+        .machines
+        .iter()
+        .map(|m| (m.hostname.as_str(), m.fingerprint.as_str(), m.points))
+        .collect();
+    assert_eq!(
+        machines,
+        [
+            ("ci", "fp-ci", 13),
+            ("twin", "fp-twin-2", 1),
+            ("twin", "fp-twin-1", 1),
+            ("laptop", "fp-laptop", 5)
+        ]
+    );
+    assert_eq!(whole.history.change_points.len(), 1);
+    assert_eq!(whole.history.change_points[0].index, 6);
+
+    // Runs 3 through 9 of "ci" by id: the shift is found among them, at their own index 3.
+    let between = history_range(
+        store.as_ref(),
+        &RangeQuery {
+            from: Some(RangeBound::Run(ci[3])),
+            to: Some(RangeBound::Run(ci[9])),
+            ..query
+        },
+    )
+    .unwrap();
+    assert_eq!(ids(&between), ci[3..10]);
+    assert_eq!((between.in_range, between.first), (7, 3));
+    assert_eq!(between.history.change_points.len(), 1);
+    assert_eq!(between.history.change_points[0].index, 3);
+    // The newest three of them; then runs 0..=5 alone have one level, no shift.
+    let limited = history_range(
+        store.as_ref(),
+        &RangeQuery {
+            limit: 3,
+            ..between_query(&query, ci[3], ci[9])
+        },
+    )
+    .unwrap();
+    assert_eq!(ids(&limited), ci[7..10]);
+    assert_eq!((limited.in_range, limited.first), (7, 7));
+    let flat = history_range(
+        store.as_ref(),
+        &RangeQuery {
+            to: Some(RangeBound::Run(ci[5])),
+            ..query
+        },
+    )
+    .unwrap();
+    assert_eq!(ids(&flat), ci[..6]);
+    assert!(flat.history.change_points.is_empty());
+
+    // By time: the runs started from minute 4 through minute 10 (RFC 3339, both inclusive).
+    let parse = |parameter, text: &str| RangeBound::parse(parameter, text).unwrap();
+    let timed = history_range(
+        store.as_ref(),
+        &RangeQuery {
+            from: Some(parse("from", "1970-01-01T00:04:00Z")),
+            to: Some(parse("to", "1970-01-01T00:10:00+00:00")),
+            ..query
+        },
+    )
+    .unwrap();
+    assert_eq!(ids(&timed), ci[2..6]);
+    // A day: all of the day; the day before: nothing, and no error.
+    let day = history_range(
+        store.as_ref(),
+        &RangeQuery {
+            from: Some(parse("from", "1970-01-01")),
+            to: Some(parse("to", "1970-01-01")),
+            ..query
+        },
+    )
+    .unwrap();
+    assert_eq!(ids(&day), ci);
+    let before = history_range(
+        store.as_ref(),
+        &RangeQuery {
+            to: Some(parse("to", "1969-12-31")),
+            ..query
+        },
+    )
+    .unwrap();
+    assert!(before.history.points.is_empty());
+    assert_eq!(before.series_len, 13);
+
+    // Another machine, by hostname or fingerprint; every machine.
+    for name in ["laptop", "fp-laptop", " laptop "] {
+        let other = history_range(
+            store.as_ref(),
+            &RangeQuery {
+                machine: MachineFilter::Named(name),
+                ..query
+            },
+        )
+        .unwrap();
+        assert_eq!(ids(&other), laptop, "{name}");
+    }
+    let all = history_range(
+        store.as_ref(),
+        &RangeQuery {
+            machine: MachineFilter::All,
+            ..query
+        },
+    )
+    .unwrap();
+    assert_eq!((all.machine.clone(), all.history.points.len()), (None, 20));
+
+    // Mistakes name their parameter.
+    let error = |q: RangeQuery<'_>| history_range(store.as_ref(), &q).unwrap_err();
+    let e = error(RangeQuery {
+        machine: MachineFilter::Named("nowhere"),
+        ..query
+    });
+    assert_eq!(e.parameter(), Some("machine"));
+    assert_eq!(
+        e.to_string(),
+        "machine: no point of this series was measured on a machine with the fingerprint or \
+         hostname \"nowhere\" (its machines: ci (fp-ci), twin (fp-twin-2), twin (fp-twin-1), \
+         laptop (fp-laptop))"
+    );
+    let e = error(RangeQuery {
+        machine: MachineFilter::Named("twin"),
+        ..query
+    });
+    assert_eq!(
+        e.to_string(),
+        "machine: \"twin\" is the hostname of several machines: name one by its fingerprint \
+         (fp-twin-2, fp-twin-1)"
+    );
+    let e = error(RangeQuery {
+        from: Some(RangeBound::Run(laptop[0])),
+        ..query
+    });
+    assert_eq!(e.parameter(), Some("from"));
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "from: run {} is not a point of this series on machine fp-ci",
+            laptop[0]
+        )
+    );
+    for reversed in [
+        between_query(&query, ci[9], ci[4]),
+        RangeQuery {
+            from: Some(parse("from", "1970-01-02")),
+            to: Some(parse("to", "1970-01-01")),
+            ..query
+        },
+    ] {
+        let e = error(reversed);
+        assert!(matches!(e, RangeError::Reversed), "{e}");
+        assert_eq!(e.parameter(), Some("to"));
+    }
+    let e = RangeBound::parse("to", "yesterday").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "to: expected an RFC 3339 date (2026-09-21) or date-time (2026-09-21T10:00:00Z), or a \
+         run id, got \"yesterday\""
+    );
+    assert_eq!(
+        RangeBound::parse("from", "2026-02-30")
+            .unwrap_err()
+            .parameter(),
+        Some("from")
+    );
+}
+
+fn between_query<'a>(query: &RangeQuery<'a>, from: uuid::Uuid, to: uuid::Uuid) -> RangeQuery<'a> {
+    RangeQuery {
+        from: Some(RangeBound::Run(from)),
+        to: Some(RangeBound::Run(to)),
+        ..*query
+    }
 }

@@ -346,6 +346,27 @@ fn a_history_is_a_line_with_its_change_points_and_levels() {
     assert_eq!(svg.matches("<circle class=\"point\"").count(), 4, "{svg}");
 }
 
+/// The dashboard's history: each point a link (escaped) to its run's page, the chart otherwise
+/// the same; the file report's has no link at all.
+#[test]
+fn a_linked_history_makes_each_point_a_link() {
+    let links: Vec<String> = (1..=4).map(|i| format!("/runs/{i}?a=1&b=\"")).collect();
+    let svg = charts::history_linked(&history("parse"), &links);
+    assert_eq!(svg.matches("<a href=").count(), 4, "{svg}");
+    assert!(
+        svg.contains(
+            "<a href=\"/runs/4?a=1&amp;b=&quot;\"><circle class=\"point\" cx=\"632.0\" cy=\"8.0\" \
+             r=\"2.5\" fill=\"#1f77b4\"><title>#4 c4: 20.00ns</title></circle></a>"
+        ),
+        "{svg}"
+    );
+    let unlinked = (1..=4).fold(svg.replace("</circle></a>", "</circle>"), |svg, i| {
+        svg.replace(&format!("<a href=\"/runs/{i}?a=1&amp;b=&quot;\">"), "")
+    });
+    assert_eq!(unlinked, charts::history(&history("parse")));
+    assert!(!charts::history(&history("parse")).contains("href"));
+}
+
 /// A run's page: the provenance header, a mode per benchmark and the simulated banner, a
 /// distribution chart of wall time with a row per benchmark.
 #[test]

@@ -2,8 +2,12 @@
 //! report crate's HTML pieces and judged by the pipeline, as the CLI draws and judges.
 //!
 //! `GET /` lists every stored benchmark with its latest value, a sparkline and the verdict on its
-//! newest run against the one before; `GET /bench?name=…`
-//! is a benchmark's history with its shifts of level (`&limit=N`: the newest N runs);
+//! newest run against the one before; `GET /bench?name=…&measure=…` is a benchmark's history
+//! with its shifts of level, cut to a range by a form without a script (`from`/`to`: RFC 3339
+//! dates or date-times, or run ids, both inclusive; `limit=N`: the newest N of the range, at
+//! most [`MAX_HISTORY_LIMIT`]) of one machine (`machine=` fingerprint or hostname, `all`;
+//! default: the newest run's), read by the pipeline's `history_range`, the shifts detected
+//! among the runs shown; each point links to its run;
 //! `GET /runs/{id}` is a run's HTML report; `GET /compare?base=ID&head=ID` judges one run against
 //! another as `benchgate compare` does without a configuration. Every text from the store is
 //! escaped by the report crate; bad parameters get a 400 page, an unknown run a 404 page.
@@ -20,7 +24,10 @@ use axum::response::{Html as HtmlBody, IntoResponse, Response};
 use axum::routing::get;
 use benchgate_config::Config;
 use benchgate_model::{Comparison, Measure, Run, Severity, Unit, Verdict};
-use benchgate_pipeline::history::{DEFAULT_MIN_SEGMENT, HistoryQuery, history};
+use benchgate_pipeline::history::{
+    DEFAULT_MIN_SEGMENT, MachineFilter, RangeBound, RangeError, RangeQuery, RangedHistory,
+    history_range,
+};
 use benchgate_pipeline::judge::{check_measures, judge_runs};
 use benchgate_pipeline::judging::{ThresholdFlags, judging_for};
 use benchgate_pipeline::noise::with_noise_floors;
@@ -36,8 +43,9 @@ type Shared = Arc<dyn Store>;
 
 /// How many of a benchmark's newest runs its sparkline on the list draws.
 pub const SPARKLINE_RUNS: usize = 30;
-/// The most runs a history page draws (`?limit=` above it is refused).
-pub const MAX_HISTORY_LIMIT: usize = 100_000;
+/// The most runs a history page draws (`?limit=` above it is refused; without one, the newest
+/// this many of the range): a chart of more points than pixels shows nothing more.
+pub const MAX_HISTORY_LIMIT: usize = 10_000;
 
 /// The measures the list looks for, in order, to show a benchmark by: wall time, else a load
 /// level's throughput.
@@ -173,18 +181,6 @@ fn url_encode(text: &str) -> String {
         }
     }
     out
-}
-
-fn bench_href(name: &str, measure: &Measure, limit: Option<usize>) -> String {
-    let mut href = format!(
-        "/bench?name={}&measure={}",
-        url_encode(name),
-        url_encode(measure.as_str())
-    );
-    if let Some(limit) = limit {
-        href.push_str(&format!("&limit={limit}"));
-    }
-    esc(&href)
 }
 
 fn unit_of(measure: &Measure) -> Unit {
@@ -346,7 +342,7 @@ async fn index(State(store): State<Shared>) -> Result<HtmlBody<String>, PageErro
                     "<tr><td><a href=\"{}\"><code>{name}</code></a></td><td>{}</td>\
                      <td class=\"n\">{}</td><td>{}</td><td><a href=\"/runs/{}\">{}</a></td>\
                      <td>{verdict}</td></tr>\n",
-                    bench_href(&row.name, measure, None),
+                    history_href(&row.name, measure, &Selection::default()),
                     esc(measure.as_str()),
                     esc(&format_value(latest.median, &unit)),
                     sparkline(&values, &caption),
@@ -357,7 +353,7 @@ async fn index(State(store): State<Shared>) -> Result<HtmlBody<String>, PageErro
             _ => body.push_str(&format!(
                 "<tr><td><a href=\"{}\"><code>{name}</code></a></td><td colspan=\"5\">\
                  no wall time or throughput stored</td></tr>\n",
-                bench_href(&row.name, &Measure::WallTime, None)
+                history_href(&row.name, &Measure::WallTime, &Selection::default())
             )),
         }
     }
@@ -367,11 +363,63 @@ async fn index(State(store): State<Shared>) -> Result<HtmlBody<String>, PageErro
     Ok(HtmlBody(page("benchgate: benchmarks", &body)))
 }
 
+/// What a history page shows: the query parameters a link to it carries, as given.
+#[derive(Debug, Clone, Default)]
+struct Selection {
+    machine: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    limit: Option<usize>,
+}
+
+/// A link to the history page of `name`'s `measure` with `selection`, escaped for an attribute.
+fn history_href(name: &str, measure: &Measure, selection: &Selection) -> String {
+    let mut href = format!(
+        "/bench?name={}&measure={}",
+        url_encode(name),
+        url_encode(measure.as_str())
+    );
+    for (key, value) in [
+        ("machine", selection.machine.as_deref()),
+        ("from", selection.from.as_deref()),
+        ("to", selection.to.as_deref()),
+    ] {
+        if let Some(value) = value {
+            href.push_str(&format!("&{key}={}", url_encode(value)));
+        }
+    }
+    if let Some(limit) = selection.limit {
+        href.push_str(&format!("&limit={limit}"));
+    }
+    esc(&href)
+}
+
+/// The quick links of a history page: its newest runs, counted.
+const QUICK_LIMITS: [usize; 3] = [10, 50, 200];
+
+/// A parameter's value, `None` when absent or empty (a form's field left blank sends it empty).
+fn optional<'a>(parameters: &'a BTreeMap<String, String>, key: &str) -> Option<&'a str> {
+    parameters
+        .get(key)
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
+fn range_error(error: RangeError) -> PageError {
+    match error.parameter() {
+        Some(_) => PageError::bad_request(error.to_string()),
+        None => PageError::internal(error),
+    }
+}
+
 async fn bench_page(
     State(store): State<Shared>,
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
 ) -> Result<HtmlBody<String>, PageError> {
-    let parameters = parameters(query, &["name", "measure", "limit"])?;
+    let parameters = parameters(
+        query,
+        &["name", "measure", "machine", "from", "to", "limit"],
+    )?;
     let name = match parameters.get("name") {
         Some(name) if !name.trim().is_empty() => name.clone(),
         Some(_) => return Err(PageError::bad_request("name: empty benchmark name")),
@@ -382,65 +430,139 @@ async fn bench_page(
         }
     };
     let measure = parse_measure(parameters.get("measure").map(String::as_str))?;
-    let limit = match parameters.get("limit") {
-        None => None,
-        Some(text) => match text.trim().parse::<usize>() {
-            Ok(n) if (1..=MAX_HISTORY_LIMIT).contains(&n) => Some(n),
-            _ => {
-                return Err(PageError::bad_request(format!(
-                    "limit: expected a whole number from 1 to {MAX_HISTORY_LIMIT}, got {text:?}"
-                )));
-            }
+    let selection = Selection {
+        machine: optional(&parameters, "machine").map(str::to_string),
+        from: optional(&parameters, "from").map(str::to_string),
+        to: optional(&parameters, "to").map(str::to_string),
+        limit: match optional(&parameters, "limit") {
+            None => None,
+            Some(text) => match text.parse::<usize>() {
+                Ok(n) if (1..=MAX_HISTORY_LIMIT).contains(&n) => Some(n),
+                _ => {
+                    return Err(PageError::bad_request(format!(
+                        "limit: expected a whole number from 1 to {MAX_HISTORY_LIMIT}, got {text:?}"
+                    )));
+                }
+            },
         },
     };
-    let (wanted, read) = (name.clone(), measure.clone());
+    let from = selection
+        .from
+        .as_deref()
+        .map(|text| RangeBound::parse("from", text))
+        .transpose()
+        .map_err(range_error)?;
+    let to = selection
+        .to
+        .as_deref()
+        .map(|text| RangeBound::parse("to", text))
+        .transpose()
+        .map_err(range_error)?;
+    let (wanted, read, machine) = (name.clone(), measure.clone(), selection.machine.clone());
     let found = with_store(&store, move |store| {
-        history(
+        history_range(
             store,
-            &HistoryQuery {
+            &RangeQuery {
                 benchmark: &wanted,
                 measure: &read,
-                fingerprint: None,
-                through_run: None,
-                limit: limit.unwrap_or(usize::MAX),
+                machine: match machine.as_deref() {
+                    None => MachineFilter::Newest,
+                    Some(ALL_MACHINES) => MachineFilter::All,
+                    Some(named) => MachineFilter::Named(named),
+                },
+                from,
+                to,
+                limit: selection.limit.unwrap_or(MAX_HISTORY_LIMIT),
                 min_segment: DEFAULT_MIN_SEGMENT,
             },
         )
-        .map_err(PageError::internal)
+        .map_err(range_error)
     })
     .await?;
-    let points = &found.points;
-    if points.is_empty() {
+    if found.machines.is_empty() {
         return Err(PageError::not_found(format!(
             "no stored {} of benchmark {name:?}",
             measure.as_str()
         )));
     }
+    let points = &found.history.points;
     let unit = unit_of(&measure);
-    let drawn = found.chart(&name, &measure, unit.clone());
+    let drawn = found.history.chart(&name, &measure, unit.clone());
     let mut body = format!(
         "<h1><code>{}</code> · {}</h1>\n",
         esc(&name),
         esc(measure.as_str())
     );
-    // Range selection without a script: links to the newest N runs.
+    body.push_str(&range_form(&name, &measure, &selection, &found));
+    // Quick ranges: the newest runs of the machine shown.
     body.push_str("<p class=\"range\">show: ");
-    let ranges: Vec<String> = [10, 30, 100]
+    let machine_only = Selection {
+        machine: selection.machine.clone(),
+        ..Selection::default()
+    };
+    let ranges: Vec<String> = QUICK_LIMITS
         .into_iter()
         .map(|n| {
+            let newest = Selection {
+                limit: Some(n),
+                ..machine_only.clone()
+            };
             format!(
                 "<a href=\"{}\">newest {n}</a>",
-                bench_href(&name, &measure, Some(n))
+                history_href(&name, &measure, &newest)
             )
         })
         .chain([format!(
-            "<a href=\"{}\">all</a>",
-            bench_href(&name, &measure, None)
+            "<a href=\"{}\">all</a> (the newest {MAX_HISTORY_LIMIT} at most)",
+            history_href(&name, &measure, &machine_only)
         )])
         .collect();
     body.push_str(&ranges.join(" · "));
     body.push_str("</p>\n");
-    body.push_str(&charts::history(&drawn));
+    let machine = match &found.machine {
+        Some(fingerprint) => {
+            let hostname = found
+                .machines
+                .iter()
+                .find(|m| &m.fingerprint == fingerprint)
+                .map_or("", |m| m.hostname.as_str());
+            format!("machine {} ({})", esc(hostname), esc(fingerprint))
+        }
+        None => String::from("every machine"),
+    };
+    let (Some(oldest), Some(newest)) = (points.first(), points.last()) else {
+        body.push_str(&format!(
+            "<p class=\"selection\">No run of the {} of {machine} is in this range.</p>\n",
+            plural_runs(found.series_len)
+        ));
+        return Ok(HtmlBody(page(
+            &format!("benchgate: {name} · {}", measure.as_str()),
+            &body,
+        )));
+    };
+    body.push_str(&format!(
+        "<p class=\"selection\">Runs {}–{} of the {} of {machine}{}: {} to {}. Shifts of level \
+         are detected among the runs shown alone (recomputed for each range).</p>\n",
+        found.first + 1,
+        found.first + points.len(),
+        plural_runs(found.series_len),
+        if found.in_range > points.len() {
+            format!(
+                " (the newest {} of the {} in the range)",
+                points.len(),
+                found.in_range
+            )
+        } else {
+            String::new()
+        },
+        esc(&timestamp(oldest.started_at)),
+        esc(&timestamp(newest.started_at)),
+    ));
+    let links: Vec<String> = points
+        .iter()
+        .map(|p| format!("/runs/{}", p.run_id))
+        .collect();
+    body.push_str(&charts::history_linked(&drawn, &links));
     body.push_str(&format!(
         "\n<p class=\"caption\">{}</p>\n",
         charts::history_caption(&drawn)
@@ -457,7 +579,7 @@ async fn bench_page(
             ),
             None => String::new(),
         };
-        let shift = if found.change_points.iter().any(|c| c.index == i) {
+        let shift = if found.history.change_points.iter().any(|c| c.index == i) {
             " class=\"shift\""
         } else {
             ""
@@ -477,6 +599,72 @@ async fn bench_page(
         &format!("benchgate: {name} · {}", measure.as_str()),
         &body,
     )))
+}
+
+/// The `machine=` value that shows every machine's runs.
+const ALL_MACHINES: &str = "all";
+
+fn plural_runs(n: usize) -> String {
+    if n == 1 {
+        String::from("1 run")
+    } else {
+        format!("{n} runs")
+    }
+}
+
+/// The form that picks a history page's range, without a script: a GET of the same page.
+fn range_form(
+    name: &str,
+    measure: &Measure,
+    selection: &Selection,
+    found: &RangedHistory,
+) -> String {
+    let mut options: Vec<String> = found
+        .machines
+        .iter()
+        .map(|m| {
+            let selected = if found.machine.as_deref() == Some(m.fingerprint.as_str()) {
+                " selected"
+            } else {
+                ""
+            };
+            format!(
+                "<option value=\"{}\"{selected}>{} ({}) · {}</option>",
+                esc(&m.fingerprint),
+                esc(&m.hostname),
+                esc(&m.fingerprint),
+                plural_runs(m.points)
+            )
+        })
+        .collect();
+    options.push(format!(
+        "<option value=\"{ALL_MACHINES}\"{}>every machine</option>",
+        if found.machine.is_none() {
+            " selected"
+        } else {
+            ""
+        }
+    ));
+    let value = |v: Option<&str>| esc(v.unwrap_or_default());
+    format!(
+        "<form class=\"range\" method=\"get\" action=\"/bench\">\n\
+         <input type=\"hidden\" name=\"name\" value=\"{}\">\
+         <input type=\"hidden\" name=\"measure\" value=\"{}\">\n\
+         <label>machine <select name=\"machine\">{}</select></label>\n\
+         <label>from <input name=\"from\" value=\"{}\" size=\"36\" \
+         placeholder=\"2026-09-21 or a run id\"></label>\n\
+         <label>to <input name=\"to\" value=\"{}\" size=\"36\" \
+         placeholder=\"2026-09-21T18:00:00Z\"></label>\n\
+         <label>newest <input name=\"limit\" type=\"number\" min=\"1\" max=\"{MAX_HISTORY_LIMIT}\" \
+         value=\"{}\" size=\"6\"> runs</label>\n\
+         <button type=\"submit\">show</button>\n</form>\n",
+        esc(name),
+        esc(measure.as_str()),
+        options.join(""),
+        value(selection.from.as_deref()),
+        value(selection.to.as_deref()),
+        selection.limit.map(|n| n.to_string()).unwrap_or_default(),
+    )
 }
 
 async fn stored_run(store: &Shared, parameter: &str, id: Uuid) -> Result<Run, PageError> {

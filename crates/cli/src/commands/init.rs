@@ -35,20 +35,21 @@ impl Project {
     }
 
     /// The command that measures and gates the pull request (after the merge base was
-    /// measured), writing the Markdown report to standard output.
+    /// measured), writing the Markdown report to standard output and the run, as canonical
+    /// JSON, to benchgate-run.json (what the upload step sends).
     fn gate_command(self) -> &'static str {
         match self {
             Project::Cargo { .. } => {
-                "benchgate exec --baseline \"merge-base:$BASE_BRANCH\" --format markdown -- cargo bench"
+                "benchgate exec --baseline \"merge-base:$BASE_BRANCH\" --format markdown --export-json benchgate-run.json -- cargo bench"
             }
             Project::Go => {
-                "benchgate exec --baseline \"merge-base:$BASE_BRANCH\" --format markdown -- go test -run '^$' -bench . -count 10 ./..."
+                "benchgate exec --baseline \"merge-base:$BASE_BRANCH\" --format markdown --export-json benchgate-run.json -- go test -run '^$' -bench . -count 10 ./..."
             }
             Project::Pytest => {
-                "pytest --benchmark-only --benchmark-json=benchmark.json -q >&2; benchgate ingest --baseline \"merge-base:$BASE_BRANCH\" --format markdown benchmark.json"
+                "pytest --benchmark-only --benchmark-json=benchmark.json -q >&2; benchgate ingest --baseline \"merge-base:$BASE_BRANCH\" --format markdown --export-json benchgate-run.json benchmark.json"
             }
             Project::Commands => {
-                "benchgate run --baseline \"merge-base:$BASE_BRANCH\" --confirm paired --format markdown"
+                "benchgate run --baseline \"merge-base:$BASE_BRANCH\" --confirm paired --format markdown --export-json benchgate-run.json"
             }
         }
     }
@@ -174,6 +175,7 @@ pub fn github_workflow(project: Project) -> String {
     GITHUB_WORKFLOW
         .replace("@BASE_COMMAND@", project.base_command())
         .replace("@GATE_COMMAND@", project.gate_command())
+        .replace("@UPLOAD@", &indented(UPLOAD, 10))
 }
 
 /// The GitLab CI job for `project` (merge request pipelines).
@@ -181,6 +183,25 @@ pub fn gitlab_job(project: Project) -> String {
     GITLAB_JOB
         .replace("@BASE_COMMAND@", project.base_command())
         .replace("@GATE_COMMAND@", project.gate_command())
+        .replace("@UPLOAD@", &indented(UPLOAD, 8))
+}
+
+/// The upload step's command: the gated run (benchgate-run.json) to `POST /api/v1/runs` of the
+/// server at BENCHGATE_SERVER_URL with the write token of BENCHGATE_TOKEN, as `benchgate run
+/// --upload` sends one; an answer other than 2xx fails the step and prints the server's reason.
+/// curl rather than `--upload`: it sends the run `exec` and `ingest` judged too, and a failed
+/// upload stays apart from the gate's verdict.
+const UPLOAD: &str = r#"curl --fail-with-body --silent --show-error --max-time 60 \
+  --header "Authorization: Bearer $BENCHGATE_TOKEN" \
+  --header "Content-Type: application/json" \
+  --data-binary @benchgate-run.json "${BENCHGATE_SERVER_URL%/}/api/v1/runs""#;
+
+/// `text` with every line indented by `spaces`.
+fn indented(text: &str, spaces: usize) -> String {
+    text.lines()
+        .map(|line| format!("{}{line}", " ".repeat(spaces)))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 const GITHUB_WORKFLOW: &str = r#"# benchgate on pull requests, written by `benchgate init --ci github`.
@@ -201,8 +222,10 @@ jobs:
       BENCHGATE_DB: sqlite://${{ runner.temp }}/benchgate-history.db
       BASE_BRANCH: origin/${{ github.base_ref }}
       CONFIG: ${{ github.workspace }}/benchgate.toml
-      # Set the repository variable BENCHGATE_URL to send runs to a benchgate server.
-      BENCHGATE_URL: ${{ vars.BENCHGATE_URL }}
+      # To send every gated run to a team server (`benchgate serve`), set the repository
+      # variable BENCHGATE_SERVER_URL (http://HOST:PORT) and the secret BENCHGATE_TOKEN (a write
+      # token: benchgate token create --scope write). Unset, the upload step is skipped.
+      BENCHGATE_SERVER_URL: ${{ vars.BENCHGATE_SERVER_URL }}
     steps:
       - uses: actions/checkout@v4
         with:
@@ -223,13 +246,16 @@ jobs:
           @GATE_COMMAND@ > benchgate-report.md
           echo "status=$?" >> "$GITHUB_OUTPUT"
           cat benchgate-report.md
-      # Uploading to a team server comes with `benchgate serve` (`benchgate run --upload URL`,
-      # token from BENCHGATE_TOKEN); until then this step stays commented out.
-      # - name: Upload to the benchgate server
-      #   if: env.BENCHGATE_URL != ''
-      #   env:
-      #     BENCHGATE_TOKEN: ${{ secrets.BENCHGATE_TOKEN }}
-      #   run: benchgate run --upload "$BENCHGATE_URL"
+      - name: Upload the run to the benchgate server
+        # The run the gate judged (not measured again), passed or failed; a fork's pull request
+        # gets no secrets, so no upload there.
+        if: >-
+          always() && env.BENCHGATE_SERVER_URL != '' && hashFiles('benchgate-run.json') != '' &&
+          github.event.pull_request.head.repo.full_name == github.repository
+        env:
+          BENCHGATE_TOKEN: ${{ secrets.BENCHGATE_TOKEN }}
+        run: |
+@UPLOAD@
       - name: Comment on the pull request
         # A fork's pull request gets a read-only token: no comment there.
         if: always() && github.event.pull_request.head.repo.full_name == github.repository
@@ -261,10 +287,16 @@ benchgate:
     - base=$(git merge-base HEAD "$BASE_BRANCH")
     - git worktree add --detach /tmp/benchgate-base "$base"
     - (cd /tmp/benchgate-base && @BASE_COMMAND@) || echo "the merge base did not measure cleanly"
-    # Uploading to a team server comes with `benchgate serve` (`benchgate run --upload URL`,
-    # token from BENCHGATE_TOKEN); until then:
-    # - benchgate run --upload "$BENCHGATE_URL"
-    - @GATE_COMMAND@ > benchgate-report.md
+    # The job fails on the gate's verdict after the upload below.
+    - status=0; @GATE_COMMAND@ > benchgate-report.md || status=$?
+    # To send every gated run to a team server (`benchgate serve`), set the CI/CD variables
+    # BENCHGATE_SERVER_URL (http://HOST:PORT) and BENCHGATE_TOKEN (a write token, masked:
+    # benchgate token create --scope write). Unset, nothing is sent.
+    - |
+      if [ -n "$BENCHGATE_SERVER_URL" ] && [ -f benchgate-run.json ]; then
+@UPLOAD@
+      fi
+    - exit "$status"
   after_script:
     - cat benchgate-report.md
   artifacts:

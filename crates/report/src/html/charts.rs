@@ -534,6 +534,16 @@ const HISTORY_MARGIN: f64 = 8.0;
 /// dashed red line between the last run of one level and the first of the next, and each
 /// level's median as a faint horizontal line over its runs.
 pub fn history(h: &History) -> String {
+    draw_history(h, &[])
+}
+
+/// [`history`] with each point a link to `links[i]` (the dashboard's run pages; a file report
+/// links nowhere, to stay self-contained).
+pub fn history_linked(h: &History, links: &[String]) -> String {
+    draw_history(h, links)
+}
+
+fn draw_history(h: &History, links: &[String]) -> String {
     let caption = esc(&format!(
         "{} · {}: {}, {} of level",
         h.benchmark,
@@ -596,7 +606,7 @@ pub fn history(h: &History) -> String {
         ));
     }
     for (i, p) in &finite {
-        out.push_str(&format!(
+        let circle = format!(
             "<circle class=\"point\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"2.5\" fill=\"#1f77b4\">\
              <title>{}</title></circle>",
             across.at(*i as f64),
@@ -607,7 +617,11 @@ pub fn history(h: &History) -> String {
                 p.label,
                 format_value(p.value, &h.unit)
             ))
-        ));
+        );
+        match links.get(*i) {
+            Some(link) => out.push_str(&format!("<a href=\"{}\">{circle}</a>", esc(link))),
+            None => out.push_str(&circle),
+        }
     }
     for c in &h.change_points {
         if c.index == 0 || c.index >= n {
