@@ -278,7 +278,17 @@ fn the_gitlab_jobs_init_writes_parse_and_run_real_commands() {
                 .any(|c| c.contains("--baseline \"merge-base:$BASE_BRANCH\"")),
             "{origin}: {commands:?}"
         );
-        assert_eq!(commands.len(), 2, "{origin}: base and gate: {commands:?}");
+        assert_eq!(
+            commands.len(),
+            3,
+            "{origin}: base, gate and note: {commands:?}"
+        );
+        assert!(
+            commands
+                .iter()
+                .any(|c| c == "benchgate comment --gitlab benchgate-report.md"),
+            "{origin}: {commands:?}"
+        );
         assert!(
             commands
                 .iter()

@@ -268,8 +268,8 @@ jobs:
 
 const GITLAB_JOB: &str = r#"# benchgate on merge requests, written by `benchgate init --ci gitlab`: add this job to
 # .gitlab-ci.yml (or `include:` this file). Measures the merge base and the merge request in the
-# same job, judges the merge request against the merge base and keeps the Markdown report as an
-# artifact. (`benchgate comment` posts to GitHub only, for now.)
+# same job, judges the merge request against the merge base, keeps the Markdown report as an
+# artifact and, with GITLAB_TOKEN set, posts it as the merge request's one benchgate note.
 benchgate:
   stage: test
   rules:
@@ -295,6 +295,12 @@ benchgate:
     - |
       if [ -n "$BENCHGATE_SERVER_URL" ] && [ -f benchgate-run.json ]; then
 @UPLOAD@
+      fi
+    # With the CI/CD variable GITLAB_TOKEN (a project access token with the api scope, masked),
+    # the report is the merge request's one benchgate note, edited in place on later pushes.
+    - |
+      if [ -n "$GITLAB_TOKEN" ]; then
+        benchgate comment --gitlab benchgate-report.md || echo "the report could not be posted"
       fi
     - exit "$status"
   after_script:
