@@ -80,18 +80,38 @@ fn point_label(point: &SeriesPoint) -> String {
 /// Reads the series `query` asks for from `store` and detects its change points (automatic
 /// penalty). An empty history is no error: the caller says what that means to it.
 pub fn history(store: &dyn Store, query: &HistoryQuery<'_>) -> Result<BenchHistory, PipelineError> {
+    read_history(store, None, query)
+}
+
+/// [`history`] of the runs of one project only (the server's reads; [`history`] reads every
+/// project's, as the CLI's local store holds only `default`).
+pub fn project_history(
+    store: &dyn Store,
+    project: &str,
+    query: &HistoryQuery<'_>,
+) -> Result<BenchHistory, PipelineError> {
+    read_history(store, Some(project), query)
+}
+
+fn read_history(
+    store: &dyn Store,
+    project: Option<&str>,
+    query: &HistoryQuery<'_>,
+) -> Result<BenchHistory, PipelineError> {
     // The store cuts to the newest points before these filters could: with a filter, it reads all.
     let read = if query.fingerprint.is_none() && query.through_run.is_none() {
         query.limit
     } else {
         usize::MAX
     };
-    let mut points = store
-        .series(query.benchmark, query.measure, read)
-        .map_err(|source| PipelineError::ReadHistory {
-            benchmark: query.benchmark.to_string(),
-            source,
-        })?;
+    let points = match project {
+        Some(project) => store.series_in(project, query.benchmark, query.measure, read),
+        None => store.series(query.benchmark, query.measure, read),
+    };
+    let mut points = points.map_err(|source| PipelineError::ReadHistory {
+        benchmark: query.benchmark.to_string(),
+        source,
+    })?;
     if let Some(fingerprint) = query.fingerprint {
         points.retain(|p| p.fingerprint == fingerprint);
     }
