@@ -431,3 +431,37 @@ fn an_ad_hoc_run_uploads_too() {
     let uploaded: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(uploaded, run);
 }
+
+#[test]
+fn a_token_for_a_badly_named_project_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("history.db").display());
+    let out = benchgate(
+        &[
+            "--db",
+            &db,
+            "token",
+            "create",
+            "--scope",
+            "read",
+            "--project",
+            "a/b",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "bad project name \"a/b\": it holds '/'; a project name is 1 to 100 printable ASCII \
+             characters other than / \\ ? # %, not starting or ending with a space"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(out.stdout.is_empty());
+    let out = benchgate(&["--db", &db, "token", "list"], dir.path());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "no tokens (benchgate token create --scope write|read makes one)\n"
+    );
+}
