@@ -18,6 +18,10 @@
 //! for ordering, the run's tags and environment JSON, so a run reads back exactly as it was
 //! stored (about 145 bytes per metric of 10 samples on SQLite).
 //!
+//! Every run belongs to a project (schema version 8): the team server stores uploads into the
+//! uploader's, and the `*_in` methods read one project; the CLI's runs, and every run stored
+//! before projects, are in [`DEFAULT_PROJECT`], and the methods without a project read them all.
+//!
 //! PostgreSQL support is the default Cargo feature `postgres`; a build without it refuses
 //! `postgres://` URLs with an error saying so.
 //!
