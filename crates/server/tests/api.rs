@@ -1017,3 +1017,51 @@ async fn verdicts_judge_a_run_against_the_previous_run_of_its_project_branch_and
     let answer = get(&s.app, &format!("/api/v1/runs/{}/verdicts?x=1", judged.id)).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn the_openapi_document_names_the_project_parameter_of_every_read_and_the_upload() {
+    let s = server();
+    let doc = get(&s.app, "/api/v1/openapi.json").await.json();
+    let names = |path: &str, method: &str| -> Vec<String> {
+        doc["paths"][path][method]["parameters"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{method} {path} has no parameters"))
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}:{}",
+                    p["in"].as_str().unwrap(),
+                    p["name"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    for path in [
+        "/api/v1/runs",
+        "/api/v1/benchmarks",
+        "/api/v1/series",
+        "/api/v1/series.csv",
+    ] {
+        assert!(
+            names(path, "get").contains(&"query:project".to_string()),
+            "{path}"
+        );
+        assert!(
+            doc["paths"][path]["get"]["responses"]["403"].is_object(),
+            "{path}"
+        );
+    }
+    assert_eq!(names("/api/v1/runs", "post"), ["query:project"]);
+    assert_eq!(
+        names("/api/v1/projects/{project}/branches", "get"),
+        ["path:project"]
+    );
+    assert_eq!(
+        names("/api/v1/comparisons", "get"),
+        ["query:base", "query:head"]
+    );
+    assert_eq!(names("/api/v1/runs/{id}/verdicts", "get"), ["path:id"]);
+    for schema in ["Project", "Branch", "Comparison", "RunVerdicts"] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
+    }
+}
