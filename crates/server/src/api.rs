@@ -214,23 +214,20 @@ async fn readable_run(
     parameter: Option<&str>,
     id: Uuid,
 ) -> Result<(Run, RunSummary), ApiError> {
-    let found = with_store(store, move |s| {
-        let summary = s.run_summary(id).map_err(store_error)?;
-        let run = match &summary {
-            Some(_) => s.get_run(id).map_err(store_error)?,
-            None => None,
-        };
-        Ok(summary.zip(run))
+    let prefix = parameter.map(|p| format!("{p}: ")).unwrap_or_default();
+    let caller = caller.clone();
+    with_store(store, move |s| {
+        let unknown = || ApiError::not_found(format!("{prefix}no stored run has id {id}"));
+        let summary = s
+            .run_summary(id)
+            .map_err(store_error)?
+            .ok_or_else(unknown)?;
+        // Refused before the run is read.
+        caller.may_read(&summary.project)?;
+        let run = s.get_run(id).map_err(store_error)?.ok_or_else(unknown)?;
+        Ok((run, summary))
     })
-    .await?;
-    let Some((summary, run)) = found else {
-        let prefix = parameter.map(|p| format!("{p}: ")).unwrap_or_default();
-        return Err(ApiError::not_found(format!(
-            "{prefix}no stored run has id {id}"
-        )));
-    };
-    caller.may_read(&summary.project)?;
-    Ok((run, summary))
+    .await
 }
 
 fn rfc3339(at: OffsetDateTime) -> String {
