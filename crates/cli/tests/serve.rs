@@ -694,3 +694,88 @@ fn an_https_upload_goes_through_curl_with_the_token_and_a_refusal_says_why() {
     );
     assert!(!err.contains("tls-token"), "{err}");
 }
+
+#[test]
+fn a_token_for_a_badly_named_project_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("history.db").display());
+    let out = benchgate(
+        &[
+            "--db",
+            &db,
+            "token",
+            "create",
+            "--scope",
+            "read",
+            "--project",
+            "a/b",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "bad project name \"a/b\": it holds '/'; a project name is 1 to 100 printable ASCII \
+             characters other than / \\ ? # %, not starting or ending with a space"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(out.stdout.is_empty());
+    let out = benchgate(&["--db", &db, "token", "list"], dir.path());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "no tokens (benchgate token create --scope write|read makes one)\n"
+    );
+}
+
+/// `run --upload` with a token of a project: the server stores the run in that project.
+#[test]
+fn an_upload_with_a_project_token_lands_in_that_project() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let server_db = format!("sqlite://{}", server_dir.path().join("team.db").display());
+    let out = benchgate(
+        &[
+            "--db",
+            &server_db,
+            "token",
+            "create",
+            "--scope",
+            "write",
+            "--project",
+            "web",
+        ],
+        server_dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let write = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let served = Served::start(&server_db, server_dir.path());
+    let dir = tempfile::tempdir().unwrap();
+    let out = benchgate_with_env(
+        &[
+            "run",
+            "--runs",
+            "3",
+            "--export-json",
+            "run.json",
+            "--upload",
+            &format!("http://{}", served.addr),
+            "--",
+            "true",
+        ],
+        dir.path(),
+        &[("BENCHGATE_TOKEN", &write)],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("run.json")).unwrap())
+            .unwrap();
+    let (status, body) = get(served.addr, "/api/v1/runs?project=web");
+    assert_eq!(status, 200, "{body}");
+    let listed: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{body}");
+    assert_eq!(listed[0]["id"], run["id"]);
+    assert_eq!(listed[0]["project"], "web");
+    let (_, body) = get(served.addr, "/api/v1/runs");
+    assert_eq!(body, "[]");
+}

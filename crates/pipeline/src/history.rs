@@ -83,7 +83,25 @@ fn point_label(point: &SeriesPoint) -> String {
 /// Reads the series `query` asks for from `store` and detects its change points (automatic
 /// penalty). An empty history is no error: the caller says what that means to it.
 pub fn history(store: &dyn Store, query: &HistoryQuery<'_>) -> Result<BenchHistory, PipelineError> {
-    let points = read_points(store, query)?;
+    read_history(store, None, query)
+}
+
+/// [`history`] of the runs of one project only (the server's reads; [`history`] reads every
+/// project's, as the CLI's local store holds only `default`).
+pub fn project_history(
+    store: &dyn Store,
+    project: &str,
+    query: &HistoryQuery<'_>,
+) -> Result<BenchHistory, PipelineError> {
+    read_history(store, Some(project), query)
+}
+
+fn read_history(
+    store: &dyn Store,
+    project: Option<&str>,
+    query: &HistoryQuery<'_>,
+) -> Result<BenchHistory, PipelineError> {
+    let points = read_points(store, project, query)?;
     let change_points = shifts(&points, query.min_segment);
     Ok(BenchHistory {
         points,
@@ -91,9 +109,10 @@ pub fn history(store: &dyn Store, query: &HistoryQuery<'_>) -> Result<BenchHisto
     })
 }
 
-/// The points of `query`, oldest first.
+/// The points of `query` (of `project`'s runs, or every project's), oldest first.
 fn read_points(
     store: &dyn Store,
+    project: Option<&str>,
     query: &HistoryQuery<'_>,
 ) -> Result<Vec<SeriesPoint>, PipelineError> {
     // The store cuts to the newest points before these filters could: with a filter, it reads all.
@@ -102,12 +121,14 @@ fn read_points(
     } else {
         usize::MAX
     };
-    let mut points = store
-        .series(query.benchmark, query.measure, read)
-        .map_err(|source| PipelineError::ReadHistory {
-            benchmark: query.benchmark.to_string(),
-            source,
-        })?;
+    let points = match project {
+        Some(project) => store.series_in(project, query.benchmark, query.measure, read),
+        None => store.series(query.benchmark, query.measure, read),
+    };
+    let mut points = points.map_err(|source| PipelineError::ReadHistory {
+        benchmark: query.benchmark.to_string(),
+        source,
+    })?;
     if let Some(fingerprint) = query.fingerprint {
         points.retain(|p| p.fingerprint == fingerprint);
     }
@@ -212,6 +233,8 @@ impl RangeBound {
 /// cut to a range.
 #[derive(Debug, Clone, Copy)]
 pub struct RangeQuery<'a> {
+    /// The project whose runs are read (the server's), or every project's (`None`).
+    pub project: Option<&'a str>,
     pub benchmark: &'a str,
     pub measure: &'a Measure,
     pub machine: MachineFilter<'a>,
@@ -312,6 +335,7 @@ pub fn history_range(
 ) -> Result<RangedHistory, RangeError> {
     let every = read_points(
         store,
+        query.project,
         &HistoryQuery {
             benchmark: query.benchmark,
             measure: query.measure,

@@ -166,6 +166,33 @@ pub fn judge_runs(
     comparison
 }
 
+/// `current` judged against `baseline`, two stored runs, as `benchgate compare BASE HEAD` judges
+/// them without a configuration: the default settings, the noise floors of `current`'s machine
+/// in `store`, each run labelled `run ID`. What the server's comparisons and verdicts answer.
+pub fn judge_stored(
+    store: &dyn Store,
+    baseline: &Run,
+    current: &Run,
+) -> Result<Comparison, PipelineError> {
+    let judging = crate::judging::judging_for(
+        &benchgate_config::Config::default(),
+        None,
+        &current.source,
+        &crate::judging::ThresholdFlags::default(),
+        &[],
+    )?;
+    let warnings = check_measures(&judging.options.gated_measures, Some(baseline), current)?;
+    let options = with_noise_floors(store, current, &judging.options)?;
+    let mut comparison = judge_runs(
+        (baseline, &format!("run {}", baseline.id)),
+        (current, &format!("run {}", current.id)),
+        &options,
+        &judging.budgets,
+    );
+    comparison.warnings.extend(warnings);
+    Ok(comparison)
+}
+
 /// Gated measures checked against the runs judged: an unknown one is an error before anything is
 /// stored; a well-known one no benchmark has gives a warning for the comparison to carry.
 pub fn check_measures(

@@ -168,6 +168,7 @@ fn a_range_of_a_history_is_one_machines_runs_between_two_bounds() {
     ci.push(newest.id);
 
     let query = RangeQuery {
+        project: None,
         benchmark: "a",
         measure: &Measure::WallTime,
         machine: MachineFilter::Newest,
@@ -358,4 +359,56 @@ fn between_query<'a>(query: &RangeQuery<'a>, from: uuid::Uuid, to: uuid::Uuid) -
         to: Some(RangeBound::Run(to)),
         ..*query
     }
+}
+
+/// `project_history` reads one project's points only, with its filters and shifts, while
+/// `history` reads every project's.
+#[test]
+fn a_projects_history_holds_its_own_runs_only() {
+    use benchgate_pipeline::history::project_history;
+    let dir = tempfile::tempdir().unwrap();
+    let store: Box<dyn Store> =
+        benchgate_store::open(&format!("sqlite://{}", dir.path().join("h.db").display())).unwrap();
+    let mut web = Vec::new();
+    for i in 0..8 {
+        let ms = if i < 4 { 10.0 } else { 20.0 };
+        let r = run(2 * i, "m", ms);
+        store.put_run_in("web", &r).unwrap();
+        web.push(r.id);
+        store.put_run_in("api", &run(2 * i + 1, "m", 50.0)).unwrap();
+    }
+    let query = HistoryQuery {
+        benchmark: "a",
+        measure: &Measure::WallTime,
+        fingerprint: Some("m"),
+        through_run: None,
+        limit: 100,
+        min_segment: 3,
+    };
+    let found = project_history(store.as_ref(), "web", &query).unwrap();
+    assert_eq!(
+        found.points.iter().map(|p| p.run_id).collect::<Vec<_>>(),
+        web
+    );
+    assert_eq!(
+        found
+            .change_points
+            .iter()
+            .map(|c| c.index)
+            .collect::<Vec<_>>(),
+        [4]
+    );
+    let limited = HistoryQuery { limit: 3, ..query };
+    let found = project_history(store.as_ref(), "web", &limited).unwrap();
+    assert_eq!(
+        found.points.iter().map(|p| p.run_id).collect::<Vec<_>>(),
+        web[5..]
+    );
+    assert!(
+        project_history(store.as_ref(), "default", &query)
+            .unwrap()
+            .points
+            .is_empty()
+    );
+    assert_eq!(history(store.as_ref(), &query).unwrap().points.len(), 16);
 }

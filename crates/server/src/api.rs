@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, Extension, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -13,15 +13,19 @@ use axum::{Json, Router};
 use benchgate_gate::canonical_unit;
 use benchgate_model::{Measure, ModelError, Run};
 use benchgate_pipeline::history::{
-    BenchHistory, DEFAULT_MIN_SEGMENT, HistoryQuery, history, series_rows,
+    BenchHistory, DEFAULT_MIN_SEGMENT, HistoryQuery, project_history, series_rows,
 };
-use benchgate_store::{RunSummary, SeriesPoint, Store, StoreError};
+use benchgate_pipeline::judge::judge_stored;
+use benchgate_store::{
+    BranchSummary, DEFAULT_PROJECT, PROJECT_NAME_RULE, ProjectSummary, RunSummary, SeriesPoint,
+    Store, StoreError, check_project_name,
+};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
-use crate::auth::{self, Guard, ReadAccess};
+use crate::auth::{self, Caller, Guard, ReadAccess};
 use crate::error::ApiError;
 use crate::openapi;
 
@@ -49,6 +53,10 @@ pub fn router_with_access(store: Shared, access: ReadAccess) -> Router {
     Router::new()
         .route("/api/v1/runs", get(list_runs).post(upload_run))
         .route("/api/v1/runs/{id}", get(get_run))
+        .route("/api/v1/runs/{id}/verdicts", get(run_verdicts))
+        .route("/api/v1/projects", get(projects))
+        .route("/api/v1/projects/{project}/branches", get(branches))
+        .route("/api/v1/comparisons", get(comparison))
         .route("/api/v1/benchmarks", get(benchmarks))
         .route("/api/v1/series", get(series))
         .route("/api/v1/series.csv", get(series_csv))
@@ -162,6 +170,66 @@ fn limit(pairs: &[(String, String)]) -> Result<usize, ApiError> {
     }
 }
 
+/// A project name from `parameter` (a query or path parameter), checked against the store's
+/// rule: 400 naming the parameter otherwise.
+fn project_name(parameter: &str, name: &str) -> Result<(), ApiError> {
+    check_project_name(name).map_err(|e| match e {
+        StoreError::BadProjectName { reason, .. } => ApiError::parameter(
+            parameter,
+            format!("{reason}; a project name is {PROJECT_NAME_RULE}"),
+        ),
+        e => store_error(e),
+    })
+}
+
+/// The project a read asks for (`name`, else the default one) once the caller may read it
+/// (403 otherwise) and it exists (404 otherwise).
+async fn readable_project(
+    store: &Shared,
+    caller: &Caller,
+    parameter: &str,
+    name: Option<&str>,
+) -> Result<String, ApiError> {
+    let name = name.unwrap_or(DEFAULT_PROJECT).to_string();
+    project_name(parameter, &name)?;
+    caller.may_read(&name)?;
+    let wanted = name.clone();
+    let exists = with_store(store, move |s| {
+        s.project_exists(&wanted).map_err(store_error)
+    })
+    .await?;
+    if !exists {
+        return Err(ApiError::not_found(format!(
+            "no project is named {name:?}; GET /api/v1/projects lists them"
+        )));
+    }
+    Ok(name)
+}
+
+/// The stored run `id` (404 `no stored run has id …`, prefixed by `parameter` when given) with
+/// its summary, once the caller may read its project (403 otherwise).
+async fn readable_run(
+    store: &Shared,
+    caller: &Caller,
+    parameter: Option<&str>,
+    id: Uuid,
+) -> Result<(Run, RunSummary), ApiError> {
+    let prefix = parameter.map(|p| format!("{p}: ")).unwrap_or_default();
+    let caller = caller.clone();
+    with_store(store, move |s| {
+        let unknown = || ApiError::not_found(format!("{prefix}no stored run has id {id}"));
+        let summary = s
+            .run_summary(id)
+            .map_err(store_error)?
+            .ok_or_else(unknown)?;
+        // Refused before the run is read.
+        caller.may_read(&summary.project)?;
+        let run = s.get_run(id).map_err(store_error)?.ok_or_else(unknown)?;
+        Ok((run, summary))
+    })
+    .await
+}
+
 fn rfc3339(at: OffsetDateTime) -> String {
     at.format(&Rfc3339).unwrap_or_default()
 }
@@ -170,6 +238,7 @@ fn rfc3339(at: OffsetDateTime) -> String {
 fn summary_json(r: &RunSummary) -> Value {
     json!({
         "id": r.id.to_string(),
+        "project": r.project,
         "started_at": rfc3339(r.started_at),
         "source": r.source.to_string(),
         "mode": r.mode.as_str(),
@@ -191,31 +260,41 @@ fn point_json(p: &SeriesPoint) -> Value {
     })
 }
 
+/// The runs of one project (`?project=`, default `default`), newest first.
 async fn list_runs(
     State(store): State<Shared>,
+    Extension(caller): Extension<Caller>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let pairs = query_pairs(query.as_deref(), &["limit"])?;
+    let pairs = query_pairs(query.as_deref(), &["limit", "project"])?;
     let limit = limit(&pairs)?;
-    let runs = with_store(&store, move |s| s.list_runs(limit).map_err(store_error)).await?;
+    let project = readable_project(&store, &caller, "project", value(&pairs, "project")).await?;
+    let runs = with_store(&store, move |s| {
+        s.list_runs_in(&project, limit).map_err(store_error)
+    })
+    .await?;
     Ok(Json(Value::Array(runs.iter().map(summary_json).collect())))
 }
 
-fn parse_run_id(text: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(text.strip_prefix("run:").unwrap_or(text))
-        .map_err(|_| ApiError::parameter("id", format!("expected a run id (a UUID), got {text:?}")))
+fn parse_run_id(parameter: &str, text: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(text.strip_prefix("run:").unwrap_or(text)).map_err(|_| {
+        ApiError::parameter(
+            parameter,
+            format!("expected a run id (a UUID), got {text:?}"),
+        )
+    })
 }
 
 /// The run as canonical JSON, exactly as `benchgate export` prints it.
 async fn get_run(
     State(store): State<Shared>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     query_pairs(query.as_deref(), &[])?;
-    let id = parse_run_id(&id)?;
-    let run = with_store(&store, move |s| s.get_run(id).map_err(store_error)).await?;
-    let run = run.ok_or_else(|| ApiError::not_found(format!("no stored run has id {id}")))?;
+    let id = parse_run_id("id", &id)?;
+    let (run, _) = readable_run(&store, &caller, None, id).await?;
     let mut text = run.to_json_pretty();
     text.push('\n');
     Ok((
@@ -226,13 +305,20 @@ async fn get_run(
 }
 
 /// A run upload: read and validated as `benchgate import` reads a file, stored in one
-/// transaction; 201 with its id.
+/// transaction into the token's project (or, for a token of no project, the one `?project=`
+/// names, else the default one); 201 with its id and project.
 async fn upload_run(
     State(store): State<Shared>,
+    Extension(caller): Extension<Caller>,
     RawQuery(query): RawQuery,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    query_pairs(query.as_deref(), &[])?;
+    let pairs = query_pairs(query.as_deref(), &["project"])?;
+    let asked = value(&pairs, "project");
+    if let Some(asked) = asked {
+        project_name("project", asked)?;
+    }
+    let project = caller.upload_project(asked)?;
     let body = body.map_err(|rejection| {
         let status = rejection.status();
         if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -248,8 +334,9 @@ async fn upload_run(
     })?;
     let run = Run::from_json(&body).map_err(invalid_run)?;
     let id = run.id;
+    let into = project.clone();
     with_store(&store, move |s| {
-        s.put_run(&run).map_err(|e| match e {
+        s.put_run_in(&into, &run).map_err(|e| match e {
             StoreError::DuplicateRun { .. } => ApiError::new(
                 StatusCode::CONFLICT,
                 format!("run {id} is already stored; nothing was stored"),
@@ -258,7 +345,11 @@ async fn upload_run(
         })
     })
     .await?;
-    let body = json!({ "id": id.to_string(), "url": format!("/api/v1/runs/{id}") });
+    let body = json!({
+        "id": id.to_string(),
+        "project": project,
+        "url": format!("/api/v1/runs/{id}"),
+    });
     Ok((
         StatusCode::CREATED,
         [(axum::http::header::LOCATION, format!("/api/v1/runs/{id}"))],
@@ -282,12 +373,145 @@ fn invalid_run(error: ModelError) -> ApiError {
     }
 }
 
-async fn benchmarks(
+/// Every project (only its own for a token limited to one), by name.
+async fn projects(
     State(store): State<Shared>,
+    Extension(caller): Extension<Caller>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     query_pairs(query.as_deref(), &[])?;
-    let names = with_store(&store, |s| s.benchmark_names().map_err(store_error)).await?;
+    let mut projects = with_store(&store, |s| s.projects().map_err(store_error)).await?;
+    if let Some(own) = caller.limited_to() {
+        projects.retain(|p| p.name == own);
+    }
+    Ok(Json(Value::Array(
+        projects.iter().map(project_json).collect(),
+    )))
+}
+
+fn project_json(p: &ProjectSummary) -> Value {
+    json!({
+        "name": p.name,
+        "runs": p.runs,
+        "newest_run_at": p.newest_run_at.map(rfc3339),
+    })
+}
+
+/// The branches of a project's runs, by name (runs without a branch last, as `null`).
+async fn branches(
+    State(store): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path(project): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    query_pairs(query.as_deref(), &[])?;
+    let project = readable_project(&store, &caller, "project", Some(&project)).await?;
+    let branches = with_store(&store, move |s| s.branches(&project).map_err(store_error)).await?;
+    Ok(Json(Value::Array(
+        branches.iter().map(branch_json).collect(),
+    )))
+}
+
+fn branch_json(b: &BranchSummary) -> Value {
+    json!({
+        "name": b.name,
+        "runs": b.runs,
+        "newest_run_id": b.newest_run_id.to_string(),
+        "newest_run_at": rfc3339(b.newest_run_at),
+        "newest_commit": b.newest_commit,
+    })
+}
+
+/// A required run id of the query (`base`, `head`).
+fn run_parameter(pairs: &[(String, String)], name: &str) -> Result<Uuid, ApiError> {
+    match value(pairs, name) {
+        Some(text) => parse_run_id(name, text),
+        None => Err(ApiError::parameter(
+            name,
+            "missing: give a run id, e.g. ?base=RUN&head=RUN",
+        )),
+    }
+}
+
+/// `head` judged against `base`: the verdict document `benchgate compare BASE HEAD --format
+/// json` prints (judged by the pipeline, with the defaults and the machine's noise floors).
+async fn comparison(
+    State(store): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let pairs = query_pairs(query.as_deref(), &["base", "head"])?;
+    let base = run_parameter(&pairs, "base")?;
+    let head = run_parameter(&pairs, "head")?;
+    let (baseline, _) = readable_run(&store, &caller, Some("base"), base).await?;
+    let (current, _) = readable_run(&store, &caller, Some("head"), head).await?;
+    let comparison = with_store(&store, move |s| {
+        judge_stored(s, &baseline, &current).map_err(ApiError::internal)
+    })
+    .await?;
+    let document = serde_json::to_value(&comparison).map_err(ApiError::internal)?;
+    Ok(Json(document))
+}
+
+/// Which earlier run `/runs/{id}/verdicts` judges a run against, said in its answer.
+const PREVIOUS_RUN_RULE: &str = "the newest earlier run of the same project, branch, machine \
+     (environment fingerprint), mode and source";
+
+/// A run judged against the run before it (the store's `previous_run`): which run that is and
+/// the verdict document; with no such run, 200 with `baseline` and `comparison` null.
+async fn run_verdicts(
+    State(store): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    query_pairs(query.as_deref(), &[])?;
+    let id = parse_run_id("id", &id)?;
+    let (current, summary) = readable_run(&store, &caller, None, id).await?;
+    let judged = with_store(&store, move |s| {
+        let Some(previous) = s.previous_run(id).map_err(store_error)? else {
+            return Ok(None);
+        };
+        let baseline = s
+            .get_run(previous.id)
+            .map_err(store_error)?
+            .ok_or_else(|| ApiError::internal(format!("run {} vanished", previous.id)))?;
+        let comparison = judge_stored(s, &baseline, &current).map_err(ApiError::internal)?;
+        Ok(Some((previous, comparison)))
+    })
+    .await?;
+    let mut answer = json!({
+        "schema": "benchgate/run-verdicts/v1",
+        "run_id": id.to_string(),
+        "project": summary.project,
+        "baseline_rule": PREVIOUS_RUN_RULE,
+        "baseline": null,
+        "comparison": null,
+    });
+    match judged {
+        Some((previous, comparison)) => {
+            answer["baseline"] = summary_json(&previous);
+            answer["comparison"] = serde_json::to_value(&comparison).map_err(ApiError::internal)?;
+        }
+        None => {
+            answer["note"] = format!("no baseline: {PREVIOUS_RUN_RULE} does not exist").into();
+        }
+    }
+    Ok(Json(answer))
+}
+
+/// The benchmarks of one project (`?project=`, default `default`) by name.
+async fn benchmarks(
+    State(store): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let pairs = query_pairs(query.as_deref(), &["project"])?;
+    let project = readable_project(&store, &caller, "project", value(&pairs, "project")).await?;
+    let names = with_store(&store, move |s| {
+        s.benchmark_names_in(&project).map_err(store_error)
+    })
+    .await?;
     Ok(Json(Value::Array(
         names
             .into_iter()
@@ -298,6 +522,7 @@ async fn benchmarks(
 
 /// The answer of a series request: what was asked and what the pipeline's history found.
 struct SeriesAnswer {
+    project: String,
     bench: String,
     measure: Measure,
     fingerprint: Option<String>,
@@ -306,10 +531,21 @@ struct SeriesAnswer {
 
 /// Reads the parameters of `/series` and `/series.csv` strictly and the history through the
 /// pipeline (one copy of the series, fingerprint and change-point rules); 404 when it is empty.
-async fn read_series(store: &Shared, query: Option<&str>) -> Result<SeriesAnswer, ApiError> {
+async fn read_series(
+    store: &Shared,
+    caller: &Caller,
+    query: Option<&str>,
+) -> Result<SeriesAnswer, ApiError> {
     let pairs = query_pairs(
         query,
-        &["bench", "measure", "limit", "fingerprint", "min_segment"],
+        &[
+            "bench",
+            "measure",
+            "limit",
+            "fingerprint",
+            "min_segment",
+            "project",
+        ],
     )?;
     let bench = match value(&pairs, "bench") {
         Some(name) if !name.trim().is_empty() => name.to_string(),
@@ -348,7 +584,9 @@ async fn read_series(store: &Shared, query: Option<&str>) -> Result<SeriesAnswer
         },
     };
     let fingerprint = value(&pairs, "fingerprint").map(str::to_string);
+    let project = readable_project(store, caller, "project", value(&pairs, "project")).await?;
     let (name, wanted, machine) = (bench.clone(), measure.clone(), fingerprint.clone());
+    let of_project = project.clone();
     let history = with_store(store, move |s| {
         let query = HistoryQuery {
             benchmark: &name,
@@ -358,12 +596,17 @@ async fn read_series(store: &Shared, query: Option<&str>) -> Result<SeriesAnswer
             limit,
             min_segment,
         };
-        history(s, &query).map_err(ApiError::internal)
+        project_history(s, &of_project, &query).map_err(ApiError::internal)
     })
     .await?;
     if history.points.is_empty() {
         return Err(ApiError::not_found(format!(
-            "{bench} / {measure}: no stored run has it{}",
+            "{bench} / {measure}: no stored run{} has it{}",
+            if project == DEFAULT_PROJECT {
+                String::new()
+            } else {
+                format!(" of project {project:?}")
+            },
             if fingerprint.is_some() {
                 " on that machine"
             } else {
@@ -372,6 +615,7 @@ async fn read_series(store: &Shared, query: Option<&str>) -> Result<SeriesAnswer
         )));
     }
     Ok(SeriesAnswer {
+        project,
         bench,
         measure,
         fingerprint,
@@ -384,17 +628,20 @@ async fn read_series(store: &Shared, query: Option<&str>) -> Result<SeriesAnswer
 /// `fingerprint=` keeps one machine's).
 async fn series(
     State(store): State<Shared>,
+    Extension(caller): Extension<Caller>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     let SeriesAnswer {
+        project,
         bench,
         measure,
         fingerprint,
         history,
-    } = read_series(&store, query.as_deref()).await?;
+    } = read_series(&store, &caller, query.as_deref()).await?;
     let points = &history.points;
     Ok(Json(json!({
         "schema": "benchgate/history/v1",
+        "project": project,
         "benchmark": bench,
         "measure": measure.as_str(),
         "fingerprint": fingerprint,
@@ -412,9 +659,10 @@ async fn series(
 /// The same points as `/series`, as the CSV `benchgate export --format csv` writes.
 async fn series_csv(
     State(store): State<Shared>,
+    Extension(caller): Extension<Caller>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let answer = read_series(&store, query.as_deref()).await?;
+    let answer = read_series(&store, &caller, query.as_deref()).await?;
     let unit = canonical_unit(&answer.measure);
     let text = benchgate_report::series_csv(
         &answer.bench,

@@ -1,6 +1,10 @@
 //! Bearer tokens (SPEC §9): a request that writes needs a write token; reads need a read or
 //! write token only when the server is private. Tokens are looked up by their SHA-256
 //! ([`benchgate_store::token_hash`]), so no stored secret is ever compared with the one sent.
+//!
+//! A token limited to a project (`benchgate token create --project P`) uploads into P only and,
+//! on a private server, reads P only: the guard hands the handlers the [`Caller`], and each
+//! handler asks it once it knows which project a request touches.
 
 use std::sync::Arc;
 
@@ -8,7 +12,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use benchgate_store::{Store, TokenScope, token_hash};
+use benchgate_store::{DEFAULT_PROJECT, Store, TokenRecord, TokenScope, token_hash};
 
 use crate::error::ApiError;
 
@@ -23,6 +27,51 @@ pub enum ReadAccess {
 pub(crate) struct Guard {
     pub store: Arc<dyn Store>,
     pub access: ReadAccess,
+}
+
+/// Who sent a request, as the guard found out: anyone (a read of a public server), or the holder
+/// of a stored token.
+#[derive(Debug, Clone)]
+pub(crate) enum Caller {
+    Anyone,
+    Token(TokenRecord),
+}
+
+impl Caller {
+    /// The project a token is limited to, if it is.
+    pub fn limited_to(&self) -> Option<&str> {
+        match self {
+            Caller::Anyone => None,
+            Caller::Token(record) => record.project.as_deref(),
+        }
+    }
+
+    /// Whether the caller may read `project`: 403 for a token limited to another one.
+    pub fn may_read(&self, project: &str) -> Result<(), ApiError> {
+        match self.limited_to() {
+            Some(own) if own != project => Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                format!("this token is for project {own:?}; it cannot read project {project:?}"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The project an upload goes into: the token's, or the one `asked` (`?project=`), else
+    /// the default; 403 when a token limited to one project asks for another.
+    pub fn upload_project(&self, asked: Option<&str>) -> Result<String, ApiError> {
+        match (self.limited_to(), asked) {
+            (Some(own), Some(asked)) if own != asked => Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "this token is for project {own:?}; it cannot upload to project {asked:?}; nothing was stored"
+                ),
+            )),
+            (Some(own), _) => Ok(own.to_string()),
+            (None, Some(asked)) => Ok(asked.to_string()),
+            (None, None) => Ok(DEFAULT_PROJECT.to_string()),
+        }
+    }
 }
 
 /// 401 with `WWW-Authenticate: Bearer`, as RFC 6750 asks.
@@ -52,9 +101,14 @@ fn bearer(request: &Request) -> Result<Option<String>, Response> {
     }
 }
 
-pub(crate) async fn check(State(guard): State<Guard>, request: Request, next: Next) -> Response {
+pub(crate) async fn check(
+    State(guard): State<Guard>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let writes = request.method() != Method::GET && request.method() != Method::HEAD;
     if !writes && guard.access == ReadAccess::Public {
+        request.extensions_mut().insert(Caller::Anyone);
         return next.run(request).await;
     }
     let token = match bearer(&request) {
@@ -87,6 +141,9 @@ pub(crate) async fn check(State(guard): State<Guard>, request: Request, next: Ne
             "this token may only read; uploading a run needs a write token",
         )
         .into_response(),
-        Some(_) => next.run(request).await,
+        Some(record) => {
+            request.extensions_mut().insert(Caller::Token(record));
+            next.run(request).await
+        }
     }
 }

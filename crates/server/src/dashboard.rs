@@ -463,6 +463,7 @@ async fn bench_page(
         history_range(
             store,
             &RangeQuery {
+                project: None,
                 benchmark: &wanted,
                 measure: &read,
                 machine: match machine.as_deref() {

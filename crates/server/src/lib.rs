@@ -6,15 +6,23 @@
 //! series are the store's, as `benchgate history` reads them. The store's API is synchronous, so
 //! every call runs on a blocking thread (`spawn_blocking`).
 //!
-//! Endpoints: `GET /api/v1/runs?limit=N`, `GET /api/v1/runs/{id}`, `POST /api/v1/runs`,
-//! `GET /api/v1/benchmarks`, `GET /api/v1/series?bench=NAME&measure=M&limit=N` (read through
-//! the pipeline's `history()`), `GET /api/v1/series.csv` (the same, as CSV),
-//! `GET /api/v1/openapi.json`. Errors are JSON: `{"error": MESSAGE}` with, where known, the
+//! Endpoints: `GET /api/v1/projects`, `GET /api/v1/projects/{project}/branches`,
+//! `GET /api/v1/runs?project=P&limit=N`, `GET /api/v1/runs/{id}`, `POST /api/v1/runs`,
+//! `GET /api/v1/runs/{id}/verdicts` (the run judged against the run before it in its project,
+//! on its branch, machine and mode), `GET /api/v1/comparisons?base=RUN&head=RUN` (the verdict
+//! document of `benchgate compare --format json`; both judged by the pipeline's `judge_stored`),
+//! `GET /api/v1/benchmarks?project=P`, `GET /api/v1/series?bench=NAME&measure=M&limit=N&project=P`
+//! (read through the pipeline's `project_history()`), `GET /api/v1/series.csv` (the same, as
+//! CSV), `GET /api/v1/openapi.json`. A read's `project` defaults to `default` (where the CLI's
+//! runs are); an unknown one is 404. Errors are JSON: `{"error": MESSAGE}` with, where known, the
 //! `parameter` or JSON `path` at fault.
 //!
 //! `POST /api/v1/runs` needs `Authorization: Bearer TOKEN` of a write token (401 without one or
-//! with an unknown one, 403 with a read token); with [`ReadAccess::Private`] reads need a read
-//! or write token too. The store keeps only the SHA-256 of each token.
+//! with an unknown one, 403 with a read token) and stores into the token's project, or for a
+//! token of no project into `?project=NAME` (default `default`); a token of one project naming
+//! another is 403. With [`ReadAccess::Private`] reads need a read or write token too, and a
+//! token of one project reads only that project (403 otherwise). The store keeps only the
+//! SHA-256 of each token.
 
 mod api;
 mod auth;

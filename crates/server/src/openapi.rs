@@ -5,6 +5,8 @@ use serde_json::{Value, json};
 
 use benchgate_pipeline::history::DEFAULT_MIN_SEGMENT;
 
+use benchgate_store::{DEFAULT_PROJECT, PROJECT_NAME_RULE};
+
 use crate::api::{DEFAULT_LIMIT, MAX_BODY_BYTES, MAX_LIMIT};
 
 fn error_response(description: &str) -> Value {
@@ -22,9 +24,27 @@ fn limit_parameter() -> Value {
     })
 }
 
+/// `?project=` of a read: which project's runs (a token limited to a project reads only it).
+fn project_parameter() -> Value {
+    json!({
+        "name": "project", "in": "query", "required": false,
+        "description": format!("the project read (default {DEFAULT_PROJECT:?}); a project name is {PROJECT_NAME_RULE}"),
+        "schema": { "type": "string", "maxLength": 100, "default": DEFAULT_PROJECT }
+    })
+}
+
+fn run_id_parameter(name: &str, location: &str) -> Value {
+    json!({
+        "name": name, "in": location, "required": true,
+        "description": "a run id (a UUID, optionally written run:UUID)",
+        "schema": { "type": "string", "format": "uuid" }
+    })
+}
+
 /// The query parameters of `/series` and `/series.csv`.
 fn series_parameters() -> Value {
     json!([
+        project_parameter(),
         { "name": "bench", "in": "query", "required": true, "schema": { "type": "string" } },
         { "name": "measure", "in": "query", "required": false, "schema": { "type": "string", "default": "wall_time" } },
         limit_parameter(),
@@ -44,13 +64,13 @@ pub fn document() -> Value {
         "info": {
             "title": "benchgate server API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "The benchgate history store: runs uploaded by CI, read back as runs, benchmarks and series. Errors answer {\"error\": message} with the query `parameter` or the JSON `path` at fault when known."
+            "description": "The benchgate history store: runs uploaded by CI into projects, read back as projects, branches, runs, benchmarks, series, comparisons and verdicts. Errors answer {\"error\": message} with the query `parameter` or the JSON `path` at fault when known."
         },
         "paths": {
             "/api/v1/runs": {
                 "get": {
-                    "summary": "The stored runs, newest first",
-                    "parameters": [limit_parameter()],
+                    "summary": "The stored runs of a project, newest first",
+                    "parameters": [limit_parameter(), project_parameter()],
                     "responses": {
                         "200": {
                             "description": "run summaries",
@@ -58,12 +78,19 @@ pub fn document() -> Value {
                                 "type": "array", "items": { "$ref": "#/components/schemas/RunSummary" }
                             } } }
                         },
-                        "400": error_response("a bad or unknown query parameter")
+                        "400": error_response("a bad or unknown query parameter"),
+                        "403": error_response("a token limited to another project (private server)"),
+                        "404": error_response("no such project")
                     }
                 },
                 "post": {
-                    "summary": "Store a run (canonical run JSON, schema benchgate/run/v1); needs a write token",
+                    "summary": "Store a run (canonical run JSON, schema benchgate/run/v1) into the token's project; needs a write token",
                     "security": [{ "bearer": [] }],
+                    "parameters": [{
+                        "name": "project", "in": "query", "required": false,
+                        "description": format!("the project to store into, for a token of no project (default {DEFAULT_PROJECT:?}); a token of a project stores into it and may name only it; a project name is {PROJECT_NAME_RULE}"),
+                        "schema": { "type": "string", "maxLength": 100 }
+                    }],
                     "requestBody": {
                         "required": true,
                         "description": format!("at most {MAX_BODY_BYTES} bytes"),
@@ -74,12 +101,16 @@ pub fn document() -> Value {
                             "description": "stored",
                             "content": { "application/json": { "schema": {
                                 "type": "object",
-                                "properties": { "id": { "type": "string", "format": "uuid" }, "url": { "type": "string" } }
+                                "properties": {
+                                    "id": { "type": "string", "format": "uuid" },
+                                    "project": { "type": "string" },
+                                    "url": { "type": "string" }
+                                }
                             } } }
                         },
-                        "400": error_response("not a valid run; `path` is the JSON path of the problem"),
+                        "400": error_response("not a valid run (`path` is the JSON path of the problem), or a bad project name"),
                         "401": error_response("no token, or an unknown one"),
-                        "403": error_response("a read token: uploading needs a write token"),
+                        "403": error_response("a read token (uploading needs a write token), or a token of another project"),
                         "409": error_response("a run with this id is already stored"),
                         "413": error_response("the body is larger than the limit")
                     }
@@ -88,20 +119,84 @@ pub fn document() -> Value {
             "/api/v1/runs/{id}": {
                 "get": {
                     "summary": "One stored run as canonical JSON (as `benchgate export` prints it)",
-                    "parameters": [{
-                        "name": "id", "in": "path", "required": true,
-                        "schema": { "type": "string", "format": "uuid" }
-                    }],
+                    "parameters": [run_id_parameter("id", "path")],
                     "responses": {
                         "200": { "description": "the run", "content": { "application/json": { "schema": { "type": "object" } } } },
                         "400": error_response("the id is not a UUID"),
+                        "403": error_response("a token limited to another project (private server)"),
                         "404": error_response("no stored run has this id")
+                    }
+                }
+            },
+            "/api/v1/runs/{id}/verdicts": {
+                "get": {
+                    "summary": "A run judged against the run before it: the newest earlier run of the same project, branch, machine (environment fingerprint), mode and source",
+                    "parameters": [run_id_parameter("id", "path")],
+                    "responses": {
+                        "200": {
+                            "description": "the baseline used and the verdict document; both null (with a `note`) when there is no earlier run",
+                            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/RunVerdicts" } } }
+                        },
+                        "400": error_response("the id is not a UUID"),
+                        "403": error_response("a token limited to another project (private server)"),
+                        "404": error_response("no stored run has this id")
+                    }
+                }
+            },
+            "/api/v1/projects": {
+                "get": {
+                    "summary": "Every project (only its own for a token limited to one), by name",
+                    "responses": {
+                        "200": {
+                            "description": "projects",
+                            "content": { "application/json": { "schema": {
+                                "type": "array", "items": { "$ref": "#/components/schemas/Project" }
+                            } } }
+                        },
+                        "400": error_response("an unknown query parameter")
+                    }
+                }
+            },
+            "/api/v1/projects/{project}/branches": {
+                "get": {
+                    "summary": "The branches of a project's runs, by name (runs without a branch last, name null)",
+                    "parameters": [{
+                        "name": "project", "in": "path", "required": true,
+                        "description": format!("a project name: {PROJECT_NAME_RULE}"),
+                        "schema": { "type": "string", "maxLength": 100 }
+                    }],
+                    "responses": {
+                        "200": {
+                            "description": "branches",
+                            "content": { "application/json": { "schema": {
+                                "type": "array", "items": { "$ref": "#/components/schemas/Branch" }
+                            } } }
+                        },
+                        "400": error_response("a bad project name"),
+                        "403": error_response("a token limited to another project (private server)"),
+                        "404": error_response("no such project")
+                    }
+                }
+            },
+            "/api/v1/comparisons": {
+                "get": {
+                    "summary": "Run `head` judged against run `base`: the verdict document `benchgate compare BASE HEAD --format json` prints (default settings, the machine's noise floors)",
+                    "parameters": [run_id_parameter("base", "query"), run_id_parameter("head", "query")],
+                    "responses": {
+                        "200": {
+                            "description": "the comparison (schema benchgate/comparison/v1)",
+                            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Comparison" } } }
+                        },
+                        "400": error_response("a missing or malformed run id, or an unknown query parameter"),
+                        "403": error_response("a token limited to another project (private server)"),
+                        "404": error_response("no stored run has the id of `base` or `head`")
                     }
                 }
             },
             "/api/v1/benchmarks": {
                 "get": {
-                    "summary": "Every benchmark with a stored measurement, by name",
+                    "summary": "Every benchmark with a stored measurement in a project, by name",
+                    "parameters": [project_parameter()],
                     "responses": {
                         "200": {
                             "description": "benchmarks",
@@ -109,7 +204,10 @@ pub fn document() -> Value {
                                 "type": "array",
                                 "items": { "type": "object", "properties": { "name": { "type": "string" } } }
                             } } }
-                        }
+                        },
+                        "400": error_response("a bad or unknown query parameter"),
+                        "403": error_response("a token limited to another project (private server)"),
+                        "404": error_response("no such project")
                     }
                 }
             },
@@ -123,7 +221,8 @@ pub fn document() -> Value {
                             "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Series" } } }
                         },
                         "400": error_response("a missing, bad or unknown query parameter"),
-                        "404": error_response("no stored run has this benchmark and measure")
+                        "403": error_response("a token limited to another project (private server)"),
+                        "404": error_response("no such project, or no stored run of it has this benchmark and measure")
                     }
                 }
             },
@@ -137,7 +236,8 @@ pub fn document() -> Value {
                             "content": { "text/csv; charset=utf-8": { "schema": { "type": "string" } } }
                         },
                         "400": error_response("a missing, bad or unknown query parameter"),
-                        "404": error_response("no stored run has this benchmark and measure")
+                        "403": error_response("a token limited to another project (private server)"),
+                        "404": error_response("no such project, or no stored run of it has this benchmark and measure")
                     }
                 }
             },
@@ -169,6 +269,7 @@ pub fn document() -> Value {
                     "type": "object",
                     "properties": {
                         "id": { "type": "string", "format": "uuid" },
+                        "project": { "type": "string" },
                         "started_at": { "type": "string", "format": "date-time" },
                         "source": { "type": "string" },
                         "mode": { "type": "string" },
@@ -178,10 +279,50 @@ pub fn document() -> Value {
                         "benchmarks": { "type": "integer" }
                     }
                 },
+                "Project": {
+                    "type": "object",
+                    "properties": {
+                        "name": { "type": "string" },
+                        "runs": { "type": "integer" },
+                        "newest_run_at": { "type": "string", "format": "date-time", "nullable": true }
+                    }
+                },
+                "Branch": {
+                    "type": "object",
+                    "properties": {
+                        "name": { "type": "string", "nullable": true },
+                        "runs": { "type": "integer" },
+                        "newest_run_id": { "type": "string", "format": "uuid" },
+                        "newest_run_at": { "type": "string", "format": "date-time" },
+                        "newest_commit": { "type": "string", "nullable": true }
+                    }
+                },
+                "Comparison": {
+                    "type": "object",
+                    "description": "the verdict document of `benchgate compare --format json`: schema, baseline and current runs, thresholds, verdicts (benchmark, measure, verdict, change and its interval, reasons), geomean, outcome, warnings",
+                    "properties": {
+                        "schema": { "type": "string" },
+                        "verdicts": { "type": "array", "items": { "type": "object" } },
+                        "outcome": { "type": "string" }
+                    }
+                },
+                "RunVerdicts": {
+                    "type": "object",
+                    "properties": {
+                        "schema": { "type": "string" },
+                        "run_id": { "type": "string", "format": "uuid" },
+                        "project": { "type": "string" },
+                        "baseline_rule": { "type": "string" },
+                        "baseline": { "allOf": [{ "$ref": "#/components/schemas/RunSummary" }], "nullable": true },
+                        "comparison": { "allOf": [{ "$ref": "#/components/schemas/Comparison" }], "nullable": true },
+                        "note": { "type": "string", "description": "why there is no baseline, when there is none" }
+                    }
+                },
                 "Series": {
                     "type": "object",
                     "properties": {
                         "schema": { "type": "string" },
+                        "project": { "type": "string" },
                         "benchmark": { "type": "string" },
                         "measure": { "type": "string" },
                         "fingerprint": { "type": "string", "nullable": true },

@@ -104,3 +104,104 @@ async fn the_api_over_postgres() {
         .await
         .unwrap();
 }
+
+/// Projects over PostgreSQL: uploads into a project (one with a SQL-looking name), series that
+/// never mix, branches, a comparison and a run's verdicts, as on SQLite.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn projects_over_postgres() {
+    let Some(url) = tokio::task::spawn_blocking(|| fresh_database("projects"))
+        .await
+        .unwrap()
+    else {
+        return;
+    };
+    let store = tokio::task::spawn_blocking(move || {
+        let store = benchgate_server::open_store(&url).unwrap();
+        store
+            .save_token(
+                benchgate_store::TokenScope::Write,
+                &benchgate_store::token_hash(common::WRITE_TOKEN),
+                None,
+            )
+            .unwrap();
+        store
+    })
+    .await
+    .unwrap();
+    let app = benchgate_server::router(Arc::clone(&store));
+    let evil = "x'); DROP TABLE runs; --";
+    let encoded = "x%27%29%3B%20DROP%20TABLE%20runs%3B%20--";
+    let web = [
+        common::judged_run_at(0, &[("parse", 10.0)]),
+        common::judged_run_at(60, &[("parse", 15.0)]),
+    ];
+    let odd = common::judged_run_at(30, &[("parse", 99.0)]);
+    for run in &web {
+        let answer = post(&app, "/api/v1/runs?project=web", run.to_json_pretty()).await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+    }
+    let answer = post(
+        &app,
+        &format!("/api/v1/runs?project={encoded}"),
+        odd.to_json_pretty(),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+    assert_eq!(answer.json()["project"], evil);
+
+    assert_eq!(
+        get(&app, "/api/v1/projects").await.json(),
+        json!([
+            {"name": "default", "runs": 0, "newest_run_at": null},
+            {"name": "web", "runs": 2, "newest_run_at": "2026-09-21T14:14:20Z"},
+            {"name": evil, "runs": 1, "newest_run_at": "2026-09-21T14:13:50Z"},
+        ])
+    );
+    let series = get(&app, "/api/v1/series?bench=parse&project=web")
+        .await
+        .json();
+    let medians: Vec<f64> = series["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["median"].as_f64().unwrap())
+        .collect();
+    assert_eq!(medians, [10.0e6, 15.0e6]);
+    let series = get(
+        &app,
+        &format!("/api/v1/series?bench=parse&project={encoded}"),
+    )
+    .await
+    .json();
+    assert_eq!(series["points"].as_array().unwrap().len(), 1);
+    assert_eq!(series["project"], evil);
+    let branches = get(&app, "/api/v1/projects/web/branches").await.json();
+    assert_eq!(
+        branches,
+        json!([{
+            "name": "main", "runs": 2, "newest_run_id": web[1].id.to_string(),
+            "newest_run_at": "2026-09-21T14:14:20Z", "newest_commit": format!("{:040x}", 60)
+        }])
+    );
+    let verdicts = get(&app, &format!("/api/v1/runs/{}/verdicts", web[1].id))
+        .await
+        .json();
+    assert_eq!(verdicts["baseline"]["id"], web[0].id.to_string());
+    assert_eq!(verdicts["comparison"]["verdicts"][0]["kind"], "regressed");
+    let compared = get(
+        &app,
+        &format!("/api/v1/comparisons?base={}&head={}", web[0].id, web[1].id),
+    )
+    .await
+    .json();
+    assert_eq!(compared, verdicts["comparison"]);
+    let first = get(&app, &format!("/api/v1/runs/{}/verdicts", web[0].id))
+        .await
+        .json();
+    assert_eq!(first["baseline"], json!(null));
+
+    drop(app);
+    tokio::task::spawn_blocking(move || drop(store))
+        .await
+        .unwrap();
+}

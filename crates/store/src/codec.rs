@@ -87,6 +87,7 @@ pub(crate) struct SummaryRow {
     pub branch: Option<String>,
     pub fingerprint: String,
     pub benchmark_count: i64,
+    pub project: String,
 }
 
 /// Encodes a batch of runs to be stored together: every run valid, no id twice in the batch.
@@ -305,6 +306,7 @@ pub(crate) fn decode_v5(
 pub(crate) fn decode_summary(row: SummaryRow) -> Result<RunSummary> {
     Ok(RunSummary {
         id: parse_uuid(&row.id)?,
+        project: row.project,
         started_at: parse_timestamp(&row.started_at)?,
         source: parse_source(row.source)?,
         mode: parse_mode(&row.mode)?,
@@ -314,6 +316,49 @@ pub(crate) fn decode_summary(row: SummaryRow) -> Result<RunSummary> {
         benchmarks: usize::try_from(row.benchmark_count)
             .map_err(|_| corrupt(format!("negative benchmark count {}", row.benchmark_count)))?,
     })
+}
+
+fn count(n: i64) -> Result<usize> {
+    usize::try_from(n).map_err(|_| corrupt(format!("negative count {n}")))
+}
+
+/// The rows of [`crate::queries::PROJECTS`], by name.
+pub(crate) fn decode_projects(
+    rows: Vec<(String, i64, Option<String>)>,
+) -> Result<Vec<crate::ProjectSummary>> {
+    let mut projects = rows
+        .into_iter()
+        .map(|(name, runs, newest)| {
+            Ok(crate::ProjectSummary {
+                name,
+                runs: count(runs)?,
+                newest_run_at: newest.as_deref().map(parse_timestamp).transpose()?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    // Sorted here, not in SQL: PostgreSQL's collation could order names otherwise.
+    projects.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(projects)
+}
+
+/// The rows of [`crate::queries::BRANCHES`], by name, the runs without a branch last.
+pub(crate) fn decode_branches(
+    rows: Vec<crate::queries::BranchRow>,
+) -> Result<Vec<crate::BranchSummary>> {
+    let mut branches = rows
+        .into_iter()
+        .map(|(name, runs, id, at, commit)| {
+            Ok(crate::BranchSummary {
+                name,
+                runs: count(runs)?,
+                newest_run_id: parse_uuid(&id)?,
+                newest_run_at: parse_timestamp(&at)?,
+                newest_commit: commit,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    branches.sort_by(|a, b| (a.name.is_none(), &a.name).cmp(&(b.name.is_none(), &b.name)));
+    Ok(branches)
 }
 
 pub(crate) fn decode_baseline(name: String, run_id: &str, created_at: &str) -> Result<Baseline> {

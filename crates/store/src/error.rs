@@ -81,6 +81,10 @@ pub enum StoreError {
     #[error("cannot name a baseline {name:?}: {reason}")]
     BadBaselineName { name: String, reason: String },
 
+    /// A project name outside [`crate::PROJECT_NAME_RULE`].
+    #[error("bad project name {name:?}: {reason}; a project name is {rule}", rule = crate::PROJECT_NAME_RULE)]
+    BadProjectName { name: String, reason: String },
+
     /// A baseline name that is not saved.
     #[error("no baseline named {name:?}")]
     UnknownBaseline { name: String },

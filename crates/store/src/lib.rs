@@ -18,6 +18,10 @@
 //! for ordering, the run's tags and environment JSON, so a run reads back exactly as it was
 //! stored (about 145 bytes per metric of 10 samples on SQLite).
 //!
+//! Every run belongs to a project (schema version 8): the team server stores uploads into the
+//! uploader's, and the `*_in` methods read one project; the CLI's runs, and every run stored
+//! before projects, are in [`DEFAULT_PROJECT`], and the methods without a project read them all.
+//!
 //! PostgreSQL support is the default Cargo feature `postgres`; a build without it refuses
 //! `postgres://` URLs with an error saying so.
 //!
@@ -36,6 +40,7 @@ mod codec;
 mod error;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod project;
 mod queries;
 pub mod schema;
 mod selector;
@@ -51,6 +56,10 @@ use uuid::Uuid;
 pub use crate::error::StoreError;
 #[cfg(feature = "postgres")]
 pub use crate::postgres::PostgresStore;
+pub use crate::project::{
+    BranchSummary, DEFAULT_PROJECT, MAX_PROJECT_NAME, PROJECT_NAME_RULE, ProjectSummary,
+    check_project_name,
+};
 pub use crate::selector::{
     DEFAULT_MERGE_BASE_BRANCH, Resolved, Scope, Selector, resolve, resolve_for_source,
     resolve_in_scope,
@@ -68,6 +77,8 @@ pub const DEFAULT_URL: &str = "sqlite://.benchgate/history.db";
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunSummary {
     pub id: Uuid,
+    /// The project it belongs to ([`DEFAULT_PROJECT`] for the CLI's runs).
+    pub project: String,
     pub started_at: OffsetDateTime,
     pub source: Source,
     pub mode: Mode,
@@ -155,15 +166,63 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Which backend this is (`"sqlite"` or `"postgres"`), for messages.
     fn backend(&self) -> &'static str;
 
-    /// Stores a run with all of its samples in one transaction. A run whose id is already stored is
-    /// an error ([`StoreError::DuplicateRun`]); so is a run that fails [`Run::validate`].
+    /// Stores a run with all of its samples in one transaction, in [`DEFAULT_PROJECT`]. A run
+    /// whose id is already stored is an error ([`StoreError::DuplicateRun`]); so is a run that
+    /// fails [`Run::validate`].
     fn put_run(&self, run: &Run) -> Result<()> {
         self.put_runs(std::slice::from_ref(run))
     }
 
-    /// Stores several runs in one transaction: all of them or, on any error, none. An id that
-    /// appears twice in `runs` or is already stored is [`StoreError::DuplicateRun`].
-    fn put_runs(&self, runs: &[Run]) -> Result<()>;
+    /// Stores several runs in one transaction, in [`DEFAULT_PROJECT`]: all of them or, on any
+    /// error, none. An id that appears twice in `runs` or is already stored is
+    /// [`StoreError::DuplicateRun`].
+    fn put_runs(&self, runs: &[Run]) -> Result<()> {
+        self.put_runs_in(DEFAULT_PROJECT, runs)
+    }
+
+    /// [`Store::put_run`] into `project`.
+    fn put_run_in(&self, project: &str, run: &Run) -> Result<()> {
+        self.put_runs_in(project, std::slice::from_ref(run))
+    }
+
+    /// [`Store::put_runs`] into `project` (created with its first run); a name outside
+    /// [`PROJECT_NAME_RULE`] is [`StoreError::BadProjectName`].
+    fn put_runs_in(&self, project: &str, runs: &[Run]) -> Result<()>;
+
+    /// Every project, by name: those holding runs, those a token names, and always
+    /// [`DEFAULT_PROJECT`].
+    fn projects(&self) -> Result<Vec<ProjectSummary>>;
+
+    /// Whether `project` is one of [`Store::projects`].
+    fn project_exists(&self, project: &str) -> Result<bool>;
+
+    /// The branches of `project`'s runs, by name (runs without a branch last, as `name: None`),
+    /// each with its number of runs and its newest run.
+    fn branches(&self, project: &str) -> Result<Vec<BranchSummary>>;
+
+    /// The newest `limit` runs of `project`, newest first.
+    fn list_runs_in(&self, project: &str, limit: usize) -> Result<Vec<RunSummary>>;
+
+    /// The summary of run `id` (with its project), or `None` if no run has this id.
+    fn run_summary(&self, id: Uuid) -> Result<Option<RunSummary>>;
+
+    /// The run stored before run `id` that it is naturally judged against: the newest one that
+    /// started before it (ties broken by the smaller id) in the same project, on the same
+    /// branch (or also without one), machine (fingerprint), mode and source. `None` when there
+    /// is none or `id` is not stored.
+    fn previous_run(&self, id: Uuid) -> Result<Option<RunSummary>>;
+
+    /// [`Store::benchmark_names`] of `project`'s runs only.
+    fn benchmark_names_in(&self, project: &str) -> Result<Vec<String>>;
+
+    /// [`Store::series`] of `project`'s runs only.
+    fn series_in(
+        &self,
+        project: &str,
+        benchmark: &str,
+        measure: &Measure,
+        limit: usize,
+    ) -> Result<Vec<SeriesPoint>>;
 
     /// Deletes the runs `ids` (with their benchmarks, samples and index rows) in one
     /// transaction. An unknown id is [`StoreError::UnknownRun`]. A run a named baseline points
@@ -178,7 +237,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Reads a run back exactly as it was stored, or `None` if no run has this id.
     fn get_run(&self, id: Uuid) -> Result<Option<Run>>;
 
-    /// The newest `limit` runs, newest first.
+    /// The newest `limit` runs of every project, newest first.
     fn list_runs(&self, limit: usize) -> Result<Vec<RunSummary>>;
 
     /// The newest run, if any.
@@ -242,14 +301,16 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Every noise floor learned on machines with `fingerprint`, by benchmark and measure.
     fn noise_floors(&self, fingerprint: &str) -> Result<Vec<NoiseFloor>>;
 
-    /// The history of one measure of one benchmark: the newest `limit` points, oldest first.
+    /// The history of one measure of one benchmark in every project: the newest `limit` points,
+    /// oldest first.
     fn series(&self, benchmark: &str, measure: &Measure, limit: usize) -> Result<Vec<SeriesPoint>>;
 
-    /// The name of every benchmark with a stored measurement, sorted.
+    /// The name of every benchmark with a stored measurement in any project, sorted.
     fn benchmark_names(&self) -> Result<Vec<String>>;
 
     /// Stores a new API token by its SHA-256 (`sha256`, as [`token_hash`] writes it) and returns
-    /// its record. The token itself is never stored.
+    /// its record. The token itself is never stored. A `project` outside [`PROJECT_NAME_RULE`]
+    /// is [`StoreError::BadProjectName`]; a valid one becomes one of [`Store::projects`].
     fn save_token(
         &self,
         scope: TokenScope,

@@ -17,8 +17,8 @@ use crate::queries::{self, postgres as pg};
 use crate::schema;
 use crate::token::{self, TokenRecord, TokenScope};
 use crate::{
-    Baseline, BaselinedRuns, Deleted, LatestMeasurement, NoiseFloor, Result, RunSummary,
-    SeriesPoint, Store, StoreError,
+    Baseline, BaselinedRuns, BranchSummary, Deleted, LatestMeasurement, NoiseFloor, ProjectSummary,
+    Result, RunSummary, SeriesPoint, Store, StoreError,
 };
 
 /// Serialises concurrent migrations of one database (`pg_advisory_xact_lock` key, "benchgat").
@@ -68,6 +68,28 @@ impl PostgresStore {
     fn lock(&self) -> MutexGuard<'_, Client> {
         // A transaction dropped by a panic rolls back, so the client stays usable.
         self.client.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The points of [`queries::SERIES`] or [`queries::SERIES_IN`], oldest first.
+    fn read_series(
+        &self,
+        sql: &str,
+        params: &Params<'_>,
+        benchmark: &str,
+        measure: &Measure,
+    ) -> Result<Vec<SeriesPoint>> {
+        let err =
+            || StoreError::postgres(format!("cannot read the series of {benchmark} / {measure}"));
+        let rows = self.lock().query(&pg(sql), params).map_err(err())?;
+        let mut points = rows
+            .iter()
+            .map(|r| {
+                let (id, at, commit, fp, median) = queries::series_row(r).map_err(err())?;
+                codec::decode_point(&id, &at, commit, fp, median)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        points.reverse();
+        Ok(points)
     }
 
     fn summaries(&self, where_clause: &str, params: &Params<'_>) -> Result<Vec<RunSummary>> {
@@ -147,7 +169,12 @@ fn run_exists(client: &mut impl GenericClient, id: &str) -> Result<bool, postgre
 }
 
 /// Inserts one encoded run inside `tx`; an id already stored is [`StoreError::DuplicateRun`].
-fn insert_run(tx: &mut postgres::Transaction<'_>, run: &Run, enc: &codec::Encoded) -> Result<()> {
+fn insert_run(
+    tx: &mut postgres::Transaction<'_>,
+    project: &str,
+    run: &Run,
+    enc: &codec::Encoded,
+) -> Result<()> {
     let id = run.id;
     let context = |what: &str| format!("cannot store run {id}: {what}");
     let seq: i64 = tx
@@ -174,6 +201,7 @@ fn insert_run(tx: &mut postgres::Transaction<'_>, run: &Run, enc: &codec::Encode
             &r.fingerprint,
             &r.benchmark_count,
             &seq,
+            &project,
         ],
     );
     match inserted {
@@ -292,20 +320,102 @@ impl Store for PostgresStore {
         "postgres"
     }
 
-    fn put_runs(&self, runs: &[Run]) -> Result<()> {
+    fn put_runs_in(&self, project: &str, runs: &[Run]) -> Result<()> {
+        crate::check_project_name(project)?;
         let encoded = codec::encode_batch(runs)?;
         let mut client = self.lock();
         let mut tx = client.transaction().map_err(StoreError::postgres(
             "cannot store runs: cannot start the transaction",
         ))?;
+        tx.execute(&pg(queries::INSERT_PROJECT), &[&project])
+            .map_err(StoreError::postgres(format!(
+                "cannot store runs: cannot record project {project:?}"
+            )))?;
         for (run, enc) in runs.iter().zip(&encoded) {
-            insert_run(&mut tx, run, enc)?;
+            insert_run(&mut tx, project, run, enc)?;
         }
         let context = match runs {
             [run] => format!("cannot store run {}: cannot commit", run.id),
             _ => format!("cannot store {} runs: cannot commit", runs.len()),
         };
         tx.commit().map_err(StoreError::postgres(context))
+    }
+
+    fn projects(&self) -> Result<Vec<ProjectSummary>> {
+        let err = || StoreError::postgres("cannot list the projects");
+        let rows = self
+            .lock()
+            .query(&pg(queries::PROJECTS), &[])
+            .map_err(err())?;
+        let rows = rows
+            .iter()
+            .map(queries::project_row)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(err())?;
+        codec::decode_projects(rows)
+    }
+
+    fn project_exists(&self, project: &str) -> Result<bool> {
+        Ok(self
+            .lock()
+            .query_opt(&pg(queries::PROJECT_EXISTS), &[&project])
+            .map_err(StoreError::postgres(format!(
+                "cannot look project {project:?} up"
+            )))?
+            .is_some())
+    }
+
+    fn branches(&self, project: &str) -> Result<Vec<BranchSummary>> {
+        let err = || StoreError::postgres(format!("cannot list the branches of {project:?}"));
+        let rows = self
+            .lock()
+            .query(&pg(queries::BRANCHES), &[&project])
+            .map_err(err())?;
+        let rows = rows
+            .iter()
+            .map(queries::branch_row)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(err())?;
+        codec::decode_branches(rows)
+    }
+
+    fn list_runs_in(&self, project: &str, limit: usize) -> Result<Vec<RunSummary>> {
+        self.summaries(queries::IN_PROJECT, &[&project, &to_i64(limit)])
+    }
+
+    fn run_summary(&self, id: Uuid) -> Result<Option<RunSummary>> {
+        let found = self.summaries(queries::WITH_ID, &[&id.to_string(), &1_i64])?;
+        Ok(found.into_iter().next())
+    }
+
+    fn previous_run(&self, id: Uuid) -> Result<Option<RunSummary>> {
+        let found = self.summaries(queries::BEFORE_RUN, &[&id.to_string(), &1_i64])?;
+        Ok(found.into_iter().next())
+    }
+
+    fn benchmark_names_in(&self, project: &str) -> Result<Vec<String>> {
+        let err =
+            || StoreError::postgres(format!("cannot read the benchmark names of {project:?}"));
+        let rows = self
+            .lock()
+            .query(&pg(queries::BENCHMARK_NAMES_IN), &[&project])
+            .map_err(err())?;
+        rows.iter().map(|r| r.try_get(0).map_err(err())).collect()
+    }
+
+    fn series_in(
+        &self,
+        project: &str,
+        benchmark: &str,
+        measure: &Measure,
+        limit: usize,
+    ) -> Result<Vec<SeriesPoint>> {
+        self.read_series(
+            queries::SERIES_IN,
+            &[&benchmark, &measure.as_str(), &to_i64(limit), &project],
+            benchmark,
+            measure,
+        )
     }
 
     fn delete_runs(&self, ids: &[Uuid], baselines: BaselinedRuns) -> Result<Deleted> {
@@ -579,24 +689,12 @@ impl Store for PostgresStore {
     }
 
     fn series(&self, benchmark: &str, measure: &Measure, limit: usize) -> Result<Vec<SeriesPoint>> {
-        let err =
-            || StoreError::postgres(format!("cannot read the series of {benchmark} / {measure}"));
-        let rows = self
-            .lock()
-            .query(
-                &pg(queries::SERIES),
-                &[&benchmark, &measure.as_str(), &to_i64(limit)],
-            )
-            .map_err(err())?;
-        let mut points = rows
-            .iter()
-            .map(|r| {
-                let (id, at, commit, fp, median) = queries::series_row(r).map_err(err())?;
-                codec::decode_point(&id, &at, commit, fp, median)
-            })
-            .collect::<Result<Vec<_>>>()?;
-        points.reverse();
-        Ok(points)
+        self.read_series(
+            queries::SERIES,
+            &[&benchmark, &measure.as_str(), &to_i64(limit)],
+            benchmark,
+            measure,
+        )
     }
 
     fn benchmark_names(&self) -> Result<Vec<String>> {
@@ -615,17 +713,25 @@ impl Store for PostgresStore {
         project: Option<&str>,
     ) -> Result<TokenRecord> {
         token::check_hash(sha256)?;
+        if let Some(project) = project {
+            crate::check_project_name(project)?;
+        }
         let created_at = codec::now();
-        let row = self
-            .lock()
+        let err = || StoreError::postgres("cannot save the token");
+        let mut client = self.lock();
+        let mut tx = client.transaction().map_err(err())?;
+        if let Some(project) = project {
+            tx.execute(&pg(queries::INSERT_PROJECT), &[&project])
+                .map_err(err())?;
+        }
+        let row = tx
             .query_one(
                 &pg(queries::INSERT_TOKEN),
                 &[&scope.as_str(), &sha256, &project, &created_at],
             )
-            .map_err(StoreError::postgres("cannot save the token"))?;
-        let id: i64 = row
-            .try_get(0)
-            .map_err(StoreError::postgres("cannot save the token"))?;
+            .map_err(err())?;
+        let id: i64 = row.try_get(0).map_err(err())?;
+        tx.commit().map_err(err())?;
         token::decode_token(id, scope.as_str(), project.map(str::to_string), &created_at)
     }
 

@@ -7,7 +7,7 @@ use crate::codec::{BenchRow, MetricRow, RunRow, SummaryRow};
 
 /// The columns of a run summary.
 pub(crate) const SUMMARY_COLUMNS: &str =
-    "id, started_at, source, mode, git_commit, git_branch, fingerprint, benchmark_count";
+    "id, started_at, source, mode, git_commit, git_branch, fingerprint, benchmark_count, project";
 
 pub(crate) const SCHEMA_VERSION: &str =
     "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM schema_migrations";
@@ -17,11 +17,33 @@ pub(crate) const RUN_EXISTS: &str = "SELECT 1 FROM runs WHERE id = ?1";
 pub(crate) const INSERT_MIGRATION: &str =
     "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)";
 
-/// A run's row; `?16` is its number (`seq`), which each backend draws its own way.
+/// A run's row; `?16` is its number (`seq`), which each backend draws its own way, `?17` its
+/// project.
 pub(crate) const INSERT_RUN: &str = "INSERT INTO runs (id, schema_tag, started_at, started_ns, \
      ended_at, source, mode, git_commit, git_branch, dirty, merge_base, tags, environment, \
-     fingerprint, benchmark_count, seq) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+     fingerprint, benchmark_count, seq, project) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+
+/// Records a project (runs are stored into it, or a token names it).
+pub(crate) const INSERT_PROJECT: &str =
+    "INSERT INTO projects (name) VALUES (?1) ON CONFLICT (name) DO NOTHING";
+
+pub(crate) const PROJECT_EXISTS: &str = "SELECT 1 FROM projects WHERE name = ?1";
+
+/// Every project with its number of runs and the start of its newest (both through
+/// `runs_project`).
+pub(crate) const PROJECTS: &str = "SELECT p.name, \
+     (SELECT COUNT(*) FROM runs r WHERE r.project = p.name), \
+     (SELECT r.started_at FROM runs r WHERE r.project = p.name \
+      ORDER BY r.started_ns DESC, r.id DESC LIMIT 1) \
+     FROM projects p";
+
+/// The branches of a project's runs: per branch its number of runs and its newest run.
+pub(crate) const BRANCHES: &str = "SELECT git_branch, runs, id, started_at, git_commit FROM ( \
+     SELECT git_branch, id, started_at, git_commit, \
+     COUNT(*) OVER (PARTITION BY git_branch) AS runs, \
+     ROW_NUMBER() OVER (PARTITION BY git_branch ORDER BY started_ns DESC, id DESC) AS newest \
+     FROM runs WHERE project = ?1) t WHERE newest = 1";
 
 pub(crate) const SELECT_RUN: &str = "SELECT id, schema_tag, started_at, started_ns, ended_at, \
      source, mode, git_commit, git_branch, dirty, merge_base, tags, environment, fingerprint, \
@@ -101,6 +123,18 @@ pub(crate) const SERIES: &str = "SELECT r.id, r.started_at, r.git_commit, r.fing
      AND p.measure_id = (SELECT id FROM names WHERE name = ?2) AND p.median IS NOT NULL \
      ORDER BY p.started_ns DESC, r.id DESC LIMIT ?3";
 
+/// [`SERIES`] of one project's runs (`?4`).
+pub(crate) const SERIES_IN: &str = "SELECT r.id, r.started_at, r.git_commit, r.fingerprint, \
+     p.median FROM points p JOIN runs r ON r.seq = p.run_seq \
+     WHERE p.name_id = (SELECT id FROM names WHERE name = ?1) \
+     AND p.measure_id = (SELECT id FROM names WHERE name = ?2) AND p.median IS NOT NULL \
+     AND r.project = ?4 ORDER BY p.started_ns DESC, r.id DESC LIMIT ?3";
+
+/// [`BENCHMARK_NAMES`] of one project's runs.
+pub(crate) const BENCHMARK_NAMES_IN: &str = "SELECT n.name FROM names n \
+     WHERE EXISTS (SELECT 1 FROM points p JOIN runs r ON r.seq = p.run_seq \
+     WHERE p.name_id = n.id AND r.project = ?1) ORDER BY n.name";
+
 /// Every benchmark name that has a stored point, by name (`EXISTS` probes the start of
 /// `points`' key).
 pub(crate) const BENCHMARK_NAMES: &str = "SELECT n.name FROM names n \
@@ -119,6 +153,14 @@ pub(crate) const AT_COMMIT_PREFIX: &str = "WHERE substr(git_commit, 1, ?2) = ?1"
 pub(crate) const WITH_FINGERPRINT: &str = "WHERE fingerprint = ?1";
 pub(crate) const OF_SOURCE: &str = "WHERE source = ?1";
 pub(crate) const OF_SOURCE_AND_FINGERPRINT: &str = "WHERE source = ?1 AND fingerprint = ?2";
+pub(crate) const IN_PROJECT: &str = "WHERE project = ?1";
+pub(crate) const WITH_ID: &str = "WHERE id = ?1";
+/// The runs before run `?1` in its project, on its branch, machine, mode and source.
+pub(crate) const BEFORE_RUN: &str = "WHERE EXISTS (SELECT 1 FROM runs t WHERE t.id = ?1 \
+     AND t.project = runs.project AND t.source = runs.source \
+     AND t.fingerprint = runs.fingerprint AND t.mode = runs.mode \
+     AND (t.git_branch = runs.git_branch OR (t.git_branch IS NULL AND runs.git_branch IS NULL)) \
+     AND (runs.started_ns < t.started_ns OR (runs.started_ns = t.started_ns AND runs.id < t.id)))";
 
 /// A value either backend can read from a column.
 #[cfg(feature = "postgres")]
@@ -166,6 +208,7 @@ pub(crate) fn summary_row<R: Columns>(r: &R) -> Result<SummaryRow, R::Error> {
         branch: r.column(5)?,
         fingerprint: r.column(6)?,
         benchmark_count: r.column(7)?,
+        project: r.column(8)?,
     })
 }
 
@@ -238,6 +281,25 @@ pub(crate) fn noise_floor_row<R: Columns>(r: &R) -> Result<NoiseFloorRow, R::Err
         r.column(4)?,
         r.column(5)?,
         r.column(6)?,
+    ))
+}
+
+/// A row of [`PROJECTS`]: name, number of runs, start of the newest.
+pub(crate) fn project_row<R: Columns>(r: &R) -> Result<(String, i64, Option<String>), R::Error> {
+    Ok((r.column(0)?, r.column(1)?, r.column(2)?))
+}
+
+/// A row of [`BRANCHES`]: branch, number of runs, newest run's id, start and commit.
+pub(crate) type BranchRow = (Option<String>, i64, String, String, Option<String>);
+
+/// A row of [`BRANCHES`].
+pub(crate) fn branch_row<R: Columns>(r: &R) -> Result<BranchRow, R::Error> {
+    Ok((
+        r.column(0)?,
+        r.column(1)?,
+        r.column(2)?,
+        r.column(3)?,
+        r.column(4)?,
     ))
 }
 
@@ -320,7 +382,7 @@ mod tests {
         assert_eq!(
             postgres(&summaries("WHERE fingerprint = ?1", 2)),
             "SELECT id, started_at, source, mode, git_commit, git_branch, fingerprint, \
-             benchmark_count FROM runs WHERE fingerprint = $1 ORDER BY started_ns DESC, id DESC \
+             benchmark_count, project FROM runs WHERE fingerprint = $1 ORDER BY started_ns DESC, id DESC \
              LIMIT $2"
         );
     }

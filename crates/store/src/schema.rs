@@ -35,19 +35,23 @@
 //! Version 7 adds `tokens`: the team server's API tokens, by the SHA-256 of the token (never the
 //! token), with their scope (`read` or `write`), an optional project and the creation time.
 //!
+//! Version 8 adds projects: `runs.project` (every run stored before it is in project
+//! `default`) and `projects`, every project's name: `default`, those with runs, and those a
+//! token names (the tokens' projects are copied in).
+//!
 //! Version 6's migration converts every stored run in place, in the migration's transaction: the SQL of
 //! [`SQLITE`]`[5]` / [`POSTGRES`]`[5]` adds the new tables, the backend repacks each run, then
 //! [`SQLITE_V6_DROP`] / [`POSTGRES_V6_DROP`] drops the old ones. A run whose old rows do not
 //! decode is left without a body: it reads as unreadable, by id, and can be deleted.
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 /// The version whose migration converts rows (in Rust) between its SQL and the `*_V6_DROP` SQL.
 pub(crate) const PACKED: i64 = 6;
 
 /// The migrations for SQLite, oldest first.
-pub const SQLITE: [&str; 7] = [
+pub const SQLITE: [&str; 8] = [
     r#"
 CREATE TABLE runs (
     id              TEXT PRIMARY KEY NOT NULL,
@@ -171,6 +175,16 @@ CREATE TABLE tokens (
     created_at TEXT NOT NULL
 );
 "#,
+    r#"
+ALTER TABLE runs ADD COLUMN project TEXT NOT NULL DEFAULT 'default';
+CREATE INDEX runs_project ON runs (project, started_ns);
+CREATE TABLE projects (
+    name TEXT PRIMARY KEY NOT NULL
+);
+INSERT INTO projects (name) VALUES ('default');
+INSERT INTO projects (name) SELECT DISTINCT project FROM tokens WHERE project IS NOT NULL
+ON CONFLICT (name) DO NOTHING;
+"#,
 ];
 
 /// What the version 6 migration of SQLite drops once every run is converted.
@@ -181,7 +195,7 @@ DROP TABLE benchmarks;
 ";
 
 /// The migrations for PostgreSQL, oldest first.
-pub const POSTGRES: [&str; 7] = [
+pub const POSTGRES: [&str; 8] = [
     r#"
 CREATE TABLE runs (
     id              TEXT PRIMARY KEY,
@@ -303,6 +317,16 @@ CREATE TABLE tokens (
     project    TEXT,
     created_at TEXT NOT NULL
 );
+"#,
+    r#"
+ALTER TABLE runs ADD COLUMN project TEXT NOT NULL DEFAULT 'default';
+CREATE INDEX runs_project ON runs (project, started_ns);
+CREATE TABLE projects (
+    name TEXT PRIMARY KEY NOT NULL
+);
+INSERT INTO projects (name) VALUES ('default');
+INSERT INTO projects (name) SELECT DISTINCT project FROM tokens WHERE project IS NOT NULL
+ON CONFLICT (name) DO NOTHING;
 "#,
 ];
 

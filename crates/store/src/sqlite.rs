@@ -14,8 +14,8 @@ use crate::codec::{self, to_i64};
 use crate::schema;
 use crate::token::{self, TokenRecord, TokenScope};
 use crate::{
-    Baseline, BaselinedRuns, Deleted, LatestMeasurement, NoiseFloor, Result, RunSummary,
-    SeriesPoint, Store, StoreError,
+    Baseline, BaselinedRuns, BranchSummary, Deleted, LatestMeasurement, NoiseFloor, ProjectSummary,
+    Result, RunSummary, SeriesPoint, Store, StoreError,
 };
 use crate::{body, queries};
 
@@ -92,7 +92,8 @@ impl SqliteStore {
         Ok(lines.join("\n"))
     }
 
-    fn put_runs_now(&self, runs: &[Run]) -> Result<()> {
+    fn put_runs_now(&self, project: &str, runs: &[Run]) -> Result<()> {
+        crate::check_project_name(project)?;
         let encoded = codec::encode_batch(runs)?;
         let mut conn = self.lock();
         let tx = conn
@@ -100,8 +101,12 @@ impl SqliteStore {
             .map_err(StoreError::sqlite(
                 "cannot store runs: cannot start the transaction",
             ))?;
+        tx.execute(queries::INSERT_PROJECT, [project])
+            .map_err(StoreError::sqlite(format!(
+                "cannot store runs: cannot record project {project:?}"
+            )))?;
         for (run, enc) in runs.iter().zip(&encoded) {
-            insert_run(&tx, run, enc)?;
+            insert_run(&tx, project, run, enc)?;
         }
         let context = match runs {
             [run] => format!("cannot store run {}: cannot commit", run.id),
@@ -223,6 +228,30 @@ impl SqliteStore {
         self.conn.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The points of [`queries::SERIES`] or [`queries::SERIES_IN`], oldest first.
+    fn read_series(
+        &self,
+        sql: &str,
+        params: &[&dyn rusqlite::ToSql],
+        benchmark: &str,
+        measure: &Measure,
+    ) -> Result<Vec<SeriesPoint>> {
+        let conn = self.lock();
+        let err =
+            || StoreError::sqlite(format!("cannot read the series of {benchmark} / {measure}"));
+        let mut stmt = conn.prepare_cached(sql).map_err(err())?;
+        let rows = stmt
+            .query_map(params, |r| queries::series_row(r))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(err())?;
+        let mut points = rows
+            .into_iter()
+            .map(|(id, at, commit, fp, median)| codec::decode_point(&id, &at, commit, fp, median))
+            .collect::<Result<Vec<_>>>()?;
+        points.reverse();
+        Ok(points)
+    }
+
     fn summaries(
         &self,
         where_clause: &str,
@@ -328,7 +357,12 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
 }
 
 /// Inserts one encoded run inside `tx`; an id already stored is [`StoreError::DuplicateRun`].
-fn insert_run(tx: &rusqlite::Transaction<'_>, run: &Run, enc: &codec::Encoded) -> Result<()> {
+fn insert_run(
+    tx: &rusqlite::Transaction<'_>,
+    project: &str,
+    run: &Run,
+    enc: &codec::Encoded,
+) -> Result<()> {
     let id = run.id;
     let context = |what: &str| format!("cannot store run {id}: {what}");
     let exists = tx
@@ -363,7 +397,8 @@ fn insert_run(tx: &rusqlite::Transaction<'_>, run: &Run, enc: &codec::Encoded) -
             r.environment,
             r.fingerprint,
             r.benchmark_count,
-            seq
+            seq,
+            project
         ],
     )
     .map_err(StoreError::sqlite(context("cannot insert the run")))?;
@@ -470,8 +505,82 @@ impl Store for SqliteStore {
         "sqlite"
     }
 
-    fn put_runs(&self, runs: &[Run]) -> Result<()> {
-        self.put_runs_now(runs).map_err(|e| self.said_plainly(e))
+    fn put_runs_in(&self, project: &str, runs: &[Run]) -> Result<()> {
+        self.put_runs_now(project, runs)
+            .map_err(|e| self.said_plainly(e))
+    }
+
+    fn projects(&self) -> Result<Vec<ProjectSummary>> {
+        let err = || StoreError::sqlite("cannot list the projects");
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(queries::PROJECTS).map_err(err())?;
+        let rows = stmt
+            .query_map([], |r| queries::project_row(r))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(err())?;
+        codec::decode_projects(rows)
+    }
+
+    fn project_exists(&self, project: &str) -> Result<bool> {
+        Ok(self
+            .lock()
+            .query_row(queries::PROJECT_EXISTS, [project], |_| Ok(()))
+            .optional()
+            .map_err(StoreError::sqlite(format!(
+                "cannot look project {project:?} up"
+            )))?
+            .is_some())
+    }
+
+    fn branches(&self, project: &str) -> Result<Vec<BranchSummary>> {
+        let err = || StoreError::sqlite(format!("cannot list the branches of {project:?}"));
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(queries::BRANCHES).map_err(err())?;
+        let rows = stmt
+            .query_map([project], |r| queries::branch_row(r))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(err())?;
+        codec::decode_branches(rows)
+    }
+
+    fn list_runs_in(&self, project: &str, limit: usize) -> Result<Vec<RunSummary>> {
+        self.summaries(queries::IN_PROJECT, &[&project, &to_i64(limit)])
+    }
+
+    fn run_summary(&self, id: Uuid) -> Result<Option<RunSummary>> {
+        let found = self.summaries(queries::WITH_ID, &[&id.to_string(), &1_i64])?;
+        Ok(found.into_iter().next())
+    }
+
+    fn previous_run(&self, id: Uuid) -> Result<Option<RunSummary>> {
+        let found = self.summaries(queries::BEFORE_RUN, &[&id.to_string(), &1_i64])?;
+        Ok(found.into_iter().next())
+    }
+
+    fn benchmark_names_in(&self, project: &str) -> Result<Vec<String>> {
+        let conn = self.lock();
+        let err = || StoreError::sqlite(format!("cannot read the benchmark names of {project:?}"));
+        let mut stmt = conn
+            .prepare_cached(queries::BENCHMARK_NAMES_IN)
+            .map_err(err())?;
+        stmt.query_map([project], |r| r.get(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<String>>>())
+            .map_err(err())
+    }
+
+    fn series_in(
+        &self,
+        project: &str,
+        benchmark: &str,
+        measure: &Measure,
+        limit: usize,
+    ) -> Result<Vec<SeriesPoint>> {
+        self.read_series(
+            queries::SERIES_IN,
+            params![benchmark, measure.as_str(), to_i64(limit), project],
+            benchmark,
+            measure,
+        )
     }
 
     fn delete_runs(&self, ids: &[Uuid], baselines: BaselinedRuns) -> Result<Deleted> {
@@ -678,22 +787,12 @@ impl Store for SqliteStore {
     }
 
     fn series(&self, benchmark: &str, measure: &Measure, limit: usize) -> Result<Vec<SeriesPoint>> {
-        let conn = self.lock();
-        let err =
-            || StoreError::sqlite(format!("cannot read the series of {benchmark} / {measure}"));
-        let mut stmt = conn.prepare_cached(queries::SERIES).map_err(err())?;
-        let rows = stmt
-            .query_map(params![benchmark, measure.as_str(), to_i64(limit)], |r| {
-                queries::series_row(r)
-            })
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(err())?;
-        let mut points = rows
-            .into_iter()
-            .map(|(id, at, commit, fp, median)| codec::decode_point(&id, &at, commit, fp, median))
-            .collect::<Result<Vec<_>>>()?;
-        points.reverse();
-        Ok(points)
+        self.read_series(
+            queries::SERIES,
+            params![benchmark, measure.as_str(), to_i64(limit)],
+            benchmark,
+            measure,
+        )
     }
 
     fn benchmark_names(&self) -> Result<Vec<String>> {
@@ -714,16 +813,31 @@ impl Store for SqliteStore {
         project: Option<&str>,
     ) -> Result<TokenRecord> {
         token::check_hash(sha256)?;
+        if let Some(project) = project {
+            crate::check_project_name(project)?;
+        }
         let created_at = codec::now();
-        let id: i64 = self
-            .lock()
-            .query_row(
-                queries::INSERT_TOKEN,
-                params![scope.as_str(), sha256, project, created_at],
-                |r| r.get(0),
-            )
-            .map_err(StoreError::sqlite("cannot save the token"))
-            .map_err(|e| self.said_plainly(e))?;
+        let err = || StoreError::sqlite("cannot save the token");
+        let saved = || -> Result<i64> {
+            let mut conn = self.lock();
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(err())?;
+            if let Some(project) = project {
+                tx.execute(queries::INSERT_PROJECT, [project])
+                    .map_err(err())?;
+            }
+            let id = tx
+                .query_row(
+                    queries::INSERT_TOKEN,
+                    params![scope.as_str(), sha256, project, created_at],
+                    |r| r.get(0),
+                )
+                .map_err(err())?;
+            tx.commit().map_err(err())?;
+            Ok(id)
+        };
+        let id = saved().map_err(|e| self.said_plainly(e))?;
         token::decode_token(id, scope.as_str(), project.map(str::to_string), &created_at)
     }
 

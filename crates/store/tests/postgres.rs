@@ -270,7 +270,7 @@ fn v5_store_is_packed_in_place() {
         )
         .unwrap();
     let store = PostgresStore::connect(&url).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 7);
+    assert_eq!(store.schema_version().unwrap(), schema::SCHEMA_VERSION);
     assert_eq!(
         tables(&mut client),
         [
@@ -278,6 +278,7 @@ fn v5_store_is_packed_in_place() {
             "names",
             "noise_floors",
             "points",
+            "projects",
             "run_bodies",
             "runs",
             "schema_migrations",
@@ -442,4 +443,39 @@ fn benchmark_names() {
         return;
     };
     common::check_benchmark_names(&PostgresStore::connect(&url).unwrap());
+}
+
+#[test]
+fn projects() {
+    let Some(url) = fresh_database("projects") else {
+        return;
+    };
+    common::check_projects(&PostgresStore::connect(&url).unwrap());
+}
+
+#[test]
+fn previous_run() {
+    let Some(url) = fresh_database("previous_run") else {
+        return;
+    };
+    common::check_previous_run(&PostgresStore::connect(&url).unwrap());
+}
+
+/// A database written by schema version 7 (before projects) opens, its runs in `default`.
+#[test]
+fn v7_database_runs_are_in_the_default_project() {
+    let Some(url) = fresh_database("v7_upgrade") else {
+        return;
+    };
+    let runs = common::v7_contents(&PostgresStore::connect(&url).unwrap());
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    client.batch_execute(common::DOWNGRADE_TO_V7).unwrap();
+    let version: i64 = client
+        .query_one("SELECT MAX(version) FROM schema_migrations", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(version, 7);
+    let store = PostgresStore::connect(&url).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 8);
+    common::check_upgraded_from_v7(&store, &runs);
 }

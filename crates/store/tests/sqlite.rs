@@ -165,7 +165,7 @@ fn v5_store_is_packed_in_place() {
     assert!(tables(&path).contains(&"metrics".to_string()));
 
     let store = SqliteStore::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 7);
+    assert_eq!(store.schema_version().unwrap(), schema::SCHEMA_VERSION);
     assert_eq!(
         tables(&path),
         [
@@ -173,6 +173,7 @@ fn v5_store_is_packed_in_place() {
             "names",
             "noise_floors",
             "points",
+            "projects",
             "run_bodies",
             "runs",
             "schema_migrations",
@@ -598,4 +599,40 @@ fn a_metric_of_ten_samples_takes_at_most_150_bytes() {
 fn benchmark_names() {
     let (_dir, store) = temp_store();
     common::check_benchmark_names(&store);
+}
+
+#[test]
+fn projects() {
+    let (_dir, store) = temp_store();
+    common::check_projects(&store);
+}
+
+#[test]
+fn previous_run() {
+    let (_dir, store) = temp_store();
+    common::check_previous_run(&store);
+}
+
+/// A store written by schema version 7 (before projects) opens, and its runs are in `default`.
+#[test]
+fn v7_store_runs_are_in_the_default_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v7.db");
+    let runs = common::v7_contents(&SqliteStore::open(&path).unwrap());
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(common::DOWNGRADE_TO_V7).unwrap();
+        let columns: Vec<String> = conn
+            .prepare("SELECT name FROM pragma_table_info('runs')")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(!columns.contains(&"project".to_string()), "{columns:?}");
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 8);
+    common::check_upgraded_from_v7(&store, &runs);
+    assert_eq!(store.integrity_check().unwrap(), "ok");
 }

@@ -21,7 +21,8 @@ pub enum TokenCommand {
         /// write: may upload runs (and read); read: may only read (from a --private server).
         #[arg(long, value_enum)]
         scope: Scope,
-        /// The project it is for (recorded; one server serves one project for now).
+        /// The project it is for: it uploads into that project only and, on a --private
+        /// server, reads only it (without: any project).
         #[arg(long, value_name = "NAME")]
         project: Option<String>,
     },

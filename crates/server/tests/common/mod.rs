@@ -129,3 +129,51 @@ pub async fn post(app: &Router, uri: &str, body: impl Into<Body>) -> Answer {
         .unwrap();
     send(app, request).await
 }
+
+/// A run at `started` (seconds after the origin of [`run_at`]) whose benchmarks each have
+/// twenty wall-time samples spread ±2 % around `ms`: enough for the judge to call a change.
+pub fn judged_run_at(started: i64, benches: &[(&str, f64)]) -> Run {
+    let mut run = run_at(started, &[]);
+    for (name, ms) in benches {
+        let samples = (0..20)
+            .map(|i| ms * 1e6 * (1.0 + 0.002 * (f64::from(i) - 9.5)))
+            .collect();
+        let metric = Metric::from_samples(
+            Measure::WallTime,
+            Unit::Nanoseconds,
+            Direction::LowerIsBetter,
+            samples,
+        )
+        .unwrap();
+        run.benchmarks.push(Benchmark {
+            mode: None,
+            name: (*name).into(),
+            params: Default::default(),
+            labels: Default::default(),
+            command: None,
+            status: Status::Ok,
+            metrics: vec![metric],
+            series: Vec::new(),
+        });
+    }
+    run
+}
+
+/// A POST of `body` to `uri` with `Authorization: Bearer token`.
+pub async fn post_as(app: &Router, uri: &str, token: &str, body: impl Into<Body>) -> Answer {
+    let request = Request::post(uri)
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {token}"))
+        .body(body.into())
+        .unwrap();
+    send(app, request).await
+}
+
+/// A GET of `uri` with `Authorization: Bearer token`.
+pub async fn get_as(app: &Router, uri: &str, token: &str) -> Answer {
+    let request = Request::get(uri)
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    send(app, request).await
+}

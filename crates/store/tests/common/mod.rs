@@ -1658,3 +1658,272 @@ pub fn check_tokens(store: &dyn Store) {
     );
     assert_eq!(store.list_tokens().unwrap().len(), 2);
 }
+
+/// Projects: runs stored into a project are counted, listed and read there only; the CLI's
+/// runs are in `default`; branches group a project's runs; a quoted name is taken literally.
+pub fn check_projects(store: &dyn Store) {
+    use benchgate_store::{BranchSummary, DEFAULT_PROJECT, ProjectSummary, TokenScope, token_hash};
+    let project = |name: &str, runs: usize, newest: Option<OffsetDateTime>| ProjectSummary {
+        name: name.into(),
+        runs,
+        newest_run_at: newest,
+    };
+    assert_eq!(DEFAULT_PROJECT, "default");
+    assert_eq!(store.projects().unwrap(), [project("default", 0, None)]);
+    assert!(store.project_exists("default").unwrap());
+    assert!(!store.project_exists("web").unwrap());
+
+    let at = OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap();
+    let s = time::Duration::SECOND;
+    let local = small_run(at, "c1", "m", 10.0);
+    store.put_run(&local).unwrap();
+    let web1 = small_run(at + s, "c2", "m", 20.0);
+    let mut web2 = small_run(at + s * 2, "c3", "m", 21.0);
+    web2.provenance.branch = Some("feature/x".into());
+    let mut web3 = small_run(at + s * 3, "c4", "m", 22.0);
+    web3.provenance.branch = None;
+    store
+        .put_runs_in("web", &[web1.clone(), web2.clone(), web3.clone()])
+        .unwrap();
+    let odd = "x'); DROP TABLE runs; --";
+    let mut odd_run = small_run(at + s * 4, "c5", "m", 30.0);
+    odd_run.benchmarks[0].name = "only-odd".into();
+    store.put_run_in(odd, &odd_run).unwrap();
+
+    assert_eq!(
+        store.projects().unwrap(),
+        [
+            project("default", 1, Some(at)),
+            project("web", 3, Some(at + s * 3)),
+            project(odd, 1, Some(at + s * 4)),
+        ]
+    );
+    assert!(store.project_exists(odd).unwrap());
+    let ids = |runs: Vec<benchgate_store::RunSummary>| {
+        runs.iter()
+            .map(|r| (r.id, r.project.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(store.list_runs_in("web", 10).unwrap()),
+        [
+            (web3.id, "web".to_string()),
+            (web2.id, "web".to_string()),
+            (web1.id, "web".to_string())
+        ]
+    );
+    assert_eq!(
+        ids(store.list_runs_in("web", 1).unwrap()),
+        [(web3.id, "web".to_string())]
+    );
+    assert_eq!(
+        ids(store.list_runs_in("default", 10).unwrap()),
+        [(local.id, "default".to_string())]
+    );
+    assert_eq!(
+        ids(store.list_runs_in(odd, 10).unwrap()),
+        [(odd_run.id, odd.to_string())]
+    );
+    assert!(store.list_runs_in("nope", 10).unwrap().is_empty());
+    assert_eq!(store.list_runs(10).unwrap().len(), 5);
+    assert_eq!(
+        store.run_summary(web2.id).unwrap().map(|r| r.project),
+        Some("web".to_string())
+    );
+    assert_eq!(store.run_summary(Uuid::nil()).unwrap(), None);
+
+    let branch = |name: Option<&str>, runs: usize, run: &Run| BranchSummary {
+        name: name.map(str::to_string),
+        runs,
+        newest_run_id: run.id,
+        newest_run_at: run.started_at,
+        newest_commit: run.provenance.commit.clone(),
+    };
+    assert_eq!(
+        store.branches("web").unwrap(),
+        [
+            branch(Some("feature/x"), 1, &web2),
+            branch(Some("main"), 1, &web1),
+            branch(None, 1, &web3),
+        ]
+    );
+    let later_main = small_run(at + s * 5, "c6", "m", 10.5);
+    store.put_run(&later_main).unwrap();
+    assert_eq!(
+        store.branches("default").unwrap(),
+        [branch(Some("main"), 2, &later_main)]
+    );
+    assert!(store.branches("nope").unwrap().is_empty());
+
+    assert_eq!(store.benchmark_names().unwrap(), ["a", "only-odd"]);
+    assert_eq!(store.benchmark_names_in("web").unwrap(), ["a"]);
+    assert_eq!(store.benchmark_names_in(odd).unwrap(), ["only-odd"]);
+    assert!(store.benchmark_names_in("nope").unwrap().is_empty());
+    let medians = |points: Vec<benchgate_store::SeriesPoint>| {
+        points.iter().map(|p| p.median).collect::<Vec<_>>()
+    };
+    let wall = Measure::WallTime;
+    assert_eq!(
+        medians(store.series_in("web", "a", &wall, 10).unwrap()),
+        [20.0, 21.0, 22.0]
+    );
+    assert_eq!(
+        medians(store.series_in("web", "a", &wall, 2).unwrap()),
+        [21.0, 22.0]
+    );
+    assert_eq!(
+        medians(store.series_in("default", "a", &wall, 10).unwrap()),
+        [10.0, 10.5]
+    );
+    assert!(store.series_in(odd, "a", &wall, 10).unwrap().is_empty());
+    assert_eq!(
+        medians(store.series("a", &wall, 10).unwrap()),
+        [10.0, 20.0, 21.0, 22.0, 10.5]
+    );
+
+    // A bad project name stores nothing; a token's project is a project.
+    for bad in ["", "a/b", "tab\there"] {
+        let mut run = small_run(at + s * 9, "c9", "m", 1.0);
+        run.benchmarks[0].name = "never".into();
+        let err = store.put_run_in(bad, &run).unwrap_err();
+        assert!(
+            matches!(&err, StoreError::BadProjectName { name, .. } if name == bad),
+            "{err}"
+        );
+        assert_eq!(store.get_run(run.id).unwrap(), None);
+    }
+    let err = store
+        .save_token(TokenScope::Read, &token_hash("t-bad"), Some("a/b"))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::BadProjectName { .. }), "{err}");
+    store
+        .save_token(TokenScope::Write, &token_hash("t-mobile"), Some("mobile"))
+        .unwrap();
+    assert_eq!(store.list_tokens().unwrap().len(), 1);
+    assert_eq!(
+        store
+            .projects()
+            .unwrap()
+            .iter()
+            .map(|p| (p.name.as_str(), p.runs))
+            .collect::<Vec<_>>(),
+        [("default", 2), ("mobile", 0), ("web", 3), (odd, 1)]
+    );
+}
+
+/// `previous_run`: the newest earlier run of the same project, branch, machine, mode and source.
+pub fn check_previous_run(store: &dyn Store) {
+    let at = OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap();
+    let s = time::Duration::SECOND;
+    let first = small_run(at, "c1", "m", 10.0);
+    let second = small_run(at + s, "c2", "m", 11.0);
+    // Later than `second`, but each differs in one way from the judged run below.
+    let other_project = small_run(at + s * 2, "c3", "m", 12.0);
+    let mut other_branch = small_run(at + s * 3, "c4", "m", 13.0);
+    other_branch.provenance.branch = Some("feature".into());
+    let other_machine = small_run(at + s * 4, "c5", "other", 14.0);
+    let mut other_mode = small_run(at + s * 5, "c6", "m", 15.0);
+    other_mode.provenance.mode = Mode::Simulated;
+    let mut other_source = small_run(at + s * 6, "c7", "m", 16.0);
+    other_source.source = Source::Ingest("go".into());
+    let judged = small_run(at + s * 7, "c8", "m", 17.0);
+    let after = small_run(at + s * 8, "c9", "m", 18.0);
+    store
+        .put_runs_in(
+            "web",
+            &[
+                first.clone(),
+                second.clone(),
+                other_branch.clone(),
+                other_machine,
+                other_mode,
+                other_source,
+                judged.clone(),
+                after.clone(),
+            ],
+        )
+        .unwrap();
+    store.put_run_in("api", &other_project).unwrap();
+    let previous = |run: &Run| store.previous_run(run.id).unwrap().map(|r| r.id);
+    assert_eq!(previous(&judged), Some(second.id));
+    assert_eq!(previous(&after), Some(judged.id));
+    assert_eq!(previous(&second), Some(first.id));
+    assert_eq!(previous(&first), None);
+    assert_eq!(previous(&other_project), None);
+    assert_eq!(previous(&other_branch), None);
+    assert_eq!(store.previous_run(Uuid::nil()).unwrap(), None);
+
+    // Runs without a branch follow runs without a branch; equal start times go by id.
+    let mut a = small_run(at + s * 20, "d1", "m", 1.0);
+    let mut b = small_run(at + s * 20, "d2", "m", 1.0);
+    a.provenance.branch = None;
+    b.provenance.branch = None;
+    let (low, high) = if a.id < b.id { (a, b) } else { (b, a) };
+    store
+        .put_runs_in("web", &[high.clone(), low.clone()])
+        .unwrap();
+    assert_eq!(previous(&high), Some(low.id));
+    assert_eq!(previous(&low), None);
+}
+
+/// Turns a version 8 database back into what version 7 wrote (the same SQL on both backends):
+/// runs without a project, no `projects` table.
+pub const DOWNGRADE_TO_V7: &str = "
+DROP INDEX runs_project;
+ALTER TABLE runs DROP COLUMN project;
+DROP TABLE projects;
+DELETE FROM schema_migrations WHERE version = 8;
+";
+
+/// The runs and token of a store to be downgraded to version 7 by [`DOWNGRADE_TO_V7`].
+pub fn v7_contents(store: &dyn Store) -> Vec<Run> {
+    use benchgate_store::{TokenScope, token_hash};
+    let at = OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap();
+    let runs = vec![
+        rich_run(),
+        small_run(at, "c1", "m", 10.0),
+        small_run(at + time::Duration::SECOND, "c2", "m", 11.0),
+    ];
+    store.put_runs(&runs).unwrap();
+    store
+        .save_token(TokenScope::Write, &token_hash("legacy"), Some("legacy"))
+        .unwrap();
+    runs
+}
+
+/// A version 7 store, upgraded: its runs read back unchanged, all in `default`, and the
+/// project its token names is a project.
+pub fn check_upgraded_from_v7(store: &dyn Store, runs: &[Run]) {
+    use benchgate_store::ProjectSummary;
+    for run in runs {
+        assert_eq!(store.get_run(run.id).unwrap().as_ref(), Some(run));
+    }
+    let listed = store.list_runs_in("default", 10).unwrap();
+    assert_eq!(listed.len(), runs.len());
+    assert!(listed.iter().all(|r| r.project == "default"), "{listed:?}");
+    let newest = runs.iter().map(|r| r.started_at).max();
+    assert_eq!(
+        store.projects().unwrap(),
+        [
+            ProjectSummary {
+                name: "default".into(),
+                runs: runs.len(),
+                newest_run_at: newest,
+            },
+            ProjectSummary {
+                name: "legacy".into(),
+                runs: 0,
+                newest_run_at: None,
+            },
+        ]
+    );
+    assert_eq!(
+        store
+            .series_in("default", "a", &Measure::WallTime, 10)
+            .unwrap()
+            .iter()
+            .map(|p| p.median)
+            .collect::<Vec<_>>(),
+        [10.0, 11.0]
+    );
+}
