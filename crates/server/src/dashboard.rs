@@ -22,20 +22,17 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html as HtmlBody, IntoResponse, Response};
 use axum::routing::get;
-use benchgate_config::Config;
 use benchgate_model::{Comparison, Measure, Run, Severity, Unit, Verdict};
 use benchgate_pipeline::history::{
     DEFAULT_MIN_SEGMENT, MachineFilter, RangeBound, RangeError, RangeQuery, RangedHistory,
     history_range,
 };
-use benchgate_pipeline::judge::{check_measures, judge_runs};
-use benchgate_pipeline::judging::{ThresholdFlags, judging_for};
-use benchgate_pipeline::noise::with_noise_floors;
+use benchgate_pipeline::judge::judge_stored;
 use benchgate_report::charts;
 use benchgate_report::escape::html::text as esc;
 use benchgate_report::units::format_value;
 use benchgate_report::{Html, HtmlReport};
-use benchgate_store::{SeriesPoint, Store};
+use benchgate_store::{DEFAULT_PROJECT, SeriesPoint, Store, check_project_name};
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
@@ -253,9 +250,35 @@ struct Listed {
     verdict: Option<(Uuid, Uuid, Verdict)>,
 }
 
-async fn index(State(store): State<Shared>) -> Result<HtmlBody<String>, PageError> {
-    let listed = with_store(&store, |store| {
-        let names = store.benchmark_names().map_err(PageError::internal)?;
+/// The `project` parameter of a page: a valid name (400 naming it otherwise), `default` when
+/// not given.
+fn project_parameter(parameters: &BTreeMap<String, String>) -> Result<String, PageError> {
+    match optional(parameters, "project") {
+        None => Ok(DEFAULT_PROJECT.to_string()),
+        Some(name) => check_project_name(name)
+            .map(|()| name.to_string())
+            .map_err(|e| PageError::bad_request(format!("project: {e}"))),
+    }
+}
+
+async fn index(
+    State(store): State<Shared>,
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+) -> Result<HtmlBody<String>, PageError> {
+    let parameters = parameters(query, &["project"])?;
+    let project = project_parameter(&parameters)?;
+    let wanted = project.clone();
+    let (projects, listed) = with_store(&store, move |store| {
+        let project = wanted;
+        let projects = store.projects().map_err(PageError::internal)?;
+        if !projects.iter().any(|p| p.name == project) {
+            return Err(PageError::not_found(format!(
+                "project {project:?}: no such project on this server"
+            )));
+        }
+        let names = store
+            .benchmark_names_in(&project)
+            .map_err(PageError::internal)?;
         let mut listed = Vec::with_capacity(names.len());
         for name in names {
             let mut row = Listed {
@@ -266,7 +289,7 @@ async fn index(State(store): State<Shared>) -> Result<HtmlBody<String>, PageErro
             };
             for measure in &LIST_MEASURES {
                 let points = store
-                    .series(&row.name, measure, SPARKLINE_RUNS)
+                    .series_in(&project, &row.name, measure, SPARKLINE_RUNS)
                     .map_err(PageError::internal)?;
                 if !points.is_empty() {
                     row.measure = Some(measure.clone());
@@ -290,7 +313,9 @@ async fn index(State(store): State<Shared>) -> Result<HtmlBody<String>, PageErro
                     store.get_run(pair.1).map_err(PageError::internal)?,
                 );
                 let comparison = match runs {
-                    (Some(baseline), Some(current)) => Some(judge(store, &baseline, &current)?),
+                    (Some(baseline), Some(current)) => Some(
+                        judge_stored(store, &baseline, &current).map_err(PageError::internal)?,
+                    ),
                     _ => None,
                 };
                 slot.insert(comparison);
@@ -305,10 +330,34 @@ async fn index(State(store): State<Shared>) -> Result<HtmlBody<String>, PageErro
                 })
                 .map(|v| (pair.0, pair.1, v.clone()));
         }
-        Ok(listed)
+        Ok((projects, listed))
     })
     .await?;
     let mut body = String::from("<h1>Benchmarks</h1>\n");
+    if projects.len() > 1 {
+        let links: Vec<String> = projects
+            .iter()
+            .map(|p| {
+                let label = format!("{} ({} runs)", esc(&p.name), p.runs);
+                if p.name == project {
+                    format!("<strong>{label}</strong>")
+                } else {
+                    format!(
+                        "<a href=\"{}\">{label}</a>",
+                        esc(&format!("/?project={}", url_encode(&p.name)))
+                    )
+                }
+            })
+            .collect();
+        body.push_str(&format!(
+            "<p class=\"projects\">Projects: {}</p>\n",
+            links.join(" · ")
+        ));
+    }
+    let for_project = Selection {
+        project: (project != DEFAULT_PROJECT).then(|| project.clone()),
+        ..Selection::default()
+    };
     if listed.is_empty() {
         body.push_str("<p>No runs are stored yet.</p>\n");
     } else {
@@ -342,7 +391,7 @@ async fn index(State(store): State<Shared>) -> Result<HtmlBody<String>, PageErro
                     "<tr><td><a href=\"{}\"><code>{name}</code></a></td><td>{}</td>\
                      <td class=\"n\">{}</td><td>{}</td><td><a href=\"/runs/{}\">{}</a></td>\
                      <td>{verdict}</td></tr>\n",
-                    history_href(&row.name, measure, &Selection::default()),
+                    history_href(&row.name, measure, &for_project),
                     esc(measure.as_str()),
                     esc(&format_value(latest.median, &unit)),
                     sparkline(&values, &caption),
@@ -353,7 +402,7 @@ async fn index(State(store): State<Shared>) -> Result<HtmlBody<String>, PageErro
             _ => body.push_str(&format!(
                 "<tr><td><a href=\"{}\"><code>{name}</code></a></td><td colspan=\"5\">\
                  no wall time or throughput stored</td></tr>\n",
-                history_href(&row.name, &Measure::WallTime, &Selection::default())
+                history_href(&row.name, &Measure::WallTime, &for_project)
             )),
         }
     }
@@ -366,6 +415,8 @@ async fn index(State(store): State<Shared>) -> Result<HtmlBody<String>, PageErro
 /// What a history page shows: the query parameters a link to it carries, as given.
 #[derive(Debug, Clone, Default)]
 struct Selection {
+    /// Another project than the default one.
+    project: Option<String>,
     machine: Option<String>,
     from: Option<String>,
     to: Option<String>,
@@ -380,6 +431,7 @@ fn history_href(name: &str, measure: &Measure, selection: &Selection) -> String 
         url_encode(measure.as_str())
     );
     for (key, value) in [
+        ("project", selection.project.as_deref()),
         ("machine", selection.machine.as_deref()),
         ("from", selection.from.as_deref()),
         ("to", selection.to.as_deref()),
@@ -418,8 +470,11 @@ async fn bench_page(
 ) -> Result<HtmlBody<String>, PageError> {
     let parameters = parameters(
         query,
-        &["name", "measure", "machine", "from", "to", "limit"],
+        &[
+            "project", "name", "measure", "machine", "from", "to", "limit",
+        ],
     )?;
+    let project = project_parameter(&parameters)?;
     let name = match parameters.get("name") {
         Some(name) if !name.trim().is_empty() => name.clone(),
         Some(_) => return Err(PageError::bad_request("name: empty benchmark name")),
@@ -431,6 +486,7 @@ async fn bench_page(
     };
     let measure = parse_measure(parameters.get("measure").map(String::as_str))?;
     let selection = Selection {
+        project: (project != DEFAULT_PROJECT).then(|| project.clone()),
         machine: optional(&parameters, "machine").map(str::to_string),
         from: optional(&parameters, "from").map(str::to_string),
         to: optional(&parameters, "to").map(str::to_string),
@@ -463,7 +519,7 @@ async fn bench_page(
         history_range(
             store,
             &RangeQuery {
-                project: None,
+                project: Some(&project),
                 benchmark: &wanted,
                 measure: &read,
                 machine: match machine.as_deref() {
@@ -693,31 +749,6 @@ async fn run_page(
     }))))
 }
 
-/// `current` judged against `baseline` as `benchgate compare BASE HEAD` judges two stored runs
-/// without a configuration: the defaults, the machine's noise floors, the same pipeline functions.
-fn judge(store: &dyn Store, baseline: &Run, current: &Run) -> Result<Comparison, PageError> {
-    let judging = judging_for(
-        &Config::default(),
-        None,
-        &current.source,
-        &ThresholdFlags::default(),
-        &[],
-    )
-    .map_err(PageError::internal)?;
-    let warnings = check_measures(&judging.options.gated_measures, Some(baseline), current)
-        .map_err(PageError::internal)?;
-    let options =
-        with_noise_floors(store, current, &judging.options).map_err(PageError::internal)?;
-    let mut comparison = judge_runs(
-        (baseline, &format!("run {}", baseline.id)),
-        (current, &format!("run {}", current.id)),
-        &options,
-        &judging.budgets,
-    );
-    comparison.warnings.extend(warnings);
-    Ok(comparison)
-}
-
 async fn compare_page(
     State(store): State<Shared>,
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
@@ -728,7 +759,7 @@ async fn compare_page(
     let baseline = stored_run(&store, "base", base_id).await?;
     let current = stored_run(&store, "head", head_id).await?;
     let (baseline, current, comparison) = with_store(&store, move |store| {
-        let comparison = judge(store, &baseline, &current)?;
+        let comparison = judge_stored(store, &baseline, &current).map_err(PageError::internal)?;
         Ok((baseline, current, comparison))
     })
     .await?;

@@ -800,3 +800,61 @@ fn the_dashboard_renders_in_headless_chromium() {
     }
     drop(served);
 }
+
+/// Projects: the list and the history page read one project's runs (`?project=`, `default`
+/// when not given), the list links the other projects, and a project's links keep to it; an
+/// unknown project is a 404 page and a bad name a 400 naming the parameter.
+#[tokio::test]
+async fn the_pages_show_one_projects_runs_and_link_the_others() {
+    let s = seeded_with(3);
+    // `web` holds 5 runs of the same benchmark names, at 40 ms.
+    for k in 10..15 {
+        let mut run = seeded_run(k);
+        run.benchmarks = vec![bench("parse/json", 40.0)];
+        s.store.put_run_in("web", &run).unwrap();
+    }
+    let html = get(&s.app, "/").await.text;
+    assert!(
+        html.contains(
+            "<p class=\"projects\">Projects: <strong>default (3 runs)</strong> · \
+             <a href=\"/?project=web\">web (5 runs)</a></p>"
+        ),
+        "{html}"
+    );
+    assert!(html.contains("data-points=\"3\""), "{html}");
+    assert!(!html.contains("40.00ms"), "{html}");
+
+    let html = get(&s.app, "/?project=web").await.text;
+    assert!(html.contains("<td class=\"n\">40.00ms</td>"), "{html}");
+    assert!(html.contains("data-points=\"5\""), "{html}");
+    assert_eq!(
+        html.matches("<svg class=\"sparkline\"").count(),
+        1,
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "<a href=\"/bench?name=parse%2Fjson&amp;measure=wall_time&amp;project=web\">"
+        ),
+        "{html}"
+    );
+
+    let answer = get(&s.app, "/bench?name=parse%2Fjson&project=web").await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(linked_points(&answer.text).len(), 5, "{}", answer.text);
+    let answer = get(&s.app, "/bench?name=parse%2Fjson").await;
+    assert_eq!(linked_points(&answer.text).len(), 3, "{}", answer.text);
+
+    let answer = get(&s.app, "/?project=nope").await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    assert!(
+        answer
+            .text
+            .contains("project &quot;nope&quot;: no such project"),
+        "{}",
+        answer.text
+    );
+    let answer = get(&s.app, "/?project=a%2Fb").await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(answer.text.contains("project: "), "{}", answer.text);
+}
