@@ -779,3 +779,60 @@ fn an_upload_with_a_project_token_lands_in_that_project() {
     let (_, body) = get(served.addr, "/api/v1/runs");
     assert_eq!(body, "[]");
 }
+
+/// `serve --config FILE` reads the file before it listens: a bad one is exit 2 naming it, with
+/// nothing bound; a good one judges the comparisons with its budgets.
+#[test]
+fn serve_config_is_read_before_listening_and_its_budgets_judge_comparisons() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "[[budget]]\nmesure = \"wall_time\"\n",
+    )
+    .unwrap();
+    let db = format!("sqlite://{}", dir.path().join("history.db").display());
+    let out = benchgate_process(
+        &[
+            "serve",
+            "--db",
+            &db,
+            "--listen",
+            "127.0.0.1:0",
+            "--config",
+            "bad.toml",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("bad.toml"), "{}", stderr(&out));
+    assert!(out.stdout.is_empty(), "nothing listened");
+
+    record(dir.path(), "a.json", "noop", "true", 5);
+    record(dir.path(), "b.json", "noop", "true", 5);
+    let out = benchgate(&["--db", &db, "import", "a.json", "b.json"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let id = |file: &str| -> String {
+        let run: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join(file)).unwrap()).unwrap();
+        run["id"].as_str().unwrap().to_string()
+    };
+    // Any run of `true` takes more than a nanosecond: the budget is exceeded.
+    std::fs::write(
+        dir.path().join("budget.toml"),
+        "[[budget]]\nmeasure = \"wall_time\"\nmax = \"1ns\"\n",
+    )
+    .unwrap();
+    let served = Served::start_with(&db, dir.path(), &["--config", "budget.toml"]);
+    let (status, body) = get(
+        served.addr,
+        &format!(
+            "/api/v1/comparisons?base={}&head={}",
+            id("a.json"),
+            id("b.json")
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    let comparison: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(comparison["outcome"], "failed", "{body}");
+    assert!(body.contains("budget_exceeded"), "{body}");
+}

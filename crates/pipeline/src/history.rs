@@ -1,8 +1,10 @@
 //! A benchmark's stored history for one measure, with the shifts of level detected in it (SPEC
 //! §7.3): what `benchgate history` prints and the HTML report draws.
 
+use benchgate_gate::{Budget, default_direction};
 use benchgate_model::display::short_commit;
-use benchgate_model::{Measure, Unit};
+use benchgate_model::{Direction, Measure, Unit};
+use benchgate_report::units::format_value;
 use benchgate_report::{SeriesRow, charts};
 use benchgate_stats::changepoint::{ChangePoint, ChangePointOptions, Penalty, change_points};
 use benchgate_store::{SeriesPoint, Store};
@@ -40,8 +42,17 @@ pub struct BenchHistory {
 impl BenchHistory {
     /// The history as the report crate draws it (the HTML report, the dashboard): each point
     /// labelled with when its run started and its commit, each shift with its two levels.
-    pub fn chart(&self, benchmark: &str, measure: &Measure, unit: Unit) -> charts::History {
+    /// The chart of this history, with the absolute bounds of the `budgets` that apply to
+    /// `benchmark`'s `measure` drawn across it.
+    pub fn chart(
+        &self,
+        benchmark: &str,
+        measure: &Measure,
+        unit: Unit,
+        budgets: &[Budget],
+    ) -> charts::History {
         charts::History {
+            limits: budget_limits(budgets, benchmark, measure, &unit),
             benchmark: benchmark.to_string(),
             measure: measure.clone(),
             unit,
@@ -64,6 +75,42 @@ impl BenchHistory {
                 .collect(),
         }
     }
+}
+
+/// The absolute bounds (`max`, `min`, `target`) of the budgets on `benchmark`'s `measure`, as
+/// lines for its history chart (relative bounds move with the baseline: no line). A target's
+/// side is the measure's better one.
+pub fn budget_limits(
+    budgets: &[Budget],
+    benchmark: &str,
+    measure: &Measure,
+    unit: &Unit,
+) -> Vec<charts::Limit> {
+    let target_side = match default_direction(measure) {
+        Direction::LowerIsBetter => charts::LimitSide::Below,
+        Direction::HigherIsBetter => charts::LimitSide::Above,
+    };
+    budgets
+        .iter()
+        .filter(|b| &b.measure == measure && b.matches(benchmark))
+        .flat_map(|b| {
+            let label = b.label_in(unit);
+            [
+                (b.max, "max", charts::LimitSide::Below, true),
+                (b.min, "min", charts::LimitSide::Above, true),
+                (b.target, "target", target_side, false),
+            ]
+            .into_iter()
+            .filter_map(move |(value, kind, side, hard)| {
+                value.map(|value| charts::Limit {
+                    label: format!("{kind} {} ({label})", format_value(value, unit)),
+                    value,
+                    side,
+                    hard,
+                })
+            })
+        })
+        .collect()
 }
 
 /// What tells a reader which run a point is: when it started, and its commit when known.

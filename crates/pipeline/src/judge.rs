@@ -166,17 +166,19 @@ pub fn judge_runs(
     comparison
 }
 
-/// `current` judged against `baseline`, two stored runs, as `benchgate compare BASE HEAD` judges
-/// them without a configuration: the default settings, the noise floors of `current`'s machine
-/// in `store`, each run labelled `run ID`. What the server's comparisons and verdicts answer.
+/// `current` judged against `baseline`, two stored runs, as `benchgate compare BASE HEAD
+/// --config FILE` judges them: `loaded`'s `[gate]` and budgets where they judge `current`'s source
+/// (the defaults without a file), the noise floors of `current`'s machine in `store`, each run
+/// labelled `run ID`. What the server's comparisons, verdicts and dashboard answer.
 pub fn judge_stored(
     store: &dyn Store,
+    loaded: &crate::judging::LoadedConfig,
     baseline: &Run,
     current: &Run,
 ) -> Result<Comparison, PipelineError> {
     let judging = crate::judging::judging_for(
-        &benchgate_config::Config::default(),
-        None,
+        &loaded.config,
+        loaded.path.as_deref(),
         &current.source,
         &crate::judging::ThresholdFlags::default(),
         &[],

@@ -10,6 +10,38 @@ use benchgate_model::{Measure, Source, Thresholds};
 
 use crate::PipelineError;
 
+/// A configuration as a long-lived caller (the server) holds it: what was loaded and from where.
+/// The default is no file: runs are judged with the defaults and no budget applies.
+#[derive(Debug, Clone, Default)]
+pub struct LoadedConfig {
+    pub config: Config,
+    pub path: Option<PathBuf>,
+}
+
+impl LoadedConfig {
+    /// Loads `path` (which must exist), as `--config FILE` does.
+    pub fn load(path: &Path) -> Result<LoadedConfig, PipelineError> {
+        Ok(LoadedConfig {
+            config: Config::load(path)?,
+            path: Some(path.to_path_buf()),
+        })
+    }
+
+    /// The budgets of the file (its `[[budget]]`s and its benches' memory budgets): what a
+    /// history chart draws across the runs of any source. None without a file.
+    pub fn budgets(&self) -> Vec<Budget> {
+        if self.path.is_none() {
+            return Vec::new();
+        }
+        self.config
+            .budgets
+            .iter()
+            .cloned()
+            .chain(leak_budgets(&self.config))
+            .collect()
+    }
+}
+
 /// The configuration judging commands read: `flag` (`--config FILE`, which must exist), else
 /// benchgate.toml in the current directory when there is one, else none (the defaults).
 pub fn load_config(flag: Option<&Path>) -> Result<(Config, Option<PathBuf>), PipelineError> {

@@ -7,7 +7,7 @@ use benchgate_model::{
     Measure, Metric, Mode, Provenance, Run, Severity, Source, Status, Summary, Thresholds, Unit,
     Verdict, VerdictKind,
 };
-use benchgate_report::charts::{self, DistributionRow};
+use benchgate_report::charts::{self, DistributionRow, Limit, LimitSide};
 use benchgate_report::{ChangePoint, Format, History, HistoryPoint, Html, HtmlReport};
 use time::macros::datetime;
 use uuid::Uuid;
@@ -321,7 +321,58 @@ fn history(name: &str) -> History {
             before_median: 10.0,
             after_median: 20.0,
         }],
+        limits: Vec::new(),
     }
+}
+
+/// Budget bounds across a history: one near the runs is a line (the axis stretched to it) with
+/// the newest run's headroom; one far from them is named in the caption only, so the runs are
+/// not squashed into a line.
+#[test]
+fn a_history_draws_near_budget_bounds_and_names_far_ones() {
+    let mut h = history("parse");
+    h.limits = vec![
+        Limit {
+            label: "max 25.00ns (wall_time ≤ 25ns on parse)".into(),
+            value: 25.0,
+            side: LimitSide::Below,
+            hard: true,
+        },
+        Limit {
+            label: "target 500.0ns".into(),
+            value: 500.0,
+            side: LimitSide::Below,
+            hard: false,
+        },
+    ];
+    let svg = charts::history(&h);
+    // 10 … 25 ns over 112 … 8 px: the max at the top, the runs at 20 ns lower than before.
+    assert!(
+        svg.contains(
+            "<line class=\"budget\" x1=\"8.0\" y1=\"8.0\" x2=\"632.0\" y2=\"8.0\" \
+             stroke=\"#ff7f0e\" stroke-dasharray=\"6 3\"><title>budget max 25.00ns (wall_time ≤ \
+             25ns on parse): the newest run has +20.0% headroom</title></line>"
+        ),
+        "{svg}"
+    );
+    assert!(
+        svg.contains("points=\"8.0,112.0 216.0,112.0 424.0,42.7 632.0,42.7\""),
+        "{svg}"
+    );
+    assert_eq!(svg.matches("<line class=\"budget\"").count(), 1, "{svg}");
+    assert_eq!(
+        charts::history_caption(&h),
+        "4 stored runs, 10.00ns … 20.00ns; shift of +100.0% at #3 (c3): 10.00ns → 20.00ns; \
+         budget max 25.00ns (wall_time ≤ 25ns on parse), headroom +20.0% at the newest run; \
+         budget target 500.0ns, headroom +96.0% at the newest run (off the chart)"
+    );
+    // A broken bound has negative headroom.
+    assert_eq!(h.limits[0].headroom_percent(30.0), Some(-20.0));
+    let above = Limit {
+        side: LimitSide::Above,
+        ..h.limits[0].clone()
+    };
+    assert_eq!(above.headroom_percent(30.0), Some(20.0));
 }
 
 /// Four runs (10, 10, 20, 20 ns) across 8..632 px and 112..8 px up, a shift between the second

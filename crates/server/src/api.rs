@@ -16,6 +16,7 @@ use benchgate_pipeline::history::{
     BenchHistory, DEFAULT_MIN_SEGMENT, HistoryQuery, project_history, series_rows,
 };
 use benchgate_pipeline::judge::judge_stored;
+use benchgate_pipeline::judging::LoadedConfig;
 use benchgate_store::{
     BranchSummary, DEFAULT_PROJECT, PROJECT_NAME_RULE, ProjectSummary, RunSummary, SeriesPoint,
     Store, StoreError, check_project_name,
@@ -45,7 +46,13 @@ pub fn router(store: Shared) -> Router {
 }
 
 /// The API over `store`; with [`ReadAccess::Private`] reads need a read or write token too.
+/// Runs are judged with the defaults.
 pub fn router_with_access(store: Shared, access: ReadAccess) -> Router {
+    router_with(store, access, Arc::new(LoadedConfig::default()))
+}
+
+/// [`router_with_access`], judging comparisons and verdicts with `config`.
+pub fn router_with(store: Shared, access: ReadAccess, config: Arc<LoadedConfig>) -> Router {
     let guard = Guard {
         store: Arc::clone(&store),
         access,
@@ -66,6 +73,7 @@ pub fn router_with_access(store: Shared, access: ReadAccess) -> Router {
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(Extension(config))
         .with_state(store)
 }
 
@@ -438,6 +446,7 @@ fn run_parameter(pairs: &[(String, String)], name: &str) -> Result<Uuid, ApiErro
 async fn comparison(
     State(store): State<Shared>,
     Extension(caller): Extension<Caller>,
+    Extension(config): Extension<Arc<LoadedConfig>>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     let pairs = query_pairs(query.as_deref(), &["base", "head"])?;
@@ -446,7 +455,7 @@ async fn comparison(
     let (baseline, _) = readable_run(&store, &caller, Some("base"), base).await?;
     let (current, _) = readable_run(&store, &caller, Some("head"), head).await?;
     let comparison = with_store(&store, move |s| {
-        judge_stored(s, &baseline, &current).map_err(ApiError::internal)
+        judge_stored(s, &config, &baseline, &current).map_err(ApiError::internal)
     })
     .await?;
     let document = serde_json::to_value(&comparison).map_err(ApiError::internal)?;
@@ -462,6 +471,7 @@ const PREVIOUS_RUN_RULE: &str = "the newest earlier run of the same project, bra
 async fn run_verdicts(
     State(store): State<Shared>,
     Extension(caller): Extension<Caller>,
+    Extension(config): Extension<Arc<LoadedConfig>>,
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
@@ -476,7 +486,8 @@ async fn run_verdicts(
             .get_run(previous.id)
             .map_err(store_error)?
             .ok_or_else(|| ApiError::internal(format!("run {} vanished", previous.id)))?;
-        let comparison = judge_stored(s, &baseline, &current).map_err(ApiError::internal)?;
+        let comparison =
+            judge_stored(s, &config, &baseline, &current).map_err(ApiError::internal)?;
         Ok(Some((previous, comparison)))
     })
     .await?;

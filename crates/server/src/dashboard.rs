@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Extension, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html as HtmlBody, IntoResponse, Response};
 use axum::routing::get;
@@ -28,6 +28,7 @@ use benchgate_pipeline::history::{
     history_range,
 };
 use benchgate_pipeline::judge::judge_stored;
+use benchgate_pipeline::judging::LoadedConfig;
 use benchgate_report::charts;
 use benchgate_report::escape::html::text as esc;
 use benchgate_report::units::format_value;
@@ -48,13 +49,19 @@ pub const MAX_HISTORY_LIMIT: usize = 10_000;
 /// level's throughput.
 const LIST_MEASURES: [Measure; 2] = [Measure::WallTime, Measure::Throughput];
 
-/// The dashboard's routes, to merge with the API's.
+/// The dashboard's routes, to merge with the API's, judging with the defaults.
 pub fn router(store: Shared) -> Router {
+    router_with(store, Arc::new(LoadedConfig::default()))
+}
+
+/// The dashboard's routes, judging with `config` and drawing its budgets' bounds.
+pub fn router_with(store: Shared, config: Arc<LoadedConfig>) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/bench", get(bench_page))
         .route("/runs/{id}", get(run_page))
         .route("/compare", get(compare_page))
+        .layer(Extension(config))
         .with_state(store)
 }
 
@@ -263,6 +270,7 @@ fn project_parameter(parameters: &BTreeMap<String, String>) -> Result<String, Pa
 
 async fn index(
     State(store): State<Shared>,
+    Extension(config): Extension<Arc<LoadedConfig>>,
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
 ) -> Result<HtmlBody<String>, PageError> {
     let parameters = parameters(query, &["project"])?;
@@ -314,7 +322,8 @@ async fn index(
                 );
                 let comparison = match runs {
                     (Some(baseline), Some(current)) => Some(
-                        judge_stored(store, &baseline, &current).map_err(PageError::internal)?,
+                        judge_stored(store, &config, &baseline, &current)
+                            .map_err(PageError::internal)?,
                     ),
                     _ => None,
                 };
@@ -466,6 +475,7 @@ fn range_error(error: RangeError) -> PageError {
 
 async fn bench_page(
     State(store): State<Shared>,
+    Extension(config): Extension<Arc<LoadedConfig>>,
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
 ) -> Result<HtmlBody<String>, PageError> {
     let parameters = parameters(
@@ -544,7 +554,9 @@ async fn bench_page(
     }
     let points = &found.history.points;
     let unit = unit_of(&measure);
-    let drawn = found.history.chart(&name, &measure, unit.clone());
+    let drawn = found
+        .history
+        .chart(&name, &measure, unit.clone(), &config.budgets());
     let mut body = format!(
         "<h1><code>{}</code> · {}</h1>\n",
         esc(&name),
@@ -706,7 +718,7 @@ fn range_form(
     format!(
         "<form class=\"range\" method=\"get\" action=\"/bench\">\n\
          <input type=\"hidden\" name=\"name\" value=\"{}\">\
-         <input type=\"hidden\" name=\"measure\" value=\"{}\">\n\
+         <input type=\"hidden\" name=\"measure\" value=\"{}\">{}\n\
          <label>machine <select name=\"machine\">{}</select></label>\n\
          <label>from <input name=\"from\" value=\"{}\" size=\"36\" \
          placeholder=\"2026-09-21 or a run id\"></label>\n\
@@ -717,6 +729,13 @@ fn range_form(
          <button type=\"submit\">show</button>\n</form>\n",
         esc(name),
         esc(measure.as_str()),
+        selection
+            .project
+            .as_deref()
+            .map_or_else(String::new, |project| format!(
+                "<input type=\"hidden\" name=\"project\" value=\"{}\">",
+                esc(project)
+            )),
         options.join(""),
         value(selection.from.as_deref()),
         value(selection.to.as_deref()),
@@ -751,6 +770,7 @@ async fn run_page(
 
 async fn compare_page(
     State(store): State<Shared>,
+    Extension(config): Extension<Arc<LoadedConfig>>,
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
 ) -> Result<HtmlBody<String>, PageError> {
     let parameters = parameters(query, &["base", "head"])?;
@@ -759,7 +779,8 @@ async fn compare_page(
     let baseline = stored_run(&store, "base", base_id).await?;
     let current = stored_run(&store, "head", head_id).await?;
     let (baseline, current, comparison) = with_store(&store, move |store| {
-        let comparison = judge_stored(store, &baseline, &current).map_err(PageError::internal)?;
+        let comparison =
+            judge_stored(store, &config, &baseline, &current).map_err(PageError::internal)?;
         Ok((baseline, current, comparison))
     })
     .await?;

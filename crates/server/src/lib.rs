@@ -34,6 +34,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use benchgate_pipeline::PipelineError;
+pub use benchgate_pipeline::judging::LoadedConfig;
 use benchgate_pipeline::store::StoreLocation;
 use benchgate_store::Store;
 
@@ -42,18 +43,28 @@ pub use crate::auth::ReadAccess;
 pub use crate::error::ApiError;
 
 /// The whole server: the REST API under `/api/v1` and the dashboard's pages ([`dashboard`]),
-/// reads open to anyone.
+/// reads open to anyone, runs judged with the defaults.
 pub fn app(store: Arc<dyn Store>) -> axum::Router {
     app_with_access(store, ReadAccess::Public)
 }
 
-/// The whole server with `access` to reads. A private server serves the API only: a browser
-/// cannot send the bearer token the dashboard's pages would need, so they are not served rather
-/// than served to anyone.
+/// The whole server with `access` to reads, runs judged with the defaults.
 pub fn app_with_access(store: Arc<dyn Store>, access: ReadAccess) -> axum::Router {
-    let api = router_with_access(Arc::clone(&store), access);
+    app_with(store, access, Arc::new(LoadedConfig::default()))
+}
+
+/// The whole server with `access` to reads, judging with `config` (`serve --config FILE`: its
+/// `[gate]` and budgets for comparisons, verdicts and the dashboard, whose history charts draw
+/// the budgets' bounds). A private server serves the API only: a browser cannot send the bearer
+/// token the dashboard's pages would need, so they are not served rather than served to anyone.
+pub fn app_with(
+    store: Arc<dyn Store>,
+    access: ReadAccess,
+    config: Arc<LoadedConfig>,
+) -> axum::Router {
+    let api = api::router_with(Arc::clone(&store), access, Arc::clone(&config));
     match access {
-        ReadAccess::Public => api.merge(dashboard::router(store)),
+        ReadAccess::Public => api.merge(dashboard::router_with(store, config)),
         ReadAccess::Private => api,
     }
 }
@@ -66,7 +77,8 @@ pub fn open_store(url: &str) -> Result<Arc<dyn Store>, PipelineError> {
 }
 
 /// Serves `store` on `listener` until `shutdown` completes; requests in flight then finish.
-/// Writes need a write token; reads need a token too when `access` is private.
+/// Writes need a write token; reads need a token too when `access` is private; runs are judged
+/// with `config`.
 ///
 /// Keep a reference to `store` outside the runtime and drop the last one there: closing a
 /// PostgreSQL store blocks, which a thread driving async tasks must not do.
@@ -74,9 +86,10 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     store: Arc<dyn Store>,
     access: ReadAccess,
+    config: Arc<LoadedConfig>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app_with_access(store, access))
+    axum::serve(listener, app_with(store, access, config))
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -842,8 +842,16 @@ async fn the_pages_show_one_projects_runs_and_link_the_others() {
     let answer = get(&s.app, "/bench?name=parse%2Fjson&project=web").await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(linked_points(&answer.text).len(), 5, "{}", answer.text);
+    assert!(
+        answer
+            .text
+            .contains("<input type=\"hidden\" name=\"project\" value=\"web\">"),
+        "the range form keeps to the project: {}",
+        answer.text
+    );
     let answer = get(&s.app, "/bench?name=parse%2Fjson").await;
     assert_eq!(linked_points(&answer.text).len(), 3, "{}", answer.text);
+    assert!(!answer.text.contains("name=\"project\""), "{}", answer.text);
 
     let answer = get(&s.app, "/?project=nope").await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
@@ -857,4 +865,47 @@ async fn the_pages_show_one_projects_runs_and_link_the_others() {
     let answer = get(&s.app, "/?project=a%2Fb").await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     assert!(answer.text.contains("project: "), "{}", answer.text);
+}
+
+/// `serve --config FILE`: its budgets' bounds are drawn across the history charts (with the
+/// newest run's headroom), and its [[budget]]s judge the comparison page as `compare --config`.
+#[tokio::test]
+async fn a_served_configurations_budgets_show_on_the_history_and_judge_comparisons() {
+    let s = seeded();
+    let config = s._dir.path().join("benchgate.toml");
+    std::fs::write(
+        &config,
+        "[[budget]]\nbench = \"parse/*\"\nmeasure = \"wall_time\"\nmax = \"20ms\"\n\n\
+         [[budget]]\nbench = \"parse/*\"\nmeasure = \"wall_time\"\nmax = \"12ms\"\n",
+    )
+    .unwrap();
+    let loaded = benchgate_server::LoadedConfig::load(&config).unwrap();
+    let app = benchgate_server::app_with(
+        Arc::clone(&s.store),
+        benchgate_server::ReadAccess::Public,
+        Arc::new(loaded),
+    );
+    let html = get(&app, "/bench?name=parse%2Fjson").await.text;
+    assert_eq!(html.matches("<line class=\"budget\"").count(), 2, "{html}");
+    assert!(
+        html.contains(
+            "<title>budget max 20.00ms (wall_time ≤ 20ms on parse/*): the newest run has \
+             +25.0% headroom</title>"
+        ),
+        "{html}"
+    );
+    assert!(html.contains("headroom -25.0% at the newest run"), "{html}");
+    // Without the file: no bounds.
+    let plain = get(&s.app, "/bench?name=parse%2Fjson").await.text;
+    assert!(!plain.contains("class=\"budget\""), "{plain}");
+
+    let (base, head) = (s.runs[0].id, s.runs.last().unwrap().id);
+    let html = get(&app, &format!("/compare?base={base}&head={head}"))
+        .await
+        .text;
+    assert!(html.contains("<svg class=\"budgets\""), "{html}");
+    let plain = get(&s.app, &format!("/compare?base={base}&head={head}"))
+        .await
+        .text;
+    assert!(!plain.contains("<svg class=\"budgets\""), "{plain}");
 }

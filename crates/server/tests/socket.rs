@@ -19,6 +19,7 @@ async fn serves_on_a_socket_and_stops_gracefully() {
         listener,
         std::sync::Arc::clone(&s.store),
         benchgate_server::ReadAccess::Public,
+        std::sync::Arc::new(benchgate_server::LoadedConfig::default()),
         async {
             let _ = stopped.await;
         },

@@ -51,7 +51,13 @@ pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
     };
     let Some(baseline) = &args.baseline else {
         if html {
-            let history = histories(store.as_ref(), &run, &judging()?.options.gated_measures)?;
+            let judging = judging()?;
+            let history = histories(
+                store.as_ref(),
+                &run,
+                &judging.options.gated_measures,
+                &judging.budgets,
+            )?;
             emit(&Html.render(&HtmlReport {
                 run: Some(&run),
                 history: &history,
@@ -75,7 +81,12 @@ pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
         &judging.budgets,
     );
     if html {
-        let history = histories(store.as_ref(), &run, &options.gated_measures)?;
+        let history = histories(
+            store.as_ref(),
+            &run,
+            &options.gated_measures,
+            &judging.budgets,
+        )?;
         // The page draws both runs' samples beside the verdicts.
         emit(&Html.render(&HtmlReport {
             run: Some(&run),
@@ -92,8 +103,14 @@ pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
 
 /// The stored history, up to `run`, of each benchmark of `run` in each `gated` measure it has, on
 /// `run`'s machine: at most [`MAX_HISTORY_CHARTS`] of them, each of the newest [`HISTORY_RUNS`]
-/// runs. A benchmark stored once has no history to draw.
-fn histories(store: &dyn Store, run: &Run, gated: &[Measure]) -> anyhow::Result<Vec<History>> {
+/// runs, with the absolute bounds of `budgets` drawn across. A benchmark stored once has no
+/// history to draw.
+fn histories(
+    store: &dyn Store,
+    run: &Run,
+    gated: &[Measure],
+    budgets: &[benchgate_gate::Budget],
+) -> anyhow::Result<Vec<History>> {
     let mut drawn = Vec::new();
     let wanted = run.benchmarks.iter().flat_map(|bench| {
         gated
@@ -120,7 +137,7 @@ fn histories(store: &dyn Store, run: &Run, gated: &[Measure]) -> anyhow::Result<
         if found.points.len() < 2 {
             continue;
         }
-        drawn.push(found.chart(&bench.name, measure, canonical_unit(measure)));
+        drawn.push(found.chart(&bench.name, measure, canonical_unit(measure), budgets));
     }
     Ok(drawn)
 }

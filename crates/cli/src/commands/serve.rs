@@ -26,10 +26,19 @@ pub struct ServeArgs {
     /// anyone may read and only writes need a write token.
     #[arg(long)]
     pub private: bool,
+    /// Judge with FILE's [gate] and budgets (comparisons, verdicts, the dashboard's list), and
+    /// draw the budgets' bounds on the dashboard's history charts; without it, the defaults.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
 }
 
 pub fn execute(args: &ServeArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
-    // Opened (created and migrated) before anything is bound: a bad --db never listens.
+    // Read and opened (created and migrated) before anything is bound: a bad --config or --db
+    // never listens.
+    let config = match &args.config {
+        Some(path) => benchgate_server::LoadedConfig::load(path)?,
+        None => benchgate_server::LoadedConfig::default(),
+    };
     let store = benchgate_server::open_store(&global.db)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -38,13 +47,19 @@ pub fn execute(args: &ServeArgs, global: &GlobalArgs) -> anyhow::Result<Outcome>
         .context("cannot start the server's runtime")?;
     // The last reference to the store is dropped here, after the runtime: closing a
     // PostgreSQL store blocks, which an async worker must not do.
-    runtime.block_on(serve(args, std::sync::Arc::clone(&store), global))?;
+    runtime.block_on(serve(
+        args,
+        std::sync::Arc::clone(&store),
+        std::sync::Arc::new(config),
+        global,
+    ))?;
     Ok(Outcome::Passed)
 }
 
 async fn serve(
     args: &ServeArgs,
     store: std::sync::Arc<dyn benchgate_store::Store>,
+    config: std::sync::Arc<benchgate_server::LoadedConfig>,
     global: &GlobalArgs,
 ) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.listen)
@@ -63,9 +78,15 @@ async fn serve(
     } else {
         benchgate_server::ReadAccess::Public
     };
-    let server = tokio::spawn(benchgate_server::serve(listener, store, access, async {
-        let _ = stopped.await;
-    }));
+    let server = tokio::spawn(benchgate_server::serve(
+        listener,
+        store,
+        access,
+        config,
+        async {
+            let _ = stopped.await;
+        },
+    ));
     if !global.quiet {
         eprint_line(&format!(
             "serving the {backend} store on http://{addr}/api/v1 (GET /api/v1/openapi.json lists \

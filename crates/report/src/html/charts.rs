@@ -507,6 +507,58 @@ pub struct History {
     pub unit: Unit,
     pub points: Vec<HistoryPoint>,
     pub change_points: Vec<ChangePoint>,
+    /// The absolute bounds of the budgets on this benchmark and measure, drawn across the chart
+    /// (near the runs' values) or named in its caption (far from them).
+    pub limits: Vec<Limit>,
+}
+
+/// A budget's absolute bound across a [`History`]: `max`, `min` or `target`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limit {
+    /// What a reader sees: `max 50.00ms (wall_time ≤ 50ms on helios/*)`.
+    pub label: String,
+    pub value: f64,
+    /// Which side of it the values must stay on.
+    pub side: LimitSide,
+    /// A hard bound (`max`, `min`: breaking it fails) or a soft one (`target`: it warns).
+    pub hard: bool,
+}
+
+/// Which side of a [`Limit`] the values must stay on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitSide {
+    Below,
+    Above,
+}
+
+impl Limit {
+    /// How far `value` is from the limit, in percent of it, on the good side (negative: broken).
+    pub fn headroom_percent(&self, value: f64) -> Option<f64> {
+        if self.value == 0.0 || !value.is_finite() {
+            return None;
+        }
+        Some(match self.side {
+            LimitSide::Below => (self.value - value) / self.value.abs() * 100.0,
+            LimitSide::Above => (value - self.value) / self.value.abs() * 100.0,
+        })
+    }
+}
+
+/// The limits of `h` drawn on its chart: those within twice the runs' spread of their values
+/// (a limit far away would squash the runs into a line); the others are named in the caption.
+fn near_limits(h: &History) -> Vec<&Limit> {
+    let Some((lo, hi)) = bounds(h.points.iter().map(|p| p.value)) else {
+        return Vec::new();
+    };
+    let span = if hi > lo {
+        hi - lo
+    } else {
+        hi.abs().max(f64::MIN_POSITIVE) * 0.1
+    };
+    h.limits
+        .iter()
+        .filter(|l| l.value.is_finite() && l.value >= lo - 2.0 * span && l.value <= hi + 2.0 * span)
+        .collect()
 }
 
 /// One stored run's value in a [`History`].
@@ -555,7 +607,14 @@ fn draw_history(h: &History, links: &[String]) -> String {
         .change_points
         .iter()
         .flat_map(|c| [c.before_median, c.after_median]);
-    let Some((lo, hi)) = bounds(h.points.iter().map(|p| p.value).chain(levels)) else {
+    let near = near_limits(h);
+    let Some((lo, hi)) = bounds(
+        h.points
+            .iter()
+            .map(|p| p.value)
+            .chain(levels)
+            .chain(near.iter().map(|l| l.value)),
+    ) else {
         return format!("<p>{caption}</p>");
     };
     let n = h.points.len();
@@ -623,6 +682,27 @@ fn draw_history(h: &History, links: &[String]) -> String {
             None => out.push_str(&circle),
         }
     }
+    let newest = h.points.last().map(|p| p.value);
+    for limit in &near {
+        let y = up.at(limit.value);
+        let (colour, dashes) = if limit.hard {
+            ("#ff7f0e", "6 3")
+        } else {
+            ("#7f7f7f", "2 3")
+        };
+        let headroom = newest
+            .and_then(|v| limit.headroom_percent(v))
+            .map_or_else(String::new, |p| {
+                format!(": the newest run has {} headroom", percent(p))
+            });
+        out.push_str(&format!(
+            "<line class=\"budget\" x1=\"{:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" \
+             stroke=\"{colour}\" stroke-dasharray=\"{dashes}\"><title>{}</title></line>",
+            HISTORY_MARGIN,
+            WIDTH - HISTORY_MARGIN,
+            esc(&format!("budget {}{headroom}", limit.label))
+        ));
+    }
     for c in &h.change_points {
         if c.index == 0 || c.index >= n {
             continue;
@@ -676,6 +756,20 @@ pub fn history_caption(h: &History) -> String {
             format_value(c.before_median, &h.unit),
             format_value(c.after_median, &h.unit)
         ));
+    }
+    let near = near_limits(h);
+    let newest = h.points.last().map(|p| p.value);
+    for limit in &h.limits {
+        text.push_str(&format!("; budget {}", limit.label));
+        if let Some(headroom) = newest.and_then(|v| limit.headroom_percent(v)) {
+            text.push_str(&format!(
+                ", headroom {} at the newest run",
+                percent(headroom)
+            ));
+        }
+        if !near.iter().any(|l| std::ptr::eq(*l, limit)) {
+            text.push_str(" (off the chart)");
+        }
     }
     esc(&text)
 }
