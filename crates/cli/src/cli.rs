@@ -1081,6 +1081,11 @@ pub struct GateArgs {
     /// Format of the report on standard output.
     #[arg(help_heading = "Output", long, value_enum, default_value_t = OutputFormat::Terminal)]
     pub format: OutputFormat,
+    /// Once the run is stored and reported, send it to the team server at URL
+    /// (http[s]://HOST[:PORT][/PREFIX], `benchgate serve`; https through curl) with the write
+    /// token in BENCHGATE_TOKEN; a failed upload is exit 2.
+    #[arg(help_heading = "Output", long, value_name = "URL")]
+    pub upload: Option<String>,
 }
 
 #[derive(Debug, Args)]

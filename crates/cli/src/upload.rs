@@ -160,3 +160,19 @@ fn refused(status: &str, body: &str, context: &str) -> anyhow::Result<()> {
         .unwrap_or_else(|| body.chars().take(200).collect());
     bail!("{context}: {status}: {said}")
 }
+
+/// Sends `run` when an upload was asked for, saying where it went (unless quiet).
+pub fn send(
+    upload: Option<&Upload>,
+    run: &Run,
+    global: &crate::cli::GlobalArgs,
+) -> anyhow::Result<()> {
+    let Some(upload) = upload else {
+        return Ok(());
+    };
+    upload.send(run)?;
+    if !global.quiet {
+        crate::output::eprint_line(&format!("uploaded run {} to {}", run.id, upload.endpoint()));
+    }
+    Ok(())
+}

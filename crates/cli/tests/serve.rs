@@ -836,3 +836,72 @@ fn serve_config_is_read_before_listening_and_its_budgets_judge_comparisons() {
     assert_eq!(comparison["outcome"], "failed", "{body}");
     assert!(body.contains("budget_exceeded"), "{body}");
 }
+
+/// `ingest --upload` and `exec --upload`: the ingested run (and the harness's) reaches the server
+/// once stored and reported; a missing token is refused before anything is read or run.
+#[test]
+fn ingest_and_exec_upload_their_runs_too() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let server_db = format!("sqlite://{}", server_dir.path().join("team.db").display());
+    let write = create_token(&server_db, server_dir.path(), "write");
+    let served = Served::start(&server_db, server_dir.path());
+    let url = format!("http://{}", served.addr);
+    let dir = tempfile::tempdir().unwrap();
+    let go = "goos: linux\nBenchmarkParse-2   \t 1000\t 1200 ns/op\nBenchmarkParse-2   \t 1000\t 1210 ns/op\nPASS\n";
+    std::fs::write(dir.path().join("go.txt"), go).unwrap();
+
+    let out = benchgate_with_env(&["ingest", "go.txt", "--upload", &url], dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("BENCHGATE_TOKEN"), "{}", stderr(&out));
+    assert!(
+        stored_runs(dir.path()).is_empty(),
+        "nothing was read or stored"
+    );
+
+    let env = [("BENCHGATE_TOKEN", write.as_str())];
+    let out = benchgate_with_env(
+        &[
+            "ingest",
+            "go.txt",
+            "--export-json",
+            "ingested.json",
+            "--upload",
+            &url,
+        ],
+        dir.path(),
+        &env,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("uploaded run "), "{}", stderr(&out));
+    let out = benchgate_with_env(
+        &[
+            "exec",
+            "--export-json",
+            "executed.json",
+            "--upload",
+            &url,
+            "--",
+            "cat",
+            "go.txt",
+        ],
+        dir.path(),
+        &env,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let (status, body) = get(served.addr, "/api/v1/runs");
+    assert_eq!(status, 200, "{body}");
+    let listed: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let ids: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    for file in ["ingested.json", "executed.json"] {
+        let run: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join(file)).unwrap()).unwrap();
+        assert!(ids.contains(&run["id"].as_str().unwrap()), "{file}: {body}");
+        assert_eq!(run["source"], "ingest:go");
+    }
+}

@@ -24,7 +24,7 @@ use super::measuring::mode_of;
 use crate::cli::{Adapter, ExecArgs, GlobalArgs};
 
 pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
-    let gate = load_gate(&args.gate)?;
+    let (gate, upload) = load_gate(&args.gate)?;
     let Some((program, rest)) = args.command.split_first() else {
         bail!("no command to run: give it after `--`, e.g. benchgate exec -- cargo bench");
     };
@@ -150,7 +150,7 @@ pub fn execute(args: &ExecArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> 
             "`{display}` failed ({status}); the results it printed were stored and judged"
         )]
     };
-    judge_and_render(gate, &run, &args.gate, failures, global)
+    judge_and_render(gate, upload, &run, &args.gate, failures, global)
 }
 
 /// What [`stream`] kept of one of the child's streams.

@@ -12,9 +12,10 @@ use super::parse_measures;
 use crate::cli::{GateArgs, GlobalArgs, IngestArgs};
 use crate::exports::Exports;
 use crate::render::{Rendering, render_judgement};
+use crate::upload::Upload;
 
 pub fn execute(args: &IngestArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
-    let gate = load_gate(&args.gate)?;
+    let (gate, upload) = load_gate(&args.gate)?;
     // Every input is read and checked before anything is stored.
     let inputs = args
         .files
@@ -30,12 +31,12 @@ pub fn execute(args: &IngestArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
         (now, now),
         Git::FromDirectory,
     )?;
-    judge_and_render(gate, &run, &args.gate, Vec::new(), global)
+    judge_and_render(gate, upload, &run, &args.gate, Vec::new(), global)
 }
 
-/// The judging settings of `ingest` and `exec`, read and checked (the export paths too) before
-/// anything runs or is read.
-pub fn load_gate(args: &GateArgs) -> anyhow::Result<FileRunGate> {
+/// The judging settings of `ingest` and `exec`, read and checked (the export paths and the
+/// upload's URL and token too) before anything runs or is read.
+pub fn load_gate(args: &GateArgs) -> anyhow::Result<(FileRunGate, Option<Upload>)> {
     let config = load_config(args.config.as_deref())?;
     let gate = FileRunGate::new(
         config,
@@ -47,14 +48,16 @@ pub fn load_gate(args: &GateArgs) -> anyhow::Result<FileRunGate> {
         },
     )?;
     exports(args).check()?;
-    Ok(gate)
+    let upload = args.upload.as_deref().map(Upload::new).transpose()?;
+    Ok((gate, upload))
 }
 
-/// Stores and judges `run` (see [`FileRunGate::store_and_judge`]), then reports it.
-/// `command_failures`: the harness that produced it failed (the outcome is then
+/// Stores and judges `run` (see [`FileRunGate::store_and_judge`]), reports it, then uploads it
+/// when asked. `command_failures`: the harness that produced it failed (the outcome is then
 /// `command_failed`).
 pub fn judge_and_render(
     gate: FileRunGate,
+    upload: Option<Upload>,
     run: &Run,
     args: &GateArgs,
     command_failures: Vec<String>,
@@ -65,7 +68,9 @@ pub fn judge_and_render(
         format: args.format,
         exports: &exports(args),
     };
-    render_judgement(run, &judgement, &rendering, global)
+    let outcome = render_judgement(run, &judgement, &rendering, global)?;
+    crate::upload::send(upload.as_ref(), run, global)?;
+    Ok(outcome)
 }
 
 /// The export files of `ingest` and `exec`.

@@ -115,16 +115,7 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         comparisons: &comparisons,
     };
     let outcome = exports.write(&measured, outcome)?;
-    if let Some(upload) = upload {
-        upload.send(&run)?;
-        if !global.quiet {
-            crate::output::eprint_line(&format!(
-                "uploaded run {} to {}",
-                run.id,
-                upload.endpoint()
-            ));
-        }
-    }
+    crate::upload::send(upload.as_ref(), &run, global)?;
     Ok(outcome)
 }
 

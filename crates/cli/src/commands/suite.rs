@@ -86,15 +86,6 @@ fn run_suite(args: &RunArgs, global: &GlobalArgs, config: &Config) -> anyhow::Re
         exports: &exports,
     };
     let outcome = render_judgement(&run, &judgement, &rendering, global)?;
-    if let Some(upload) = upload {
-        upload.send(&run)?;
-        if !global.quiet {
-            crate::output::eprint_line(&format!(
-                "uploaded run {} to {}",
-                run.id,
-                upload.endpoint()
-            ));
-        }
-    }
+    crate::upload::send(upload.as_ref(), &run, global)?;
     Ok(outcome)
 }
