@@ -94,8 +94,10 @@ impl ContentStream {
 
     /// Writes the first `len` bytes of the stream to `out`, returning their SHA-256.
     pub fn write_to(mut self, out: &mut impl Write, len: u64) -> io::Result<[u8; 32]> {
-        // 256 blocks: few system calls, and it stays in the cache while it is hashed.
-        let mut buffer = vec![0u8; 256 * BLOCK];
+        // Up to 256 blocks: few system calls, and it stays in the cache while it is hashed;
+        // no more blocks than the content needs (small files are most of a tree).
+        let blocks = len.div_ceil(BLOCK as u64).clamp(1, 256) as usize;
+        let mut buffer = vec![0u8; blocks * BLOCK];
         let mut hasher = Sha256::new();
         let mut remaining = len;
         while remaining > 0 {
