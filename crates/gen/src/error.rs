@@ -15,7 +15,7 @@ pub enum GenError {
     Tool { tool: &'static str, message: String },
     #[error("{} exists (pass --force to replace it)", path.display())]
     Exists { path: PathBuf },
-    #[error("cannot write beside {}: {source}", path.display())]
+    #[error("cannot write in {}: {source}", path.display())]
     Unwritable {
         path: PathBuf,
         source: std::io::Error,

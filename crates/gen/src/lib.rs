@@ -228,7 +228,8 @@ pub struct Manifest {
     /// Bytes written in all (an image's: its file's length).
     pub total_bytes: u64,
     pub seconds: f64,
-    /// Generation speed: total_bytes / seconds, in MB (10^6 bytes) per second.
+    /// Generation speed in MB (10^6 bytes) per second: the bytes of the files, trees and
+    /// (virtual) disks made over the seconds it took, hashing included.
     pub mb_per_s: f64,
     /// The versions of the programs used (images).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -244,6 +245,9 @@ pub struct Output {
     pub parameters: Spec,
     /// The file's length; a tree's: its files' total.
     pub size: u64,
+    /// An image's disk size (a qcow2 file's length is less).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub virtual_size: Option<u64>,
     /// The file's SHA-256 (absent for a tree: see `files`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
@@ -315,13 +319,12 @@ pub fn generate(request: &Request, target: &Path) -> Result<Manifest, GenError> 
     let name = target
         .file_name()
         .ok_or_else(|| GenError::Parameter(format!("{}: not a file name", target.display())))?;
-    let work = tempfile::Builder::new()
-        .prefix(&format!(".{}.gen-", name.to_string_lossy()))
-        .tempdir_in(&parent)
-        .map_err(|source| GenError::Unwritable {
-            path: target.to_path_buf(),
+    let work = WorkDir::create(&parent, &name.to_string_lossy()).map_err(|source| {
+        GenError::Unwritable {
+            path: parent.clone(),
             source,
-        })?;
+        }
+    })?;
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| GenError::Io { path, source }
@@ -372,6 +375,7 @@ pub fn generate(request: &Request, target: &Path) -> Result<Manifest, GenError> 
                     seed: item_seed,
                     parameters: spec.clone(),
                     size: file.size,
+                    virtual_size: None,
                     sha256: Some(hex(&digest)),
                     files: Vec::new(),
                 }
@@ -383,6 +387,7 @@ pub fn generate(request: &Request, target: &Path) -> Result<Manifest, GenError> 
                     seed: item_seed,
                     parameters: spec.clone(),
                     size: files.iter().map(|f| f.size).sum(),
+                    virtual_size: None,
                     sha256: None,
                     files,
                 }
@@ -403,6 +408,7 @@ pub fn generate(request: &Request, target: &Path) -> Result<Manifest, GenError> 
                     seed: item_seed,
                     parameters: spec.clone(),
                     size,
+                    virtual_size: Some(image.size),
                     sha256: Some(hex(&digest)),
                     files: Vec::new(),
                 }
@@ -412,6 +418,11 @@ pub fn generate(request: &Request, target: &Path) -> Result<Manifest, GenError> 
     }
 
     let total_bytes: u64 = outputs.iter().map(|o| o.size).sum();
+    // An image's speed counts the disk it makes (a qcow2 file is smaller than its disk).
+    let generated: u64 = outputs
+        .iter()
+        .map(|o| o.virtual_size.unwrap_or(o.size))
+        .sum();
     let seconds = started.elapsed().as_secs_f64();
     let manifest = Manifest {
         format: MANIFEST_FORMAT,
@@ -424,7 +435,7 @@ pub fn generate(request: &Request, target: &Path) -> Result<Manifest, GenError> 
         total_bytes,
         seconds,
         mb_per_s: if seconds > 0.0 {
-            total_bytes as f64 / 1e6 / seconds
+            generated as f64 / 1e6 / seconds
         } else {
             0.0
         },
@@ -457,6 +468,37 @@ pub fn generate(request: &Request, target: &Path) -> Result<Manifest, GenError> 
         });
     }
     Ok(manifest)
+}
+
+/// The temporary directory beside the target that everything is written into first; removed
+/// when dropped (after a failure: nothing is left behind).
+struct WorkDir(PathBuf);
+
+impl WorkDir {
+    fn create(parent: &Path, name: &str) -> std::io::Result<WorkDir> {
+        let pid = std::process::id();
+        let mut attempt = 0u32;
+        loop {
+            let path = parent.join(format!(".{name}.gen-{pid}-{attempt}"));
+            match fs::create_dir(&path) {
+                Ok(()) => return Ok(WorkDir(path)),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 1000 => {
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
 }
 
 fn remove_existing(path: &Path) -> std::io::Result<()> {
