@@ -151,7 +151,7 @@ impl ImageSpec {
                 format_size(MAX_IMAGE)
             ));
         }
-        if self.size % 4096 != 0 {
+        if !self.size.is_multiple_of(4096) {
             return bad(format!(
                 "image size {} bytes is not a whole number of 4 KiB blocks",
                 self.size

@@ -557,7 +557,7 @@ pub fn write_tree(root: &Path, seed: u64, tree: &TreeSpec) -> Result<Vec<FileEnt
     for (i, size) in sizes.into_iter().enumerate() {
         let i = i as u64;
         let dir = format!("d{:04}", i / TREE_FANOUT);
-        if i % TREE_FANOUT == 0 {
+        if i.is_multiple_of(TREE_FANOUT) {
             let path = root.join(&dir);
             fs::create_dir(&path).map_err(io(&path))?;
         }

@@ -80,7 +80,7 @@ pub fn format_size(bytes: u64) -> String {
     for (unit, name) in UNITS {
         if bytes >= unit {
             let value = bytes as f64 / unit as f64;
-            return if bytes % unit == 0 {
+            return if bytes.is_multiple_of(unit) {
                 format!("{} {name}", bytes / unit)
             } else {
                 format!("{value:.1} {name}")

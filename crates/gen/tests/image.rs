@@ -214,7 +214,7 @@ fn missing_tools_are_named_with_their_package() {
     );
     // e2fsprogs there, qemu-img not: only qcow2 needs it.
     let sbin = tool("mkfs.ext4").parent().unwrap().to_path_buf();
-    assert!(ImageTools::locate_in(&[sbin.clone()], ImageFormat::Raw).is_ok());
+    assert!(ImageTools::locate_in(std::slice::from_ref(&sbin), ImageFormat::Raw).is_ok());
     if !sbin.join("qemu-img").exists() {
         let error = ImageTools::locate_in(&[sbin], ImageFormat::Qcow2).unwrap_err();
         assert!(
