@@ -303,12 +303,21 @@ const MKE2FS_CONF: &str = "[defaults]
 \t}
 ";
 
-/// An entry of the image's tree: a directory or a file staged on the host.
+/// A file of the image, staged on the host.
 struct Entry {
     path: String,
-    /// The staged file; `None` for a directory.
-    source: Option<PathBuf>,
+    source: PathBuf,
     owner: u32,
+}
+
+/// What a file of the image holds.
+enum Contents {
+    Text(String),
+    /// Content of the image's compressibility.
+    Generated {
+        seed: u64,
+        len: u64,
+    },
 }
 
 /// A UUID (version 4 layout) from the seed.
@@ -361,81 +370,59 @@ pub fn build(
     };
     let stage = scratch.join("stage");
     fs::create_dir_all(&stage).map_err(io(&stage))?;
-    let mut entries: Vec<Entry> = Vec::new();
-    let mut staged = 0u64;
-    let mut add_file = |entries: &mut Vec<Entry>,
-                        path: &str,
-                        owner: u32,
-                        contents: Option<&[u8]>,
-                        generated: Option<(u64, u64)>|
-     -> Result<(), GenError> {
-        let source = stage.join(format!("{staged:06}"));
-        staged += 1;
-        match (contents, generated) {
-            (Some(bytes), _) => fs::write(&source, bytes).map_err(io(&source))?,
-            (None, Some((file_seed, len))) => {
-                let mut file = fs::File::create(&source).map_err(io(&source))?;
-                ContentStream::new(file_seed, spec.compressibility)
-                    .write_to(&mut file, len)
-                    .map_err(io(&source))?;
-            }
-            (None, None) => fs::write(&source, b"").map_err(io(&source))?,
-        }
-        entries.push(Entry {
-            path: path.to_owned(),
-            source: Some(source),
-            owner,
-        });
-        Ok(())
-    };
-
     let distro = spec.distro;
     let mut rng = Rng::new(derive(seed, "image-identity", 0));
     let hostname = format!("{}-{:06x}", distro.name(), rng.below(1 << 24));
     let mut machine_id = [0u8; 16];
     rng.fill(&mut machine_id);
-    add_file(
-        &mut entries,
-        "/etc/hostname",
-        0,
-        Some(format!("{hostname}\n").as_bytes()),
-        None,
-    )?;
-    add_file(
-        &mut entries,
-        "/etc/os-release",
-        0,
-        Some(distro.os_release().as_bytes()),
-        None,
-    )?;
-    add_file(
-        &mut entries,
-        "/etc/machine-id",
-        0,
-        Some(format!("{}\n", crate::content::hex(&machine_id)).as_bytes()),
-        None,
-    )?;
-    let db = distro.package_db(derive(seed, "package-db", 0), spec.packages);
-    add_file(
-        &mut entries,
-        distro.package_db_path(),
-        0,
-        Some(db.as_bytes()),
-        None,
-    )?;
+    let mut files: Vec<(String, u32, Contents)> = vec![
+        (
+            "/etc/hostname".into(),
+            0,
+            Contents::Text(format!("{hostname}\n")),
+        ),
+        (
+            "/etc/os-release".into(),
+            0,
+            Contents::Text(distro.os_release().into()),
+        ),
+        (
+            "/etc/machine-id".into(),
+            0,
+            Contents::Text(format!("{}\n", crate::content::hex(&machine_id))),
+        ),
+        (
+            distro.package_db_path().into(),
+            0,
+            Contents::Text(distro.package_db(derive(seed, "package-db", 0), spec.packages)),
+        ),
+    ];
     let budget = (spec.size as f64 * spec.fill) as u64;
     for (i, len) in user_file_sizes(seed, spec.user_files, budget)
         .into_iter()
         .enumerate()
     {
         let path = format!("/home/user/data/{:03}/file-{i:06}.bin", i / 1000);
-        add_file(
-            &mut entries,
-            &path,
-            1000,
-            None,
-            Some((derive(seed, "user-file", i as u64), len)),
-        )?;
+        let seed = derive(seed, "user-file", i as u64);
+        files.push((path, 1000, Contents::Generated { seed, len }));
+    }
+    let mut entries = Vec::with_capacity(files.len());
+    for (index, (path, owner, contents)) in files.into_iter().enumerate() {
+        let source = stage.join(format!("{index:06}"));
+        match contents {
+            Contents::Text(text) => fs::write(&source, text).map_err(io(&source))?,
+            Contents::Generated { seed, len } => {
+                let mut file = fs::File::create(&source).map_err(io(&source))?;
+                ContentStream::new(seed, spec.compressibility)
+                    .write_to(&mut file, len)
+                    .map_err(io(&source))?;
+            }
+        }
+        entries.push(Entry {
+            path,
+            source,
+            owner,
+        });
     }
 
     // Every directory on the way to a file, parents first (sorting does that).
@@ -464,9 +451,7 @@ pub fn build(
         let _ = writeln!(script, "mkdir {dir}");
     }
     for entry in &entries {
-        if let Some(source) = &entry.source {
-            let _ = writeln!(script, "write {} {}", source.display(), entry.path);
-        }
+        let _ = writeln!(script, "write {} {}", entry.source.display(), entry.path);
     }
     let all = std::iter::once(("/".to_owned(), 0o040755, 0))
         .chain(
