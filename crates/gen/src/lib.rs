@@ -476,6 +476,7 @@ struct WorkDir(PathBuf);
 
 impl WorkDir {
     fn create(parent: &Path, name: &str) -> std::io::Result<WorkDir> {
+        remove_abandoned(parent, name);
         let pid = std::process::id();
         let mut attempt = 0u32;
         loop {
@@ -492,6 +493,30 @@ impl WorkDir {
 
     fn path(&self) -> &Path {
         &self.0
+    }
+}
+
+/// Removes the work directories for `name` that a killed generation left (`.NAME.gen-PID-N`
+/// whose process no longer runs): a signal stops a generation before it can clean up.
+fn remove_abandoned(parent: &Path, name: &str) {
+    let prefix = format!(".{name}.gen-");
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let Some(pid) = rest
+            .split_once('-')
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
     }
 }
 

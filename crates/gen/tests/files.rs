@@ -342,3 +342,28 @@ fn a_parent_that_is_a_file_is_unwritable() {
 fn file_spec() -> Spec {
     file(10, 0.0)
 }
+
+/// A generation killed by a signal leaves its hidden work directory; the next one for the same
+/// target removes it (its process is gone), and leaves a live process's alone.
+#[test]
+fn a_killed_generations_work_directory_is_removed_by_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    // No process has this id (pid_max is at most 2^22).
+    let abandoned = dir.path().join(".f.gen-999999999-0");
+    std::fs::create_dir_all(abandoned.join("out")).unwrap();
+    std::fs::write(abandoned.join("out/partial"), b"half").unwrap();
+    let live = dir.path().join(format!(".f.gen-{}-7", std::process::id()));
+    let other_target = dir.path().join(".g.gen-999999999-0");
+    std::fs::create_dir(&live).unwrap();
+    std::fs::create_dir(&other_target).unwrap();
+    generate(&Request::new(file(10, 0.0), 1), &dir.path().join("f")).unwrap();
+    assert_eq!(
+        entries(dir.path()),
+        [
+            format!(".f.gen-{}-7", std::process::id()),
+            ".g.gen-999999999-0".to_owned(),
+            "f".to_owned(),
+            "f.manifest.json".to_owned()
+        ]
+    );
+}
