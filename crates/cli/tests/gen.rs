@@ -7,7 +7,10 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{benchgate, benchgate_process_with_env, read_json, stderr, stdout};
+use common::{assert_valid, benchgate, benchgate_process_with_env, read_json, stderr, stdout};
+
+/// The manifest's JSON Schema, under docs/schema.
+const SCHEMA: &str = "gen-manifest.v1.schema.json";
 
 fn entries(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -67,6 +70,7 @@ fn gen_file_writes_the_exact_size_a_manifest_and_its_speed() {
         "{err}"
     );
     let manifest = read_json(&dir.path().join("blob.bin.manifest.json"));
+    assert_valid(SCHEMA, &manifest);
     assert_eq!(manifest["seed"], 5);
     assert_eq!(manifest["parameters"]["compressibility"], 0.25);
     assert_eq!(
@@ -124,6 +128,7 @@ fn gen_tree_and_a_varied_batch() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(entries(&dir.path().join("tree/d0000")).len(), 30);
     let manifest = read_json(&dir.path().join("tree.manifest.json"));
+    assert_valid(SCHEMA, &manifest);
     assert_eq!(
         manifest["outputs"][0]["files"].as_array().unwrap().len(),
         30
@@ -153,6 +158,7 @@ fn gen_tree_and_a_varied_batch() {
         ]
     );
     let manifest = read_json(&dir.path().join("set/manifest.json"));
+    assert_valid(SCHEMA, &manifest);
     assert_eq!(manifest["batch"], 4);
     assert_eq!(manifest["varied"], true);
     for output in manifest["outputs"].as_array().unwrap() {
@@ -193,6 +199,10 @@ fn gen_image_makes_a_valid_ext4_image_twice_the_same() {
     }
     let a = dir.path().join("a.raw");
     assert_eq!(std::fs::metadata(&a).unwrap().len(), 1 << 20);
+    let manifest = read_json(&dir.path().join("a.raw.manifest.json"));
+    assert_valid(SCHEMA, &manifest);
+    assert_eq!(manifest["outputs"][0]["sha256"], sha256(&a));
+    assert_eq!(manifest["outputs"][0]["virtual_size"], 1 << 20);
     assert_eq!(sha256(&a), sha256(&dir.path().join("b.raw")));
     let fsck = Command::new(sbin("e2fsck"))
         .arg("-fn")

@@ -3,7 +3,7 @@
 //! size distribution, and disk images (raw or qcow2) holding an ext4 filesystem that looks like
 //! an installed distribution. The same seed and parameters give the same bytes, always.
 //!
-//! - [`content`]: the byte stream behind every file: 4 KiB blocks, each a random part and a
+//! - [`content`](mod@content): the byte stream behind every file: 4 KiB blocks, each a random part and a
 //!   repeated-pattern part, so a compressor removes about the [`Compressibility`] asked for;
 //!   [`content()`] gives bytes in memory for in-process fixtures.
 //! - [`generate`] writes a [`Request`] (one output, or a `batch` of them, optionally `varied`)
