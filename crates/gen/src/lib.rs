@@ -281,7 +281,12 @@ pub fn generate(request: &Request, target: &Path) -> Result<Manifest, GenError> 
             "--batch {items}: a batch has 1 to {MAX_BATCH} items"
         )));
     }
-    let growth = if request.varied { 2 } else { 1 };
+    // --varied scales a file's size, and a tree's count and sizes, by up to 2 each.
+    let growth = match (&request.spec, request.varied) {
+        (Spec::File(_), true) => 2,
+        (Spec::Tree(_), true) => 4,
+        _ => 1,
+    };
     let planned = request
         .spec
         .planned_bytes()
@@ -312,6 +317,13 @@ pub fn generate(request: &Request, target: &Path) -> Result<Manifest, GenError> 
             path: path.to_path_buf(),
         });
     }
+    if request.replace && target.is_dir() && !is_generated_dir(target, request.batch.is_some()) {
+        return Err(GenError::Parameter(format!(
+            "{} is a directory that benchgate gen did not make (it has no manifest): --force \
+             replaces only gen's own outputs; remove it yourself if it should go",
+            target.display()
+        )));
+    }
     let parent = match target.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
@@ -319,23 +331,10 @@ pub fn generate(request: &Request, target: &Path) -> Result<Manifest, GenError> 
     let name = target
         .file_name()
         .ok_or_else(|| GenError::Parameter(format!("{}: not a file name", target.display())))?;
-    let work = WorkDir::create(&parent, &name.to_string_lossy()).map_err(|source| {
-        GenError::Unwritable {
-            path: parent.clone(),
-            source,
-        }
-    })?;
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| GenError::Io { path, source }
-    };
-
-    let out = work.path().join("out");
-    let mut outputs = Vec::new();
-    let width = items.to_string().len().max(4);
-    if request.batch.is_some() {
-        fs::create_dir(&out).map_err(io(&out))?;
-    }
+    // Every item's seed, parameters and size first: a limit is met or refused before anything
+    // is drawn.
+    let mut plan = Vec::with_capacity(items as usize);
+    let mut drawn = 0u64;
     for index in 0..items {
         let (item_seed, spec) = match request.batch {
             None => (request.seed, request.spec.clone()),
@@ -354,6 +353,40 @@ pub fn generate(request: &Request, target: &Path) -> Result<Manifest, GenError> 
             }
         };
         spec.validate()?;
+        let item_bytes = match &spec {
+            Spec::File(file) => file.size,
+            Spec::Tree(tree) => tree_sizes(item_seed, tree)
+                .into_iter()
+                .fold(0u64, u64::saturating_add),
+            Spec::Image(image) => image.size,
+        };
+        drawn = drawn.saturating_add(item_bytes);
+        if drawn > MAX_TOTAL_BYTES {
+            return Err(GenError::Parameter(format!(
+                "the items drawn add up to more than {}, the limit of one generation",
+                format_size(MAX_TOTAL_BYTES)
+            )));
+        }
+        plan.push((index, item_seed, spec));
+    }
+    let work = WorkDir::create(&parent, &name.to_string_lossy()).map_err(|source| {
+        GenError::Unwritable {
+            path: parent.clone(),
+            source,
+        }
+    })?;
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| GenError::Io { path, source }
+    };
+
+    let out = work.path().join("out");
+    let mut outputs = Vec::new();
+    let width = items.to_string().len().max(4);
+    if request.batch.is_some() {
+        fs::create_dir(&out).map_err(io(&out))?;
+    }
+    for (index, item_seed, spec) in plan {
         let (path, name) = match request.batch {
             None => (out.clone(), name.to_string_lossy().into_owned()),
             Some(_) => {
@@ -523,6 +556,16 @@ fn remove_abandoned(parent: &Path, name: &str) {
 impl Drop for WorkDir {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Whether `dir` is what gen writes: a batch directory holding its manifest.json, or a tree
+/// with its manifest beside it.
+fn is_generated_dir(dir: &Path, batch: bool) -> bool {
+    if batch {
+        dir.join("manifest.json").is_file()
+    } else {
+        manifest_path(dir).is_file()
     }
 }
 

@@ -286,11 +286,14 @@ fn bad_parameters_are_errors_that_leave_nothing_behind() {
             "{error} (expected {expected:?})"
         );
     }
-    // A lognormal tree whose draws add up past the limit is refused once drawn.
+    // A lognormal tree whose draws add up past the limit is refused once drawn, before
+    // anything is written.
     let request = Request::new(tree(1_000_000, "lognormal(median=1GiB, sigma=1)"), 1);
     let error = generate(&request, &dir.path().join("out")).unwrap_err();
     assert!(
-        error.to_string().contains("a tree is limited to 64 GiB"),
+        error
+            .to_string()
+            .contains("the items drawn add up to more than 64 GiB"),
         "{error}"
     );
     assert!(entries(dir.path()).is_empty(), "{:?}", entries(dir.path()));
@@ -366,4 +369,63 @@ fn a_killed_generations_work_directory_is_removed_by_the_next() {
             "f.manifest.json".to_owned()
         ]
     );
+}
+
+/// --force replaces gen's own outputs, never a directory gen did not make.
+#[test]
+fn force_replaces_only_what_gen_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let precious = dir.path().join("precious");
+    std::fs::create_dir(&precious).unwrap();
+    std::fs::write(precious.join("thesis.tex"), b"years of work").unwrap();
+    let mut request = Request::new(tree(3, "fixed(10)"), 1);
+    request.replace = true;
+    let error = generate(&request, &precious).unwrap_err();
+    assert!(
+        error.to_string().ends_with("is a directory that benchgate gen did not make (it has no manifest): --force replaces only gen's own outputs; remove it yourself if it should go"),
+        "{error}"
+    );
+    assert_eq!(
+        std::fs::read(precious.join("thesis.tex")).unwrap(),
+        b"years of work"
+    );
+    request.batch = Some(2);
+    assert!(generate(&request, &precious).is_err());
+    assert_eq!(entries(&precious), ["thesis.tex"]);
+
+    // A tree gen made (its manifest beside it) and a batch directory are replaced.
+    let tree_dir = dir.path().join("tree");
+    let mut single = Request::new(tree(3, "fixed(10)"), 1);
+    generate(&single, &tree_dir).unwrap();
+    single.replace = true;
+    single.spec = tree(2, "fixed(10)");
+    generate(&single, &tree_dir).unwrap();
+    assert_eq!(
+        entries(&tree_dir.join("d0000")),
+        ["f000000.bin", "f000001.bin"]
+    );
+    let set = dir.path().join("set");
+    let mut batch = Request::new(file(10, 0.0), 1);
+    batch.batch = Some(3);
+    generate(&batch, &set).unwrap();
+    batch.batch = Some(1);
+    batch.replace = true;
+    generate(&batch, &set).unwrap();
+    assert_eq!(entries(&set), ["file-0001.bin", "manifest.json"]);
+}
+
+/// A varied batch of lognormal trees is held to the limit by what its items draw.
+#[test]
+fn a_batch_is_held_to_the_limit_by_what_its_items_draw() {
+    let dir = tempfile::tempdir().unwrap();
+    // Each tree draws about 40 × 1 GiB (lognormal: unknown before drawing): the first fits,
+    // the first two do not, and that is known before the first is written.
+    let mut request = Request::new(tree(40, "lognormal(median=1GiB, sigma=0.1)"), 1);
+    request.batch = Some(2);
+    let error = generate(&request, &dir.path().join("set")).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the items drawn add up to more than 64 GiB, the limit of one generation"
+    );
+    assert!(entries(dir.path()).is_empty());
 }
