@@ -141,6 +141,17 @@ impl ImageSpec {
         }
     }
 
+    /// The disk space making it can take at most: the staged user files, the raw image (sparse,
+    /// at most its size) and for qcow2 the converted copy beside it.
+    pub fn disk_needed(&self) -> u64 {
+        let staged = (self.size as f64 * self.fill) as u64;
+        let copies = match self.format {
+            ImageFormat::Raw => 1,
+            ImageFormat::Qcow2 => 2,
+        };
+        staged.saturating_add(self.size.saturating_mul(copies))
+    }
+
     pub fn validate(&self) -> Result<(), GenError> {
         let bad = |message: String| Err(GenError::Parameter(message));
         if self.size < MIN_IMAGE || self.size > MAX_IMAGE {

@@ -335,6 +335,7 @@ pub fn generate(request: &Request, target: &Path) -> Result<Manifest, GenError> 
     // is drawn.
     let mut plan = Vec::with_capacity(items as usize);
     let mut drawn = 0u64;
+    let mut needed = 0u64;
     for index in 0..items {
         let (item_seed, spec) = match request.batch {
             None => (request.seed, request.spec.clone()),
@@ -367,7 +368,23 @@ pub fn generate(request: &Request, target: &Path) -> Result<Manifest, GenError> 
                 format_size(MAX_TOTAL_BYTES)
             )));
         }
+        needed = needed.saturating_add(match &spec {
+            // Each file takes whole blocks.
+            Spec::Tree(tree) => item_bytes.saturating_add(tree.files.saturating_mul(4096)),
+            Spec::Image(image) => image.disk_needed(),
+            Spec::File(_) => item_bytes,
+        });
         plan.push((index, item_seed, spec));
+    }
+    if let Some(free) = free_space(&parent)
+        && needed > free
+    {
+        return Err(GenError::Parameter(format!(
+            "not enough space in {}: this needs up to {}, {} is free",
+            parent.display(),
+            format_size(needed),
+            format_size(free)
+        )));
     }
     let work = WorkDir::create(&parent, &name.to_string_lossy()).map_err(|source| {
         GenError::Unwritable {
@@ -559,6 +576,21 @@ impl Drop for WorkDir {
     }
 }
 
+/// The bytes an unprivileged user may still write on the filesystem holding `dir`; `None`
+/// when it cannot be asked.
+fn free_space(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    // SAFETY: statvfs is plain old data; zeroed is a valid value to be overwritten.
+    let mut stats: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `path` is a NUL-terminated string and `stats` a valid statvfs to fill.
+    if unsafe { libc::statvfs(path.as_ptr(), &mut stats) } != 0 {
+        return None;
+    }
+    #[allow(clippy::unnecessary_cast)] // the field types differ between platforms
+    Some((stats.f_bavail as u64).saturating_mul(stats.f_frsize as u64))
+}
+
 /// Whether `dir` is what gen writes: a batch directory holding its manifest.json, or a tree
 /// with its manifest beside it.
 fn is_generated_dir(dir: &Path, batch: bool) -> bool {
@@ -666,4 +698,28 @@ fn hash_file(path: &Path) -> Result<(u64, [u8; 32]), GenError> {
         len += n as u64;
     }
     Ok((len, hasher.finalize().into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn free_space_is_what_df_says() {
+        let free = free_space(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let output = std::process::Command::new("df")
+            .args(["--output=avail", "-B1", env!("CARGO_MANIFEST_DIR")])
+            .output()
+            .unwrap();
+        let df: u64 = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .nth(1)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        // Other writers may change it in between: within 1 GiB.
+        assert!(free.abs_diff(df) < 1 << 30, "statvfs {free}, df {df}");
+        assert!(free_space(Path::new("/no/such/dir")).is_none());
+    }
 }

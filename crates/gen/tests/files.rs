@@ -429,3 +429,42 @@ fn a_batch_is_held_to_the_limit_by_what_its_items_draw() {
     );
     assert!(entries(dir.path()).is_empty());
 }
+
+/// More than the filesystem has free is refused before anything is written.
+#[test]
+fn more_than_the_free_space_is_refused_up_front() {
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let free = free_bytes(dir.path());
+    let size = free + (1 << 30);
+    if size > 64 << 30 {
+        eprintln!("skipped: more than 63 GiB free, beyond what one generation may write");
+        return;
+    }
+    let error = generate(&Request::new(file(size, 0.0), 1), &dir.path().join("big")).unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.starts_with(&format!(
+            "not enough space in {}: this needs up to ",
+            dir.path().display()
+        )),
+        "{message}"
+    );
+    assert!(message.ends_with(" is free"), "{message}");
+    assert!(entries(dir.path()).is_empty());
+}
+
+/// `df`'s view of the free bytes (as a non-root user sees them).
+fn free_bytes(dir: &Path) -> u64 {
+    let output = Command::new("df")
+        .args(["--output=avail", "-B1"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .nth(1)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}

@@ -99,7 +99,7 @@ pub struct CommonArgs {
     /// 0 to 0.9, an image's distribution), seeded too.
     #[arg(long, requires = "batch")]
     pub varied: bool,
-    /// Replace PATH if it exists.
+    /// Replace PATH if it exists (a directory only if gen made it: it has its manifest).
     #[arg(long)]
     pub force: bool,
 }
