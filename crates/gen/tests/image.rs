@@ -297,3 +297,62 @@ fn image_sizes_out_of_range_are_refused() {
     }
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+/// A varied batch: each image its own distribution, counts and seed, each valid and holding
+/// what its parameters in the manifest say.
+#[test]
+fn a_varied_batch_of_images_holds_what_each_manifest_entry_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("set");
+    let mut request = Request::new(
+        Spec::Image(image(
+            Preset::Minimal.size(),
+            Distro::Debian,
+            ImageFormat::Raw,
+        )),
+        21,
+    );
+    request.batch = Some(6);
+    request.varied = true;
+    let manifest = generate(&request, &target).unwrap();
+    let names: Vec<&str> = manifest.outputs.iter().map(|o| o.path.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "image-0001.raw",
+            "image-0002.raw",
+            "image-0003.raw",
+            "image-0004.raw",
+            "image-0005.raw",
+            "image-0006.raw"
+        ]
+    );
+    let mut distros = std::collections::BTreeSet::new();
+    for output in &manifest.outputs {
+        let Spec::Image(spec) = &output.parameters else {
+            panic!("{:?}", output.parameters)
+        };
+        distros.insert(spec.distro.name());
+        let path = target.join(&output.path);
+        e2fsck_clean(&path);
+        assert!(cat(&path, "/etc/os-release").contains(&format!("ID={}\n", spec.distro.name())));
+        let db = cat(&path, spec.distro.package_db_path());
+        let count = match spec.distro {
+            Distro::Ubuntu | Distro::Debian => db.matches("Package: ").count(),
+            Distro::Alpine => db.lines().filter(|l| l.starts_with("P:")).count(),
+            Distro::Fedora => db.lines().count(),
+        };
+        assert_eq!(count, spec.packages as usize, "{}", output.path);
+        assert_eq!(output.sha256.as_deref(), Some(sha256(&path).as_str()));
+    }
+    assert!(distros.len() >= 2, "{distros:?}");
+    let packages: std::collections::BTreeSet<u32> = manifest
+        .outputs
+        .iter()
+        .map(|o| match &o.parameters {
+            Spec::Image(spec) => spec.packages,
+            _ => 0,
+        })
+        .collect();
+    assert!(packages.len() >= 3, "{packages:?}");
+}
