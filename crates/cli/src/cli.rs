@@ -277,6 +277,21 @@ pub enum Command {
         after_help = "Examples:\n  benchgate run --format markdown > report.md; benchgate comment --github report.md\n  benchgate comment --github report.md --repo owner/name --pr 42\n  benchgate comment --gitlab report.md"
     )]
     Comment(CommentArgs),
+    /// Generate seeded synthetic workloads: files, directory trees, ext4 disk images
+    ///
+    /// The same --seed and parameters give the same bytes, every time and on every machine with
+    /// the same e2fsprogs. Everything is written into a temporary directory beside PATH and
+    /// renamed into place at the end: a failure leaves nothing behind. A manifest (seed,
+    /// parameters, size and SHA-256 of every file, speed in MB/s) is written beside the output
+    /// (with --json, printed to standard output too); the speed is said on standard error.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  benchgate gen file --size 100MiB --compressibility 0.5 -o blob.bin\n  \
+                      benchgate gen tree --files 10000 --sizes 'lognormal(median=16KiB, sigma=1.5)' -o tree\n  \
+                      benchgate gen image --preset small --distro ubuntu --format qcow2 -o disk.qcow2\n  \
+                      benchgate gen image --preset medium --batch 5 --varied --seed 7 -o images"
+    )]
+    Gen(crate::commands::r#gen::GenCommand),
 }
 
 #[derive(Debug, Args)]

@@ -96,6 +96,7 @@ where
         Command::Man { dir } => commands::man::execute(dir.as_deref(), &cli.global),
         Command::Init(args) => commands::init::execute(args),
         Command::Comment(args) => commands::comment::execute(args),
+        Command::Gen(command) => commands::r#gen::execute(command, &cli.global),
     };
     match result {
         Ok(outcome) => outcome.exit_code(),

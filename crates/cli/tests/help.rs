@@ -273,3 +273,13 @@ fn man_writes_every_page_it_refers_to() {
     let out = benchgate(&["man"], dir.path());
     assert!(stdout(&out).contains("benchgate\\-runs(1)"));
 }
+
+#[test]
+fn gen_help() {
+    insta::assert_snapshot!(binary_help(&["gen", "--help"]));
+}
+
+#[test]
+fn gen_image_help() {
+    insta::assert_snapshot!(binary_help(&["gen", "image", "--help"]));
+}

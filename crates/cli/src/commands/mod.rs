@@ -9,6 +9,7 @@ pub mod completions;
 pub mod doctor;
 pub mod exec;
 pub mod export;
+pub mod r#gen; // `gen` is a reserved word in edition 2024
 pub mod history;
 pub mod import;
 pub mod ingest;
