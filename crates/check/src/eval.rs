@@ -127,6 +127,9 @@ pub fn evaluate(check: &Check, measure: &str, data: &dyn Data) -> Result<Evaluat
     })
 }
 
+/// A benchmark of a family: its parameter, its value and its name.
+type Point = (f64, Measured, String);
+
 struct Evaluator<'a> {
     check: &'a Check,
     measure: &'a str,
@@ -227,12 +230,7 @@ impl Evaluator<'_> {
 
     /// The (parameter, value) points of the benchmarks `pattern` matches, in parameter order;
     /// `strict`: a match whose parameter is not a number is an error (else it is left out).
-    fn points(
-        &self,
-        pattern: &str,
-        measure: &str,
-        strict: bool,
-    ) -> Result<Vec<(f64, Measured, String)>, EvalError> {
+    fn points(&self, pattern: &str, measure: &str, strict: bool) -> Result<Vec<Point>, EvalError> {
         let (prefix, suffix) = pattern.split_once('*').unwrap_or((pattern, ""));
         let mut points = Vec::new();
         for name in self.data.names() {
@@ -347,18 +345,14 @@ impl Evaluator<'_> {
     /// `name` itself as N = 1, since Go leaves the suffix off at GOMAXPROCS 1), benchgate's load
     /// levels (`name/concurrency=N`) or a `concurrency-N` sub-benchmark. Exactly one of these
     /// spellings may match.
-    fn scaling_family(
-        &self,
-        name: &str,
-        measure: &str,
-    ) -> Result<Vec<(f64, Measured, String)>, EvalError> {
+    fn scaling_family(&self, name: &str, measure: &str) -> Result<Vec<Point>, EvalError> {
         let candidates = [
             format!("{name}-*"),
             format!("{name}/concurrency=*"),
             format!("{name}/concurrency-*"),
             format!("{name}/threads=*"),
         ];
-        let mut found: Vec<(String, Vec<(f64, Measured, String)>)> = Vec::new();
+        let mut found: Vec<(String, Vec<Point>)> = Vec::new();
         for pattern in candidates {
             let points = self.points(&pattern, measure, false)?;
             if !points.is_empty() {
