@@ -3,7 +3,7 @@
 use benchgate_model::Unit;
 use thiserror::Error;
 
-use crate::fit::{linear_fit, scaling_efficiency};
+use crate::fit::{LinearFit, linear_fit, scaling_efficiency};
 use crate::parse::{Check, Expr, ExprKind, Func, Op};
 use crate::quantity::{Quantity, parse_literal};
 
@@ -43,8 +43,69 @@ pub struct Term {
     /// The source text (`"restore/cold"`, `r2("steps/n=*")`).
     pub text: String,
     pub value: Quantity,
-    /// What a family function saw (`4 points n=1…8`, `lowest at 4`).
-    pub detail: Option<String>,
+    /// What a family function saw.
+    pub detail: Option<Detail>,
+}
+
+/// What a family function saw: how many benchmarks over which range of the parameter, and
+/// the fit or the efficiency's worst level.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Detail {
+    Fit {
+        points: usize,
+        first: f64,
+        last: f64,
+        fit: LinearFit,
+        /// The unit of the values (the slope's per unit of the parameter).
+        unit: Unit,
+    },
+    Efficiency {
+        points: usize,
+        first: f64,
+        last: f64,
+        /// The parameter where the efficiency is lowest.
+        at: f64,
+        higher_is_better: bool,
+    },
+}
+
+impl Detail {
+    /// One phrase, with values in their unit shown by `show`: `4 benchmarks, parameter 1…8;
+    /// slope 1ms, intercept 2ms, r² 1, largest residual 0%`.
+    pub fn describe(&self, show: &dyn Fn(f64, &Unit) -> String) -> String {
+        match self {
+            Detail::Fit {
+                points,
+                first,
+                last,
+                fit,
+                unit,
+            } => format!(
+                "{points} benchmarks, parameter {}…{}; slope {} per unit, intercept {}, r² {}, \
+                 largest residual {}%",
+                trim(*first),
+                trim(*last),
+                show(fit.slope, unit),
+                show(fit.intercept, unit),
+                trim(fit.r2),
+                trim(fit.max_relative_residual * 100.0)
+            ),
+            Detail::Efficiency {
+                points,
+                first,
+                last,
+                at,
+                higher_is_better,
+            } => format!(
+                "{points} benchmarks, parameter {}…{}; lowest at {} against {} ({} is better)",
+                trim(*first),
+                trim(*last),
+                trim(*at),
+                trim(*first),
+                if *higher_is_better { "higher" } else { "lower" }
+            ),
+        }
+    }
 }
 
 /// A check's result: the value (its left side), the bound (its right side), whether it holds.
@@ -263,7 +324,7 @@ impl Evaluator<'_> {
         func: Func,
         pattern: &str,
         measure: &str,
-    ) -> Result<(Quantity, String), EvalError> {
+    ) -> Result<(Quantity, Detail), EvalError> {
         let name = func.as_str();
         let points = if func == Func::Efficiency && !pattern.contains('*') {
             self.scaling_family(pattern, measure)?
@@ -290,12 +351,6 @@ impl Evaluator<'_> {
         let unit = points[0].1.unit.clone();
         let first = xy[0].0;
         let last = xy[xy.len() - 1].0;
-        let span = format!(
-            "{} benchmarks, parameter {}…{}",
-            points.len(),
-            trim(first),
-            trim(last)
-        );
         let undefined = |why: &str| EvalError::Undefined {
             func: name,
             pattern: pattern.to_string(),
@@ -305,23 +360,23 @@ impl Evaluator<'_> {
             Func::Slope | Func::Intercept | Func::R2 => {
                 let fit = linear_fit(&xy)
                     .ok_or_else(|| undefined("the parameter is the same in every benchmark"))?;
-                let detail = format!(
-                    "{span}; slope {}/unit, intercept {}, r² {}, largest residual {}%",
-                    trim(fit.slope),
-                    trim(fit.intercept),
-                    trim(fit.r2),
-                    trim(fit.max_relative_residual * 100.0)
-                );
                 let q = match func {
                     Func::Slope => Quantity {
                         value: fit.slope,
-                        unit: Some(unit),
+                        unit: Some(unit.clone()),
                     },
                     Func::Intercept => Quantity {
                         value: fit.intercept,
-                        unit: Some(unit),
+                        unit: Some(unit.clone()),
                     },
                     _ => Quantity::plain(fit.r2),
+                };
+                let detail = Detail::Fit {
+                    points: points.len(),
+                    first,
+                    last,
+                    fit,
+                    unit,
                 };
                 Ok((q, detail))
             }
@@ -330,12 +385,13 @@ impl Evaluator<'_> {
                 let (efficiency, at) = scaling_efficiency(&xy, higher).ok_or_else(|| {
                     undefined("needs parameters above 0 and values above 0 at two or more levels")
                 })?;
-                let detail = format!(
-                    "{span}; lowest at {} against {} ({} is better)",
-                    trim(at),
-                    trim(first),
-                    if higher { "higher" } else { "lower" }
-                );
+                let detail = Detail::Efficiency {
+                    points: points.len(),
+                    first,
+                    last,
+                    at,
+                    higher_is_better: higher,
+                };
                 Ok((Quantity::plain(efficiency), detail))
             }
         }

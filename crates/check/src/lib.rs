@@ -10,7 +10,7 @@ mod fit;
 mod parse;
 mod quantity;
 
-pub use eval::{Data, EvalError, Evaluation, Measured, Term, Unavailable, evaluate};
+pub use eval::{Data, Detail, EvalError, Evaluation, Measured, Term, Unavailable, evaluate};
 pub use fit::{LinearFit, linear_fit, scaling_efficiency};
 pub use parse::{
     Check, Cmp, Expr, ExprKind, Func, MAX_DEPTH, MAX_EXPR_CHARS, Op, ParseError, Span, parse,

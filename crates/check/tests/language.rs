@@ -178,10 +178,16 @@ fn linearity_over_a_parameter() {
     let e = evaluate(&r2, "wall_time", &linear).unwrap();
     assert_eq!(e.value, Quantity::plain(1.0));
     assert!(e.holds);
+    let plain = |x: f64, _: &Unit| x.to_string();
     assert_eq!(
-        e.terms[0].detail.as_deref(),
+        e.terms[0]
+            .detail
+            .as_ref()
+            .map(|d| d.describe(&plain))
+            .as_deref(),
         Some(
-            "4 benchmarks, parameter 1…8; slope 1000000/unit, intercept 2000000, r² 1, largest residual 0%"
+            "4 benchmarks, parameter 1…8; slope 1000000 per unit, intercept 2000000, r² 1, \
+             largest residual 0%"
         )
     );
     let slope = parse(r#"slope("steps/n=*", wall_time) <= 1.2ms"#).unwrap();
@@ -248,8 +254,13 @@ fn scaling_efficiency_of_go_cpu_levels() {
     let e = evaluate(&check, "wall_time", &data).unwrap();
     assert_eq!(e.value, Quantity::plain(0.8));
     assert!(e.holds);
+    let plain = |x: f64, _: &Unit| x.to_string();
     assert_eq!(
-        e.terms[0].detail.as_deref(),
+        e.terms[0]
+            .detail
+            .as_ref()
+            .map(|d| d.describe(&plain))
+            .as_deref(),
         Some("3 benchmarks, parameter 1…4; lowest at 4 against 1 (higher is better)")
     );
     // Time per op scales the other way: the same efficiency.

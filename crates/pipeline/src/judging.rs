@@ -84,7 +84,7 @@ pub struct Judging {
 }
 
 /// The one rule every judging command uses (`run`, `ingest`, `exec`, `compare`, `report`):
-/// `config`'s `[gate]` and budgets judge runs of `source` only when [`Config::judges`] says so —
+/// `config`'s `[gate]`, budgets and checks judge runs of `source` only when [`Config::judges`] says so —
 /// settings tuned for one suite must not silently judge another — otherwise the defaults do, with
 /// a note saying why; the flags go on top either way. `measures` are the gated measures asked for
 /// (`--measure`); none: the configured ones, else wall time.
@@ -130,8 +130,12 @@ pub fn judging_for(
     } else {
         measures.to_vec()
     };
+    let mut options = flags.options(thresholds, gated)?;
+    if applies {
+        options.checks = config.checks.clone();
+    }
     Ok(Judging {
-        options: flags.options(thresholds, gated)?,
+        options,
         budgets,
         note,
     })
