@@ -388,3 +388,32 @@ fn a_malformed_check_is_refused_at_its_line_and_column() {
         stderr(&out)
     );
 }
+
+#[test]
+fn compare_judges_the_checks_on_the_current_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    config(d, RATIO);
+    let fast = [
+        "BenchmarkRestore/cold \t 10\t 120000000 ns/op",
+        "BenchmarkRestore/warm \t 500\t 2000000 ns/op",
+    ];
+    let slow = [
+        "BenchmarkRestore/cold \t 10\t 120000000 ns/op",
+        "BenchmarkRestore/warm \t 500\t 3000000 ns/op",
+    ];
+    write(d, "fast.txt", &go_output(&fast));
+    write(d, "slow.txt", &go_output(&slow));
+    let out = benchgate(&["--json", "compare", "slow.txt", "fast.txt"], d);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = benchgate(&["--json", "compare", "fast.txt", "slow.txt"], d);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let c: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_valid("comparison.v1.schema.json", &c);
+    assert_eq!(c["checks"][0]["value"], 40.0);
+    assert_eq!(
+        check_verdict(&c, "warm restore is 50x faster")["kind"],
+        "check_failed"
+    );
+    assert!(!d.join(".benchgate").exists(), "compare stores nothing");
+}
