@@ -417,3 +417,55 @@ fn compare_judges_the_checks_on_the_current_side() {
     );
     assert!(!d.join(".benchgate").exists(), "compare stores nothing");
 }
+
+/// The configured suite (`run`) is judged by the same checks, on its fixed samples (1 ms and 2 ms
+/// ± 3 %): one that holds, one broken, one naming a bench that was skipped, one a bench that
+/// does not exist.
+#[test]
+fn run_judges_the_suite_with_its_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "benchgate.toml",
+        "[defaults]\nwarmup = 0\nruns = 8\n\n\
+         [[bench]]\nname = \"fast\"\ncommand = \"true\"\n\n\
+         [[bench]]\nname = \"slow\"\ncommand = \"sleep 0.002\"\n\n\
+         [[bench]]\nname = \"helios/commit\"\ncommand = \"${BENCHGATE_TEST_UNSET_VAR} commit\"\n\
+         requires = { env = [\"BENCHGATE_TEST_UNSET_VAR\"] }\n\n\
+         [[check]]\nname = \"slow is about twice fast\"\nexpr = '\"slow\" / \"fast\" >= 1.5'\n\n\
+         [[check]]\nname = \"slow is 3x fast\"\nexpr = '\"slow\" / \"fast\" >= 3'\n\n\
+         [[check]]\nname = \"commit\"\nexpr = '\"helios/commit\" < 50ms'\n\n\
+         [[check]]\nname = \"restore\"\nexpr = '\"helios/restore\" < 25ms'\n",
+    );
+    let env = common::fixed_samples_env(
+        d,
+        &[
+            common::fixed_samples_line("true", 1.0, 0.03, 7, 64),
+            common::fixed_samples_line("sleep 0.002", 2.0, 0.03, 8, 64),
+        ],
+    );
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let out = common::benchgate_with_env(&["--json", "run"], d, &env);
+    let c: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(&out), stderr(&out)));
+    assert_valid("comparison.v1.schema.json", &c);
+    assert_eq!(out.status.code(), Some(1), "{c}");
+    let statuses: Vec<&str> = c["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|check| check["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["pass", "fail", "skipped", "error"]);
+    let ratio = c["checks"][0]["value"].as_f64().unwrap();
+    assert!((1.8..2.2).contains(&ratio), "{ratio}");
+    assert_eq!(check_verdict(&c, "commit")["kind"], "skipped");
+    assert!(
+        check_verdict(&c, "restore")["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no benchmark named \"helios/restore\""),
+        "{c}"
+    );
+}
