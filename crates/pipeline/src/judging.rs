@@ -107,7 +107,7 @@ pub fn judging_for(
             None => "command (its own [[bench]] suite)".to_string(),
         };
         format!(
-            "{path}'s [gate] and budgets judge {judged} runs; this {source} run is judged with \
+            "{path}'s [gate], budgets and checks judge {judged} runs; this {source} run is judged with \
              the defaults and the flags (list {source} in [gate] sources to judge it with them)"
         )
     });
@@ -243,7 +243,7 @@ mod tests {
         assert_eq!(
             judging.note.as_deref(),
             Some(
-                "ci/benchgate.toml's [gate] and budgets judge command (its own [[bench]] suite) \
+                "ci/benchgate.toml's [gate], budgets and checks judge command (its own [[bench]] suite) \
                  runs; this ingest:go run is judged with the defaults and the flags (list \
                  ingest:go in [gate] sources to judge it with them)"
             )
