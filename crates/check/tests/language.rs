@@ -397,6 +397,12 @@ fn evaluation_errors_are_said_plainly() {
             .to_string(),
         "efficiency(\"BenchmarkEncode\") matches no benchmark"
     );
+    assert_eq!(
+        eval(r#""restore/cold" * 1e300 * 1e300 > 1"#)
+            .unwrap_err()
+            .to_string(),
+        "\"restore/cold\" * 1e300 * 1e300 is inf, not a number a check can compare"
+    );
     assert!(matches!(
         eval(r#""helios/commit" < 50ms"#).unwrap_err(),
         EvalError::Skipped { .. }
