@@ -338,7 +338,12 @@ impl Evaluator<'_> {
                 hint: pattern_hint(pattern, &self.data.names()),
             });
         }
-        let needed = if func == Func::R2 { 3 } else { 2 };
+        // Two points always lie on a line: judging linearity needs a third.
+        let needed = if matches!(func, Func::R2 | Func::Residual) {
+            3
+        } else {
+            2
+        };
         if points.len() < needed {
             return Err(EvalError::TooFewPoints {
                 func: name,
@@ -357,7 +362,7 @@ impl Evaluator<'_> {
             why: why.to_string(),
         };
         match func {
-            Func::Slope | Func::Intercept | Func::R2 => {
+            Func::Slope | Func::Intercept | Func::R2 | Func::Residual => {
                 let fit = linear_fit(&xy)
                     .ok_or_else(|| undefined("the parameter is the same in every benchmark"))?;
                 let q = match func {
@@ -368,6 +373,10 @@ impl Evaluator<'_> {
                     Func::Intercept => Quantity {
                         value: fit.intercept,
                         unit: Some(unit.clone()),
+                    },
+                    Func::Residual => Quantity {
+                        value: fit.max_relative_residual,
+                        unit: Some(Unit::Ratio),
                     },
                     _ => Quantity::plain(fit.r2),
                 };

@@ -8,7 +8,7 @@ pub struct LinearFit {
     /// Coefficient of determination, 1 − SS_res / SS_tot; 1 when the line passes through every
     /// point (constant values included: a flat line fits them exactly).
     pub r2: f64,
-    /// The largest |residual| relative to the fitted value at that point (0.05 = 5 %).
+    /// The largest |residual| relative to the measured value at that point (0.05 = 5 %).
     pub max_relative_residual: f64,
 }
 
@@ -40,14 +40,18 @@ pub fn linear_fit(points: &[(f64, f64)]) -> Option<LinearFit> {
     } else {
         1.0 - ss_res / ss_tot
     };
+    // Relative to the measured value: "this point is 12 % off the line" (the fitted value may be
+    // near zero where the measured one is not).
     let max_relative_residual = points
         .iter()
         .map(|p| {
-            let f = fitted(p.0);
-            if f == 0.0 {
-                if p.1 == 0.0 { 0.0 } else { f64::INFINITY }
+            let off = (p.1 - fitted(p.0)).abs();
+            if off <= scale.sqrt() * 1e-12 {
+                0.0
+            } else if p.1 == 0.0 {
+                f64::INFINITY
             } else {
-                ((p.1 - f) / f).abs()
+                off / p.1.abs()
             }
         })
         .fold(0.0, f64::max);
@@ -98,7 +102,7 @@ mod tests {
         assert_eq!(fit.slope, 0.5);
         assert_eq!(fit.intercept, 1.0);
         assert!((fit.r2 - 0.25).abs() < 1e-12, "{}", fit.r2);
-        // Largest residual: at x = 2, fitted 2, value 3 → 50 %.
+        // Largest residual relative to the value: at x = 1, fitted 1.5, value 1 → 50 %.
         assert!((fit.max_relative_residual - 0.5).abs() < 1e-12);
     }
 

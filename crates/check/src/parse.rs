@@ -7,7 +7,8 @@
 //! unary   = "-" unary | primary
 //! primary = number unit? | "name" ("." measure)? | func "(" "pattern" ("," measure)? ")"
 //!         | "(" sum ")"
-//! measure = identifier | "quoted measure"    func = value | slope | intercept | r2 | efficiency
+//! measure = identifier | "quoted measure"
+//! func    = value | slope | intercept | r2 | residual | efficiency
 //! ```
 //!
 //! Errors name the column (in characters, from 1) where the expression went wrong.
@@ -93,6 +94,8 @@ pub enum Func {
     Intercept,
     /// Coefficient of determination of the least-squares line: 1 is perfectly linear.
     R2,
+    /// The largest distance of a value from the least-squares line, relative to the value.
+    Residual,
     /// Scaling efficiency: speed-up over the smallest parameter divided by the parameter's
     /// ratio, the lowest over the family.
     Efficiency,
@@ -104,12 +107,13 @@ impl Func {
             Func::Slope => "slope",
             Func::Intercept => "intercept",
             Func::R2 => "r2",
+            Func::Residual => "residual",
             Func::Efficiency => "efficiency",
         }
     }
 }
 
-const FUNCTIONS: &str = "value, slope, intercept, r2, efficiency";
+const FUNCTIONS: &str = "value, slope, intercept, r2, residual, efficiency";
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
@@ -519,6 +523,7 @@ impl Parser<'_> {
             "slope" => Some(Func::Slope),
             "intercept" => Some(Func::Intercept),
             "r2" => Some(Func::R2),
+            "residual" => Some(Func::Residual),
             "efficiency" => Some(Func::Efficiency),
             _ => {
                 return Err(self.err(
@@ -590,18 +595,20 @@ fn check_pattern(
     let stars = pattern.matches('*').count();
     let problem = match func {
         None if stars > 0 => Some(
-            "value takes one benchmark's name, not a pattern (slope, intercept, r2 and \
-             efficiency take patterns)"
+            "value takes one benchmark's name, not a pattern (slope, intercept, r2, residual \
+             and efficiency take patterns)"
                 .to_string(),
         ),
         Some(Func::Efficiency) if stars > 1 => Some(format!(
             "efficiency's pattern may have one * where the parameter goes, found {stars}"
         )),
-        Some(Func::Slope | Func::Intercept | Func::R2) if stars != 1 => Some(format!(
-            "{}'s pattern needs exactly one * where the parameter's value goes (e.g. \
+        Some(Func::Slope | Func::Intercept | Func::R2 | Func::Residual) if stars != 1 => {
+            Some(format!(
+                "{}'s pattern needs exactly one * where the parameter's value goes (e.g. \
              \"steps/n=*\"), found {stars}",
-            func.map_or("", Func::as_str)
-        )),
+                func.map_or("", Func::as_str)
+            ))
+        }
         _ => None,
     };
     match problem {

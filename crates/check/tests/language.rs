@@ -210,6 +210,22 @@ fn linearity_over_a_parameter() {
         e.value.value
     );
     assert!(!e.holds);
+    // The largest residual: the line is 9.26 ms/step − 13.48 ms; at n = 1 it is −4.22 ms against
+    // 1 ms measured, 522 % of the value off the line.
+    let residual = parse(r#"residual("steps/n=*") <= 10%"#).unwrap();
+    let e = evaluate(&residual, "wall_time", &quadratic).unwrap();
+    assert_eq!(e.value.unit, Some(Unit::Ratio));
+    let slope = 266.25 / 28.75;
+    let at_one = 21.25 - slope * 3.75 + slope;
+    assert!(
+        (e.value.value - (1.0 - at_one)).abs() < 1e-9,
+        "{}",
+        e.value.value
+    );
+    assert!(!e.holds);
+    let e = evaluate(&residual, "wall_time", &linear).unwrap();
+    assert_eq!(e.value.value, 0.0);
+    assert!(e.holds);
 }
 
 #[test]
