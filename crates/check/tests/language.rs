@@ -475,3 +475,51 @@ fn evaluation_errors_are_said_plainly() {
         "efficiency(\"Encode\") is ambiguous: both \"Encode-*\" and \"Encode/concurrency=*\" match (write the pattern with its *)"
     );
 }
+
+/// Whatever is written, parsing ends in a check or an error inside the text: never a panic.
+#[test]
+fn arbitrary_text_never_panics() {
+    const PIECES: [&str; 24] = [
+        "\"a\"",
+        "\"µ/é\"",
+        "(",
+        ")",
+        ",",
+        ".",
+        "+",
+        "-",
+        "*",
+        "/",
+        ">=",
+        "<",
+        "=",
+        "1",
+        "2.5e3",
+        "ms",
+        "/s",
+        "%",
+        "r2",
+        "efficiency",
+        "value",
+        "\"s/n=*\"",
+        " ",
+        "é",
+    ];
+    let mut state: u64 = 0x5eed;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as usize
+    };
+    for _ in 0..20_000 {
+        let len = next() % 12;
+        let text: String = (0..len).map(|_| PIECES[next() % PIECES.len()]).collect();
+        if let Err(error) = parse(&text) {
+            assert!(
+                error.column <= text.chars().count() + 1 && text.is_char_boundary(error.offset),
+                "{text:?}: {error}"
+            );
+        }
+    }
+}
