@@ -75,7 +75,7 @@ fn the_example_config_does_not_judge_other_sources_and_compare_agrees_with_inges
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(
         stderr(&out).contains(
-            "note: benchgate.toml's [gate] and budgets judge command (its own [[bench]] suite) \
+            "note: benchgate.toml's [gate], budgets and checks judge command (its own [[bench]] suite) \
              runs; this ingest:go run is judged with the defaults and the flags"
         ),
         "{}",

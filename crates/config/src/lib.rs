@@ -50,6 +50,8 @@ pub struct Config {
     pub benches: Vec<Bench>,
     /// `[[budget]]` entries, in file order, values in canonical units.
     pub budgets: Vec<Budget>,
+    /// `[[check]]` entries, in file order, their expressions parsed (docs/checks.md).
+    pub checks: Vec<benchgate_gate::Check>,
     /// `[env]`: the variables whose values may be recorded.
     pub env: EnvConfig,
     /// `[build]`: how to build a checkout, for paired confirmation.

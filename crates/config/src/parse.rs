@@ -9,12 +9,12 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use benchgate_gate::{Budget, NameGlob, canonical_unit};
+use benchgate_gate::{Budget, Check, MAX_CHECKS, NameGlob, canonical_unit};
 use benchgate_measure::{
     Better, DefinitionError, Expected, MAX_COMBINATIONS, MAX_PARAMETER_VALUES, MeasureError,
     MetricDefinition, MetricUnit, OutputCheck, OutputSpec, Parameter, Selector, check_combinations,
 };
-use benchgate_model::{Measure, Mode, Source, Unit};
+use benchgate_model::{Measure, Mode, Severity, Source, Unit};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
@@ -26,7 +26,9 @@ use crate::{
 
 type Val<'i> = Spanned<DeValue<'i>>;
 
-const TOP_KEYS: [&str; 6] = ["defaults", "gate", "bench", "budget", "env", "build"];
+const TOP_KEYS: [&str; 7] = [
+    "defaults", "gate", "bench", "budget", "check", "env", "build",
+];
 const BUILD_KEYS: [&str; 1] = ["command"];
 const ENV_KEYS: [&str; 1] = ["record"];
 const GATE_KEYS: [&str; 9] = [
@@ -122,6 +124,8 @@ fn keys_with_runner_settings(own: &[&'static str]) -> Vec<&'static str> {
 const REQUIRES_KEYS: [&str; 3] = ["env", "commands", "files"];
 const SCAN_KEYS: [&str; 3] = ["min", "max", "step"];
 const BUDGET_KEYS: [&str; 7] = ["bench", "measure", "max", "min", "target", "warn", "fail"];
+/// A `[[check]]`'s keys (not a bench's `check`, see [`CHECK_KEYS`]).
+const CHECK_ENTRY_KEYS: [&str; 4] = ["name", "expr", "measure", "severity"];
 
 struct Ctx<'t> {
     text: &'t str,
@@ -509,6 +513,38 @@ pub(crate) fn parse(
                 prefix: String::new(),
             };
             config.budgets.push(budget(&ctx, &section, &metric_units)?);
+        }
+    }
+    if let Some(value) = top.get("check") {
+        let items = tables(&ctx, &top, "check", value)?;
+        if items.len() > MAX_CHECKS {
+            return Err(top.bad(
+                &ctx,
+                "check",
+                value,
+                format!("{} checks; at most {MAX_CHECKS}", items.len()),
+            ));
+        }
+        let mut names = BTreeSet::new();
+        for (i, item) in items.into_iter().enumerate() {
+            let section = Section {
+                table: item.0,
+                span: item.1,
+                name: format!("[[check]] #{}", i + 1),
+                prefix: String::new(),
+            };
+            let check = check_entry(&ctx, &section)?;
+            if !names.insert(check.name.clone())
+                && let Some(value) = section.get("name")
+            {
+                return Err(section.bad(
+                    &ctx,
+                    "name",
+                    value,
+                    format!("duplicate check name {:?}", check.name),
+                ));
+            }
+            config.checks.push(check);
         }
     }
     config.env.unrecorded = ctx.unrecorded.take();
@@ -1340,6 +1376,59 @@ fn metric_units(benches: &[Bench]) -> BTreeMap<String, Unit> {
         .into_iter()
         .filter_map(|(name, unit)| Some((name, unit?)))
         .collect()
+}
+
+/// A `[[check]]`: its expression parsed now, so a malformed one is refused at the character
+/// where it goes wrong (when the TOML string holds it verbatim, else at the string).
+fn check_entry(ctx: &Ctx, s: &Section) -> Result<Check, ConfigError> {
+    s.check_keys(ctx, &CHECK_ENTRY_KEYS)?;
+    let (name, _) = s
+        .string(ctx, "name")?
+        .ok_or_else(|| s.missing(ctx, "name"))?;
+    let (expr, expr_value) = s
+        .string(ctx, "expr")?
+        .ok_or_else(|| s.missing(ctx, "expr"))?;
+    let mut check = Check::new(name.trim(), expr).map_err(|e| {
+        let span = expr_value.span();
+        let raw = ctx.text.get(span.clone()).unwrap_or("");
+        // A literal or escape-free string: its content starts one character in.
+        let verbatim = raw.len() == expr.len() + 2 && raw.get(1..raw.len() - 1) == Some(expr);
+        let at = if verbatim {
+            span.start + 1 + e.offset
+        } else {
+            span.start
+        };
+        ctx.err(&(at..at), format!("{}: {e}", s.key("expr")))
+    })?;
+    if let Some((measure_name, measure_value)) = s.string(ctx, "measure")? {
+        if let Some(known) = Measure::closest_known(measure_name.trim()) {
+            return Err(s.bad(
+                ctx,
+                "measure",
+                measure_value,
+                format!(
+                    "unknown measure {:?} (did you mean {known:?}?)",
+                    measure_name.trim()
+                ),
+            ));
+        }
+        check.measure = Measure::parse(measure_name.trim());
+    }
+    if let Some((severity, value)) = s.string(ctx, "severity")? {
+        check.severity = match severity.trim() {
+            "fail" => Severity::Fail,
+            "warn" => Severity::Warn,
+            other => {
+                return Err(s.bad(
+                    ctx,
+                    "severity",
+                    value,
+                    format!("unknown severity {other:?} (expected \"fail\" or \"warn\")"),
+                ));
+            }
+        };
+    }
+    Ok(check)
 }
 
 fn budget(

@@ -32,6 +32,9 @@ pub struct CompareOptions {
     pub noise_floors: BTreeMap<(String, Measure), f64>,
     /// Warnings fail the gate (`--deny-warnings`).
     pub deny_warnings: bool,
+    /// `[[check]]`s across the current run's benchmarks, applied by [`crate::apply_checks`]
+    /// where the judging steps add budgets.
+    pub checks: Vec<crate::Check>,
 }
 
 impl Default for CompareOptions {
@@ -45,6 +48,7 @@ impl Default for CompareOptions {
             seed: 0x6265_6e63_6867_6174, // "benchgat"
             noise_floors: BTreeMap::new(),
             deny_warnings: false,
+            checks: Vec::new(),
         }
     }
 }
@@ -270,6 +274,7 @@ fn judge(
         command_failures: Vec::new(),
         verdicts,
         budgets: Vec::new(),
+        checks: Vec::new(),
         warnings,
     };
     settle(&mut comparison);

@@ -4,6 +4,7 @@
 //! canonical model: no I/O, no formatting beyond the one-line reasons.
 
 mod budget;
+mod check;
 mod compare;
 mod confirm;
 mod geomean;
@@ -21,6 +22,7 @@ pub use benchgate_model::LeakBudget;
 pub use budget::{
     Budget, budget_verdict, budget_verdicts, canonical_unit, check_budgets, default_direction,
 };
+pub use check::{Check, MAX_CHECKS, apply_checks, check_results, check_verdict};
 pub use compare::{
     CompareOptions, apply_budgets, compare_runs, compare_within_run, judge_without_baseline,
     replace_verdict, samples_needed,

@@ -59,6 +59,7 @@ fn comparison(verdicts: Vec<Verdict>) -> Comparison {
         deny_warnings: false,
         command_failures: Vec::new(),
         budgets: Vec::new(),
+        checks: Vec::new(),
         warnings: Vec::new(),
     }
 }

@@ -5,6 +5,7 @@
 
 mod benchmark;
 mod budget;
+mod check;
 pub mod display;
 mod environment;
 mod error;
@@ -17,6 +18,7 @@ mod verdict;
 
 pub use benchmark::{Benchmark, Status};
 pub use budget::{BudgetCheck, BudgetStatus};
+pub use check::{CHECK_MEASURE, CheckResult, CheckStatus};
 pub use environment::Environment;
 pub use error::ModelError;
 pub use leak::{LeakBudget, LeakGrowth};

@@ -24,6 +24,13 @@ pub enum VerdictKind {
     Skipped,
     /// The benchmark ran but failed in the current run.
     Failed,
+    /// A `[[check]]` holds (its `benchmark` is the check's name).
+    CheckPassed,
+    /// A `[[check]]` does not hold (severity warn or fail).
+    CheckFailed,
+    /// A `[[check]]` could not be evaluated (a benchmark it names does not exist, a division by
+    /// zero…): it fails the gate.
+    CheckError,
 }
 
 impl VerdictKind {
@@ -39,6 +46,9 @@ impl VerdictKind {
             VerdictKind::Missing => "missing",
             VerdictKind::Skipped => "skipped",
             VerdictKind::Failed => "failed",
+            VerdictKind::CheckPassed => "check_passed",
+            VerdictKind::CheckFailed => "check_failed",
+            VerdictKind::CheckError => "check_error",
         }
     }
 }
@@ -225,6 +235,11 @@ impl Verdict {
             || self.caveats.iter().any(Caveat::is_warning)
     }
 
+    /// Whether this is a `[[check]]`'s verdict (its `benchmark` is the check's name).
+    pub fn is_check(&self) -> bool {
+        self.measure.as_str() == crate::CHECK_MEASURE
+    }
+
     /// Whether this verdict fails the gate by itself.
     pub fn is_failure(&self) -> bool {
         self.severity == Some(Severity::Fail) || self.kind == VerdictKind::Failed
@@ -377,6 +392,10 @@ pub struct Comparison {
     /// among the verdicts as `budget_exceeded`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub budgets: Vec<crate::BudgetCheck>,
+    /// Every `[[check]]` evaluated against the current run (each also appears among the
+    /// verdicts).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<crate::CheckResult>,
     /// Caveats about the comparison as a whole (different machines, simulated data).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,

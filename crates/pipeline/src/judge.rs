@@ -2,8 +2,9 @@
 //! comparison whose outcome every output renders.
 
 use benchgate_gate::{
-    Budget, CompareOptions, apply_budgets, check_budgets, check_gated_measures, compare_runs,
-    compare_within_run, judge_without_baseline, record_command_failure, replace_verdict,
+    Budget, CompareOptions, apply_budgets, apply_checks, check_budgets, check_gated_measures,
+    compare_runs, compare_within_run, judge_without_baseline, record_command_failure,
+    replace_verdict,
 };
 use std::collections::BTreeMap;
 
@@ -31,8 +32,8 @@ pub struct Findings {
     pub confirmed: Vec<Verdict>,
 }
 
-/// Stores `run`, then judges it against the (pooled) `baseline` and `budgets`, with the noise
-/// floors of its machine. A gated measure no benchmark has is refused before anything is stored
+/// Stores `run`, then judges it against the (pooled) `baseline`, `budgets` and the checks of
+/// `options`, with the noise floors of its machine. A gated measure no benchmark has is refused before anything is stored
 /// (an unknown one) or becomes a warning of the comparison (a well-known one);
 /// `command_failures` (one line each) make the outcome `command_failed`.
 pub fn store_and_judge(
@@ -67,6 +68,7 @@ pub fn store_and_judge(
         &mut comparison,
         check_budgets(budgets, run, baseline.as_ref().map(|(b, _)| b)),
     );
+    apply_checks(&mut comparison, &options.checks, run);
     comparison.warnings.extend(measure_warnings);
     for failure in command_failures {
         record_command_failure(&mut comparison, failure);
@@ -149,7 +151,7 @@ pub fn judge_commands(run: &Run, options: &CompareOptions) -> (Vec<Verdict>, Out
 }
 
 /// Judges `current` against `baseline` without storing anything (`compare`, `report`), with the
-/// `budgets` when there are any. `options` should carry the noise floors already.
+/// `budgets` when there are any and the checks of `options`. `options` should carry the noise floors already.
 pub fn judge_runs(
     (baseline, baseline_label): (&Run, &str),
     (current, current_label): (&Run, &str),
@@ -163,6 +165,7 @@ pub fn judge_runs(
             check_budgets(budgets, current, Some(baseline)),
         );
     }
+    apply_checks(&mut comparison, &options.checks, current);
     comparison
 }
 

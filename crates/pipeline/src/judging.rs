@@ -116,7 +116,7 @@ pub struct Judging {
 }
 
 /// The one rule every judging command uses (`run`, `ingest`, `exec`, `compare`, `report`):
-/// `config`'s `[gate]` and budgets judge runs of `source` only when [`Config::judges`] says so —
+/// `config`'s `[gate]`, budgets and checks judge runs of `source` only when [`Config::judges`] says so —
 /// settings tuned for one suite must not silently judge another — otherwise the defaults do, with
 /// a note saying why; the flags go on top either way. `measures` are the gated measures asked for
 /// (`--measure`); none: the configured ones, else wall time.
@@ -139,7 +139,7 @@ pub fn judging_for(
             None => "command (its own [[bench]] suite)".to_string(),
         };
         format!(
-            "{path}'s [gate] and budgets judge {judged} runs; this {source} run is judged with \
+            "{path}'s [gate], budgets and checks judge {judged} runs; this {source} run is judged with \
              the defaults and the flags (list {source} in [gate] sources to judge it with them)"
         )
     });
@@ -162,8 +162,12 @@ pub fn judging_for(
     } else {
         measures.to_vec()
     };
+    let mut options = flags.options(thresholds, gated)?;
+    if applies {
+        options.checks = config.checks.clone();
+    }
     Ok(Judging {
-        options: flags.options(thresholds, gated)?,
+        options,
         budgets,
         note,
     })
@@ -271,7 +275,7 @@ mod tests {
         assert_eq!(
             judging.note.as_deref(),
             Some(
-                "ci/benchgate.toml's [gate] and budgets judge command (its own [[bench]] suite) \
+                "ci/benchgate.toml's [gate], budgets and checks judge command (its own [[bench]] suite) \
                  runs; this ingest:go run is judged with the defaults and the flags (list \
                  ingest:go in [gate] sources to judge it with them)"
             )

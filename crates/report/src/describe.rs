@@ -481,6 +481,10 @@ pub fn label(v: &Verdict) -> &'static str {
         (VerdictKind::Missing, _) => "missing",
         (VerdictKind::Skipped, _) => "skipped",
         (VerdictKind::Failed, _) => "FAILED",
+        (VerdictKind::CheckPassed, _) => "ok",
+        (VerdictKind::CheckFailed, Some(Severity::Fail)) => "CHECK",
+        (VerdictKind::CheckFailed, _) => "check",
+        (VerdictKind::CheckError, _) => "ERROR",
     }
 }
 
@@ -502,13 +506,15 @@ pub fn notable(comparison: &Comparison) -> impl Iterator<Item = &Verdict> {
     let first_run = comparison.baseline.is_none();
     comparison.verdicts.iter().filter(move |v| {
         (v.kind != VerdictKind::Unchanged || !v.caveats.is_empty())
+            // A check that holds is in the checks table; only broken ones need a line.
+            && v.kind != VerdictKind::CheckPassed
             && !(one_value(v) && v.caveats.is_empty())
             && !(first_run && v.kind == VerdictKind::New && v.caveats.is_empty())
     })
 }
 
 /// The verdicts shown in per-measure comparison tables: none without a baseline, and never the
-/// broken budgets (they have their own table).
+/// broken budgets or the checks (they have their own tables).
 pub fn compared(comparison: &Comparison) -> Vec<Verdict> {
     if comparison.baseline.is_none() {
         return Vec::new();
@@ -516,7 +522,7 @@ pub fn compared(comparison: &Comparison) -> Vec<Verdict> {
     comparison
         .verdicts
         .iter()
-        .filter(|v| v.kind != VerdictKind::BudgetExceeded)
+        .filter(|v| v.kind != VerdictKind::BudgetExceeded && !v.is_check())
         .cloned()
         .collect()
 }
@@ -543,6 +549,41 @@ pub fn budget_rows(comparison: &Comparison) -> Vec<[String; 6]> {
                 limit,
                 headroom,
                 b.status.to_string(),
+            ]
+        })
+        .collect()
+}
+
+/// The rows of the checks table: name, expression, value, bound, headroom, status.
+pub fn check_rows(comparison: &Comparison) -> Vec<[String; 6]> {
+    comparison
+        .checks
+        .iter()
+        .map(|c| {
+            let shown =
+                |x: Option<f64>| x.map_or_else(|| "-".to_string(), |v| format_plain(v, &c.unit));
+            let bound = match c.bound {
+                Some(b) => format!(
+                    "{} {}",
+                    if c.direction == benchgate_model::Direction::HigherIsBetter {
+                        "≥"
+                    } else {
+                        "≤"
+                    },
+                    format_plain(b, &c.unit)
+                ),
+                None => "-".to_string(),
+            };
+            let headroom = c
+                .headroom_percent
+                .map_or_else(|| "-".to_string(), |h| format!("{h:+.1}%"));
+            [
+                c.name.clone(),
+                c.expr.clone(),
+                shown(c.value),
+                bound,
+                headroom,
+                c.status.to_string(),
             ]
         })
         .collect()

@@ -290,6 +290,29 @@ fn comparison_body(c: &Comparison) -> String {
         body.push_str(&charts::budgets(&c.budgets));
         body.push('\n');
     }
+    let checks = crate::describe::check_rows(c);
+    if !checks.is_empty() {
+        body.push_str(
+            "<h2>Checks</h2>\n<table>\n<tr><th>check</th><th>expression</th><th>value</th>\
+             <th>bound</th><th>headroom</th><th>status</th></tr>\n",
+        );
+        for ([name, expr, value, bound, headroom, status], check) in
+            checks.into_iter().zip(&c.checks)
+        {
+            body.push_str(&format!(
+                "<tr title=\"{}\"><td>{}</td><td><code>{}</code></td><td class=\"n\">{}</td>\
+                 <td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>\n",
+                esc(&check.reason),
+                esc(&name),
+                esc(&expr),
+                esc(&value),
+                esc(&bound),
+                esc(&headroom),
+                esc(&status),
+            ));
+        }
+        body.push_str("</table>\n");
+    }
     body
 }
 

@@ -5,9 +5,9 @@ use benchgate_model::{Comparison, Measure, Mode, Outcome, Run, Status, Verdict};
 
 use crate::Format;
 use crate::describe::{
-    any_timed, benchmark_notes, budget_rows, change, column_title, compared, extra_measures,
-    headline, interval, label, mean_sd, median_of, notable, range, relative, run_header, run_line,
-    sides, wall_center,
+    any_timed, benchmark_notes, budget_rows, change, check_rows, column_title, compared,
+    extra_measures, headline, interval, label, mean_sd, median_of, notable, range, relative,
+    run_header, run_line, sides, wall_center,
 };
 use crate::units::{format_value, p_value};
 
@@ -163,8 +163,12 @@ impl Format for Markdown {
         } else if changes.is_empty() {
             out.push_str("No changes beyond the noise.\n\n");
         } else {
-            verdict_rows(&mut out, &changes);
-            out.push('\n');
+            // Checks have their own table below; their lines follow.
+            let rows: Vec<&Verdict> = changes.iter().copied().filter(|v| !v.is_check()).collect();
+            if !rows.is_empty() {
+                verdict_rows(&mut out, &rows);
+                out.push('\n');
+            }
             for v in &changes {
                 out.push_str(&format!(
                     "- {} · {}: {}\n",
@@ -186,6 +190,21 @@ impl Format for Markdown {
                     code_cell(&bench),
                     cell(&value),
                     cell(&limit),
+                ));
+            }
+            out.push('\n');
+        }
+        let checks = check_rows(c);
+        if !checks.is_empty() {
+            out.push_str("| check | expression | value | bound | headroom | status |\n");
+            out.push_str("|---|---|--:|--:|--:|---|\n");
+            for [name, expr, value, bound, headroom, status] in checks {
+                out.push_str(&format!(
+                    "| {} | {} | {} | {} | {headroom} | {status} |\n",
+                    cell(&name),
+                    code_cell(&expr),
+                    cell(&value),
+                    cell(&bound),
                 ));
             }
             out.push('\n');

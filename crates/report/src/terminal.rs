@@ -1,14 +1,15 @@
 //! Aligned terminal tables (benchstat-like), optionally coloured.
 
 use benchgate_model::{
-    BudgetStatus, Comparison, Measure, Mode, Run, Severity, Status, Verdict, VerdictKind,
+    BudgetStatus, CheckStatus, Comparison, Measure, Mode, Run, Severity, Status, Verdict,
+    VerdictKind,
 };
 
 use crate::Format;
 use crate::describe::{
-    any_timed, benchmark_notes, budget_rows, by_measure, change, column_title, compared,
-    extra_measures, headline, interval, label, mean_sd, median_of, notable, range, relative,
-    run_header, run_line, sides, wall_center,
+    any_timed, benchmark_notes, budget_rows, by_measure, change, check_rows, column_title,
+    compared, extra_measures, headline, interval, label, mean_sd, median_of, notable, range,
+    relative, run_header, run_line, sides, wall_center,
 };
 use crate::escape::terminal::{line, lines};
 use crate::table::{Align, BOLD, Cell, DIM, GREEN, RED, Table, YELLOW};
@@ -302,6 +303,55 @@ impl Format for Terminal {
                     bench.into(),
                     value.into(),
                     limit.into(),
+                    headroom.into(),
+                    Cell {
+                        text: status,
+                        style,
+                    },
+                ]);
+            }
+            out.push_str(&table.render(self.color));
+        }
+        let checks = check_rows(c);
+        if !checks.is_empty() {
+            out.push('\n');
+            let mut table = Table::new(vec![
+                Align::Left,
+                Align::Left,
+                Align::Right,
+                Align::Right,
+                Align::Right,
+                Align::Left,
+            ]);
+            table.row(
+                [
+                    "check",
+                    "expression",
+                    "value",
+                    "bound",
+                    "headroom",
+                    "status",
+                ]
+                .into_iter()
+                .map(|h| Cell {
+                    text: h.to_string(),
+                    style: Some(BOLD),
+                })
+                .collect(),
+            );
+            for (row, check) in checks.into_iter().zip(&c.checks) {
+                let style = match check.status {
+                    CheckStatus::Fail | CheckStatus::Error => Some(RED),
+                    CheckStatus::Warn => Some(YELLOW),
+                    CheckStatus::Skipped => Some(DIM),
+                    CheckStatus::Pass => None,
+                };
+                let [name, expr, value, bound, headroom, status] = row;
+                table.row(vec![
+                    line(&name).into_owned().into(),
+                    line(&expr).into_owned().into(),
+                    value.into(),
+                    bound.into(),
                     headroom.into(),
                     Cell {
                         text: status,

@@ -190,6 +190,7 @@ fn fixed_comparison() -> Comparison {
         deny_warnings: false,
         command_failures: Vec::new(),
         budgets: Vec::new(),
+        checks: Vec::new(),
         warnings: Vec::new(),
     }
 }
