@@ -67,7 +67,12 @@ fn run_exports_every_sample_in_nanoseconds_and_valid_json() {
 
     let text = stdout(&out);
     assert!(text.contains("compared with sleep 0.002:"), "{text}");
-    assert!(text.contains("faster"), "{text}");
+    // Which is faster is the machine's to say: on a loaded one a spawn of `true` can take longer
+    // than a 2 ms sleep. The line is there and says one or the other.
+    assert!(
+        text.contains("× faster") || text.contains("× slower"),
+        "{text}"
+    );
 }
 
 #[test]
