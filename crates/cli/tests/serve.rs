@@ -905,3 +905,35 @@ fn ingest_and_exec_upload_their_runs_too() {
         assert_eq!(run["source"], "ingest:go");
     }
 }
+
+/// `token revoke ID`: a revoked write token is refused by a running server at once (401), the
+/// list no longer shows it, and an id that is not there is exit 2.
+#[test]
+fn a_revoked_token_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("history.db").display());
+    let write = create_token(&db, dir.path(), "write");
+    let served = Served::start(&db, dir.path());
+    let run = |n: u32| {
+        format!(
+            "{{\"schema\":\"benchgate/run/v1\",\"id\":\"01933c5e-0000-7000-8000-00000000000{n}\"}}"
+        )
+    };
+    // With the token: not a 401 (the body is incomplete, so 400), i.e. the token opened.
+    let (status, body) = request(served.addr, "POST", "/api/v1/runs", Some(&write), &run(1));
+    assert_eq!(status, 400, "{body}");
+    let out = benchgate(&["--db", &db, "token", "revoke", "1"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("revoked token 1"), "{}", stderr(&out));
+    let (status, body) = request(served.addr, "POST", "/api/v1/runs", Some(&write), &run(2));
+    assert_eq!(status, 401, "{body}");
+    let out = benchgate(&["--db", &db, "token", "list"], dir.path());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("no tokens"));
+    let out = benchgate(&["--db", &db, "token", "revoke", "1"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no token with id 1 (benchgate token list shows them)"),
+        "{}",
+        stderr(&out)
+    );
+}

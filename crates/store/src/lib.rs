@@ -323,6 +323,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Every stored token, oldest first.
     fn list_tokens(&self) -> Result<Vec<TokenRecord>>;
+
+    /// Deletes the token with id `id` (as [`Store::list_tokens`] shows it): it no longer opens
+    /// anything. `false` when there is no such token.
+    fn revoke_token(&self, id: i64) -> Result<bool>;
 }
 
 /// Opens (creating and migrating as needed) the store at `url`:

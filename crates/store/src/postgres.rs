@@ -761,4 +761,12 @@ impl Store for PostgresStore {
             })
             .collect()
     }
+
+    fn revoke_token(&self, id: i64) -> Result<bool> {
+        let deleted = self
+            .lock()
+            .execute(&pg(queries::DELETE_TOKEN), &[&id])
+            .map_err(StoreError::postgres(format!("cannot revoke token {id}")))?;
+        Ok(deleted > 0)
+    }
 }

@@ -349,6 +349,8 @@ pub(crate) const TOKEN_BY_HASH: &str =
 pub(crate) const LIST_TOKENS: &str =
     "SELECT id, scope, project, created_at FROM tokens ORDER BY id";
 
+pub(crate) const DELETE_TOKEN: &str = "DELETE FROM tokens WHERE id = ?1";
+
 /// A row of [`TOKEN_BY_HASH`] or [`LIST_TOKENS`]: id, scope, project, creation time.
 pub(crate) fn token_row<R: Columns>(
     r: &R,

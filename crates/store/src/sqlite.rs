@@ -863,6 +863,14 @@ impl Store for SqliteStore {
             .map(|(id, scope, project, at)| token::decode_token(id, &scope, project, &at))
             .collect()
     }
+
+    fn revoke_token(&self, id: i64) -> Result<bool> {
+        let conn = self.lock();
+        let deleted = conn
+            .execute(queries::DELETE_TOKEN, params![id])
+            .map_err(StoreError::sqlite(format!("cannot revoke token {id}")))?;
+        Ok(deleted > 0)
+    }
 }
 
 #[cfg(test)]

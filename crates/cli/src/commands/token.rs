@@ -1,4 +1,4 @@
-//! `benchgate token create | list`: the API tokens of the team server (`benchgate serve`).
+//! `benchgate token create | list | revoke`: the API tokens of the team server (`benchgate serve`).
 //! A token is printed once, when created; the store keeps only its SHA-256.
 
 use std::io::Read;
@@ -28,6 +28,12 @@ pub enum TokenCommand {
     },
     /// List the stored tokens: id, scope, project and creation time (never the token).
     List,
+    /// Revoke a token by its id (as `token list` shows it): it opens nothing from now on.
+    Revoke {
+        /// The token's id.
+        #[arg(value_name = "ID")]
+        id: i64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -94,6 +100,17 @@ pub fn execute(command: &TokenCommand, global: &GlobalArgs) -> anyhow::Result<Ou
                 ));
             }
             print(&out)?;
+        }
+        TokenCommand::Revoke { id } => {
+            let location = global.store();
+            let revoked = benchgate_store::exists(location.url())
+                && open_existing_store(&location)?.revoke_token(*id)?;
+            if !revoked {
+                anyhow::bail!("no token with id {id} (benchgate token list shows them)");
+            }
+            if !global.quiet {
+                eprint_line(&format!("revoked token {id}: it opens nothing from now on"));
+            }
         }
     }
     Ok(Outcome::Passed)

@@ -1641,7 +1641,7 @@ pub fn check_tokens(store: &dyn Store) {
         Some(read.clone())
     );
     assert_eq!(store.token_by_hash(&token_hash("secret-x")).unwrap(), None);
-    assert_eq!(store.list_tokens().unwrap(), [write, read]);
+    assert_eq!(store.list_tokens().unwrap(), [write.clone(), read.clone()]);
 
     // The same token twice is refused (its hash is unique), and a non-hash is no hash.
     assert!(
@@ -1657,6 +1657,13 @@ pub fn check_tokens(store: &dyn Store) {
         "{err}"
     );
     assert_eq!(store.list_tokens().unwrap().len(), 2);
+
+    // A revoked token opens nothing; revoking it again, or an id never given, says so.
+    assert!(store.revoke_token(write.id).unwrap());
+    assert_eq!(store.token_by_hash(&token_hash("secret-w")).unwrap(), None);
+    assert!(!store.revoke_token(write.id).unwrap());
+    assert!(!store.revoke_token(9_999).unwrap());
+    assert_eq!(store.list_tokens().unwrap(), [read]);
 }
 
 /// Projects: runs stored into a project are counted, listed and read there only; the CLI's
