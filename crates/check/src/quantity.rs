@@ -1,8 +1,11 @@
 //! Numbers with human units inside an expression (`50ms`, `64MiB`, `10k/s`, `5%`, `1.5k`), and
-//! the units values carry through arithmetic. The tables are benchgate.toml's (crates/config's
-//! units.rs); they are repeated here because the configuration crate depends on this one.
+//! the units values carry through arithmetic. The suffixes are benchgate.toml's: one table in
+//! benchgate-model (`human_units`) for both.
 
 use benchgate_model::Unit;
+use benchgate_model::human_units::{
+    DURATION_SUFFIXES as DURATIONS, MULTIPLIERS as PREFIXES, SIZE_SUFFIXES as SIZES,
+};
 
 /// A value and its unit; `unit: None` is a plain number (a literal without a unit, a ratio of
 /// two values in different units, a count of benchmarks).
@@ -17,36 +20,6 @@ impl Quantity {
         Quantity { value, unit: None }
     }
 }
-
-const DURATIONS: [(&str, f64); 10] = [
-    ("ns", 1.0),
-    ("us", 1e3),
-    ("µs", 1e3),
-    ("μs", 1e3),
-    ("ms", 1e6),
-    ("s", 1e9),
-    ("sec", 1e9),
-    ("m", 60e9),
-    ("min", 60e9),
-    ("h", 3600e9),
-];
-
-const KIB: f64 = 1024.0;
-const SIZES: [(&str, f64); 10] = [
-    ("B", 1.0),
-    ("kB", 1e3),
-    ("KB", 1e3),
-    ("MB", 1e6),
-    ("GB", 1e9),
-    ("TB", 1e12),
-    ("KiB", KIB),
-    ("MiB", KIB * KIB),
-    ("GiB", KIB * KIB * KIB),
-    ("TiB", KIB * KIB * KIB * KIB),
-];
-
-/// Multipliers of plain numbers and rates (`1.5k`, `2M/s`).
-const PREFIXES: [(&str, f64); 5] = [("", 1.0), ("k", 1e3), ("K", 1e3), ("M", 1e6), ("G", 1e9)];
 
 /// The value of `number` (already a valid decimal) with the unit suffix `unit` (`""`, `ms`,
 /// `KiB`, `%`, `k/s`…), in canonical units (ns, bytes, ratio, per second). The error says which

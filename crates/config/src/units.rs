@@ -3,6 +3,10 @@
 
 use std::fmt;
 
+use benchgate_model::human_units::{
+    DURATION_SUFFIXES as DURATIONS, MULTIPLIERS as RATE_PREFIXES, SIZE_SUFFIXES as SIZES,
+};
+
 /// The family a written quantity belongs to, judged by its suffix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -46,36 +50,6 @@ impl fmt::Display for Kind {
         f.write_str(self.describe())
     }
 }
-
-const DURATIONS: [(&str, f64); 10] = [
-    ("ns", 1.0),
-    ("us", 1e3),
-    ("µs", 1e3),
-    ("μs", 1e3),
-    ("ms", 1e6),
-    ("s", 1e9),
-    ("sec", 1e9),
-    ("m", 60e9),
-    ("min", 60e9),
-    ("h", 3600e9),
-];
-
-const KIB: f64 = 1024.0;
-const SIZES: [(&str, f64); 11] = [
-    ("B", 1.0),
-    ("kB", 1e3),
-    ("KB", 1e3),
-    ("MB", 1e6),
-    ("GB", 1e9),
-    ("TB", 1e12),
-    ("KiB", KIB),
-    ("MiB", KIB * KIB),
-    ("GiB", KIB * KIB * KIB),
-    ("TiB", KIB * KIB * KIB * KIB),
-    ("PiB", KIB * KIB * KIB * KIB * KIB),
-];
-
-const RATE_PREFIXES: [(&str, f64); 5] = [("", 1.0), ("k", 1e3), ("K", 1e3), ("M", 1e6), ("G", 1e9)];
 
 /// Parses `text` into its canonical value and kind. Rejects anything that is not a finite,
 /// non-negative number with a known unit. The error is a phrase to follow the key's name.

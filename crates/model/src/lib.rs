@@ -9,6 +9,7 @@ mod check;
 pub mod display;
 mod environment;
 mod error;
+pub mod human_units;
 mod leak;
 mod metric;
 mod provenance;
