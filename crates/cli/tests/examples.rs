@@ -120,6 +120,32 @@ fn sandbox_cli_passes_its_budgets_and_a_slowdown_or_a_broken_cache_fails_them() 
         &out,
         "warm restore is 3x faster than cold · check: CHECK — check \"warm restore is 3x faster than cold\"",
     );
+    // With SANDBOX_CLI set, the real benchmarks run (here the stand-in plays the real binary;
+    // its whole command's wall time, the interpreter's start-up included, is what their budgets
+    // judge, so only that they ran is checked, not their verdict).
+    let cli = dir.path().join("sandbox-sim");
+    let out = run(
+        &[
+            "run",
+            "--runs",
+            "2",
+            "--warmup",
+            "0",
+            "--no-confirm",
+            "sandbox/*",
+        ],
+        dir.path(),
+        &[("SANDBOX_CLI", cli.to_str().unwrap())],
+    );
+    let text = stdout(&out);
+    assert!(text.contains(" · command · real\n"), "{text}");
+    assert!(!text.contains("skipped"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("wall_time ≤ 50ms on sandbox/commit")
+                && !l.ends_with("unchecked")),
+        "{text}"
+    );
 }
 
 #[test]
@@ -190,7 +216,7 @@ fn disk_inspection_is_judged_against_its_saved_baseline_and_a_slower_scan_fails(
         stdout(&out)
             .lines()
             .any(|l| l.starts_with("inspect/preset=")
-                && l.contains("_time: regressed — +")
+                && (l.contains(" · wall_time: FAIL — +") || l.contains(" · user_time: FAIL — +"))
                 && l.contains("reaches the 5% fail threshold")),
         "{}",
         stdout(&out)
@@ -239,14 +265,14 @@ fn go_service_passes_its_budgets_and_a_slower_backend_fails_throughput_and_laten
     for budget in [
         "req/s ≥ 150 req/s, target 300 req/s on Handle*",
         "p95-ns ≤ 6000000 p95-ns on Handle*",
-        "p99-ns ≤ 10000000 p99-ns on Handle*",
+        "p99-ns ≤ 12000000 p99-ns on Handle*",
         "errors/op ≤ 0.02 errors/op on Handle*",
         "alloc_bytes ≤ 1KiB on *",
     ] {
         assert_has(&out, budget);
     }
 
-    go_bench(dir.path(), &[("GOSVC_SLOWDOWN", "4")]);
+    go_bench(dir.path(), &[("GOSVC_SLOWDOWN", "5")]);
     let out = run(&["ingest", "bench.txt"], dir.path(), &[]);
     assert_exit(&out, 1);
     for caught in [
