@@ -320,37 +320,46 @@ fn criterion_bench(dir: &Path, env: &[(&str, &str)]) {
     );
 }
 
+/// The file's budgets are about twice what this machine measures: a loaded CI machine can break
+/// them on unchanged code. The test widens them tenfold (the gate's logic is the same) and
+/// slows the code a hundredfold, so each verdict holds with a wide margin on any machine.
 #[test]
 fn criterion_suite_passes_its_per_benchmark_budgets_and_a_slowdown_fails_them() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
     let dir = copy_example("criterion-suite");
+    let config = dir.path().join("benchgate.toml");
+    let widened = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("max = \"100us\"", "max = \"1ms\"")
+        .replace("max = \"200us\"", "max = \"2ms\"")
+        .replace("max = \"400us\"", "max = \"4ms\"");
+    std::fs::write(&config, widened).unwrap();
+    let benches = ["text/long_words", "data/checksum", "data/sort"];
     criterion_bench(dir.path(), &[]);
     let out = run(&["ingest", "criterion"], dir.path(), &[]);
     assert_exit(&out, 0);
     assert_has(&out, "PASSED");
-    for budget in [
-        "wall_time ≤ 100µs on text/long_words",
-        "wall_time ≤ 200µs on data/checksum",
-        "wall_time ≤ 400µs on data/sort",
-    ] {
+    for bench in benches {
         let line = stdout(&out)
             .lines()
-            .find(|l| l.starts_with(budget))
-            .unwrap_or_else(|| panic!("no {budget} in {}", stdout(&out)))
+            .find(|l| l.starts_with("wall_time ≤ ") && l.contains(&format!(" on {bench} ")))
+            .unwrap_or_else(|| panic!("no budget of {bench} in {}", stdout(&out)))
             .to_owned();
         // value, limit, headroom (+N%), status.
         assert!(line.contains("  +") && line.ends_with("  ok"), "{line}");
     }
 
-    criterion_bench(dir.path(), &[("CRITERION_SUITE_SLOWDOWN", "10")]);
+    criterion_bench(dir.path(), &[("CRITERION_SUITE_SLOWDOWN", "100")]);
     let out = run(&["ingest", "criterion"], dir.path(), &[]);
     assert_exit(&out, 1);
-    for caught in [
-        "text/long_words · wall_time: BUDGET — budget #1 wall_time ≤ 100µs on text/long_words",
-        "data/checksum · wall_time: BUDGET — budget #2 wall_time ≤ 200µs on data/checksum",
-        "data/sort · wall_time: BUDGET — budget #3 wall_time ≤ 400µs on data/sort",
-    ] {
-        assert_has(&out, caught);
+    for (n, bench) in benches.iter().enumerate() {
+        assert_has(
+            &out,
+            &format!(
+                "{bench} · wall_time: BUDGET — budget #{} wall_time ≤ ",
+                n + 1
+            ),
+        );
     }
     assert_has(&out, "FAILED");
 }
