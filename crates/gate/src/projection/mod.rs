@@ -92,6 +92,7 @@ impl Projection {
     /// Projects `inputs` (each a run with its label, the `.file` key) into tables of columns.
     pub fn project(&self, inputs: &[(&str, &Run)]) -> Projected {
         let mut filtered_out = 0;
+        let considered = inputs.iter().map(|(_, run)| run.benchmarks.len()).sum();
         let mut kept = Vec::new();
         for (file, run) in inputs {
             for bench in &run.benchmarks {
@@ -107,7 +108,9 @@ impl Projection {
                 }
             }
         }
-        self.group(kept, filtered_out)
+        let mut projected = self.group(kept, filtered_out);
+        projected.considered = considered;
+        projected
     }
 
     /// `item`'s benchmark with only the metrics the filter keeps; `None` when it keeps none.
@@ -247,6 +250,7 @@ impl Projection {
             ));
         }
         Projected {
+            considered: 0,
             filtered_out,
             tables: out,
             warnings,
@@ -257,6 +261,8 @@ impl Projection {
 /// The result of a projection: tables, each with its columns paired against its first.
 #[derive(Debug, Clone)]
 pub struct Projected {
+    /// How many benchmarks the inputs hold in all.
+    pub considered: usize,
     /// How many benchmarks (of all inputs) the filter removed.
     pub filtered_out: usize,
     pub tables: Vec<Table>,
