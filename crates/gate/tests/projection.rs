@@ -352,3 +352,14 @@ fn labels_of_sources_other_than_go_are_not_a_configuration() {
     assert!(p.tables[0].key.is_empty());
     assert_eq!(p.tables[0].columns, ["a", "b"]);
 }
+
+#[test]
+fn the_same_input_twice_is_two_columns() {
+    let old = go_run(OLD);
+    let p = projected(
+        ProjectionFlags::default(),
+        &[("old.txt", &old), ("old.txt", &old)],
+    );
+    assert_eq!(p.tables[0].columns, ["old.txt", "old.txt#2"]);
+    assert_eq!(p.tables[0].pairs.len(), 1);
+}

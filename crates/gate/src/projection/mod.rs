@@ -94,7 +94,21 @@ impl Projection {
         let mut filtered_out = 0;
         let considered = inputs.iter().map(|(_, run)| run.benchmarks.len()).sum();
         let mut kept = Vec::new();
-        for (file, run) in inputs {
+        // The same input twice (`compare a.json a.json`) is two columns, not one.
+        let files: Vec<String> = inputs
+            .iter()
+            .enumerate()
+            .map(|(k, (file, _))| {
+                let earlier = inputs[..k].iter().filter(|(f, _)| f == file).count();
+                if earlier == 0 {
+                    file.to_string()
+                } else {
+                    format!("{file}#{}", earlier + 1)
+                }
+            })
+            .collect();
+        for (file, (_, run)) in files.iter().zip(inputs) {
+            let file = file.as_str();
             for bench in &run.benchmarks {
                 let item = Item { file, bench };
                 match self.filtered(&item) {
