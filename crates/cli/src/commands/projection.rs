@@ -5,7 +5,7 @@
 use anyhow::bail;
 use benchgate_gate::projection::{Projection, ProjectionFlags};
 use benchgate_gate::{Budget, CompareOptions};
-use benchgate_model::{Outcome, Run};
+use benchgate_model::{Outcome, Run, Source};
 use benchgate_pipeline::projection::{differing_keys, judge_projected};
 use benchgate_report::{Format, ProjectedReport, ProjectedTable};
 
@@ -50,6 +50,11 @@ impl Judged {
 pub fn wanted(args: &ProjectionArgs, inputs: &[(&str, &Run)]) -> anyhow::Result<bool> {
     if args.flags().any() {
         return Ok(true);
+    }
+    // Only Go input has a configuration (`.config`) to split by; other runs skip the work.
+    let go = |run: &Run| matches!(&run.source, Source::Ingest(f) if f == "go" || f == "go-json");
+    if inputs.len() < 2 || !inputs.iter().all(|(_, run)| go(run)) {
+        return Ok(false);
     }
     let projected = Projection::parse(&ProjectionFlags::default())?.project(inputs);
     Ok(inputs.len() > 1
