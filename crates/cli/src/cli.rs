@@ -471,6 +471,8 @@ pub struct ReportArgs {
     /// Write the report to FILE instead of standard output (replaced whole: never half a file).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub projection: ProjectionArgs,
 }
 
 /// Output formats for the report on standard output.
@@ -527,6 +529,42 @@ pub enum ModeArg {
     Real,
     /// Measured against a stand-in (mock backend, synthetic data); labelled in every report.
     Simulated,
+}
+
+/// Projections, as benchstat has them (see docs/compare.md): which benchmarks are judged, and
+/// what is compared with what.
+#[derive(Debug, Args)]
+pub struct ProjectionArgs {
+    /// Judge only the benchmarks (and measures) EXPR matches: `key:value`, `key:/regexp/`,
+    /// `key:(a OR b)`, `-key:value`, `*`, AND (or a space), OR, parentheses. Keys: .name,
+    /// .fullname, .file, .unit (a unit or measure), .measure, /PARAM, or a LABEL.
+    #[arg(help_heading = "Projection", long, value_name = "EXPR")]
+    pub filter: Option<String>,
+    /// Split into tables by KEYS [default: .config, Go's configuration lines].
+    #[arg(help_heading = "Projection", long, value_name = "KEYS")]
+    pub table: Option<String>,
+    /// Rows by KEYS [default: .fullname].
+    #[arg(help_heading = "Projection", long, value_name = "KEYS")]
+    pub row: Option<String>,
+    /// Compare columns by KEYS, each against the first (e.g. /size, note, .file@(b a)) [default:
+    /// .file]; with --col one run is enough.
+    #[arg(help_heading = "Projection", long, value_name = "KEYS")]
+    pub col: Option<String>,
+    /// Keys to leave out of tables and rows (e.g. cpu, to compare across machines).
+    #[arg(help_heading = "Projection", long, value_name = "KEYS")]
+    pub ignore: Option<String>,
+}
+
+impl ProjectionArgs {
+    pub fn flags(&self) -> benchgate_gate::projection::ProjectionFlags<'_> {
+        benchgate_gate::projection::ProjectionFlags {
+            filter: self.filter.as_deref(),
+            table: self.table.as_deref(),
+            row: self.row.as_deref(),
+            col: self.col.as_deref(),
+            ignore: self.ignore.as_deref(),
+        }
+    }
 }
 
 /// Judging flags; unset ones come from benchgate.toml's `[gate]`, then the defaults shown.
@@ -1138,9 +1176,10 @@ pub struct CompareArgs {
     /// The baseline run: a results file (any format ingest reads) or a stored run's selector.
     #[arg(value_name = "BASELINE")]
     pub baseline: String,
-    /// The current run: a results file (any format ingest reads) or a stored run's selector.
+    /// The current run: a results file (any format ingest reads) or a stored run's selector
+    /// (optional with --col, which compares inside one run).
     #[arg(value_name = "CURRENT")]
-    pub current: String,
+    pub current: Option<String>,
     /// The format of files given: auto (recognised by content), go, go-json, criterion,
     /// hyperfine, google-benchmark, pytest-benchmark, libtest or benchgate.
     #[arg(long, value_name = "NAME", default_value = "auto", value_parser = parse_adapter)]
@@ -1167,4 +1206,6 @@ pub struct CompareArgs {
     /// Also write the Markdown report to FILE.
     #[arg(help_heading = "Output", long, value_name = "FILE")]
     pub export_markdown: Option<PathBuf>,
+    #[command(flatten)]
+    pub projection: ProjectionArgs,
 }

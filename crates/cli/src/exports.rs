@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::bail;
 use benchgate_model::{Comparison, Outcome, Run, Verdict};
 use benchgate_report::escape::terminal::line;
-use benchgate_report::{Format, Json, Markdown};
+use benchgate_report::{Format, Json, Markdown, ProjectedReport};
 
 use crate::output::{append_step_summary, eprint_line, write_file};
 
@@ -46,6 +46,8 @@ pub enum Exported<'a> {
         run: &'a Run,
         comparison: &'a Comparison,
     },
+    /// A projected comparison (`compare`/`report` with `--filter`, `--row`, `--col`, …).
+    Projected(&'a ProjectedReport<'a>),
 }
 
 impl Exported<'_> {
@@ -56,13 +58,22 @@ impl Exported<'_> {
             (Exported::Comparison(comparison), _) => formatter.comparison(comparison),
             (Exported::Judged { run, .. }, ExportFormat::Json) => formatter.run(run, &[]),
             (Exported::Judged { comparison, .. }, _) => formatter.comparison(comparison),
+            (Exported::Projected(report), _) => formatter.projected(report).unwrap_or_default(),
+        }
+    }
+
+    /// The Markdown a CI step summary shows; measured commands have none.
+    fn summary(&self) -> Option<String> {
+        match self {
+            Exported::Projected(report) => Markdown.projected(report),
+            _ => self.comparison().map(|c| Markdown.comparison(c)),
         }
     }
 
     /// The judgement a CI step summary shows; measured commands have none.
     fn comparison(&self) -> Option<&Comparison> {
         match self {
-            Exported::Run { .. } => None,
+            Exported::Run { .. } | Exported::Projected(_) => None,
             Exported::Comparison(comparison) | Exported::Judged { comparison, .. } => {
                 Some(comparison)
             }
@@ -126,8 +137,8 @@ impl Exports {
             }
         }
         if self.step_summary
-            && let Some(comparison) = exported.comparison()
-            && let Err(e) = append_step_summary(&Markdown.comparison(comparison))
+            && let Some(summary) = exported.summary()
+            && let Err(e) = append_step_summary(&summary)
         {
             eprint_line(&format!("warning: {}", line(&format!("{e:#}"))));
         }

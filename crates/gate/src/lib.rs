@@ -16,6 +16,7 @@ mod noise;
 mod outcome;
 mod paired;
 mod pool;
+pub mod projection;
 
 /// The budget of a [`leak_check`] (the rule is the model's, shared with the harness).
 pub use benchgate_model::LeakBudget;

@@ -111,41 +111,67 @@ const COMPARISON_COLUMNS: [&str; 16] = [
 
 fn verdict_rows(out: &mut String, verdicts: &[Verdict]) {
     header(out, &COMPARISON_COLUMNS);
+    verdict_records(out, &[], verdicts);
+}
+
+/// The header of a projection's one table: where each verdict comes from (the table's keys, the
+/// base column and the column), then the comparison's columns.
+pub(crate) fn projected_header(out: &mut String) {
+    let mut names = vec!["table", "baseline_column", "column"];
+    names.extend(COMPARISON_COLUMNS);
+    header(out, &names);
+}
+
+/// A projected comparison's verdicts, each after the table, base column and column.
+pub(crate) fn projected_rows(out: &mut String, place: [&str; 3], verdicts: &[Verdict]) {
+    let prefix: Vec<String> = place.iter().map(|p| text_field(p)).collect();
+    verdict_records(out, &prefix, verdicts);
+}
+
+fn verdict_records(out: &mut String, prefix: &[String], verdicts: &[Verdict]) {
     for v in verdicts {
         let ci = v.effect.and_then(|e| e.ci);
         record(
             out,
             &[
-                text_field(&v.benchmark),
-                text_field(v.measure.as_str()),
-                text_field(v.unit.as_str()),
-                number(v.baseline.as_ref().map(|s| s.median)),
-                number(v.current.as_ref().map(|s| s.median)),
-                v.baseline
-                    .as_ref()
-                    .map_or_else(String::new, |s| s.n.to_string()),
-                v.current
-                    .as_ref()
-                    .map_or_else(String::new, |s| s.n.to_string()),
-                percent_of_ratio(v.effect.map(|e| e.ratio)),
-                percent_of_ratio(ci.map(|ci| ci.lo)),
-                percent_of_ratio(ci.map(|ci| ci.hi)),
-                number(v.p_value),
-                number(v.q_value),
-                own_field(v.kind.as_str()),
-                own_field(match v.severity {
-                    Some(benchgate_model::Severity::Warn) => "warn",
-                    Some(benchgate_model::Severity::Fail) => "fail",
-                    None => "",
-                }),
-                own_field(if v.gating { "true" } else { "false" }),
-                text_field(&v.reason),
-            ],
+                prefix,
+                &[
+                    text_field(&v.benchmark),
+                    text_field(v.measure.as_str()),
+                    text_field(v.unit.as_str()),
+                    number(v.baseline.as_ref().map(|s| s.median)),
+                    number(v.current.as_ref().map(|s| s.median)),
+                    v.baseline
+                        .as_ref()
+                        .map_or_else(String::new, |s| s.n.to_string()),
+                    v.current
+                        .as_ref()
+                        .map_or_else(String::new, |s| s.n.to_string()),
+                    percent_of_ratio(v.effect.map(|e| e.ratio)),
+                    percent_of_ratio(ci.map(|ci| ci.lo)),
+                    percent_of_ratio(ci.map(|ci| ci.hi)),
+                    number(v.p_value),
+                    number(v.q_value),
+                    own_field(v.kind.as_str()),
+                    own_field(match v.severity {
+                        Some(benchgate_model::Severity::Warn) => "warn",
+                        Some(benchgate_model::Severity::Fail) => "fail",
+                        None => "",
+                    }),
+                    own_field(if v.gating { "true" } else { "false" }),
+                    text_field(&v.reason),
+                ],
+            ]
+            .concat(),
         );
     }
 }
 
 impl Format for Csv {
+    fn projected(&self, report: &crate::ProjectedReport<'_>) -> Option<String> {
+        Some(crate::projected::csv(self, report))
+    }
+
     /// One row per (benchmark, measure): `benchmark, measure, unit, median, ci_low, ci_high,
     /// confidence, n, mean, stddev, min, max, status, message, mode`, then one `param.KEY` and one
     /// `label.KEY` column per key any benchmark of the run has. A benchmark without measures

@@ -9,6 +9,10 @@ use crate::Format;
 pub struct Json;
 
 impl Format for Json {
+    fn projected(&self, report: &crate::ProjectedReport<'_>) -> Option<String> {
+        Some(crate::projected::json(self, report))
+    }
+
     /// The canonical run; ad-hoc comparisons are not part of a run and are rendered separately.
     fn run(&self, run: &Run, _comparisons: &[Verdict]) -> String {
         let mut out = run.to_json_pretty();

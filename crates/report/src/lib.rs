@@ -10,6 +10,7 @@ mod html;
 mod json;
 mod junit;
 mod markdown;
+mod projected;
 mod table;
 mod terminal;
 pub mod units;
@@ -23,6 +24,7 @@ pub use html::{Html, HtmlReport};
 pub use json::Json;
 pub use junit::Junit;
 pub use markdown::Markdown;
+pub use projected::{PROJECTION_SCHEMA, ProjectedReport, ProjectedTable};
 pub use terminal::Terminal;
 
 /// How many terminal columns `text` takes: a CJK character two, a combining accent none. What
@@ -48,4 +50,9 @@ pub trait Format {
     fn run(&self, run: &Run, comparisons: &[Verdict]) -> String;
     /// A judged comparison of two runs.
     fn comparison(&self, comparison: &Comparison) -> String;
+    /// A projected comparison (tables of columns, each judged against its table's first);
+    /// `None` for a format that does not render one.
+    fn projected(&self, _report: &ProjectedReport<'_>) -> Option<String> {
+        None
+    }
 }

@@ -34,6 +34,10 @@ fn verdict_rows(out: &mut String, rows: &[&Verdict]) {
 }
 
 impl Format for Markdown {
+    fn projected(&self, report: &crate::ProjectedReport<'_>) -> Option<String> {
+        Some(crate::projected::markdown(self, report))
+    }
+
     fn run(&self, run: &Run, comparisons: &[Verdict]) -> String {
         let mut out = format!("### benchgate run\n\n{}\n\n", cell(&run_header(run)));
         if run.provenance.mode == Mode::Simulated {

@@ -44,6 +44,10 @@ fn style_of(v: &Verdict) -> Option<&'static str> {
 }
 
 impl Format for Terminal {
+    fn projected(&self, report: &crate::ProjectedReport<'_>) -> Option<String> {
+        Some(crate::projected::terminal(self, report))
+    }
+
     fn run(&self, run: &Run, comparisons: &[Verdict]) -> String {
         let mut out = String::new();
         out.push_str(&self.paint(&line(&run_header(run)), DIM));

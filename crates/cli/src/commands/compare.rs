@@ -13,16 +13,32 @@ use benchgate_report::escape::terminal::lines;
 use benchgate_store::Store;
 
 use super::parse_measures;
-use crate::cli::{CompareArgs, GlobalArgs};
-use crate::exports::Exports;
-use crate::render::write_comparison;
+use super::projection;
+use crate::cli::{CompareArgs, GlobalArgs, OutputFormat};
+use crate::exports::{Exported, Exports};
+use crate::output::print;
+use crate::render::{formatter, write_comparison};
 
 pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let (config, config_path) = load_config(args.config.as_deref())?;
     let mut store = None;
-    let (current, current_label) = operand(&args.current, args, global, &mut store, None)?;
+    let Some(current_text) = &args.current else {
+        // One run: compared inside itself, across the columns of --col.
+        if args.projection.col.is_none() {
+            anyhow::bail!(
+                "compare needs two runs (BASELINE CURRENT), or one run with --col KEYS to compare inside it"
+            );
+        }
+        let (run, label) = operand(&args.baseline, args, global, &mut store, None)?;
+        return projected(args, global, &[(&label, &run)], store.as_deref());
+    };
+    let (current, current_label) = operand(current_text, args, global, &mut store, None)?;
     let (baseline, baseline_label) =
         operand(&args.baseline, args, global, &mut store, Some(&current))?;
+    let inputs = [(&*baseline_label, &baseline), (&*current_label, &current)];
+    if projection::wanted(&args.projection, &inputs)? {
+        return projected(args, global, &inputs, store.as_deref());
+    }
     // Judged as `ingest` and `run` judge runs of this source: the same settings, the same verdict.
     let judging = judging_for(
         &config,
@@ -49,6 +65,47 @@ pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Outcom
     comparison.warnings.extend(measure_warnings);
     let exports = Exports::new(args.export_json.as_deref(), args.export_markdown.as_deref());
     write_comparison(&comparison, &exports, args.format, global)
+}
+
+/// `inputs` projected by `--filter`/`--table`/`--row`/`--col`/`--ignore`, each table's columns
+/// judged as two runs are, printed and exported; the outcome is the worst of the tables'.
+fn projected(
+    args: &CompareArgs,
+    global: &GlobalArgs,
+    inputs: &[(&str, &Run)],
+    store: Option<&dyn Store>,
+) -> anyhow::Result<Outcome> {
+    let (config, config_path) = load_config(args.config.as_deref())?;
+    let Some((_, current)) = inputs.last() else {
+        anyhow::bail!("compare needs a run");
+    };
+    let judging = judging_for(
+        &config,
+        config_path.as_deref(),
+        &current.source,
+        &args.judge.flags(args.deny_warnings),
+        &parse_measures(&args.measure)?,
+    )?;
+    if let Some(note) = &judging.note {
+        crate::output::eprint_line(&format!("note: {}", lines(note)));
+    }
+    let baseline = (inputs.len() > 1).then(|| inputs[0].1);
+    let measure_warnings = check_measures(&judging.options.gated_measures, baseline, current)?;
+    let options = match store {
+        Some(store) => with_noise_floors(store, current, &judging.options)?,
+        None => judging.options,
+    };
+    let mut judged = projection::judge(&args.projection, inputs, &options, &judging.budgets)?;
+    judged.warnings.extend(measure_warnings);
+    let format = if global.json {
+        OutputFormat::Json
+    } else {
+        args.format
+    };
+    let name = format!("{format:?}").to_lowercase();
+    print(&judged.render(formatter(format, global).as_ref(), &name)?)?;
+    let exports = Exports::new(args.export_json.as_deref(), args.export_markdown.as_deref());
+    exports.write(&Exported::Projected(&judged.report()), judged.outcome)
 }
 
 /// A run named on the command line: a results file (or criterion directory, or `DIR@NAME`)

@@ -18,6 +18,7 @@ pub mod load;
 pub mod man;
 mod measuring;
 pub mod mock_backend;
+mod projection;
 pub mod report;
 pub mod run;
 pub mod runs;

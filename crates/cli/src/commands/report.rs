@@ -14,6 +14,7 @@ use benchgate_report::{Format, History, Html, HtmlReport, Terminal};
 use benchgate_store::Store;
 
 use super::parse_measures;
+use super::projection;
 use crate::cli::{GlobalArgs, OutputFormat, ReportArgs};
 use crate::output::{print, write_file};
 use crate::render::formatter;
@@ -49,7 +50,22 @@ pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
             &parse_measures(&args.measure)?,
         )?)
     };
+    let projecting = args.projection.flags().any();
     let Some(baseline) = &args.baseline else {
+        if projecting {
+            // One run, compared inside itself across --col.
+            let judging = judging()?;
+            let options = with_noise_floors(store.as_ref(), &run, &judging.options)?;
+            let judged = projection::judge(
+                &args.projection,
+                &[(&label, &run)],
+                &options,
+                &judging.budgets,
+            )?;
+            emit(&judged.render(format.as_ref(), &format_name(args, global))?)?;
+            // `report` renders; it does not gate.
+            return Ok(Outcome::Passed);
+        }
         if html {
             let judging = judging()?;
             let history = histories(
@@ -74,6 +90,12 @@ pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
     // `last` as `run` resolved it: each benchmark's latest earlier measurement.
     let (pooled, pooled_label) = resolve_baseline(store.as_ref(), &selector, &run)?
         .ok_or_else(|| anyhow::anyhow!("baseline {baseline}: no stored run to compare with"))?;
+    let inputs = [(&*pooled_label, &pooled), (&*label, &run)];
+    if projection::wanted(&args.projection, &inputs)? {
+        let judged = projection::judge(&args.projection, &inputs, &options, &judging.budgets)?;
+        emit(&judged.render(format.as_ref(), &format_name(args, global))?)?;
+        return Ok(Outcome::Passed);
+    }
     let comparison = judge_runs(
         (&pooled, &pooled_label),
         (&run, &label),
@@ -99,6 +121,16 @@ pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
     }
     // `report` renders; it does not gate.
     Ok(Outcome::Passed)
+}
+
+/// The name of the format standard output gets, for messages.
+fn format_name(args: &ReportArgs, global: &GlobalArgs) -> String {
+    let format = if global.json {
+        OutputFormat::Json
+    } else {
+        args.format
+    };
+    format!("{format:?}").to_lowercase()
 }
 
 /// The stored history, up to `run`, of each benchmark of `run` in each `gated` measure it has, on
