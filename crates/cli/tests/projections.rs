@@ -201,7 +201,19 @@ fn a_filter_removes_benchmarks_before_judging_and_says_how_many() {
 fn tables_split_where_the_configuration_differs_unless_ignored() {
     let dir = tempfile::tempdir().unwrap();
     inputs(dir.path());
-    let out = benchgate(&["compare", "old.txt", "darwin.txt"], dir.path());
+    // Without a projection flag, files are compared by name as always: a configuration that
+    // differs (another runner's CPU or OS) is no reason for a gate to refuse.
+    let out = benchgate(
+        &["compare", "old.txt", "darwin.txt", "--no-color"],
+        dir.path(),
+    );
+    assert_ne!(code(&out), 2, "{}", stderr(&out));
+    assert!(!stdout(&out).contains("projection:"), "{}", stdout(&out));
+    // Asked for benchstat's tables, they split by configuration: nothing to compare.
+    let out = benchgate(
+        &["compare", "old.txt", "darwin.txt", "--table", ".config"],
+        dir.path(),
+    );
     assert_eq!(code(&out), 2, "{}", stdout(&out));
     assert_eq!(
         stderr(&out),

@@ -36,7 +36,7 @@ pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Outcom
     let (baseline, baseline_label) =
         operand(&args.baseline, args, global, &mut store, Some(&current))?;
     let inputs = [(&*baseline_label, &baseline), (&*current_label, &current)];
-    if projection::wanted(&args.projection, &inputs)? {
+    if projection::wanted(&args.projection) {
         return projected(args, global, &inputs, store.as_deref());
     }
     // Judged as `ingest` and `run` judge runs of this source: the same settings, the same verdict.

@@ -3,9 +3,9 @@
 //! chosen format.
 
 use anyhow::bail;
-use benchgate_gate::projection::{Projection, ProjectionFlags};
+use benchgate_gate::projection::Projection;
 use benchgate_gate::{Budget, CompareOptions};
-use benchgate_model::{Outcome, Run, Source};
+use benchgate_model::{Outcome, Run};
 use benchgate_pipeline::projection::{differing_keys, judge_projected};
 use benchgate_report::{Format, ProjectedReport, ProjectedTable};
 
@@ -45,24 +45,12 @@ impl Judged {
     }
 }
 
-/// Whether the inputs are to be projected: a projection flag was given, or (benchstat's
-/// default) the inputs' configurations differ so much that no table holds all of them.
-pub fn wanted(args: &ProjectionArgs, inputs: &[(&str, &Run)]) -> anyhow::Result<bool> {
-    if args.flags().any() {
-        return Ok(true);
-    }
-    // Only Go input has a configuration (`.config`) to split by; other runs skip the work.
-    let go = |run: &Run| matches!(&run.source, Source::Ingest(f) if f == "go" || f == "go-json");
-    if inputs.len() < 2 || !inputs.iter().all(|(_, run)| go(run)) {
-        return Ok(false);
-    }
-    let projected = Projection::parse(&ProjectionFlags::default())?.project(inputs);
-    Ok(inputs.len() > 1
-        && !projected.tables.is_empty()
-        && projected
-            .tables
-            .iter()
-            .all(|t| t.columns.len() < inputs.len()))
+/// Whether the inputs are to be projected: a projection flag was given. Without one, `compare`
+/// pairs benchmarks by name as it always has — across configurations too (two CI runners'
+/// CPUs differ more often than not), with the environment's warning — where benchstat would
+/// split them into tables with nothing to compare.
+pub fn wanted(args: &ProjectionArgs) -> bool {
+    args.flags().any()
 }
 
 /// Projects `inputs` by `args` and judges each table's columns with `options` and `budgets`.

@@ -91,7 +91,7 @@ pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
     let (pooled, pooled_label) = resolve_baseline(store.as_ref(), &selector, &run)?
         .ok_or_else(|| anyhow::anyhow!("baseline {baseline}: no stored run to compare with"))?;
     let inputs = [(&*pooled_label, &pooled), (&*label, &run)];
-    if projection::wanted(&args.projection, &inputs)? {
+    if projection::wanted(&args.projection) {
         let judged = projection::judge(&args.projection, &inputs, &options, &judging.budgets)?;
         emit(&judged.render(format.as_ref(), &format_name(args, global))?)?;
         return Ok(Outcome::Passed);
