@@ -101,7 +101,7 @@ fn a_declared_baseline_is_judged_by_thresholds_and_every_output_says_declared() 
         );
         // The HTML page shows verdicts without their reasons; the others give the reason.
         assert!(
-            format == "html" || text.contains(&reason) && text.contains("no significance test"),
+            format == "html" || text.contains(reason) && text.contains("no significance test"),
             "{format} lacks the reason:\n{text}"
         );
     }
