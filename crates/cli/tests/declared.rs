@@ -54,6 +54,14 @@ fn a_declared_baseline_is_judged_by_thresholds_and_every_output_says_declared() 
     let runs = stored_runs(d);
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0]["source"], "declared");
+    // Exported as any run is, and valid as one.
+    let id = format!("run:{}", runs[0]["id"].as_str().unwrap());
+    let export = benchgate(&["export", &id], d);
+    assert_eq!(export.status.code(), Some(0), "{}", stderr(&export));
+    common::assert_valid(
+        "run.v1.schema.json",
+        &serde_json::from_slice(&export.stdout).unwrap(),
+    );
 
     // 15 % slower: a warning at warn = 10 %…
     let ingest = |extra: &[&str]| {
@@ -64,6 +72,7 @@ fn a_declared_baseline_is_judged_by_thresholds_and_every_output_says_declared() 
     let out = ingest(&["--warn", "10%", "--fail", "20%", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let comparison: Value = serde_json::from_slice(&out.stdout).unwrap();
+    common::assert_valid("comparison.v1.schema.json", &comparison);
     let v = wall_verdict(&comparison);
     assert_eq!(v["kind"], "regressed");
     assert_eq!(v["severity"], "warn");
