@@ -10,6 +10,15 @@ fn write(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
     path
 }
 
+/// A budget's bench, measure, target, min and max.
+type BudgetRow<'a> = (
+    Option<&'a str>,
+    &'a Measure,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+);
+
 #[test]
 fn go_style_names_become_budgets_in_canonical_units() {
     let dir = tempfile::tempdir().unwrap();
@@ -21,13 +30,7 @@ fn go_style_names_become_budgets_in_canonical_units() {
          throughput_rps: { target: 10000, min: \"5k/s\" }\n",
     );
     let budgets = budget_file(&path).unwrap();
-    let summary: Vec<(
-        Option<&str>,
-        &Measure,
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-    )> = budgets
+    let summary: Vec<BudgetRow> = budgets
         .iter()
         .map(|b| (b.bench.as_deref(), &b.measure, b.target, b.min, b.max))
         .collect();
