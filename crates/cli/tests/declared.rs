@@ -193,7 +193,12 @@ fn redeclaring_a_name_replaces_it_and_says_so() {
 fn bad_declared_files_exit_2_with_the_key_path_and_store_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let cases: [(&str, &str, &str); 6] = [
+    let cases: [(&str, &str, &str); 7] = [
+        (
+            "rate.json",
+            r#"{"api": {"error_rate": "150%"}}"#,
+            "error: rate.json: api.error_rate: error rate 1.5 is above 1 (100 %)",
+        ),
         (
             "typo.json",
             r#"{"index": {"wal_time": "500ms"}}"#,

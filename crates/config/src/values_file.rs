@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use benchgate_gate::{Budget, NameGlob, canonical_unit, default_direction};
-use benchgate_model::{DeclaredBounds, Direction, Measure, Unit};
+use benchgate_model::{DeclaredBounds, Direction, Measure, Unit, impossible_value};
 use serde_json::{Map, Value};
 
 use crate::ConfigError;
@@ -105,6 +105,9 @@ pub fn declared_values(path: &Path) -> Result<Vec<DeclaredValue>, ConfigError> {
                     DeclaredBounds::default(),
                 ),
             };
+            if let Some(why) = impossible_value(&measure.measure, &measure.unit, value) {
+                return Err(err(&key, why));
+            }
             values.push(DeclaredValue {
                 benchmark: bench.trim().to_string(),
                 unit: measure.unit.clone(),
