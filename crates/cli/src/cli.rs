@@ -437,6 +437,28 @@ pub enum BaselineCommand {
         #[arg(value_name = "RUN", default_value = "last")]
         run: String,
     },
+    /// Store values a team already knows as the baseline NAME (a declared baseline)
+    ///
+    /// FILE (.json, .toml, .yaml or .yml) maps benchmark → measure → value: a number in the
+    /// measure's canonical unit (ns, bytes, /s, a fraction) or a string with a unit ("500ms",
+    /// "10k/s", "64MiB", "0.1%"), or a table { value, spread, warn, fail }. Go-style names
+    /// (ns_per_op, allocs_per_op, p99_ms, throughput_rps) are read as benchgate's measures.
+    /// `--baseline NAME` then judges against it by thresholds on the value only (the entry's
+    /// warn/fail, else the gate's; a change within the spread is none), never by a significance
+    /// test it cannot have. Redeclaring NAME replaces it.
+    #[command(
+        after_help = "Example FILE (TOML):\n  [index]\n  wall_time = { value = \"500ms\", spread = \"5%\" }\n  \
+                      [api]\n  throughput = { value = \"10k/s\", warn = \"10%\", fail = \"20%\" }\n\n\
+                      See docs/baselines.md."
+    )]
+    Declare {
+        /// The baseline's name, e.g. known.
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// The values: benchmark → measure → value (JSON, TOML or YAML).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Every named baseline.
     List,
     /// Remove a named baseline (the run stays stored).

@@ -14,6 +14,20 @@ pub enum ConfigError {
     },
     #[error("{}: larger than {limit} bytes; a configuration file is far smaller", path.display())]
     TooLarge { path: PathBuf, limit: u64 },
+    /// A values file (declared baseline, budget file) whose entry at `key` (a dotted path) is
+    /// wrong.
+    #[error("{}: {key}: {message}", path.display())]
+    AtKey {
+        path: PathBuf,
+        key: String,
+        message: String,
+    },
+    /// A values file that is not valid JSON, TOML or YAML.
+    #[error("{}: {message}", path.display())]
+    Syntax { path: PathBuf, message: String },
+    /// A values file whose extension says no format benchgate reads.
+    #[error("{}: unknown format (expected a .json, .toml, .yaml or .yml file)", path.display())]
+    Format { path: PathBuf },
     /// Malformed TOML or invalid content, at a 1-based line and column (in characters).
     #[error("{origin}:{line}:{column}: {message}")]
     Invalid {

@@ -16,6 +16,7 @@ mod error;
 mod load_flags;
 mod parse;
 mod units;
+pub mod values_file;
 
 use std::collections::BTreeMap;
 use std::num::{NonZeroU32, NonZeroUsize};
@@ -30,6 +31,7 @@ use benchgate_model::{Measure, Mode, Source, Thresholds};
 pub use error::ConfigError;
 pub use load_flags::{LoadFlags, load_from_flags};
 pub use units::{Kind, parse_quantity, parse_rate};
+pub use values_file::{DeclaredValue, budget_file, declared_values};
 
 /// Values shorter than this are not redacted by [`Config::redact`].
 pub const REDACT_MIN_LEN: usize = 4;
@@ -48,8 +50,12 @@ pub struct Config {
     pub gate: GateConfig,
     /// `[[bench]]` entries, in file order.
     pub benches: Vec<Bench>,
-    /// `[[budget]]` entries, in file order, values in canonical units.
+    /// `[[budget]]` entries, in file order, values in canonical units; then those of
+    /// `budget_files`, once [`Config::load`] has read them.
     pub budgets: Vec<Budget>,
+    /// `budget_files`: BASELINE_METRICS-style files whose entries become budgets (relative to
+    /// the configuration's directory; read by [`Config::load`]).
+    pub budget_files: Vec<PathBuf>,
     /// `[[check]]` entries, in file order, their expressions parsed (docs/checks.md).
     pub checks: Vec<benchgate_gate::Check>,
     /// `[env]`: the variables whose values may be recorded.
@@ -688,7 +694,13 @@ impl Config {
                 limit: MAX_CONFIG_BYTES,
             });
         }
-        Config::parse(&text, &path.display().to_string())
+        let mut config = Config::parse(&text, &path.display().to_string())?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        for file in &config.budget_files {
+            let file = values_file::resolve(base, file);
+            config.budgets.extend(values_file::budget_file(&file)?);
+        }
+        Ok(config)
     }
 
     /// Parses `text`, expanding `${VAR}` from the process environment. `origin` names the file

@@ -26,8 +26,15 @@ use crate::{
 
 type Val<'i> = Spanned<DeValue<'i>>;
 
-const TOP_KEYS: [&str; 7] = [
-    "defaults", "gate", "bench", "budget", "check", "env", "build",
+const TOP_KEYS: [&str; 8] = [
+    "defaults",
+    "gate",
+    "bench",
+    "budget",
+    "check",
+    "env",
+    "build",
+    "budget_files",
 ];
 const BUILD_KEYS: [&str; 1] = ["command"];
 const ENV_KEYS: [&str; 1] = ["record"];
@@ -514,6 +521,14 @@ pub(crate) fn parse(
             };
             config.budgets.push(budget(&ctx, &section, &metric_units)?);
         }
+    }
+    for (file, item) in top.string_list(&ctx, "budget_files")? {
+        if file.trim().is_empty() {
+            return Err(top.bad(&ctx, "budget_files", item, "a file name is empty"));
+        }
+        config
+            .budget_files
+            .push(std::path::PathBuf::from(file.trim()));
     }
     if let Some(value) = top.get("check") {
         let items = tables(&ctx, &top, "check", value)?;

@@ -298,7 +298,7 @@ fn unknown_keys() {
     );
     assert_eq!(
         error("[gates]\nalpha = 0.1\n"),
-        "benchgate.toml:1:2: `gates`: unknown key (expected one of defaults, gate, bench, budget, check, env, build)"
+        "benchgate.toml:1:2: `gates`: unknown key (expected one of defaults, gate, bench, budget, check, env, build, budget_files)"
     );
     assert_eq!(
         error("[[bench]]\nname = \"a\"\ncommand = \"x\"\nrequires = { envs = [\"X\"] }\n"),

@@ -6,12 +6,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use benchgate_model::{
-    BudgetCheck, COMPARISON_SCHEMA, Caveat, Comparison, Direction, Measure, Metric, Outcome, Run,
-    RunRef, Severity, Side, Status, Thresholds, Unit, Verdict, VerdictKind,
+    BudgetCheck, COMPARISON_SCHEMA, Caveat, Comparison, DeclaredBounds, Direction, Measure, Metric,
+    Outcome, Run, RunRef, Severity, Side, Source, Status, Thresholds, Unit, Verdict, VerdictKind,
 };
 use benchgate_stats::min_attainable_p;
 
 use crate::budget::budget_verdicts;
+use crate::declared::judge_declared;
 use crate::geomean::geomean_rows;
 use crate::metric::{MetricJudgement, adjust, judge_metric, precision_caveat};
 use crate::outcome::settle;
@@ -72,6 +73,8 @@ enum PendingState {
         seed: u64,
     },
     Judged(MetricJudgement),
+    /// Against a declared baseline (SPEC §7.3): thresholds on its value only.
+    Declared(DeclaredBounds),
     Fixed {
         kind: VerdictKind,
         severity: Option<Severity>,
@@ -113,6 +116,7 @@ fn judge(
 ) -> Comparison {
     let empty = current.clone_header();
     let baseline = baseline_run.map_or(&empty, |(run, _)| run);
+    let declared = baseline_run.is_some() && baseline.source == Source::Declared;
     let mut pending = Vec::new();
     for bench in &current.benchmarks {
         let base = baseline.benchmark(&bench.name);
@@ -163,8 +167,12 @@ fn judge(
                             measure: metric.measure.clone(),
                             baseline: Some(base_metric.clone()),
                             current: None,
-                            state: PendingState::ToJudge {
-                                seed: seed_for(options.seed, &bench.name, &metric.measure),
+                            state: if declared {
+                                PendingState::Declared(DeclaredBounds::of(base, &metric.measure))
+                            } else {
+                                PendingState::ToJudge {
+                                    seed: seed_for(options.seed, &bench.name, &metric.measure),
+                                }
                             },
                         },
                         None => fixed(
@@ -217,7 +225,10 @@ fn judge(
     }
 
     let mut warnings = Vec::new();
-    if baseline_run.is_some() && baseline.environment.fingerprint != current.environment.fingerprint
+    // Declared values come from no machine and no mode.
+    if baseline_run.is_some()
+        && !declared
+        && baseline.environment.fingerprint != current.environment.fingerprint
     {
         warnings.push(format!(
             "the runs come from different machines (fingerprint {} vs {}): differences may be the \
@@ -225,7 +236,7 @@ fn judge(
             baseline.environment.fingerprint, current.environment.fingerprint
         ));
     }
-    if baseline_run.is_some() && baseline.provenance.mode != current.provenance.mode {
+    if baseline_run.is_some() && !declared && baseline.provenance.mode != current.provenance.mode {
         warnings.push(format!(
             "the baseline is {} and the current run is {}: they measure different things",
             baseline.provenance.mode.as_str(),
@@ -265,7 +276,13 @@ fn judge(
     }
     let mut comparison = Comparison {
         schema: COMPARISON_SCHEMA.to_string(),
-        baseline: baseline_run.map(|(run, label)| run_ref(run, label)),
+        baseline: baseline_run.map(|(run, label)| {
+            if declared && !label.starts_with("declared") {
+                run_ref(run, &format!("declared baseline {label}"))
+            } else {
+                run_ref(run, label)
+            }
+        }),
         current: run_ref(current, current_label),
         thresholds: options.thresholds,
         geomean,
@@ -454,6 +471,19 @@ fn finish(mut pending: Vec<Pending>, options: &CompareOptions) -> Vec<Verdict> {
                         judgement.p_value,
                     )
                 }
+                PendingState::Declared(bounds) => match (&row.baseline, &row.current) {
+                    (Some(base), Some(cur)) => {
+                        let (c, effect) = judge_declared(base, cur, &bounds, &options.thresholds);
+                        (c.kind, c.severity, c.reason, effect, None)
+                    }
+                    _ => (
+                        VerdictKind::InsufficientData,
+                        None,
+                        "nothing to compare".to_string(),
+                        None,
+                        None,
+                    ),
+                },
                 // Only a row missing one side stays unjudged; there is nothing to compare.
                 PendingState::ToJudge { .. } => (
                     VerdictKind::InsufficientData,

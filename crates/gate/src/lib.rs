@@ -7,6 +7,7 @@ mod budget;
 mod check;
 mod compare;
 mod confirm;
+mod declared;
 mod geomean;
 mod glob;
 mod leak;
@@ -29,6 +30,7 @@ pub use compare::{
     replace_verdict, samples_needed,
 };
 pub use confirm::{confirmed_verdict, suspects};
+pub use declared::{DECLARED_NOTE, judge_declared};
 pub use glob::{GlobError, NameGlob, glob_match};
 pub use leak::{LeakCheck, LeakVerdict, leak_check, leak_check_points, leak_check_series};
 pub use measures::{UnknownMeasure, check_gated_measures};

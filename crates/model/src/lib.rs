@@ -6,6 +6,7 @@
 mod benchmark;
 mod budget;
 mod check;
+mod declared;
 pub mod display;
 mod environment;
 mod error;
@@ -20,6 +21,7 @@ mod verdict;
 pub use benchmark::{Benchmark, Status};
 pub use budget::{BudgetCheck, BudgetStatus};
 pub use check::{CHECK_MEASURE, CheckResult, CheckStatus};
+pub use declared::DeclaredBounds;
 pub use environment::Environment;
 pub use error::ModelError;
 pub use leak::{LeakBudget, LeakGrowth};

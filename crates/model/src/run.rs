@@ -18,6 +18,9 @@ pub enum Source {
     Harness,
     Load,
     Ingest(String),
+    /// Values a team declared (`benchgate baseline declare`): one value per measure, no samples;
+    /// judged by thresholds only (SPEC §7.3).
+    Declared,
 }
 
 impl fmt::Display for Source {
@@ -26,6 +29,7 @@ impl fmt::Display for Source {
             Source::Command => f.write_str("command"),
             Source::Harness => f.write_str("harness"),
             Source::Load => f.write_str("load"),
+            Source::Declared => f.write_str("declared"),
             Source::Ingest(format) => write!(f, "ingest:{format}"),
         }
     }
@@ -38,10 +42,11 @@ impl TryFrom<String> for Source {
             "command" => Ok(Source::Command),
             "harness" => Ok(Source::Harness),
             "load" => Ok(Source::Load),
+            "declared" => Ok(Source::Declared),
             other => match other.strip_prefix("ingest:") {
                 Some(format) if !format.is_empty() => Ok(Source::Ingest(format.to_string())),
                 _ => Err(format!(
-                    "unknown source {other:?}, expected command, harness, load or ingest:<format>"
+                    "unknown source {other:?}, expected command, harness, load, declared or ingest:<format>"
                 )),
             },
         }

@@ -3,9 +3,16 @@
 
 use std::path::{Path, PathBuf};
 
+use std::collections::BTreeMap;
+
+use benchgate_config::DeclaredValue;
 use benchgate_gate::pool_runs;
-use benchgate_model::{Mode, Run, Source};
-use benchgate_store::{Scope, Selector, Store, StoreError, resolve, resolve_in_scope};
+use benchgate_model::{Benchmark, Environment, Metric, Mode, Provenance, Run, Source, Status};
+use benchgate_store::{
+    BaselinedRuns, Scope, Selector, Store, StoreError, resolve, resolve_in_scope,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
 
 use crate::PipelineError;
 
@@ -115,6 +122,99 @@ pub fn accept_baseline(store: &dyn Store, name: &str, run: &str) -> Result<Strin
     Ok(label)
 }
 
+/// What `benchgate baseline declare` stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Declaration {
+    /// The stored run holding the declared values.
+    pub run: Run,
+    /// The run the name pointed at before, when redeclaring replaced it.
+    pub replaced: Option<Uuid>,
+}
+
+/// The run of declared values (SPEC §7.3): source `declared`, one value per measure, the
+/// spread and thresholds of each in its benchmark's labels, `file` in a label. Checked like any
+/// run before it is stored.
+pub fn declared_run(
+    values: &[DeclaredValue],
+    file: &Path,
+    now: OffsetDateTime,
+) -> Result<Run, PipelineError> {
+    let mut run = Run::new(
+        Source::Declared,
+        now,
+        Provenance::default(),
+        Environment {
+            fingerprint: "declared".into(),
+            ..Environment::default()
+        },
+    );
+    for value in values {
+        let index = match run
+            .benchmarks
+            .iter()
+            .position(|b| b.name == value.benchmark)
+        {
+            Some(i) => i,
+            None => {
+                run.benchmarks.push(Benchmark {
+                    name: value.benchmark.clone(),
+                    params: BTreeMap::new(),
+                    labels: BTreeMap::from([(
+                        "declared.file".to_string(),
+                        file.display().to_string(),
+                    )]),
+                    command: None,
+                    mode: None,
+                    status: Status::Ok,
+                    metrics: Vec::new(),
+                    series: Vec::new(),
+                });
+                run.benchmarks.len() - 1
+            }
+        };
+        let bench = &mut run.benchmarks[index];
+        if let Some(metric) = Metric::from_samples(
+            value.measure.clone(),
+            value.unit.clone(),
+            value.direction,
+            vec![value.value],
+        ) {
+            value.bounds.write(&value.measure, &mut bench.labels);
+            bench.metrics.push(metric);
+        }
+    }
+    run.validate()?;
+    Ok(run)
+}
+
+/// Stores `run` (from [`declared_run`]) and points the baseline `name` at it. A name that
+/// pointed at another declared run replaces it: that run is deleted, unless another name still
+/// points at it.
+pub fn declare_baseline(
+    store: &dyn Store,
+    name: &str,
+    run: Run,
+) -> Result<Declaration, PipelineError> {
+    let before = store.baseline(name)?;
+    store.put_run(&run)?;
+    if let Err(error) = store.save_baseline(name, run.id) {
+        // A name the store refuses: the run must not stay behind without it.
+        let _ = store.delete_runs(&[run.id], BaselinedRuns::Delete);
+        return Err(error.into());
+    }
+    if let Some(old) = before
+        && store
+            .run_summary(old)?
+            .is_some_and(|summary| summary.source == Source::Declared)
+    {
+        store.delete_runs(&[old], BaselinedRuns::Keep)?;
+    }
+    Ok(Declaration {
+        run,
+        replaced: before,
+    })
+}
+
 /// Finds the baseline `choice` names for `judged`, refusing before anything is measured or
 /// written: a selector that cannot be resolved, an explicitly named baseline that does not
 /// exist, and a benchmark whose baseline was measured in the other mode (real against
@@ -185,7 +285,12 @@ pub fn find_baseline(
     };
     // The mode belongs to each benchmark: real numbers are never judged against simulated ones
     // (nor the reverse) without saying so.
-    if !allow_mode_mismatch {
+    // Declared values were measured in no mode: they judge real and simulated runs alike.
+    let declared = resolved
+        .runs
+        .iter()
+        .all(|run| run.source == Source::Declared);
+    if !allow_mode_mismatch && !declared {
         for (name, mode) in judged.benchmarks {
             let other = resolved.runs.iter().find_map(|run| {
                 run.benchmark(name)

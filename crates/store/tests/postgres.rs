@@ -148,6 +148,14 @@ fn tokens() {
 }
 
 #[test]
+fn declared_baselines_round_trip() {
+    let Some(url) = fresh_database("declared_baselines") else {
+        return;
+    };
+    common::check_declared_round_trip(&PostgresStore::connect(&url).unwrap());
+}
+
+#[test]
 fn baselines() {
     let Some(url) = fresh_database("baselines") else {
         return;

@@ -58,6 +58,12 @@ fn tokens() {
 }
 
 #[test]
+fn declared_baselines_round_trip() {
+    let (_dir, store) = temp_store();
+    common::check_declared_round_trip(&store);
+}
+
+#[test]
 fn baselines() {
     let (_dir, store) = temp_store();
     common::check_baselines(&store);

@@ -1934,3 +1934,61 @@ pub fn check_upgraded_from_v7(store: &dyn Store, runs: &[Run]) {
         [10.0, 11.0]
     );
 }
+
+/// A declared baseline (SPEC §7.3) is a run of source `declared` with one value per measure and
+/// its spread and thresholds in labels: stored and read back whole, found by its name, never the
+/// newest run of a measured source.
+pub fn check_declared_round_trip(store: &dyn Store) {
+    let mut bench = Benchmark {
+        name: "index".into(),
+        params: BTreeMap::new(),
+        labels: BTreeMap::from([("declared.file".into(), "known.toml".into())]),
+        command: None,
+        mode: None,
+        status: Status::Ok,
+        metrics: vec![metric(
+            Measure::WallTime,
+            Unit::Nanoseconds,
+            Direction::LowerIsBetter,
+            vec![500e6],
+        )],
+        series: Vec::new(),
+    };
+    benchgate_model::DeclaredBounds {
+        spread: Some(0.05),
+        warn: Some(0.1),
+        fail: Some(0.2),
+    }
+    .write(&Measure::WallTime, &mut bench.labels);
+    let mut run = Run::new(
+        Source::Declared,
+        datetime!(2026-12-06 23:00 UTC),
+        Provenance::default(),
+        Environment {
+            fingerprint: "declared".into(),
+            ..Environment::default()
+        },
+    );
+    run.benchmarks.push(bench);
+    store.put_run(&run).unwrap();
+    store.save_baseline("known", run.id).unwrap();
+
+    let back = store.get_run(run.id).unwrap().expect("stored run");
+    assert_eq!(back, run);
+    assert_eq!(back.source, Source::Declared);
+    assert_eq!(
+        benchgate_model::DeclaredBounds::of(&back.benchmarks[0], &Measure::WallTime).spread,
+        Some(0.05)
+    );
+    assert_eq!(
+        store.run_summary(run.id).unwrap().unwrap().source,
+        Source::Declared
+    );
+    assert_eq!(store.baseline("known").unwrap(), Some(run.id));
+    assert!(
+        store
+            .latest_runs_of_source(&Source::Command, None, 5)
+            .unwrap()
+            .is_empty()
+    );
+}

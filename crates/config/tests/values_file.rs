@@ -1,0 +1,137 @@
+//! Budget files and declared baselines: Go-style measure names map onto benchgate's measures
+//! with the unit their plain numbers are in.
+
+use benchgate_config::{budget_file, declared_values};
+use benchgate_model::{Direction, Measure, Unit};
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A budget's bench, measure, target, min and max.
+type BudgetRow<'a> = (
+    Option<&'a str>,
+    &'a Measure,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+);
+
+#[test]
+fn go_style_names_become_budgets_in_canonical_units() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "BASELINE_METRICS.yaml",
+        "BenchmarkIndex:\n  ns_per_op: { target: 500000, max: 800000 }\n  allocs_per_op: { max: 12 }\n  bytes_per_op: { max: 64, warn: 5%, fail: 0.2 }\n\
+         \"api/*\":\n  p99_ms: { max: 250 }\n  p95_latency_us: { max: 900 }\n  error_rate_pct: { max: 0.1 }\n  mb_per_s: { min: 2 }\n\
+         throughput_rps: { target: 10000, min: \"5k/s\" }\n",
+    );
+    let budgets = budget_file(&path).unwrap();
+    let summary: Vec<BudgetRow> = budgets
+        .iter()
+        .map(|b| (b.bench.as_deref(), &b.measure, b.target, b.min, b.max))
+        .collect();
+    assert_eq!(
+        summary,
+        // In the order of the keys, sorted (allocs_per_op, bytes_per_op, ns_per_op).
+        [
+            (
+                Some("BenchmarkIndex"),
+                &Measure::Allocs,
+                None,
+                None,
+                Some(12.0)
+            ),
+            (
+                Some("BenchmarkIndex"),
+                &Measure::AllocBytes,
+                None,
+                None,
+                Some(64.0)
+            ),
+            (
+                Some("BenchmarkIndex"),
+                &Measure::WallTime,
+                Some(500_000.0),
+                None,
+                Some(800_000.0)
+            ),
+            (Some("api/*"), &Measure::ErrorRate, None, None, Some(0.001)),
+            (
+                Some("api/*"),
+                &Measure::BytesPerSecond,
+                None,
+                Some(2e6),
+                None
+            ),
+            (Some("api/*"), &Measure::LatencyP95, None, None, Some(900e3)),
+            (Some("api/*"), &Measure::LatencyP99, None, None, Some(250e6)),
+            (
+                None,
+                &Measure::Throughput,
+                Some(10_000.0),
+                Some(5_000.0),
+                None
+            ),
+        ]
+    );
+    assert_eq!((budgets[1].warn, budgets[1].fail), (Some(0.05), Some(0.2)));
+}
+
+#[test]
+fn declared_values_take_human_units_and_plain_canonical_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "known.json",
+        r#"{"index": {"wall_time": "500ms", "ns_per_op": 1000},
+            "api": {"throughput": {"value": "10k/s", "spread": "5%", "warn": 0.1, "fail": "20%"}}}"#,
+    );
+    let values = declared_values(&path).unwrap();
+    let flat: Vec<(&str, &Measure, &Unit, Direction, f64)> = values
+        .iter()
+        .map(|v| {
+            (
+                v.benchmark.as_str(),
+                &v.measure,
+                &v.unit,
+                v.direction,
+                v.value,
+            )
+        })
+        .collect();
+    assert_eq!(
+        flat,
+        [
+            (
+                "api",
+                &Measure::Throughput,
+                &Unit::PerSecond,
+                Direction::HigherIsBetter,
+                10_000.0
+            ),
+            (
+                "index",
+                &Measure::WallTime,
+                &Unit::Nanoseconds,
+                Direction::LowerIsBetter,
+                1000.0
+            ),
+            (
+                "index",
+                &Measure::WallTime,
+                &Unit::Nanoseconds,
+                Direction::LowerIsBetter,
+                500e6
+            ),
+        ]
+    );
+    let bounds = values[0].bounds;
+    assert_eq!(
+        (bounds.spread, bounds.warn, bounds.fail),
+        (Some(0.05), Some(0.1), Some(0.2))
+    );
+}
