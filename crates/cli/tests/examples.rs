@@ -258,25 +258,37 @@ fn go_service_passes_its_budgets_and_a_slower_backend_fails_throughput_and_laten
         return;
     }
     let dir = copy_example("go-service");
+    // The file's budgets have about twice the headroom of this machine's figures (a throughput
+    // target of 300/s against ~350/s measured): a loaded CI machine could warn on unchanged
+    // code. The test doubles them and slows the backend tenfold, so each verdict holds with a
+    // wide margin anywhere; the gate's logic is the file's.
+    let config = dir.path().join("benchgate.toml");
+    let widened = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("target = \"300/s\"", "target = \"150/s\"")
+        .replace("min = \"150/s\"", "min = \"75/s\"")
+        .replace("max = \"8ms\"", "max = \"16ms\"")
+        .replace("max = \"12ms\"", "max = \"24ms\"");
+    std::fs::write(&config, widened).unwrap();
     go_bench(dir.path(), &[]);
     let out = run(&["ingest", "bench.txt"], dir.path(), &[]);
     assert_exit(&out, 0);
     assert_has(&out, "PASSED");
     for budget in [
-        "req/s ≥ 150 req/s, target 300 req/s on Handle*",
-        "p95-ns ≤ 8000000 p95-ns on Handle*",
-        "p99-ns ≤ 12000000 p99-ns on Handle*",
+        "req/s ≥ 75 req/s, target 150 req/s on Handle*",
+        "p95-ns ≤ 16000000 p95-ns on Handle*",
+        "p99-ns ≤ 24000000 p99-ns on Handle*",
         "errors/op ≤ 0.02 errors/op on Handle*",
         "alloc_bytes ≤ 1KiB on *",
     ] {
         assert_has(&out, budget);
     }
 
-    go_bench(dir.path(), &[("GOSVC_SLOWDOWN", "5")]);
+    go_bench(dir.path(), &[("GOSVC_SLOWDOWN", "10")]);
     let out = run(&["ingest", "bench.txt"], dir.path(), &[]);
     assert_exit(&out, 1);
     for caught in [
-        "· req/s: BUDGET — budget #1 req/s ≥ 150 req/s, target 300 req/s on Handle*",
+        "· req/s: BUDGET — budget #1 req/s ≥ 75 req/s, target 150 req/s on Handle*",
         "· p95-ns: BUDGET — budget #2",
         "· p99-ns: BUDGET — budget #3",
     ] {
