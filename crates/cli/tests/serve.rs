@@ -816,10 +816,12 @@ fn serve_config_is_read_before_listening_and_its_budgets_judge_comparisons() {
             serde_json::from_str(&std::fs::read_to_string(dir.path().join(file)).unwrap()).unwrap();
         run["id"].as_str().unwrap().to_string()
     };
-    // Any run of `true` takes more than a nanosecond: the budget is exceeded.
+    // Any run of `true` takes more than a nanosecond: the budget is exceeded. A file with a
+    // [[bench]] suite judges that suite's (command) runs only.
     std::fs::write(
         dir.path().join("budget.toml"),
-        "[[budget]]\nmeasure = \"wall_time\"\nmax = \"1ns\"\n",
+        "[[bench]]\nname = \"noop\"\ncommand = \"true\"\n\n\
+         [[budget]]\nmeasure = \"wall_time\"\nmax = \"1ns\"\n",
     )
     .unwrap();
     let served = Served::start_with(&db, dir.path(), &["--config", "budget.toml"]);
@@ -835,6 +837,29 @@ fn serve_config_is_read_before_listening_and_its_budgets_judge_comparisons() {
     let comparison: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(comparison["outcome"], "failed", "{body}");
     assert!(body.contains("budget_exceeded"), "{body}");
+
+    // Runs of a source the file does not judge are judged with the defaults, and the answer
+    // says so rather than seeming to pass the file's budgets.
+    let go = "goos: linux\nBenchmarkParse-2   \t 1000\t 1200 ns/op\nPASS\n";
+    std::fs::write(dir.path().join("go.txt"), go).unwrap();
+    let mut ids = Vec::new();
+    for export in ["g1.json", "g2.json"] {
+        let out = benchgate(
+            &["--db", &db, "ingest", "go.txt", "--export-json", export],
+            dir.path(),
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        ids.push(id(export));
+    }
+    let (status, body) = get(
+        served.addr,
+        &format!("/api/v1/comparisons?base={}&head={}", ids[0], ids[1]),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("this ingest:go run is judged with the defaults"),
+        "{body}"
+    );
 }
 
 /// `ingest --upload` and `exec --upload`: the ingested run (and the harness's) reaches the server

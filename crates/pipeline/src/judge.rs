@@ -194,6 +194,9 @@ pub fn judge_stored(
         &options,
         &judging.budgets,
     );
+    // A file whose [gate] does not judge this source is set aside: say so, or its budgets
+    // would seem to have passed.
+    comparison.warnings.extend(judging.note);
     comparison.warnings.extend(warnings);
     Ok(comparison)
 }
