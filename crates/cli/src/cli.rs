@@ -493,6 +493,9 @@ pub struct ReportArgs {
     /// Write the report to FILE instead of standard output (replaced whole: never half a file).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Where `run --profile` kept profiles: the report links the run's (DIR/RUN-ID/profiles.json).
+    #[arg(help_heading = "Output", long, value_name = "DIR", default_value = benchgate_pipeline::profiles::DEFAULT_PROFILE_DIR)]
+    pub profile_dir: PathBuf,
     #[command(flatten)]
     pub projection: ProjectionArgs,
 }
@@ -748,6 +751,8 @@ pub struct RunArgs {
     /// token in BENCHGATE_TOKEN; a failed upload is exit 2.
     #[arg(help_heading = "Output", long, value_name = "URL")]
     pub upload: Option<String>,
+    #[command(flatten)]
+    pub profile: ProfileArgs,
     #[command(flatten)]
     pub load: LoadArgs,
     #[command(flatten)]
@@ -1118,6 +1123,46 @@ pub struct AbArgs {
     /// Also write the Markdown report to FILE.
     #[arg(help_heading = "Output", long, value_name = "FILE")]
     pub export_markdown: Option<PathBuf>,
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+}
+
+/// Profiles on demand (`run`, `ab`).
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// Once judged, run each benchmark that regressed (or broke a budget) once more under a
+    /// profiler and link the profile from every report: perf (perf.data), callgrind
+    /// (callgrind.out) or flamegraph (an SVG drawn from perf's stacks). A profiler missing or
+    /// refused on this machine is said in the report, not failed over.
+    #[arg(help_heading = "Profiles", long, value_name = "PROFILER", value_parser = ["perf", "callgrind", "flamegraph"])]
+    pub profile: Option<String>,
+    /// Profile every benchmark, not only those that regressed.
+    #[arg(help_heading = "Profiles", long, requires = "profile")]
+    pub profile_all: bool,
+    /// Keep profiles in DIR/RUN-ID/ (with a manifest, profiles.json, that `report` reads).
+    #[arg(help_heading = "Profiles", long, value_name = "DIR", requires = "profile", default_value = benchgate_pipeline::profiles::DEFAULT_PROFILE_DIR)]
+    pub profile_dir: PathBuf,
+}
+
+impl ProfileArgs {
+    /// The request of `--profile`, if given.
+    pub fn request(
+        &self,
+    ) -> Result<
+        Option<benchgate_pipeline::profiles::ProfileRequest>,
+        benchgate_pipeline::PipelineError,
+    > {
+        self.profile
+            .as_deref()
+            .map(|profiler| {
+                benchgate_pipeline::profiles::ProfileRequest::new(
+                    profiler,
+                    self.profile_all,
+                    Some(&self.profile_dir),
+                )
+            })
+            .transpose()
+    }
 }
 
 /// Storing and judging flags of `ingest` and `exec`.

@@ -293,6 +293,7 @@ fn judge(
         budgets: Vec::new(),
         checks: Vec::new(),
         warnings,
+        profiles: Vec::new(),
     };
     settle(&mut comparison);
     comparison

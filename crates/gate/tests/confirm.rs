@@ -61,6 +61,7 @@ fn comparison(verdicts: Vec<Verdict>) -> Comparison {
         budgets: Vec::new(),
         checks: Vec::new(),
         warnings: Vec::new(),
+        profiles: Vec::new(),
     }
 }
 

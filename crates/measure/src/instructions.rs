@@ -62,9 +62,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use crate::process::{self, Exec, Io, Resolver};
-use crate::runner::fmt_duration;
-use crate::{CommandSpec, Invocation, MeasureError, Outcome, Phase};
+use crate::process::Resolver;
+use crate::wrapped::{OnceOptions, run_once_wrapped};
+use crate::{CommandSpec, MeasureError, Outcome};
 
 /// Settings of one instruction-count run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,28 +152,6 @@ pub fn count_instructions(
         .ok_or_else(|| MeasureError::ValgrindNotFound {
             valgrind: options.valgrind.display().to_string(),
         })?;
-    crate::runner::check_cwd(spec)?;
-    let cwd = spec.cwd.as_deref();
-    let (program, argv) = resolver.program_in(&spec.command, cwd)?;
-    let mut aux = |inv: &Option<Invocation>, keep: bool| -> Result<Option<Aux>, MeasureError> {
-        let Some(inv) = inv else { return Ok(None) };
-        let (path, argv) = resolver.program_in(inv, cwd)?;
-        let mut cmd = process::build_command(&path, &argv);
-        if let Some(dir) = cwd {
-            cmd.current_dir(dir);
-        }
-        Ok(Some(Aux {
-            cmd,
-            display: inv.to_string(),
-            keep: keep.then(crate::leftovers::new_key),
-        }))
-    };
-    // What the setup leaves running (a server) lives until the cleanup has run.
-    let mut setup = aux(&spec.setup, true)?;
-    let mut prepare = aux(&spec.prepare, false)?;
-    let mut conclude = aux(&spec.conclude, false)?;
-    let mut cleanup = aux(&spec.cleanup, false)?;
-
     let dir = tempfile::Builder::new()
         .prefix("benchgate-callgrind-")
         .tempdir()
@@ -181,49 +159,20 @@ pub fn count_instructions(
     // Valgrind puts relative out-file names in each process's own working directory.
     let dir_path = std::path::absolute(dir.path())
         .map_err(|e| MeasureError::io("cannot resolve the temporary directory", e))?;
-    let mut cmd = valgrind_command(
-        &valgrind,
-        &dir_path,
-        &options.valgrind_args,
-        &program,
-        &argv,
-    );
-    if let Some(dir) = cwd {
-        cmd.current_dir(dir);
-    }
-
-    crate::sys::release_free_memory();
-    let mut io = Io::new(options.stdin.as_deref(), options.show_output)?;
-    let display = spec.command.to_string();
-    let mut ctx = Ctx {
-        io: &mut io,
+    let once = OnceOptions {
         timeout: options.timeout,
+        stdin: options.stdin.clone(),
+        ignore_failure: options.ignore_failure,
+        show_output: options.show_output,
     };
-    let measured = (|| {
-        for (phase, prog) in [(Phase::Setup, &mut setup), (Phase::Prepare, &mut prepare)] {
-            if let Some(prog) = prog {
-                ctx.aux(phase, prog)?;
-            }
-        }
-        let exec = ctx.main(&mut cmd, &display, options.ignore_failure, &dir_path)?;
-        if let Some(prog) = &mut conclude {
-            ctx.aux(Phase::Conclude, prog)?;
-        }
-        Ok(exec)
-    })();
-    let cleaned = match &mut cleanup {
-        Some(prog) => ctx.aux(Phase::Cleanup, prog),
-        None => Ok(()),
+    let wrap = |program: &Path, argv: &[String]| {
+        valgrind_command(&valgrind, &dir_path, &options.valgrind_args, program, argv)
     };
-    if let Some(key) = setup.as_ref().and_then(|s| s.keep) {
-        crate::leftovers::release(key);
-    }
-    let exec = measured?;
-    cleaned?;
+    let exec = run_once_wrapped(spec, &wrap, &once, &|| valgrind_messages(&dir_path))?;
 
     match collect(&dir_path) {
         Ok(processes) if processes.is_empty() => Err(MeasureError::NoCallgrindOutput {
-            command: display,
+            command: spec.command.to_string(),
             valgrind_messages: valgrind_messages(&dir_path),
         }),
         Ok(processes) => Ok(InstructionCount {
@@ -240,75 +189,6 @@ pub fn count_instructions(
                 let _ = dir.keep();
             }
             Err(e)
-        }
-    }
-}
-
-struct Aux {
-    cmd: Command,
-    display: String,
-    /// A setup's key: what it leaves running is kept until released after the cleanup.
-    keep: Option<u64>,
-}
-
-struct Ctx<'a> {
-    io: &'a mut Io,
-    timeout: Option<Duration>,
-}
-
-impl Ctx<'_> {
-    fn aux(&mut self, phase: Phase, prog: &mut Aux) -> Result<(), MeasureError> {
-        self.io.attach(&mut prog.cmd, false)?;
-        let exec = process::execute(&mut prog.cmd, &prog.display, self.timeout, prog.keep, None);
-        Io::detach(&mut prog.cmd);
-        let exec = exec?;
-        if exec.outcome.success() {
-            self.io.take_stderr(false)?;
-            return Ok(());
-        }
-        Err(self.failed(phase, &prog.display, exec.outcome, String::new()))
-    }
-
-    fn main(
-        &mut self,
-        cmd: &mut Command,
-        display: &str,
-        ignore_failure: bool,
-        dir: &Path,
-    ) -> Result<Exec, MeasureError> {
-        self.io.attach(cmd, true)?;
-        let exec = process::execute(cmd, display, self.timeout, None, None);
-        Io::detach(cmd);
-        let exec = exec?;
-        let accepted =
-            exec.outcome.success() || (ignore_failure && exec.outcome != Outcome::TimedOut);
-        if accepted {
-            self.io.take_stderr(false)?;
-            return Ok(exec);
-        }
-        Err(self.failed(Phase::Run, display, exec.outcome, valgrind_messages(dir)))
-    }
-
-    fn failed(
-        &mut self,
-        phase: Phase,
-        command: &str,
-        outcome: Outcome,
-        valgrind_messages: String,
-    ) -> MeasureError {
-        let message = match (outcome, self.timeout) {
-            (Outcome::TimedOut, Some(t)) => format!("timed out after {}", fmt_duration(t)),
-            _ => outcome.to_string(),
-        };
-        // A failure to read the capture must not hide the failure itself.
-        let stderr_tail = self.io.take_stderr(true).unwrap_or_default();
-        MeasureError::CommandFailed {
-            phase,
-            command: command.to_owned(),
-            outcome,
-            message,
-            stderr_tail,
-            valgrind_messages,
         }
     }
 }

@@ -20,6 +20,7 @@ mod process;
 mod runner;
 mod spawner;
 mod sys;
+mod wrapped;
 
 pub use error::MeasureError;
 
@@ -52,3 +53,4 @@ pub use runner::{
 };
 pub use spawner::start_spawner;
 pub use sys::{InterruptKillsGroup, InterruptsHeld, hold_interrupts, kill_group_on_interrupt};
+pub use wrapped::{OnceOptions, OnceRun, Wrap, run_once_wrapped};

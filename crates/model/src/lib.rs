@@ -13,6 +13,7 @@ mod error;
 pub mod human_units;
 mod leak;
 mod metric;
+mod profile;
 mod provenance;
 mod run;
 mod series;
@@ -29,6 +30,7 @@ pub use metric::{
     Direction, ENGINE_MEASURES, Interval, Measure, Metric, Precision, Summary, Unit,
     impossible_value,
 };
+pub use profile::{MAX_PROFILES, ProfileLink};
 pub use provenance::{Mode, Provenance};
 pub use run::{RUN_SCHEMA, Run, Source};
 pub use series::{MAX_SERIES_PER_BENCHMARK, MAX_SERIES_POINTS, Series, SeriesPoint};

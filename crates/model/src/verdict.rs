@@ -399,6 +399,9 @@ pub struct Comparison {
     /// Caveats about the comparison as a whole (different machines, simulated data).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Profiles taken of the current run's benchmarks (`--profile`), linked from every report.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub profiles: Vec<crate::ProfileLink>,
 }
 
 impl Comparison {

@@ -32,6 +32,20 @@ pub enum PipelineError {
     #[error(transparent)]
     HttpTarget(#[from] benchgate_load::http::HttpTargetError),
 
+    /// Profiles (`--profile`).
+    #[error("--profile: {0}")]
+    Profile(String),
+    #[error(transparent)]
+    ProfileDir(#[from] benchgate_profile::ProfileError),
+    #[error("cannot write {}", path.display())]
+    ProfileManifest {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: not a manifest of profiles: {why}", path.display())]
+    ProfileManifestUnreadable { path: PathBuf, why: String },
+
     /// Reaching the history store.
     #[error("cannot open the history store")]
     OpenStore(#[source] StoreError),

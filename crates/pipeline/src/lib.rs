@@ -25,6 +25,7 @@ pub mod load;
 pub mod measure;
 pub mod noise;
 pub mod plan;
+pub mod profiles;
 pub mod projection;
 pub mod sources;
 pub mod store;

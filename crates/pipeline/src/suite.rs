@@ -14,7 +14,8 @@ use crate::confirm::{Confirmation, Origin, confirm};
 use crate::judge::{Findings, Judgement, command_failures, store_and_judge};
 use crate::judging::{Judging, ThresholdFlags, check_command_measures, judging_for};
 use crate::measure::{Progress, measure_plan, redact_failures};
-use crate::plan::{SuiteOptions, plan_suite};
+use crate::plan::{Plan, SuiteOptions, plan_suite};
+use crate::profiles::{ProfileRequest, ProfileTarget, capture_profiles};
 use crate::store::{StoreLocation, check_store_writable, open_if_exists, open_or_create};
 
 /// What the front end asks of a run of the configured suite.
@@ -32,6 +33,8 @@ pub struct SuiteRequest {
     /// `--confirm` (or `--no-confirm`), over `[gate] confirm`.
     pub confirm: Option<ConfirmMode>,
     pub store: StoreLocation,
+    /// `--profile`: profile what regressed (or everything) once the run is judged.
+    pub profile: Option<ProfileRequest>,
 }
 
 /// A suite whose judging settings are checked, ready to run.
@@ -159,7 +162,7 @@ impl<'c> Suite<'c> {
             notes,
             confirmed,
         };
-        let judgement = store_and_judge(
+        let mut judgement = store_and_judge(
             store.as_ref(),
             &run,
             baseline,
@@ -167,6 +170,42 @@ impl<'c> Suite<'c> {
             &judging.budgets,
             findings,
         )?;
+        if let Some(profile) = &request.profile {
+            let targets = profile_targets(&plan);
+            let profiled = capture_profiles(
+                profile,
+                run.id,
+                &judgement.comparison.verdicts,
+                &targets,
+                progress,
+            )?;
+            judgement.comparison.profiles = profiled.links;
+            judgement.notes.extend(profiled.note);
+        }
         Ok(SuiteOutcome { run, judgement })
     }
+}
+
+/// What each benchmark of `plan` ran, to run again under a profiler.
+fn profile_targets<'p>(plan: &'p Plan<'_>) -> Vec<ProfileTarget<'p>> {
+    let mut targets: Vec<ProfileTarget<'p>> = plan
+        .entries
+        .iter()
+        .map(|entry| ProfileTarget {
+            benchmark: &entry.spec.name,
+            side: None,
+            spec: Ok(&entry.spec),
+            stdin: entry.options.stdin.as_deref(),
+        })
+        .collect();
+    targets.extend(plan.http.iter().map(|(_, http)| ProfileTarget {
+        benchmark: &http.name,
+        side: None,
+        spec: Err(
+            "an HTTP bench is load against a server: profile the server itself \
+                   (perf record -p PID while benchgate drives it)",
+        ),
+        stdin: None,
+    }));
+    targets
 }

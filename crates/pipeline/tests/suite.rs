@@ -22,6 +22,7 @@ fn request(dir: &std::path::Path, store: &str) -> SuiteRequest {
         // Verdicts on `true` depend on the machine: only what is stored and compared is checked.
         confirm: Some(ConfirmMode::Off),
         store: StoreLocation::new(store),
+        profile: None,
     }
 }
 

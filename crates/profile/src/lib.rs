@@ -17,11 +17,12 @@
 //! a temporary file first, renamed into place when complete.
 
 use std::ffi::OsString;
-use std::io::{BufReader, Read};
-use std::os::unix::process::CommandExt;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use benchgate_measure::{CommandSpec, MeasureError, OnceOptions, Outcome, Phase, run_once_wrapped};
 
 /// Which profiler to run a command under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,15 +55,6 @@ impl Profiler {
     }
 }
 
-/// What to profile: a program, its arguments, where it runs.
-#[derive(Debug, Clone)]
-pub struct Target {
-    pub program: OsString,
-    pub args: Vec<OsString>,
-    /// The working directory; the caller's when `None`.
-    pub dir: Option<PathBuf>,
-}
-
 /// Where and how to capture.
 #[derive(Debug, Clone)]
 pub struct CaptureOptions {
@@ -75,6 +67,8 @@ pub struct CaptureOptions {
     /// The `perf` and `valgrind` executables (looked up in `PATH` unless they hold a `/`).
     pub perf: OsString,
     pub valgrind: OsString,
+    /// Standard input of the profiled command (`/dev/null` when `None`), as its benchmark has.
+    pub stdin: Option<PathBuf>,
 }
 
 impl CaptureOptions {
@@ -86,6 +80,7 @@ impl CaptureOptions {
             timeout: Duration::from_secs(300),
             perf: "perf".into(),
             valgrind: "valgrind".into(),
+            stdin: None,
         }
     }
 }
@@ -130,10 +125,11 @@ pub fn file_stem(name: &str) -> String {
     }
 }
 
-/// Runs `target` once under `profiler` and keeps the profile in `options.out_dir`.
+/// Runs `spec` once under `profiler` — its `setup`, `prepare`, `conclude` and `cleanup` around
+/// it as when it is measured — and keeps the profile in `options.out_dir`.
 pub fn capture(
     profiler: Profiler,
-    target: &Target,
+    spec: &CommandSpec,
     options: &CaptureOptions,
 ) -> Result<Capture, ProfileError> {
     std::fs::create_dir_all(&options.out_dir).map_err(|source| ProfileError::OutDir {
@@ -152,14 +148,14 @@ pub fn capture(
     let result = match profiler {
         Profiler::Perf => {
             let data = partial.path().join("perf.data");
-            perf_record(target, options, &data).and_then(|()| {
+            perf_record(spec, options, &data).and_then(|()| {
                 keep(&data, &out("perf.data"))?;
                 Ok(vec![out("perf.data")])
             })
         }
         Profiler::Callgrind => {
             let data = partial.path().join("callgrind.out");
-            callgrind(target, options, &data).and_then(|()| {
+            callgrind(spec, options, &data).and_then(|()| {
                 keep(&data, &out("callgrind.out"))?;
                 Ok(vec![out("callgrind.out")])
             })
@@ -167,7 +163,7 @@ pub fn capture(
         Profiler::Flamegraph => {
             let data = partial.path().join("perf.data");
             let svg = partial.path().join("flamegraph.svg");
-            perf_record(target, options, &data)
+            perf_record(spec, options, &data)
                 .and_then(|()| flamegraph(options, &data, &svg, &options.stem))
                 .and_then(|()| {
                     keep(&data, &out("perf.data"))?;
@@ -186,99 +182,112 @@ fn keep(from: &Path, to: &Path) -> Result<(), String> {
     std::fs::rename(from, to).map_err(|e| format!("cannot keep {}: {e}", to.display()))
 }
 
-fn perf_record(target: &Target, options: &CaptureOptions, data: &Path) -> Result<(), String> {
-    let mut command = Command::new(&options.perf);
-    command
-        .args(["record", "-e", "cpu-clock", "-F", "999", "-g", "-q", "-o"])
-        .arg(data)
-        .arg("--")
-        .arg(&target.program)
-        .args(&target.args);
-    run_bounded(command, target, options.timeout, "perf", "linux-perf")?;
+fn perf_record(spec: &CommandSpec, options: &CaptureOptions, data: &Path) -> Result<(), String> {
+    let perf = installed(&options.perf, "perf", "linux-perf")?;
+    let wrap = |program: &Path, argv: &[String]| {
+        let mut command = Command::new(&perf);
+        command
+            .args(["record", "-e", "cpu-clock", "-F", "999", "-g", "-q", "-o"])
+            .arg(data)
+            .arg("--")
+            .arg(program)
+            .args(argv.iter().skip(1));
+        command
+    };
+    run_under(spec, &wrap, options, "perf")?;
     if !data.is_file() {
         return Err("perf recorded nothing (no perf.data was written)".to_string());
     }
     Ok(())
 }
 
-fn callgrind(target: &Target, options: &CaptureOptions, out: &Path) -> Result<(), String> {
-    let mut command = Command::new(&options.valgrind);
-    command
-        .arg("--tool=callgrind")
-        .arg(format!("--callgrind-out-file={}", out.display()))
-        .arg("--quiet")
-        .arg("--")
-        .arg(&target.program)
-        .args(&target.args);
-    run_bounded(command, target, options.timeout, "valgrind", "valgrind")?;
+fn callgrind(spec: &CommandSpec, options: &CaptureOptions, out: &Path) -> Result<(), String> {
+    let valgrind = installed(&options.valgrind, "valgrind", "valgrind")?;
+    let mut out_file = OsString::from("--callgrind-out-file=");
+    out_file.push(out);
+    let wrap = |program: &Path, argv: &[String]| {
+        let mut command = Command::new(&valgrind);
+        command
+            .arg("--tool=callgrind")
+            .arg(&out_file)
+            .arg("--quiet")
+            .arg("--")
+            .arg(program)
+            .args(argv.iter().skip(1));
+        command
+    };
+    run_under(spec, &wrap, options, "valgrind")?;
     if !out.is_file() {
         return Err("callgrind wrote no profile".to_string());
     }
     Ok(())
 }
 
-/// Runs `command` (the profiler around the target) in its own process group with the target's
-/// directory, its output discarded and its error output kept for the reason, killed after
-/// `timeout`. A profiler that is not there, cannot run, or fails is the reason, in one line.
-fn run_bounded(
-    mut command: Command,
-    target: &Target,
-    timeout: Duration,
+/// `tool` as a path to run: itself when it holds a `/`, else found in `PATH`; the reason, with
+/// the Debian package to install, when it is not there.
+fn installed(tool: &OsString, name: &str, package: &str) -> Result<PathBuf, String> {
+    let path = Path::new(tool);
+    let missing = || format!("{name} is not installed (on Debian: apt-get install {package})");
+    if tool.as_encoded_bytes().contains(&b'/') {
+        return path
+            .is_file()
+            .then(|| path.to_path_buf())
+            .ok_or_else(missing);
+    }
+    std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .map(|dir| dir.join(path))
+        .find(|candidate| {
+            candidate
+                .metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+        .ok_or_else(missing)
+}
+
+/// One run of `spec` with its command under the profiler (`wrap`), bounded by the timeout. A
+/// profiler that cannot run, a command that fails under it, a setup that fails: the reason, in
+/// one line.
+fn run_under(
+    spec: &CommandSpec,
+    wrap: &benchgate_measure::Wrap<'_>,
+    options: &CaptureOptions,
     tool: &str,
-    package: &str,
 ) -> Result<(), String> {
-    if let Some(dir) = &target.dir {
-        command.current_dir(dir);
-    }
-    command
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .process_group(0);
-    let mut child = command.spawn().map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => {
-            format!("{tool} is not installed (on Debian: apt-get install {package})")
-        }
-        _ => format!("cannot run {tool}: {e}"),
-    })?;
-    // Read stderr on its own thread so a chatty profiler cannot block on a full pipe.
-    let stderr = child.stderr.take();
-    let reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        if let Some(stderr) = stderr {
-            let _ = BufReader::new(stderr)
-                .take(64 * 1024)
-                .read_to_string(&mut text);
-        }
-        text
-    });
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if Instant::now() >= deadline => {
-                // SAFETY: signalling the process group of the child we started.
-                unsafe {
-                    libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL);
-                }
-                let _ = child.wait();
-                let _ = reader.join();
-                return Err(format!("{tool} did not finish within {timeout:?}: killed"));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(e) => return Err(format!("cannot wait for {tool}: {e}")),
-        }
+    let once = OnceOptions {
+        timeout: Some(options.timeout),
+        stdin: options.stdin.clone(),
+        ignore_failure: false,
+        show_output: false,
     };
-    let said = reader.join().unwrap_or_default();
-    if status.success() {
-        return Ok(());
+    match run_once_wrapped(spec, wrap, &once, &String::new) {
+        Ok(_) => Ok(()),
+        Err(MeasureError::CommandFailed {
+            phase: Phase::Run,
+            outcome: Outcome::TimedOut,
+            ..
+        }) => Err(format!(
+            "{tool} did not finish within {:?}: killed",
+            options.timeout
+        )),
+        Err(MeasureError::CommandFailed {
+            phase: Phase::Run,
+            message,
+            stderr_tail,
+            ..
+        }) => {
+            // The profiler's complaint (perf refused by perf_event_paranoid) or the command's,
+            // whichever came last.
+            let last = stderr_tail
+                .lines()
+                .map(str::trim)
+                .rfind(|l| !l.is_empty())
+                .unwrap_or("no message");
+            Err(format!("{tool} failed ({message}): {last}"))
+        }
+        Err(e) => Err(format!("cannot run the benchmark under {tool}: {e}")),
     }
-    let last = said
-        .lines()
-        .map(str::trim)
-        .rfind(|l| !l.is_empty())
-        .unwrap_or("no message");
-    Err(format!("{tool} failed ({status}): {last}"))
 }
 
 /// `perf script` of `data`, collapsed and drawn as a flame graph titled `title` into `svg`.

@@ -4,18 +4,41 @@
 
 use std::time::Duration;
 
-use benchgate_profile::{Capture, CaptureOptions, Profiler, Target, capture, file_stem};
+use std::collections::BTreeMap;
+
+use benchgate_measure::{CommandSpec, Invocation};
+use benchgate_profile::{Capture, CaptureOptions, Profiler, capture, file_stem};
+
+fn spec(argv: &[&str]) -> CommandSpec {
+    CommandSpec {
+        name: "bench".into(),
+        display: argv.join(" "),
+        command: Invocation::Direct {
+            argv: argv.iter().map(|a| a.to_string()).collect(),
+        },
+        params: BTreeMap::new(),
+        prepare: None,
+        conclude: None,
+        setup: None,
+        cleanup: None,
+        cwd: None,
+    }
+}
+
+fn shell(script: &str) -> Invocation {
+    Invocation::Shell {
+        shell: "sh".into(),
+        script: script.into(),
+    }
+}
 
 /// A shell loop: work of its own, in a program every machine has.
-fn busy() -> Target {
-    Target {
-        program: "sh".into(),
-        args: vec![
-            "-c".into(),
-            "i=0; while [ $i -lt 30000 ]; do i=$((i+1)); done".into(),
-        ],
-        dir: None,
-    }
+fn busy() -> CommandSpec {
+    spec(&[
+        "sh",
+        "-c",
+        "i=0; while [ $i -lt 30000 ]; do i=$((i+1)); done",
+    ])
 }
 
 fn have(tool: &str) -> bool {
@@ -123,11 +146,7 @@ fn a_profiled_run_that_hangs_is_killed_at_the_timeout() {
     let dir = tempfile::tempdir().unwrap();
     let mut options = CaptureOptions::new(dir.path(), "hang");
     options.timeout = Duration::from_millis(500);
-    let hang = Target {
-        program: "sleep".into(),
-        args: vec!["60".into()],
-        dir: None,
-    };
+    let hang = spec(&["sleep", "60"]);
     let started = std::time::Instant::now();
     let got = capture(Profiler::Callgrind, &hang, &options).unwrap();
     assert_eq!(
@@ -138,6 +157,56 @@ fn a_profiled_run_that_hangs_is_killed_at_the_timeout() {
     );
     // Killed, not waited out: far under the 60 s it would sleep.
     assert!(started.elapsed() < Duration::from_secs(50));
+}
+
+/// The profiled run is the benchmark's run: its setup and prepare before it, in its directory,
+/// with its standard input, and its cleanup after it.
+#[test]
+fn the_profiled_run_has_the_benchmarks_setup_prepare_stdin_and_cleanup() {
+    if !have("valgrind") {
+        assert!(std::env::var_os("CI").is_none(), "CI must have valgrind");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    let input = dir.path().join("input.txt");
+    std::fs::write(&input, "from stdin\n").unwrap();
+    let mut bench = spec(&[
+        "sh",
+        "-c",
+        "test -f prepared && read line && test \"$line\" = 'from stdin' && touch ran",
+    ]);
+    bench.cwd = Some(work.clone());
+    bench.setup = Some(shell("echo set > set-up"));
+    bench.prepare = Some(shell("test -f set-up && touch prepared"));
+    bench.cleanup = Some(shell("test -f ran && touch cleaned"));
+    let mut options = CaptureOptions::new(dir.path().join("profiles"), "bench");
+    options.stdin = Some(input);
+    let got = capture(Profiler::Callgrind, &bench, &options).unwrap();
+    assert_eq!(
+        got,
+        Capture::Captured {
+            files: vec![dir.path().join("profiles/bench.callgrind.out")]
+        }
+    );
+    for file in ["set-up", "prepared", "ran", "cleaned"] {
+        assert!(work.join(file).is_file(), "{file}");
+    }
+
+    // A setup that fails is the reason, and the cleanup still runs.
+    std::fs::remove_file(work.join("cleaned")).unwrap();
+    bench.setup = Some(shell("echo no database >&2; exit 3"));
+    bench.cleanup = Some(shell("touch cleaned"));
+    let got = capture(Profiler::Callgrind, &bench, &options).unwrap();
+    let Capture::Unavailable { reason } = got else {
+        panic!("{got:?}")
+    };
+    assert!(
+        reason.starts_with("cannot run the benchmark under valgrind: ") && reason.contains("setup"),
+        "{reason}"
+    );
+    assert!(work.join("cleaned").is_file());
 }
 
 #[test]

@@ -35,6 +35,8 @@ pub struct HtmlReport<'a> {
     pub baseline: Option<&'a Run>,
     pub comparison: Option<&'a Comparison>,
     pub history: &'a [History],
+    /// The run's profiles when there is no comparison to carry them (`Comparison::profiles`).
+    pub profiles: &'a [benchgate_model::ProfileLink],
 }
 
 /// The chart's size in CSS pixels and the margin kept around the line.
@@ -114,6 +116,9 @@ impl Html {
         if let Some(run) = report.run {
             if report.comparison.is_none() {
                 body.push_str(&run_table(run));
+                if !report.profiles.is_empty() {
+                    body.push_str(&profile_list(report.profiles));
+                }
             }
             body.push_str(&notes(run));
             body.push_str(&distributions(run, report.baseline));
@@ -313,7 +318,39 @@ fn comparison_body(c: &Comparison) -> String {
         }
         body.push_str("</table>\n");
     }
+    if !c.profiles.is_empty() {
+        body.push_str(&profile_list(&c.profiles));
+    }
     body
+}
+
+/// The profiles, linked (paths as benchgate wrote them: relative to where it ran, so write the
+/// report there or give `--profile-dir` absolute), or why there is none.
+fn profile_list(links: &[benchgate_model::ProfileLink]) -> String {
+    let mut out = format!("<h2>{}</h2>\n<ul>\n", esc(&crate::profiles::heading(links)));
+    for link in links {
+        let what = match crate::profiles::not_taken(link) {
+            Some(reason) => format!("<span class=\"note\">{}</span>", esc(&reason)),
+            None => link
+                .files
+                .iter()
+                .map(|f| {
+                    format!(
+                        "<a href=\"{}\">{}</a>",
+                        esc(&crate::profiles::href(f)),
+                        esc(crate::profiles::file_name(f))
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" · "),
+        };
+        out.push_str(&format!(
+            "<li><code>{}</code>: {what}</li>\n",
+            esc(&link.label())
+        ));
+    }
+    out.push_str("</ul>\n");
+    out
 }
 
 /// The run's failed and skipped benchmarks and the notes on its benchmarks, as a list.

@@ -1,7 +1,7 @@
 //! JUnit XML for CI test-report views: one test case per judged (benchmark, measure), failures
 //! with their reasons; skipped benchmarks as skipped cases. The XML itself is quick-junit's.
 
-use benchgate_model::{Comparison, Run, Status, Verdict, VerdictKind};
+use benchgate_model::{Comparison, ProfileLink, Run, Status, Verdict, VerdictKind};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use crate::Format;
@@ -100,6 +100,31 @@ fn case_of(v: &Verdict, deny_warnings: bool) -> Case {
     }
 }
 
+/// The profiles of `benchmark` in the case's output: a line each, and each file as an attachment
+/// in the `[[ATTACHMENT|path]]` form GitLab and Jenkins show next to the case.
+fn attach_profiles(case: &mut Case, links: &[ProfileLink], benchmark: &str) {
+    let mut lines = Vec::new();
+    for link in links.iter().filter(|l| l.benchmark == benchmark) {
+        match crate::profiles::not_taken(link) {
+            Some(reason) => lines.push(format!("{} ({}): {reason}", link.label(), link.profiler)),
+            None => {
+                for file in &link.files {
+                    lines.push(format!("profile ({}): {file}", link.profiler));
+                    lines.push(format!("[[ATTACHMENT|{file}]]"));
+                }
+            }
+        }
+    }
+    if lines.is_empty() {
+        return;
+    }
+    let text = lines.join("\n");
+    case.output = Some(match case.output.take() {
+        Some(output) => format!("{output}\n{text}"),
+        None => text,
+    });
+}
+
 impl Format for Junit {
     /// One case per benchmark: failed benchmarks fail, skipped ones are skipped.
     fn run(&self, run: &Run, comparisons: &[Verdict]) -> String {
@@ -132,12 +157,29 @@ impl Format for Junit {
                 output: None,
             })
             .collect();
-        cases.extend(
-            comparison
-                .verdicts
-                .iter()
-                .map(|v| case_of(v, comparison.deny_warnings)),
-        );
+        // A benchmark's profiles go with one of its cases: its first regression, else its first.
+        let holder = |i: usize, v: &Verdict| -> bool {
+            let of_bench = || {
+                comparison
+                    .verdicts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, w)| w.benchmark == v.benchmark)
+            };
+            let first_regression = of_bench()
+                .find(|(_, w)| {
+                    matches!(w.kind, VerdictKind::Regressed | VerdictKind::BudgetExceeded)
+                })
+                .map(|(j, _)| j);
+            first_regression.or_else(|| of_bench().next().map(|(j, _)| j)) == Some(i)
+        };
+        cases.extend(comparison.verdicts.iter().enumerate().map(|(i, v)| {
+            let mut case = case_of(v, comparison.deny_warnings);
+            if !comparison.profiles.is_empty() && holder(i, v) {
+                attach_profiles(&mut case, &comparison.profiles, &v.benchmark);
+            }
+            case
+        }));
         render(
             &format!(
                 "{} vs {}",

@@ -10,12 +10,13 @@ mod html;
 mod json;
 mod junit;
 mod markdown;
+mod profiles;
 mod projected;
 mod table;
 mod terminal;
 pub mod units;
 
-use benchgate_model::{Comparison, Run, Verdict};
+use benchgate_model::{Comparison, ProfileLink, Run, Verdict};
 
 pub use csv::{Csv, SeriesRow, series_csv, series_jsonl};
 pub use html::charts;
@@ -50,6 +51,12 @@ pub trait Format {
     fn run(&self, run: &Run, comparisons: &[Verdict]) -> String;
     /// A judged comparison of two runs.
     fn comparison(&self, comparison: &Comparison) -> String;
+    /// The links to the profiles `--profile` took, to follow [`Format::run`]'s report (a
+    /// comparison's are inside [`Format::comparison`]); `None` for a format whose report is one
+    /// document (JSON, JUnit, HTML, CSV): its profiles are in the run's manifest.
+    fn profiles(&self, _links: &[ProfileLink]) -> Option<String> {
+        None
+    }
     /// A projected comparison (tables of columns, each judged against its table's first);
     /// `None` for a format that does not render one.
     fn projected(&self, _report: &ProjectedReport<'_>) -> Option<String> {

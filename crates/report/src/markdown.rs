@@ -1,7 +1,7 @@
 //! Markdown for pull-request comments and `$GITHUB_STEP_SUMMARY`: a one-line verdict, a table of
 //! what changed and the full comparison collapsed in `<details>`.
 
-use benchgate_model::{Comparison, Measure, Mode, Outcome, Run, Status, Verdict};
+use benchgate_model::{Comparison, Measure, Mode, Outcome, ProfileLink, Run, Status, Verdict};
 
 use crate::Format;
 use crate::describe::{
@@ -134,6 +134,10 @@ impl Format for Markdown {
         out
     }
 
+    fn profiles(&self, links: &[ProfileLink]) -> Option<String> {
+        (!links.is_empty()).then(|| profile_list(links))
+    }
+
     fn comparison(&self, c: &Comparison) -> String {
         let icon = match c.outcome {
             Outcome::Passed => "✅",
@@ -213,6 +217,9 @@ impl Format for Markdown {
             }
             out.push('\n');
         }
+        if !c.profiles.is_empty() {
+            out.push_str(&profile_list(&c.profiles));
+        }
         let compared = compared(c);
         // Without a baseline nothing was compared: the fold holds the settings only, not an
         // empty table under "All 0 comparisons".
@@ -257,4 +264,30 @@ impl Format for Markdown {
         ));
         out
     }
+}
+
+/// The profiles as a list: per benchmark a link to each file (the path percent-encoded, the name
+/// escaped), or why it has none.
+fn profile_list(links: &[ProfileLink]) -> String {
+    let mut out = format!("**{}**\n\n", cell(&crate::profiles::heading(links)));
+    for link in links {
+        let what = match crate::profiles::not_taken(link) {
+            Some(reason) => cell(&reason),
+            None => link
+                .files
+                .iter()
+                .map(|f| {
+                    format!(
+                        "[{}]({})",
+                        cell(crate::profiles::file_name(f)),
+                        crate::profiles::href(f)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" · "),
+        };
+        out.push_str(&format!("- {}: {what}\n", code(&link.label())));
+    }
+    out.push('\n');
+    out
 }

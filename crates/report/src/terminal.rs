@@ -1,8 +1,8 @@
 //! Aligned terminal tables (benchstat-like), optionally coloured.
 
 use benchgate_model::{
-    BudgetStatus, CheckStatus, Comparison, Measure, Mode, Run, Severity, Status, Verdict,
-    VerdictKind,
+    BudgetStatus, CheckStatus, Comparison, Measure, Mode, ProfileLink, Run, Severity, Status,
+    Verdict, VerdictKind,
 };
 
 use crate::Format;
@@ -179,6 +179,10 @@ impl Format for Terminal {
             out.push_str(&table.render(self.color));
         }
         out
+    }
+
+    fn profiles(&self, links: &[ProfileLink]) -> Option<String> {
+        (!links.is_empty()).then(|| self.profile_table(links))
     }
 
     fn comparison(&self, c: &Comparison) -> String {
@@ -365,6 +369,10 @@ impl Format for Terminal {
             }
             out.push_str(&table.render(self.color));
         }
+        if !c.profiles.is_empty() {
+            out.push('\n');
+            out.push_str(&self.profile_table(&c.profiles));
+        }
         let notes: Vec<&Verdict> = notable(c).collect();
         if !notes.is_empty() {
             out.push('\n');
@@ -393,5 +401,39 @@ impl Format for Terminal {
         out.push_str(&self.paint(&headline, style));
         out.push('\n');
         out
+    }
+}
+
+impl Terminal {
+    /// A table of the profiles: per benchmark its files, or why it has none.
+    fn profile_table(&self, links: &[ProfileLink]) -> String {
+        let mut table = Table::new(vec![Align::Left, Align::Left]);
+        table.row(
+            [crate::profiles::heading(links), "files".to_string()]
+                .into_iter()
+                .map(|h| Cell {
+                    text: h,
+                    style: Some(BOLD),
+                })
+                .collect(),
+        );
+        for link in links {
+            let (text, style) = match crate::profiles::not_taken(link) {
+                Some(reason) => (line(&reason).into_owned(), Some(YELLOW)),
+                None => (
+                    link.files
+                        .iter()
+                        .map(|f| line(f).into_owned())
+                        .collect::<Vec<_>>()
+                        .join("  "),
+                    None,
+                ),
+            };
+            table.row(vec![
+                line(&link.label()).into_owned().into(),
+                Cell { text, style },
+            ]);
+        }
+        table.render(self.color)
     }
 }

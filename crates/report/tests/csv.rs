@@ -192,6 +192,7 @@ fn fixed_comparison() -> Comparison {
         budgets: Vec::new(),
         checks: Vec::new(),
         warnings: Vec::new(),
+        profiles: Vec::new(),
     }
 }
 

@@ -459,6 +459,7 @@ fn comparison_page() {
         baseline: Some(&base),
         comparison: Some(&c),
         history: &histories,
+        profiles: &[],
     });
     assert_self_contained(&page);
     for part in [
@@ -512,6 +513,7 @@ fn script_in_names_is_escaped_everywhere() {
         baseline: Some(&base),
         comparison: Some(&c),
         history: &histories,
+        profiles: &[],
     });
     assert_self_contained(&page);
     assert!(
@@ -657,6 +659,7 @@ fn the_page_renders_in_headless_chromium() {
         baseline: Some(&base),
         comparison: Some(&c),
         history: &histories,
+        profiles: &[],
     });
     let Some((dom, log, requests)) = chromium_dom(&page) else {
         return;

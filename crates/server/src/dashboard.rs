@@ -789,6 +789,7 @@ async fn compare_page(
         baseline: Some(&baseline),
         comparison: Some(&comparison),
         history: &[],
+        profiles: &[],
     }))))
 }
 

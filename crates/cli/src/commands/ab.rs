@@ -11,17 +11,18 @@ use benchgate_gate::{PairedJudgement, compare_runs};
 use benchgate_measure::{
     AuxCommands, CommandSpec, CommandTemplate, PairedResult, RunnerOptions, expand, preflight,
 };
-use benchgate_model::{Measure, Outcome};
+use benchgate_model::{Comparison, Measure, Outcome, Run, Side};
 use benchgate_pipeline::ab::{judge_paired, named, record_failed_sides};
 use benchgate_pipeline::convert;
 use benchgate_pipeline::measure::{new_run, unmeasured};
 use benchgate_pipeline::plan::{matches_filter, selected_specs};
+use benchgate_pipeline::profiles::{ProfileTarget, capture_profiles};
 use benchgate_report::escape::terminal::{line, lines};
 
 use super::measuring::{count_instructions, mode_of, sampling_settings};
 use crate::cli::{AbArgs, GlobalArgs, MeasureArg};
 use crate::exports::Exports;
-use crate::progress::Progress;
+use crate::progress::{Progress, Reporter};
 use crate::render::write_comparison;
 
 /// The default time budget of one benchmark's pairs.
@@ -71,6 +72,14 @@ pub fn execute(args: &AbArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         }
         let mut comparison = compare_runs(&base_run, &base_label, &head_run, &head_label, &judging);
         record_failed_sides(&mut comparison, &base_run, &head_run);
+        profile(
+            args,
+            global,
+            &head_run,
+            &mut comparison,
+            &pairings,
+            &options,
+        )?;
         return write_comparison(&comparison, &exports(args), args.format, global);
     }
 
@@ -98,14 +107,62 @@ pub fn execute(args: &AbArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         results.push((result, judgement));
     }
     let names: Vec<String> = pairings.iter().map(|p| p.name.clone()).collect();
-    let comparison = judge_paired(
+    let mut comparison = judge_paired(
         &names,
         results,
         (&mut base_run, &base_label),
         (&mut head_run, &head_label),
         &judging,
     )?;
+    profile(
+        args,
+        global,
+        &head_run,
+        &mut comparison,
+        &pairings,
+        &options,
+    )?;
     write_comparison(&comparison, &exports(args), args.format, global)
+}
+
+/// `--profile`: both builds' commands of each benchmark that regressed (or of every one), run
+/// once more under the profiler, linked from the comparison.
+fn profile(
+    args: &AbArgs,
+    global: &GlobalArgs,
+    head: &Run,
+    comparison: &mut Comparison,
+    pairings: &[Pairing],
+    options: &RunnerOptions,
+) -> anyhow::Result<()> {
+    let Some(request) = args.profile.request()? else {
+        return Ok(());
+    };
+    let targets: Vec<ProfileTarget<'_>> = pairings
+        .iter()
+        .flat_map(|p| {
+            [(Side::Baseline, &p.base), (Side::Current, &p.head)].map(|(side, spec)| {
+                ProfileTarget {
+                    benchmark: &p.name,
+                    side: Some(side),
+                    spec: Ok(spec),
+                    stdin: options.stdin.as_deref(),
+                }
+            })
+        })
+        .collect();
+    let profiled = capture_profiles(
+        &request,
+        head.id,
+        &comparison.verdicts,
+        &targets,
+        &mut Reporter::new(global),
+    )?;
+    if let Some(note) = profiled.note {
+        crate::output::eprint_line(&format!("note: {}", lines(&note)));
+    }
+    comparison.profiles = profiled.links;
+    Ok(())
 }
 
 fn exports(args: &AbArgs) -> Exports {

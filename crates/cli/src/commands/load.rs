@@ -44,6 +44,7 @@ pub fn execute(args: &HttpLoadArgs, global: &GlobalArgs) -> anyhow::Result<Outco
         // A load level is judged as measured: re-measuring it would double the load test.
         confirm: Some(ConfirmMode::Off),
         store: global.store(),
+        profile: None,
     };
     let suite = Suite::prepare(&config, request)?;
     let exports = Exports::new(args.export_json.as_deref(), args.export_markdown.as_deref());

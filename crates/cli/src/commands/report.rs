@@ -9,6 +9,7 @@ use benchgate_pipeline::history::{HistoryQuery, history};
 use benchgate_pipeline::judge::judge_runs;
 use benchgate_pipeline::judging::{judging_for, load_config};
 use benchgate_pipeline::noise::with_noise_floors;
+use benchgate_pipeline::profiles::stored_profiles;
 use benchgate_pipeline::store::open_existing_store;
 use benchgate_report::{Format, History, Html, HtmlReport, Terminal};
 use benchgate_store::Store;
@@ -51,6 +52,8 @@ pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
         )?)
     };
     let projecting = args.projection.flags().any();
+    // What `run --profile` took of this run, linked from the report.
+    let profiles = stored_profiles(&args.profile_dir, run.id)?;
     let Some(baseline) = &args.baseline else {
         if projecting {
             // One run, compared inside itself across --col.
@@ -77,10 +80,16 @@ pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
             emit(&Html.render(&HtmlReport {
                 run: Some(&run),
                 history: &history,
+                profiles: &profiles,
                 ..HtmlReport::default()
             }))?;
         } else {
-            emit(&format.run(&run, &[]))?;
+            let mut report = format.run(&run, &[]);
+            if let Some(links) = format.profiles(&profiles) {
+                report.push('\n');
+                report.push_str(&links);
+            }
+            emit(&report)?;
         }
         return Ok(Outcome::Passed);
     };
@@ -96,12 +105,13 @@ pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
         emit(&judged.render(format.as_ref(), &format_name(args, global))?)?;
         return Ok(Outcome::Passed);
     }
-    let comparison = judge_runs(
+    let mut comparison = judge_runs(
         (&pooled, &pooled_label),
         (&run, &label),
         &options,
         &judging.budgets,
     );
+    comparison.profiles = profiles;
     if html {
         let history = histories(
             store.as_ref(),
@@ -115,6 +125,7 @@ pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
             baseline: Some(&pooled),
             comparison: Some(&comparison),
             history: &history,
+            profiles: &[],
         }))?;
     } else {
         emit(&format.comparison(&comparison))?;

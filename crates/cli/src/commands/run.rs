@@ -11,6 +11,8 @@ use benchgate_pipeline::judge::judge_commands;
 use benchgate_pipeline::load::{LoadEntry, NotUnderLoad, Watch, not_under_load};
 use benchgate_pipeline::measure::{measure_commands, measure_commands_under_load, new_run};
 use benchgate_pipeline::plan::measurements;
+use benchgate_pipeline::profiles::{ProfileTarget, capture_profiles};
+use benchgate_report::escape::terminal::lines;
 
 use super::measuring::{io_flags, mode_of, sampling_flags};
 use crate::cli::{GlobalArgs, LoadArgs, RunArgs};
@@ -108,8 +110,39 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     }
 
     let (comparisons, outcome) = judge_commands(&run, &compare);
+    let profiles = match args.profile.request()? {
+        Some(request) => {
+            let targets: Vec<ProfileTarget<'_>> = specs
+                .iter()
+                .map(|spec| ProfileTarget {
+                    benchmark: &spec.name,
+                    side: None,
+                    spec: Ok(spec),
+                    stdin: options.stdin.as_deref(),
+                })
+                .collect();
+            let profiled = capture_profiles(
+                &request,
+                run.id,
+                &comparisons,
+                &targets,
+                &mut Reporter::new(global),
+            )?;
+            if let Some(note) = profiled.note {
+                crate::output::eprint_line(&format!("note: {}", lines(&note)));
+            }
+            profiled.links
+        }
+        None => Vec::new(),
+    };
     // The report first, then the files: a file that cannot be written never hides the results.
-    print(&formatter(args.format, global).run(&run, &comparisons))?;
+    let format = formatter(args.format, global);
+    let mut report = format.run(&run, &comparisons);
+    if let Some(links) = format.profiles(&profiles) {
+        report.push('\n');
+        report.push_str(&links);
+    }
+    print(&report)?;
     let measured = Exported::Run {
         run: &run,
         comparisons: &comparisons,

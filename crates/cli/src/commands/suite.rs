@@ -71,6 +71,7 @@ fn run_suite(args: &RunArgs, global: &GlobalArgs, config: &Config) -> anyhow::Re
         allow_mode_mismatch: args.allow_mode_mismatch,
         confirm,
         store: global.store(),
+        profile: args.profile.request()?,
     };
     let upload = args
         .upload
