@@ -387,7 +387,11 @@ impl Evaluator<'_> {
         }
     }
 
-    fn select(&self, selection: &Selection, by: Option<&ByKey>) -> Result<Vec<Selected>, EvalError> {
+    fn select(
+        &self,
+        selection: &Selection,
+        by: Option<&ByKey>,
+    ) -> Result<Vec<Selected>, EvalError> {
         self.data
             .select(&selection.text, by.map(|b| b.text.as_str()))
             .map_err(|message| EvalError::Selection {

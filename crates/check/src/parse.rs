@@ -796,15 +796,13 @@ impl Parser<'_> {
                 ));
             }
             (None, Target::Pattern(bench), None) => ExprKind::Value { bench, measure },
-            (None, Target::Selection(selection), None) => {
-                ExprKind::Selected { selection, measure }
-            }
+            (None, Target::Selection(selection), None) => ExprKind::Selected { selection, measure },
             (Some(func), Target::Pattern(pattern), None) => ExprKind::Family {
                 func,
                 pattern,
                 measure,
             },
-            (Some(func), Target::Selection(_), None) => {
+            (Some(_), Target::Selection(_), None) => {
                 return Err(self.err(
                     close.span,
                     format!(

@@ -610,13 +610,22 @@ fn selections_parse_with_their_text_and_place() {
         "{value:?}"
     );
     // The quoted forms are as they were.
-    assert!(parse(r#"r2("steps/n=*") >= 0.98"#).unwrap().selections().is_empty());
+    assert!(
+        parse(r#"r2("steps/n=*") >= 0.98"#)
+            .unwrap()
+            .selections()
+            .is_empty()
+    );
 }
 
 #[test]
 fn selection_mistakes_name_their_column() {
     let cases: [(&str, usize, &str); 9] = [
-        (r#"r2({.name:steps) >= 1"#, 4, "unterminated selection: no closing }"),
+        (
+            r#"r2({.name:steps) >= 1"#,
+            4,
+            "unterminated selection: no closing }",
+        ),
         (r#"{ } > 1"#, 1, "empty selection {}"),
         (
             r#"r2({.name:steps}) >= 1"#,
@@ -628,7 +637,11 @@ fn selection_mistakes_name_their_column() {
             21,
             "a pattern's * already marks the parameter",
         ),
-        (r#"value({x}, by: /n) >= 1"#, 16, "value reads one benchmark"),
+        (
+            r#"value({x}, by: /n) >= 1"#,
+            16,
+            "value reads one benchmark",
+        ),
         (
             r#"slope({x}, by: /n, by: /m) >= 1"#,
             20,
@@ -753,7 +766,17 @@ fn selection_errors_are_said_plainly() {
         "slope({steps}, by: /n): \"steps/n=many\" has /n = \"many\", not a number"
     );
     // Six matches: the error names five.
-    let many = family("s", &[("1", 1.0), ("2", 1.0), ("3", 1.0), ("4", 1.0), ("5", 1.0), ("6", 1.0)]);
+    let many = family(
+        "s",
+        &[
+            ("1", 1.0),
+            ("2", 1.0),
+            ("3", 1.0),
+            ("4", 1.0),
+            ("5", 1.0),
+            ("6", 1.0),
+        ],
+    );
     assert_eq!(
         evaluate(&parse("{s} > 0").unwrap(), "wall_time", &many)
             .unwrap_err()
