@@ -96,3 +96,50 @@ fn mistakes_are_errors_at_their_place() {
         error(&many)
     );
 }
+
+#[test]
+fn a_check_s_filter_and_selections_load() {
+    let config = Config::parse(
+        "[[check]]\nname = \"linux scales\"\nexpr = 'efficiency({.name:Encode}, by: /procs) >= 0.7'\nfilter = \"goos:linux\"\n",
+        "benchgate.toml",
+    )
+    .unwrap();
+    assert_eq!(config.checks[0].filter.as_deref(), Some("goos:linux"));
+    assert_eq!(config.checks[0].expr.selections().len(), 1);
+    let config = Config::parse(
+        "[[check]]\nname = \"x\"\nexpr = '\"a\" > 1'\n",
+        "benchgate.toml",
+    )
+    .unwrap();
+    assert_eq!(config.checks[0].filter, None);
+}
+
+#[test]
+fn a_bad_filter_or_selection_is_refused_at_its_character() {
+    assert_eq!(
+        error("[[check]]\nname = \"x\"\nexpr = '\"a\" > 1'\nfilter = 'goos:(linux'\n"),
+        "benchgate.toml:4:22: [[check]] #1 `filter`: at character 12: expected OR or ) in a \
+         value list"
+    );
+    assert_eq!(
+        error("[[check]]\nname = \"x\"\nexpr = '\"a\" > 1'\nfilter = \"-.file:a.json\"\n"),
+        "benchgate.toml:4:12: [[check]] #1 `filter`: at character 2: .file names an input of \
+         compare or report; a check reads one run"
+    );
+    assert_eq!(
+        error("[[check]]\nname = \"x\"\nexpr = 'r2({.nme:x}, by: /n) >= 1'\n"),
+        "benchgate.toml:3:13: [[check]] #1 `expr`: at column 5: in the selection {.nme:x}: \
+         unknown key \".nme\": expected .name, .fullname, .file, .config, .unit, .measure, \
+         /PARAM or a label"
+    );
+    assert_eq!(
+        error("[[check]]\nname = \"x\"\nexpr = 'r2({.name:x}, by: .unit) >= 1'\n"),
+        "benchgate.toml:3:27: [[check]] #1 `expr`: at column 19: by: .unit: expected a \
+         parameter (/n) or a label (concurrency) whose values are numbers, found .unit"
+    );
+    assert_eq!(
+        error("[[check]]\nname = \"x\"\nexpr = 'r2({.name:x}) >= 1'\n"),
+        "benchgate.toml:3:21: [[check]] #1 `expr`: at column 13: r2 over a {selection} needs \
+         by: KEY, the parameter it orders the benchmarks by (e.g. r2({.name:steps}, by: /n))"
+    );
+}
