@@ -277,12 +277,11 @@ fn check_result(index: usize, check: &Check, run: &Run) -> CheckResult {
         status: CheckStatus::Error,
         reason: String::new(),
     };
-    let prefix = format!("check {:?}", check.name);
-    // What the check read, when a filter restricted it.
-    let filtered = check
-        .filter
-        .as_ref()
-        .map_or_else(String::new, |f| format!(" (filter {f:?})"));
+    // A filter is part of what the check read: every reason says it.
+    let prefix = match &check.filter {
+        Some(filter) => format!("check {:?} (filter {filter:?})", check.name),
+        None => format!("check {:?}", check.name),
+    };
     let filter = match check.filter.as_deref().map(parse_check_filter).transpose() {
         Ok(filter) => filter,
         Err(error) => {
@@ -298,12 +297,11 @@ fn check_result(index: usize, check: &Check, run: &Run) -> CheckResult {
         Ok(evaluation) => judge(check, &evaluation, &prefix, &mut result),
         Err(EvalError::Skipped { name, reason }) => {
             result.status = CheckStatus::Skipped;
-            result.reason = format!(
-                "{prefix} not evaluated: \"{name}\" was skipped ({reason}); {expr}{filtered}"
-            );
+            result.reason =
+                format!("{prefix} not evaluated: \"{name}\" was skipped ({reason}); {expr}");
         }
         Err(error) => {
-            result.reason = format!("{prefix} cannot be evaluated: {error}; {expr}{filtered}");
+            result.reason = format!("{prefix} cannot be evaluated: {error}; {expr}");
         }
     }
     result

@@ -405,22 +405,28 @@ fn a_check_s_filter_restricts_what_it_reads() {
     let result = one(linux, &current);
     assert_eq!(result.status, CheckStatus::Pass);
     assert_eq!(result.value, Some(0.8));
+    assert_eq!(
+        result.reason,
+        "check \"linux\" (filter \"goos:linux\"): efficiency({*}, throughput, by: /procs) is \
+         0.8, holds ≥ 0.7, headroom 14.3%; efficiency({*}, throughput, by: /procs) = 0.8 (3 \
+         benchmarks, parameter 1…4; lowest at 4 against 1 (higher is better))"
+    );
     // Quoted names and patterns read only what it keeps, and say so.
     let excluded = check("excluded", r#""Decode-4" / "Encode-4" < 1"#)
         .with_filter("goos:linux")
         .unwrap();
     assert_eq!(
         one(excluded, &current).reason,
-        "check \"excluded\" cannot be evaluated: \"Decode-4\" is left out by the check's filter; \
-         \"Decode-4\" / \"Encode-4\" < 1 (filter \"goos:linux\")"
+        "check \"excluded\" (filter \"goos:linux\") cannot be evaluated: \"Decode-4\" is left \
+         out by the check's filter; \"Decode-4\" / \"Encode-4\" < 1"
     );
     let pattern = check("pattern", r#"efficiency("Decode", throughput) >= 0.1"#)
         .with_filter("-goos:darwin")
         .unwrap();
     assert_eq!(
         one(pattern, &current).reason,
-        "check \"pattern\" cannot be evaluated: efficiency(\"Decode\") matches no benchmark; \
-         efficiency(\"Decode\", throughput) >= 0.1 (filter \"-goos:darwin\")"
+        "check \"pattern\" (filter \"-goos:darwin\") cannot be evaluated: efficiency(\"Decode\") \
+         matches no benchmark; efficiency(\"Decode\", throughput) >= 0.1"
     );
     // A filter in error is refused where it goes wrong.
     let error = check("x", "{*} > 0")
