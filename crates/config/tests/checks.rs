@@ -11,7 +11,7 @@ fn error(text: &str) -> String {
     }
 }
 
-/// The example of docs/checks.md loads into its four checks.
+/// The example of docs/checks.md loads into its six checks.
 #[test]
 fn the_documented_checks_load() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/checks.md");
@@ -29,9 +29,20 @@ fn the_documented_checks_load() {
             "warm restore is 50x faster",
             "steps scale linearly",
             "encode scales to 4 CPUs",
-            "backend calls per cleanup"
+            "backend calls per cleanup",
+            "fast steps scale linearly",
+            "encode scales on linux"
         ]
     );
+    assert_eq!(config.checks[4].filter, None);
+    assert_eq!(config.checks[5].filter.as_deref(), Some("goos:linux"));
+    let selections: Vec<(&str, Option<&str>)> = config.checks[4]
+        .expr
+        .selections()
+        .into_iter()
+        .map(|(s, by)| (s.text.as_str(), by.map(|b| b.text.as_str())))
+        .collect();
+    assert_eq!(selections, [(".name:steps /mode:fast", Some("/n"))]);
     assert_eq!(config.checks[0].measure, Measure::WallTime);
     assert_eq!(config.checks[0].severity, Severity::Fail);
     assert_eq!(config.checks[3].severity, Severity::Warn);
