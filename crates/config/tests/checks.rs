@@ -137,6 +137,15 @@ fn a_bad_filter_or_selection_is_refused_at_its_character() {
         "benchgate.toml:4:12: [[check]] #1 `filter`: at character 2: .file names an input of \
          compare or report; a check reads one run"
     );
+    let long = format!(
+        "[[check]]\nname = \"x\"\nexpr = '\"a\" > 1'\nfilter = '{}'\n",
+        "x:y ".repeat(251)
+    );
+    assert_eq!(
+        error(&long),
+        "benchgate.toml:4:1011: [[check]] #1 `filter`: at character 1001: longer than 1000 \
+         characters (1004)"
+    );
     assert_eq!(
         error("[[check]]\nname = \"x\"\nexpr = 'r2({.nme:x}, by: /n) >= 1'\n"),
         "benchgate.toml:3:13: [[check]] #1 `expr`: at column 5: in the selection {.nme:x}: \

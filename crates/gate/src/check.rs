@@ -19,6 +19,9 @@ use crate::projection::{Filter, Key, SyntaxError, parse_filter, parse_keys, sele
 
 /// Most checks one configuration may hold: each is evaluated on every judged run.
 pub const MAX_CHECKS: usize = 256;
+/// Longest `filter` of a check, in characters (a selection is bounded by its expression's
+/// length).
+pub const MAX_FILTER_CHARS: usize = benchgate_check::MAX_EXPR_CHARS;
 
 /// One `[[check]]`: a name, a parsed expression, the measure a quoted benchmark name stands for
 /// and how bad a broken check is.
@@ -98,6 +101,13 @@ fn located(
 /// A check's selection or filter: benchstat's filter language without `.file` (a check reads
 /// one run, not the inputs of `compare` or `report`).
 pub fn parse_check_filter(text: &str) -> Result<Filter, SyntaxError> {
+    let chars = text.chars().count();
+    if chars > MAX_FILTER_CHARS {
+        return Err(SyntaxError {
+            position: MAX_FILTER_CHARS + 1,
+            message: format!("longer than {MAX_FILTER_CHARS} characters ({chars})"),
+        });
+    }
     let filter = parse_filter(text)?;
     if reads_file(&filter) {
         return Err(SyntaxError {
