@@ -4,7 +4,7 @@ use benchgate_model::Unit;
 use thiserror::Error;
 
 use crate::fit::{LinearFit, linear_fit, scaling_efficiency};
-use crate::parse::{Check, Expr, ExprKind, Func, Op};
+use crate::parse::{ByKey, Check, Expr, ExprKind, Func, Op, Selection};
 use crate::quantity::{Quantity, parse_literal};
 
 /// One benchmark's value of one measure.
@@ -26,6 +26,17 @@ pub enum Unavailable {
     Failed(String),
     /// It ran but has no such measure; `available` lists the ones it has.
     NoMeasure { available: Vec<String> },
+    /// It exists, but the check's `filter` leaves it out.
+    Excluded,
+}
+
+/// A benchmark a selection matched, with the value of the key a family orders by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selected {
+    pub name: String,
+    /// The `by:` key's value, verbatim; `None` when the benchmark has no such key (or none was
+    /// asked for).
+    pub key: Option<String>,
 }
 
 /// The values a check reads: a run's benchmarks.
@@ -34,6 +45,10 @@ pub trait Data {
     fn names(&self) -> Vec<String>;
     /// The value of `measure` of the benchmark called `name` (its median).
     fn value(&self, name: &str, measure: &str) -> Result<Measured, Unavailable>;
+    /// The benchmarks `selection` (the text of a `{…}`: a filter in benchstat's language, which
+    /// this crate does not parse) matches, in the run's order, each with its value of the key
+    /// `by` when one is given. `Err` says why the selection or the key cannot be evaluated.
+    fn select(&self, selection: &str, by: Option<&str>) -> Result<Vec<Selected>, String>;
 }
 
 /// A part of the expression that read measured values, with what it read: shown in the
@@ -122,17 +137,52 @@ pub struct Evaluation {
 pub enum EvalError {
     #[error("no benchmark named \"{name}\"{}", hint.as_ref().map_or_else(String::new, |h| format!(" (did you mean \"{h}\"?)")))]
     NoBenchmark { name: String, hint: Option<String> },
-    #[error("{func}(\"{pattern}\") matches no benchmark{}", hint.as_ref().map_or_else(String::new, |h| format!(" ({h})")))]
+    /// A family function's benchmarks are none; `family` is how the function is shown
+    /// (`r2("steps/n=*")`, `r2({.name:steps}, by: /n)`).
+    #[error("{family} matches no benchmark{}", hint.as_ref().map_or_else(String::new, |h| format!(" ({h})")))]
     NoMatch {
-        func: &'static str,
-        pattern: String,
+        family: String,
         hint: Option<String>,
+    },
+    /// A selection that stands for one benchmark matches none.
+    #[error("{{{selection}}} matches no benchmark")]
+    NoneSelected { selection: String },
+    /// A selection that stands for one benchmark matches several: the first few of them.
+    #[error(
+        "{{{selection}}} must match exactly one benchmark, matches {count}: {}{}",
+        matched.iter().map(|m| format!("\"{m}\"")).collect::<Vec<_>>().join(", "),
+        if *count > matched.len() { ", …" } else { "" }
+    )]
+    NotOne {
+        selection: String,
+        count: usize,
+        matched: Vec<String>,
+    },
+    /// The data cannot evaluate a selection or its key.
+    #[error("{{{selection}}}: {message}")]
+    Selection { selection: String, message: String },
+    /// A benchmark of a selected family has no value of the key it is ordered by.
+    #[error("{family}: \"{name}\" has no {key} to order by")]
+    NoKey {
+        family: String,
+        name: String,
+        key: String,
+    },
+    /// A benchmark of a selected family has a key value that is not a number.
+    #[error("{family}: \"{name}\" has {key} = {text:?}, not a number")]
+    KeyNotNumber {
+        family: String,
+        name: String,
+        key: String,
+        text: String,
     },
     /// A benchmark the check reads was skipped: the check is skipped, not failed.
     #[error("\"{name}\" was skipped ({reason})")]
     Skipped { name: String, reason: String },
     #[error("\"{name}\" failed ({message})")]
     Failed { name: String, message: String },
+    #[error("\"{name}\" is left out by the check's filter")]
+    Excluded { name: String },
     #[error("\"{name}\" has no {measure} (it has: {})", if available.is_empty() { "nothing".to_string() } else { available.join(", ") })]
     NoMeasure {
         name: String,
@@ -143,10 +193,9 @@ pub enum EvalError {
     DivisionByZero { divisor: String },
     #[error("{text} is {value}, not a number a check can compare")]
     NotFinite { text: String, value: f64 },
-    #[error("{func}(\"{pattern}\") needs at least {needed} benchmarks, found {found}")]
+    #[error("{family} needs at least {needed} benchmarks, found {found}")]
     TooFewPoints {
-        func: &'static str,
-        pattern: String,
+        family: String,
         needed: usize,
         found: usize,
     },
@@ -156,12 +205,8 @@ pub enum EvalError {
         pattern: String,
         text: String,
     },
-    #[error("{func}(\"{pattern}\"): {why}")]
-    Undefined {
-        func: &'static str,
-        pattern: String,
-        why: String,
-    },
+    #[error("{family}: {why}")]
+    Undefined { family: String, why: String },
     #[error(
         "efficiency(\"{name}\") is ambiguous: both {} match (write the pattern with its *)",
         patterns.join(" and ")
@@ -251,6 +296,38 @@ impl Evaluator<'_> {
                 });
                 q
             }
+            ExprKind::Selected { selection, measure } => {
+                let measure = measure.as_deref().unwrap_or(self.measure);
+                let name = self.selected_one(selection)?;
+                let m = self.lookup(&name, measure)?;
+                let q = Quantity {
+                    value: m.value,
+                    unit: Some(m.unit),
+                };
+                self.terms.push(Term {
+                    text: self.text(expr),
+                    value: q.clone(),
+                    detail: None,
+                });
+                q
+            }
+            ExprKind::SelectedFamily {
+                func,
+                selection,
+                by,
+                measure,
+            } => {
+                let measure = measure.as_deref().unwrap_or(self.measure);
+                let family = format!("{}({{{}}}, by: {})", func.as_str(), selection.text, by.text);
+                let points = self.selected_points(&family, selection, by, measure)?;
+                let (q, detail) = summarize(*func, family, points, None)?;
+                self.terms.push(Term {
+                    text: self.text(expr),
+                    value: q.clone(),
+                    detail: Some(detail),
+                });
+                q
+            }
         };
         if !value.value.is_finite() {
             return Err(EvalError::NotFinite {
@@ -286,7 +363,76 @@ impl Evaluator<'_> {
                 measure: measure.to_string(),
                 available,
             },
+            Unavailable::Excluded => EvalError::Excluded {
+                name: name.to_string(),
+            },
         }
+    }
+
+    /// The name of the one benchmark `selection` matches.
+    fn selected_one(&self, selection: &Selection) -> Result<String, EvalError> {
+        /// How many of several matches an error names.
+        const SHOWN: usize = 5;
+        let mut matched = self.select(selection, None)?;
+        match matched.len() {
+            0 => Err(EvalError::NoneSelected {
+                selection: selection.text.clone(),
+            }),
+            1 => Ok(matched.remove(0).name),
+            count => Err(EvalError::NotOne {
+                selection: selection.text.clone(),
+                count,
+                matched: matched.into_iter().take(SHOWN).map(|s| s.name).collect(),
+            }),
+        }
+    }
+
+    fn select(
+        &self,
+        selection: &Selection,
+        by: Option<&ByKey>,
+    ) -> Result<Vec<Selected>, EvalError> {
+        self.data
+            .select(&selection.text, by.map(|b| b.text.as_str()))
+            .map_err(|message| EvalError::Selection {
+                selection: selection.text.clone(),
+                message,
+            })
+    }
+
+    /// The (parameter, value) points of the benchmarks `selection` matches, the parameter
+    /// being each one's value of `by`, in parameter order. A selected benchmark without the key,
+    /// or with one that is not a number, is an error: it was selected, so leaving it out would
+    /// hide it.
+    fn selected_points(
+        &self,
+        family: &str,
+        selection: &Selection,
+        by: &ByKey,
+        measure: &str,
+    ) -> Result<Vec<Point>, EvalError> {
+        let mut points = Vec::new();
+        for selected in self.select(selection, Some(by))? {
+            let Some(text) = selected.key else {
+                return Err(EvalError::NoKey {
+                    family: family.to_string(),
+                    name: selected.name,
+                    key: by.text.clone(),
+                });
+            };
+            let Some(parameter) = parse_literal(text.trim()) else {
+                return Err(EvalError::KeyNotNumber {
+                    family: family.to_string(),
+                    name: selected.name,
+                    key: by.text.clone(),
+                    text,
+                });
+            };
+            let m = self.lookup(&selected.name, measure)?;
+            points.push((parameter.value, m, selected.name));
+        }
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+        Ok(points)
     }
 
     /// The (parameter, value) points of the benchmarks `pattern` matches, in parameter order;
@@ -325,85 +471,22 @@ impl Evaluator<'_> {
         pattern: &str,
         measure: &str,
     ) -> Result<(Quantity, Detail), EvalError> {
-        let name = func.as_str();
         let points = if func == Func::Efficiency && !pattern.contains('*') {
             self.scaling_family(pattern, measure)?
         } else {
             self.points(pattern, measure, true)?
         };
-        if points.is_empty() {
-            return Err(EvalError::NoMatch {
-                func: name,
-                pattern: pattern.to_string(),
-                hint: pattern_hint(pattern, &self.data.names()),
-            });
-        }
-        // Two points always lie on a line: judging linearity needs a third.
-        let needed = if matches!(func, Func::R2 | Func::Residual) {
-            3
+        let hint = if points.is_empty() {
+            pattern_hint(pattern, &self.data.names())
         } else {
-            2
+            None
         };
-        if points.len() < needed {
-            return Err(EvalError::TooFewPoints {
-                func: name,
-                pattern: pattern.to_string(),
-                needed,
-                found: points.len(),
-            });
-        }
-        let xy: Vec<(f64, f64)> = points.iter().map(|p| (p.0, p.1.value)).collect();
-        let unit = points[0].1.unit.clone();
-        let first = xy[0].0;
-        let last = xy[xy.len() - 1].0;
-        let undefined = |why: &str| EvalError::Undefined {
-            func: name,
-            pattern: pattern.to_string(),
-            why: why.to_string(),
-        };
-        match func {
-            Func::Slope | Func::Intercept | Func::R2 | Func::Residual => {
-                let fit = linear_fit(&xy)
-                    .ok_or_else(|| undefined("the parameter is the same in every benchmark"))?;
-                let q = match func {
-                    Func::Slope => Quantity {
-                        value: fit.slope,
-                        unit: Some(unit.clone()),
-                    },
-                    Func::Intercept => Quantity {
-                        value: fit.intercept,
-                        unit: Some(unit.clone()),
-                    },
-                    Func::Residual => Quantity {
-                        value: fit.max_relative_residual,
-                        unit: Some(Unit::Ratio),
-                    },
-                    _ => Quantity::plain(fit.r2),
-                };
-                let detail = Detail::Fit {
-                    points: points.len(),
-                    first,
-                    last,
-                    fit,
-                    unit,
-                };
-                Ok((q, detail))
-            }
-            Func::Efficiency => {
-                let higher = points[0].1.higher_is_better;
-                let (efficiency, at) = scaling_efficiency(&xy, higher).ok_or_else(|| {
-                    undefined("needs parameters above 0 and values above 0 at two or more levels")
-                })?;
-                let detail = Detail::Efficiency {
-                    points: points.len(),
-                    first,
-                    last,
-                    at,
-                    higher_is_better: higher,
-                };
-                Ok((Quantity::plain(efficiency), detail))
-            }
-        }
+        summarize(
+            func,
+            format!("{}(\"{pattern}\")", func.as_str()),
+            points,
+            hint,
+        )
     }
 
     /// The levels of `name` for `efficiency` without a `*`: Go's `-cpu` suffix (`name-N`, with
@@ -441,6 +524,83 @@ impl Evaluator<'_> {
             points.insert(0, (1.0, m, name.to_string()));
         }
         Ok(points)
+    }
+}
+
+/// The value of `func` over a family's points (in parameter order), and what it saw; `family`
+/// is how the function is shown in errors, `hint` what to say when there are no points.
+fn summarize(
+    func: Func,
+    family: String,
+    points: Vec<Point>,
+    hint: Option<String>,
+) -> Result<(Quantity, Detail), EvalError> {
+    if points.is_empty() {
+        return Err(EvalError::NoMatch { family, hint });
+    }
+    // Two points always lie on a line: judging linearity needs a third.
+    let needed = if matches!(func, Func::R2 | Func::Residual) {
+        3
+    } else {
+        2
+    };
+    if points.len() < needed {
+        return Err(EvalError::TooFewPoints {
+            family,
+            needed,
+            found: points.len(),
+        });
+    }
+    let xy: Vec<(f64, f64)> = points.iter().map(|p| (p.0, p.1.value)).collect();
+    let unit = points[0].1.unit.clone();
+    let first = xy[0].0;
+    let last = xy[xy.len() - 1].0;
+    let undefined = |why: &str| EvalError::Undefined {
+        family: family.clone(),
+        why: why.to_string(),
+    };
+    match func {
+        Func::Slope | Func::Intercept | Func::R2 | Func::Residual => {
+            let fit = linear_fit(&xy)
+                .ok_or_else(|| undefined("the parameter is the same in every benchmark"))?;
+            let q = match func {
+                Func::Slope => Quantity {
+                    value: fit.slope,
+                    unit: Some(unit.clone()),
+                },
+                Func::Intercept => Quantity {
+                    value: fit.intercept,
+                    unit: Some(unit.clone()),
+                },
+                Func::Residual => Quantity {
+                    value: fit.max_relative_residual,
+                    unit: Some(Unit::Ratio),
+                },
+                _ => Quantity::plain(fit.r2),
+            };
+            let detail = Detail::Fit {
+                points: points.len(),
+                first,
+                last,
+                fit,
+                unit,
+            };
+            Ok((q, detail))
+        }
+        Func::Efficiency => {
+            let higher = points[0].1.higher_is_better;
+            let (efficiency, at) = scaling_efficiency(&xy, higher).ok_or_else(|| {
+                undefined("needs parameters above 0 and values above 0 at two or more levels")
+            })?;
+            let detail = Detail::Efficiency {
+                points: points.len(),
+                first,
+                last,
+                at,
+                higher_is_better: higher,
+            };
+            Ok((Quantity::plain(efficiency), detail))
+        }
     }
 }
 

@@ -5,11 +5,19 @@
 //! sum     = product (("+" | "-") product)*
 //! product = unary (("*" | "/") unary)*
 //! unary   = "-" unary | primary
-//! primary = number unit? | "name" ("." measure)? | func "(" "pattern" ("," measure)? ")"
-//!         | "(" sum ")"
+//! primary = number unit? | "name" ("." measure)? | selection ("." measure)?
+//!         | func "(" target ("," measure)? ("," "by" ":" key)? ")" | "(" sum ")"
+//! target  = "pattern" | selection
+//! selection = "{" filter "}"                 (benchstat's filter language, kept as text)
+//! key     = "/param" | label                 (what a family over a selection orders by)
 //! measure = identifier | "quoted measure"
 //! func    = value | slope | intercept | r2 | residual | efficiency
 //! ```
+//!
+//! A selection's filter and a `by:` key are not parsed here: this crate keeps their text (and
+//! where it is) and asks its [`crate::Data`] for the benchmarks they select, so the one
+//! implementation of the filter language stays with the data ([`Check::selections`] lists them
+//! for whoever validates them when a check is loaded).
 //!
 //! Errors name the column (in characters, from 1) where the expression went wrong.
 
@@ -115,6 +123,21 @@ impl Func {
 
 const FUNCTIONS: &str = "value, slope, intercept, r2, residual, efficiency";
 
+/// A `{filter}` selecting benchmarks: the filter's text and where it is in the expression
+/// (between the braces).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
+    pub text: String,
+    pub span: Span,
+}
+
+/// The key after `by:` (`/n`, `procs`): its text and where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ByKey {
+    pub text: String,
+    pub span: Span,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
     Number(Quantity),
@@ -128,6 +151,20 @@ pub enum ExprKind {
     Family {
         func: Func,
         pattern: String,
+        measure: Option<String>,
+    },
+    /// The value of the one benchmark a selection matches: `{…}`, `{…}.measure` or
+    /// `value({…}, measure)`.
+    Selected {
+        selection: Selection,
+        measure: Option<String>,
+    },
+    /// A function over the benchmarks a selection matches, ordered by the numeric value of
+    /// `by`: `r2({.name:steps}, by: /n)`.
+    SelectedFamily {
+        func: Func,
+        selection: Selection,
+        by: ByKey,
         measure: Option<String>,
     },
     Neg(Box<Expr>),
@@ -154,6 +191,27 @@ impl Check {
     pub fn source(&self, span: Span) -> &str {
         self.text.get(span.start..span.end).unwrap_or("")
     }
+
+    /// Every selection of the expression, in order, with the `by:` key of its family function
+    /// (`None` for a single benchmark's selection).
+    pub fn selections(&self) -> Vec<(&Selection, Option<&ByKey>)> {
+        fn walk<'c>(expr: &'c Expr, out: &mut Vec<(&'c Selection, Option<&'c ByKey>)>) {
+            match &expr.kind {
+                ExprKind::Selected { selection, .. } => out.push((selection, None)),
+                ExprKind::SelectedFamily { selection, by, .. } => out.push((selection, Some(by))),
+                ExprKind::Neg(inner) => walk(inner, out),
+                ExprKind::Binary(_, lhs, rhs) => {
+                    walk(lhs, out);
+                    walk(rhs, out);
+                }
+                ExprKind::Number(_) | ExprKind::Value { .. } | ExprKind::Family { .. } => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.lhs, &mut out);
+        walk(&self.rhs, &mut out);
+        out
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -161,6 +219,12 @@ enum Tok {
     Number(Quantity),
     Str(String),
     Ident(String),
+    /// `{filter}`: the text between the braces.
+    Selection(String),
+    /// `:` (only after `by`), always followed by its key.
+    Colon,
+    /// The key after `:`, verbatim.
+    Key(String),
     LParen,
     RParen,
     Comma,
@@ -237,6 +301,58 @@ fn lex(text: &str) -> Result<Vec<Token>, ParseError> {
                 }
                 (Tok::Str(name.to_string()), close + 2)
             }
+            '{' => {
+                let Some(close) = selection_end(rest) else {
+                    return Err(error_at(
+                        text,
+                        start,
+                        "unterminated selection: no closing } (braces inside a selection must \
+                         pair up, or be quoted)",
+                    ));
+                };
+                let filter = &rest[1..close];
+                if filter.trim().is_empty() {
+                    return Err(error_at(
+                        text,
+                        start,
+                        "empty selection {}: write a filter such as {.name:steps}, or {*} for \
+                         every benchmark",
+                    ));
+                }
+                (Tok::Selection(filter.to_string()), close + 1)
+            }
+            ':' => {
+                tokens.push(Token {
+                    tok: Tok::Colon,
+                    span: Span {
+                        start,
+                        end: start + 1,
+                    },
+                });
+                let after = &rest[1..];
+                let skip = after.len() - after.trim_start().len();
+                let key_start = start + 1 + skip;
+                let key_text = &text[key_start..];
+                let len = key_text
+                    .find(|c: char| c.is_whitespace() || c == ',' || c == ')')
+                    .unwrap_or(key_text.len());
+                if len == 0 {
+                    return Err(error_at(
+                        text,
+                        key_start,
+                        "expected a key after by: (a parameter such as /n, or a label)",
+                    ));
+                }
+                tokens.push(Token {
+                    tok: Tok::Key(key_text[..len].to_string()),
+                    span: Span {
+                        start: key_start,
+                        end: key_start + len,
+                    },
+                });
+                i = key_start + len;
+                continue;
+            }
             '.' if !rest[1..].starts_with(|d: char| d.is_ascii_digit()) => (Tok::Dot, 1),
             c if c.is_ascii_digit() || c == '.' => {
                 let len = number_len(rest);
@@ -298,6 +414,37 @@ fn lex(text: &str) -> Result<Vec<Token>, ParseError> {
     Ok(tokens)
 }
 
+/// The byte offset of the `}` that closes the `{` `rest` starts with: braces pair up, and a
+/// quoted string (`"…"`, with `\` escapes) may hold any.
+fn selection_end(rest: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quoted = false;
+    let mut escaped = false;
+    for (k, c) in rest.char_indices() {
+        if quoted {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => quoted = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => quoted = true,
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(k);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 struct Parser<'t> {
     text: &'t str,
     tokens: Vec<Token>,
@@ -308,6 +455,10 @@ struct Parser<'t> {
 impl Parser<'_> {
     fn peek(&self) -> &Token {
         &self.tokens[self.at.min(self.tokens.len() - 1)]
+    }
+
+    fn peek_at(&self, ahead: usize) -> &Tok {
+        &self.tokens[(self.at + ahead).min(self.tokens.len() - 1)].tok
     }
 
     fn next(&mut self) -> Token {
@@ -327,6 +478,9 @@ impl Parser<'_> {
             Tok::Number(_) => "a number".into(),
             Tok::Str(name) => format!("\"{name}\""),
             Tok::Ident(name) => name.clone(),
+            Tok::Selection(filter) => format!("{{{filter}}}"),
+            Tok::Colon => ":".into(),
+            Tok::Key(key) => key.clone(),
             Tok::LParen => "(".into(),
             Tok::RParen => ")".into(),
             Tok::Comma => ",".into(),
@@ -476,6 +630,29 @@ impl Parser<'_> {
                     },
                 })
             }
+            Tok::Selection(text) => {
+                let selection = Selection {
+                    text,
+                    span: Span {
+                        start: token.span.start + 1,
+                        end: token.span.end - 1,
+                    },
+                };
+                let (measure, end) = if self.peek().tok == Tok::Dot {
+                    self.next();
+                    let (measure, span) = self.measure()?;
+                    (Some(measure), span.end)
+                } else {
+                    (None, token.span.end)
+                };
+                Ok(Expr {
+                    kind: ExprKind::Selected { selection, measure },
+                    span: Span {
+                        start: token.span.start,
+                        end,
+                    },
+                })
+            }
             Tok::LParen => {
                 self.deeper(token.span)?;
                 let inner = self.sum()?;
@@ -534,54 +711,121 @@ impl Parser<'_> {
         };
         self.next(); // (
         let arg = self.next();
-        let Tok::Str(pattern) = arg.tok else {
-            return Err(self.err(
-                arg.span,
-                format!(
-                    "{name} takes a benchmark name in double quotes first, found {}",
-                    Self::describe(&arg.tok)
-                ),
-            ));
-        };
-        check_pattern(self.text, func, &pattern, arg.span)?;
-        let mut measure = None;
-        if self.peek().tok == Tok::Comma {
-            self.next();
-            measure = Some(self.measure()?.0);
-        }
-        let close = self.next();
-        match close.tok {
-            Tok::RParen => {}
-            Tok::Comma => {
-                return Err(self.err(
-                    close.span,
-                    format!("{name} takes at most two arguments: a name and a measure"),
-                ));
+        let target = match arg.tok {
+            Tok::Str(pattern) => {
+                check_pattern(self.text, func, &pattern, arg.span)?;
+                Target::Pattern(pattern)
             }
+            Tok::Selection(text) => Target::Selection(Selection {
+                text,
+                span: Span {
+                    start: arg.span.start + 1,
+                    end: arg.span.end - 1,
+                },
+            }),
             other => {
                 return Err(self.err(
-                    close.span,
-                    format!("expected , or ), found {}", Self::describe(&other)),
+                    arg.span,
+                    format!(
+                        "{name} takes a benchmark name in double quotes or a {{selection}} \
+                         first, found {}",
+                        Self::describe(&other)
+                    ),
                 ));
             }
-        }
+        };
+        let mut measure = None;
+        let mut by: Option<ByKey> = None;
+        let close = loop {
+            let token = self.next();
+            match token.tok {
+                Tok::RParen => break token,
+                Tok::Comma
+                    if matches!(self.peek_at(0), Tok::Ident(w) if w == "by")
+                        && *self.peek_at(1) == Tok::Colon =>
+                {
+                    let by_word = self.next();
+                    self.next(); // :
+                    let key = self.next();
+                    let Tok::Key(text) = key.tok else {
+                        return Err(self.err(key.span, "expected a key after by:"));
+                    };
+                    if by.is_some() {
+                        return Err(self.err(by_word.span, format!("{name} takes one by: key")));
+                    }
+                    by = Some(ByKey {
+                        text,
+                        span: key.span,
+                    });
+                }
+                Tok::Comma if measure.is_some() => {
+                    return Err(self.err(
+                        token.span,
+                        format!(
+                            "{name} takes at most two arguments, a name and a measure (and \
+                             by: KEY after a {{selection}})"
+                        ),
+                    ));
+                }
+                Tok::Comma => measure = Some(self.measure()?.0),
+                other => {
+                    return Err(self.err(
+                        token.span,
+                        format!("expected , or ), found {}", Self::describe(&other)),
+                    ));
+                }
+            }
+        };
         let span = Span {
             start: name_span.start,
             end: close.span.end,
         };
-        let kind = match func {
-            None => ExprKind::Value {
-                bench: pattern,
-                measure,
-            },
-            Some(func) => ExprKind::Family {
+        let kind = match (func, target, by) {
+            (None, _, Some(by)) => {
+                return Err(self.err(
+                    by.span,
+                    "value reads one benchmark: by: orders the benchmarks of slope, intercept, \
+                     r2, residual and efficiency",
+                ));
+            }
+            (_, Target::Pattern(_), Some(by)) => {
+                return Err(self.err(
+                    by.span,
+                    "by: orders the benchmarks of a {selection}; a pattern's * already marks \
+                     the parameter",
+                ));
+            }
+            (None, Target::Pattern(bench), None) => ExprKind::Value { bench, measure },
+            (None, Target::Selection(selection), None) => ExprKind::Selected { selection, measure },
+            (Some(func), Target::Pattern(pattern), None) => ExprKind::Family {
                 func,
                 pattern,
+                measure,
+            },
+            (Some(_), Target::Selection(_), None) => {
+                return Err(self.err(
+                    close.span,
+                    format!(
+                        "{name} over a {{selection}} needs by: KEY, the parameter it orders the \
+                         benchmarks by (e.g. {name}({{.name:steps}}, by: /n))"
+                    ),
+                ));
+            }
+            (Some(func), Target::Selection(selection), Some(by)) => ExprKind::SelectedFamily {
+                func,
+                selection,
+                by,
                 measure,
             },
         };
         Ok(Expr { kind, span })
     }
+}
+
+/// What a function reads: benchmarks by a quoted name or pattern, or by a selection.
+enum Target {
+    Pattern(String),
+    Selection(Selection),
 }
 
 /// A family's pattern has exactly one `*` where the parameter's value goes (`efficiency` may

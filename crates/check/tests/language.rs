@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use benchgate_check::{
-    Cmp, Data, EvalError, Measured, ParseError, Quantity, Unavailable, evaluate, parse,
+    Cmp, Data, EvalError, ExprKind, Func, Measured, ParseError, Quantity, Selected, Unavailable,
+    evaluate, parse,
 };
 use benchgate_model::Unit;
 
@@ -67,6 +68,29 @@ impl Data for Values {
                     .map(|(_, m)| m.clone())
                     .collect(),
             })
+    }
+
+    /// A stand-in for the filter language (benchgate-gate evaluates the real one): a selection
+    /// is a name prefix, `by: /k` reads the `k=value` part of the name, and a selection
+    /// starting with `!` is one the data cannot evaluate.
+    fn select(&self, selection: &str, by: Option<&str>) -> Result<Vec<Selected>, String> {
+        if let Some(why) = selection.strip_prefix('!') {
+            return Err(why.to_string());
+        }
+        Ok(self
+            .order
+            .iter()
+            .filter(|name| name.starts_with(selection))
+            .map(|name| Selected {
+                name: name.clone(),
+                key: by.and_then(|key| {
+                    let key = key.strip_prefix('/')?;
+                    name.split('/')
+                        .find_map(|part| part.strip_prefix(key)?.strip_prefix('='))
+                        .map(str::to_string)
+                }),
+            })
+            .collect())
     }
 }
 
@@ -479,7 +503,14 @@ fn evaluation_errors_are_said_plainly() {
 /// Whatever is written, parsing ends in a check or an error inside the text: never a panic.
 #[test]
 fn arbitrary_text_never_panics() {
-    const PIECES: [&str; 24] = [
+    const PIECES: [&str; 31] = [
+        "{",
+        "}",
+        "{.name:s}",
+        ":",
+        "by",
+        ", by: /n",
+        "\"{",
         "\"a\"",
         "\"µ/é\"",
         "(",
@@ -522,4 +553,235 @@ fn arbitrary_text_never_panics() {
             );
         }
     }
+}
+
+#[test]
+fn selections_parse_with_their_text_and_place() {
+    let check = parse(r#"r2({.name:steps mode:fast}, wall_time, by: /n) >= 0.98"#).unwrap();
+    let ExprKind::SelectedFamily {
+        func,
+        selection,
+        by,
+        measure,
+    } = &check.lhs.kind
+    else {
+        panic!("{:?}", check.lhs)
+    };
+    assert_eq!(*func, Func::R2);
+    assert_eq!(selection.text, ".name:steps mode:fast");
+    assert_eq!(check.source(selection.span), ".name:steps mode:fast");
+    assert_eq!(by.text, "/n");
+    assert_eq!(check.source(by.span), "/n");
+    assert_eq!(measure.as_deref(), Some("wall_time"));
+    // `by:` may come before the measure.
+    let check = parse(r#"slope({.name:steps}, by: /n, "B/op") <= 1"#).unwrap();
+    let ExprKind::SelectedFamily { by, measure, .. } = &check.lhs.kind else {
+        panic!("{:?}", check.lhs)
+    };
+    assert_eq!(by.text, "/n");
+    assert_eq!(measure.as_deref(), Some("B/op"));
+    // A single benchmark: `{…}`, `{…}.measure`, `value({…}, measure)`; braces and quotes inside.
+    let check = parse(
+        r#"{.fullname:"restore/{cold}"} / value({.name:/re{2}/}, max_rss) + {goos:linux}.allocs > 1"#,
+    )
+    .unwrap();
+    let found: Vec<(&str, Option<&str>)> = check
+        .selections()
+        .into_iter()
+        .map(|(s, by)| (s.text.as_str(), by.map(|b| b.text.as_str())))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (r#".fullname:"restore/{cold}""#, None),
+            (".name:/re{2}/", None),
+            ("goos:linux", None),
+        ]
+    );
+    let ExprKind::Binary(_, lhs, rhs) = &check.lhs.kind else {
+        panic!("{:?}", check.lhs)
+    };
+    assert_eq!(check.source(rhs.span), "{goos:linux}.allocs");
+    let ExprKind::Binary(_, _, value) = &lhs.kind else {
+        panic!("{lhs:?}")
+    };
+    assert!(
+        matches!(&value.kind, ExprKind::Selected { measure: Some(m), .. } if m == "max_rss"),
+        "{value:?}"
+    );
+    // The quoted forms are as they were.
+    assert!(
+        parse(r#"r2("steps/n=*") >= 0.98"#)
+            .unwrap()
+            .selections()
+            .is_empty()
+    );
+}
+
+#[test]
+fn selection_mistakes_name_their_column() {
+    let cases: [(&str, usize, &str); 9] = [
+        (
+            r#"r2({.name:steps) >= 1"#,
+            4,
+            "unterminated selection: no closing }",
+        ),
+        (r#"{ } > 1"#, 1, "empty selection {}"),
+        (
+            r#"r2({.name:steps}) >= 1"#,
+            17,
+            "r2 over a {selection} needs by: KEY",
+        ),
+        (
+            r#"r2("steps/n=*", by: /n) >= 1"#,
+            21,
+            "a pattern's * already marks the parameter",
+        ),
+        (
+            r#"value({x}, by: /n) >= 1"#,
+            16,
+            "value reads one benchmark",
+        ),
+        (
+            r#"slope({x}, by: /n, by: /m) >= 1"#,
+            20,
+            "slope takes one by: key",
+        ),
+        (r#"slope({x}, by: ) >= 1"#, 16, "expected a key after by:"),
+        (
+            r#"slope({x}, wall_time, x) >= 1"#,
+            21,
+            "at most two arguments",
+        ),
+        (
+            r#"slope(1, by: /n) >= 1"#,
+            7,
+            "slope takes a benchmark name in double quotes or a {selection} first, found a number",
+        ),
+    ];
+    for (text, column, message) in cases {
+        let error = parse_error(text);
+        assert_eq!(error.column, column, "{text}: {error}");
+        assert!(error.message.contains(message), "{text}: {error}");
+    }
+}
+
+/// `prefix/n=N` benchmarks with the given times.
+fn family(prefix: &str, values: &[(&str, f64)]) -> Values {
+    values.iter().fold(Values::default(), |data, (n, ns)| {
+        data.time(&format!("{prefix}/n={n}"), *ns)
+    })
+}
+
+#[test]
+fn a_family_over_a_selection_is_ordered_by_its_key() {
+    // Listed out of order: the key orders them. 2 ms + 1 ms per step.
+    let data = family("steps", &[("4", 6e6), ("1", 3e6), ("8", 10e6), ("2", 4e6)]);
+    let e = evaluate(
+        &parse("slope({steps}, by: /n) <= 1.2ms").unwrap(),
+        "wall_time",
+        &data,
+    )
+    .unwrap();
+    assert_eq!(e.value.value, 1e6);
+    assert!(e.holds);
+    let plain = |x: f64, _: &Unit| x.to_string();
+    assert_eq!(
+        e.terms[0].text, "slope({steps}, by: /n)",
+        "the term is the source text"
+    );
+    assert_eq!(
+        e.terms[0]
+            .detail
+            .as_ref()
+            .map(|d| d.describe(&plain))
+            .as_deref(),
+        Some(
+            "4 benchmarks, parameter 1…8; slope 1000000 per unit, intercept 2000000, r² 1, \
+             largest residual 0%"
+        )
+    );
+    // A key whose values carry units.
+    let sized = Values::default()
+        .time("copy/size=2KiB", 4096.0)
+        .time("copy/size=1KiB", 2048.0);
+    let e = evaluate(
+        &parse("slope({copy}, by: /size) <= 2").unwrap(),
+        "wall_time",
+        &sized,
+    )
+    .unwrap();
+    assert_eq!(e.value.value, 2.0);
+    assert!(e.holds);
+}
+
+#[test]
+fn selection_errors_are_said_plainly() {
+    let data = family("steps", &[("1", 1e6), ("2", 2e6)])
+        .time("steps/fast", 1e6)
+        .time("restore", 5e6);
+    let eval = |text: &str| {
+        evaluate(&parse(text).unwrap(), "wall_time", &data)
+            .map(|e| e.value.value)
+            .map_err(|e| e.to_string())
+    };
+    assert_eq!(eval("{restore} < 10ms"), Ok(5e6));
+    assert_eq!(
+        eval("{nothing} < 10ms"),
+        Err("{nothing} matches no benchmark".into())
+    );
+    assert_eq!(
+        eval("{steps} < 10ms"),
+        Err(
+            "{steps} must match exactly one benchmark, matches 3: \"steps/n=1\", \"steps/n=2\", \
+             \"steps/fast\""
+                .into()
+        )
+    );
+    assert_eq!(
+        eval("slope({nothing}, by: /n) < 1"),
+        Err("slope({nothing}, by: /n) matches no benchmark".into())
+    );
+    assert_eq!(
+        eval("slope({steps}, by: /n) < 1"),
+        Err("slope({steps}, by: /n): \"steps/fast\" has no /n to order by".into())
+    );
+    assert_eq!(
+        eval("r2({steps/n}, by: /n) < 1"),
+        Err("r2({steps/n}, by: /n) needs at least 3 benchmarks, found 2".into())
+    );
+    assert_eq!(
+        eval("{!no such key} < 1"),
+        Err("{!no such key}: no such key".into())
+    );
+    let words = family("steps", &[("1", 1.0), ("many", 2.0)]);
+    assert_eq!(
+        evaluate(
+            &parse("slope({steps}, by: /n) >= 0").unwrap(),
+            "wall_time",
+            &words
+        )
+        .unwrap_err()
+        .to_string(),
+        "slope({steps}, by: /n): \"steps/n=many\" has /n = \"many\", not a number"
+    );
+    // Six matches: the error names five.
+    let many = family(
+        "s",
+        &[
+            ("1", 1.0),
+            ("2", 1.0),
+            ("3", 1.0),
+            ("4", 1.0),
+            ("5", 1.0),
+            ("6", 1.0),
+        ],
+    );
+    assert_eq!(
+        evaluate(&parse("{s} > 0").unwrap(), "wall_time", &many)
+            .unwrap_err()
+            .to_string(),
+        "{s} must match exactly one benchmark, matches 6: \"s/n=1\", \"s/n=2\", \"s/n=3\", \
+         \"s/n=4\", \"s/n=5\", …"
+    );
 }

@@ -373,7 +373,7 @@ fn a_malformed_check_is_refused_at_its_line_and_column() {
     assert_eq!(
         stderr(&out).trim(),
         "error: benchgate.toml:7:1: [[check]] #1 `bound`: unknown key (expected one of name, \
-         expr, measure, severity)"
+         expr, measure, severity, filter)"
     );
     config(
         d,
@@ -385,6 +385,112 @@ fn a_malformed_check_is_refused_at_its_line_and_column() {
         stderr(&out).contains("[[check]] #1 `severity`: unknown severity \"loud\""),
         "{}",
         stderr(&out)
+    );
+    // A filter, and a selection in the expression, in benchstat's language.
+    config(
+        d,
+        "[[check]]\nname = \"x\"\nexpr = '\"A\" > 1'\nfilter = 'goos:linux OR'\n",
+    );
+    let out = benchgate(&["ingest", "run.txt"], d);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out).trim(),
+        "error: benchgate.toml:7:24: [[check]] #1 `filter`: at character 14: the filter ends \
+         where a key:value was expected"
+    );
+    config(
+        d,
+        "[[check]]\nname = \"x\"\nexpr = 'slope({.name:A /n:(1 OR 2}, by: /n) > 1'\n",
+    );
+    let out = benchgate(&["ingest", "run.txt"], d);
+    assert_eq!(out.status.code(), Some(2));
+    // The value list is still open at the selection's closing brace, column 26.
+    assert_eq!(
+        stderr(&out).trim(),
+        "error: benchgate.toml:6:34: [[check]] #1 `expr`: at column 26: in the selection \
+         {.name:A /n:(1 OR 2}: expected OR or ) in a value list"
+    );
+    assert!(!d.join(".benchgate").exists(), "nothing stored");
+}
+
+/// Selections in benchstat's filter language choose a family by parameter and label and a
+/// check's filter restricts what it reads, on ingested Go output: a passing and a failing fit,
+/// a passing efficiency over `/procs` on linux only, and a selection matching nothing.
+#[test]
+fn selections_and_a_filter_judge_ingested_go_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    config(
+        d,
+        "[[check]]\nname = \"fast steps are linear\"\n\
+         expr = 'r2({.name:Steps /mode:fast}, by: /n) >= 0.98'\n\n\
+         [[check]]\nname = \"slow steps are linear\"\n\
+         expr = 'r2({.name:Steps /mode:slow}, by: /n) >= 0.98'\n\n\
+         [[check]]\nname = \"encode scales on linux\"\n\
+         expr = 'efficiency({.name:Encode}, bytes_per_second, by: /procs) >= 0.7'\n\
+         filter = \"goos:linux\"\n\n\
+         [[check]]\nname = \"typo\"\nexpr = 'slope({.name:Stpes}, by: /n) <= 1ms'\n",
+    );
+    // Fast: 2 ms + 1 ms per step; slow: n² ms. Encode at -cpu 1,2,4: 100, 190, 320 MB/s.
+    let (code, c) = ingest(
+        d,
+        "run.txt",
+        &[
+            "BenchmarkSteps/mode=fast/n=1 \t 100\t  3000000 ns/op",
+            "BenchmarkSteps/mode=fast/n=2 \t 100\t  4000000 ns/op",
+            "BenchmarkSteps/mode=fast/n=4 \t 100\t  6000000 ns/op",
+            "BenchmarkSteps/mode=fast/n=8 \t 100\t 10000000 ns/op",
+            "BenchmarkSteps/mode=slow/n=1 \t 100\t  1000000 ns/op",
+            "BenchmarkSteps/mode=slow/n=2 \t 100\t  4000000 ns/op",
+            "BenchmarkSteps/mode=slow/n=4 \t 100\t 16000000 ns/op",
+            "BenchmarkSteps/mode=slow/n=8 \t 100\t 64000000 ns/op",
+            "BenchmarkEncode   \t 1000\t 1000000 ns/op\t 100.00 MB/s",
+            "BenchmarkEncode-2 \t 2000\t  526316 ns/op\t 190.00 MB/s",
+            "BenchmarkEncode-4 \t 3000\t  312500 ns/op\t 320.00 MB/s",
+        ],
+    );
+    assert_eq!(code, Some(1), "{c}");
+    let statuses: Vec<&str> = c["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|check| check["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["pass", "fail", "pass", "error"]);
+    assert_eq!(c["checks"][0]["value"], 1.0);
+    assert_eq!(c["checks"][2]["value"], 0.8);
+    assert_eq!(
+        check_verdict(&c, "encode scales on linux")["reason"],
+        "check \"encode scales on linux\" (filter \"goos:linux\"): efficiency({.name:Encode}, \
+         bytes_per_second, by: /procs) is 0.8, holds ≥ 0.7, headroom 14.3%; \
+         efficiency({.name:Encode}, bytes_per_second, by: /procs) = 0.8 (3 benchmarks, parameter \
+         1…4; lowest at 4 against 1 (higher is better))"
+    );
+    assert_eq!(
+        check_verdict(&c, "typo")["kind"],
+        "check_error",
+        "a selection matching nothing fails the gate"
+    );
+    assert_eq!(
+        check_verdict(&c, "typo")["reason"],
+        "check \"typo\" cannot be evaluated: slope({.name:Stpes}, by: /n) matches no benchmark; \
+         slope({.name:Stpes}, by: /n) <= 1ms"
+    );
+    // Run on darwin, the filter keeps nothing: an error, not a pass.
+    write(
+        d,
+        "darwin.txt",
+        &go_output(&["BenchmarkEncode \t 1000\t 1000000 ns/op\t 100.00 MB/s"])
+            .replace("goos: linux", "goos: darwin"),
+    );
+    let out = benchgate(&["--json", "ingest", "darwin.txt"], d);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let c: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        check_verdict(&c, "encode scales on linux")["reason"],
+        "check \"encode scales on linux\" (filter \"goos:linux\") cannot be evaluated: \
+         efficiency({.name:Encode}, by: /procs) matches no benchmark; efficiency({.name:Encode}, \
+         bytes_per_second, by: /procs) >= 0.7"
     );
 }
 

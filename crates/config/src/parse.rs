@@ -132,7 +132,7 @@ const REQUIRES_KEYS: [&str; 3] = ["env", "commands", "files"];
 const SCAN_KEYS: [&str; 3] = ["min", "max", "step"];
 const BUDGET_KEYS: [&str; 7] = ["bench", "measure", "max", "min", "target", "warn", "fail"];
 /// A `[[check]]`'s keys (not a bench's `check`, see [`CHECK_KEYS`]).
-const CHECK_ENTRY_KEYS: [&str; 4] = ["name", "expr", "measure", "severity"];
+const CHECK_ENTRY_KEYS: [&str; 5] = ["name", "expr", "measure", "severity", "filter"];
 
 struct Ctx<'t> {
     text: &'t str,
@@ -1393,6 +1393,20 @@ fn metric_units(benches: &[Bench]) -> BTreeMap<String, Unit> {
         .collect()
 }
 
+/// Where byte `offset` of the string `text` (the value `value`) is in the file: exactly when
+/// the TOML string holds it verbatim (a literal or escape-free string, whose content starts
+/// one character in), else the string's start.
+fn inside_string(ctx: &Ctx, text: &str, value: &Val, offset: usize) -> usize {
+    let span = value.span();
+    let raw = ctx.text.get(span.clone()).unwrap_or("");
+    let verbatim = raw.len() == text.len() + 2 && raw.get(1..raw.len() - 1) == Some(text);
+    if verbatim {
+        span.start + 1 + offset
+    } else {
+        span.start
+    }
+}
+
 /// A `[[check]]`: its expression parsed now, so a malformed one is refused at the character
 /// where it goes wrong (when the TOML string holds it verbatim, else at the string).
 fn check_entry(ctx: &Ctx, s: &Section) -> Result<Check, ConfigError> {
@@ -1404,17 +1418,19 @@ fn check_entry(ctx: &Ctx, s: &Section) -> Result<Check, ConfigError> {
         .string(ctx, "expr")?
         .ok_or_else(|| s.missing(ctx, "expr"))?;
     let mut check = Check::new(name.trim(), expr).map_err(|e| {
-        let span = expr_value.span();
-        let raw = ctx.text.get(span.clone()).unwrap_or("");
-        // A literal or escape-free string: its content starts one character in.
-        let verbatim = raw.len() == expr.len() + 2 && raw.get(1..raw.len() - 1) == Some(expr);
-        let at = if verbatim {
-            span.start + 1 + e.offset
-        } else {
-            span.start
-        };
+        let at = inside_string(ctx, expr, expr_value, e.offset);
         ctx.err(&(at..at), format!("{}: {e}", s.key("expr")))
     })?;
+    if let Some((filter, filter_value)) = s.string(ctx, "filter")? {
+        check = check.with_filter(filter).map_err(|e| {
+            let offset = filter
+                .char_indices()
+                .nth(e.position.saturating_sub(1))
+                .map_or(filter.len(), |(k, _)| k);
+            let at = inside_string(ctx, filter, filter_value, offset);
+            ctx.err(&(at..at), format!("{}: {e}", s.key("filter")))
+        })?;
+    }
     if let Some((measure_name, measure_value)) = s.string(ctx, "measure")? {
         if let Some(known) = Measure::closest_known(measure_name.trim()) {
             return Err(s.bad(

@@ -1,19 +1,27 @@
 //! Checks across benchmarks (`[[check]]`, SPEC §6, §7.3): an expression of benchgate-check's
 //! language evaluated against the current run, each a verdict with its value, its bound and its
 //! headroom. A check that cannot be evaluated (a benchmark it names does not exist, a division
-//! by zero) is an error verdict that fails the gate: never a silent pass. Pure: no I/O.
+//! by zero) is an error verdict that fails the gate: never a silent pass. Selections (`{…}` in
+//! an expression, a check's `filter`) are benchstat's filter language, evaluated by
+//! [`crate::projection`]: the one implementation of it. Pure: no I/O.
 
-use benchgate_check::{Data, EvalError, Evaluation, Measured, ParseError, Unavailable, evaluate};
+use benchgate_check::{
+    Data, EvalError, Evaluation, Measured, ParseError, Selected, Unavailable, evaluate,
+};
 use benchgate_model::display::{format_percent, format_plain};
 use benchgate_model::{
-    CHECK_MEASURE, CheckResult, CheckStatus, Comparison, Direction, Measure, Run, Severity, Status,
-    Summary, Unit, Verdict, VerdictKind,
+    Benchmark, CHECK_MEASURE, CheckResult, CheckStatus, Comparison, Direction, Measure, Run,
+    Severity, Source, Status, Summary, Unit, Verdict, VerdictKind,
 };
 
 use crate::outcome::settle;
+use crate::projection::{Filter, Key, SyntaxError, parse_filter, parse_keys, selects};
 
 /// Most checks one configuration may hold: each is evaluated on every judged run.
 pub const MAX_CHECKS: usize = 256;
+/// Longest `filter` of a check, in characters (a selection is bounded by its expression's
+/// length).
+pub const MAX_FILTER_CHARS: usize = benchgate_check::MAX_EXPR_CHARS;
 
 /// One `[[check]]`: a name, a parsed expression, the measure a quoted benchmark name stands for
 /// and how bad a broken check is.
@@ -25,32 +33,184 @@ pub struct Check {
     pub measure: Measure,
     /// `Fail` (default) fails the gate when the comparison does not hold; `Warn` warns.
     pub severity: Severity,
+    /// A filter (benchstat's language) restricting the benchmarks the whole check reads: its
+    /// quoted names, patterns and selections see only the benchmarks it keeps.
+    pub filter: Option<String>,
 }
 
 impl Check {
-    /// A check that fails the gate, reading `wall_time` by default; the expression's errors
-    /// name their column.
+    /// A check that fails the gate, reading `wall_time` by default; the expression's errors,
+    /// its selections' and its `by:` keys' included, name their column.
     pub fn new(name: &str, expr: &str) -> Result<Check, ParseError> {
+        let expr = benchgate_check::parse(expr)?;
+        for (selection, by) in expr.selections() {
+            parse_check_filter(&selection.text).map_err(|e| {
+                located(&expr.text, selection.span.start, &selection.text, &e, |m| {
+                    format!("in the selection {{{}}}: {m}", selection.text)
+                })
+            })?;
+            if let Some(by) = by {
+                parse_by_key(&by.text).map_err(|e| {
+                    located(&expr.text, by.span.start, &by.text, &e, |m| {
+                        format!("by: {}: {m}", by.text)
+                    })
+                })?;
+            }
+        }
         Ok(Check {
             name: name.to_string(),
-            expr: benchgate_check::parse(expr)?,
+            expr,
             measure: Measure::WallTime,
             severity: Severity::Fail,
+            filter: None,
+        })
+    }
+
+    /// The same check reading only the benchmarks `filter` keeps; a filter that does not
+    /// parse is an error at its character.
+    pub fn with_filter(self, filter: &str) -> Result<Check, SyntaxError> {
+        parse_check_filter(filter)?;
+        Ok(Check {
+            filter: Some(filter.to_string()),
+            ..self
         })
     }
 }
 
+/// A syntax error of a piece of an expression (a selection, a key) that starts at byte `start`
+/// of `expr`, as the expression's error at that character.
+fn located(
+    expr: &str,
+    start: usize,
+    piece: &str,
+    error: &SyntaxError,
+    message: impl FnOnce(&str) -> String,
+) -> ParseError {
+    let within = piece
+        .char_indices()
+        .nth(error.position.saturating_sub(1))
+        .map_or(piece.len(), |(k, _)| k);
+    let offset = (start + within).min(expr.len());
+    ParseError {
+        column: expr.get(..offset).map_or(0, |t| t.chars().count()) + 1,
+        offset,
+        message: message(&error.message),
+    }
+}
+
+/// A check's selection or filter: benchstat's filter language without `.file` (a check reads
+/// one run, not the inputs of `compare` or `report`).
+pub fn parse_check_filter(text: &str) -> Result<Filter, SyntaxError> {
+    let chars = text.chars().count();
+    if chars > MAX_FILTER_CHARS {
+        return Err(SyntaxError {
+            position: MAX_FILTER_CHARS + 1,
+            message: format!("longer than {MAX_FILTER_CHARS} characters ({chars})"),
+        });
+    }
+    let filter = parse_filter(text)?;
+    if reads_file(&filter) {
+        return Err(SyntaxError {
+            position: text
+                .find(".file")
+                .map_or(1, |k| text[..k].chars().count() + 1),
+            message: ".file names an input of compare or report; a check reads one run".into(),
+        });
+    }
+    Ok(filter)
+}
+
+fn reads_file(filter: &Filter) -> bool {
+    match filter {
+        Filter::All => false,
+        Filter::Match { key, .. } => *key == Key::File,
+        Filter::Not(inner) => reads_file(inner),
+        Filter::And(terms) | Filter::Or(terms) => terms.iter().any(reads_file),
+    }
+}
+
+/// The key a family over a selection orders by: one parameter (`/n`) or label (`procs`).
+pub fn parse_by_key(text: &str) -> Result<Key, SyntaxError> {
+    let not_numeric = |found: &str| SyntaxError {
+        position: 1,
+        message: format!(
+            "expected a parameter (/n) or a label (concurrency) whose values are numbers, found \
+             {found}"
+        ),
+    };
+    // `.name`, `.unit`…: no key of the name's own is a number.
+    if text.trim_start().starts_with('.') {
+        return Err(not_numeric(text.trim()));
+    }
+    match parse_keys(text)?.as_slice() {
+        [key @ (Key::Param(_) | Key::Label(_))] => Ok(key.clone()),
+        [other] => Err(not_numeric(&other.spelling())),
+        _ => Err(SyntaxError {
+            position: 1,
+            message: "expected one key".into(),
+        }),
+    }
+}
+
 /// A run's benchmarks as the values a check reads: the median of a metric, else a label that
-/// holds a number (a load level's `ops`, `errors`).
-struct RunData<'r>(&'r Run);
+/// holds a number (a load level's `ops`, `errors`); only those the check's filter keeps.
+struct RunData<'r> {
+    run: &'r Run,
+    filter: Option<Filter>,
+}
+
+impl RunData<'_> {
+    fn keeps(&self, bench: &Benchmark) -> bool {
+        self.filter.as_ref().is_none_or(|f| selects(f, bench))
+    }
+
+    /// `bench`'s value of `key`, verbatim. Go writes no `-N` suffix at GOMAXPROCS 1, so an
+    /// ingested Go benchmark without `/procs` (`/gomaxprocs`) ran with 1.
+    fn key_value(&self, bench: &Benchmark, key: &Key) -> Option<String> {
+        match key {
+            Key::Param(p) => bench.params.get(p).cloned().or_else(|| {
+                let go = matches!(&self.run.source,
+                    Source::Ingest(format) if format == "go" || format == "go-json");
+                (go && (p == "procs" || p == "gomaxprocs")).then(|| "1".to_string())
+            }),
+            Key::Label(l) => bench.labels.get(l).cloned(),
+            _ => None,
+        }
+    }
+}
 
 impl Data for RunData<'_> {
     fn names(&self) -> Vec<String> {
-        self.0.benchmarks.iter().map(|b| b.name.clone()).collect()
+        self.run
+            .benchmarks
+            .iter()
+            .filter(|b| self.keeps(b))
+            .map(|b| b.name.clone())
+            .collect()
+    }
+
+    fn select(&self, selection: &str, by: Option<&str>) -> Result<Vec<Selected>, String> {
+        let filter = parse_check_filter(selection).map_err(|e| e.to_string())?;
+        let key = by
+            .map(|text| parse_by_key(text).map_err(|e| format!("by: {text}: {e}")))
+            .transpose()?;
+        Ok(self
+            .run
+            .benchmarks
+            .iter()
+            .filter(|b| self.keeps(b) && selects(&filter, b))
+            .map(|b| Selected {
+                name: b.name.clone(),
+                key: key.as_ref().and_then(|k| self.key_value(b, k)),
+            })
+            .collect())
     }
 
     fn value(&self, name: &str, measure: &str) -> Result<Measured, Unavailable> {
-        let bench = self.0.benchmark(name).ok_or(Unavailable::NoBenchmark)?;
+        let bench = self.run.benchmark(name).ok_or(Unavailable::NoBenchmark)?;
+        if !self.keeps(bench) {
+            return Err(Unavailable::Excluded);
+        }
         match &bench.status {
             Status::Ok => {}
             Status::Skipped { reason } => return Err(Unavailable::Skipped(reason.clone())),
@@ -127,8 +287,23 @@ fn check_result(index: usize, check: &Check, run: &Run) -> CheckResult {
         status: CheckStatus::Error,
         reason: String::new(),
     };
-    let prefix = format!("check {:?}", check.name);
-    match evaluate(&check.expr, check.measure.as_str(), &RunData(run)) {
+    // A filter is part of what the check read: every reason says it.
+    let prefix = match &check.filter {
+        Some(filter) => format!("check {:?} (filter {filter:?})", check.name),
+        None => format!("check {:?}", check.name),
+    };
+    let filter = match check.filter.as_deref().map(parse_check_filter).transpose() {
+        Ok(filter) => filter,
+        Err(error) => {
+            result.reason = format!("{prefix} cannot be evaluated: its filter {error}; {expr}");
+            return result;
+        }
+    };
+    match evaluate(
+        &check.expr,
+        check.measure.as_str(),
+        &RunData { run, filter },
+    ) {
         Ok(evaluation) => judge(check, &evaluation, &prefix, &mut result),
         Err(EvalError::Skipped { name, reason }) => {
             result.status = CheckStatus::Skipped;

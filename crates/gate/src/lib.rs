@@ -24,7 +24,10 @@ pub use benchgate_model::LeakBudget;
 pub use budget::{
     Budget, budget_verdict, budget_verdicts, canonical_unit, check_budgets, default_direction,
 };
-pub use check::{Check, MAX_CHECKS, apply_checks, check_results, check_verdict};
+pub use check::{
+    Check, MAX_CHECKS, MAX_FILTER_CHARS, apply_checks, check_results, check_verdict, parse_by_key,
+    parse_check_filter,
+};
 pub use compare::{
     CompareOptions, apply_budgets, compare_runs, compare_within_run, judge_without_baseline,
     replace_verdict, samples_needed,

@@ -1,12 +1,14 @@
 //! `[[check]]`s judged against a run: each one verdict, the outcome decided with them, values
 //! read from metrics or from a load level's numeric labels, a skipped benchmark skipping the
-//! check and a missing one failing it.
+//! check and a missing one failing it; families and single benchmarks chosen by a selection in
+//! benchstat's filter language, and a check's `filter`.
 
 mod common;
 
 use benchgate_gate::{Check, CompareOptions, apply_checks, check_results, judge_without_baseline};
 use benchgate_model::{
-    CheckStatus, Direction, Measure, Metric, Outcome, Severity, Status, Unit, VerdictKind,
+    Benchmark, CheckResult, CheckStatus, Direction, Measure, Metric, Outcome, Run, Severity,
+    Source, Status, Unit, VerdictKind,
 };
 use common::{bench, run};
 
@@ -159,4 +161,306 @@ fn a_skipped_benchmark_skips_the_check_and_a_missing_one_fails_it() {
          \"helios/restore\"?); \"helios/restor\" < 25ms"
     );
     assert_eq!(comparison.outcome, Outcome::Failed);
+}
+
+/// A benchmark with its name's `key=value` parts as parameters (as every source sets them).
+fn with_params(name: &str, metrics: Vec<Metric>) -> Benchmark {
+    let mut b = bench(name, metrics);
+    for part in name.split('/').skip(1) {
+        if let Some((k, v)) = part.split_once('=') {
+            b.params.insert(k.into(), v.into());
+        }
+    }
+    b
+}
+
+/// `steps/mode=fast/n=N` (2 ms + 1 ms per step: a line) and `steps/mode=slow/n=N` (N² ms),
+/// N = 1, 2, 4, 8, and a `restore` that is neither.
+fn steps_run() -> Run {
+    let mut benchmarks = Vec::new();
+    for n in [1.0, 2.0, 4.0, 8.0] {
+        benchmarks.push(with_params(
+            &format!("steps/mode=fast/n={n}"),
+            vec![wall(2.0 + n)],
+        ));
+        benchmarks.push(with_params(
+            &format!("steps/mode=slow/n={n}"),
+            vec![wall(n * n)],
+        ));
+    }
+    benchmarks.push(bench("restore", vec![wall(5.0)]));
+    run(benchmarks)
+}
+
+fn one(check: Check, current: &Run) -> CheckResult {
+    let [result] = check_results(&[check], current).try_into().unwrap();
+    result
+}
+
+fn check(name: &str, expr: &str) -> Check {
+    Check::new(name, expr).unwrap_or_else(|e| panic!("{expr}: {e}"))
+}
+
+#[test]
+fn fits_over_a_selection_order_by_a_parameter() {
+    let current = steps_run();
+    let fast = "{.name:steps /mode:fast}";
+    let slow = "{.name:steps /mode:slow}";
+    // slope: 1 ms per step holds ≤ 1.2ms; the quadratic family's 9.26 ms does not.
+    let result = one(
+        check("slope", &format!("slope({fast}, by: /n) <= 1.2ms")),
+        &current,
+    );
+    assert_eq!(result.status, CheckStatus::Pass);
+    assert_eq!(result.value, Some(1e6));
+    assert_eq!(
+        result.reason,
+        "check \"slope\": slope({.name:steps /mode:fast}, by: /n) is 1ms, holds ≤ 1.2ms, \
+         headroom 16.7%; slope({.name:steps /mode:fast}, by: /n) = 1ms (4 benchmarks, parameter \
+         1…8; slope 1ms per unit, intercept 2ms, r² 1, largest residual 0%)"
+    );
+    let result = one(
+        check("slope", &format!("slope({slow}, by: /n) <= 1.2ms")),
+        &current,
+    );
+    assert_eq!(result.status, CheckStatus::Fail);
+    // In ms: Sxx = 28.75, Sxy = 266.25.
+    let slope = 266.25 / 28.75 * 1e6;
+    assert!((result.value.unwrap() - slope).abs() < 1e-6, "{result:?}");
+    // r2: 1 for the line; Sxy² / (Sxx · Syy) = 0.9621… for the squares.
+    let result = one(
+        check("r2", &format!("r2({fast}, wall_time, by: /n) >= 0.98")),
+        &current,
+    );
+    assert_eq!(result.status, CheckStatus::Pass);
+    assert_eq!(result.value, Some(1.0));
+    let result = one(
+        check("r2", &format!("r2({slow}, wall_time, by: /n) >= 0.98")),
+        &current,
+    );
+    assert_eq!(result.status, CheckStatus::Fail);
+    let r2 = 266.25f64.powi(2) / (28.75 * 2562.75);
+    assert!((result.value.unwrap() - r2).abs() < 1e-12, "{result:?}");
+    assert!(
+        result.reason.starts_with(
+            "check \"r2\": r2({.name:steps /mode:slow}, wall_time, by: /n) is 0.962, breaks ≥ \
+             0.98, headroom -1.8%; "
+        ),
+        "{}",
+        result.reason
+    );
+    // residual: 0 off the line; the squares' n = 1 point is 522 % off.
+    let result = one(
+        check("residual", &format!("residual({fast}, by: /n) <= 10%")),
+        &current,
+    );
+    assert_eq!(result.status, CheckStatus::Pass);
+    assert_eq!(result.value, Some(0.0));
+    let result = one(
+        check("residual", &format!("residual({slow}, by: /n) <= 10%")),
+        &current,
+    );
+    assert_eq!(result.status, CheckStatus::Fail);
+    let at_one = 21.25 - 266.25 / 28.75 * 2.75;
+    assert!(
+        (result.value.unwrap() - (1.0 - at_one)).abs() < 1e-9,
+        "{result:?}"
+    );
+    // The same selection written with a regular expression and a value list.
+    let result = one(
+        check(
+            "slope",
+            "slope({.fullname:/^steps/ /mode:(fast OR quick)}, by: /n) <= 1.2ms",
+        ),
+        &current,
+    );
+    assert_eq!(result.value, Some(1e6));
+}
+
+/// `go test -cpu 1,2,4` of `Encode` on linux and of `Decode` on darwin, ingested: Go writes no
+/// `-N` suffix at GOMAXPROCS 1, so the bare name has no `/procs`.
+fn go_cpu_run(encode: [f64; 3], decode: [f64; 3]) -> Run {
+    let mut benchmarks = Vec::new();
+    for (name, goos, values) in [("Encode", "linux", encode), ("Decode", "darwin", decode)] {
+        for (procs, value) in [1, 2, 4].into_iter().zip(values) {
+            let mut b = bench(
+                &if procs == 1 {
+                    name.to_string()
+                } else {
+                    format!("{name}-{procs}")
+                },
+                vec![throughput(value)],
+            );
+            if procs > 1 {
+                b.params.insert("procs".into(), procs.to_string());
+            }
+            b.labels.insert("goos".into(), goos.into());
+            benchmarks.push(b);
+        }
+    }
+    let mut current = run(benchmarks);
+    current.source = Source::Ingest("go".into());
+    current
+}
+
+#[test]
+fn efficiency_over_a_selection_by_gomaxprocs_and_labels() {
+    // Encode: 1000, 1900, 3200 per second (0.95 at 2, 0.8 at 4); Decode: 1000, 1500, 2000.
+    let current = go_cpu_run([1000.0, 1900.0, 3200.0], [1000.0, 1500.0, 2000.0]);
+    let result = one(
+        check(
+            "encode",
+            "efficiency({.name:Encode}, throughput, by: /procs) >= 0.7",
+        ),
+        &current,
+    );
+    assert_eq!(result.status, CheckStatus::Pass);
+    assert_eq!(result.value, Some(0.8));
+    assert_eq!(
+        result.reason,
+        "check \"encode\": efficiency({.name:Encode}, throughput, by: /procs) is 0.8, holds ≥ \
+         0.7, headroom 14.3%; efficiency({.name:Encode}, throughput, by: /procs) = 0.8 (3 \
+         benchmarks, parameter 1…4; lowest at 4 against 1 (higher is better))"
+    );
+    // Selected by a label: Go's configuration line `goos: darwin`.
+    let result = one(
+        check(
+            "darwin",
+            "efficiency({goos:darwin}, throughput, by: /procs) >= 0.7",
+        ),
+        &current,
+    );
+    assert_eq!(result.status, CheckStatus::Fail);
+    assert_eq!(result.value, Some(0.5));
+    let result = one(
+        check(
+            "linux",
+            "efficiency({goos:linux}, throughput, by: /procs) >= 0.7",
+        ),
+        &current,
+    );
+    assert_eq!(result.status, CheckStatus::Pass);
+    // One benchmark by label and parameter.
+    let result = one(
+        check("one", "{goos:linux /procs:4}.throughput >= 3k/s"),
+        &current,
+    );
+    assert_eq!(result.status, CheckStatus::Pass);
+    assert_eq!(result.value, Some(3200.0));
+    // Outside Go input a missing /procs is missing.
+    let mut command = current.clone();
+    command.source = Source::Command;
+    let result = one(
+        check(
+            "encode",
+            "efficiency({.name:Encode}, throughput, by: /procs) >= 0.7",
+        ),
+        &command,
+    );
+    assert_eq!(result.status, CheckStatus::Error);
+    assert_eq!(
+        result.reason,
+        "check \"encode\" cannot be evaluated: efficiency({.name:Encode}, by: /procs): \
+         \"Encode\" has no /procs to order by; efficiency({.name:Encode}, throughput, by: \
+         /procs) >= 0.7"
+    );
+}
+
+#[test]
+fn a_selection_that_matches_nothing_or_too_much_is_an_error_verdict() {
+    let current = steps_run();
+    let mut comparison = judge_without_baseline(&current, "run", &CompareOptions::default());
+    let checks = [
+        check("none", "r2({.name:stesp}, by: /n) >= 0.98"),
+        check("several", "{/mode:fast} < 10ms"),
+        check("one", "{.name:restore} < 10ms"),
+    ];
+    apply_checks(&mut comparison, &checks, &current);
+    let statuses: Vec<CheckStatus> = comparison.checks.iter().map(|c| c.status).collect();
+    assert_eq!(
+        statuses,
+        [CheckStatus::Error, CheckStatus::Error, CheckStatus::Pass]
+    );
+    assert_eq!(
+        comparison.checks[0].reason,
+        "check \"none\" cannot be evaluated: r2({.name:stesp}, by: /n) matches no benchmark; \
+         r2({.name:stesp}, by: /n) >= 0.98"
+    );
+    assert_eq!(
+        comparison.checks[1].reason,
+        "check \"several\" cannot be evaluated: {/mode:fast} must match exactly one benchmark, \
+         matches 4: \"steps/mode=fast/n=1\", \"steps/mode=fast/n=2\", \"steps/mode=fast/n=4\", \
+         \"steps/mode=fast/n=8\"; {/mode:fast} < 10ms"
+    );
+    assert_eq!(comparison.outcome, Outcome::Failed);
+}
+
+#[test]
+fn a_check_s_filter_restricts_what_it_reads() {
+    let current = go_cpu_run([1000.0, 1900.0, 3200.0], [1000.0, 1500.0, 2000.0]);
+    // `{*}` is every benchmark the filter keeps: here Encode's three levels.
+    let linux = check("linux", "efficiency({*}, throughput, by: /procs) >= 0.7")
+        .with_filter("goos:linux")
+        .unwrap();
+    let result = one(linux, &current);
+    assert_eq!(result.status, CheckStatus::Pass);
+    assert_eq!(result.value, Some(0.8));
+    assert_eq!(
+        result.reason,
+        "check \"linux\" (filter \"goos:linux\"): efficiency({*}, throughput, by: /procs) is \
+         0.8, holds ≥ 0.7, headroom 14.3%; efficiency({*}, throughput, by: /procs) = 0.8 (3 \
+         benchmarks, parameter 1…4; lowest at 4 against 1 (higher is better))"
+    );
+    // Quoted names and patterns read only what it keeps, and say so.
+    let excluded = check("excluded", r#""Decode-4" / "Encode-4" < 1"#)
+        .with_filter("goos:linux")
+        .unwrap();
+    assert_eq!(
+        one(excluded, &current).reason,
+        "check \"excluded\" (filter \"goos:linux\") cannot be evaluated: \"Decode-4\" is left \
+         out by the check's filter; \"Decode-4\" / \"Encode-4\" < 1"
+    );
+    let pattern = check("pattern", r#"efficiency("Decode", throughput) >= 0.1"#)
+        .with_filter("-goos:darwin")
+        .unwrap();
+    assert_eq!(
+        one(pattern, &current).reason,
+        "check \"pattern\" (filter \"-goos:darwin\") cannot be evaluated: efficiency(\"Decode\") \
+         matches no benchmark; efficiency(\"Decode\", throughput) >= 0.1"
+    );
+    // A filter in error is refused where it goes wrong.
+    let error = check("x", "{*} > 0")
+        .with_filter("goos:(linux")
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "at character 12: expected OR or ) in a value list"
+    );
+}
+
+#[test]
+fn selections_and_keys_are_parsed_when_the_check_is_made() {
+    let error = |expr: &str| Check::new("x", expr).unwrap_err();
+    let e = error("r2({.name:steps .nme:x}, by: /n) >= 1");
+    assert_eq!(e.column, 17);
+    assert_eq!(e.offset, 16);
+    assert_eq!(
+        e.message,
+        "in the selection {.name:steps .nme:x}: unknown key \".nme\": expected .name, .fullname, \
+         .file, .config, .unit, .measure, /PARAM or a label"
+    );
+    let e = error("r2({.name:steps}, by: .name) >= 1");
+    assert_eq!(e.column, 23);
+    assert_eq!(
+        e.message,
+        "by: .name: expected a parameter (/n) or a label (concurrency) whose values are numbers, \
+         found .name"
+    );
+    let e = error("{.file:a.json} > 1");
+    assert_eq!(e.column, 2);
+    assert_eq!(
+        e.message,
+        "in the selection {.file:a.json}: .file names an input of compare or report; a check \
+         reads one run"
+    );
 }

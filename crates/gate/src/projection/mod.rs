@@ -544,6 +544,17 @@ fn strip_params(bench: &Benchmark, removed: &[&str]) -> String {
     kept.join("/") + &suffix
 }
 
+/// Whether `filter` keeps `bench`, as `--filter` does (with at least one of its metrics, or
+/// itself when it has none): a `[[check]]`'s selections. There is no input file: `.file` is
+/// empty.
+pub fn selects(filter: &Filter, bench: &Benchmark) -> bool {
+    let item = Item { file: "", bench };
+    if bench.metrics.is_empty() {
+        return eval(filter, &item, None);
+    }
+    bench.metrics.iter().any(|m| eval(filter, &item, Some(m)))
+}
+
 /// The value of a filter key for `bench` (and one of its metrics, for `.unit`/`.measure`).
 fn field_value(key: &Key, file: &str, bench: &Benchmark, metric: Option<&Metric>) -> String {
     match key {
