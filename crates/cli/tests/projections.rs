@@ -332,12 +332,6 @@ fn bad_expressions_are_input_errors_that_say_where() {
         stderr(&out)
     );
     let out = benchgate(
-        &["compare", "old.txt", "--col", "/size", "--format", "junit"],
-        dir.path(),
-    );
-    assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("--format junit does not render projections"));
-    let out = benchgate(
         &["compare", "old.txt", "new.txt", "--filter", "goos:plan9"],
         dir.path(),
     );
@@ -451,4 +445,41 @@ fn report_projects_a_stored_run_and_does_not_gate() {
         "{}",
         stderr(&out)
     );
+}
+
+/// JUnit: a test suite per table and column pair, failing as the gate does; HTML: one page with
+/// a section per table. The same one outcome as every other format.
+#[test]
+fn junit_and_html_render_every_table() {
+    let dir = tempfile::tempdir().unwrap();
+    inputs(dir.path());
+    let args = ["compare", "old.txt", "new.txt", "--filter", "/size:4k"];
+    let out = benchgate(&[&args[..], &["--format", "junit"]].concat(), dir.path());
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let xml = stdout(&out);
+    assert!(
+        xml.contains(
+            "<testsuite name=\"cpu: Test CPU @ 2.00GHz, goarch: amd64, goos: linux, pkg: example.com/enc: new.txt vs old.txt\" tests=\"4\" skipped=\"0\" errors=\"0\" failures=\"1\">"
+        ),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(
+            "<testcase name=\"wall_time\" classname=\"Encode/size=4k-8\">\n            <failure"
+        ),
+        "{xml}"
+    );
+
+    let out = benchgate(&[&args[..], &["--format", "html"]].concat(), dir.path());
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let html = stdout(&out);
+    for part in [
+        "<h1>benchgate projection: failed (1 table(s), 1 comparison(s))</h1>",
+        "<p>filter /size:4k: 4 of 8 benchmark(s) filtered out</p>",
+        "<h2>Table cpu: Test CPU @ 2.00GHz · goarch: amd64 · goos: linux · pkg: example.com/enc</h2>",
+        "<p>new.txt against old.txt</p>",
+    ] {
+        assert!(html.contains(part), "no {part:?} in\n{html}");
+    }
+    assert!(!html.contains("<script"));
 }

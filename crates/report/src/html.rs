@@ -56,7 +56,7 @@ dl.provenance dt{color:#555}dl.provenance dd{margin:0}\
 .mode.simulated{background:#fff3cd}svg{display:block;margin:.3em 0 1em}\
 .caption{font-size:.85em;color:#555}";
 
-fn page(title: &str, body: &str) -> String {
+pub(crate) fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
@@ -68,6 +68,10 @@ const SIMULATED_BANNER: &str = "<p class=\"simulated\">SIMULATED: these numbers 
     stand-in, not the real system</p>\n";
 
 impl Format for Html {
+    fn projected(&self, report: &crate::ProjectedReport<'_>) -> Option<String> {
+        Some(crate::projected::html(report))
+    }
+
     fn run(&self, run: &Run, _comparisons: &[Verdict]) -> String {
         self.render(&HtmlReport {
             run: Some(run),
@@ -561,5 +565,16 @@ pub(crate) fn series_figure(series: &Series) -> String {
          height=\"{CHART_HEIGHT}\" viewBox=\"0 0 {CHART_WIDTH} {CHART_HEIGHT}\" role=\"img\" \
          aria-label=\"{caption}\"><title>{caption}</title>{drawn}</svg>\
          <figcaption>{caption}</figcaption></figure>\n"
+    )
+}
+
+/// A comparison's section of a page: its headline, runs, verdicts, charts, budgets and checks.
+pub(crate) fn comparison_section(c: &Comparison) -> String {
+    format!(
+        "<h3>{}</h3>\n<p>{} against {}</p>\n{}",
+        esc(&headline(c)),
+        esc(&c.current.label),
+        esc(c.baseline.as_ref().map_or("nothing", |b| b.label.as_str())),
+        comparison_body(c)
     )
 }

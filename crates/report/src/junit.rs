@@ -39,6 +39,13 @@ struct Case {
 }
 
 fn render(suite: &str, cases: Vec<Case>) -> String {
+    let mut report = Report::new("benchgate");
+    report.add_test_suite(test_suite(suite, cases));
+    // Serializing into a String cannot fail: the writer is memory, the names valid UTF-8.
+    report.to_string().unwrap_or_default()
+}
+
+fn test_suite(suite: &str, cases: Vec<Case>) -> TestSuite {
     let mut test_suite = TestSuite::new(shown(suite));
     test_suite.add_test_cases(cases.into_iter().map(|case| {
         let status = match case.ending {
@@ -63,9 +70,15 @@ fn render(suite: &str, cases: Vec<Case>) -> String {
         }
         test_case
     }));
+    test_suite
+}
+
+/// Several comparisons in one report, a test suite each (a projection's tables and columns).
+pub(crate) fn suites<'c>(comparisons: impl Iterator<Item = (String, &'c Comparison)>) -> String {
     let mut report = Report::new("benchgate");
-    report.add_test_suite(test_suite);
-    // Serializing into a String cannot fail: the writer is memory, the names valid UTF-8.
+    for (name, comparison) in comparisons {
+        report.add_test_suite(test_suite(&name, comparison_cases(comparison)));
+    }
     report.to_string().unwrap_or_default()
 }
 
@@ -125,7 +138,47 @@ fn attach_profiles(case: &mut Case, links: &[ProfileLink], benchmark: &str) {
     });
 }
 
+/// The cases of a comparison: its failed commands, then one per verdict.
+fn comparison_cases(comparison: &Comparison) -> Vec<Case> {
+    let mut cases: Vec<Case> = comparison
+        .command_failures
+        .iter()
+        .map(|message| Case {
+            class: "benchgate".into(),
+            name: "measuring".into(),
+            ending: Ending::Failed(message.clone()),
+            output: None,
+        })
+        .collect();
+    // A benchmark's profiles go with one of its cases: its first regression, else its first.
+    let holder = |i: usize, v: &Verdict| -> bool {
+        let of_bench = || {
+            comparison
+                .verdicts
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| w.benchmark == v.benchmark)
+        };
+        let first_regression = of_bench()
+            .find(|(_, w)| matches!(w.kind, VerdictKind::Regressed | VerdictKind::BudgetExceeded))
+            .map(|(j, _)| j);
+        first_regression.or_else(|| of_bench().next().map(|(j, _)| j)) == Some(i)
+    };
+    cases.extend(comparison.verdicts.iter().enumerate().map(|(i, v)| {
+        let mut case = case_of(v, comparison.deny_warnings);
+        if !comparison.profiles.is_empty() && holder(i, v) {
+            attach_profiles(&mut case, &comparison.profiles, &v.benchmark);
+        }
+        case
+    }));
+    cases
+}
+
 impl Format for Junit {
+    fn projected(&self, report: &crate::ProjectedReport<'_>) -> Option<String> {
+        Some(crate::projected::junit(report))
+    }
+
     /// One case per benchmark: failed benchmarks fail, skipped ones are skipped.
     fn run(&self, run: &Run, comparisons: &[Verdict]) -> String {
         let mut cases: Vec<Case> = run
@@ -147,39 +200,7 @@ impl Format for Junit {
     }
 
     fn comparison(&self, comparison: &Comparison) -> String {
-        let mut cases: Vec<Case> = comparison
-            .command_failures
-            .iter()
-            .map(|message| Case {
-                class: "benchgate".into(),
-                name: "measuring".into(),
-                ending: Ending::Failed(message.clone()),
-                output: None,
-            })
-            .collect();
-        // A benchmark's profiles go with one of its cases: its first regression, else its first.
-        let holder = |i: usize, v: &Verdict| -> bool {
-            let of_bench = || {
-                comparison
-                    .verdicts
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, w)| w.benchmark == v.benchmark)
-            };
-            let first_regression = of_bench()
-                .find(|(_, w)| {
-                    matches!(w.kind, VerdictKind::Regressed | VerdictKind::BudgetExceeded)
-                })
-                .map(|(j, _)| j);
-            first_regression.or_else(|| of_bench().next().map(|(j, _)| j)) == Some(i)
-        };
-        cases.extend(comparison.verdicts.iter().enumerate().map(|(i, v)| {
-            let mut case = case_of(v, comparison.deny_warnings);
-            if !comparison.profiles.is_empty() && holder(i, v) {
-                attach_profiles(&mut case, &comparison.profiles, &v.benchmark);
-            }
-            case
-        }));
+        let cases = comparison_cases(comparison);
         render(
             &format!(
                 "{} vs {}",

@@ -215,3 +215,69 @@ pub(crate) fn csv(_format: &Csv, report: &ProjectedReport<'_>) -> String {
     }
     out
 }
+
+/// The tables as one HTML page: each table's keys as a heading, each of its comparisons as
+/// `report --format html` draws one (verdicts, change bars, budgets, checks), without the
+/// samples (a projection pools cells of several runs).
+pub(crate) fn html(report: &ProjectedReport<'_>) -> String {
+    use crate::escape::html::text as esc;
+    use crate::html::{comparison_section, page};
+    let mut body = format!(
+        "<h1>benchgate projection: {} ({} table(s), {} comparison(s))</h1>\n",
+        esc(report.outcome.as_str()),
+        report.tables.len(),
+        comparisons(report)
+    );
+    if let Some(filter) = filter_line(report) {
+        body.push_str(&format!("<p>{}</p>\n", esc(&filter)));
+    }
+    for warning in report.warnings {
+        body.push_str(&format!(
+            "<p class=\"note\">warning: {}</p>\n",
+            esc(warning)
+        ));
+    }
+    for table in report.tables {
+        let title = table_title(&table.key).replace('\n', " · ");
+        body.push_str(&format!(
+            "<h2>Table {}</h2>\n",
+            if title.is_empty() {
+                "(all)".to_string()
+            } else {
+                esc(&title)
+            }
+        ));
+        if let Some(run) = &table.alone {
+            body.push_str(&format!(
+                "<p class=\"note\">{}</p>\n",
+                esc(&alone_line(table, run))
+            ));
+        }
+        for comparison in &table.comparisons {
+            body.push_str(&comparison_section(comparison));
+        }
+    }
+    page("benchgate projection", &body)
+}
+
+/// The tables as JUnit: one test suite per comparison (its table and columns in the name), a
+/// case per verdict, failing as the gate fails.
+pub(crate) fn junit(report: &ProjectedReport<'_>) -> String {
+    let suites = report.tables.iter().flat_map(|table| {
+        let title = table_title(&table.key).replace('\n', ", ");
+        table.comparisons.iter().map(move |c| {
+            let columns = format!(
+                "{} vs {}",
+                c.current.label,
+                c.baseline.as_ref().map_or("nothing", |b| b.label.as_str())
+            );
+            let name = if title.is_empty() {
+                columns
+            } else {
+                format!("{title}: {columns}")
+            };
+            (name, c)
+        })
+    });
+    crate::junit::suites(suites)
+}

@@ -39,7 +39,7 @@ impl Judged {
             Some(text) => Ok(text),
             None => bail!(
                 "--format {name} does not render projections (--filter, --row, --col, --table, \
-                 --ignore): use terminal, markdown, json or csv"
+                 --ignore)"
             ),
         }
     }
