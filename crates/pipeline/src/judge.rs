@@ -179,26 +179,69 @@ pub fn judge_stored(
     baseline: &Run,
     current: &Run,
 ) -> Result<Comparison, PipelineError> {
-    let judging = crate::judging::judging_for(
-        &loaded.config,
-        loaded.path.as_deref(),
-        &current.source,
+    let judging = judging_of_inputs(
+        loaded,
         &crate::judging::ThresholdFlags::default(),
         &[],
+        (Some(baseline), current),
+        Some(store),
     )?;
-    let warnings = check_measures(&judging.options.gated_measures, Some(baseline), current)?;
-    let options = with_noise_floors(store, current, &judging.options)?;
     let mut comparison = judge_runs(
         (baseline, &format!("run {}", baseline.id)),
         (current, &format!("run {}", current.id)),
-        &options,
+        &judging.options,
         &judging.budgets,
     );
     // A file whose [gate] does not judge this source is set aside: say so, or its budgets
     // would seem to have passed.
     comparison.warnings.extend(judging.note);
-    comparison.warnings.extend(warnings);
+    comparison.warnings.extend(judging.warnings);
     Ok(comparison)
+}
+
+/// How runs that are already measured are judged (`compare`, `report`, the server): as `run` and
+/// `ingest` judge runs of the current run's source — the same settings, the same verdict.
+#[derive(Debug, Clone)]
+pub struct InputJudging {
+    /// With the noise floors of the current run's machine when there is a store to learn them
+    /// from.
+    pub options: CompareOptions,
+    pub budgets: Vec<Budget>,
+    /// Why the file's `[gate]` does not judge this source, when it does not.
+    pub note: Option<String>,
+    /// Gated measures no benchmark has.
+    pub warnings: Vec<String>,
+}
+
+/// The judging of `current` (against `baseline`, if any) by `loaded`'s `[gate]`, budgets and
+/// checks with `flags` and `measures` on top (see [`crate::judging::judging_for`]), the gated
+/// measures checked against both runs (an unknown one is an error), and the noise floors of
+/// `store`.
+pub fn judging_of_inputs(
+    loaded: &crate::judging::LoadedConfig,
+    flags: &crate::judging::ThresholdFlags,
+    measures: &[Measure],
+    (baseline, current): (Option<&Run>, &Run),
+    store: Option<&dyn Store>,
+) -> Result<InputJudging, PipelineError> {
+    let judging = crate::judging::judging_for(
+        &loaded.config,
+        loaded.path.as_deref(),
+        &current.source,
+        flags,
+        measures,
+    )?;
+    let warnings = check_measures(&judging.options.gated_measures, baseline, current)?;
+    let options = match store {
+        Some(store) => with_noise_floors(store, current, &judging.options)?,
+        None => judging.options,
+    };
+    Ok(InputJudging {
+        options,
+        budgets: judging.budgets,
+        note: judging.note,
+        warnings,
+    })
 }
 
 /// Gated measures checked against the runs judged: an unknown one is an error before anything is

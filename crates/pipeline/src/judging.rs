@@ -19,6 +19,13 @@ pub struct LoadedConfig {
 }
 
 impl LoadedConfig {
+    /// `--config FILE`, else benchgate.toml when there is one, else the defaults (see
+    /// [`load_config`]).
+    pub fn from_flag(flag: Option<&Path>) -> Result<LoadedConfig, PipelineError> {
+        let (config, path) = load_config(flag)?;
+        Ok(LoadedConfig { config, path })
+    }
+
     /// Loads `path` (which must exist), as `--config FILE` does.
     pub fn load(path: &Path) -> Result<LoadedConfig, PipelineError> {
         Ok(LoadedConfig {

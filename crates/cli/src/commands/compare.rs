@@ -4,9 +4,8 @@ use std::path::Path;
 
 use benchgate_model::{Outcome, Run};
 use benchgate_pipeline::baseline::{parse_selector, resolve_baseline, select_run};
-use benchgate_pipeline::judge::{check_measures, judge_runs};
-use benchgate_pipeline::judging::{judging_for, load_config};
-use benchgate_pipeline::noise::with_noise_floors;
+use benchgate_pipeline::judge::{InputJudging, judge_runs, judging_of_inputs};
+use benchgate_pipeline::judging::LoadedConfig;
 use benchgate_pipeline::sources::run_from_file;
 use benchgate_pipeline::store::open_existing_store;
 use benchgate_report::escape::terminal::lines;
@@ -20,7 +19,8 @@ use crate::output::print;
 use crate::render::{formatter, write_comparison};
 
 pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
-    let (config, config_path) = load_config(args.config.as_deref())?;
+    // A file that cannot be read is refused before any run is read.
+    let loaded = LoadedConfig::from_flag(args.config.as_deref())?;
     let mut store = None;
     let Some(current_text) = &args.current else {
         // One run: compared inside itself, across the columns of --col.
@@ -30,39 +30,23 @@ pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Outcom
             );
         }
         let (run, label) = operand(&args.baseline, args, global, &mut store, None)?;
-        return projected(args, global, &[(&label, &run)], store.as_deref());
+        return projected(args, global, &loaded, &[(&label, &run)], store.as_deref());
     };
     let (current, current_label) = operand(current_text, args, global, &mut store, None)?;
     let (baseline, baseline_label) =
         operand(&args.baseline, args, global, &mut store, Some(&current))?;
     let inputs = [(&*baseline_label, &baseline), (&*current_label, &current)];
     if projection::wanted(&args.projection) {
-        return projected(args, global, &inputs, store.as_deref());
+        return projected(args, global, &loaded, &inputs, store.as_deref());
     }
-    // Judged as `ingest` and `run` judge runs of this source: the same settings, the same verdict.
-    let judging = judging_for(
-        &config,
-        config_path.as_deref(),
-        &current.source,
-        &args.judge.flags(args.deny_warnings),
-        &parse_measures(&args.measure)?,
-    )?;
-    if let Some(note) = &judging.note {
-        crate::output::eprint_line(&format!("note: {}", lines(note)));
-    }
-    let measure_warnings =
-        check_measures(&judging.options.gated_measures, Some(&baseline), &current)?;
-    let options = match store.as_deref() {
-        Some(store) => with_noise_floors(store, &current, &judging.options)?,
-        None => judging.options,
-    };
+    let judging = judging(args, &loaded, (Some(&baseline), &current), store.as_deref())?;
     let mut comparison = judge_runs(
         (&baseline, &baseline_label),
         (&current, &current_label),
-        &options,
+        &judging.options,
         &judging.budgets,
     );
-    comparison.warnings.extend(measure_warnings);
+    comparison.warnings.extend(judging.warnings);
     let exports = Exports::new(args.export_json.as_deref(), args.export_markdown.as_deref());
     write_comparison(&comparison, &exports, args.format, global)
 }
@@ -72,31 +56,18 @@ pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Outcom
 fn projected(
     args: &CompareArgs,
     global: &GlobalArgs,
+    loaded: &LoadedConfig,
     inputs: &[(&str, &Run)],
     store: Option<&dyn Store>,
 ) -> anyhow::Result<Outcome> {
-    let (config, config_path) = load_config(args.config.as_deref())?;
     let Some((_, current)) = inputs.last() else {
         anyhow::bail!("compare needs a run");
     };
-    let judging = judging_for(
-        &config,
-        config_path.as_deref(),
-        &current.source,
-        &args.judge.flags(args.deny_warnings),
-        &parse_measures(&args.measure)?,
-    )?;
-    if let Some(note) = &judging.note {
-        crate::output::eprint_line(&format!("note: {}", lines(note)));
-    }
     let baseline = (inputs.len() > 1).then(|| inputs[0].1);
-    let measure_warnings = check_measures(&judging.options.gated_measures, baseline, current)?;
-    let options = match store {
-        Some(store) => with_noise_floors(store, current, &judging.options)?,
-        None => judging.options,
-    };
-    let mut judged = projection::judge(&args.projection, inputs, &options, &judging.budgets)?;
-    judged.warnings.extend(measure_warnings);
+    let judging = judging(args, loaded, (baseline, current), store)?;
+    let mut judged =
+        projection::judge(&args.projection, inputs, &judging.options, &judging.budgets)?;
+    judged.warnings.extend(judging.warnings);
     let format = if global.json {
         OutputFormat::Json
     } else {
@@ -106,6 +77,27 @@ fn projected(
     print(&judged.render(formatter(format, global).as_ref(), &name)?)?;
     let exports = Exports::new(args.export_json.as_deref(), args.export_markdown.as_deref());
     exports.write(&Exported::Projected(&judged.report()), judged.outcome)
+}
+
+/// The file's judging of `runs` with the flags on top (the pipeline's, as every judging command
+/// has it); its note, if the file does not judge this source, is shown at once.
+fn judging(
+    args: &CompareArgs,
+    loaded: &LoadedConfig,
+    runs: (Option<&Run>, &Run),
+    store: Option<&dyn Store>,
+) -> anyhow::Result<InputJudging> {
+    let judging = judging_of_inputs(
+        loaded,
+        &args.judge.flags(args.deny_warnings),
+        &parse_measures(&args.measure)?,
+        runs,
+        store,
+    )?;
+    if let Some(note) = &judging.note {
+        crate::output::eprint_line(&format!("note: {}", lines(note)));
+    }
+    Ok(judging)
 }
 
 /// A run named on the command line: a results file (or criterion directory, or `DIR@NAME`)

@@ -6,9 +6,8 @@ use benchgate_gate::canonical_unit;
 use benchgate_model::{Measure, Outcome, Run};
 use benchgate_pipeline::baseline::{parse_selector, resolve_baseline, select_run};
 use benchgate_pipeline::history::{HistoryQuery, history};
-use benchgate_pipeline::judge::judge_runs;
-use benchgate_pipeline::judging::{judging_for, load_config};
-use benchgate_pipeline::noise::with_noise_floors;
+use benchgate_pipeline::judge::{judge_runs, judging_of_inputs};
+use benchgate_pipeline::judging::LoadedConfig;
 use benchgate_pipeline::profiles::stored_profiles;
 use benchgate_pipeline::store::open_existing_store;
 use benchgate_report::{Format, History, Html, HtmlReport, Terminal};
@@ -40,15 +39,15 @@ pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
         Some(path) => write_file(path, text),
         None => print(text),
     };
-    let judging = || -> anyhow::Result<_> {
-        // Judged as `run` judged it: the same settings and noise floors give the same verdict.
-        let (config, config_path) = load_config(args.config.as_deref())?;
-        Ok(judging_for(
-            &config,
-            config_path.as_deref(),
-            &run.source,
+    // Judged as `run` judged it: the same settings and noise floors give the same verdict.
+    let judging = |baseline: Option<&Run>| -> anyhow::Result<_> {
+        let loaded = LoadedConfig::from_flag(args.config.as_deref())?;
+        Ok(judging_of_inputs(
+            &loaded,
             &args.judge.flags(false),
             &parse_measures(&args.measure)?,
+            (baseline, &run),
+            Some(store.as_ref()),
         )?)
     };
     let projecting = args.projection.flags().any();
@@ -57,20 +56,20 @@ pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
     let Some(baseline) = &args.baseline else {
         if projecting {
             // One run, compared inside itself across --col.
-            let judging = judging()?;
-            let options = with_noise_floors(store.as_ref(), &run, &judging.options)?;
-            let judged = projection::judge(
+            let judging = judging(None)?;
+            let mut judged = projection::judge(
                 &args.projection,
                 &[(&label, &run)],
-                &options,
+                &judging.options,
                 &judging.budgets,
             )?;
+            judged.warnings.extend(judging.warnings);
             emit(&judged.render(format.as_ref(), &format_name(args, global))?)?;
             // `report` renders; it does not gate.
             return Ok(Outcome::Passed);
         }
         if html {
-            let judging = judging()?;
+            let judging = judging(None)?;
             let history = histories(
                 store.as_ref(),
                 &run,
@@ -93,24 +92,26 @@ pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
         }
         return Ok(Outcome::Passed);
     };
-    let judging = judging()?;
-    let options = with_noise_floors(store.as_ref(), &run, &judging.options)?;
     let selector = parse_selector(baseline)?;
     // `last` as `run` resolved it: each benchmark's latest earlier measurement.
     let (pooled, pooled_label) = resolve_baseline(store.as_ref(), &selector, &run)?
         .ok_or_else(|| anyhow::anyhow!("baseline {baseline}: no stored run to compare with"))?;
+    let judging = judging(Some(&pooled))?;
+    let options = &judging.options;
     let inputs = [(&*pooled_label, &pooled), (&*label, &run)];
     if projection::wanted(&args.projection) {
-        let judged = projection::judge(&args.projection, &inputs, &options, &judging.budgets)?;
+        let mut judged = projection::judge(&args.projection, &inputs, options, &judging.budgets)?;
+        judged.warnings.extend(judging.warnings);
         emit(&judged.render(format.as_ref(), &format_name(args, global))?)?;
         return Ok(Outcome::Passed);
     }
     let mut comparison = judge_runs(
         (&pooled, &pooled_label),
         (&run, &label),
-        &options,
+        options,
         &judging.budgets,
     );
+    comparison.warnings.extend(judging.warnings.iter().cloned());
     comparison.profiles = profiles;
     if html {
         let history = histories(
