@@ -214,3 +214,52 @@ fn a_custom_measure_that_is_a_typo_a_glob_or_of_mixed_units_is_refused_naming_th
         assert_eq!(err, want, "{text}");
     }
 }
+
+#[test]
+fn a_budget_file_on_a_metric_of_the_benches_takes_the_metrics_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "benchgate.toml",
+        "budget_files = [\"limits.yaml\"]\n\n[[bench]]\nname = \"vm/boot\"\ncommand = \"./boot\"\n\
+         metrics = [{ name = \"boot\", json = \"$.boot_ms\", unit = \"ms\" }]\n",
+    );
+    // A plain number is in the metric's kept unit (ns), as wall_time's is; "2s" is a duration.
+    write(
+        dir.path(),
+        "limits.yaml",
+        "\"vm/*\":\n  boot: { max: 2000000000, target: \"1.5s\" }\n",
+    );
+    let config = benchgate_config::Config::load(&dir.path().join("benchgate.toml")).unwrap();
+    let summary: Vec<BudgetRow> = config
+        .budgets
+        .iter()
+        .map(|b| (b.bench.as_deref(), &b.measure, b.target, b.min, b.max))
+        .collect();
+    assert_eq!(
+        summary,
+        [(
+            Some("vm/*"),
+            &Measure::Custom("boot".into()),
+            Some(1.5e9),
+            None,
+            Some(2e9)
+        )]
+    );
+    // A percentage is not a duration, whatever the bound says first.
+    let limits = write(
+        dir.path(),
+        "limits.yaml",
+        "\"vm/*\":\n  boot: { max: \"5%\" }\n",
+    );
+    let err = benchgate_config::Config::load(&dir.path().join("benchgate.toml"))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        format!(
+            "{}: vm/*.boot.max: \"5%\" is a percentage, but boot is measured as ns (expected a duration such as \"500ms\", \"20s\" or \"20us\")",
+            limits.display()
+        )
+    );
+}
