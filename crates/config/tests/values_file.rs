@@ -213,6 +213,30 @@ fn a_custom_measure_that_is_a_typo_a_glob_or_of_mixed_units_is_refused_naming_th
         let want = format!("{}: {expected}", path.display());
         assert_eq!(err, want, "{text}");
     }
+    // A custom name has a limit: 128 bytes pass, 129 do not.
+    let name = |n: usize| "x".repeat(n);
+    let path = write(
+        dir.path(),
+        "limits.json",
+        &format!(r#"{{"Index": {{"{}": {{"max": 3}}}}}}"#, name(128)),
+    );
+    assert_eq!(
+        budget_file(&path).unwrap()[0].measure,
+        Measure::Custom(name(128))
+    );
+    let path = write(
+        dir.path(),
+        "limits.json",
+        &format!(r#"{{"Index": {{"{}": {{"max": 3}}}}}}"#, name(129)),
+    );
+    let err = budget_file(&path).unwrap_err().to_string();
+    let want = format!(
+        "{}: Index.{}: unknown measure \"{}\"; expected a benchgate measure",
+        path.display(),
+        name(129),
+        name(129)
+    );
+    assert!(err.starts_with(&want), "{err}");
 }
 
 #[test]
