@@ -340,3 +340,107 @@ fn a_bad_budget_file_exits_2_naming_the_key() {
     }
     assert!(!d.join(".benchgate").exists(), "a run was stored");
 }
+
+/// Go benchmark output with `b.ReportMetric` units: `Handle-2` at 360, 350 and 370 req/s, p95
+/// 4, 4.5 and 5 ms, 1 % of requests failed.
+fn go_service_output(dir: &Path) {
+    let line = |rps: f64, p95: u64| {
+        format!(
+            "BenchmarkHandle-2   \t     400\t   2800000 ns/op\t         0.01000 errors/op\t  {p95} p95-ns\t  {rps} req/s\t     590 B/op\t      17 allocs/op\n"
+        )
+    };
+    let text = format!(
+        "goos: linux\ngoarch: amd64\npkg: x\n{}{}{}PASS\n",
+        line(360.0, 4_000_000),
+        line(350.0, 4_500_000),
+        line(370.0, 5_000_000)
+    );
+    std::fs::write(dir.join("bench.txt"), text).unwrap();
+}
+
+/// The budget rows of a report: label, benchmark and status.
+fn budget_rows(text: &str) -> Vec<(String, String, String)> {
+    text.lines()
+        .skip_while(|l| !l.starts_with("budget "))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .map(|l| {
+            let (label, rest) = l.split_once("  ").unwrap();
+            let cells: Vec<&str> = rest.split_whitespace().collect();
+            (
+                label.to_string(),
+                cells[0].to_string(),
+                cells[cells.len() - 1].to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_budget_file_bounds_the_custom_measures_go_reports_and_a_misspelt_one_fails_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    go_service_output(d);
+    std::fs::write(
+        d.join("benchgate.toml"),
+        "budget_files = [\"BASELINE_METRICS.json\"]\n",
+    )
+    .unwrap();
+    let budgets = r#"{"Handle*": {"req/s": {"target": "300/s", "min": "150/s"},
+                                   "p95-ns": {"max": "8ms"},
+                                   "errors/op": {"max": "2%"},
+                                   "bytes_per_op": {"max": "1KiB"}}}"#;
+    std::fs::write(d.join("BASELINE_METRICS.json"), budgets).unwrap();
+    let out = benchgate(&["ingest", "bench.txt"], d);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let row = |label: &str, status: &str| {
+        (
+            label.to_string(),
+            "Handle-2".to_string(),
+            status.to_string(),
+        )
+    };
+    assert_eq!(
+        budget_rows(&stdout(&out)),
+        [
+            row("alloc_bytes ≤ 1KiB on Handle*", "ok"),
+            row("errors/op ≤ 0.02 errors/op on Handle*", "ok"),
+            row("p95-ns ≤ 8000000 p95-ns on Handle*", "ok"),
+            row("req/s ≥ 150 req/s, target 300 req/s on Handle*", "ok"),
+        ],
+        "{}",
+        stdout(&out)
+    );
+
+    // Misspelt (`req/sec`), a custom measure no benchmark has: the budget cannot be evaluated,
+    // and fails the gate naming it, whether it comes from the budget file or a `[[budget]]`.
+    let misspelt = "Handle-2 · req/sec: ERROR — budget #4 req/sec ≥ 150, target 300 on Handle*: Handle-2 not checked: no benchmark it applies to has req/sec measured (measures here: wall_time, errors/op, p95-ns, req/s, alloc_bytes, allocs)";
+    std::fs::write(
+        d.join("BASELINE_METRICS.json"),
+        budgets.replace("\"req/s\"", "\"req/sec\""),
+    )
+    .unwrap();
+    let out = benchgate(&["ingest", "bench.txt"], d);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains(misspelt), "{text}");
+    assert!(
+        budget_rows(&text).contains(&row("req/sec ≥ 150, target 300 on Handle*", "unmeasured")),
+        "{text}"
+    );
+    assert!(text.contains("FAILED: 1 failing"), "{text}");
+
+    std::fs::write(d.join("BASELINE_METRICS.json"), budgets).unwrap();
+    std::fs::write(
+        d.join("benchgate.toml"),
+        "[[budget]]\nbench = \"Handle*\"\nmeasure = \"req/sec\"\ntarget = \"300/s\"\nmin = \"150/s\"\n",
+    )
+    .unwrap();
+    let out = benchgate(&["ingest", "bench.txt"], d);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(&misspelt.replace("budget #4", "budget #1")),
+        "{text}"
+    );
+}

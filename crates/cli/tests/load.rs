@@ -499,14 +499,18 @@ watch = { pid_file = "gone.pid" }
 memory = { max_growth = "10%" }
 "#,
     );
-    let out = benchgate(&["run", "--deny-warnings"], dir.path());
+    let out = benchgate(&["run"], dir.path());
     let text = stdout(&out);
     assert!(
         text.contains("api: memory not sampled: cannot read the pid file gone.pid"),
         "{text}"
     );
-    // The leak budget is written in its unit and reported unmeasured: a warning, never a pass.
+    // The leak budget is written in its unit and reported unmeasured: it fails, never a pass.
     assert!(text.contains("rss_growth ≤ 10% on api"), "{text}");
     assert!(text.contains("unmeasured"), "{text}");
+    assert!(
+        text.contains("api · rss_growth: ERROR — budget #1 rss_growth ≤ 10% on api: api not checked: no benchmark it applies to has rss_growth measured"),
+        "{text}"
+    );
     assert_eq!(out.status.code(), Some(1), "{text}\n{}", stderr(&out));
 }

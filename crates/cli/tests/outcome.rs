@@ -100,7 +100,7 @@ fn the_example_config_does_not_judge_other_sources_and_compare_agrees_with_inges
 }
 
 #[test]
-fn a_change_below_min_delta_says_so_and_an_unmeasured_budget_warns() {
+fn a_change_below_min_delta_says_so_and_an_unmeasured_budget_fails() {
     let dir = example_dir();
     let d = dir.path();
     // The same file judging the Go runs on purpose: min_delta 20µs and a max RSS budget.
@@ -113,8 +113,10 @@ fn a_change_below_min_delta_says_so_and_an_unmeasured_budget_warns() {
         ),
     )
     .unwrap();
+    // The max RSS budget has nothing to check in Go results: it cannot be evaluated, so it
+    // fails (never a silent pass), the first run as every later one.
     let out = benchgate(&["ingest", "-q", "old.txt"], d);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let out = benchgate(&["ingest", "new.txt"], d);
     let text = stdout(&out);
     // Search-2: +49.7 %, p<0.001, but 18.66µs: not flagged, and the table says why.
@@ -135,28 +137,34 @@ fn a_change_below_min_delta_says_so_and_an_unmeasured_budget_warns() {
         text.contains("is below min_delta 20.00µs in absolute terms"),
         "{text}"
     );
-    // The max RSS budget has nothing to check in Go results: a warning, not a silent pass.
-    assert!(text.contains("unmeasured"), "{text}");
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
-        text.trim_end()
-            .lines()
-            .last()
-            .unwrap()
-            .starts_with("PASSED with warnings"),
+        text.lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>()
+                == [
+                    "max_rss",
+                    "≤",
+                    "64MiB",
+                    "on",
+                    "*",
+                    "Search-2",
+                    "-",
+                    "-",
+                    "-",
+                    "unmeasured"
+                ]),
         "{text}"
     );
-    let out = benchgate(&["ingest", "new.txt", "--deny-warnings"], d);
-    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(
-        stdout(&out)
-            .trim_end()
-            .lines()
-            .last()
-            .unwrap()
-            .starts_with("FAILED (warnings denied)"),
-        "{}",
-        stdout(&out)
+        text.contains(
+            "Search-2 · max_rss: ERROR — budget #2 max_rss ≤ 64MiB on *: Search-2 not checked: no benchmark it applies to has max_rss measured (measures here: wall_time, alloc_bytes, allocs)"
+        ),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        text.trim_end().lines().last().unwrap(),
+        "FAILED: 4 failing of 8 gated comparisons",
+        "{text}"
     );
 }
 

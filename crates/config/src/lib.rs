@@ -31,7 +31,7 @@ use benchgate_model::{Measure, Mode, Source, Thresholds};
 pub use error::ConfigError;
 pub use load_flags::{LoadFlags, load_from_flags};
 pub use units::{Kind, parse_quantity, parse_rate};
-pub use values_file::{DeclaredValue, budget_file, declared_values};
+pub use values_file::{DeclaredValue, budget_file, budget_file_with_metrics, declared_values};
 
 /// Values shorter than this are not redacted by [`Config::redact`].
 pub const REDACT_MIN_LEN: usize = 4;
@@ -696,9 +696,12 @@ impl Config {
         }
         let mut config = Config::parse(&text, &path.display().to_string())?;
         let base = path.parent().unwrap_or(Path::new(""));
+        let metric_units = parse::metric_units(&config.benches);
         for file in &config.budget_files {
             let file = values_file::resolve(base, file);
-            config.budgets.extend(values_file::budget_file(&file)?);
+            config
+                .budgets
+                .extend(values_file::budget_file_with_metrics(&file, &metric_units)?);
         }
         Ok(config)
     }

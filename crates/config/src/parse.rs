@@ -1374,7 +1374,7 @@ fn engine_unit(name: &str) -> Option<Unit> {
 
 /// The unit of each output metric the benches define, by name; `None` for a name two benches
 /// give different units.
-fn metric_units(benches: &[Bench]) -> BTreeMap<String, Unit> {
+pub(crate) fn metric_units(benches: &[Bench]) -> BTreeMap<String, Unit> {
     let mut units: BTreeMap<String, Option<Unit>> = BTreeMap::new();
     for metric in benches.iter().flat_map(|b| &b.output.metrics) {
         let unit = Unit::from(metric.unit().unit.clone());

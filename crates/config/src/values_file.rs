@@ -2,12 +2,17 @@
 //! baselines (`benchgate baseline declare`, SPEC §7.3) and budget files (`budget_files`,
 //! BASELINE_METRICS-style: targets, minimums and maximums that become `[[budget]]`s). Measure
 //! names may be benchgate's own or Go-style (`ns_per_op`, `allocs_per_op`, `p99_ms`,
-//! `throughput_rps`…); errors name the file and the key path.
+//! `throughput_rps`…); a budget file may also name a custom measure its results carry (Go's
+//! `b.ReportMetric` units: `req/s`, `p99-ns`, `errors/op`), unless the name is a near miss of a
+//! known one. Errors name the file and the key path.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use benchgate_gate::{Budget, NameGlob, canonical_unit, default_direction};
-use benchgate_model::{DeclaredBounds, Direction, Measure, Unit, impossible_value};
+use benchgate_model::{
+    DeclaredBounds, Direction, ENGINE_MEASURES, Measure, Unit, edit_distance, impossible_value,
+};
 use serde_json::{Map, Value};
 
 use crate::ConfigError;
@@ -123,8 +128,18 @@ pub fn declared_values(path: &Path) -> Result<Vec<DeclaredValue>, ConfigError> {
 
 /// Reads a budget file (BASELINE_METRICS-style): benchmark → measure → { target, min, max,
 /// warn, fail }, or measure → bounds at the top level for every benchmark. Benchmark names may
-/// be globs, as `[[budget]] bench` is.
+/// be globs, as `[[budget]] bench` is. A custom measure's bounds are in the unit they are
+/// written in (`"8ms"`, `"2%"`, `"300/s"`, `"1KiB"`, else a plain number).
 pub fn budget_file(path: &Path) -> Result<Vec<Budget>, ConfigError> {
+    budget_file_with_metrics(path, &BTreeMap::new())
+}
+
+/// [`budget_file`], where a custom measure that is one of the configuration's own output metrics
+/// (`metric_units`, by name) is in that metric's unit, as a `[[budget]]` on it is.
+pub fn budget_file_with_metrics(
+    path: &Path,
+    metric_units: &BTreeMap<String, Unit>,
+) -> Result<Vec<Budget>, ConfigError> {
     let doc = read_values_file(path)?;
     let err = |key: &str, message: String| at_key(path, key, message);
     let top = as_table(&doc).ok_or_else(|| {
@@ -138,7 +153,7 @@ pub fn budget_file(path: &Path) -> Result<Vec<Budget>, ConfigError> {
         let is_bounds = as_table(entry)
             .is_some_and(|t| !t.is_empty() && t.keys().all(|k| BOUND_KEYS.contains(&k.as_str())));
         if is_bounds {
-            budgets.push(budget(path, None, &[name.as_str()], entry)?);
+            budgets.push(budget(path, None, &[name.as_str()], entry, metric_units)?);
             continue;
         }
         let key = key_path(&[name]);
@@ -155,6 +170,7 @@ pub fn budget_file(path: &Path) -> Result<Vec<Budget>, ConfigError> {
                 Some(name.trim()),
                 &[name.as_str(), measure.as_str()],
                 bounds,
+                metric_units,
             )?);
         }
     }
@@ -166,17 +182,18 @@ fn budget(
     bench: Option<&str>,
     keys: &[&str],
     bounds: &Value,
+    metric_units: &BTreeMap<String, Unit>,
 ) -> Result<Budget, ConfigError> {
     let key = key_path(keys);
     let err = |key: &str, message: String| at_key(path, key, message);
     let measure_key = keys[keys.len() - 1];
-    let measure = measure_name(measure_key).map_err(|m| err(&key, m))?;
     let fields = as_table(bounds).filter(|t| !t.is_empty()).ok_or_else(|| {
         err(
             &key,
             "expected a table of bounds (target, min, max, warn, fail)".into(),
         )
     })?;
+    let measure = budget_measure(measure_key, fields, metric_units).map_err(|m| err(&key, m))?;
     let at = |field: &str| {
         let mut path = keys.to_vec();
         path.push(field);
@@ -310,6 +327,97 @@ fn measure_name(name: &str) -> Result<NamedMeasure, String> {
          allocs_per_op, bytes_per_op, mb_per_s, p95_ms, p99_latency_ms, throughput_rps, rps, \
          error_rate_pct)"
     ))
+}
+
+/// A custom measure's name is at most this long (Go's units are a few characters).
+const MAX_CUSTOM_MEASURE_BYTES: usize = 128;
+
+/// Known measure names and the Go-style names that stand for them: a custom measure within two
+/// edits of one is taken for a typo. The two-to-five-character aliases (`rps`, `B/op`, `ns/op`)
+/// are left out: Go units as short as theirs (`ops`, `B/s`) are measures of their own.
+fn near_miss(name: &str) -> Option<&'static str> {
+    if let Some(known) = Measure::closest_known(name) {
+        return Some(known);
+    }
+    ENGINE_MEASURES
+        .iter()
+        .map(|(known, _)| *known)
+        .chain(
+            ALIASES
+                .iter()
+                .map(|(alias, _, _)| *alias)
+                .filter(|alias| alias.len() > 5),
+        )
+        .map(|known| (edit_distance(name, known), known))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, known)| known)
+}
+
+/// The measure a budget file's `name` stands for: one [`measure_name`] knows, else a custom
+/// measure that ingested results carry (Go's `b.ReportMetric` units: `req/s`, `p95-ns`,
+/// `errors/op`). A custom name is refused when it is a near miss of a known name (a typo) or
+/// holds a glob character (a benchmark written where a measure goes); the gate fails a budget
+/// whose measure none of its benchmarks has, so a misspelt custom name fails there, by name.
+/// A custom measure's unit is its metric's in the configuration (`metric_units`), else what its
+/// first absolute bound written with a unit says (`"8ms"`: ns), else a plain count.
+fn budget_measure(
+    name: &str,
+    fields: &Map<String, Value>,
+    metric_units: &BTreeMap<String, Unit>,
+) -> Result<NamedMeasure, String> {
+    let refused = match measure_name(name) {
+        Ok(named) => return Ok(named),
+        Err(message) => message,
+    };
+    let trimmed = name.trim();
+    if let Some(known) = near_miss(trimmed) {
+        return Err(format!(
+            "unknown measure {trimmed:?} (did you mean {known:?}?); a custom measure may not be \
+             this close to a known name"
+        ));
+    }
+    if trimmed.is_empty()
+        || trimmed.chars().any(char::is_control)
+        || trimmed.len() > MAX_CUSTOM_MEASURE_BYTES
+    {
+        return Err(refused);
+    }
+    if trimmed.contains(['*', '?']) {
+        return Err(format!(
+            "{trimmed:?} is a benchmark glob, not a measure: under a benchmark, write its \
+             measures and their bounds ({trimmed} → wall_time → max)"
+        ));
+    }
+    let unit = match metric_units.get(trimmed) {
+        Some(unit) if !matches!(unit, Unit::Custom(_)) => unit.clone(),
+        _ => match bound_kind(fields) {
+            Kind::Duration => Unit::Nanoseconds,
+            Kind::Size => Unit::Bytes,
+            Kind::Rate => Unit::PerSecond,
+            Kind::Percent => Unit::Ratio,
+            Kind::Plain => Unit::Count,
+        },
+    };
+    let measure = Measure::Custom(trimmed.to_string());
+    Ok(NamedMeasure {
+        direction: default_direction(&measure),
+        measure,
+        unit,
+        scale: 1.0,
+    })
+}
+
+/// The kind of the first absolute bound written with a unit (`max = "8ms"`), else plain.
+fn bound_kind(fields: &Map<String, Value>) -> Kind {
+    ["max", "min", "target"]
+        .iter()
+        .filter_map(|key| match fields.get(*key)? {
+            Value::String(text) => parse_quantity(text).ok().map(|(_, kind)| kind),
+            _ => None,
+        })
+        .find(|kind| *kind != Kind::Plain)
+        .unwrap_or(Kind::Plain)
 }
 
 /// A value of `measure`: a plain number in the unit its name says (canonical unless scaled),

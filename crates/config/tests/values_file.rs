@@ -135,3 +135,155 @@ fn declared_values_take_human_units_and_plain_canonical_numbers() {
         (Some(0.05), Some(0.1), Some(0.2))
     );
 }
+
+#[test]
+fn custom_measures_of_ingested_results_become_budgets_in_the_unit_their_bounds_are_written_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "BASELINE_METRICS.json",
+        r#"{"Handle*": {"req/s": {"target": "300/s", "min": 150},
+                        "p95-ns": {"max": "8ms"},
+                        "errors/op": {"max": "2%", "fail": "10%"},
+                        "frames": {"min": 3}},
+            "wire-bytes": {"max": "1KiB"}}"#,
+    );
+    let budgets = budget_file(&path).unwrap();
+    let custom = |name: &str| Measure::Custom(name.into());
+    let summary: Vec<BudgetRow> = budgets
+        .iter()
+        .map(|b| (b.bench.as_deref(), &b.measure, b.target, b.min, b.max))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                Some("Handle*"),
+                &custom("errors/op"),
+                None,
+                None,
+                Some(0.02)
+            ),
+            (Some("Handle*"), &custom("frames"), None, Some(3.0), None),
+            (Some("Handle*"), &custom("p95-ns"), None, None, Some(8e6)),
+            (
+                Some("Handle*"),
+                &custom("req/s"),
+                Some(300.0),
+                Some(150.0),
+                None
+            ),
+            (None, &custom("wire-bytes"), None, None, Some(1024.0)),
+        ]
+    );
+    assert_eq!(budgets[0].fail, Some(0.1));
+}
+
+#[test]
+fn a_custom_measure_that_is_a_typo_a_glob_or_of_mixed_units_is_refused_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, expected) in [
+        (
+            r#"{"Index": {"ns_per_opp": {"max": 800}}}"#,
+            r#"Index.ns_per_opp: unknown measure "ns_per_opp" (did you mean "ns_per_op"?); a custom measure may not be this close to a known name"#,
+        ),
+        (
+            r#"{"Index": {"wall_tme": {"max": "1ms"}}}"#,
+            r#"Index.wall_tme: unknown measure "wall_tme" (did you mean "wall_time"?); a custom measure may not be this close to a known name"#,
+        ),
+        (
+            r#"{"Index": {"alloc_per_op": {"max": 3}}}"#,
+            r#"Index.alloc_per_op: unknown measure "alloc_per_op" (did you mean "allocs_per_op"?); a custom measure may not be this close to a known name"#,
+        ),
+        (
+            r#"{"rss_peek": {"max": "1MiB"}}"#,
+            r#"rss_peek: unknown measure "rss_peek" (did you mean "rss_peak"?); a custom measure may not be this close to a known name"#,
+        ),
+        (
+            r#"{"Handle*": {"max": "8ms"}}"#,
+            r#"Handle*: "Handle*" is a benchmark glob, not a measure: under a benchmark, write its measures and their bounds (Handle* → wall_time → max)"#,
+        ),
+        (
+            r#"{"Handle*": {"p99-ns": {"max": "12ms", "target": "5%"}}}"#,
+            r#"Handle*.p99-ns.target: "5%" is a percentage, but p99-ns is measured as ns (expected a duration such as "500ms", "20s" or "20us")"#,
+        ),
+    ] {
+        let path = write(dir.path(), "limits.json", text);
+        let err = budget_file(&path).unwrap_err().to_string();
+        let want = format!("{}: {expected}", path.display());
+        assert_eq!(err, want, "{text}");
+    }
+    // A custom name has a limit: 128 bytes pass, 129 do not.
+    let name = |n: usize| "x".repeat(n);
+    let path = write(
+        dir.path(),
+        "limits.json",
+        &format!(r#"{{"Index": {{"{}": {{"max": 3}}}}}}"#, name(128)),
+    );
+    assert_eq!(
+        budget_file(&path).unwrap()[0].measure,
+        Measure::Custom(name(128))
+    );
+    let path = write(
+        dir.path(),
+        "limits.json",
+        &format!(r#"{{"Index": {{"{}": {{"max": 3}}}}}}"#, name(129)),
+    );
+    let err = budget_file(&path).unwrap_err().to_string();
+    let want = format!(
+        "{}: Index.{}: unknown measure \"{}\"; expected a benchgate measure",
+        path.display(),
+        name(129),
+        name(129)
+    );
+    assert!(err.starts_with(&want), "{err}");
+}
+
+#[test]
+fn a_budget_file_on_a_metric_of_the_benches_takes_the_metrics_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "benchgate.toml",
+        "budget_files = [\"limits.yaml\"]\n\n[[bench]]\nname = \"vm/boot\"\ncommand = \"./boot\"\n\
+         metrics = [{ name = \"boot\", json = \"$.boot_ms\", unit = \"ms\" }]\n",
+    );
+    // A plain number is in the metric's kept unit (ns), as wall_time's is; "2s" is a duration.
+    write(
+        dir.path(),
+        "limits.yaml",
+        "\"vm/*\":\n  boot: { max: 2000000000, target: \"1.5s\" }\n",
+    );
+    let config = benchgate_config::Config::load(&dir.path().join("benchgate.toml")).unwrap();
+    let summary: Vec<BudgetRow> = config
+        .budgets
+        .iter()
+        .map(|b| (b.bench.as_deref(), &b.measure, b.target, b.min, b.max))
+        .collect();
+    assert_eq!(
+        summary,
+        [(
+            Some("vm/*"),
+            &Measure::Custom("boot".into()),
+            Some(1.5e9),
+            None,
+            Some(2e9)
+        )]
+    );
+    // A percentage is not a duration, whatever the bound says first.
+    let limits = write(
+        dir.path(),
+        "limits.yaml",
+        "\"vm/*\":\n  boot: { max: \"5%\" }\n",
+    );
+    let err = benchgate_config::Config::load(&dir.path().join("benchgate.toml"))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        format!(
+            "{}: vm/*.boot.max: \"5%\" is a percentage, but boot is measured as ns (expected a duration such as \"500ms\", \"20s\" or \"20us\")",
+            limits.display()
+        )
+    );
+}

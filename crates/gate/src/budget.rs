@@ -116,14 +116,15 @@ pub fn default_direction(measure: &Measure) -> Direction {
     }
 }
 
-/// The verdict for a broken budget (`Warn` or `Fail`) or one whose measure the benchmark lacks
-/// (a warning); `None` for other checks.
+/// The verdict for a broken budget (`Warn` or `Fail`) or one whose measure none of its
+/// benchmarks has (a failure: a misspelt measure must not pass); `None` for other checks.
 pub fn budget_verdict(check: &BudgetCheck) -> Option<Verdict> {
     let (kind, severity) = match check.status {
         BudgetStatus::Warn => (VerdictKind::BudgetExceeded, Some(Severity::Warn)),
         BudgetStatus::Fail => (VerdictKind::BudgetExceeded, Some(Severity::Fail)),
-        // A budget that cannot see its measure must not pass silently.
-        BudgetStatus::Unmeasured => (VerdictKind::InsufficientData, None),
+        // A budget that cannot see its measure cannot be evaluated: it fails, so a misspelt or
+        // unreported measure is never a pass.
+        BudgetStatus::Unmeasured => (VerdictKind::InsufficientData, Some(Severity::Fail)),
         BudgetStatus::Ok | BudgetStatus::Unchecked => return None,
     };
     Some(Verdict {
@@ -193,7 +194,7 @@ pub fn check_budgets(
         let first = checks.len();
         check_budget(index, budget, current, baseline, &mut checks);
         // A budget whose measure none of its benchmarks has (a misspelt or unreported measure)
-        // checks nothing: a warning, never a silent pass. Benchmarks without the measure beside
+        // checks nothing: it fails the gate, naming the measure, never a silent pass. Benchmarks without the measure beside
         // ones that have it (an error-rate budget on `*` over commands and load tests) are not.
         let mine = &mut checks[first..];
         let ran: Vec<&mut BudgetCheck> = mine

@@ -333,7 +333,7 @@ fn absolute_bounds_and_targets_are_inclusive() {
 }
 
 #[test]
-fn a_budget_on_a_measure_no_benchmark_has_warns() {
+fn a_budget_on_a_measure_no_benchmark_has_fails_naming_it() {
     let cur = run(vec![
         bench("a", vec![wall(1e6)]),
         bench("b", vec![wall(1e6)]),
@@ -347,11 +347,15 @@ fn a_budget_on_a_measure_no_benchmark_has_warns() {
         checks.iter().all(|c| c.status == BudgetStatus::Unmeasured),
         "{checks:#?}"
     );
+    assert_eq!(
+        checks[0].reason,
+        "budget #1 max_rss ≤ 64MiB on *: a not checked: no benchmark it applies to has max_rss measured (measures here: wall_time)"
+    );
     let verdicts = budget_verdicts(&checks);
     assert_eq!(verdicts.len(), 2);
-    assert!(verdicts.iter().all(|v| v.gating && v.is_warning()));
-    assert_eq!(decide(&verdicts, false, false), Outcome::Warned);
-    assert_eq!(decide(&verdicts, true, false), Outcome::Failed);
+    assert!(verdicts.iter().all(|v| v.gating && v.is_failure()));
+    assert_eq!(verdicts[1].measure, Measure::MaxRss);
+    assert_eq!(decide(&verdicts, false, false), Outcome::Failed);
 }
 
 #[test]

@@ -21,7 +21,7 @@ pub enum BudgetStatus {
     /// budget). Never counts as passing.
     Unchecked,
     /// The benchmark ran but has no value of the budget's measure (a misspelt measure, or one
-    /// this source does not report): a warning, never a silent pass.
+    /// this source does not report): a failure naming the measure, never a silent pass.
     Unmeasured,
 }
 

@@ -27,7 +27,7 @@ pub use environment::Environment;
 pub use error::ModelError;
 pub use leak::{LeakBudget, LeakGrowth};
 pub use metric::{
-    Direction, ENGINE_MEASURES, Interval, Measure, Metric, Precision, Summary, Unit,
+    Direction, ENGINE_MEASURES, Interval, Measure, Metric, Precision, Summary, Unit, edit_distance,
     impossible_value,
 };
 pub use profile::{MAX_PROFILES, ProfileLink};

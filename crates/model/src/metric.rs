@@ -137,7 +137,7 @@ pub const ENGINE_MEASURES: [(&str, Unit); 15] = [
 ];
 
 /// Levenshtein distance over characters (names are short).
-fn edit_distance(a: &str, b: &str) -> usize {
+pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

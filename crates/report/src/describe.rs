@@ -475,6 +475,9 @@ pub fn label(v: &Verdict) -> &'static str {
         (VerdictKind::BudgetExceeded, _) => "budget",
         (VerdictKind::Improved, _) => "improved",
         (VerdictKind::Unchanged, _) => "ok",
+        // Nothing to judge where something had to be (a budget whose measure no benchmark
+        // has): it fails the gate.
+        (VerdictKind::InsufficientData, Some(Severity::Fail)) => "ERROR",
         (VerdictKind::InsufficientData, _) => "insufficient data",
         (VerdictKind::Inconclusive, _) => "inconclusive",
         (VerdictKind::New, _) => "new",

@@ -299,10 +299,8 @@ impl Format for Terminal {
             );
             for (row, check) in budgets.into_iter().zip(&c.budgets) {
                 let style = match check.status {
-                    BudgetStatus::Fail => Some(RED),
-                    BudgetStatus::Warn | BudgetStatus::Unchecked | BudgetStatus::Unmeasured => {
-                        Some(YELLOW)
-                    }
+                    BudgetStatus::Fail | BudgetStatus::Unmeasured => Some(RED),
+                    BudgetStatus::Warn | BudgetStatus::Unchecked => Some(YELLOW),
                     BudgetStatus::Ok => None,
                 };
                 let [label, bench, value, limit, headroom, status] = row;
