@@ -270,17 +270,7 @@ impl Evaluator<'_> {
             }
             ExprKind::Value { bench, measure } => {
                 let measure = measure.as_deref().unwrap_or(self.measure);
-                let m = self.lookup(bench, measure)?;
-                let q = Quantity {
-                    value: m.value,
-                    unit: Some(m.unit),
-                };
-                self.terms.push(Term {
-                    text: self.text(expr),
-                    value: q.clone(),
-                    detail: None,
-                });
-                q
+                self.value_term(expr, bench, measure)?
             }
             ExprKind::Family {
                 func,
@@ -299,17 +289,7 @@ impl Evaluator<'_> {
             ExprKind::Selected { selection, measure } => {
                 let measure = measure.as_deref().unwrap_or(self.measure);
                 let name = self.selected_one(selection)?;
-                let m = self.lookup(&name, measure)?;
-                let q = Quantity {
-                    value: m.value,
-                    unit: Some(m.unit),
-                };
-                self.terms.push(Term {
-                    text: self.text(expr),
-                    value: q.clone(),
-                    detail: None,
-                });
-                q
+                self.value_term(expr, &name, measure)?
             }
             ExprKind::SelectedFamily {
                 func,
@@ -336,6 +316,26 @@ impl Evaluator<'_> {
             });
         }
         Ok(value)
+    }
+
+    /// The value of `measure` of the benchmark `name`, kept as a term of `expr` for the reason.
+    fn value_term(
+        &mut self,
+        expr: &Expr,
+        name: &str,
+        measure: &str,
+    ) -> Result<Quantity, EvalError> {
+        let m = self.lookup(name, measure)?;
+        let q = Quantity {
+            value: m.value,
+            unit: Some(m.unit),
+        };
+        self.terms.push(Term {
+            text: self.text(expr),
+            value: q.clone(),
+            detail: None,
+        });
+        Ok(q)
     }
 
     fn lookup(&self, name: &str, measure: &str) -> Result<Measured, EvalError> {

@@ -592,6 +592,16 @@ impl Parser<'_> {
     }
 
     /// A measure after `.` or `,`: an identifier, or a quoted name for units such as `B/op`.
+    /// `.measure` after a benchmark, if there is one, and where the value ends (`end` without).
+    fn dotted_measure(&mut self, end: usize) -> Result<(Option<String>, usize), ParseError> {
+        if self.peek().tok != Tok::Dot {
+            return Ok((None, end));
+        }
+        self.next();
+        let (measure, span) = self.measure()?;
+        Ok((Some(measure), span.end))
+    }
+
     fn measure(&mut self) -> Result<(String, Span), ParseError> {
         let token = self.next();
         match token.tok {
@@ -615,13 +625,7 @@ impl Parser<'_> {
                 span: token.span,
             }),
             Tok::Str(bench) => {
-                let (measure, end) = if self.peek().tok == Tok::Dot {
-                    self.next();
-                    let (measure, span) = self.measure()?;
-                    (Some(measure), span.end)
-                } else {
-                    (None, token.span.end)
-                };
+                let (measure, end) = self.dotted_measure(token.span.end)?;
                 Ok(Expr {
                     kind: ExprKind::Value { bench, measure },
                     span: Span {
@@ -638,13 +642,7 @@ impl Parser<'_> {
                         end: token.span.end - 1,
                     },
                 };
-                let (measure, end) = if self.peek().tok == Tok::Dot {
-                    self.next();
-                    let (measure, span) = self.measure()?;
-                    (Some(measure), span.end)
-                } else {
-                    (None, token.span.end)
-                };
+                let (measure, end) = self.dotted_measure(token.span.end)?;
                 Ok(Expr {
                     kind: ExprKind::Selected { selection, measure },
                     span: Span {
