@@ -444,3 +444,35 @@ fn a_budget_file_bounds_the_custom_measures_go_reports_and_a_misspelt_one_fails_
         "{text}"
     );
 }
+
+/// A misspelt benchmark glob (`Handel*`) checks nothing: every report says so, and the gate is
+/// what the other budgets make it (a file may budget several sources' benchmarks).
+#[test]
+fn a_budget_whose_glob_matches_no_benchmark_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    go_service_output(d);
+    std::fs::write(
+        d.join("benchgate.toml"),
+        "[[budget]]\nbench = \"Handel*\"\nmeasure = \"p95-ns\"\nmax = \"8ms\"\n",
+    )
+    .unwrap();
+    let out = benchgate(&["ingest", "bench.txt"], d);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let line = "budget #1 p95-ns ≤ 8000000 on Handel* checks nothing: no benchmark of this run matches \"Handel*\"";
+    assert!(
+        stdout(&out).contains(&format!("warning: {line}")),
+        "{}",
+        stdout(&out)
+    );
+    // JSON carries it among the comparison's warnings, Markdown as a warning line.
+    let out = benchgate(&["--json", "ingest", "bench.txt"], d);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["warnings"], serde_json::json!([line]));
+    let out = benchgate(&["ingest", "bench.txt", "--format", "md"], d);
+    let md = stdout(&out);
+    assert!(
+        md.contains("> **Warning**: budget") && md.contains("checks nothing"),
+        "{md}"
+    );
+}

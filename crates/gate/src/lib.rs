@@ -23,6 +23,7 @@ pub mod projection;
 pub use benchgate_model::LeakBudget;
 pub use budget::{
     Budget, budget_verdict, budget_verdicts, canonical_unit, check_budgets, default_direction,
+    unmatched_budgets,
 };
 pub use check::{
     Check, MAX_CHECKS, MAX_FILTER_CHARS, apply_checks, check_results, check_verdict, parse_by_key,

@@ -4,7 +4,7 @@ mod common;
 
 use common::{bench, run};
 
-use benchgate_gate::{Budget, budget_verdicts, check_budgets};
+use benchgate_gate::{Budget, budget_verdicts, check_budgets, unmatched_budgets};
 use benchgate_model::BudgetStatus;
 use benchgate_model::{Direction, Measure, Metric, Severity, Status, Unit, VerdictKind};
 
@@ -297,4 +297,32 @@ fn globs_take_everything_but_star_and_question_mark_literally() {
     assert_eq!(matched("?/x/top"), Vec::<String>::new());
     assert_eq!(matched("deep?x?top"), ["deep/x/top"]);
     assert_eq!(matched("[unclosed"), Vec::<String>::new());
+}
+
+/// A budget whose glob matches no benchmark checks nothing: said, by number, label and glob; an
+/// empty run and budgets without a glob have nothing to say.
+#[test]
+fn a_budget_whose_glob_matches_nothing_is_said() {
+    let current = run(vec![
+        bench("Handle-2", vec![wall(4.0)]),
+        bench("Encode-2", vec![wall(0.004)]),
+    ]);
+    let budgets = [
+        wall_budget(Some("Handle*"), 50.0),
+        wall_budget(Some("Handel*"), 50.0),
+        wall_budget(None, 50.0),
+        wall_budget(Some("Encode-?"), 50.0),
+        wall_budget(Some("Encode-??"), 50.0),
+    ];
+    assert_eq!(
+        unmatched_budgets(&budgets, &current),
+        [
+            "budget #2 wall_time ≤ 50ms on Handel* checks nothing: no benchmark of this run matches \"Handel*\"",
+            "budget #5 wall_time ≤ 50ms on Encode-?? checks nothing: no benchmark of this run matches \"Encode-??\"",
+        ]
+    );
+    // They check nothing indeed, and fail nothing.
+    let checks = check_budgets(&budgets[1..2], &current, None);
+    assert!(checks.is_empty());
+    assert!(unmatched_budgets(&budgets, &run(vec![])).is_empty());
 }

@@ -4,7 +4,7 @@
 use benchgate_gate::{
     Budget, CompareOptions, apply_budgets, apply_checks, check_budgets, check_gated_measures,
     compare_runs, compare_within_run, judge_without_baseline, record_command_failure,
-    replace_verdict,
+    replace_verdict, unmatched_budgets,
 };
 use std::collections::BTreeMap;
 
@@ -30,6 +30,8 @@ pub struct Findings {
     pub notes: Vec<String>,
     pub command_failures: Vec<String>,
     pub confirmed: Vec<Verdict>,
+    /// A FILTER chose the benchmarks: a budget that matches none of them is not worth a word.
+    pub filtered: bool,
 }
 
 /// Stores `run`, then judges it against the (pooled) `baseline`, `budgets` and the checks of
@@ -48,6 +50,7 @@ pub fn store_and_judge(
         notes,
         command_failures,
         confirmed,
+        filtered,
     } = findings;
     let measure_warnings = check_measures(
         &options.gated_measures,
@@ -68,6 +71,9 @@ pub fn store_and_judge(
         &mut comparison,
         check_budgets(budgets, run, baseline.as_ref().map(|(b, _)| b)),
     );
+    if !filtered {
+        comparison.warnings.extend(unmatched_budgets(budgets, run));
+    }
     apply_checks(&mut comparison, &options.checks, run);
     comparison.warnings.extend(measure_warnings);
     for failure in command_failures {
@@ -164,6 +170,9 @@ pub fn judge_runs(
             &mut comparison,
             check_budgets(budgets, current, Some(baseline)),
         );
+        comparison
+            .warnings
+            .extend(unmatched_budgets(budgets, current));
     }
     apply_checks(&mut comparison, &options.checks, current);
     comparison

@@ -161,6 +161,7 @@ impl<'c> Suite<'c> {
             command_failures: command_failures(&run),
             notes,
             confirmed,
+            filtered: plan.filtered,
         };
         let mut judgement = store_and_judge(
             store.as_ref(),
