@@ -32,6 +32,12 @@ pub enum PipelineError {
     #[error(transparent)]
     HttpTarget(#[from] benchgate_load::http::HttpTargetError),
 
+    /// Projections (`--filter`, `--row`, `--col`, `--table`, `--ignore`).
+    #[error(transparent)]
+    Projection(#[from] benchgate_gate::projection::ProjectionError),
+    #[error("nothing to compare: {0}")]
+    NothingToCompare(String),
+
     /// Profiles (`--profile`).
     #[error("--profile: {0}")]
     Profile(String),

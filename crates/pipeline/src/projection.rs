@@ -4,12 +4,83 @@
 //! are ([`judge_runs`]: the same options, budgets and statistics), and the one outcome is the
 //! worst of those judgements.
 
-use benchgate_gate::projection::Projected;
+use benchgate_gate::projection::{Projected, Projection, ProjectionFlags};
 use benchgate_gate::{Budget, CompareOptions};
-use benchgate_model::Outcome;
-use benchgate_report::ProjectedTable;
+use benchgate_model::{Outcome, Run};
+use benchgate_report::{ProjectedReport, ProjectedTable};
 
+use crate::PipelineError;
 use crate::judge::judge_runs;
+
+/// A projection of the inputs, each table's columns judged.
+#[derive(Debug, Clone)]
+pub struct JudgedProjection {
+    pub filter: Option<String>,
+    pub considered: usize,
+    pub filtered_out: usize,
+    pub warnings: Vec<String>,
+    pub tables: Vec<ProjectedTable>,
+    pub outcome: Outcome,
+}
+
+impl JudgedProjection {
+    /// What every format renders.
+    pub fn report(&self) -> ProjectedReport<'_> {
+        ProjectedReport {
+            filter: self.filter.as_deref(),
+            considered: self.considered,
+            filtered_out: self.filtered_out,
+            warnings: &self.warnings,
+            tables: &self.tables,
+            outcome: self.outcome,
+        }
+    }
+}
+
+/// Projects `inputs` by `flags` and judges each table's columns with `options` and `budgets`.
+/// Nothing to compare at all — the filter removed everything, or every table has one column —
+/// is an input error naming the keys that keep the inputs apart.
+pub fn project_and_judge(
+    flags: &ProjectionFlags<'_>,
+    inputs: &[(&str, &Run)],
+    options: &CompareOptions,
+    budgets: &[Budget],
+) -> Result<JudgedProjection, PipelineError> {
+    let projection = Projection::parse(flags)?;
+    let projected = projection.project(inputs);
+    let filtered_out = projected.filtered_out;
+    let considered = projected.considered;
+    let mut warnings = projected.warnings.clone();
+    if projected.tables.is_empty() {
+        return Err(PipelineError::NothingToCompare(format!(
+            "--filter {:?} removed all {filtered_out} benchmark(s)",
+            flags.filter.unwrap_or_default()
+        )));
+    }
+    let (tables, outcome, judging_warnings) = judge_projected(projected, options, budgets);
+    warnings.extend(judging_warnings);
+    if tables.iter().all(|t| t.comparisons.is_empty()) {
+        let keys = differing_keys(&tables);
+        return Err(PipelineError::NothingToCompare(if keys.is_empty() {
+            "every table has one column (--col names what to compare across, e.g. --col /size)"
+                .to_string()
+        } else {
+            format!(
+                "the inputs differ in {} (--ignore {} to compare across them)",
+                keys.join(", "),
+                keys.join(",")
+            )
+        }));
+    }
+    Ok(JudgedProjection {
+        filter: flags.filter.map(str::to_string),
+        considered,
+        filtered_out,
+        warnings,
+        tables,
+        outcome,
+    })
+}
 
 /// The judged tables of `projected`, their outcome, and warnings about the judging itself.
 pub fn judge_projected(

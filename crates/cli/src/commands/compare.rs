@@ -17,6 +17,7 @@ use crate::cli::{CompareArgs, GlobalArgs, OutputFormat};
 use crate::exports::{Exported, Exports};
 use crate::output::print;
 use crate::render::{formatter, write_comparison};
+use benchgate_pipeline::projection::project_and_judge;
 
 pub fn execute(args: &CompareArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     // A file that cannot be read is refused before any run is read.
@@ -65,8 +66,12 @@ fn projected(
     };
     let baseline = (inputs.len() > 1).then(|| inputs[0].1);
     let judging = judging(args, loaded, (baseline, current), store)?;
-    let mut judged =
-        projection::judge(&args.projection, inputs, &judging.options, &judging.budgets)?;
+    let mut judged = project_and_judge(
+        &args.projection.flags(),
+        inputs,
+        &judging.options,
+        &judging.budgets,
+    )?;
     judged.warnings.extend(judging.warnings);
     let format = if global.json {
         OutputFormat::Json
@@ -74,7 +79,11 @@ fn projected(
         args.format
     };
     let name = format!("{format:?}").to_lowercase();
-    print(&judged.render(formatter(format, global).as_ref(), &name)?)?;
+    print(&projection::render(
+        &judged,
+        formatter(format, global).as_ref(),
+        &name,
+    )?)?;
     let exports = Exports::new(args.export_json.as_deref(), args.export_markdown.as_deref());
     exports.write(&Exported::Projected(&judged.report()), judged.outcome)
 }

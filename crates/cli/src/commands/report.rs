@@ -18,6 +18,7 @@ use super::projection;
 use crate::cli::{GlobalArgs, OutputFormat, ReportArgs};
 use crate::output::{print, write_file};
 use crate::render::formatter;
+use benchgate_pipeline::projection::project_and_judge;
 
 /// The most history charts one page draws (benchmarks × gated measures, in the run's order), and
 /// the newest runs each shows: a page of a large suite stays readable and quick to write.
@@ -57,14 +58,18 @@ pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
         if projecting {
             // One run, compared inside itself across --col.
             let judging = judging(None)?;
-            let mut judged = projection::judge(
-                &args.projection,
+            let mut judged = project_and_judge(
+                &args.projection.flags(),
                 &[(&label, &run)],
                 &judging.options,
                 &judging.budgets,
             )?;
             judged.warnings.extend(judging.warnings);
-            emit(&judged.render(format.as_ref(), &format_name(args, global))?)?;
+            emit(&projection::render(
+                &judged,
+                format.as_ref(),
+                &format_name(args, global),
+            )?)?;
             // `report` renders; it does not gate.
             return Ok(Outcome::Passed);
         }
@@ -100,9 +105,14 @@ pub fn execute(args: &ReportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome
     let options = &judging.options;
     let inputs = [(&*pooled_label, &pooled), (&*label, &run)];
     if projection::wanted(&args.projection) {
-        let mut judged = projection::judge(&args.projection, &inputs, options, &judging.budgets)?;
+        let mut judged =
+            project_and_judge(&args.projection.flags(), &inputs, options, &judging.budgets)?;
         judged.warnings.extend(judging.warnings);
-        emit(&judged.render(format.as_ref(), &format_name(args, global))?)?;
+        emit(&projection::render(
+            &judged,
+            format.as_ref(),
+            &format_name(args, global),
+        )?)?;
         return Ok(Outcome::Passed);
     }
     let mut comparison = judge_runs(
