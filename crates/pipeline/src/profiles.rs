@@ -73,6 +73,43 @@ pub struct ProfileTarget<'a> {
     pub stdin: Option<&'a Path>,
 }
 
+impl<'a> ProfileTarget<'a> {
+    /// Commands measured here (`run -- A -- B`): each is its benchmark's target.
+    pub fn of_commands(
+        specs: &'a [CommandSpec],
+        stdin: Option<&'a Path>,
+    ) -> Vec<ProfileTarget<'a>> {
+        specs
+            .iter()
+            .map(|spec| ProfileTarget {
+                benchmark: &spec.name,
+                side: None,
+                spec: Ok(spec),
+                stdin,
+            })
+            .collect()
+    }
+
+    /// Two builds of each benchmark (`ab`, `(name, base, head)`): both are profiled, so the
+    /// reader can set the slower build's profile beside the other's.
+    pub fn of_pairs(
+        pairs: impl IntoIterator<Item = (&'a str, &'a CommandSpec, &'a CommandSpec)>,
+        stdin: Option<&'a Path>,
+    ) -> Vec<ProfileTarget<'a>> {
+        pairs
+            .into_iter()
+            .flat_map(|(benchmark, base, head)| {
+                [(Side::Baseline, base), (Side::Current, head)].map(|(side, spec)| ProfileTarget {
+                    benchmark,
+                    side: Some(side),
+                    spec: Ok(spec),
+                    stdin,
+                })
+            })
+            .collect()
+    }
+}
+
 /// The benchmarks a `--profile` run profiles: each with a regression or a broken budget among
 /// `verdicts` — a warning as much as a failure, a measure the gate does not judge as much as one
 /// it does: the reader wants to see where the time went — or, with `all`, every one measured

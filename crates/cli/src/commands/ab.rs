@@ -11,7 +11,7 @@ use benchgate_gate::{PairedJudgement, compare_runs};
 use benchgate_measure::{
     AuxCommands, CommandSpec, CommandTemplate, PairedResult, RunnerOptions, expand, preflight,
 };
-use benchgate_model::{Comparison, Measure, Outcome, Run, Side};
+use benchgate_model::{Comparison, Measure, Outcome, Run};
 use benchgate_pipeline::ab::{judge_paired, named, record_failed_sides};
 use benchgate_pipeline::convert;
 use benchgate_pipeline::measure::{new_run, unmeasured};
@@ -138,19 +138,10 @@ fn profile(
     let Some(request) = args.profile.request()? else {
         return Ok(());
     };
-    let targets: Vec<ProfileTarget<'_>> = pairings
-        .iter()
-        .flat_map(|p| {
-            [(Side::Baseline, &p.base), (Side::Current, &p.head)].map(|(side, spec)| {
-                ProfileTarget {
-                    benchmark: &p.name,
-                    side: Some(side),
-                    spec: Ok(spec),
-                    stdin: options.stdin.as_deref(),
-                }
-            })
-        })
-        .collect();
+    let targets = ProfileTarget::of_pairs(
+        pairings.iter().map(|p| (p.name.as_str(), &p.base, &p.head)),
+        options.stdin.as_deref(),
+    );
     let profiled = capture_profiles(
         &request,
         head.id,

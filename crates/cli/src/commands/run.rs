@@ -112,15 +112,7 @@ pub fn execute(args: &RunArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let (comparisons, outcome) = judge_commands(&run, &compare);
     let profiles = match args.profile.request()? {
         Some(request) => {
-            let targets: Vec<ProfileTarget<'_>> = specs
-                .iter()
-                .map(|spec| ProfileTarget {
-                    benchmark: &spec.name,
-                    side: None,
-                    spec: Ok(spec),
-                    stdin: options.stdin.as_deref(),
-                })
-                .collect();
+            let targets = ProfileTarget::of_commands(&specs, options.stdin.as_deref());
             let profiled = capture_profiles(
                 &request,
                 run.id,
