@@ -218,29 +218,27 @@ pub fn check_budgets(
     checks
 }
 
-/// The budgets whose `bench` glob matches no benchmark of `current`, one line each for the
-/// comparison's warnings: such a budget checks nothing, and a misspelt glob (`Handel*`) must be
-/// said, not silently pass. Not a failure: a file may budget benchmarks of several sources, and
-/// the caller does not ask for a run a FILTER cut down on purpose. A run without benchmarks has
-/// nothing to say here.
-pub fn unmatched_budgets(budgets: &[Budget], current: &Run) -> Vec<String> {
+/// The budgets whose `bench` glob matches no benchmark of `current` — those with no row among
+/// their `checks` (from [`check_budgets`], which has a row for every benchmark a budget matches) —
+/// one line each for the comparison's warnings: such a budget checks nothing, and a misspelt glob
+/// (`Handel*`) must be said, not silently pass. Not a failure: a file may budget benchmarks of
+/// several sources, and the caller does not ask for a run a FILTER cut down on purpose. A run
+/// without benchmarks has nothing to say here.
+pub fn unmatched_budgets(budgets: &[Budget], checks: &[BudgetCheck], current: &Run) -> Vec<String> {
     if current.benchmarks.is_empty() {
         return Vec::new();
     }
     budgets
         .iter()
         .enumerate()
+        .filter(|(index, _)| !checks.iter().any(|c| c.budget == *index))
         .filter_map(|(index, budget)| {
             let pattern = budget.bench.as_deref()?;
-            let matched = NameGlob::new(pattern)
-                .is_ok_and(|glob| current.benchmarks.iter().any(|b| glob.is_match(&b.name)));
-            (!matched).then(|| {
-                format!(
-                    "budget #{} {} checks nothing: no benchmark of this run matches {pattern:?}",
-                    index + 1,
-                    budget.label()
-                )
-            })
+            Some(format!(
+                "budget #{} {} checks nothing: no benchmark of this run matches {pattern:?}",
+                index + 1,
+                budget.label()
+            ))
         })
         .collect()
 }

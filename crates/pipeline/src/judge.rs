@@ -67,13 +67,13 @@ pub fn store_and_judge(
     for verdict in confirmed {
         replace_verdict(&mut comparison, verdict);
     }
-    apply_budgets(
-        &mut comparison,
-        check_budgets(budgets, run, baseline.as_ref().map(|(b, _)| b)),
-    );
+    let checks = check_budgets(budgets, run, baseline.as_ref().map(|(b, _)| b));
     if !filtered {
-        comparison.warnings.extend(unmatched_budgets(budgets, run));
+        comparison
+            .warnings
+            .extend(unmatched_budgets(budgets, &checks, run));
     }
+    apply_budgets(&mut comparison, checks);
     apply_checks(&mut comparison, &options.checks, run);
     comparison.warnings.extend(measure_warnings);
     for failure in command_failures {
@@ -166,13 +166,11 @@ pub fn judge_runs(
 ) -> Comparison {
     let mut comparison = compare_runs(baseline, baseline_label, current, current_label, options);
     if !budgets.is_empty() {
-        apply_budgets(
-            &mut comparison,
-            check_budgets(budgets, current, Some(baseline)),
-        );
+        let checks = check_budgets(budgets, current, Some(baseline));
         comparison
             .warnings
-            .extend(unmatched_budgets(budgets, current));
+            .extend(unmatched_budgets(budgets, &checks, current));
+        apply_budgets(&mut comparison, checks);
     }
     apply_checks(&mut comparison, &options.checks, current);
     comparison
