@@ -1,6 +1,8 @@
 //! JUnit XML for CI test-report views: one test case per judged (benchmark, measure), failures
 //! with their reasons; skipped benchmarks as skipped cases. The XML itself is quick-junit's.
 
+use std::collections::HashMap;
+
 use benchgate_model::{Comparison, ProfileLink, Run, Status, Verdict, VerdictKind};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
@@ -151,22 +153,22 @@ fn comparison_cases(comparison: &Comparison) -> Vec<Case> {
         })
         .collect();
     // A benchmark's profiles go with one of its cases: its first regression, else its first.
-    let holder = |i: usize, v: &Verdict| -> bool {
-        let of_bench = || {
-            comparison
-                .verdicts
-                .iter()
-                .enumerate()
-                .filter(|(_, w)| w.benchmark == v.benchmark)
-        };
-        let first_regression = of_bench()
-            .find(|(_, w)| matches!(w.kind, VerdictKind::Regressed | VerdictKind::BudgetExceeded))
-            .map(|(j, _)| j);
-        first_regression.or_else(|| of_bench().next().map(|(j, _)| j)) == Some(i)
-    };
+    let mut holders: HashMap<&str, (usize, bool)> = HashMap::new();
+    if !comparison.profiles.is_empty() {
+        for (i, v) in comparison.verdicts.iter().enumerate() {
+            let regressed = matches!(v.kind, VerdictKind::Regressed | VerdictKind::BudgetExceeded);
+            let holder = holders.entry(&v.benchmark).or_insert((i, regressed));
+            if regressed && !holder.1 {
+                *holder = (i, true);
+            }
+        }
+    }
     cases.extend(comparison.verdicts.iter().enumerate().map(|(i, v)| {
         let mut case = case_of(v, comparison.deny_warnings);
-        if !comparison.profiles.is_empty() && holder(i, v) {
+        if holders
+            .get(v.benchmark.as_str())
+            .is_some_and(|&(j, _)| j == i)
+        {
             attach_profiles(&mut case, &comparison.profiles, &v.benchmark);
         }
         case
