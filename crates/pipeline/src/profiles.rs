@@ -135,16 +135,17 @@ pub fn chosen(verdicts: &[Verdict], targets: &[ProfileTarget<'_>], all: bool) ->
         .map(|v| v.benchmark.clone())
         .collect();
     if all {
-        for target in targets {
-            let covered = names.iter().any(|name| {
-                targets_of(targets, name)
-                    .iter()
-                    .any(|t| t.benchmark == target.benchmark)
-            });
-            if !covered {
-                names.insert(target.benchmark.to_string());
-            }
-        }
+        let covered: BTreeSet<&str> = names
+            .iter()
+            .flat_map(|name| targets_of(targets, name))
+            .map(|t| t.benchmark)
+            .collect();
+        let uncovered: Vec<String> = targets
+            .iter()
+            .filter(|t| !covered.contains(t.benchmark))
+            .map(|t| t.benchmark.to_string())
+            .collect();
+        names.extend(uncovered);
     }
     names
 }
