@@ -133,3 +133,78 @@ pub fn named(mut bench: Benchmark, name: &str) -> Benchmark {
     bench.name = name.to_string();
     bench
 }
+
+/// One benchmark `ab` compares: its name and the two builds' commands.
+#[derive(Debug, Clone)]
+pub struct Pairing {
+    pub name: String,
+    pub base: CommandSpec,
+    pub head: CommandSpec,
+}
+
+/// The configured suite's benchmarks in two checkouts (`ab --base-dir --head-dir`): each command
+/// bench `filter` selects, run from `base_dir` and from `head_dir`. A bench whose `requires` are
+/// unmet, and an HTTP bench (load against one server, not two builds' commands), is left out
+/// with a note for each — when the filter would have chosen it. A filter that chooses nothing is
+/// an error.
+pub fn configured_pairings(
+    config: &benchgate_config::Config,
+    path: &std::path::Path,
+    filter: Option<&str>,
+    shell: Option<&str>,
+    (base_dir, head_dir): (&std::path::Path, &std::path::Path),
+) -> Result<(Vec<Pairing>, Vec<String>), PipelineError> {
+    use crate::plan::{matches_filter, selected_specs};
+    if config.benches.is_empty() {
+        return Err(PipelineError::NoBenches {
+            path: path.to_path_buf(),
+        });
+    }
+    let mut pairings = Vec::new();
+    let mut notes = Vec::new();
+    for bench in &config.benches {
+        let chosen = filter.is_none_or(|f| matches_filter(f, &bench.name));
+        if let Some(reason) = bench.skip_reason() {
+            if chosen {
+                notes.push(format!("{} skipped: {reason}", bench.name));
+            }
+            continue;
+        }
+        if bench.http.is_some() {
+            if chosen {
+                notes.push(format!(
+                    "{} skipped: an HTTP bench is load against one server; ab pairs two builds' commands",
+                    bench.name
+                ));
+            }
+            continue;
+        }
+        let shell = shell.or(bench.shell(&config.defaults));
+        let specs = bench
+            .specs(shell)
+            .map_err(|source| PipelineError::BenchSpecs {
+                bench: bench.name.clone(),
+                source: Box::new(source),
+            })?;
+        for spec in selected_specs(filter, &bench.name, specs) {
+            let mut base = spec.clone();
+            base.cwd = Some(base_dir.to_path_buf());
+            let mut head = spec;
+            head.cwd = Some(head_dir.to_path_buf());
+            pairings.push(Pairing {
+                name: head.name.clone(),
+                base,
+                head,
+            });
+        }
+    }
+    if pairings.is_empty()
+        && let Some(f) = filter
+    {
+        return Err(PipelineError::NoBenchMatches {
+            path: path.to_path_buf(),
+            filter: f.to_string(),
+        });
+    }
+    Ok((pairings, notes))
+}

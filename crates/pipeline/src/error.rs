@@ -78,6 +78,14 @@ pub enum PipelineError {
     UnknownCommandMeasure { path: PathBuf, measure: String },
     #[error("{}: no [[bench]] matches {filter:?}", path.display())]
     NoBenchMatches { path: PathBuf, filter: String },
+    #[error("{}: no [[bench]] to compare", path.display())]
+    NoBenches { path: PathBuf },
+    #[error("[[bench]] {bench}")]
+    BenchSpecs {
+        bench: String,
+        #[source]
+        source: Box<MeasureError>,
+    },
     #[error("{}: no [[bench]] to run", path.display())]
     NoBench { path: PathBuf },
     #[error("a load bench (`concurrency` or `rate`) cannot have {what}")]

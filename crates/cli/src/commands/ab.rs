@@ -6,18 +6,19 @@
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use benchgate_config::{Bench, Config, RunnerSettings};
+use benchgate_config::{Config, RunnerSettings};
 use benchgate_gate::{PairedJudgement, compare_runs};
 use benchgate_measure::{
     AuxCommands, CommandSpec, CommandTemplate, PairedResult, RunnerOptions, expand, preflight,
 };
 use benchgate_model::{Comparison, Measure, Outcome, Run};
-use benchgate_pipeline::ab::{judge_paired, named, record_failed_sides};
+use benchgate_pipeline::ab::{
+    Pairing, configured_pairings, judge_paired, named, record_failed_sides,
+};
 use benchgate_pipeline::convert;
 use benchgate_pipeline::measure::{new_run, unmeasured};
-use benchgate_pipeline::plan::{matches_filter, selected_specs};
 use benchgate_pipeline::profiles::{ProfileTarget, capture_profiles};
-use benchgate_report::escape::terminal::{line, lines};
+use benchgate_report::escape::terminal::lines;
 
 use super::measuring::{count_instructions, mode_of, sampling_settings};
 use crate::cli::{AbArgs, GlobalArgs, MeasureArg};
@@ -27,13 +28,6 @@ use crate::render::write_comparison;
 
 /// The default time budget of one benchmark's pairs.
 const DEFAULT_MAX_TIME_SECS: u64 = 60;
-
-/// One benchmark to compare: its name and the two sides' specs.
-struct Pairing {
-    name: String,
-    base: CommandSpec,
-    head: CommandSpec,
-}
 
 pub fn execute(args: &AbArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let judging = args.judge.options(
@@ -241,52 +235,15 @@ fn pairings(args: &AbArgs) -> anyhow::Result<Vec<Pairing>> {
         );
     }
     let config = Config::load(&args.config)?;
-    let filter = args.filter.as_deref();
-    let benches: Vec<&Bench> = config.benches.iter().collect();
-    if benches.is_empty() {
-        bail!("{}: no [[bench]] to compare", args.config.display());
+    let (pairings, notes) = configured_pairings(
+        &config,
+        &args.config,
+        args.filter.as_deref(),
+        shell,
+        (base_dir, head_dir),
+    )?;
+    for note in notes {
+        crate::output::eprint_line(&format!("note: {}", lines(&note)));
     }
-    let mut out = Vec::new();
-    for bench in benches {
-        if let Some(reason) = bench.skip_reason() {
-            if filter.is_none_or(|f| matches_filter(f, &bench.name)) {
-                crate::output::eprint_line(&format!(
-                    "note: {} skipped: {}",
-                    line(&bench.name),
-                    lines(&reason)
-                ));
-            }
-            continue;
-        }
-        if bench.http.is_some() {
-            if filter.is_none_or(|f| matches_filter(f, &bench.name)) {
-                crate::output::eprint_line(&format!(
-                    "note: {} skipped: an HTTP bench is load against one server; ab pairs two builds' commands",
-                    line(&bench.name)
-                ));
-            }
-            continue;
-        }
-        let shell = shell.or(bench.shell(&config.defaults));
-        let specs = bench
-            .specs(shell)
-            .with_context(|| format!("[[bench]] {}", bench.name))?;
-        for spec in selected_specs(filter, &bench.name, specs) {
-            let mut base = spec.clone();
-            base.cwd = Some(base_dir.clone());
-            let mut head = spec;
-            head.cwd = Some(head_dir.clone());
-            out.push(Pairing {
-                name: head.name.clone(),
-                base,
-                head,
-            });
-        }
-    }
-    if out.is_empty()
-        && let Some(f) = filter
-    {
-        bail!("{}: no [[bench]] matches {f:?}", args.config.display());
-    }
-    Ok(out)
+    Ok(pairings)
 }
